@@ -1,0 +1,18 @@
+/* cli_leases.c - placeholder until the CLI work lands. */
+#include <stdio.h>
+#include "appliance/bootyard.h"
+
+int
+cmd_leases(struct by_ctx *ctx, int argc, char **argv)
+{
+	fprintf(stderr, "bootyard: %s: not available yet\n", argv[0]);
+	return EXIT_RUNTIME;
+}
+
+int
+cmd_events(struct by_ctx *ctx, int argc, char **argv)
+{
+	fprintf(stderr, "bootyard: %s: not available yet\n", argv[0]);
+	return EXIT_RUNTIME;
+}
+

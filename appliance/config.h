@@ -1,0 +1,118 @@
+/*
+ * config.h - bootyard.conf, the one configuration file of every command.
+ *
+ * INI format (parsed with libinih). Every key has a default (see
+ * cfg_defaults() and docs/config.md); an unknown section or key, or a bad
+ * value, is an error that names file, line and key.
+ */
+#ifndef BOOTYARD_CONFIG_H
+#define BOOTYARD_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define CFG_DEFAULT_PATH "/etc/bootyard/bootyard.conf"
+#define CFG_PATH_MAX 1024
+#define CFG_ADDR_MAX 64
+
+enum cfg_dhcp_mode { DHCP_MODE_DHCP, DHCP_MODE_PROXY, DHCP_MODE_OFF };
+enum cfg_bios_loader { BIOS_LOADER_PXELINUX, BIOS_LOADER_UNDIONLY };
+enum cfg_uefi_loader {
+	UEFI_LOADER_SNPONLY,
+	UEFI_LOADER_IPXE,
+	UEFI_LOADER_GRUB,
+	UEFI_LOADER_SHIM,
+};
+enum cfg_unknown { UNKNOWN_MENU, UNKNOWN_LOCAL };
+
+/*
+ * How a host in "local" state is handed to its disk, per platform:
+ *   sanboot  iPXE "sanboot --no-describe --drive 0x80" (BIOS default)
+ *   exit     iPXE "exit" (back to the firmware's boot order)
+ *   exit1    iPXE "exit 1" (UEFI default: firmware tries its next entry)
+ *   grub     chain the appliance's disk-finding grub (UEFI)
+ */
+enum cfg_local_boot {
+	LOCAL_BOOT_DEFAULT = 0, /* per host: use the site's platform default */
+	LOCAL_BOOT_SANBOOT,
+	LOCAL_BOOT_EXIT,
+	LOCAL_BOOT_EXIT1,
+	LOCAL_BOOT_GRUB,
+};
+
+struct by_config {
+	char path[CFG_PATH_MAX]; /* the file this was loaded from, or "" */
+
+	/* [appliance] */
+	char state_dir[CFG_PATH_MAX];      /* /var/lib/bootyard */
+	char run_dir[CFG_PATH_MAX];        /* "" = <state_dir>/run */
+	char interface[64];                /* "auto" or a name */
+	char server_address[CFG_ADDR_MAX]; /* "auto" or an IPv4 address */
+	char user[64];                     /* unprivileged user: bootyard */
+
+	/* [dhcp] */
+	enum cfg_dhcp_mode dhcp_mode;     /* dhcp */
+	char range[2 * CFG_ADDR_MAX];     /* "auto" or START,END */
+	unsigned lease_time;              /* seconds; "1h" in the file */
+	enum cfg_bios_loader bios_loader; /* pxelinux */
+	enum cfg_uefi_loader uefi_loader; /* snponly */
+	bool ipxe_detect;                 /* yes */
+	char tftp_root[CFG_PATH_MAX];     /* "" = <state_dir>/tftp */
+	char dnsmasq[CFG_PATH_MAX];       /* /usr/sbin/dnsmasq */
+
+	/* [http] */
+	char listen[CFG_ADDR_MAX];     /* 0.0.0.0:80 */
+	char files_dir[CFG_PATH_MAX];  /* /var/lib/bootyard/files */
+	char tls_listen[CFG_ADDR_MAX]; /* "off" or ADDRESS:PORT */
+	char tls_cert[CFG_PATH_MAX];   /* "" = <state_dir>/tls/server.crt */
+	char tls_key[CFG_PATH_MAX];    /* "" = <state_dir>/tls/server.key */
+	unsigned max_connections;      /* 1024 */
+	unsigned connection_timeout;   /* seconds, 10 */
+	unsigned threads;              /* 0 = number of CPUs */
+	char access_log[CFG_PATH_MAX]; /* "" = stderr, "off" */
+
+	/* [ipxe] */
+	char ipxe_source[CFG_PATH_MAX]; /* "auto" = Debian's prebuilt iPXE */
+	char ipxe_build_config[64];     /* "default" */
+
+	/* [admin] */
+	char admin_listen[CFG_ADDR_MAX];  /* 127.0.0.1:9080, or "off" */
+	char admin_token_file[CFG_PATH_MAX]; /* /etc/bootyard/admin.token */
+
+	/* [boot] */
+	enum cfg_unknown unknown;        /* menu */
+	unsigned menu_timeout;           /* seconds, 10 */
+	unsigned install_attempts;       /* 3 */
+	enum cfg_local_boot local_bios;  /* sanboot */
+	enum cfg_local_boot local_efi;   /* exit1 */
+};
+
+/*
+ * cfg_defaults - fill cfg with every key's default value.
+ */
+void cfg_defaults(struct by_config *cfg);
+
+/*
+ * cfg_load - load path over the defaults into cfg. On error, returns
+ * -EINVAL (or -errno when the file cannot be read) and writes a one-line
+ * message "FILE:LINE: [section] key: reason" into err (errsz bytes).
+ * A missing file at CFG_DEFAULT_PATH is not an error when allow_missing.
+ */
+int cfg_load(struct by_config *cfg, const char *path, bool allow_missing,
+	     char *err, size_t errsz);
+
+/*
+ * cfg_db_path - "<state_dir>/bootyard.db" into out. 0 or -ENAMETOOLONG.
+ */
+int cfg_db_path(const struct by_config *cfg, char *out, size_t outsz);
+
+/* Names of enum values, as written in the file ("pxelinux", "exit1"...). */
+const char *cfg_dhcp_mode_name(enum cfg_dhcp_mode m);
+const char *cfg_bios_loader_name(enum cfg_bios_loader l);
+const char *cfg_uefi_loader_name(enum cfg_uefi_loader l);
+const char *cfg_local_boot_name(enum cfg_local_boot l);
+
+/* cfg_local_boot_parse - name -> value; -EINVAL for an unknown name. */
+int cfg_local_boot_parse(const char *s, enum cfg_local_boot *ret);
+
+#endif

@@ -1,0 +1,76 @@
+/*
+ * util.h - small helpers shared by every module: cleanup attributes,
+ * bounded string copies, array sizes.
+ */
+#ifndef BOOTYARD_UTIL_H
+#define BOOTYARD_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+static inline void
+freep(void *p)
+{
+	free(*(void **)p);
+}
+
+static inline void
+closep(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+}
+
+/* Free (or close) the variable when it goes out of scope. */
+#define _cleanup_free_ __attribute__((cleanup(freep)))
+#define _cleanup_close_ __attribute__((cleanup(closep)))
+
+/*
+ * str_copy - copy src into dst of size dstsz, always NUL-terminated.
+ * Returns 0, or -ENAMETOOLONG when src did not fit (dst then holds a
+ * truncated copy that callers must not use).
+ */
+int str_copy(char *dst, size_t dstsz, const char *src);
+
+/*
+ * str_printf - snprintf that reports truncation: 0 or -ENAMETOOLONG.
+ */
+int str_printf(char *dst, size_t dstsz, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/*
+ * parse_uint - parse a whole decimal string into [min, max] (strtonum-like).
+ * Returns 0 and sets *ret, or -EINVAL (not a number) / -ERANGE.
+ */
+int parse_uint(const char *s, unsigned long long min, unsigned long long max,
+	       unsigned long long *ret);
+
+/* str_has_prefix - true when s starts with prefix. */
+static inline bool
+str_has_prefix(const char *s, const char *prefix)
+{
+	for (; *prefix; s++, prefix++)
+		if (*s != *prefix)
+			return false;
+	return true;
+}
+
+/*
+ * write_file_atomic - write len bytes to path through path.tmp + rename,
+ * with mode. Returns 0 or -errno; the previous file survives any failure.
+ */
+int write_file_atomic(const char *path, const void *data, size_t len,
+		      unsigned mode);
+
+/*
+ * read_file - read a whole (small) file into a NUL-terminated malloc'd
+ * buffer of at most max bytes. Returns 0 and *ret (caller frees) and
+ * *ret_len, -EFBIG when larger than max, or -errno.
+ */
+int read_file(const char *path, size_t max, char **ret, size_t *ret_len);
+
+#endif

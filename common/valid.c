@@ -1,0 +1,214 @@
+/*
+ * valid.c - validators for every value that comes from outside.
+ */
+#include "common/valid.h"
+
+#include <errno.h>
+#include <string.h>
+
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * Read 12 hex digits from s following a pattern in which 'x' is a hex digit
+ * and any other character must match literally.
+ */
+static int
+mac_match(const char *s, const char *pattern, unsigned char mac[6])
+{
+	int nibble = 0;
+	size_t i;
+
+	if (strlen(s) != strlen(pattern))
+		return -EINVAL;
+	for (i = 0; pattern[i]; i++) {
+		if (pattern[i] == 'x') {
+			int v = hexval(s[i]);
+			if (v < 0)
+				return -EINVAL;
+			if (nibble % 2 == 0)
+				mac[nibble / 2] = (unsigned char)(v << 4);
+			else
+				mac[nibble / 2] |= (unsigned char)v;
+			nibble++;
+		} else if (s[i] != pattern[i]) {
+			return -EINVAL;
+		}
+	}
+	return nibble == 12 ? 0 : -EINVAL;
+}
+
+int
+mac_parse(const char *s, char out[MAC_STR_LEN])
+{
+	static const char *const forms[] = {
+		"xx:xx:xx:xx:xx:xx",
+		"xx-xx-xx-xx-xx-xx",
+		"xxxx.xxxx.xxxx",
+		"xxxxxxxxxxxx",
+	};
+	unsigned char mac[6];
+	size_t i;
+
+	if (!s)
+		return -EINVAL;
+	for (i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+		if (mac_match(s, forms[i], mac) == 0) {
+			static const char hex[] = "0123456789abcdef";
+			int j;
+			for (j = 0; j < 6; j++) {
+				out[j * 3] = hex[mac[j] >> 4];
+				out[j * 3 + 1] = hex[mac[j] & 15];
+				out[j * 3 + 2] = j < 5 ? ':' : '\0';
+			}
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+bool
+valid_hostname(const char *s)
+{
+	size_t len, label = 0;
+	const char *p;
+
+	if (!s)
+		return false;
+	len = strlen(s);
+	if (len == 0 || len > HOSTNAME_MAX)
+		return false;
+	for (p = s; *p; p++) {
+		char c = *p;
+		if (c == '.') {
+			if (label == 0 || p[-1] == '-')
+				return false;
+			label = 0;
+			continue;
+		}
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '-'))
+			return false;
+		if (c == '-' && label == 0)
+			return false;
+		if (++label > 63)
+			return false;
+	}
+	return label > 0 && p[-1] != '-';
+}
+
+bool
+valid_name(const char *s)
+{
+	size_t i;
+
+	if (!s || !*s || strlen(s) > NAME_MAX_LEN)
+		return false;
+	if (!((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= '0' && s[0] <= '9')))
+		return false;
+	for (i = 1; s[i]; i++) {
+		char c = s[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		      c == '.' || c == '_' || c == '-'))
+			return false;
+	}
+	return true;
+}
+
+bool
+valid_text(const char *s, size_t max)
+{
+	const unsigned char *p;
+
+	if (!s || strlen(s) > max)
+		return false;
+	for (p = (const unsigned char *)s; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return false;
+	return true;
+}
+
+bool
+valid_ipv4(const char *s)
+{
+	int parts = 0;
+	const char *p = s;
+
+	if (!s)
+		return false;
+	while (parts < 4) {
+		unsigned v = 0;
+		int digits = 0;
+		while (*p >= '0' && *p <= '9') {
+			if (digits == 1 && v == 0)
+				return false; /* no leading zeros */
+			v = v * 10 + (unsigned)(*p - '0');
+			if (++digits > 3 || v > 255)
+				return false;
+			p++;
+		}
+		if (digits == 0)
+			return false;
+		parts++;
+		if (parts < 4) {
+			if (*p != '.')
+				return false;
+			p++;
+		}
+	}
+	return *p == '\0';
+}
+
+bool
+valid_token(const char *s)
+{
+	size_t i;
+
+	if (!s)
+		return false;
+	for (i = 0; i < TOKEN_LEN; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') ||
+		      (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	return s[TOKEN_LEN] == '\0';
+}
+
+bool
+valid_path_or_url(const char *s)
+{
+	const char *p;
+	size_t len;
+
+	if (!s)
+		return false;
+	len = strlen(s);
+	if (len == 0 || len > 1024)
+		return false;
+	for (p = s; *p; p++) {
+		char c = *p;
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || strchr("._/:%~+=-", c)))
+			return false;
+	}
+	if (strncmp(s, "http://", 7) == 0 || strncmp(s, "https://", 8) == 0)
+		return strstr(s, "/../") == NULL;
+	if (s[0] == '/' || strchr(s, ':'))
+		return false;
+	/* No ".." path component anywhere. */
+	for (p = s; p; p = strchr(p, '/')) {
+		if (*p == '/')
+			p++;
+		if (p[0] == '.' && p[1] == '.' && (p[2] == '/' || p[2] == '\0'))
+			return false;
+	}
+	return true;
+}

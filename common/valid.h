@@ -1,0 +1,55 @@
+/*
+ * valid.h - the one place where outside values are checked: MAC addresses,
+ * hostnames, names, attribute keys, free text, IPv4 addresses, tokens.
+ *
+ * Every value that reaches the database, a rendered iPXE script, a grub
+ * config or a dnsmasq file has passed one of these first.
+ */
+#ifndef BOOTYARD_VALID_H
+#define BOOTYARD_VALID_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define MAC_STR_LEN 18      /* "aa:bb:cc:dd:ee:ff" + NUL */
+#define HOSTNAME_MAX 253    /* RFC 1123, without the trailing dot */
+#define NAME_MAX_LEN 63     /* distro names, attribute keys */
+#define TEXT_MAX 4096       /* free text: command lines, attribute values */
+#define TOKEN_LEN 32        /* install tokens: 32 lower-case hex digits */
+
+/*
+ * mac_parse - parse a MAC in one of the accepted forms
+ * ("aa:bb:cc:dd:ee:ff", "AA-BB-CC-DD-EE-FF", "aabb.ccdd.eeff",
+ * "aabbccddeeff"; either case) into the canonical lower-case colon form.
+ * iPXE 1.21 URL-encodes colons; callers decode the query string first.
+ * Returns 0 and fills out[MAC_STR_LEN], or -EINVAL (out untouched).
+ */
+int mac_parse(const char *s, char out[MAC_STR_LEN]);
+
+/* valid_hostname - RFC 1123 host name: labels of [A-Za-z0-9-], 1..63
+ * characters, not starting or ending with '-', total <= 253. */
+bool valid_hostname(const char *s);
+
+/* valid_name - distro names and attribute keys: [a-z0-9][a-z0-9._-]*,
+ * at most NAME_MAX_LEN characters. */
+bool valid_name(const char *s);
+
+/* valid_text - printable UTF-8/ASCII text, no control characters
+ * (including newline and tab), at most max bytes. */
+bool valid_text(const char *s, size_t max);
+
+/* valid_ipv4 - a dotted-quad IPv4 address in canonical form. */
+bool valid_ipv4(const char *s);
+
+/* valid_token - exactly TOKEN_LEN lower-case hex digits. */
+bool valid_token(const char *s);
+
+/*
+ * valid_path_or_url - a kernel/initrd reference: a path relative to the
+ * files directory (no "..", no leading '/'), or an http(s):// URL; only
+ * [A-Za-z0-9._/:%~+=-] characters, at most 1024 bytes. Nothing that an
+ * iPXE or grub script would interpret.
+ */
+bool valid_path_or_url(const char *s);
+
+#endif

@@ -1,0 +1,253 @@
+/*
+ * db.h - the host database. The only module that speaks SQL.
+ *
+ * SQLite in WAL mode with a busy timeout and foreign keys on; schema
+ * changes are numbered migrations applied at open under PRAGMA
+ * user_version. Every statement is prepared once per connection.
+ *
+ * A connection is used by one thread at a time. The HTTP service opens one
+ * read-write connection per worker thread; the CLI and the lease hook open
+ * one each. Functions return 0 or a negative errno:
+ *   -ENOENT     no such host / distro / token
+ *   -EEXIST     a unique value (MAC, hostname, ip, distro name) is taken
+ *   -EINVAL     a value failed validation (db/ validates again: defence in
+ *               depth, the callers validate first to give good messages)
+ *   -EBUSY      the database stayed locked past the busy timeout
+ *   -EROFS      the database or its directory is read-only
+ *   -EIO        any other SQLite error
+ * Output parameters (ret_*) are untouched on failure.
+ */
+#ifndef BOOTYARD_DB_H
+#define BOOTYARD_DB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/valid.h"
+
+#define DB_SCHEMA_VERSION 2  /* the newest migration */
+#define DB_MAX_MACS 8        /* network interfaces per host */
+#define DB_MAX_ATTRS 32      /* attributes per host */
+#define DB_ATTR_VALUE_MAX 256
+#define DB_CMDLINE_MAX 2048
+#define DB_REF_MAX 1025      /* kernel / initrd path or URL + NUL */
+#define DB_TEMPLATE_MAX (64 * 1024)
+#define DB_DETAIL_MAX 512
+
+struct db;
+
+enum db_open_flags {
+	DB_OPEN_READONLY = 1 << 0, /* never writes, never migrates */
+	DB_OPEN_CREATE = 1 << 1,   /* create the file (and migrate) if missing */
+};
+
+/*
+ * db_open - open (and with DB_OPEN_CREATE create and migrate) the database
+ * at path. The directory must exist. Returns 0 and *ret (free with
+ * db_close), or -errno: -ENOENT (missing, without CREATE), -EROFS/-EACCES
+ * (cannot write where it must), -EPROTO (schema newer than this program).
+ */
+int db_open(const char *path, int flags, struct db **ret);
+
+/* db_close - close; NULL is fine. */
+void db_close(struct db *db);
+
+/* db_schema_version - the database's PRAGMA user_version. */
+int db_schema_version(struct db *db);
+
+/* db_errmsg - SQLite's last message on this connection, for logging. */
+const char *db_errmsg(struct db *db);
+
+/* ---- hosts --------------------------------------------------------- */
+
+enum db_action { DB_ACTION_LOCAL, DB_ACTION_INSTALL, DB_ACTION_MENU };
+
+struct db_attr {
+	char key[NAME_MAX_LEN + 1];
+	char value[DB_ATTR_VALUE_MAX];
+};
+
+struct db_host {
+	int64_t id;                       /* 0 until stored */
+	char hostname[HOSTNAME_MAX + 1];  /* "" = none */
+	char ip[16];                      /* fixed address, "" = none */
+	enum db_action action;
+	char distro[NAME_MAX_LEN + 1];    /* "" = none */
+	char local_boot[16];              /* "" = site default, or a
+					     cfg_local_boot name */
+	char token[TOKEN_LEN + 1];        /* current install token, "" */
+	unsigned attempts;                /* install scripts served since the
+					     host was flagged */
+	int64_t created, updated;         /* unix seconds */
+	size_t n_macs;
+	char macs[DB_MAX_MACS][MAC_STR_LEN]; /* macs[0] = first added */
+	size_t n_attrs;
+	struct db_attr attrs[DB_MAX_ATTRS]; /* sorted by key */
+};
+
+/* db_action_name / db_action_parse - "local" | "install" | "menu". */
+const char *db_action_name(enum db_action a);
+int db_action_parse(const char *s, enum db_action *ret);
+
+/*
+ * db_host_add - store a new host with its MACs (n_macs >= 1) and attrs.
+ * Returns 0 and *ret_id, -EEXIST (a MAC, hostname or ip is taken),
+ * -ENOENT (distro does not exist), -EINVAL.
+ */
+int db_host_add(struct db *db, const struct db_host *h, int64_t *ret_id);
+
+/*
+ * db_host_get - find a host by id, by any of its MACs (canonical form),
+ * or by hostname. Returns 0 and fills *ret, or -ENOENT.
+ */
+int db_host_get(struct db *db, int64_t id, struct db_host *ret);
+int db_host_find_by_mac(struct db *db, const char *mac, struct db_host *ret);
+int db_host_find_by_name(struct db *db, const char *hostname,
+			 struct db_host *ret);
+
+/*
+ * db_host_update - replace hostname, ip, action, distro, local_boot and
+ * the attribute set of host h->id (MACs, token and attempts are not
+ * touched here). Setting action to install from another state resets
+ * attempts to 0 and clears the token. Returns 0, -ENOENT, -EEXIST.
+ */
+int db_host_update(struct db *db, const struct db_host *h);
+
+/* db_host_delete - remove host id with its MACs and attributes. */
+int db_host_delete(struct db *db, int64_t id);
+
+/* db_host_mac_add - give host id another MAC. -EEXIST if any host has it,
+ * -ENOSPC past DB_MAX_MACS. */
+int db_host_mac_add(struct db *db, int64_t id, const char *mac);
+
+/* db_host_mac_remove - remove a MAC; -ENOENT if the host lacks it,
+ * -EBUSY if it is the host's last MAC. */
+int db_host_mac_remove(struct db *db, int64_t id, const char *mac);
+
+/*
+ * db_host_list - call fn for each host, ordered by id, until fn returns
+ * non-zero (that value is returned). 0 when all were visited.
+ */
+typedef int (*db_host_fn)(const struct db_host *h, void *ctx);
+int db_host_list(struct db *db, db_host_fn fn, void *ctx);
+
+/* db_host_count - number of hosts. */
+int db_host_count(struct db *db, int64_t *ret);
+
+/* ---- install once -------------------------------------------------- */
+
+/*
+ * db_install_issue - in one transaction: if host id is still flagged for
+ * install and has spent fewer than max_attempts, spend one attempt, make
+ * token (TOKEN_LEN hex, caller-generated) its current token and record it.
+ * Returns 0, -ESTALE when the host is no longer flagged, -EDQUOT when its
+ * attempts are spent (the host is then set to "menu" and an event
+ * "install-exhausted" is recorded), -ENOENT.
+ */
+int db_install_issue(struct db *db, int64_t id, const char *token,
+		     unsigned max_attempts);
+
+/*
+ * db_install_lookup - the host whose *current* token is token.
+ * 0 and *ret, -ENOENT (never issued), -ESTALE (issued, but used or
+ * superseded).
+ */
+int db_install_lookup(struct db *db, const char *token, struct db_host *ret);
+
+/*
+ * db_install_done - end the install of the host whose current token is
+ * token: action -> local, token cleared, attempts reset, event "done".
+ * Returns 0 and *ret_host (may be NULL), -ENOENT (unknown token),
+ * -ESTALE (a token already used or superseded). Changes nothing on error.
+ */
+int db_install_done(struct db *db, const char *token,
+		    struct db_host *ret_host);
+
+/* ---- distributions ------------------------------------------------- */
+
+struct db_distro {
+	char name[NAME_MAX_LEN + 1];
+	char kernel[DB_REF_MAX];     /* path under files_dir, or URL */
+	char initrd[4 * DB_REF_MAX]; /* one or more, separated by a space */
+	char cmdline[DB_CMDLINE_MAX];
+	char *template_text;         /* malloc'd or NULL; see db_distro_free */
+	char template_name[NAME_MAX_LEN + 1]; /* file name served, e.g.
+						 "preseed.cfg"; "" = none */
+	int64_t created, updated;
+};
+
+/* db_distro_free - free what db_distro_get/list allocated inside d. */
+void db_distro_free(struct db_distro *d);
+
+/* db_distro_add - -EEXIST if the name is taken. */
+int db_distro_add(struct db *db, const struct db_distro *d);
+/* db_distro_update - replace all fields of distro d->name; -ENOENT. */
+int db_distro_update(struct db *db, const struct db_distro *d);
+/* db_distro_get - 0 and *ret (db_distro_free it), -ENOENT. */
+int db_distro_get(struct db *db, const char *name, struct db_distro *ret);
+/* db_distro_delete - -ENOENT; -EBUSY while a host refers to it. */
+int db_distro_delete(struct db *db, const char *name);
+/* db_distro_list - like db_host_list; d is freed after fn returns. */
+typedef int (*db_distro_fn)(const struct db_distro *d, void *ctx);
+int db_distro_list(struct db *db, db_distro_fn fn, void *ctx);
+
+/* ---- leases: every MAC ever seen ----------------------------------- */
+
+struct db_lease {
+	char mac[MAC_STR_LEN];
+	char ip[16];          /* "" after a release */
+	char hostname[HOSTNAME_MAX + 1];
+	int arch;             /* DHCP option 93, -1 = unknown */
+	char vendor_class[256];
+	char user_class[256];
+	char state[8];        /* "add" | "old" | "del" */
+	int64_t expires;      /* unix seconds, 0 = unknown */
+	int64_t first_seen, last_seen; /* set by the database */
+	bool known;           /* (list only) a host has this MAC */
+};
+
+/*
+ * db_lease_record - upsert what dnsmasq reported for l->mac: first_seen is
+ * kept, last_seen = now. Empty fields in l do not erase stored ones,
+ * except ip on "del". Also appends an event "dhcp-<state>".
+ */
+int db_lease_record(struct db *db, const struct db_lease *l);
+
+/*
+ * db_lease_seen - record that mac asked for something (HTTP config for an
+ * unknown MAC): creates the lease row if missing, updates last_seen.
+ */
+int db_lease_seen(struct db *db, const char *mac, int arch);
+
+/* db_lease_list - every lease, newest first; unknown_only: MACs that no
+ * host has. */
+typedef int (*db_lease_fn)(const struct db_lease *l, void *ctx);
+int db_lease_list(struct db *db, bool unknown_only, db_lease_fn fn,
+		  void *ctx);
+
+/* db_lease_get - 0 and *ret, -ENOENT. */
+int db_lease_get(struct db *db, const char *mac, struct db_lease *ret);
+
+/* ---- events: the per-MAC boot timeline ----------------------------- */
+
+struct db_event {
+	int64_t id;
+	int64_t ts_ms;              /* unix milliseconds */
+	char mac[MAC_STR_LEN];      /* "" = not tied to a MAC */
+	char kind[32];              /* e.g. dhcp-offer, tftp-sent, config,
+				       install-fetch, done, install-exhausted */
+	char detail[DB_DETAIL_MAX]; /* free text, control chars removed */
+};
+
+/* db_event_add - append an event (kind: [a-z0-9-]+). */
+int db_event_add(struct db *db, const char *mac, const char *kind,
+		 const char *detail);
+
+/* db_event_list - events for mac (NULL = all), oldest first, the newest
+ * limit of them (0 = all). */
+typedef int (*db_event_fn)(const struct db_event *e, void *ctx);
+int db_event_list(struct db *db, const char *mac, unsigned limit,
+		  db_event_fn fn, void *ctx);
+
+#endif

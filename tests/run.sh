@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Run bootyard's test suites and print one closing line "N passed, N failed".
+#
+#   tests/run.sh [SUITE...]     SUITE: unit cli integration e2e san
+#                               (default: all; san = unit + cli again under
+#                               ASan+UBSan, skipped with BOOTYARD_NO_SAN=1)
+#   TESTS=PATTERN tests/run.sh  only tests whose name matches the glob
+#
+# Unit tests are the cmocka binaries build/tests/test_*; the other suites
+# are the executable scripts tests/<suite>/*.sh. A script exits 0 (pass),
+# 77 (skip, with the reason on its last line) or anything else (fail).
+# Scripts get BOOTYARD, BOOTYARD_LEASE, TOP, BUILD and a fresh TEST_TMP.
+set -uo pipefail
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${BUILD:-$TOP/build}
+SAN_BUILD=${SAN_BUILD:-$TOP/build-san}
+LOGS=$BUILD/test-logs
+mkdir -p "$LOGS"
+export TOP
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:exitcode=99}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1:exitcode=99}
+if [[ -z ${IPXE_SRC:-} ]]; then
+	for f in "$TOP"/../shared/vendor/ipxe/ipxe-*.tar.xz; do
+		[[ -f $f ]] && export IPXE_SRC=$f
+	done
+fi
+
+passed=0 failed=0 skipped=0
+failures=()
+
+# run_one NAME BUILDDIR CMD... : run a test with a log, report its result.
+run_one() {
+	local name=$1 bdir=$2
+	shift 2
+	if [[ -n ${TESTS:-} && $name != $TESTS ]]; then
+		return
+	fi
+	local log="$LOGS/${name//\//_}.log" t0=$SECONDS rc
+	local tmp
+	tmp=$(mktemp -d /tmp/bootyard-test.XXXXXX)
+	(
+		export BUILD=$bdir BOOTYARD=$bdir/bootyard
+		export BOOTYARD_LEASE=$bdir/bootyard-lease TEST_TMP=$tmp
+		cd "$TOP" && "$@"
+	) >"$log" 2>&1 </dev/null
+	rc=$?
+	rm -rf "$tmp"
+	local dt=$((SECONDS - t0))
+	if ((rc == 0)); then
+		passed=$((passed + 1))
+		printf 'PASS %-50s %4ds\n' "$name" "$dt"
+	elif ((rc == 77)); then
+		skipped=$((skipped + 1))
+		printf 'SKIP %-50s %s\n' "$name" "$(tail -n1 "$log")"
+	else
+		failed=$((failed + 1))
+		failures+=("$name")
+		printf 'FAIL %-50s %4ds (exit %d, log %s)\n' "$name" "$dt" "$rc" "$log"
+		tail -n 30 "$log" | sed 's/^/    | /'
+	fi
+}
+
+suite_unit() { # BUILDDIR PREFIX
+	local t
+	for t in "$1"/tests/test_*; do
+		[[ -x $t ]] || continue
+		run_one "$2unit/$(basename "$t")" "$1" "$t"
+	done
+}
+
+suite_scripts() { # SUITE BUILDDIR PREFIX
+	local t
+	for t in "$TOP"/tests/"$1"/*.sh; do
+		[[ -x $t ]] || continue
+		run_one "$3$1/$(basename "$t" .sh)" "$2" "$t"
+	done
+}
+
+suites=("$@")
+((${#suites[@]})) || suites=(unit cli integration e2e san)
+for s in "${suites[@]}"; do
+	case $s in
+	unit) suite_unit "$BUILD" "" ;;
+	cli | integration | e2e) suite_scripts "$s" "$BUILD" "" ;;
+	san)
+		if [[ -n ${BOOTYARD_NO_SAN:-} || ! -x $SAN_BUILD/bootyard ]]; then
+			echo "SKIP san: no sanitizer build (make SANITIZER=address,undefined)"
+			continue
+		fi
+		suite_unit "$SAN_BUILD" "san/"
+		suite_scripts cli "$SAN_BUILD" "san/"
+		;;
+	*) echo "unknown suite $s" >&2; exit 2 ;;
+	esac
+done
+
+((failed)) && printf 'failed: %s\n' "${failures[*]}"
+echo "$passed passed, $failed failed, $skipped skipped"
+((failed == 0))
