@@ -1,0 +1,77 @@
+/*
+ * bootscript.c - the iPXE boot script (see bootscript.h).
+ *
+ * The script gets an address (retrying: switch ports running spanning
+ * tree come up late), then chains the per-host config URL with the
+ * client's MAC and platform. If the appliance cannot be reached it falls
+ * back to the local disk rather than stopping at a prompt.
+ */
+#include "http/bootscript.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+/* A base URL is scheme://host[:port] with nothing iPXE would expand. */
+static bool
+base_url_ok(const char *u)
+{
+	const char *p;
+
+	if (strncmp(u, "http://", 7) == 0)
+		p = u + 7;
+	else if (strncmp(u, "https://", 8) == 0)
+		p = u + 8;
+	else
+		return false;
+	if (!*p || strlen(u) > 200)
+		return false;
+	for (; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || *p == '.' || *p == '-' ||
+		      *p == ':' || *p == '[' || *p == ']'))
+			return false;
+	return true;
+}
+
+int
+ipxe_render_boot_script(const char *base_url, char *buf, size_t bufsz)
+{
+	int n;
+
+	if (!base_url || !base_url_ok(base_url))
+		return -EINVAL;
+	n = snprintf(buf, bufsz,
+		     "#!ipxe\n"
+		     "# bootyard boot script\n"
+		     "set tries:int32 0\n"
+		     ":dhcp\n"
+		     "dhcp && goto dhcp_ok\n"
+		     "inc tries\n"
+		     "iseq ${tries} 5 && goto local\n"
+		     "echo bootyard: no DHCP answer, retrying (${tries}/5)\n"
+		     "sleep 3\n"
+		     "goto dhcp\n"
+		     ":dhcp_ok\n"
+		     "set tries:int32 0\n"
+		     ":config\n"
+		     "chain %s/ipxe/v1/config?mac=${netX/mac}"
+		     "&platform=${platform}&buildarch=${buildarch}"
+		     " && exit 0\n"
+		     "inc tries\n"
+		     "iseq ${tries} 3 && goto local\n"
+		     "echo bootyard: config fetch failed, retrying (${tries}/3)\n"
+		     "sleep 2\n"
+		     "goto config\n"
+		     ":local\n"
+		     "echo bootyard: appliance unreachable, booting the local disk\n"
+		     "iseq ${platform} pcbios && sanboot --no-describe --drive 0x80 ||\n"
+		     "exit 1\n",
+		     base_url);
+	if (n < 0)
+		return -EINVAL;
+	if ((size_t)n >= bufsz)
+		return -ENOSPC;
+	return n;
+}
