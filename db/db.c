@@ -1,1 +1,1580 @@
-/* db.c - arriving next. */
+/*
+ * db.c - the host database: the only SQL in bootyard (see db.h).
+ *
+ * Statements are prepared once per connection (lazily, persistent) and
+ * reset after each use. Every write runs in a BEGIN IMMEDIATE transaction:
+ * in WAL mode a deferred transaction that later wants to write fails at
+ * once with SQLITE_BUSY when another writer got there first, without the
+ * busy handler ever being consulted; taking the write lock up front makes
+ * concurrent writers wait their turn instead.
+ */
+#include "db/db.h"
+
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <time.h>
+
+#include "common/util.h"
+#include "db/schema.h"
+
+#define DB_BUSY_TIMEOUT_MS 10000
+
+enum stmt_id {
+	ST_BEGIN,
+	ST_COMMIT,
+	ST_ROLLBACK,
+	ST_HOST_INSERT,
+	ST_HOST_BY_ID,
+	ST_HOST_ID_BY_MAC,
+	ST_HOST_ID_BY_NAME,
+	ST_HOST_UPDATE,
+	ST_HOST_DELETE,
+	ST_HOST_LIST,
+	ST_HOST_COUNT,
+	ST_MAC_INSERT,
+	ST_MAC_DELETE,
+	ST_MACS_OF,
+	ST_MAC_NEXT_POS,
+	ST_ATTR_INSERT,
+	ST_ATTRS_CLEAR,
+	ST_ATTRS_OF,
+	ST_INSTALL_SET,
+	ST_INSTALL_TOKEN_INSERT,
+	ST_INSTALL_TOKEN_FIND,
+	ST_INSTALL_TOKEN_USE,
+	ST_INSTALL_EXHAUST,
+	ST_INSTALL_DONE,
+	ST_DISTRO_INSERT,
+	ST_DISTRO_UPDATE,
+	ST_DISTRO_GET,
+	ST_DISTRO_DELETE,
+	ST_DISTRO_LIST,
+	ST_DISTRO_IN_USE,
+	ST_LEASE_UPSERT,
+	ST_LEASE_SEEN,
+	ST_LEASE_LIST,
+	ST_LEASE_GET,
+	ST_EVENT_INSERT,
+	ST_EVENT_LIST,
+	ST__COUNT
+};
+
+static const char *const stmt_sql[ST__COUNT] = {
+	[ST_BEGIN] = "BEGIN IMMEDIATE",
+	[ST_COMMIT] = "COMMIT",
+	[ST_ROLLBACK] = "ROLLBACK",
+	[ST_HOST_INSERT] =
+		"INSERT INTO hosts (hostname, ip, action, distro, local_boot,"
+		" created, updated) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+	[ST_HOST_BY_ID] =
+		"SELECT id, hostname, ip, action, distro, local_boot, token,"
+		" attempts, created, updated FROM hosts WHERE id = ?1",
+	[ST_HOST_ID_BY_MAC] = "SELECT host_id FROM host_macs WHERE mac = ?1",
+	[ST_HOST_ID_BY_NAME] = "SELECT id FROM hosts WHERE hostname = ?1",
+	[ST_HOST_UPDATE] =
+		"UPDATE hosts SET hostname = ?2, ip = ?3, action = ?4,"
+		" distro = ?5, local_boot = ?6, updated = ?7,"
+		" attempts = CASE WHEN ?4 = 'install' AND action = 'install'"
+		"   THEN attempts ELSE 0 END,"
+		" token = CASE WHEN ?4 = 'install' AND action = 'install'"
+		"   THEN token ELSE NULL END"
+		" WHERE id = ?1",
+	[ST_HOST_DELETE] = "DELETE FROM hosts WHERE id = ?1",
+	[ST_HOST_LIST] = "SELECT id FROM hosts ORDER BY id",
+	[ST_HOST_COUNT] = "SELECT count(*) FROM hosts",
+	[ST_MAC_INSERT] =
+		"INSERT INTO host_macs (mac, host_id, pos) VALUES (?1, ?2, ?3)",
+	[ST_MAC_DELETE] =
+		"DELETE FROM host_macs WHERE host_id = ?1 AND mac = ?2",
+	[ST_MACS_OF] =
+		"SELECT mac FROM host_macs WHERE host_id = ?1 ORDER BY pos",
+	[ST_MAC_NEXT_POS] =
+		"SELECT coalesce(max(pos) + 1, 0), count(*) FROM host_macs"
+		" WHERE host_id = ?1",
+	[ST_ATTR_INSERT] =
+		"INSERT INTO host_attrs (host_id, key, value) VALUES (?1, ?2, ?3)",
+	[ST_ATTRS_CLEAR] = "DELETE FROM host_attrs WHERE host_id = ?1",
+	[ST_ATTRS_OF] = "SELECT key, value FROM host_attrs WHERE host_id = ?1"
+			" ORDER BY key",
+	[ST_INSTALL_SET] =
+		"UPDATE hosts SET attempts = attempts + 1, token = ?2,"
+		" updated = ?3 WHERE id = ?1",
+	[ST_INSTALL_TOKEN_INSERT] =
+		"INSERT INTO install_tokens (token, host_id, issued)"
+		" VALUES (?1, ?2, ?3)",
+	[ST_INSTALL_TOKEN_FIND] =
+		"SELECT t.host_id, h.token IS t.token AND t.used IS NULL"
+		" FROM install_tokens t JOIN hosts h ON h.id = t.host_id"
+		" WHERE t.token = ?1",
+	[ST_INSTALL_TOKEN_USE] =
+		"UPDATE install_tokens SET used = ?2 WHERE token = ?1",
+	[ST_INSTALL_EXHAUST] =
+		"UPDATE hosts SET action = 'menu', token = NULL, updated = ?2"
+		" WHERE id = ?1",
+	[ST_INSTALL_DONE] =
+		"UPDATE hosts SET action = 'local', token = NULL, attempts = 0,"
+		" updated = ?2 WHERE id = ?1",
+	[ST_DISTRO_INSERT] =
+		"INSERT INTO distros (name, kernel, initrd, cmdline, template,"
+		" template_name, created, updated)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+	[ST_DISTRO_UPDATE] =
+		"UPDATE distros SET kernel = ?2, initrd = ?3, cmdline = ?4,"
+		" template = ?5, template_name = ?6, updated = ?7"
+		" WHERE name = ?1",
+	[ST_DISTRO_GET] =
+		"SELECT name, kernel, initrd, cmdline, template, template_name,"
+		" created, updated FROM distros WHERE name = ?1",
+	[ST_DISTRO_DELETE] = "DELETE FROM distros WHERE name = ?1",
+	[ST_DISTRO_LIST] =
+		"SELECT name, kernel, initrd, cmdline, template, template_name,"
+		" created, updated FROM distros ORDER BY name",
+	[ST_DISTRO_IN_USE] = "SELECT 1 FROM hosts WHERE distro = ?1 LIMIT 1",
+	[ST_LEASE_UPSERT] =
+		"INSERT INTO leases (mac, ip, hostname, arch, vendor_class,"
+		" user_class, state, expires, first_seen, last_seen)"
+		" VALUES (?1, CASE WHEN ?7 = 'del' THEN '' ELSE ?2 END,"
+		"  ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)"
+		" ON CONFLICT (mac) DO UPDATE SET"
+		" ip = CASE WHEN ?7 = 'del' THEN ''"
+		"   WHEN ?2 <> '' THEN ?2 ELSE ip END,"
+		" hostname = CASE WHEN ?3 <> '' THEN ?3 ELSE hostname END,"
+		" arch = CASE WHEN ?4 >= 0 THEN ?4 ELSE arch END,"
+		" vendor_class = CASE WHEN ?5 <> '' THEN ?5 ELSE vendor_class END,"
+		" user_class = CASE WHEN ?6 <> '' THEN ?6 ELSE user_class END,"
+		" state = ?7,"
+		" expires = CASE WHEN ?8 > 0 THEN ?8 ELSE expires END,"
+		" last_seen = ?9",
+	[ST_LEASE_SEEN] =
+		"INSERT INTO leases (mac, arch, first_seen, last_seen)"
+		" VALUES (?1, ?2, ?3, ?3)"
+		" ON CONFLICT (mac) DO UPDATE SET last_seen = ?3,"
+		" arch = CASE WHEN ?2 >= 0 THEN ?2 ELSE arch END",
+	[ST_LEASE_LIST] =
+		"SELECT l.mac, l.ip, l.hostname, l.arch, l.vendor_class,"
+		" l.user_class, l.state, l.expires, l.first_seen, l.last_seen,"
+		" EXISTS (SELECT 1 FROM host_macs m WHERE m.mac = l.mac) AS known"
+		" FROM leases l WHERE ?1 = 0 OR NOT known"
+		" ORDER BY l.last_seen DESC, l.mac",
+	[ST_LEASE_GET] =
+		"SELECT l.mac, l.ip, l.hostname, l.arch, l.vendor_class,"
+		" l.user_class, l.state, l.expires, l.first_seen, l.last_seen,"
+		" EXISTS (SELECT 1 FROM host_macs m WHERE m.mac = l.mac)"
+		" FROM leases l WHERE l.mac = ?1",
+	[ST_EVENT_INSERT] =
+		"INSERT INTO events (ts_ms, mac, kind, detail)"
+		" VALUES (?1, ?2, ?3, ?4)",
+	[ST_EVENT_LIST] =
+		"SELECT id, ts_ms, mac, kind, detail FROM"
+		" (SELECT * FROM events WHERE ?1 IS NULL OR mac = ?1"
+		"  ORDER BY id DESC LIMIT ?2) ORDER BY id",
+};
+
+struct db {
+	sqlite3 *conn;
+	bool readonly;
+	sqlite3_stmt *stmts[ST__COUNT];
+};
+
+/* ---- helpers ------------------------------------------------------- */
+
+static int64_t
+now_s(void)
+{
+	return (int64_t)time(NULL);
+}
+
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Map an SQLite result code to a negative errno (see db.h). */
+static int
+db_err(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_OK:
+	case SQLITE_DONE:
+	case SQLITE_ROW:
+		return 0;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return -EBUSY;
+	case SQLITE_READONLY:
+		return -EROFS;
+	case SQLITE_PERM:
+	case SQLITE_AUTH:
+		return -EACCES;
+	case SQLITE_NOMEM:
+		return -ENOMEM;
+	case SQLITE_FULL:
+		return -ENOSPC;
+	case SQLITE_CANTOPEN:
+		return -ENOENT;
+	case SQLITE_NOTADB:
+	case SQLITE_CORRUPT:
+		return -EBADMSG;
+	case SQLITE_TOOBIG:
+		return -E2BIG;
+	case SQLITE_CONSTRAINT:
+		if (rc == SQLITE_CONSTRAINT_FOREIGNKEY)
+			return -ENOENT;
+		if (rc == SQLITE_CONSTRAINT_UNIQUE ||
+		    rc == SQLITE_CONSTRAINT_PRIMARYKEY)
+			return -EEXIST;
+		return -EINVAL;
+	default:
+		return -EIO;
+	}
+}
+
+/* The statement for id, prepared on first use, reset and unbound. */
+static sqlite3_stmt *
+st(struct db *db, enum stmt_id id)
+{
+	sqlite3_stmt *s = db->stmts[id];
+
+	if (!s) {
+		if (sqlite3_prepare_v3(db->conn, stmt_sql[id], -1,
+				       SQLITE_PREPARE_PERSISTENT, &s,
+				       NULL) != SQLITE_OK)
+			return NULL;
+		db->stmts[id] = s;
+	}
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return s;
+}
+
+/* Bind text, or NULL for an empty string (unique columns allow many). */
+static void
+bind_opt(sqlite3_stmt *s, int i, const char *v)
+{
+	if (v && *v)
+		sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+static void
+bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+	sqlite3_bind_text(s, i, v ? v : "", -1, SQLITE_STATIC);
+}
+
+/* Copy a text column into a fixed buffer ("" for NULL). */
+static void
+col_copy(sqlite3_stmt *s, int i, char *dst, size_t dstsz)
+{
+	const char *v = (const char *)sqlite3_column_text(s, i);
+
+	str_copy(dst, dstsz, v ? v : "");
+}
+
+/* Step a statement that returns no rows; reset it; 0 or -errno. */
+static int
+exec_done(sqlite3_stmt *s)
+{
+	int rc;
+
+	if (!s)
+		return -EIO;
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : db_err(rc);
+}
+
+/* The SQLite error of the last step, for an sqlite3_step result rc. */
+static int
+step_err(sqlite3_stmt *s, int rc)
+{
+	int ext = rc;
+
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		ext = sqlite3_extended_errcode(sqlite3_db_handle(s));
+	sqlite3_reset(s);
+	return db_err(ext);
+}
+
+static int
+tx_begin(struct db *db)
+{
+	if (db->readonly)
+		return -EROFS;
+	return exec_done(st(db, ST_BEGIN));
+}
+
+static int
+tx_commit(struct db *db)
+{
+	int r = exec_done(st(db, ST_COMMIT));
+
+	if (r < 0)
+		exec_done(st(db, ST_ROLLBACK));
+	return r;
+}
+
+/* Roll back and pass r through, for error paths. */
+static int
+tx_fail(struct db *db, int r)
+{
+	if (sqlite3_get_autocommit(db->conn) == 0)
+		exec_done(st(db, ST_ROLLBACK));
+	return r;
+}
+
+/* Run SQL with no parameters (pragmas, migrations); 0 or -errno. */
+static int
+exec_sql(struct db *db, const char *sql)
+{
+	int rc = sqlite3_exec(db->conn, sql, NULL, NULL, NULL);
+
+	return rc == SQLITE_OK ? 0
+			       : db_err(sqlite3_extended_errcode(db->conn));
+}
+
+/* ---- open, migrate, close ----------------------------------------- */
+
+int
+db_schema_version(struct db *db)
+{
+	sqlite3_stmt *s;
+	int v = -1;
+
+	if (sqlite3_prepare_v2(db->conn, "PRAGMA user_version", -1, &s,
+			       NULL) != SQLITE_OK)
+		return -EIO;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+/* Apply every migration past the database's version, in one transaction. */
+static int
+db_migrate(struct db *db)
+{
+	char pragma[64];
+	int v, r;
+
+	r = exec_sql(db, "BEGIN IMMEDIATE");
+	if (r < 0)
+		return r;
+	v = db_schema_version(db);
+	if (v < 0) {
+		r = -EIO;
+		goto err;
+	}
+	if (v > schema_count()) {
+		r = -EPROTO;
+		goto err;
+	}
+	for (; v < schema_count(); v++) {
+		r = exec_sql(db, schema_migration(v + 1));
+		if (r < 0)
+			goto err;
+		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d",
+			 v + 1);
+		r = exec_sql(db, pragma);
+		if (r < 0)
+			goto err;
+	}
+	return exec_sql(db, "COMMIT");
+err:
+	exec_sql(db, "ROLLBACK");
+	return r;
+}
+
+/* Explain a failed open in errno terms, looking at the path itself. */
+static int
+db_open_errno(const char *path, int rc)
+{
+	char dir[4096];
+	struct stat sb;
+	char *slash;
+
+	if ((rc & 0xff) != SQLITE_CANTOPEN)
+		return db_err(rc);
+	if (str_copy(dir, sizeof(dir), path) < 0)
+		return -ENAMETOOLONG;
+	slash = strrchr(dir, '/');
+	if (slash && slash != dir)
+		*slash = '\0';
+	else if (slash)
+		slash[1] = '\0';
+	else
+		str_copy(dir, sizeof(dir), ".");
+	if (stat(dir, &sb) < 0)
+		return -errno;
+	if (!S_ISDIR(sb.st_mode))
+		return -ENOTDIR;
+	if (stat(path, &sb) < 0)
+		return errno == ENOENT && access(dir, W_OK) < 0 ? -EACCES
+								 : -errno;
+	return access(path, R_OK) < 0 ? -EACCES : -EROFS;
+}
+
+int
+db_open(const char *path, int flags, struct db **ret)
+{
+	struct db *db;
+	int oflags, rc, r;
+
+	db = calloc(1, sizeof(*db));
+	if (!db)
+		return -ENOMEM;
+	db->readonly = flags & DB_OPEN_READONLY;
+	oflags = SQLITE_OPEN_NOMUTEX;
+	if (db->readonly)
+		oflags |= SQLITE_OPEN_READONLY;
+	else
+		oflags |= SQLITE_OPEN_READWRITE |
+			  (flags & DB_OPEN_CREATE ? SQLITE_OPEN_CREATE : 0);
+
+	rc = sqlite3_open_v2(path, &db->conn, oflags, NULL);
+	if (rc != SQLITE_OK) {
+		r = db_open_errno(path, rc);
+		goto err;
+	}
+	sqlite3_extended_result_codes(db->conn, 1);
+	sqlite3_busy_timeout(db->conn, DB_BUSY_TIMEOUT_MS);
+
+	/* Reading the schema version is the first real read: it is where a
+	 * file that is not a database, or unreadable, shows. */
+	r = db_schema_version(db);
+	if (r < 0) {
+		r = db_err(sqlite3_extended_errcode(db->conn));
+		if (r == 0)
+			r = -EIO;
+		goto err;
+	}
+	if (!db->readonly) {
+		r = exec_sql(db, "PRAGMA journal_mode = WAL");
+		if (r < 0)
+			goto err;
+		r = exec_sql(db, "PRAGMA synchronous = NORMAL");
+		if (r < 0)
+			goto err;
+	}
+	r = exec_sql(db, "PRAGMA foreign_keys = ON");
+	if (r < 0)
+		goto err;
+
+	if (db->readonly) {
+		int v = db_schema_version(db);
+		if (v != schema_count()) {
+			r = v > schema_count() ? -EPROTO : -ESTALE;
+			goto err;
+		}
+	} else {
+		r = db_migrate(db);
+		if (r < 0)
+			goto err;
+	}
+	*ret = db;
+	return 0;
+
+err:
+	db_close(db);
+	return r;
+}
+
+void
+db_close(struct db *db)
+{
+	size_t i;
+
+	if (!db)
+		return;
+	for (i = 0; i < ST__COUNT; i++)
+		sqlite3_finalize(db->stmts[i]);
+	sqlite3_close(db->conn);
+	free(db);
+}
+
+const char *
+db_errmsg(struct db *db)
+{
+	return db && db->conn ? sqlite3_errmsg(db->conn) : "no database";
+}
+
+/* ---- hosts --------------------------------------------------------- */
+
+static const char *const action_names[] = {
+	[DB_ACTION_LOCAL] = "local",
+	[DB_ACTION_INSTALL] = "install",
+	[DB_ACTION_MENU] = "menu",
+};
+
+const char *
+db_action_name(enum db_action a)
+{
+	if ((unsigned)a >= ARRAY_SIZE(action_names))
+		return "?";
+	return action_names[a];
+}
+
+int
+db_action_parse(const char *s, enum db_action *ret)
+{
+	size_t i;
+
+	for (i = 0; s && i < ARRAY_SIZE(action_names); i++)
+		if (!strcmp(s, action_names[i])) {
+			*ret = (enum db_action)i;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+static bool
+local_boot_ok(const char *s)
+{
+	static const char *const ok[] = { "", "sanboot", "exit", "exit1",
+					  "grub" };
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(ok); i++)
+		if (!strcmp(s, ok[i]))
+			return true;
+	return false;
+}
+
+static bool
+mac_canonical(const char *mac)
+{
+	char canon[MAC_STR_LEN];
+
+	return mac_parse(mac, canon) == 0 && !strcmp(canon, mac);
+}
+
+/* Check every field of h the way db.h promises (defence in depth). */
+static int
+host_check(const struct db_host *h, bool check_macs)
+{
+	size_t i, j;
+
+	if (h->hostname[0] && !valid_hostname(h->hostname))
+		return -EINVAL;
+	if (h->ip[0] && !valid_ipv4(h->ip))
+		return -EINVAL;
+	if ((unsigned)h->action >= ARRAY_SIZE(action_names))
+		return -EINVAL;
+	if (h->distro[0] && !valid_name(h->distro))
+		return -EINVAL;
+	if (h->action == DB_ACTION_INSTALL && !h->distro[0])
+		return -EINVAL;
+	if (!local_boot_ok(h->local_boot))
+		return -EINVAL;
+	if (h->n_attrs > DB_MAX_ATTRS)
+		return -EINVAL;
+	for (i = 0; i < h->n_attrs; i++) {
+		if (!valid_name(h->attrs[i].key) ||
+		    !valid_text(h->attrs[i].value, DB_ATTR_VALUE_MAX - 1))
+			return -EINVAL;
+		for (j = 0; j < i; j++)
+			if (!strcmp(h->attrs[i].key, h->attrs[j].key))
+				return -EINVAL;
+	}
+	if (!check_macs)
+		return 0;
+	if (h->n_macs < 1 || h->n_macs > DB_MAX_MACS)
+		return -EINVAL;
+	for (i = 0; i < h->n_macs; i++)
+		if (!mac_canonical(h->macs[i]))
+			return -EINVAL;
+	return 0;
+}
+
+static int
+attrs_write(struct db *db, const struct db_host *h, int64_t id)
+{
+	sqlite3_stmt *s;
+	size_t i;
+	int r;
+
+	s = st(db, ST_ATTRS_CLEAR);
+	if (!s)
+		return -EIO;
+	sqlite3_bind_int64(s, 1, id);
+	r = exec_done(s);
+	if (r < 0)
+		return r;
+	for (i = 0; i < h->n_attrs; i++) {
+		s = st(db, ST_ATTR_INSERT);
+		if (!s)
+			return -EIO;
+		sqlite3_bind_int64(s, 1, id);
+		bind_text(s, 2, h->attrs[i].key);
+		bind_text(s, 3, h->attrs[i].value);
+		r = exec_done(s);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int
+mac_insert(struct db *db, const char *mac, int64_t id, int pos)
+{
+	sqlite3_stmt *s = st(db, ST_MAC_INSERT);
+	int rc;
+
+	if (!s)
+		return -EIO;
+	bind_text(s, 1, mac);
+	sqlite3_bind_int64(s, 2, id);
+	sqlite3_bind_int(s, 3, pos);
+	rc = sqlite3_step(s);
+	return step_err(s, rc);
+}
+
+int
+db_host_add(struct db *db, const struct db_host *h, int64_t *ret_id)
+{
+	sqlite3_stmt *s;
+	int64_t id;
+	size_t i;
+	int r, rc;
+
+	r = host_check(h, true);
+	if (r < 0)
+		return r;
+	r = tx_begin(db);
+	if (r < 0)
+		return r;
+	s = st(db, ST_HOST_INSERT);
+	if (!s)
+		return tx_fail(db, -EIO);
+	bind_opt(s, 1, h->hostname);
+	bind_opt(s, 2, h->ip);
+	bind_text(s, 3, db_action_name(h->action));
+	bind_opt(s, 4, h->distro);
+	bind_text(s, 5, h->local_boot);
+	sqlite3_bind_int64(s, 6, now_s());
+	rc = sqlite3_step(s);
+	r = step_err(s, rc);
+	if (r < 0)
+		return tx_fail(db, r);
+	id = sqlite3_last_insert_rowid(db->conn);
+	for (i = 0; i < h->n_macs; i++) {
+		r = mac_insert(db, h->macs[i], id, (int)i);
+		if (r < 0)
+			return tx_fail(db, r);
+	}
+	r = attrs_write(db, h, id);
+	if (r < 0)
+		return tx_fail(db, r);
+	r = tx_commit(db);
+	if (r < 0)
+		return r;
+	if (ret_id)
+		*ret_id = id;
+	return 0;
+}
+
+int
+db_host_get(struct db *db, int64_t id, struct db_host *ret)
+{
+	struct db_host h;
+	sqlite3_stmt *s;
+	int rc;
+
+	memset(&h, 0, sizeof(h));
+	s = st(db, ST_HOST_BY_ID);
+	if (!s)
+		return -EIO;
+	sqlite3_bind_int64(s, 1, id);
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		int r = step_err(s, rc);
+		return r < 0 ? r : -ENOENT;
+	}
+	h.id = sqlite3_column_int64(s, 0);
+	col_copy(s, 1, h.hostname, sizeof(h.hostname));
+	col_copy(s, 2, h.ip, sizeof(h.ip));
+	if (db_action_parse((const char *)sqlite3_column_text(s, 3),
+			    &h.action) < 0)
+		h.action = DB_ACTION_MENU;
+	col_copy(s, 4, h.distro, sizeof(h.distro));
+	col_copy(s, 5, h.local_boot, sizeof(h.local_boot));
+	col_copy(s, 6, h.token, sizeof(h.token));
+	h.attempts = (unsigned)sqlite3_column_int(s, 7);
+	h.created = sqlite3_column_int64(s, 8);
+	h.updated = sqlite3_column_int64(s, 9);
+	sqlite3_reset(s);
+
+	s = st(db, ST_MACS_OF);
+	if (!s)
+		return -EIO;
+	sqlite3_bind_int64(s, 1, id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW && h.n_macs < DB_MAX_MACS)
+		col_copy(s, 0, h.macs[h.n_macs++], MAC_STR_LEN);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return step_err(s, rc);
+	sqlite3_reset(s);
+
+	s = st(db, ST_ATTRS_OF);
+	if (!s)
+		return -EIO;
+	sqlite3_bind_int64(s, 1, id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW &&
+	       h.n_attrs < DB_MAX_ATTRS) {
+		col_copy(s, 0, h.attrs[h.n_attrs].key,
+			 sizeof(h.attrs[0].key));
+		col_copy(s, 1, h.attrs[h.n_attrs].value,
+			 sizeof(h.attrs[0].value));
+		h.n_attrs++;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return step_err(s, rc);
+	sqlite3_reset(s);
+	*ret = h;
+	return 0;
+}
+
+/* The id behind a one-text-parameter lookup statement; -ENOENT. */
+static int
+lookup_id(struct db *db, enum stmt_id id_stmt, const char *key,
+	  int64_t *ret)
+{
+	sqlite3_stmt *s = st(db, id_stmt);
+	int rc;
+
+	if (!s)
+		return -EIO;
+	bind_text(s, 1, key);
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		int r = step_err(s, rc);
+		return r < 0 ? r : -ENOENT;
+	}
+	*ret = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return 0;
+}
+
+int
+db_host_find_by_mac(struct db *db, const char *mac, struct db_host *ret)
+{
+	int64_t id;
+	int r;
+
+	if (!mac_canonical(mac))
+		return -EINVAL;
+	r = lookup_id(db, ST_HOST_ID_BY_MAC, mac, &id);
+	return r < 0 ? r : db_host_get(db, id, ret);
+}
+
+int
+db_host_find_by_name(struct db *db, const char *hostname,
+		     struct db_host *ret)
+{
+	int64_t id;
+	int r;
+
+	if (!valid_hostname(hostname))
+		return -EINVAL;
+	r = lookup_id(db, ST_HOST_ID_BY_NAME, hostname, &id);
+	return r < 0 ? r : db_host_get(db, id, ret);
+}
+
+int
+db_host_update(struct db *db, const struct db_host *h)
+{
+	sqlite3_stmt *s;
+	int r, rc;
+
+	r = host_check(h, false);
+	if (r < 0)
+		return r;
+	r = tx_begin(db);
+	if (r < 0)
+		return r;
+	s = st(db, ST_HOST_UPDATE);
+	if (!s)
+		return tx_fail(db, -EIO);
+	sqlite3_bind_int64(s, 1, h->id);
+	bind_opt(s, 2, h->hostname);
+	bind_opt(s, 3, h->ip);
+	bind_text(s, 4, db_action_name(h->action));
+	bind_opt(s, 5, h->distro);
+	bind_text(s, 6, h->local_boot);
+	sqlite3_bind_int64(s, 7, now_s());
+	rc = sqlite3_step(s);
+	r = step_err(s, rc);
+	if (r < 0)
+		return tx_fail(db, r);
+	if (sqlite3_changes(db->conn) == 0)
+		return tx_fail(db, -ENOENT);
+	r = attrs_write(db, h, h->id);
+	if (r < 0)
+		return tx_fail(db, r);
+	return tx_commit(db);
+}
+
+int
+db_host_delete(struct db *db, int64_t id)
+{
+	sqlite3_stmt *s;
+	int r;
+
+	r = tx_begin(db);
+	if (r < 0)
+		return r;
+	s = st(db, ST_HOST_DELETE);
+	if (!s)
+		return tx_fail(db, -EIO);
+	sqlite3_bind_int64(s, 1, id);
+	r = exec_done(s);
+	if (r < 0)
+		return tx_fail(db, r);
+	if (sqlite3_changes(db->conn) == 0)
+		return tx_fail(db, -ENOENT);
+	return tx_commit(db);
+}
+
+/* Number of MACs of host id and the next free position. */
+static int
+mac_slots(struct db *db, int64_t id, int *ret_next, int *ret_count)
+{
+	sqlite3_stmt *s = st(db, ST_MAC_NEXT_POS);
+	int rc;
+
+	if (!s)
+		return -EIO;
+	sqlite3_bind_int64(s, 1, id);
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW)
+		return step_err(s, rc) ?: -EIO;
+	*ret_next = sqlite3_column_int(s, 0);
+	*ret_count = sqlite3_column_int(s, 1);
+	sqlite3_reset(s);
+	return 0;
+}
+
+int
+db_host_mac_add(struct db *db, int64_t id, const char *mac)
+{
+	int next, count, r;
+
+	if (!mac_canonical(mac))
+		return -EINVAL;
+	r = tx_begin(db);
+	if (r < 0)
+		return r;
+	r = mac_slots(db, id, &next, &count);
+	if (r < 0)
+		return tx_fail(db, r);
+	if (count == 0)
+		return tx_fail(db, -ENOENT);
+	if (count >= DB_MAX_MACS)
+		return tx_fail(db, -ENOSPC);
+	r = mac_insert(db, mac, id, next);
+	if (r < 0)
+		return tx_fail(db, r);
+	return tx_commit(db);
+}
+
+int
+db_host_mac_remove(struct db *db, int64_t id, const char *mac)
+{
+	sqlite3_stmt *s;
+	int next, count, r;
+
+	if (!mac_canonical(mac))
+		return -EINVAL;
+	r = tx_begin(db);
+	if (r < 0)
+		return r;
+	r = mac_slots(db, id, &next, &count);
+	if (r < 0)
+		return tx_fail(db, r);
+	s = st(db, ST_MAC_DELETE);
+	if (!s)
+		return tx_fail(db, -EIO);
+	sqlite3_bind_int64(s, 1, id);
+	bind_text(s, 2, mac);
+	r = exec_done(s);
+	if (r < 0)
+		return tx_fail(db, r);
+	if (sqlite3_changes(db->conn) == 0)
+		return tx_fail(db, -ENOENT);
+	if (count <= 1)
+		return tx_fail(db, -EBUSY);
+	return tx_commit(db);
+}
+
+int
+db_host_list(struct db *db, db_host_fn fn, void *ctx)
+{
+	sqlite3_stmt *s;
+	struct db_host *h;
+	int64_t *ids = NULL;
+	size_t n = 0, cap = 0, i;
+	int rc, r = 0;
+
+	/* Collect the ids first: fn may call back into the database. */
+	s = st(db, ST_HOST_LIST);
+	if (!s)
+		return -EIO;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (n == cap) {
+			int64_t *nids;
+			cap = cap ? cap * 2 : 64;
+			nids = realloc(ids, cap * sizeof(*ids));
+			if (!nids) {
+				sqlite3_reset(s);
+				free(ids);
+				return -ENOMEM;
+			}
+			ids = nids;
+		}
+		ids[n++] = sqlite3_column_int64(s, 0);
+	}
+	r = step_err(s, rc);
+	if (r < 0) {
+		free(ids);
+		return r;
+	}
+	h = malloc(sizeof(*h));
+	if (!h) {
+		free(ids);
+		return -ENOMEM;
+	}
+	for (i = 0; i < n && r == 0; i++) {
+		int g = db_host_get(db, ids[i], h);
+		if (g == -ENOENT)
+			continue; /* removed meanwhile */
+		if (g < 0) {
+			r = g;
+			break;
+		}
+		r = fn(h, ctx);
+	}
+	free(h);
+	free(ids);
+	return r;
+}
+
+int
+db_host_count(struct db *db, int64_t *ret)
+{
+	sqlite3_stmt *s = st(db, ST_HOST_COUNT);
+	int rc;
+
+	if (!s)
+		return -EIO;
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW)
+		return step_err(s, rc) ?: -EIO;
+	*ret = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return 0;
+}
+
+/* ---- install once -------------------------------------------------- */
+
+/* Append an event inside the caller's transaction. */
+static int
+event_insert(struct db *db, const char *mac, const char *kind,
+	     const char *detail)
+{
+	char clean[DB_DETAIL_MAX];
+	sqlite3_stmt *s;
+	size_t i;
+
+	/* Detail is free text from many sources: keep it one printable
+	 * line, and bounded. */
+	str_copy(clean, sizeof(clean), detail ? detail : "");
+	for (i = 0; clean[i]; i++)
+		if ((unsigned char)clean[i] < 0x20 || clean[i] == 0x7f)
+			clean[i] = ' ';
+	s = st(db, ST_EVENT_INSERT);
+	if (!s)
+		return -EIO;
+	sqlite3_bind_int64(s, 1, now_ms());
+	bind_text(s, 2, mac);
+	bind_text(s, 3, kind);
+	bind_text(s, 4, clean);
+	return exec_done(s);
+}
+
+int
+db_install_issue(struct db *db, int64_t id, const char *token,
+		 unsigned max_attempts)
+{
+	struct db_host h;
+	sqlite3_stmt *s;
+	char detail[128];
+	int r;
+
+	if (!valid_token(token))
+		return -EINVAL;
+	r = tx_begin(db);
+	if (r < 0)
+		return r;
+	r = db_host_get(db, id, &h);
+	if (r < 0)
+		return tx_fail(db, r);
+	if (h.action != DB_ACTION_INSTALL)
+		return tx_fail(db, -ESTALE);
+	if (h.attempts >= max_attempts) {
+		s = st(db, ST_INSTALL_EXHAUST);
+		if (!s)
+			return tx_fail(db, -EIO);
+		sqlite3_bind_int64(s, 1, id);
+		sqlite3_bind_int64(s, 2, now_s());
+		r = exec_done(s);
+		if (r == 0) {
+			snprintf(detail, sizeof(detail),
+				 "%u install attempts of %s without done: "
+				 "host set to menu",
+				 h.attempts, h.distro);
+			r = event_insert(db, h.n_macs ? h.macs[0] : "",
+					 "install-exhausted", detail);
+		}
+		if (r < 0)
+			return tx_fail(db, r);
+		r = tx_commit(db);
+		return r < 0 ? r : -EDQUOT;
+	}
+	s = st(db, ST_INSTALL_SET);
+	if (!s)
+		return tx_fail(db, -EIO);
+	sqlite3_bind_int64(s, 1, id);
+	bind_text(s, 2, token);
+	sqlite3_bind_int64(s, 3, now_s());
+	r = exec_done(s);
+	if (r < 0)
+		return tx_fail(db, r);
+	s = st(db, ST_INSTALL_TOKEN_INSERT);
+	if (!s)
+		return tx_fail(db, -EIO);
+	bind_text(s, 1, token);
+	sqlite3_bind_int64(s, 2, id);
+	sqlite3_bind_int64(s, 3, now_s());
+	r = exec_done(s);
+	if (r < 0)
+		return tx_fail(db, r);
+	return tx_commit(db);
+}
+
+/* Resolve token: the host id and whether it is the current one. */
+static int
+token_find(struct db *db, const char *token, int64_t *ret_id,
+	   bool *ret_current)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (!valid_token(token))
+		return -ENOENT;
+	s = st(db, ST_INSTALL_TOKEN_FIND);
+	if (!s)
+		return -EIO;
+	bind_text(s, 1, token);
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		int r = step_err(s, rc);
+		return r < 0 ? r : -ENOENT;
+	}
+	*ret_id = sqlite3_column_int64(s, 0);
+	*ret_current = sqlite3_column_int(s, 1) != 0;
+	sqlite3_reset(s);
+	return 0;
+}
+
+int
+db_install_lookup(struct db *db, const char *token, struct db_host *ret)
+{
+	int64_t id;
+	bool current;
+	int r;
+
+	r = token_find(db, token, &id, &current);
+	if (r < 0)
+		return r;
+	if (!current)
+		return -ESTALE;
+	return db_host_get(db, id, ret);
+}
+
+int
+db_install_done(struct db *db, const char *token, struct db_host *ret_host)
+{
+	struct db_host h;
+	sqlite3_stmt *s;
+	char detail[128];
+	int64_t id;
+	bool current;
+	int r;
+
+	if (!valid_token(token))
+		return -ENOENT;
+	r = tx_begin(db);
+	if (r < 0)
+		return r;
+	r = token_find(db, token, &id, &current);
+	if (r < 0)
+		return tx_fail(db, r);
+	if (!current)
+		return tx_fail(db, -ESTALE);
+	r = db_host_get(db, id, &h);
+	if (r < 0)
+		return tx_fail(db, r);
+	s = st(db, ST_INSTALL_DONE);
+	if (!s)
+		return tx_fail(db, -EIO);
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int64(s, 2, now_s());
+	r = exec_done(s);
+	if (r < 0)
+		return tx_fail(db, r);
+	s = st(db, ST_INSTALL_TOKEN_USE);
+	if (!s)
+		return tx_fail(db, -EIO);
+	bind_text(s, 1, token);
+	sqlite3_bind_int64(s, 2, now_s());
+	r = exec_done(s);
+	if (r < 0)
+		return tx_fail(db, r);
+	snprintf(detail, sizeof(detail), "install of %s done; host set to local",
+		 h.distro);
+	r = event_insert(db, h.n_macs ? h.macs[0] : "", "done", detail);
+	if (r < 0)
+		return tx_fail(db, r);
+	r = tx_commit(db);
+	if (r < 0)
+		return r;
+	if (ret_host) {
+		h.action = DB_ACTION_LOCAL;
+		h.token[0] = '\0';
+		h.attempts = 0;
+		*ret_host = h;
+	}
+	return 0;
+}
+
+/* ---- distributions ------------------------------------------------- */
+
+void
+db_distro_free(struct db_distro *d)
+{
+	if (!d)
+		return;
+	free(d->template_text);
+	d->template_text = NULL;
+}
+
+/* Every initrd reference in a space-separated list is valid. */
+static bool
+initrds_ok(const char *list)
+{
+	char buf[4 * DB_REF_MAX];
+	char *save, *tok;
+	int n = 0;
+
+	if (str_copy(buf, sizeof(buf), list) < 0)
+		return false;
+	for (tok = strtok_r(buf, " ", &save); tok;
+	     tok = strtok_r(NULL, " ", &save)) {
+		if (!valid_path_or_url(tok))
+			return false;
+		n++;
+	}
+	return n > 0;
+}
+
+static int
+distro_check(const struct db_distro *d)
+{
+	if (!valid_name(d->name) || !valid_path_or_url(d->kernel) ||
+	    !initrds_ok(d->initrd) || !valid_text(d->cmdline, DB_CMDLINE_MAX - 1))
+		return -EINVAL;
+	if (d->template_name[0] && !valid_name(d->template_name))
+		return -EINVAL;
+	if (d->template_text && strlen(d->template_text) > DB_TEMPLATE_MAX)
+		return -E2BIG;
+	return 0;
+}
+
+static void
+distro_bind(sqlite3_stmt *s, const struct db_distro *d)
+{
+	bind_text(s, 1, d->name);
+	bind_text(s, 2, d->kernel);
+	bind_text(s, 3, d->initrd);
+	bind_text(s, 4, d->cmdline);
+	if (d->template_text)
+		sqlite3_bind_text(s, 5, d->template_text, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, 5);
+	bind_text(s, 6, d->template_name);
+	sqlite3_bind_int64(s, 7, now_s());
+}
+
+/* Insert or update one distribution in its own transaction. */
+static int
+distro_write(struct db *db, const struct db_distro *d, enum stmt_id id)
+{
+	sqlite3_stmt *s;
+	int r, rc;
+
+	r = distro_check(d);
+	if (r < 0)
+		return r;
+	r = tx_begin(db);
+	if (r < 0)
+		return r;
+	s = st(db, id);
+	if (!s)
+		return tx_fail(db, -EIO);
+	distro_bind(s, d);
+	rc = sqlite3_step(s);
+	r = step_err(s, rc);
+	if (r < 0)
+		return tx_fail(db, r);
+	if (sqlite3_changes(db->conn) == 0)
+		return tx_fail(db, -ENOENT);
+	return tx_commit(db);
+}
+
+int
+db_distro_add(struct db *db, const struct db_distro *d)
+{
+	return distro_write(db, d, ST_DISTRO_INSERT);
+}
+
+int
+db_distro_update(struct db *db, const struct db_distro *d)
+{
+	return distro_write(db, d, ST_DISTRO_UPDATE);
+}
+
+/* Fill d from a row of ST_DISTRO_GET / ST_DISTRO_LIST. */
+static int
+distro_row(sqlite3_stmt *s, struct db_distro *d)
+{
+	const char *t;
+
+	memset(d, 0, sizeof(*d));
+	col_copy(s, 0, d->name, sizeof(d->name));
+	col_copy(s, 1, d->kernel, sizeof(d->kernel));
+	col_copy(s, 2, d->initrd, sizeof(d->initrd));
+	col_copy(s, 3, d->cmdline, sizeof(d->cmdline));
+	t = (const char *)sqlite3_column_text(s, 4);
+	if (t) {
+		d->template_text = strdup(t);
+		if (!d->template_text)
+			return -ENOMEM;
+	}
+	col_copy(s, 5, d->template_name, sizeof(d->template_name));
+	d->created = sqlite3_column_int64(s, 6);
+	d->updated = sqlite3_column_int64(s, 7);
+	return 0;
+}
+
+int
+db_distro_get(struct db *db, const char *name, struct db_distro *ret)
+{
+	sqlite3_stmt *s;
+	int rc, r;
+
+	if (!valid_name(name))
+		return -ENOENT;
+	s = st(db, ST_DISTRO_GET);
+	if (!s)
+		return -EIO;
+	bind_text(s, 1, name);
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		r = step_err(s, rc);
+		return r < 0 ? r : -ENOENT;
+	}
+	r = distro_row(s, ret);
+	sqlite3_reset(s);
+	return r;
+}
+
+int
+db_distro_delete(struct db *db, const char *name)
+{
+	sqlite3_stmt *s;
+	int r, rc;
+
+	if (!valid_name(name))
+		return -ENOENT;
+	r = tx_begin(db);
+	if (r < 0)
+		return r;
+	s = st(db, ST_DISTRO_IN_USE);
+	if (!s)
+		return tx_fail(db, -EIO);
+	bind_text(s, 1, name);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc == SQLITE_ROW)
+		return tx_fail(db, -EBUSY);
+	s = st(db, ST_DISTRO_DELETE);
+	if (!s)
+		return tx_fail(db, -EIO);
+	bind_text(s, 1, name);
+	r = exec_done(s);
+	if (r < 0)
+		return tx_fail(db, r);
+	if (sqlite3_changes(db->conn) == 0)
+		return tx_fail(db, -ENOENT);
+	return tx_commit(db);
+}
+
+int
+db_distro_list(struct db *db, db_distro_fn fn, void *ctx)
+{
+	struct db_distro *list = NULL;
+	sqlite3_stmt *s;
+	size_t n = 0, cap = 0, i;
+	int rc, r = 0;
+
+	/* Read all rows first: fn may call back into the database. */
+	s = st(db, ST_DISTRO_LIST);
+	if (!s)
+		return -EIO;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (n == cap) {
+			struct db_distro *nl;
+			cap = cap ? cap * 2 : 8;
+			nl = realloc(list, cap * sizeof(*list));
+			if (!nl) {
+				r = -ENOMEM;
+				break;
+			}
+			list = nl;
+		}
+		r = distro_row(s, &list[n]);
+		if (r < 0) {
+			db_distro_free(&list[n]);
+			break;
+		}
+		n++;
+	}
+	if (r == 0)
+		r = step_err(s, rc);
+	else
+		sqlite3_reset(s);
+	for (i = 0; i < n; i++) {
+		if (r == 0)
+			r = fn(&list[i], ctx);
+		db_distro_free(&list[i]);
+	}
+	free(list);
+	return r;
+}
+
+/* ---- leases -------------------------------------------------------- */
+
+static bool
+lease_check(const struct db_lease *l)
+{
+	return mac_canonical(l->mac) && (!l->ip[0] || valid_ipv4(l->ip)) &&
+	       (!l->hostname[0] || valid_hostname(l->hostname)) &&
+	       valid_text(l->vendor_class, sizeof(l->vendor_class) - 1) &&
+	       valid_text(l->user_class, sizeof(l->user_class) - 1) &&
+	       (!strcmp(l->state, "add") || !strcmp(l->state, "old") ||
+		!strcmp(l->state, "del")) &&
+	       l->arch >= -1 && l->arch <= 65535;
+}
+
+int
+db_lease_record(struct db *db, const struct db_lease *l)
+{
+	sqlite3_stmt *s;
+	char detail[1024], kind[16];
+	int r;
+
+	if (!lease_check(l))
+		return -EINVAL;
+	r = tx_begin(db);
+	if (r < 0)
+		return r;
+	s = st(db, ST_LEASE_UPSERT);
+	if (!s)
+		return tx_fail(db, -EIO);
+	bind_text(s, 1, l->mac);
+	bind_text(s, 2, l->ip);
+	bind_text(s, 3, l->hostname);
+	sqlite3_bind_int(s, 4, l->arch);
+	bind_text(s, 5, l->vendor_class);
+	bind_text(s, 6, l->user_class);
+	bind_text(s, 7, l->state);
+	sqlite3_bind_int64(s, 8, l->expires);
+	sqlite3_bind_int64(s, 9, now_s());
+	r = exec_done(s);
+	if (r < 0)
+		return tx_fail(db, r);
+	snprintf(kind, sizeof(kind), "dhcp-%s", l->state);
+	snprintf(detail, sizeof(detail), "ip=%s arch=%d%s%s%s%s",
+		 l->ip[0] ? l->ip : "-", l->arch,
+		 l->hostname[0] ? " hostname=" : "", l->hostname,
+		 l->user_class[0] ? " user-class=" : "", l->user_class);
+	r = event_insert(db, l->mac, kind, detail);
+	if (r < 0)
+		return tx_fail(db, r);
+	return tx_commit(db);
+}
+
+int
+db_lease_seen(struct db *db, const char *mac, int arch)
+{
+	sqlite3_stmt *s;
+
+	if (!mac_canonical(mac) || arch < -1 || arch > 65535)
+		return -EINVAL;
+	if (db->readonly)
+		return -EROFS;
+	s = st(db, ST_LEASE_SEEN);
+	if (!s)
+		return -EIO;
+	bind_text(s, 1, mac);
+	sqlite3_bind_int(s, 2, arch);
+	sqlite3_bind_int64(s, 3, now_s());
+	return exec_done(s);
+}
+
+static void
+lease_row(sqlite3_stmt *s, struct db_lease *l)
+{
+	memset(l, 0, sizeof(*l));
+	col_copy(s, 0, l->mac, sizeof(l->mac));
+	col_copy(s, 1, l->ip, sizeof(l->ip));
+	col_copy(s, 2, l->hostname, sizeof(l->hostname));
+	l->arch = sqlite3_column_int(s, 3);
+	col_copy(s, 4, l->vendor_class, sizeof(l->vendor_class));
+	col_copy(s, 5, l->user_class, sizeof(l->user_class));
+	col_copy(s, 6, l->state, sizeof(l->state));
+	l->expires = sqlite3_column_int64(s, 7);
+	l->first_seen = sqlite3_column_int64(s, 8);
+	l->last_seen = sqlite3_column_int64(s, 9);
+	l->known = sqlite3_column_int(s, 10) != 0;
+}
+
+int
+db_lease_list(struct db *db, bool unknown_only, db_lease_fn fn, void *ctx)
+{
+	struct db_lease l;
+	sqlite3_stmt *s;
+	int rc, r = 0;
+
+	/* Leases are plain rows: fn must not call into this connection
+	 * (documented in db.h through the callback convention). */
+	s = st(db, ST_LEASE_LIST);
+	if (!s)
+		return -EIO;
+	sqlite3_bind_int(s, 1, unknown_only ? 1 : 0);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		lease_row(s, &l);
+		r = fn(&l, ctx);
+		if (r)
+			break;
+	}
+	if (r) {
+		sqlite3_reset(s);
+		return r;
+	}
+	return step_err(s, rc);
+}
+
+int
+db_lease_get(struct db *db, const char *mac, struct db_lease *ret)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (!mac_canonical(mac))
+		return -EINVAL;
+	s = st(db, ST_LEASE_GET);
+	if (!s)
+		return -EIO;
+	bind_text(s, 1, mac);
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		int r = step_err(s, rc);
+		return r < 0 ? r : -ENOENT;
+	}
+	lease_row(s, ret);
+	sqlite3_reset(s);
+	return 0;
+}
+
+/* ---- events -------------------------------------------------------- */
+
+static bool
+kind_ok(const char *k)
+{
+	size_t i;
+
+	if (!k || !*k || strlen(k) >= sizeof(((struct db_event *)0)->kind))
+		return false;
+	for (i = 0; k[i]; i++)
+		if (!((k[i] >= 'a' && k[i] <= 'z') ||
+		      (k[i] >= '0' && k[i] <= '9') || k[i] == '-'))
+			return false;
+	return true;
+}
+
+int
+db_event_add(struct db *db, const char *mac, const char *kind,
+	     const char *detail)
+{
+	if (!kind_ok(kind) || (mac && *mac && !mac_canonical(mac)))
+		return -EINVAL;
+	if (db->readonly)
+		return -EROFS;
+	return event_insert(db, mac ? mac : "", kind, detail);
+}
+
+int
+db_event_list(struct db *db, const char *mac, unsigned limit,
+	      db_event_fn fn, void *ctx)
+{
+	struct db_event e;
+	sqlite3_stmt *s;
+	int rc, r = 0;
+
+	if (mac && !mac_canonical(mac))
+		return -EINVAL;
+	s = st(db, ST_EVENT_LIST);
+	if (!s)
+		return -EIO;
+	if (mac)
+		bind_text(s, 1, mac);
+	else
+		sqlite3_bind_null(s, 1);
+	sqlite3_bind_int64(s, 2, limit ? (int64_t)limit : -1);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		memset(&e, 0, sizeof(e));
+		e.id = sqlite3_column_int64(s, 0);
+		e.ts_ms = sqlite3_column_int64(s, 1);
+		col_copy(s, 2, e.mac, sizeof(e.mac));
+		col_copy(s, 3, e.kind, sizeof(e.kind));
+		col_copy(s, 4, e.detail, sizeof(e.detail));
+		r = fn(&e, ctx);
+		if (r)
+			break;
+	}
+	if (r) {
+		sqlite3_reset(s);
+		return r;
+	}
+	return step_err(s, rc);
+}

@@ -1,0 +1,88 @@
+/*
+ * schema.c - the numbered migrations of the host database.
+ *
+ * Migration N brings a database from PRAGMA user_version N-1 to N. A
+ * migration is never edited once released: a change is a new migration.
+ */
+#include "db/schema.h"
+
+#include <stddef.h>
+
+static const char *const migrations[] = {
+	/* 1: hosts (several MACs each), attributes, distributions, every
+	 * lease ever seen, the per-MAC event timeline. */
+	"CREATE TABLE distros ("
+	"  name TEXT PRIMARY KEY,"
+	"  kernel TEXT NOT NULL,"
+	"  initrd TEXT NOT NULL,"
+	"  cmdline TEXT NOT NULL DEFAULT '',"
+	"  template TEXT,"
+	"  template_name TEXT NOT NULL DEFAULT '',"
+	"  created INTEGER NOT NULL,"
+	"  updated INTEGER NOT NULL);"
+	"CREATE TABLE hosts ("
+	"  id INTEGER PRIMARY KEY,"
+	"  hostname TEXT UNIQUE COLLATE NOCASE,"
+	"  ip TEXT UNIQUE,"
+	"  action TEXT NOT NULL DEFAULT 'local'"
+	"    CHECK (action IN ('local', 'install', 'menu')),"
+	"  distro TEXT REFERENCES distros(name) ON DELETE RESTRICT,"
+	"  token TEXT UNIQUE,"
+	"  created INTEGER NOT NULL,"
+	"  updated INTEGER NOT NULL);"
+	"CREATE TABLE host_macs ("
+	"  mac TEXT PRIMARY KEY,"
+	"  host_id INTEGER NOT NULL REFERENCES hosts(id) ON DELETE CASCADE,"
+	"  pos INTEGER NOT NULL);"
+	"CREATE INDEX host_macs_host ON host_macs(host_id, pos);"
+	"CREATE TABLE host_attrs ("
+	"  host_id INTEGER NOT NULL REFERENCES hosts(id) ON DELETE CASCADE,"
+	"  key TEXT NOT NULL,"
+	"  value TEXT NOT NULL,"
+	"  PRIMARY KEY (host_id, key));"
+	"CREATE TABLE leases ("
+	"  mac TEXT PRIMARY KEY,"
+	"  ip TEXT NOT NULL DEFAULT '',"
+	"  hostname TEXT NOT NULL DEFAULT '',"
+	"  arch INTEGER NOT NULL DEFAULT -1,"
+	"  vendor_class TEXT NOT NULL DEFAULT '',"
+	"  user_class TEXT NOT NULL DEFAULT '',"
+	"  state TEXT NOT NULL DEFAULT '',"
+	"  expires INTEGER NOT NULL DEFAULT 0,"
+	"  first_seen INTEGER NOT NULL,"
+	"  last_seen INTEGER NOT NULL);"
+	"CREATE TABLE events ("
+	"  id INTEGER PRIMARY KEY,"
+	"  ts_ms INTEGER NOT NULL,"
+	"  mac TEXT NOT NULL DEFAULT '',"
+	"  kind TEXT NOT NULL,"
+	"  detail TEXT NOT NULL DEFAULT '');"
+	"CREATE INDEX events_mac ON events(mac, id);",
+
+	/* 2: install once, fail safe: attempts spent per flagged install,
+	 * every token ever issued (so a used token is told apart from an
+	 * unknown one), and a per-host local boot method. */
+	"ALTER TABLE hosts ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE hosts ADD COLUMN local_boot TEXT NOT NULL DEFAULT '';"
+	"CREATE TABLE install_tokens ("
+	"  token TEXT PRIMARY KEY,"
+	"  host_id INTEGER NOT NULL REFERENCES hosts(id) ON DELETE CASCADE,"
+	"  issued INTEGER NOT NULL,"
+	"  used INTEGER);"
+	"CREATE INDEX install_tokens_host ON install_tokens(host_id);"
+	"CREATE INDEX leases_last_seen ON leases(last_seen);",
+};
+
+int
+schema_count(void)
+{
+	return (int)(sizeof(migrations) / sizeof(migrations[0]));
+}
+
+const char *
+schema_migration(int version)
+{
+	if (version < 1 || version > schema_count())
+		return NULL;
+	return migrations[version - 1];
+}

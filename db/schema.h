@@ -1,0 +1,15 @@
+/*
+ * schema.h - numbered migrations (see schema.c). Used by db.c, and by the
+ * tests that build a version-1 database to check the upgrade path.
+ */
+#ifndef BOOTYARD_SCHEMA_H
+#define BOOTYARD_SCHEMA_H
+
+/* schema_count - the number of migrations = the newest schema version. */
+int schema_count(void);
+
+/* schema_migration - the SQL that takes version-1 to version; NULL when
+ * version is out of range. */
+const char *schema_migration(int version);
+
+#endif
