@@ -41,6 +41,7 @@ BINS      = $(BUILD)/bootyard $(BUILD)/bootyard-lease
 UNIT_SRC  = $(wildcard tests/unit/test_*.c)
 UNIT_BINS = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
+.SECONDARY:
 .PHONY: all check check-quick check-san unit deps demo demo-stop bench clean format
 all: $(BINS)
 

@@ -1,0 +1,699 @@
+/*
+ * test_db.c - every function of db/db.h against a real SQLite file.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "db/db.h"
+#include "db/schema.h"
+
+struct fixture {
+	char dir[64];
+	char path[128];
+	struct db *db;
+};
+
+static int
+setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	assert_non_null(f);
+	strcpy(f->dir, "/tmp/bootyard-dbtest.XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	snprintf(f->path, sizeof(f->path), "%s/bootyard.db", f->dir);
+	assert_int_equal(db_open(f->path, DB_OPEN_CREATE, &f->db), 0);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+	char cmd[128];
+
+	db_close(f->db);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
+	assert_int_equal(system(cmd), 0);
+	free(f);
+	return 0;
+}
+
+static void
+host_init(struct db_host *h, const char *mac)
+{
+	memset(h, 0, sizeof(*h));
+	h->n_macs = 1;
+	strcpy(h->macs[0], mac);
+	h->action = DB_ACTION_LOCAL;
+}
+
+static void
+distro_init(struct db_distro *d, const char *name)
+{
+	memset(d, 0, sizeof(*d));
+	strcpy(d->name, name);
+	strcpy(d->kernel, "debian12/linux");
+	strcpy(d->initrd, "debian12/initrd.gz");
+	strcpy(d->cmdline, "auto=true priority=critical");
+}
+
+static void
+test_fresh_schema(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(db_schema_version(f->db), DB_SCHEMA_VERSION);
+	assert_int_equal(schema_count(), DB_SCHEMA_VERSION);
+	assert_null(schema_migration(0));
+	assert_null(schema_migration(DB_SCHEMA_VERSION + 1));
+}
+
+static void
+test_upgrade_from_v1(void **state)
+{
+	struct fixture *f = *state;
+	char path[160];
+	sqlite3 *conn;
+	struct db *db;
+	struct db_host h;
+	int64_t id;
+
+	/* A database as version 1 left it, with a host in it. */
+	snprintf(path, sizeof(path), "%s/v1.db", f->dir);
+	assert_int_equal(sqlite3_open(path, &conn), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(conn, schema_migration(1), NULL, NULL,
+				      NULL),
+			 SQLITE_OK);
+	assert_int_equal(
+		sqlite3_exec(conn,
+			     "PRAGMA user_version = 1;"
+			     "INSERT INTO hosts (hostname, action, created,"
+			     " updated) VALUES ('old', 'menu', 1, 1);"
+			     "INSERT INTO host_macs VALUES"
+			     " ('52:54:00:00:00:01', 1, 0);",
+			     NULL, NULL, NULL),
+		SQLITE_OK);
+	sqlite3_close(conn);
+
+	/* Read-only refuses an old schema; a writer migrates it. */
+	assert_int_equal(db_open(path, DB_OPEN_READONLY, &db), -ESTALE);
+	assert_int_equal(db_open(path, 0, &db), 0);
+	assert_int_equal(db_schema_version(db), DB_SCHEMA_VERSION);
+	assert_int_equal(db_host_find_by_mac(db, "52:54:00:00:00:01", &h), 0);
+	assert_string_equal(h.hostname, "old");
+	assert_int_equal(h.action, DB_ACTION_MENU);
+	assert_int_equal(h.attempts, 0);
+	assert_string_equal(h.local_boot, "");
+	/* The new tables work. */
+	host_init(&h, "52:54:00:00:00:02");
+	assert_int_equal(db_host_add(db, &h, &id), 0);
+	db_close(db);
+
+	/* A database from the future is refused. */
+	assert_int_equal(sqlite3_open(path, &conn), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(conn, "PRAGMA user_version = 99", NULL,
+				      NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(conn);
+	assert_int_equal(db_open(path, 0, &db), -EPROTO);
+}
+
+static void
+test_open_errors(void **state)
+{
+	struct fixture *f = *state;
+	char path[160];
+	struct db *db = NULL;
+	FILE *fp;
+
+	assert_int_equal(db_open("/nonexistent-dir/x/bootyard.db",
+				 DB_OPEN_CREATE, &db),
+			 -ENOENT);
+	snprintf(path, sizeof(path), "%s/missing.db", f->dir);
+	assert_int_equal(db_open(path, 0, &db), -ENOENT);
+	snprintf(path, sizeof(path), "%s/garbage.db", f->dir);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs("this is not an SQLite database, not even close.........",
+	      fp);
+	fclose(fp);
+	assert_int_equal(db_open(path, 0, &db), -EBADMSG);
+	assert_null(db);
+	/* NULL is fine for close. */
+	db_close(NULL);
+}
+
+static void
+test_host_crud(void **state)
+{
+	struct fixture *f = *state;
+	struct db_host h, g;
+	struct db_distro d;
+	int64_t id, id2, n;
+
+	distro_init(&d, "debian12");
+	assert_int_equal(db_distro_add(f->db, &d), 0);
+
+	host_init(&h, "52:54:00:12:34:56");
+	strcpy(h.hostname, "node1");
+	strcpy(h.ip, "198.18.0.10");
+	h.action = DB_ACTION_INSTALL;
+	strcpy(h.distro, "debian12");
+	h.n_attrs = 2;
+	strcpy(h.attrs[0].key, "rack");
+	strcpy(h.attrs[0].value, "r1");
+	strcpy(h.attrs[1].key, "disk");
+	strcpy(h.attrs[1].value, "/dev/sda");
+	assert_int_equal(db_host_add(f->db, &h, &id), 0);
+	assert_true(id > 0);
+
+	assert_int_equal(db_host_get(f->db, id, &g), 0);
+	assert_string_equal(g.hostname, "node1");
+	assert_string_equal(g.ip, "198.18.0.10");
+	assert_int_equal(g.action, DB_ACTION_INSTALL);
+	assert_string_equal(g.distro, "debian12");
+	assert_int_equal(g.n_macs, 1);
+	assert_string_equal(g.macs[0], "52:54:00:12:34:56");
+	assert_int_equal(g.n_attrs, 2);
+	assert_string_equal(g.attrs[0].key, "disk"); /* sorted */
+	assert_string_equal(g.attrs[1].value, "r1");
+	assert_true(g.created > 0);
+
+	assert_int_equal(db_host_find_by_name(f->db, "NODE1", &g), 0);
+	assert_int_equal(g.id, id);
+	assert_int_equal(db_host_find_by_mac(f->db, "52:54:00:12:34:56", &g),
+			 0);
+	assert_int_equal(db_host_find_by_mac(f->db, "52:54:00:12:34:57", &g),
+			 -ENOENT);
+	assert_int_equal(db_host_find_by_mac(f->db, "52-54-00-12-34-56", &g),
+			 -EINVAL);
+	assert_int_equal(db_host_find_by_name(f->db, "nope", &g), -ENOENT);
+
+	/* Unique MAC, hostname and ip. */
+	host_init(&h, "52:54:00:12:34:56");
+	assert_int_equal(db_host_add(f->db, &h, &id2), -EEXIST);
+	host_init(&h, "52:54:00:aa:aa:aa");
+	strcpy(h.hostname, "node1");
+	assert_int_equal(db_host_add(f->db, &h, &id2), -EEXIST);
+	host_init(&h, "52:54:00:aa:aa:aa");
+	strcpy(h.ip, "198.18.0.10");
+	assert_int_equal(db_host_add(f->db, &h, &id2), -EEXIST);
+	/* Unknown distro. */
+	host_init(&h, "52:54:00:aa:aa:aa");
+	h.action = DB_ACTION_INSTALL;
+	strcpy(h.distro, "nosuch");
+	assert_int_equal(db_host_add(f->db, &h, &id2), -ENOENT);
+	assert_int_equal(db_host_count(f->db, &n), 0);
+	assert_int_equal(n, 1);
+
+	/* Update replaces fields and attributes. */
+	assert_int_equal(db_host_get(f->db, id, &g), 0);
+	strcpy(g.hostname, "node1b");
+	g.ip[0] = '\0';
+	g.action = DB_ACTION_MENU;
+	g.n_attrs = 1;
+	strcpy(g.attrs[0].key, "rack");
+	strcpy(g.attrs[0].value, "r2");
+	strcpy(g.local_boot, "exit1");
+	assert_int_equal(db_host_update(f->db, &g), 0);
+	assert_int_equal(db_host_get(f->db, id, &h), 0);
+	assert_string_equal(h.hostname, "node1b");
+	assert_string_equal(h.ip, "");
+	assert_int_equal(h.action, DB_ACTION_MENU);
+	assert_int_equal(h.n_attrs, 1);
+	assert_string_equal(h.attrs[0].value, "r2");
+	assert_string_equal(h.local_boot, "exit1");
+	g.id = 9999;
+	assert_int_equal(db_host_update(f->db, &g), -ENOENT);
+
+	/* The distro is in use now? No: action menu keeps distro. */
+	assert_int_equal(db_distro_delete(f->db, "debian12"), -EBUSY);
+
+	assert_int_equal(db_host_delete(f->db, id), 0);
+	assert_int_equal(db_host_delete(f->db, id), -ENOENT);
+	assert_int_equal(db_host_find_by_mac(f->db, "52:54:00:12:34:56", &g),
+			 -ENOENT);
+	assert_int_equal(db_distro_delete(f->db, "debian12"), 0);
+}
+
+static void
+test_host_validation(void **state)
+{
+	struct fixture *f = *state;
+	struct db_host h;
+	int64_t id, n;
+
+	host_init(&h, "52:54:00:12:34:56");
+	strcpy(h.hostname, "bad host");
+	assert_int_equal(db_host_add(f->db, &h, &id), -EINVAL);
+	host_init(&h, "52:54:00:12:34:56");
+	strcpy(h.ip, "198.18.0.300");
+	assert_int_equal(db_host_add(f->db, &h, &id), -EINVAL);
+	host_init(&h, "52:54:00:12:34:56");
+	h.action = DB_ACTION_INSTALL; /* without distro */
+	assert_int_equal(db_host_add(f->db, &h, &id), -EINVAL);
+	host_init(&h, "52:54:00:12:34:56");
+	strcpy(h.local_boot, "chain");
+	assert_int_equal(db_host_add(f->db, &h, &id), -EINVAL);
+	host_init(&h, "52:54:00:12:34:56");
+	h.n_attrs = 1;
+	strcpy(h.attrs[0].key, "k");
+	strcpy(h.attrs[0].value, "line1\nline2");
+	assert_int_equal(db_host_add(f->db, &h, &id), -EINVAL);
+	host_init(&h, "52:54:00:12:34:56");
+	h.n_attrs = 1;
+	strcpy(h.attrs[0].key, "K${x}");
+	assert_int_equal(db_host_add(f->db, &h, &id), -EINVAL);
+	host_init(&h, "52:54:00:12:34:56");
+	h.n_macs = 0;
+	assert_int_equal(db_host_add(f->db, &h, &id), -EINVAL);
+	host_init(&h, "52:54:00:12:34:5G");
+	assert_int_equal(db_host_add(f->db, &h, &id), -EINVAL);
+	host_init(&h, "52:54:00:12:34:56");
+	h.n_macs = 2;
+	strcpy(h.macs[1], "52:54:00:12:34:56"); /* the same twice */
+	assert_int_equal(db_host_add(f->db, &h, &id), -EEXIST);
+	assert_int_equal(db_host_count(f->db, &n), 0);
+	assert_int_equal(n, 0); /* nothing half-written */
+}
+
+static void
+test_host_macs(void **state)
+{
+	struct fixture *f = *state;
+	struct db_host h, g;
+	char mac[MAC_STR_LEN];
+	int64_t id, id2;
+	int i;
+
+	host_init(&h, "52:54:00:00:00:01");
+	assert_int_equal(db_host_add(f->db, &h, &id), 0);
+	host_init(&h, "52:54:00:00:01:01");
+	assert_int_equal(db_host_add(f->db, &h, &id2), 0);
+
+	assert_int_equal(db_host_mac_add(f->db, id, "52:54:00:00:00:02"), 0);
+	assert_int_equal(db_host_find_by_mac(f->db, "52:54:00:00:00:02", &g),
+			 0);
+	assert_int_equal(g.id, id);
+	assert_int_equal(g.n_macs, 2);
+	assert_string_equal(g.macs[0], "52:54:00:00:00:01");
+	assert_string_equal(g.macs[1], "52:54:00:00:00:02");
+	/* Taken by another host, unknown host, bad form. */
+	assert_int_equal(db_host_mac_add(f->db, id, "52:54:00:00:01:01"),
+			 -EEXIST);
+	assert_int_equal(db_host_mac_add(f->db, 4242, "52:54:00:00:09:09"),
+			 -ENOENT);
+	assert_int_equal(db_host_mac_add(f->db, id, "5254.0000.0003"),
+			 -EINVAL);
+	for (i = 3; i <= DB_MAX_MACS; i++) {
+		snprintf(mac, sizeof(mac), "52:54:00:00:00:%02x", i);
+		assert_int_equal(db_host_mac_add(f->db, id, mac), 0);
+	}
+	assert_int_equal(db_host_mac_add(f->db, id, "52:54:00:00:00:ff"),
+			 -ENOSPC);
+
+	assert_int_equal(db_host_mac_remove(f->db, id, "52:54:00:00:00:01"),
+			 0);
+	assert_int_equal(db_host_mac_remove(f->db, id, "52:54:00:00:00:01"),
+			 -ENOENT);
+	assert_int_equal(db_host_mac_remove(f->db, id2, "52:54:00:00:01:01"),
+			 -EBUSY); /* the last one stays */
+	assert_int_equal(db_host_find_by_mac(f->db, "52:54:00:00:01:01", &g),
+			 0);
+}
+
+static int
+count_host(const struct db_host *h, void *ctx)
+{
+	(*(int *)ctx)++;
+	return 0;
+}
+
+static int
+stop_at_two(const struct db_host *h, void *ctx)
+{
+	return ++(*(int *)ctx) == 2 ? 42 : 0;
+}
+
+static void
+test_host_list(void **state)
+{
+	struct fixture *f = *state;
+	struct db_host h;
+	char mac[MAC_STR_LEN];
+	int64_t id;
+	int i, n = 0;
+
+	for (i = 0; i < 5; i++) {
+		snprintf(mac, sizeof(mac), "52:54:00:00:00:%02x", i);
+		host_init(&h, mac);
+		assert_int_equal(db_host_add(f->db, &h, &id), 0);
+	}
+	assert_int_equal(db_host_list(f->db, count_host, &n), 0);
+	assert_int_equal(n, 5);
+	n = 0;
+	assert_int_equal(db_host_list(f->db, stop_at_two, &n), 42);
+	assert_int_equal(n, 2);
+}
+
+static void
+test_install_once(void **state)
+{
+	struct fixture *f = *state;
+	const char *t1 = "0123456789abcdef0123456789abcdef";
+	const char *t2 = "fedcba9876543210fedcba9876543210";
+	struct db_host h, g;
+	struct db_distro d;
+	int64_t id;
+
+	distro_init(&d, "debian12");
+	assert_int_equal(db_distro_add(f->db, &d), 0);
+	host_init(&h, "52:54:00:12:34:56");
+	assert_int_equal(db_host_add(f->db, &h, &id), 0);
+
+	/* Not flagged: no install. */
+	assert_int_equal(db_install_issue(f->db, id, t1, 3), -ESTALE);
+	assert_int_equal(db_install_issue(f->db, 777, t1, 3), -ENOENT);
+	assert_int_equal(db_install_issue(f->db, id, "short", 3), -EINVAL);
+
+	assert_int_equal(db_host_get(f->db, id, &h), 0);
+	h.action = DB_ACTION_INSTALL;
+	strcpy(h.distro, "debian12");
+	assert_int_equal(db_host_update(f->db, &h), 0);
+
+	assert_int_equal(db_install_issue(f->db, id, t1, 3), 0);
+	assert_int_equal(db_host_get(f->db, id, &g), 0);
+	assert_int_equal(g.attempts, 1);
+	assert_string_equal(g.token, t1);
+	assert_int_equal(db_install_lookup(f->db, t1, &g), 0);
+	assert_int_equal(g.id, id);
+
+	/* A second boot supersedes the first token. */
+	assert_int_equal(db_install_issue(f->db, id, t2, 3), 0);
+	assert_int_equal(db_install_lookup(f->db, t1, &g), -ESTALE);
+	assert_int_equal(db_install_done(f->db, t1, &g), -ESTALE);
+	assert_int_equal(db_install_lookup(f->db,
+					   "00000000000000000000000000000000",
+					   &g),
+			 -ENOENT);
+
+	assert_int_equal(db_install_done(f->db, t2, &g), 0);
+	assert_int_equal(g.action, DB_ACTION_LOCAL);
+	assert_int_equal(db_host_get(f->db, id, &g), 0);
+	assert_int_equal(g.action, DB_ACTION_LOCAL);
+	assert_string_equal(g.token, "");
+	assert_int_equal(g.attempts, 0);
+	/* Used: refused, nothing changes. */
+	assert_int_equal(db_install_done(f->db, t2, &g), -ESTALE);
+	assert_int_equal(db_install_done(f->db, "../../etc/passwd", &g),
+			 -ENOENT);
+}
+
+static int
+collect_kinds(const struct db_event *e, void *ctx)
+{
+	char *buf = ctx;
+
+	strcat(buf, e->kind);
+	strcat(buf, ",");
+	return 0;
+}
+
+static void
+test_install_exhausted(void **state)
+{
+	struct fixture *f = *state;
+	char tok[TOKEN_LEN + 1], kinds[512] = "";
+	struct db_host h;
+	struct db_distro d;
+	int64_t id;
+	int i;
+
+	distro_init(&d, "debian12");
+	assert_int_equal(db_distro_add(f->db, &d), 0);
+	host_init(&h, "52:54:00:12:34:56");
+	h.action = DB_ACTION_INSTALL;
+	strcpy(h.distro, "debian12");
+	assert_int_equal(db_host_add(f->db, &h, &id), 0);
+	for (i = 0; i < 3; i++) {
+		snprintf(tok, sizeof(tok), "%032x", i + 1);
+		assert_int_equal(db_install_issue(f->db, id, tok, 3), 0);
+	}
+	assert_int_equal(db_install_issue(f->db, id,
+					  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", 3),
+			 -EDQUOT);
+	assert_int_equal(db_host_get(f->db, id, &h), 0);
+	assert_int_equal(h.action, DB_ACTION_MENU);
+	assert_string_equal(h.token, "");
+	assert_int_equal(db_event_list(f->db, "52:54:00:12:34:56", 0,
+				       collect_kinds, kinds),
+			 0);
+	assert_string_equal(kinds, "install-exhausted,");
+
+	/* Flagging again starts a fresh budget. */
+	h.action = DB_ACTION_INSTALL;
+	assert_int_equal(db_host_update(f->db, &h), 0);
+	assert_int_equal(db_host_get(f->db, id, &h), 0);
+	assert_int_equal(h.attempts, 0);
+	assert_int_equal(db_install_issue(f->db, id,
+					  "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", 3),
+			 0);
+}
+
+static int
+count_distro(const struct db_distro *d, void *ctx)
+{
+	(*(int *)ctx)++;
+	return 0;
+}
+
+static void
+test_distros(void **state)
+{
+	struct fixture *f = *state;
+	struct db_distro d, g;
+	int n = 0;
+
+	distro_init(&d, "debian12");
+	d.template_text = "d-i passwd/root-password password {{attr.pw}}\n";
+	strcpy(d.template_name, "preseed.cfg");
+	strcpy(d.initrd, "a/initrd.gz b/firmware.cpio.gz");
+	assert_int_equal(db_distro_add(f->db, &d), 0);
+	assert_int_equal(db_distro_add(f->db, &d), -EEXIST);
+	assert_int_equal(db_distro_get(f->db, "debian12", &g), 0);
+	assert_string_equal(g.template_text, d.template_text);
+	assert_string_equal(g.template_name, "preseed.cfg");
+	assert_string_equal(g.initrd, "a/initrd.gz b/firmware.cpio.gz");
+	db_distro_free(&g);
+	db_distro_free(&g); /* twice is fine */
+
+	d.template_text = NULL;
+	strcpy(d.cmdline, "quiet");
+	assert_int_equal(db_distro_update(f->db, &d), 0);
+	assert_int_equal(db_distro_get(f->db, "debian12", &g), 0);
+	assert_null(g.template_text);
+	assert_string_equal(g.cmdline, "quiet");
+	db_distro_free(&g);
+
+	distro_init(&d, "alma9");
+	strcpy(d.kernel, "../../etc/shadow");
+	assert_int_equal(db_distro_add(f->db, &d), -EINVAL);
+	distro_init(&d, "alma9");
+	strcpy(d.kernel, "http://198.18.0.1/x ${evil}");
+	assert_int_equal(db_distro_add(f->db, &d), -EINVAL);
+	distro_init(&d, "Alma9");
+	assert_int_equal(db_distro_add(f->db, &d), -EINVAL);
+	distro_init(&d, "alma9");
+	strcpy(d.cmdline, "a\nb");
+	assert_int_equal(db_distro_add(f->db, &d), -EINVAL);
+	distro_init(&d, "alma9");
+	assert_int_equal(db_distro_update(f->db, &d), -ENOENT);
+	assert_int_equal(db_distro_add(f->db, &d), 0);
+
+	assert_int_equal(db_distro_list(f->db, count_distro, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(db_distro_get(f->db, "nope", &g), -ENOENT);
+	assert_int_equal(db_distro_delete(f->db, "nope"), -ENOENT);
+	assert_int_equal(db_distro_delete(f->db, "alma9"), 0);
+}
+
+static int
+collect_leases(const struct db_lease *l, void *ctx)
+{
+	char *buf = ctx;
+
+	strcat(buf, l->mac);
+	strcat(buf, l->known ? "+" : "-");
+	strcat(buf, ",");
+	return 0;
+}
+
+static void
+test_leases(void **state)
+{
+	struct fixture *f = *state;
+	struct db_lease l, g;
+	struct db_host h;
+	char buf[512] = "";
+	int64_t id;
+
+	memset(&l, 0, sizeof(l));
+	strcpy(l.mac, "52:54:00:00:00:01");
+	strcpy(l.ip, "198.18.0.50");
+	strcpy(l.state, "add");
+	strcpy(l.user_class, "iPXE");
+	strcpy(l.vendor_class, "PXEClient:Arch:00000:UNDI:002001");
+	l.arch = 0;
+	assert_int_equal(db_lease_record(f->db, &l), 0);
+
+	/* A later event without fields keeps what was known. */
+	memset(&l, 0, sizeof(l));
+	strcpy(l.mac, "52:54:00:00:00:01");
+	strcpy(l.state, "old");
+	l.arch = -1;
+	assert_int_equal(db_lease_record(f->db, &l), 0);
+	assert_int_equal(db_lease_get(f->db, "52:54:00:00:00:01", &g), 0);
+	assert_string_equal(g.ip, "198.18.0.50");
+	assert_int_equal(g.arch, 0);
+	assert_string_equal(g.user_class, "iPXE");
+	assert_string_equal(g.state, "old");
+	assert_true(g.first_seen > 0 && g.last_seen >= g.first_seen);
+
+	/* Release clears the address. */
+	strcpy(l.state, "del");
+	assert_int_equal(db_lease_record(f->db, &l), 0);
+	assert_int_equal(db_lease_get(f->db, "52:54:00:00:00:01", &g), 0);
+	assert_string_equal(g.ip, "");
+
+	/* Hostile values are refused. */
+	strcpy(l.state, "add");
+	strcpy(l.hostname, "a;reboot");
+	assert_int_equal(db_lease_record(f->db, &l), -EINVAL);
+	l.hostname[0] = '\0';
+	strcpy(l.vendor_class, "x\ny");
+	assert_int_equal(db_lease_record(f->db, &l), -EINVAL);
+	l.vendor_class[0] = '\0';
+	strcpy(l.state, "bogus");
+	assert_int_equal(db_lease_record(f->db, &l), -EINVAL);
+
+	assert_int_equal(db_lease_seen(f->db, "52:54:00:00:00:02", 7), 0);
+	assert_int_equal(db_lease_seen(f->db, "bad", 7), -EINVAL);
+	host_init(&h, "52:54:00:00:00:02");
+	assert_int_equal(db_host_add(f->db, &h, &id), 0);
+
+	assert_int_equal(db_lease_list(f->db, false, collect_leases, buf), 0);
+	assert_non_null(strstr(buf, "52:54:00:00:00:01-"));
+	assert_non_null(strstr(buf, "52:54:00:00:00:02+"));
+	buf[0] = '\0';
+	assert_int_equal(db_lease_list(f->db, true, collect_leases, buf), 0);
+	assert_string_equal(buf, "52:54:00:00:00:01-,");
+	assert_int_equal(db_lease_get(f->db, "52:54:00:00:00:99", &g), -ENOENT);
+}
+
+static int
+collect_events(const struct db_event *e, void *ctx)
+{
+	char *buf = ctx;
+
+	strcat(buf, e->kind);
+	strcat(buf, "=");
+	strcat(buf, e->detail);
+	strcat(buf, ";");
+	return 0;
+}
+
+static void
+test_events(void **state)
+{
+	struct fixture *f = *state;
+	char buf[1024] = "";
+
+	assert_int_equal(db_event_add(f->db, "52:54:00:00:00:01", "config",
+				      "menu"),
+			 0);
+	assert_int_equal(db_event_add(f->db, "52:54:00:00:00:02", "config",
+				      "local"),
+			 0);
+	assert_int_equal(db_event_add(f->db, "52:54:00:00:00:01", "tftp-sent",
+				      "pxelinux.0\nEVIL"),
+			 0);
+	assert_int_equal(db_event_add(f->db, NULL, "startup", NULL), 0);
+	assert_int_equal(db_event_add(f->db, "52:54:00:00:00:01", "Bad Kind",
+				      ""),
+			 -EINVAL);
+	assert_int_equal(db_event_add(f->db, "nonsense", "config", ""),
+			 -EINVAL);
+
+	assert_int_equal(db_event_list(f->db, "52:54:00:00:00:01", 0,
+				       collect_events, buf),
+			 0);
+	/* Oldest first; control characters flattened. */
+	assert_string_equal(buf, "config=menu;tftp-sent=pxelinux.0 EVIL;");
+	buf[0] = '\0';
+	assert_int_equal(db_event_list(f->db, NULL, 2, collect_events, buf),
+			 0);
+	assert_string_equal(buf, "tftp-sent=pxelinux.0 EVIL;startup=;");
+}
+
+static void
+test_readonly(void **state)
+{
+	struct fixture *f = *state;
+	struct db *ro;
+	struct db_host h;
+	int64_t id;
+
+	host_init(&h, "52:54:00:00:00:01");
+	assert_int_equal(db_host_add(f->db, &h, &id), 0);
+	assert_int_equal(db_open(f->path, DB_OPEN_READONLY, &ro), 0);
+	assert_int_equal(db_host_find_by_mac(ro, "52:54:00:00:00:01", &h), 0);
+	host_init(&h, "52:54:00:00:00:02");
+	assert_int_equal(db_host_add(ro, &h, &id), -EROFS);
+	assert_int_equal(db_event_add(ro, NULL, "x", ""), -EROFS);
+	db_close(ro);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_fresh_schema, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_upgrade_from_v1, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_open_errors, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_host_crud, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_host_validation, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_host_macs, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_host_list, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_install_once, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_install_exhausted, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_distros, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_leases, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_events, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_readonly, setup,
+						teardown),
+	};
+
+	return cmocka_run_group_tests_name("db", tests, NULL, NULL);
+}
