@@ -221,7 +221,7 @@ int db_lease_record(struct db *db, const struct db_lease *l);
 int db_lease_seen(struct db *db, const char *mac, int arch);
 
 /* db_lease_list - every lease, newest first; unknown_only: MACs that no
- * host has. */
+ * host has. Rows are streamed: fn must not call into the same db. */
 typedef int (*db_lease_fn)(const struct db_lease *l, void *ctx);
 int db_lease_list(struct db *db, bool unknown_only, db_lease_fn fn,
 		  void *ctx);
@@ -245,7 +245,7 @@ int db_event_add(struct db *db, const char *mac, const char *kind,
 		 const char *detail);
 
 /* db_event_list - events for mac (NULL = all), oldest first, the newest
- * limit of them (0 = all). */
+ * limit of them (0 = all). Streamed: fn must not call into the same db. */
 typedef int (*db_event_fn)(const struct db_event *e, void *ctx);
 int db_event_list(struct db *db, const char *mac, unsigned limit,
 		  db_event_fn fn, void *ctx);
