@@ -1,0 +1,116 @@
+# tests/lib/qemu.sh - QEMU PXE clients for the test lab (tests/lib/lab.sh).
+#
+# Every client runs under TCG (there is no KVM on the build machines) in
+# the lab namespace, on its own tap, with its serial console captured to
+# a file. The firmware kinds:
+#
+#   bios     SeaBIOS + the NIC's option ROM (QEMU's ROMs are iPXE). With
+#            the appliance's iPXE detection on it chains /ipxe/v1/boot;
+#            with it off the ROM is handed pxelinux.0 / undionly.kpxe, as a
+#            classic PXE ROM would be. NIC model: $QEMU_NIC (e1000; use
+#            virtio-net-pci for clients that go on to boot Linux).
+#   uefi     OVMF with a virtio-net NIC *without* option ROM (romfile=):
+#            the firmware's own UEFI PXE (arch 7) asks DHCP.
+#   kernel   -kernel/-initrd/-append (KERNEL, INITRD, APPEND variables),
+#            virtio-net NIC: direct boot, e.g. ipxe.lkrn + boot.ipxe.
+#
+# SeaBIOS prints to the serial port only with -vga none and the fw_cfg
+# file etc/sercon-port holding the port number (0x3f8, two bytes
+# little-endian); OVMF, grub and iPXE on UEFI print there by default.
+#
+#   qemu_start NAME KIND MAC [QEMU ARGS...]
+#         new tap, start the client; sets QEMU_PID and QEMU_SERIAL
+#         ($TEST_TMP/NAME.serial); -no-reboot: a reset ends QEMU
+#   qemu_wait PATTERN SECONDS [FILE]
+#         wait until FILE (default QEMU_SERIAL) matches the extended
+#         regexp PATTERN; 1 on timeout
+#   qemu_wait_exit SECONDS    wait for QEMU_PID to end; 1 on timeout
+#   qemu_stop                 stop QEMU_PID (only our own process)
+#   qemu_tail [N] [FILE]      the last N (30) lines of the serial log,
+#                             control characters removed
+
+QEMU=${QEMU:-qemu-system-x86_64}
+QEMU_NIC=${QEMU_NIC:-e1000}
+QEMU_MEM=${QEMU_MEM:-256}
+OVMF_CODE=${OVMF_CODE:-/usr/share/OVMF/OVMF_CODE_4M.fd}
+OVMF_VARS=${OVMF_VARS:-/usr/share/OVMF/OVMF_VARS_4M.fd}
+QEMU_PID=
+QEMU_SERIAL=
+
+# qemu_start NAME KIND MAC [EXTRA...]
+qemu_start() {
+	local name=$1 kind=$2 mac=$3
+	shift 3
+	local serial=$TEST_TMP/$name.serial sercon=$TEST_TMP/sercon-port
+	local args
+	lab_tap || return 1
+	: >"$serial"
+	args=(-nodefaults -machine accel=tcg -m "$QEMU_MEM" -display none
+		-no-reboot -serial "file:$serial"
+		-netdev "tap,id=n0,ifname=$LAB_TAP,script=no,downscript=no")
+	case $kind in
+	bios)
+		printf '\xf8\x03' >"$sercon"
+		args+=(-machine pc -vga none
+			-fw_cfg "name=etc/sercon-port,file=$sercon"
+			-device "$QEMU_NIC,netdev=n0,mac=$mac,bootindex=1")
+		;;
+	uefi)
+		cp "$OVMF_VARS" "$TEST_TMP/$name.vars"
+		args+=(-machine q35 -vga none
+			-drive "if=pflash,format=raw,unit=0,readonly=on,file=$OVMF_CODE"
+			-drive "if=pflash,format=raw,unit=1,file=$TEST_TMP/$name.vars"
+			-device "virtio-net-pci,netdev=n0,mac=$mac,romfile=,bootindex=1")
+		;;
+	kernel)
+		args+=(-machine pc -vga none -kernel "$KERNEL" -initrd "$INITRD"
+			-append "${APPEND:-}"
+			-device "virtio-net-pci,netdev=n0,mac=$mac,romfile=")
+		;;
+	*)
+		echo "qemu_start: unknown kind $kind" >&2
+		return 1
+		;;
+	esac
+	lab_bg "$TEST_TMP/$name.qemu.log" "$QEMU" "${args[@]}" "$@"
+	QEMU_PID=$LAB_PID
+	QEMU_SERIAL=$serial
+	echo "qemu: started $name ($kind, $mac) pid $QEMU_PID on $LAB_TAP"
+}
+
+# qemu_wait PATTERN SECONDS [FILE]: poll the serial log (twice a second).
+qemu_wait() {
+	local pat=$1 secs=$2 file=${3:-$QEMU_SERIAL}
+	local end=$((SECONDS + secs))
+	while ((SECONDS < end)); do
+		if tr -d '\r\000' <"$file" 2>/dev/null | grep -Eq -- "$pat"; then
+			return 0
+		fi
+		sleep 0.5
+	done
+	tr -d '\r\000' <"$file" 2>/dev/null | grep -Eq -- "$pat"
+}
+
+# qemu_wait_exit SECONDS: wait for our QEMU to end by itself.
+qemu_wait_exit() {
+	local end=$((SECONDS + $1))
+	while ((SECONDS < end)); do
+		kill -0 "$QEMU_PID" 2>/dev/null || { wait "$QEMU_PID" 2>/dev/null; return 0; }
+		sleep 0.5
+	done
+	return 1
+}
+
+# qemu_stop: end our QEMU (and only it).
+qemu_stop() {
+	[[ -n $QEMU_PID ]] && lab_kill "$QEMU_PID"
+	QEMU_PID=
+}
+
+# qemu_tail [N] [FILE]: readable end of a serial log (ANSI escapes and
+# control characters removed).
+qemu_tail() {
+	local n=${1:-30} file=${2:-$QEMU_SERIAL}
+	sed -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\r/\n/g' "$file" 2>/dev/null |
+		tr -d '\000-\010\013-\037' | grep -v '^[[:space:]]*$' | tail -n "$n"
+}
