@@ -1,17 +1,191 @@
-/* template.c - placeholder until the HTTP service work lands. */
-#include <errno.h>
-
+/*
+ * template.c - {{variable}} substitution for install files (see
+ * template.h). The same scanner validates and renders, so what passes
+ * tmpl_validate renders the same way at boot time.
+ */
 #include "http/template.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "common/util.h"
+#include "common/valid.h"
+
+static const char *const tmpl_known[] = {
+	"mac",	 "hostname", "ip",	 "server",
+	"token", "distro",   "done_url", "install_url",
+};
+
+/*
+ * Find the next variable at or after p: *ret_open points at "{{", the
+ * name (spaces trimmed) is copied into name. Returns 1 when found, 0 at
+ * the end of text, -EINVAL for an unclosed or malformed variable.
+ */
+static int
+tmpl_next(const char *p, const char **ret_open, const char **ret_after,
+	  char *name, size_t namesz)
+{
+	const char *o = strstr(p, "{{"), *s, *e, *c;
+
+	if (!o)
+		return 0;
+	c = strstr(o + 2, "}}");
+	if (!c)
+		return -EINVAL;
+	for (s = o + 2; s < c && *s == ' '; s++)
+		;
+	for (e = c; e > s && e[-1] == ' '; e--)
+		;
+	if (e == s || (size_t)(e - s) >= namesz)
+		return -EINVAL;
+	memcpy(name, s, (size_t)(e - s));
+	name[e - s] = '\0';
+	*ret_open = o;
+	*ret_after = c + 2;
+	return 1;
+}
+
+static bool
+tmpl_name_known(const char *name)
+{
+	size_t i;
+
+	if (strncmp(name, "attr.", 5) == 0)
+		return valid_name(name + 5);
+	for (i = 0; i < ARRAY_SIZE(tmpl_known); i++)
+		if (strcmp(name, tmpl_known[i]) == 0)
+			return true;
+	return false;
+}
+
+static unsigned
+line_of(const char *text, const char *at)
+{
+	unsigned line = 1;
+
+	for (; text < at; text++)
+		line += *text == '\n';
+	return line;
+}
 
 int
 tmpl_validate(const char *text, char *err, size_t errsz)
 {
+	const char *p, *o, *a;
+	char name[NAME_MAX_LEN + 8];
+	int r;
+
+	if (!text)
+		return -EINVAL;
+	if (strlen(text) > DB_TEMPLATE_MAX) {
+		snprintf(err, errsz, "line 1: template larger than %d bytes",
+			 DB_TEMPLATE_MAX);
+		return -EINVAL;
+	}
+	for (p = text; (r = tmpl_next(p, &o, &a, name, sizeof(name))) > 0;
+	     p = a) {
+		if (!tmpl_name_known(name)) {
+			snprintf(err, errsz, "line %u: unknown variable '%.*s'",
+				 line_of(text, o), 64, name);
+			return -EINVAL;
+		}
+	}
+	if (r < 0) {
+		o = strstr(p, "{{");
+		snprintf(err, errsz, "line %u: malformed '{{...}}'",
+			 line_of(text, o ? o : p));
+		return -EINVAL;
+	}
 	return 0;
+}
+
+static const char *
+tmpl_lookup(const struct tmpl_var *vars, size_t n, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (vars[i].name && strcmp(vars[i].name, name) == 0)
+			return vars[i].value ? vars[i].value : "";
+	return "";
 }
 
 int
 tmpl_render(const char *text, const struct tmpl_var *vars, size_t n_vars,
 	    char **ret, size_t *ret_len)
 {
-	return -ENOSYS;
+	char name[NAME_MAX_LEN + 8];
+	const char *p, *o, *a;
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f;
+	int r;
+
+	if (!text || !ret)
+		return -EINVAL;
+	f = open_memstream(&out, &len);
+	if (!f)
+		return -ENOMEM;
+	for (p = text; (r = tmpl_next(p, &o, &a, name, sizeof(name))) > 0;
+	     p = a) {
+		fwrite(p, 1, (size_t)(o - p), f);
+		fputs(tmpl_lookup(vars, n_vars, name), f);
+	}
+	if (r == 0)
+		fputs(p, f);
+	if (fclose(f) != 0) {
+		free(out);
+		return -ENOMEM;
+	}
+	if (r < 0) {
+		free(out);
+		return -EINVAL;
+	}
+	*ret = out;
+	if (ret_len)
+		*ret_len = len;
+	return 0;
+}
+
+int
+tmpl_host_vars(const struct db_host *host, const char *mac,
+	       const char *server, const char *token,
+	       const struct db_distro *distro, struct tmpl_var *vars,
+	       size_t max, size_t *ret_n)
+{
+	static __thread char done_url[512], install_url[1024];
+	static __thread char attr_names[DB_MAX_ATTRS][NAME_MAX_LEN + 6];
+	size_t n = 0, i;
+
+	if (max < TMPL_HOST_VARS)
+		return -ENAMETOOLONG;
+	token = token ? token : "";
+	server = server ? server : "";
+	if (str_printf(done_url, sizeof(done_url), "%s/ipxe/v1/done?token=%s",
+		       server, token) < 0)
+		return -ENAMETOOLONG;
+	install_url[0] = '\0';
+	if (distro && distro->template_name[0] &&
+	    str_printf(install_url, sizeof(install_url),
+		       "%s/ipxe/v1/install/%s/%s", server, token,
+		       distro->template_name) < 0)
+		return -ENAMETOOLONG;
+	vars[n++] = (struct tmpl_var){ "mac", mac ? mac : "" };
+	vars[n++] = (struct tmpl_var){ "hostname",
+				       host ? host->hostname : "" };
+	vars[n++] = (struct tmpl_var){ "ip", host ? host->ip : "" };
+	vars[n++] = (struct tmpl_var){ "server", server };
+	vars[n++] = (struct tmpl_var){ "token", token };
+	vars[n++] = (struct tmpl_var){ "distro", distro ? distro->name : "" };
+	vars[n++] = (struct tmpl_var){ "done_url", done_url };
+	vars[n++] = (struct tmpl_var){ "install_url", install_url };
+	for (i = 0; host && i < host->n_attrs && i < DB_MAX_ATTRS; i++) {
+		snprintf(attr_names[i], sizeof(attr_names[i]), "attr.%s",
+			 host->attrs[i].key);
+		vars[n++] = (struct tmpl_var){ attr_names[i],
+					       host->attrs[i].value };
+	}
+	*ret_n = n;
+	return 0;
 }

@@ -3,7 +3,9 @@
  * {{variable}} substitution.
  *
  * Variables: mac, hostname, ip, server (base URL, e.g. http://198.18.0.1),
- * token, distro, done_url, and attr.KEY for each host attribute. A template
+ * token, distro, done_url, install_url (this distribution's install file
+ * URL with the token), and attr.KEY for each host attribute. Syntax:
+ * {{name}} or {{ name }}; "{{" always opens a variable. A template
  * that names any other variable is rejected when it is added (by
  * tmpl_validate, called from `bootyard distro add` and the admin API), not
  * at boot time.
@@ -12,6 +14,10 @@
 #define BOOTYARD_TEMPLATE_H
 
 #include <stddef.h>
+
+#include "db/db.h"
+
+#define TMPL_HOST_VARS (8 + DB_MAX_ATTRS)
 
 struct tmpl_var {
 	const char *name;  /* "mac", "attr.rack", ... */
@@ -32,5 +38,17 @@ int tmpl_validate(const char *text, char *err, size_t errsz);
  */
 int tmpl_render(const char *text, const struct tmpl_var *vars, size_t n_vars,
 		char **ret, size_t *ret_len);
+
+/*
+ * tmpl_host_vars - the variables of host (NULL: unknown, only mac) for
+ * an install of distro with token. The values point into the arguments and
+ * into static storage owned by the calling thread (done_url, install_url,
+ * attribute names), valid until the next call on that thread. vars must
+ * hold TMPL_HOST_VARS entries. Returns 0 and *ret_n, or -ENAMETOOLONG.
+ */
+int tmpl_host_vars(const struct db_host *host, const char *mac,
+		   const char *server, const char *token,
+		   const struct db_distro *distro, struct tmpl_var *vars,
+		   size_t max, size_t *ret_n);
 
 #endif
