@@ -1,0 +1,44 @@
+/*
+ * fuzz_valid.c - libFuzzer target for the validators of common/valid.h.
+ *
+ * Properties checked beyond "no crash": a MAC that parses re-parses to
+ * itself (canonical form is a fixed point) and is 17 characters; anything
+ * valid_text accepts has no control characters.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/valid.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char mac[MAC_STR_LEN], again[MAC_STR_LEN];
+	char *s = malloc(size + 1);
+	size_t i;
+
+	if (!s)
+		return 0;
+	memcpy(s, data, size);
+	s[size] = '\0';
+	if (mac_parse(s, mac) == 0) {
+		if (strlen(mac) != 17 || mac_parse(mac, again) != 0 ||
+		    strcmp(mac, again) != 0)
+			abort();
+	}
+	if (valid_text(s, TEXT_MAX))
+		for (i = 0; s[i]; i++)
+			if ((unsigned char)s[i] < 0x20)
+				abort();
+	(void)valid_hostname(s);
+	(void)valid_name(s);
+	(void)valid_ipv4(s);
+	(void)valid_token(s);
+	if (valid_path_or_url(s) && strstr(s, "${"))
+		abort();
+	free(s);
+	return 0;
+}
