@@ -1,0 +1,168 @@
+/*
+ * cli.h - what the admin commands (cli_*.c) share: option handling,
+ * one-line error messages, opening the database, finding a host, tables
+ * and JSON output.
+ *
+ * Every command follows the same shape: parse options with getopt_long
+ * (cli_opt_common() takes -c/--config, --json and --help anywhere on the
+ * line), validate every value completely, only then open the database
+ * and call db_*, and map the result to an exit status (bootyard.h).
+ */
+#ifndef BOOTYARD_CLI_H
+#define BOOTYARD_CLI_H
+
+#include <getopt.h>
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "appliance/bootyard.h"
+#include "db/db.h"
+
+/* A command's name and help, for messages and --help. */
+struct cli_cmd {
+	const char *name;  /* "host add" */
+	const char *usage; /* "MAC [--hostname H] ..." */
+	const char *help;  /* the option list, printed by --help */
+};
+
+/* The long options every command takes; getopt short names below. */
+#define CLI_OPT_CONFIG 'c'
+#define CLI_OPT_JSON 0x100
+#define CLI_OPT_HELP 'h'
+#define CLI_OPTS_COMMON                                         \
+	{ "config", required_argument, NULL, CLI_OPT_CONFIG }, \
+	{ "json", no_argument, NULL, CLI_OPT_JSON },           \
+	{ "help", no_argument, NULL, CLI_OPT_HELP }
+/* getopt short option string prefix: ':' reports missing arguments. */
+#define CLI_SHORTOPTS ":c:h"
+
+/* Returned by cli_opt_common when it took the option: go on parsing. */
+#define CLI_CONTINUE (-1)
+
+/*
+ * cli_opt_common - handle an option that getopt_long returned: -c, --json,
+ * --help, and the errors '?' and ':'. Returns CLI_CONTINUE when it took the
+ * option, 0 after printing --help (the command returns 0), EXIT_USAGE
+ * after a one-line message for a bad option, or -2 when c is not common
+ * (the command handles it).
+ */
+int cli_opt_common(struct by_ctx *ctx, const struct cli_cmd *cmd, int c,
+		   char **argv);
+#define CLI_NOT_COMMON (-2)
+
+/* cli_getopt_reset - make getopt_long start over on a new argv. */
+void cli_getopt_reset(void);
+
+/* cli_help - print "usage: bootyard NAME USAGE" and the help to f. */
+void cli_help(const struct cli_cmd *cmd, FILE *f);
+
+/*
+ * cli_err - print "bootyard NAME: message" as one line on stderr.
+ * Arguments from the user must be passed through cli_q().
+ */
+void cli_err(const struct cli_cmd *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/*
+ * cli_usage_err - cli_err plus a pointer to --help; returns EXIT_USAGE.
+ */
+int cli_usage_err(const struct cli_cmd *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/*
+ * cli_q - s made safe to print inside a one-line message: quoted,
+ * control characters as '?', at most 60 characters (then "..."). Returns
+ * one of a few static buffers (up to 4 uses in one message).
+ */
+const char *cli_q(const char *s);
+
+/* cli_has_ctrl - true when s has a control character (newline, tab..). */
+bool cli_has_ctrl(const char *s);
+
+/*
+ * cli_valid_value - free text that is also safe inside an iPXE script,
+ * a grub config and an install template: valid_text(s, max) and none of
+ * the characters " ' ` $ \ ; & | < > { } #. Attribute values and kernel
+ * command lines pass this.
+ */
+bool cli_valid_value(const char *s, size_t max);
+
+/*
+ * cli_db_open - load nothing: open the database of cfg (cfg_db_path). With
+ * write, create it (DB_OPEN_CREATE) when missing. Without write, a
+ * database that does not exist yet gives 0 and *ret = NULL (the caller
+ * shows an empty result). Returns 0 and *ret (db_close it), or prints a
+ * one-line message and returns an exit status: EXIT_USAGE when the state
+ * directory is missing, EXIT_RUNTIME when it is read-only or the database
+ * cannot be opened.
+ */
+int cli_db_open(const struct cli_cmd *cmd, const struct by_config *cfg,
+		bool write, struct db **ret);
+
+/*
+ * cli_db_fail - print a one-line message for a failed db_* call (r is its
+ * negative errno, what names the object, e.g. "host 'web1'") and return
+ * the exit status: -ENOENT -> EXIT_NOTFOUND, -EEXIST/-EINVAL ->
+ * EXIT_USAGE, anything else -> EXIT_RUNTIME.
+ */
+int cli_db_fail(const struct cli_cmd *cmd, const struct by_config *cfg,
+		int r, const char *what);
+
+/*
+ * cli_host_ref_check - check that ref names a host the way HOST
+ * arguments may: any accepted MAC form, or an RFC 1123 host name.
+ */
+bool cli_host_ref_check(const char *ref);
+
+/*
+ * cli_host_find - the host that ref names: a MAC (any accepted form) of
+ * the host, or its hostname. Returns 0 and *ret, -ENOENT, or -EINVAL
+ * (ref is neither).
+ */
+int cli_host_find(struct db *db, const char *ref, struct db_host *ret);
+
+/* cli_time - unix seconds as "2026-11-25 09:30:00" (UTC) into buf. */
+const char *cli_time(long long secs, char *buf, size_t bufsz);
+
+/* ---- tables -------------------------------------------------------- */
+
+#define CLI_TABLE_MAX_COLS 10
+
+/* A table printed with aligned columns; cells are copied. */
+struct cli_table {
+	size_t ncols;
+	const char *head[CLI_TABLE_MAX_COLS];
+	char **cells; /* nrows * ncols, sanitized copies */
+	size_t nrows, cap;
+};
+
+/* cli_table_init - a table with the given headings (NULL-terminated). */
+void cli_table_init(struct cli_table *t, const char *const *head);
+
+/* cli_table_add - append a row of t->ncols cells (NULL = "-").
+ * Returns 0 or -ENOMEM. */
+int cli_table_add(struct cli_table *t, const char *const *row);
+
+/* cli_table_print - print the heading and rows to stdout. */
+void cli_table_print(const struct cli_table *t);
+
+/* cli_table_free - free the rows (t can be reused after init). */
+void cli_table_free(struct cli_table *t);
+
+/* ---- JSON ---------------------------------------------------------- */
+
+/*
+ * cli_json_print - print j (indented) and a newline to stdout, and drop
+ * the reference. Returns 0, or EXIT_RUNTIME when j is NULL (out of
+ * memory) or cannot be written.
+ */
+int cli_json_print(json_t *j);
+
+/* cli_json_str - a JSON string, or null for "" (unset). New reference. */
+json_t *cli_json_str(const char *s);
+
+/* cli_json_host - a host as a JSON object (new reference, NULL = ENOMEM). */
+json_t *cli_json_host(const struct db_host *h);
+
+#endif
