@@ -6,6 +6,8 @@
 #   1. SeaBIOS + iPXE ROM (e1000), iPXE detected -> /ipxe/v1/boot -> config
 #   2. SeaBIOS + ROM handed pxelinux.0 -> ipxe.lkrn + boot.ipxe -> config
 #   3. OVMF, virtio-net without ROM (native UEFI PXE) -> snponly.efi -> config
+#   4. the stand-in installer (cloud kernel + busybox initramfs, direct
+#      kernel boot): DHCP, fetches its install file, calls done, powers off
 # When the appliance's own scenarios (boot_chains.sh, provision.sh) fail,
 # this test tells whether the lab or the product is at fault.
 source "$TOP/tests/lib/common.sh"
@@ -116,4 +118,27 @@ expect_contains "$log" "sent $tftp/ipxe.lkrn" "pxelinux fetched ipxe.lkrn"
 expect_contains "$log" "sent $tftp/boot.ipxe" "pxelinux fetched boot.ipxe"
 expect_contains "$(cat "$TEST_TMP/http.log")" "GET /ipxe/v1/config?mac=52%3A54%3A00%3A18%3A00%3A02" \
 	"ipxe.lkrn asked for the config with its MAC"
+
+# 4. The stand-in installer (tests/lib/installer) on its own.
+KERNEL=$("$TOP/tests/lib/installer/build.sh" "$TEST_TMP/installer.gz") ||
+	fail "building the stand-in installer"
+INITRD=$TEST_TMP/installer.gz
+mkdir -p "$www/inst"
+printf 'hostname=lab\ndone_url=http://%s/inst/done?token=t0k\n' "$LAB_ADDR" \
+	>"$www/inst/install.cfg"
+echo ok >"$www/inst/done"
+chmod -R a+rX "$www"
+APPEND="console=ttyS0 quiet panic=1 bootyard.install=http://$LAB_ADDR/inst/install.cfg"
+t0=$SECONDS
+qemu_start installer kernel 52:54:00:18:00:04 || fail "installer: qemu did not start"
+if ! qemu_wait_exit 90; then
+	qemu_tail 30
+	fail "installer did not power off within 90 s"
+fi
+qemu_tail 12
+ok "installer powered off by itself in $((SECONDS - t0)) s"
+log=$(cat "$TEST_TMP/http.log")
+expect_contains "$log" "GET /inst/install.cfg " "installer fetched its install file"
+expect_contains "$log" "GET /inst/done?token=t0k " "installer called done_url from the file"
+expect_contains "$(qemu_tail 100)" "INSTALLER: DONE" "installer said DONE on the console"
 done_checks
