@@ -1,16 +1,898 @@
-/* server.c - placeholder until the HTTP service lands. */
-#include <errno.h>
-
+/*
+ * server.c - the libmicrohttpd service (see http.h): listeners, the
+ * request life cycle (context, body, access log, metrics), and the boot
+ * endpoints: /ipxe/v1/boot, /ipxe/v1/config, /ipxe/v1/install/TOKEN/NAME,
+ * /ipxe/v1/done. Static files are in files.c, the admin API in admin.c.
+ *
+ * Every worker thread has its own database connection (thread-specific,
+ * opened on first use, closed when the thread ends), so the boot path
+ * takes no lock of ours; SQLite serialises writers itself.
+ */
 #include "http/http.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "common/util.h"
+#include "common/valid.h"
+#include "http/bootscript.h"
+#include "http/decide.h"
+#include "http/internal.h"
+#include "http/query.h"
+#include "http/render_ipxe.h"
+#include "http/template.h"
+
+static pthread_key_t db_key;
+static pthread_once_t db_key_once = PTHREAD_ONCE_INIT;
+
+static void
+db_key_destroy(void *p)
+{
+	db_close(p);
+}
+
+static void
+db_key_make(void)
+{
+	pthread_key_create(&db_key, db_key_destroy);
+}
+
+struct db *
+http_db(struct http_server *srv)
+{
+	struct db *db = pthread_getspecific(db_key);
+
+	if (db)
+		return db;
+	if (db_open(srv->db_path, 0, &db) < 0)
+		return NULL;
+	pthread_setspecific(db_key, db);
+	return db;
+}
+
+static uint64_t
+now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+/* ---- responses ------------------------------------------------------ */
+
+static enum MHD_Result
+queue(struct MHD_Connection *c, struct http_req *r, unsigned status,
+      const char *type, struct MHD_Response *resp, size_t len)
+{
+	enum MHD_Result ret;
+
+	if (!resp)
+		return MHD_NO;
+	if (type)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+					type);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
+				"no-store");
+	if (status == MHD_HTTP_UNAUTHORIZED)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+					"Bearer realm=\"bootyard\"");
+	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW,
+					"GET, HEAD, POST");
+	ret = MHD_queue_response(c, status, resp);
+	MHD_destroy_response(resp);
+	r->status = status;
+	r->bytes = len;
+	r->answered = true;
+	return ret;
+}
+
+enum MHD_Result
+http_reply(struct MHD_Connection *c, struct http_req *r, unsigned status,
+	   const char *type, const char *body, size_t len)
+{
+	return queue(c, r, status, type,
+		     MHD_create_response_from_buffer(len, (void *)body,
+						     MHD_RESPMEM_MUST_COPY),
+		     len);
+}
+
+enum MHD_Result
+http_reply_take(struct MHD_Connection *c, struct http_req *r,
+		unsigned status, const char *type, char *body, size_t len)
+{
+	struct MHD_Response *resp;
+
+	resp = MHD_create_response_from_buffer(len, body,
+					       MHD_RESPMEM_MUST_FREE);
+	if (!resp) {
+		free(body);
+		return MHD_NO;
+	}
+	return queue(c, r, status, type, resp, len);
+}
+
+#define TEXT "text/plain; charset=utf-8"
+
+/* An error answer to an iPXE client: a script that says why and boots
+ * locally, so nothing in it comes from the request. */
+static enum MHD_Result
+ipxe_error(struct MHD_Connection *c, struct http_req *r, unsigned status,
+	   const char *msg)
+{
+	char buf[512];
+	int n = ipxe_render_error(msg, buf, sizeof(buf));
+
+	if (n < 0)
+		n = 0;
+	return http_reply(c, r, status, TEXT, buf, (size_t)n);
+}
+
+/* ---- boot endpoints ------------------------------------------------- */
+
+static int
+make_token(char out[TOKEN_LEN + 1])
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char raw[TOKEN_LEN / 2];
+	size_t i;
+
+	if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw))
+		return -EIO;
+	for (i = 0; i < sizeof(raw); i++) {
+		out[2 * i] = hex[raw[i] >> 4];
+		out[2 * i + 1] = hex[raw[i] & 15];
+	}
+	out[TOKEN_LEN] = '\0';
+	return 0;
+}
+
+struct name_list {
+	char names[DECIDE_MENU_DISTROS][NAME_MAX_LEN + 1];
+	const char *ptrs[DECIDE_MENU_DISTROS];
+	size_t n;
+};
+
+static int
+collect_distro(const struct db_distro *d, void *ctx)
+{
+	struct name_list *l = ctx;
+
+	if (l->n >= DECIDE_MENU_DISTROS)
+		return 1;
+	str_copy(l->names[l->n], sizeof(l->names[0]), d->name);
+	l->ptrs[l->n] = l->names[l->n];
+	l->n++;
+	return 0;
+}
+
+/*
+ * Make sure host (NULL: unknown, created) is flagged to install distro,
+ * for a menu choice. Re-reads the host into *h.
+ */
+static int
+flag_for_install(struct db *db, const char *mac, struct db_host *h,
+		 bool known, const char *distro)
+{
+	int64_t id;
+	int rc;
+
+	if (!known) {
+		memset(h, 0, sizeof(*h));
+		h->n_macs = 1;
+		memcpy(h->macs[0], mac, MAC_STR_LEN);
+		h->action = DB_ACTION_INSTALL;
+		str_copy(h->distro, sizeof(h->distro), distro);
+		rc = db_host_add(db, h, &id);
+		if (rc < 0)
+			return rc;
+		return db_host_get(db, id, h);
+	}
+	h->action = DB_ACTION_INSTALL;
+	str_copy(h->distro, sizeof(h->distro), distro);
+	rc = db_host_update(db, h);
+	if (rc < 0)
+		return rc;
+	return db_host_get(db, h->id, h);
+}
+
+static enum MHD_Result
+serve_config(struct MHD_Connection *c, struct http_req *r)
+{
+	struct http_server *srv = r->l->srv;
+	const struct by_config *cfg = srv->cfg;
+	struct boot_request req;
+	struct db_host host;
+	struct db_distro distro;
+	struct decide_policy pol;
+	struct decide_input in;
+	struct decision d;
+	struct name_list names;
+	char err[128], token[TOKEN_LEN + 1], desc[256];
+	const char *dname = NULL;
+	bool known, have_distro = false;
+	char *script = NULL;
+	size_t len;
+	struct db *db;
+	int rc;
+
+	if (boot_request_parse(r->query, &req, err, sizeof(err)) < 0)
+		return ipxe_error(c, r, MHD_HTTP_BAD_REQUEST, err);
+	db = http_db(srv);
+	if (!db)
+		return ipxe_error(c, r, MHD_HTTP_SERVICE_UNAVAILABLE,
+				  "database unavailable");
+	rc = db_host_find_by_mac(db, req.mac, &host);
+	if (rc < 0 && rc != -ENOENT)
+		return ipxe_error(c, r, MHD_HTTP_SERVICE_UNAVAILABLE,
+				  "database error");
+	known = rc == 0;
+	if (!known)
+		db_lease_seen(db, req.mac, req.arch);
+
+	memset(&pol, 0, sizeof(pol));
+	pol.base_url = r->l->base_url;
+	pol.unknown = cfg->unknown;
+	pol.menu_timeout = cfg->menu_timeout;
+	pol.install_attempts = cfg->install_attempts ? cfg->install_attempts
+						     : 3;
+	pol.local_bios = cfg->local_bios;
+	pol.local_efi = cfg->local_efi;
+	names.n = 0;
+	if (req.choice != BOOT_CHOICE_LOCAL &&
+	    req.choice != BOOT_CHOICE_SHELL &&
+	    req.choice != BOOT_CHOICE_MEMTEST &&
+	    !(known && host.action == DB_ACTION_LOCAL &&
+	      req.choice == BOOT_CHOICE_NONE))
+		db_distro_list(db, collect_distro, &names);
+	pol.distros = names.ptrs;
+	pol.n_distros = names.n;
+
+	memset(&in, 0, sizeof(in));
+	in.req = &req;
+	in.policy = &pol;
+	if (decide_install_wanted(&req, known ? &host : NULL, &pol, &dname)) {
+		char want[NAME_MAX_LEN + 1];
+
+		str_copy(want, sizeof(want), dname);
+		in.install = INSTALL_FAILED;
+		rc = 0;
+		if (req.choice == BOOT_CHOICE_INSTALL)
+			rc = flag_for_install(db, req.mac, &host, known, want);
+		if (rc == 0) {
+			known = true;
+			rc = db_distro_get(db, want, &distro);
+			if (rc == 0)
+				have_distro = true;
+			else if (rc == -ENOENT)
+				in.install = INSTALL_NO_DISTRO;
+		}
+		if (have_distro && make_token(token) == 0) {
+			rc = db_install_issue(db, host.id, token,
+					      pol.install_attempts);
+			if (rc == 0) {
+				in.install = INSTALL_ISSUED;
+				in.distro = &distro;
+				in.token = token;
+			} else if (rc == -EDQUOT) {
+				in.install = INSTALL_EXHAUSTED;
+			} else if (rc == -ESTALE &&
+				   db_host_get(db, host.id, &host) == 0) {
+				in.install = INSTALL_NOT_TRIED;
+			}
+		}
+	}
+	in.host = known ? &host : NULL;
+	rc = decide(&in, &d);
+	if (rc == 0)
+		rc = ipxe_render(&d, &script, &len);
+	if (have_distro)
+		db_distro_free(&distro);
+	if (rc < 0) {
+		db_event_add(db, req.mac, "config", "error: no decision");
+		r->decision = "error";
+		return http_reply(c, r, MHD_HTTP_OK, TEXT,
+				  ipxe_render_local_fallback(),
+				  strlen(ipxe_render_local_fallback()));
+	}
+	decision_describe(&d, desc, sizeof(desc));
+	db_event_add(db, req.mac, "config", desc);
+	r->decision = decision_kind_name(d.kind);
+	return http_reply_take(c, r, MHD_HTTP_OK, TEXT, script, len);
+}
+
+static enum MHD_Result
+serve_install(struct MHD_Connection *c, struct http_req *r)
+{
+	struct http_server *srv = r->l->srv;
+	const char *rest = r->path + strlen("/ipxe/v1/install/");
+	char token[TOKEN_LEN + 1], detail[128];
+	const char *name;
+	struct tmpl_var vars[TMPL_HOST_VARS];
+	struct db_host host;
+	struct db_distro distro;
+	char *out = NULL;
+	size_t n, len;
+	struct db *db;
+	int rc;
+
+	name = strchr(rest, '/');
+	if (!name || (size_t)(name - rest) != TOKEN_LEN)
+		return http_reply(c, r, MHD_HTTP_NOT_FOUND, TEXT,
+				  "not found\n", 10);
+	memcpy(token, rest, TOKEN_LEN);
+	token[TOKEN_LEN] = '\0';
+	name++;
+	if (!valid_token(token) || !valid_name(name))
+		return http_reply(c, r, MHD_HTTP_NOT_FOUND, TEXT,
+				  "not found\n", 10);
+	db = http_db(srv);
+	if (!db)
+		return http_reply(c, r, MHD_HTTP_SERVICE_UNAVAILABLE, TEXT,
+				  "database unavailable\n", 21);
+	rc = db_install_lookup(db, token, &host);
+	if (rc == -ESTALE)
+		return http_reply(c, r, MHD_HTTP_GONE, TEXT,
+				  "token already used\n", 19);
+	if (rc < 0)
+		return http_reply(c, r, MHD_HTTP_NOT_FOUND, TEXT,
+				  "not found\n", 10);
+	rc = db_distro_get(db, host.distro, &distro);
+	if (rc < 0)
+		return http_reply(c, r, MHD_HTTP_NOT_FOUND, TEXT,
+				  "not found\n", 10);
+	if (strcmp(distro.template_name, name) != 0 || !distro.template_text) {
+		db_distro_free(&distro);
+		return http_reply(c, r, MHD_HTTP_NOT_FOUND, TEXT,
+				  "not found\n", 10);
+	}
+	rc = tmpl_host_vars(&host, host.macs[0], r->l->base_url, token,
+			    &distro, vars, ARRAY_SIZE(vars), &n);
+	if (rc == 0)
+		rc = tmpl_render(distro.template_text, vars, n, &out, &len);
+	db_distro_free(&distro);
+	if (rc < 0)
+		return http_reply(c, r, MHD_HTTP_INTERNAL_SERVER_ERROR, TEXT,
+				  "template error\n", 15);
+	snprintf(detail, sizeof(detail), "%s", name);
+	db_event_add(db, host.macs[0], "install-fetch", detail);
+	return http_reply_take(c, r, MHD_HTTP_OK, TEXT, out, len);
+}
+
+static enum MHD_Result
+serve_done(struct MHD_Connection *c, struct http_req *r)
+{
+	struct http_kv kv[HTTP_QUERY_PARAMS];
+	char buf[HTTP_QUERY_MAX + 2 * HTTP_QUERY_PARAMS + 2];
+	const char *token = NULL;
+	struct db_host host;
+	struct db *db;
+	size_t n;
+	int rc;
+
+	if (http_query_split(r->query, kv, ARRAY_SIZE(kv), &n, buf,
+			     sizeof(buf)) == 0)
+		token = http_query_get(kv, n, "token");
+	/* A form body (token=...) is accepted too. */
+	if (!token && r->body && r->body_len &&
+	    http_query_split(r->body, kv, ARRAY_SIZE(kv), &n, buf,
+			     sizeof(buf)) == 0)
+		token = http_query_get(kv, n, "token");
+	if (!token || !valid_token(token))
+		return http_reply(c, r, MHD_HTTP_BAD_REQUEST, TEXT,
+				  "missing or malformed token\n", 27);
+	db = http_db(r->l->srv);
+	if (!db)
+		return http_reply(c, r, MHD_HTTP_SERVICE_UNAVAILABLE, TEXT,
+				  "database unavailable\n", 21);
+	rc = db_install_done(db, token, &host);
+	if (rc == -ENOENT)
+		return http_reply(c, r, MHD_HTTP_NOT_FOUND, TEXT,
+				  "unknown token\n", 14);
+	if (rc == -ESTALE)
+		return http_reply(c, r, MHD_HTTP_GONE, TEXT,
+				  "token already used\n", 19);
+	if (rc < 0)
+		return http_reply(c, r, MHD_HTTP_SERVICE_UNAVAILABLE, TEXT,
+				  "database error\n", 15);
+	return http_reply(c, r, MHD_HTTP_OK, TEXT, "ok\n", 3);
+}
+
+static bool
+method_is(const char *m, const char *a)
+{
+	return strcmp(m, a) == 0;
+}
+
+static enum MHD_Result
+dispatch_boot(struct MHD_Connection *c, struct http_req *r,
+	      const char *method)
+{
+	bool get = method_is(method, "GET") || method_is(method, "HEAD");
+
+	if (strcmp(r->path, "/ipxe/v1/boot") == 0) {
+		char buf[2048];
+		int n;
+
+		r->ep = EP_BOOT;
+		if (!get)
+			goto bad_method;
+		n = ipxe_render_boot_script(r->l->base_url, buf, sizeof(buf));
+		if (n < 0)
+			return http_reply(c, r, 500, TEXT, "error\n", 6);
+		return http_reply(c, r, MHD_HTTP_OK, TEXT, buf, (size_t)n);
+	}
+	if (strcmp(r->path, "/ipxe/v1/config") == 0) {
+		r->ep = EP_CONFIG;
+		if (!get)
+			goto bad_method;
+		return serve_config(c, r);
+	}
+	if (str_has_prefix(r->path, "/ipxe/v1/install/")) {
+		r->ep = EP_INSTALL;
+		if (!get)
+			goto bad_method;
+		return serve_install(c, r);
+	}
+	if (strcmp(r->path, "/ipxe/v1/done") == 0) {
+		r->ep = EP_DONE;
+		if (!get && !method_is(method, "POST"))
+			goto bad_method;
+		return serve_done(c, r);
+	}
+	if (str_has_prefix(r->path, "/files/")) {
+		r->ep = EP_FILES;
+		if (!get)
+			goto bad_method;
+		return http_files(c, r, method);
+	}
+	return http_reply(c, r, MHD_HTTP_NOT_FOUND, TEXT, "not found\n", 10);
+bad_method:
+	return http_reply(c, r, MHD_HTTP_METHOD_NOT_ALLOWED, TEXT,
+			  "method not allowed\n", 19);
+}
+
+/* ---- request life cycle --------------------------------------------- */
+
+static void *
+on_uri(void *cls, const char *uri, struct MHD_Connection *c)
+{
+	struct http_req *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return NULL;
+	r->l = cls;
+	r->t0_us = now_us();
+	r->uri = strdup(uri ? uri : "");
+	r->ep = EP_OTHER;
+	return r;
+}
+
+static enum MHD_Result
+on_request(void *cls, struct MHD_Connection *c, const char *url,
+	   const char *method, const char *version, const char *upload,
+	   size_t *upload_size, void **con_cls)
+{
+	struct http_req *r = *con_cls;
+	const char *q;
+	size_t plen;
+
+	if (!r || !r->uri)
+		return MHD_NO;
+	if (r->answered)
+		return MHD_YES;
+	if (*upload_size) {
+		if (r->body_len + *upload_size > HTTP_BODY_MAX) {
+			r->body_too_big = true;
+		} else {
+			char *nb = realloc(r->body, r->body_len +
+							    *upload_size + 1);
+			if (!nb)
+				return MHD_NO;
+			memcpy(nb + r->body_len, upload, *upload_size);
+			r->body = nb;
+			r->body_len += *upload_size;
+			r->body[r->body_len] = '\0';
+		}
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	if (!r->path[0]) {
+		/* First call: headers are in; refuse a large body unread. */
+		const char *cl = MHD_lookup_connection_value(
+			c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+		unsigned long long v;
+
+		q = strchr(r->uri, '?');
+		plen = q ? (size_t)(q - r->uri) : strlen(r->uri);
+		r->query = q ? q + 1 : "";
+		r->path[0] = '/'; /* mark the first call as done */
+		r->path[1] = '\0';
+		if (plen == 0 || r->uri[0] != '/' ||
+		    http_pct_decode(r->uri, plen, r->path, sizeof(r->path),
+				    0) < 0 ||
+		    memchr(r->path, '\\', strlen(r->path)))
+			return http_reply(c, r, MHD_HTTP_BAD_REQUEST, TEXT,
+					  "bad request target\n", 19);
+		if (cl && (parse_uint(cl, 0, HTTP_BODY_MAX, &v) < 0))
+			return http_reply(c, r, MHD_HTTP_CONTENT_TOO_LARGE,
+					  TEXT, "body too large\n", 15);
+		return MHD_YES;
+	}
+	if (r->body_too_big)
+		return http_reply(c, r, MHD_HTTP_CONTENT_TOO_LARGE, TEXT,
+				  "body too large\n", 15);
+	if (r->l->kind == LISTENER_ADMIN)
+		return http_admin(c, r, method);
+	return dispatch_boot(c, r, method);
+}
+
+static void
+access_log(struct http_server *srv, struct http_req *r,
+	   struct MHD_Connection *c, uint64_t us)
+{
+	const union MHD_ConnectionInfo *ci;
+	char peer[INET6_ADDRSTRLEN] = "-", target[256];
+	size_t i;
+
+	if (srv->access_log_off)
+		return;
+	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (ci && ci->client_addr) {
+		const struct sockaddr *sa = ci->client_addr;
+		if (sa->sa_family == AF_INET)
+			inet_ntop(AF_INET,
+				  &((const struct sockaddr_in *)sa)->sin_addr,
+				  peer, sizeof(peer));
+		else if (sa->sa_family == AF_INET6)
+			inet_ntop(AF_INET6,
+				  &((const struct sockaddr_in6 *)sa)->sin6_addr,
+				  peer, sizeof(peer));
+	}
+	snprintf(target, sizeof(target), "%s", r->uri ? r->uri : "-");
+	for (i = 0; target[i]; i++)
+		if ((unsigned char)target[i] < 0x21 ||
+		    (unsigned char)target[i] >= 0x7f || target[i] == '"')
+			target[i] = '?';
+	if (srv->access_log)
+		fprintf(srv->access_log, "%s \"%s\" %u %llu %.3fms %s\n", peer,
+			target, r->status, (unsigned long long)r->bytes,
+			(double)us / 1000.0,
+			r->decision ? r->decision : "-");
+	else
+		log_info("access: %s \"%s\" %u %llu %.3fms %s", peer, target,
+			 r->status, (unsigned long long)r->bytes,
+			 (double)us / 1000.0,
+			 r->decision ? r->decision : "-");
+}
+
+static void
+on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+	     enum MHD_RequestTerminationCode toe)
+{
+	struct listener *l = cls;
+	struct http_req *r = *con_cls;
+	uint64_t us;
+
+	if (!r)
+		return;
+	us = now_us() - r->t0_us;
+	if (r->answered) {
+		metrics_request(r->ep, r->status, r->bytes, us, r->decision);
+		access_log(l->srv, r, c, us);
+	}
+	free(r->uri);
+	free(r->body);
+	free(r);
+	*con_cls = NULL;
+}
+
+static void
+on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char buf[256];
+
+	if (log_verbosity() < 2)
+		return;
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	buf[strcspn(buf, "\n")] = '\0';
+	log_debug("libmicrohttpd: %s", buf);
+}
+
+/* ---- listeners ------------------------------------------------------ */
+
+/* Parse "ADDR:PORT" or "[ADDR6]:PORT" into a bound, listening socket. */
+static int
+listen_on(const char *spec, int *ret_fd, unsigned *ret_port)
+{
+	char host[CFG_ADDR_MAX], *port, *h = host;
+	struct addrinfo hints, *ai = NULL;
+	unsigned long long p;
+	int fd, one = 1, rc;
+
+	if (str_copy(host, sizeof(host), spec) < 0)
+		return -EINVAL;
+	if (host[0] == '[') {
+		char *end = strchr(host, ']');
+		if (!end || end[1] != ':')
+			return -EINVAL;
+		*end = '\0';
+		port = end + 2;
+		h = host + 1;
+	} else {
+		port = strrchr(host, ':');
+		if (!port)
+			return -EINVAL;
+		*port++ = '\0';
+	}
+	if (parse_uint(port, 0, 65535, &p) < 0)
+		return -EINVAL;
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE;
+	hints.ai_socktype = SOCK_STREAM;
+	if (getaddrinfo(h[0] ? h : NULL, port, &hints, &ai) != 0)
+		return -EINVAL;
+	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		rc = -errno;
+		freeaddrinfo(ai);
+		return rc;
+	}
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 || listen(fd, 1024) < 0) {
+		rc = -errno;
+		close(fd);
+		freeaddrinfo(ai);
+		return rc;
+	}
+	freeaddrinfo(ai);
+	*ret_fd = fd;
+	*ret_port = (unsigned)p;
+	return 0;
+}
+
+static int
+listener_start(struct http_server *srv, struct listener *l,
+	       enum listener_kind kind, const char *spec,
+	       const char *server_address)
+{
+	const struct by_config *cfg = srv->cfg;
+	unsigned port = 0, threads = cfg->threads;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL;
+	struct MHD_OptionItem tls_opts[3];
+	int rc;
+
+	l->srv = srv;
+	l->kind = kind;
+	l->fd = -1;
+	rc = listen_on(spec, &l->fd, &port);
+	if (rc < 0)
+		return rc;
+	if (kind == LISTENER_TLS)
+		rc = str_printf(l->base_url, sizeof(l->base_url),
+				port == 443 ? "https://%s" : "https://%s:%u",
+				server_address, port);
+	else
+		rc = str_printf(l->base_url, sizeof(l->base_url),
+				port == 80 ? "http://%s" : "http://%s:%u",
+				server_address, port);
+	if (rc < 0)
+		return -EINVAL;
+	if (threads == 0) {
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+		threads = n > 0 ? (unsigned)n : 1;
+	}
+	if (kind == LISTENER_ADMIN)
+		threads = 1;
+	memset(tls_opts, 0, sizeof(tls_opts));
+	tls_opts[0].option = MHD_OPTION_END;
+	if (kind == LISTENER_TLS) {
+		flags |= MHD_USE_TLS;
+		tls_opts[0] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_KEY,
+						       0, srv->tls_key };
+		tls_opts[1] = (struct MHD_OptionItem){
+			MHD_OPTION_HTTPS_MEM_CERT, 0, srv->tls_cert
+		};
+		tls_opts[2].option = MHD_OPTION_END;
+	}
+	l->mhd = MHD_start_daemon(
+		flags, 0, NULL, NULL, on_request, l, MHD_OPTION_LISTEN_SOCKET,
+		l->fd, MHD_OPTION_THREAD_POOL_SIZE, threads,
+		MHD_OPTION_CONNECTION_LIMIT,
+		cfg->max_connections ? cfg->max_connections : 1024,
+		MHD_OPTION_CONNECTION_TIMEOUT,
+		cfg->connection_timeout ? cfg->connection_timeout : 10,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_CONN_MEMORY,
+		MHD_OPTION_URI_LOG_CALLBACK, on_uri, l,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, l,
+		MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
+		MHD_OPTION_ARRAY, tls_opts, MHD_OPTION_END);
+	if (!l->mhd) {
+		close(l->fd);
+		l->fd = -1;
+		return -EADDRNOTAVAIL;
+	}
+	return 0;
+}
+
+static void
+listener_stop(struct listener *l)
+{
+	if (l->mhd)
+		MHD_stop_daemon(l->mhd);
+	l->mhd = NULL;
+	if (l->fd >= 0)
+		close(l->fd);
+	l->fd = -1;
+}
+
+/* Read the admin token; surrounding whitespace is not part of it. */
+static void
+load_admin_token(struct http_server *srv)
+{
+	char *text = NULL;
+	size_t len, s = 0;
+
+	srv->admin_token[0] = '\0';
+	if (read_file(srv->cfg->admin_token_file, 4096, &text, &len) < 0) {
+		log_warnx("admin: cannot read token file %s: the admin API "
+			  "refuses every request",
+			  srv->cfg->admin_token_file);
+		return;
+	}
+	while (s < len && (text[s] == ' ' || text[s] == '\n' ||
+			   text[s] == '\t' || text[s] == '\r'))
+		s++;
+	while (len > s && (text[len - 1] == ' ' || text[len - 1] == '\n' ||
+			   text[len - 1] == '\t' || text[len - 1] == '\r'))
+		len--;
+	if (len - s >= 16 && len - s < sizeof(srv->admin_token)) {
+		memcpy(srv->admin_token, text + s, len - s);
+		srv->admin_token[len - s] = '\0';
+	} else {
+		log_warnx("admin: token in %s must be 16..255 characters: "
+			  "the admin API refuses every request",
+			  srv->cfg->admin_token_file);
+	}
+	free(text);
+}
+
+static void
+raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+static int
+load_tls(struct http_server *srv)
+{
+	const struct by_config *cfg = srv->cfg;
+	char cert[CFG_PATH_MAX + 32], key[CFG_PATH_MAX + 32];
+	size_t len;
+	int rc;
+
+	if (cfg->tls_cert[0])
+		str_copy(cert, sizeof(cert), cfg->tls_cert);
+	else
+		snprintf(cert, sizeof(cert), "%s/tls/server.crt",
+			 cfg->state_dir);
+	if (cfg->tls_key[0])
+		str_copy(key, sizeof(key), cfg->tls_key);
+	else
+		snprintf(key, sizeof(key), "%s/tls/server.key", cfg->state_dir);
+	rc = read_file(cert, 1 << 20, &srv->tls_cert, &len);
+	if (rc < 0) {
+		errno = -rc;
+		log_warn("tls: %s", cert);
+		return rc;
+	}
+	rc = read_file(key, 1 << 20, &srv->tls_key, &len);
+	if (rc < 0) {
+		errno = -rc;
+		log_warn("tls: %s", key);
+	}
+	return rc;
+}
 
 int
 http_start(const struct by_config *cfg, const char *server_address,
 	   struct http_server **ret)
 {
-	return -ENOSYS;
+	struct http_server *srv;
+	struct db *db = NULL;
+	int rc;
+
+	pthread_once(&db_key_once, db_key_make);
+	srv = calloc(1, sizeof(*srv));
+	if (!srv)
+		return -ENOMEM;
+	srv->cfg = cfg;
+	srv->boot.fd = srv->tls.fd = srv->admin.fd = -1;
+	rc = cfg_db_path(cfg, srv->db_path, sizeof(srv->db_path));
+	if (rc < 0)
+		goto err;
+	str_copy(srv->files_dir, sizeof(srv->files_dir), cfg->files_dir);
+	if (cfg->tftp_root[0])
+		str_copy(srv->tftp_root, sizeof(srv->tftp_root),
+			 cfg->tftp_root);
+	else
+		str_printf(srv->tftp_root, sizeof(srv->tftp_root), "%s/tftp",
+			   cfg->state_dir);
+	/* Create and migrate the database once, before any worker. */
+	rc = db_open(srv->db_path, DB_OPEN_CREATE, &db);
+	if (rc < 0)
+		goto err;
+	db_close(db);
+
+	if (strcmp(cfg->access_log, "off") == 0) {
+		srv->access_log_off = true;
+	} else if (cfg->access_log[0]) {
+		srv->access_log = fopen(cfg->access_log, "ae");
+		if (!srv->access_log) {
+			rc = -errno;
+			goto err;
+		}
+		setvbuf(srv->access_log, NULL, _IOLBF, 0);
+	}
+	raise_fd_limit();
+	rc = listener_start(srv, &srv->boot, LISTENER_BOOT, cfg->listen,
+			    server_address);
+	if (rc < 0)
+		goto err;
+	if (cfg->tls_listen[0] && strcmp(cfg->tls_listen, "off") != 0) {
+		rc = load_tls(srv);
+		if (rc < 0)
+			goto err;
+		rc = listener_start(srv, &srv->tls, LISTENER_TLS,
+				    cfg->tls_listen, server_address);
+		if (rc < 0)
+			goto err;
+	}
+	if (cfg->admin_listen[0] && strcmp(cfg->admin_listen, "off") != 0) {
+		load_admin_token(srv);
+		rc = listener_start(srv, &srv->admin, LISTENER_ADMIN,
+				    cfg->admin_listen, server_address);
+		if (rc < 0)
+			goto err;
+	}
+	*ret = srv;
+	return 0;
+err:
+	http_stop(srv);
+	return rc;
 }
 
 void
 http_stop(struct http_server *srv)
 {
+	if (!srv)
+		return;
+	listener_stop(&srv->boot);
+	listener_stop(&srv->tls);
+	listener_stop(&srv->admin);
+	if (srv->access_log)
+		fclose(srv->access_log);
+	free(srv->tls_cert);
+	free(srv->tls_key);
+	explicit_bzero(srv->admin_token, sizeof(srv->admin_token));
+	free(srv);
 }

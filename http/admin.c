@@ -1,0 +1,526 @@
+/*
+ * admin.c - the admin listener: JSON API (/api/v1/hosts, distros, leases,
+ * events), /metrics and /healthz. Every request but /healthz needs
+ * "Authorization: Bearer TOKEN" matching the token file (compared in
+ * constant time); without a token file everything is refused (401).
+ *
+ * Status codes: 400 malformed JSON or query, 401 no or wrong token,
+ * 404 no such host, 405 wrong method, 409 a unique value is taken,
+ * 422 well-formed JSON with an invalid value (the CLI's validators).
+ */
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/util.h"
+#include "common/valid.h"
+#include "http/internal.h"
+#include "http/query.h"
+
+#define JSON "application/json"
+
+static enum MHD_Result
+reply_json(struct MHD_Connection *c, struct http_req *r, unsigned status,
+	   json_t *j)
+{
+	char *s = json_dumps(j, JSON_COMPACT);
+	size_t len;
+
+	json_decref(j);
+	if (!s)
+		return MHD_NO;
+	len = strlen(s);
+	/* jansson allocates with malloc: hand it over. */
+	return http_reply_take(c, r, status, JSON, s, len);
+}
+
+static enum MHD_Result
+reply_error(struct MHD_Connection *c, struct http_req *r, unsigned status,
+	    const char *msg)
+{
+	return reply_json(c, r, status, json_pack("{s:s}", "error", msg));
+}
+
+/* Constant-time comparison of the bearer token. */
+static bool
+token_ok(const char *have, const char *want)
+{
+	size_t lh, lw, i;
+	unsigned char d;
+
+	if (!have || !want[0])
+		return false;
+	lh = strlen(have);
+	lw = strlen(want);
+	d = lh != lw;
+	for (i = 0; i < lw; i++)
+		d |= (unsigned char)(have[i < lh ? i : 0] ^ want[i]);
+	return d == 0;
+}
+
+static bool
+authorized(struct MHD_Connection *c, struct http_server *srv)
+{
+	const char *h = MHD_lookup_connection_value(
+		c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+
+	if (!h || strncmp(h, "Bearer ", 7) != 0)
+		return false;
+	return token_ok(h + 7, srv->admin_token);
+}
+
+/* ---- JSON <-> host ------------------------------------------------- */
+
+static json_t *
+host_json(const struct db_host *h)
+{
+	json_t *j = json_object(), *macs = json_array(), *attrs = json_object();
+	size_t i;
+
+	for (i = 0; i < h->n_macs; i++)
+		json_array_append_new(macs, json_string(h->macs[i]));
+	for (i = 0; i < h->n_attrs; i++)
+		json_object_set_new(attrs, h->attrs[i].key,
+				    json_string(h->attrs[i].value));
+	json_object_set_new(j, "id", json_integer(h->id));
+	json_object_set_new(j, "macs", macs);
+	json_object_set_new(j, "hostname", json_string(h->hostname));
+	json_object_set_new(j, "ip", json_string(h->ip));
+	json_object_set_new(j, "action",
+			    json_string(db_action_name(h->action)));
+	json_object_set_new(j, "distro", json_string(h->distro));
+	json_object_set_new(j, "local_boot", json_string(h->local_boot));
+	json_object_set_new(j, "attempts", json_integer(h->attempts));
+	json_object_set_new(j, "attrs", attrs);
+	json_object_set_new(j, "created", json_integer(h->created));
+	json_object_set_new(j, "updated", json_integer(h->updated));
+	return j;
+}
+
+/* A string member, or NULL when absent; *bad when present but no string. */
+static const char *
+member_str(json_t *o, const char *key, bool *bad)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (!v)
+		return NULL;
+	if (!json_is_string(v)) {
+		*bad = true;
+		return NULL;
+	}
+	return json_string_value(v);
+}
+
+/*
+ * Apply the members of o to h (absent members leave h as is). With
+ * create, "mac" / "macs" are read too. Returns 0, or -EINVAL with a
+ * message in err.
+ */
+static int
+host_apply(json_t *o, struct db_host *h, bool create, char *err, size_t esz)
+{
+	bool bad = false;
+	const char *s;
+	json_t *v;
+
+#define BAD(msg)                                                               \
+	do {                                                                   \
+		snprintf(err, esz, "%s", msg);                                 \
+		return -EINVAL;                                                \
+	} while (0)
+	if (!json_is_object(o))
+		BAD("body must be a JSON object");
+	if (create) {
+		json_t *macs = json_object_get(o, "macs");
+		size_t i;
+
+		s = member_str(o, "mac", &bad);
+		if (s) {
+			if (mac_parse(s, h->macs[0]) < 0)
+				BAD("invalid mac");
+			h->n_macs = 1;
+		}
+		if (macs) {
+			if (!json_is_array(macs) ||
+			    json_array_size(macs) > DB_MAX_MACS)
+				BAD("macs must be an array of up to 8 MACs");
+			for (i = 0; i < json_array_size(macs); i++) {
+				json_t *m = json_array_get(macs, i);
+				if (!json_is_string(m) ||
+				    mac_parse(json_string_value(m),
+					      h->macs[h->n_macs]) < 0)
+					BAD("invalid mac");
+				if (++h->n_macs > DB_MAX_MACS)
+					BAD("too many macs");
+			}
+		}
+		if (h->n_macs == 0)
+			BAD("a host needs a mac");
+	}
+	s = member_str(o, "hostname", &bad);
+	if (s) {
+		if (*s && !valid_hostname(s))
+			BAD("invalid hostname");
+		str_copy(h->hostname, sizeof(h->hostname), s);
+	}
+	s = member_str(o, "ip", &bad);
+	if (s) {
+		if (*s && !valid_ipv4(s))
+			BAD("invalid ip");
+		str_copy(h->ip, sizeof(h->ip), s);
+	}
+	s = member_str(o, "action", &bad);
+	if (s && db_action_parse(s, &h->action) < 0)
+		BAD("action must be local, install or menu");
+	s = member_str(o, "distro", &bad);
+	if (s) {
+		if (*s && !valid_name(s))
+			BAD("invalid distro name");
+		str_copy(h->distro, sizeof(h->distro), s);
+	}
+	s = member_str(o, "local_boot", &bad);
+	if (s) {
+		enum cfg_local_boot lb;
+		if (*s && cfg_local_boot_parse(s, &lb) < 0)
+			BAD("invalid local_boot");
+		str_copy(h->local_boot, sizeof(h->local_boot), s);
+	}
+	v = json_object_get(o, "attrs");
+	if (v) {
+		const char *k;
+		json_t *av;
+
+		if (!json_is_object(v) || json_object_size(v) > DB_MAX_ATTRS)
+			BAD("attrs must be an object of up to 32 strings");
+		h->n_attrs = 0;
+		json_object_foreach(v, k, av)
+		{
+			if (!valid_name(k) || !json_is_string(av) ||
+			    !valid_text(json_string_value(av),
+					DB_ATTR_VALUE_MAX - 1))
+				BAD("invalid attribute");
+			str_copy(h->attrs[h->n_attrs].key,
+				 sizeof(h->attrs[0].key), k);
+			str_copy(h->attrs[h->n_attrs].value,
+				 sizeof(h->attrs[0].value),
+				 json_string_value(av));
+			h->n_attrs++;
+		}
+	}
+	if (bad)
+		BAD("members must be strings");
+	if (h->action == DB_ACTION_INSTALL && !h->distro[0])
+		BAD("action install needs a distro");
+	return 0;
+#undef BAD
+}
+
+static unsigned
+db_status(int rc)
+{
+	switch (rc) {
+	case -ENOENT:
+		return MHD_HTTP_UNPROCESSABLE_CONTENT; /* a referenced distro */
+	case -EEXIST:
+		return MHD_HTTP_CONFLICT;
+	case -EINVAL:
+		return MHD_HTTP_UNPROCESSABLE_CONTENT;
+	default:
+		return MHD_HTTP_SERVICE_UNAVAILABLE;
+	}
+}
+
+static int
+collect_host(const struct db_host *h, void *ctx)
+{
+	return json_array_append_new(ctx, host_json(h)) ? -ENOMEM : 0;
+}
+
+/* Find a host by MAC (any form) or hostname. */
+static int
+find_host(struct db *db, const char *key, struct db_host *h)
+{
+	char mac[MAC_STR_LEN];
+
+	if (mac_parse(key, mac) == 0)
+		return db_host_find_by_mac(db, mac, h);
+	if (valid_hostname(key))
+		return db_host_find_by_name(db, key, h);
+	return -ENOENT;
+}
+
+static json_t *
+parse_body(struct http_req *r)
+{
+	json_error_t e;
+
+	if (!r->body)
+		return NULL;
+	return json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES, &e);
+}
+
+static enum MHD_Result
+api_hosts(struct MHD_Connection *c, struct http_req *r, struct db *db,
+	  const char *method, const char *rest)
+{
+	struct db_host h;
+	char err[128], key[HOSTNAME_MAX + 1];
+	const char *sub;
+	json_t *body;
+	size_t klen;
+	int64_t id;
+	int rc;
+
+	if (!*rest) { /* the collection */
+		if (!strcmp(method, "GET")) {
+			json_t *arr = json_array();
+			rc = db_host_list(db, collect_host, arr);
+			if (rc < 0) {
+				json_decref(arr);
+				return reply_error(c, r, 503, "database error");
+			}
+			return reply_json(c, r, 200, arr);
+		}
+		if (strcmp(method, "POST"))
+			return reply_error(c, r, 405, "method not allowed");
+		body = parse_body(r);
+		if (!body)
+			return reply_error(c, r, 400, "malformed JSON");
+		memset(&h, 0, sizeof(h));
+		h.action = DB_ACTION_LOCAL;
+		rc = host_apply(body, &h, true, err, sizeof(err));
+		json_decref(body);
+		if (rc < 0)
+			return reply_error(c, r, 422, err);
+		rc = db_host_add(db, &h, &id);
+		if (rc < 0)
+			return reply_error(c, r, db_status(rc),
+					   rc == -EEXIST ? "already exists"
+					   : rc == -ENOENT ? "no such distro"
+							   : "cannot add");
+		if (db_host_get(db, id, &h) < 0)
+			return reply_error(c, r, 503, "database error");
+		return reply_json(c, r, 201, host_json(&h));
+	}
+	sub = strchr(rest, '/');
+	klen = sub ? (size_t)(sub - rest) : strlen(rest);
+	if (klen == 0 || klen >= sizeof(key))
+		return reply_error(c, r, 404, "no such host");
+	memcpy(key, rest, klen);
+	key[klen] = '\0';
+	rc = find_host(db, key, &h);
+	if (rc == -ENOENT)
+		return reply_error(c, r, 404, "no such host");
+	if (rc < 0)
+		return reply_error(c, r, 503, "database error");
+	if (sub) {
+		if (strcmp(method, "POST"))
+			return reply_error(c, r, 405, "method not allowed");
+		if (!strcmp(sub, "/reinstall")) {
+			body = r->body_len ? parse_body(r) : json_object();
+			if (!body)
+				return reply_error(c, r, 400, "malformed JSON");
+			if (!json_is_object(body)) {
+				json_decref(body);
+				return reply_error(c, r, 422,
+						   "body must be an object");
+			}
+			json_object_set_new(body, "action",
+					    json_string("install"));
+			rc = host_apply(body, &h, false, err, sizeof(err));
+			json_decref(body);
+			if (rc < 0)
+				return reply_error(c, r, 422, err);
+			/* From install to install: restart the budget. */
+			h.action = DB_ACTION_LOCAL;
+			rc = db_host_update(db, &h);
+			h.action = DB_ACTION_INSTALL;
+			if (rc == 0)
+				rc = db_host_update(db, &h);
+		} else if (!strcmp(sub, "/local")) {
+			h.action = DB_ACTION_LOCAL;
+			rc = db_host_update(db, &h);
+		} else {
+			return reply_error(c, r, 404, "no such action");
+		}
+		if (rc < 0)
+			return reply_error(c, r, db_status(rc),
+					   rc == -ENOENT ? "no such distro"
+							 : "cannot update");
+		db_host_get(db, h.id, &h);
+		return reply_json(c, r, 200, host_json(&h));
+	}
+	if (!strcmp(method, "GET"))
+		return reply_json(c, r, 200, host_json(&h));
+	if (!strcmp(method, "DELETE")) {
+		rc = db_host_delete(db, h.id);
+		if (rc < 0)
+			return reply_error(c, r, 503, "database error");
+		return reply_json(c, r, 200, json_pack("{s:b}", "deleted", 1));
+	}
+	if (!strcmp(method, "PUT") || !strcmp(method, "PATCH")) {
+		body = parse_body(r);
+		if (!body)
+			return reply_error(c, r, 400, "malformed JSON");
+		if (!strcmp(method, "PUT")) { /* replace: start from empty */
+			h.hostname[0] = h.ip[0] = h.distro[0] = '\0';
+			h.local_boot[0] = '\0';
+			h.n_attrs = 0;
+			h.action = DB_ACTION_LOCAL;
+		}
+		rc = host_apply(body, &h, false, err, sizeof(err));
+		json_decref(body);
+		if (rc < 0)
+			return reply_error(c, r, 422, err);
+		rc = db_host_update(db, &h);
+		if (rc < 0)
+			return reply_error(c, r, db_status(rc),
+					   rc == -EEXIST ? "already exists"
+					   : rc == -ENOENT ? "no such distro"
+							   : "cannot update");
+		db_host_get(db, h.id, &h);
+		return reply_json(c, r, 200, host_json(&h));
+	}
+	return reply_error(c, r, 405, "method not allowed");
+}
+
+static int
+collect_distro(const struct db_distro *d, void *ctx)
+{
+	json_t *j = json_pack("{s:s,s:s,s:s,s:s,s:s,s:I,s:I}", "name", d->name,
+			      "kernel", d->kernel, "initrd", d->initrd,
+			      "cmdline", d->cmdline, "template_name",
+			      d->template_name, "created",
+			      (json_int_t)d->created, "updated",
+			      (json_int_t)d->updated);
+
+	return json_array_append_new(ctx, j) ? -ENOMEM : 0;
+}
+
+static int
+collect_lease(const struct db_lease *l, void *ctx)
+{
+	json_t *j = json_pack(
+		"{s:s,s:s,s:s,s:i,s:s,s:s,s:s,s:I,s:I,s:I,s:b}", "mac", l->mac,
+		"ip", l->ip, "hostname", l->hostname, "arch", l->arch,
+		"vendor_class", l->vendor_class, "user_class", l->user_class,
+		"state", l->state, "expires", (json_int_t)l->expires,
+		"first_seen", (json_int_t)l->first_seen, "last_seen",
+		(json_int_t)l->last_seen, "known", l->known);
+
+	return json_array_append_new(ctx, j) ? -ENOMEM : 0;
+}
+
+static int
+collect_event(const struct db_event *e, void *ctx)
+{
+	json_t *j = json_pack("{s:I,s:I,s:s,s:s,s:s}", "id", (json_int_t)e->id,
+			      "ts_ms", (json_int_t)e->ts_ms, "mac", e->mac,
+			      "kind", e->kind, "detail", e->detail);
+
+	return json_array_append_new(ctx, j) ? -ENOMEM : 0;
+}
+
+static enum MHD_Result
+api_list(struct MHD_Connection *c, struct http_req *r, struct db *db,
+	 const char *what)
+{
+	struct http_kv kv[HTTP_QUERY_PARAMS];
+	char buf[HTTP_QUERY_MAX + 2 * HTTP_QUERY_PARAMS + 2];
+	char mac[MAC_STR_LEN];
+	json_t *arr = json_array();
+	const char *v;
+	size_t n;
+	int rc;
+
+	if (http_query_split(r->query, kv, ARRAY_SIZE(kv), &n, buf,
+			     sizeof(buf)) < 0) {
+		json_decref(arr);
+		return reply_error(c, r, 400, "malformed query");
+	}
+	if (!strcmp(what, "distros")) {
+		rc = db_distro_list(db, collect_distro, arr);
+	} else if (!strcmp(what, "leases")) {
+		v = http_query_get(kv, n, "unknown");
+		rc = db_lease_list(db, v && !strcmp(v, "1"), collect_lease,
+				   arr);
+	} else {
+		unsigned long long limit = 0;
+
+		v = http_query_get(kv, n, "mac");
+		if (v && mac_parse(v, mac) < 0) {
+			json_decref(arr);
+			return reply_error(c, r, 400, "malformed mac");
+		}
+		if (http_query_get(kv, n, "limit") &&
+		    parse_uint(http_query_get(kv, n, "limit"), 0, 100000,
+			       &limit) < 0) {
+			json_decref(arr);
+			return reply_error(c, r, 400, "malformed limit");
+		}
+		rc = db_event_list(db, v ? mac : NULL, (unsigned)limit,
+				   collect_event, arr);
+	}
+	if (rc < 0) {
+		json_decref(arr);
+		return reply_error(c, r, 503, "database error");
+	}
+	return reply_json(c, r, 200, arr);
+}
+
+enum MHD_Result
+http_admin(struct MHD_Connection *c, struct http_req *r, const char *method)
+{
+	struct http_server *srv = r->l->srv;
+	bool get = !strcmp(method, "GET") || !strcmp(method, "HEAD");
+	struct db *db;
+
+	if (!strcmp(r->path, "/healthz")) {
+		r->ep = EP_HEALTHZ;
+		if (!get)
+			return reply_error(c, r, 405, "method not allowed");
+		db = http_db(srv);
+		if (!db)
+			return http_reply(c, r, 503, "text/plain",
+					  "database unavailable\n", 21);
+		return http_reply(c, r, 200, "text/plain", "ok\n", 3);
+	}
+	if (!strcmp(r->path, "/metrics"))
+		r->ep = EP_METRICS;
+	else
+		r->ep = EP_API;
+	if (!authorized(c, srv))
+		return reply_error(c, r, 401, "unauthorized");
+	if (r->ep == EP_METRICS) {
+		char *text;
+		size_t len;
+
+		if (!get)
+			return reply_error(c, r, 405, "method not allowed");
+		if (metrics_render(&text, &len) < 0)
+			return MHD_NO;
+		return http_reply_take(c, r, 200,
+				       "text/plain; version=0.0.4", text, len);
+	}
+	if (!str_has_prefix(r->path, "/api/v1/"))
+		return reply_error(c, r, 404, "not found");
+	db = http_db(srv);
+	if (!db)
+		return reply_error(c, r, 503, "database unavailable");
+	if (!strcmp(r->path, "/api/v1/hosts"))
+		return api_hosts(c, r, db, method, "");
+	if (str_has_prefix(r->path, "/api/v1/hosts/"))
+		return api_hosts(c, r, db, method,
+				 r->path + strlen("/api/v1/hosts/"));
+	if (!strcmp(r->path, "/api/v1/distros") ||
+	    !strcmp(r->path, "/api/v1/leases") ||
+	    !strcmp(r->path, "/api/v1/events")) {
+		if (!get)
+			return reply_error(c, r, 405, "method not allowed");
+		return api_list(c, r, db, r->path + strlen("/api/v1/"));
+	}
+	return reply_error(c, r, 404, "not found");
+}

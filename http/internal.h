@@ -1,0 +1,97 @@
+/*
+ * internal.h - what the HTTP service's files share (server.c, files.c,
+ * admin.c). Not an interface for other modules: see http.h.
+ */
+#ifndef BOOTYARD_HTTP_INTERNAL_H
+#define BOOTYARD_HTTP_INTERNAL_H
+
+#include <microhttpd.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "appliance/config.h"
+#include "db/db.h"
+#include "http/metrics.h"
+
+#define HTTP_BODY_MAX (64 * 1024)  /* request bodies (admin JSON) */
+#define HTTP_CONN_MEMORY (32 * 1024) /* URL + headers of one request */
+
+enum listener_kind { LISTENER_BOOT, LISTENER_TLS, LISTENER_ADMIN };
+
+struct listener {
+	struct http_server *srv;
+	enum listener_kind kind;
+	struct MHD_Daemon *mhd;
+	int fd;
+	char base_url[128]; /* boot URLs given out on this listener */
+};
+
+struct http_server {
+	const struct by_config *cfg;
+	char db_path[CFG_PATH_MAX + 16];
+	char files_dir[CFG_PATH_MAX];
+	char tftp_root[CFG_PATH_MAX];
+	char admin_token[256]; /* "" = admin API refuses everything */
+	FILE *access_log;      /* NULL = stderr via log_info */
+	bool access_log_off;
+	struct listener boot, tls, admin;
+	char *tls_cert, *tls_key;
+};
+
+/* One request: created by the URI log callback, freed when completed. */
+struct http_req {
+	struct listener *l;
+	uint64_t t0_us;
+	char *uri;       /* raw request target, as sent */
+	char path[1024]; /* decoded path (no query) */
+	const char *query; /* raw query within uri, "" if none */
+	enum metrics_endpoint ep;
+	unsigned status;
+	uint64_t bytes;
+	const char *decision; /* static, for metrics and the access log */
+	char *body;
+	size_t body_len;
+	bool body_too_big;
+	bool answered;
+};
+
+/* server.c */
+/* http_db - this worker thread's database connection (opened lazily). */
+struct db *http_db(struct http_server *srv);
+/* http_reply - queue a response with a copied body; records status. */
+enum MHD_Result http_reply(struct MHD_Connection *c, struct http_req *r,
+			   unsigned status, const char *type, const char *body,
+			   size_t len);
+/* http_reply_take - like http_reply, but takes ownership of malloc'd body */
+enum MHD_Result http_reply_take(struct MHD_Connection *c, struct http_req *r,
+				unsigned status, const char *type, char *body,
+				size_t len);
+
+/* files.c */
+/*
+ * http_files - serve GET/HEAD /files/... from the files directory or
+ * (/files/tftp/...) the TFTP root.
+ */
+enum MHD_Result http_files(struct MHD_Connection *c, struct http_req *r,
+			   const char *method);
+/*
+ * http_files_resolve - map a decoded URL path below /files/ to an open
+ * file descriptor, refusing any escape from the root ("..", ".", empty
+ * components, symlinks leading outside). 0 and *ret_fd, or -EACCES,
+ * -ENOENT, -EISDIR.
+ */
+int http_files_resolve(const char *root, const char *rel, int *ret_fd);
+/*
+ * http_range_parse - parse a Range header for a file of size bytes.
+ * Returns 1 and [*first, *last] for one satisfiable range, 0 when the
+ * header should be ignored (absent, not "bytes=", several ranges),
+ * -ERANGE when unsatisfiable.
+ */
+int http_range_parse(const char *h, uint64_t size, uint64_t *first,
+		     uint64_t *last);
+
+/* admin.c */
+enum MHD_Result http_admin(struct MHD_Connection *c, struct http_req *r,
+			   const char *method);
+
+#endif

@@ -1,0 +1,46 @@
+/*
+ * metrics.h - process-wide counters, exported by the admin listener at
+ * /metrics in the Prometheus text format. Lock-free (C11 atomics): any
+ * module and any thread may bump them.
+ */
+#ifndef BOOTYARD_HTTP_METRICS_H
+#define BOOTYARD_HTTP_METRICS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum metrics_endpoint {
+	EP_BOOT,
+	EP_CONFIG,
+	EP_INSTALL,
+	EP_DONE,
+	EP_FILES,
+	EP_API,
+	EP_METRICS,
+	EP_HEALTHZ,
+	EP_OTHER,
+	EP__COUNT,
+};
+
+/* metrics_endpoint_name - "boot", "config", ... */
+const char *metrics_endpoint_name(enum metrics_endpoint ep);
+
+/*
+ * metrics_request - count one finished request: endpoint, HTTP status,
+ * bytes of body sent, duration in microseconds, and for /ipxe/v1/config
+ * the decision kind name (NULL otherwise; static strings only).
+ */
+void metrics_request(enum metrics_endpoint ep, unsigned status,
+		     uint64_t bytes, uint64_t usec, const char *decision);
+
+/* Counters the supervisor and lease code bump. */
+void metrics_inc_dnsmasq_restarts(void);
+void metrics_inc_lease_events(void);
+
+/*
+ * metrics_render - the Prometheus text exposition of every counter.
+ * Returns 0 and a malloc'd *ret (caller frees) with *ret_len, or -ENOMEM.
+ */
+int metrics_render(char **ret, size_t *ret_len);
+
+#endif
