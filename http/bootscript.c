@@ -5,6 +5,9 @@
  * tree come up late), then chains the per-host config URL with the
  * client's MAC and platform. If the appliance cannot be reached it falls
  * back to the local disk rather than stopping at a prompt.
+ *
+ * A command that fails ends an iPXE script unless its line ends in "||":
+ * hence "iseq ... && goto X ||" for every test that may be false.
  */
 #include "http/bootscript.h"
 
@@ -49,7 +52,7 @@ ipxe_render_boot_script(const char *base_url, char *buf, size_t bufsz)
 		     ":dhcp\n"
 		     "dhcp && goto dhcp_ok\n"
 		     "inc tries\n"
-		     "iseq ${tries} 5 && goto local\n"
+		     "iseq ${tries} 5 && goto local ||\n"
 		     "echo bootyard: no DHCP answer, retrying (${tries}/5)\n"
 		     "sleep 3\n"
 		     "goto dhcp\n"
@@ -58,9 +61,9 @@ ipxe_render_boot_script(const char *base_url, char *buf, size_t bufsz)
 		     ":config\n"
 		     "chain %s/ipxe/v1/config?mac=${netX/mac}"
 		     "&platform=${platform}&buildarch=${buildarch}"
-		     " && exit 0\n"
+		     " && exit 0 ||\n"
 		     "inc tries\n"
-		     "iseq ${tries} 3 && goto local\n"
+		     "iseq ${tries} 3 && goto local ||\n"
 		     "echo bootyard: config fetch failed, retrying (${tries}/3)\n"
 		     "sleep 2\n"
 		     "goto config\n"

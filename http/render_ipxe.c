@@ -89,6 +89,10 @@ local_platform(FILE *f, const struct decision *d, enum cfg_local_boot m)
 {
 	const char *cmd = local_cmd(m);
 
+	if (m == LOCAL_BOOT_EXIT1) {
+		fputs("exit 1\n", f);
+		return;
+	}
 	if (cmd) {
 		fprintf(f, "%s ||\n", cmd);
 	} else {
@@ -302,8 +306,7 @@ ipxe_render(const struct decision *d, char **ret, size_t *ret_len)
 		r = render_install(f, d);
 		break;
 	case DECISION_LOCAL:
-		fprintf(f, "echo bootyard: booting the local disk\n"
-			   "goto local\n");
+		fputs("echo bootyard: booting the local disk\n", f);
 		break;
 	case DECISION_MENU:
 		r = render_menu(f, d);
@@ -321,7 +324,8 @@ ipxe_render(const struct decision *d, char **ret, size_t *ret_len)
 	default:
 		r = -EINVAL;
 	}
-	if (d->kind == DECISION_INSTALL || d->kind == DECISION_MEMTEST)
+	if (d->kind == DECISION_INSTALL || d->kind == DECISION_MEMTEST ||
+	    d->kind == DECISION_MENU)
 		failed_section(f);
 	else
 		fputs("goto local\n", f);

@@ -1,0 +1,275 @@
+/*
+ * test_render_ipxe.c - golden iPXE scripts for every decision x platform,
+ * compared byte for byte with tests/golden/ipxe/NAME.ipxe (run with
+ * UPDATE_GOLDEN=1 to rewrite them after an intended change), plus
+ * injection attempts that the renderer must refuse.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "common/util.h"
+#include "http/decide.h"
+#include "http/render_ipxe.h"
+
+static const char *const distros[] = { "debian12", "alma9" };
+
+static struct decide_policy
+policy(void)
+{
+	struct decide_policy p = {
+		.base_url = "http://198.18.0.1",
+		.unknown = UNKNOWN_MENU,
+		.menu_timeout = 10,
+		.install_attempts = 3,
+		.local_bios = LOCAL_BOOT_SANBOOT,
+		.local_efi = LOCAL_BOOT_EXIT1,
+		.distros = distros,
+		.n_distros = 2,
+	};
+	return p;
+}
+
+static struct db_host
+host(enum db_action a)
+{
+	struct db_host h;
+
+	memset(&h, 0, sizeof(h));
+	h.id = 7;
+	strcpy(h.hostname, "node7.lab");
+	strcpy(h.ip, "198.18.0.7");
+	h.action = a;
+	strcpy(h.distro, "debian12");
+	h.n_macs = 1;
+	strcpy(h.macs[0], "52:54:00:12:34:56");
+	h.n_attrs = 1;
+	strcpy(h.attrs[0].key, "rack");
+	strcpy(h.attrs[0].value, "r1");
+	return h;
+}
+
+static struct db_distro
+distro(void)
+{
+	struct db_distro d;
+
+	memset(&d, 0, sizeof(d));
+	strcpy(d.name, "debian12");
+	strcpy(d.kernel, "debian12/linux");
+	strcpy(d.initrd, "debian12/initrd.gz http://198.18.0.1/files/fw.cpio");
+	strcpy(d.cmdline, "auto=true priority=critical url={{install_url}} "
+			  "hostname={{hostname}} rack={{attr.rack}}");
+	strcpy(d.template_name, "preseed.cfg");
+	return d;
+}
+
+static struct boot_request
+request(enum boot_platform p)
+{
+	struct boot_request r;
+
+	memset(&r, 0, sizeof(r));
+	strcpy(r.mac, "52:54:00:12:34:56");
+	r.platform = p;
+	r.arch = -1;
+	return r;
+}
+
+/* Compare text with the golden file, or rewrite it. */
+static void
+golden(const char *name, const char *text)
+{
+	char path[256], *want = NULL;
+	size_t len;
+	int rc;
+
+	snprintf(path, sizeof(path), "tests/golden/ipxe/%s.ipxe", name);
+	if (getenv("UPDATE_GOLDEN")) {
+		assert_int_equal(write_file_atomic(path, text, strlen(text),
+						   0644),
+				 0);
+		return;
+	}
+	rc = read_file(path, 1 << 20, &want, &len);
+	if (rc < 0)
+		fail_msg("cannot read %s (UPDATE_GOLDEN=1 creates it)", path);
+	if (strcmp(want, text) != 0) {
+		fprintf(stderr, "--- %s\n%s\n--- got\n%s\n", path, want, text);
+		fail_msg("%s differs", path);
+	}
+	free(want);
+}
+
+static void
+render_golden(const char *name, const struct decide_input *in,
+	      enum decision_kind want)
+{
+	struct decision d;
+	char *s = NULL;
+	size_t len;
+
+	assert_int_equal(decide(in, &d), 0);
+	assert_int_equal(d.kind, want);
+	assert_int_equal(ipxe_render(&d, &s, &len), 0);
+	assert_int_equal(strlen(s), len);
+	golden(name, s);
+	free(s);
+}
+
+static const char *
+pname(enum boot_platform p)
+{
+	return boot_platform_name(p);
+}
+
+static void
+test_golden_all(void **state)
+{
+	static const enum boot_platform plats[] = { BOOT_PLATFORM_PCBIOS,
+						    BOOT_PLATFORM_EFI,
+						    BOOT_PLATFORM_UNKNOWN };
+	struct decide_policy pol = policy();
+	struct db_distro dist = distro();
+	char name[64];
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(plats); i++) {
+		struct boot_request req = request(plats[i]);
+		struct db_host h;
+		struct decide_input in = { .req = &req, .policy = &pol };
+
+		/* install, with a token */
+		h = host(DB_ACTION_INSTALL);
+		in.host = &h;
+		in.install = INSTALL_ISSUED;
+		in.distro = &dist;
+		in.token = "0123456789abcdef0123456789abcdef";
+		snprintf(name, sizeof(name), "install-%s", pname(plats[i]));
+		render_golden(name, &in, DECISION_INSTALL);
+
+		/* attempts spent: the menu says so */
+		in.install = INSTALL_EXHAUSTED;
+		snprintf(name, sizeof(name), "exhausted-%s", pname(plats[i]));
+		render_golden(name, &in, DECISION_MENU);
+		in.install = INSTALL_NOT_TRIED;
+		in.distro = NULL;
+		in.token = NULL;
+
+		/* local (site default per platform) */
+		h = host(DB_ACTION_LOCAL);
+		snprintf(name, sizeof(name), "local-%s", pname(plats[i]));
+		render_golden(name, &in, DECISION_LOCAL);
+
+		/* local, host override grub */
+		strcpy(h.local_boot, "grub");
+		snprintf(name, sizeof(name), "local-grub-%s", pname(plats[i]));
+		render_golden(name, &in, DECISION_LOCAL);
+
+		/* menu, for an unknown MAC */
+		in.host = NULL;
+		snprintf(name, sizeof(name), "menu-%s", pname(plats[i]));
+		render_golden(name, &in, DECISION_MENU);
+
+		/* memtest and shell chosen from the menu */
+		req.choice = BOOT_CHOICE_MEMTEST;
+		snprintf(name, sizeof(name), "memtest-%s", pname(plats[i]));
+		render_golden(name, &in, DECISION_MEMTEST);
+		req.choice = BOOT_CHOICE_SHELL;
+		snprintf(name, sizeof(name), "shell-%s", pname(plats[i]));
+		render_golden(name, &in, DECISION_SHELL);
+	}
+}
+
+/* Values that would add iPXE syntax are refused, never rendered. */
+static void
+test_injection_refused(void **state)
+{
+	static const char *const bad_cmdlines[] = {
+		"quiet ${net0/mac}", "a || shell", "a && shell", "a ; shell",
+		"a\nshell",	     "a #x",	   "a \"q\"",	 "a 'q'",
+		"a\\b",		     "a\tb",	   "a  b",
+	};
+	struct decide_policy pol = policy();
+	struct db_distro dist = distro();
+	struct boot_request req = request(BOOT_PLATFORM_EFI);
+	struct db_host h = host(DB_ACTION_INSTALL);
+	struct decide_input in = { .req = &req,
+				   .policy = &pol,
+				   .host = &h,
+				   .install = INSTALL_ISSUED,
+				   .distro = &dist,
+				   .token = "0123456789abcdef0123456789abcdef" };
+	struct decision d;
+	char *s = NULL;
+	size_t i, len;
+
+	for (i = 0; i < ARRAY_SIZE(bad_cmdlines); i++) {
+		strcpy(dist.cmdline, bad_cmdlines[i]);
+		assert_int_equal(decide(&in, &d), 0);
+		assert_int_equal(ipxe_render(&d, &s, &len), -EINVAL);
+	}
+	/* an attribute value smuggled in through the template */
+	strcpy(dist.cmdline, "rack={{attr.rack}}");
+	strcpy(h.attrs[0].value, "x ${root-path} || shell");
+	assert_int_equal(decide(&in, &d), 0);
+	assert_int_equal(ipxe_render(&d, &s, &len), -EINVAL);
+	/* a kernel reference with a space or a $ */
+	dist = distro();
+	strcpy(dist.kernel, "linux ${x}");
+	assert_int_equal(decide(&in, &d), 0);
+	assert_int_equal(ipxe_render(&d, &s, &len), -EINVAL);
+	/* a base URL with a setting */
+	dist = distro();
+	pol.base_url = "http://${next-server}";
+	assert_int_equal(decide(&in, &d), 0);
+	assert_int_equal(ipxe_render(&d, &s, &len), -EINVAL);
+	/* a distro name in the menu that is not a name */
+	{
+		static const char *const evil[] = { "ok", "x\nshell" };
+		pol = policy();
+		pol.distros = evil;
+		in.host = NULL;
+		in.install = INSTALL_NOT_TRIED;
+		assert_int_equal(decide(&in, &d), 0);
+		assert_int_equal(d.kind, DECISION_MENU);
+		assert_int_equal(ipxe_render(&d, &s, &len), -EINVAL);
+	}
+}
+
+static void
+test_error_script(void **state)
+{
+	char buf[512];
+
+	assert_true(ipxe_render_error("bad ${x}\nshell || x", buf,
+				      sizeof(buf)) > 0);
+	assert_null(strstr(buf, "${x}"));
+	assert_null(strstr(buf, "\nshell"));
+	assert_null(strstr(buf, "|| x"));
+	assert_int_equal(ipxe_render_error("x", buf, 10), -ENOSPC);
+	assert_true(ipxe_safe_word("http://a/b?c=d", 100));
+	assert_false(ipxe_safe_word("", 100));
+	assert_false(ipxe_safe_word("a b", 100));
+	assert_false(ipxe_safe_args(" a", 100));
+	assert_false(ipxe_safe_args("a ", 100));
+	assert_true(ipxe_safe_args("", 100));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_golden_all),
+		cmocka_unit_test(test_injection_refused),
+		cmocka_unit_test(test_error_script),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
