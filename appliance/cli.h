@@ -51,6 +51,15 @@ int cli_opt_common(struct by_ctx *ctx, const struct cli_cmd *cmd, int c,
 		   char **argv);
 #define CLI_NOT_COMMON (-2)
 
+/*
+ * cli_leading_opts - take -c FILE, --json and --help that come between a
+ * command group ("host") and its subcommand. Returns the index of the
+ * subcommand in argv, 0 after --help (the caller returns 0), or
+ * -EXIT_USAGE after a message.
+ */
+int cli_leading_opts(struct by_ctx *ctx, const struct cli_cmd *cmd, int argc,
+		     char **argv);
+
 /* cli_getopt_reset - make getopt_long start over on a new argv. */
 void cli_getopt_reset(void);
 

@@ -162,6 +162,44 @@ cli_opt_common(struct by_ctx *ctx, const struct cli_cmd *cmd, int c,
 	}
 }
 
+/*
+ * cli_leading_opts - take -c FILE, --json and --help that come between a
+ * command group ("host") and its subcommand. Returns the index of the
+ * subcommand, 0 after --help (the caller returns 0), or -EXIT_USAGE.
+ */
+int
+cli_leading_opts(struct by_ctx *ctx, const struct cli_cmd *cmd, int argc,
+		 char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "-c") || !strcmp(a, "--config")) {
+			if (++i >= argc) {
+				cli_usage_err(cmd, "%s needs a file", a);
+				return -EXIT_USAGE;
+			}
+			ctx->config_path = argv[i];
+		} else if (str_has_prefix(a, "--config=")) {
+			ctx->config_path = a + 9;
+		} else if (!strcmp(a, "--json")) {
+			ctx->json = true;
+		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			cli_help(cmd, stdout);
+			return 0;
+		} else {
+			cli_usage_err(cmd, "unknown option %s", cli_q(a));
+			return -EXIT_USAGE;
+		}
+	}
+	if (i >= argc) {
+		cli_usage_err(cmd, "command missing");
+		return -EXIT_USAGE;
+	}
+	return i;
+}
+
 /* ---- values -------------------------------------------------------- */
 
 /* cli_valid_value - printable text without script metacharacters. */

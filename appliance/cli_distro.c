@@ -1,11 +1,630 @@
-/* cli_distro.c - placeholder until the CLI work lands. */
+/*
+ * cli_distro.c - `bootyard distro ...`: the distributions hosts install:
+ * kernel, initrd(s), kernel command line and an install template
+ * (preseed / kickstart / autoinstall), checked with tmpl_validate().
+ */
+#include <errno.h>
 #include <stdio.h>
-#include "appliance/bootyard.h"
+#include <stdlib.h>
+#include <string.h>
 
+#include "appliance/bootyard.h"
+#include "appliance/cli.h"
+#include "common/util.h"
+#include "common/valid.h"
+#include "db/db.h"
+#include "http/template.h"
+
+#define DISTRO_MAX_INITRDS 4
+
+#define DISTRO_OPTS_HELP                                                     \
+	"  --kernel K          kernel: path under files_dir, or http(s) URL\n"  \
+	"  --initrd I          initrd, the same way (repeat for more, up to 4)\n" \
+	"  --cmdline C         kernel command line (printable, none of\n"       \
+	"                      \" ' ` $ \\ ; & | < > { } #)\n"                  \
+	"  --template FILE     install template ({{mac}}, {{hostname}}, ...)\n" \
+	"  --template-name N   file name it is served as (default: FILE's\n"    \
+	"                      base name), e.g. preseed.cfg\n"
+
+static const struct cli_cmd distro_cmd = {
+	.name = "distro",
+	.usage = "COMMAND [ARGS]",
+	.help = "commands:\n"
+		"  add NAME --kernel K --initrd I [options]  add a distribution\n"
+		"  set NAME [options]                        change one\n"
+		"  show NAME                                 one distribution\n"
+		"  list                                      every distribution\n"
+		"  rm NAME                                   remove one (not "
+		"while hosts use it)\n"
+		"Run bootyard distro COMMAND --help for its options.\n",
+};
+
+static const struct cli_cmd distro_add_cmd = {
+	.name = "distro add",
+	.usage = "NAME --kernel K --initrd I [--initrd I2] [--cmdline C] "
+		 "[--template FILE [--template-name N]]",
+	.help = "Add a distribution. NAME: lower-case letters, digits, . _ -\n"
+		"options:\n" DISTRO_OPTS_HELP,
+};
+
+static const struct cli_cmd distro_set_cmd = {
+	.name = "distro set",
+	.usage = "NAME [options]",
+	.help = "Change a distribution; what is not named stays. --initrd\n"
+		"replaces the whole initrd list. --no-template removes the\n"
+		"template.\noptions:\n" DISTRO_OPTS_HELP
+		"  --no-template       remove the install template\n",
+};
+
+static const struct cli_cmd distro_show_cmd = {
+	.name = "distro show",
+	.usage = "NAME",
+	.help = "Show one distribution (--json includes the template text).\n",
+};
+
+static const struct cli_cmd distro_list_cmd = {
+	.name = "distro list",
+	.usage = "",
+	.help = "List every distribution.\n",
+};
+
+static const struct cli_cmd distro_rm_cmd = {
+	.name = "distro rm",
+	.usage = "NAME",
+	.help = "Remove a distribution that no host refers to.\n",
+};
+
+enum {
+	OPT_KERNEL = 0x200,
+	OPT_INITRD,
+	OPT_CMDLINE,
+	OPT_TEMPLATE,
+	OPT_TEMPLATE_NAME,
+	OPT_NO_TEMPLATE,
+};
+
+/* What the options of add/set asked for; NULL = not given. */
+struct distro_opts {
+	const char *kernel, *cmdline, *template_file, *template_name;
+	const char *initrds[DISTRO_MAX_INITRDS];
+	size_t n_initrds;
+	bool no_template;
+	char *template_text; /* read from template_file; free */
+	char template_name_v[NAME_MAX_LEN + 1];
+};
+
+/* distro_opts_free - free what distro_parse_opts read. */
+static void
+distro_opts_free(struct distro_opts *o)
+{
+	free(o->template_text);
+	o->template_text = NULL;
+}
+
+/*
+ * distro_read_template - read and check o->template_file: at most
+ * DB_TEMPLATE_MAX bytes, no NUL byte, accepted by tmpl_validate(); and
+ * settle the name it is served as. Returns 0 or EXIT_USAGE.
+ */
+static int
+distro_read_template(const struct cli_cmd *cmd, struct distro_opts *o)
+{
+	const char *base, *file = o->template_file;
+	char err[256];
+	size_t len;
+	int r;
+
+	r = read_file(file, DB_TEMPLATE_MAX, &o->template_text, &len);
+	if (r == -EFBIG)
+		return cli_usage_err(cmd, "template %s is larger than %d bytes",
+				     cli_q(file), DB_TEMPLATE_MAX);
+	if (r < 0)
+		return cli_usage_err(cmd, "cannot read template %s: %s",
+				     cli_q(file), strerror(-r));
+	if (strlen(o->template_text) != len)
+		return cli_usage_err(cmd, "template %s has a NUL byte",
+				     cli_q(file));
+	err[0] = '\0';
+	if (tmpl_validate(o->template_text, err, sizeof(err)) < 0) {
+		char *p;
+		for (p = err; *p; p++)
+			if ((unsigned char)*p < 0x20 || *p == 0x7f)
+				*p = '?';
+		return cli_usage_err(cmd, "template %s: %s", cli_q(file),
+				     err[0] ? err : "invalid");
+	}
+	if (o->template_name) {
+		if (!valid_name(o->template_name))
+			return cli_usage_err(cmd,
+					     "invalid --template-name %s "
+					     "(lower-case letters, digits, "
+					     ". _ -)",
+					     cli_q(o->template_name));
+		base = o->template_name;
+	} else {
+		base = strrchr(file, '/');
+		base = base ? base + 1 : file;
+		if (!valid_name(base))
+			return cli_usage_err(cmd,
+					     "template file name %s cannot be "
+					     "served as is: give "
+					     "--template-name N",
+					     cli_q(base));
+	}
+	str_copy(o->template_name_v, sizeof(o->template_name_v), base);
+	return 0;
+}
+
+/*
+ * distro_parse_opts - the getopt loop of add and set; validates every
+ * value and reads the template. Leaves optind at NAME. Returns
+ * CLI_CONTINUE, or the exit status (o is freed by the caller either way).
+ */
+static int
+distro_parse_opts(struct by_ctx *ctx, const struct cli_cmd *cmd, int argc,
+		  char **argv, struct distro_opts *o, bool set)
+{
+	static const struct option opts[] = {
+		CLI_OPTS_COMMON,
+		{ "kernel", required_argument, NULL, OPT_KERNEL },
+		{ "initrd", required_argument, NULL, OPT_INITRD },
+		{ "cmdline", required_argument, NULL, OPT_CMDLINE },
+		{ "template", required_argument, NULL, OPT_TEMPLATE },
+		{ "template-name", required_argument, NULL, OPT_TEMPLATE_NAME },
+		{ "no-template", no_argument, NULL, OPT_NO_TEMPLATE },
+		{ 0 },
+	};
+	size_t i;
+	int c, r;
+
+	memset(o, 0, sizeof(*o));
+	cli_getopt_reset();
+	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS, opts, NULL)) != -1) {
+		r = cli_opt_common(ctx, cmd, c, argv);
+		if (r != CLI_NOT_COMMON) {
+			if (r != CLI_CONTINUE)
+				return r;
+			continue;
+		}
+		switch (c) {
+		case OPT_KERNEL:
+			o->kernel = optarg;
+			break;
+		case OPT_INITRD:
+			if (o->n_initrds == DISTRO_MAX_INITRDS)
+				return cli_usage_err(cmd, "at most %d initrds",
+						     DISTRO_MAX_INITRDS);
+			o->initrds[o->n_initrds++] = optarg;
+			break;
+		case OPT_CMDLINE:
+			o->cmdline = optarg;
+			break;
+		case OPT_TEMPLATE:
+			o->template_file = optarg;
+			break;
+		case OPT_TEMPLATE_NAME:
+			o->template_name = optarg;
+			break;
+		case OPT_NO_TEMPLATE:
+			if (!set)
+				return cli_usage_err(cmd, "--no-template is "
+							  "for distro set");
+			o->no_template = true;
+			break;
+		default:
+			return cli_usage_err(cmd, "unknown option");
+		}
+	}
+	if (o->kernel && !valid_path_or_url(o->kernel))
+		return cli_usage_err(cmd,
+				     "invalid --kernel %s (a path under "
+				     "files_dir without '..', or an http(s) "
+				     "URL; A-Z a-z 0-9 . _ / : %% ~ + = -)",
+				     cli_q(o->kernel));
+	for (i = 0; i < o->n_initrds; i++)
+		if (!valid_path_or_url(o->initrds[i]))
+			return cli_usage_err(cmd,
+					     "invalid --initrd %s (a path "
+					     "under files_dir without '..', "
+					     "or an http(s) URL)",
+					     cli_q(o->initrds[i]));
+	if (o->cmdline && !cli_valid_value(o->cmdline, DB_CMDLINE_MAX - 1))
+		return cli_usage_err(cmd,
+				     "invalid --cmdline (at most %d printable "
+				     "characters, none of \" ' ` $ \\ ; & | "
+				     "< > { } #)",
+				     DB_CMDLINE_MAX - 1);
+	if (o->template_name && !o->template_file)
+		return cli_usage_err(cmd, "--template-name needs --template");
+	if (o->no_template && o->template_file)
+		return cli_usage_err(cmd, "--template and --no-template "
+					  "contradict");
+	if (o->template_file)
+		return distro_read_template(cmd, o) ?: CLI_CONTINUE;
+	return CLI_CONTINUE;
+}
+
+/* distro_name_arg - exactly one NAME follows and it is valid. */
+static int
+distro_name_arg(const struct cli_cmd *cmd, int argc, char **argv)
+{
+	if (optind >= argc)
+		return cli_usage_err(cmd, "NAME missing");
+	if (argc - optind > 1)
+		return cli_usage_err(cmd, "unexpected argument %s",
+				     cli_q(argv[optind + 1]));
+	if (!valid_name(argv[optind]))
+		return cli_usage_err(cmd,
+				     "invalid distro name %s (lower-case "
+				     "letters, digits, . _ -; at most %d)",
+				     cli_q(argv[optind]), NAME_MAX_LEN);
+	return CLI_CONTINUE;
+}
+
+/*
+ * distro_apply - merge o into d (whose template_text d owns). Returns 0
+ * or EXIT_USAGE (kernel or initrd missing).
+ */
+static int
+distro_apply(const struct cli_cmd *cmd, struct distro_opts *o,
+	     struct db_distro *d)
+{
+	size_t i, off = 0;
+
+	if (o->kernel)
+		str_copy(d->kernel, sizeof(d->kernel), o->kernel);
+	if (o->n_initrds) {
+		d->initrd[0] = '\0';
+		for (i = 0; i < o->n_initrds; i++)
+			off += (size_t)snprintf(d->initrd + off,
+						sizeof(d->initrd) - off, "%s%s",
+						i ? " " : "", o->initrds[i]);
+	}
+	if (o->cmdline)
+		str_copy(d->cmdline, sizeof(d->cmdline), o->cmdline);
+	if (o->template_file) {
+		free(d->template_text);
+		d->template_text = o->template_text;
+		o->template_text = NULL;
+		str_copy(d->template_name, sizeof(d->template_name),
+			 o->template_name_v);
+	}
+	if (o->no_template) {
+		free(d->template_text);
+		d->template_text = NULL;
+		d->template_name[0] = '\0';
+	}
+	if (!d->kernel[0])
+		return cli_usage_err(cmd, "--kernel K is required");
+	if (!d->initrd[0])
+		return cli_usage_err(cmd, "--initrd I is required");
+	return 0;
+}
+
+/* distro_json - a distribution as JSON; the template text with_text. */
+static json_t *
+distro_json(const struct db_distro *d, bool with_text)
+{
+	json_t *o = json_object(), *initrds = json_array();
+	char buf[sizeof(d->initrd)], *save, *tok;
+
+	if (!o || !initrds) {
+		json_decref(o);
+		json_decref(initrds);
+		return NULL;
+	}
+	str_copy(buf, sizeof(buf), d->initrd);
+	for (tok = strtok_r(buf, " ", &save); tok;
+	     tok = strtok_r(NULL, " ", &save))
+		json_array_append_new(initrds, json_string(tok));
+	json_object_set_new(o, "name", json_string(d->name));
+	json_object_set_new(o, "kernel", json_string(d->kernel));
+	json_object_set_new(o, "initrds", initrds);
+	json_object_set_new(o, "cmdline", json_string(d->cmdline));
+	json_object_set_new(o, "template_name", cli_json_str(d->template_name));
+	json_object_set_new(o, "template_size",
+			    json_integer(d->template_text
+						 ? (json_int_t)strlen(
+							   d->template_text)
+						 : 0));
+	if (with_text)
+		json_object_set_new(o, "template",
+				    d->template_text
+					    ? cli_json_str(d->template_text)
+					    : json_null());
+	json_object_set_new(o, "created", json_integer(d->created));
+	json_object_set_new(o, "updated", json_integer(d->updated));
+	return o;
+}
+
+/* distro_print - one distribution as "key: value" lines, or JSON. */
+static int
+distro_print(const struct by_ctx *ctx, const struct db_distro *d)
+{
+	char t1[32], t2[32];
+
+	if (ctx->json)
+		return cli_json_print(distro_json(d, true));
+	printf("name:      %s\n", d->name);
+	printf("kernel:    %s\n", d->kernel);
+	printf("initrd:    %s\n", d->initrd);
+	printf("cmdline:   %s\n", d->cmdline[0] ? d->cmdline : "-");
+	if (d->template_text)
+		printf("template:  %s (%zu bytes)\n",
+		       d->template_name[0] ? d->template_name : "-",
+		       strlen(d->template_text));
+	else
+		printf("template:  -\n");
+	printf("created:   %s\n", cli_time(d->created, t1, sizeof(t1)));
+	printf("updated:   %s\n", cli_time(d->updated, t2, sizeof(t2)));
+	return 0;
+}
+
+/*
+ * distro_write - add (or, with set, change) the distribution NAME.
+ */
+static int
+distro_write(struct by_ctx *ctx, const struct cli_cmd *cmd, int argc,
+	     char **argv, bool set)
+{
+	struct distro_opts o;
+	struct db_distro d;
+	struct by_config cfg;
+	struct db *db = NULL;
+	char what[96];
+	int r;
+
+	memset(&d, 0, sizeof(d));
+	r = distro_parse_opts(ctx, cmd, argc, argv, &o, set);
+	if (r == CLI_CONTINUE)
+		r = distro_name_arg(cmd, argc, argv);
+	if (r != CLI_CONTINUE)
+		goto out;
+	snprintf(what, sizeof(what), "distro %s", argv[optind]);
+	if (!set) {
+		str_copy(d.name, sizeof(d.name), argv[optind]);
+		r = distro_apply(cmd, &o, &d);
+		if (r)
+			goto out;
+	}
+	r = cli_load_config(ctx, &cfg);
+	if (r)
+		goto out;
+	r = cli_db_open(cmd, &cfg, true, &db);
+	if (r)
+		goto out;
+	if (set) {
+		r = db_distro_get(db, argv[optind], &d);
+		if (r < 0) {
+			r = cli_db_fail(cmd, &cfg, r, what);
+			goto out;
+		}
+		r = distro_apply(cmd, &o, &d);
+		if (r)
+			goto out;
+		r = db_distro_update(db, &d);
+	} else {
+		r = db_distro_add(db, &d);
+	}
+	if (r < 0) {
+		r = cli_db_fail(cmd, &cfg, r, what);
+		goto out;
+	}
+	db_distro_free(&d);
+	r = db_distro_get(db, argv[optind], &d);
+	if (r < 0) {
+		r = cli_db_fail(cmd, &cfg, r, what);
+		goto out;
+	}
+	if (ctx->json)
+		r = cli_json_print(distro_json(&d, false));
+	else
+		printf("distro %s %s\n", d.name, set ? "changed" : "added");
+out:
+	db_close(db);
+	db_distro_free(&d);
+	distro_opts_free(&o);
+	return r;
+}
+
+/* distro add NAME ... */
+static int
+distro_add(struct by_ctx *ctx, int argc, char **argv)
+{
+	return distro_write(ctx, &distro_add_cmd, argc, argv, false);
+}
+
+/* distro set NAME ... */
+static int
+distro_set(struct by_ctx *ctx, int argc, char **argv)
+{
+	return distro_write(ctx, &distro_set_cmd, argc, argv, true);
+}
+
+/* distro_simple_opts - only the common options. CLI_CONTINUE or exit. */
+static int
+distro_simple_opts(struct by_ctx *ctx, const struct cli_cmd *cmd, int argc,
+		   char **argv)
+{
+	static const struct option opts[] = { CLI_OPTS_COMMON, { 0 } };
+	int c, r;
+
+	cli_getopt_reset();
+	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS, opts, NULL)) != -1) {
+		r = cli_opt_common(ctx, cmd, c, argv);
+		if (r == CLI_NOT_COMMON)
+			r = cli_usage_err(cmd, "unknown option");
+		if (r != CLI_CONTINUE)
+			return r;
+	}
+	return CLI_CONTINUE;
+}
+
+/* distro show NAME */
+static int
+distro_show(struct by_ctx *ctx, int argc, char **argv)
+{
+	const struct cli_cmd *cmd = &distro_show_cmd;
+	struct by_config cfg;
+	struct db_distro d;
+	struct db *db;
+	char what[96];
+	int r;
+
+	r = distro_simple_opts(ctx, cmd, argc, argv);
+	if (r == CLI_CONTINUE)
+		r = distro_name_arg(cmd, argc, argv);
+	if (r != CLI_CONTINUE)
+		return r;
+	r = cli_load_config(ctx, &cfg);
+	if (r)
+		return r;
+	r = cli_db_open(cmd, &cfg, false, &db);
+	if (r)
+		return r;
+	snprintf(what, sizeof(what), "distro %s", argv[optind]);
+	r = db ? db_distro_get(db, argv[optind], &d) : -ENOENT;
+	db_close(db);
+	if (r < 0)
+		return cli_db_fail(cmd, &cfg, r, what);
+	r = distro_print(ctx, &d);
+	db_distro_free(&d);
+	return r;
+}
+
+/* What distro_list_one collects into. */
+struct distro_list_ctx {
+	bool json;
+	json_t *arr;
+	struct cli_table table;
+};
+
+/* distro_list_one - db_distro_list callback. */
+static int
+distro_list_one(const struct db_distro *d, void *opaque)
+{
+	struct distro_list_ctx *c = opaque;
+	const char *row[5];
+
+	if (c->json) {
+		json_t *o = distro_json(d, false);
+		if (!o || json_array_append_new(c->arr, o) < 0)
+			return -ENOMEM;
+		return 0;
+	}
+	row[0] = d->name;
+	row[1] = d->kernel;
+	row[2] = d->initrd;
+	row[3] = d->template_text ? d->template_name : "";
+	row[4] = d->cmdline;
+	return cli_table_add(&c->table, row);
+}
+
+/* distro list */
+static int
+distro_list(struct by_ctx *ctx, int argc, char **argv)
+{
+	static const char *const head[] = { "NAME",	"KERNEL",  "INITRD",
+					    "TEMPLATE", "CMDLINE", NULL };
+	const struct cli_cmd *cmd = &distro_list_cmd;
+	struct distro_list_ctx c = { 0 };
+	struct by_config cfg;
+	struct db *db;
+	int r;
+
+	r = distro_simple_opts(ctx, cmd, argc, argv);
+	if (r != CLI_CONTINUE)
+		return r;
+	if (optind < argc)
+		return cli_usage_err(cmd, "unexpected argument %s",
+				     cli_q(argv[optind]));
+	r = cli_load_config(ctx, &cfg);
+	if (r)
+		return r;
+	r = cli_db_open(cmd, &cfg, false, &db);
+	if (r)
+		return r;
+	c.json = ctx->json;
+	cli_table_init(&c.table, head);
+	if (c.json && !(c.arr = json_array())) {
+		db_close(db);
+		return cli_json_print(NULL);
+	}
+	r = db ? db_distro_list(db, distro_list_one, &c) : 0;
+	db_close(db);
+	if (r < 0) {
+		json_decref(c.arr);
+		cli_table_free(&c.table);
+		return cli_db_fail(cmd, &cfg, r, "listing distros");
+	}
+	if (c.json)
+		return cli_json_print(c.arr);
+	cli_table_print(&c.table);
+	cli_table_free(&c.table);
+	return 0;
+}
+
+/* distro rm NAME */
+static int
+distro_rm(struct by_ctx *ctx, int argc, char **argv)
+{
+	const struct cli_cmd *cmd = &distro_rm_cmd;
+	struct by_config cfg;
+	struct db *db;
+	char what[96];
+	int r;
+
+	r = distro_simple_opts(ctx, cmd, argc, argv);
+	if (r == CLI_CONTINUE)
+		r = distro_name_arg(cmd, argc, argv);
+	if (r != CLI_CONTINUE)
+		return r;
+	r = cli_load_config(ctx, &cfg);
+	if (r)
+		return r;
+	r = cli_db_open(cmd, &cfg, true, &db);
+	if (r)
+		return r;
+	snprintf(what, sizeof(what), "distro %s", argv[optind]);
+	r = db_distro_delete(db, argv[optind]);
+	db_close(db);
+	if (r == -EBUSY) {
+		cli_err(cmd, "%s is still used by hosts (change them first)",
+			what);
+		return EXIT_USAGE;
+	}
+	if (r < 0)
+		return cli_db_fail(cmd, &cfg, r, what);
+	if (ctx->json)
+		return cli_json_print(json_pack("{s:s}", "removed",
+						argv[optind]));
+	printf("%s removed\n", what);
+	return 0;
+}
+
+/*
+ * cmd_distro - `bootyard distro COMMAND ...`. Returns the exit status.
+ */
 int
 cmd_distro(struct by_ctx *ctx, int argc, char **argv)
 {
-	fprintf(stderr, "bootyard: %s: not available yet\n", argv[0]);
-	return EXIT_RUNTIME;
-}
+	static const struct {
+		const char *name;
+		by_cmd_fn fn;
+	} subs[] = {
+		{ "add", distro_add },	 { "set", distro_set },
+		{ "show", distro_show }, { "list", distro_list },
+		{ "ls", distro_list },	 { "rm", distro_rm },
+	};
+	size_t s;
+	int i;
 
+	i = cli_leading_opts(ctx, &distro_cmd, argc, argv);
+	if (i <= 0)
+		return -i;
+	for (s = 0; s < ARRAY_SIZE(subs); s++)
+		if (!strcmp(argv[i], subs[s].name))
+			return subs[s].fn(ctx, argc - i, argv + i);
+	return cli_usage_err(&distro_cmd, "unknown command %s",
+			     cli_q(argv[i]));
+}

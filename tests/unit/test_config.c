@@ -1,0 +1,580 @@
+/*
+ * test_config.c - appliance/config.c: defaults, a file that sets every
+ * key, and each kind of error with its "FILE:LINE: [section] key: reason"
+ * message (unknown section, unknown key, a bad value of every type, bad
+ * durations, syntax, duplicates, over-long lines, NUL bytes, a missing
+ * file).
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "appliance/config.h"
+
+static char tmpdir[64];
+static char path[128];
+
+static int
+setup(void **state)
+{
+	strcpy(tmpdir, "/tmp/bootyard-cfgtest.XXXXXX");
+	assert_non_null(mkdtemp(tmpdir));
+	snprintf(path, sizeof(path), "%s/bootyard.conf", tmpdir);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	unlink(path);
+	rmdir(tmpdir);
+	return 0;
+}
+
+/* write_conf - put len bytes of text into path. */
+static void
+write_conf_len(const char *text, size_t len)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(text, 1, len, f), len);
+	assert_int_equal(fclose(f), 0);
+}
+
+static void
+write_conf(const char *text)
+{
+	write_conf_len(text, strlen(text));
+}
+
+/*
+ * load_err - load text, expect -EINVAL and an error that is exactly
+ * "PATH:LINE: want".
+ */
+static void
+load_err(const char *text, int line, const char *want)
+{
+	struct by_config cfg;
+	char err[512], full[768];
+
+	write_conf(text);
+	assert_int_equal(cfg_load(&cfg, path, false, err, sizeof(err)),
+			 -EINVAL);
+	snprintf(full, sizeof(full), "%s:%d: %s", path, line, want);
+	assert_string_equal(err, full);
+}
+
+/* load_err_prefix - like load_err, but only the start of the reason. */
+static void
+load_err_prefix(const char *text, int line, const char *want)
+{
+	struct by_config cfg;
+	char err[512], full[768];
+
+	write_conf(text);
+	assert_int_equal(cfg_load(&cfg, path, false, err, sizeof(err)),
+			 -EINVAL);
+	snprintf(full, sizeof(full), "%s:%d: %s", path, line, want);
+	if (strncmp(err, full, strlen(full)))
+		fail_msg("error '%s' does not start with '%s'", err, full);
+}
+
+static void
+defaults(void **state)
+{
+	struct by_config cfg;
+	char db[CFG_PATH_MAX + 16];
+
+	cfg_defaults(&cfg);
+	assert_string_equal(cfg.path, "");
+	assert_string_equal(cfg.state_dir, "/var/lib/bootyard");
+	assert_string_equal(cfg.run_dir, "");
+	assert_string_equal(cfg.interface, "auto");
+	assert_string_equal(cfg.server_address, "auto");
+	assert_string_equal(cfg.user, "bootyard");
+	assert_int_equal(cfg.dhcp_mode, DHCP_MODE_DHCP);
+	assert_string_equal(cfg.range, "auto");
+	assert_int_equal(cfg.lease_time, 3600);
+	assert_int_equal(cfg.bios_loader, BIOS_LOADER_PXELINUX);
+	assert_int_equal(cfg.uefi_loader, UEFI_LOADER_SNPONLY);
+	assert_true(cfg.ipxe_detect);
+	assert_string_equal(cfg.tftp_root, "");
+	assert_string_equal(cfg.dnsmasq, "/usr/sbin/dnsmasq");
+	assert_string_equal(cfg.listen, "0.0.0.0:80");
+	assert_string_equal(cfg.files_dir, "/var/lib/bootyard/files");
+	assert_string_equal(cfg.tls_listen, "off");
+	assert_string_equal(cfg.tls_cert, "");
+	assert_string_equal(cfg.tls_key, "");
+	assert_int_equal(cfg.max_connections, 1024);
+	assert_int_equal(cfg.connection_timeout, 10);
+	assert_int_equal(cfg.threads, 0);
+	assert_string_equal(cfg.access_log, "");
+	assert_string_equal(cfg.ipxe_source, "auto");
+	assert_string_equal(cfg.ipxe_build_config, "default");
+	assert_string_equal(cfg.admin_listen, "127.0.0.1:9080");
+	assert_string_equal(cfg.admin_token_file, "/etc/bootyard/admin.token");
+	assert_int_equal(cfg.unknown, UNKNOWN_MENU);
+	assert_int_equal(cfg.menu_timeout, 10);
+	assert_int_equal(cfg.install_attempts, 3);
+	assert_int_equal(cfg.local_bios, LOCAL_BOOT_SANBOOT);
+	assert_int_equal(cfg.local_efi, LOCAL_BOOT_EXIT1);
+	assert_int_equal(cfg_db_path(&cfg, db, sizeof(db)), 0);
+	assert_string_equal(db, "/var/lib/bootyard/bootyard.db");
+	assert_int_equal(cfg_db_path(&cfg, db, 10), -ENAMETOOLONG);
+}
+
+static void
+every_key(void **state)
+{
+	struct by_config cfg;
+	char err[512] = "unset";
+
+	write_conf("; bootyard test configuration\n"
+		   "# both comment styles\n"
+		   "\n"
+		   "[appliance]\n"
+		   "state_dir = /srv/by/state   ; inline comment\n"
+		   "run_dir = /run/by\n"
+		   "interface = br-lab0\n"
+		   "server_address = 198.18.0.1\n"
+		   "user = _bootyard\n"
+		   "[dhcp]\n"
+		   "mode = proxy\n"
+		   "range = 198.18.0.100,198.18.0.200\n"
+		   "lease_time = 1h30m\n"
+		   "bios_loader = undionly\n"
+		   "uefi_loader = shim\n"
+		   "ipxe_detect = no\n"
+		   "tftp_root = /srv/by/tftp\n"
+		   "dnsmasq = /usr/local/sbin/dnsmasq\n"
+		   "[http]\n"
+		   "listen = 198.18.0.1:8080\n"
+		   "files_dir = /srv/by/files\n"
+		   "tls_listen = 198.18.0.1:443\n"
+		   "tls_cert = /etc/by/server.crt\n"
+		   "tls_key = /etc/by/server.key\n"
+		   "max_connections = 4096\n"
+		   "connection_timeout = 30s\n"
+		   "threads = 8\n"
+		   "access_log = off\n"
+		   "[ipxe]\n"
+		   "source = /srv/ipxe/ipxe-0ab2277c4.tar.xz\n"
+		   "build_config = serial-console\n"
+		   "[admin]\n"
+		   "listen = off\n"
+		   "token_file = /etc/by/admin.token\n"
+		   "[boot]\n"
+		   "unknown = local\n"
+		   "menu_timeout = 0\n"
+		   "install_attempts = 5\n"
+		   "local_bios = exit\n"
+		   "local_efi = grub\n");
+	assert_int_equal(cfg_load(&cfg, path, false, err, sizeof(err)), 0);
+	assert_string_equal(err, "");
+	assert_string_equal(cfg.path, path);
+	assert_string_equal(cfg.state_dir, "/srv/by/state");
+	assert_string_equal(cfg.run_dir, "/run/by");
+	assert_string_equal(cfg.interface, "br-lab0");
+	assert_string_equal(cfg.server_address, "198.18.0.1");
+	assert_string_equal(cfg.user, "_bootyard");
+	assert_int_equal(cfg.dhcp_mode, DHCP_MODE_PROXY);
+	assert_string_equal(cfg.range, "198.18.0.100,198.18.0.200");
+	assert_int_equal(cfg.lease_time, 5400);
+	assert_int_equal(cfg.bios_loader, BIOS_LOADER_UNDIONLY);
+	assert_int_equal(cfg.uefi_loader, UEFI_LOADER_SHIM);
+	assert_false(cfg.ipxe_detect);
+	assert_string_equal(cfg.tftp_root, "/srv/by/tftp");
+	assert_string_equal(cfg.dnsmasq, "/usr/local/sbin/dnsmasq");
+	assert_string_equal(cfg.listen, "198.18.0.1:8080");
+	assert_string_equal(cfg.files_dir, "/srv/by/files");
+	assert_string_equal(cfg.tls_listen, "198.18.0.1:443");
+	assert_string_equal(cfg.tls_cert, "/etc/by/server.crt");
+	assert_string_equal(cfg.tls_key, "/etc/by/server.key");
+	assert_int_equal(cfg.max_connections, 4096);
+	assert_int_equal(cfg.connection_timeout, 30);
+	assert_int_equal(cfg.threads, 8);
+	assert_string_equal(cfg.access_log, "off");
+	assert_string_equal(cfg.ipxe_source, "/srv/ipxe/ipxe-0ab2277c4.tar.xz");
+	assert_string_equal(cfg.ipxe_build_config, "serial-console");
+	assert_string_equal(cfg.admin_listen, "off");
+	assert_string_equal(cfg.admin_token_file, "/etc/by/admin.token");
+	assert_int_equal(cfg.unknown, UNKNOWN_LOCAL);
+	assert_int_equal(cfg.menu_timeout, 0);
+	assert_int_equal(cfg.install_attempts, 5);
+	assert_int_equal(cfg.local_bios, LOCAL_BOOT_EXIT);
+	assert_int_equal(cfg.local_efi, LOCAL_BOOT_GRUB);
+}
+
+static void
+empty_and_partial_files(void **state)
+{
+	struct by_config cfg;
+	char err[512];
+
+	write_conf("");
+	assert_int_equal(cfg_load(&cfg, path, false, err, sizeof(err)), 0);
+	assert_string_equal(cfg.state_dir, "/var/lib/bootyard");
+	/* empty sections are fine; CRLF line ends too */
+	write_conf("[appliance]\r\n[dhcp]\r\nmode = off\r\n[boot]\r\n");
+	assert_int_equal(cfg_load(&cfg, path, false, err, sizeof(err)), 0);
+	assert_int_equal(cfg.dhcp_mode, DHCP_MODE_OFF);
+	assert_int_equal(cfg.lease_time, 3600); /* others keep defaults */
+	/* words that mean "the default" */
+	write_conf("[appliance]\nrun_dir =\n[http]\ntls_cert =\n"
+		   "access_log = /var/log/by.log\n");
+	assert_int_equal(cfg_load(&cfg, path, false, err, sizeof(err)), 0);
+	assert_string_equal(cfg.run_dir, "");
+	assert_string_equal(cfg.tls_cert, "");
+	assert_string_equal(cfg.access_log, "/var/log/by.log");
+}
+
+static void
+durations(void **state)
+{
+	static const struct {
+		const char *text;
+		unsigned secs;
+	} good[] = {
+		{ "3600", 3600 }, { "120s", 120 },   { "30m", 1800 },
+		{ "1h", 3600 },	  { "2d", 172800 },  { "1h30m", 5400 },
+		{ "1d1s", 86401 }, { "365d", 31536000 },
+	};
+	static const char *const bad[] = {
+		"", "h", "1x", "1.5h", "-1h", "1 h", "1H", "h1", "1hh",
+		"30m10", "0x10", "+5m", "1h-", "${lease}", "\"1h\"",
+	};
+	struct by_config cfg;
+	char text[256], err[512];
+	size_t i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		snprintf(text, sizeof(text), "[dhcp]\nlease_time = %s\n",
+			 good[i].text);
+		write_conf(text);
+		assert_int_equal(cfg_load(&cfg, path, false, err, sizeof(err)),
+				 0);
+		assert_int_equal(cfg.lease_time, good[i].secs);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text), "[dhcp]\nlease_time = %s\n",
+			 bad[i]);
+		load_err(text, 2,
+			 "[dhcp] lease_time: not a duration (like 3600, 45s, "
+			 "30m, 1h, 2d or 1h30m)");
+	}
+	/* out of range: too short for dnsmasq, too long, overflow */
+	load_err("[dhcp]\nlease_time = 1m\n", 2,
+		 "[dhcp] lease_time: out of range (120 to 31536000 seconds)");
+	load_err("[dhcp]\nlease_time = 366d\n", 2,
+		 "[dhcp] lease_time: out of range (120 to 31536000 seconds)");
+	load_err("[dhcp]\nlease_time = 99999999999999999999\n", 2,
+		 "[dhcp] lease_time: out of range (120 to 31536000 seconds)");
+	load_err("[dhcp]\nlease_time = 999999999d\n", 2,
+		 "[dhcp] lease_time: out of range (120 to 31536000 seconds)");
+	load_err("[http]\nconnection_timeout = 0\n", 2,
+		 "[http] connection_timeout: out of range (1 to 3600 "
+		 "seconds)");
+	write_conf("[boot]\nmenu_timeout = 1m\n[http]\n"
+		   "connection_timeout = 1m\n");
+	assert_int_equal(cfg_load(&cfg, path, false, err, sizeof(err)), 0);
+	assert_int_equal(cfg.menu_timeout, 60);
+	assert_int_equal(cfg.connection_timeout, 60);
+}
+
+static void
+unknown_section_and_key(void **state)
+{
+	load_err("[appliance]\nstate_dir = /x\n\n[dchp]\nmode = dhcp\n", 4,
+		 "[dchp]: unknown section (known: appliance, dhcp, http, "
+		 "ipxe, admin, boot)");
+	/* an empty unknown section is an error too */
+	load_err("[boot]\n[extra]\n", 2,
+		 "[extra]: unknown section (known: appliance, dhcp, http, "
+		 "ipxe, admin, boot)");
+	load_err("[dhcp]\nmode = dhcp\nlease = 1h\n", 3,
+		 "[dhcp] lease: unknown key");
+	/* a key of another section */
+	load_err("[http]\nstate_dir = /x\n", 2,
+		 "[http] state_dir: unknown key");
+	/* keys are case-sensitive */
+	load_err("[dhcp]\nMode = dhcp\n", 2, "[dhcp] Mode: unknown key");
+	load_err("state_dir = /x\n", 1,
+		 "state_dir: key outside a section (put it under "
+		 "[appliance], [dhcp], ...)");
+}
+
+static void
+bad_values_per_type(void **state)
+{
+	/* path */
+	load_err("[appliance]\nstate_dir = var/lib\n", 2,
+		 "[appliance] state_dir: not an absolute path");
+	load_err("[appliance]\nstate_dir =\n", 2,
+		 "[appliance] state_dir: not an absolute path");
+	load_err("[appliance]\nrun_dir = run\n", 2,
+		 "[appliance] run_dir: not an absolute path (or empty for "
+		 "the default)");
+	load_err("[appliance]\nstate_dir = /var/lib/boot yard\n", 2,
+		 "[appliance] state_dir: character 0x20 not allowed in a "
+		 "path (only A-Z a-z 0-9 . _ / + @ ~ -)");
+	load_err("[dhcp]\ntftp_root = /a,b\n", 2,
+		 "[dhcp] tftp_root: character 0x2c not allowed in a path "
+		 "(only A-Z a-z 0-9 . _ / + @ ~ -)");
+	load_err("[ipxe]\nsource = /a/${x}\n", 2,
+		 "[ipxe] source: character 0x24 not allowed in a path "
+		 "(only A-Z a-z 0-9 . _ / + @ ~ -)");
+	load_err("[ipxe]\nsource = ipxe.tar.xz\n", 2,
+		 "[ipxe] source: not an absolute path or 'auto'");
+	load_err("[http]\naccess_log = log.txt\n", 2,
+		 "[http] access_log: not an absolute path or 'off'");
+	/* interface */
+	load_err("[appliance]\ninterface = a-very-long-interface\n", 2,
+		 "[appliance] interface: not an interface name (1 to 15 "
+		 "characters) or 'auto'");
+	load_err("[appliance]\ninterface = eth0/1\n", 2,
+		 "[appliance] interface: not an interface name (only "
+		 "A-Z a-z 0-9 . _ -) or 'auto'");
+	/* IPv4 */
+	load_err("[appliance]\nserver_address = 198.18.0.256\n", 2,
+		 "[appliance] server_address: not an IPv4 address (like "
+		 "198.18.0.1) or 'auto'");
+	load_err("[appliance]\nserver_address = example.org\n", 2,
+		 "[appliance] server_address: not an IPv4 address (like "
+		 "198.18.0.1) or 'auto'");
+	/* user */
+	load_err("[appliance]\nuser = Boot\n", 2,
+		 "[appliance] user: not a user name ([a-z_][a-z0-9_-]*, at "
+		 "most 32 characters)");
+	load_err("[appliance]\nuser = root;reboot\n", 2,
+		 "[appliance] user: not a user name ([a-z_][a-z0-9_-]*, at "
+		 "most 32 characters)");
+	/* enums */
+	load_err("[dhcp]\nmode = relay\n", 2,
+		 "[dhcp] mode: expected one of dhcp, proxy, off");
+	load_err("[dhcp]\nmode = DHCP\n", 2,
+		 "[dhcp] mode: expected one of dhcp, proxy, off");
+	load_err("[dhcp]\nbios_loader = grub\n", 2,
+		 "[dhcp] bios_loader: expected one of pxelinux, undionly");
+	load_err("[dhcp]\nuefi_loader = pxelinux\n", 2,
+		 "[dhcp] uefi_loader: expected one of snponly, ipxe, grub, "
+		 "shim");
+	load_err("[boot]\nunknown = install\n", 2,
+		 "[boot] unknown: expected one of menu, local");
+	load_err("[boot]\nlocal_bios = grub\n", 2,
+		 "[boot] local_bios: expected one of sanboot, exit, exit1");
+	load_err("[boot]\nlocal_efi = default\n", 2,
+		 "[boot] local_efi: expected one of sanboot, exit, exit1, "
+		 "grub");
+	/* range */
+	load_err("[dhcp]\nrange = 198.18.0.100\n", 2,
+		 "[dhcp] range: not 'auto' or START,END (like "
+		 "198.18.0.100,198.18.0.200)");
+	load_err("[dhcp]\nrange = 198.18.0.100,198.18.0.300\n", 2,
+		 "[dhcp] range: START,END must be two IPv4 addresses (like "
+		 "198.18.0.100,198.18.0.200)");
+	load_err("[dhcp]\nrange = 198.18.0.200,198.18.0.100\n", 2,
+		 "[dhcp] range: START is after END");
+	/* bool */
+	load_err("[dhcp]\nipxe_detect = maybe\n", 2,
+		 "[dhcp] ipxe_detect: not yes or no");
+	/* numbers */
+	load_err("[http]\nmax_connections = many\n", 2,
+		 "[http] max_connections: not a number");
+	load_err("[http]\nmax_connections = 0\n", 2,
+		 "[http] max_connections: out of range (1 to 65536)");
+	load_err("[http]\nthreads = -1\n", 2, "[http] threads: not a number");
+	load_err("[http]\nthreads = 257\n", 2,
+		 "[http] threads: out of range (0 to 256)");
+	load_err("[boot]\ninstall_attempts = 0\n", 2,
+		 "[boot] install_attempts: out of range (1 to 100)");
+	load_err("[boot]\ninstall_attempts = 3 # three\n", 2,
+		 "[boot] install_attempts: not a number");
+	/* listen addresses */
+	load_err("[http]\nlisten = 80\n", 2,
+		 "[http] listen: not ADDRESS:PORT (like 0.0.0.0:80)");
+	load_err("[http]\nlisten = off\n", 2,
+		 "[http] listen: not ADDRESS:PORT (like 0.0.0.0:80)");
+	load_err("[http]\nlisten = 0.0.0.0:0\n", 2,
+		 "[http] listen: port must be a number from 1 to 65535");
+	load_err("[http]\nlisten = 0.0.0.0:65536\n", 2,
+		 "[http] listen: port must be a number from 1 to 65535");
+	load_err("[http]\nlisten = 0.0.0.0:\n", 2,
+		 "[http] listen: port must be a number from 1 to 65535");
+	load_err("[http]\nlisten = localhost:80\n", 2,
+		 "[http] listen: 'localhost' is not an IPv4 address "
+		 "(ADDRESS:PORT, like 0.0.0.0:80)");
+	load_err("[http]\ntls_listen = :443\n", 2,
+		 "[http] tls_listen: '' is not an IPv4 address "
+		 "(ADDRESS:PORT, like 0.0.0.0:80)");
+	load_err("[admin]\nlisten = 127.0.0.1:http\n", 2,
+		 "[admin] listen: port must be a number from 1 to 65535");
+	/* names */
+	load_err("[ipxe]\nbuild_config = ../x\n", 2,
+		 "[ipxe] build_config: not a name ([a-z0-9][a-z0-9._-]*, "
+		 "at most 63 characters)");
+}
+
+static void
+line_numbers_and_syntax(void **state)
+{
+	/* the error names the line of the bad key, after comments */
+	load_err("; comment\n"
+		 "\n"
+		 "[appliance]\n"
+		 "; another\n"
+		 "state_dir = /srv\n"
+		 "\n"
+		 "[dhcp]\n"
+		 "mode = dhcp\n"
+		 "lease_time = soon\n"
+		 "mode = bad\n",
+		 9,
+		 "[dhcp] lease_time: not a duration (like 3600, 45s, 30m, "
+		 "1h, 2d or 1h30m)");
+	/* only the first error is reported */
+	load_err("[dhcp]\nmode = x\n[nope]\n", 2,
+		 "[dhcp] mode: expected one of dhcp, proxy, off");
+	load_err("[dhcp]\nmode = dhcp\njust words\n", 3,
+		 "syntax error (expected [section], key = value or a "
+		 "comment)");
+	load_err("[dhcp\nmode = dhcp\n", 1,
+		 "syntax error (expected [section], key = value or a "
+		 "comment)");
+	/* a syntax error before a bad value wins */
+	load_err("[dhcp]\nwhat\nmode = x\n", 2,
+		 "syntax error (expected [section], key = value or a "
+		 "comment)");
+	load_err("[dhcp]\nmode = dhcp\n\nmode = proxy\n", 4,
+		 "[dhcp] mode: set twice (first on line 2)");
+	/* an indented line continues the previous value: refused */
+	load_err("[dhcp]\nmode = dhcp\n  proxy\n", 3,
+		 "[dhcp] mode: set twice (first on line 2)");
+	load_err("[http]\nlisten = 0.0.0.0:80\n= 5\n", 3,
+		 "[http] : unknown key");
+}
+
+static void
+hostile_files(void **state)
+{
+	struct by_config cfg;
+	char text[12000], err[512];
+	int n;
+
+	/* a line longer than the parser's buffer is refused, not split */
+	n = snprintf(text, sizeof(text), "[appliance]\nstate_dir = /");
+	memset(text + n, 'a', 300);
+	strcpy(text + n + 300, "\n");
+	load_err_prefix(text, 2, "line too long (at most ");
+	/* 10 KB in one line */
+	n = snprintf(text, sizeof(text), "[dhcp]\nmode = dhcp\nrange = ");
+	memset(text + n, '1', 10240);
+	strcpy(text + n + 10240, "\n");
+	load_err_prefix(text, 3, "line too long (at most ");
+	/* a NUL byte */
+	write_conf_len("[dhcp]\nmode = dh\0cp\n", 20);
+	assert_int_equal(cfg_load(&cfg, path, false, err, sizeof(err)),
+			 -EINVAL);
+	snprintf(text, sizeof(text), "%s:2: NUL byte in the line", path);
+	assert_string_equal(err, text);
+	/* control characters in a value */
+	load_err("[dhcp]\nmode = d\x1b[2Jhcp\n", 2,
+		 "[dhcp] mode: control character in the value");
+	/* an unprintable key name is not echoed */
+	load_err("[dhcp]\nmo\x1b" "de = dhcp\n", 2,
+		 "[dhcp] (unprintable or too long): unknown key");
+	/* a value with quotes is just a bad value */
+	load_err("[appliance]\nstate_dir = \"/var/lib\"\n", 2,
+		 "[appliance] state_dir: not an absolute path");
+	/* a small error buffer is truncated, never overrun */
+	write_conf("[dhcp]\nmode = x\n");
+	assert_int_equal(cfg_load(&cfg, path, false, err, 8), -EINVAL);
+	assert_int_equal(strlen(err), 7);
+}
+
+static void
+missing_file(void **state)
+{
+	struct by_config cfg;
+	char err[512], want[600], missing[160];
+
+	snprintf(missing, sizeof(missing), "%s/nope.conf", tmpdir);
+	assert_int_equal(cfg_load(&cfg, missing, false, err, sizeof(err)),
+			 -ENOENT);
+	snprintf(want, sizeof(want),
+		 "%s: cannot read: No such file or directory", missing);
+	assert_string_equal(err, want);
+	/* allowed to be missing: defaults, no error, no path */
+	err[0] = 'x';
+	assert_int_equal(cfg_load(&cfg, missing, true, err, sizeof(err)), 0);
+	assert_string_equal(cfg.path, "");
+	assert_string_equal(cfg.state_dir, "/var/lib/bootyard");
+	/* a directory is not a config file */
+	assert_true(cfg_load(&cfg, tmpdir, true, err, sizeof(err)) < 0);
+	assert_non_null(strstr(err, tmpdir));
+}
+
+static void
+enum_names(void **state)
+{
+	enum cfg_local_boot lb = LOCAL_BOOT_GRUB;
+
+	assert_string_equal(cfg_dhcp_mode_name(DHCP_MODE_PROXY), "proxy");
+	assert_string_equal(cfg_dhcp_mode_name(DHCP_MODE_OFF), "off");
+	assert_string_equal(cfg_bios_loader_name(BIOS_LOADER_UNDIONLY),
+			    "undionly");
+	assert_string_equal(cfg_uefi_loader_name(UEFI_LOADER_SHIM), "shim");
+	assert_string_equal(cfg_uefi_loader_name(UEFI_LOADER_SNPONLY),
+			    "snponly");
+	assert_string_equal(cfg_local_boot_name(LOCAL_BOOT_DEFAULT),
+			    "default");
+	assert_string_equal(cfg_local_boot_name(LOCAL_BOOT_EXIT1), "exit1");
+	assert_string_equal(cfg_uefi_loader_name((enum cfg_uefi_loader)99),
+			    "?");
+	assert_string_equal(cfg_local_boot_name((enum cfg_local_boot)-1),
+			    "?");
+
+	assert_int_equal(cfg_local_boot_parse("sanboot", &lb), 0);
+	assert_int_equal(lb, LOCAL_BOOT_SANBOOT);
+	assert_int_equal(cfg_local_boot_parse("exit", &lb), 0);
+	assert_int_equal(lb, LOCAL_BOOT_EXIT);
+	assert_int_equal(cfg_local_boot_parse("exit1", &lb), 0);
+	assert_int_equal(lb, LOCAL_BOOT_EXIT1);
+	assert_int_equal(cfg_local_boot_parse("grub", &lb), 0);
+	assert_int_equal(lb, LOCAL_BOOT_GRUB);
+	assert_int_equal(cfg_local_boot_parse("default", &lb), 0);
+	assert_int_equal(lb, LOCAL_BOOT_DEFAULT);
+	lb = LOCAL_BOOT_GRUB;
+	assert_int_equal(cfg_local_boot_parse("EXIT", &lb), -EINVAL);
+	assert_int_equal(cfg_local_boot_parse("", &lb), -EINVAL);
+	assert_int_equal(cfg_local_boot_parse("exit2", &lb), -EINVAL);
+	assert_int_equal(cfg_local_boot_parse(NULL, &lb), -EINVAL);
+	assert_int_equal(lb, LOCAL_BOOT_GRUB);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(defaults),
+		cmocka_unit_test(every_key),
+		cmocka_unit_test(empty_and_partial_files),
+		cmocka_unit_test(durations),
+		cmocka_unit_test(unknown_section_and_key),
+		cmocka_unit_test(bad_values_per_type),
+		cmocka_unit_test(line_numbers_and_syntax),
+		cmocka_unit_test(hostile_files),
+		cmocka_unit_test(missing_file),
+		cmocka_unit_test(enum_names),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,311 @@
+/*
+ * test_valid.c - the validators of common/valid.h: MAC parsing (the four
+ * accepted forms and many rejected ones), host names, names, text, IPv4,
+ * tokens, paths and URLs, each with hostile input.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "common/valid.h"
+
+/* A string of n copies of c (static buffer, n < 16384). */
+static const char *
+repeat(char c, size_t n)
+{
+	static char buf[16384];
+
+	assert_true(n < sizeof(buf));
+	memset(buf, c, n);
+	buf[n] = '\0';
+	return buf;
+}
+
+static void
+mac_accepts_four_forms(void **state)
+{
+	static const char *const good[] = {
+		"aa:bb:cc:dd:ee:ff", "AA:BB:CC:DD:EE:FF", "aa-bb-cc-dd-ee-ff",
+		"AA-BB-CC-DD-EE-FF", "aabb.ccdd.eeff",	  "AABB.CCDD.EEFF",
+		"aabbccddeeff",	     "AABBCCDDEEFF",	  "aA:Bb:cC:Dd:eE:Ff",
+	};
+	char out[MAC_STR_LEN];
+	size_t i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		memset(out, 'x', sizeof(out));
+		assert_int_equal(mac_parse(good[i], out), 0);
+		assert_string_equal(out, "aa:bb:cc:dd:ee:ff");
+	}
+	assert_int_equal(mac_parse("00-11-22-33-44-55", out), 0);
+	assert_string_equal(out, "00:11:22:33:44:55");
+	assert_int_equal(mac_parse("5254.0012.3456", out), 0);
+	assert_string_equal(out, "52:54:00:12:34:56");
+	assert_int_equal(mac_parse("FFFFFFFFFFFF", out), 0);
+	assert_string_equal(out, "ff:ff:ff:ff:ff:ff");
+	/* the canonical form is a fixed point */
+	assert_int_equal(mac_parse("52:54:00:12:34:56", out), 0);
+	assert_string_equal(out, "52:54:00:12:34:56");
+}
+
+static void
+mac_rejects_everything_else(void **state)
+{
+	static const char *const bad[] = {
+		"",
+		":",
+		"aa:bb:cc:dd:ee",	      /* five bytes */
+		"aa:bb:cc:dd:ee:ff:00",	      /* seven bytes */
+		"aa:bb:cc:dd:ee:f",	      /* short last byte */
+		"aa:bb:cc:dd:ee:fff",	      /* long last byte */
+		"a:b:c:d:e:f",		      /* single digits */
+		"aa:bb:cc:dd:ee:gg",	      /* not hex */
+		"aa-bb:cc-dd:ee-ff",	      /* mixed separators */
+		"aa:bb:cc:dd:ee-ff",	      /* mixed separators */
+		"aa.bb.cc.dd.ee.ff",	      /* dots between bytes */
+		"aabb:ccdd:eeff",	      /* colons between groups */
+		"aabb-ccdd-eeff",	      /* dashes between groups */
+		"aabbc.cdde.eff",	      /* misplaced dots */
+		"aabbccddeef",		      /* 11 digits */
+		"aabbccddeeff0",	      /* 13 digits */
+		" aa:bb:cc:dd:ee:ff",	      /* leading space */
+		"aa:bb:cc:dd:ee:ff ",	      /* trailing space */
+		"aa:bb:cc:dd:ee:ff\n",	      /* trailing newline */
+		"aa:bb:cc:dd:ee:ff\r",	      /* trailing CR */
+		"aa:bb:cc\n:dd:ee:ff",	      /* embedded newline */
+		"aa%3Abb%3Acc%3Add%3Aee%3Aff", /* URL-encoded: callers decode */
+		"aa::bb:cc:dd:ee:ff",
+		"0xaabbccddeeff",
+		"aa:bb:cc:dd:ee:ff;reboot",
+		"${net0/mac}",
+		"\"aa:bb:cc:dd:ee:ff\"",
+		"'aa:bb:cc:dd:ee:ff'",
+		"aa:bb:cc:dd:ee:+f",
+		"aa:bb:cc:dd:ee:-f",
+		"aa:bb:cc:dd:ee:\xc3\xbf",
+		"gggg.hhhh.iiii",
+		"zzzzzzzzzzzz",
+	};
+	char out[MAC_STR_LEN] = "untouched";
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (mac_parse(bad[i], out) != -EINVAL)
+			fail_msg("accepted bad MAC #%zu '%s'", i, bad[i]);
+		assert_string_equal(out, "untouched");
+	}
+	assert_int_equal(mac_parse(NULL, out), -EINVAL);
+	assert_int_equal(mac_parse(repeat('a', 10240), out), -EINVAL);
+	assert_string_equal(out, "untouched");
+}
+
+static void
+hostname_rfc1123(void **state)
+{
+	char label63[64], name253[254], name254[255];
+	size_t i;
+
+	assert_true(valid_hostname("web1"));
+	assert_true(valid_hostname("a"));
+	assert_true(valid_hostname("1"));
+	assert_true(valid_hostname("9lives")); /* RFC 1123 allows a digit */
+	assert_true(valid_hostname("web-1.lab.example"));
+	assert_true(valid_hostname("WEB1.Example.COM"));
+	assert_true(valid_hostname("a-b-c"));
+
+	assert_false(valid_hostname(NULL));
+	assert_false(valid_hostname(""));
+	assert_false(valid_hostname("-web"));
+	assert_false(valid_hostname("web-"));
+	assert_false(valid_hostname("web-.lab"));
+	assert_false(valid_hostname("web.-lab"));
+	assert_false(valid_hostname(".web"));
+	assert_false(valid_hostname("web."));
+	assert_false(valid_hostname("web..lab"));
+	assert_false(valid_hostname("web_1"));
+	assert_false(valid_hostname("web 1"));
+	assert_false(valid_hostname("web1\n"));
+	assert_false(valid_hostname("a\"b"));
+	assert_false(valid_hostname("a'b"));
+	assert_false(valid_hostname("${hostname}"));
+	assert_false(valid_hostname("web;reboot"));
+	assert_false(valid_hostname("w\xc3\xa9" "b"));
+
+	memset(label63, 'a', 63);
+	label63[63] = '\0';
+	assert_true(valid_hostname(label63));
+	{
+		char label64[65];
+		memset(label64, 'a', 64);
+		label64[64] = '\0';
+		assert_false(valid_hostname(label64));
+	}
+	/* 253 characters in labels of 63: a.b.c.d style */
+	for (i = 0; i < 253; i++)
+		name253[i] = (i % 64 == 63) ? '.' : 'a';
+	name253[253] = '\0';
+	assert_true(valid_hostname(name253));
+	memcpy(name254, name253, 253);
+	name254[253] = 'a';
+	name254[254] = '\0';
+	assert_false(valid_hostname(name254));
+	assert_false(valid_hostname(repeat('a', 10240)));
+}
+
+static void
+name_strict_charset(void **state)
+{
+	char n63[64], n64[65];
+
+	assert_true(valid_name("debian12"));
+	assert_true(valid_name("debian-12.5_netinst"));
+	assert_true(valid_name("0"));
+	assert_true(valid_name("preseed.cfg"));
+
+	assert_false(valid_name(NULL));
+	assert_false(valid_name(""));
+	assert_false(valid_name("Debian"));  /* upper case */
+	assert_false(valid_name("-deb"));
+	assert_false(valid_name(".deb"));
+	assert_false(valid_name("_deb"));
+	assert_false(valid_name("deb 12"));
+	assert_false(valid_name("deb/12"));
+	assert_false(valid_name("../etc"));
+	assert_false(valid_name("deb\n"));
+	assert_false(valid_name("deb\""));
+	assert_false(valid_name("${x}"));
+	assert_false(valid_name("deb;rm"));
+
+	memset(n63, 'a', 63);
+	n63[63] = '\0';
+	assert_true(valid_name(n63));
+	memset(n64, 'a', 64);
+	n64[64] = '\0';
+	assert_false(valid_name(n64));
+	assert_false(valid_name(repeat('a', 10240)));
+}
+
+static void
+text_no_control_chars(void **state)
+{
+	assert_true(valid_text("", 10));
+	assert_true(valid_text("console=ttyS0,115200 quiet", 100));
+	assert_true(valid_text("r\xc3\xa4" "ck 7", 100)); /* UTF-8 */
+	assert_true(valid_text("a\"b'c${x}", 100));    /* only controls */
+	assert_true(valid_text("0123456789", 10));
+
+	assert_false(valid_text(NULL, 10));
+	assert_false(valid_text("01234567890", 10)); /* over max */
+	assert_false(valid_text("a\nb", 100));
+	assert_false(valid_text("a\rb", 100));
+	assert_false(valid_text("a\tb", 100));
+	assert_false(valid_text("\x1b[2J", 100));
+	assert_false(valid_text("a\x7f", 100));
+	assert_false(valid_text("\x01", 100));
+	assert_false(valid_text(repeat('a', 10240), 4096));
+	assert_true(valid_text(repeat('a', 4096), 4096));
+}
+
+static void
+ipv4_dotted_quad(void **state)
+{
+	assert_true(valid_ipv4("0.0.0.0"));
+	assert_true(valid_ipv4("198.18.0.1"));
+	assert_true(valid_ipv4("255.255.255.255"));
+	assert_true(valid_ipv4("10.0.0.10"));
+
+	assert_false(valid_ipv4(NULL));
+	assert_false(valid_ipv4(""));
+	assert_false(valid_ipv4("1.2.3"));
+	assert_false(valid_ipv4("1.2.3.4.5"));
+	assert_false(valid_ipv4("256.1.1.1"));
+	assert_false(valid_ipv4("1.2.3.256"));
+	assert_false(valid_ipv4("01.2.3.4")); /* leading zero */
+	assert_false(valid_ipv4("1.2.3.04"));
+	assert_false(valid_ipv4("1..3.4"));
+	assert_false(valid_ipv4("1.2.3.4."));
+	assert_false(valid_ipv4(".1.2.3.4"));
+	assert_false(valid_ipv4(" 1.2.3.4"));
+	assert_false(valid_ipv4("1.2.3.4 "));
+	assert_false(valid_ipv4("1.2.3.4\n"));
+	assert_false(valid_ipv4("1.2.3.-4"));
+	assert_false(valid_ipv4("1.2.3.4/24"));
+	assert_false(valid_ipv4("0x7f.0.0.1"));
+	assert_false(valid_ipv4("1234.1.1.1"));
+	assert_false(valid_ipv4("::1"));
+	assert_false(valid_ipv4("localhost"));
+}
+
+static void
+token_hex32(void **state)
+{
+	assert_true(valid_token("0123456789abcdef0123456789abcdef"));
+	assert_false(valid_token(NULL));
+	assert_false(valid_token(""));
+	assert_false(valid_token("0123456789abcdef0123456789abcde"));
+	assert_false(valid_token("0123456789abcdef0123456789abcdef0"));
+	assert_false(valid_token("0123456789ABCDEF0123456789abcdef"));
+	assert_false(valid_token("0123456789abcdef0123456789abcdeg"));
+	assert_false(valid_token("0123456789abcdef0123456789abcde\n"));
+	assert_false(valid_token("../../../../../../../../etc/pass"));
+	assert_false(valid_token(repeat('a', 10240)));
+}
+
+static void
+path_or_url(void **state)
+{
+	assert_true(valid_path_or_url("debian/linux"));
+	assert_true(valid_path_or_url("debian-12/initrd.gz"));
+	assert_true(valid_path_or_url("a/b/c_d~e+f=g%20"));
+	assert_true(valid_path_or_url("http://198.18.0.1/debian/linux"));
+	assert_true(valid_path_or_url("https://mirror.example/d/linux"));
+	assert_true(valid_path_or_url("http://h:8080/x"));
+	assert_true(valid_path_or_url("..a/b")); /* a name, not ".." */
+
+	assert_false(valid_path_or_url(NULL));
+	assert_false(valid_path_or_url(""));
+	assert_false(valid_path_or_url("/etc/passwd"));
+	assert_false(valid_path_or_url("../etc/passwd"));
+	assert_false(valid_path_or_url("a/../../etc"));
+	assert_false(valid_path_or_url("a/.."));
+	assert_false(valid_path_or_url(".."));
+	assert_false(valid_path_or_url("http://h/a/../b"));
+	assert_false(valid_path_or_url("ftp://h/x"));	  /* ':' in a path */
+	assert_false(valid_path_or_url("file:///etc/x"));
+	assert_false(valid_path_or_url("a b"));
+	assert_false(valid_path_or_url("a\nb"));
+	assert_false(valid_path_or_url("a\"b"));
+	assert_false(valid_path_or_url("a'b"));
+	assert_false(valid_path_or_url("${base}/linux"));
+	assert_false(valid_path_or_url("linux;reboot"));
+	assert_false(valid_path_or_url("linux&&shell"));
+	assert_false(valid_path_or_url("linux?x=1"));
+	assert_false(valid_path_or_url("linux#x"));
+	assert_false(valid_path_or_url("a\\b"));
+	assert_true(valid_path_or_url(repeat('a', 1024)));
+	assert_false(valid_path_or_url(repeat('a', 1025)));
+	assert_false(valid_path_or_url(repeat('a', 10240)));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(mac_accepts_four_forms),
+		cmocka_unit_test(mac_rejects_everything_else),
+		cmocka_unit_test(hostname_rfc1123),
+		cmocka_unit_test(name_strict_charset),
+		cmocka_unit_test(text_no_control_chars),
+		cmocka_unit_test(ipv4_dotted_quad),
+		cmocka_unit_test(token_hex32),
+		cmocka_unit_test(path_or_url),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
