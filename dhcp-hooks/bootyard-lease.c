@@ -1,6 +1,120 @@
-/* bootyard-lease.c - placeholder until the lease hook lands. */
-int
-main(void)
+/*
+ * bootyard-lease - dnsmasq's --dhcp-script: records every lease event in
+ * the bootyard database, and at dnsmasq's start (action "init") prints
+ * the stored leases so that the database is the one lease store
+ * (dnsmasq runs with --leasefile-ro; see docs/dhcp.md).
+ *
+ *   bootyard-lease add|old|del MAC IP [HOSTNAME]   (DNSMASQ_* in env)
+ *   bootyard-lease init                            leases on stdout
+ *   bootyard-lease tftp SIZE IP FILE               ignored: the daemon
+ *                                                  records TFTP from the log
+ * The database is $BOOTYARD_DB (set by `bootyard serve` for dnsmasq), else
+ * <state_dir>/bootyard.db of $BOOTYARD_CONFIG or the default config.
+ *
+ * Exit status: 0 when the event was recorded or deliberately not recorded
+ * (an action bootyard ignores, or client data that fails validation: a
+ * bad value from the network is not an error of the hook; the reason goes
+ * to stderr). 1 when the database could not be written. dnsmasq only logs
+ * a non-zero status; it never retries. For "init" a database that cannot
+ * be read yields no leases and status 0: DHCP keeps working.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "appliance/config.h"
+#include "appliance/lease.h"
+#include "common/util.h"
+#include "db/db.h"
+
+extern char **environ;
+
+/* Where the database is: $BOOTYARD_DB, or the config's state_dir. */
+static int
+lease_db_path(char *out, size_t outsz)
 {
+	const char *p = getenv("BOOTYARD_DB");
+	struct by_config cfg;
+	char err[512];
+
+	if (p && *p)
+		return p[0] == '/' && strlen(p) < 1024
+			       ? str_copy(out, outsz, p)
+			       : -EINVAL;
+	p = getenv("BOOTYARD_CONFIG");
+	if (cfg_load(&cfg, p && *p ? p : CFG_DEFAULT_PATH, !(p && *p), err,
+		     sizeof(err)) < 0) {
+		fprintf(stderr, "bootyard-lease: %s\n", err);
+		return -EINVAL;
+	}
+	return cfg_db_path(&cfg, out, outsz);
+}
+
+struct init_ctx {
+	long long now;
+	unsigned n;
+};
+
+/* Print one stored lease in dnsmasq's lease file format. */
+static int
+lease_print_one(const struct db_lease *l, void *arg)
+{
+	struct init_ctx *c = arg;
+	char line[512];
+
+	if (lease_format_init_line(l, c->now, line, sizeof(line)) == 0) {
+		fputs(line, stdout);
+		c->n++;
+	}
 	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct lease_event ev;
+	struct db *db = NULL;
+	char err[256], path[1100];
+	int r;
+
+	r = lease_parse(argc, argv, environ, &ev, err, sizeof(err));
+	if (r < 0) {
+		fprintf(stderr, "bootyard-lease: ignored: %s\n", err);
+		return 0;
+	}
+	if (ev.op == LEASE_OP_IGNORE || ev.op == LEASE_OP_TFTP)
+		return 0;
+	if (lease_db_path(path, sizeof(path)) < 0) {
+		fprintf(stderr, "bootyard-lease: no usable database path\n");
+		return ev.op == LEASE_OP_INIT ? 0 : 1;
+	}
+	if (ev.op == LEASE_OP_INIT) {
+		struct init_ctx c = { .now = (long long)time(NULL) };
+
+		r = db_open(path, DB_OPEN_READONLY, &db);
+		if (r < 0) {
+			fprintf(stderr, "bootyard-lease: init: %s: %s\n", path,
+				strerror(-r));
+			return 0;
+		}
+		r = db_lease_list(db, false, lease_print_one, &c);
+		if (r < 0)
+			fprintf(stderr, "bootyard-lease: init: cannot list "
+					"leases: %s\n", db_errmsg(db));
+		db_close(db);
+		fflush(stdout);
+		return 0;
+	}
+	r = db_open(path, DB_OPEN_CREATE, &db);
+	if (r < 0) {
+		fprintf(stderr, "bootyard-lease: %s: %s\n", path, strerror(-r));
+		return 1;
+	}
+	r = db_lease_record(db, &ev.lease);
+	if (r < 0)
+		fprintf(stderr, "bootyard-lease: %s %s: %s\n", ev.lease.state,
+			ev.lease.mac, db_errmsg(db));
+	db_close(db);
+	return r < 0 ? 1 : 0;
 }

@@ -1,0 +1,73 @@
+/*
+ * lease.h - what dnsmasq tells its --dhcp-script (bootyard-lease), parsed
+ * and validated in one pure function.
+ *
+ * dnsmasq runs the script as `SCRIPT ACTION [ARGS...]` with DNSMASQ_*
+ * variables in the environment. Every value there comes from a DHCP
+ * client and is hostile until checked: MACs are canonicalised, addresses
+ * and host names validated, free text cut to printable ASCII of bounded
+ * length. A lease event with an invalid MAC or address is refused; an
+ * invalid optional field is dropped (and noted in ret->dropped).
+ */
+#ifndef BOOTYARD_LEASE_H
+#define BOOTYARD_LEASE_H
+
+#include <stddef.h>
+
+#include "db/db.h"
+
+enum lease_op {
+	LEASE_OP_ADD,    /* a new lease */
+	LEASE_OP_OLD,    /* a renewed lease, or known at dnsmasq start */
+	LEASE_OP_DEL,    /* released or expired */
+	LEASE_OP_INIT,   /* dnsmasq starts: print the stored leases */
+	LEASE_OP_TFTP,   /* a TFTP transfer finished (recorded from the log) */
+	LEASE_OP_IGNORE, /* an action bootyard does not record */
+};
+
+/* Fields of an event that were present but invalid, hence dropped. */
+#define LEASE_DROPPED_HOSTNAME (1u << 0)
+#define LEASE_DROPPED_EXPIRES  (1u << 1)
+#define LEASE_DROPPED_TEXT     (1u << 2) /* a class was cut or cleaned */
+#define LEASE_DROPPED_ARCH     (1u << 3)
+
+struct lease_event {
+	enum lease_op op;
+	struct db_lease lease; /* add/old/del: what to record */
+	unsigned dropped;      /* LEASE_DROPPED_* */
+};
+
+/*
+ * lease_parse - parse argv (argv[0] is the program, argv[1] the action)
+ * and envp (NULL-terminated "NAME=VALUE" strings, may be NULL) into *ret.
+ * Returns 0, or -EINVAL with a one-line reason in err (errsz bytes):
+ * missing or malformed action arguments, an invalid MAC or IPv4 address.
+ * Never reads more than the bounded prefix of any value.
+ */
+int lease_parse(int argc, char *const argv[], char *const envp[],
+		struct lease_event *ret, char *err, size_t errsz);
+
+/*
+ * lease_arch_from_vendor - the architecture in a PXE vendor class
+ * ("PXEClient:Arch:00007:UNDI:003016", also "HTTPClient:Arch:00016"),
+ * or -1.
+ */
+int lease_arch_from_vendor(const char *vendor_class);
+
+/*
+ * lease_clean_text - copy at most dstsz-1 bytes of src into dst keeping
+ * printable ASCII, replacing anything else with '?'. Returns 1 when the
+ * value was changed or cut, else 0.
+ */
+int lease_clean_text(char *dst, size_t dstsz, const char *src);
+
+/*
+ * lease_format_init_line - one line of dnsmasq's lease file format
+ * ("EXPIRES MAC IP HOSTNAME|* *\n") for lease l, into out. Returns 0,
+ * -ENOENT when l should not be handed to dnsmasq (no address, released,
+ * expired before now, or unknown expiry), -ENAMETOOLONG.
+ */
+int lease_format_init_line(const struct db_lease *l, long long now, char *out,
+			   size_t outsz);
+
+#endif
