@@ -6,7 +6,8 @@
  *
  * Status codes: 400 malformed JSON or query, 401 no or wrong token,
  * 404 no such host, 405 wrong method, 409 a unique value is taken,
- * 422 well-formed JSON with an invalid value (the CLI's validators).
+ * 422 well-formed JSON with an invalid value (the CLI's validators:
+ * common/valid.h and cli_valid_value for attribute values).
  */
 #include <errno.h>
 #include <jansson.h>
@@ -14,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "appliance/cli.h"
 #include "common/util.h"
 #include "common/valid.h"
 #include "http/internal.h"
@@ -199,8 +201,8 @@ host_apply(json_t *o, struct db_host *h, bool create, char *err, size_t esz)
 		json_object_foreach(v, k, av)
 		{
 			if (!valid_name(k) || !json_is_string(av) ||
-			    !valid_text(json_string_value(av),
-					DB_ATTR_VALUE_MAX - 1))
+			    !cli_valid_value(json_string_value(av),
+					     DB_ATTR_VALUE_MAX - 1))
 				BAD("invalid attribute");
 			str_copy(h->attrs[h->n_attrs].key,
 				 sizeof(h->attrs[0].key), k);

@@ -1,0 +1,162 @@
+#!/usr/bin/env bash
+# Every endpoint of the boot and admin listeners over loopback, against a
+# real `bootyard serve --dhcp=off` and a real SQLite database: the boot
+# script, config decisions (unknown, local per platform, menu), the full
+# install-once cycle (flag, fetch, install file, done, local, token reuse
+# refused), the attempts budget, static files (HEAD, Range, ETag, symlinks)
+# and the admin JSON API, /metrics and /healthz.
+source "$TOP/tests/lib/common.sh"
+source "$TOP/tests/integration/http_lib.bash"
+
+HTTP_EXTRA_BOOT="install_attempts = 2" http_start
+
+# ---- files and a distribution ----
+head -c 300000 /dev/urandom >"$STATE/files/debian12/linux"
+head -c 1000 /dev/urandom >"$STATE/files/debian12/initrd.gz"
+echo "memtest" >"$STATE/tftp/memtest86+x64.bin"
+echo "secret" >"$TEST_TMP/outside.txt"
+ln -s "$TEST_TMP/outside.txt" "$STATE/files/escape"
+ln -s debian12/initrd.gz "$STATE/files/inside"
+printf 'd-i netcfg/get_hostname string {{hostname}}\nd-i preseed/late_command string wget -O- {{done_url}}\n# rack {{attr.rack}}\n' >"$TEST_TMP/preseed.cfg"
+check "distro add" "$BOOTYARD" -c "$CONF" distro add debian12 --kernel debian12/linux \
+	--initrd debian12/initrd.gz --cmdline "auto=true priority=critical" \
+	--template "$TEST_TMP/preseed.cfg" --template-name preseed.cfg
+
+# ---- boot script ----
+out=$(curl -s "$BOOT/ipxe/v1/boot")
+expect_contains "$out" "#!ipxe" "boot script"
+expect_contains "$out" "chain $BOOT/ipxe/v1/config?mac=\${netX/mac}" "boot script chains config"
+expect_eq "$(code "$BOOT/ipxe/v1/boot" -X POST)" 405 "POST /ipxe/v1/boot"
+
+# ---- unknown MAC: menu, recorded ----
+M1=52:54:00:aa:00:01
+out=$(curl -s "$BOOT/ipxe/v1/config?mac=52%3A54%3A00%3AAA%3A00%3A01&platform=efi&buildarch=x86_64")
+expect_contains "$out" "menu reason=unknown-mac platform=efi" "unknown MAC gets the menu"
+expect_contains "$out" "item install_0 Reinstall debian12" "menu offers the distribution"
+expect_contains "$out" "chain $BOOT/files/tftp/memtest86+x64.efi" "EFI memtest is chained"
+out=$(curl -s "$BOOT/ipxe/v1/config?mac=$M1&platform=pcbios")
+expect_contains "$out" "kernel $BOOT/files/tftp/memtest86+x64.bin" "BIOS memtest is a kernel"
+api GET "/api/v1/leases?unknown=1"
+expect_eq "$status" 200 "leases"
+expect_contains "$body" "\"mac\":\"$M1\"" "unknown MAC recorded as a lease"
+api GET "/api/v1/events?mac=$M1"
+expect_contains "$body" '"kind":"config"' "config event recorded"
+
+# ---- admin API: hosts ----
+M2=52:54:00:aa:00:02
+api POST /api/v1/hosts "{\"mac\":\"$M2\",\"hostname\":\"node2\",\"action\":\"local\",\"attrs\":{\"rack\":\"r9\"}}"
+expect_eq "$status" 201 "POST /api/v1/hosts"
+expect_contains "$body" '"hostname":"node2"' "created host returned"
+api POST /api/v1/hosts "{\"mac\":\"$M2\"}"
+expect_eq "$status" 409 "duplicate MAC is a conflict"
+api GET /api/v1/hosts
+expect_contains "$body" '"node2"' "host list"
+api GET /api/v1/hosts/node2
+expect_eq "$status" 200 "GET host by name"
+api GET /api/v1/hosts/52-54-00-AA-00-02
+expect_eq "$status" 200 "GET host by MAC in another form"
+api PATCH /api/v1/hosts/node2 '{"ip":"198.18.0.42"}'
+expect_eq "$status" 200 "PATCH host"
+expect_contains "$body" '"ip":"198.18.0.42"' "PATCH applied"
+expect_contains "$body" '"rack":"r9"' "PATCH keeps other fields"
+api PUT /api/v1/hosts/node2 '{"hostname":"node2","action":"local","attrs":{"rack":"r9"}}'
+expect_eq "$status" 200 "PUT host"
+expect_contains "$body" '"ip":""' "PUT replaces"
+api GET /api/v1/hosts/nosuchhost
+expect_eq "$status" 404 "unknown host"
+api GET /api/v1/distros
+expect_contains "$body" '"name":"debian12"' "distro list"
+
+# ---- local per platform ----
+out=$(curl -s "$BOOT/ipxe/v1/config?mac=$M2&platform=pcbios")
+expect_contains "$out" "sanboot --no-describe --drive 0x80" "BIOS local boot: sanboot"
+out=$(curl -s "$BOOT/ipxe/v1/config?mac=$M2&platform=efi")
+expect_contains "$out" "local reason=host-local platform=efi method=exit1" "EFI local boot: exit 1"
+api PATCH /api/v1/hosts/node2 '{"local_boot":"grub"}'
+out=$(curl -s "$BOOT/ipxe/v1/config?mac=$M2&platform=efi")
+expect_contains "$out" "chain $BOOT/files/tftp/bootyard-localboot.efi" "per-host grub local boot"
+
+# ---- install once ----
+api POST /api/v1/hosts/node2/reinstall '{"distro":"debian12"}'
+expect_eq "$status" 200 "reinstall"
+expect_contains "$body" '"action":"install"' "host flagged"
+out=$(curl -s "$BOOT/ipxe/v1/config?mac=$M2&platform=pcbios")
+expect_contains "$out" "kernel $BOOT/files/debian12/linux auto=true priority=critical bootyard.token=" "install script"
+expect_contains "$out" "initrd $BOOT/files/debian12/initrd.gz" "install initrd"
+tok=$(grep -o 'bootyard.token=[0-9a-f]*' <<<"$out" | cut -d= -f2)
+expect_eq "${#tok}" 32 "token of 32 hex digits"
+out=$(curl -s "$BOOT/ipxe/v1/install/$tok/preseed.cfg")
+expect_contains "$out" "get_hostname string node2" "install file rendered"
+expect_contains "$out" "$BOOT/ipxe/v1/done?token=$tok" "install file has the done URL"
+expect_contains "$out" "# rack r9" "install file has attributes"
+expect_eq "$(code "$BOOT/ipxe/v1/install/$tok/other.cfg")" 404 "other install file name"
+expect_eq "$(code "$BOOT/ipxe/v1/done?token=$tok" -X POST)" 200 "done"
+out=$(curl -s "$BOOT/ipxe/v1/config?mac=$M2&platform=pcbios")
+expect_contains "$out" "local reason=host-local" "after done: local boot"
+expect_eq "$(code "$BOOT/ipxe/v1/done?token=$tok")" 410 "token reuse refused"
+expect_eq "$(code "$BOOT/ipxe/v1/install/$tok/preseed.cfg")" 410 "used token cannot fetch"
+expect_eq "$(code "$BOOT/ipxe/v1/done?token=0123456789abcdef0123456789abcdef")" 404 "unknown token"
+api GET "/api/v1/events?mac=$M2"
+expect_contains "$body" '"kind":"install-fetch"' "install-fetch event"
+expect_contains "$body" '"kind":"done"' "done event"
+
+# ---- attempts spent: menu, and an event ----
+"$BOOTYARD" -c "$CONF" host reinstall node2 --distro debian12 >/dev/null
+for i in 1 2; do
+	out=$(curl -s "$BOOT/ipxe/v1/config?mac=$M2&platform=efi")
+	expect_contains "$out" "install reason=flagged" "install attempt $i"
+done
+out=$(curl -s "$BOOT/ipxe/v1/config?mac=$M2&platform=efi")
+expect_contains "$out" "menu reason=install-exhausted" "attempts spent: menu"
+api GET "/api/v1/events?mac=$M2"
+expect_contains "$body" '"kind":"install-exhausted"' "install-exhausted event"
+out=$(curl -s "$BOOT/ipxe/v1/config?mac=$M2&platform=efi")
+expect_contains "$out" "menu reason=host-menu" "host stays on the menu"
+
+# ---- menu choice: reinstall from the menu ----
+out=$(curl -s "$BOOT/ipxe/v1/config?mac=$M2&platform=efi&choice=install&distro=debian12")
+expect_contains "$out" "install reason=menu-choice" "reinstall chosen in the menu"
+out=$(curl -s "$BOOT/ipxe/v1/config?mac=$M2&platform=efi&choice=shell")
+expect_contains "$out" "shell ||" "shell chosen in the menu"
+api POST /api/v1/hosts/node2/local
+expect_eq "$status" 200 "POST host local"
+out=$(curl -s "$BOOT/ipxe/v1/config?mac=$M2&platform=efi&choice=install&distro=debian12")
+expect_contains "$out" "local reason=host-local" "no install from a forged choice for a local host"
+
+# ---- files ----
+expect_eq "$(curl -s "$BOOT/files/debian12/linux" | cmp - "$STATE/files/debian12/linux" && echo same)" same "file body"
+hdr=$(curl -sI "$BOOT/files/debian12/linux")
+expect_contains "$hdr" "Content-Length: 300000" "HEAD length"
+expect_contains "$hdr" "Last-Modified: " "Last-Modified"
+expect_contains "$hdr" "Accept-Ranges: bytes" "Accept-Ranges"
+etag=$(grep -i '^etag:' <<<"$hdr" | cut -d' ' -f2 | tr -d '\r')
+expect_eq "$(code "$BOOT/files/debian12/linux" -H "If-None-Match: $etag")" 304 "If-None-Match"
+expect_eq "$(code "$BOOT/files/debian12/linux" -r 100-199)" 206 "Range"
+expect_eq "$(curl -s -r 100-199 "$BOOT/files/debian12/linux" | cmp - <(tail -c +101 "$STATE/files/debian12/linux" | head -c 100) && echo same)" same "Range body"
+expect_eq "$(curl -s -r -10 "$BOOT/files/debian12/linux" | wc -c)" 10 "suffix Range"
+expect_eq "$(code "$BOOT/files/debian12/linux" -r 300000-)" 416 "unsatisfiable Range"
+expect_eq "$(code "$BOOT/files/tftp/memtest86+x64.bin")" 200 "TFTP tree under /files/tftp"
+expect_eq "$(code "$BOOT/files/inside")" 200 "symlink inside the root"
+expect_eq "$(code "$BOOT/files/escape")" 403 "symlink out of the root"
+expect_eq "$(code "$BOOT/files/nope")" 404 "missing file"
+expect_eq "$(code "$BOOT/files/debian12")" 404 "directory"
+
+# ---- metrics, health, delete ----
+expect_eq "$(code "$ADMIN/healthz")" 200 "healthz"
+api GET /metrics
+expect_eq "$status" 200 "metrics"
+expect_contains "$body" 'bootyard_http_requests_total{endpoint="config",code="2xx"}' "metrics: requests"
+expect_contains "$body" 'bootyard_boot_decisions_total{decision="install"}' "metrics: decisions"
+expect_contains "$body" 'bootyard_http_request_duration_seconds_bucket{le="+Inf"}' "metrics: histogram"
+expect_eq "$(code "$ADMIN/metrics")" 401 "metrics need the token"
+api DELETE /api/v1/hosts/node2
+expect_eq "$status" 200 "DELETE host"
+api GET /api/v1/hosts/node2
+expect_eq "$status" 404 "deleted host is gone"
+
+# ---- access log: one line per request ----
+n=$(wc -l <"$TEST_TMP/access.log")
+((n > 50)) || fail "access log has only $n lines"
+ok "access log: $n lines"
+check "server still serving" server_alive
+done_checks

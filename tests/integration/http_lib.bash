@@ -1,0 +1,93 @@
+# http_lib.bash - sourced by tests/integration/http_*.sh: start a real
+# `bootyard serve --dhcp=off` on loopback with random free ports and a
+# fresh state directory, and a few curl helpers.
+#
+# After http_start: $BOOT (http://127.0.0.1:PORT), $ADMIN, $TOKEN, $CONF,
+# $STATE, $SERVER_PID, $SERVER_LOG.
+
+# free_port: print a TCP port on 127.0.0.1 nobody listens on.
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# http_start [EXTRA_CONFIG_LINES...]: config, token, files, then serve.
+http_start() {
+	STATE=$TEST_TMP/state
+	mkdir -p "$STATE/files/debian12" "$STATE/tftp"
+	BOOT_PORT=$(free_port)
+	ADMIN_PORT=$(free_port)
+	while [[ $ADMIN_PORT == "$BOOT_PORT" ]]; do ADMIN_PORT=$(free_port); done
+	BOOT=http://127.0.0.1:$BOOT_PORT
+	ADMIN=http://127.0.0.1:$ADMIN_PORT
+	TOKEN=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
+	echo "$TOKEN" >"$TEST_TMP/admin.token"
+	CONF=$TEST_TMP/bootyard.conf
+	{
+		echo "[appliance]"
+		echo "state_dir = $STATE"
+		echo "server_address = 127.0.0.1"
+		echo "[dhcp]"
+		echo "mode = off"
+		echo "tftp_root = $STATE/tftp"
+		echo "[http]"
+		echo "listen = 127.0.0.1:$BOOT_PORT"
+		echo "files_dir = $STATE/files"
+		echo "access_log = $TEST_TMP/access.log"
+		echo "${HTTP_EXTRA_HTTP:-}"
+		echo "[admin]"
+		echo "listen = 127.0.0.1:$ADMIN_PORT"
+		echo "token_file = $TEST_TMP/admin.token"
+		echo "[boot]"
+		echo "menu_timeout = 5"
+		echo "${HTTP_EXTRA_BOOT:-}"
+	} >"$CONF"
+	SERVER_LOG=$TEST_TMP/server.log
+	${HTTP_WRAPPER:-} "$BOOTYARD" -c "$CONF" serve --dhcp=off >"$SERVER_LOG" 2>&1 &
+	SERVER_PID=$!
+	on_exit "http_stop"
+	local i
+	for i in $(seq 1 100); do
+		curl -s -o /dev/null "$BOOT/ipxe/v1/boot" && return 0
+		kill -0 "$SERVER_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	cat "$SERVER_LOG" >&2
+	fail "server did not start"
+}
+
+http_stop() {
+	if [[ -n ${SERVER_PID:-} ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
+		kill "$SERVER_PID"
+		local i
+		for i in $(seq 1 50); do
+			kill -0 "$SERVER_PID" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -9 "$SERVER_PID" 2>/dev/null || true
+	fi
+	wait "$SERVER_PID" 2>/dev/null || true
+	SERVER_PID=
+}
+
+# server_alive: the daemon still runs and still answers.
+server_alive() {
+	kill -0 "$SERVER_PID" 2>/dev/null &&
+		[[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$BOOT/ipxe/v1/boot") == 200 ]]
+}
+
+# code URL [CURL ARGS...]: print the HTTP status only.
+code() {
+	local url=$1
+	shift
+	curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$@" "$url"
+}
+
+# api METHOD PATH [JSON]: admin API call; body in $body, status in $status.
+api() {
+	local m=$1 p=$2 data=${3:-}
+	local args=(-s -X "$m" -H "Authorization: Bearer $TOKEN" --max-time 10
+		-o "$TEST_TMP/.api" -w '%{http_code}')
+	[[ -n $data ]] && args+=(-H 'Content-Type: application/json' --data-binary "$data")
+	status=$(curl "${args[@]}" "$ADMIN$p")
+	body=$(cat "$TEST_TMP/.api")
+}
