@@ -28,6 +28,9 @@
 #   qemu_stop                 stop QEMU_PID (only our own process)
 #   qemu_tail [N] [FILE]      the last N (30) lines of the serial log,
 #                             control characters removed
+#   qemu_keys KEY...          press keys (QEMU sendkey names: down, up,
+#                             end, ret, ...) on the client's keyboard,
+#                             through its monitor socket
 
 QEMU=${QEMU:-qemu-system-x86_64}
 QEMU_NIC=${QEMU_NIC:-e1000}
@@ -36,6 +39,7 @@ OVMF_CODE=${OVMF_CODE:-/usr/share/OVMF/OVMF_CODE_4M.fd}
 OVMF_VARS=${OVMF_VARS:-/usr/share/OVMF/OVMF_VARS_4M.fd}
 QEMU_PID=
 QEMU_SERIAL=
+QEMU_MONITOR=
 
 # qemu_start NAME KIND MAC [EXTRA...]
 qemu_start() {
@@ -47,6 +51,7 @@ qemu_start() {
 	: >"$serial"
 	args=(-nodefaults -machine accel=tcg -m "$QEMU_MEM" -display none
 		-no-reboot -serial "file:$serial"
+		-monitor "unix:$TEST_TMP/$name.mon,server=on,wait=off"
 		-netdev "tap,id=n0,ifname=$LAB_TAP,script=no,downscript=no")
 	case $kind in
 	bios)
@@ -75,6 +80,7 @@ qemu_start() {
 	lab_bg "$TEST_TMP/$name.qemu.log" "$QEMU" "${args[@]}" "$@"
 	QEMU_PID=$LAB_PID
 	QEMU_SERIAL=$serial
+	QEMU_MONITOR=$TEST_TMP/$name.mon
 	echo "qemu: started $name ($kind, $mac) pid $QEMU_PID on $LAB_TAP"
 }
 
@@ -113,4 +119,22 @@ qemu_tail() {
 	local n=${1:-30} file=${2:-$QEMU_SERIAL}
 	sed -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\r/\n/g' "$file" 2>/dev/null |
 		tr -d '\000-\010\013-\037' | grep -v '^[[:space:]]*$' | tail -n "$n"
+}
+
+# qemu_keys KEY...: one "sendkey KEY" per key on the monitor, 0.3 s apart.
+qemu_keys() {
+	python3 - "$QEMU_MONITOR" "$@" <<'PY'
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.settimeout(2)
+for k in sys.argv[2:]:
+    s.sendall(("sendkey %s\n" % k).encode())
+    time.sleep(0.3)
+try:
+    s.recv(65536)
+except OSError:
+    pass
+s.close()
+PY
 }

@@ -1,0 +1,224 @@
+# tests/e2e/appliance.bash - the real appliance in the test lab, for the
+# e2e scenarios and the demo. Source after tests/lib/common.sh,
+# tests/lib/lab.sh and tests/lib/qemu.sh, once lab_start has run.
+# (Not named *.sh: tests/run.sh runs every tests/e2e/*.sh as a test.)
+#
+#   app_init                state and files directories, the stand-in
+#                           installer; sets APP_CONF, APP_STATE, APP_FILES
+#   app_config [K=V...]     write APP_CONF: lab defaults, then overrides
+#                           (K is section.key, e.g. dhcp.ipxe_detect=no)
+#   app_start               start `bootyard serve` in the lab namespace and
+#                           wait until DHCP, TFTP and HTTP listen
+#   app_stop                stop it (only the PID we started)
+#   by ARGS...              the CLI on the lab database ($BOOTYARD -c APP_CONF)
+#   app_boot NAME KIND MAC PATTERN SECONDS
+#                           boot a client and wait for PATTERN on its
+#                           console; on failure print the serial tail, the
+#                           appliance log and fail
+#   app_events MAC          `bootyard events MAC` output
+#   app_access              the HTTP access log so far
+#
+# APP_HAND_DNSMASQ=1 runs `serve --dhcp=off` beside a dnsmasq configured
+# here (with the TFTP tree assembled here): for a serve that does not run
+# dnsmasq yet. TFTP events are then not recorded.
+
+APP_PID=
+APP_CONF=
+APP_STATE=
+APP_FILES=
+APP_LOG=
+APP_ACCESS=
+_app_runs=0
+
+app_init() {
+	APP_STATE=$TEST_TMP/state
+	APP_FILES=$TEST_TMP/files
+	APP_CONF=$TEST_TMP/bootyard.conf
+	APP_ACCESS=$TEST_TMP/access.log
+	mkdir -p "$APP_STATE" "$APP_FILES"
+	: >"$APP_ACCESS"
+	chmod 755 "$TEST_TMP"
+	export APP_CONF
+}
+
+# app_config [section.key=value...]: the lab configuration.
+app_config() {
+	declare -A v=(
+		[appliance.state_dir]=$APP_STATE
+		[appliance.interface]=$LAB_BR
+		[appliance.server_address]=$LAB_ADDR
+		[appliance.user]=root
+		[dhcp.mode]=dhcp
+		[dhcp.range]=198.18.0.100,198.18.0.199
+		[dhcp.lease_time]=1h
+		[dhcp.bios_loader]=pxelinux
+		[dhcp.uefi_loader]=snponly
+		[dhcp.ipxe_detect]=yes
+		[http.listen]=$LAB_ADDR:80
+		[http.files_dir]=$APP_FILES
+		[http.access_log]=$APP_ACCESS
+		[admin.listen]=off
+		[boot.unknown]=menu
+		[boot.menu_timeout]=10
+	)
+	local kv sec key
+	for kv in "$@"; do
+		v[${kv%%=*}]=${kv#*=}
+	done
+	{
+		echo "; written by tests/e2e/appliance.bash"
+		for sec in appliance dhcp http ipxe admin boot; do
+			echo "[$sec]"
+			for key in "${!v[@]}"; do
+				[[ ${key%%.*} == "$sec" ]] && echo "${key#*.} = ${v[$key]}"
+			done
+		done
+	} >"$APP_CONF"
+}
+
+# by ARGS...: the bootyard CLI on the lab's configuration.
+by() {
+	"$BOOTYARD" -c "$APP_CONF" "$@"
+}
+
+# app_listening PROTO PORT: is something listening on PORT in the lab?
+app_listening() {
+	local opt=-ltn
+	[[ $1 == udp ]] && opt=-lun
+	lab_exec ss -H "$opt" "sport = :$2" 2>/dev/null | grep -q .
+}
+
+# _app_hand_dnsmasq: the TFTP tree and a dnsmasq as the supervisor would
+# run them (only with APP_HAND_DNSMASQ=1).
+APP_DNSMASQ_PID=
+_app_hand_dnsmasq() {
+	local tftp=$APP_STATE/tftp k v
+	declare -A c
+	while IFS='=' read -r k v; do
+		k=${k// /} v=${v# }
+		[[ $k && $k != \;* && $k != \[* ]] && c[$k]=$v
+	done <"$APP_CONF"
+	mkdir -p "$tftp/pxelinux.cfg"
+	cp /usr/lib/PXELINUX/pxelinux.0 /usr/lib/syslinux/modules/bios/ldlinux.c32 \
+		/usr/lib/ipxe/ipxe.lkrn /usr/lib/ipxe/snponly.efi \
+		/usr/lib/ipxe/undionly.kpxe /usr/lib/ipxe/ipxe.efi \
+		/boot/memtest86+x64.bin /boot/memtest86+x64.efi "$tftp/"
+	printf 'SERIAL 0 115200\nDEFAULT ipxe\nLABEL ipxe\n\tKERNEL ipxe.lkrn\n\tINITRD boot.ipxe\n' \
+		>"$tftp/pxelinux.cfg/default"
+	lab_exec curl -sf -o "$tftp/boot.ipxe" "http://$LAB_ADDR/ipxe/v1/boot" ||
+		fail "cannot fetch /ipxe/v1/boot"
+	local bios=pxelinux.0 uefi=snponly.efi not=
+	[[ ${c[bios_loader]} == undionly ]] && bios=undionly.kpxe
+	[[ ${c[uefi_loader]} == grub ]] && uefi=grubx64.efi
+	[[ ${c[ipxe_detect]} == yes ]] && not="tag:!ipxe,"
+	{
+		echo "port=0"
+		echo "interface=$LAB_BR"
+		echo "bind-interfaces"
+		echo "user=root"
+		echo "dhcp-range=198.18.0.100,198.18.0.199,255.255.255.0,1h"
+		echo "dhcp-leasefile=$TEST_TMP/leases"
+		echo "dhcp-script=$BOOTYARD_LEASE"
+		echo "enable-tftp"
+		echo "tftp-root=$tftp"
+		echo "log-dhcp"
+		echo "dhcp-match=set:efi64,option:client-arch,7"
+		echo "dhcp-match=set:bios,option:client-arch,0"
+		[[ ${c[ipxe_detect]} == yes ]] && echo "dhcp-userclass=set:ipxe,iPXE" &&
+			echo "dhcp-boot=tag:ipxe,http://$LAB_ADDR/ipxe/v1/boot"
+		echo "dhcp-boot=${not}tag:efi64,$uefi"
+		echo "dhcp-boot=${not}tag:bios,$bios"
+	} >"$TEST_TMP/dnsmasq.conf"
+	chmod -R a+rX "$tftp"
+	BOOTYARD_DB=$APP_STATE/bootyard.db lab_bg "$TEST_TMP/dnsmasq.$_app_runs.log" \
+		dnsmasq --keep-in-foreground --log-facility=- \
+		--conf-file="$TEST_TMP/dnsmasq.conf"
+	APP_DNSMASQ_PID=$LAB_PID
+}
+
+# app_start: serve in the lab namespace; ready when DHCP (67), TFTP (69)
+# and HTTP (80) listen. 30 s bound.
+app_start() {
+	_app_runs=$((_app_runs + 1))
+	APP_LOG=$TEST_TMP/serve.$_app_runs.log
+	if [[ -n ${APP_HAND_DNSMASQ:-} ]]; then
+		lab_bg "$APP_LOG" "$BOOTYARD" -c "$APP_CONF" -v serve --dhcp=off
+		APP_PID=$LAB_PID
+		local i
+		for i in $(seq 50); do
+			app_listening tcp 80 && break
+			sleep 0.2
+		done
+		_app_hand_dnsmasq
+	else
+		lab_bg "$APP_LOG" "$BOOTYARD" -c "$APP_CONF" -v serve
+		APP_PID=$LAB_PID
+	fi
+	local end=$((SECONDS + 30))
+	while ((SECONDS < end)); do
+		if ! kill -0 "$APP_PID" 2>/dev/null; then
+			cat "$APP_LOG"
+			fail "bootyard serve exited at start"
+		fi
+		if app_listening udp 67 && app_listening udp 69 &&
+			app_listening tcp 80; then
+			echo "appliance: serving (pid $APP_PID, log $APP_LOG)"
+			return 0
+		fi
+		sleep 0.2
+	done
+	cat "$APP_LOG"
+	fail "bootyard serve not listening on DHCP, TFTP and HTTP within 30 s"
+}
+
+app_stop() {
+	[[ -n $APP_PID ]] && lab_kill "$APP_PID"
+	[[ -n $APP_DNSMASQ_PID ]] && lab_kill "$APP_DNSMASQ_PID"
+	APP_PID= APP_DNSMASQ_PID=
+}
+
+# app_restart [K=V...]: new configuration, new serve (loader settings are
+# read at start).
+app_restart() {
+	app_stop
+	app_config "$@"
+	app_start
+}
+
+# app_fail MSG: show what happened, then fail.
+app_fail() {
+	echo "--- last serial lines ($QEMU_SERIAL) ---"
+	qemu_tail 30
+	echo "--- appliance log (last 30 lines) ---"
+	tail -n 30 "$APP_LOG" 2>/dev/null
+	echo "--- HTTP access log (last 10 lines) ---"
+	tail -n 10 "$APP_ACCESS" 2>/dev/null
+	qemu_stop
+	fail "$*"
+}
+
+# app_boot NAME KIND MAC PATTERN SECONDS [QEMU ARGS...]: start a client
+# and wait for PATTERN on its console. The client keeps running (the
+# caller stops it, or waits for more); QEMU_PID names it.
+app_boot() {
+	local name=$1 kind=$2 mac=$3 pat=$4 secs=$5
+	shift 5
+	APP_T0=$SECONDS
+	qemu_start "$name" "$kind" "$mac" "$@" || app_fail "$name: QEMU did not start"
+	qemu_wait "$pat" "$secs" ||
+		app_fail "$name: '$pat' not on the console within $secs s"
+	ok "$name: '$pat' on the console after $((SECONDS - APP_T0)) s"
+}
+
+app_events() {
+	by events "$1"
+}
+
+app_access() {
+	cat "$APP_ACCESS"
+}
+
+# app_wait_access PATTERN SECONDS: wait until the access log matches.
+app_wait_access() {
+	qemu_wait "$1" "$2" "$APP_ACCESS"
+}

@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# e2e/boot_chains: real firmware through every boot chain bootyard serves,
+# against one `bootyard serve` in one lab (restarted only when a loader
+# setting changes). Asserts on the serial console, the HTTP access log and
+# the events table (`bootyard events MAC`).
+#   1. BIOS, QEMU's iPXE ROM (e1000), iPXE detected: DHCP hands
+#      /ipxe/v1/boot -> config -> the host's menu
+#   6. an unknown MAC gets the menu and is recorded; choosing the memory
+#      test in the menu makes iPXE fetch memtest86+x64.bin
+#   3. UEFI: OVMF native PXE (virtio-net, no option ROM) -> snponly.efi ->
+#      config -> menu
+#   2. ipxe_detect = no: the ROM is handed pxelinux.0 -> ipxe.lkrn +
+#      boot.ipxe -> config
+#   4. bios_loader = undionly: the ROM is handed undionly.kpxe
+#   3b. uefi_loader = grub: grubx64.efi -> grub.cfg -> ipxe.efi fetched
+#      (Debian 12's grub 2.06 then hangs starting ipxe.efi: DESIGN.md)
+# Time bound: every boot has its own timeout; about 5 minutes in all.
+source "$TOP/tests/lib/common.sh"
+source "$TOP/tests/lib/lab.sh"
+source "$TOP/tests/lib/qemu.sh"
+source "$TOP/tests/e2e/appliance.bash"
+
+[[ $(id -u) == 0 ]] || skip "needs root (network namespaces)"
+for c in "$QEMU" dnsmasq python3 ss; do
+	command -v "$c" >/dev/null || skip "no $c (make deps)"
+done
+[[ -r $OVMF_CODE ]] || skip "no OVMF (make deps)"
+[[ -x $BOOTYARD ]] || fail "no $BOOTYARD (make)"
+
+check "lab namespace and bridge" lab_start
+app_init
+app_config
+check "distro add" by distro add demo --kernel demo/vmlinuz --initrd demo/initrd.gz
+check "host add (BIOS, menu)" by host add 52:54:00:b0:00:01 --hostname chain-bios --action menu
+check "host add (UEFI, menu)" by host add 52:54:00:b0:00:03 --hostname chain-uefi --action menu
+check "host add (pxelinux, menu)" by host add 52:54:00:b0:00:02 --hostname chain-pxelinux --action menu
+app_start
+
+# ---- 1. BIOS iPXE ROM, iPXE detected -----------------------------------
+mac=52:54:00:b0:00:01
+app_boot s1-bios-ipxe bios $mac "bootyard: $mac chain-bios" 120
+qemu_stop
+log=$(app_access)
+expect_contains "$log" "/ipxe/v1/boot" "s1: the ROM fetched /ipxe/v1/boot"
+expect_contains "$log" "/ipxe/v1/config?mac=" "s1: then the config"
+ev=$(app_events $mac)
+echo "$ev"
+expect_contains "$ev" "dhcp" "s1: events: DHCP"
+expect_contains "$ev" "config" "s1: events: config decision"
+expect_contains "$ev" "menu" "s1: events: the decision was the menu"
+
+# ---- 6. unknown MAC: menu, recorded, memtest chosen ---------------------
+mac=52:54:00:b0:00:06
+app_boot s6-unknown bios $mac "Memory test" 120
+expect_contains "$(by leases)" "$mac" "s6: the unknown MAC is recorded"
+expect_contains "$(app_events $mac)" "menu" "s6: events: decision menu"
+# In the menu: End (last item: Reboot), Up (Memory test), Enter.
+qemu_keys end up ret
+app_wait_access "memtest86\+x64\.bin" 60 ||
+	app_fail "s6: memtest86+x64.bin not fetched after choosing it"
+ok "s6: iPXE fetched memtest86+x64.bin"
+expect_contains "$(app_access)" "choice=memtest" "s6: the menu choice went back to config"
+qemu_stop
+
+# ---- 3. UEFI native PXE -> snponly.efi ---------------------------------
+mac=52:54:00:b0:00:03
+app_boot s3-uefi-snponly uefi $mac "bootyard: $mac chain-uefi" 180
+qemu_stop
+ev=$(app_events $mac)
+echo "$ev"
+expect_contains "$ev" "snponly.efi" "s3: events: snponly.efi sent over TFTP"
+expect_contains "$ev" "config" "s3: events: config decision"
+
+# ---- 2. ipxe_detect = no: pxelinux.0 -> ipxe.lkrn + boot.ipxe ---------
+app_restart dhcp.ipxe_detect=no
+mac=52:54:00:b0:00:02
+app_boot s2-bios-pxelinux bios $mac "bootyard: $mac chain-pxelinux" 150
+qemu_stop
+ev=$(app_events $mac)
+echo "$ev"
+expect_contains "$ev" "pxelinux.0" "s2: events: pxelinux.0 sent"
+expect_contains "$ev" "ipxe.lkrn" "s2: events: ipxe.lkrn sent"
+expect_contains "$ev" "boot.ipxe" "s2: events: boot.ipxe sent"
+expect_contains "$ev" "config" "s2: events: config decision"
+
+# ---- 4. bios_loader = undionly ----------------------------------------
+app_restart dhcp.ipxe_detect=no dhcp.bios_loader=undionly
+mac=52:54:00:b0:00:04
+app_boot s4-bios-undionly bios $mac "UNDI" 120
+qemu_stop
+expect_contains "$(app_events $mac)" "undionly.kpxe" "s4: events: undionly.kpxe sent"
+
+# ---- 3b. uefi_loader = grub --------------------------------------------
+app_restart dhcp.uefi_loader=grub
+mac=52:54:00:b0:00:05
+app_boot s3b-uefi-grub uefi $mac "iPXE" 240
+qemu_stop
+ev=$(app_events $mac)
+echo "$ev"
+expect_contains "$ev" "grubx64.efi" "s3b: events: grubx64.efi sent"
+expect_contains "$ev" "ipxe.efi" "s3b: events: grub fetched ipxe.efi"
+
+app_stop
+done_checks
