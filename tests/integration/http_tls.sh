@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# The TLS boot listener: same URL space over HTTPS with a self-signed
+# certificate (made here with openssl), boot URLs given out as https://;
+# the plain listener keeps working beside it. Also: without a token file
+# the admin API refuses everything (401) and says so once in the log.
+source "$TOP/tests/lib/common.sh"
+source "$TOP/tests/integration/http_lib.bash"
+command -v openssl >/dev/null || skip "openssl not installed"
+
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=127.0.0.1" \
+	-addext "subjectAltName=IP:127.0.0.1" \
+	-keyout "$TEST_TMP/server.key" -out "$TEST_TMP/server.crt" 2>/dev/null ||
+	fail "openssl could not make a certificate"
+TLS_PORT=$(free_port)
+HTTP_EXTRA_HTTP="tls_listen = 127.0.0.1:$TLS_PORT
+tls_cert = $TEST_TMP/server.crt
+tls_key = $TEST_TMP/server.key" http_start
+TLS=https://127.0.0.1:$TLS_PORT
+
+out=$(curl -s --cacert "$TEST_TMP/server.crt" "$TLS/ipxe/v1/boot")
+expect_contains "$out" "chain $TLS/ipxe/v1/config?mac=" "HTTPS boot script chains HTTPS"
+out=$(curl -s --cacert "$TEST_TMP/server.crt" "$TLS/ipxe/v1/config?mac=52:54:00:dd:00:01&platform=efi")
+expect_contains "$out" "menu reason=unknown-mac" "config over HTTPS"
+expect_contains "$out" "$TLS/files/tftp/memtest86+x64.efi" "file URLs over HTTPS"
+expect_eq "$(code "$TLS/ipxe/v1/config?mac=bad" --cacert "$TEST_TMP/server.crt")" 400 "bad MAC over HTTPS"
+out=$(curl -s "$BOOT/ipxe/v1/boot")
+expect_contains "$out" "chain $BOOT/ipxe/v1/config?mac=" "plain listener beside it"
+expect_eq "$(code "$TLS/ipxe/v1/boot")" 000 "untrusted certificate refused by the client"
+http_stop
+
+# No token file: the admin API says 401 to everything, /healthz still works.
+sed -i "s|^token_file = .*|token_file = $TEST_TMP/missing.token|" "$CONF"
+"$BOOTYARD" -c "$CONF" serve --dhcp=off >"$SERVER_LOG" 2>&1 &
+SERVER_PID=$!
+for i in $(seq 1 50); do
+	curl -s -o /dev/null "$BOOT/ipxe/v1/boot" && break
+	sleep 0.1
+done
+expect_eq "$(code "$ADMIN/api/v1/hosts")" 401 "no token file: 401"
+expect_eq "$(code "$ADMIN/api/v1/hosts" -H "Authorization: Bearer ")" 401 "empty bearer: 401"
+expect_eq "$(code "$ADMIN/healthz")" 200 "healthz without a token"
+expect_eq "$(grep -c 'cannot read token file' "$SERVER_LOG")" 1 "logged once"
+done_checks
