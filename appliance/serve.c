@@ -1,20 +1,52 @@
 /*
  * serve.c - `bootyard serve`: the daemon.
  *
- * Minimal first version: runs the HTTP service alone (as with --dhcp=off)
- * until SIGTERM or SIGINT. The supervisor work adds interface discovery,
- * dnsmasq and privilege dropping.
+ *   bootyard serve [-c FILE]          the appliance: supervised dnsmasq
+ *                                     (DHCP by [dhcp] mode, TFTP) + HTTP
+ *   bootyard serve --dhcp=off         the HTTP service alone, no dnsmasq
+ *
+ * Process layout (OpenBSD-style privilege separation): this process is
+ * the supervisor and stays root, because it (re)starts dnsmasq, which
+ * must bind ports 67 and 69 before dropping to [appliance] user itself.
+ * The HTTP service runs in a child that binds its listeners as root and
+ * then drops to that user for good. The supervisor owns the interface
+ * watch (libnl), the rendered dnsmasq config and reservations file, the
+ * dnsmasq child and its log pipe (log lines become boot events in the
+ * database), and a status file in run_dir that `bootyard status` reads.
+ *
+ * Signals: SIGHUP reloads the config (dnsmasq is restarted only when its
+ * rendered config changed; reservations reach it through dhcp-hostsfile
+ * and a SIGHUP, no restart); SIGTERM/SIGINT stop dnsmasq, then HTTP, exit
+ * 0. dnsmasq dying is answered with a restart after a capped exponential
+ * backoff (dnsmasq_backoff_ms), counted in the status file and in the
+ * HTTP service's /metrics.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "appliance/bootyard.h"
+#include "appliance/dnsmasq.h"
+#include "appliance/dnsmasq_log.h"
+#include "appliance/netif.h"
+#include "appliance/privdrop.h"
+#include "appliance/tftproot.h"
 #include "common/log.h"
 #include "common/util.h"
+#include "common/valid.h"
+#include "db/db.h"
 #include "http/http.h"
+#include "http/metrics.h"
 
 static volatile sig_atomic_t serve_stop;
 
@@ -22,6 +54,1048 @@ static void
 serve_on_signal(int sig)
 {
 	serve_stop = sig;
+}
+
+/* The HTTP service alone (--dhcp=off), in this process. */
+static int
+serve_http_only(struct by_config *cfg)
+{
+	struct http_server *srv = NULL;
+	struct sigaction sa;
+	const char *addr;
+	sigset_t mask, old;
+	int r;
+
+	addr = strcmp(cfg->server_address, "auto") ? cfg->server_address
+						   : "127.0.0.1";
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = serve_on_signal;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigprocmask(SIG_BLOCK, &mask, &old);
+
+	r = http_start(cfg, addr, &srv);
+	if (r < 0) {
+		errno = -r;
+		log_warn("http: cannot start on %s", cfg->listen);
+		return EXIT_RUNTIME;
+	}
+	log_info("serving on %s (boot URLs use %s)", cfg->listen, addr);
+	while (!serve_stop)
+		sigsuspend(&old);
+	log_info("signal %d: stopping", (int)serve_stop);
+	http_stop(srv);
+	return 0;
+}
+
+/* ---- the supervisor ------------------------------------------------- */
+
+#define SUP_MAP_SIZE 256
+
+struct sup {
+	struct by_config cfg;
+	const char *cfg_path;
+	struct netif_info nif;
+	bool have_nif;
+	char server[16];
+	char http_base[128];
+	char run_dir[CFG_PATH_MAX], conf_path[CFG_PATH_MAX + 32];
+	char hosts_path[CFG_PATH_MAX + 32], status_path[CFG_PATH_MAX + 32];
+	char db_path[CFG_PATH_MAX + 32], tftp_dir[CFG_PATH_MAX];
+	char script[CFG_PATH_MAX];
+	char *conf_text, *hosts_text;
+	struct db *db;
+	struct netif_watch *watch;
+	struct tftproot_report tftp;
+	/* privilege drop for the HTTP child and dnsmasq */
+	bool drop;
+	uid_t uid;
+	gid_t gid;
+	/* dnsmasq */
+	pid_t dm_pid;
+	int dm_log;
+	uint64_t dm_started, dm_restart_at;
+	unsigned dm_backoff, dm_restarts;
+	char logbuf[8192];
+	size_t loglen;
+	/* HTTP child */
+	pid_t http_pid;
+	int http_ctl;
+	uint64_t http_restart_at;
+	/* recent ip -> mac, from DHCP log lines, for TFTP events */
+	struct {
+		char ip[16];
+		char mac[MAC_STR_LEN];
+	} map[SUP_MAP_SIZE];
+	unsigned map_next;
+};
+
+static uint64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* mkdir that accepts an existing directory. */
+static int
+sup_mkdir(const char *path, mode_t mode)
+{
+	if (mkdir(path, mode) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+/* The lease hook: bootyard-lease next to this binary. */
+static void
+sup_find_script(struct sup *s)
+{
+	char exe[CFG_PATH_MAX], *slash;
+	ssize_t n;
+
+	s->script[0] = '\0';
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return;
+	exe[n] = '\0';
+	slash = strrchr(exe, '/');
+	if (!slash)
+		return;
+	*slash = '\0';
+	if (str_printf(s->script, sizeof(s->script), "%s/bootyard-lease",
+		       exe) < 0 ||
+	    access(s->script, X_OK) < 0) {
+		log_warnx("no executable %s: leases will not be recorded",
+			  s->script);
+		s->script[0] = '\0';
+	}
+}
+
+/* Paths derived from the config. */
+static int
+sup_paths(struct sup *s)
+{
+	const struct by_config *c = &s->cfg;
+
+	if (c->run_dir[0])
+		str_copy(s->run_dir, sizeof(s->run_dir), c->run_dir);
+	else if (str_printf(s->run_dir, sizeof(s->run_dir), "%s/run",
+			    c->state_dir) < 0)
+		return -ENAMETOOLONG;
+	if (str_printf(s->conf_path, sizeof(s->conf_path), "%s/dnsmasq.conf",
+		       s->run_dir) < 0 ||
+	    str_printf(s->hosts_path, sizeof(s->hosts_path),
+		       "%s/dnsmasq.hosts", s->run_dir) < 0 ||
+	    str_printf(s->status_path, sizeof(s->status_path), "%s/status",
+		       s->run_dir) < 0 ||
+	    cfg_db_path(c, s->db_path, sizeof(s->db_path)) < 0 ||
+	    tftproot_dir(c, s->tftp_dir, sizeof(s->tftp_dir)) < 0)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+/* Interface facts -> server address and HTTP base URL. */
+static int
+sup_addresses(struct sup *s, const struct netif_info *nif)
+{
+	const char *addr = strcmp(s->cfg.server_address, "auto")
+				   ? s->cfg.server_address
+				   : nif->addr;
+
+	if (str_copy(s->server, sizeof(s->server), addr) < 0)
+		return -EINVAL;
+	return dnsmasq_http_base(&s->cfg, s->server, s->http_base,
+				 sizeof(s->http_base));
+}
+
+struct hosts_ctx {
+	struct dnsmasq_host *h;
+	struct db_host *src;
+	size_t n, cap;
+};
+
+/* Collect hosts with a fixed address. */
+static int
+sup_collect_host(const struct db_host *h, void *arg)
+{
+	struct hosts_ctx *c = arg;
+	size_t i;
+
+	if (!h->ip[0])
+		return 0;
+	if (c->n == c->cap) {
+		size_t ncap = c->cap ? c->cap * 2 : 64;
+		struct db_host *ns = realloc(c->src, ncap * sizeof(*ns));
+
+		if (!ns)
+			return -ENOMEM;
+		c->src = ns;
+		c->cap = ncap;
+	}
+	c->src[c->n++] = *h;
+	(void)i;
+	return 0;
+}
+
+/* Render the reservations file text from the database. */
+static int
+sup_render_hosts(struct sup *s, char **ret)
+{
+	struct hosts_ctx c = { 0 };
+	struct dnsmasq_host *h;
+	size_t i, j, skipped = 0;
+	int r;
+
+	r = db_host_list(s->db, sup_collect_host, &c);
+	if (r < 0) {
+		free(c.src);
+		return r;
+	}
+	h = calloc(c.n ? c.n : 1, sizeof(*h));
+	if (!h) {
+		free(c.src);
+		return -ENOMEM;
+	}
+	for (i = 0; i < c.n; i++) {
+		h[i].n_macs = c.src[i].n_macs > 8 ? 8 : c.src[i].n_macs;
+		for (j = 0; j < h[i].n_macs; j++)
+			h[i].macs[j] = c.src[i].macs[j];
+		h[i].ip = c.src[i].ip;
+		h[i].hostname = c.src[i].hostname;
+	}
+	r = dnsmasq_render_hosts(h, c.n, ret, &skipped);
+	if (r == 0 && skipped)
+		log_warnx("%zu reservations skipped: invalid values", skipped);
+	free(h);
+	free(c.src);
+	return r;
+}
+
+/* Render dnsmasq's config for the current state. */
+static int
+sup_render_conf(struct sup *s, char **ret, char *err, size_t errsz)
+{
+	char user[64] = "";
+	struct dnsmasq_facts f = {
+		.iface = s->nif.name,
+		.addr = s->nif.addr,
+		.prefix = s->nif.prefix,
+		.http_base = s->http_base,
+		.tftp_root = s->tftp_dir,
+		.hostsfile = s->hosts_path,
+		.script = s->script,
+		.user = user,
+	};
+
+	if (s->drop)
+		str_copy(user, sizeof(user), s->cfg.user);
+	return dnsmasq_render(&s->cfg, &f, ret, err, errsz);
+}
+
+/* Write the status file `bootyard status` reads. */
+static void
+sup_write_status(struct sup *s, const char *state)
+{
+	char buf[8192];
+	int n;
+
+	n = snprintf(buf, sizeof(buf),
+		     "state=%s\n"
+		     "pid=%ld\n"
+		     "config=%s\n"
+		     "interface=%s\n"
+		     "address=%s/%u\n"
+		     "link=%s\n"
+		     "server=%s\n"
+		     "http_base=%s\n"
+		     "mode=%s\n"
+		     "bios_loader=%s\n"
+		     "bios_file=%s\n"
+		     "uefi_loader=%s\n"
+		     "uefi_file=%s\n"
+		     "ipxe_detect=%s\n"
+		     "ipxe_images=%s\n"
+		     "ipxe_from=%s\n"
+		     "tftp_root=%s\n"
+		     "dnsmasq_conf=%s\n"
+		     "dnsmasq_pid=%ld\n"
+		     "dnsmasq_restarts=%u\n"
+		     "http_pid=%ld\n"
+		     "lease_hook=%s\n"
+		     "updated=%lld\n",
+		     state, (long)getpid(),
+		     s->cfg.path[0] ? s->cfg.path : "(defaults)", s->nif.name,
+		     s->nif.addr, s->nif.prefix,
+		     s->nif.running ? "up" : "down", s->server, s->http_base,
+		     cfg_dhcp_mode_name(s->cfg.dhcp_mode),
+		     cfg_bios_loader_name(s->cfg.bios_loader),
+		     dnsmasq_bios_file(s->cfg.bios_loader),
+		     cfg_uefi_loader_name(s->cfg.uefi_loader),
+		     dnsmasq_uefi_file(s->cfg.uefi_loader),
+		     s->cfg.ipxe_detect ? "yes" : "no",
+		     s->tftp.ipxe_built ? "built" : "debian", s->tftp.ipxe_from,
+		     s->tftp_dir, s->conf_path, (long)s->dm_pid, s->dm_restarts,
+		     (long)s->http_pid, s->script[0] ? s->script : "none",
+		     (long long)time(NULL));
+	if (n > 0 && (size_t)n < sizeof(buf))
+		write_file_atomic(s->status_path, buf, (size_t)n, 0644);
+}
+
+/* Tell the HTTP child to bump a counter ('r' restarts, 'l' leases). */
+static void
+sup_http_note(struct sup *s, char what)
+{
+	if (s->http_ctl >= 0 && write(s->http_ctl, &what, 1) < 0 &&
+	    errno != EAGAIN)
+		log_debug("http control pipe: %s", strerror(errno));
+}
+
+/* ---- the HTTP child ------------------------------------------------- */
+
+/* Body of the HTTP child: never returns. */
+static void __attribute__((noreturn))
+http_child(struct sup *s, int ready_fd, int ctl_fd)
+{
+	struct http_server *srv = NULL;
+	struct pollfd pfd[2];
+	sigset_t mask;
+	int sfd, r;
+	char why[256];
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
+	signal(SIGHUP, SIG_IGN);
+	r = http_start(&s->cfg, s->server, &srv);
+	if (r == 0 && s->drop) {
+		r = privdrop_to(s->cfg.user, s->uid, s->gid);
+		if (r < 0) {
+			errno = -r;
+			log_warn("http: cannot drop to user %s",
+				 s->cfg.user);
+		}
+	} else if (r == 0 && geteuid() == 0 &&
+		   !privdrop_lookup(s->cfg.user, &s->uid, &s->gid, why,
+				    sizeof(why)) &&
+		   why[0]) {
+		log_warnx("http: %s", why);
+	}
+	if (write(ready_fd, &r, sizeof(r)) < 0)
+		_exit(3);
+	close(ready_fd);
+	if (r < 0)
+		_exit(3);
+	pfd[0].fd = sfd;
+	pfd[0].events = POLLIN;
+	pfd[1].fd = ctl_fd;
+	pfd[1].events = POLLIN;
+	for (;;) {
+		char buf[64];
+		ssize_t k, i;
+
+		if (poll(pfd, 2, -1) < 0 && errno != EINTR)
+			break;
+		if (pfd[0].revents)
+			break;
+		if (pfd[1].revents) {
+			k = read(ctl_fd, buf, sizeof(buf));
+			if (k == 0 || (k < 0 && errno != EINTR &&
+				       errno != EAGAIN))
+				break; /* the supervisor is gone */
+			for (i = 0; i < k; i++) {
+				if (buf[i] == 'r')
+					metrics_inc_dnsmasq_restarts();
+				else if (buf[i] == 'l')
+					metrics_inc_lease_events();
+			}
+		}
+	}
+	http_stop(srv);
+	_exit(0);
+}
+
+/* Start the HTTP child; wait until its listeners are bound. */
+static int
+sup_http_start(struct sup *s)
+{
+	int ready[2], ctl[2], r = -EIO;
+	ssize_t k;
+	pid_t pid;
+
+	if (pipe2(ready, O_CLOEXEC) < 0)
+		return -errno;
+	if (pipe2(ctl, O_CLOEXEC) < 0) {
+		r = -errno;
+		close(ready[0]);
+		close(ready[1]);
+		return r;
+	}
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		r = -errno;
+		close(ready[0]);
+		close(ready[1]);
+		close(ctl[0]);
+		close(ctl[1]);
+		return r;
+	}
+	if (pid == 0) {
+		close(ready[0]);
+		close(ctl[1]);
+		if (s->dm_log >= 0)
+			close(s->dm_log);
+		http_child(s, ready[1], ctl[0]);
+	}
+	close(ready[1]);
+	close(ctl[0]);
+	do
+		k = read(ready[0], &r, sizeof(r));
+	while (k < 0 && errno == EINTR);
+	close(ready[0]);
+	if (k != sizeof(r)) {
+		r = -EIO;
+	}
+	if (r < 0) {
+		close(ctl[1]);
+		waitpid(pid, NULL, 0);
+		return r;
+	}
+	fcntl(ctl[1], F_SETFL, fcntl(ctl[1], F_GETFL) | O_NONBLOCK);
+	s->http_pid = pid;
+	s->http_ctl = ctl[1];
+	return 0;
+}
+
+/* Wait for pid up to ms milliseconds; SIGKILL it after that. */
+static void
+sup_wait_child(pid_t pid, unsigned ms)
+{
+	uint64_t end = now_ms() + ms;
+
+	while (now_ms() < end) {
+		pid_t w = waitpid(pid, NULL, WNOHANG);
+
+		if (w == pid || (w < 0 && errno == ECHILD))
+			return;
+		usleep(20000);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
+static void
+sup_http_stop(struct sup *s)
+{
+	if (s->http_pid <= 0)
+		return;
+	kill(s->http_pid, SIGTERM);
+	sup_wait_child(s->http_pid, 10000);
+	s->http_pid = 0;
+	if (s->http_ctl >= 0)
+		close(s->http_ctl);
+	s->http_ctl = -1;
+}
+
+/* ---- dnsmasq -------------------------------------------------------- */
+
+static int
+sup_dm_start(struct sup *s)
+{
+	int r;
+
+	r = dnsmasq_spawn(s->cfg.dnsmasq, s->conf_path,
+			  s->script[0] ? s->db_path : NULL, &s->dm_pid,
+			  &s->dm_log);
+	if (r < 0) {
+		errno = -r;
+		log_warn("cannot start %s", s->cfg.dnsmasq);
+		return r;
+	}
+	s->dm_started = now_ms();
+	s->dm_restart_at = 0;
+	s->loglen = 0;
+	log_info("dnsmasq started (pid %ld) on %s %s/%u, mode %s",
+		 (long)s->dm_pid, s->nif.name, s->nif.addr, s->nif.prefix,
+		 cfg_dhcp_mode_name(s->cfg.dhcp_mode));
+	sup_write_status(s, "running");
+	return 0;
+}
+
+/* Remember which MAC had ip (for TFTP lines, which carry only an IP). */
+static void
+sup_map_put(struct sup *s, const char *ip, const char *mac)
+{
+	unsigned i;
+
+	for (i = 0; i < SUP_MAP_SIZE; i++)
+		if (!strcmp(s->map[i].ip, ip)) {
+			str_copy(s->map[i].mac, MAC_STR_LEN, mac);
+			return;
+		}
+	i = s->map_next++ % SUP_MAP_SIZE;
+	str_copy(s->map[i].ip, sizeof(s->map[i].ip), ip);
+	str_copy(s->map[i].mac, MAC_STR_LEN, mac);
+}
+
+struct find_ip {
+	const char *ip;
+	char mac[MAC_STR_LEN];
+};
+
+static int
+sup_find_ip_cb(const struct db_lease *l, void *arg)
+{
+	struct find_ip *f = arg;
+
+	if (strcmp(l->ip, f->ip))
+		return 0;
+	str_copy(f->mac, sizeof(f->mac), l->mac);
+	return 1;
+}
+
+/* The MAC that holds ip: recent log lines first, then the leases. */
+static void
+sup_map_get(struct sup *s, const char *ip, char mac[MAC_STR_LEN])
+{
+	struct find_ip f = { .ip = ip };
+	unsigned i;
+
+	mac[0] = '\0';
+	for (i = 0; i < SUP_MAP_SIZE; i++)
+		if (!strcmp(s->map[i].ip, ip)) {
+			str_copy(mac, MAC_STR_LEN, s->map[i].mac);
+			return;
+		}
+	if (db_lease_list(s->db, false, sup_find_ip_cb, &f) == 1) {
+		str_copy(mac, MAC_STR_LEN, f.mac);
+		sup_map_put(s, ip, f.mac);
+	}
+}
+
+/* One dnsmasq log line: log it, and record boot events. */
+static void
+sup_log_line(struct sup *s, const char *line)
+{
+	struct dnsmasq_log_event ev;
+	char detail[400], mac[MAC_STR_LEN];
+	int r;
+
+	if (strstr(line, "LOUD WARNING"))
+		log_debug("dnsmasq: %s", line);
+	else
+		log_info("dnsmasq: %s", line);
+	r = dnsmasq_log_parse(line, s->tftp_dir, &ev);
+	if (r < 0)
+		return;
+	str_copy(mac, sizeof(mac), ev.mac);
+	switch (ev.kind) {
+	case DNSMASQ_LOG_TFTP_SENT:
+	case DNSMASQ_LOG_TFTP_NOTFOUND:
+		sup_map_get(s, ev.ip, mac);
+		snprintf(detail, sizeof(detail), "file=%s ip=%s", ev.file,
+			 ev.ip);
+		break;
+	default:
+		if (ev.ip[0] && strcmp(ev.ip, "0.0.0.0"))
+			sup_map_put(s, ev.ip, ev.mac);
+		if (ev.file[0])
+			snprintf(detail, sizeof(detail), "ip=%s file=%s",
+				 ev.ip[0] ? ev.ip : "-", ev.file);
+		else
+			snprintf(detail, sizeof(detail), "ip=%s",
+				 ev.ip[0] ? ev.ip : "-");
+		break;
+	}
+	if (ev.kind == DNSMASQ_LOG_DHCP_ACK)
+		sup_http_note(s, 'l');
+	r = db_event_add(s->db, mac[0] ? mac : NULL,
+			 dnsmasq_log_kind_name(ev.kind), detail);
+	if (r < 0)
+		log_warnx("event %s for %s not recorded: %s",
+			  dnsmasq_log_kind_name(ev.kind), mac, db_errmsg(s->db));
+}
+
+/* Read what dnsmasq wrote; split into lines. */
+static void
+sup_read_log(struct sup *s)
+{
+	ssize_t k;
+	char *nl;
+
+	for (;;) {
+		k = read(s->dm_log, s->logbuf + s->loglen,
+			 sizeof(s->logbuf) - 1 - s->loglen);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			break;
+		s->loglen += (size_t)k;
+		s->logbuf[s->loglen] = '\0';
+		while ((nl = memchr(s->logbuf, '\n', s->loglen))) {
+			*nl = '\0';
+			sup_log_line(s, s->logbuf);
+			s->loglen -= (size_t)(nl + 1 - s->logbuf);
+			memmove(s->logbuf, nl + 1, s->loglen);
+		}
+		if (s->loglen == sizeof(s->logbuf) - 1) {
+			/* an overlong line: log what we have, drop it */
+			sup_log_line(s, s->logbuf);
+			s->loglen = 0;
+		}
+	}
+	if (k == 0) {
+		/* EOF: dnsmasq is gone; SIGCHLD tells the rest */
+		close(s->dm_log);
+		s->dm_log = -1;
+	}
+}
+
+/* Stop dnsmasq on purpose (reload, address change, shutdown). */
+static void
+sup_dm_stop(struct sup *s)
+{
+	if (s->dm_pid > 0) {
+		kill(s->dm_pid, SIGTERM);
+		sup_wait_child(s->dm_pid, 3000);
+		log_info("dnsmasq (pid %ld) stopped", (long)s->dm_pid);
+	}
+	s->dm_pid = 0;
+	if (s->dm_log >= 0) {
+		sup_read_log(s);
+		if (s->dm_log >= 0)
+			close(s->dm_log);
+	}
+	s->dm_log = -1;
+	s->dm_restart_at = 0;
+}
+
+/* Reap children; schedule a dnsmasq restart if it died. */
+static void
+sup_reap(struct sup *s)
+{
+	int status;
+	pid_t pid;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		char how[64];
+
+		if (WIFSIGNALED(status))
+			snprintf(how, sizeof(how), "killed by signal %d",
+				 WTERMSIG(status));
+		else
+			snprintf(how, sizeof(how), "exited with status %d",
+				 WEXITSTATUS(status));
+		if (pid == s->dm_pid) {
+			uint64_t ran = now_ms() - s->dm_started;
+
+			if (s->dm_log >= 0)
+				sup_read_log(s);
+			s->dm_pid = 0;
+			s->dm_backoff = dnsmasq_backoff_ms(s->dm_backoff, ran);
+			s->dm_restart_at = now_ms() + s->dm_backoff;
+			s->dm_restarts++;
+			sup_http_note(s, 'r');
+			log_warnx("dnsmasq (pid %ld) %s after %llu ms; restart "
+				  "%u in %u ms", (long)pid, how,
+				  (unsigned long long)ran, s->dm_restarts,
+				  s->dm_backoff);
+			sup_write_status(s, "restarting");
+		} else if (pid == s->http_pid) {
+			log_warnx("http service (pid %ld) %s; restarting it",
+				  (long)pid, how);
+			s->http_pid = 0;
+			if (s->http_ctl >= 0)
+				close(s->http_ctl);
+			s->http_ctl = -1;
+			s->http_restart_at = now_ms() + 1000;
+		}
+	}
+}
+
+/*
+ * Render config and reservations; apply what changed: a new config is
+ * checked and dnsmasq restarted, new reservations are written and
+ * dnsmasq gets SIGHUP. force_restart restarts dnsmasq in any case.
+ * Returns 0, or -EINVAL when the new config is refused (the running
+ * dnsmasq is left alone).
+ */
+static int
+sup_apply(struct sup *s, bool force_restart)
+{
+	char err[1024], *conf = NULL, *hosts = NULL;
+	bool conf_changed, hosts_changed;
+	int r;
+
+	r = sup_render_hosts(s, &hosts);
+	if (r < 0) {
+		log_warnx("reservations: %s", db_errmsg(s->db));
+		hosts = NULL;
+	}
+	r = sup_render_conf(s, &conf, err, sizeof(err));
+	if (r < 0) {
+		log_warnx("dnsmasq configuration: %s", err);
+		free(hosts);
+		return -EINVAL;
+	}
+	conf_changed = !s->conf_text || strcmp(conf, s->conf_text);
+	hosts_changed = hosts && (!s->hosts_text || strcmp(hosts, s->hosts_text));
+	if (hosts_changed) {
+		r = write_file_atomic(s->hosts_path, hosts, strlen(hosts), 0644);
+		if (r < 0) {
+			errno = -r;
+			log_warn("%s", s->hosts_path);
+		}
+		free(s->hosts_text);
+		s->hosts_text = hosts;
+		hosts = NULL;
+	}
+	free(hosts);
+	if (conf_changed) {
+		char old[CFG_PATH_MAX + 40];
+
+		/* check the new text before it replaces the running one */
+		str_printf(old, sizeof(old), "%s.new", s->conf_path);
+		r = write_file_atomic(old, conf, strlen(conf), 0644);
+		if (r == 0)
+			r = dnsmasq_check(s->cfg.dnsmasq, old, err, sizeof(err));
+		if (r < 0) {
+			log_warnx("dnsmasq refuses the new configuration: %s",
+				  err);
+			unlink(old);
+			free(conf);
+			return -EINVAL;
+		}
+		if (rename(old, s->conf_path) < 0) {
+			log_warn("%s", s->conf_path);
+			free(conf);
+			return -EIO;
+		}
+		free(s->conf_text);
+		s->conf_text = conf;
+		conf = NULL;
+	}
+	free(conf);
+	if (conf_changed || force_restart || s->dm_pid <= 0) {
+		if (s->dm_pid > 0)
+			log_info("dnsmasq configuration changed: restarting");
+		sup_dm_stop(s);
+		s->dm_backoff = 0;
+		sup_dm_start(s);
+	} else if (hosts_changed && s->dm_pid > 0) {
+		log_info("reservations changed: dnsmasq re-reads %s",
+			 s->hosts_path);
+		kill(s->dm_pid, SIGHUP);
+	}
+	return 0;
+}
+
+/* (Re)assemble the TFTP tree for the current server address. */
+static int
+sup_tftp(struct sup *s)
+{
+	char err[1024];
+	int r;
+
+	r = tftproot_assemble(s->tftp_dir, s->cfg.state_dir, s->server,
+			      s->http_base, &s->tftp, err, sizeof(err));
+	if (r < 0)
+		log_warnx("TFTP root %s: %s", s->tftp_dir, err);
+	else if (s->tftp.written)
+		log_info("TFTP root %s: %u files written, iPXE from %s",
+			 s->tftp_dir, s->tftp.written, s->tftp.ipxe_from);
+	return r;
+}
+
+/* SIGHUP: reload the config file and apply it. */
+static void
+sup_reload(struct sup *s)
+{
+	struct by_config old = s->cfg, ncfg;
+	struct netif_info nif;
+	char err[1024], server_old[16];
+	bool http_changed;
+
+	if (cfg_load(&ncfg, s->cfg_path, s->cfg_path == NULL ||
+				 !strcmp(s->cfg_path, CFG_DEFAULT_PATH),
+		     err, sizeof(err)) < 0) {
+		log_warnx("reload refused: %s", err);
+		return;
+	}
+	if (netif_detect(ncfg.interface, &nif, err, sizeof(err)) < 0) {
+		log_warnx("reload refused: %s", err);
+		return;
+	}
+	str_copy(server_old, sizeof(server_old), s->server);
+	s->cfg = ncfg;
+	s->nif = nif;
+	if (sup_paths(s) < 0 || sup_addresses(s, &nif) < 0) {
+		log_warnx("reload refused: bad paths or addresses");
+		s->cfg = old;
+		sup_paths(s);
+		return;
+	}
+	sup_tftp(s);
+	if (sup_apply(s, false) < 0) {
+		log_warnx("reload: keeping the running dnsmasq");
+	}
+	http_changed = memcmp(&old, &s->cfg, sizeof(old)) != 0 ||
+		       strcmp(server_old, s->server);
+	if (http_changed) {
+		log_info("configuration changed: restarting the HTTP service");
+		sup_http_stop(s);
+		if (sup_http_start(s) < 0)
+			s->http_restart_at = now_ms() + 1000;
+	}
+	sup_write_status(s, "running");
+	log_info("configuration reloaded");
+}
+
+/* The interface changed: follow its address; log link changes. */
+static void
+sup_netif_changed(struct sup *s, int what)
+{
+	struct netif_info nif;
+	struct netif_info all[NETIF_MAX_CANDIDATES];
+	char err[1024];
+	int n, i;
+
+	n = netif_list(all, ARRAY_SIZE(all));
+	for (i = 0; i < n; i++) {
+		if (strcmp(all[i].name, s->nif.name))
+			continue;
+		if (all[i].running != s->nif.running) {
+			log_info("link %s is %s", s->nif.name,
+				 all[i].running ? "up" : "down");
+			s->nif.running = all[i].running;
+			s->nif.up = all[i].up;
+			sup_write_status(s, "running");
+		}
+		break;
+	}
+	if (!(what & NETIF_CHANGED_ADDR))
+		return;
+	if (netif_detect(s->cfg.interface, &nif, err, sizeof(err)) < 0) {
+		log_warnx("%s: waiting for an address", err);
+		return;
+	}
+	if (netif_same(&nif, &s->nif))
+		return;
+	log_info("interface %s is now %s/%u (was %s %s/%u): following",
+		 nif.name, nif.addr, nif.prefix, s->nif.name, s->nif.addr,
+		 s->nif.prefix);
+	s->nif = nif;
+	if (sup_addresses(s, &nif) < 0) {
+		log_warnx("cannot use address %s", nif.addr);
+		return;
+	}
+	sup_tftp(s);
+	sup_apply(s, true);
+	sup_http_stop(s);
+	if (sup_http_start(s) < 0)
+		s->http_restart_at = now_ms() + 1000;
+	sup_write_status(s, "running");
+}
+
+static void
+sup_free(struct sup *s)
+{
+	free(s->conf_text);
+	free(s->hosts_text);
+	netif_watch_close(s->watch);
+	db_close(s->db);
+}
+
+/* Start everything, then the event loop; returns the exit status. */
+static int
+serve_supervised(struct by_ctx *ctx, struct sup *s)
+{
+	char err[1024], why[256];
+	struct pollfd pfd[3];
+	sigset_t mask;
+	int sfd, r, status = 0;
+
+	s->dm_log = -1;
+	s->http_ctl = -1;
+	s->cfg_path = ctx->config_path;
+	r = netif_detect(s->cfg.interface, &s->nif, err, sizeof(err));
+	if (r < 0) {
+		log_warnx("%s", err);
+		return EXIT_RUNTIME;
+	}
+	if (sup_paths(s) < 0 || sup_addresses(s, &s->nif) < 0) {
+		log_warnx("bad [appliance] paths or [http] listen");
+		return EXIT_USAGE;
+	}
+	if (sup_mkdir(s->cfg.state_dir, 0755) < 0 ||
+	    sup_mkdir(s->run_dir, 0755) < 0) {
+		log_warn("cannot create %s", s->run_dir);
+		return EXIT_RUNTIME;
+	}
+	r = db_open(s->db_path, DB_OPEN_CREATE, &s->db);
+	if (r < 0) {
+		errno = -r;
+		log_warn("database %s", s->db_path);
+		return EXIT_RUNTIME;
+	}
+	s->drop = privdrop_lookup(s->cfg.user, &s->uid, &s->gid, why,
+				  sizeof(why));
+	if (!s->drop && why[0])
+		log_warnx("%s", why);
+	if (s->drop)
+		privdrop_own(s->cfg.state_dir, s->db_path, s->uid, s->gid);
+	sup_find_script(s);
+	if (sup_tftp(s) < 0) {
+		sup_free(s);
+		return EXIT_RUNTIME;
+	}
+	r = netif_watch_open(&s->watch);
+	if (r < 0) {
+		errno = -r;
+		log_warn("cannot watch interfaces");
+		sup_free(s);
+		return EXIT_RUNTIME;
+	}
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (sfd < 0) {
+		log_warn("signalfd");
+		sup_free(s);
+		return EXIT_RUNTIME;
+	}
+
+	/* A config dnsmasq refuses stops the start, with dnsmasq's words. */
+	{
+		char *conf = NULL, tmp[CFG_PATH_MAX + 40];
+
+		r = sup_render_conf(s, &conf, err, sizeof(err));
+		if (r == 0) {
+			str_printf(tmp, sizeof(tmp), "%s.new", s->conf_path);
+			r = write_file_atomic(tmp, conf, strlen(conf), 0644);
+			if (r == 0)
+				r = dnsmasq_check(s->cfg.dnsmasq, tmp, err,
+						  sizeof(err));
+			unlink(tmp);
+		}
+		free(conf);
+		if (r < 0) {
+			log_warnx("dnsmasq configuration refused: %s", err);
+			close(sfd);
+			sup_free(s);
+			return EXIT_USAGE;
+		}
+	}
+	r = sup_http_start(s);
+	if (r < 0) {
+		errno = -r;
+		log_warn("http: cannot start on %s", s->cfg.listen);
+		close(sfd);
+		sup_free(s);
+		return EXIT_RUNTIME;
+	}
+	if (sup_apply(s, true) < 0 || s->dm_pid <= 0) {
+		sup_http_stop(s);
+		close(sfd);
+		sup_free(s);
+		return EXIT_RUNTIME;
+	}
+	log_info("serving: %s %s/%u, HTTP %s (boot URLs %s), DHCP %s",
+		 s->nif.name, s->nif.addr, s->nif.prefix, s->cfg.listen,
+		 s->http_base, cfg_dhcp_mode_name(s->cfg.dhcp_mode));
+
+	for (;;) {
+		struct signalfd_siginfo si;
+		int timeout = -1, nfds = 2;
+		uint64_t t = now_ms();
+
+		if (s->dm_restart_at) {
+			if (t >= s->dm_restart_at) {
+				s->dm_restart_at = 0;
+				sup_dm_start(s);
+				continue;
+			}
+			timeout = (int)(s->dm_restart_at - t);
+		}
+		if (s->http_restart_at) {
+			if (t >= s->http_restart_at) {
+				s->http_restart_at = 0;
+				if (sup_http_start(s) < 0)
+					s->http_restart_at = t + 5000;
+				else
+					sup_write_status(s, "running");
+				continue;
+			}
+			if (timeout < 0 ||
+			    (uint64_t)timeout > s->http_restart_at - t)
+				timeout = (int)(s->http_restart_at - t);
+		}
+		pfd[0].fd = sfd;
+		pfd[0].events = POLLIN;
+		pfd[1].fd = netif_watch_fd(s->watch);
+		pfd[1].events = POLLIN;
+		if (s->dm_log >= 0) {
+			pfd[2].fd = s->dm_log;
+			pfd[2].events = POLLIN;
+			nfds = 3;
+		}
+		r = poll(pfd, (nfds_t)nfds, timeout);
+		if (r < 0 && errno != EINTR) {
+			log_warn("poll");
+			status = EXIT_RUNTIME;
+			break;
+		}
+		if (r <= 0)
+			continue;
+		if (nfds == 3 && pfd[2].revents)
+			sup_read_log(s);
+		if (pfd[1].revents) {
+			int what = netif_watch_read(s->watch);
+
+			if (what > 0)
+				sup_netif_changed(s, what);
+		}
+		if (!pfd[0].revents)
+			continue;
+		bool stop = false;
+		while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
+			switch (si.ssi_signo) {
+			case SIGCHLD:
+				sup_reap(s);
+				break;
+			case SIGHUP:
+				log_info("SIGHUP: reloading %s",
+					 s->cfg_path ? s->cfg_path
+						     : CFG_DEFAULT_PATH);
+				sup_reload(s);
+				break;
+			default:
+				log_info("signal %u: stopping", si.ssi_signo);
+				stop = true;
+				break;
+			}
+		}
+		if (stop)
+			break;
+	}
+	sup_dm_stop(s);
+	sup_http_stop(s);
+	sup_write_status(s, "stopped");
+	close(sfd);
+	sup_free(s);
+	return status;
 }
 
 int
@@ -33,11 +1107,8 @@ cmd_serve(struct by_ctx *ctx, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	struct by_config cfg;
-	struct http_server *srv = NULL;
-	struct sigaction sa;
-	const char *addr;
-	sigset_t mask, old;
+	static struct sup sup;
+	bool http_only = false;
 	int c, r;
 
 	optind = 1;
@@ -49,43 +1120,27 @@ cmd_serve(struct by_ctx *ctx, int argc, char **argv)
 		case 'd':
 			if (strcmp(optarg, "off")) {
 				fprintf(stderr, "bootyard serve: --dhcp takes "
-						"only 'off' so far\n");
+						"only 'off' (no dnsmasq at "
+						"all; [dhcp] mode sets the "
+						"rest)\n");
 				return EXIT_USAGE;
 			}
+			http_only = true;
 			break;
 		case 'h':
-			printf("usage: bootyard serve [-c FILE] [--dhcp=off]\n");
+			printf("usage: bootyard serve [-c FILE] [--dhcp=off]\n"
+			       "  --dhcp=off  HTTP service only: no dnsmasq "
+			       "(no DHCP, no TFTP)\n");
 			return 0;
 		default:
 			return EXIT_USAGE;
 		}
 	}
-	r = cli_load_config(ctx, &cfg);
+	memset(&sup, 0, sizeof(sup));
+	r = cli_load_config(ctx, &sup.cfg);
 	if (r)
 		return r;
-	addr = strcmp(cfg.server_address, "auto") ? cfg.server_address
-						 : "127.0.0.1";
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = serve_on_signal;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	sigprocmask(SIG_BLOCK, &mask, &old);
-
-	r = http_start(&cfg, addr, &srv);
-	if (r < 0) {
-		errno = -r;
-		log_warn("http: cannot start on %s", cfg.listen);
-		return EXIT_RUNTIME;
-	}
-	log_info("serving on %s (boot URLs use %s)", cfg.listen, addr);
-	while (!serve_stop)
-		sigsuspend(&old);
-	log_info("signal %d: stopping", (int)serve_stop);
-	http_stop(srv);
-	return 0;
+	if (http_only)
+		return serve_http_only(&sup.cfg);
+	return serve_supervised(ctx, &sup);
 }

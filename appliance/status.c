@@ -1,11 +1,132 @@
-/* status.c - placeholder until the supervisor work lands. */
+/*
+ * status.c - `bootyard status`: what the running appliance serves and
+ * from where, read from the status file `bootyard serve` keeps in its
+ * run_dir (interface, address, mode, loaders, iPXE images, dnsmasq pid
+ * and restart count). Works for root and for the service's group.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "appliance/bootyard.h"
+#include "common/util.h"
+
+/* The value of key in the status text, or NULL (points into text). */
+static const char *
+status_get(char *text, const char *key, char *out, size_t outsz)
+{
+	size_t n = strlen(key);
+	char *p = text;
+
+	while (p && *p) {
+		char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+
+		if (len > n && !strncmp(p, key, n) && p[n] == '=') {
+			size_t vl = len - n - 1;
+
+			if (vl >= outsz)
+				vl = outsz - 1;
+			memcpy(out, p + n + 1, vl);
+			out[vl] = '\0';
+			return out;
+		}
+		p = nl ? nl + 1 : NULL;
+	}
+	return NULL;
+}
+
+/* Print s as a JSON string (status values are printable ASCII). */
+static void
+status_json_str(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			putchar('\\');
+		if ((unsigned char)*s >= 0x20)
+			putchar(*s);
+	}
+	putchar('"');
+}
 
 int
 cmd_status(struct by_ctx *ctx, int argc, char **argv)
 {
-	fprintf(stderr, "bootyard: %s: not available yet\n", argv[0]);
-	return EXIT_RUNTIME;
-}
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	static const char *const keys[] = {
+		"state", "pid", "config", "interface", "address", "link",
+		"server", "http_base", "mode", "bios_loader", "bios_file",
+		"uefi_loader", "uefi_file", "ipxe_detect", "ipxe_images",
+		"ipxe_from", "tftp_root", "dnsmasq_conf", "dnsmasq_pid",
+		"dnsmasq_restarts", "http_pid", "lease_hook", "updated",
+	};
+	struct by_config cfg;
+	char path[CFG_PATH_MAX + 16], val[CFG_PATH_MAX], *text = NULL;
+	size_t len, i;
+	bool alive = false;
+	int c, r;
 
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			ctx->config_path = optarg;
+			break;
+		case 'j':
+			ctx->json = true;
+			break;
+		case 'h':
+			printf("usage: bootyard status [-c FILE] [--json]\n");
+			return 0;
+		default:
+			return EXIT_USAGE;
+		}
+	}
+	r = cli_load_config(ctx, &cfg);
+	if (r)
+		return r;
+	if (cfg.run_dir[0])
+		r = str_printf(path, sizeof(path), "%s/status", cfg.run_dir);
+	else
+		r = str_printf(path, sizeof(path), "%s/run/status",
+			       cfg.state_dir);
+	if (r < 0)
+		return EXIT_USAGE;
+	r = read_file(path, 1 << 16, &text, &len);
+	if (r < 0) {
+		fprintf(stderr, "bootyard: status: %s: %s (is bootyard serve "
+				"running?)\n", path, strerror(-r));
+		return EXIT_NOTFOUND;
+	}
+	if (status_get(text, "pid", val, sizeof(val))) {
+		long pid = strtol(val, NULL, 10);
+
+		alive = pid > 0 && (kill((pid_t)pid, 0) == 0 || errno == EPERM);
+	}
+	if (ctx->json) {
+		printf("{\"running\":%s", alive ? "true" : "false");
+		for (i = 0; i < ARRAY_SIZE(keys); i++) {
+			if (!status_get(text, keys[i], val, sizeof(val)))
+				continue;
+			printf(",\"%s\":", keys[i]);
+			status_json_str(val);
+		}
+		printf("}\n");
+	} else {
+		printf("%-17s %s\n", "running", alive ? "yes" : "no");
+		for (i = 0; i < ARRAY_SIZE(keys); i++)
+			if (status_get(text, keys[i], val, sizeof(val)))
+				printf("%-17s %s\n", keys[i], val);
+	}
+	free(text);
+	return alive ? 0 : EXIT_RUNTIME;
+}
