@@ -1,0 +1,23 @@
+# image/module.mk - deliverables: the Debian package, the container image,
+# the VM image (docs/deploy.md says how to use each).
+#
+#   make deb              BUILD/bootyard_VERSION_ARCH.deb (hardened build)
+#   make image-container  OCI image localhost/bootyard:VERSION (podman)
+#   make image-vm         BUILD/vm/bootyard-vm.raw and .qcow2 (Debian 12)
+#   make check-vm         the VM end-to-end test (opt-in: slow under TCG)
+#
+# The three share one mmdebstrap base tarball cached in build/cache/.
+.PHONY: deb image-container image-vm check-vm
+
+deb:
+	@./image/deb/make.sh $(BUILD)
+
+image-container:
+	@./image/container/build.sh $(BUILD)
+
+image-vm:
+	@./image/vm/build.sh $(BUILD)
+
+check-vm:
+	BOOTYARD_VM_TEST=1 BUILD=$(abspath $(BUILD)) TESTS='e2e/vm_*' \
+		./tests/run.sh e2e
