@@ -7,6 +7,7 @@
 
 #include <microhttpd.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include "appliance/config.h"

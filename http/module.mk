@@ -1,0 +1,40 @@
+# http/module.mk - the HTTP service's extra targets.
+#
+#   make fuzz         build every tests/fuzz/fuzz_*.c with clang's libFuzzer
+#                     (+ ASan, UBSan) into BUILD/fuzz/ and run each for
+#                     FUZZ_SECONDS (default 20) from its seed corpus
+#   make bench-http   tests/bench/http_bench.sh: bootyard vs nginx with wrk
+#                     (results go to BENCHMARKS.md by hand; never fails)
+
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 20
+FUZZ_CFLAGS   = -g -O1 -std=gnu11 -D_GNU_SOURCE -I. $(PKG_CFLAGS) \
+                -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+# The pure modules the targets exercise, built with clang + coverage.
+FUZZ_LIB_SRC  = $(wildcard common/*.c) http/query.c http/template.c \
+                http/decide.c http/render_ipxe.c http/filepath.c \
+                http/metrics.c appliance/config.c
+FUZZ_SRC      = $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS     = $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB_SRC)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_LIB_SRC) $(LDLIBS)
+
+.PHONY: fuzz fuzz-build bench-http
+fuzz-build: $(FUZZ_BINS)
+
+fuzz: fuzz-build
+	@set -e; for f in $(FUZZ_BINS); do \
+		n=$$(basename $$f); c=$(BUILD)/fuzz/corpus-$$n; \
+		mkdir -p $$c; \
+		if [ -d tests/fuzz/seeds/$$n ]; then cp -n tests/fuzz/seeds/$$n/* $$c/ 2>/dev/null || true; fi; \
+		echo "fuzz: $$n for $(FUZZ_SECONDS) s"; \
+		$$f -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+			-artifact_prefix=$(BUILD)/fuzz/$$n- $$c >$(BUILD)/fuzz/$$n.log 2>&1 \
+			|| { tail -n 40 $(BUILD)/fuzz/$$n.log; exit 1; }; \
+		tail -n 1 $(BUILD)/fuzz/$$n.log; \
+	done
+
+bench-http: all
+	-BUILD=$(abspath $(BUILD)) ./tests/bench/http_bench.sh
