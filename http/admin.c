@@ -443,6 +443,8 @@ api_list(struct MHD_Connection *c, struct http_req *r, struct db *db,
 		json_decref(arr);
 		return reply_error(c, r, 400, "malformed query");
 	}
+	/* Show what the boot path queued before this request. */
+	evq_flush(r->l->srv->evq, 2000);
 	if (!strcmp(what, "distros")) {
 		rc = db_distro_list(db, collect_distro, arr);
 	} else if (!strcmp(what, "leases")) {

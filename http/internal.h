@@ -12,6 +12,7 @@
 
 #include "appliance/config.h"
 #include "db/db.h"
+#include "http/evqueue.h"
 #include "http/metrics.h"
 
 #define HTTP_BODY_MAX (64 * 1024)  /* request bodies (admin JSON) */
@@ -37,6 +38,7 @@ struct http_server {
 	bool access_log_off;
 	struct listener boot, tls, admin;
 	char *tls_cert, *tls_key;
+	struct evqueue *evq; /* event and lease-seen writes */
 };
 
 /* One request: created by the URI log callback, freed when completed. */

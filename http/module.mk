@@ -38,3 +38,9 @@ fuzz: fuzz-build
 
 bench-http: all
 	-BUILD=$(abspath $(BUILD)) ./tests/bench/http_bench.sh
+
+$(BUILD)/bench/http_seed: tests/bench/http_seed.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+bench-http: $(BUILD)/bench/http_seed

@@ -181,6 +181,27 @@ collect_distro(const struct db_distro *d, void *ctx)
 }
 
 /*
+ * The names of the distributions, for menus: read at most once a second
+ * per worker thread (a new distribution shows up in menus within 1 s).
+ */
+static const struct name_list *
+distro_names(struct db *db)
+{
+	static __thread struct name_list cache;
+	static __thread uint64_t loaded_us;
+	uint64_t now = now_us();
+
+	if (loaded_us && now - loaded_us < 1000000)
+		return &cache;
+	cache.n = 0;
+	if (db_distro_list(db, collect_distro, &cache) < 0)
+		cache.n = 0;
+	else
+		loaded_us = now;
+	return &cache;
+}
+
+/*
  * Make sure host (NULL: unknown, created) is flagged to install distro,
  * for a menu choice. Re-reads the host into *h.
  */
@@ -221,7 +242,7 @@ serve_config(struct MHD_Connection *c, struct http_req *r)
 	struct decide_policy pol;
 	struct decide_input in;
 	struct decision d;
-	struct name_list names;
+	const struct name_list *names;
 	char err[128], token[TOKEN_LEN + 1], desc[256];
 	const char *dname = NULL;
 	bool known, have_distro = false;
@@ -242,7 +263,7 @@ serve_config(struct MHD_Connection *c, struct http_req *r)
 				  "database error");
 	known = rc == 0;
 	if (!known)
-		db_lease_seen(db, req.mac, req.arch);
+		evq_lease_seen(srv->evq, req.mac, req.arch);
 
 	memset(&pol, 0, sizeof(pol));
 	pol.base_url = r->l->base_url;
@@ -252,15 +273,15 @@ serve_config(struct MHD_Connection *c, struct http_req *r)
 						     : 3;
 	pol.local_bios = cfg->local_bios;
 	pol.local_efi = cfg->local_efi;
-	names.n = 0;
 	if (req.choice != BOOT_CHOICE_LOCAL &&
 	    req.choice != BOOT_CHOICE_SHELL &&
 	    req.choice != BOOT_CHOICE_MEMTEST &&
 	    !(known && host.action == DB_ACTION_LOCAL &&
-	      req.choice == BOOT_CHOICE_NONE))
-		db_distro_list(db, collect_distro, &names);
-	pol.distros = names.ptrs;
-	pol.n_distros = names.n;
+	      req.choice == BOOT_CHOICE_NONE)) {
+		names = distro_names(db);
+		pol.distros = names->ptrs;
+		pol.n_distros = names->n;
+	}
 
 	memset(&in, 0, sizeof(in));
 	in.req = &req;
@@ -303,14 +324,14 @@ serve_config(struct MHD_Connection *c, struct http_req *r)
 	if (have_distro)
 		db_distro_free(&distro);
 	if (rc < 0) {
-		db_event_add(db, req.mac, "config", "error: no decision");
+		evq_event(srv->evq, req.mac, "config", "error: no decision");
 		r->decision = "error";
 		return http_reply(c, r, MHD_HTTP_OK, TEXT,
 				  ipxe_render_local_fallback(),
 				  strlen(ipxe_render_local_fallback()));
 	}
 	decision_describe(&d, desc, sizeof(desc));
-	db_event_add(db, req.mac, "config", desc);
+	evq_event(srv->evq, req.mac, "config", desc);
 	r->decision = decision_kind_name(d.kind);
 	return http_reply_take(c, r, MHD_HTTP_OK, TEXT, script, len);
 }
@@ -369,7 +390,7 @@ serve_install(struct MHD_Connection *c, struct http_req *r)
 		return http_reply(c, r, MHD_HTTP_INTERNAL_SERVER_ERROR, TEXT,
 				  "template error\n", 15);
 	snprintf(detail, sizeof(detail), "%s", name);
-	db_event_add(db, host.macs[0], "install-fetch", detail);
+	evq_event(srv->evq, host.macs[0], "install-fetch", detail);
 	return http_reply_take(c, r, MHD_HTTP_OK, TEXT, out, len);
 }
 
@@ -842,6 +863,9 @@ http_start(const struct by_config *cfg, const char *server_address,
 	if (rc < 0)
 		goto err;
 	db_close(db);
+	rc = evq_start(srv->db_path, &srv->evq);
+	if (rc < 0)
+		goto err;
 
 	if (strcmp(cfg->access_log, "off") == 0) {
 		srv->access_log_off = true;
@@ -889,6 +913,7 @@ http_stop(struct http_server *srv)
 	listener_stop(&srv->boot);
 	listener_stop(&srv->tls);
 	listener_stop(&srv->admin);
+	evq_stop(srv->evq);
 	if (srv->access_log)
 		fclose(srv->access_log);
 	free(srv->tls_cert);

@@ -1,0 +1,207 @@
+/*
+ * evqueue.c - bounded MPSC queue of event writes and its writer thread
+ * (see evqueue.h).
+ *
+ * Each cell carries a sequence number: a producer claims position pos by
+ * a compare-and-swap on the tail when cell.seq == pos, fills the cell and
+ * publishes it with seq = pos + 1; the one consumer takes the cell when
+ * seq == pos + 1 and frees it for the next lap with seq = pos + SIZE.
+ */
+#include "http/evqueue.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/util.h"
+#include "common/valid.h"
+#include "db/db.h"
+
+#define EVQ_SIZE 4096 /* a power of two */
+#define EVQ_DETAIL 192
+
+enum evq_kind { EVQ_EVENT, EVQ_LEASE_SEEN };
+
+struct evq_item {
+	enum evq_kind kind;
+	int arch;
+	char mac[MAC_STR_LEN];
+	char ev_kind[32];
+	char detail[EVQ_DETAIL];
+};
+
+struct evq_cell {
+	_Atomic size_t seq;
+	struct evq_item item;
+};
+
+struct evqueue {
+	struct evq_cell cells[EVQ_SIZE];
+	_Atomic size_t tail; /* next position to claim */
+	_Atomic size_t head; /* next position to consume */
+	_Atomic bool stop;
+	_Atomic uint64_t dropped;
+	struct db *db;
+	pthread_t thread;
+};
+
+static bool
+evq_push(struct evqueue *q, const struct evq_item *it)
+{
+	size_t pos = atomic_load_explicit(&q->tail, memory_order_relaxed);
+	struct evq_cell *c;
+
+	for (;;) {
+		size_t seq;
+		intptr_t diff;
+
+		c = &q->cells[pos & (EVQ_SIZE - 1)];
+		seq = atomic_load_explicit(&c->seq, memory_order_acquire);
+		diff = (intptr_t)seq - (intptr_t)pos;
+		if (diff == 0) {
+			if (atomic_compare_exchange_weak_explicit(
+				    &q->tail, &pos, pos + 1,
+				    memory_order_relaxed, memory_order_relaxed))
+				break;
+		} else if (diff < 0) {
+			atomic_fetch_add_explicit(&q->dropped, 1,
+						  memory_order_relaxed);
+			return false;
+		} else {
+			pos = atomic_load_explicit(&q->tail,
+						   memory_order_relaxed);
+		}
+	}
+	c->item = *it;
+	atomic_store_explicit(&c->seq, pos + 1, memory_order_release);
+	return true;
+}
+
+/* Store one item if there is one; true when one was taken. */
+static bool
+evq_pop_store(struct evqueue *q)
+{
+	size_t pos = atomic_load_explicit(&q->head, memory_order_relaxed);
+	struct evq_cell *c = &q->cells[pos & (EVQ_SIZE - 1)];
+	struct evq_item it;
+
+	if (atomic_load_explicit(&c->seq, memory_order_acquire) != pos + 1)
+		return false;
+	it = c->item;
+	atomic_store_explicit(&c->seq, pos + EVQ_SIZE, memory_order_release);
+	if (q->db) {
+		if (it.kind == EVQ_EVENT)
+			db_event_add(q->db, it.mac[0] ? it.mac : NULL,
+				     it.ev_kind, it.detail);
+		else
+			db_lease_seen(q->db, it.mac, it.arch);
+	}
+	atomic_store_explicit(&q->head, pos + 1, memory_order_release);
+	return true;
+}
+
+static void *
+evq_writer(void *arg)
+{
+	struct evqueue *q = arg;
+	const struct timespec idle = { 0, 2 * 1000 * 1000 };
+
+	for (;;) {
+		bool any = false;
+
+		while (evq_pop_store(q))
+			any = true;
+		if (atomic_load(&q->stop) && !any)
+			break;
+		if (!any)
+			nanosleep(&idle, NULL);
+	}
+	return NULL;
+}
+
+int
+evq_start(const char *db_path, struct evqueue **ret)
+{
+	struct evqueue *q = calloc(1, sizeof(*q));
+	size_t i;
+	int rc;
+
+	if (!q)
+		return -ENOMEM;
+	for (i = 0; i < EVQ_SIZE; i++)
+		atomic_init(&q->cells[i].seq, i);
+	rc = db_open(db_path, 0, &q->db);
+	if (rc < 0) {
+		free(q);
+		return rc;
+	}
+	rc = pthread_create(&q->thread, NULL, evq_writer, q);
+	if (rc) {
+		db_close(q->db);
+		free(q);
+		return -rc;
+	}
+	*ret = q;
+	return 0;
+}
+
+void
+evq_stop(struct evqueue *q)
+{
+	if (!q)
+		return;
+	atomic_store(&q->stop, true);
+	pthread_join(q->thread, NULL);
+	db_close(q->db);
+	free(q);
+}
+
+bool
+evq_event(struct evqueue *q, const char *mac, const char *kind,
+	  const char *detail)
+{
+	struct evq_item it;
+
+	memset(&it, 0, sizeof(it));
+	it.kind = EVQ_EVENT;
+	str_copy(it.mac, sizeof(it.mac), mac ? mac : "");
+	str_copy(it.ev_kind, sizeof(it.ev_kind), kind);
+	str_copy(it.detail, sizeof(it.detail), detail ? detail : "");
+	return evq_push(q, &it);
+}
+
+bool
+evq_lease_seen(struct evqueue *q, const char *mac, int arch)
+{
+	struct evq_item it;
+
+	memset(&it, 0, sizeof(it));
+	it.kind = EVQ_LEASE_SEEN;
+	it.arch = arch;
+	str_copy(it.mac, sizeof(it.mac), mac);
+	return evq_push(q, &it);
+}
+
+int
+evq_flush(struct evqueue *q, unsigned timeout_ms)
+{
+	size_t target = atomic_load(&q->tail);
+	const struct timespec step = { 0, 1000 * 1000 };
+	unsigned waited = 0;
+
+	while (atomic_load_explicit(&q->head, memory_order_acquire) < target) {
+		if (waited++ >= timeout_ms)
+			return -ETIMEDOUT;
+		nanosleep(&step, NULL);
+	}
+	return 0;
+}
+
+uint64_t
+evq_dropped(struct evqueue *q)
+{
+	return atomic_load(&q->dropped);
+}

@@ -1,0 +1,41 @@
+/*
+ * evqueue.h - the boot path's writes that need not be synchronous: the
+ * "config" / "install-fetch" events and db_lease_seen() for unknown MACs.
+ *
+ * Worker threads push into a bounded lock-free queue (multi-producer,
+ * single-consumer; no lock on the boot path, no SQLite write lock taken
+ * by a request); one writer thread with its own connection stores them.
+ * When the queue is full the record is dropped and counted, never waits.
+ */
+#ifndef BOOTYARD_HTTP_EVQUEUE_H
+#define BOOTYARD_HTTP_EVQUEUE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct evqueue;
+
+/* evq_start - start the writer on database db_path. 0 and *ret, -errno. */
+int evq_start(const char *db_path, struct evqueue **ret);
+
+/* evq_stop - store what is queued, stop the writer, free q (NULL ok). */
+void evq_stop(struct evqueue *q);
+
+/* evq_event - queue db_event_add(mac, kind, detail). false when full. */
+bool evq_event(struct evqueue *q, const char *mac, const char *kind,
+	       const char *detail);
+
+/* evq_lease_seen - queue db_lease_seen(mac, arch). false when full. */
+bool evq_lease_seen(struct evqueue *q, const char *mac, int arch);
+
+/*
+ * evq_flush - wait (at most timeout_ms) until everything queued before
+ * the call is stored: readers of events and leases call it first.
+ * Returns 0, or -ETIMEDOUT.
+ */
+int evq_flush(struct evqueue *q, unsigned timeout_ms);
+
+/* evq_dropped - records dropped because the queue was full. */
+uint64_t evq_dropped(struct evqueue *q);
+
+#endif

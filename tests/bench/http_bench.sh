@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# http_bench.sh - `make bench-http`: bootyard's HTTP service against nginx
+# on loopback, in the same run, with the same wrk connections and threads.
+#
+#   1. /ipxe/v1/config for MACs drawn from 10,000 hosts (wrk + Lua) vs
+#      nginx serving a static file of the same size: req/s, p99, ratio.
+#   2. a 64 MiB file fetched by 64 connections from /files/ vs nginx
+#      sendfile of the same file: aggregate throughput, ratio.
+#   3. the daemon's peak RSS (VmHWM).
+# Targets (issue #3): ratio >= 0.8 and p99 < 5 ms; file ratio >= 0.9;
+# RSS < 32 MiB. A benchmark reports; it never fails the test suite.
+#
+# Environment: BUILD (default build), BENCH_SECONDS (10), BENCH_CONNS (64),
+# BENCH_THREADS (2).
+set -uo pipefail
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+BUILD=${BUILD:-$TOP/build}
+SECS=${BENCH_SECONDS:-10}
+CONNS=${BENCH_CONNS:-64}
+THREADS=${BENCH_THREADS:-2}
+for t in wrk nginx curl python3; do
+	command -v "$t" >/dev/null || { echo "bench-http: $t missing, skipped"; exit 0; }
+done
+[[ -x $BUILD/bootyard && -x $BUILD/bench/http_seed ]] ||
+	{ echo "bench-http: build first (make bench-http)"; exit 0; }
+
+T=$(mktemp -d /tmp/bootyard-bench.XXXXXX)
+chmod 755 "$T"
+BY_PID= NG_PID=
+cleanup() {
+	[[ -n $BY_PID ]] && kill "$BY_PID" 2>/dev/null
+	[[ -n $NG_PID ]] && kill "$NG_PID" 2>/dev/null
+	wait 2>/dev/null
+	rm -rf "$T"
+}
+trap cleanup EXIT
+port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+BP=$(port) NP=$(port)
+while [[ $NP == "$BP" ]]; do NP=$(port); done
+
+mkdir -p "$T/state/files" "$T/www"
+"$BUILD/bench/http_seed" "$T/state/bootyard.db" 10000 || { echo "seed failed"; exit 0; }
+head -c $((64 << 20)) /dev/urandom >"$T/state/files/initrd.img"
+cp "$T/state/files/initrd.img" "$T/www/initrd.img"
+cat >"$T/bootyard.conf" <<CONF
+[appliance]
+state_dir = $T/state
+server_address = 127.0.0.1
+[dhcp]
+mode = off
+[http]
+listen = 127.0.0.1:$BP
+files_dir = $T/state/files
+access_log = off
+max_connections = 4096
+[admin]
+listen = off
+CONF
+"$BUILD/bootyard" -c "$T/bootyard.conf" serve --dhcp=off >"$T/bootyard.log" 2>&1 &
+BY_PID=$!
+for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$BP/ipxe/v1/boot" && break; sleep 0.1; done
+
+# nginx's static file: exactly the size of one config answer.
+size=$(curl -s "http://127.0.0.1:$BP/ipxe/v1/config?mac=52:54:01:00:00:01&platform=efi" | wc -c)
+head -c "$size" /dev/zero | tr '\0' x >"$T/www/config.txt"
+chmod -R a+rX "$T/www"
+cat >"$T/nginx.conf" <<CONF
+worker_processes $(nproc);
+daemon off;
+master_process on;
+pid $T/nginx.pid;
+error_log $T/nginx.err;
+events { worker_connections 4096; }
+http {
+	access_log off;
+	sendfile on;
+	tcp_nopush on;
+	keepalive_requests 1000000;
+	client_body_temp_path $T/ngx_body;
+	proxy_temp_path $T/ngx_proxy;
+	fastcgi_temp_path $T/ngx_fcgi;
+	uwsgi_temp_path $T/ngx_uwsgi;
+	scgi_temp_path $T/ngx_scgi;
+	server {
+		listen 127.0.0.1:$NP;
+		root $T/www;
+	}
+}
+CONF
+nginx -c "$T/nginx.conf" -p "$T" &
+NG_PID=$!
+for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$NP/config.txt" && break; sleep 0.1; done
+
+# run_wrk NAME URL [ARGS]: wrk output into $T/NAME.out
+run_wrk() {
+	local name=$1 url=$2
+	shift 2
+	wrk -t"$THREADS" -c"$CONNS" -d"${SECS}s" --latency "$@" "$url" >"$T/$name.out" 2>&1
+}
+rps() { awk '/^Requests\/sec:/ { print $2 }' "$T/$1.out"; }
+p99() { awk '$1 == "99%" { print $2 }' "$T/$1.out"; }
+tps() { awk '/^Transfer\/sec:/ { print $2 }' "$T/$1.out"; }
+# to_mib 1.23GB -> MiB/s number
+to_mib() { awk -v v="$1" 'BEGIN { n = v + 0; u = substr(v, length(v) - 1);
+	if (u == "GB") n *= 1024; else if (u == "KB") n /= 1024; else if (u !~ /MB/) n /= 1048576;
+	printf "%.0f", n }'; }
+
+echo "bench-http: wrk -t$THREADS -c$CONNS -d${SECS}s, loopback, $(nproc) CPUs"
+run_wrk by_config "http://127.0.0.1:$BP/ipxe/v1/config" -s "$TOP/tests/bench/http_config.lua"
+run_wrk ng_config "http://127.0.0.1:$NP/config.txt"
+run_wrk by_file "http://127.0.0.1:$BP/files/initrd.img" --timeout 60s
+run_wrk ng_file "http://127.0.0.1:$NP/initrd.img" --timeout 60s
+rss=$(awk '/^VmHWM/ { print $2 }' "/proc/$BY_PID/status")
+
+bc_rps=$(rps by_config) nc_rps=$(rps ng_config)
+bf=$(to_mib "$(tps by_file)") nf=$(to_mib "$(tps ng_file)")
+printf '%-44s %12s %10s\n' "test" "req/s" "p99"
+printf '%-44s %12s %10s\n' "bootyard /ipxe/v1/config (10,000 hosts)" "$bc_rps" "$(p99 by_config)"
+printf '%-44s %12s %10s\n' "nginx static file, same size ($size B)" "$nc_rps" "$(p99 ng_config)"
+awk -v a="$bc_rps" -v b="$nc_rps" 'BEGIN { if (b > 0) printf "config ratio bootyard/nginx: %.2f (target >= 0.8)\n", a / b }'
+printf '%-44s %12s\n' "64 MiB file, $CONNS connections" "MiB/s"
+printf '%-44s %12s\n' "bootyard /files/ (sendfile)" "$bf"
+printf '%-44s %12s\n' "nginx sendfile" "$nf"
+awk -v a="$bf" -v b="$nf" 'BEGIN { if (b > 0) printf "file ratio bootyard/nginx: %.2f (target >= 0.9)\n", a / b }'
+echo "bootyard peak RSS (VmHWM): $((rss / 1024)) MiB ($rss kB; target < 32 MiB)"
+grep -h "Socket errors\|Non-2xx" "$T"/*.out | sed 's/^/note: /'
+exit 0
