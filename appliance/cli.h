@@ -110,6 +110,17 @@ int cli_db_open(const struct cli_cmd *cmd, const struct by_config *cfg,
 		bool write, struct db **ret);
 
 /*
+ * cli_write_lock - take the CLI's write lock, <state_dir>/cli.lock
+ * (flock, exclusive), so that read-modify-write commands (host set,
+ * reinstall, local, distro set) of concurrent bootyard processes do not
+ * lose each other's updates: db.h has no transaction spanning a read and
+ * a write. Waits up to 30 s. Returns 0 and *ret_fd (close it to unlock),
+ * or prints a message and returns EXIT_RUNTIME.
+ */
+int cli_write_lock(const struct cli_cmd *cmd, const struct by_config *cfg,
+		   int *ret_fd);
+
+/*
  * cli_db_fail - print a one-line message for a failed db_* call (r is its
  * negative errno, what names the object, e.g. "host 'web1'") and return
  * the exit status: -ENOENT -> EXIT_NOTFOUND, -EEXIST/-EINVAL ->

@@ -3,10 +3,12 @@
  * configuration, options, messages, the database, tables and JSON.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -324,6 +326,41 @@ cli_db_open(const struct cli_cmd *cmd, const struct by_config *cfg,
 			strerror(-r));
 		return EXIT_RUNTIME;
 	}
+}
+
+/* cli_write_lock - see cli.h. */
+int
+cli_write_lock(const struct cli_cmd *cmd, const struct by_config *cfg,
+	       int *ret_fd)
+{
+	char path[CFG_PATH_MAX + 16];
+	int fd, i;
+
+	if (str_printf(path, sizeof(path), "%s/cli.lock", cfg->state_dir) <
+	    0) {
+		cli_err(cmd, "state directory path too long");
+		return EXIT_RUNTIME;
+	}
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0) {
+		cli_err(cmd, "cannot open the lock file %s: %s", path,
+			strerror(errno));
+		return EXIT_RUNTIME;
+	}
+	/* 30 s in steps of 10 ms: writers hold it for milliseconds. */
+	for (i = 0; flock(fd, LOCK_EX | LOCK_NB) < 0; i++) {
+		if ((errno != EWOULDBLOCK && errno != EINTR) || i >= 3000) {
+			cli_err(cmd, "cannot lock %s: %s", path,
+				errno == EWOULDBLOCK
+					? "another bootyard command holds it"
+					: strerror(errno));
+			close(fd);
+			return EXIT_RUNTIME;
+		}
+		usleep(10000);
+	}
+	*ret_fd = fd;
+	return 0;
 }
 
 /* cli_db_fail - message and exit status for a failed db_* call. */

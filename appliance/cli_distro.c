@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "appliance/bootyard.h"
 #include "appliance/cli.h"
@@ -371,8 +372,8 @@ distro_write(struct by_ctx *ctx, const struct cli_cmd *cmd, int argc,
 	struct db_distro d;
 	struct by_config cfg;
 	struct db *db = NULL;
+	int r, lock_fd = -1;
 	char what[96];
-	int r;
 
 	memset(&d, 0, sizeof(d));
 	r = distro_parse_opts(ctx, cmd, argc, argv, &o, set);
@@ -394,6 +395,9 @@ distro_write(struct by_ctx *ctx, const struct cli_cmd *cmd, int argc,
 	if (r)
 		goto out;
 	if (set) {
+		r = cli_write_lock(cmd, &cfg, &lock_fd);
+		if (r)
+			goto out;
 		r = db_distro_get(db, argv[optind], &d);
 		if (r < 0) {
 			r = cli_db_fail(cmd, &cfg, r, what);
@@ -421,6 +425,8 @@ distro_write(struct by_ctx *ctx, const struct cli_cmd *cmd, int argc,
 	else
 		printf("distro %s %s\n", d.name, set ? "changed" : "added");
 out:
+	if (lock_fd >= 0)
+		close(lock_fd);
 	db_close(db);
 	db_distro_free(&d);
 	distro_opts_free(&o);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "appliance/bootyard.h"
 #include "appliance/cli.h"
@@ -486,12 +487,14 @@ host_done(const struct by_ctx *ctx, const struct cli_cmd *cmd,
 
 /*
  * host_open_find - load the config, open the database (for writing when
- * write) and find the host ref. Returns 0 with *ret_db and *ret, or the
- * exit status after a message (*ret_db is then NULL).
+ * lock_fd is not NULL, then also taking the CLI write lock before the
+ * host is read) and find the host ref. Returns 0 with *ret_db, *ret and
+ * *lock_fd (close it after the write), or the exit status after a message
+ * (*ret_db is then NULL, nothing is locked).
  */
 static int
 host_open_find(struct by_ctx *ctx, const struct cli_cmd *cmd,
-	       struct by_config *cfg, bool write, const char *ref,
+	       struct by_config *cfg, int *lock_fd, const char *ref,
 	       struct db **ret_db, struct db_host *ret)
 {
 	char what[96];
@@ -501,7 +504,7 @@ host_open_find(struct by_ctx *ctx, const struct cli_cmd *cmd,
 	r = cli_load_config(ctx, cfg);
 	if (r)
 		return r;
-	r = cli_db_open(cmd, cfg, write, ret_db);
+	r = cli_db_open(cmd, cfg, lock_fd != NULL, ret_db);
 	if (r)
 		return r;
 	snprintf(what, sizeof(what), "host %s", cli_q(ref));
@@ -509,14 +512,23 @@ host_open_find(struct by_ctx *ctx, const struct cli_cmd *cmd,
 		cli_err(cmd, "%s: not found (no database yet)", what);
 		return EXIT_NOTFOUND;
 	}
+	if (lock_fd) {
+		r = cli_write_lock(cmd, cfg, lock_fd);
+		if (r)
+			goto err;
+	}
 	r = cli_host_find(*ret_db, ref, ret);
 	if (r < 0) {
 		r = cli_db_fail(cmd, cfg, r, what);
-		db_close(*ret_db);
-		*ret_db = NULL;
-		return r;
+		if (lock_fd)
+			close(*lock_fd);
+		goto err;
 	}
 	return 0;
+err:
+	db_close(*ret_db);
+	*ret_db = NULL;
+	return r;
 }
 
 /*
@@ -656,9 +668,9 @@ host_change(struct by_ctx *ctx, const struct cli_cmd *cmd, const char *ref,
 	struct by_config cfg;
 	struct db_host h, before;
 	struct db *db;
-	int r;
+	int r, lock_fd;
 
-	r = host_open_find(ctx, cmd, &cfg, true, ref, &db, &h);
+	r = host_open_find(ctx, cmd, &cfg, &lock_fd, ref, &db, &h);
 	if (r)
 		return r;
 	before = h;
@@ -678,6 +690,7 @@ host_change(struct by_ctx *ctx, const struct cli_cmd *cmd, const char *ref,
 	else
 		r = host_done(ctx, cmd, &cfg, db, h.id, verb);
 out:
+	close(lock_fd);
 	db_close(db);
 	return r;
 }
@@ -791,7 +804,7 @@ host_show(struct by_ctx *ctx, int argc, char **argv)
 		r = host_ref_usage(cmd, argv[optind]);
 	if (r != CLI_CONTINUE)
 		return r;
-	r = host_open_find(ctx, cmd, &cfg, false, argv[optind], &db, &h);
+	r = host_open_find(ctx, cmd, &cfg, NULL, argv[optind], &db, &h);
 	if (r)
 		return r;
 	db_close(db);
@@ -884,7 +897,7 @@ host_rm(struct by_ctx *ctx, int argc, char **argv)
 	struct by_config cfg;
 	struct db_host h;
 	struct db *db;
-	int r;
+	int r, lock_fd;
 
 	r = host_simple_opts(ctx, cmd, argc, argv);
 	if (r == CLI_CONTINUE)
@@ -893,10 +906,11 @@ host_rm(struct by_ctx *ctx, int argc, char **argv)
 		r = host_ref_usage(cmd, argv[optind]);
 	if (r != CLI_CONTINUE)
 		return r;
-	r = host_open_find(ctx, cmd, &cfg, true, argv[optind], &db, &h);
+	r = host_open_find(ctx, cmd, &cfg, &lock_fd, argv[optind], &db, &h);
 	if (r)
 		return r;
 	r = db_host_delete(db, h.id);
+	close(lock_fd);
 	db_close(db);
 	if (r < 0)
 		return cli_db_fail(cmd, &cfg, r, "removing the host");
@@ -916,7 +930,7 @@ host_mac(struct by_ctx *ctx, int argc, char **argv)
 	struct db_host h;
 	struct db *db;
 	bool add;
-	int r;
+	int r, lock_fd;
 
 	r = host_simple_opts(ctx, cmd, argc, argv);
 	if (r == CLI_CONTINUE)
@@ -936,7 +950,8 @@ host_mac(struct by_ctx *ctx, int argc, char **argv)
 	if (mac_parse(argv[optind + 2], mac) < 0)
 		return cli_usage_err(cmd, "invalid MAC address %s",
 				     cli_q(argv[optind + 2]));
-	r = host_open_find(ctx, cmd, &cfg, true, argv[optind + 1], &db, &h);
+	r = host_open_find(ctx, cmd, &cfg, &lock_fd, argv[optind + 1], &db,
+			   &h);
 	if (r)
 		return r;
 	r = add ? db_host_mac_add(db, h.id, mac)
@@ -968,6 +983,7 @@ host_mac(struct by_ctx *ctx, int argc, char **argv)
 		r = host_done(ctx, cmd, &cfg, db, h.id,
 			      add ? "MAC added" : "MAC removed");
 	}
+	close(lock_fd);
 	db_close(db);
 	return r;
 }
