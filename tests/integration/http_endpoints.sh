@@ -159,4 +159,5 @@ n=$(wc -l <"$TEST_TMP/access.log")
 ((n > 50)) || fail "access log has only $n lines"
 ok "access log: $n lines"
 check "server still serving" server_alive
+http_stop_checked
 done_checks

@@ -81,4 +81,5 @@ done
 check "server still serving after the table" server_alive
 out=$(curl -s "$BOOT/$C?mac=52:54:00:12:34:56&platform=efi")
 expect_contains "$out" "menu reason=unknown-mac" "a real client is still answered"
+http_stop_checked
 done_checks

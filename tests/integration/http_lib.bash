@@ -65,8 +65,19 @@ http_stop() {
 		done
 		kill -9 "$SERVER_PID" 2>/dev/null || true
 	fi
-	wait "$SERVER_PID" 2>/dev/null || true
+	wait "$SERVER_PID" 2>/dev/null
+	SERVER_RC=$?
 	SERVER_PID=
+}
+
+# http_stop_checked: stop the server; it must exit 0 (under ASan: with
+# no leak and no sanitizer report in its log).
+http_stop_checked() {
+	http_stop
+	[[ ${SERVER_RC:-1} == 0 ]] || fail "server exited with $SERVER_RC: $(tail -n 30 "$SERVER_LOG")"
+	! grep -qE 'AddressSanitizer|LeakSanitizer|runtime error' "$SERVER_LOG" ||
+		fail "sanitizer report: $(grep -m5 -E 'Sanitizer|runtime error' "$SERVER_LOG")"
+	ok "server stopped cleanly"
 }
 
 # server_alive: the daemon still runs and still answers.
