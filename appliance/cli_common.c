@@ -297,6 +297,9 @@ cli_db_open(const struct cli_cmd *cmd, const struct by_config *cfg,
 		/* An older schema: a read-write open migrates it. */
 		r = db_open(path, 0, ret);
 	}
+	if (r == -ENOENT && access(path, F_OK) == 0)
+		r = -EROFS; /* the file is there: SQLite could not create
+			       its -wal / -shm files beside it */
 	switch (r) {
 	case 0:
 		return 0;
@@ -305,8 +308,10 @@ cli_db_open(const struct cli_cmd *cmd, const struct by_config *cfg,
 	case -EPERM:
 		cli_err(cmd,
 			"cannot %s the database %s: permission denied or "
-			"read-only file system (check %s and its directory)",
-			write ? "write" : "read", path, path);
+			"read-only file system (the directory %s must be "
+			"writable: SQLite keeps bootyard.db-wal and "
+			"bootyard.db-shm beside the database)",
+			write ? "write" : "read", path, cfg->state_dir);
 		return EXIT_RUNTIME;
 	case -EPROTO:
 		cli_err(cmd,
@@ -342,6 +347,14 @@ cli_write_lock(const struct cli_cmd *cmd, const struct by_config *cfg,
 		return EXIT_RUNTIME;
 	}
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0 && (errno == EACCES || errno == EROFS || errno == EPERM)) {
+		cli_err(cmd,
+			"cannot write the lock file %s: permission denied or "
+			"read-only file system (the directory %s must be "
+			"writable)",
+			path, cfg->state_dir);
+		return EXIT_RUNTIME;
+	}
 	if (fd < 0) {
 		cli_err(cmd, "cannot open the lock file %s: %s", path,
 			strerror(errno));
