@@ -693,7 +693,8 @@ listener_start(struct http_server *srv, struct listener *l,
 {
 	const struct by_config *cfg = srv->cfg;
 	unsigned port = 0, threads = cfg->threads;
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+			 MHD_USE_ITC;
 	struct MHD_OptionItem tls_opts[3];
 	int rc;
 
@@ -748,6 +749,37 @@ listener_start(struct http_server *srv, struct listener *l,
 		return -EADDRNOTAVAIL;
 	}
 	return 0;
+}
+
+/* Stop accepting on every listener, then give the requests in flight up
+ * to 2 s to finish before the daemons are stopped. */
+static void
+listeners_quiesce(struct http_server *srv)
+{
+	struct listener *ls[] = { &srv->boot, &srv->tls, &srv->admin };
+	const struct timespec step = { 0, 20 * 1000 * 1000 };
+	unsigned i, waited, busy;
+
+	for (i = 0; i < ARRAY_SIZE(ls); i++)
+		if (ls[i]->mhd)
+			MHD_quiesce_daemon(ls[i]->mhd);
+	for (waited = 0; waited < 100; waited++) {
+		busy = 0;
+		for (i = 0; i < ARRAY_SIZE(ls); i++) {
+			const union MHD_DaemonInfo *di;
+
+			if (!ls[i]->mhd)
+				continue;
+			di = MHD_get_daemon_info(
+				ls[i]->mhd,
+				MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+			if (di)
+				busy += di->num_connections;
+		}
+		if (!busy)
+			break;
+		nanosleep(&step, NULL);
+	}
 }
 
 static void
@@ -910,6 +942,7 @@ http_stop(struct http_server *srv)
 {
 	if (!srv)
 		return;
+	listeners_quiesce(srv);
 	listener_stop(&srv->boot);
 	listener_stop(&srv->tls);
 	listener_stop(&srv->admin);
