@@ -86,9 +86,6 @@ int cli_usage_err(const struct cli_cmd *cmd, const char *fmt, ...)
  */
 const char *cli_q(const char *s);
 
-/* cli_has_ctrl - true when s has a control character (newline, tab..). */
-bool cli_has_ctrl(const char *s);
-
 /*
  * cli_valid_value - free text that is also safe inside an iPXE script,
  * a grub config and an install template: valid_text(s, max) and none of

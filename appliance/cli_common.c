@@ -39,18 +39,6 @@ cli_load_config(const struct by_ctx *ctx, struct by_config *cfg)
 
 /* ---- messages ------------------------------------------------------ */
 
-/* cli_has_ctrl - true when s holds a control character. */
-bool
-cli_has_ctrl(const char *s)
-{
-	const unsigned char *p;
-
-	for (p = (const unsigned char *)s; *p; p++)
-		if (*p < 0x20 || *p == 0x7f)
-			return true;
-	return false;
-}
-
 /* cli_q - s quoted and made printable, in a rotating static buffer. */
 const char *
 cli_q(const char *s)
@@ -61,7 +49,7 @@ cli_q(const char *s)
 	size_t i, o = 0;
 
 	b[o++] = '\'';
-	for (i = 0; s[i] && o < 62; i++) {
+	for (i = 0; s[i] && o < 61; i++) { /* quote + 60 */
 		unsigned char c = (unsigned char)s[i];
 		b[o++] = c < 0x20 || c == 0x7f ? '?' : (char)c;
 	}

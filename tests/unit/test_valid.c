@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "appliance/cli.h"
 #include "common/valid.h"
 
 /* A string of n copies of c (static buffer, n < 16384). */
@@ -293,6 +294,50 @@ path_or_url(void **state)
 	assert_false(valid_path_or_url(repeat('a', 10240)));
 }
 
+/* The CLI's stricter check for free text that reaches scripts. */
+static void
+cli_value_no_metachars(void **state)
+{
+	static const char *const bad[] = {
+		"a\"b", "a'b", "a`b", "a$b", "${x}", "a\\b", "a;b", "a&b",
+		"a|b",	 "a<b", "a>b", "a{b", "a}b",  "a#b",   "a\nb", "a\tb",
+	};
+	size_t i;
+
+	assert_true(cli_valid_value("", 10));
+	assert_true(cli_valid_value("auto=true priority=critical", 100));
+	assert_true(cli_valid_value("console=ttyS0,115200n8 ip=::::eth0:dhcp",
+				    100));
+	assert_true(cli_valid_value("url=http://h/p?x=1 r\xc3\xa4" "ck", 100));
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (cli_valid_value(bad[i], 100))
+			fail_msg("accepted '%s'", bad[i]);
+	assert_false(cli_valid_value(NULL, 10));
+	assert_false(cli_valid_value("0123456789a", 10));
+	assert_false(cli_valid_value(repeat('a', 10240), 4096));
+}
+
+/* HOST arguments and the quoting of values in messages. */
+static void
+cli_host_ref_and_quote(void **state)
+{
+	const char *q;
+
+	assert_true(cli_host_ref_check("aa:bb:cc:dd:ee:ff"));
+	assert_true(cli_host_ref_check("AABB.CCDD.EEFF"));
+	assert_true(cli_host_ref_check("web1.lab"));
+	assert_false(cli_host_ref_check(""));
+	assert_false(cli_host_ref_check("web_1"));
+	assert_false(cli_host_ref_check("aa:bb:cc:dd:ee"));
+	assert_false(cli_host_ref_check("a\nb"));
+
+	assert_string_equal(cli_q("web1"), "'web1'");
+	assert_string_equal(cli_q("a\nb\x1b"), "'a?b?'");
+	q = cli_q(repeat('x', 10240));
+	assert_int_equal(strlen(q), 1 + 60 + 3 + 1);
+	assert_memory_equal(q + 61, "...'", 4);
+}
+
 int
 main(void)
 {
@@ -305,6 +350,8 @@ main(void)
 		cmocka_unit_test(ipv4_dotted_quad),
 		cmocka_unit_test(token_hex32),
 		cmocka_unit_test(path_or_url),
+		cmocka_unit_test(cli_value_no_metachars),
+		cmocka_unit_test(cli_host_ref_and_quote),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
