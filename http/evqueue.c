@@ -19,6 +19,7 @@
 #include "common/util.h"
 #include "common/valid.h"
 #include "db/db.h"
+#include "http/metrics.h"
 
 #define EVQ_SIZE 4096 /* a power of two */
 #define EVQ_DETAIL 192
@@ -69,6 +70,7 @@ evq_push(struct evqueue *q, const struct evq_item *it)
 		} else if (diff < 0) {
 			atomic_fetch_add_explicit(&q->dropped, 1,
 						  memory_order_relaxed);
+			metrics_inc_events_dropped();
 			return false;
 		} else {
 			pos = atomic_load_explicit(&q->tail,

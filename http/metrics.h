@@ -36,6 +36,8 @@ void metrics_request(enum metrics_endpoint ep, unsigned status,
 /* Counters the supervisor and lease code bump. */
 void metrics_inc_dnsmasq_restarts(void);
 void metrics_inc_lease_events(void);
+/* An event the boot path could not queue (the writer fell behind). */
+void metrics_inc_events_dropped(void);
 
 /*
  * metrics_render - the Prometheus text exposition of every counter.

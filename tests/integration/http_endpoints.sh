@@ -148,6 +148,8 @@ expect_eq "$status" 200 "metrics"
 expect_contains "$body" 'bootyard_http_requests_total{endpoint="config",code="2xx"}' "metrics: requests"
 expect_contains "$body" 'bootyard_boot_decisions_total{decision="install"}' "metrics: decisions"
 expect_contains "$body" 'bootyard_http_request_duration_seconds_bucket{le="+Inf"}' "metrics: histogram"
+expect_contains "$body" "bootyard_events_dropped_total 0" "metrics: no event dropped"
+expect_contains "$body" "bootyard_dnsmasq_restarts_total" "metrics: dnsmasq restarts"
 expect_eq "$(code "$ADMIN/metrics")" 401 "metrics need the token"
 api DELETE /api/v1/hosts/node2
 expect_eq "$status" 200 "DELETE host"
