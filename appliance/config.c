@@ -828,10 +828,12 @@ cfg_load(struct by_config *cfg, const char *path, bool allow_missing,
 			 strerror(-r));
 		return r;
 	}
+	errno = 0;
 	r = ini_parse_stream(cfg_reader, &p, cfg_handler, &p);
 	if (ferror(p.f) && !p.err_line) {
-		snprintf(err, errsz, "%s: read error", path);
-		r = -EIO;
+		r = errno ? -errno : -EIO;
+		snprintf(err, errsz, "%s: cannot read: %s", path,
+			 strerror(-r));
 		goto out;
 	}
 	if (r > 0 && (!p.err_line || r < p.err_line)) {

@@ -518,8 +518,11 @@ missing_file(void **state)
 	assert_string_equal(cfg.path, "");
 	assert_string_equal(cfg.state_dir, "/var/lib/bootyard");
 	/* a directory is not a config file */
-	assert_true(cfg_load(&cfg, tmpdir, true, err, sizeof(err)) < 0);
-	assert_non_null(strstr(err, tmpdir));
+	assert_int_equal(cfg_load(&cfg, tmpdir, true, err, sizeof(err)),
+			 -EISDIR);
+	snprintf(want, sizeof(want), "%s: cannot read: Is a directory",
+		 tmpdir);
+	assert_string_equal(err, want);
 }
 
 static void
