@@ -118,6 +118,14 @@ expect_exit 0 by host list --json
 expect_eq "$(jpy '[h["hostname"] for h in d]' <<<"$out")" "['web1', 'db1']" \
 	"two hosts left"
 
+# limits: 8 MACs, 32 attributes per host
+expect_exit 2 by host add 02:00:00:00:01:0{1,2,3,4,5,6,7,8,9}
+expect_contains "$err" "at most 8 MACs" "MAC limit"
+expect_exit 2 by host add 02:00:00:00:01:01 $(printf -- '--attr k%d=v ' $(seq 33))
+expect_contains "$err" "more than 32 attributes" "attribute limit"
+expect_exit 2 by host set web1 $(printf -- '--attr k%d=v ' $(seq 32))
+expect_contains "$err" "at most 32 attributes" "attribute limit on set"
+
 # not found vs. usage
 expect_exit 1 by host show nosuch
 expect_contains "$err" "not found" "not found message"

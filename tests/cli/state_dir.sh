@@ -99,4 +99,17 @@ else
 	[[ ! -e $STATE/bootyard.db ]] || fail "nobody created the database"
 fi
 
+# a damaged database, or one from a newer bootyard: exit 3, not a crash
+rm -f "$STATE"/bootyard.db*
+check "setup" by host add aa:bb:cc:00:00:01
+sqlite3 "$STATE/bootyard.db" 'PRAGMA user_version = 99' || fail "sqlite3"
+expect_msg 3 "was made by a newer bootyard" by host list
+expect_msg 3 "was made by a newer bootyard" by host add aa:bb:cc:00:00:02
+rm -f "$STATE"/bootyard.db*
+echo "not a database, just text" >"$STATE/bootyard.db"
+expect_msg 3 "is not a bootyard database" by host list
+expect_msg 3 "is not a bootyard database" by host add aa:bb:cc:00:00:02
+expect_eq "$(cat "$STATE/bootyard.db")" "not a database, just text" \
+	"the damaged file is left alone"
+
 done_checks
