@@ -75,6 +75,31 @@ authorized(struct MHD_Connection *c, struct http_server *srv)
 
 /* ---- JSON <-> host ------------------------------------------------- */
 
+/*
+ * A JSON string for database text. Stored text is printable but not
+ * necessarily UTF-8 (DHCP vendor classes, log lines): bytes that do not
+ * form UTF-8 become '?', so one odd lease never breaks a listing.
+ */
+static json_t *
+jstr(const char *s)
+{
+	json_t *j = json_string(s ? s : "");
+	char *copy;
+	size_t i;
+
+	if (j)
+		return j;
+	copy = strdup(s);
+	if (!copy)
+		return NULL;
+	for (i = 0; copy[i]; i++)
+		if ((unsigned char)copy[i] >= 0x80)
+			copy[i] = '?';
+	j = json_string(copy);
+	free(copy);
+	return j;
+}
+
 static json_t *
 host_json(const struct db_host *h)
 {
@@ -85,15 +110,15 @@ host_json(const struct db_host *h)
 		json_array_append_new(macs, json_string(h->macs[i]));
 	for (i = 0; i < h->n_attrs; i++)
 		json_object_set_new(attrs, h->attrs[i].key,
-				    json_string(h->attrs[i].value));
+				    jstr(h->attrs[i].value));
 	json_object_set_new(j, "id", json_integer(h->id));
 	json_object_set_new(j, "macs", macs);
-	json_object_set_new(j, "hostname", json_string(h->hostname));
-	json_object_set_new(j, "ip", json_string(h->ip));
+	json_object_set_new(j, "hostname", jstr(h->hostname));
+	json_object_set_new(j, "ip", jstr(h->ip));
 	json_object_set_new(j, "action",
 			    json_string(db_action_name(h->action)));
-	json_object_set_new(j, "distro", json_string(h->distro));
-	json_object_set_new(j, "local_boot", json_string(h->local_boot));
+	json_object_set_new(j, "distro", jstr(h->distro));
+	json_object_set_new(j, "local_boot", jstr(h->local_boot));
 	json_object_set_new(j, "attempts", json_integer(h->attempts));
 	json_object_set_new(j, "attrs", attrs);
 	json_object_set_new(j, "created", json_integer(h->created));
@@ -392,10 +417,11 @@ api_hosts(struct MHD_Connection *c, struct http_req *r, struct db *db,
 static int
 collect_distro(const struct db_distro *d, void *ctx)
 {
-	json_t *j = json_pack("{s:s,s:s,s:s,s:s,s:s,s:I,s:I}", "name", d->name,
-			      "kernel", d->kernel, "initrd", d->initrd,
-			      "cmdline", d->cmdline, "template_name",
-			      d->template_name, "created",
+	json_t *j = json_pack("{s:o,s:o,s:o,s:o,s:o,s:I,s:I}", "name",
+			      jstr(d->name), "kernel", jstr(d->kernel),
+			      "initrd", jstr(d->initrd), "cmdline",
+			      jstr(d->cmdline), "template_name",
+			      jstr(d->template_name), "created",
 			      (json_int_t)d->created, "updated",
 			      (json_int_t)d->updated);
 
@@ -406,11 +432,12 @@ static int
 collect_lease(const struct db_lease *l, void *ctx)
 {
 	json_t *j = json_pack(
-		"{s:s,s:s,s:s,s:i,s:s,s:s,s:s,s:I,s:I,s:I,s:b}", "mac", l->mac,
-		"ip", l->ip, "hostname", l->hostname, "arch", l->arch,
-		"vendor_class", l->vendor_class, "user_class", l->user_class,
-		"state", l->state, "expires", (json_int_t)l->expires,
-		"first_seen", (json_int_t)l->first_seen, "last_seen",
+		"{s:o,s:o,s:o,s:i,s:o,s:o,s:o,s:I,s:I,s:I,s:b}", "mac",
+		jstr(l->mac), "ip", jstr(l->ip), "hostname", jstr(l->hostname),
+		"arch", l->arch, "vendor_class", jstr(l->vendor_class),
+		"user_class", jstr(l->user_class), "state", jstr(l->state),
+		"expires", (json_int_t)l->expires, "first_seen",
+		(json_int_t)l->first_seen, "last_seen",
 		(json_int_t)l->last_seen, "known", l->known);
 
 	return json_array_append_new(ctx, j) ? -ENOMEM : 0;
@@ -419,9 +446,10 @@ collect_lease(const struct db_lease *l, void *ctx)
 static int
 collect_event(const struct db_event *e, void *ctx)
 {
-	json_t *j = json_pack("{s:I,s:I,s:s,s:s,s:s}", "id", (json_int_t)e->id,
-			      "ts_ms", (json_int_t)e->ts_ms, "mac", e->mac,
-			      "kind", e->kind, "detail", e->detail);
+	json_t *j = json_pack("{s:I,s:I,s:o,s:o,s:o}", "id",
+			      (json_int_t)e->id, "ts_ms", (json_int_t)e->ts_ms,
+			      "mac", jstr(e->mac), "kind", jstr(e->kind),
+			      "detail", jstr(e->detail));
 
 	return json_array_append_new(ctx, j) ? -ENOMEM : 0;
 }

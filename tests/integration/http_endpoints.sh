@@ -42,6 +42,14 @@ expect_contains "$body" "\"mac\":\"$M1\"" "unknown MAC recorded as a lease"
 api GET "/api/v1/events?mac=$M1"
 expect_contains "$body" '"kind":"config"' "config event recorded"
 
+# a lease from the DHCP hook with a vendor class that is not UTF-8
+BOOTYARD_DB=$STATE/bootyard.db DNSMASQ_VENDOR_CLASS=$'PXEClient\xff\xfe' \
+	"$BOOTYARD_LEASE" add 52:54:00:aa:00:77 198.18.0.77 >/dev/null 2>&1
+api GET "/api/v1/leases"
+expect_eq "$status" 200 "lease list with odd bytes"
+expect_contains "$body" '"mac":"52:54:00:aa:00:77"' "lease from the hook listed"
+expect_contains "$body" '"vendor_class":"PXEClient??"' "bytes that are not UTF-8 shown as ?"
+
 # ---- admin API: hosts ----
 M2=52:54:00:aa:00:02
 api POST /api/v1/hosts "{\"mac\":\"$M2\",\"hostname\":\"node2\",\"action\":\"local\",\"attrs\":{\"rack\":\"r9\"}}"
