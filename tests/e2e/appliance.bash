@@ -222,3 +222,16 @@ app_access() {
 app_wait_access() {
 	qemu_wait "$1" "$2" "$APP_ACCESS"
 }
+
+# expect_tftp MAC FILE DESC: FILE was sent to MAC over TFTP: an event
+# (the daemon records TFTP from dnsmasq's log); with APP_HAND_DNSMASQ,
+# dnsmasq's own log (no MAC there: the file name is enough in a
+# one-client-at-a-time lab).
+expect_tftp() {
+	local mac=$1 file=$2 desc=$3
+	if [[ -n ${APP_HAND_DNSMASQ:-} ]]; then
+		expect_contains "$(cat "$TEST_TMP"/dnsmasq.*.log)" "sent $APP_STATE/tftp/$file" "$desc"
+	else
+		expect_contains "$(app_events "$mac")" "$file" "$desc"
+	fi
+}

@@ -7,8 +7,9 @@
 #   that kernel has no e1000 driver) gets DHCP, chains /ipxe/v1/boot, is
 #   told to install, boots the kernel, the installer fetches its install
 #   file with its token, calls /ipxe/v1/done and powers off. The same VM
-#   (same MAC) boots again and is told to boot locally, and
-#   `bootyard events MAC` shows the whole timeline.
+#   (same MAC, same marker disk) boots again, is told to boot locally and
+#   its disk's own boot loader prints DISK-OK, and `bootyard events MAC`
+#   shows the whole timeline.
 # Time bound: 150 s for the install boot, 120 s for the second boot.
 source "$TOP/tests/lib/common.sh"
 source "$TOP/tests/lib/lab.sh"
@@ -44,11 +45,16 @@ mac=52:54:00:c0:00:05
 check "host add" by host add $mac --hostname node5 --distro standin
 check "host reinstall" by host reinstall node5
 expect_contains "$(by host show node5)" "install" "host is flagged for install"
+disk=()
+if qemu_marker_disk "$TEST_TMP/disk.img"; then
+	disk=(-drive "file=$TEST_TMP/disk.img,format=raw,if=none,id=d0"
+		-device ide-hd,drive=d0,bootindex=2)
+fi
 app_start
 
 # ---- first boot: install -----------------------------------------------
 QEMU_NIC=virtio-net-pci
-app_boot s5-install bios $mac "INSTALLER: started" 120
+app_boot s5-install bios $mac "INSTALLER: started" 120 "${disk[@]}"
 qemu_wait_exit 60 || app_fail "s5: the installer did not power off"
 expect_contains "$(qemu_tail 200)" "INSTALLER: DONE" "s5: the installer finished"
 ok "s5: installed and powered off after $((SECONDS - APP_T0)) s"
@@ -63,15 +69,21 @@ expect_contains "$show" "local" "s5: the host is back to local boot"
 
 # ---- second boot: local ------------------------------------------------
 n=$(grep -c "/ipxe/v1/config" "$APP_ACCESS")
-qemu_start s5-again bios $mac || app_fail "s5: second QEMU did not start"
+qemu_start s5-again bios $mac "${disk[@]}" || app_fail "s5: second QEMU did not start"
 end=$((SECONDS + 120))
 until (($(grep -c "/ipxe/v1/config" "$APP_ACCESS") > n)); do
 	((SECONDS < end)) || app_fail "s5: the second boot did not ask for its config"
 	sleep 1
 done
-sleep 2
-qemu_stop
 ok "s5: the same VM booted again and asked for its config"
+if ((${#disk[@]})); then
+	qemu_wait "DISK-OK" 60 || app_fail "s5: the local disk did not boot"
+	ok "s5: the local disk's own loader ran (DISK-OK)"
+else
+	echo "no marker disk (dosfstools, mtools, syslinux missing): DISK-OK not checked"
+	sleep 2
+fi
+qemu_stop
 
 ev=$(app_events $mac)
 echo "$ev"

@@ -138,3 +138,24 @@ except OSError:
 s.close()
 PY
 }
+
+# qemu_marker_disk FILE: a small FAT disk whose own boot loader (syslinux,
+# installed on the FAT "superfloppy") prints DISK-OK on the serial port:
+# proof that a client really booted its local disk. Attach it with
+#   -drive file=FILE,format=raw,if=none,id=d0 -device ide-hd,drive=d0,bootindex=2
+# Needs mkfs.vfat (dosfstools), mcopy (mtools) and syslinux; 1 when missing.
+qemu_marker_disk() {
+	local img=$1 cfg
+	command -v mkfs.vfat >/dev/null && command -v mcopy >/dev/null &&
+		command -v syslinux >/dev/null || return 1
+	cfg=$(mktemp)
+	printf 'SERIAL 0 115200\nSAY DISK-OK: booted from the local disk\nPROMPT 0\n' >"$cfg"
+	rm -f "$img"
+	truncate -s 32M "$img" &&
+		mkfs.vfat -F 16 -n BYDISK "$img" >/dev/null &&
+		mcopy -i "$img" "$cfg" ::syslinux.cfg &&
+		syslinux --install "$img"
+	local rc=$?
+	rm -f "$cfg"
+	return $rc
+}
