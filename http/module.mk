@@ -44,3 +44,6 @@ $(BUILD)/bench/http_seed: tests/bench/http_seed.c $(LIB)
 	$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
 bench-http: $(BUILD)/bench/http_seed
+
+# `make bench` runs every module's benchmark; this is the HTTP one.
+bench: bench-http
