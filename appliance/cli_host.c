@@ -487,14 +487,12 @@ host_done(const struct by_ctx *ctx, const struct cli_cmd *cmd,
 
 /*
  * host_open_find - load the config, open the database (for writing when
- * lock_fd is not NULL, then also taking the CLI write lock before the
- * host is read) and find the host ref. Returns 0 with *ret_db, *ret and
- * *lock_fd (close it after the write), or the exit status after a message
- * (*ret_db is then NULL, nothing is locked).
+ * write) and find the host ref. Returns 0 with *ret_db and *ret, or the
+ * exit status after a message (*ret_db is then NULL).
  */
 static int
 host_open_find(struct by_ctx *ctx, const struct cli_cmd *cmd,
-	       struct by_config *cfg, int *lock_fd, const char *ref,
+	       struct by_config *cfg, bool write, const char *ref,
 	       struct db **ret_db, struct db_host *ret)
 {
 	char what[96];
@@ -504,7 +502,7 @@ host_open_find(struct by_ctx *ctx, const struct cli_cmd *cmd,
 	r = cli_load_config(ctx, cfg);
 	if (r)
 		return r;
-	r = cli_db_open(cmd, cfg, lock_fd != NULL, ret_db);
+	r = cli_db_open(cmd, cfg, write, ret_db);
 	if (r)
 		return r;
 	snprintf(what, sizeof(what), "host %s", cli_q(ref));
@@ -512,22 +510,12 @@ host_open_find(struct by_ctx *ctx, const struct cli_cmd *cmd,
 		cli_err(cmd, "%s: not found (no database yet)", what);
 		return EXIT_NOTFOUND;
 	}
-	if (lock_fd) {
-		r = cli_write_lock(cmd, cfg, lock_fd);
-		if (r)
-			goto err;
-	}
 	r = cli_host_find(*ret_db, ref, ret);
 	if (r < 0) {
 		r = cli_db_fail(cmd, cfg, r, what);
-		if (lock_fd)
-			close(*lock_fd);
-		goto err;
+		db_close(*ret_db);
+		*ret_db = NULL;
 	}
-	return 0;
-err:
-	db_close(*ret_db);
-	*ret_db = NULL;
 	return r;
 }
 
@@ -655,42 +643,63 @@ out:
 }
 
 /*
- * host_change - find HOST (argv[optind]), apply fn's change, store it and
- * print the result. fn returns 0 or an exit status.
+ * host_change - find HOST (ref), apply fn's change and store it in one
+ * write transaction (db_host_modify: concurrent writers, the admin API
+ * and the installer's callback included, never lose each other's
+ * updates), then print the result. fn returns 0 or an exit status.
  */
 typedef int (*host_change_fn)(const struct cli_cmd *cmd,
 			      const struct host_opts *o, struct db_host *h);
+
+struct host_change_ctx {
+	const struct cli_cmd *cmd;
+	const struct by_config *cfg;
+	const struct host_opts *o;
+	host_change_fn fn;
+	struct db *db;
+	struct db_host after; /* the record fn made, to explain conflicts */
+	int status;           /* exit status set by fn or the distro check */
+};
+
+/* The db_host_modify callback: runs inside the transaction. */
+static int
+host_change_apply(struct db_host *h, void *p)
+{
+	struct host_change_ctx *c = p;
+	char distro[sizeof(h->distro)];
+
+	memcpy(distro, h->distro, sizeof(distro));
+	c->status = c->fn(c->cmd, c->o, h);
+	if (!c->status && strcmp(h->distro, distro))
+		c->status = host_check_distro(c->cmd, c->cfg, c->db, h->distro);
+	c->after = *h;
+	return c->status ? -ECANCELED : 0;
+}
 
 static int
 host_change(struct by_ctx *ctx, const struct cli_cmd *cmd, const char *ref,
 	    const struct host_opts *o, host_change_fn fn, const char *verb)
 {
 	struct by_config cfg;
-	struct db_host h, before;
+	struct db_host h;
 	struct db *db;
-	int r, lock_fd;
+	struct host_change_ctx c = { .cmd = cmd, .o = o, .fn = fn };
+	int r;
 
-	r = host_open_find(ctx, cmd, &cfg, &lock_fd, ref, &db, &h);
+	r = host_open_find(ctx, cmd, &cfg, true, ref, &db, &h);
 	if (r)
 		return r;
-	before = h;
-	r = fn(cmd, o, &h);
-	if (r)
-		goto out;
-	if (strcmp(h.distro, before.distro)) {
-		r = host_check_distro(cmd, &cfg, db, h.distro);
-		if (r)
-			goto out;
-	}
-	r = db_host_update(db, &h);
-	if (r == -EEXIST)
-		r = host_explain_conflict(cmd, db, &h, NULL);
+	c.cfg = &cfg;
+	c.db = db;
+	r = db_host_modify(db, h.id, host_change_apply, &c);
+	if (r == -ECANCELED && c.status)
+		r = c.status;
+	else if (r == -EEXIST)
+		r = host_explain_conflict(cmd, db, &c.after, NULL);
 	else if (r < 0)
 		r = cli_db_fail(cmd, &cfg, r, "updating the host");
 	else
 		r = host_done(ctx, cmd, &cfg, db, h.id, verb);
-out:
-	close(lock_fd);
 	db_close(db);
 	return r;
 }
@@ -722,26 +731,16 @@ host_set(struct by_ctx *ctx, int argc, char **argv)
 	return host_change(ctx, cmd, argv[optind], &o, host_set_fn, "changed");
 }
 
-/* host_reinstall_fn - action install, with the given or stored distro. */
-static int
-host_reinstall_fn(const struct cli_cmd *cmd, const struct host_opts *o,
-		  struct db_host *h)
-{
-	if (o->distro)
-		str_copy(h->distro, sizeof(h->distro), o->distro);
-	if (!h->distro[0])
-		return cli_usage_err(cmd, "the host has no distro: name one "
-					  "with --distro D");
-	h->action = DB_ACTION_INSTALL;
-	return 0;
-}
-
-/* host reinstall HOST [--distro D] */
+/* host reinstall HOST [--distro D]: a one-time install with a fresh
+ * attempt budget, even when the host is flagged already. */
 static int
 host_reinstall(struct by_ctx *ctx, int argc, char **argv)
 {
 	const struct cli_cmd *cmd = &host_reinstall_cmd;
+	struct by_config cfg;
 	struct host_opts o;
+	struct db_host h;
+	struct db *db;
 	int r;
 
 	r = host_parse_opts(ctx, cmd, argc, argv, &o, false, false);
@@ -754,8 +753,27 @@ host_reinstall(struct by_ctx *ctx, int argc, char **argv)
 		r = host_ref_usage(cmd, argv[optind]);
 	if (r != CLI_CONTINUE)
 		return r;
-	return host_change(ctx, cmd, argv[optind], &o, host_reinstall_fn,
-			   "flagged for install");
+	r = host_open_find(ctx, cmd, &cfg, true, argv[optind], &db, &h);
+	if (r)
+		return r;
+	if (!o.distro && !h.distro[0]) {
+		r = cli_usage_err(cmd, "the host has no distro: name one with "
+				       "--distro D");
+		goto out;
+	}
+	if (o.distro) {
+		r = host_check_distro(cmd, &cfg, db, o.distro);
+		if (r)
+			goto out;
+	}
+	r = db_host_reinstall(db, h.id, o.distro ? o.distro : "");
+	if (r < 0)
+		r = cli_db_fail(cmd, &cfg, r, "flagging the host");
+	else
+		r = host_done(ctx, cmd, &cfg, db, h.id, "flagged for install");
+out:
+	db_close(db);
+	return r;
 }
 
 /* host_local_fn - action local. */
@@ -804,7 +822,7 @@ host_show(struct by_ctx *ctx, int argc, char **argv)
 		r = host_ref_usage(cmd, argv[optind]);
 	if (r != CLI_CONTINUE)
 		return r;
-	r = host_open_find(ctx, cmd, &cfg, NULL, argv[optind], &db, &h);
+	r = host_open_find(ctx, cmd, &cfg, false, argv[optind], &db, &h);
 	if (r)
 		return r;
 	db_close(db);
@@ -897,7 +915,7 @@ host_rm(struct by_ctx *ctx, int argc, char **argv)
 	struct by_config cfg;
 	struct db_host h;
 	struct db *db;
-	int r, lock_fd;
+	int r;
 
 	r = host_simple_opts(ctx, cmd, argc, argv);
 	if (r == CLI_CONTINUE)
@@ -906,11 +924,10 @@ host_rm(struct by_ctx *ctx, int argc, char **argv)
 		r = host_ref_usage(cmd, argv[optind]);
 	if (r != CLI_CONTINUE)
 		return r;
-	r = host_open_find(ctx, cmd, &cfg, &lock_fd, argv[optind], &db, &h);
+	r = host_open_find(ctx, cmd, &cfg, true, argv[optind], &db, &h);
 	if (r)
 		return r;
 	r = db_host_delete(db, h.id);
-	close(lock_fd);
 	db_close(db);
 	if (r < 0)
 		return cli_db_fail(cmd, &cfg, r, "removing the host");
@@ -930,7 +947,7 @@ host_mac(struct by_ctx *ctx, int argc, char **argv)
 	struct db_host h;
 	struct db *db;
 	bool add;
-	int r, lock_fd;
+	int r;
 
 	r = host_simple_opts(ctx, cmd, argc, argv);
 	if (r == CLI_CONTINUE)
@@ -950,7 +967,7 @@ host_mac(struct by_ctx *ctx, int argc, char **argv)
 	if (mac_parse(argv[optind + 2], mac) < 0)
 		return cli_usage_err(cmd, "invalid MAC address %s",
 				     cli_q(argv[optind + 2]));
-	r = host_open_find(ctx, cmd, &cfg, &lock_fd, argv[optind + 1], &db,
+	r = host_open_find(ctx, cmd, &cfg, true, argv[optind + 1], &db,
 			   &h);
 	if (r)
 		return r;
@@ -983,7 +1000,6 @@ host_mac(struct by_ctx *ctx, int argc, char **argv)
 		r = host_done(ctx, cmd, &cfg, db, h.id,
 			      add ? "MAC added" : "MAC removed");
 	}
-	close(lock_fd);
 	db_close(db);
 	return r;
 }

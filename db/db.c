@@ -421,6 +421,8 @@ db_open_errno(const char *path, int rc)
 	if (stat(path, &sb) < 0)
 		return errno == ENOENT && access(dir, W_OK) < 0 ? -EACCES
 								 : -errno;
+	/* The file exists: unreadable, or SQLite could not create its
+	 * -wal/-shm files beside it (a read-only directory or mount). */
 	return access(path, R_OK) < 0 ? -EACCES : -EROFS;
 }
 
@@ -453,12 +455,17 @@ db_open(const char *path, int flags, struct db **ret)
 	 * file that is not a database, or unreadable, shows. */
 	r = db_schema_version(db);
 	if (r < 0) {
-		r = db_err(sqlite3_extended_errcode(db->conn));
+		r = db_open_errno(path, sqlite3_extended_errcode(db->conn));
 		if (r == 0)
 			r = -EIO;
 		goto err;
 	}
 	if (!db->readonly) {
+		/* Short-lived writers (the CLI, the lease hook) should not
+		 * each pay for a checkpoint and fsync at exit; SQLite's
+		 * automatic checkpoint keeps the WAL bounded. */
+		sqlite3_db_config(db->conn, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1,
+				  NULL);
 		r = exec_sql(db, "PRAGMA journal_mode = WAL");
 		if (r < 0)
 			goto err;
@@ -789,8 +796,9 @@ db_host_find_by_name(struct db *db, const char *hostname,
 	return r < 0 ? r : db_host_get(db, id, ret);
 }
 
-int
-db_host_update(struct db *db, const struct db_host *h)
+/* Store h's mutable fields inside the caller's transaction. */
+static int
+host_write(struct db *db, const struct db_host *h)
 {
 	sqlite3_stmt *s;
 	int r, rc;
@@ -798,12 +806,9 @@ db_host_update(struct db *db, const struct db_host *h)
 	r = host_check(h, false);
 	if (r < 0)
 		return r;
-	r = tx_begin(db);
-	if (r < 0)
-		return r;
 	s = st(db, ST_HOST_UPDATE);
 	if (!s)
-		return tx_fail(db, -EIO);
+		return -EIO;
 	sqlite3_bind_int64(s, 1, h->id);
 	bind_opt(s, 2, h->hostname);
 	bind_opt(s, 3, h->ip);
@@ -814,10 +819,88 @@ db_host_update(struct db *db, const struct db_host *h)
 	rc = sqlite3_step(s);
 	r = step_err(s, rc);
 	if (r < 0)
-		return tx_fail(db, r);
+		return r;
 	if (sqlite3_changes(db->conn) == 0)
-		return tx_fail(db, -ENOENT);
-	r = attrs_write(db, h, h->id);
+		return -ENOENT;
+	return attrs_write(db, h, h->id);
+}
+
+int
+db_host_update(struct db *db, const struct db_host *h)
+{
+	int r;
+
+	r = host_check(h, false);
+	if (r < 0)
+		return r;
+	r = tx_begin(db);
+	if (r < 0)
+		return r;
+	r = host_write(db, h);
+	if (r < 0)
+		return tx_fail(db, r);
+	return tx_commit(db);
+}
+
+int
+db_host_modify(struct db *db, int64_t id, db_host_modify_fn fn, void *ctx)
+{
+	struct db_host *h;
+	int r;
+
+	h = malloc(sizeof(*h));
+	if (!h)
+		return -ENOMEM;
+	r = tx_begin(db);
+	if (r < 0)
+		goto out;
+	r = db_host_get(db, id, h);
+	if (r == 0)
+		r = fn(h, ctx);
+	if (r == 0) {
+		h->id = id;
+		r = host_write(db, h);
+	}
+	if (r != 0)
+		r = tx_fail(db, r);
+	else
+		r = tx_commit(db);
+out:
+	free(h);
+	return r;
+}
+
+int
+db_host_reinstall(struct db *db, int64_t id, const char *distro)
+{
+	sqlite3_stmt *s;
+	struct db_host h;
+	int r;
+
+	if (distro && *distro && !valid_name(distro))
+		return -EINVAL;
+	r = tx_begin(db);
+	if (r < 0)
+		return r;
+	r = db_host_get(db, id, &h);
+	if (r < 0)
+		return tx_fail(db, r);
+	if (distro && *distro)
+		str_copy(h.distro, sizeof(h.distro), distro);
+	if (!h.distro[0])
+		return tx_fail(db, -EINVAL);
+	/* Through local first: the update statement restarts the budget
+	 * and drops the token only when the action changes to install. */
+	s = st(db, ST_INSTALL_DONE);
+	if (!s)
+		return tx_fail(db, -EIO);
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int64(s, 2, now_s());
+	r = exec_done(s);
+	if (r < 0)
+		return tx_fail(db, r);
+	h.action = DB_ACTION_INSTALL;
+	r = host_write(db, &h);
 	if (r < 0)
 		return tx_fail(db, r);
 	return tx_commit(db);

@@ -114,6 +114,25 @@ int db_host_find_by_name(struct db *db, const char *hostname,
  */
 int db_host_update(struct db *db, const struct db_host *h);
 
+/*
+ * db_host_modify - read host id, let fn change it, and store the result,
+ * all in one write transaction, so that two writers changing the same host
+ * never lose each other's updates. fn gets the current record (with its
+ * MACs and attributes); what it may change is what db_host_update stores.
+ * fn returns 0 to store, or a negative errno (or any non-zero value) to
+ * abandon the change; that value is returned. Otherwise as db_host_update.
+ */
+typedef int (*db_host_modify_fn)(struct db_host *h, void *ctx);
+int db_host_modify(struct db *db, int64_t id, db_host_modify_fn fn,
+		   void *ctx);
+
+/*
+ * db_host_reinstall - flag host id for a one-time install of distro (""
+ * keeps the host's distribution) with a fresh attempt budget, even when it
+ * was flagged already. -ENOENT (host or distro), -EINVAL (no distro).
+ */
+int db_host_reinstall(struct db *db, int64_t id, const char *distro);
+
 /* db_host_delete - remove host id with its MACs and attributes. */
 int db_host_delete(struct db *db, int64_t id);
 

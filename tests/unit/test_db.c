@@ -666,6 +666,67 @@ test_readonly(void **state)
 	db_close(ro);
 }
 
+static int
+modify_add_attr(struct db_host *h, void *ctx)
+{
+	snprintf(h->attrs[h->n_attrs].key, sizeof(h->attrs[0].key), "k%d",
+		 *(int *)ctx);
+	strcpy(h->attrs[h->n_attrs].value, "v");
+	h->n_attrs++;
+	return 0;
+}
+
+static int
+modify_refuse(struct db_host *h, void *ctx)
+{
+	strcpy(h->hostname, "changed");
+	return -ECANCELED;
+}
+
+static void
+test_host_modify_and_reinstall(void **state)
+{
+	struct fixture *f = *state;
+	struct db_host h;
+	struct db_distro d;
+	int64_t id;
+	int k;
+
+	distro_init(&d, "debian12");
+	assert_int_equal(db_distro_add(f->db, &d), 0);
+	host_init(&h, "52:54:00:12:34:56");
+	strcpy(h.hostname, "node1");
+	assert_int_equal(db_host_add(f->db, &h, &id), 0);
+
+	for (k = 0; k < 3; k++)
+		assert_int_equal(db_host_modify(f->db, id, modify_add_attr, &k),
+				 0);
+	assert_int_equal(db_host_modify(f->db, id, modify_refuse, NULL),
+			 -ECANCELED);
+	assert_int_equal(db_host_modify(f->db, 999, modify_refuse, NULL),
+			 -ENOENT);
+	assert_int_equal(db_host_get(f->db, id, &h), 0);
+	assert_int_equal(h.n_attrs, 3);
+	assert_string_equal(h.hostname, "node1");
+
+	/* Reinstall needs a distro; restarts the budget when flagged. */
+	assert_int_equal(db_host_reinstall(f->db, id, ""), -EINVAL);
+	assert_int_equal(db_host_reinstall(f->db, id, "nosuch"), -ENOENT);
+	assert_int_equal(db_host_reinstall(f->db, id, "debian12"), 0);
+	assert_int_equal(db_install_issue(f->db, id,
+					  "0123456789abcdef0123456789abcdef", 3),
+			 0);
+	assert_int_equal(db_host_get(f->db, id, &h), 0);
+	assert_int_equal(h.attempts, 1);
+	assert_int_equal(db_host_reinstall(f->db, id, ""), 0);
+	assert_int_equal(db_host_get(f->db, id, &h), 0);
+	assert_int_equal(h.action, DB_ACTION_INSTALL);
+	assert_int_equal(h.attempts, 0);
+	assert_string_equal(h.token, "");
+	assert_string_equal(h.distro, "debian12");
+	assert_int_equal(h.n_attrs, 3);
+}
+
 int
 main(void)
 {
@@ -693,6 +754,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_events, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_readonly, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_host_modify_and_reinstall,
+						setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("db", tests, NULL, NULL);
