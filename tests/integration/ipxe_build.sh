@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# ipxe_build: `bootyard build-ipxe` from the pinned iPXE tarball.
+#
+# - builds the four images (types and sizes checked), with the boot
+#   script embedded (found verbatim in the EFI images; the BIOS images are
+#   compressed: tests/e2e/https_ipxe_boot.sh boots one without an initrd)
+#   and the appliance CA embedded (its DER bytes are in the EFI images)
+# - the appliance CA was created on the way (key files 0600)
+# - a second run is a cache hit, fast, images untouched
+# - a missing source, a broken tarball, a tarball without iPXE, a tree
+#   that is not iPXE and a source whose make fails each give a clear
+#   error, exit 3, and leave the previous images as they were
+# - no source at all, an unknown configuration, a bad --images: exit 2
+source "$TOP/tests/lib/common.sh"
+source "$TOP/tests/integration/ipxe_lib.bash"
+ipxe_require
+
+state=$TEST_TMP/state
+conf=$TEST_TMP/bootyard.conf
+imgdir=$state/ipxe
+ipxe_conf "$conf" "$state"
+
+# --- first build (or a relink in the shared cache) ---
+t0=$SECONDS
+timeout 1200 "$BOOTYARD" -c "$conf" build-ipxe >"$TEST_TMP/build1.out" 2>&1
+rc=$?
+cat "$TEST_TMP/build1.out"
+expect_eq "$rc" 0 "build-ipxe from $IPXE_SRC succeeds"
+echo "first build-ipxe: $((SECONDS - t0)) s"
+
+for img in "${IPXE_IMAGES[@]}"; do
+	check "$img exists" test -s "$imgdir/$img"
+	size=$(stat -c %s "$imgdir/$img")
+	((size > 40000 && size < 4000000)) || fail "$img: odd size $size"
+	ok "$img: $size bytes"
+done
+expect_contains "$(file -b "$imgdir/ipxe.lkrn")" "Linux kernel x86 boot executable" \
+	"ipxe.lkrn is a bzImage"
+for img in ipxe.efi snponly.efi; do
+	t=$(file -b "$imgdir/$img")
+	expect_contains "$t" "PE32+ executable" "$img is PE32+"
+	expect_contains "$t" "EFI application" "$img is an EFI application"
+	expect_contains "$t" "x86-64" "$img is x86-64"
+done
+# undionly.kpxe: a PXE NBP; iPXE's prefix carries its "iPXE" signature
+# only compressed, so check that it is not text and not empty.
+check "undionly.kpxe is binary" bash -c "! file -b '$imgdir/undionly.kpxe' | grep -qi text"
+
+# The boot script: rendered for https://198.18.0.1, embedded verbatim.
+check "boot.ipxe written beside the images" test -s "$imgdir/boot.ipxe"
+script=$(cat "$imgdir/boot.ipxe")
+expect_contains "$script" "#!ipxe" "boot.ipxe is an iPXE script"
+expect_contains "$script" 'chain https://198.18.0.1/ipxe/v1/config?mac=${netX/mac}' \
+	"boot.ipxe chains the HTTPS config URL"
+for img in ipxe.efi snponly.efi; do
+	check "$img embeds boot.ipxe byte for byte" python3 -c '
+import sys
+img = open(sys.argv[1], "rb").read()
+s = open(sys.argv[2], "rb").read()
+sys.exit(0 if s in img else 1)' "$imgdir/$img" "$imgdir/boot.ipxe"
+done
+
+# The CA: created in the state directory, embedded (CERT=) and trusted.
+check "appliance CA created" test -s "$state/tls/ca.crt"
+expect_eq "$(stat -c %a "$state/tls/ca.key")" 600 "ca.key is 0600"
+expect_eq "$(stat -c %a "$state/tls/server.key")" 600 "server.key is 0600"
+check "ca.crt copied beside the images" cmp -s "$state/tls/ca.crt" "$imgdir/ca.crt"
+openssl x509 -in "$state/tls/ca.crt" -outform DER -out "$TEST_TMP/ca.der" ||
+	fail "ca.crt does not parse"
+for img in ipxe.efi snponly.efi; do
+	check "$img embeds the CA certificate" python3 -c '
+import sys
+img = open(sys.argv[1], "rb").read()
+der = open(sys.argv[2], "rb").read()
+sys.exit(0 if der in img else 1)' "$imgdir/$img" "$TEST_TMP/ca.der"
+done
+check "server.crt verifies against the CA" \
+	openssl verify -CAfile "$state/tls/ca.crt" "$state/tls/server.crt"
+expect_contains "$(openssl x509 -in "$state/tls/server.crt" -noout -ext subjectAltName)" \
+	"IP Address:198.18.0.1" "server.crt names 198.18.0.1"
+key=$(sed -n 's/^key=//p' "$imgdir/build.info")
+expect_eq "${#key}" 64 "build.info records the key"
+sums1=$(ipxe_sums "$imgdir")
+stat1=$(stat -c '%n %Y' "$imgdir"/*.lkrn "$imgdir"/*.kpxe "$imgdir"/*.efi)
+
+# --- unchanged rebuild: cache hit ---
+t0=$SECONDS
+expect_exit 0 "$BOOTYARD" -c "$conf" build-ipxe
+expect_contains "$out" "cache hit" "second run says cache hit"
+dt=$((SECONDS - t0))
+((dt <= 10)) || fail "cache hit took $dt s"
+ok "cache hit in $dt s"
+expect_eq "$(ipxe_sums "$imgdir")" "$sums1" "images unchanged"
+expect_eq "$(stat -c '%n %Y' "$imgdir"/*.lkrn "$imgdir"/*.kpxe "$imgdir"/*.efi)" "$stat1" \
+	"images not rewritten"
+
+# still_there DESC: the previous images survive a failed build.
+still_there() {
+	expect_eq "$(ipxe_sums "$imgdir")" "$sums1" "$1: previous images kept"
+	expect_eq "$(sed -n 's/^key=//p' "$imgdir/build.info")" "$key" \
+		"$1: build.info kept"
+}
+
+# --- a missing source ---
+expect_exit 3 "$BOOTYARD" -c "$conf" build-ipxe --source /nonexistent/ipxe.tar.xz
+expect_contains "$err" "iPXE source /nonexistent/ipxe.tar.xz: No such file or directory" \
+	"missing source: clear error"
+expect_contains "$err" "left as they were" "missing source: says images kept"
+still_there "missing source"
+
+# --- a broken tarball ---
+head -c 4096 /dev/urandom >"$TEST_TMP/broken.tar.xz"
+expect_exit 3 "$BOOTYARD" -c "$conf" build-ipxe --source "$TEST_TMP/broken.tar.xz"
+expect_contains "$err" "cannot extract $TEST_TMP/broken.tar.xz" "broken tarball: clear error"
+still_there "broken tarball"
+
+# --- a tarball that holds something else ---
+mkdir -p "$TEST_TMP/other/docs"
+echo hello >"$TEST_TMP/other/docs/README"
+tar -C "$TEST_TMP" -cJf "$TEST_TMP/other.tar.xz" other
+expect_exit 3 "$BOOTYARD" -c "$conf" build-ipxe --source "$TEST_TMP/other.tar.xz"
+expect_contains "$err" "no iPXE source in it" "tarball without iPXE: clear error"
+still_there "tarball without iPXE"
+
+# --- a directory that is not an iPXE tree ---
+expect_exit 3 "$BOOTYARD" -c "$conf" build-ipxe --source "$TEST_TMP/other"
+expect_contains "$err" "not an iPXE tree" "non-iPXE directory: clear error"
+still_there "non-iPXE directory"
+
+# --- a source whose build fails ---
+mkdir -p "$TEST_TMP/bad/src/config"
+printf 'all:\n\t@echo compiling\n%%:\n\t@echo "error: this iPXE does not build" >&2; false\n' \
+	>"$TEST_TMP/bad/src/Makefile"
+echo '/* empty */' >"$TEST_TMP/bad/src/config/general.h"
+tar -C "$TEST_TMP" -cJf "$TEST_TMP/bad.tar.xz" bad
+expect_exit 3 "$BOOTYARD" -c "$conf" build-ipxe --source "$TEST_TMP/bad.tar.xz"
+expect_contains "$err" "iPXE build failed" "failing make: clear error"
+expect_contains "$err" "this iPXE does not build" "failing make: shows the log's end"
+still_there "failing make"
+
+# --- usage errors ---
+env -u IPXE_SRC "$BOOTYARD" -c "$conf" build-ipxe >/dev/null 2>"$TEST_TMP/nosrc.err"
+expect_eq "$?" 2 "no source anywhere: exit 2"
+expect_contains "$(cat "$TEST_TMP/nosrc.err")" "no iPXE source" "no source: says so"
+expect_exit 2 "$BOOTYARD" -c "$conf" build-ipxe --config nosuch
+expect_contains "$err" "build configuration 'nosuch' not found" "unknown config: clear error"
+expect_exit 2 "$BOOTYARD" -c "$conf" build-ipxe --config '../etc'
+expect_exit 2 "$BOOTYARD" -c "$conf" build-ipxe --images ipxe.lkrn,bogus.bin
+expect_exit 2 "$BOOTYARD" -c "$conf" build-ipxe --images ipxe.lkrn,ipxe.lkrn
+still_there "usage errors"
+
+done_checks
