@@ -117,7 +117,7 @@ qemu_stop() {
 # control characters removed).
 qemu_tail() {
 	local n=${1:-30} file=${2:-$QEMU_SERIAL}
-	sed -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\r/\n/g' "$file" 2>/dev/null |
+	sed -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\x1bc//g' -e 's/\r/\n/g' "$file" 2>/dev/null |
 		tr -d '\000-\010\013-\037' | grep -v '^[[:space:]]*$' | tail -n "$n"
 }
 
@@ -140,20 +140,27 @@ PY
 }
 
 # qemu_marker_disk FILE: a small FAT disk whose own boot loader (syslinux,
-# installed on the FAT "superfloppy") prints DISK-OK on the serial port:
-# proof that a client really booted its local disk. Attach it with
+# installed on the FAT "superfloppy") prints DISK-OK on the serial port
+# and powers the machine off: proof that a client really booted its
+# local disk. Attach it with
 #   -drive file=FILE,format=raw,if=none,id=d0 -device ide-hd,drive=d0,bootindex=2
 # Needs mkfs.vfat (dosfstools), mcopy (mtools) and syslinux; 1 when missing.
 qemu_marker_disk() {
 	local img=$1 cfg
 	command -v mkfs.vfat >/dev/null && command -v mcopy >/dev/null &&
 		command -v syslinux >/dev/null || return 1
+	local m mods=
+	for m in poweroff libcom32 libutil; do
+		mods+=" /usr/lib/syslinux/modules/bios/$m.c32"
+	done
 	cfg=$(mktemp)
-	printf 'SERIAL 0 115200\nSAY DISK-OK: booted from the local disk\nPROMPT 0\n' >"$cfg"
+	printf '%s\n' 'SERIAL 0 115200' 'SAY DISK-OK: booted from the local disk' 'SAY powering off' \
+		'DEFAULT off' 'PROMPT 0' 'LABEL off' '	COM32 poweroff.c32' >"$cfg"
 	rm -f "$img"
 	truncate -s 32M "$img" &&
 		mkfs.vfat -F 16 -n BYDISK "$img" >/dev/null &&
 		mcopy -i "$img" "$cfg" ::syslinux.cfg &&
+		mcopy -i "$img" $mods ::/ &&
 		syslinux --install "$img"
 	local rc=$?
 	rm -f "$cfg"

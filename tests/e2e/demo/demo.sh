@@ -95,7 +95,7 @@ EOF
 chmod -R a+rX "$APP_FILES"
 say "demo database: one distribution, one host flagged for install"
 by distro add debian-cloud --kernel debian-cloud/vmlinuz \
-	--initrd debian-cloud/installer.gz --cmdline "console=ttyS0 panic=1 quiet" \
+	--initrd debian-cloud/installer.gz --cmdline "console=ttyS0 panic=1 quiet bootyard.file=preseed.cfg" \
 	--template "$DEMO_DIR/preseed.cfg" || fail "distro add"
 mac=52:54:00:de:00:01
 by host add $mac --hostname node1 --distro debian-cloud || fail "host add"
@@ -114,19 +114,33 @@ qemu_marker_disk "$DEMO_DIR/disk.img" &&
 	disk=(-drive "file=$DEMO_DIR/disk.img,format=raw,if=none,id=d0"
 		-device ide-hd,drive=d0,bootindex=2)
 
-# show_console: follow the client's serial console (readable lines only)
-# until the QEMU started last exits or PATTERN shows up.
+# show_console PATTERN SECONDS: follow the client's serial console
+# (readable, complete lines only) until the QEMU started last exits or
+# PATTERN shows up.
 show_console() {
-	local pat=$1 secs=$2 end=$((SECONDS + secs)) n=0 lines
+	local pat=$1 secs=$2 n=0 lines total end rc=1
+	end=$((SECONDS + secs))
 	while ((SECONDS < end)); do
+		if ! kill -0 "$QEMU_PID" 2>/dev/null; then
+			rc=0
+			break
+		fi
 		lines=$(qemu_tail 1000)
-		printf '%s\n' "$lines" | tail -n +$((n + 1)) | sed 's/^/    | /'
-		n=$(printf '%s\n' "$lines" | wc -l)
-		[[ -n $pat ]] && printf '%s\n' "$lines" | grep -Eq "$pat" && return 0
-		kill -0 "$QEMU_PID" 2>/dev/null || return 0
+		total=$(printf '%s\n' "$lines" | wc -l)
+		# the last line may still be growing: hold it back
+		if ((total - 1 > n)); then
+			printf '%s\n' "$lines" | sed -n "$((n + 1)),$((total - 1))p" | sed 's/^/    | /'
+			n=$((total - 1))
+		fi
+		if [[ -n $pat ]] && printf '%s\n' "$lines" | grep -Eq "$pat"; then
+			rc=0
+			break
+		fi
 		sleep 1
 	done
-	return 1
+	sleep 0.5
+	qemu_tail 1000 | tail -n +$((n + 1)) | sed 's/^/    | /'
+	return $rc
 }
 
 say "first boot of $mac (SeaBIOS, iPXE ROM, virtio NIC; QEMU under TCG, about 40 s)"
@@ -144,7 +158,8 @@ t0=$SECONDS
 qemu_start demo-local bios $mac "${disk[@]}" >/dev/null || fail "QEMU did not start"
 record_pids
 if ((${#disk[@]})); then
-	show_console "DISK-OK" 120 || app_fail "the local disk did not boot"
+	show_console "" 120 && qemu_tail 1000 | grep -q DISK-OK ||
+		app_fail "the local disk did not boot"
 else
 	show_console "sanboot|local disk" 120
 fi
