@@ -904,6 +904,33 @@ sup_netif_changed(struct sup *s, int what)
 	sup_write_status(s, "running");
 }
 
+/*
+ * After the first start: give dnsmasq half a second. If it exits in that
+ * time (a TFTP root it cannot read, a port in use) serve fails at once
+ * with dnsmasq's last words instead of restarting it forever.
+ */
+static int
+sup_dm_settle(struct sup *s)
+{
+	int i, status;
+
+	for (i = 0; i < 50; i++) {
+		if (s->dm_log >= 0)
+			sup_read_log(s);
+		if (waitpid(s->dm_pid, &status, WNOHANG) == s->dm_pid) {
+			if (s->dm_log >= 0)
+				sup_read_log(s);
+			log_warnx("dnsmasq failed at start (exit status %d): "
+				  "see its messages above",
+				  WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+			s->dm_pid = 0;
+			return -EIO;
+		}
+		usleep(10000);
+	}
+	return 0;
+}
+
 static void
 sup_free(struct sup *s)
 {
@@ -1006,8 +1033,9 @@ serve_supervised(struct by_ctx *ctx, struct sup *s)
 		sup_free(s);
 		return EXIT_RUNTIME;
 	}
-	if (sup_apply(s, true) < 0 || s->dm_pid <= 0) {
+	if (sup_apply(s, true) < 0 || s->dm_pid <= 0 || sup_dm_settle(s) < 0) {
 		sup_http_stop(s);
+		sup_write_status(s, "stopped");
 		close(sfd);
 		sup_free(s);
 		return EXIT_RUNTIME;

@@ -1,0 +1,302 @@
+/*
+ * test_dnsmasq.c - appliance/dnsmasq.c: the rendered dnsmasq config for
+ * every mode and loader setting against golden files in
+ * tests/golden/dnsmasq/ (BOOTYARD_UPDATE_GOLDEN=1 rewrites them), the
+ * automatic DHCP range, the reservations file, values that must be
+ * refused, the restart backoff; and the config each golden file holds is
+ * accepted by the real `dnsmasq --test`.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "appliance/dnsmasq.h"
+#include "common/util.h"
+
+static const struct dnsmasq_facts facts = {
+	.iface = "eth0",
+	.addr = "198.18.0.1",
+	.prefix = 24,
+	.http_base = "http://198.18.0.1",
+	.tftp_root = "/var/lib/bootyard/tftp",
+	.hostsfile = "/var/lib/bootyard/run/dnsmasq.hosts",
+	.script = "/usr/lib/bootyard/bootyard-lease",
+	.user = "bootyard",
+};
+
+/* Compare text with the golden file name (or write it when asked). */
+static void
+golden(const char *name, const char *text)
+{
+	char path[256], *want = NULL;
+	size_t len;
+
+	snprintf(path, sizeof(path), "tests/golden/dnsmasq/%s", name);
+	if (getenv("BOOTYARD_UPDATE_GOLDEN")) {
+		assert_int_equal(write_file_atomic(path, text, strlen(text),
+						   0644), 0);
+		return;
+	}
+	if (read_file(path, 1 << 20, &want, &len) < 0)
+		fail_msg("missing golden file %s (BOOTYARD_UPDATE_GOLDEN=1)",
+			 path);
+	if (strcmp(want, text)) {
+		fprintf(stderr, "--- %s\n%s\n+++ rendered\n%s\n", path, want,
+			text);
+		fail_msg("%s differs", path);
+	}
+	free(want);
+}
+
+/* Render cfg with facts f and compare with golden file name. */
+static void
+render_golden(const struct by_config *cfg, const struct dnsmasq_facts *f,
+	      const char *name)
+{
+	char err[256], *out = NULL;
+
+	assert_int_equal(dnsmasq_render(cfg, f, &out, err, sizeof(err)), 0);
+	golden(name, out);
+	free(out);
+}
+
+static void
+test_render_modes(void **state)
+{
+	struct by_config cfg;
+	struct dnsmasq_facts f = facts;
+
+	cfg_defaults(&cfg);
+	render_golden(&cfg, &f, "dhcp-default.conf");
+
+	cfg.bios_loader = BIOS_LOADER_UNDIONLY;
+	cfg.uefi_loader = UEFI_LOADER_IPXE;
+	render_golden(&cfg, &f, "dhcp-undionly-ipxe.conf");
+
+	cfg.uefi_loader = UEFI_LOADER_GRUB;
+	cfg.ipxe_detect = false;
+	render_golden(&cfg, &f, "dhcp-grub-noipxe.conf");
+
+	cfg_defaults(&cfg);
+	cfg.dhcp_mode = DHCP_MODE_PROXY;
+	render_golden(&cfg, &f, "proxy-default.conf");
+
+	cfg.bios_loader = BIOS_LOADER_UNDIONLY;
+	cfg.uefi_loader = UEFI_LOADER_IPXE;
+	render_golden(&cfg, &f, "proxy-undionly-ipxe.conf");
+
+	cfg_defaults(&cfg);
+	cfg.dhcp_mode = DHCP_MODE_OFF;
+	render_golden(&cfg, &f, "off.conf");
+
+	/* an address inside the subnet, an explicit range, a port, no hook */
+	cfg_defaults(&cfg);
+	f.addr = "198.18.0.100";
+	f.http_base = "http://198.18.0.100:8080";
+	f.script = NULL;
+	f.user = NULL;
+	cfg.lease_time = 600;
+	render_golden(&cfg, &f, "dhcp-split-range.conf");
+	str_copy(cfg.range, sizeof(cfg.range), "198.18.0.150,198.18.0.160");
+	render_golden(&cfg, &f, "dhcp-explicit-range.conf");
+}
+
+/* Every golden file is a config the real dnsmasq accepts. */
+static void
+test_golden_dnsmasq_accepts(void **state)
+{
+	static const char *const names[] = {
+		"dhcp-default.conf",	  "dhcp-undionly-ipxe.conf",
+		"dhcp-grub-noipxe.conf",  "proxy-default.conf",
+		"proxy-undionly-ipxe.conf", "off.conf",
+		"dhcp-split-range.conf",  "dhcp-explicit-range.conf",
+	};
+	char err[1024], path[256];
+	size_t i;
+
+	if (access("/usr/sbin/dnsmasq", X_OK) < 0)
+		skip();
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		snprintf(path, sizeof(path), "tests/golden/dnsmasq/%s",
+			 names[i]);
+		if (dnsmasq_check("/usr/sbin/dnsmasq", path, err,
+				  sizeof(err)) < 0)
+			fail_msg("dnsmasq --test refuses %s: %s", names[i],
+				 err);
+	}
+	/* and a broken one is refused, with dnsmasq's reason */
+	snprintf(path, sizeof(path), "/tmp/by-dm-bad.%d.conf", (int)getpid());
+	assert_int_equal(write_file_atomic(path, "dhcp-range=nonsense\n", 20,
+					   0644), 0);
+	assert_int_equal(dnsmasq_check("/usr/sbin/dnsmasq", path, err,
+				       sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "dhcp-range"));
+	unlink(path);
+	assert_int_equal(dnsmasq_check("/nonexistent/dnsmasq", "/dev/null",
+				       err, sizeof(err)), -ENOENT);
+}
+
+static void
+test_range_auto(void **state)
+{
+	char s[2][16], e[2][16];
+
+	assert_int_equal(dnsmasq_range_auto("198.18.0.1", 24, s, e), 1);
+	assert_string_equal(s[0], "198.18.0.2");
+	assert_string_equal(e[0], "198.18.0.254");
+	assert_int_equal(dnsmasq_range_auto("198.18.0.254", 24, s, e), 1);
+	assert_string_equal(s[0], "198.18.0.1");
+	assert_string_equal(e[0], "198.18.0.253");
+	/* in the middle: two pools, the larger first, own address excluded */
+	assert_int_equal(dnsmasq_range_auto("198.18.0.100", 24, s, e), 2);
+	assert_string_equal(s[0], "198.18.0.101");
+	assert_string_equal(e[0], "198.18.0.254");
+	assert_string_equal(s[1], "198.18.0.1");
+	assert_string_equal(e[1], "198.18.0.99");
+	assert_int_equal(dnsmasq_range_auto("198.18.0.5", 30, s, e), 1);
+	assert_string_equal(s[0], "198.18.0.6");
+	assert_string_equal(e[0], "198.18.0.6");
+	assert_int_equal(dnsmasq_range_auto("198.18.0.1", 31, s, e), -ERANGE);
+	assert_int_equal(dnsmasq_range_auto("198.18.0.1", 32, s, e), -ERANGE);
+	assert_int_equal(dnsmasq_range_auto("not-an-ip", 24, s, e), -EINVAL);
+	assert_int_equal(dnsmasq_range_auto("198.18.0.1", 33, s, e), -EINVAL);
+	assert_int_equal(dnsmasq_range_auto("10.1.2.3", 8, s, e), 2);
+	assert_string_equal(s[0], "10.1.2.4");
+	assert_string_equal(e[0], "10.255.255.254");
+}
+
+static void
+test_render_refuses(void **state)
+{
+	struct by_config cfg;
+	struct dnsmasq_facts f;
+	char err[256], *out = NULL;
+
+	cfg_defaults(&cfg);
+	f = facts;
+	f.iface = "eth0\ndhcp-script=/bin/sh";
+	assert_int_equal(dnsmasq_render(&cfg, &f, &out, err, sizeof(err)),
+			 -EINVAL);
+	assert_non_null(strstr(err, "interface"));
+	f = facts;
+	f.tftp_root = "relative/path";
+	assert_int_equal(dnsmasq_render(&cfg, &f, &out, err, sizeof(err)),
+			 -EINVAL);
+	f = facts;
+	f.tftp_root = "/a b";
+	assert_int_equal(dnsmasq_render(&cfg, &f, &out, err, sizeof(err)),
+			 -EINVAL);
+	f = facts;
+	f.http_base = "http://x/,evil";
+	assert_int_equal(dnsmasq_render(&cfg, &f, &out, err, sizeof(err)),
+			 -EINVAL);
+	f = facts;
+	f.addr = "198.18.0.300";
+	assert_int_equal(dnsmasq_render(&cfg, &f, &out, err, sizeof(err)),
+			 -EINVAL);
+	f = facts;
+	f.prefix = 31;
+	assert_int_equal(dnsmasq_render(&cfg, &f, &out, err, sizeof(err)),
+			 -EINVAL);
+	assert_non_null(strstr(err, "no room"));
+	f = facts;
+	str_copy(cfg.range, sizeof(cfg.range), "10.0.0.1,10.0.0.9");
+	assert_int_equal(dnsmasq_render(&cfg, &f, &out, err, sizeof(err)),
+			 -EINVAL);
+	assert_non_null(strstr(err, "[dhcp] range"));
+	str_copy(cfg.range, sizeof(cfg.range), "198.18.0.9");
+	assert_int_equal(dnsmasq_render(&cfg, &f, &out, err, sizeof(err)),
+			 -EINVAL);
+	assert_null(out);
+}
+
+static void
+test_hosts(void **state)
+{
+	struct dnsmasq_host h[4] = {
+		{ .macs = { "52:54:00:00:00:01" }, .n_macs = 1,
+		  .ip = "198.18.0.50", .hostname = "web1" },
+		{ .macs = { "52:54:00:00:00:02", "52:54:00:00:00:03" },
+		  .n_macs = 2, .ip = "198.18.0.51" },
+		/* hostile: a newline in the hostname, a bad MAC */
+		{ .macs = { "52:54:00:00:00:04" }, .n_macs = 1,
+		  .ip = "198.18.0.52", .hostname = "a\ndhcp-script=/x" },
+		{ .macs = { "52:54:00:00:00:0G" }, .n_macs = 1,
+		  .ip = "198.18.0.53" },
+	};
+	char *out = NULL;
+	size_t skipped = 9;
+
+	assert_int_equal(dnsmasq_render_hosts(h, 4, &out, &skipped), 0);
+	assert_int_equal(skipped, 2);
+	golden("hosts", out);
+	free(out);
+	assert_int_equal(dnsmasq_render_hosts(NULL, 0, &out, NULL), 0);
+	assert_non_null(strstr(out, "# reservations"));
+	free(out);
+}
+
+static void
+test_http_base_and_files(void **state)
+{
+	struct by_config cfg;
+	char b[64];
+
+	cfg_defaults(&cfg);
+	assert_int_equal(dnsmasq_http_base(&cfg, "198.18.0.1", b, sizeof(b)),
+			 0);
+	assert_string_equal(b, "http://198.18.0.1");
+	str_copy(cfg.listen, sizeof(cfg.listen), "0.0.0.0:8080");
+	assert_int_equal(dnsmasq_http_base(&cfg, "198.18.0.1", b, sizeof(b)),
+			 0);
+	assert_string_equal(b, "http://198.18.0.1:8080");
+	assert_int_equal(dnsmasq_http_base(&cfg, "x", b, sizeof(b)), -EINVAL);
+	assert_string_equal(dnsmasq_bios_file(BIOS_LOADER_PXELINUX),
+			    "pxelinux.0");
+	assert_string_equal(dnsmasq_bios_file(BIOS_LOADER_UNDIONLY),
+			    "undionly.kpxe");
+	assert_string_equal(dnsmasq_uefi_file(UEFI_LOADER_SNPONLY),
+			    "snponly.efi");
+	assert_string_equal(dnsmasq_uefi_file(UEFI_LOADER_IPXE), "ipxe.efi");
+	assert_string_equal(dnsmasq_uefi_file(UEFI_LOADER_GRUB),
+			    "grubx64.efi");
+}
+
+static void
+test_backoff(void **state)
+{
+	unsigned d = 0, i;
+
+	d = dnsmasq_backoff_ms(d, 10);
+	assert_int_equal(d, 200);
+	d = dnsmasq_backoff_ms(d, 10);
+	assert_int_equal(d, 400);
+	for (i = 0; i < 20; i++)
+		d = dnsmasq_backoff_ms(d, 10);
+	assert_int_equal(d, 30000);
+	/* a long healthy run resets it */
+	assert_int_equal(dnsmasq_backoff_ms(d, 60000), 200);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_render_modes),
+		cmocka_unit_test(test_golden_dnsmasq_accepts),
+		cmocka_unit_test(test_range_auto),
+		cmocka_unit_test(test_render_refuses),
+		cmocka_unit_test(test_hosts),
+		cmocka_unit_test(test_http_base_and_files),
+		cmocka_unit_test(test_backoff),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
