@@ -667,7 +667,9 @@ listen_on(const char *spec, int *ret_fd, unsigned *ret_port)
 	hints.ai_socktype = SOCK_STREAM;
 	if (getaddrinfo(h[0] ? h : NULL, port, &hints, &ai) != 0)
 		return -EINVAL;
-	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	/* Non-blocking: the pool's threads all wait on this socket. */
+	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
+		    0);
 	if (fd < 0) {
 		rc = -errno;
 		freeaddrinfo(ai);
