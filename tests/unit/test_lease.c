@@ -1,0 +1,248 @@
+/*
+ * test_lease.c - appliance/lease.c: dnsmasq's --dhcp-script arguments and
+ * environment parsed and validated, including hostile values (shell
+ * metacharacters, 64 KB strings, control bytes, malformed numbers,
+ * invalid MACs and addresses, missing arguments), the architecture from
+ * tags or vendor class, and the "init" lease lines.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "appliance/lease.h"
+
+#define ARGC(a) ((int)(sizeof(a) / sizeof((a)[0])) - 1)
+
+static void
+test_add_full(void **state)
+{
+	char *argv[] = { "bootyard-lease", "add", "52:54:00:AB:CD:EF",
+			 "198.18.0.27", "web1", NULL };
+	char *envp[] = {
+		"DNSMASQ_VENDOR_CLASS=PXEClient:Arch:00007:UNDI:003016",
+		"DNSMASQ_USER_CLASS0=iPXE",
+		"DNSMASQ_USER_CLASS1=second",
+		"DNSMASQ_LEASE_EXPIRES=1795602539",
+		"DNSMASQ_TAGS=arch9 efi64 eth0",
+		"DNSMASQ_CLIENT_ID=01:52:54:00:ab:cd:ef",
+		NULL,
+	};
+	struct lease_event ev;
+	char err[128];
+
+	assert_int_equal(lease_parse(ARGC(argv), argv, envp, &ev, err,
+				     sizeof(err)), 0);
+	assert_int_equal(ev.op, LEASE_OP_ADD);
+	assert_string_equal(ev.lease.mac, "52:54:00:ab:cd:ef");
+	assert_string_equal(ev.lease.ip, "198.18.0.27");
+	assert_string_equal(ev.lease.hostname, "web1");
+	assert_string_equal(ev.lease.state, "add");
+	/* the tag wins over the vendor class */
+	assert_int_equal(ev.lease.arch, 9);
+	assert_string_equal(ev.lease.vendor_class,
+			    "PXEClient:Arch:00007:UNDI:003016");
+	assert_string_equal(ev.lease.user_class, "iPXE second");
+	assert_int_equal(ev.lease.expires, 1795602539);
+	assert_int_equal(ev.dropped, 0);
+}
+
+static void
+test_actions(void **state)
+{
+	char *init[] = { "h", "init", NULL };
+	char *tftp[] = { "h", "tftp", "1234", "198.18.0.5", "/x", NULL };
+	char *arp[] = { "h", "arp-add", "52:54:00:00:00:01", "1.2.3.4", NULL };
+	char *del[] = { "h", "del", "52:54:00:00:00:01", "198.18.0.9", NULL };
+	char *old[] = { "h", "old", "52:54:00:00:00:01", "198.18.0.9", NULL };
+	struct lease_event ev;
+	char err[128];
+
+	assert_int_equal(lease_parse(2, init, NULL, &ev, err, sizeof(err)), 0);
+	assert_int_equal(ev.op, LEASE_OP_INIT);
+	assert_int_equal(lease_parse(5, tftp, NULL, &ev, err, sizeof(err)), 0);
+	assert_int_equal(ev.op, LEASE_OP_TFTP);
+	assert_int_equal(lease_parse(4, arp, NULL, &ev, err, sizeof(err)), 0);
+	assert_int_equal(ev.op, LEASE_OP_IGNORE);
+	assert_int_equal(lease_parse(4, del, NULL, &ev, err, sizeof(err)), 0);
+	assert_int_equal(ev.op, LEASE_OP_DEL);
+	assert_int_equal(ev.lease.arch, -1);
+	assert_string_equal(ev.lease.state, "del");
+	assert_int_equal(lease_parse(4, old, NULL, &ev, err, sizeof(err)), 0);
+	assert_int_equal(ev.op, LEASE_OP_OLD);
+}
+
+static void
+test_refused(void **state)
+{
+	static const char *const bad_macs[] = {
+		"", "52:54:00:00:00", "52:54:00:00:00:01:02", "zz:54:00:00:00:01",
+		"52:54:00:00:00:01;reboot", "$(reboot)", "01-52-54-00-00-00-01",
+		"52:54:00:00:00:1",
+	};
+	static const char *const bad_ips[] = {
+		"", "198.18.0", "198.18.0.256", "198.18.0.1 ", "::1",
+		"198.18.0.1;id", "0198.18.0.1",
+	};
+	char *none[] = { "h", NULL };
+	char *short_[] = { "h", "add", "52:54:00:00:00:01", NULL };
+	struct lease_event ev;
+	char err[128], *argv[5];
+	size_t i;
+
+	assert_int_equal(lease_parse(1, none, NULL, &ev, err, sizeof(err)),
+			 -EINVAL);
+	assert_int_equal(lease_parse(0, NULL, NULL, &ev, err, sizeof(err)),
+			 -EINVAL);
+	assert_int_equal(lease_parse(3, short_, NULL, &ev, err, sizeof(err)),
+			 -EINVAL);
+	argv[0] = "h";
+	argv[1] = "add";
+	argv[4] = NULL;
+	for (i = 0; i < sizeof(bad_macs) / sizeof(bad_macs[0]); i++) {
+		argv[2] = (char *)bad_macs[i];
+		argv[3] = "198.18.0.2";
+		assert_int_equal(lease_parse(4, argv, NULL, &ev, err,
+					     sizeof(err)), -EINVAL);
+		assert_non_null(strstr(err, "MAC"));
+	}
+	for (i = 0; i < sizeof(bad_ips) / sizeof(bad_ips[0]); i++) {
+		argv[2] = "52:54:00:00:00:01";
+		argv[3] = (char *)bad_ips[i];
+		assert_int_equal(lease_parse(4, argv, NULL, &ev, err,
+					     sizeof(err)), -EINVAL);
+	}
+}
+
+static void
+test_hostile_env(void **state)
+{
+	char *big = malloc(65537), *bigenv = malloc(65600), *bigtags;
+	char *bighost = malloc(65537);
+	char *argv[] = { "h", "add", "52:54:00:00:00:01", "198.18.0.2", NULL,
+			 NULL };
+	struct lease_event ev;
+	char err[128];
+
+	memset(big, 'A', 65536);
+	big[65536] = '\0';
+	snprintf(bigenv, 65600, "DNSMASQ_VENDOR_CLASS=%s", big);
+	memset(bighost, 'h', 65536);
+	bighost[65536] = '\0';
+	argv[4] = bighost;
+	bigtags = malloc(65600);
+	snprintf(bigtags, 65600, "DNSMASQ_TAGS=%s", big);
+	{
+		char *envp[] = {
+			bigenv,
+			bigtags,
+			"DNSMASQ_USER_CLASS0=`rm -rf /`; $(reboot) | & > <",
+			"DNSMASQ_USER_CLASS1=\x01\x02\x1b[31mred\xff\xfe",
+			"DNSMASQ_LEASE_EXPIRES=99999999999999999999999999",
+			"DNSMASQ_SUPPLIED_HOSTNAME=a\nb",
+			"NOEQUALS",
+			"DNSMASQ_USER_CLASS2",
+			NULL,
+		};
+
+		assert_int_equal(lease_parse(5, argv, envp, &ev, err,
+					     sizeof(err)), 0);
+	}
+	assert_true(strlen(ev.lease.vendor_class) <
+		    sizeof(ev.lease.vendor_class));
+	assert_string_equal(ev.lease.hostname, "");
+	assert_true(ev.dropped & LEASE_DROPPED_HOSTNAME);
+	assert_true(ev.dropped & LEASE_DROPPED_EXPIRES);
+	assert_true(ev.dropped & LEASE_DROPPED_TEXT);
+	assert_int_equal(ev.lease.expires, 0);
+	assert_int_equal(ev.lease.arch, -1);
+	/* printable ASCII only: the control bytes became '?' */
+	for (const char *p = ev.lease.user_class; *p; p++)
+		assert_true(*p >= 0x20 && *p <= 0x7e);
+	assert_non_null(strstr(ev.lease.user_class, "`rm -rf /`"));
+	assert_non_null(strstr(ev.lease.user_class, "??"));
+	free(big);
+	free(bigenv);
+	free(bigtags);
+	free(bighost);
+}
+
+static void
+test_arch(void **state)
+{
+	assert_int_equal(lease_arch_from_vendor("PXEClient:Arch:00000:UNDI:002001"), 0);
+	assert_int_equal(lease_arch_from_vendor("PXEClient:Arch:00011"), 11);
+	assert_int_equal(lease_arch_from_vendor("HTTPClient:Arch:00016:UNDI:003001"), 16);
+	assert_int_equal(lease_arch_from_vendor("PXEClient:Arch:0007"), -1);
+	assert_int_equal(lease_arch_from_vendor("PXEClient:Arch:000070"), -1);
+	assert_int_equal(lease_arch_from_vendor("PXEClient:Arch:99999"), -1);
+	assert_int_equal(lease_arch_from_vendor("PXEClient:Arch:-0001"), -1);
+	assert_int_equal(lease_arch_from_vendor("MSFT 5.0"), -1);
+	assert_int_equal(lease_arch_from_vendor(""), -1);
+	assert_int_equal(lease_arch_from_vendor(NULL), -1);
+	{
+		char *argv[] = { "h", "add", "52:54:00:00:00:01", "198.18.0.2",
+				 NULL };
+		char *e1[] = { "DNSMASQ_TAGS=eth0 arch7 efi64", NULL };
+		char *e2[] = { "DNSMASQ_TAGS=archx arch", "DNSMASQ_VENDOR_CLASS="
+			       "PXEClient:Arch:00000:UNDI:002001", NULL };
+		char *e3[] = { "DNSMASQ_TAGS=arch99999999999", NULL };
+		struct lease_event ev;
+		char err[64];
+
+		assert_int_equal(lease_parse(4, argv, e1, &ev, err, 64), 0);
+		assert_int_equal(ev.lease.arch, 7);
+		assert_int_equal(lease_parse(4, argv, e2, &ev, err, 64), 0);
+		assert_int_equal(ev.lease.arch, 0);
+		assert_int_equal(lease_parse(4, argv, e3, &ev, err, 64), 0);
+		assert_int_equal(ev.lease.arch, -1);
+	}
+}
+
+static void
+test_init_line(void **state)
+{
+	struct db_lease l = { .mac = "52:54:00:00:00:01", .ip = "198.18.0.9",
+			      .hostname = "web1", .state = "add",
+			      .expires = 2000 };
+	char out[256];
+
+	assert_int_equal(lease_format_init_line(&l, 1000, out, sizeof(out)), 0);
+	assert_string_equal(out, "2000 52:54:00:00:00:01 198.18.0.9 web1 *\n");
+	l.hostname[0] = '\0';
+	assert_int_equal(lease_format_init_line(&l, 1000, out, sizeof(out)), 0);
+	assert_string_equal(out, "2000 52:54:00:00:00:01 198.18.0.9 * *\n");
+	assert_int_equal(lease_format_init_line(&l, 2000, out, sizeof(out)),
+			 -ENOENT); /* expired */
+	l.expires = 0;
+	assert_int_equal(lease_format_init_line(&l, 1000, out, sizeof(out)),
+			 -ENOENT); /* unknown expiry */
+	l.expires = 2000;
+	strcpy(l.state, "del");
+	assert_int_equal(lease_format_init_line(&l, 1000, out, sizeof(out)),
+			 -ENOENT);
+	strcpy(l.state, "old");
+	l.ip[0] = '\0';
+	assert_int_equal(lease_format_init_line(&l, 1000, out, sizeof(out)),
+			 -ENOENT);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_add_full),
+		cmocka_unit_test(test_actions),
+		cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_hostile_env),
+		cmocka_unit_test(test_arch),
+		cmocka_unit_test(test_init_line),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,122 @@
+/*
+ * test_netif.c - appliance/netif.c: the pure interface choice (auto with
+ * one, none or several candidates; a named interface, missing or without
+ * IPv4; secondary addresses of one interface), the network of an
+ * address, and netif_list against the real kernel (loopback is there).
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "appliance/netif.h"
+
+static const struct netif_info lo = { "lo", 1, "127.0.0.1", 8, true, true,
+				      true };
+static const struct netif_info eth0 = { "eth0", 2, "198.18.0.1", 24, false,
+					true, true };
+static const struct netif_info eth0b = { "eth0", 2, "198.18.5.1", 24, false,
+					 true, true };
+static const struct netif_info eth1 = { "eth1", 3, "198.19.0.1", 16, false,
+					true, false };
+
+static void
+test_choose_auto(void **state)
+{
+	struct netif_info c[4], r;
+	char err[256];
+
+	c[0] = lo;
+	c[1] = eth0;
+	assert_int_equal(netif_choose(c, 2, "auto", &r, err, sizeof(err)), 0);
+	assert_string_equal(r.name, "eth0");
+	assert_string_equal(r.addr, "198.18.0.1");
+	assert_int_equal(netif_choose(c, 2, "", &r, err, sizeof(err)), 0);
+	/* two addresses on one interface: still one interface, first wins */
+	c[2] = eth0b;
+	assert_int_equal(netif_choose(c, 3, "auto", &r, err, sizeof(err)), 0);
+	assert_string_equal(r.addr, "198.18.0.1");
+	/* two interfaces: an error listing both */
+	c[3] = eth1;
+	assert_int_equal(netif_choose(c, 4, "auto", &r, err, sizeof(err)),
+			 -ENOTUNIQ);
+	assert_non_null(strstr(err, "eth0 (198.18.0.1/24)"));
+	assert_non_null(strstr(err, "eth1 (198.19.0.1/16)"));
+	assert_null(strstr(err, "lo ("));
+	/* loopback only */
+	assert_int_equal(netif_choose(c, 1, "auto", &r, err, sizeof(err)),
+			 -ENOENT);
+	assert_non_null(strstr(err, "no interface"));
+	assert_int_equal(netif_choose(c, 0, "auto", &r, err, sizeof(err)),
+			 -ENOENT);
+}
+
+static void
+test_choose_named(void **state)
+{
+	struct netif_info c[3] = { lo, eth0, eth1 }, r;
+	char err[256];
+
+	assert_int_equal(netif_choose(c, 3, "eth1", &r, err, sizeof(err)), 0);
+	assert_string_equal(r.addr, "198.19.0.1");
+	assert_false(r.running);
+	assert_int_equal(netif_choose(c, 3, "eth9", &r, err, sizeof(err)),
+			 -ENOENT);
+	assert_non_null(strstr(err, "eth9"));
+	assert_non_null(strstr(err, "eth0"));
+	/* a tiny error buffer is never overrun */
+	assert_int_equal(netif_choose(c, 3, "auto", &r, err, 8), -ENOTUNIQ);
+	assert_true(strlen(err) < 8);
+}
+
+static void
+test_network_and_same(void **state)
+{
+	char net[16], mask[16];
+
+	assert_int_equal(netif_network("198.18.0.77", 24, net, mask), 0);
+	assert_string_equal(net, "198.18.0.0");
+	assert_string_equal(mask, "255.255.255.0");
+	assert_int_equal(netif_network("10.1.2.3", 8, net, NULL), 0);
+	assert_string_equal(net, "10.0.0.0");
+	assert_int_equal(netif_network("10.1.2.3", 0, net, mask), 0);
+	assert_string_equal(mask, "0.0.0.0");
+	assert_int_equal(netif_network("10.1.2.3", 33, net, mask), -EINVAL);
+	assert_int_equal(netif_network("10.1.2", 8, net, mask), -EINVAL);
+	assert_true(netif_same(&eth0, &eth0));
+	assert_false(netif_same(&eth0, &eth0b));
+	assert_false(netif_same(&eth0, &eth1));
+}
+
+static void
+test_list_real(void **state)
+{
+	struct netif_info c[NETIF_MAX_CANDIDATES];
+	int n, i;
+	bool have_lo = false;
+
+	n = netif_list(c, NETIF_MAX_CANDIDATES);
+	assert_true(n >= 0);
+	for (i = 0; i < n; i++)
+		if (c[i].loopback && !strcmp(c[i].addr, "127.0.0.1"))
+			have_lo = true;
+	if (n > 0)
+		assert_true(have_lo || n > 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_choose_auto),
+		cmocka_unit_test(test_choose_named),
+		cmocka_unit_test(test_network_and_same),
+		cmocka_unit_test(test_list_real),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
