@@ -4,6 +4,10 @@
  * "Authorization: Bearer TOKEN" matching the token file (compared in
  * constant time); without a token file everything is refused (401).
  *
+ * Distributions: GET list, POST create (the template is checked with
+ * tmpl_validate: an unknown variable is refused here, not at boot time),
+ * GET / DELETE /api/v1/distros/NAME.
+ *
  * Status codes: 400 malformed JSON or query, 401 no or wrong token,
  * 404 no such host, 405 wrong method, 409 a unique value is taken,
  * 422 well-formed JSON with an invalid value (the CLI's validators:
@@ -20,6 +24,7 @@
 #include "common/valid.h"
 #include "http/internal.h"
 #include "http/query.h"
+#include "http/template.h"
 
 #define JSON "application/json"
 
@@ -454,6 +459,160 @@ collect_event(const struct db_event *e, void *ctx)
 	return json_array_append_new(ctx, j) ? -ENOMEM : 0;
 }
 
+#define DISTRO_INITRDS 4
+
+/* Fill d from a JSON object, with the CLI's rules. -EINVAL + err. */
+static int
+distro_apply(json_t *o, struct db_distro *d, char *err, size_t esz)
+{
+	bool bad = false;
+	const char *s;
+	json_t *v;
+	size_t i;
+
+#define BAD(msg)                                                               \
+	do {                                                                   \
+		snprintf(err, esz, "%s", msg);                                 \
+		return -EINVAL;                                                \
+	} while (0)
+	if (!json_is_object(o))
+		BAD("body must be a JSON object");
+	s = member_str(o, "name", &bad);
+	if (!s || !valid_name(s))
+		BAD("invalid or missing name");
+	str_copy(d->name, sizeof(d->name), s);
+	s = member_str(o, "kernel", &bad);
+	if (!s || !valid_path_or_url(s))
+		BAD("invalid or missing kernel");
+	str_copy(d->kernel, sizeof(d->kernel), s);
+	v = json_object_get(o, "initrd");
+	if (json_is_string(v))
+		v = json_pack("[O]", v);
+	else
+		json_incref(v);
+	if (!json_is_array(v) || json_array_size(v) < 1 ||
+	    json_array_size(v) > DISTRO_INITRDS) {
+		json_decref(v);
+		BAD("initrd must be a string or 1..4 strings");
+	}
+	d->initrd[0] = '\0';
+	for (i = 0; i < json_array_size(v); i++) {
+		json_t *e = json_array_get(v, i);
+
+		if (!json_is_string(e) ||
+		    !valid_path_or_url(json_string_value(e))) {
+			json_decref(v);
+			BAD("invalid initrd");
+		}
+		if (i)
+			strcat(d->initrd, " ");
+		strcat(d->initrd, json_string_value(e));
+	}
+	json_decref(v);
+	s = member_str(o, "cmdline", &bad);
+	if (s) {
+		if (!cli_valid_value(s, DB_CMDLINE_MAX - 1))
+			BAD("invalid cmdline");
+		str_copy(d->cmdline, sizeof(d->cmdline), s);
+	}
+	s = member_str(o, "template", &bad);
+	if (s) {
+		char terr[160];
+
+		if (tmpl_validate(s, terr, sizeof(terr)) < 0) {
+			snprintf(err, esz, "template: %s", terr);
+			return -EINVAL;
+		}
+		d->template_text = (char *)s;
+		s = member_str(o, "template_name", &bad);
+		if (!s || !valid_name(s))
+			BAD("a template needs a valid template_name");
+		str_copy(d->template_name, sizeof(d->template_name), s);
+	}
+	if (bad)
+		BAD("members must be strings");
+	return 0;
+#undef BAD
+}
+
+static enum MHD_Result
+api_distros(struct MHD_Connection *c, struct http_req *r, struct db *db,
+	    const char *method, const char *name)
+{
+	struct db_distro d;
+	char err[256];
+	json_t *body, *arr;
+	int rc;
+
+	if (!*name) {
+		if (!strcmp(method, "GET") || !strcmp(method, "HEAD")) {
+			arr = json_array();
+			rc = db_distro_list(db, collect_distro, arr);
+			if (rc < 0) {
+				json_decref(arr);
+				return reply_error(c, r, 503, "database error");
+			}
+			return reply_json(c, r, 200, arr);
+		}
+		if (strcmp(method, "POST"))
+			return reply_error(c, r, 405, "method not allowed");
+		body = parse_body(r);
+		if (!body)
+			return reply_error(c, r, 400, "malformed JSON");
+		memset(&d, 0, sizeof(d));
+		rc = distro_apply(body, &d, err, sizeof(err));
+		if (rc == 0)
+			rc = db_distro_add(db, &d);
+		else
+			rc = -EDOM;
+		json_decref(body); /* d.template_text pointed into it */
+		if (rc == -EDOM)
+			return reply_error(c, r, 422, err);
+		if (rc == -EEXIST)
+			return reply_error(c, r, 409, "already exists");
+		if (rc < 0)
+			return reply_error(c, r, db_status(rc), "cannot add");
+		name = d.name;
+		if (db_distro_get(db, name, &d) < 0)
+			return reply_error(c, r, 503, "database error");
+		arr = json_array();
+		collect_distro(&d, arr);
+		db_distro_free(&d);
+		body = json_incref(json_array_get(arr, 0));
+		json_decref(arr);
+		return reply_json(c, r, 201, body);
+	}
+	if (!valid_name(name))
+		return reply_error(c, r, 404, "no such distro");
+	if (!strcmp(method, "GET") || !strcmp(method, "HEAD")) {
+		rc = db_distro_get(db, name, &d);
+		if (rc == -ENOENT)
+			return reply_error(c, r, 404, "no such distro");
+		if (rc < 0)
+			return reply_error(c, r, 503, "database error");
+		arr = json_array();
+		collect_distro(&d, arr);
+		body = json_incref(json_array_get(arr, 0));
+		json_decref(arr);
+		if (body && d.template_text)
+			json_object_set_new(body, "template",
+					    jstr(d.template_text));
+		db_distro_free(&d);
+		return reply_json(c, r, 200, body);
+	}
+	if (!strcmp(method, "DELETE")) {
+		rc = db_distro_delete(db, name);
+		if (rc == -ENOENT)
+			return reply_error(c, r, 404, "no such distro");
+		if (rc == -EBUSY)
+			return reply_error(c, r, 409, "hosts still use it");
+		if (rc < 0)
+			return reply_error(c, r, 503, "database error");
+		return reply_json(c, r, 200, json_pack("{s:b}", "deleted", 1));
+	}
+	return reply_error(c, r, 405, "method not allowed");
+}
+
 static enum MHD_Result
 api_list(struct MHD_Connection *c, struct http_req *r, struct db *db,
 	 const char *what)
@@ -473,9 +632,7 @@ api_list(struct MHD_Connection *c, struct http_req *r, struct db *db,
 	}
 	/* Show what the boot path queued before this request. */
 	evq_flush(r->l->srv->evq, 2000);
-	if (!strcmp(what, "distros")) {
-		rc = db_distro_list(db, collect_distro, arr);
-	} else if (!strcmp(what, "leases")) {
+	if (!strcmp(what, "leases")) {
 		v = http_query_get(kv, n, "unknown");
 		rc = db_lease_list(db, v && !strcmp(v, "1"), collect_lease,
 				   arr);
@@ -547,8 +704,12 @@ http_admin(struct MHD_Connection *c, struct http_req *r, const char *method)
 	if (str_has_prefix(r->path, "/api/v1/hosts/"))
 		return api_hosts(c, r, db, method,
 				 r->path + strlen("/api/v1/hosts/"));
-	if (!strcmp(r->path, "/api/v1/distros") ||
-	    !strcmp(r->path, "/api/v1/leases") ||
+	if (!strcmp(r->path, "/api/v1/distros"))
+		return api_distros(c, r, db, method, "");
+	if (str_has_prefix(r->path, "/api/v1/distros/"))
+		return api_distros(c, r, db, method,
+				   r->path + strlen("/api/v1/distros/"));
+	if (!strcmp(r->path, "/api/v1/leases") ||
 	    !strcmp(r->path, "/api/v1/events")) {
 		if (!get)
 			return reply_error(c, r, 405, "method not allowed");

@@ -74,6 +74,21 @@ api GET /api/v1/hosts/nosuchhost
 expect_eq "$status" 404 "unknown host"
 api GET /api/v1/distros
 expect_contains "$body" '"name":"debian12"' "distro list"
+api POST /api/v1/distros '{"name":"alma9","kernel":"alma/vmlinuz","initrd":["alma/initrd.img"],"template":"ks {{hostname}} {{nope}}","template_name":"ks.cfg"}'
+expect_eq "$status" 422 "template with an unknown variable refused at add time"
+expect_contains "$body" "unknown variable 'nope'" "the reason names the variable"
+api POST /api/v1/distros '{"name":"alma9","kernel":"alma/vmlinuz","initrd":"alma/initrd.img","cmdline":"inst.ks={{install_url}}","template":"network --hostname={{hostname}}","template_name":"ks.cfg"}'
+expect_eq "$status" 422 "command line with braces refused (CLI rules)"
+api POST /api/v1/distros '{"name":"alma9","kernel":"alma/vmlinuz","initrd":"alma/initrd.img","cmdline":"inst.text","template":"network --hostname={{hostname}}","template_name":"ks.cfg"}'
+expect_eq "$status" 201 "POST /api/v1/distros"
+api POST /api/v1/distros '{"name":"alma9","kernel":"x","initrd":"y"}'
+expect_eq "$status" 409 "duplicate distro"
+api GET /api/v1/distros/alma9
+expect_contains "$body" '"template":"network --hostname={{hostname}}"' "GET distro with its template"
+api DELETE /api/v1/distros/alma9
+expect_eq "$status" 200 "DELETE distro"
+api GET /api/v1/distros/alma9
+expect_eq "$status" 404 "deleted distro is gone"
 
 # ---- local per platform ----
 out=$(curl -s "$BOOT/ipxe/v1/config?mac=$M2&platform=pcbios")
@@ -88,6 +103,8 @@ expect_contains "$out" "chain $BOOT/files/tftp/bootyard-localboot.efi" "per-host
 api POST /api/v1/hosts/node2/reinstall '{"distro":"debian12"}'
 expect_eq "$status" 200 "reinstall"
 expect_contains "$body" '"action":"install"' "host flagged"
+api DELETE /api/v1/distros/debian12
+expect_eq "$status" 409 "distro in use cannot be deleted"
 out=$(curl -s "$BOOT/ipxe/v1/config?mac=$M2&platform=pcbios")
 expect_contains "$out" "kernel $BOOT/files/debian12/linux auto=true priority=critical bootyard.token=" "install script"
 expect_contains "$out" "initrd $BOOT/files/debian12/initrd.gz" "install initrd"
