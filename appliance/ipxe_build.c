@@ -666,6 +666,67 @@ log_tail(const char *log, char *out, size_t outsz)
 /* ---- the build tree ---------------------------------------------------- */
 
 /*
+ * tree_copy - copy the iPXE src/ directory src into dst (created) with
+ * `cp -a`, leaving out build output (bin, bin-*) and .git, so that an
+ * in-place build of the user's tree is neither copied nor trusted.
+ * Returns 0 or -errno with err filled.
+ */
+static int
+tree_copy(const char *src, const char *dst, const char *log, char *err,
+	  size_t errsz)
+{
+	struct dirent **ents = NULL;
+	char *argv[128], *paths[128];
+	int n, i, a = 0, np = 0, st, r = 0;
+
+	r = mkdir_p(dst);
+	if (r < 0) {
+		snprintf(err, errsz, "cannot create %s: %s", dst, strerror(-r));
+		return r;
+	}
+	n = scandir(src, &ents, NULL, alphasort);
+	if (n < 0) {
+		r = -errno;
+		snprintf(err, errsz, "%s: %s", src, strerror(-r));
+		return r;
+	}
+	argv[a++] = "cp";
+	argv[a++] = "-a";
+	argv[a++] = "--";
+	for (i = 0; i < n; i++) {
+		const char *nm = ents[i]->d_name;
+
+		if (r == 0 && strcmp(nm, ".") && strcmp(nm, "..") &&
+		    !tree_skip(nm)) {
+			if (a >= (int)ARRAY_SIZE(argv) - 2) {
+				snprintf(err, errsz, "%s: too many entries",
+					 src);
+				r = -E2BIG;
+			} else if (asprintf(&paths[np], "%s/%s", src, nm) < 0) {
+				r = -ENOMEM;
+			} else {
+				argv[a++] = paths[np++];
+			}
+		}
+		free(ents[i]);
+	}
+	free(ents);
+	argv[a++] = (char *)dst;
+	argv[a] = NULL;
+	if (r == 0) {
+		st = run(argv, log);
+		if (st != 0) {
+			snprintf(err, errsz, "cannot copy %s (cp: status %d)",
+				 src, st);
+			r = -EIO;
+		}
+	}
+	for (i = 0; i < np; i++)
+		free(paths[i]);
+	return r;
+}
+
+/*
  * tree_prepare - make sure tree (a directory name in the cache) holds an
  * iPXE src/ from source: extract the tarball or copy the tree into a
  * temporary directory, then rename it into place. Returns 0 or -errno
@@ -692,34 +753,13 @@ tree_prepare(const char *source, bool source_is_dir, const char *tree,
 		return r;
 	}
 	if (source_is_dir) {
-		char *argv[] = { "cp", "-a", "--", src, p, NULL };
-
 		r = src_root(source, src, sizeof(src));
 		if (r == 0)
 			r = str_printf(p, sizeof(p), "%s/src", tmp);
+		if (r == 0)
+			r = tree_copy(src, p, log, err, errsz);
 		if (r < 0)
 			goto fail;
-		st = run(argv, log);
-		if (st != 0) {
-			snprintf(err, errsz, "cannot copy %s (cp: status %d)",
-				 src, st);
-			r = -EIO;
-			goto fail;
-		}
-		/* Build output of an in-place build is not ours. */
-		{
-			struct dirent **ents = NULL;
-			int n = scandir(p, &ents, NULL, alphasort), i;
-			for (i = 0; i < n; i++) {
-				char b[IPXE_PATH];
-				if (tree_skip(ents[i]->d_name) &&
-				    str_printf(b, sizeof(b), "%s/%s", p,
-					       ents[i]->d_name) == 0)
-					rm_rf(b);
-				free(ents[i]);
-			}
-			free(ents);
-		}
 		str_copy(root, sizeof(root), tmp);
 	} else {
 		char *argv[] = { "tar", "-x", "--no-same-owner", "-f",
