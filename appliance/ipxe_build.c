@@ -409,7 +409,9 @@ hash_tree(gnutls_hash_hd_t h, const char *root, const char *rel)
 			r = hash_tree(h, root, sub);
 		} else if (S_ISLNK(st.st_mode)) {
 			char target[IPXE_PATH];
-			ssize_t len = readlink(path, target, sizeof(target) - 1);
+			ssize_t len;
+
+			len = readlink(path, target, sizeof(target) - 1);
 			if (len < 0) {
 				r = -errno;
 				goto next;
@@ -513,8 +515,8 @@ cfg_set_load(const char *dir, struct cfg_set *s, unsigned depth, char *err,
 		return -ELOOP;
 	}
 	if (!is_dir(dir)) {
-		snprintf(err, errsz, "build configuration %s: no such directory",
-			 dir);
+		snprintf(err, errsz,
+			 "build configuration %s: no such directory", dir);
 		return -ENOENT;
 	}
 	if (str_printf(path, sizeof(path), "%s/base", dir) < 0)
@@ -952,8 +954,8 @@ images_complete(const char *dir, unsigned bits)
 	for (i = 0; i < IPXE_N_IMAGES; i++) {
 		if (!(bits & (1u << i)))
 			continue;
-		if (str_printf(p, sizeof(p), "%s/%s", dir, ipxe_images[i].name) <
-			    0 ||
+		if (str_printf(p, sizeof(p), "%s/%s", dir,
+			       ipxe_images[i].name) < 0 ||
 		    stat(p, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size == 0)
 			return false;
 	}
@@ -1116,7 +1118,8 @@ cache_evict(const char *cache, const char *prefix, unsigned keep,
 		int fd;
 		if (i < keep - 1 || !strcmp(ents[i].name, keep_name))
 			continue;
-		if (str_printf(p, sizeof(p), "%s/%s", cache, ents[i].name) < 0 ||
+		if (str_printf(p, sizeof(p), "%s/%s", cache, ents[i].name) <
+			    0 ||
 		    str_printf(lock, sizeof(lock), "%s.lock", p) < 0)
 			continue;
 		fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
@@ -1370,7 +1373,8 @@ ipxe_build(const struct ipxe_build_opts *o, struct ipxe_build_result *ret,
 			goto out;
 		}
 		/* The results into the cache, as one rename. */
-		str_printf(tmp, sizeof(tmp), "%s.tmp.%ld", outc, (long)getpid());
+		str_printf(tmp, sizeof(tmp), "%s.tmp.%ld", outc,
+			   (long)getpid());
 		rm_rf(tmp);
 		r = mkdir_p(tmp);
 		for (i = 0; i < IPXE_N_IMAGES && r == 0; i++) {
@@ -1390,8 +1394,9 @@ ipxe_build(const struct ipxe_build_opts *o, struct ipxe_build_result *ret,
 		}
 		if (r < 0) {
 			rm_rf(tmp);
-			snprintf(err, errsz, "cannot store the images in %s: %s",
-				 outc, strerror(-r));
+			snprintf(err, errsz,
+				 "cannot store the images in %s: %s", outc,
+				 strerror(-r));
 			goto out;
 		}
 	}
@@ -1561,7 +1566,8 @@ cmd_build_ipxe(struct by_ctx *ctx, int argc, char **argv)
 				fprintf(stderr,
 					"bootyard build-ipxe: --images: '%s' "
 					"is not a list of ipxe.lkrn, "
-					"undionly.kpxe, ipxe.efi, snponly.efi\n",
+					"undionly.kpxe, ipxe.efi, "
+					"snponly.efi\n",
 					optarg);
 				return EXIT_USAGE;
 			}
@@ -1586,7 +1592,8 @@ cmd_build_ipxe(struct by_ctx *ctx, int argc, char **argv)
 		}
 	}
 	if (optind < argc) {
-		fprintf(stderr, "bootyard build-ipxe: unexpected argument '%s'\n",
+		fprintf(stderr,
+			"bootyard build-ipxe: unexpected argument '%s'\n",
 			argv[optind]);
 		return EXIT_USAGE;
 	}

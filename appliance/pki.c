@@ -491,7 +491,8 @@ pki_ensure(const struct by_config *cfg, const char *address,
 			snprintf(err, errsz,
 				 "%s: %s: cannot issue a server certificate",
 				 p.ca_key,
-				 r == -EBADMSG ? "not a PEM key" : strerror(-r));
+				 r == -EBADMSG ? "not a PEM key"
+					       : strerror(-r));
 			return r;
 		}
 	}
