@@ -14,6 +14,9 @@
 # - an ipxe.lkrn built to trust a different CA is refused: the serial log
 #   shows the TLS failure, the script's fallback runs, and the appliance
 #   served no config to that MAC
+# - rotation: a new server certificate under the same CA (the old one
+#   deleted; build-ipxe issues a new one) is a cache hit, no rebuild, and
+#   the same ipxe.lkrn still fetches its config from the restarted serve
 source "$TOP/tests/lib/common.sh"
 source "$TOP/tests/integration/ipxe_lib.bash"
 source "$TOP/tests/lib/lab.sh"
@@ -46,17 +49,22 @@ ok "ipxe.lkrn for another CA ($((SECONDS - t0)) s)"
 
 # --- the lab: bootyard serve (HTTP + HTTPS) and a dnsmasq for DHCP ---
 lab_start || fail "lab_start"
-lab_bg "$TEST_TMP/serve.log" "$BOOTYARD" -c "$conf" -v serve --dhcp=off
-serve_pid=$LAB_PID
-for i in $(seq 100); do
-	lab_exec ss -Hltn "sport = :443" | grep -q . &&
-		lab_exec ss -Hltn "sport = :80" | grep -q . && break
-	kill -0 "$serve_pid" 2>/dev/null || { cat "$TEST_TMP/serve.log"; fail "serve exited"; }
-	sleep 0.2
-done
-lab_exec ss -Hltn "sport = :443" | grep -q . ||
-	{ cat "$TEST_TMP/serve.log"; fail "serve does not listen on :443"; }
-ok "bootyard serve listens on 198.18.0.1:80 and :443"
+serve_pid=
+serve_start() {
+	lab_bg "$TEST_TMP/serve.log" "$BOOTYARD" -c "$conf" -v serve --dhcp=off
+	serve_pid=$LAB_PID
+	for i in $(seq 100); do
+		lab_exec ss -Hltn "sport = :443" | grep -q . &&
+			lab_exec ss -Hltn "sport = :80" | grep -q . && break
+		kill -0 "$serve_pid" 2>/dev/null ||
+			{ cat "$TEST_TMP/serve.log"; fail "serve exited"; }
+		sleep 0.2
+	done
+	lab_exec ss -Hltn "sport = :443" | grep -q . ||
+		{ cat "$TEST_TMP/serve.log"; fail "serve does not listen on :443"; }
+	ok "bootyard serve listens on 198.18.0.1:80 and :443"
+}
+serve_start
 lab_bg "$TEST_TMP/dnsmasq.log" dnsmasq --keep-in-foreground --log-facility=- \
 	--conf-file=/dev/null --port=0 --user=root --interface="$LAB_BR" \
 	--bind-interfaces --dhcp-range=198.18.0.100,198.18.0.199,255.255.255.0,1h \
@@ -152,6 +160,25 @@ if grep -q "$mac_bad" "$state/access.log"; then
 	fail "the appliance served a request of $mac_bad"
 fi
 ok "no config served to $mac_bad"
+qemu_stop
+
+# --- rotation: new server certificate, same CA, same image ---
+serial_old=$(openssl x509 -in "$state/tls/server.crt" -noout -serial)
+rm -f "$state/tls/server.crt" "$state/tls/server.key"
+expect_exit 0 "$BOOTYARD" -c "$conf" build-ipxe --images ipxe.lkrn
+expect_contains "$out" "cache hit" "new server certificate: no image rebuild"
+serial_new=$(openssl x509 -in "$state/tls/server.crt" -noout -serial)
+[[ $serial_new != "$serial_old" ]] || fail "server certificate not reissued"
+ok "server certificate reissued ($serial_new)"
+check "the new certificate is from the same CA" \
+	openssl verify -CAfile "$state/ipxe/ca.crt" "$state/tls/server.crt"
+lab_kill "$serve_pid"
+serve_start
+mac_rot=52:54:00:5e:01:03
+boot_lkrn rotated "$state/ipxe/ipxe.lkrn" "$mac_rot"
+qemu_wait "config\\?mac=$mac_rot" 150 "$state/access.log" ||
+	{ show; fail "no config request from $mac_rot after the rotation"; }
+ok "after rotation the same ipxe.lkrn fetched its config over HTTPS"
 qemu_stop
 
 done_checks
