@@ -35,8 +35,11 @@ cleanup() {
 }
 trap cleanup EXIT
 port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-BP=$(port) NP=$(port)
+BP=$(port) NP=$(port) AP=$(port)
 while [[ $NP == "$BP" ]]; do NP=$(port); done
+while [[ $AP == "$BP" || $AP == "$NP" ]]; do AP=$(port); done
+TOKEN=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
+echo "$TOKEN" >"$T/admin.token"
 
 mkdir -p "$T/state/files" "$T/www"
 "$BUILD/bench/http_seed" "$T/state/bootyard.db" 10000 || { echo "seed failed"; exit 0; }
@@ -54,7 +57,8 @@ files_dir = $T/state/files
 access_log = off
 max_connections = 4096
 [admin]
-listen = off
+listen = 127.0.0.1:$AP
+token_file = $T/admin.token
 CONF
 "$BUILD/bootyard" -c "$T/bootyard.conf" serve --dhcp=off >"$T/bootyard.log" 2>&1 &
 BY_PID=$!
@@ -111,6 +115,11 @@ run_wrk ng_config "http://127.0.0.1:$NP/config.txt"
 run_wrk by_file "http://127.0.0.1:$BP/files/initrd.img" --timeout 60s
 run_wrk ng_file "http://127.0.0.1:$NP/initrd.img" --timeout 60s
 rss=$(awk '/^VmHWM/ { print $2 }' "/proc/$BY_PID/status")
+sleep 1 # let the event writer drain
+dropped=$(curl -s -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$AP/metrics" |
+	awk '/^bootyard_events_dropped_total/ { print $2 }')
+answered=$(curl -s -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$AP/metrics" |
+	awk '/^bootyard_http_requests_total\{endpoint="config",code="2xx"\}/ { print $2 }')
 
 bc_rps=$(rps by_config) nc_rps=$(rps ng_config)
 bf=$(to_mib "$(tps by_file)") nf=$(to_mib "$(tps ng_file)")
@@ -122,6 +131,7 @@ printf '%-44s %12s\n' "64 MiB file, $CONNS connections" "MiB/s"
 printf '%-44s %12s\n' "bootyard /files/ (sendfile)" "$bf"
 printf '%-44s %12s\n' "nginx sendfile" "$nf"
 awk -v a="$bf" -v b="$nf" 'BEGIN { if (b > 0) printf "file ratio bootyard/nginx: %.2f (target >= 0.9)\n", a / b }'
+echo "config events: $answered answered, $dropped not recorded (event queue full: the writer stores one event per transaction)"
 echo "bootyard peak RSS (VmHWM): $((rss / 1024)) MiB ($rss kB; target < 32 MiB)"
 grep -h "Socket errors\|Non-2xx" "$T"/*.out | sed 's/^/note: /'
 exit 0

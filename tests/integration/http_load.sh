@@ -35,6 +35,10 @@ out=$(timeout 120 python3 "$TOP/tests/integration/http_client.py" concurrent 127
 expect_eq "$out" "ok 1000" "1,000 concurrent config requests answered correctly"
 echo "concurrent run took $((SECONDS - t0)) s"
 check "server alive after the burst" server_alive
+api GET /api/v1/events?mac=52:54:00:cc:00:05
+expect_contains "$body" '"kind":"config"' "burst requests recorded as events"
+api GET /metrics
+expect_contains "$body" "bootyard_events_dropped_total 0" "no event dropped in a 1,000-request burst"
 
 # slowloris: 1,000 idle connections held for 8 s
 python3 "$TOP/tests/integration/http_client.py" slowloris 127.0.0.1 "$BOOT_PORT" 1000 8 >"$TEST_TMP/slow.out" 2>&1 &
