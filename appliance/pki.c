@@ -508,3 +508,24 @@ out:
 		*ret_flags |= flags;
 	return 0;
 }
+
+const char *
+pki_cfg_address(const struct by_config *cfg, char *buf, size_t bufsz)
+{
+	const char *colon;
+	size_t n;
+
+	if (cfg->server_address[0] && strcmp(cfg->server_address, "auto"))
+		return str_copy(buf, bufsz, cfg->server_address) ? NULL : buf;
+	colon = strrchr(cfg->tls_listen, ':');
+	if (!colon || !strcmp(cfg->tls_listen, "off"))
+		return NULL;
+	n = (size_t)(colon - cfg->tls_listen);
+	if (n == 0 || n >= bufsz)
+		return NULL;
+	memcpy(buf, cfg->tls_listen, n);
+	buf[n] = '\0';
+	if (!valid_ipv4(buf) || !strcmp(buf, "0.0.0.0"))
+		return NULL;
+	return buf;
+}

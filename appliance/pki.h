@@ -55,4 +55,14 @@ int pki_paths(const struct by_config *cfg, struct pki_paths *ret);
 int pki_ensure(const struct by_config *cfg, const char *address,
 	       const char *name, unsigned *ret_flags, char *err, size_t errsz);
 
+/*
+ * pki_cfg_address - the address a server certificate for cfg names:
+ * [appliance] server_address, or when that is auto the address of
+ * [http] tls_listen unless it is 0.0.0.0; NULL when neither says (the
+ * caller then passes the address it resolved). The result lives in buf
+ * (bufsz bytes) and is valid for pki_ensure().
+ */
+const char *pki_cfg_address(const struct by_config *cfg, char *buf,
+			    size_t bufsz);
+
 #endif

@@ -421,6 +421,29 @@ test_ipv6(void **state)
 	gnutls_x509_crt_deinit(srv);
 }
 
+static void
+test_cfg_address(void **state)
+{
+	struct by_config cfg;
+	char buf[64];
+
+	cfg_defaults(&cfg);
+	assert_null(pki_cfg_address(&cfg, buf, sizeof(buf)));
+	strcpy(cfg.tls_listen, "0.0.0.0:443");
+	assert_null(pki_cfg_address(&cfg, buf, sizeof(buf)));
+	strcpy(cfg.tls_listen, "198.18.0.4:443");
+	assert_string_equal(pki_cfg_address(&cfg, buf, sizeof(buf)),
+			    "198.18.0.4");
+	strcpy(cfg.tls_listen, "evil;x:443");
+	assert_null(pki_cfg_address(&cfg, buf, sizeof(buf)));
+	strcpy(cfg.tls_listen, ":443");
+	assert_null(pki_cfg_address(&cfg, buf, sizeof(buf)));
+	strcpy(cfg.server_address, "198.18.0.1");
+	assert_string_equal(pki_cfg_address(&cfg, buf, sizeof(buf)),
+			    "198.18.0.1");
+	assert_null(pki_cfg_address(&cfg, buf, 4));
+}
+
 int
 main(void)
 {
@@ -442,6 +465,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_hostile_input, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_ipv6, setup, teardown),
+		cmocka_unit_test(test_cfg_address),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
