@@ -39,6 +39,7 @@
 #include "appliance/dnsmasq.h"
 #include "appliance/dnsmasq_log.h"
 #include "appliance/netif.h"
+#include "appliance/pki.h"
 #include "appliance/privdrop.h"
 #include "appliance/tftproot.h"
 #include "common/log.h"
@@ -1168,6 +1169,17 @@ cmd_serve(struct by_ctx *ctx, int argc, char **argv)
 	r = cli_load_config(ctx, &sup.cfg);
 	if (r)
 		return r;
+	/* The appliance CA and server certificate (pki.h), at first start. */
+	if (strcmp(sup.cfg.tls_listen, "off")) {
+		char why[1024], abuf[CFG_ADDR_MAX];
+
+		if (pki_ensure(&sup.cfg, pki_cfg_address(&sup.cfg, abuf,
+							  sizeof(abuf)),
+			       NULL, NULL, why, sizeof(why)) < 0) {
+			log_warnx("tls: %s", why);
+			return EXIT_RUNTIME;
+		}
+	}
 	if (http_only)
 		return serve_http_only(&sup.cfg);
 	return serve_supervised(ctx, &sup);
