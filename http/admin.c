@@ -30,7 +30,7 @@
 
 static enum MHD_Result
 reply_json(struct MHD_Connection *c, struct http_req *r, unsigned status,
-	   json_t *j)
+           json_t *j)
 {
 	char *s = json_dumps(j, JSON_COMPACT);
 	size_t len;
@@ -45,7 +45,7 @@ reply_json(struct MHD_Connection *c, struct http_req *r, unsigned status,
 
 static enum MHD_Result
 reply_error(struct MHD_Connection *c, struct http_req *r, unsigned status,
-	    const char *msg)
+            const char *msg)
 {
 	return reply_json(c, r, status, json_pack("{s:s}", "error", msg));
 }
@@ -71,7 +71,7 @@ static bool
 authorized(struct MHD_Connection *c, struct http_server *srv)
 {
 	const char *h = MHD_lookup_connection_value(
-		c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+	    c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
 
 	if (!h || strncmp(h, "Bearer ", 7) != 0)
 		return false;
@@ -115,13 +115,13 @@ host_json(const struct db_host *h)
 		json_array_append_new(macs, json_string(h->macs[i]));
 	for (i = 0; i < h->n_attrs; i++)
 		json_object_set_new(attrs, h->attrs[i].key,
-				    jstr(h->attrs[i].value));
+		                    jstr(h->attrs[i].value));
 	json_object_set_new(j, "id", json_integer(h->id));
 	json_object_set_new(j, "macs", macs);
 	json_object_set_new(j, "hostname", jstr(h->hostname));
 	json_object_set_new(j, "ip", jstr(h->ip));
 	json_object_set_new(j, "action",
-			    json_string(db_action_name(h->action)));
+	                    json_string(db_action_name(h->action)));
 	json_object_set_new(j, "distro", jstr(h->distro));
 	json_object_set_new(j, "local_boot", jstr(h->local_boot));
 	json_object_set_new(j, "attempts", json_integer(h->attempts));
@@ -183,7 +183,7 @@ host_apply(json_t *o, struct db_host *h, bool create, char *err, size_t esz)
 				json_t *m = json_array_get(macs, i);
 				if (!json_is_string(m) ||
 				    mac_parse(json_string_value(m),
-					      h->macs[h->n_macs]) < 0)
+				              h->macs[h->n_macs]) < 0)
 					BAD("invalid mac");
 				if (++h->n_macs > DB_MAX_MACS)
 					BAD("too many macs");
@@ -232,13 +232,13 @@ host_apply(json_t *o, struct db_host *h, bool create, char *err, size_t esz)
 		{
 			if (!valid_name(k) || !json_is_string(av) ||
 			    !cli_valid_value(json_string_value(av),
-					     DB_ATTR_VALUE_MAX - 1))
+			                     DB_ATTR_VALUE_MAX - 1))
 				BAD("invalid attribute");
 			str_copy(h->attrs[h->n_attrs].key,
-				 sizeof(h->attrs[0].key), k);
+			         sizeof(h->attrs[0].key), k);
 			str_copy(h->attrs[h->n_attrs].value,
-				 sizeof(h->attrs[0].value),
-				 json_string_value(av));
+			         sizeof(h->attrs[0].value),
+			         json_string_value(av));
 			h->n_attrs++;
 		}
 	}
@@ -296,7 +296,7 @@ parse_body(struct http_req *r)
 
 static enum MHD_Result
 api_hosts(struct MHD_Connection *c, struct http_req *r, struct db *db,
-	  const char *method, const char *rest)
+          const char *method, const char *rest)
 {
 	struct db_host h;
 	char err[128], key[HOSTNAME_MAX + 1];
@@ -330,9 +330,9 @@ api_hosts(struct MHD_Connection *c, struct http_req *r, struct db *db,
 		rc = db_host_add(db, &h, &id);
 		if (rc < 0)
 			return reply_error(c, r, db_status(rc),
-					   rc == -EEXIST ? "already exists"
-					   : rc == -ENOENT ? "no such distro"
-							   : "cannot add");
+			                   rc == -EEXIST   ? "already exists"
+			                   : rc == -ENOENT ? "no such distro"
+			                                   : "cannot add");
 		if (db_host_get(db, id, &h) < 0)
 			return reply_error(c, r, 503, "database error");
 		return reply_json(c, r, 201, host_json(&h));
@@ -358,10 +358,10 @@ api_hosts(struct MHD_Connection *c, struct http_req *r, struct db *db,
 			if (!json_is_object(body)) {
 				json_decref(body);
 				return reply_error(c, r, 422,
-						   "body must be an object");
+				                   "body must be an object");
 			}
 			json_object_set_new(body, "action",
-					    json_string("install"));
+			                    json_string("install"));
 			rc = host_apply(body, &h, false, err, sizeof(err));
 			json_decref(body);
 			if (rc < 0)
@@ -380,8 +380,8 @@ api_hosts(struct MHD_Connection *c, struct http_req *r, struct db *db,
 		}
 		if (rc < 0)
 			return reply_error(c, r, db_status(rc),
-					   rc == -ENOENT ? "no such distro"
-							 : "cannot update");
+			                   rc == -ENOENT ? "no such distro"
+			                                 : "cannot update");
 		db_host_get(db, h.id, &h);
 		return reply_json(c, r, 200, host_json(&h));
 	}
@@ -410,9 +410,9 @@ api_hosts(struct MHD_Connection *c, struct http_req *r, struct db *db,
 		rc = db_host_update(db, &h);
 		if (rc < 0)
 			return reply_error(c, r, db_status(rc),
-					   rc == -EEXIST ? "already exists"
-					   : rc == -ENOENT ? "no such distro"
-							   : "cannot update");
+			                   rc == -EEXIST   ? "already exists"
+			                   : rc == -ENOENT ? "no such distro"
+			                                   : "cannot update");
 		db_host_get(db, h.id, &h);
 		return reply_json(c, r, 200, host_json(&h));
 	}
@@ -422,13 +422,12 @@ api_hosts(struct MHD_Connection *c, struct http_req *r, struct db *db,
 static int
 collect_distro(const struct db_distro *d, void *ctx)
 {
-	json_t *j = json_pack("{s:o,s:o,s:o,s:o,s:o,s:I,s:I}", "name",
-			      jstr(d->name), "kernel", jstr(d->kernel),
-			      "initrd", jstr(d->initrd), "cmdline",
-			      jstr(d->cmdline), "template_name",
-			      jstr(d->template_name), "created",
-			      (json_int_t)d->created, "updated",
-			      (json_int_t)d->updated);
+	json_t *j =
+	    json_pack("{s:o,s:o,s:o,s:o,s:o,s:I,s:I}", "name", jstr(d->name),
+	              "kernel", jstr(d->kernel), "initrd", jstr(d->initrd),
+	              "cmdline", jstr(d->cmdline), "template_name",
+	              jstr(d->template_name), "created", (json_int_t)d->created,
+	              "updated", (json_int_t)d->updated);
 
 	return json_array_append_new(ctx, j) ? -ENOMEM : 0;
 }
@@ -437,13 +436,13 @@ static int
 collect_lease(const struct db_lease *l, void *ctx)
 {
 	json_t *j = json_pack(
-		"{s:o,s:o,s:o,s:i,s:o,s:o,s:o,s:I,s:I,s:I,s:b}", "mac",
-		jstr(l->mac), "ip", jstr(l->ip), "hostname", jstr(l->hostname),
-		"arch", l->arch, "vendor_class", jstr(l->vendor_class),
-		"user_class", jstr(l->user_class), "state", jstr(l->state),
-		"expires", (json_int_t)l->expires, "first_seen",
-		(json_int_t)l->first_seen, "last_seen",
-		(json_int_t)l->last_seen, "known", l->known);
+	    "{s:o,s:o,s:o,s:i,s:o,s:o,s:o,s:I,s:I,s:I,s:b}", "mac",
+	    jstr(l->mac), "ip", jstr(l->ip), "hostname", jstr(l->hostname),
+	    "arch", l->arch, "vendor_class", jstr(l->vendor_class),
+	    "user_class", jstr(l->user_class), "state", jstr(l->state),
+	    "expires", (json_int_t)l->expires, "first_seen",
+	    (json_int_t)l->first_seen, "last_seen", (json_int_t)l->last_seen,
+	    "known", l->known);
 
 	return json_array_append_new(ctx, j) ? -ENOMEM : 0;
 }
@@ -451,10 +450,10 @@ collect_lease(const struct db_lease *l, void *ctx)
 static int
 collect_event(const struct db_event *e, void *ctx)
 {
-	json_t *j = json_pack("{s:I,s:I,s:o,s:o,s:o}", "id",
-			      (json_int_t)e->id, "ts_ms", (json_int_t)e->ts_ms,
-			      "mac", jstr(e->mac), "kind", jstr(e->kind),
-			      "detail", jstr(e->detail));
+	json_t *j =
+	    json_pack("{s:I,s:I,s:o,s:o,s:o}", "id", (json_int_t)e->id, "ts_ms",
+	              (json_int_t)e->ts_ms, "mac", jstr(e->mac), "kind",
+	              jstr(e->kind), "detail", jstr(e->detail));
 
 	return json_array_append_new(ctx, j) ? -ENOMEM : 0;
 }
@@ -537,7 +536,7 @@ distro_apply(json_t *o, struct db_distro *d, char *err, size_t esz)
 
 static enum MHD_Result
 api_distros(struct MHD_Connection *c, struct http_req *r, struct db *db,
-	    const char *method, const char *name)
+            const char *method, const char *name)
 {
 	struct db_distro d;
 	char err[256];
@@ -596,7 +595,7 @@ api_distros(struct MHD_Connection *c, struct http_req *r, struct db *db,
 		json_decref(arr);
 		if (body && d.template_text)
 			json_object_set_new(body, "template",
-					    jstr(d.template_text));
+			                    jstr(d.template_text));
 		db_distro_free(&d);
 		return reply_json(c, r, 200, body);
 	}
@@ -615,7 +614,7 @@ api_distros(struct MHD_Connection *c, struct http_req *r, struct db *db,
 
 static enum MHD_Result
 api_list(struct MHD_Connection *c, struct http_req *r, struct db *db,
-	 const char *what)
+         const char *what)
 {
 	struct http_kv kv[HTTP_QUERY_PARAMS];
 	char buf[HTTP_QUERY_MAX + 2 * HTTP_QUERY_PARAMS + 2];
@@ -626,7 +625,7 @@ api_list(struct MHD_Connection *c, struct http_req *r, struct db *db,
 	int rc;
 
 	if (http_query_split(r->query, kv, ARRAY_SIZE(kv), &n, buf,
-			     sizeof(buf)) < 0) {
+	                     sizeof(buf)) < 0) {
 		json_decref(arr);
 		return reply_error(c, r, 400, "malformed query");
 	}
@@ -634,8 +633,8 @@ api_list(struct MHD_Connection *c, struct http_req *r, struct db *db,
 	evq_flush(r->l->srv->evq, 2000);
 	if (!strcmp(what, "leases")) {
 		v = http_query_get(kv, n, "unknown");
-		rc = db_lease_list(db, v && !strcmp(v, "1"), collect_lease,
-				   arr);
+		rc =
+		    db_lease_list(db, v && !strcmp(v, "1"), collect_lease, arr);
 	} else {
 		unsigned long long limit = 0;
 
@@ -646,12 +645,12 @@ api_list(struct MHD_Connection *c, struct http_req *r, struct db *db,
 		}
 		if (http_query_get(kv, n, "limit") &&
 		    parse_uint(http_query_get(kv, n, "limit"), 0, 100000,
-			       &limit) < 0) {
+		               &limit) < 0) {
 			json_decref(arr);
 			return reply_error(c, r, 400, "malformed limit");
 		}
 		rc = db_event_list(db, v ? mac : NULL, (unsigned)limit,
-				   collect_event, arr);
+		                   collect_event, arr);
 	}
 	if (rc < 0) {
 		json_decref(arr);
@@ -674,7 +673,7 @@ http_admin(struct MHD_Connection *c, struct http_req *r, const char *method)
 		db = http_db(srv);
 		if (!db)
 			return http_reply(c, r, 503, "text/plain",
-					  "database unavailable\n", 21);
+			                  "database unavailable\n", 21);
 		return http_reply(c, r, 200, "text/plain", "ok\n", 3);
 	}
 	if (!strcmp(r->path, "/metrics"))
@@ -691,8 +690,8 @@ http_admin(struct MHD_Connection *c, struct http_req *r, const char *method)
 			return reply_error(c, r, 405, "method not allowed");
 		if (metrics_render(&text, &len) < 0)
 			return MHD_NO;
-		return http_reply_take(c, r, 200,
-				       "text/plain; version=0.0.4", text, len);
+		return http_reply_take(c, r, 200, "text/plain; version=0.0.4",
+		                       text, len);
 	}
 	if (!str_has_prefix(r->path, "/api/v1/"))
 		return reply_error(c, r, 404, "not found");
@@ -703,12 +702,12 @@ http_admin(struct MHD_Connection *c, struct http_req *r, const char *method)
 		return api_hosts(c, r, db, method, "");
 	if (str_has_prefix(r->path, "/api/v1/hosts/"))
 		return api_hosts(c, r, db, method,
-				 r->path + strlen("/api/v1/hosts/"));
+		                 r->path + strlen("/api/v1/hosts/"));
 	if (!strcmp(r->path, "/api/v1/distros"))
 		return api_distros(c, r, db, method, "");
 	if (str_has_prefix(r->path, "/api/v1/distros/"))
 		return api_distros(c, r, db, method,
-				   r->path + strlen("/api/v1/distros/"));
+		                   r->path + strlen("/api/v1/distros/"));
 	if (!strcmp(r->path, "/api/v1/leases") ||
 	    !strcmp(r->path, "/api/v1/events")) {
 		if (!get)

@@ -45,33 +45,34 @@ ipxe_render_boot_script(const char *base_url, char *buf, size_t bufsz)
 
 	if (!base_url || !base_url_ok(base_url))
 		return -EINVAL;
-	n = snprintf(buf, bufsz,
-		     "#!ipxe\n"
-		     "# bootyard boot script\n"
-		     "set tries:int32 0\n"
-		     ":dhcp\n"
-		     "dhcp && goto dhcp_ok\n"
-		     "inc tries\n"
-		     "iseq ${tries} 5 && goto local ||\n"
-		     "echo bootyard: no DHCP answer, retrying (${tries}/5)\n"
-		     "sleep 3\n"
-		     "goto dhcp\n"
-		     ":dhcp_ok\n"
-		     "set tries:int32 0\n"
-		     ":config\n"
-		     "chain %s/ipxe/v1/config?mac=${netX/mac}"
-		     "&platform=${platform}&buildarch=${buildarch}"
-		     " && exit 0 ||\n"
-		     "inc tries\n"
-		     "iseq ${tries} 3 && goto local ||\n"
-		     "echo bootyard: config fetch failed, retrying (${tries}/3)\n"
-		     "sleep 2\n"
-		     "goto config\n"
-		     ":local\n"
-		     "echo bootyard: appliance unreachable, booting the local disk\n"
-		     "iseq ${platform} pcbios && sanboot --no-describe --drive 0x80 ||\n"
-		     "exit 1\n",
-		     base_url);
+	n = snprintf(
+	    buf, bufsz,
+	    "#!ipxe\n"
+	    "# bootyard boot script\n"
+	    "set tries:int32 0\n"
+	    ":dhcp\n"
+	    "dhcp && goto dhcp_ok\n"
+	    "inc tries\n"
+	    "iseq ${tries} 5 && goto local ||\n"
+	    "echo bootyard: no DHCP answer, retrying (${tries}/5)\n"
+	    "sleep 3\n"
+	    "goto dhcp\n"
+	    ":dhcp_ok\n"
+	    "set tries:int32 0\n"
+	    ":config\n"
+	    "chain %s/ipxe/v1/config?mac=${netX/mac}"
+	    "&platform=${platform}&buildarch=${buildarch}"
+	    " && exit 0 ||\n"
+	    "inc tries\n"
+	    "iseq ${tries} 3 && goto local ||\n"
+	    "echo bootyard: config fetch failed, retrying (${tries}/3)\n"
+	    "sleep 2\n"
+	    "goto config\n"
+	    ":local\n"
+	    "echo bootyard: appliance unreachable, booting the local disk\n"
+	    "iseq ${platform} pcbios && sanboot --no-describe --drive 0x80 ||\n"
+	    "exit 1\n",
+	    base_url);
 	if (n < 0)
 		return -EINVAL;
 	if ((size_t)n >= bufsz)

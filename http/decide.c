@@ -22,7 +22,7 @@ base_kind(const struct db_host *host, const struct decide_policy *pol)
 {
 	if (!host)
 		return pol->unknown == UNKNOWN_LOCAL ? DECISION_LOCAL
-						     : DECISION_MENU;
+		                                     : DECISION_MENU;
 	switch (host->action) {
 	case DB_ACTION_INSTALL:
 		return DECISION_INSTALL;
@@ -35,8 +35,8 @@ base_kind(const struct db_host *host, const struct decide_policy *pol)
 
 bool
 decide_install_wanted(const struct boot_request *req,
-		      const struct db_host *host,
-		      const struct decide_policy *pol, const char **ret_distro)
+                      const struct db_host *host,
+                      const struct decide_policy *pol, const char **ret_distro)
 {
 	enum decision_kind k = base_kind(host, pol);
 
@@ -58,8 +58,7 @@ decide_install_wanted(const struct boot_request *req,
 
 /* The local boot method for a platform, host override first. */
 static enum cfg_local_boot
-local_method(const struct db_host *host, enum cfg_local_boot site,
-	     bool efi)
+local_method(const struct db_host *host, enum cfg_local_boot site, bool efi)
 {
 	enum cfg_local_boot m = LOCAL_BOOT_DEFAULT;
 
@@ -86,15 +85,15 @@ install_cmdline(const struct decide_input *in, struct decision *d)
 	int r;
 
 	r = tmpl_host_vars(in->host, d->mac, in->policy->base_url, in->token,
-			   in->distro, vars, ARRAY_SIZE(vars), &n);
+	                   in->distro, vars, ARRAY_SIZE(vars), &n);
 	if (r < 0)
 		return r;
 	r = tmpl_render(in->distro->cmdline, vars, n, &text, &len);
 	if (r < 0)
 		return r;
 	r = str_printf(d->cmdline, sizeof(d->cmdline),
-		       "%s%sbootyard.token=%s bootyard.server=%s", text,
-		       len ? " " : "", in->token, in->policy->base_url);
+	               "%s%sbootyard.token=%s bootyard.server=%s", text,
+	               len ? " " : "", in->token, in->policy->base_url);
 	free(text);
 	return r < 0 ? -EINVAL : 0;
 }
@@ -149,8 +148,8 @@ decide(const struct decide_input *in, struct decision *ret)
 			return -EINVAL;
 		d.kind = DECISION_INSTALL;
 		d.reason = in->req->choice == BOOT_CHOICE_INSTALL
-				   ? "menu-choice"
-				   : "flagged";
+		               ? "menu-choice"
+		               : "flagged";
 		d.distro = in->distro->name;
 		d.token = in->token;
 		d.kernel = in->distro->kernel;
@@ -184,7 +183,8 @@ decide(const struct decide_input *in, struct decision *ret)
 	} else if (!host) {
 		d.reason = "unknown-mac";
 	} else {
-		d.reason = d.kind == DECISION_LOCAL ? "host-local" : "host-menu";
+		d.reason =
+		    d.kind == DECISION_LOCAL ? "host-local" : "host-menu";
 	}
 out:
 	*ret = d;
@@ -215,15 +215,15 @@ decision_describe(const struct decision *d, char *buf, size_t bufsz)
 	int n;
 
 	n = snprintf(buf, bufsz, "%s reason=%s platform=%s",
-		     decision_kind_name(d->kind), d->reason,
-		     boot_platform_name(d->platform));
+	             decision_kind_name(d->kind), d->reason,
+	             boot_platform_name(d->platform));
 	if (n < 0 || (size_t)n >= bufsz)
 		return;
 	if (d->kind == DECISION_INSTALL)
 		snprintf(buf + n, bufsz - (size_t)n, " distro=%s", d->distro);
 	else if (d->kind == DECISION_LOCAL)
 		snprintf(buf + n, bufsz - (size_t)n, " method=%s",
-			 cfg_local_boot_name(d->platform == BOOT_PLATFORM_EFI
-						     ? d->local_efi
-						     : d->local_bios));
+		         cfg_local_boot_name(d->platform == BOOT_PLATFORM_EFI
+		                                 ? d->local_efi
+		                                 : d->local_bios));
 }

@@ -44,19 +44,19 @@ enum install_state {
 
 /* The site's policy, from the config file and the distro table. */
 struct decide_policy {
-	const char *base_url;           /* "http://198.18.0.1[:port]" */
-	enum cfg_unknown unknown;       /* unknown MACs: menu | local */
-	unsigned menu_timeout;          /* seconds */
+	const char *base_url;     /* "http://198.18.0.1[:port]" */
+	enum cfg_unknown unknown; /* unknown MACs: menu | local */
+	unsigned menu_timeout;    /* seconds */
 	unsigned install_attempts;
 	enum cfg_local_boot local_bios; /* never LOCAL_BOOT_DEFAULT */
 	enum cfg_local_boot local_efi;
-	const char *const *distros;     /* names offered for reinstall */
+	const char *const *distros; /* names offered for reinstall */
 	size_t n_distros;
 };
 
 struct decide_input {
 	const struct boot_request *req;
-	const struct db_host *host;     /* NULL: unknown MAC */
+	const struct db_host *host; /* NULL: unknown MAC */
 	const struct decide_policy *policy;
 	enum install_state install;
 	const struct db_distro *distro; /* with INSTALL_ISSUED */
@@ -69,10 +69,10 @@ struct decide_input {
  */
 struct decision {
 	enum decision_kind kind;
-	const char *reason;          /* static: why (goes into the event) */
+	const char *reason; /* static: why (goes into the event) */
 	enum boot_platform platform;
 	char mac[MAC_STR_LEN];
-	const char *hostname;        /* "" for unknown hosts */
+	const char *hostname; /* "" for unknown hosts */
 	/* local boot, resolved per platform (never LOCAL_BOOT_DEFAULT); also
 	 * the fallback of every other kind when a fetch keeps failing */
 	enum cfg_local_boot local_bios;
@@ -85,8 +85,8 @@ struct decision {
 	/* DECISION_INSTALL */
 	const char *distro;
 	const char *token;
-	const char *kernel;          /* path under files_dir, or URL */
-	const char *initrd;          /* space-separated list, may be "" */
+	const char *kernel; /* path under files_dir, or URL */
+	const char *initrd; /* space-separated list, may be "" */
 	char cmdline[DB_CMDLINE_MAX + 256]; /* expanded, token appended */
 };
 
@@ -97,9 +97,9 @@ struct decision {
  * distribution name to install (the host's, or the menu choice's).
  */
 bool decide_install_wanted(const struct boot_request *req,
-			   const struct db_host *host,
-			   const struct decide_policy *pol,
-			   const char **ret_distro);
+                           const struct db_host *host,
+                           const struct decide_policy *pol,
+                           const char **ret_distro);
 
 /*
  * decide - compute the decision for in. Returns 0 and fills *ret, or

@@ -64,17 +64,17 @@ evq_push(struct evqueue *q, const struct evq_item *it)
 		diff = (intptr_t)seq - (intptr_t)pos;
 		if (diff == 0) {
 			if (atomic_compare_exchange_weak_explicit(
-				    &q->tail, &pos, pos + 1,
-				    memory_order_relaxed, memory_order_relaxed))
+			        &q->tail, &pos, pos + 1, memory_order_relaxed,
+			        memory_order_relaxed))
 				break;
 		} else if (diff < 0) {
 			atomic_fetch_add_explicit(&q->dropped, 1,
-						  memory_order_relaxed);
+			                          memory_order_relaxed);
 			metrics_inc_events_dropped();
 			return false;
 		} else {
 			pos = atomic_load_explicit(&q->tail,
-						   memory_order_relaxed);
+			                           memory_order_relaxed);
 		}
 	}
 	c->item = *it;
@@ -97,7 +97,7 @@ evq_pop_store(struct evqueue *q)
 	if (q->db) {
 		if (it.kind == EVQ_EVENT)
 			db_event_add(q->db, it.mac[0] ? it.mac : NULL,
-				     it.ev_kind, it.detail);
+			             it.ev_kind, it.detail);
 		else
 			db_lease_seen(q->db, it.mac, it.arch);
 	}
@@ -173,7 +173,7 @@ evq_stop(struct evqueue *q)
 
 bool
 evq_event(struct evqueue *q, const char *mac, const char *kind,
-	  const char *detail)
+          const char *detail)
 {
 	struct evq_item it;
 
@@ -201,7 +201,7 @@ int
 evq_flush(struct evqueue *q, unsigned timeout_ms)
 {
 	size_t target = atomic_load(&q->tail);
-	const struct timespec step = { 0, 1000 * 1000 };
+	const struct timespec step = {0, 1000 * 1000};
 	unsigned waited = 0;
 
 	while (atomic_load_explicit(&q->head, memory_order_acquire) < target) {

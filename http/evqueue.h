@@ -23,7 +23,7 @@ void evq_stop(struct evqueue *q);
 
 /* evq_event - queue db_event_add(mac, kind, detail). false when full. */
 bool evq_event(struct evqueue *q, const char *mac, const char *kind,
-	       const char *detail);
+               const char *detail);
 
 /* evq_lease_seen - queue db_lease_seen(mac, arch). false when full. */
 bool evq_lease_seen(struct evqueue *q, const char *mac, int arch);

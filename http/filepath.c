@@ -54,8 +54,7 @@ http_files_resolve(const char *root, const char *rel, int *ret_fd)
 }
 
 int
-http_range_parse(const char *h, uint64_t size, uint64_t *first,
-		 uint64_t *last)
+http_range_parse(const char *h, uint64_t size, uint64_t *first, uint64_t *last)
 {
 	unsigned long long a, b;
 	char sa[24], sb[24];

@@ -28,7 +28,7 @@ content_type(const char *path)
 	const char *dot = strrchr(path, '.');
 
 	if (dot && (!strcmp(dot, ".ipxe") || !strcmp(dot, ".cfg") ||
-		    !strcmp(dot, ".txt") || !strcmp(dot, ".conf")))
+	            !strcmp(dot, ".txt") || !strcmp(dot, ".conf")))
 		return "text/plain; charset=utf-8";
 	return "application/octet-stream";
 }
@@ -54,30 +54,30 @@ http_files(struct MHD_Connection *c, struct http_req *r, const char *method)
 	rc = http_files_resolve(root, rel, &fd);
 	if (rc == -EACCES)
 		return http_reply(c, r, MHD_HTTP_FORBIDDEN, "text/plain",
-				  "forbidden\n", 10);
+		                  "forbidden\n", 10);
 	if (rc < 0)
 		return http_reply(c, r, MHD_HTTP_NOT_FOUND, "text/plain",
-				  "not found\n", 10);
+		                  "not found\n", 10);
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
 		return http_reply(c, r, MHD_HTTP_NOT_FOUND, "text/plain",
-				  "not found\n", 10);
+		                  "not found\n", 10);
 	}
 	/* Back to blocking reads for sendfile. */
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
 	snprintf(etag, sizeof(etag), "\"%" PRIx64 "-%" PRIx64 "-%" PRIx64 "\"",
-		 (uint64_t)st.st_ino, (uint64_t)st.st_size,
-		 (uint64_t)st.st_mtim.tv_sec * 1000000000u +
-			 (uint64_t)st.st_mtim.tv_nsec);
+	         (uint64_t)st.st_ino, (uint64_t)st.st_size,
+	         (uint64_t)st.st_mtim.tv_sec * 1000000000u +
+	             (uint64_t)st.st_mtim.tv_nsec);
 	gmtime_r(&st.st_mtime, &tm);
 	strftime(lastmod, sizeof(lastmod), "%a, %d %b %Y %H:%M:%S GMT", &tm);
 
 	inm = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-					  MHD_HTTP_HEADER_IF_NONE_MATCH);
+	                                  MHD_HTTP_HEADER_IF_NONE_MATCH);
 	if (inm && (strstr(inm, etag) || strcmp(inm, "*") == 0)) {
 		close(fd);
 		resp = MHD_create_response_from_buffer(0, NULL,
-						       MHD_RESPMEM_PERSISTENT);
+		                                       MHD_RESPMEM_PERSISTENT);
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, etag);
 		ret = MHD_queue_response(c, MHD_HTTP_NOT_MODIFIED, resp);
 		MHD_destroy_response(resp);
@@ -86,20 +86,21 @@ http_files(struct MHD_Connection *c, struct http_req *r, const char *method)
 		return ret;
 	}
 	range = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-					    MHD_HTTP_HEADER_RANGE);
+	                                    MHD_HTTP_HEADER_RANGE);
 	rr = http_range_parse(range, (uint64_t)st.st_size, &first, &last);
 	if (rr == -ERANGE) {
 		char cr[64];
 
 		close(fd);
 		snprintf(cr, sizeof(cr), "bytes */%" PRIu64,
-			 (uint64_t)st.st_size);
+		         (uint64_t)st.st_size);
 		resp = MHD_create_response_from_buffer(
-			21, (void *)"range not satisfiable",
-			MHD_RESPMEM_PERSISTENT);
-		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_RANGE, cr);
-		ret = MHD_queue_response(c, MHD_HTTP_RANGE_NOT_SATISFIABLE,
-					 resp);
+		    21, (void *)"range not satisfiable",
+		    MHD_RESPMEM_PERSISTENT);
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_RANGE,
+		                        cr);
+		ret =
+		    MHD_queue_response(c, MHD_HTTP_RANGE_NOT_SATISFIABLE, resp);
 		MHD_destroy_response(resp);
 		r->status = MHD_HTTP_RANGE_NOT_SATISFIABLE;
 		r->answered = true;
@@ -110,22 +111,24 @@ http_files(struct MHD_Connection *c, struct http_req *r, const char *method)
 	else
 		len = (uint64_t)st.st_size;
 	resp = MHD_create_response_from_fd_at_offset64(len, fd,
-							rr == 1 ? first : 0);
+	                                               rr == 1 ? first : 0);
 	if (!resp) {
 		close(fd);
 		return MHD_NO;
 	}
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
-				content_type(rel));
+	                        content_type(rel));
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, etag);
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_LAST_MODIFIED, lastmod);
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_ACCEPT_RANGES, "bytes");
 	if (rr == 1) {
 		char cr[96];
 
-		snprintf(cr, sizeof(cr), "bytes %" PRIu64 "-%" PRIu64 "/%" PRIu64,
-			 first, last, (uint64_t)st.st_size);
-		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_RANGE, cr);
+		snprintf(cr, sizeof(cr),
+		         "bytes %" PRIu64 "-%" PRIu64 "/%" PRIu64, first, last,
+		         (uint64_t)st.st_size);
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_RANGE,
+		                        cr);
 	}
 	r->status = rr == 1 ? MHD_HTTP_PARTIAL_CONTENT : MHD_HTTP_OK;
 	r->bytes = strcmp(method, "HEAD") == 0 ? 0 : len;

@@ -19,7 +19,7 @@ struct http_server;
  * Returns 0 and *ret, or -errno (e.g. -EADDRINUSE) with nothing left open.
  */
 int http_start(const struct by_config *cfg, const char *server_address,
-	       struct http_server **ret);
+               struct http_server **ret);
 
 /*
  * http_stop - stop accepting, let requests in flight finish (bounded),

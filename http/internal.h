@@ -15,7 +15,7 @@
 #include "http/evqueue.h"
 #include "http/metrics.h"
 
-#define HTTP_BODY_MAX (64 * 1024)  /* request bodies (admin JSON) */
+#define HTTP_BODY_MAX (64 * 1024)    /* request bodies (admin JSON) */
 #define HTTP_CONN_MEMORY (32 * 1024) /* URL + headers of one request */
 
 enum listener_kind { LISTENER_BOOT, LISTENER_TLS, LISTENER_ADMIN };
@@ -45,8 +45,8 @@ struct http_server {
 struct http_req {
 	struct listener *l;
 	uint64_t t0_us;
-	char *uri;       /* raw request target, as sent */
-	char path[1024]; /* decoded path (no query) */
+	char *uri;         /* raw request target, as sent */
+	char path[1024];   /* decoded path (no query) */
 	const char *query; /* raw query within uri, "" if none */
 	enum metrics_endpoint ep;
 	unsigned status;
@@ -63,12 +63,12 @@ struct http_req {
 struct db *http_db(struct http_server *srv);
 /* http_reply - queue a response with a copied body; records status. */
 enum MHD_Result http_reply(struct MHD_Connection *c, struct http_req *r,
-			   unsigned status, const char *type, const char *body,
-			   size_t len);
+                           unsigned status, const char *type, const char *body,
+                           size_t len);
 /* http_reply_take - like http_reply, but takes ownership of malloc'd body */
 enum MHD_Result http_reply_take(struct MHD_Connection *c, struct http_req *r,
-				unsigned status, const char *type, char *body,
-				size_t len);
+                                unsigned status, const char *type, char *body,
+                                size_t len);
 
 /* files.c */
 /*
@@ -76,7 +76,7 @@ enum MHD_Result http_reply_take(struct MHD_Connection *c, struct http_req *r,
  * (/files/tftp/...) the TFTP root.
  */
 enum MHD_Result http_files(struct MHD_Connection *c, struct http_req *r,
-			   const char *method);
+                           const char *method);
 /*
  * http_files_resolve - map a decoded URL path below /files/ to an open
  * file descriptor, refusing any escape from the root ("..", ".", empty
@@ -91,10 +91,10 @@ int http_files_resolve(const char *root, const char *rel, int *ret_fd);
  * -ERANGE when unsatisfiable.
  */
 int http_range_parse(const char *h, uint64_t size, uint64_t *first,
-		     uint64_t *last);
+                     uint64_t *last);
 
 /* admin.c */
 enum MHD_Result http_admin(struct MHD_Connection *c, struct http_req *r,
-			   const char *method);
+                           const char *method);
 
 #endif

@@ -13,20 +13,18 @@
 #include "common/util.h"
 
 static const char *const ep_names[EP__COUNT] = {
-	"boot", "config",  "install", "done",  "files",
-	"api",	"metrics", "healthz", "other",
+    "boot", "config",  "install", "done",  "files",
+    "api",  "metrics", "healthz", "other",
 };
 
-static const char *const decision_names[] = { "install", "local", "menu",
-					      "memtest", "shell", "error" };
+static const char *const decision_names[] = {"install", "local", "menu",
+                                             "memtest", "shell", "error"};
 
 /* Latency buckets (upper bounds, microseconds); the last is +Inf. */
-static const uint64_t lat_bounds[] = { 250,    500,    1000,   2500,
-				       5000,   10000,  25000,  50000,
-				       100000, 250000, 1000000 };
+static const uint64_t lat_bounds[] = {
+    250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000, 250000, 1000000};
 
-static const char *const status_classes[] = { "1xx", "2xx", "3xx", "4xx",
-					      "5xx" };
+static const char *const status_classes[] = {"1xx", "2xx", "3xx", "4xx", "5xx"};
 
 static _Atomic uint64_t m_requests[EP__COUNT][5];
 static _Atomic uint64_t m_decisions[ARRAY_SIZE(decision_names)];
@@ -42,7 +40,7 @@ metrics_endpoint_name(enum metrics_endpoint ep)
 
 void
 metrics_request(enum metrics_endpoint ep, unsigned status, uint64_t bytes,
-		uint64_t usec, const char *decision)
+                uint64_t usec, const char *decision)
 {
 	unsigned cls = status / 100;
 	size_t i;
@@ -52,11 +50,11 @@ metrics_request(enum metrics_endpoint ep, unsigned status, uint64_t bytes,
 	if (cls < 1 || cls > 5)
 		cls = 5;
 	atomic_fetch_add_explicit(&m_requests[ep][cls - 1], 1,
-				  memory_order_relaxed);
+	                          memory_order_relaxed);
 	for (i = 0; decision && i < ARRAY_SIZE(decision_names); i++)
 		if (strcmp(decision, decision_names[i]) == 0)
 			atomic_fetch_add_explicit(&m_decisions[i], 1,
-						  memory_order_relaxed);
+			                          memory_order_relaxed);
 	for (i = 0; i < ARRAY_SIZE(lat_bounds) && usec > lat_bounds[i]; i++)
 		;
 	atomic_fetch_add_explicit(&m_lat[i], 1, memory_order_relaxed);
@@ -68,8 +66,7 @@ metrics_request(enum metrics_endpoint ep, unsigned status, uint64_t bytes,
 void
 metrics_inc_dnsmasq_restarts(void)
 {
-	atomic_fetch_add_explicit(&m_dnsmasq_restarts, 1,
-				  memory_order_relaxed);
+	atomic_fetch_add_explicit(&m_dnsmasq_restarts, 1, memory_order_relaxed);
 }
 
 void
@@ -100,21 +97,22 @@ metrics_render(char **ret, size_t *ret_len)
 	      f);
 	for (i = 0; i < EP__COUNT; i++)
 		for (j = 0; j < 5; j++)
-			fprintf(f,
-				"bootyard_http_requests_total{endpoint=\"%s\","
-				"code=\"%s\"} %llu\n",
-				ep_names[i], status_classes[j],
-				(unsigned long long)atomic_load(
-					&m_requests[i][j]));
+			fprintf(
+			    f,
+			    "bootyard_http_requests_total{endpoint=\"%s\","
+			    "code=\"%s\"} %llu\n",
+			    ep_names[i], status_classes[j],
+			    (unsigned long long)atomic_load(&m_requests[i][j]));
 	fputs("# HELP bootyard_boot_decisions_total Config answers by "
 	      "decision.\n"
 	      "# TYPE bootyard_boot_decisions_total counter\n",
 	      f);
 	for (i = 0; i < ARRAY_SIZE(decision_names); i++)
-		fprintf(f, "bootyard_boot_decisions_total{decision=\"%s\"} "
-			   "%llu\n",
-			decision_names[i],
-			(unsigned long long)atomic_load(&m_decisions[i]));
+		fprintf(f,
+		        "bootyard_boot_decisions_total{decision=\"%s\"} "
+		        "%llu\n",
+		        decision_names[i],
+		        (unsigned long long)atomic_load(&m_decisions[i]));
 	fputs("# HELP bootyard_http_request_duration_seconds Time to "
 	      "answer.\n"
 	      "# TYPE bootyard_http_request_duration_seconds histogram\n",
@@ -123,38 +121,38 @@ metrics_render(char **ret, size_t *ret_len)
 		cum += atomic_load(&m_lat[i]);
 		if (i < ARRAY_SIZE(lat_bounds))
 			fprintf(f,
-				"bootyard_http_request_duration_seconds_bucket"
-				"{le=\"%g\"} %llu\n",
-				(double)lat_bounds[i] / 1e6,
-				(unsigned long long)cum);
+			        "bootyard_http_request_duration_seconds_bucket"
+			        "{le=\"%g\"} %llu\n",
+			        (double)lat_bounds[i] / 1e6,
+			        (unsigned long long)cum);
 		else
 			fprintf(f,
-				"bootyard_http_request_duration_seconds_bucket"
-				"{le=\"+Inf\"} %llu\n",
-				(unsigned long long)cum);
+			        "bootyard_http_request_duration_seconds_bucket"
+			        "{le=\"+Inf\"} %llu\n",
+			        (unsigned long long)cum);
 	}
 	fprintf(f,
-		"bootyard_http_request_duration_seconds_sum %.6f\n"
-		"bootyard_http_request_duration_seconds_count %llu\n"
-		"# HELP bootyard_http_sent_bytes_total Body bytes sent.\n"
-		"# TYPE bootyard_http_sent_bytes_total counter\n"
-		"bootyard_http_sent_bytes_total %llu\n"
-		"# HELP bootyard_dnsmasq_restarts_total dnsmasq restarts.\n"
-		"# TYPE bootyard_dnsmasq_restarts_total counter\n"
-		"bootyard_dnsmasq_restarts_total %llu\n"
-		"# HELP bootyard_lease_events_total DHCP lease events.\n"
-		"# TYPE bootyard_lease_events_total counter\n"
-		"bootyard_lease_events_total %llu\n"
-		"# HELP bootyard_events_dropped_total Events not recorded "
-		"(writer behind).\n"
-		"# TYPE bootyard_events_dropped_total counter\n"
-		"bootyard_events_dropped_total %llu\n",
-		(double)atomic_load(&m_lat_sum_us) / 1e6,
-		(unsigned long long)atomic_load(&m_lat_count),
-		(unsigned long long)atomic_load(&m_bytes),
-		(unsigned long long)atomic_load(&m_dnsmasq_restarts),
-		(unsigned long long)atomic_load(&m_lease_events),
-		(unsigned long long)atomic_load(&m_ev_dropped));
+	        "bootyard_http_request_duration_seconds_sum %.6f\n"
+	        "bootyard_http_request_duration_seconds_count %llu\n"
+	        "# HELP bootyard_http_sent_bytes_total Body bytes sent.\n"
+	        "# TYPE bootyard_http_sent_bytes_total counter\n"
+	        "bootyard_http_sent_bytes_total %llu\n"
+	        "# HELP bootyard_dnsmasq_restarts_total dnsmasq restarts.\n"
+	        "# TYPE bootyard_dnsmasq_restarts_total counter\n"
+	        "bootyard_dnsmasq_restarts_total %llu\n"
+	        "# HELP bootyard_lease_events_total DHCP lease events.\n"
+	        "# TYPE bootyard_lease_events_total counter\n"
+	        "bootyard_lease_events_total %llu\n"
+	        "# HELP bootyard_events_dropped_total Events not recorded "
+	        "(writer behind).\n"
+	        "# TYPE bootyard_events_dropped_total counter\n"
+	        "bootyard_events_dropped_total %llu\n",
+	        (double)atomic_load(&m_lat_sum_us) / 1e6,
+	        (unsigned long long)atomic_load(&m_lat_count),
+	        (unsigned long long)atomic_load(&m_bytes),
+	        (unsigned long long)atomic_load(&m_dnsmasq_restarts),
+	        (unsigned long long)atomic_load(&m_lease_events),
+	        (unsigned long long)atomic_load(&m_ev_dropped));
 	if (fclose(f) != 0) {
 		free(out);
 		return -ENOMEM;

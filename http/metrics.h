@@ -30,8 +30,8 @@ const char *metrics_endpoint_name(enum metrics_endpoint ep);
  * bytes of body sent, duration in microseconds, and for /ipxe/v1/config
  * the decision kind name (NULL otherwise; static strings only).
  */
-void metrics_request(enum metrics_endpoint ep, unsigned status,
-		     uint64_t bytes, uint64_t usec, const char *decision);
+void metrics_request(enum metrics_endpoint ep, unsigned status, uint64_t bytes,
+                     uint64_t usec, const char *decision);
 
 /* Counters the supervisor and lease code bump. */
 void metrics_inc_dnsmasq_restarts(void);

@@ -25,7 +25,7 @@ hexdig(char c)
 
 int
 http_pct_decode(const char *src, size_t len, char *dst, size_t dstsz,
-		int plus_is_space)
+                int plus_is_space)
 {
 	size_t i, o = 0;
 
@@ -60,7 +60,7 @@ http_pct_decode(const char *src, size_t len, char *dst, size_t dstsz,
 
 int
 http_query_split(const char *query, struct http_kv *kv, size_t max,
-		 size_t *ret_n, char *buf, size_t bufsz)
+                 size_t *ret_n, char *buf, size_t bufsz)
 {
 	size_t n = 0, used = 0;
 	const char *p = query;
@@ -83,7 +83,7 @@ http_query_split(const char *query, struct http_kv *kv, size_t max,
 		if (kend == p || n >= max)
 			return -EINVAL;
 		k = http_pct_decode(p, (size_t)(kend - p), buf + used,
-				    bufsz - used, 1);
+		                    bufsz - used, 1);
 		if (k < 0)
 			return k == -ENAMETOOLONG ? -E2BIG : k;
 		kv[n].key = buf + used;
@@ -91,7 +91,7 @@ http_query_split(const char *query, struct http_kv *kv, size_t max,
 		if (used >= bufsz)
 			return -E2BIG;
 		v = eq ? http_pct_decode(eq + 1, (size_t)(end - eq - 1),
-					 buf + used, bufsz - used, 1)
+		                         buf + used, bufsz - used, 1)
 		       : http_pct_decode("", 0, buf + used, bufsz - used, 1);
 		if (v < 0)
 			return v == -ENAMETOOLONG ? -E2BIG : v;
@@ -143,9 +143,9 @@ uuid_char(char c)
 }
 
 static const char *const choice_names[] = {
-	[BOOT_CHOICE_NONE] = "",	     [BOOT_CHOICE_LOCAL] = "local",
-	[BOOT_CHOICE_INSTALL] = "install", [BOOT_CHOICE_SHELL] = "shell",
-	[BOOT_CHOICE_MEMTEST] = "memtest", [BOOT_CHOICE_MENU] = "menu",
+    [BOOT_CHOICE_NONE] = "",           [BOOT_CHOICE_LOCAL] = "local",
+    [BOOT_CHOICE_INSTALL] = "install", [BOOT_CHOICE_SHELL] = "shell",
+    [BOOT_CHOICE_MEMTEST] = "memtest", [BOOT_CHOICE_MENU] = "menu",
 };
 
 const char *
@@ -177,11 +177,11 @@ boot_platform_name(enum boot_platform p)
 
 int
 boot_request_parse(const char *query, struct boot_request *ret, char *err,
-		   size_t errsz)
+                   size_t errsz)
 {
-	static const char *const known[] = { "mac",    "platform", "buildarch",
-					     "uuid",   "serial",   "arch",
-					     "choice", "distro" };
+	static const char *const known[] = {"mac",    "platform", "buildarch",
+	                                    "uuid",   "serial",   "arch",
+	                                    "choice", "distro"};
 	struct http_kv kv[HTTP_QUERY_PARAMS];
 	char buf[HTTP_QUERY_MAX + 2 * HTTP_QUERY_PARAMS + 2];
 	struct boot_request r;
@@ -222,17 +222,17 @@ boot_request_parse(const char *query, struct boot_request *ret, char *err,
 
 	v = http_query_get(kv, n, "buildarch");
 	if (v && (!all_chars(v, sizeof(r.buildarch) - 1, buildarch_char) ||
-		  str_copy(r.buildarch, sizeof(r.buildarch), v)))
+	          str_copy(r.buildarch, sizeof(r.buildarch), v)))
 		FAIL("malformed buildarch");
 
 	v = http_query_get(kv, n, "uuid");
 	if (v && (!all_chars(v, sizeof(r.uuid) - 1, uuid_char) ||
-		  str_copy(r.uuid, sizeof(r.uuid), v)))
+	          str_copy(r.uuid, sizeof(r.uuid), v)))
 		FAIL("malformed uuid");
 
 	v = http_query_get(kv, n, "serial");
 	if (v && (!valid_text(v, sizeof(r.serial) - 1) ||
-		  str_copy(r.serial, sizeof(r.serial), v)))
+	          str_copy(r.serial, sizeof(r.serial), v)))
 		FAIL("malformed serial");
 
 	v = http_query_get(kv, n, "arch");

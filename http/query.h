@@ -31,12 +31,12 @@ enum boot_choice {
 
 /* A validated /ipxe/v1/config request. */
 struct boot_request {
-	char mac[MAC_STR_LEN];       /* canonical */
+	char mac[MAC_STR_LEN]; /* canonical */
 	enum boot_platform platform;
-	char buildarch[17];          /* [a-z0-9_], "" = not given */
-	char uuid[37];               /* [0-9a-fA-F-], "" = not given */
-	char serial[65];             /* printable, "" = not given */
-	int arch;                    /* DHCP option 93, -1 = not given */
+	char buildarch[17]; /* [a-z0-9_], "" = not given */
+	char uuid[37];      /* [0-9a-fA-F-], "" = not given */
+	char serial[65];    /* printable, "" = not given */
+	int arch;           /* DHCP option 93, -1 = not given */
 	enum boot_choice choice;
 	char distro[NAME_MAX_LEN + 1]; /* with choice=install */
 };
@@ -53,7 +53,7 @@ struct http_kv {
  * output that does not fit (-ENAMETOOLONG). Returns the decoded length.
  */
 int http_pct_decode(const char *src, size_t len, char *dst, size_t dstsz,
-		    int plus_is_space);
+                    int plus_is_space);
 
 /*
  * http_query_split - split a raw query string ("a=1&b=%20") into at most
@@ -63,13 +63,12 @@ int http_pct_decode(const char *src, size_t len, char *dst, size_t dstsz,
  * Returns 0 and *ret_n.
  */
 int http_query_split(const char *query, struct http_kv *kv, size_t max,
-		     size_t *ret_n, char *buf, size_t bufsz);
+                     size_t *ret_n, char *buf, size_t bufsz);
 
 /*
  * http_query_get - the value of key among kv, NULL if absent.
  */
-const char *http_query_get(const struct http_kv *kv, size_t n,
-			   const char *key);
+const char *http_query_get(const struct http_kv *kv, size_t n, const char *key);
 
 /*
  * boot_request_parse - parse the raw query of /ipxe/v1/config. mac is
@@ -80,8 +79,8 @@ const char *http_query_get(const struct http_kv *kv, size_t n,
  * unknown keys are ignored. Returns 0 and fills *ret, or -EINVAL with a
  * short reason (safe to echo back: no request bytes) in err.
  */
-int boot_request_parse(const char *query, struct boot_request *ret,
-		       char *err, size_t errsz);
+int boot_request_parse(const char *query, struct boot_request *ret, char *err,
+                       size_t errsz);
 
 /* boot_platform_name - "pcbios", "efi" or "unknown". */
 const char *boot_platform_name(enum boot_platform p);

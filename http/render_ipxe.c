@@ -96,9 +96,8 @@ local_platform(FILE *f, const struct decision *d, enum cfg_local_boot m)
 	if (cmd) {
 		fprintf(f, "%s ||\n", cmd);
 	} else {
-		fprintf(f,
-			"chain %s/files/tftp/bootyard-localboot.efi ||\n",
-			d->base_url);
+		fprintf(f, "chain %s/files/tftp/bootyard-localboot.efi ||\n",
+		        d->base_url);
 	}
 	/* Whatever failed, leave: the firmware tries its next entry. */
 	fputs("exit 1\n", f);
@@ -130,13 +129,13 @@ static void
 failed_section(FILE *f)
 {
 	fprintf(f,
-		":failed\n"
-		"inc bootyard_tries\n"
-		"iseq ${bootyard_tries} %d && goto local ||\n"
-		"echo bootyard: fetch failed, retrying (${bootyard_tries}/%d)\n"
-		"sleep %d\n"
-		"goto retry\n",
-		IPXE_FETCH_TRIES, IPXE_FETCH_TRIES, IPXE_RETRY_SLEEP);
+	        ":failed\n"
+	        "inc bootyard_tries\n"
+	        "iseq ${bootyard_tries} %d && goto local ||\n"
+	        "echo bootyard: fetch failed, retrying (${bootyard_tries}/%d)\n"
+	        "sleep %d\n"
+	        "goto retry\n",
+	        IPXE_FETCH_TRIES, IPXE_FETCH_TRIES, IPXE_RETRY_SLEEP);
 }
 
 static void
@@ -184,14 +183,15 @@ static void
 memtest_platform(FILE *f, const struct decision *d, bool efi)
 {
 	if (efi)
-		fprintf(f,
-			"chain %s/files/tftp/memtest86+x64.efi || goto failed\n",
-			d->base_url);
+		fprintf(
+		    f, "chain %s/files/tftp/memtest86+x64.efi || goto failed\n",
+		    d->base_url);
 	else
-		fprintf(f,
-			"kernel %s/files/tftp/memtest86+x64.bin || goto failed\n"
-			"boot || goto failed\n",
-			d->base_url);
+		fprintf(
+		    f,
+		    "kernel %s/files/tftp/memtest86+x64.bin || goto failed\n"
+		    "boot || goto failed\n",
+		    d->base_url);
 }
 
 static void
@@ -217,14 +217,14 @@ render_memtest(FILE *f, const struct decision *d)
 /* The URL that carries a menu choice back to the decision. */
 static void
 choice_url(FILE *f, const struct decision *d, const char *choice,
-	   const char *distro)
+           const char *distro)
 {
 	fprintf(f, "%s/ipxe/v1/config?mac=%s&platform=%s&choice=%s",
-		d->base_url, d->mac,
-		d->platform == BOOT_PLATFORM_UNKNOWN
-			? "${platform}"
-			: boot_platform_name(d->platform),
-		choice);
+	        d->base_url, d->mac,
+	        d->platform == BOOT_PLATFORM_UNKNOWN
+	            ? "${platform}"
+	            : boot_platform_name(d->platform),
+	        choice);
 	if (distro)
 		fprintf(f, "&distro=%s", distro);
 }
@@ -241,7 +241,7 @@ render_menu(FILE *f, const struct decision *d)
 		return -EINVAL;
 	fputs(":menu\n", f);
 	fprintf(f, "menu bootyard: %s%s%s\n", d->mac, d->hostname[0] ? " " : "",
-		d->hostname);
+	        d->hostname);
 	if (strcmp(d->reason, "install-exhausted") == 0)
 		fputs("item --gap -- Install attempts spent without success: "
 		      "choose\n",
@@ -257,21 +257,23 @@ render_menu(FILE *f, const struct decision *d)
 	      "item reboot Reboot\n",
 	      f);
 	fprintf(f,
-		"choose --default local --timeout %u bootyard_choice || "
-		"goto local\n"
-		"goto ${bootyard_choice}\n",
-		d->menu_timeout * 1000);
+	        "choose --default local --timeout %u bootyard_choice || "
+	        "goto local\n"
+	        "goto ${bootyard_choice}\n",
+	        d->menu_timeout * 1000);
 	for (i = 0; i < d->n_distros && i < DECIDE_MENU_DISTROS; i++) {
-		fprintf(f, ":install_%zu\nset bootyard_tries:int32 0\n"
-			   ":retry_%zu\nchain ", i, i);
+		fprintf(f,
+		        ":install_%zu\nset bootyard_tries:int32 0\n"
+		        ":retry_%zu\nchain ",
+		        i, i);
 		choice_url(f, d, "install", d->distros[i]);
 		fprintf(f,
-			" && exit 0 ||\n"
-			"inc bootyard_tries\n"
-			"iseq ${bootyard_tries} %d && goto menu ||\n"
-			"sleep %d\n"
-			"goto retry_%zu\n",
-			IPXE_FETCH_TRIES, IPXE_RETRY_SLEEP, i);
+		        " && exit 0 ||\n"
+		        "inc bootyard_tries\n"
+		        "iseq ${bootyard_tries} %d && goto menu ||\n"
+		        "sleep %d\n"
+		        "goto retry_%zu\n",
+		        IPXE_FETCH_TRIES, IPXE_RETRY_SLEEP, i);
 	}
 	fputs(":shell\n"
 	      "echo Type exit to return to the menu\n"
@@ -369,13 +371,13 @@ ipxe_render_error(const char *msg, char *buf, size_t bufsz)
 	}
 	clean[o] = '\0';
 	n = snprintf(buf, bufsz,
-		     "#!ipxe\n"
-		     "echo bootyard: request refused: %s\n"
-		     "sleep 3\n"
-		     "iseq ${platform} efi && exit 1 ||\n"
-		     "sanboot --no-describe --drive 0x80 ||\n"
-		     "exit 1\n",
-		     clean);
+	             "#!ipxe\n"
+	             "echo bootyard: request refused: %s\n"
+	             "sleep 3\n"
+	             "iseq ${platform} efi && exit 1 ||\n"
+	             "sanboot --no-describe --drive 0x80 ||\n"
+	             "exit 1\n",
+	             clean);
 	if (n < 0 || (size_t)n >= bufsz)
 		return -ENOSPC;
 	return n;

@@ -84,15 +84,15 @@ queue(struct MHD_Connection *c, struct http_req *r, unsigned status,
 		return MHD_NO;
 	if (type)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
-					type);
+		                        type);
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
-				"no-store");
+	                        "no-store");
 	if (status == MHD_HTTP_UNAUTHORIZED)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
-					"Bearer realm=\"bootyard\"");
+		                        "Bearer realm=\"bootyard\"");
 	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW,
-					"GET, HEAD, POST");
+		                        "GET, HEAD, POST");
 	ret = MHD_queue_response(c, status, resp);
 	MHD_destroy_response(resp);
 	r->status = status;
@@ -103,22 +103,22 @@ queue(struct MHD_Connection *c, struct http_req *r, unsigned status,
 
 enum MHD_Result
 http_reply(struct MHD_Connection *c, struct http_req *r, unsigned status,
-	   const char *type, const char *body, size_t len)
+           const char *type, const char *body, size_t len)
 {
 	return queue(c, r, status, type,
-		     MHD_create_response_from_buffer(len, (void *)body,
-						     MHD_RESPMEM_MUST_COPY),
-		     len);
+	             MHD_create_response_from_buffer(len, (void *)body,
+	                                             MHD_RESPMEM_MUST_COPY),
+	             len);
 }
 
 enum MHD_Result
-http_reply_take(struct MHD_Connection *c, struct http_req *r,
-		unsigned status, const char *type, char *body, size_t len)
+http_reply_take(struct MHD_Connection *c, struct http_req *r, unsigned status,
+                const char *type, char *body, size_t len)
 {
 	struct MHD_Response *resp;
 
-	resp = MHD_create_response_from_buffer(len, body,
-					       MHD_RESPMEM_MUST_FREE);
+	resp =
+	    MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
 	if (!resp) {
 		free(body);
 		return MHD_NO;
@@ -132,7 +132,7 @@ http_reply_take(struct MHD_Connection *c, struct http_req *r,
  * locally, so nothing in it comes from the request. */
 static enum MHD_Result
 ipxe_error(struct MHD_Connection *c, struct http_req *r, unsigned status,
-	   const char *msg)
+           const char *msg)
 {
 	char buf[512];
 	int n = ipxe_render_error(msg, buf, sizeof(buf));
@@ -206,8 +206,8 @@ distro_names(struct db *db)
  * for a menu choice. Re-reads the host into *h.
  */
 static int
-flag_for_install(struct db *db, const char *mac, struct db_host *h,
-		 bool known, const char *distro)
+flag_for_install(struct db *db, const char *mac, struct db_host *h, bool known,
+                 const char *distro)
 {
 	int64_t id;
 	int rc;
@@ -256,11 +256,11 @@ serve_config(struct MHD_Connection *c, struct http_req *r)
 	db = http_db(srv);
 	if (!db)
 		return ipxe_error(c, r, MHD_HTTP_SERVICE_UNAVAILABLE,
-				  "database unavailable");
+		                  "database unavailable");
 	rc = db_host_find_by_mac(db, req.mac, &host);
 	if (rc < 0 && rc != -ENOENT)
 		return ipxe_error(c, r, MHD_HTTP_SERVICE_UNAVAILABLE,
-				  "database error");
+		                  "database error");
 	known = rc == 0;
 	if (!known)
 		evq_lease_seen(srv->evq, req.mac, req.arch);
@@ -269,8 +269,8 @@ serve_config(struct MHD_Connection *c, struct http_req *r)
 	pol.base_url = r->l->base_url;
 	pol.unknown = cfg->unknown;
 	pol.menu_timeout = cfg->menu_timeout;
-	pol.install_attempts = cfg->install_attempts ? cfg->install_attempts
-						     : 3;
+	pol.install_attempts =
+	    cfg->install_attempts ? cfg->install_attempts : 3;
 	pol.local_bios = cfg->local_bios;
 	pol.local_efi = cfg->local_efi;
 	if (req.choice != BOOT_CHOICE_LOCAL &&
@@ -304,7 +304,7 @@ serve_config(struct MHD_Connection *c, struct http_req *r)
 		}
 		if (have_distro && make_token(token) == 0) {
 			rc = db_install_issue(db, host.id, token,
-					      pol.install_attempts);
+			                      pol.install_attempts);
 			if (rc == 0) {
 				in.install = INSTALL_ISSUED;
 				in.distro = &distro;
@@ -312,7 +312,7 @@ serve_config(struct MHD_Connection *c, struct http_req *r)
 			} else if (rc == -EDQUOT) {
 				in.install = INSTALL_EXHAUSTED;
 			} else if (rc == -ESTALE &&
-				   db_host_get(db, host.id, &host) == 0) {
+			           db_host_get(db, host.id, &host) == 0) {
 				in.install = INSTALL_NOT_TRIED;
 			}
 		}
@@ -327,8 +327,8 @@ serve_config(struct MHD_Connection *c, struct http_req *r)
 		evq_event(srv->evq, req.mac, "config", "error: no decision");
 		r->decision = "error";
 		return http_reply(c, r, MHD_HTTP_OK, TEXT,
-				  ipxe_render_local_fallback(),
-				  strlen(ipxe_render_local_fallback()));
+		                  ipxe_render_local_fallback(),
+		                  strlen(ipxe_render_local_fallback()));
 	}
 	decision_describe(&d, desc, sizeof(desc));
 	evq_event(srv->evq, req.mac, "config", desc);
@@ -353,42 +353,42 @@ serve_install(struct MHD_Connection *c, struct http_req *r)
 
 	name = strchr(rest, '/');
 	if (!name || (size_t)(name - rest) != TOKEN_LEN)
-		return http_reply(c, r, MHD_HTTP_NOT_FOUND, TEXT,
-				  "not found\n", 10);
+		return http_reply(c, r, MHD_HTTP_NOT_FOUND, TEXT, "not found\n",
+		                  10);
 	memcpy(token, rest, TOKEN_LEN);
 	token[TOKEN_LEN] = '\0';
 	name++;
 	if (!valid_token(token) || !valid_name(name))
-		return http_reply(c, r, MHD_HTTP_NOT_FOUND, TEXT,
-				  "not found\n", 10);
+		return http_reply(c, r, MHD_HTTP_NOT_FOUND, TEXT, "not found\n",
+		                  10);
 	db = http_db(srv);
 	if (!db)
 		return http_reply(c, r, MHD_HTTP_SERVICE_UNAVAILABLE, TEXT,
-				  "database unavailable\n", 21);
+		                  "database unavailable\n", 21);
 	rc = db_install_lookup(db, token, &host);
 	if (rc == -ESTALE)
 		return http_reply(c, r, MHD_HTTP_GONE, TEXT,
-				  "token already used\n", 19);
+		                  "token already used\n", 19);
 	if (rc < 0)
-		return http_reply(c, r, MHD_HTTP_NOT_FOUND, TEXT,
-				  "not found\n", 10);
+		return http_reply(c, r, MHD_HTTP_NOT_FOUND, TEXT, "not found\n",
+		                  10);
 	rc = db_distro_get(db, host.distro, &distro);
 	if (rc < 0)
-		return http_reply(c, r, MHD_HTTP_NOT_FOUND, TEXT,
-				  "not found\n", 10);
+		return http_reply(c, r, MHD_HTTP_NOT_FOUND, TEXT, "not found\n",
+		                  10);
 	if (strcmp(distro.template_name, name) != 0 || !distro.template_text) {
 		db_distro_free(&distro);
-		return http_reply(c, r, MHD_HTTP_NOT_FOUND, TEXT,
-				  "not found\n", 10);
+		return http_reply(c, r, MHD_HTTP_NOT_FOUND, TEXT, "not found\n",
+		                  10);
 	}
-	rc = tmpl_host_vars(&host, host.macs[0], r->l->base_url, token,
-			    &distro, vars, ARRAY_SIZE(vars), &n);
+	rc = tmpl_host_vars(&host, host.macs[0], r->l->base_url, token, &distro,
+	                    vars, ARRAY_SIZE(vars), &n);
 	if (rc == 0)
 		rc = tmpl_render(distro.template_text, vars, n, &out, &len);
 	db_distro_free(&distro);
 	if (rc < 0)
 		return http_reply(c, r, MHD_HTTP_INTERNAL_SERVER_ERROR, TEXT,
-				  "template error\n", 15);
+		                  "template error\n", 15);
 	snprintf(detail, sizeof(detail), "%s", name);
 	evq_event(srv->evq, host.macs[0], "install-fetch", detail);
 	return http_reply_take(c, r, MHD_HTTP_OK, TEXT, out, len);
@@ -406,30 +406,30 @@ serve_done(struct MHD_Connection *c, struct http_req *r)
 	int rc;
 
 	if (http_query_split(r->query, kv, ARRAY_SIZE(kv), &n, buf,
-			     sizeof(buf)) == 0)
+	                     sizeof(buf)) == 0)
 		token = http_query_get(kv, n, "token");
 	/* A form body (token=...) is accepted too. */
 	if (!token && r->body && r->body_len &&
 	    http_query_split(r->body, kv, ARRAY_SIZE(kv), &n, buf,
-			     sizeof(buf)) == 0)
+	                     sizeof(buf)) == 0)
 		token = http_query_get(kv, n, "token");
 	if (!token || !valid_token(token))
 		return http_reply(c, r, MHD_HTTP_BAD_REQUEST, TEXT,
-				  "missing or malformed token\n", 27);
+		                  "missing or malformed token\n", 27);
 	db = http_db(r->l->srv);
 	if (!db)
 		return http_reply(c, r, MHD_HTTP_SERVICE_UNAVAILABLE, TEXT,
-				  "database unavailable\n", 21);
+		                  "database unavailable\n", 21);
 	rc = db_install_done(db, token, &host);
 	if (rc == -ENOENT)
 		return http_reply(c, r, MHD_HTTP_NOT_FOUND, TEXT,
-				  "unknown token\n", 14);
+		                  "unknown token\n", 14);
 	if (rc == -ESTALE)
 		return http_reply(c, r, MHD_HTTP_GONE, TEXT,
-				  "token already used\n", 19);
+		                  "token already used\n", 19);
 	if (rc < 0)
 		return http_reply(c, r, MHD_HTTP_SERVICE_UNAVAILABLE, TEXT,
-				  "database error\n", 15);
+		                  "database error\n", 15);
 	return http_reply(c, r, MHD_HTTP_OK, TEXT, "ok\n", 3);
 }
 
@@ -440,8 +440,7 @@ method_is(const char *m, const char *a)
 }
 
 static enum MHD_Result
-dispatch_boot(struct MHD_Connection *c, struct http_req *r,
-	      const char *method)
+dispatch_boot(struct MHD_Connection *c, struct http_req *r, const char *method)
 {
 	bool get = method_is(method, "GET") || method_is(method, "HEAD");
 
@@ -484,7 +483,7 @@ dispatch_boot(struct MHD_Connection *c, struct http_req *r,
 	return http_reply(c, r, MHD_HTTP_NOT_FOUND, TEXT, "not found\n", 10);
 bad_method:
 	return http_reply(c, r, MHD_HTTP_METHOD_NOT_ALLOWED, TEXT,
-			  "method not allowed\n", 19);
+	                  "method not allowed\n", 19);
 }
 
 /* ---- request life cycle --------------------------------------------- */
@@ -505,8 +504,8 @@ on_uri(void *cls, const char *uri, struct MHD_Connection *c)
 
 static enum MHD_Result
 on_request(void *cls, struct MHD_Connection *c, const char *url,
-	   const char *method, const char *version, const char *upload,
-	   size_t *upload_size, void **con_cls)
+           const char *method, const char *version, const char *upload,
+           size_t *upload_size, void **con_cls)
 {
 	struct http_req *r = *con_cls;
 	const char *q;
@@ -520,8 +519,8 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 		if (r->body_len + *upload_size > HTTP_BODY_MAX) {
 			r->body_too_big = true;
 		} else {
-			char *nb = realloc(r->body, r->body_len +
-							    *upload_size + 1);
+			char *nb =
+			    realloc(r->body, r->body_len + *upload_size + 1);
 			if (!nb)
 				return MHD_NO;
 			memcpy(nb + r->body_len, upload, *upload_size);
@@ -535,7 +534,7 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 	if (!r->path[0]) {
 		/* First call: headers are in; refuse a large body unread. */
 		const char *cl = MHD_lookup_connection_value(
-			c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+		    c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 		unsigned long long v;
 
 		q = strchr(r->uri, '?');
@@ -544,19 +543,19 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 		r->path[0] = '/'; /* mark the first call as done */
 		r->path[1] = '\0';
 		if (plen == 0 || r->uri[0] != '/' ||
-		    http_pct_decode(r->uri, plen, r->path, sizeof(r->path),
-				    0) < 0 ||
+		    http_pct_decode(r->uri, plen, r->path, sizeof(r->path), 0) <
+		        0 ||
 		    memchr(r->path, '\\', strlen(r->path)))
 			return http_reply(c, r, MHD_HTTP_BAD_REQUEST, TEXT,
-					  "bad request target\n", 19);
+			                  "bad request target\n", 19);
 		if (cl && (parse_uint(cl, 0, HTTP_BODY_MAX, &v) < 0))
 			return http_reply(c, r, MHD_HTTP_CONTENT_TOO_LARGE,
-					  TEXT, "body too large\n", 15);
+			                  TEXT, "body too large\n", 15);
 		return MHD_YES;
 	}
 	if (r->body_too_big)
 		return http_reply(c, r, MHD_HTTP_CONTENT_TOO_LARGE, TEXT,
-				  "body too large\n", 15);
+		                  "body too large\n", 15);
 	if (r->l->kind == LISTENER_ADMIN)
 		return http_admin(c, r, method);
 	return dispatch_boot(c, r, method);
@@ -564,7 +563,7 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 
 static void
 access_log(struct http_server *srv, struct http_req *r,
-	   struct MHD_Connection *c, uint64_t us)
+           struct MHD_Connection *c, uint64_t us)
 {
 	const union MHD_ConnectionInfo *ci;
 	char peer[INET6_ADDRSTRLEN] = "-", target[256];
@@ -577,12 +576,12 @@ access_log(struct http_server *srv, struct http_req *r,
 		const struct sockaddr *sa = ci->client_addr;
 		if (sa->sa_family == AF_INET)
 			inet_ntop(AF_INET,
-				  &((const struct sockaddr_in *)sa)->sin_addr,
-				  peer, sizeof(peer));
+			          &((const struct sockaddr_in *)sa)->sin_addr,
+			          peer, sizeof(peer));
 		else if (sa->sa_family == AF_INET6)
 			inet_ntop(AF_INET6,
-				  &((const struct sockaddr_in6 *)sa)->sin6_addr,
-				  peer, sizeof(peer));
+			          &((const struct sockaddr_in6 *)sa)->sin6_addr,
+			          peer, sizeof(peer));
 	}
 	snprintf(target, sizeof(target), "%s", r->uri ? r->uri : "-");
 	for (i = 0; target[i]; i++)
@@ -591,19 +590,17 @@ access_log(struct http_server *srv, struct http_req *r,
 			target[i] = '?';
 	if (srv->access_log)
 		fprintf(srv->access_log, "%s \"%s\" %u %llu %.3fms %s\n", peer,
-			target, r->status, (unsigned long long)r->bytes,
-			(double)us / 1000.0,
-			r->decision ? r->decision : "-");
+		        target, r->status, (unsigned long long)r->bytes,
+		        (double)us / 1000.0, r->decision ? r->decision : "-");
 	else
 		log_info("access: %s \"%s\" %u %llu %.3fms %s", peer, target,
-			 r->status, (unsigned long long)r->bytes,
-			 (double)us / 1000.0,
-			 r->decision ? r->decision : "-");
+		         r->status, (unsigned long long)r->bytes,
+		         (double)us / 1000.0, r->decision ? r->decision : "-");
 }
 
 static void
 on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
-	     enum MHD_RequestTerminationCode toe)
+             enum MHD_RequestTerminationCode toe)
 {
 	struct listener *l = cls;
 	struct http_req *r = *con_cls;
@@ -669,7 +666,7 @@ listen_on(const char *spec, int *ret_fd, unsigned *ret_port)
 		return -EINVAL;
 	/* Non-blocking: the pool's threads all wait on this socket. */
 	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
-		    0);
+	            0);
 	if (fd < 0) {
 		rc = -errno;
 		freeaddrinfo(ai);
@@ -690,13 +687,13 @@ listen_on(const char *spec, int *ret_fd, unsigned *ret_port)
 
 static int
 listener_start(struct http_server *srv, struct listener *l,
-	       enum listener_kind kind, const char *spec,
-	       const char *server_address)
+               enum listener_kind kind, const char *spec,
+               const char *server_address)
 {
 	const struct by_config *cfg = srv->cfg;
 	unsigned port = 0, threads = cfg->threads;
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
-			 MHD_USE_ITC;
+	unsigned flags =
+	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC;
 	struct MHD_OptionItem tls_opts[3];
 	int rc;
 
@@ -708,12 +705,12 @@ listener_start(struct http_server *srv, struct listener *l,
 		return rc;
 	if (kind == LISTENER_TLS)
 		rc = str_printf(l->base_url, sizeof(l->base_url),
-				port == 443 ? "https://%s" : "https://%s:%u",
-				server_address, port);
+		                port == 443 ? "https://%s" : "https://%s:%u",
+		                server_address, port);
 	else
 		rc = str_printf(l->base_url, sizeof(l->base_url),
-				port == 80 ? "http://%s" : "http://%s:%u",
-				server_address, port);
+		                port == 80 ? "http://%s" : "http://%s:%u",
+		                server_address, port);
 	if (rc < 0)
 		return -EINVAL;
 	if (threads == 0) {
@@ -726,25 +723,23 @@ listener_start(struct http_server *srv, struct listener *l,
 	tls_opts[0].option = MHD_OPTION_END;
 	if (kind == LISTENER_TLS) {
 		flags |= MHD_USE_TLS;
-		tls_opts[0] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_KEY,
-						       0, srv->tls_key };
-		tls_opts[1] = (struct MHD_OptionItem){
-			MHD_OPTION_HTTPS_MEM_CERT, 0, srv->tls_cert
-		};
+		tls_opts[0] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_KEY,
+		                                      0, srv->tls_key};
+		tls_opts[1] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_CERT,
+		                                      0, srv->tls_cert};
 		tls_opts[2].option = MHD_OPTION_END;
 	}
 	l->mhd = MHD_start_daemon(
-		flags, 0, NULL, NULL, on_request, l, MHD_OPTION_LISTEN_SOCKET,
-		l->fd, MHD_OPTION_THREAD_POOL_SIZE, threads,
-		MHD_OPTION_CONNECTION_LIMIT,
-		cfg->max_connections ? cfg->max_connections : 1024,
-		MHD_OPTION_CONNECTION_TIMEOUT,
-		cfg->connection_timeout ? cfg->connection_timeout : 10,
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_CONN_MEMORY,
-		MHD_OPTION_URI_LOG_CALLBACK, on_uri, l,
-		MHD_OPTION_NOTIFY_COMPLETED, on_completed, l,
-		MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
-		MHD_OPTION_ARRAY, tls_opts, MHD_OPTION_END);
+	    flags, 0, NULL, NULL, on_request, l, MHD_OPTION_LISTEN_SOCKET,
+	    l->fd, MHD_OPTION_THREAD_POOL_SIZE, threads,
+	    MHD_OPTION_CONNECTION_LIMIT,
+	    cfg->max_connections ? cfg->max_connections : 1024,
+	    MHD_OPTION_CONNECTION_TIMEOUT,
+	    cfg->connection_timeout ? cfg->connection_timeout : 10,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_CONN_MEMORY,
+	    MHD_OPTION_URI_LOG_CALLBACK, on_uri, l, MHD_OPTION_NOTIFY_COMPLETED,
+	    on_completed, l, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
+	    MHD_OPTION_ARRAY, tls_opts, MHD_OPTION_END);
 	if (!l->mhd) {
 		close(l->fd);
 		l->fd = -1;
@@ -758,8 +753,8 @@ listener_start(struct http_server *srv, struct listener *l,
 static void
 listeners_quiesce(struct http_server *srv)
 {
-	struct listener *ls[] = { &srv->boot, &srv->tls, &srv->admin };
-	const struct timespec step = { 0, 20 * 1000 * 1000 };
+	struct listener *ls[] = {&srv->boot, &srv->tls, &srv->admin};
+	const struct timespec step = {0, 20 * 1000 * 1000};
 	unsigned i, waited, busy;
 
 	for (i = 0; i < ARRAY_SIZE(ls); i++)
@@ -773,8 +768,7 @@ listeners_quiesce(struct http_server *srv)
 			if (!ls[i]->mhd)
 				continue;
 			di = MHD_get_daemon_info(
-				ls[i]->mhd,
-				MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+			    ls[i]->mhd, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
 			if (di)
 				busy += di->num_connections;
 		}
@@ -805,23 +799,23 @@ load_admin_token(struct http_server *srv)
 	srv->admin_token[0] = '\0';
 	if (read_file(srv->cfg->admin_token_file, 4096, &text, &len) < 0) {
 		log_warnx("admin: cannot read token file %s: the admin API "
-			  "refuses every request",
-			  srv->cfg->admin_token_file);
+		          "refuses every request",
+		          srv->cfg->admin_token_file);
 		return;
 	}
 	while (s < len && (text[s] == ' ' || text[s] == '\n' ||
-			   text[s] == '\t' || text[s] == '\r'))
+	                   text[s] == '\t' || text[s] == '\r'))
 		s++;
 	while (len > s && (text[len - 1] == ' ' || text[len - 1] == '\n' ||
-			   text[len - 1] == '\t' || text[len - 1] == '\r'))
+	                   text[len - 1] == '\t' || text[len - 1] == '\r'))
 		len--;
 	if (len - s >= 16 && len - s < sizeof(srv->admin_token)) {
 		memcpy(srv->admin_token, text + s, len - s);
 		srv->admin_token[len - s] = '\0';
 	} else {
 		log_warnx("admin: token in %s must be 16..255 characters: "
-			  "the admin API refuses every request",
-			  srv->cfg->admin_token_file);
+		          "the admin API refuses every request",
+		          srv->cfg->admin_token_file);
 	}
 	free(text);
 }
@@ -849,7 +843,7 @@ load_tls(struct http_server *srv)
 		str_copy(cert, sizeof(cert), cfg->tls_cert);
 	else
 		snprintf(cert, sizeof(cert), "%s/tls/server.crt",
-			 cfg->state_dir);
+		         cfg->state_dir);
 	if (cfg->tls_key[0])
 		str_copy(key, sizeof(key), cfg->tls_key);
 	else
@@ -870,7 +864,7 @@ load_tls(struct http_server *srv)
 
 int
 http_start(const struct by_config *cfg, const char *server_address,
-	   struct http_server **ret)
+           struct http_server **ret)
 {
 	struct http_server *srv;
 	struct db *db = NULL;
@@ -888,10 +882,10 @@ http_start(const struct by_config *cfg, const char *server_address,
 	str_copy(srv->files_dir, sizeof(srv->files_dir), cfg->files_dir);
 	if (cfg->tftp_root[0])
 		str_copy(srv->tftp_root, sizeof(srv->tftp_root),
-			 cfg->tftp_root);
+		         cfg->tftp_root);
 	else
 		str_printf(srv->tftp_root, sizeof(srv->tftp_root), "%s/tftp",
-			   cfg->state_dir);
+		           cfg->state_dir);
 	/* Create and migrate the database once, before any worker. */
 	rc = db_open(srv->db_path, DB_OPEN_CREATE, &db);
 	if (rc < 0)
@@ -913,7 +907,7 @@ http_start(const struct by_config *cfg, const char *server_address,
 	}
 	raise_fd_limit();
 	rc = listener_start(srv, &srv->boot, LISTENER_BOOT, cfg->listen,
-			    server_address);
+	                    server_address);
 	if (rc < 0)
 		goto err;
 	if (cfg->tls_listen[0] && strcmp(cfg->tls_listen, "off") != 0) {
@@ -921,14 +915,14 @@ http_start(const struct by_config *cfg, const char *server_address,
 		if (rc < 0)
 			goto err;
 		rc = listener_start(srv, &srv->tls, LISTENER_TLS,
-				    cfg->tls_listen, server_address);
+		                    cfg->tls_listen, server_address);
 		if (rc < 0)
 			goto err;
 	}
 	if (cfg->admin_listen[0] && strcmp(cfg->admin_listen, "off") != 0) {
 		load_admin_token(srv);
 		rc = listener_start(srv, &srv->admin, LISTENER_ADMIN,
-				    cfg->admin_listen, server_address);
+		                    cfg->admin_listen, server_address);
 		if (rc < 0)
 			goto err;
 	}

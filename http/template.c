@@ -13,8 +13,8 @@
 #include "common/valid.h"
 
 static const char *const tmpl_known[] = {
-	"mac",	 "hostname", "ip",	 "server",
-	"token", "distro",   "done_url", "install_url",
+    "mac",   "hostname", "ip",       "server",
+    "token", "distro",   "done_url", "install_url",
 };
 
 /*
@@ -24,7 +24,7 @@ static const char *const tmpl_known[] = {
  */
 static int
 tmpl_next(const char *p, const char **ret_open, const char **ret_after,
-	  char *name, size_t namesz)
+          char *name, size_t namesz)
 {
 	const char *o = strstr(p, "{{"), *s, *e, *c;
 
@@ -80,21 +80,21 @@ tmpl_validate(const char *text, char *err, size_t errsz)
 		return -EINVAL;
 	if (strlen(text) > DB_TEMPLATE_MAX) {
 		snprintf(err, errsz, "line 1: template larger than %d bytes",
-			 DB_TEMPLATE_MAX);
+		         DB_TEMPLATE_MAX);
 		return -EINVAL;
 	}
 	for (p = text; (r = tmpl_next(p, &o, &a, name, sizeof(name))) > 0;
 	     p = a) {
 		if (!tmpl_name_known(name)) {
 			snprintf(err, errsz, "line %u: unknown variable '%.*s'",
-				 line_of(text, o), 64, name);
+			         line_of(text, o), 64, name);
 			return -EINVAL;
 		}
 	}
 	if (r < 0) {
 		o = strstr(p, "{{");
 		snprintf(err, errsz, "line %u: malformed '{{...}}'",
-			 line_of(text, o ? o : p));
+		         line_of(text, o ? o : p));
 		return -EINVAL;
 	}
 	return 0;
@@ -113,7 +113,7 @@ tmpl_lookup(const struct tmpl_var *vars, size_t n, const char *name)
 
 int
 tmpl_render(const char *text, const struct tmpl_var *vars, size_t n_vars,
-	    char **ret, size_t *ret_len)
+            char **ret, size_t *ret_len)
 {
 	char name[NAME_MAX_LEN + 8];
 	const char *p, *o, *a;
@@ -149,10 +149,9 @@ tmpl_render(const char *text, const struct tmpl_var *vars, size_t n_vars,
 }
 
 int
-tmpl_host_vars(const struct db_host *host, const char *mac,
-	       const char *server, const char *token,
-	       const struct db_distro *distro, struct tmpl_var *vars,
-	       size_t max, size_t *ret_n)
+tmpl_host_vars(const struct db_host *host, const char *mac, const char *server,
+               const char *token, const struct db_distro *distro,
+               struct tmpl_var *vars, size_t max, size_t *ret_n)
 {
 	static __thread char done_url[512], install_url[1024];
 	static __thread char attr_names[DB_MAX_ATTRS][NAME_MAX_LEN + 6];
@@ -163,28 +162,27 @@ tmpl_host_vars(const struct db_host *host, const char *mac,
 	token = token ? token : "";
 	server = server ? server : "";
 	if (str_printf(done_url, sizeof(done_url), "%s/ipxe/v1/done?token=%s",
-		       server, token) < 0)
+	               server, token) < 0)
 		return -ENAMETOOLONG;
 	install_url[0] = '\0';
 	if (distro && distro->template_name[0] &&
 	    str_printf(install_url, sizeof(install_url),
-		       "%s/ipxe/v1/install/%s/%s", server, token,
-		       distro->template_name) < 0)
+	               "%s/ipxe/v1/install/%s/%s", server, token,
+	               distro->template_name) < 0)
 		return -ENAMETOOLONG;
-	vars[n++] = (struct tmpl_var){ "mac", mac ? mac : "" };
-	vars[n++] = (struct tmpl_var){ "hostname",
-				       host ? host->hostname : "" };
-	vars[n++] = (struct tmpl_var){ "ip", host ? host->ip : "" };
-	vars[n++] = (struct tmpl_var){ "server", server };
-	vars[n++] = (struct tmpl_var){ "token", token };
-	vars[n++] = (struct tmpl_var){ "distro", distro ? distro->name : "" };
-	vars[n++] = (struct tmpl_var){ "done_url", done_url };
-	vars[n++] = (struct tmpl_var){ "install_url", install_url };
+	vars[n++] = (struct tmpl_var){"mac", mac ? mac : ""};
+	vars[n++] = (struct tmpl_var){"hostname", host ? host->hostname : ""};
+	vars[n++] = (struct tmpl_var){"ip", host ? host->ip : ""};
+	vars[n++] = (struct tmpl_var){"server", server};
+	vars[n++] = (struct tmpl_var){"token", token};
+	vars[n++] = (struct tmpl_var){"distro", distro ? distro->name : ""};
+	vars[n++] = (struct tmpl_var){"done_url", done_url};
+	vars[n++] = (struct tmpl_var){"install_url", install_url};
 	for (i = 0; host && i < host->n_attrs && i < DB_MAX_ATTRS; i++) {
 		snprintf(attr_names[i], sizeof(attr_names[i]), "attr.%s",
-			 host->attrs[i].key);
-		vars[n++] = (struct tmpl_var){ attr_names[i],
-					       host->attrs[i].value };
+		         host->attrs[i].key);
+		vars[n++] =
+		    (struct tmpl_var){attr_names[i], host->attrs[i].value};
 	}
 	*ret_n = n;
 	return 0;

@@ -37,7 +37,7 @@ int tmpl_validate(const char *text, char *err, size_t errsz);
  * NUL-terminated *ret (caller frees) with *ret_len, or -EINVAL / -ENOMEM.
  */
 int tmpl_render(const char *text, const struct tmpl_var *vars, size_t n_vars,
-		char **ret, size_t *ret_len);
+                char **ret, size_t *ret_len);
 
 /*
  * tmpl_host_vars - the variables of host (NULL: unknown, only mac) for
@@ -47,8 +47,8 @@ int tmpl_render(const char *text, const struct tmpl_var *vars, size_t n_vars,
  * hold TMPL_HOST_VARS entries. Returns 0 and *ret_n, or -ENAMETOOLONG.
  */
 int tmpl_host_vars(const struct db_host *host, const char *mac,
-		   const char *server, const char *token,
-		   const struct db_distro *distro, struct tmpl_var *vars,
-		   size_t max, size_t *ret_n);
+                   const char *server, const char *token,
+                   const struct db_distro *distro, struct tmpl_var *vars,
+                   size_t max, size_t *ret_n);
 
 #endif

@@ -34,13 +34,13 @@ main(int argc, char **argv)
 	for (i = 0; i < n && i < 65536; i++) {
 		memset(&h, 0, sizeof(h));
 		h.n_macs = 1;
-		snprintf(h.macs[0], sizeof(h.macs[0]), "52:54:01:00:%02lx:%02lx",
-			 i / 256, i % 256);
+		snprintf(h.macs[0], sizeof(h.macs[0]),
+		         "52:54:01:00:%02lx:%02lx", i / 256, i % 256);
 		h.action = i % 2 ? DB_ACTION_MENU : DB_ACTION_LOCAL;
 		rc = db_host_add(db, &h, &id);
 		if (rc < 0 && rc != -EEXIST) {
 			fprintf(stderr, "http_seed: host %ld: %s\n", i,
-				strerror(-rc));
+			        strerror(-rc));
 			db_close(db);
 			return 1;
 		}

@@ -42,8 +42,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} else if (!err[0]) {
 		abort();
 	}
-	if (http_query_split(s, kv, HTTP_QUERY_PARAMS, &n, buf,
-			     sizeof(buf)) == 0) {
+	if (http_query_split(s, kv, HTTP_QUERY_PARAMS, &n, buf, sizeof(buf)) ==
+	    0) {
 		for (i = 0; i < n; i++)
 			if (!kv[i].key[0])
 				abort();

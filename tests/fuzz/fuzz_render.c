@@ -34,13 +34,13 @@ take(const uint8_t **p, const uint8_t *end, char *out, size_t outsz)
 static void
 check_script(const char *s)
 {
-	static const char *const own[] = { "${platform}", "${bootyard_tries}",
-					   "${bootyard_choice}", "${netX/mac}" };
+	static const char *const own[] = {"${platform}", "${bootyard_tries}",
+	                                  "${bootyard_choice}", "${netX/mac}"};
 	static const char *const cmds[] = {
-		"#!ipxe", "# bootyard", "set ", "echo ", ":", "imgfree ",
-		"kernel ", "initrd ", "boot ", "inc ", "iseq ", "sleep ",
-		"goto ", "sanboot ", "exit", "chain ", "menu ", "item ",
-		"choose ", "shell ", "reboot ",
+	    "#!ipxe",  "# bootyard", "set ",    "echo ",  ":",     "imgfree ",
+	    "kernel ", "initrd ",    "boot ",   "inc ",   "iseq ", "sleep ",
+	    "goto ",   "sanboot ",   "exit",    "chain ", "menu ", "item ",
+	    "choose ", "shell ",     "reboot ",
 	};
 	const char *p = s;
 	size_t i;
@@ -71,17 +71,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct db_host h;
 	static struct db_distro dist;
 	static char names[2][NAME_MAX_LEN + 1];
-	const char *name_ptrs[2] = { names[0], names[1] };
+	const char *name_ptrs[2] = {names[0], names[1]};
 	struct boot_request req;
 	struct decide_policy pol = {
-		.base_url = "http://198.18.0.1",
-		.menu_timeout = 3,
-		.local_bios = LOCAL_BOOT_SANBOOT,
-		.local_efi = LOCAL_BOOT_GRUB,
-		.distros = name_ptrs,
-		.n_distros = 2,
+	    .base_url = "http://198.18.0.1",
+	    .menu_timeout = 3,
+	    .local_bios = LOCAL_BOOT_SANBOOT,
+	    .local_efi = LOCAL_BOOT_GRUB,
+	    .distros = name_ptrs,
+	    .n_distros = 2,
 	};
-	struct decide_input in = { .req = &req, .policy = &pol };
+	struct decide_input in = {.req = &req, .policy = &pol};
 	struct decision d;
 	char *out = NULL;
 	size_t len;

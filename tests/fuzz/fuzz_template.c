@@ -14,9 +14,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	const struct tmpl_var vars[] = { { "mac", "{{hostname}}" },
-					 { "hostname", "h" },
-					 { "attr.a", "v" } };
+	const struct tmpl_var vars[] = {
+	    {"mac", "{{hostname}}"}, {"hostname", "h"}, {"attr.a", "v"}};
 	char err[128], *s = malloc(size + 1), *out = NULL;
 	size_t len;
 	int v, r;

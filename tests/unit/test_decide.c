@@ -15,12 +15,12 @@
 #include "http/decide.h"
 
 static struct decide_policy pol = {
-	.base_url = "http://198.18.0.1",
-	.unknown = UNKNOWN_MENU,
-	.menu_timeout = 5,
-	.install_attempts = 3,
-	.local_bios = LOCAL_BOOT_SANBOOT,
-	.local_efi = LOCAL_BOOT_EXIT1,
+    .base_url = "http://198.18.0.1",
+    .unknown = UNKNOWN_MENU,
+    .menu_timeout = 5,
+    .install_attempts = 3,
+    .local_bios = LOCAL_BOOT_SANBOOT,
+    .local_efi = LOCAL_BOOT_EXIT1,
 };
 
 static struct db_host
@@ -57,7 +57,7 @@ test_unknown(void **state)
 {
 	struct boot_request r = mkreq(BOOT_PLATFORM_PCBIOS, BOOT_CHOICE_NONE);
 	struct decide_policy p = pol;
-	struct decide_input in = { .req = &r, .policy = &p };
+	struct decide_input in = {.req = &r, .policy = &p};
 	struct decision d;
 
 	assert_false(decide_install_wanted(&r, NULL, &p, NULL));
@@ -75,7 +75,7 @@ test_local_methods(void **state)
 {
 	struct boot_request r = mkreq(BOOT_PLATFORM_EFI, BOOT_CHOICE_NONE);
 	struct db_host h = mkhost(DB_ACTION_LOCAL);
-	struct decide_input in = { .req = &r, .policy = &pol, .host = &h };
+	struct decide_input in = {.req = &r, .policy = &pol, .host = &h};
 	struct decision d;
 
 	assert_int_equal(decide(&in, &d), 0);
@@ -102,7 +102,7 @@ test_install_once(void **state)
 	struct boot_request r = mkreq(BOOT_PLATFORM_PCBIOS, BOOT_CHOICE_NONE);
 	struct db_host h = mkhost(DB_ACTION_INSTALL);
 	struct db_distro dist;
-	struct decide_input in = { .req = &r, .policy = &pol, .host = &h };
+	struct decide_input in = {.req = &r, .policy = &pol, .host = &h};
 	struct decision d;
 	const char *dn = NULL;
 
@@ -151,7 +151,7 @@ test_choices(void **state)
 {
 	struct db_host h = mkhost(DB_ACTION_LOCAL);
 	struct boot_request r = mkreq(BOOT_PLATFORM_EFI, BOOT_CHOICE_INSTALL);
-	struct decide_input in = { .req = &r, .policy = &pol, .host = &h };
+	struct decide_input in = {.req = &r, .policy = &pol, .host = &h};
 	struct decision d;
 	const char *dn = NULL;
 
@@ -182,14 +182,14 @@ test_describe(void **state)
 {
 	struct boot_request r = mkreq(BOOT_PLATFORM_EFI, BOOT_CHOICE_NONE);
 	struct db_host h = mkhost(DB_ACTION_LOCAL);
-	struct decide_input in = { .req = &r, .policy = &pol, .host = &h };
+	struct decide_input in = {.req = &r, .policy = &pol, .host = &h};
 	struct decision d;
 	char buf[128];
 
 	assert_int_equal(decide(&in, &d), 0);
 	decision_describe(&d, buf, sizeof(buf));
 	assert_string_equal(buf, "local reason=host-local platform=efi "
-				 "method=exit1");
+	                         "method=exit1");
 	assert_int_equal(decide(NULL, &d), -EINVAL);
 }
 
@@ -197,11 +197,11 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_unknown),
-		cmocka_unit_test(test_local_methods),
-		cmocka_unit_test(test_install_once),
-		cmocka_unit_test(test_choices),
-		cmocka_unit_test(test_describe),
+	    cmocka_unit_test(test_unknown),
+	    cmocka_unit_test(test_local_methods),
+	    cmocka_unit_test(test_install_once),
+	    cmocka_unit_test(test_choices),
+	    cmocka_unit_test(test_describe),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

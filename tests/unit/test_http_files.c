@@ -62,8 +62,11 @@ static void
 test_resolve(void **state)
 {
 	static const char *const refused[] = {
-		"../secret", "sub/../../secret", "./sub/a.bin", "sub//a.bin",
-		"sub/", "..", "out", "subout/secret", "sub/./a.bin",
+	    "../secret",   "sub/../../secret",
+	    "./sub/a.bin", "sub//a.bin",
+	    "sub/",        "..",
+	    "out",         "subout/secret",
+	    "sub/./a.bin",
 	};
 	size_t i;
 	int fd = -1;
@@ -105,17 +108,16 @@ test_range(void **state)
 	assert_int_equal(http_range_parse("items=0-1", 100, &a, &b), 0);
 	assert_int_equal(http_range_parse("bytes=x-1", 100, &a, &b), 0);
 	assert_int_equal(http_range_parse("bytes=-", 100, &a, &b), 0);
-	assert_int_equal(http_range_parse(
-				 "bytes=99999999999999999999999-", 100, &a, &b),
-			 0);
+	assert_int_equal(
+	    http_range_parse("bytes=99999999999999999999999-", 100, &a, &b), 0);
 }
 
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_resolve),
-		cmocka_unit_test(test_range),
+	    cmocka_unit_test(test_resolve),
+	    cmocka_unit_test(test_range),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

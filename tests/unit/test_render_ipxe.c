@@ -19,20 +19,20 @@
 #include "http/decide.h"
 #include "http/render_ipxe.h"
 
-static const char *const distros[] = { "debian12", "alma9" };
+static const char *const distros[] = {"debian12", "alma9"};
 
 static struct decide_policy
 policy(void)
 {
 	struct decide_policy p = {
-		.base_url = "http://198.18.0.1",
-		.unknown = UNKNOWN_MENU,
-		.menu_timeout = 10,
-		.install_attempts = 3,
-		.local_bios = LOCAL_BOOT_SANBOOT,
-		.local_efi = LOCAL_BOOT_EXIT1,
-		.distros = distros,
-		.n_distros = 2,
+	    .base_url = "http://198.18.0.1",
+	    .unknown = UNKNOWN_MENU,
+	    .menu_timeout = 10,
+	    .install_attempts = 3,
+	    .local_bios = LOCAL_BOOT_SANBOOT,
+	    .local_efi = LOCAL_BOOT_EXIT1,
+	    .distros = distros,
+	    .n_distros = 2,
 	};
 	return p;
 }
@@ -66,7 +66,7 @@ distro(void)
 	strcpy(d.kernel, "debian12/linux");
 	strcpy(d.initrd, "debian12/initrd.gz http://198.18.0.1/files/fw.cpio");
 	strcpy(d.cmdline, "auto=true priority=critical url={{install_url}} "
-			  "hostname={{hostname}} rack={{attr.rack}}");
+	                  "hostname={{hostname}} rack={{attr.rack}}");
 	strcpy(d.template_name, "preseed.cfg");
 	return d;
 }
@@ -93,9 +93,8 @@ golden(const char *name, const char *text)
 
 	snprintf(path, sizeof(path), "tests/golden/ipxe/%s.ipxe", name);
 	if (getenv("UPDATE_GOLDEN")) {
-		assert_int_equal(write_file_atomic(path, text, strlen(text),
-						   0644),
-				 0);
+		assert_int_equal(
+		    write_file_atomic(path, text, strlen(text), 0644), 0);
 		return;
 	}
 	rc = read_file(path, 1 << 20, &want, &len);
@@ -110,7 +109,7 @@ golden(const char *name, const char *text)
 
 static void
 render_golden(const char *name, const struct decide_input *in,
-	      enum decision_kind want)
+              enum decision_kind want)
 {
 	struct decision d;
 	char *s = NULL;
@@ -133,9 +132,8 @@ pname(enum boot_platform p)
 static void
 test_golden_all(void **state)
 {
-	static const enum boot_platform plats[] = { BOOT_PLATFORM_PCBIOS,
-						    BOOT_PLATFORM_EFI,
-						    BOOT_PLATFORM_UNKNOWN };
+	static const enum boot_platform plats[] = {
+	    BOOT_PLATFORM_PCBIOS, BOOT_PLATFORM_EFI, BOOT_PLATFORM_UNKNOWN};
 	struct decide_policy pol = policy();
 	struct db_distro dist = distro();
 	char name[64];
@@ -144,7 +142,7 @@ test_golden_all(void **state)
 	for (i = 0; i < ARRAY_SIZE(plats); i++) {
 		struct boot_request req = request(plats[i]);
 		struct db_host h;
-		struct decide_input in = { .req = &req, .policy = &pol };
+		struct decide_input in = {.req = &req, .policy = &pol};
 
 		/* install, with a token */
 		h = host(DB_ACTION_INSTALL);
@@ -193,20 +191,28 @@ static void
 test_injection_refused(void **state)
 {
 	static const char *const bad_cmdlines[] = {
-		"quiet ${net0/mac}", "a || shell", "a && shell", "a ; shell",
-		"a\nshell",	     "a #x",	   "a \"q\"",	 "a 'q'",
-		"a\\b",		     "a\tb",	   "a  b",
+	    "quiet ${net0/mac}",
+	    "a || shell",
+	    "a && shell",
+	    "a ; shell",
+	    "a\nshell",
+	    "a #x",
+	    "a \"q\"",
+	    "a 'q'",
+	    "a\\b",
+	    "a\tb",
+	    "a  b",
 	};
 	struct decide_policy pol = policy();
 	struct db_distro dist = distro();
 	struct boot_request req = request(BOOT_PLATFORM_EFI);
 	struct db_host h = host(DB_ACTION_INSTALL);
-	struct decide_input in = { .req = &req,
-				   .policy = &pol,
-				   .host = &h,
-				   .install = INSTALL_ISSUED,
-				   .distro = &dist,
-				   .token = "0123456789abcdef0123456789abcdef" };
+	struct decide_input in = {.req = &req,
+	                          .policy = &pol,
+	                          .host = &h,
+	                          .install = INSTALL_ISSUED,
+	                          .distro = &dist,
+	                          .token = "0123456789abcdef0123456789abcdef"};
 	struct decision d;
 	char *s = NULL;
 	size_t i, len;
@@ -233,7 +239,7 @@ test_injection_refused(void **state)
 	assert_int_equal(ipxe_render(&d, &s, &len), -EINVAL);
 	/* a distro name in the menu that is not a name */
 	{
-		static const char *const evil[] = { "ok", "x\nshell" };
+		static const char *const evil[] = {"ok", "x\nshell"};
 		pol = policy();
 		pol.distros = evil;
 		in.host = NULL;
@@ -249,8 +255,8 @@ test_error_script(void **state)
 {
 	char buf[512];
 
-	assert_true(ipxe_render_error("bad ${x}\nshell || x", buf,
-				      sizeof(buf)) > 0);
+	assert_true(
+	    ipxe_render_error("bad ${x}\nshell || x", buf, sizeof(buf)) > 0);
 	assert_null(strstr(buf, "${x}"));
 	assert_null(strstr(buf, "\nshell"));
 	assert_null(strstr(buf, "|| x"));
@@ -267,9 +273,9 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_golden_all),
-		cmocka_unit_test(test_injection_refused),
-		cmocka_unit_test(test_error_script),
+	    cmocka_unit_test(test_golden_all),
+	    cmocka_unit_test(test_injection_refused),
+	    cmocka_unit_test(test_error_script),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -22,42 +22,40 @@ test_validate(void **state)
 
 	assert_int_equal(tmpl_validate("plain text", err, sizeof(err)), 0);
 	assert_int_equal(tmpl_validate("h={{hostname}} m={{ mac }} "
-				       "a={{attr.rack-1}} u={{install_url}}",
-				       err, sizeof(err)),
-			 0);
+	                               "a={{attr.rack-1}} u={{install_url}}",
+	                               err, sizeof(err)),
+	                 0);
 	assert_int_equal(tmpl_validate("a\nb\n{{nope}}", err, sizeof(err)),
-			 -EINVAL);
+	                 -EINVAL);
 	assert_string_equal(err, "line 3: unknown variable 'nope'");
-	assert_int_equal(tmpl_validate("x\n{{mac", err, sizeof(err)),
-			 -EINVAL);
+	assert_int_equal(tmpl_validate("x\n{{mac", err, sizeof(err)), -EINVAL);
 	assert_string_equal(err, "line 2: malformed '{{...}}'");
 	assert_int_equal(tmpl_validate("{{}}", err, sizeof(err)), -EINVAL);
 	assert_int_equal(tmpl_validate("{{attr.BAD}}", err, sizeof(err)),
-			 -EINVAL);
-	assert_int_equal(tmpl_validate("{{attr.}}", err, sizeof(err)),
-			 -EINVAL);
+	                 -EINVAL);
+	assert_int_equal(tmpl_validate("{{attr.}}", err, sizeof(err)), -EINVAL);
 	assert_int_equal(tmpl_validate(NULL, err, sizeof(err)), -EINVAL);
 }
 
 static void
 test_render(void **state)
 {
-	const struct tmpl_var vars[] = { { "mac", "52:54:00:00:00:01" },
-					 { "hostname", "n1" } };
+	const struct tmpl_var vars[] = {{"mac", "52:54:00:00:00:01"},
+	                                {"hostname", "n1"}};
 	char *out = NULL;
 	size_t len;
 
 	assert_int_equal(tmpl_render("a {{mac}} b {{ hostname }} c "
-				     "{{attr.none}}!",
-				     vars, 2, &out, &len),
-			 0);
+	                             "{{attr.none}}!",
+	                             vars, 2, &out, &len),
+	                 0);
 	assert_string_equal(out, "a 52:54:00:00:00:01 b n1 c !");
 	assert_int_equal(len, strlen(out));
 	free(out);
 	/* a value containing braces is not expanded again */
 	{
-		const struct tmpl_var v2[] = { { "mac", "{{hostname}}" },
-					       { "hostname", "X" } };
+		const struct tmpl_var v2[] = {{"mac", "{{hostname}}"},
+		                              {"hostname", "X"}};
 		assert_int_equal(tmpl_render("{{mac}}", v2, 2, &out, &len), 0);
 		assert_string_equal(out, "{{hostname}}");
 		free(out);
@@ -84,33 +82,33 @@ test_host_vars(void **state)
 	strcpy(d.name, "deb");
 	strcpy(d.template_name, "preseed.cfg");
 	assert_int_equal(tmpl_host_vars(&h, "52:54:00:00:00:01",
-					"http://198.18.0.1",
-					"0123456789abcdef0123456789abcdef", &d,
-					vars, TMPL_HOST_VARS, &n),
-			 0);
+	                                "http://198.18.0.1",
+	                                "0123456789abcdef0123456789abcdef", &d,
+	                                vars, TMPL_HOST_VARS, &n),
+	                 0);
 	assert_int_equal(tmpl_render("{{ip}} {{distro}} {{attr.rack}} "
-				     "{{done_url}} {{install_url}}",
-				     vars, n, &out, &len),
-			 0);
-	assert_string_equal(
-		out, "198.18.0.9 deb r7 "
-		     "http://198.18.0.1/ipxe/v1/done?token="
-		     "0123456789abcdef0123456789abcdef "
-		     "http://198.18.0.1/ipxe/v1/install/"
-		     "0123456789abcdef0123456789abcdef/preseed.cfg");
+	                             "{{done_url}} {{install_url}}",
+	                             vars, n, &out, &len),
+	                 0);
+	assert_string_equal(out,
+	                    "198.18.0.9 deb r7 "
+	                    "http://198.18.0.1/ipxe/v1/done?token="
+	                    "0123456789abcdef0123456789abcdef "
+	                    "http://198.18.0.1/ipxe/v1/install/"
+	                    "0123456789abcdef0123456789abcdef/preseed.cfg");
 	free(out);
-	assert_int_equal(tmpl_host_vars(NULL, "m", "s", NULL, NULL, vars, 3,
-					&n),
-			 -ENAMETOOLONG);
+	assert_int_equal(
+	    tmpl_host_vars(NULL, "m", "s", NULL, NULL, vars, 3, &n),
+	    -ENAMETOOLONG);
 }
 
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_validate),
-		cmocka_unit_test(test_render),
-		cmocka_unit_test(test_host_vars),
+	    cmocka_unit_test(test_validate),
+	    cmocka_unit_test(test_render),
+	    cmocka_unit_test(test_host_vars),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
