@@ -28,6 +28,7 @@
 
 #define JSON "application/json"
 
+/* Answer with j (consumed) serialised; status as given. */
 static enum MHD_Result
 reply_json(struct MHD_Connection *c, struct http_req *r, unsigned status,
            json_t *j)
@@ -43,6 +44,7 @@ reply_json(struct MHD_Connection *c, struct http_req *r, unsigned status,
 	return http_reply_take(c, r, status, JSON, s, len);
 }
 
+/* Answer {"error": msg} with status. */
 static enum MHD_Result
 reply_error(struct MHD_Connection *c, struct http_req *r, unsigned status,
             const char *msg)
@@ -67,6 +69,7 @@ token_ok(const char *have, const char *want)
 	return d == 0;
 }
 
+/* The request carries "Authorization: Bearer <admin token>". */
 static bool
 authorized(struct MHD_Connection *c, struct http_server *srv)
 {
@@ -105,6 +108,7 @@ jstr(const char *s)
 	return j;
 }
 
+/* The JSON form of a host (new reference). */
 static json_t *
 host_json(const struct db_host *h)
 {
@@ -250,6 +254,7 @@ host_apply(json_t *o, struct db_host *h, bool create, char *err, size_t esz)
 #undef BAD
 }
 
+/* The HTTP status for a db_ error of a write. */
 static unsigned
 db_status(int rc)
 {
@@ -265,6 +270,7 @@ db_status(int rc)
 	}
 }
 
+/* db_host_list callback: append the host to the JSON array ctx. */
 static int
 collect_host(const struct db_host *h, void *ctx)
 {
@@ -284,6 +290,8 @@ find_host(struct db *db, const char *key, struct db_host *h)
 	return -ENOENT;
 }
 
+/* The request body as JSON (new reference), NULL when malformed or
+ * absent; duplicate keys are refused. */
 static json_t *
 parse_body(struct http_req *r)
 {
@@ -294,6 +302,10 @@ parse_body(struct http_req *r)
 	return json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES, &e);
 }
 
+/*
+ * /api/v1/hosts[/KEY[/reinstall|/local]]: KEY is any MAC form or a
+ * hostname; rest is what follows "/api/v1/hosts/" ("" = collection).
+ */
 static enum MHD_Result
 api_hosts(struct MHD_Connection *c, struct http_req *r, struct db *db,
           const char *method, const char *rest)
@@ -419,6 +431,7 @@ api_hosts(struct MHD_Connection *c, struct http_req *r, struct db *db,
 	return reply_error(c, r, 405, "method not allowed");
 }
 
+/* db_distro_list callback: append d (without template) to ctx. */
 static int
 collect_distro(const struct db_distro *d, void *ctx)
 {
@@ -432,6 +445,7 @@ collect_distro(const struct db_distro *d, void *ctx)
 	return json_array_append_new(ctx, j) ? -ENOMEM : 0;
 }
 
+/* db_lease_list callback: append l to the JSON array ctx. */
 static int
 collect_lease(const struct db_lease *l, void *ctx)
 {
@@ -447,6 +461,7 @@ collect_lease(const struct db_lease *l, void *ctx)
 	return json_array_append_new(ctx, j) ? -ENOMEM : 0;
 }
 
+/* db_event_list callback: append e to the JSON array ctx. */
 static int
 collect_event(const struct db_event *e, void *ctx)
 {
@@ -534,6 +549,7 @@ distro_apply(json_t *o, struct db_distro *d, char *err, size_t esz)
 #undef BAD
 }
 
+/* /api/v1/distros[/NAME]: list, create, show, delete. */
 static enum MHD_Result
 api_distros(struct MHD_Connection *c, struct http_req *r, struct db *db,
             const char *method, const char *name)
@@ -612,6 +628,7 @@ api_distros(struct MHD_Connection *c, struct http_req *r, struct db *db,
 	return reply_error(c, r, 405, "method not allowed");
 }
 
+/* GET /api/v1/leases[?unknown=1] and /api/v1/events[?mac=&limit=]. */
 static enum MHD_Result
 api_list(struct MHD_Connection *c, struct http_req *r, struct db *db,
          const char *what)

@@ -22,6 +22,7 @@
 #include "common/util.h"
 #include "http/internal.h"
 
+/* A Content-Type from the file name: text for scripts and configs. */
 static const char *
 content_type(const char *path)
 {

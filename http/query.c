@@ -11,6 +11,7 @@
 
 #include "common/util.h"
 
+/* The value of hex digit c, or -1. */
 static int
 hexdig(char c)
 {
@@ -129,12 +130,14 @@ all_chars(const char *s, size_t max, bool (*ok)(char))
 	return true;
 }
 
+/* Characters of an iPXE buildarch (x86_64, i386, arm64...). */
 static bool
 buildarch_char(char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
 }
 
+/* Characters of an SMBIOS UUID. */
 static bool
 uuid_char(char c)
 {

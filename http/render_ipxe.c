@@ -68,6 +68,7 @@ file_url(FILE *f, const char *base, const char *ref)
 	return 0;
 }
 
+/* The iPXE command of a local boot method; NULL for grub (a chain). */
 static const char *
 local_cmd(enum cfg_local_boot m)
 {
@@ -138,6 +139,7 @@ failed_section(FILE *f)
 	        IPXE_FETCH_TRIES, IPXE_FETCH_TRIES, IPXE_RETRY_SLEEP);
 }
 
+/* #!ipxe, a comment that names the decision, the retry counter. */
 static void
 header(FILE *f, const struct decision *d)
 {
@@ -148,6 +150,8 @@ header(FILE *f, const struct decision *d)
 	fputs("set bootyard_tries:int32 0\n", f);
 }
 
+/* kernel (with the command line), initrds, boot; each failure goes to
+ * :failed. -EINVAL for a value that is not safe. */
 static int
 render_install(FILE *f, const struct decision *d)
 {
@@ -179,6 +183,8 @@ render_install(FILE *f, const struct decision *d)
 	return 0;
 }
 
+/* memtest86+ for one platform: a kernel on BIOS, an EFI program on
+ * UEFI. */
 static void
 memtest_platform(FILE *f, const struct decision *d, bool efi)
 {
@@ -194,6 +200,7 @@ memtest_platform(FILE *f, const struct decision *d, bool efi)
 		    d->base_url);
 }
 
+/* The memory test, per platform (decided at run time when unknown). */
 static void
 render_memtest(FILE *f, const struct decision *d)
 {
@@ -229,6 +236,8 @@ choice_url(FILE *f, const struct decision *d, const char *choice,
 		fprintf(f, "&distro=%s", distro);
 }
 
+/* The menu: local disk (default), one reinstall item per distribution,
+ * shell, memory test, reboot. -EINVAL for a name that is not safe. */
 static int
 render_menu(FILE *f, const struct decision *d)
 {

@@ -38,12 +38,14 @@
 static pthread_key_t db_key;
 static pthread_once_t db_key_once = PTHREAD_ONCE_INIT;
 
+/* Thread exit: close that worker's database connection. */
 static void
 db_key_destroy(void *p)
 {
 	db_close(p);
 }
 
+/* Create the thread-specific key for worker connections (once). */
 static void
 db_key_make(void)
 {
@@ -63,6 +65,7 @@ http_db(struct http_server *srv)
 	return db;
 }
 
+/* Monotonic time in microseconds, for request durations. */
 static uint64_t
 now_us(void)
 {
@@ -167,6 +170,7 @@ struct name_list {
 	size_t n;
 };
 
+/* db_distro_list callback: append d's name to a name_list. */
 static int
 collect_distro(const struct db_distro *d, void *ctx)
 {
@@ -231,6 +235,11 @@ flag_for_install(struct db *db, const char *mac, struct db_host *h, bool known,
 	return db_host_get(db, h->id, h);
 }
 
+/*
+ * GET /ipxe/v1/config: parse, look the host up, issue an install token
+ * when the decision may install, decide, render, queue the event. A
+ * malformed request gets 400 with a script that boots locally.
+ */
 static enum MHD_Result
 serve_config(struct MHD_Connection *c, struct http_req *r)
 {
@@ -336,6 +345,10 @@ serve_config(struct MHD_Connection *c, struct http_req *r)
 	return http_reply_take(c, r, MHD_HTTP_OK, TEXT, script, len);
 }
 
+/*
+ * GET /ipxe/v1/install/TOKEN/NAME: the host's install file rendered from
+ * its distribution's template. 404 unknown, 410 used token.
+ */
 static enum MHD_Result
 serve_install(struct MHD_Connection *c, struct http_req *r)
 {
@@ -394,6 +407,10 @@ serve_install(struct MHD_Connection *c, struct http_req *r)
 	return http_reply_take(c, r, MHD_HTTP_OK, TEXT, out, len);
 }
 
+/*
+ * GET|POST /ipxe/v1/done?token=T (or a form body token=T): end the
+ * install. 400 malformed, 404 unknown, 410 already used.
+ */
 static enum MHD_Result
 serve_done(struct MHD_Connection *c, struct http_req *r)
 {
@@ -433,12 +450,14 @@ serve_done(struct MHD_Connection *c, struct http_req *r)
 	return http_reply(c, r, MHD_HTTP_OK, TEXT, "ok\n", 3);
 }
 
+/* method_is - the request method is a. */
 static bool
 method_is(const char *m, const char *a)
 {
 	return strcmp(m, a) == 0;
 }
 
+/* Route a request of the boot (or TLS boot) listener. */
 static enum MHD_Result
 dispatch_boot(struct MHD_Connection *c, struct http_req *r, const char *method)
 {
@@ -502,6 +521,11 @@ on_uri(void *cls, const char *uri, struct MHD_Connection *c)
 	return r;
 }
 
+/*
+ * MHD's access handler: decode the target on the first call (refusing a
+ * declared body over HTTP_BODY_MAX unread), collect the body, then route
+ * to the boot or admin handlers.
+ */
 static enum MHD_Result
 on_request(void *cls, struct MHD_Connection *c, const char *url,
            const char *method, const char *version, const char *upload,
@@ -561,6 +585,8 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 	return dispatch_boot(c, r, method);
 }
 
+/* One access-log line: peer, target (sanitised), status, bytes, time,
+ * decision. */
 static void
 access_log(struct http_server *srv, struct http_req *r,
            struct MHD_Connection *c, uint64_t us)
@@ -598,6 +624,7 @@ access_log(struct http_server *srv, struct http_req *r,
 		         (double)us / 1000.0, r->decision ? r->decision : "-");
 }
 
+/* MHD's completion callback: metrics, access log, free the context. */
 static void
 on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
              enum MHD_RequestTerminationCode toe)
@@ -619,6 +646,7 @@ on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	*con_cls = NULL;
 }
 
+/* libmicrohttpd's own messages, at debug level only. */
 static void
 on_mhd_log(void *cls, const char *fmt, va_list ap)
 {
@@ -685,6 +713,11 @@ listen_on(const char *spec, int *ret_fd, unsigned *ret_port)
 	return 0;
 }
 
+/*
+ * Bind spec and start a libmicrohttpd daemon on it (thread pool on
+ * epoll; TLS for LISTENER_TLS); its boot URLs use server_address.
+ * 0 or -errno, nothing left open on failure.
+ */
 static int
 listener_start(struct http_server *srv, struct listener *l,
                enum listener_kind kind, const char *spec,
@@ -778,6 +811,8 @@ listeners_quiesce(struct http_server *srv)
 	}
 }
 
+/* Stop l's daemon and close its socket; a listener never started is
+ * fine. */
 static void
 listener_stop(struct listener *l)
 {
@@ -820,6 +855,7 @@ load_admin_token(struct http_server *srv)
 	free(text);
 }
 
+/* Raise RLIMIT_NOFILE to its hard limit: one descriptor per connection. */
 static void
 raise_fd_limit(void)
 {
@@ -831,6 +867,7 @@ raise_fd_limit(void)
 	}
 }
 
+/* Read the TLS certificate and key (PEM) into srv. 0 or -errno, logged. */
 static int
 load_tls(struct http_server *srv)
 {

@@ -46,6 +46,7 @@ tmpl_next(const char *p, const char **ret_open, const char **ret_after,
 	return 1;
 }
 
+/* name is one of tmpl_known or attr.KEY with a valid KEY. */
 static bool
 tmpl_name_known(const char *name)
 {
@@ -59,6 +60,7 @@ tmpl_name_known(const char *name)
 	return false;
 }
 
+/* The 1-based line number of at within text. */
 static unsigned
 line_of(const char *text, const char *at)
 {
@@ -100,6 +102,7 @@ tmpl_validate(const char *text, char *err, size_t errsz)
 	return 0;
 }
 
+/* The value of name among vars, "" when absent. */
 static const char *
 tmpl_lookup(const struct tmpl_var *vars, size_t n, const char *name)
 {
