@@ -895,8 +895,22 @@ tree_configure(const char *tree, const struct cfg_set *cs, const char *script,
 	 */
 	if (ca)
 		r = write_if_changed(ca_file, ca, ca_len);
-	if (r == 0)
-		return 0;
+	if (r < 0)
+		goto fail;
+	/* CA files of earlier builds: small, but one per CA ever used. */
+	str_printf(local, sizeof(local), "%s/bootyard", tree);
+	n = scandir(local, &ents, NULL, alphasort);
+	for (i = 0; i < n; i++) {
+		const char *nm = ents[i]->d_name;
+
+		if (str_has_prefix(nm, "ca-") &&
+		    str_printf(p, sizeof(p), "%s/%s", local, nm) == 0 &&
+		    (!ca || strcmp(p, ca_file)))
+			unlink(p);
+		free(ents[i]);
+	}
+	free(ents);
+	return 0;
 fail:
 	snprintf(err, errsz, "cannot configure the build tree %s: %s", tree,
 		 strerror(-r));
