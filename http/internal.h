@@ -46,6 +46,7 @@ struct http_req {
 	struct listener *l;
 	uint64_t t0_us;
 	char *uri;         /* raw request target, as sent */
+	char method[12];   /* for the access log; "" until known */
 	char path[1024];   /* decoded path (no query) */
 	const char *query; /* raw query within uri, "" if none */
 	enum metrics_endpoint ep;

@@ -561,6 +561,7 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 		    c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 		unsigned long long v;
 
+		str_copy(r->method, sizeof(r->method), method);
 		q = strchr(r->uri, '?');
 		plen = q ? (size_t)(q - r->uri) : strlen(r->uri);
 		r->query = q ? q + 1 : "";
@@ -592,7 +593,7 @@ access_log(struct http_server *srv, struct http_req *r,
            struct MHD_Connection *c, uint64_t us)
 {
 	const union MHD_ConnectionInfo *ci;
-	char peer[INET6_ADDRSTRLEN] = "-", target[256];
+	char peer[INET6_ADDRSTRLEN] = "-", target[256], st[12] = "-";
 	size_t i;
 
 	if (srv->access_log_off)
@@ -614,14 +615,18 @@ access_log(struct http_server *srv, struct http_req *r,
 		if ((unsigned char)target[i] < 0x21 ||
 		    (unsigned char)target[i] >= 0x7f || target[i] == '"')
 			target[i] = '?';
+	if (r->status)
+		snprintf(st, sizeof(st), "%u", r->status);
 	if (srv->access_log)
-		fprintf(srv->access_log, "%s \"%s\" %u %llu %.3fms %s\n", peer,
-		        target, r->status, (unsigned long long)r->bytes,
-		        (double)us / 1000.0, r->decision ? r->decision : "-");
+		fprintf(srv->access_log, "%s \"%s %s\" %s %llu %.3fms %s\n",
+		        peer, r->method[0] ? r->method : "-", target, st,
+		        (unsigned long long)r->bytes, (double)us / 1000.0,
+		        r->decision ? r->decision : "-");
 	else
-		log_info("access: %s \"%s\" %u %llu %.3fms %s", peer, target,
-		         r->status, (unsigned long long)r->bytes,
-		         (double)us / 1000.0, r->decision ? r->decision : "-");
+		log_info("access: %s \"%s %s\" %s %llu %.3fms %s", peer,
+		         r->method[0] ? r->method : "-", target, st,
+		         (unsigned long long)r->bytes, (double)us / 1000.0,
+		         r->decision ? r->decision : "-");
 }
 
 /* MHD's completion callback: metrics, access log, free the context. */
@@ -638,8 +643,15 @@ on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	us = now_us() - r->t0_us;
 	if (r->answered) {
 		metrics_request(r->ep, r->status, r->bytes, us, r->decision);
-		access_log(l->srv, r, c, us);
+	} else {
+		/* Ended before an answer of ours: libmicrohttpd refused it
+		 * (oversize, malformed), the client left, or it timed out. */
+		r->decision =
+		    toe == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED ? "timeout"
+		    : toe == MHD_REQUEST_TERMINATED_CLIENT_ABORT  ? "aborted"
+		                                                  : "refused";
 	}
+	access_log(l->srv, r, c, us);
 	free(r->uri);
 	free(r->body);
 	free(r);

@@ -185,6 +185,9 @@ expect_eq "$status" 404 "deleted host is gone"
 n=$(wc -l <"$TEST_TMP/access.log")
 ((n > 50)) || fail "access log has only $n lines"
 ok "access log: $n lines"
+grep -qE '^127\.0\.0\.1 "GET /ipxe/v1/config\?mac=52%3A54%3A00%3AAA%3A00%3A01&platform=efi&buildarch=x86_64" 200 [0-9]+ [0-9.]+ms menu$' \
+	"$TEST_TMP/access.log" || fail "no access-log line for the first config request"
+ok "access-log line: peer, method, target, status, bytes, time, decision"
 check "server still serving" server_alive
 http_stop_checked
 done_checks
