@@ -69,7 +69,14 @@ if want 6; then
 	restart_with
 	mac=52:54:00:b0:00:06
 	app_boot s6-unknown bios $mac "Memory test" 120
-	expect_contains "$(by leases)" "$mac" "s6: the unknown MAC is recorded"
+	unknown=$(by leases --unknown)
+	echo "$unknown"
+	expect_contains "$unknown" "$mac" "s6: the MAC is recorded as unknown"
+	if want 1; then
+		[[ $unknown != *52:54:00:b0:00:01* ]] ||
+			fail "s6: a known host's MAC is listed as unknown"
+		ok "s6: known hosts are not listed as unknown"
+	fi
 	expect_contains "$(app_events $mac)" "menu" "s6: events: decision menu"
 	# In the menu: End (last item: Reboot), Up (Memory test), Enter.
 	qemu_keys end up ret
