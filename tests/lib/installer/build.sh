@@ -18,6 +18,10 @@ fi
 	echo "installer: no cloud kernel modules (apt-get install linux-image-cloud-amd64)" >&2
 	exit 1
 }
+[[ -r /boot/vmlinuz-$kver ]] || {
+	echo "installer: no /boot/vmlinuz-$kver" >&2
+	exit 1
+}
 [[ -x /bin/busybox ]] || { echo "installer: no busybox (busybox-static)" >&2; exit 1; }
 
 # The order matters: each module needs the ones before it.
