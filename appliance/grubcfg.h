@@ -1,0 +1,110 @@
+/*
+ * grubcfg.h - the grub files of the TFTP tree for uefi_loader = shim
+ * (Secure Boot): the per-host decision, rendered ahead of time, because
+ * Debian's signed grub reads its configuration over TFTP only
+ * (http/render_grub.h, docs/secureboot.md).
+ *
+ *   <tftp>/grub/grub.cfg          the dispatcher
+ *   <tftp>/grub/default.cfg       unknown machines ([boot] unknown)
+ *   <tftp>/grub/mac/<mac>.cfg     one per MAC of every host
+ *   <tftp>/files                  a link to [http] files_dir (kernels)
+ *
+ * Every file is written with write + rename and only when its content
+ * changes; a render failure leaves the previous file in place. Files of
+ * MACs no host has any more are removed.
+ *
+ * Install once over grub: rendering a host flagged for install issues
+ * its install token (db_install_issue) when it has none, and the file
+ * carries it. The attempt budget ([boot] install_attempts) counts TFTP
+ * fetches of the host's file since the token was issued (each fetch is
+ * recorded as an event "grub-fetch"): once the budget is spent the file
+ * is rendered as the menu for the next fetch while the token already
+ * handed out stays valid; a fetch after that sets the host to "menu"
+ * with an event "install-exhausted". The installer's done call sets the
+ * host to local (db_install_done) and the next render says so.
+ *
+ * Who renders: only the daemon (it owns the TFTP tree). It renders
+ * everything at start, after every database change it notices
+ * (grubcfg_db_changed: the CLI, the admin API and the installer's done
+ * call only write the database), and a host at once after a TFTP fetch
+ * of its file (grubcfg_tftp_event).
+ */
+#ifndef BOOTYARD_GRUBCFG_H
+#define BOOTYARD_GRUBCFG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/stat.h>
+
+#include "appliance/config.h"
+#include "db/db.h"
+
+/* Where and for whom the files are rendered. */
+struct grubcfg_site {
+	const struct by_config *cfg; /* [boot] policy, [http] files_dir */
+	const char *tftp_dir;        /* the TFTP root */
+	const char *server;          /* IPv4 grub reads from (TFTP) */
+	const char *http_base;       /* boot URL base (install file, done) */
+};
+
+struct grubcfg_report {
+	unsigned written;   /* files (re)written */
+	unsigned unchanged; /* files already up to date */
+	unsigned removed;   /* files of MACs no host has */
+	unsigned failed;    /* files not rendered (the old one stays) */
+	char error[512];    /* the first failure, "" when none */
+};
+
+/*
+ * grubcfg_render_all - render grub.cfg, default.cfg and every host's
+ * files, remove stale per-MAC files, make the files link. Returns 0 (see
+ * rep->failed for hosts that could not be rendered) or -errno when the
+ * grub directory itself cannot be written or the database read.
+ */
+int grubcfg_render_all(struct db *db, const struct grubcfg_site *site,
+		       struct grubcfg_report *rep);
+
+/*
+ * grubcfg_render_mac - render the file of the host that has mac (or
+ * remove the file when no host has it). 0 or -errno; a failure leaves
+ * the previous file.
+ */
+int grubcfg_render_mac(struct db *db, const struct grubcfg_site *site,
+		       const char *mac, struct grubcfg_report *rep);
+
+/*
+ * grubcfg_tftp_event - dnsmasq sent (sent = true) or did not find file
+ * (relative to the TFTP root) for the client whose MAC the daemon mapped
+ * from its address (mac, "" when unknown). A sent grub/mac/<mac>.cfg
+ * spends an install attempt and re-renders the host; a missing
+ * grub/choice/<mac>/install/<distro>.cfg is a menu choice (accepted only
+ * from that MAC, and only where the host gets the menu): the host is
+ * flagged for the install and rendered with a token. Other files: 0,
+ * nothing done. Returns 0 or -errno.
+ */
+int grubcfg_tftp_event(struct db *db, const struct grubcfg_site *site,
+		       bool sent, const char *file, const char *mac,
+		       struct grubcfg_report *rep);
+
+/* What the database files looked like at the last check. */
+struct grubcfg_watch {
+	struct stat db, wal;
+	bool have_db, have_wal;
+	bool primed;
+};
+
+/*
+ * grubcfg_db_changed - whether the database at db_path (or its WAL) was
+ * written since the last call (true on the first call). A stat of two
+ * files: cheap enough to call every second.
+ */
+bool grubcfg_db_changed(struct grubcfg_watch *w, const char *db_path);
+
+/*
+ * grubcfg_mac_path - "<tftp_dir>/grub/mac/<mac>.cfg" into out.
+ * 0 or -ENAMETOOLONG.
+ */
+int grubcfg_mac_path(const char *tftp_dir, const char *mac, char *out,
+		     size_t outsz);
+
+#endif
