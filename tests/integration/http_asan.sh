@@ -6,7 +6,7 @@
 source "$TOP/tests/lib/common.sh"
 SANB=${SAN_BUILD:-$TOP/build-san}
 [[ -x $SANB/bootyard ]] || skip "no sanitizer build in $SANB"
-ldd "$SANB/bootyard" | grep -q libasan || fail "$SANB/bootyard is not an ASan build"
+[[ $(ldd "$SANB/bootyard") == *libasan* ]] || fail "$SANB/bootyard is not an ASan build"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=99
 for t in http_endpoints http_hostile http_tls; do
