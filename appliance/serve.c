@@ -38,6 +38,7 @@
 #include "appliance/bootyard.h"
 #include "appliance/dnsmasq.h"
 #include "appliance/dnsmasq_log.h"
+#include "appliance/grubcfg.h"
 #include "appliance/netif.h"
 #include "appliance/pki.h"
 #include "appliance/privdrop.h"
@@ -133,6 +134,8 @@ struct sup {
 		char mac[MAC_STR_LEN];
 	} map[SUP_MAP_SIZE];
 	unsigned map_next;
+	/* uefi_loader = shim: database changes re-render the grub files */
+	struct grubcfg_watch grub_watch;
 };
 
 static uint64_t
@@ -581,6 +584,51 @@ sup_map_get(struct sup *s, const char *ip, char mac[MAC_STR_LEN])
 	}
 }
 
+/* uefi_loader = shim: (re)render every grub file (grubcfg.h). */
+static void
+sup_grub(struct sup *s)
+{
+	static char last_err[512];
+	struct grubcfg_site site = { &s->cfg, s->tftp_dir, s->server,
+				     s->http_base };
+	struct grubcfg_report rep;
+	int r;
+
+	if (s->cfg.uefi_loader != UEFI_LOADER_SHIM)
+		return;
+	r = grubcfg_render_all(s->db, &site, &rep);
+	if (r < 0 && !rep.error[0])
+		str_copy(rep.error, sizeof(rep.error), strerror(-r));
+	if ((r < 0 || rep.failed) && strcmp(rep.error, last_err))
+		log_warnx("grub files in %s: %u not rendered, the previous "
+			  "ones stay: %s", s->tftp_dir, rep.failed, rep.error);
+	str_copy(last_err, sizeof(last_err), rep.error);
+	if (rep.written || rep.removed)
+		log_info("grub files: %u written, %u removed", rep.written,
+			 rep.removed);
+}
+
+/* uefi_loader = shim: a TFTP transfer may be an install attempt or a
+ * grub menu choice (grubcfg_tftp_event). */
+static void
+sup_grub_tftp(struct sup *s, bool sent, const char *file, const char *mac)
+{
+	struct grubcfg_site site = { &s->cfg, s->tftp_dir, s->server,
+				     s->http_base };
+	struct grubcfg_report rep;
+	int r;
+
+	if (s->cfg.uefi_loader != UEFI_LOADER_SHIM)
+		return;
+	r = grubcfg_tftp_event(s->db, &site, sent, file, mac, &rep);
+	if (r < 0)
+		log_warnx("grub: %s for %s: %s%s%s", file, mac[0] ? mac : "?",
+			  strerror(-r), rep.error[0] ? ": " : "", rep.error);
+	else if (rep.written || rep.removed)
+		log_info("grub: %s: %u written, %u removed", file, rep.written,
+			 rep.removed);
+}
+
 /* One dnsmasq log line: log it, and record boot events. */
 static void
 sup_log_line(struct sup *s, const char *line)
@@ -622,6 +670,10 @@ sup_log_line(struct sup *s, const char *line)
 	if (r < 0)
 		log_warnx("event %s for %s not recorded: %s",
 			  dnsmasq_log_kind_name(ev.kind), mac, db_errmsg(s->db));
+	if (ev.kind == DNSMASQ_LOG_TFTP_SENT ||
+	    ev.kind == DNSMASQ_LOG_TFTP_NOTFOUND)
+		sup_grub_tftp(s, ev.kind == DNSMASQ_LOG_TFTP_SENT, ev.file,
+			      mac);
 }
 
 /* Read what dnsmasq wrote; split into lines. */
@@ -806,12 +858,16 @@ sup_tftp(struct sup *s)
 	int r;
 
 	r = tftproot_assemble(s->tftp_dir, s->cfg.state_dir, s->server,
-			      s->http_base, &s->tftp, err, sizeof(err));
+			      s->http_base,
+			      s->cfg.uefi_loader == UEFI_LOADER_SHIM, &s->tftp,
+			      err, sizeof(err));
 	if (r < 0)
 		log_warnx("TFTP root %s: %s", s->tftp_dir, err);
 	else if (s->tftp.written)
 		log_info("TFTP root %s: %u files written, iPXE from %s",
 			 s->tftp_dir, s->tftp.written, s->tftp.ipxe_from);
+	if (r == 0)
+		sup_grub(s);
 	return r;
 }
 
@@ -1071,6 +1127,10 @@ serve_supervised(struct by_ctx *ctx, struct sup *s)
 			    (uint64_t)timeout > s->http_restart_at - t)
 				timeout = (int)(s->http_restart_at - t);
 		}
+		/* shim: look for database changes once a second */
+		if (s->cfg.uefi_loader == UEFI_LOADER_SHIM &&
+		    (timeout < 0 || timeout > 1000))
+			timeout = 1000;
 		pfd[0].fd = sfd;
 		pfd[0].events = POLLIN;
 		pfd[1].fd = netif_watch_fd(s->watch);
@@ -1086,6 +1146,9 @@ serve_supervised(struct by_ctx *ctx, struct sup *s)
 			status = EXIT_RUNTIME;
 			break;
 		}
+		if (s->cfg.uefi_loader == UEFI_LOADER_SHIM &&
+		    grubcfg_db_changed(&s->grub_watch, s->db_path))
+			sup_grub(s);
 		if (r <= 0)
 			continue;
 		if (nfds == 3 && pfd[2].revents)

@@ -323,10 +323,58 @@ tftp_grub_image(const char *dir, const char *name, const char *prefix,
 	return r;
 }
 
+/*
+ * uefi_loader = shim: bootx64.efi is Debian's signed shim, and grubx64.efi
+ * (the name shim fetches, from the TFTP root) the signed netboot grub in
+ * place of the grub-mkimage one. Its grub/grub.cfg is rendered by
+ * grubcfg.c, not from the template.
+ */
+static int
+tftp_shim(const char *dir, struct tftproot_report *rep, char *err,
+	  size_t errsz)
+{
+	static const struct {
+		const char *dest, *src, *pkg;
+	} signed_files[] = {
+		{ "bootx64.efi", "/usr/lib/shim/shimx64.efi.signed",
+		  "shim-signed" },
+		{ "grubx64.efi",
+		  "/usr/lib/grub/x86_64-efi-signed/grubnetx64.efi.signed",
+		  "grub-efi-amd64-signed" },
+	};
+	char stamp[PATH_MAX];
+	size_t i;
+	int r;
+
+	for (i = 0; i < ARRAY_SIZE(signed_files); i++) {
+		_cleanup_free_ char *data = NULL;
+		size_t len;
+
+		r = read_file(signed_files[i].src, TFTP_FILE_MAX, &data, &len);
+		if (r < 0) {
+			snprintf(err, errsz, "%s: %s (install the Debian "
+					     "package %s)", signed_files[i].src,
+				 strerror(-r), signed_files[i].pkg);
+			return r;
+		}
+		r = tftp_put(dir, signed_files[i].dest, data, len, rep);
+		if (r < 0) {
+			snprintf(err, errsz, "%s/%s: %s", dir,
+				 signed_files[i].dest, strerror(-r));
+			return r;
+		}
+	}
+	/* the grub-mkimage grubx64.efi is gone: rebuild it when the loader
+	 * changes back */
+	if (str_printf(stamp, sizeof(stamp), "%s/.grubx64.efi.stamp", dir) == 0)
+		unlink(stamp);
+	return 0;
+}
+
 int
 tftproot_assemble(const char *dir, const char *state_dir, const char *server,
-		  const char *http_base, struct tftproot_report *ret_rep,
-		  char *err, size_t errsz)
+		  const char *http_base, bool shim,
+		  struct tftproot_report *ret_rep, char *err, size_t errsz)
 {
 	static const char *const netboot_mods[] = {
 		"efinet", "tftp", "http", "normal", "chain", "configfile",
@@ -407,14 +455,17 @@ tftproot_assemble(const char *dir, const char *state_dir, const char *server,
 	}
 	r = tftp_put_template(tdir, "pxelinux.cfg/default", dir, server,
 			      http_base, &rep, err, errsz);
-	if (r == 0)
+	if (r == 0 && !shim)
 		r = tftp_put_template(tdir, "grub/grub.cfg", dir, server,
 				      http_base, &rep, err, errsz);
 	if (r < 0)
 		return r;
 	snprintf(prefix, sizeof(prefix), "(tftp,%s)/grub", server);
-	r = tftp_grub_image(dir, "grubx64.efi", prefix, NULL, netboot_mods,
-			    &rep, err, errsz);
+	if (shim)
+		r = tftp_shim(dir, &rep, err, errsz);
+	else
+		r = tftp_grub_image(dir, "grubx64.efi", prefix, NULL,
+				    netboot_mods, &rep, err, errsz);
 	if (r < 0)
 		return r;
 	if (str_printf(path, sizeof(path), "%s/localboot-early.cfg", tdir) < 0)
@@ -500,7 +551,8 @@ cmd_tftp_root(struct by_ctx *ctx, int argc, char **argv)
 		fprintf(stderr, "bootyard: tftp-root: bad [http] listen\n");
 		return EXIT_USAGE;
 	}
-	r = tftproot_assemble(dir, cfg.state_dir, server, base, &rep, err,
+	r = tftproot_assemble(dir, cfg.state_dir, server, base,
+			      cfg.uefi_loader == UEFI_LOADER_SHIM, &rep, err,
 			      sizeof(err));
 	if (r < 0) {
 		fprintf(stderr, "bootyard: tftp-root: %s\n", err);

@@ -32,12 +32,14 @@ int tftproot_dir(const struct by_config *cfg, char *out, size_t outsz);
 /*
  * tftproot_assemble - create or refresh every file of the TFTP root dir
  * for an appliance at server (IPv4) whose boot URLs start with http_base.
- * state_dir is where built iPXE images are looked for. Returns 0 and
+ * state_dir is where built iPXE images are looked for. With shim
+ * (uefi_loader = shim) bootx64.efi and grubx64.efi are Debian's signed
+ * shim and netboot grub, and grub/grub.cfg is left to grubcfg.h. Returns 0 and
  * fills *rep (may be NULL), or -errno with a reason in err naming the
  * missing Debian package or the failing step.
  */
 int tftproot_assemble(const char *dir, const char *state_dir,
-		      const char *server, const char *http_base,
+		      const char *server, const char *http_base, bool shim,
 		      struct tftproot_report *rep, char *err, size_t errsz);
 
 #endif
