@@ -1627,6 +1627,18 @@ db_event_add(struct db *db, const char *mac, const char *kind,
 }
 
 int
+db_batch_begin(struct db *db)
+{
+	return tx_begin(db);
+}
+
+int
+db_batch_end(struct db *db)
+{
+	return tx_commit(db);
+}
+
+int
 db_event_list(struct db *db, const char *mac, unsigned limit,
 	      db_event_fn fn, void *ctx)
 {

@@ -263,6 +263,16 @@ struct db_event {
 int db_event_add(struct db *db, const char *mac, const char *kind,
 		 const char *detail);
 
+/*
+ * db_batch_begin / db_batch_end - group many db_event_add and db_lease_seen
+ * writes into one transaction: a writer thread draining a queue of events
+ * pays for one commit per batch instead of one per event. Nothing else may
+ * be called on db between the two. db_batch_end commits: 0 or -errno (the
+ * batch is then rolled back as a whole).
+ */
+int db_batch_begin(struct db *db);
+int db_batch_end(struct db *db);
+
 /* db_event_list - events for mac (NULL = all), oldest first, the newest
  * limit of them (0 = all). Streamed: fn must not call into the same db. */
 typedef int (*db_event_fn)(const struct db_event *e, void *ctx);

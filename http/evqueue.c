@@ -23,6 +23,7 @@
 
 #define EVQ_SIZE 4096 /* a power of two */
 #define EVQ_DETAIL 192
+#define EVQ_BATCH 512 /* events per transaction */
 
 enum evq_kind { EVQ_EVENT, EVQ_LEASE_SEEN };
 
@@ -105,6 +106,16 @@ evq_pop_store(struct evqueue *q)
 	return true;
 }
 
+/* An item is ready for the consumer. */
+static bool
+evq_pending(struct evqueue *q)
+{
+	size_t pos = atomic_load_explicit(&q->head, memory_order_relaxed);
+	struct evq_cell *c = &q->cells[pos & (EVQ_SIZE - 1)];
+
+	return atomic_load_explicit(&c->seq, memory_order_acquire) == pos + 1;
+}
+
 static void *
 evq_writer(void *arg)
 {
@@ -117,8 +128,19 @@ evq_writer(void *arg)
 		bool any = false;
 		struct timespec ts;
 
-		while (evq_pop_store(q))
+		/* One transaction per batch: a commit per event caps the
+		 * writer at a few thousand events a second. */
+		while (evq_pending(q)) {
+			int n = 0;
+			bool batch = q->db && db_batch_begin(q->db) == 0;
+			while (n < EVQ_BATCH && evq_pop_store(q))
+				n++;
+			if (batch && db_batch_end(q->db) < 0)
+				atomic_fetch_add_explicit(&q->dropped,
+				                          (uint64_t)n,
+				                          memory_order_relaxed);
 			any = true;
+		}
 		if (atomic_load(&q->stop) && !any)
 			break;
 		if (any) {
