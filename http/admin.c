@@ -277,6 +277,38 @@ collect_host(const struct db_host *h, void *ctx)
 	return json_array_append_new(ctx, host_json(h)) ? -ENOMEM : 0;
 }
 
+/* A change to a stored host, applied by db_host_modify. */
+struct admin_change {
+	json_t *body;  /* fields to apply (PUT/PATCH) */
+	bool replace;  /* PUT: start from an empty record */
+	bool local;    /* POST .../local */
+	bool invalid;  /* the body failed validation: err says why */
+	char err[256];
+};
+
+/* db_host_modify callback: apply an admin_change inside the transaction. */
+static int
+admin_host_change(struct db_host *h, void *ctx)
+{
+	struct admin_change *m = ctx;
+
+	if (m->local) {
+		h->action = DB_ACTION_LOCAL;
+		return 0;
+	}
+	if (m->replace) {
+		h->hostname[0] = h->ip[0] = h->distro[0] = '\0';
+		h->local_boot[0] = '\0';
+		h->n_attrs = 0;
+		h->action = DB_ACTION_LOCAL;
+	}
+	if (host_apply(m->body, h, false, m->err, sizeof(m->err)) < 0) {
+		m->invalid = true;
+		return -ECANCELED;
+	}
+	return 0;
+}
+
 /* Find a host by MAC (any form) or hostname. */
 static int
 find_host(struct db *db, const char *key, struct db_host *h)
@@ -364,6 +396,10 @@ api_hosts(struct MHD_Connection *c, struct http_req *r, struct db *db,
 		if (strcmp(method, "POST"))
 			return reply_error(c, r, 405, "method not allowed");
 		if (!strcmp(sub, "/reinstall")) {
+			const char *distro = "";
+			const char *k;
+			json_t *v;
+
 			body = r->body_len ? parse_body(r) : json_object();
 			if (!body)
 				return reply_error(c, r, 400, "malformed JSON");
@@ -372,21 +408,28 @@ api_hosts(struct MHD_Connection *c, struct http_req *r, struct db *db,
 				return reply_error(c, r, 422,
 				                   "body must be an object");
 			}
-			json_object_set_new(body, "action",
-			                    json_string("install"));
-			rc = host_apply(body, &h, false, err, sizeof(err));
+			json_object_foreach(body, k, v)
+			{
+				if (strcmp(k, "distro") || !json_is_string(v) ||
+				    !valid_name(json_string_value(v))) {
+					json_decref(body);
+					return reply_error(
+					    c, r, 422,
+					    "reinstall takes only {\"distro\": "
+					    "NAME}");
+				}
+				distro = json_string_value(v);
+			}
+			/* A fresh attempt budget, even when flagged already. */
+			rc = db_host_reinstall(db, h.id, distro);
 			json_decref(body);
-			if (rc < 0)
-				return reply_error(c, r, 422, err);
-			/* From install to install: restart the budget. */
-			h.action = DB_ACTION_LOCAL;
-			rc = db_host_update(db, &h);
-			h.action = DB_ACTION_INSTALL;
-			if (rc == 0)
-				rc = db_host_update(db, &h);
+			if (rc == -EINVAL)
+				return reply_error(c, r, 422,
+				                   "the host has no distro: name "
+				                   "one");
 		} else if (!strcmp(sub, "/local")) {
-			h.action = DB_ACTION_LOCAL;
-			rc = db_host_update(db, &h);
+			struct admin_change m = { .local = true };
+			rc = db_host_modify(db, h.id, admin_host_change, &m);
 		} else {
 			return reply_error(c, r, 404, "no such action");
 		}
@@ -406,20 +449,17 @@ api_hosts(struct MHD_Connection *c, struct http_req *r, struct db *db,
 		return reply_json(c, r, 200, json_pack("{s:b}", "deleted", 1));
 	}
 	if (!strcmp(method, "PUT") || !strcmp(method, "PATCH")) {
-		body = parse_body(r);
-		if (!body)
+		struct admin_change m = { .replace = !strcmp(method, "PUT") };
+
+		m.body = parse_body(r);
+		if (!m.body)
 			return reply_error(c, r, 400, "malformed JSON");
-		if (!strcmp(method, "PUT")) { /* replace: start from empty */
-			h.hostname[0] = h.ip[0] = h.distro[0] = '\0';
-			h.local_boot[0] = '\0';
-			h.n_attrs = 0;
-			h.action = DB_ACTION_LOCAL;
-		}
-		rc = host_apply(body, &h, false, err, sizeof(err));
-		json_decref(body);
-		if (rc < 0)
-			return reply_error(c, r, 422, err);
-		rc = db_host_update(db, &h);
+		/* Read, change and write in one transaction: a concurrent
+		 * CLI change or installer callback is never lost. */
+		rc = db_host_modify(db, h.id, admin_host_change, &m);
+		json_decref(m.body);
+		if (m.invalid)
+			return reply_error(c, r, 422, m.err);
 		if (rc < 0)
 			return reply_error(c, r, db_status(rc),
 			                   rc == -EEXIST   ? "already exists"

@@ -138,6 +138,24 @@ expect_contains "$body" '"kind":"install-exhausted"' "install-exhausted event"
 out=$(curl -s "$BOOT/ipxe/v1/config?mac=$M2&platform=efi")
 expect_contains "$out" "menu reason=host-menu" "host stays on the menu"
 
+# ---- reinstall of a flagged host restarts its attempt budget ----
+api POST /api/v1/hosts/node2/reinstall '{}'
+expect_eq "$status" 200 "reinstall with the host's own distro"
+out=$(curl -s "$BOOT/ipxe/v1/config?mac=$M2&platform=efi")
+expect_contains "$out" "install reason=flagged" "first attempt"
+api POST /api/v1/hosts/node2/reinstall '{}'
+for i in 1 2; do
+	out=$(curl -s "$BOOT/ipxe/v1/config?mac=$M2&platform=efi")
+	expect_contains "$out" "install reason=flagged" "fresh budget, attempt $i"
+done
+api POST /api/v1/hosts/node2/reinstall '{"distro":"debian12","action":"menu"}'
+expect_eq "$status" 422 "reinstall takes only a distro"
+api POST /api/v1/hosts/node2/local
+expect_eq "$status" 200 "back to local"
+expect_contains "$body" '"action":"local"' "host local"
+api PATCH /api/v1/hosts/node2 '{"action":"menu"}'
+expect_contains "$body" '"action":"menu"' "host on the menu again"
+
 # ---- menu choice: reinstall from the menu ----
 out=$(curl -s "$BOOT/ipxe/v1/config?mac=$M2&platform=efi&choice=install&distro=debian12")
 expect_contains "$out" "install reason=menu-choice" "reinstall chosen in the menu"
