@@ -477,7 +477,9 @@ dispatch_boot(struct MHD_Connection *c, struct http_req *r, const char *method)
 	}
 	if (strcmp(r->path, "/ipxe/v1/config") == 0) {
 		r->ep = EP_CONFIG;
-		if (!get)
+		/* Not HEAD: serving an install script spends an attempt and
+		 * issues a token, which a HEAD must not do. */
+		if (!method_is(method, "GET"))
 			goto bad_method;
 		return serve_config(c, r);
 	}
@@ -489,7 +491,8 @@ dispatch_boot(struct MHD_Connection *c, struct http_req *r, const char *method)
 	}
 	if (strcmp(r->path, "/ipxe/v1/done") == 0) {
 		r->ep = EP_DONE;
-		if (!get && !method_is(method, "POST"))
+		/* Not HEAD: done ends the install. */
+		if (!method_is(method, "GET") && !method_is(method, "POST"))
 			goto bad_method;
 		return serve_done(c, r);
 	}

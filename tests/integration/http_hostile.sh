@@ -39,6 +39,8 @@ table=(
 	"400|NUL in path|$BOOT/files/ok.txt%00.png"
 	"404|unknown endpoint|$BOOT/etc/passwd"
 	"405|DELETE on config|$BOOT/$C?mac=52:54:00:12:34:56|-X|DELETE"
+	"405|HEAD on config (would spend an install attempt)|$BOOT/$C?mac=52:54:00:12:34:56|-I"
+	"405|HEAD on done (would end an install)|$BOOT/ipxe/v1/done?token=0123456789abcdef0123456789abcdef|-I"
 	"405|PUT on files|$BOOT/files/ok.txt|-X|PUT|--data|x"
 	"400|done without token|$BOOT/ipxe/v1/done"
 	"400|done with malformed token|$BOOT/ipxe/v1/done?token=../../etc"
