@@ -86,13 +86,6 @@ int cli_usage_err(const struct cli_cmd *cmd, const char *fmt, ...)
  */
 const char *cli_q(const char *s);
 
-/*
- * cli_valid_value - free text that is also safe inside an iPXE script,
- * a grub config and an install template: valid_text(s, max) and none of
- * the characters " ' ` $ \ ; & | < > { } #. Attribute values and kernel
- * command lines pass this.
- */
-bool cli_valid_value(const char *s, size_t max);
 
 /*
  * cli_db_open - load nothing: open the database of cfg (cfg_db_path). With

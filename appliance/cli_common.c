@@ -192,15 +192,6 @@ cli_leading_opts(struct by_ctx *ctx, const struct cli_cmd *cmd, int argc,
 
 /* ---- values -------------------------------------------------------- */
 
-/* cli_valid_value - printable text without script metacharacters. */
-bool
-cli_valid_value(const char *s, size_t max)
-{
-	if (!valid_text(s, max))
-		return false;
-	return strpbrk(s, "\"'`$\\;&|<>{}#") == NULL;
-}
-
 /* cli_host_ref_check - a MAC in any accepted form, or a host name. */
 bool
 cli_host_ref_check(const char *ref)

@@ -229,7 +229,7 @@ distro_parse_opts(struct by_ctx *ctx, const struct cli_cmd *cmd, int argc,
 					     "under files_dir without '..', "
 					     "or an http(s) URL)",
 					     cli_q(o->initrds[i]));
-	if (o->cmdline && !cli_valid_value(o->cmdline, DB_CMDLINE_MAX - 1))
+	if (o->cmdline && !valid_value(o->cmdline, DB_CMDLINE_MAX - 1))
 		return cli_usage_err(cmd,
 				     "invalid --cmdline (at most %d printable "
 				     "characters, none of \" ' ` $ \\ ; & | "

@@ -150,7 +150,7 @@ host_opt_attr(const struct cli_cmd *cmd, struct host_opts *o, const char *kv)
 				     "letters, digits, . _ -; first a letter "
 				     "or digit)",
 				     cli_q(key));
-	if (!cli_valid_value(eq + 1, DB_ATTR_VALUE_MAX - 1))
+	if (!valid_value(eq + 1, DB_ATTR_VALUE_MAX - 1))
 		return cli_usage_err(cmd,
 				     "--attr %s: invalid value (at most %d "
 				     "printable characters, none of "

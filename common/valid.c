@@ -138,6 +138,14 @@ valid_text(const char *s, size_t max)
 }
 
 bool
+valid_value(const char *s, size_t max)
+{
+	if (!valid_text(s, max))
+		return false;
+	return strpbrk(s, "\"'`$\\;&|<>{}#") == NULL;
+}
+
+bool
 valid_ipv4(const char *s)
 {
 	int parts = 0;

@@ -38,6 +38,14 @@ bool valid_name(const char *s);
  * (including newline and tab), at most max bytes. */
 bool valid_text(const char *s, size_t max);
 
+/*
+ * valid_value - free text that is also safe inside an iPXE script, a grub
+ * config or an install template: valid_text() and none of the
+ * characters " ' ` $ \ ; & | < > { } #. Attribute values and kernel
+ * command lines (CLI and admin API alike) pass this.
+ */
+bool valid_value(const char *s, size_t max);
+
 /* valid_ipv4 - a dotted-quad IPv4 address in canonical form. */
 bool valid_ipv4(const char *s);
 

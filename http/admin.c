@@ -11,7 +11,7 @@
  * Status codes: 400 malformed JSON or query, 401 no or wrong token,
  * 404 no such host, 405 wrong method, 409 a unique value is taken,
  * 422 well-formed JSON with an invalid value (the CLI's validators:
- * common/valid.h and cli_valid_value for attribute values).
+ * common/valid.h, valid_value for attribute values).
  */
 #include <errno.h>
 #include <jansson.h>
@@ -19,7 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "appliance/cli.h"
 #include "common/util.h"
 #include "common/valid.h"
 #include "http/internal.h"
@@ -235,7 +234,7 @@ host_apply(json_t *o, struct db_host *h, bool create, char *err, size_t esz)
 		json_object_foreach(v, k, av)
 		{
 			if (!valid_name(k) || !json_is_string(av) ||
-			    !cli_valid_value(json_string_value(av),
+			    !valid_value(json_string_value(av),
 			                     DB_ATTR_VALUE_MAX - 1))
 				BAD("invalid attribute");
 			str_copy(h->attrs[h->n_attrs].key,
@@ -565,7 +564,7 @@ distro_apply(json_t *o, struct db_distro *d, char *err, size_t esz)
 	json_decref(v);
 	s = member_str(o, "cmdline", &bad);
 	if (s) {
-		if (!cli_valid_value(s, DB_CMDLINE_MAX - 1))
+		if (!valid_value(s, DB_CMDLINE_MAX - 1))
 			BAD("invalid cmdline");
 		str_copy(d->cmdline, sizeof(d->cmdline), s);
 	}

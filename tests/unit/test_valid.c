@@ -304,17 +304,17 @@ cli_value_no_metachars(void **state)
 	};
 	size_t i;
 
-	assert_true(cli_valid_value("", 10));
-	assert_true(cli_valid_value("auto=true priority=critical", 100));
-	assert_true(cli_valid_value("console=ttyS0,115200n8 ip=::::eth0:dhcp",
+	assert_true(valid_value("", 10));
+	assert_true(valid_value("auto=true priority=critical", 100));
+	assert_true(valid_value("console=ttyS0,115200n8 ip=::::eth0:dhcp",
 				    100));
-	assert_true(cli_valid_value("url=http://h/p?x=1 r\xc3\xa4" "ck", 100));
+	assert_true(valid_value("url=http://h/p?x=1 r\xc3\xa4" "ck", 100));
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		if (cli_valid_value(bad[i], 100))
+		if (valid_value(bad[i], 100))
 			fail_msg("accepted '%s'", bad[i]);
-	assert_false(cli_valid_value(NULL, 10));
-	assert_false(cli_valid_value("0123456789a", 10));
-	assert_false(cli_valid_value(repeat('a', 10240), 4096));
+	assert_false(valid_value(NULL, 10));
+	assert_false(valid_value("0123456789a", 10));
+	assert_false(valid_value(repeat('a', 10240), 4096));
 }
 
 /* HOST arguments and the quoting of values in messages. */
