@@ -260,9 +260,9 @@ render_menu(FILE *f, const struct decision *d, const char *server)
 		fputs("echo 'bootyard: install attempts spent without "
 		      "success: choose'\n",
 		      f);
-	snprintf(title, sizeof(title), "bootyard %s%s%s: boot from the local "
-	         "disk", d->mac[0] ? d->mac : "", d->hostname[0] ? " " : "",
-	         d->hostname);
+	snprintf(title, sizeof(title), "bootyard%s%s%s%s: boot from the local "
+	         "disk", d->mac[0] ? " " : "", d->mac,
+	         d->hostname[0] ? " " : "", d->hostname);
 	fputs("menuentry", f);
 	if (put_quoted(f, title) < 0)
 		return -EINVAL;

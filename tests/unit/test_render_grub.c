@@ -1,0 +1,464 @@
+/*
+ * test_render_grub.c - golden grub files for every decision, compared
+ * byte for byte with tests/golden/grub/NAME.cfg (UPDATE_GOLDEN=1 rewrites
+ * them after an intended change); hostile host fields that must not add
+ * a grub command; the quoting and path rules; menu choice paths.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "common/util.h"
+#include "http/decide.h"
+#include "http/render_grub.h"
+
+#define SERVER "198.18.0.1"
+#define TOKEN "0123456789abcdef0123456789abcdef"
+
+static const char *const distros[] = { "debian12", "alma9" };
+
+static struct decide_policy
+policy(void)
+{
+	struct decide_policy p = {
+		.base_url = "http://198.18.0.1",
+		.unknown = UNKNOWN_MENU,
+		.menu_timeout = 10,
+		.install_attempts = 3,
+		.local_bios = LOCAL_BOOT_SANBOOT,
+		.local_efi = LOCAL_BOOT_EXIT1,
+		.distros = distros,
+		.n_distros = 2,
+	};
+	return p;
+}
+
+static struct db_host
+host(enum db_action a)
+{
+	struct db_host h;
+
+	memset(&h, 0, sizeof(h));
+	h.id = 7;
+	strcpy(h.hostname, "node7.lab");
+	h.action = a;
+	strcpy(h.distro, "debian12");
+	h.n_macs = 1;
+	strcpy(h.macs[0], "52:54:00:12:34:56");
+	h.n_attrs = 1;
+	strcpy(h.attrs[0].key, "rack");
+	strcpy(h.attrs[0].value, "r1");
+	return h;
+}
+
+static struct db_distro
+distro(void)
+{
+	struct db_distro d;
+
+	memset(&d, 0, sizeof(d));
+	strcpy(d.name, "debian12");
+	strcpy(d.kernel, "debian12/linux");
+	strcpy(d.initrd, "debian12/initrd.gz debian12/fw.cpio");
+	strcpy(d.cmdline, "auto=true priority=critical url={{install_url}} "
+			  "hostname={{hostname}} rack={{attr.rack}}");
+	strcpy(d.template_name, "preseed.cfg");
+	return d;
+}
+
+static struct boot_request
+request(const char *mac)
+{
+	struct boot_request r;
+
+	memset(&r, 0, sizeof(r));
+	strcpy(r.mac, mac);
+	r.platform = BOOT_PLATFORM_EFI;
+	r.arch = 7;
+	return r;
+}
+
+/* Compare text with the golden file, or rewrite it. */
+static void
+golden(const char *name, const char *text)
+{
+	char path[256], *want = NULL;
+	size_t len;
+	int rc;
+
+	snprintf(path, sizeof(path), "tests/golden/grub/%s.cfg", name);
+	if (getenv("UPDATE_GOLDEN")) {
+		assert_int_equal(
+			write_file_atomic(path, text, strlen(text), 0644), 0);
+		return;
+	}
+	rc = read_file(path, 1 << 20, &want, &len);
+	if (rc < 0)
+		fail_msg("cannot read %s (UPDATE_GOLDEN=1 creates it)", path);
+	if (strcmp(want, text) != 0) {
+		fprintf(stderr, "--- %s\n%s\n--- got\n%s\n", path, want, text);
+		fail_msg("%s differs", path);
+	}
+	free(want);
+}
+
+/* decide, render, compare with the golden file. */
+static void
+render_golden(const char *name, const struct decide_input *in,
+	      enum decision_kind want)
+{
+	struct decision d;
+	char *s = NULL;
+	size_t len;
+
+	assert_int_equal(decide(in, &d), 0);
+	assert_int_equal(d.kind, want);
+	assert_int_equal(grub_render(&d, SERVER, &s, &len), 0);
+	assert_int_equal(strlen(s), len);
+	golden(name, s);
+	free(s);
+}
+
+static void
+test_golden_all(void **state)
+{
+	struct decide_policy pol = policy();
+	struct db_distro dist = distro();
+	struct boot_request req = request("52:54:00:12:34:56");
+	struct decide_input in = { .req = &req, .policy = &pol };
+	struct db_host h;
+	char *s = NULL;
+
+	(void)state;
+	/* install, with a token */
+	h = host(DB_ACTION_INSTALL);
+	in.host = &h;
+	in.install = INSTALL_ISSUED;
+	in.distro = &dist;
+	in.token = TOKEN;
+	render_golden("install", &in, DECISION_INSTALL);
+
+	/* a distribution without initrd */
+	dist.initrd[0] = '\0';
+	render_golden("install-no-initrd", &in, DECISION_INSTALL);
+	dist = distro();
+
+	/* attempts spent: the menu says so */
+	in.install = INSTALL_EXHAUSTED;
+	render_golden("exhausted", &in, DECISION_MENU);
+	in.install = INSTALL_NOT_TRIED;
+	in.distro = NULL;
+	in.token = NULL;
+
+	/* local: back to the firmware, or chainload the disk's loader */
+	h = host(DB_ACTION_LOCAL);
+	render_golden("local", &in, DECISION_LOCAL);
+	strcpy(h.local_boot, "grub");
+	render_golden("local-chainload", &in, DECISION_LOCAL);
+
+	/* a host flagged "menu" */
+	h = host(DB_ACTION_MENU);
+	render_golden("menu-host", &in, DECISION_MENU);
+
+	/* memtest and shell (choices of an iPXE menu; rendered anyway) */
+	in.host = NULL;
+	req.choice = BOOT_CHOICE_MEMTEST;
+	render_golden("memtest", &in, DECISION_MEMTEST);
+	req.choice = BOOT_CHOICE_SHELL;
+	render_golden("shell", &in, DECISION_SHELL);
+	req.choice = BOOT_CHOICE_NONE;
+
+	/* the default file: no MAC, an unknown machine */
+	req = request("");
+	render_golden("default", &in, DECISION_MENU);
+	pol.unknown = UNKNOWN_LOCAL;
+	render_golden("default-local", &in, DECISION_LOCAL);
+
+	/* the dispatcher */
+	assert_int_equal(grub_render_dispatch(SERVER, &s, NULL), 0);
+	golden("grub", s);
+	free(s);
+}
+
+/* The first word of every line: the commands a file runs. */
+static void
+shape(const char *text, char *out, size_t outsz)
+{
+	const char *p = text;
+	size_t o = 0;
+
+	while (*p) {
+		const char *e;
+		size_t n;
+
+		while (*p == '\t' || *p == ' ')
+			p++;
+		e = p + strcspn(p, " \t\n");
+		n = (size_t)(e - p);
+		assert_true(o + n + 2 < outsz);
+		memcpy(out + o, p, n);
+		o += n;
+		out[o++] = '\n';
+		p = strchr(p, '\n');
+		if (!p)
+			break;
+		p++;
+	}
+	out[o] = '\0';
+}
+
+/*
+ * Render an install whose command line carries attr (a host attribute),
+ * or return the error.
+ */
+static int
+render_attr(const char *attr, char **ret)
+{
+	struct decide_policy pol = policy();
+	struct db_distro dist = distro();
+	struct boot_request req = request("52:54:00:12:34:56");
+	struct decide_input in = { .req = &req, .policy = &pol };
+	struct db_host h = host(DB_ACTION_INSTALL);
+	struct decision d;
+	int r;
+
+	str_copy(h.attrs[0].value, sizeof(h.attrs[0].value), attr);
+	in.host = &h;
+	in.install = INSTALL_ISSUED;
+	in.distro = &dist;
+	in.token = TOKEN;
+	r = decide(&in, &d);
+	if (r < 0)
+		return r;
+	return grub_render(&d, SERVER, ret, NULL);
+}
+
+/*
+ * A host attribute reaches the kernel command line. Whatever it holds,
+ * the file runs the same commands as with a harmless value: grub syntax
+ * in it stays inside single quotes, and what cannot be quoted is refused.
+ */
+static void
+test_hostile_attr(void **state)
+{
+	static const char *const inert[] = {
+		"${net_default_mac}",
+		"$(reboot)",
+		"x;reboot",
+		"x; reboot",
+		"x && reboot",
+		"x || reboot",
+		"x | reboot",
+		"} menuentry x { reboot",
+		"# comment",
+		"`reboot`",
+		"fi; done; reboot",
+		"x\treboot",
+	};
+	static const char *const refused[] = {
+		"x'; reboot; echo '",
+		"x' reboot '",
+		"x\"reboot",
+		"x\\nreboot",
+		"x\nreboot",
+		"x\rreboot",
+		"\x1b[2J",
+		"caf\xc3\xa9",
+	};
+	char *good = NULL, *bad = NULL, sg[4096], sb[4096];
+	size_t i;
+
+	(void)state;
+	assert_int_equal(render_attr("r1", &good), 0);
+	shape(good, sg, sizeof(sg));
+	for (i = 0; i < ARRAY_SIZE(inert); i++) {
+		int r = render_attr(inert[i], &bad);
+
+		if (r < 0)
+			continue; /* refused is fine too */
+		shape(bad, sb, sizeof(sb));
+		if (strcmp(sg, sb)) {
+			fprintf(stderr, "%s\n", bad);
+			fail_msg("attribute '%s' changed the commands", inert[i]);
+		}
+		/* and it is quoted: no unquoted ';' or '$(' after linux */
+		assert_null(strstr(bad, "; reboot"));
+		free(bad);
+		bad = NULL;
+	}
+	for (i = 0; i < ARRAY_SIZE(refused); i++) {
+		bad = NULL;
+		if (render_attr(refused[i], &bad) != -EINVAL) {
+			fprintf(stderr, "%s\n", bad ? bad : "(error)");
+			fail_msg("attribute %zu was not refused", i);
+		}
+	}
+	free(good);
+}
+
+/* Kernel and initrd paths grub cannot fetch, or that leave the files
+ * directory, are refused; so are hostile names and hostnames. */
+static void
+test_hostile_refs(void **state)
+{
+	static const char *const bad_refs[] = {
+		"http://198.18.0.1/files/linux",
+		"https://x/linux",
+		"/etc/passwd",
+		"../linux",
+		"a/../../linux",
+		"a//linux",
+		"(hd0,1)/linux",
+		"a'b",
+		"a\"b",
+		"a\\b",
+		"a\nb",
+	};
+	struct decide_policy pol = policy();
+	struct db_distro dist = distro();
+	struct boot_request req = request("52:54:00:12:34:56");
+	struct decide_input in = { .req = &req, .policy = &pol };
+	struct db_host h = host(DB_ACTION_INSTALL);
+	struct decision d;
+	char *s = NULL;
+	size_t i;
+
+	(void)state;
+	in.host = &h;
+	in.install = INSTALL_ISSUED;
+	in.distro = &dist;
+	in.token = TOKEN;
+	for (i = 0; i < ARRAY_SIZE(bad_refs); i++) {
+		dist = distro();
+		str_copy(dist.kernel, sizeof(dist.kernel), bad_refs[i]);
+		assert_int_equal(decide(&in, &d), 0);
+		assert_int_equal(grub_render(&d, SERVER, &s, NULL), -EINVAL);
+		dist = distro();
+		snprintf(dist.initrd, sizeof(dist.initrd), "ok.gz %s",
+			 bad_refs[i]);
+		assert_int_equal(decide(&in, &d), 0);
+		assert_int_equal(grub_render(&d, SERVER, &s, NULL), -EINVAL);
+	}
+	/* names and hostnames in menus: validated before use */
+	dist = distro();
+	h = host(DB_ACTION_MENU);
+	in.install = INSTALL_NOT_TRIED;
+	in.distro = NULL;
+	in.token = NULL;
+	assert_int_equal(decide(&in, &d), 0);
+	d.hostname = "x' reboot '";
+	assert_int_equal(grub_render(&d, SERVER, &s, NULL), -EINVAL);
+	assert_int_equal(decide(&in, &d), 0);
+	{
+		static const char *const evil[] = { "ok", "a';reboot;'" };
+
+		d.distros = evil;
+		d.n_distros = 2;
+		assert_int_equal(grub_render(&d, SERVER, &s, NULL), -EINVAL);
+	}
+	/* the server address and the MAC are checked too */
+	assert_int_equal(decide(&in, &d), 0);
+	assert_int_equal(grub_render(&d, "198.18.0.1;reboot", &s, NULL),
+			 -EINVAL);
+	strcpy(d.mac, "52:54:00:12:34:5G");
+	assert_int_equal(grub_render(&d, SERVER, &s, NULL), -EINVAL);
+	assert_int_equal(grub_render_dispatch("x'y", &s, NULL), -EINVAL);
+}
+
+static void
+test_quote(void **state)
+{
+	char out[64];
+
+	(void)state;
+	assert_int_equal(grub_quote("abc", out, sizeof(out)), 5);
+	assert_string_equal(out, "'abc'");
+	assert_true(grub_quote("it's", out, sizeof(out)) > 0);
+	assert_string_equal(out, "'it'\\''s'");
+	assert_true(grub_quote("$x; {y}", out, sizeof(out)) > 0);
+	assert_string_equal(out, "'$x; {y}'");
+	assert_true(grub_quote("", out, sizeof(out)) > 0);
+	assert_string_equal(out, "''");
+	assert_int_equal(grub_quote("a\nb", out, sizeof(out)), -EINVAL);
+	assert_int_equal(grub_quote("a\x7f", out, sizeof(out)), -EINVAL);
+	assert_int_equal(grub_quote("abcdef", out, 6), -ENOSPC);
+	assert_int_equal(grub_quote("abcd", out, 7), 6);
+	assert_int_equal(grub_quote("abcd", out, 6), -ENOSPC);
+	assert_int_equal(grub_quote("'''", out, 8), -ENOSPC);
+
+	assert_true(grub_safe_arg("console=ttyS0,115200n8", 100));
+	assert_true(grub_safe_arg("a=$b;c", 100));
+	assert_false(grub_safe_arg("", 100));
+	assert_false(grub_safe_arg("a b", 100));
+	assert_false(grub_safe_arg("abc", 2));
+	assert_true(grub_safe_path("debian12/linux", 100));
+	assert_true(grub_safe_path("a/..b/c", 100));
+	assert_false(grub_safe_path("..", 100));
+	assert_false(grub_safe_path("a/..", 100));
+}
+
+static void
+test_choice_parse(void **state)
+{
+	char mac[MAC_STR_LEN], d[NAME_MAX_LEN + 1];
+
+	(void)state;
+	assert_int_equal(grub_choice_parse("grub/choice/52:54:00:12:34:56/"
+					   "install/debian12.cfg",
+					   mac, d),
+			 0);
+	assert_string_equal(mac, "52:54:00:12:34:56");
+	assert_string_equal(d, "debian12");
+	assert_int_equal(grub_choice_parse("grub/mac/52:54:00:12:34:56.cfg",
+					   mac, d),
+			 -ENOENT);
+	assert_int_equal(grub_choice_parse("pxelinux.0", mac, d), -ENOENT);
+	assert_int_equal(grub_choice_parse("grub/choice/52:54:00:12:34/"
+					   "install/debian12.cfg",
+					   mac, d),
+			 -EINVAL);
+	assert_int_equal(grub_choice_parse("grub/choice/52:54:00:12:34:zz/"
+					   "install/debian12.cfg",
+					   mac, d),
+			 -EINVAL);
+	assert_int_equal(grub_choice_parse("grub/choice/52:54:00:12:34:56/"
+					   "local/debian12.cfg",
+					   mac, d),
+			 -EINVAL);
+	assert_int_equal(grub_choice_parse("grub/choice/52:54:00:12:34:56/"
+					   "install/Deb;x.cfg",
+					   mac, d),
+			 -EINVAL);
+	assert_int_equal(grub_choice_parse("grub/choice/52:54:00:12:34:56/"
+					   "install/../x.cfg",
+					   mac, d),
+			 -EINVAL);
+	assert_int_equal(grub_choice_parse("grub/choice/52:54:00:12:34:56/"
+					   "install/.cfg",
+					   mac, d),
+			 -EINVAL);
+	assert_int_equal(grub_choice_parse("grub/choice/52:54:00:12:34:56/"
+					   "install/debian12",
+					   mac, d),
+			 -EINVAL);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_golden_all),
+		cmocka_unit_test(test_hostile_attr),
+		cmocka_unit_test(test_hostile_refs),
+		cmocka_unit_test(test_quote),
+		cmocka_unit_test(test_choice_parse),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
