@@ -343,6 +343,12 @@ main(int argc, char **argv)
 					cc->state = 1;
 					cc->sent_ms = now_ms();
 					send_msg(s, cc, 3);
+				} else if (v[0] == 6 && cc->state == 1 && n) {
+					/* NAK (the address went to another
+					 * client meanwhile): start over */
+					cc->state = 0;
+					cc->sent_ms = now_ms();
+					send_msg(s, cc, 1);
 				} else if (v[0] == 5 && cc->state == 1) {
 					cc->state = 2;
 					done++, inflight--;
