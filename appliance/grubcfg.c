@@ -259,6 +259,26 @@ grub_mkdir(const char *path)
 	return 0;
 }
 
+/* <tftp>/grub and <tftp>/grub/mac. */
+static int
+grub_dirs(const struct grubcfg_site *site, struct grubcfg_report *rep)
+{
+	char path[PATH_MAX];
+	int r;
+
+	if (str_printf(path, sizeof(path), "%s/grub", site->tftp_dir) < 0)
+		return -ENAMETOOLONG;
+	r = grub_mkdir(path);
+	if (r == 0 && str_printf(path, sizeof(path), "%s/grub/mac",
+				 site->tftp_dir) < 0)
+		r = -ENAMETOOLONG;
+	if (r == 0)
+		r = grub_mkdir(path);
+	if (r < 0)
+		rep_fail(rep, r, path);
+	return r;
+}
+
 /* <tftp>/files -> files_dir, so that grub reads kernels over TFTP. */
 static int
 grub_files_link(const struct grubcfg_site *site)
@@ -295,18 +315,9 @@ grub_common(struct db *db, const struct grubcfg_site *site,
 	size_t len;
 	int r;
 
-	if (str_printf(path, sizeof(path), "%s/grub", site->tftp_dir) < 0)
-		return -ENAMETOOLONG;
-	r = grub_mkdir(path);
-	if (r == 0 && str_printf(path, sizeof(path), "%s/grub/mac",
-				 site->tftp_dir) < 0)
-		r = -ENAMETOOLONG;
-	if (r == 0)
-		r = grub_mkdir(path);
-	if (r < 0) {
-		rep_fail(rep, r, path);
+	r = grub_dirs(site, rep);
+	if (r < 0)
 		return r;
-	}
 	r = grub_files_link(site);
 	if (r < 0)
 		rep_fail(rep, r, "the files link of the TFTP root");
@@ -465,6 +476,8 @@ grubcfg_render_mac(struct db *db, const struct grubcfg_site *site,
 	if (r < 0)
 		return r;
 	r = grub_policy(db, site, &names, &pol);
+	if (r == 0)
+		r = grub_dirs(site, rep);
 	if (r < 0)
 		return r;
 	grub_host(db, site, &pol, &h, rep);

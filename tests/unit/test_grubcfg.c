@@ -1,0 +1,404 @@
+/*
+ * test_grubcfg.c - the grub files of the TFTP tree against a real SQLite
+ * database in a temporary directory: rendered per host, re-rendered on
+ * change, removed with the host; a render failure keeps the old file;
+ * install once over grub (token in the file, budget counted in TFTP
+ * fetches, done -> local); menu choices asked over TFTP; the database
+ * change watch.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "appliance/grubcfg.h"
+#include "common/util.h"
+
+#define MAC1 "52:54:00:00:00:01"
+#define MAC2 "52:54:00:00:00:02"
+
+struct fix {
+	char dir[64], dbpath[128], tftp[128], files[128];
+	struct by_config cfg;
+	struct grubcfg_site site;
+	struct db *db;
+};
+
+static int
+setup(void **state)
+{
+	struct fix *f = calloc(1, sizeof(*f));
+
+	assert_non_null(f);
+	strcpy(f->dir, "/tmp/test_grubcfg.XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	snprintf(f->dbpath, sizeof(f->dbpath), "%s/bootyard.db", f->dir);
+	snprintf(f->tftp, sizeof(f->tftp), "%s/tftp", f->dir);
+	snprintf(f->files, sizeof(f->files), "%s/files", f->dir);
+	assert_int_equal(mkdir(f->tftp, 0755), 0);
+	assert_int_equal(mkdir(f->files, 0755), 0);
+	assert_int_equal(db_open(f->dbpath, DB_OPEN_CREATE, &f->db), 0);
+	cfg_defaults(&f->cfg);
+	str_copy(f->cfg.files_dir, sizeof(f->cfg.files_dir), f->files);
+	f->cfg.install_attempts = 3;
+	f->site.cfg = &f->cfg;
+	f->site.tftp_dir = f->tftp;
+	f->site.server = "198.18.0.1";
+	f->site.http_base = "http://198.18.0.1";
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fix *f = *state;
+	char cmd[128];
+
+	db_close(f->db);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
+	assert_int_equal(system(cmd), 0);
+	free(f);
+	return 0;
+}
+
+/* The content of the file of mac, or NULL (caller frees). */
+static char *
+mac_file(struct fix *f, const char *mac)
+{
+	char path[256], *text = NULL;
+	size_t len;
+
+	assert_int_equal(grubcfg_mac_path(f->tftp, mac, path, sizeof(path)),
+			 0);
+	if (read_file(path, 1 << 20, &text, &len) < 0)
+		return NULL;
+	return text;
+}
+
+static void
+add_distro(struct fix *f, const char *name, const char *kernel)
+{
+	struct db_distro d;
+
+	memset(&d, 0, sizeof(d));
+	str_copy(d.name, sizeof(d.name), name);
+	str_copy(d.kernel, sizeof(d.kernel), kernel);
+	strcpy(d.initrd, "standin/initrd.gz");
+	strcpy(d.cmdline, "console=ttyS0");
+	assert_int_equal(db_distro_add(f->db, &d), 0);
+}
+
+static int64_t
+add_host(struct fix *f, const char *mac, const char *name,
+	 enum db_action a, const char *distro)
+{
+	struct db_host h;
+	int64_t id;
+
+	memset(&h, 0, sizeof(h));
+	h.n_macs = 1;
+	strcpy(h.macs[0], mac);
+	str_copy(h.hostname, sizeof(h.hostname), name);
+	h.action = a;
+	str_copy(h.distro, sizeof(h.distro), distro);
+	assert_int_equal(db_host_add(f->db, &h, &id), 0);
+	return id;
+}
+
+/* The token in an install file, into tok. */
+static void
+file_token(const char *text, char tok[TOKEN_LEN + 1])
+{
+	const char *p = strstr(text, "bootyard.token=");
+
+	assert_non_null(p);
+	memcpy(tok, p + 15, TOKEN_LEN);
+	tok[TOKEN_LEN] = '\0';
+	assert_true(valid_token(tok));
+}
+
+static void
+test_files_follow_hosts(void **state)
+{
+	struct fix *f = *state;
+	struct grubcfg_report rep;
+	char path[256], link[256], *t;
+	ssize_t n;
+	int64_t id;
+	struct db_host h;
+
+	add_distro(f, "standin", "standin/vmlinuz");
+	id = add_host(f, MAC1, "node1", DB_ACTION_LOCAL, "standin");
+	assert_int_equal(grubcfg_render_all(f->db, &f->site, &rep), 0);
+	assert_int_equal(rep.failed, 0);
+	assert_int_equal(rep.written, 3); /* grub.cfg, default.cfg, MAC1 */
+
+	snprintf(path, sizeof(path), "%s/grub/grub.cfg", f->tftp);
+	assert_int_equal(read_file(path, 1 << 20, &t, NULL), 0);
+	assert_non_null(strstr(t, "grub/mac/${net_default_mac}.cfg"));
+	free(t);
+	snprintf(path, sizeof(path), "%s/grub/default.cfg", f->tftp);
+	assert_int_equal(read_file(path, 1 << 20, &t, NULL), 0);
+	assert_non_null(strstr(t, "menuentry 'Reinstall standin"));
+	free(t);
+	snprintf(path, sizeof(path), "%s/files", f->tftp);
+	n = readlink(path, link, sizeof(link) - 1);
+	assert_true(n > 0);
+	link[n] = '\0';
+	assert_string_equal(link, f->files);
+
+	t = mac_file(f, MAC1);
+	assert_non_null(t);
+	assert_non_null(strstr(t, "bootyard " MAC1 ": local"));
+	free(t);
+
+	/* nothing changed: nothing written */
+	assert_int_equal(grubcfg_render_all(f->db, &f->site, &rep), 0);
+	assert_int_equal(rep.written, 0);
+	assert_int_equal(rep.unchanged, 3);
+
+	/* a change re-renders */
+	assert_int_equal(db_host_get(f->db, id, &h), 0);
+	h.action = DB_ACTION_MENU;
+	assert_int_equal(db_host_update(f->db, &h), 0);
+	assert_int_equal(grubcfg_render_all(f->db, &f->site, &rep), 0);
+	assert_int_equal(rep.written, 1);
+	t = mac_file(f, MAC1);
+	assert_non_null(strstr(t, "menu reason=host-menu"));
+	free(t);
+
+	/* a second MAC of the host gets its own file */
+	assert_int_equal(db_host_mac_add(f->db, id, MAC2), 0);
+	assert_int_equal(grubcfg_render_mac(f->db, &f->site, MAC2, &rep), 0);
+	t = mac_file(f, MAC2);
+	assert_non_null(t);
+	free(t);
+	/* a MAC taken away: its file goes */
+	assert_int_equal(db_host_mac_remove(f->db, id, MAC2), 0);
+	assert_int_equal(grubcfg_render_all(f->db, &f->site, &rep), 0);
+	assert_int_equal(rep.removed, 1);
+	assert_null(mac_file(f, MAC2));
+
+	/* removing the host removes its file */
+	assert_int_equal(db_host_delete(f->db, id), 0);
+	assert_int_equal(grubcfg_render_all(f->db, &f->site, &rep), 0);
+	assert_int_equal(rep.removed, 1);
+	assert_null(mac_file(f, MAC1));
+}
+
+static void
+test_render_failure_keeps_file(void **state)
+{
+	struct fix *f = *state;
+	struct grubcfg_report rep;
+	char *before, *after;
+	int64_t id;
+
+	add_distro(f, "standin", "standin/vmlinuz");
+	add_distro(f, "urlkern", "http://198.18.0.1/files/vmlinuz");
+	id = add_host(f, MAC1, "node1", DB_ACTION_LOCAL, "standin");
+	assert_int_equal(grubcfg_render_all(f->db, &f->site, &rep), 0);
+	before = mac_file(f, MAC1);
+	assert_non_null(before);
+
+	/* grub cannot fetch an http URL: the render fails */
+	assert_int_equal(db_host_reinstall(f->db, id, "urlkern"), 0);
+	assert_int_equal(grubcfg_render_all(f->db, &f->site, &rep), 0);
+	assert_int_equal(rep.failed, 1);
+	assert_non_null(strstr(rep.error, MAC1));
+	after = mac_file(f, MAC1);
+	assert_string_equal(before, after);
+	free(after);
+
+	/* so does a write that cannot happen: the old file stays too */
+	assert_int_equal(db_host_reinstall(f->db, id, "standin"), 0);
+	{
+		char dir[256];
+
+		snprintf(dir, sizeof(dir), "%s/grub/mac", f->tftp);
+		assert_int_equal(chmod(dir, 0555), 0);
+		if (access(dir, W_OK) != 0) { /* not as root */
+			assert_int_equal(
+				grubcfg_render_all(f->db, &f->site, &rep), 0);
+			assert_int_equal(rep.failed, 1);
+			after = mac_file(f, MAC1);
+			assert_string_equal(before, after);
+			free(after);
+		}
+		assert_int_equal(chmod(dir, 0755), 0);
+	}
+	free(before);
+}
+
+/* tftp-sent of mac's file, as dnsmasq's log reports it. */
+static void
+fetched(struct fix *f, const char *mac)
+{
+	struct grubcfg_report rep;
+	char file[64];
+
+	snprintf(file, sizeof(file), "grub/mac/%s.cfg", mac);
+	assert_int_equal(grubcfg_tftp_event(f->db, &f->site, true, file, mac,
+					    &rep),
+			 0);
+}
+
+static void
+test_install_once(void **state)
+{
+	struct fix *f = *state;
+	struct grubcfg_report rep;
+	char tok[TOKEN_LEN + 1], tok2[TOKEN_LEN + 1], *t;
+	struct db_host h;
+	int64_t id;
+	int i;
+
+	add_distro(f, "standin", "standin/vmlinuz");
+	id = add_host(f, MAC1, "node1", DB_ACTION_INSTALL, "standin");
+	/* the host's "updated" second must be behind its fetches */
+	sleep(1);
+	assert_int_equal(grubcfg_render_all(f->db, &f->site, &rep), 0);
+	t = mac_file(f, MAC1);
+	assert_non_null(strstr(t, "install reason=flagged"));
+	assert_non_null(strstr(t, "linux '(tftp,198.18.0.1)/files/standin/"
+				  "vmlinuz'"));
+	file_token(t, tok);
+	free(t);
+	/* the token in the file is the host's current one; one issued */
+	assert_int_equal(db_install_lookup(f->db, tok, &h), 0);
+	assert_int_equal(h.attempts, 1);
+	/* rendering again issues no other token */
+	assert_int_equal(grubcfg_render_all(f->db, &f->site, &rep), 0);
+	assert_int_equal(rep.written, 0);
+
+	/* fetches 1..3 (the budget): the third leaves a menu for the next
+	 * fetch, and the token handed out stays valid */
+	for (i = 1; i <= 3; i++) {
+		fetched(f, MAC1);
+		t = mac_file(f, MAC1);
+		if (i < 3) {
+			assert_non_null(strstr(t, "install reason=flagged"));
+			file_token(t, tok2);
+			assert_string_equal(tok, tok2);
+		} else {
+			assert_non_null(strstr(t, "reason=install-exhausted"));
+		}
+		free(t);
+	}
+	assert_int_equal(db_install_lookup(f->db, tok, &h), 0);
+	assert_int_equal(h.action, DB_ACTION_INSTALL);
+	/* a fourth fetch (of the menu): the host is set to menu */
+	fetched(f, MAC1);
+	assert_int_equal(db_host_get(f->db, id, &h), 0);
+	assert_int_equal(h.action, DB_ACTION_MENU);
+	assert_int_equal(db_install_lookup(f->db, tok, &h), -ESTALE);
+
+	/* a reinstall: a fresh budget, a new token; done -> local */
+	assert_int_equal(db_host_reinstall(f->db, id, ""), 0);
+	sleep(1);
+	assert_int_equal(grubcfg_render_all(f->db, &f->site, &rep), 0);
+	t = mac_file(f, MAC1);
+	file_token(t, tok2);
+	free(t);
+	assert_string_not_equal(tok, tok2);
+	fetched(f, MAC1);
+	assert_int_equal(db_install_done(f->db, tok2, NULL), 0);
+	assert_int_equal(grubcfg_render_all(f->db, &f->site, &rep), 0);
+	t = mac_file(f, MAC1);
+	assert_non_null(strstr(t, "bootyard " MAC1 ": local"));
+	free(t);
+	/* fetches of a host that is not installing change nothing */
+	fetched(f, MAC1);
+	assert_int_equal(db_host_get(f->db, id, &h), 0);
+	assert_int_equal(h.action, DB_ACTION_LOCAL);
+}
+
+static void
+test_menu_choice(void **state)
+{
+	struct fix *f = *state;
+	struct grubcfg_report rep;
+	const char *file = "grub/choice/" MAC1 "/install/standin.cfg";
+	struct db_host h;
+	char *t;
+
+	add_distro(f, "standin", "standin/vmlinuz");
+	/* an unknown machine's choice, from that machine: a new host */
+	assert_int_equal(grubcfg_tftp_event(f->db, &f->site, false, file, MAC2,
+					    &rep),
+			 -EPERM);
+	assert_int_equal(db_host_find_by_mac(f->db, MAC1, &h), -ENOENT);
+	assert_int_equal(grubcfg_tftp_event(f->db, &f->site, false,
+					    "grub/choice/" MAC1
+					    "/install/nosuch.cfg",
+					    MAC1, &rep),
+			 -ENOENT);
+	if (grubcfg_tftp_event(f->db, &f->site, false, file, MAC1, &rep))
+		fail_msg("choice: %s", rep.error);
+	assert_int_equal(db_host_find_by_mac(f->db, MAC1, &h), 0);
+	assert_int_equal(h.action, DB_ACTION_INSTALL);
+	assert_string_equal(h.distro, "standin");
+	t = mac_file(f, MAC1);
+	assert_non_null(t);
+	assert_non_null(strstr(t, "bootyard.token="));
+	free(t);
+
+	/* a host told to boot locally gets no menu, so no choice */
+	h.action = DB_ACTION_LOCAL;
+	assert_int_equal(db_host_update(f->db, &h), 0);
+	assert_int_equal(grubcfg_tftp_event(f->db, &f->site, false, file, MAC1,
+					    &rep),
+			 -EPERM);
+	/* malformed choices and other files */
+	assert_int_equal(grubcfg_tftp_event(f->db, &f->site, false,
+					    "grub/choice/x/install/a.cfg",
+					    MAC1, &rep),
+			 -EINVAL);
+	assert_int_equal(grubcfg_tftp_event(f->db, &f->site, false,
+					    "pxelinux.0", MAC1, &rep),
+			 0);
+	assert_int_equal(grubcfg_tftp_event(f->db, &f->site, true,
+					    "grub/mac/../../x.cfg", MAC1, &rep),
+			 0);
+}
+
+static void
+test_db_watch(void **state)
+{
+	struct fix *f = *state;
+	struct grubcfg_watch w;
+
+	memset(&w, 0, sizeof(w));
+	assert_true(grubcfg_db_changed(&w, f->dbpath));
+	assert_false(grubcfg_db_changed(&w, f->dbpath));
+	add_distro(f, "standin", "standin/vmlinuz");
+	assert_true(grubcfg_db_changed(&w, f->dbpath));
+	assert_false(grubcfg_db_changed(&w, f->dbpath));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_files_follow_hosts, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_render_failure_keeps_file,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_install_once, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_menu_choice, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_db_watch, setup,
+						teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
