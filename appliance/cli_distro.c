@@ -11,6 +11,7 @@
 
 #include "appliance/bootyard.h"
 #include "appliance/cli.h"
+#include "appliance/sbverify.h"
 #include "common/util.h"
 #include "common/valid.h"
 #include "db/db.h"
@@ -338,14 +339,84 @@ distro_json(const struct db_distro *d, bool with_text)
 	return o;
 }
 
+/*
+ * distro_signed - whether d's kernel is signed for Secure Boot, in words
+ * ("yes (/CN=Debian Secure Boot CA)", "no", "unknown: ...") into buf;
+ * returns 1 signed, 0 not, -1 unknown. Checked when asked (sbverify.h):
+ * the database has no column for it.
+ */
+static int
+distro_signed(const struct by_config *cfg, const struct db_distro *d,
+	      char *buf, size_t bufsz)
+{
+	struct sb_result sb;
+	int r = sb_check_kernel(cfg->files_dir, d->kernel, &sb);
+
+	if (r == 0 && sb.is_signed) {
+		snprintf(buf, bufsz, "yes (%s)", sb.issuer);
+		return 1;
+	}
+	if (r == 0) {
+		snprintf(buf, bufsz, "no");
+		return 0;
+	}
+	if (r == -EPROTONOSUPPORT)
+		snprintf(buf, bufsz, "unknown: the kernel is a URL");
+	else if (r == -ENOEXEC)
+		snprintf(buf, bufsz, "unknown: sbverify (sbsigntool) is not "
+				     "installed");
+	else if (r == -EINVAL)
+		snprintf(buf, bufsz, "unknown: not an EFI image");
+	else if (str_printf(buf, bufsz, "unknown: %s/%s: %s", cfg->files_dir,
+			    d->kernel, strerror(-r)) < 0)
+		snprintf(buf, bufsz, "unknown: %s", strerror(-r));
+	return -1;
+}
+
+/*
+ * distro_sb_warn - after add/set: warn on stderr when Secure Boot clients
+ * (uefi_loader = shim, grub over TFTP) could not boot d's kernel.
+ */
+static void
+distro_sb_warn(const struct cli_cmd *cmd, const struct by_config *cfg,
+	       const struct db_distro *d)
+{
+	char why[CFG_PATH_MAX + 300];
+	int r = distro_signed(cfg, d, why, sizeof(why));
+
+	if (r == 1)
+		return;
+	if (r == 0)
+		fprintf(stderr, "bootyard %s: warning: kernel %s is not signed "
+				"(sbverify --list): Secure Boot clients cannot "
+				"boot it\n", cmd->name, d->kernel);
+	else if (!strncmp(d->kernel, "http", 4))
+		fprintf(stderr, "bootyard %s: warning: kernel %s is a URL: "
+				"Secure Boot clients (uefi_loader = shim) read "
+				"kernels over TFTP from files_dir and cannot "
+				"boot it\n", cmd->name, d->kernel);
+	else
+		fprintf(stderr, "bootyard %s: note: Secure Boot signature of "
+				"the kernel not checked (%s)\n", cmd->name, why);
+}
+
 /* distro_print - one distribution as "key: value" lines, or JSON. */
 static int
-distro_print(const struct by_ctx *ctx, const struct db_distro *d)
+distro_print(const struct by_ctx *ctx, const struct by_config *cfg,
+	     const struct db_distro *d)
 {
-	char t1[32], t2[32];
+	char t1[32], t2[32], sb[CFG_PATH_MAX + 300];
+	int sr = distro_signed(cfg, d, sb, sizeof(sb));
 
-	if (ctx->json)
-		return cli_json_print(distro_json(d, true));
+	if (ctx->json) {
+		json_t *o = distro_json(d, true);
+
+		if (o)
+			json_object_set_new(o, "signed",
+					    sr < 0 ? json_null()
+						   : json_boolean(sr == 1));
+		return cli_json_print(o);
+	}
 	printf("name:      %s\n", d->name);
 	printf("kernel:    %s\n", d->kernel);
 	printf("initrd:    %s\n", d->initrd);
@@ -356,6 +427,7 @@ distro_print(const struct by_ctx *ctx, const struct db_distro *d)
 		       strlen(d->template_text));
 	else
 		printf("template:  -\n");
+	printf("signed:    %s\n", sb);
 	printf("created:   %s\n", cli_time(d->created, t1, sizeof(t1)));
 	printf("updated:   %s\n", cli_time(d->updated, t2, sizeof(t2)));
 	return 0;
@@ -424,6 +496,7 @@ distro_write(struct by_ctx *ctx, const struct cli_cmd *cmd, int argc,
 		r = cli_json_print(distro_json(&d, false));
 	else
 		printf("distro %s %s\n", d.name, set ? "changed" : "added");
+	distro_sb_warn(cmd, &cfg, &d);
 out:
 	if (lock_fd >= 0)
 		close(lock_fd);
@@ -493,7 +566,7 @@ distro_show(struct by_ctx *ctx, int argc, char **argv)
 	db_close(db);
 	if (r < 0)
 		return cli_db_fail(cmd, &cfg, r, what);
-	r = distro_print(ctx, &d);
+	r = distro_print(ctx, &cfg, &d);
 	db_distro_free(&d);
 	return r;
 }
