@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # tests/e2e/appliance.bash - the real appliance in the test lab, for the
 # e2e scenarios and the demo. Source after tests/lib/common.sh,
 # tests/lib/lab.sh and tests/lib/qemu.sh, once lab_start has run.
@@ -144,8 +145,7 @@ app_start() {
 	if [[ -n ${APP_HAND_DNSMASQ:-} ]]; then
 		lab_bg "$APP_LOG" "$BOOTYARD" -c "$APP_CONF" -v serve --dhcp=off
 		APP_PID=$LAB_PID
-		local i
-		for i in $(seq 50); do
+		for _ in $(seq 50); do
 			app_listening tcp 80 && break
 			sleep 0.2
 		done
@@ -174,7 +174,8 @@ app_start() {
 app_stop() {
 	[[ -n $APP_PID ]] && lab_kill "$APP_PID"
 	[[ -n $APP_DNSMASQ_PID ]] && lab_kill "$APP_DNSMASQ_PID"
-	APP_PID= APP_DNSMASQ_PID=
+	APP_PID=
+	APP_DNSMASQ_PID=
 }
 
 # app_restart [K=V...]: new configuration, new serve (loader settings are

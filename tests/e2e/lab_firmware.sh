@@ -51,7 +51,6 @@ chmod -R a+rX "$TEST_TMP"
 
 lab_bg "$TEST_TMP/http.log" /usr/bin/python3 -u -m http.server 80 \
 	--bind "$LAB_ADDR" --directory "$www"
-http_pid=$LAB_PID
 
 # dnsmasq_run DETECT: (re)start dnsmasq; DETECT=yes sends iPXE clients
 # straight to /ipxe/v1/boot, DETECT=no treats them as plain PXE ROMs.

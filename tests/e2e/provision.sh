@@ -87,7 +87,7 @@ qemu_stop
 
 ev=$(app_events $mac)
 echo "$ev"
-for want in dhcp config install done local; do
+for want in dhcp config install "done" local; do
 	expect_contains "$ev" "$want" "s5: events show $want"
 done
 last=$(echo "$ev" | grep config | tail -n 1)

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # tests/lib/lab.sh - the test lab: one network namespace with a bridge at
 # 198.18.0.1/24 and tap devices for QEMU clients. Sourced by e2e scenarios
 # (after tests/lib/common.sh) and by the demo.
@@ -74,10 +75,10 @@ lab_bg() {
 
 # lab_kill PID: stop one process we started: TERM, up to 5 s, then KILL.
 lab_kill() {
-	local pid=$1 i
+	local pid=$1
 	kill -0 "$pid" 2>/dev/null || return 0
 	kill -TERM "$pid" 2>/dev/null
-	for i in $(seq 50); do
+	for _ in $(seq 50); do
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.1
 	done

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # tests/lib/qemu.sh - QEMU PXE clients for the test lab (tests/lib/lab.sh).
 #
 # Every client runs under TCG (there is no KVM on the build machines) in

@@ -28,7 +28,7 @@ say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 # process the demo started).
 demo_stop() {
 	[[ -f $STATE_FILE ]] || { echo "demo: nothing running"; return 0; }
-	local LAB_NS= PIDS= pid
+	local LAB_NS='' PIDS='' pid
 	# shellcheck disable=SC1090
 	source "$STATE_FILE"
 	for pid in $PIDS; do
