@@ -16,10 +16,15 @@
 #      boot of the same machine is told so.
 #   2. An unknown MAC (Secure Boot on) gets the default grub menu, without
 #      the memory test (memtest86+ is not signed).
-#   3. Secure Boot OFF (plain OVMF), the same shim path: install, done,
-#      local in the database and the file; the kernel does not say
-#      Secure Boot is enabled.
-# Time bound: about 4 minutes under TCG.
+#   3. Secure Boot OFF (plain OVMF), the same shim path: an unknown MAC
+#      gets the default menu, now with the memory test; choosing
+#      "Reinstall standin" asks the appliance over TFTP, which flags the
+#      machine and renders its file with a token; grub loads it, the
+#      kernel boots (without Secure Boot), the installer calls done and
+#      the machine is back to local boot in the database and its file.
+# Also: `distro add` of the signed kernel warns of nothing and `distro
+# show` says it is signed; an unsigned kernel is warned about.
+# Time bound: about 3 minutes under TCG.
 source "$TOP/tests/lib/common.sh"
 source "$TOP/tests/lib/lab.sh"
 source "$TOP/tests/lib/qemu.sh"
@@ -41,7 +46,7 @@ check "lab namespace and bridge" lab_start
 app_init
 TOKEN=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
 printf '%s\n' "$TOKEN" >"$TEST_TMP/admin.token"
-app_config dhcp.uefi_loader=shim boot.menu_timeout=3 \
+app_config dhcp.uefi_loader=shim boot.menu_timeout=5 \
 	admin.listen=127.0.0.1:9080 admin.token_file="$TEST_TMP/admin.token"
 GRUB=$APP_STATE/tftp/grub
 
@@ -57,9 +62,17 @@ distro={{distro}}
 done_url={{done_url}}
 EOF
 chmod -R a+rX "$APP_FILES"
-check "distro add (cloud kernel + stand-in installer)" \
-	by distro add standin --kernel standin/vmlinuz --initrd standin/initrd.gz \
+expect_exit 0 by distro add standin --kernel standin/vmlinuz --initrd standin/initrd.gz \
 	--cmdline "console=ttyS0 panic=1" --template "$TEST_TMP/install.cfg"
+[[ $err != *warning* ]] || fail "distro add warned about a signed kernel: $err"
+ok "distro add: no warning for the signed cloud kernel"
+expect_contains "$(by distro show standin)" "signed:    yes (/CN=Debian Secure Boot CA)" \
+	"distro show: the kernel is signed"
+cp /usr/lib/ipxe/ipxe.efi "$APP_FILES/unsigned.efi"
+expect_exit 0 by distro add unsigned --kernel unsigned.efi --initrd standin/initrd.gz
+expect_contains "$err" "is not signed" "distro add warns about an unsigned kernel"
+expect_contains "$(by distro show unsigned)" "signed:    no" "distro show: not signed"
+check "distro rm unsigned" by distro rm unsigned
 check "distro add (a kernel grub cannot fetch: an http URL)" \
 	by distro add urlkern --kernel "http://$LAB_ADDR/files/standin/vmlinuz" \
 	--initrd standin/initrd.gz
@@ -154,18 +167,23 @@ ok "sb: no memory test with Secure Boot on"
 qemu_stop
 expect_contains "$(app_events $unk)" "grub/default.cfg" "sb: the unknown MAC was sent the default file"
 
-# ---- 3. Secure Boot off, the same shim path ------------------------------
-check "host reinstall" by host reinstall sb1
-check "its file is an install again" wait_file "$GRUB/mac/$mac.cfg" "bootyard.token=" 5
-sb_boot nosb-install off $mac "INSTALLER: started" 150
+# ---- 3. Secure Boot off: the menu, a reinstall chosen in it ---------------
+m3=52:54:00:5b:00:03
+sb_boot nosb-menu off $m3 "Reinstall standin" 90
+expect_contains "$(qemu_tail 100)" "Memory test" "nosb: the memory test is offered with Secure Boot off"
+qemu_keys down ret
+qemu_wait "INSTALLER: started" 120 || app_fail "nosb: the chosen install did not start"
+ok "nosb: 'Reinstall standin' chosen in the grub menu started the installer"
 qemu_wait_exit 60 || app_fail "nosb: the installer did not power off"
 con=$(qemu_tail 400)
-expect_contains "$con" "bootyard: installing standin on $mac" "nosb: grub read the host's file"
+expect_contains "$con" "bootyard: installing standin on $m3" "nosb: grub read the file rendered for the choice"
 [[ $con != *"Secure boot enabled"* ]] || fail "nosb: the kernel says Secure Boot is enabled"
 ok "nosb: Secure Boot is not enabled"
 expect_contains "$con" "INSTALLER: DONE" "nosb: the installer finished"
-expect_contains "$(by host show sb1)" "local" "nosb: the host is back to local boot"
+ev=$(app_events $m3)
+expect_contains "$ev" "grub-choice" "nosb: the choice is an event"
+expect_contains "$(by host show $m3)" "local" "nosb: the new host is back to local boot"
 check "nosb: its grub file is re-rendered to local boot" \
-	wait_file "$GRUB/mac/$mac.cfg" "bootyard $mac: local" 5
+	wait_file "$GRUB/mac/$m3.cfg" "bootyard $m3: local" 5
 app_stop
 done_checks
