@@ -53,6 +53,10 @@ install -m 644 "$top/README.md" usr/share/doc/bootyard/README.md
 for f in "$top"/docs/*.md; do
 	[[ -f $f ]] && install -m 644 "$f" usr/share/doc/bootyard/
 done
+if [[ -f $top/docs/bootyard.conf ]]; then
+	install -D -m 644 "$top/docs/bootyard.conf" \
+		usr/share/doc/bootyard/examples/bootyard.conf
+fi
 # Templates of the TFTP tree (tftp-root/), when the tree has any.
 if compgen -G "$top/tftp-root/*" >/dev/null; then
 	cp -r "$top/tftp-root" usr/share/bootyard/tftp-root
