@@ -25,15 +25,13 @@ static void
 rep_fail(struct grubcfg_report *rep, int r, const char *what)
 {
 	rep->failed++;
-	if (!rep->error[0] &&
-	    str_printf(rep->error, sizeof(rep->error), "%s: %s", what,
-		       strerror(-r)) < 0)
+	if (!rep->error[0] && str_printf(rep->error, sizeof(rep->error),
+	                                 "%s: %s", what, strerror(-r)) < 0)
 		str_copy(rep->error, sizeof(rep->error), strerror(-r));
 }
 
 int
-grubcfg_mac_path(const char *tftp_dir, const char *mac, char *out,
-		 size_t outsz)
+grubcfg_mac_path(const char *tftp_dir, const char *mac, char *out, size_t outsz)
 {
 	return str_printf(out, outsz, "%s/grub/mac/%s.cfg", tftp_dir, mac);
 }
@@ -41,7 +39,7 @@ grubcfg_mac_path(const char *tftp_dir, const char *mac, char *out,
 /* Write text to path unless it holds exactly that (write + rename). */
 static int
 grub_put(const char *path, const char *text, size_t len,
-	 struct grubcfg_report *rep)
+         struct grubcfg_report *rep)
 {
 	_cleanup_free_ char *old = NULL;
 	size_t oldlen = 0;
@@ -98,8 +96,8 @@ grub_collect_distro(const struct db_distro *d, void *ctx)
 
 /* The site policy for decide(); names is filled from the database. */
 static int
-grub_policy(struct db *db, const struct grubcfg_site *site,
-	    struct names *names, struct decide_policy *pol)
+grub_policy(struct db *db, const struct grubcfg_site *site, struct names *names,
+            struct decide_policy *pol)
 {
 	const struct by_config *cfg = site->cfg;
 	int r;
@@ -113,7 +111,7 @@ grub_policy(struct db *db, const struct grubcfg_site *site,
 	pol->unknown = cfg->unknown;
 	pol->menu_timeout = cfg->menu_timeout;
 	pol->install_attempts =
-		cfg->install_attempts ? cfg->install_attempts : 3;
+	    cfg->install_attempts ? cfg->install_attempts : 3;
 	pol->local_bios = cfg->local_bios;
 	pol->local_efi = cfg->local_efi;
 	pol->distros = names->ptrs;
@@ -145,12 +143,12 @@ grub_count_fetch(const struct db_event *e, void *ctx)
 static unsigned
 grub_fetches(struct db *db, const struct db_host *h)
 {
-	struct fetch_count c = { .since_ms = h->updated * 1000, .n = 0 };
+	struct fetch_count c = {.since_ms = h->updated * 1000, .n = 0};
 	size_t i;
 
 	for (i = 0; i < h->n_macs; i++)
 		db_event_list(db, h->macs[i], GRUB_FETCH_EVENTS,
-			      grub_count_fetch, &c);
+		              grub_count_fetch, &c);
 	return c.n;
 }
 
@@ -161,9 +159,9 @@ grub_fetches(struct db *db, const struct db_host *h)
  */
 static void
 grub_install_state(struct db *db, const struct decide_policy *pol,
-		   struct db_host *h, struct decide_input *in,
-		   struct db_distro *distro, bool *have_distro,
-		   char tokbuf[TOKEN_LEN + 1])
+                   struct db_host *h, struct decide_input *in,
+                   struct db_distro *distro, bool *have_distro,
+                   char tokbuf[TOKEN_LEN + 1])
 {
 	char detail[128];
 	int r;
@@ -188,8 +186,8 @@ grub_install_state(struct db *db, const struct decide_policy *pol,
 		if (r < 0 || db_host_get(db, h->id, h) < 0)
 			return;
 		snprintf(detail, sizeof(detail),
-			 "install token issued for the grub files of %s",
-			 h->distro);
+		         "install token issued for the grub files of %s",
+		         h->distro);
 		db_event_add(db, h->macs[0], "grub-token", detail);
 	} else {
 		str_copy(tokbuf, TOKEN_LEN + 1, h->token);
@@ -211,8 +209,8 @@ grub_install_state(struct db *db, const struct decide_policy *pol,
  */
 static int
 grub_render_to(struct db *db, const struct grubcfg_site *site,
-	       const struct decide_policy *pol, struct db_host *h,
-	       const char *mac, const char *dest, struct grubcfg_report *rep)
+               const struct decide_policy *pol, struct db_host *h,
+               const char *mac, const char *dest, struct grubcfg_report *rep)
 {
 	struct boot_request req;
 	struct decide_input in;
@@ -235,7 +233,7 @@ grub_render_to(struct db *db, const struct grubcfg_site *site,
 	in.policy = pol;
 	if (h && h->action == DB_ACTION_INSTALL)
 		grub_install_state(db, pol, h, &in, &distro, &have_distro,
-				   token);
+		                   token);
 	in.host = h;
 	r = decide(&in, &d);
 	if (r == 0)
@@ -269,8 +267,8 @@ grub_dirs(const struct grubcfg_site *site, struct grubcfg_report *rep)
 	if (str_printf(path, sizeof(path), "%s/grub", site->tftp_dir) < 0)
 		return -ENAMETOOLONG;
 	r = grub_mkdir(path);
-	if (r == 0 && str_printf(path, sizeof(path), "%s/grub/mac",
-				 site->tftp_dir) < 0)
+	if (r == 0 &&
+	    str_printf(path, sizeof(path), "%s/grub/mac", site->tftp_dir) < 0)
 		r = -ENAMETOOLONG;
 	if (r == 0)
 		r = grub_mkdir(path);
@@ -287,7 +285,7 @@ grub_files_link(const struct grubcfg_site *site)
 	ssize_t n;
 
 	if (str_printf(link, sizeof(link), "%s/%s", site->tftp_dir,
-		       GRUB_FILES_DIR) < 0)
+	               GRUB_FILES_DIR) < 0)
 		return -ENAMETOOLONG;
 	n = readlink(link, cur, sizeof(cur) - 1);
 	if (n >= 0) {
@@ -308,7 +306,7 @@ grub_files_link(const struct grubcfg_site *site)
 /* The files common to every machine: the dispatcher and default.cfg. */
 static int
 grub_common(struct db *db, const struct grubcfg_site *site,
-	    const struct decide_policy *pol, struct grubcfg_report *rep)
+            const struct decide_policy *pol, struct grubcfg_report *rep)
 {
 	char path[PATH_MAX];
 	char *text = NULL;
@@ -321,8 +319,8 @@ grub_common(struct db *db, const struct grubcfg_site *site,
 	r = grub_files_link(site);
 	if (r < 0)
 		rep_fail(rep, r, "the files link of the TFTP root");
-	if (str_printf(path, sizeof(path), "%s/grub/grub.cfg",
-		       site->tftp_dir) < 0)
+	if (str_printf(path, sizeof(path), "%s/grub/grub.cfg", site->tftp_dir) <
+	    0)
 		return -ENAMETOOLONG;
 	r = grub_render_dispatch(site->server, &text, &len);
 	if (r == 0)
@@ -333,7 +331,7 @@ grub_common(struct db *db, const struct grubcfg_site *site,
 		return r;
 	}
 	if (str_printf(path, sizeof(path), "%s/grub/default.cfg",
-		       site->tftp_dir) < 0)
+	               site->tftp_dir) < 0)
 		return -ENAMETOOLONG;
 	return grub_render_to(db, site, pol, NULL, NULL, path, rep);
 }
@@ -341,8 +339,8 @@ grub_common(struct db *db, const struct grubcfg_site *site,
 /* Render every MAC file of host h. */
 static void
 grub_host(struct db *db, const struct grubcfg_site *site,
-	  const struct decide_policy *pol, struct db_host *h,
-	  struct grubcfg_report *rep)
+          const struct decide_policy *pol, struct db_host *h,
+          struct grubcfg_report *rep)
 {
 	char path[PATH_MAX], mac[MAC_STR_LEN];
 	size_t i;
@@ -386,7 +384,7 @@ grub_collect_id(const struct db_host *h, void *ctx)
 /* Remove grub/mac/<mac>.cfg files whose MAC no host has. */
 static void
 grub_remove_stale(struct db *db, const struct grubcfg_site *site,
-		  struct grubcfg_report *rep)
+                  struct grubcfg_report *rep)
 {
 	char dir[PATH_MAX], path[PATH_MAX + 300], mac[MAC_STR_LEN];
 	struct db_host h;
@@ -425,11 +423,11 @@ grub_remove_stale(struct db *db, const struct grubcfg_site *site,
 
 int
 grubcfg_render_all(struct db *db, const struct grubcfg_site *site,
-		   struct grubcfg_report *rep)
+                   struct grubcfg_report *rep)
 {
 	struct decide_policy pol;
 	struct names names;
-	struct ids ids = { 0 };
+	struct ids ids = {0};
 	struct db_host h;
 	size_t i;
 	int r;
@@ -456,7 +454,7 @@ grubcfg_render_all(struct db *db, const struct grubcfg_site *site,
 
 int
 grubcfg_render_mac(struct db *db, const struct grubcfg_site *site,
-		   const char *mac, struct grubcfg_report *rep)
+                   const char *mac, struct grubcfg_report *rep)
 {
 	struct decide_policy pol;
 	struct names names;
@@ -497,11 +495,11 @@ grub_exhaust(struct db_host *h, void *ctx)
 
 /* A fetch of mac's file: count it, end a spent install, re-render. */
 static int
-grub_fetched(struct db *db, const struct grubcfg_site *site,
-	     const char *mac, struct grubcfg_report *rep)
+grub_fetched(struct db *db, const struct grubcfg_site *site, const char *mac,
+             struct grubcfg_report *rep)
 {
-	unsigned max = site->cfg->install_attempts ? site->cfg->install_attempts
-						   : 3;
+	unsigned max =
+	    site->cfg->install_attempts ? site->cfg->install_attempts : 3;
 	struct db_host h;
 	char detail[160];
 	unsigned n;
@@ -512,8 +510,8 @@ grub_fetched(struct db *db, const struct grubcfg_site *site,
 		return r == -ENOENT ? 0 : r;
 	if (h.action != DB_ACTION_INSTALL)
 		return 0;
-	snprintf(detail, sizeof(detail), "grub/mac/%s.cfg (install of %s)",
-		 mac, h.distro);
+	snprintf(detail, sizeof(detail), "grub/mac/%s.cfg (install of %s)", mac,
+	         h.distro);
 	r = db_event_add(db, mac, "grub-fetch", detail);
 	if (r < 0)
 		return r;
@@ -522,9 +520,9 @@ grub_fetched(struct db *db, const struct grubcfg_site *site,
 		r = db_host_modify(db, h.id, grub_exhaust, NULL);
 		if (r == 0) {
 			snprintf(detail, sizeof(detail),
-				 "%u fetches of grub/mac/%s.cfg without done: "
-				 "host set to menu",
-				 max, mac);
+			         "%u fetches of grub/mac/%s.cfg without done: "
+			         "host set to menu",
+			         max, mac);
 			db_event_add(db, mac, "install-exhausted", detail);
 		}
 	}
@@ -534,7 +532,7 @@ grub_fetched(struct db *db, const struct grubcfg_site *site,
 /* A menu choice over TFTP: flag mac's host (or a new one) for distro. */
 static int
 grub_choice(struct db *db, const struct grubcfg_site *site, const char *mac,
-	    const char *distro, struct grubcfg_report *rep)
+            const char *distro, struct grubcfg_report *rep)
 {
 	struct decide_policy pol;
 	struct boot_request req;
@@ -585,7 +583,8 @@ grub_choice(struct db *db, const struct grubcfg_site *site, const char *mac,
 
 int
 grubcfg_tftp_event(struct db *db, const struct grubcfg_site *site, bool sent,
-		   const char *file, const char *mac, struct grubcfg_report *rep)
+                   const char *file, const char *mac,
+                   struct grubcfg_report *rep)
 {
 	char fmac[MAC_STR_LEN], distro[NAME_MAX_LEN + 1];
 	size_t n;
@@ -631,9 +630,9 @@ grub_stat_changed(const char *path, struct stat *old, bool *have)
 		return changed;
 	}
 	changed = !*have || st.st_ino != old->st_ino ||
-		  st.st_size != old->st_size ||
-		  st.st_mtim.tv_sec != old->st_mtim.tv_sec ||
-		  st.st_mtim.tv_nsec != old->st_mtim.tv_nsec;
+	          st.st_size != old->st_size ||
+	          st.st_mtim.tv_sec != old->st_mtim.tv_sec ||
+	          st.st_mtim.tv_nsec != old->st_mtim.tv_nsec;
 	*old = st;
 	*have = true;
 	return changed;

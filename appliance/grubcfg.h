@@ -62,7 +62,7 @@ struct grubcfg_report {
  * grub directory itself cannot be written or the database read.
  */
 int grubcfg_render_all(struct db *db, const struct grubcfg_site *site,
-		       struct grubcfg_report *rep);
+                       struct grubcfg_report *rep);
 
 /*
  * grubcfg_render_mac - render the file of the host that has mac (or
@@ -70,7 +70,7 @@ int grubcfg_render_all(struct db *db, const struct grubcfg_site *site,
  * the previous file.
  */
 int grubcfg_render_mac(struct db *db, const struct grubcfg_site *site,
-		       const char *mac, struct grubcfg_report *rep);
+                       const char *mac, struct grubcfg_report *rep);
 
 /*
  * grubcfg_tftp_event - dnsmasq sent (sent = true) or did not find file
@@ -83,8 +83,8 @@ int grubcfg_render_mac(struct db *db, const struct grubcfg_site *site,
  * nothing done. Returns 0 or -errno.
  */
 int grubcfg_tftp_event(struct db *db, const struct grubcfg_site *site,
-		       bool sent, const char *file, const char *mac,
-		       struct grubcfg_report *rep);
+                       bool sent, const char *file, const char *mac,
+                       struct grubcfg_report *rep);
 
 /* What the database files looked like at the last check. */
 struct grubcfg_watch {
@@ -105,6 +105,6 @@ bool grubcfg_db_changed(struct grubcfg_watch *w, const char *db_path);
  * 0 or -ENAMETOOLONG.
  */
 int grubcfg_mac_path(const char *tftp_dir, const char *mac, char *out,
-		     size_t outsz);
+                     size_t outsz);
 
 #endif

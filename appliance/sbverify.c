@@ -88,7 +88,7 @@ sb_check_image(const char *path, struct sb_result *ret)
 
 int
 sb_check_kernel(const char *files_dir, const char *kernel,
-		struct sb_result *ret)
+                struct sb_result *ret)
 {
 	char path[PATH_MAX];
 

@@ -38,6 +38,6 @@ int sb_check_image(const char *path, struct sb_result *ret);
  * checked, and not fetchable by grub either).
  */
 int sb_check_kernel(const char *files_dir, const char *kernel,
-		    struct sb_result *ret);
+                    struct sb_result *ret);
 
 #endif

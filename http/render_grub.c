@@ -135,7 +135,8 @@ put_local(FILE *f, const struct decision *d, const char *indent)
 		        "%ssearch --no-floppy --file /EFI/BOOT/BOOTX64.EFI "
 		        "--set=bootyard_disk\n"
 		        "%sif [ -n \"$bootyard_disk\" ]; then\n"
-		        "%s\tchainloader \"($bootyard_disk)/EFI/BOOT/BOOTX64.EFI\"\n"
+		        "%s\tchainloader "
+		        "\"($bootyard_disk)/EFI/BOOT/BOOTX64.EFI\"\n"
 		        "%s\tboot\n"
 		        "%sfi\n"
 		        "%secho 'bootyard: no EFI loader on a local disk'\n",
@@ -183,7 +184,8 @@ render_install(FILE *f, const struct decision *d, const char *server)
 	r = put_tftp_file(f, server, GRUB_FILES_DIR, d->kernel);
 	if (r < 0)
 		return r;
-	for (w = strtok_r(args, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+	for (w = strtok_r(args, " ", &save); w;
+	     w = strtok_r(NULL, " ", &save)) {
 		if (!grub_safe_arg(w, sizeof(args)))
 			return -EINVAL;
 		if (put_quoted(f, w) < 0)
@@ -260,9 +262,11 @@ render_menu(FILE *f, const struct decision *d, const char *server)
 		fputs("echo 'bootyard: install attempts spent without "
 		      "success: choose'\n",
 		      f);
-	snprintf(title, sizeof(title), "bootyard%s%s%s%s: boot from the local "
-	         "disk", d->mac[0] ? " " : "", d->mac,
-	         d->hostname[0] ? " " : "", d->hostname);
+	snprintf(title, sizeof(title),
+	         "bootyard%s%s%s%s: boot from the local "
+	         "disk",
+	         d->mac[0] ? " " : "", d->mac, d->hostname[0] ? " " : "",
+	         d->hostname);
 	fputs("menuentry", f);
 	if (put_quoted(f, title) < 0)
 		return -EINVAL;
@@ -397,8 +401,7 @@ grub_render_dispatch(const char *server, char **ret, size_t *ret_len)
 }
 
 int
-grub_choice_parse(const char *path, char ret_mac[MAC_STR_LEN],
-                  char *ret_distro)
+grub_choice_parse(const char *path, char ret_mac[MAC_STR_LEN], char *ret_distro)
 {
 	static const char prefix[] = GRUB_CHOICE_DIR "/";
 	char mac[MAC_STR_LEN], distro[NAME_MAX_LEN + 1];

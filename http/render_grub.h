@@ -27,8 +27,8 @@
 
 #include "http/decide.h"
 
-#define GRUB_FETCH_TRIES 3 /* attempts to load a kernel before local boot */
-#define GRUB_RETRY_SLEEP 2 /* seconds between them */
+#define GRUB_FETCH_TRIES 3     /* attempts to load a kernel before local boot */
+#define GRUB_RETRY_SLEEP 2     /* seconds between them */
 #define GRUB_FILES_DIR "files" /* under the TFTP root: [http] files_dir */
 #define GRUB_CHOICE_DIR "grub/choice" /* menu choices, asked over TFTP */
 

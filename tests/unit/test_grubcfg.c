@@ -77,8 +77,7 @@ mac_file(struct fix *f, const char *mac)
 	char path[256], *text = NULL;
 	size_t len;
 
-	assert_int_equal(grubcfg_mac_path(f->tftp, mac, path, sizeof(path)),
-			 0);
+	assert_int_equal(grubcfg_mac_path(f->tftp, mac, path, sizeof(path)), 0);
 	if (read_file(path, 1 << 20, &text, &len) < 0)
 		return NULL;
 	return text;
@@ -98,8 +97,8 @@ add_distro(struct fix *f, const char *name, const char *kernel)
 }
 
 static int64_t
-add_host(struct fix *f, const char *mac, const char *name,
-	 enum db_action a, const char *distro)
+add_host(struct fix *f, const char *mac, const char *name, enum db_action a,
+         const char *distro)
 {
 	struct db_host h;
 	int64_t id;
@@ -228,7 +227,7 @@ test_render_failure_keeps_file(void **state)
 		assert_int_equal(chmod(dir, 0555), 0);
 		if (access(dir, W_OK) != 0) { /* not as root */
 			assert_int_equal(
-				grubcfg_render_all(f->db, &f->site, &rep), 0);
+			    grubcfg_render_all(f->db, &f->site, &rep), 0);
 			assert_int_equal(rep.failed, 1);
 			after = mac_file(f, MAC1);
 			assert_string_equal(before, after);
@@ -247,9 +246,8 @@ fetched(struct fix *f, const char *mac)
 	char file[64];
 
 	snprintf(file, sizeof(file), "grub/mac/%s.cfg", mac);
-	assert_int_equal(grubcfg_tftp_event(f->db, &f->site, true, file, mac,
-					    &rep),
-			 0);
+	assert_int_equal(
+	    grubcfg_tftp_event(f->db, &f->site, true, file, mac, &rep), 0);
 }
 
 static void
@@ -270,7 +268,7 @@ test_install_once(void **state)
 	t = mac_file(f, MAC1);
 	assert_non_null(strstr(t, "install reason=flagged"));
 	assert_non_null(strstr(t, "linux '(tftp,198.18.0.1)/files/standin/"
-				  "vmlinuz'"));
+	                          "vmlinuz'"));
 	file_token(t, tok);
 	free(t);
 	/* the token in the file is the host's current one; one issued */
@@ -333,15 +331,15 @@ test_menu_choice(void **state)
 
 	add_distro(f, "standin", "standin/vmlinuz");
 	/* an unknown machine's choice, from that machine: a new host */
-	assert_int_equal(grubcfg_tftp_event(f->db, &f->site, false, file, MAC2,
-					    &rep),
-			 -EPERM);
+	assert_int_equal(
+	    grubcfg_tftp_event(f->db, &f->site, false, file, MAC2, &rep),
+	    -EPERM);
 	assert_int_equal(db_host_find_by_mac(f->db, MAC1, &h), -ENOENT);
 	assert_int_equal(grubcfg_tftp_event(f->db, &f->site, false,
-					    "grub/choice/" MAC1
-					    "/install/nosuch.cfg",
-					    MAC1, &rep),
-			 -ENOENT);
+	                                    "grub/choice/" MAC1
+	                                    "/install/nosuch.cfg",
+	                                    MAC1, &rep),
+	                 -ENOENT);
 	if (grubcfg_tftp_event(f->db, &f->site, false, file, MAC1, &rep))
 		fail_msg("choice: %s", rep.error);
 	assert_int_equal(db_host_find_by_mac(f->db, MAC1, &h), 0);
@@ -355,20 +353,20 @@ test_menu_choice(void **state)
 	/* a host told to boot locally gets no menu, so no choice */
 	h.action = DB_ACTION_LOCAL;
 	assert_int_equal(db_host_update(f->db, &h), 0);
-	assert_int_equal(grubcfg_tftp_event(f->db, &f->site, false, file, MAC1,
-					    &rep),
-			 -EPERM);
+	assert_int_equal(
+	    grubcfg_tftp_event(f->db, &f->site, false, file, MAC1, &rep),
+	    -EPERM);
 	/* malformed choices and other files */
 	assert_int_equal(grubcfg_tftp_event(f->db, &f->site, false,
-					    "grub/choice/x/install/a.cfg",
-					    MAC1, &rep),
-			 -EINVAL);
+	                                    "grub/choice/x/install/a.cfg", MAC1,
+	                                    &rep),
+	                 -EINVAL);
 	assert_int_equal(grubcfg_tftp_event(f->db, &f->site, false,
-					    "pxelinux.0", MAC1, &rep),
-			 0);
+	                                    "pxelinux.0", MAC1, &rep),
+	                 0);
 	assert_int_equal(grubcfg_tftp_event(f->db, &f->site, true,
-					    "grub/mac/../../x.cfg", MAC1, &rep),
-			 0);
+	                                    "grub/mac/../../x.cfg", MAC1, &rep),
+	                 0);
 }
 
 static void
@@ -389,16 +387,13 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_files_follow_hosts, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_render_failure_keeps_file,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_install_once, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_menu_choice, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_db_watch, setup,
-						teardown),
+	    cmocka_unit_test_setup_teardown(test_files_follow_hosts, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_render_failure_keeps_file,
+	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_install_once, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_menu_choice, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_db_watch, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -22,20 +22,20 @@
 #define SERVER "198.18.0.1"
 #define TOKEN "0123456789abcdef0123456789abcdef"
 
-static const char *const distros[] = { "debian12", "alma9" };
+static const char *const distros[] = {"debian12", "alma9"};
 
 static struct decide_policy
 policy(void)
 {
 	struct decide_policy p = {
-		.base_url = "http://198.18.0.1",
-		.unknown = UNKNOWN_MENU,
-		.menu_timeout = 10,
-		.install_attempts = 3,
-		.local_bios = LOCAL_BOOT_SANBOOT,
-		.local_efi = LOCAL_BOOT_EXIT1,
-		.distros = distros,
-		.n_distros = 2,
+	    .base_url = "http://198.18.0.1",
+	    .unknown = UNKNOWN_MENU,
+	    .menu_timeout = 10,
+	    .install_attempts = 3,
+	    .local_bios = LOCAL_BOOT_SANBOOT,
+	    .local_efi = LOCAL_BOOT_EXIT1,
+	    .distros = distros,
+	    .n_distros = 2,
 	};
 	return p;
 }
@@ -68,7 +68,7 @@ distro(void)
 	strcpy(d.kernel, "debian12/linux");
 	strcpy(d.initrd, "debian12/initrd.gz debian12/fw.cpio");
 	strcpy(d.cmdline, "auto=true priority=critical url={{install_url}} "
-			  "hostname={{hostname}} rack={{attr.rack}}");
+	                  "hostname={{hostname}} rack={{attr.rack}}");
 	strcpy(d.template_name, "preseed.cfg");
 	return d;
 }
@@ -96,7 +96,7 @@ golden(const char *name, const char *text)
 	snprintf(path, sizeof(path), "tests/golden/grub/%s.cfg", name);
 	if (getenv("UPDATE_GOLDEN")) {
 		assert_int_equal(
-			write_file_atomic(path, text, strlen(text), 0644), 0);
+		    write_file_atomic(path, text, strlen(text), 0644), 0);
 		return;
 	}
 	rc = read_file(path, 1 << 20, &want, &len);
@@ -112,7 +112,7 @@ golden(const char *name, const char *text)
 /* decide, render, compare with the golden file. */
 static void
 render_golden(const char *name, const struct decide_input *in,
-	      enum decision_kind want)
+              enum decision_kind want)
 {
 	struct decision d;
 	char *s = NULL;
@@ -132,7 +132,7 @@ test_golden_all(void **state)
 	struct decide_policy pol = policy();
 	struct db_distro dist = distro();
 	struct boot_request req = request("52:54:00:12:34:56");
-	struct decide_input in = { .req = &req, .policy = &pol };
+	struct decide_input in = {.req = &req, .policy = &pol};
 	struct db_host h;
 	char *s = NULL;
 
@@ -224,7 +224,7 @@ render_attr(const char *attr, char **ret)
 	struct decide_policy pol = policy();
 	struct db_distro dist = distro();
 	struct boot_request req = request("52:54:00:12:34:56");
-	struct decide_input in = { .req = &req, .policy = &pol };
+	struct decide_input in = {.req = &req, .policy = &pol};
 	struct db_host h = host(DB_ACTION_INSTALL);
 	struct decision d;
 	int r;
@@ -249,28 +249,16 @@ static void
 test_hostile_attr(void **state)
 {
 	static const char *const inert[] = {
-		"${net_default_mac}",
-		"$(reboot)",
-		"x;reboot",
-		"x; reboot",
-		"x && reboot",
-		"x || reboot",
-		"x | reboot",
-		"} menuentry x { reboot",
-		"# comment",
-		"`reboot`",
-		"fi; done; reboot",
-		"x\treboot",
+	    "${net_default_mac}", "$(reboot)",
+	    "x;reboot",           "x; reboot",
+	    "x && reboot",        "x || reboot",
+	    "x | reboot",         "} menuentry x { reboot",
+	    "# comment",          "`reboot`",
+	    "fi; done; reboot",   "x\treboot",
 	};
 	static const char *const refused[] = {
-		"x'; reboot; echo '",
-		"x' reboot '",
-		"x\"reboot",
-		"x\\nreboot",
-		"x\nreboot",
-		"x\rreboot",
-		"\x1b[2J",
-		"caf\xc3\xa9",
+	    "x'; reboot; echo '", "x' reboot '", "x\"reboot", "x\\nreboot",
+	    "x\nreboot",          "x\rreboot",   "\x1b[2J",   "caf\xc3\xa9",
 	};
 	char *good = NULL, *bad = NULL, sg[4096], sb[4096];
 	size_t i;
@@ -286,7 +274,8 @@ test_hostile_attr(void **state)
 		shape(bad, sb, sizeof(sb));
 		if (strcmp(sg, sb)) {
 			fprintf(stderr, "%s\n", bad);
-			fail_msg("attribute '%s' changed the commands", inert[i]);
+			fail_msg("attribute '%s' changed the commands",
+			         inert[i]);
 		}
 		/* and it is quoted: no unquoted ';' or '$(' after linux */
 		assert_null(strstr(bad, "; reboot"));
@@ -309,22 +298,22 @@ static void
 test_hostile_refs(void **state)
 {
 	static const char *const bad_refs[] = {
-		"http://198.18.0.1/files/linux",
-		"https://x/linux",
-		"/etc/passwd",
-		"../linux",
-		"a/../../linux",
-		"a//linux",
-		"(hd0,1)/linux",
-		"a'b",
-		"a\"b",
-		"a\\b",
-		"a\nb",
+	    "http://198.18.0.1/files/linux",
+	    "https://x/linux",
+	    "/etc/passwd",
+	    "../linux",
+	    "a/../../linux",
+	    "a//linux",
+	    "(hd0,1)/linux",
+	    "a'b",
+	    "a\"b",
+	    "a\\b",
+	    "a\nb",
 	};
 	struct decide_policy pol = policy();
 	struct db_distro dist = distro();
 	struct boot_request req = request("52:54:00:12:34:56");
-	struct decide_input in = { .req = &req, .policy = &pol };
+	struct decide_input in = {.req = &req, .policy = &pol};
 	struct db_host h = host(DB_ACTION_INSTALL);
 	struct decision d;
 	char *s = NULL;
@@ -342,7 +331,7 @@ test_hostile_refs(void **state)
 		assert_int_equal(grub_render(&d, SERVER, &s, NULL), -EINVAL);
 		dist = distro();
 		snprintf(dist.initrd, sizeof(dist.initrd), "ok.gz %s",
-			 bad_refs[i]);
+		         bad_refs[i]);
 		assert_int_equal(decide(&in, &d), 0);
 		assert_int_equal(grub_render(&d, SERVER, &s, NULL), -EINVAL);
 	}
@@ -357,7 +346,7 @@ test_hostile_refs(void **state)
 	assert_int_equal(grub_render(&d, SERVER, &s, NULL), -EINVAL);
 	assert_int_equal(decide(&in, &d), 0);
 	{
-		static const char *const evil[] = { "ok", "a';reboot;'" };
+		static const char *const evil[] = {"ok", "a';reboot;'"};
 
 		d.distros = evil;
 		d.n_distros = 2;
@@ -366,7 +355,7 @@ test_hostile_refs(void **state)
 	/* the server address and the MAC are checked too */
 	assert_int_equal(decide(&in, &d), 0);
 	assert_int_equal(grub_render(&d, "198.18.0.1;reboot", &s, NULL),
-			 -EINVAL);
+	                 -EINVAL);
 	strcpy(d.mac, "52:54:00:12:34:5G");
 	assert_int_equal(grub_render(&d, SERVER, &s, NULL), -EINVAL);
 	assert_int_equal(grub_render_dispatch("x'y", &s, NULL), -EINVAL);
@@ -411,54 +400,54 @@ test_choice_parse(void **state)
 
 	(void)state;
 	assert_int_equal(grub_choice_parse("grub/choice/52:54:00:12:34:56/"
-					   "install/debian12.cfg",
-					   mac, d),
-			 0);
+	                                   "install/debian12.cfg",
+	                                   mac, d),
+	                 0);
 	assert_string_equal(mac, "52:54:00:12:34:56");
 	assert_string_equal(d, "debian12");
-	assert_int_equal(grub_choice_parse("grub/mac/52:54:00:12:34:56.cfg",
-					   mac, d),
-			 -ENOENT);
+	assert_int_equal(
+	    grub_choice_parse("grub/mac/52:54:00:12:34:56.cfg", mac, d),
+	    -ENOENT);
 	assert_int_equal(grub_choice_parse("pxelinux.0", mac, d), -ENOENT);
 	assert_int_equal(grub_choice_parse("grub/choice/52:54:00:12:34/"
-					   "install/debian12.cfg",
-					   mac, d),
-			 -EINVAL);
+	                                   "install/debian12.cfg",
+	                                   mac, d),
+	                 -EINVAL);
 	assert_int_equal(grub_choice_parse("grub/choice/52:54:00:12:34:zz/"
-					   "install/debian12.cfg",
-					   mac, d),
-			 -EINVAL);
+	                                   "install/debian12.cfg",
+	                                   mac, d),
+	                 -EINVAL);
 	assert_int_equal(grub_choice_parse("grub/choice/52:54:00:12:34:56/"
-					   "local/debian12.cfg",
-					   mac, d),
-			 -EINVAL);
+	                                   "local/debian12.cfg",
+	                                   mac, d),
+	                 -EINVAL);
 	assert_int_equal(grub_choice_parse("grub/choice/52:54:00:12:34:56/"
-					   "install/Deb;x.cfg",
-					   mac, d),
-			 -EINVAL);
+	                                   "install/Deb;x.cfg",
+	                                   mac, d),
+	                 -EINVAL);
 	assert_int_equal(grub_choice_parse("grub/choice/52:54:00:12:34:56/"
-					   "install/../x.cfg",
-					   mac, d),
-			 -EINVAL);
+	                                   "install/../x.cfg",
+	                                   mac, d),
+	                 -EINVAL);
 	assert_int_equal(grub_choice_parse("grub/choice/52:54:00:12:34:56/"
-					   "install/.cfg",
-					   mac, d),
-			 -EINVAL);
+	                                   "install/.cfg",
+	                                   mac, d),
+	                 -EINVAL);
 	assert_int_equal(grub_choice_parse("grub/choice/52:54:00:12:34:56/"
-					   "install/debian12",
-					   mac, d),
-			 -EINVAL);
+	                                   "install/debian12",
+	                                   mac, d),
+	                 -EINVAL);
 }
 
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_golden_all),
-		cmocka_unit_test(test_hostile_attr),
-		cmocka_unit_test(test_hostile_refs),
-		cmocka_unit_test(test_quote),
-		cmocka_unit_test(test_choice_parse),
+	    cmocka_unit_test(test_golden_all),
+	    cmocka_unit_test(test_hostile_attr),
+	    cmocka_unit_test(test_hostile_refs),
+	    cmocka_unit_test(test_quote),
+	    cmocka_unit_test(test_choice_parse),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -23,23 +23,23 @@ test_parse(void **state)
 
 	(void)state;
 	assert_int_equal(
-		sb_parse_list("signature 1\n"
-			      "image signature issuers:\n"
-			      " - /CN=Debian Secure Boot CA\n"
-			      "image signature certificates:\n"
-			      " - subject: /CN=Debian Secure Boot Signer\n",
-			      0, &r),
-		0);
+	    sb_parse_list("signature 1\n"
+	                  "image signature issuers:\n"
+	                  " - /CN=Debian Secure Boot CA\n"
+	                  "image signature certificates:\n"
+	                  " - subject: /CN=Debian Secure Boot Signer\n",
+	                  0, &r),
+	    0);
 	assert_true(r.is_signed);
 	assert_string_equal(r.issuer, "/CN=Debian Secure Boot CA");
 	assert_int_equal(sb_parse_list("No signature table present\n", 0, &r),
-			 0);
+	                 0);
 	assert_false(r.is_signed);
 	assert_string_equal(r.issuer, "");
 	assert_int_equal(sb_parse_list("file is too small for DOS header\n"
-				       "Can't open image x\n",
-				       1, &r),
-			 -EINVAL);
+	                               "Can't open image x\n",
+	                               1, &r),
+	                 -EINVAL);
 	assert_int_equal(sb_parse_list("", 0, &r), 0);
 	assert_false(r.is_signed);
 	assert_int_equal(sb_parse_list(NULL, 0, &r), -EINVAL);
@@ -53,9 +53,9 @@ test_real(void **state)
 
 	(void)state;
 	assert_int_equal(sb_check_kernel("/nonexistent", "vmlinuz", &r),
-			 -ENOENT);
+	                 -ENOENT);
 	assert_int_equal(sb_check_kernel("/x", "http://198.18.0.1/k", &r),
-			 -EPROTONOSUPPORT);
+	                 -EPROTONOSUPPORT);
 	rc = sb_check_image("/usr/lib/ipxe/ipxe.efi", &r);
 	if (rc == -ENOEXEC || rc == -ENOENT)
 		skip();
@@ -63,8 +63,7 @@ test_real(void **state)
 	assert_false(r.is_signed);
 	if (access("/usr/lib/shim/shimx64.efi.signed", R_OK) == 0) {
 		assert_int_equal(
-			sb_check_image("/usr/lib/shim/shimx64.efi.signed", &r),
-			0);
+		    sb_check_image("/usr/lib/shim/shimx64.efi.signed", &r), 0);
 		assert_true(r.is_signed);
 		assert_non_null(strstr(r.issuer, "Microsoft"));
 		assert_null(strstr(r.issuer, "warning"));
@@ -76,8 +75,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse),
-		cmocka_unit_test(test_real),
+	    cmocka_unit_test(test_parse),
+	    cmocka_unit_test(test_real),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
