@@ -6,7 +6,8 @@
 #
 #   app_init                state and files directories, the stand-in
 #                           installer; sets APP_CONF, APP_STATE, APP_FILES
-#   app_config [K=V...]     write APP_CONF: lab defaults, then overrides
+#   app_config [K=V...]     write APP_CONF: lab defaults (a 30 s menu, so
+#                           that a test can press keys in time), then overrides
 #                           (K is section.key, e.g. dhcp.ipxe_detect=no)
 #   app_start               start `bootyard serve` in the lab namespace and
 #                           wait until DHCP, TFTP and HTTP listen
@@ -60,7 +61,7 @@ app_config() {
 		[http.access_log]=$APP_ACCESS
 		[admin.listen]=off
 		[boot.unknown]=menu
-		[boot.menu_timeout]=10
+		[boot.menu_timeout]=30
 	)
 	local kv sec key
 	for kv in "$@"; do
