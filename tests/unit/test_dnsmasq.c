@@ -85,6 +85,11 @@ test_render_modes(void **state)
 	cfg.ipxe_detect = false;
 	render_golden(&cfg, &f, "dhcp-grub-noipxe.conf");
 
+	/* Secure Boot: signed shim for UEFI, iPXE clients as usual */
+	cfg_defaults(&cfg);
+	cfg.uefi_loader = UEFI_LOADER_SHIM;
+	render_golden(&cfg, &f, "dhcp-shim.conf");
+
 	cfg_defaults(&cfg);
 	cfg.dhcp_mode = DHCP_MODE_PROXY;
 	render_golden(&cfg, &f, "proxy-default.conf");
@@ -118,6 +123,7 @@ test_golden_dnsmasq_accepts(void **state)
 		"dhcp-grub-noipxe.conf",  "proxy-default.conf",
 		"proxy-undionly-ipxe.conf", "off.conf",
 		"dhcp-split-range.conf",  "dhcp-explicit-range.conf",
+		"dhcp-shim.conf",
 	};
 	char err[1024], path[256];
 	size_t i;
@@ -268,6 +274,8 @@ test_http_base_and_files(void **state)
 	assert_string_equal(dnsmasq_uefi_file(UEFI_LOADER_IPXE), "ipxe.efi");
 	assert_string_equal(dnsmasq_uefi_file(UEFI_LOADER_GRUB),
 			    "grubx64.efi");
+	assert_string_equal(dnsmasq_uefi_file(UEFI_LOADER_SHIM),
+			    "bootx64.efi");
 }
 
 static void
