@@ -234,6 +234,7 @@ dm_render_dhcp(struct dm_buf *b, const struct by_config *cfg,
 	       const struct dnsmasq_facts *f, char *err, size_t errsz)
 {
 	char net[16], mask[16], start[2][16], end[2][16];
+	unsigned long long pool = 0;
 	int n, i;
 
 	if (netif_network(f->addr, f->prefix, net, mask) < 0) {
@@ -278,9 +279,19 @@ dm_render_dhcp(struct dm_buf *b, const struct by_config *cfg,
 		}
 		dm_printf(b, "\n# authoritative DHCP on %s/%u\n"
 			     "dhcp-authoritative\n", net, f->prefix);
-		for (i = 0; i < n; i++)
+		for (i = 0; i < n; i++) {
+			struct in_addr s0, e0;
+
 			dm_printf(b, "dhcp-range=%s,%s,%s,%u\n", start[i],
 				  end[i], mask, cfg->lease_time);
+			inet_pton(AF_INET, start[i], &s0);
+			inet_pton(AF_INET, end[i], &e0);
+			if (ntohl(e0.s_addr) >= ntohl(s0.s_addr))
+				pool += ntohl(e0.s_addr) - ntohl(s0.s_addr) + 1;
+		}
+		/* dnsmasq stops at 1000 leases unless told: the whole pool */
+		dm_printf(b, "dhcp-lease-max=%llu\n",
+			  pool > 1000 ? pool : 1000ULL);
 	}
 	dm_printf(b, "dhcp-hostsfile=%s\n", f->hostsfile);
 	if (f->script && *f->script) {

@@ -278,6 +278,22 @@ test_http_base_and_files(void **state)
 			    "bootx64.efi");
 }
 
+/* A big subnet lifts dnsmasq's default cap of 1000 leases to its pool. */
+static void
+test_lease_max(void **state)
+{
+	struct by_config cfg;
+	struct dnsmasq_facts f = facts;
+	char err[256], *out = NULL;
+
+	cfg_defaults(&cfg);
+	f.prefix = 16;
+	assert_int_equal(dnsmasq_render(&cfg, &f, &out, err, sizeof(err)), 0);
+	assert_non_null(strstr(out, "dhcp-range=198.18.0.2,198.18.255.254,"));
+	assert_non_null(strstr(out, "\ndhcp-lease-max=65533\n"));
+	free(out);
+}
+
 static void
 test_backoff(void **state)
 {
@@ -304,6 +320,7 @@ main(void)
 		cmocka_unit_test(test_render_refuses),
 		cmocka_unit_test(test_hosts),
 		cmocka_unit_test(test_http_base_and_files),
+		cmocka_unit_test(test_lease_max),
 		cmocka_unit_test(test_backoff),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
