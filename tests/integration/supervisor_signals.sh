@@ -31,7 +31,7 @@ pid=$(status_get dnsmasq_pid)
 [[ $pid -gt 0 ]] && ps -o ppid= -p "$pid" | grep -qw "$SERVE_PID" || fail "dnsmasq $pid is not our serve's child"
 t0=$(date +%s%N)
 kill -KILL "$pid"
-offer=$(probe -m "$M" -a 0 -t 2500 -w 0 | grep -m1 '^OFFER server=198.18.0.1 ')
+offer=$(probe -m "$M" -a 0 -t 2500 -w 0 -R 100 | grep -m1 '^OFFER server=198.18.0.1 ')
 t1=$(date +%s%N)
 ms=$(((t1 - t0) / 1000000))
 [[ -n $offer ]] || fail "no offer after dnsmasq was killed"

@@ -12,7 +12,7 @@
  *     -r  complete the exchange (REQUEST the first address offer, wait
  *         for ACK); -t overall timeout (default 8000); -w keep listening
  *         this long after the first answer to collect more (proxyDHCP:
- *         default 1500).
+ *         default 1500); -R retransmit interval (default 1000 ms).
  *   dhcp_probe -i IFACE -m MAC -a ARCH -4 SERVER -c CIADDR
  *     PXE boot server request (what UEFI PXE sends after a proxyDHCP
  *     offer): a REQUEST from CIADDR:68 (an address the interface has) to
@@ -50,6 +50,7 @@ struct client {
 static int opt_arch = -1;
 static const char *opt_uc, *opt_vendor;
 static uint32_t opt_ciaddr;
+static unsigned opt_retry_ms = 1000;
 
 static uint64_t
 now_ms(void)
@@ -238,7 +239,7 @@ main(int argc, char **argv)
 
 	dest.sin_addr.s_addr = INADDR_BROADCAST;
 	dest.sin_port = htons(67);
-	while ((c = getopt(argc, argv, "i:m:a:u:V:rt:w:n:P:4:c:")) != -1) {
+	while ((c = getopt(argc, argv, "i:m:a:u:V:rt:w:n:P:4:c:R:")) != -1) {
 		switch (c) {
 		case 'i': ifname = optarg; break;
 		case 'm': mac = optarg; break;
@@ -256,6 +257,7 @@ main(int argc, char **argv)
 			msg_type = 3;
 			break;
 		case 'c': inet_pton(AF_INET, optarg, &opt_ciaddr); break;
+		case 'R': opt_retry_ms = (unsigned)atoi(optarg); break;
 		default:
 			fprintf(stderr, "usage: see the comment in dhcp_probe.c\n");
 			return 2;
@@ -294,7 +296,7 @@ main(int argc, char **argv)
 		}
 		for (long i = 0; i < next; i++) {
 			if (cl[i].state < 0 || cl[i].state == 2 ||
-			    t - cl[i].sent_ms < 1000)
+			    t - cl[i].sent_ms < opt_retry_ms)
 				continue;
 			cl[i].sent_ms = t;
 			send_msg(s, &cl[i], cl[i].state == 0 ? 1 : 3);
