@@ -84,7 +84,7 @@ per=$(((t1 - t0) / 200 / 1000))
 echo "lease hook: $per us per event"
 limit=5000
 load=$(cut -d' ' -f1 /proc/loadavg)
-if (($(nproc) * 2 < ${load%.*})); then
+if (($(nproc) <= ${load%.*})); then
 	limit=20000 # a machine this busy (load $load) measures the scheduler
 	echo "note: load average $load: allowing $limit us"
 fi
