@@ -4,7 +4,8 @@
 # its file in the tree, and the tree's copies equal their Debian sources;
 # the rendered files name the appliance; a fetch is recorded as a
 # tftp-sent event of the client's MAC, a missing file as tftp-not-found;
-# `bootyard tftp-root` is idempotent and names a missing package.
+# `[dhcp] mode = off` answers no DHCP but still serves TFTP;
+# `bootyard tftp-root` is idempotent.
 source "$TOP/tests/lib/common.sh"
 source "$TOP/tests/integration/dhcp_lab.bash"
 
@@ -55,6 +56,18 @@ ok "TFTP sends are events of the client's MAC"
 wait_for 5 bash -c "'$BOOTYARD' -c '$CONF' events '$M' | grep -q 'tftp-not-found.*no-such-file'" ||
 	fail "no tftp-not-found event"
 ok "a missing file is a tftp-not-found event"
+
+# [dhcp] mode = off: dnsmasq serves TFTP only, no DHCP answer
+lab_config dhcp.mode=off
+appliance_reload
+out=$(probe -m "$M" -a 0 -t 2500 -w 0 || true)
+[[ $out != *"server=198.18.0.1 "* ]] || fail "mode=off still answers DHCP: $out"
+ok "mode=off: no DHCP answer"
+rm -f "$TEST_TMP/off.0"
+timeout 20 ip netns exec "$NS_C" tftp -m binary 198.18.0.1 -c get pxelinux.0 "$TEST_TMP/off.0"
+cmp -s "$TEST_TMP/off.0" "$T/pxelinux.0" || fail "mode=off: TFTP does not serve"
+ok "mode=off: TFTP still serves"
+lab_config
 
 # the command line: idempotent, and a missing package is named
 out=$("$BOOTYARD" -c "$CONF" tftp-root --server 198.18.0.1)
