@@ -134,8 +134,10 @@ struct sup {
 		char mac[MAC_STR_LEN];
 	} map[SUP_MAP_SIZE];
 	unsigned map_next;
-	/* uefi_loader = shim: database changes re-render the grub files */
+	/* uefi_loader = shim: database changes re-render the grub files,
+	 * looked for at most once a second */
 	struct grubcfg_watch grub_watch;
+	uint64_t grub_checked;
 };
 
 static uint64_t
@@ -218,9 +220,16 @@ sup_addresses(struct sup *s, const struct netif_info *nif)
 				 sizeof(s->http_base));
 }
 
+/* What a reservation needs of a host (a db_host is ~11 KB). */
+struct sup_resv {
+	char macs[DB_MAX_MACS][MAC_STR_LEN];
+	size_t n_macs;
+	char ip[16];
+	char hostname[HOSTNAME_MAX + 1];
+};
+
 struct hosts_ctx {
-	struct dnsmasq_host *h;
-	struct db_host *src;
+	struct sup_resv *src;
 	size_t n, cap;
 };
 
@@ -229,21 +238,24 @@ static int
 sup_collect_host(const struct db_host *h, void *arg)
 {
 	struct hosts_ctx *c = arg;
-	size_t i;
+	struct sup_resv *r;
 
 	if (!h->ip[0])
 		return 0;
 	if (c->n == c->cap) {
 		size_t ncap = c->cap ? c->cap * 2 : 64;
-		struct db_host *ns = realloc(c->src, ncap * sizeof(*ns));
+		struct sup_resv *ns = realloc(c->src, ncap * sizeof(*ns));
 
 		if (!ns)
 			return -ENOMEM;
 		c->src = ns;
 		c->cap = ncap;
 	}
-	c->src[c->n++] = *h;
-	(void)i;
+	r = &c->src[c->n++];
+	r->n_macs = h->n_macs > DB_MAX_MACS ? DB_MAX_MACS : h->n_macs;
+	memcpy(r->macs, h->macs, sizeof(r->macs));
+	str_copy(r->ip, sizeof(r->ip), h->ip);
+	str_copy(r->hostname, sizeof(r->hostname), h->hostname);
 	return 0;
 }
 
@@ -880,9 +892,8 @@ sup_reload(struct sup *s)
 	char err[1024], server_old[16];
 	bool http_changed;
 
-	if (cfg_load(&ncfg, s->cfg_path, s->cfg_path == NULL ||
-				 !strcmp(s->cfg_path, CFG_DEFAULT_PATH),
-		     err, sizeof(err)) < 0) {
+	if (cfg_load(&ncfg, s->cfg_path ? s->cfg_path : CFG_DEFAULT_PATH,
+		     s->cfg_path == NULL, err, sizeof(err)) < 0) {
 		log_warnx("reload refused: %s", err);
 		return;
 	}
@@ -1147,8 +1158,11 @@ serve_supervised(struct by_ctx *ctx, struct sup *s)
 			break;
 		}
 		if (s->cfg.uefi_loader == UEFI_LOADER_SHIM &&
-		    grubcfg_db_changed(&s->grub_watch, s->db_path))
-			sup_grub(s);
+		    now_ms() - s->grub_checked >= 1000) {
+			s->grub_checked = now_ms();
+			if (grubcfg_db_changed(&s->grub_watch, s->db_path))
+				sup_grub(s);
+		}
 		if (r <= 0)
 			continue;
 		if (nfds == 3 && pfd[2].revents)
