@@ -46,8 +46,9 @@ check "lab namespace and bridge" lab_start
 app_init
 TOKEN=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
 printf '%s\n' "$TOKEN" >"$TEST_TMP/admin.token"
+ADMIN_PORT=$((20000 + RANDOM % 20000)) # the lab namespace's own loopback
 app_config dhcp.uefi_loader=shim boot.menu_timeout=5 \
-	admin.listen=127.0.0.1:9080 admin.token_file="$TEST_TMP/admin.token"
+	admin.listen=127.0.0.1:$ADMIN_PORT admin.token_file="$TEST_TMP/admin.token"
 GRUB=$APP_STATE/tftp/grub
 
 # The distribution: the signed cloud kernel and the stand-in installer.
@@ -107,7 +108,7 @@ check "host add (CLI)" by host add $m2 --hostname sb2
 check "its file is rendered (local)" wait_file "$GRUB/mac/$m2.cfg" "booting the local disk" 5
 check "host set --action menu (CLI)" by host set sb2 --action menu
 check "its file is re-rendered (menu)" wait_file "$GRUB/mac/$m2.cfg" "menuentry" 5
-code=$(api -X POST -d '{}' "http://127.0.0.1:9080/api/v1/hosts/sb2/local")
+code=$(api -X POST -d '{}' "http://127.0.0.1:$ADMIN_PORT/api/v1/hosts/sb2/local")
 expect_eq "$code" 200 "admin API: host local"
 check "its file is re-rendered (local, after the API)" \
 	wait_file "$GRUB/mac/$m2.cfg" "bootyard $m2: local" 5
@@ -115,7 +116,7 @@ before=$(cat "$GRUB/mac/$m2.cfg")
 check "host reinstall with a URL kernel (CLI)" by host reinstall sb2 --distro urlkern
 check "the render failure is logged" wait_file "$APP_LOG" "not rendered, the previous ones stay" 5
 expect_eq "$(cat "$GRUB/mac/$m2.cfg")" "$before" "a render failure leaves the previous file"
-code=$(api -X DELETE "http://127.0.0.1:9080/api/v1/hosts/sb2")
+code=$(api -X DELETE "http://127.0.0.1:$ADMIN_PORT/api/v1/hosts/sb2")
 expect_eq "$code" 200 "admin API: host removed"
 end=$((SECONDS + 5))
 while [[ -e $GRUB/mac/$m2.cfg ]] && ((SECONDS < end)); do sleep 0.5; done
