@@ -540,6 +540,9 @@ dnsmasq_spawn(const char *dnsmasq, const char *conf, const char *db_path,
 	}
 	close(p[1]);
 	fcntl(p[0], F_SETFL, fcntl(p[0], F_GETFL) | O_NONBLOCK);
+	/* dnsmasq blocks when its log pipe is full: give bursts room (the
+	 * default is 64 KiB, a few hundred lines); failure is harmless */
+	fcntl(p[0], F_SETPIPE_SZ, 1 << 20);
 	*ret_pid = pid;
 	*ret_logfd = p[0];
 	return 0;
