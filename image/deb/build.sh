@@ -25,6 +25,8 @@ done
 # Packages bootyard runs or serves files of (besides shared libraries).
 depends="adduser, dnsmasq-base, ipxe, pxelinux, syslinux-common"
 recommends="grub-efi-amd64-bin, memtest86+"
+# uefi_loader = shim (Secure Boot); a real installer to offer offline.
+suggests="shim-signed, grub-efi-amd64-signed, debian-installer-12-netboot-amd64"
 
 rm -rf "$build/deb"
 mkdir -p "$stage/DEBIAN"
@@ -82,6 +84,7 @@ Maintainer: bootyard developers <bootyard@example.org>
 Installed-Size: $size
 Depends: $shlibs, $depends
 Recommends: $recommends
+Suggests: $suggests
 Section: net
 Priority: optional
 Description: network boot appliance: DHCP/TFTP via dnsmasq, iPXE over HTTP

@@ -154,6 +154,17 @@ mcopy -i "$img" "$out/syslinux.cfg" ::/syslinux.cfg
 mcopy -i "$img" "$root/boot/$kernel" ::/vmlinuz
 mcopy -i "$img" "$root/boot/$initrd" ::/initrd.img
 mcopy -i "$img" "$here/README.txt" ::/README.txt
+# UEFI: syslinux.efi as the removable-media loader, same configuration.
+efi=/usr/lib/SYSLINUX.EFI/efi64/syslinux.efi
+e64=/usr/lib/syslinux/modules/efi64/ldlinux.e64
+if [[ -r $efi && -r $e64 ]]; then
+	mmd -i "$img" ::/EFI ::/EFI/BOOT
+	mcopy -i "$img" "$efi" ::/EFI/BOOT/BOOTX64.EFI
+	mcopy -i "$img" "$e64" ::/EFI/BOOT/ldlinux.e64
+	mcopy -i "$img" "$out/syslinux.cfg" ::/EFI/BOOT/syslinux.cfg
+else
+	echo "image-vm: no syslinux-efi: the image boots on BIOS only" >&2
+fi
 mke2fs -q -t ext4 -F -L byroot -U "$root_uuid" -E offset=$((root_start * 512)) \
 	-d "$root" "$raw" "$((root_mb))M"
 rm -rf "$root"

@@ -114,4 +114,29 @@ echo "$files"
 [[ $files != *admin.token* ]] || fail "admin.token still on the boot partition"
 ok "admin.token removed from the boot partition"
 expect_contains "$files" "address" "the address file stays"
+
+# The same image boots on UEFI too (OVMF, syslinux.efi), when built with it.
+if [[ -r $OVMF_CODE ]] && [[ $files == *EFI* ]]; then
+	cp "$OVMF_VARS" "$TEST_TMP/vm.vars"
+	: >"$TEST_TMP/vm-uefi.serial"
+	t0=$SECONDS
+	lab_bg "$TEST_TMP/vm-uefi.qemu.log" "$QEMU" -nodefaults \
+		-machine q35,accel=tcg -m 768 -display none -snapshot \
+		-serial "file:$TEST_TMP/vm-uefi.serial" \
+		-drive "if=pflash,format=raw,unit=0,readonly=on,file=$OVMF_CODE" \
+		-drive "if=pflash,format=raw,unit=1,file=$TEST_TMP/vm.vars" \
+		-drive "file=$disk,format=raw,if=virtio" \
+		-netdev "tap,id=n0,ifname=$LAB_TAP,script=no,downscript=no" \
+		-device virtio-net-pci,netdev=n0,mac=52:54:00:a0:00:01,romfile=
+	uefi_pid=$LAB_PID
+	if ! qemu_wait "bootyard-vm: serving on .* address $vm_addr/24" 150 \
+		"$TEST_TMP/vm-uefi.serial"; then
+		qemu_tail 40 "$TEST_TMP/vm-uefi.serial"
+		fail "the VM image did not boot on UEFI"
+	fi
+	ok "the VM image boots on UEFI (OVMF) too, in $((SECONDS - t0)) s"
+	lab_kill "$uefi_pid"
+else
+	echo "UEFI boot not checked (no OVMF or image built without syslinux-efi)"
+fi
 done_checks
