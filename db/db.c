@@ -172,7 +172,7 @@ static const char *const stmt_sql[ST__COUNT] = {
 	[ST_EVENT_LIST] =
 		"SELECT id, ts_ms, mac, kind, detail FROM"
 		" (SELECT * FROM events WHERE ?1 IS NULL OR mac = ?1"
-		"  ORDER BY id DESC LIMIT ?2) ORDER BY id",
+		"  ORDER BY ts_ms DESC, id DESC LIMIT ?2) ORDER BY ts_ms, id",
 };
 
 struct db {
@@ -1070,8 +1070,8 @@ db_host_count(struct db *db, int64_t *ret)
 
 /* Append an event inside the caller's transaction. */
 static int
-event_insert(struct db *db, const char *mac, const char *kind,
-	     const char *detail)
+event_insert_at(struct db *db, int64_t ts_ms, const char *mac,
+		const char *kind, const char *detail)
 {
 	char clean[DB_DETAIL_MAX];
 	sqlite3_stmt *s;
@@ -1086,11 +1086,18 @@ event_insert(struct db *db, const char *mac, const char *kind,
 	s = st(db, ST_EVENT_INSERT);
 	if (!s)
 		return -EIO;
-	sqlite3_bind_int64(s, 1, now_ms());
+	sqlite3_bind_int64(s, 1, ts_ms);
 	bind_text(s, 2, mac);
 	bind_text(s, 3, kind);
 	bind_text(s, 4, clean);
 	return exec_done(s);
+}
+
+static int
+event_insert(struct db *db, const char *mac, const char *kind,
+	     const char *detail)
+{
+	return event_insert_at(db, now_ms(), mac, kind, detail);
 }
 
 int
@@ -1616,14 +1623,22 @@ kind_ok(const char *k)
 }
 
 int
-db_event_add(struct db *db, const char *mac, const char *kind,
-	     const char *detail)
+db_event_add_at(struct db *db, int64_t ts_ms, const char *mac,
+		const char *kind, const char *detail)
 {
-	if (!kind_ok(kind) || (mac && *mac && !mac_canonical(mac)))
+	if (!kind_ok(kind) || (mac && *mac && !mac_canonical(mac)) ||
+	    ts_ms < 0)
 		return -EINVAL;
 	if (db->readonly)
 		return -EROFS;
-	return event_insert(db, mac ? mac : "", kind, detail);
+	return event_insert_at(db, ts_ms, mac ? mac : "", kind, detail);
+}
+
+int
+db_event_add(struct db *db, const char *mac, const char *kind,
+	     const char *detail)
+{
+	return db_event_add_at(db, now_ms(), mac, kind, detail);
 }
 
 int

@@ -259,9 +259,14 @@ struct db_event {
 	char detail[DB_DETAIL_MAX]; /* free text, control chars removed */
 };
 
-/* db_event_add - append an event (kind: [a-z0-9-]+). */
+/* db_event_add - append an event (kind: [a-z0-9-]+), stamped now. */
 int db_event_add(struct db *db, const char *mac, const char *kind,
 		 const char *detail);
+
+/* db_event_add_at - the same, stamped ts_ms: a writer that queues events
+ * records when they happened, not when the queue was drained. */
+int db_event_add_at(struct db *db, int64_t ts_ms, const char *mac,
+		    const char *kind, const char *detail);
 
 /*
  * db_batch_begin / db_batch_end - group many db_event_add and db_lease_seen
@@ -273,8 +278,8 @@ int db_event_add(struct db *db, const char *mac, const char *kind,
 int db_batch_begin(struct db *db);
 int db_batch_end(struct db *db);
 
-/* db_event_list - events for mac (NULL = all), oldest first, the newest
- * limit of them (0 = all). Streamed: fn must not call into the same db. */
+/* db_event_list - events for mac (NULL = all), in the order they
+ * happened (ts_ms, then id), the newest limit of them (0 = all). Streamed: fn must not call into the same db. */
 typedef int (*db_event_fn)(const struct db_event *e, void *ctx);
 int db_event_list(struct db *db, const char *mac, unsigned limit,
 		  db_event_fn fn, void *ctx);

@@ -30,6 +30,7 @@ enum evq_kind { EVQ_EVENT, EVQ_LEASE_SEEN };
 struct evq_item {
 	enum evq_kind kind;
 	int arch;
+	int64_t ts_ms; /* when it happened, not when it is written */
 	char mac[MAC_STR_LEN];
 	char ev_kind[32];
 	char detail[EVQ_DETAIL];
@@ -97,8 +98,9 @@ evq_pop_store(struct evqueue *q)
 	atomic_store_explicit(&c->seq, pos + EVQ_SIZE, memory_order_release);
 	if (q->db) {
 		if (it.kind == EVQ_EVENT)
-			db_event_add(q->db, it.mac[0] ? it.mac : NULL,
-			             it.ev_kind, it.detail);
+			db_event_add_at(q->db, it.ts_ms,
+			                it.mac[0] ? it.mac : NULL, it.ev_kind,
+			                it.detail);
 		else
 			db_lease_seen(q->db, it.mac, it.arch);
 	}
@@ -198,9 +200,12 @@ evq_event(struct evqueue *q, const char *mac, const char *kind,
           const char *detail)
 {
 	struct evq_item it;
+	struct timespec now;
 
 	memset(&it, 0, sizeof(it));
 	it.kind = EVQ_EVENT;
+	clock_gettime(CLOCK_REALTIME, &now);
+	it.ts_ms = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
 	str_copy(it.mac, sizeof(it.mac), mac ? mac : "");
 	str_copy(it.ev_kind, sizeof(it.ev_kind), kind);
 	str_copy(it.detail, sizeof(it.detail), detail ? detail : "");

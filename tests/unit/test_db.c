@@ -646,6 +646,19 @@ test_events(void **state)
 	assert_int_equal(db_event_list(f->db, NULL, 2, collect_events, buf),
 			 0);
 	assert_string_equal(buf, "tftp-sent=pxelinux.0 EVIL;startup=;");
+
+	/* A queued event stamped before one written directly lists first. */
+	assert_int_equal(db_event_add(f->db, "52:54:00:00:00:03", "done", ""),
+			 0);
+	assert_int_equal(db_event_add_at(f->db, 1000, "52:54:00:00:00:03",
+					 "install-fetch", ""),
+			 0);
+	assert_int_equal(db_event_add_at(f->db, -1, NULL, "x", ""), -EINVAL);
+	buf[0] = '\0';
+	assert_int_equal(db_event_list(f->db, "52:54:00:00:00:03", 0,
+				       collect_events, buf),
+			 0);
+	assert_string_equal(buf, "install-fetch=;done=;");
 }
 
 static void
