@@ -37,12 +37,13 @@ static const char *const uefi_loader_names[] = { "snponly", "ipxe", "grub",
 						  "shim", NULL };
 static const char *const unknown_names[] = { "menu", "local", NULL };
 static const char *const local_boot_names[] = { "default", "sanboot", "exit",
-						 "exit1", "grub", NULL };
+						 "exit1", "grub", "nofile",
+						 NULL };
 /* What the [boot] local_* keys accept: a real method, not "default". */
 static const char *const local_efi_names[] = { "", "sanboot", "exit", "exit1",
-						"grub", NULL };
+						"grub", "nofile", NULL };
 static const char *const local_bios_names[] = { "", "sanboot", "exit",
-						 "exit1", NULL };
+						 "exit1", "", "nofile", NULL };
 
 /* name_of - names[v] when v is in range, else "?". */
 static const char *
@@ -127,6 +128,11 @@ cfg_defaults(struct by_config *cfg)
 	cfg->uefi_loader = UEFI_LOADER_SNPONLY;
 	cfg->ipxe_detect = true;
 	str_copy(cfg->dnsmasq, sizeof(cfg->dnsmasq), "/usr/sbin/dnsmasq");
+	cfg->tftp_single_port = false;
+	cfg->tftp_max = 1000;
+	cfg->tftp_mtu = 0;
+	cfg->allow_other_servers = false;
+	cfg->probe_interval = 300;
 
 	str_copy(cfg->listen, sizeof(cfg->listen), "0.0.0.0:80");
 	str_copy(cfg->files_dir, sizeof(cfg->files_dir),
@@ -149,7 +155,7 @@ cfg_defaults(struct by_config *cfg)
 	cfg->menu_timeout = 10;
 	cfg->install_attempts = 3;
 	cfg->local_bios = LOCAL_BOOT_SANBOOT;
-	cfg->local_efi = LOCAL_BOOT_EXIT1;
+	cfg->local_efi = LOCAL_BOOT_GRUB;
 }
 
 /*
@@ -518,6 +524,28 @@ parse_number(const struct cfg_key *k, const char *value, void *field,
 	return 0;
 }
 
+/*
+ * parse_mtu - "auto" (0: dnsmasq clamps the TFTP block size to the
+ * interface MTU) or a path MTU in [min, max] into an unsigned.
+ */
+static int
+parse_mtu(const struct cfg_key *k, const char *value, void *field,
+	  char *why, size_t whysz)
+{
+	unsigned zero = 0;
+
+	if (!strcmp(value, "auto")) {
+		memcpy(field, &zero, sizeof(zero));
+		return 0;
+	}
+	if (parse_number(k, value, field, why, whysz) < 0) {
+		snprintf(why, whysz, "not 'auto' or an MTU from %llu to %llu",
+			 k->min, k->max);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* parse_bool - yes/no, true/false, on/off, 1/0. */
 static int
 parse_bool(const struct cfg_key *k, const char *value, void *field,
@@ -599,6 +627,14 @@ static const struct cfg_key cfg_keys[] = {
 	{ "dhcp", "tftp_root", parse_path, F(tftp_root), ALLOW_EMPTY, 0, 0,
 	  NULL },
 	{ "dhcp", "dnsmasq", parse_path, F(dnsmasq), 0, 0, 0, NULL },
+	{ "dhcp", "tftp_single_port", parse_bool, F(tftp_single_port), 0, 0, 0,
+	  NULL },
+	{ "dhcp", "tftp_max", parse_number, F(tftp_max), 0, 1, 65535, NULL },
+	{ "dhcp", "tftp_mtu", parse_mtu, F(tftp_mtu), 0, 576, 65535, NULL },
+	{ "dhcp", "allow_other_servers", parse_bool, F(allow_other_servers), 0,
+	  0, 0, NULL },
+	{ "dhcp", "probe_interval", parse_duration, F(probe_interval), 0, 0,
+	  86400, NULL },
 
 	{ "http", "listen", parse_listen, F(listen), 0, 0, 0, NULL },
 	{ "http", "files_dir", parse_path, F(files_dir), 0, 0, 0, NULL },

@@ -30,7 +30,12 @@ enum cfg_unknown { UNKNOWN_MENU, UNKNOWN_LOCAL };
  *   sanboot  iPXE "sanboot --no-describe --drive 0x80" (BIOS default)
  *   exit     iPXE "exit" (back to the firmware's boot order)
  *   exit1    iPXE "exit 1" (UEFI default: firmware tries its next entry)
- *   grub     chain the appliance's disk-finding grub (UEFI)
+ *   grub     chain the appliance's disk-finding grub (UEFI default:
+ *            "exit 1" makes OVMF walk its PXEv6/HTTP entries first)
+ *   nofile   dnsmasq gives the host no boot file while it is in local
+ *            state: its firmware goes on to the disk without iPXE (a
+ *            client that reaches iPXE anyway gets the platform's
+ *            working method: sanboot on BIOS, grub on UEFI)
  */
 enum cfg_local_boot {
 	LOCAL_BOOT_DEFAULT = 0, /* per host: use the site's platform default */
@@ -38,6 +43,7 @@ enum cfg_local_boot {
 	LOCAL_BOOT_EXIT,
 	LOCAL_BOOT_EXIT1,
 	LOCAL_BOOT_GRUB,
+	LOCAL_BOOT_NOFILE,
 };
 
 struct by_config {
@@ -59,6 +65,15 @@ struct by_config {
 	bool ipxe_detect;                 /* yes */
 	char tftp_root[CFG_PATH_MAX];     /* "" = <state_dir>/tftp */
 	char dnsmasq[CFG_PATH_MAX];       /* /usr/sbin/dnsmasq */
+	bool tftp_single_port;            /* no: replies from port 69 only */
+	unsigned tftp_max;                /* 1000 concurrent transfers */
+	unsigned tftp_mtu;                /* 0 = auto (the interface MTU) */
+	bool allow_other_servers;         /* no: serve refuses to start in
+					     dhcp mode beside another DHCP
+					     server */
+	unsigned probe_interval;          /* seconds between rogue DHCP
+					     probes while serving, 0 = off;
+					     300 */
 
 	/* [http] */
 	char listen[CFG_ADDR_MAX];     /* 0.0.0.0:80 */
@@ -84,7 +99,7 @@ struct by_config {
 	unsigned menu_timeout;           /* seconds, 10 */
 	unsigned install_attempts;       /* 3 */
 	enum cfg_local_boot local_bios;  /* sanboot */
-	enum cfg_local_boot local_efi;   /* exit1 */
+	enum cfg_local_boot local_efi;   /* grub */
 };
 
 /*

@@ -168,15 +168,35 @@ dnsmasq_range_auto(const char *addr, unsigned prefix, char start[2][16],
 	return n;
 }
 
-/* The client architectures (DHCP option 93, RFC 4578 / IANA) we tag. */
+/*
+ * The client architectures (DHCP option 93: RFC 4578 section 2.1 and the
+ * IANA "Processor Architecture Types" registry) we tag, each with a
+ * class tag and, for UEFI HTTP Boot, the tag "httpboot" too:
+ *   0 x86 BIOS, 6 x86 UEFI (IA32), 7 x64 UEFI (EFI BC), 9 x64 UEFI,
+ *   10 ARM 32-bit UEFI, 11 ARM 64-bit UEFI,
+ *   16 x64 UEFI HTTP Boot, 19 ARM 64-bit UEFI HTTP Boot.
+ */
 static const struct {
 	unsigned code;
 	const char *class_tag;
+	bool http;
 } dm_arches[] = {
-	{ 0, "bios" },      { 6, "efi32" },     { 7, "efi64" },
-	{ 9, "efi64" },     { 10, "efiarm32" }, { 11, "efiarm64" },
-	{ 16, "httpboot" },
+	{ 0, "bios", false },      { 6, "efi32", false },
+	{ 7, "efi64", false },     { 9, "efi64", false },
+	{ 10, "efiarm32", false }, { 11, "efiarm64", false },
+	{ 16, "httpx64", true },   { 19, "httparm64", true },
 };
+
+const char *
+dnsmasq_arch_tag(unsigned code)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(dm_arches); i++)
+		if (dm_arches[i].code == code)
+			return dm_arches[i].class_tag;
+	return NULL;
+}
 
 /* Global section: no DNS, one interface, log to the supervisor's pipe. */
 static void
@@ -199,15 +219,30 @@ dm_render_global(struct dm_buf *b, const struct by_config *cfg,
 		dm_printf(b, "group=%s\n", f->group);
 }
 
-/* TFTP section (issue #9 adds tftp-single-port, tftp-mtu, tftp-max). */
+/*
+ * TFTP section. dnsmasq clamps a requested block size to the MTU of the
+ * interface it serves on; tftp-mtu lowers that ceiling for a smaller
+ * path MTU ([dhcp] tftp_mtu), so no block needs IP fragments.
+ * tftp-max bounds concurrent transfers (dnsmasq's default, 50, is too
+ * small for a mass boot). tftp-single-port answers from port 69 only,
+ * for firewalls and containers that let just that port in.
+ */
 static void
 dm_render_tftp(struct dm_buf *b, const struct by_config *cfg,
 	       const struct dnsmasq_facts *f)
 {
 	dm_printf(b, "\n# TFTP: first-stage loaders only\n"
 		     "enable-tftp\n"
-		     "tftp-root=%s\n",
-		  f->tftp_root);
+		     "tftp-root=%s\n"
+		     "tftp-max=%u\n",
+		  f->tftp_root, cfg->tftp_max ? cfg->tftp_max : 1000);
+	if (cfg->tftp_mtu)
+		dm_printf(b, "tftp-mtu=%u\n", cfg->tftp_mtu);
+	else
+		dm_printf(b, "# block size: clamped to %s's MTU by dnsmasq\n",
+			  f->iface);
+	if (cfg->tftp_single_port)
+		dm_printf(b, "tftp-single-port\n");
 }
 
 /* Tags: client architecture (option 93) and "is already iPXE". */
@@ -217,11 +252,16 @@ dm_render_tags(struct dm_buf *b, const struct by_config *cfg)
 	size_t i;
 
 	dm_printf(b, "\n# client architecture, DHCP option 93 (RFC 4578)\n");
-	for (i = 0; i < ARRAY_SIZE(dm_arches); i++)
+	for (i = 0; i < ARRAY_SIZE(dm_arches); i++) {
 		dm_printf(b, "dhcp-match=set:arch%u,option:client-arch,%u\n"
 			     "dhcp-match=set:%s,option:client-arch,%u\n",
 			  dm_arches[i].code, dm_arches[i].code,
 			  dm_arches[i].class_tag, dm_arches[i].code);
+		if (dm_arches[i].http)
+			dm_printf(b, "dhcp-match=set:httpboot,"
+				     "option:client-arch,%u\n",
+				  dm_arches[i].code);
+	}
 	if (cfg->ipxe_detect)
 		dm_printf(b, "# iPXE: user class \"iPXE\" or option 175\n"
 			     "dhcp-userclass=set:ipxe,iPXE\n"
@@ -323,25 +363,65 @@ dm_render_boot(struct dm_buf *b, const struct by_config *cfg,
 	const char *bios = dnsmasq_bios_file(cfg->bios_loader);
 	const char *uefi = dnsmasq_uefi_file(cfg->uefi_loader);
 	const char *notipxe = cfg->ipxe_detect ? "tag:!ipxe," : "";
+	bool nf_bios = cfg->local_bios == LOCAL_BOOT_NOFILE;
+	bool nf_efi = cfg->local_efi == LOCAL_BOOT_NOFILE;
+	/* hosts in local state (hostsfile tags, see dnsmasq_render_hosts):
+	 * DNSMASQ_TAG_NOFILE never get a file, DNSMASQ_TAG_LOCAL not on a
+	 * platform whose site default is "nofile" */
+	const char *nb = nf_bios ? "tag:!" DNSMASQ_TAG_LOCAL "," : "";
+	const char *ne = nf_efi ? "tag:!" DNSMASQ_TAG_LOCAL "," : "";
+	const char *nn = "tag:!" DNSMASQ_TAG_NOFILE ",";
 
 	dm_printf(b, "\n# boot files by firmware (bios_loader = %s, "
 		     "uefi_loader = %s)\n",
 		  cfg_bios_loader_name(cfg->bios_loader),
 		  cfg_uefi_loader_name(cfg->uefi_loader));
-	dm_printf(b, "dhcp-boot=tag:bios,%s%s\n", notipxe, bios);
+	dm_printf(b, "# no boot file for hosts in local state tagged %s%s\n",
+		  DNSMASQ_TAG_NOFILE,
+		  nf_bios || nf_efi ? " or " DNSMASQ_TAG_LOCAL : "");
+	dm_printf(b, "dhcp-boot=tag:bios,%s%s%s%s\n", notipxe, nn, nb, bios);
 	if (cfg->dhcp_mode == DHCP_MODE_PROXY)
 		dm_printf(b, "# proxyDHCP: UEFI PXE gets its file on port "
 			     "4011\n"
-			     "pxe-service=%s7,\"bootyard\",%s\n"
-			     "pxe-service=%s9,\"bootyard\",%s\n",
-			  notipxe, uefi, notipxe, uefi);
+			     "pxe-service=%s%s%s7,\"bootyard\",%s\n"
+			     "pxe-service=%s%s%s9,\"bootyard\",%s\n",
+			  notipxe, nn, ne, uefi, notipxe, nn, ne, uefi);
 	else
-		dm_printf(b, "dhcp-boot=tag:efi64,%s%s\n", notipxe, uefi);
-	if (cfg->ipxe_detect)
+		dm_printf(b, "dhcp-boot=tag:efi64,%s%s%s%s\n", notipxe, nn, ne,
+			  uefi);
+	if (cfg->dhcp_mode != DHCP_MODE_PROXY) {
+		/* UEFI HTTP Boot (arch 16, 19): a URL, and option 60
+		 * "HTTPClient" echoed back, or the firmware ignores the
+		 * offer (UEFI spec, HTTP Boot). ARM64 needs an ARM64 loader
+		 * at that path: bootyard does not ship one. */
+		dm_printf(b, "# UEFI HTTP Boot clients get a URL\n"
+			     "dhcp-option-force=tag:httpboot,option:"
+			     "vendor-class,HTTPClient\n"
+			     "dhcp-boot=tag:httpx64,%s%s%s/files/tftp/%s\n"
+			     "dhcp-boot=tag:httparm64,%s%s%s/files/tftp/"
+			     "arm64/snponly.efi\n",
+			  nn, ne, f->http_base, uefi, nn, ne, f->http_base);
+	}
+	if (cfg->ipxe_detect) {
 		dm_printf(b, "# a client that already is iPXE fetches its "
-			     "script over HTTP\n"
-			     "dhcp-boot=tag:ipxe,%s/ipxe/v1/boot\n",
-			  f->http_base);
+			     "script over HTTP\n");
+		if (!nf_bios && !nf_efi) {
+			dm_printf(b, "dhcp-boot=tag:ipxe,%s%s/ipxe/v1/boot\n",
+				  nn, f->http_base);
+		} else {
+			dm_printf(b, "dhcp-boot=tag:ipxe,%stag:!%s,%s/ipxe/v1/"
+				     "boot\n",
+				  nn, DNSMASQ_TAG_LOCAL, f->http_base);
+			if (!nf_bios)
+				dm_printf(b, "dhcp-boot=tag:ipxe,%stag:%s,"
+					     "tag:bios,%s/ipxe/v1/boot\n",
+					  nn, DNSMASQ_TAG_LOCAL, f->http_base);
+			if (!nf_efi)
+				dm_printf(b, "dhcp-boot=tag:ipxe,%stag:%s,"
+					     "tag:efi64,%s/ipxe/v1/boot\n",
+					  nn, DNSMASQ_TAG_LOCAL, f->http_base);
+		}
+	}
 }
 
 int
@@ -409,8 +489,12 @@ dnsmasq_render_hosts(const struct dnsmasq_host *h, size_t n, char **ret,
 		      "database\n");
 	for (i = 0; i < n; i++) {
 		char mac[MAC_STR_LEN];
+		bool has_ip = h[i].ip && *h[i].ip;
 		bool ok = h[i].n_macs > 0 && h[i].n_macs <= 8 &&
-			  h[i].ip && valid_ipv4(h[i].ip) &&
+			  (has_ip || h[i].tag) &&
+			  (!has_ip || valid_ipv4(h[i].ip)) &&
+			  (!h[i].tag || !strcmp(h[i].tag, DNSMASQ_TAG_LOCAL) ||
+			   !strcmp(h[i].tag, DNSMASQ_TAG_NOFILE)) &&
 			  (!h[i].hostname || !*h[i].hostname ||
 			   valid_hostname(h[i].hostname));
 
@@ -422,8 +506,11 @@ dnsmasq_render_hosts(const struct dnsmasq_host *h, size_t n, char **ret,
 			continue;
 		}
 		for (j = 0; j < h[i].n_macs; j++)
-			dm_printf(&b, "%s,", h[i].macs[j]);
-		dm_printf(&b, "%s", h[i].ip);
+			dm_printf(&b, "%s%s", j ? "," : "", h[i].macs[j]);
+		if (h[i].tag)
+			dm_printf(&b, ",set:%s", h[i].tag);
+		if (has_ip)
+			dm_printf(&b, ",%s", h[i].ip);
 		if (h[i].hostname && *h[i].hostname)
 			dm_printf(&b, ",%s", h[i].hostname);
 		dm_printf(&b, "\n");

@@ -62,17 +62,34 @@ int dnsmasq_range_auto(const char *addr, unsigned prefix, char start[2][16],
 int dnsmasq_render(const struct by_config *cfg, const struct dnsmasq_facts *f,
 		   char **ret, char *err, size_t errsz);
 
-/* One reservation: a host with a fixed address. */
+/*
+ * Hostsfile tags of hosts in local state ("no boot file once installed"):
+ * NOFILE for a host whose own local_boot is "nofile" (never a boot
+ * file), LOCAL for one that follows the site default (no boot file on a
+ * platform whose [boot] local_bios / local_efi is "nofile").
+ */
+#define DNSMASQ_TAG_NOFILE "bynofile"
+#define DNSMASQ_TAG_LOCAL "bylocal"
+
+/* One hostsfile line: a reservation and/or a local-state tag. */
 struct dnsmasq_host {
 	const char *macs[8]; /* canonical MACs, n_macs of them */
 	size_t n_macs;
-	const char *ip;
+	const char *ip;       /* NULL or "" = no fixed address */
 	const char *hostname; /* NULL or "" = none */
+	const char *tag;      /* NULL, DNSMASQ_TAG_NOFILE or _LOCAL */
 };
 
 /*
- * dnsmasq_render_hosts - the dhcp-hostsfile text for n reservations, one
- * line "MAC[,MAC...],IP[,HOSTNAME]" each. Entries whose values do not
+ * dnsmasq_arch_tag - the class tag dnsmasq sets for DHCP option 93 value
+ * code ("bios", "efi64", "httpx64"...), NULL for a code not mapped.
+ */
+const char *dnsmasq_arch_tag(unsigned code);
+
+/*
+ * dnsmasq_render_hosts - the dhcp-hostsfile text for n entries, one
+ * line "MAC[,MAC...][,set:TAG][,IP][,HOSTNAME]" each (an entry needs an
+ * IP or a tag). Entries whose values do not
  * validate are skipped and counted in *ret_skipped (may be NULL).
  * Returns 0 and *ret (malloc'd), or -ENOMEM.
  */

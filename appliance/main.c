@@ -21,6 +21,7 @@ static const struct {
 	{ "status", cmd_status, "what the appliance serves and from where" },
 	{ "tftp-root", cmd_tftp_root, "assemble the TFTP tree" },
 	{ "build-ipxe", cmd_build_ipxe, "build iPXE images with the boot script" },
+	{ "doctor", cmd_doctor, "list every DHCP server that answers" },
 	{ "help", cmd_help, "this text" },
 };
 

@@ -4,7 +4,8 @@
  * The script gets an address (retrying: switch ports running spanning
  * tree come up late), then chains the per-host config URL with the
  * client's MAC and platform. If the appliance cannot be reached it falls
- * back to the local disk rather than stopping at a prompt.
+ * back to the local disk rather than stopping at a prompt (UEFI: the
+ * disk-finding grub, bootyard-localboot.efi, over TFTP).
  *
  * A command that fails ends an iPXE script unless its line ends in "||":
  * hence "iseq ... && goto X ||" for every test that may be false.
@@ -71,6 +72,11 @@ ipxe_render_boot_script(const char *base_url, char *buf, size_t bufsz)
 	    ":local\n"
 	    "echo bootyard: appliance unreachable, booting the local disk\n"
 	    "iseq ${platform} pcbios && sanboot --no-describe --drive 0x80 ||\n"
+	    /* UEFI: "exit 1" walks the NIC's other entries for minutes;
+	     * the disk-finding grub comes over TFTP, which still answers
+	     * when the HTTP service does not */
+	    "iseq ${platform} efi && "
+	    "chain tftp://${next-server}/bootyard-localboot.efi ||\n"
 	    "exit 1\n",
 	    base_url);
 	if (n < 0)

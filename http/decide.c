@@ -67,8 +67,10 @@ local_method(const struct db_host *host, enum cfg_local_boot site, bool efi)
 		m = LOCAL_BOOT_DEFAULT;
 	if (m == LOCAL_BOOT_DEFAULT)
 		m = site;
-	if (m == LOCAL_BOOT_DEFAULT)
-		m = efi ? LOCAL_BOOT_EXIT1 : LOCAL_BOOT_SANBOOT;
+	/* "nofile" works in dnsmasq (no boot file at all); a client that
+	 * reaches iPXE anyway gets the platform's working method. */
+	if (m == LOCAL_BOOT_DEFAULT || m == LOCAL_BOOT_NOFILE)
+		m = efi ? LOCAL_BOOT_GRUB : LOCAL_BOOT_SANBOOT;
 	/* The disk-finding grub is an EFI program. */
 	if (!efi && m == LOCAL_BOOT_GRUB)
 		m = LOCAL_BOOT_SANBOOT;

@@ -126,7 +126,12 @@ defaults(void **state)
 	assert_int_equal(cfg.menu_timeout, 10);
 	assert_int_equal(cfg.install_attempts, 3);
 	assert_int_equal(cfg.local_bios, LOCAL_BOOT_SANBOOT);
-	assert_int_equal(cfg.local_efi, LOCAL_BOOT_EXIT1);
+	assert_int_equal(cfg.local_efi, LOCAL_BOOT_GRUB);
+	assert_false(cfg.tftp_single_port);
+	assert_int_equal(cfg.tftp_max, 1000);
+	assert_int_equal(cfg.tftp_mtu, 0);
+	assert_false(cfg.allow_other_servers);
+	assert_int_equal(cfg.probe_interval, 300);
 	assert_int_equal(cfg_db_path(&cfg, db, sizeof(db)), 0);
 	assert_string_equal(db, "/var/lib/bootyard/bootyard.db");
 	assert_int_equal(cfg_db_path(&cfg, db, 10), -ENAMETOOLONG);
@@ -156,6 +161,11 @@ every_key(void **state)
 		   "ipxe_detect = no\n"
 		   "tftp_root = /srv/by/tftp\n"
 		   "dnsmasq = /usr/local/sbin/dnsmasq\n"
+		   "tftp_single_port = yes\n"
+		   "tftp_max = 2000\n"
+		   "tftp_mtu = 1400\n"
+		   "allow_other_servers = yes\n"
+		   "probe_interval = 1m\n"
 		   "[http]\n"
 		   "listen = 198.18.0.1:8080\n"
 		   "files_dir = /srv/by/files\n"
@@ -176,7 +186,7 @@ every_key(void **state)
 		   "unknown = local\n"
 		   "menu_timeout = 0\n"
 		   "install_attempts = 5\n"
-		   "local_bios = exit\n"
+		   "local_bios = nofile\n"
 		   "local_efi = grub\n");
 	assert_int_equal(cfg_load(&cfg, path, false, err, sizeof(err)), 0);
 	assert_string_equal(err, "");
@@ -210,8 +220,13 @@ every_key(void **state)
 	assert_int_equal(cfg.unknown, UNKNOWN_LOCAL);
 	assert_int_equal(cfg.menu_timeout, 0);
 	assert_int_equal(cfg.install_attempts, 5);
-	assert_int_equal(cfg.local_bios, LOCAL_BOOT_EXIT);
+	assert_int_equal(cfg.local_bios, LOCAL_BOOT_NOFILE);
 	assert_int_equal(cfg.local_efi, LOCAL_BOOT_GRUB);
+	assert_true(cfg.tftp_single_port);
+	assert_int_equal(cfg.tftp_max, 2000);
+	assert_int_equal(cfg.tftp_mtu, 1400);
+	assert_true(cfg.allow_other_servers);
+	assert_int_equal(cfg.probe_interval, 60);
 }
 
 static void
@@ -370,10 +385,28 @@ bad_values_per_type(void **state)
 	load_err("[boot]\nunknown = install\n", 2,
 		 "[boot] unknown: expected one of menu, local");
 	load_err("[boot]\nlocal_bios = grub\n", 2,
-		 "[boot] local_bios: expected one of sanboot, exit, exit1");
+		 "[boot] local_bios: expected one of sanboot, exit, exit1, "
+		 "nofile");
+	/* issue #9 keys: hostile and out-of-range values */
+	load_err("[dhcp]\ntftp_mtu = 100\n", 2,
+		 "[dhcp] tftp_mtu: not 'auto' or an MTU from 576 to 65535");
+	load_err("[dhcp]\ntftp_mtu = 1400;x\n", 2,
+		 "[dhcp] tftp_mtu: not 'auto' or an MTU from 576 to 65535");
+	load_err("[dhcp]\ntftp_mtu = -1\n", 2,
+		 "[dhcp] tftp_mtu: not 'auto' or an MTU from 576 to 65535");
+	load_err("[dhcp]\ntftp_max = 0\n", 2,
+		 "[dhcp] tftp_max: out of range (1 to 65535)");
+	load_err("[dhcp]\ntftp_max = 99999999999999999999\n", 2,
+		 "[dhcp] tftp_max: out of range (1 to 65535)");
+	load_err("[dhcp]\ntftp_single_port = maybe\n", 2,
+		 "[dhcp] tftp_single_port: not yes or no");
+	load_err("[dhcp]\nallow_other_servers = \n", 2,
+		 "[dhcp] allow_other_servers: not yes or no");
+	load_err("[dhcp]\nprobe_interval = 2d\n", 2,
+		 "[dhcp] probe_interval: out of range (0 to 86400 seconds)");
 	load_err("[boot]\nlocal_efi = default\n", 2,
 		 "[boot] local_efi: expected one of sanboot, exit, exit1, "
-		 "grub");
+		 "grub, nofile");
 	/* range */
 	load_err("[dhcp]\nrange = 198.18.0.100\n", 2,
 		 "[dhcp] range: not 'auto' or START,END (like "

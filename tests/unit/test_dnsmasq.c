@@ -112,6 +112,57 @@ test_render_modes(void **state)
 	render_golden(&cfg, &f, "dhcp-split-range.conf");
 	str_copy(cfg.range, sizeof(cfg.range), "198.18.0.150,198.18.0.160");
 	render_golden(&cfg, &f, "dhcp-explicit-range.conf");
+
+	/* issue #9: TFTP for firewalls and mass boots, no boot file for
+	 * hosts in local state (site default on UEFI only, then on both) */
+	cfg_defaults(&cfg);
+	f = facts;
+	cfg.tftp_single_port = true;
+	cfg.tftp_max = 2000;
+	cfg.tftp_mtu = 1400;
+	cfg.local_efi = LOCAL_BOOT_NOFILE;
+	render_golden(&cfg, &f, "dhcp-tftp-nofile-efi.conf");
+	cfg.local_bios = LOCAL_BOOT_NOFILE;
+	render_golden(&cfg, &f, "dhcp-nofile-both.conf");
+	cfg.dhcp_mode = DHCP_MODE_PROXY;
+	render_golden(&cfg, &f, "proxy-nofile-both.conf");
+}
+
+/* Option 93 codes map to the RFC 4578 / IANA classes; HTTP Boot gets a
+ * URL and "HTTPClient" back; mass-boot and MTU lines are there. */
+static void
+test_arch_and_tftp(void **state)
+{
+	struct by_config cfg;
+	struct dnsmasq_facts f = facts;
+	char err[256], *out = NULL;
+
+	assert_string_equal(dnsmasq_arch_tag(0), "bios");
+	assert_string_equal(dnsmasq_arch_tag(6), "efi32");
+	assert_string_equal(dnsmasq_arch_tag(7), "efi64");
+	assert_string_equal(dnsmasq_arch_tag(9), "efi64");
+	assert_string_equal(dnsmasq_arch_tag(10), "efiarm32");
+	assert_string_equal(dnsmasq_arch_tag(11), "efiarm64");
+	assert_string_equal(dnsmasq_arch_tag(16), "httpx64");
+	assert_string_equal(dnsmasq_arch_tag(19), "httparm64");
+	assert_null(dnsmasq_arch_tag(1));
+	assert_null(dnsmasq_arch_tag(65535));
+
+	cfg_defaults(&cfg);
+	assert_int_equal(dnsmasq_render(&cfg, &f, &out, err, sizeof(err)), 0);
+	assert_non_null(strstr(out, "\ndhcp-match=set:httpboot,"
+				    "option:client-arch,16\n"));
+	assert_non_null(strstr(out, "\ndhcp-match=set:httpboot,"
+				    "option:client-arch,19\n"));
+	assert_non_null(strstr(out, "\ndhcp-option-force=tag:httpboot,"
+				    "option:vendor-class,HTTPClient\n"));
+	assert_non_null(strstr(out, "tag:httpx64,tag:!bynofile,"
+				    "http://198.18.0.1/files/tftp/"
+				    "snponly.efi\n"));
+	assert_non_null(strstr(out, "\ntftp-max=1000\n"));
+	assert_null(strstr(out, "tftp-mtu="));
+	assert_null(strstr(out, "tftp-single-port"));
+	free(out);
 }
 
 /* Every golden file is a config the real dnsmasq accepts. */
@@ -123,7 +174,8 @@ test_golden_dnsmasq_accepts(void **state)
 		"dhcp-grub-noipxe.conf",  "proxy-default.conf",
 		"proxy-undionly-ipxe.conf", "off.conf",
 		"dhcp-split-range.conf",  "dhcp-explicit-range.conf",
-		"dhcp-shim.conf",
+		"dhcp-shim.conf",	  "dhcp-tftp-nofile-efi.conf",
+		"dhcp-nofile-both.conf",  "proxy-nofile-both.conf",
 	};
 	char err[1024], path[256];
 	size_t i;
@@ -227,7 +279,7 @@ test_render_refuses(void **state)
 static void
 test_hosts(void **state)
 {
-	struct dnsmasq_host h[4] = {
+	struct dnsmasq_host h[8] = {
 		{ .macs = { "52:54:00:00:00:01" }, .n_macs = 1,
 		  .ip = "198.18.0.50", .hostname = "web1" },
 		{ .macs = { "52:54:00:00:00:02", "52:54:00:00:00:03" },
@@ -237,12 +289,22 @@ test_hosts(void **state)
 		  .ip = "198.18.0.52", .hostname = "a\ndhcp-script=/x" },
 		{ .macs = { "52:54:00:00:00:0G" }, .n_macs = 1,
 		  .ip = "198.18.0.53" },
+		/* local-state tags, with and without a fixed address */
+		{ .macs = { "52:54:00:00:00:05" }, .n_macs = 1,
+		  .tag = DNSMASQ_TAG_NOFILE },
+		{ .macs = { "52:54:00:00:00:06" }, .n_macs = 1,
+		  .ip = "198.18.0.54", .hostname = "db1",
+		  .tag = DNSMASQ_TAG_LOCAL },
+		/* hostile: an unknown tag, neither address nor tag */
+		{ .macs = { "52:54:00:00:00:07" }, .n_macs = 1,
+		  .tag = "x\ndhcp-script=/x" },
+		{ .macs = { "52:54:00:00:00:08" }, .n_macs = 1 },
 	};
 	char *out = NULL;
 	size_t skipped = 9;
 
-	assert_int_equal(dnsmasq_render_hosts(h, 4, &out, &skipped), 0);
-	assert_int_equal(skipped, 2);
+	assert_int_equal(dnsmasq_render_hosts(h, 8, &out, &skipped), 0);
+	assert_int_equal(skipped, 4);
 	golden("hosts", out);
 	free(out);
 	assert_int_equal(dnsmasq_render_hosts(NULL, 0, &out, NULL), 0);
@@ -316,6 +378,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_render_modes),
 		cmocka_unit_test(test_golden_dnsmasq_accepts),
+		cmocka_unit_test(test_arch_and_tftp),
 		cmocka_unit_test(test_range_auto),
 		cmocka_unit_test(test_render_refuses),
 		cmocka_unit_test(test_hosts),
