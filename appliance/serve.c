@@ -445,6 +445,20 @@ sup_http_start(struct sup *s)
 	ssize_t k;
 	pid_t pid;
 
+	/* The server certificate names the address boot URLs use, which
+	 * is known only now when server_address is auto (and may have
+	 * changed with the interface): a new one under the same CA needs
+	 * no iPXE image rebuild. */
+	if (strcmp(s->cfg.tls_listen, "off")) {
+		char why[1024];
+
+		r = pki_ensure(&s->cfg, s->server, NULL, NULL, why,
+			       sizeof(why));
+		if (r < 0) {
+			log_warnx("tls: %s", why);
+			return r;
+		}
+	}
 	if (pipe2(ready, O_CLOEXEC) < 0)
 		return -errno;
 	if (pipe2(ctl, O_CLOEXEC) < 0) {
@@ -782,6 +796,40 @@ sup_reap(struct sup *s)
 			s->http_ctl = -1;
 			s->http_restart_at = now_ms() + 1000;
 		}
+	}
+}
+
+/*
+ * Reservations from the database: rewrite the hosts file and SIGHUP
+ * dnsmasq (which re-reads it without a restart) when they changed.
+ */
+static void
+sup_hosts_refresh(struct sup *s)
+{
+	char *hosts = NULL;
+	int r;
+
+	if (sup_render_hosts(s, &hosts) < 0) {
+		log_warnx("reservations: %s", db_errmsg(s->db));
+		return;
+	}
+	if (s->hosts_text && !strcmp(hosts, s->hosts_text)) {
+		free(hosts);
+		return;
+	}
+	r = write_file_atomic(s->hosts_path, hosts, strlen(hosts), 0644);
+	if (r < 0) {
+		errno = -r;
+		log_warn("%s", s->hosts_path);
+		free(hosts);
+		return;
+	}
+	free(s->hosts_text);
+	s->hosts_text = hosts;
+	if (s->dm_pid > 0) {
+		log_info("reservations changed: dnsmasq re-reads %s",
+			 s->hosts_path);
+		kill(s->dm_pid, SIGHUP);
 	}
 }
 
@@ -1138,9 +1186,8 @@ serve_supervised(struct by_ctx *ctx, struct sup *s)
 			    (uint64_t)timeout > s->http_restart_at - t)
 				timeout = (int)(s->http_restart_at - t);
 		}
-		/* shim: look for database changes once a second */
-		if (s->cfg.uefi_loader == UEFI_LOADER_SHIM &&
-		    (timeout < 0 || timeout > 1000))
+		/* look for database changes once a second */
+		if (timeout < 0 || timeout > 1000)
 			timeout = 1000;
 		pfd[0].fd = sfd;
 		pfd[0].events = POLLIN;
@@ -1157,11 +1204,18 @@ serve_supervised(struct by_ctx *ctx, struct sup *s)
 			status = EXIT_RUNTIME;
 			break;
 		}
-		if (s->cfg.uefi_loader == UEFI_LOADER_SHIM &&
-		    now_ms() - s->grub_checked >= 1000) {
+		/* A host added, changed or removed by the CLI or the admin
+		 * API reaches dnsmasq (reservations) and grub (per-MAC
+		 * files) without a signal: neither writer depends on the
+		 * daemon, so the daemon looks (a stat of the database and
+		 * its WAL) at most once a second. */
+		if (now_ms() - s->grub_checked >= 1000) {
 			s->grub_checked = now_ms();
-			if (grubcfg_db_changed(&s->grub_watch, s->db_path))
-				sup_grub(s);
+			if (grubcfg_db_changed(&s->grub_watch, s->db_path)) {
+				sup_hosts_refresh(s);
+				if (s->cfg.uefi_loader == UEFI_LOADER_SHIM)
+					sup_grub(s);
+			}
 		}
 		if (r <= 0)
 			continue;

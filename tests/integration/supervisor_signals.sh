@@ -2,7 +2,8 @@
 # supervisor_signals - bootyard serve supervising dnsmasq:
 #  - dnsmasq killed with SIGKILL is serving again within 2 s, and the
 #    client keeps its address (the database is the lease store: init);
-#  - SIGHUP with a new reservation: the client gets the reserved address
+#  - SIGHUP with a new reservation: the client gets the reserved address;
+#    a reservation changed later with the CLI arrives with no signal
 #    and dnsmasq is not restarted (same PID);
 #  - a config dnsmasq-wise unchanged keeps dnsmasq; a bad config on SIGHUP
 #    is refused and the running service stays;
@@ -50,6 +51,16 @@ expect_eq "$(status_get dnsmasq_pid)" "$newpid" "SIGHUP for a reservation keeps 
 expect_contains "$(cat "$STATE/run/dnsmasq.hosts")" "$M,198.18.0.200,resv1" "the reservation is in the hostsfile"
 ack=$(probe -m "$M" -a 0 -r -w 100 | grep -m1 '^ACK')
 expect_eq "$(field yiaddr "$ack")" 198.18.0.200 "the client gets its reserved address"
+
+# -- no signal at all: a reservation changed with the CLI reaches dnsmasq
+# by itself (the daemon watches the database), still without a restart
+check "move the reservation to 198.18.0.201" "$BOOTYARD" -c "$CONF" host set "$M" --ip 198.18.0.201
+wait_for 5 grep -q "$M,198.18.0.201,resv1" "$STATE/run/dnsmasq.hosts" ||
+	fail "the changed reservation did not reach the hostsfile without a signal"
+ok "the changed reservation is in the hostsfile without a signal"
+expect_eq "$(status_get dnsmasq_pid)" "$newpid" "a reservation change keeps dnsmasq (same pid)"
+ack=$(probe -m "$M" -a 0 -r -w 100 | grep -m1 '^ACK')
+expect_eq "$(field yiaddr "$ack")" 198.18.0.201 "the client gets its new reserved address"
 
 # -- a bad config on SIGHUP: refused, everything keeps running
 cp "$CONF" "$CONF.good"
