@@ -9,7 +9,8 @@
 #   2. environment variables BOOTYARD_<SECTION>_<KEY>=VALUE override
 #      single keys, e.g. BOOTYARD_APPLIANCE_INTERFACE=eth1,
 #      BOOTYARD_DHCP_MODE=proxy, BOOTYARD_DHCP_RANGE=10.0.0.100,10.0.0.200
-#   3. BOOTYARD_ADMIN_TOKEN=SECRET sets the admin API token; without it a
+#   3. BOOTYARD_ADMIN_TOKEN=SECRET (16 characters or more) sets the admin
+#      API token; without it (and without BOOTYARD_ADMIN_TOKEN_FILE) a
 #      random token is made once in the state volume
 #      (/var/lib/bootyard/admin.token) unless the configuration names
 #      a token_file that exists.
@@ -40,12 +41,14 @@ overrides=$(env | sed -n 's/^BOOTYARD_\([A-Z]*\)_\([A-Z_]*\)=\(.*\)$/\1 \2 \3/p'
 
 # The token: from the environment, or one per state volume.
 if [ -n "${BOOTYARD_ADMIN_TOKEN:-}" ]; then
+	[ ${#BOOTYARD_ADMIN_TOKEN} -ge 16 ] ||
+		echo "bootyard: BOOTYARD_ADMIN_TOKEN is shorter than 16 characters: the admin API will refuse it" >&2
 	(umask 077; printf '%s\n' "$BOOTYARD_ADMIN_TOKEN" >/run/bootyard/admin.token)
 	chgrp bootyard /run/bootyard/admin.token 2>/dev/null &&
 		chmod 0640 /run/bootyard/admin.token
 	overrides="$overrides
 admin token_file /run/bootyard/admin.token"
-else
+elif [ -z "${BOOTYARD_ADMIN_TOKEN_FILE:-}" ]; then
 	tf=$(awk -F= '/^\[/ { s = $0 } s == "[admin]" && $1 ~ /^[ \t]*token_file[ \t]*$/ {
 		v = $2; gsub(/^[ \t]+|[ \t]+$/, "", v); print v }' "$src" | tail -n 1)
 	if [ -z "$tf" ] || [ ! -e "$tf" ]; then
