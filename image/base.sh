@@ -52,6 +52,12 @@ command -v mmdebstrap >/dev/null || {
 	echo "base: mmdebstrap is missing (apt-get install mmdebstrap)" >&2
 	exit 77
 }
+# The archive must answer; a machine without it skips, with the reason.
+if command -v curl >/dev/null &&
+	! curl -fsI --max-time 15 -o /dev/null "$mirror/dists/$suite/Release"; then
+	echo "base: the Debian archive $mirror does not answer: cannot build a base" >&2
+	exit 77
+fi
 mkdir -p "$cache"
 trap 'rm -f "$tmp"' EXIT
 sec=${mirror%/debian}/debian-security
