@@ -38,6 +38,7 @@
 #include "appliance/bootyard.h"
 #include "appliance/dnsmasq.h"
 #include "appliance/dnsmasq_log.h"
+#include "appliance/doctor.h"
 #include "appliance/grubcfg.h"
 #include "appliance/netif.h"
 #include "appliance/pki.h"
@@ -101,6 +102,8 @@ serve_http_only(struct by_config *cfg)
 struct sup {
 	struct by_config cfg;
 	const char *cfg_path;
+	bool force;          /* --force: start beside another DHCP server */
+	uint64_t probe_at;   /* next rogue DHCP probe (dhcp mode) */
 	struct netif_info nif;
 	bool have_nif;
 	char server[16];
@@ -226,21 +229,29 @@ struct sup_resv {
 	size_t n_macs;
 	char ip[16];
 	char hostname[HOSTNAME_MAX + 1];
+	const char *tag; /* local-state tag, NULL = none */
 };
 
 struct hosts_ctx {
 	struct sup_resv *src;
 	size_t n, cap;
+	bool site_nofile; /* [boot] local_bios or local_efi = nofile */
 };
 
-/* Collect hosts with a fixed address. */
+/*
+ * Collect hosts with a fixed address, and hosts in local state that get
+ * no boot file (their own local_boot = nofile, or the site default).
+ */
 static int
 sup_collect_host(const struct db_host *h, void *arg)
 {
 	struct hosts_ctx *c = arg;
 	struct sup_resv *r;
+	bool local = h->action == DB_ACTION_LOCAL;
+	bool nofile = local && !strcmp(h->local_boot, "nofile");
+	bool sitetag = local && !h->local_boot[0] && c->site_nofile;
 
-	if (!h->ip[0])
+	if (!h->ip[0] && !nofile && !sitetag)
 		return 0;
 	if (c->n == c->cap) {
 		size_t ncap = c->cap ? c->cap * 2 : 64;
@@ -256,6 +267,9 @@ sup_collect_host(const struct db_host *h, void *arg)
 	memcpy(r->macs, h->macs, sizeof(r->macs));
 	str_copy(r->ip, sizeof(r->ip), h->ip);
 	str_copy(r->hostname, sizeof(r->hostname), h->hostname);
+	r->tag = nofile	   ? DNSMASQ_TAG_NOFILE
+		 : sitetag ? DNSMASQ_TAG_LOCAL
+			   : NULL;
 	return 0;
 }
 
@@ -268,6 +282,8 @@ sup_render_hosts(struct sup *s, char **ret)
 	size_t i, j, skipped = 0;
 	int r;
 
+	c.site_nofile = s->cfg.local_bios == LOCAL_BOOT_NOFILE ||
+			s->cfg.local_efi == LOCAL_BOOT_NOFILE;
 	r = db_host_list(s->db, sup_collect_host, &c);
 	if (r < 0) {
 		free(c.src);
@@ -284,6 +300,7 @@ sup_render_hosts(struct sup *s, char **ret)
 			h[i].macs[j] = c.src[i].macs[j];
 		h[i].ip = c.src[i].ip;
 		h[i].hostname = c.src[i].hostname;
+		h[i].tag = c.src[i].tag;
 	}
 	r = dnsmasq_render_hosts(h, c.n, ret, &skipped);
 	if (r == 0 && skipped)
@@ -1057,6 +1074,42 @@ sup_free(struct sup *s)
 }
 
 /* Start everything, then the event loop; returns the exit status. */
+/*
+ * Rogue DHCP: send a DISCOVER on the serving interface (doctor_probe)
+ * and log, and record as a "dhcp-foreign" event, every server other than
+ * this appliance that answers. Blocks for wait_ms. Returns how many
+ * foreign servers answered (0 when the probe could not run: logged).
+ */
+static size_t
+sup_rogue_check(struct sup *s, unsigned wait_ms)
+{
+	struct doctor_offer o[DOCTOR_MAX_SERVERS];
+	char detail[256];
+	size_t n = 0, i, others = 0;
+	int r;
+
+	r = doctor_probe(s->nif.name, NULL, wait_ms, o, ARRAY_SIZE(o), &n);
+	if (r < 0) {
+		errno = -r;
+		log_warn("DHCP probe on %s", s->nif.name);
+		return 0;
+	}
+	for (i = 0; i < n; i++) {
+		if (!strcmp(o[i].server, s->nif.addr))
+			continue;
+		others++;
+		snprintf(detail, sizeof(detail), "server=%s yiaddr=%s file=%s",
+			 o[i].server, o[i].yiaddr,
+			 o[i].file[0] ? o[i].file : "-");
+		log_warnx("another DHCP server answers on %s: %s", s->nif.name,
+			  detail);
+		if (db_event_add(s->db, NULL, "dhcp-foreign", detail) < 0)
+			log_warnx("event dhcp-foreign not recorded: %s",
+				  db_errmsg(s->db));
+	}
+	return others;
+}
+
 static int
 serve_supervised(struct by_ctx *ctx, struct sup *s)
 {
@@ -1141,6 +1194,25 @@ serve_supervised(struct by_ctx *ctx, struct sup *s)
 			return EXIT_USAGE;
 		}
 	}
+	/* Two authoritative DHCP servers on one network hand out
+	 * conflicting answers: refuse unless told otherwise. */
+	if (s->cfg.dhcp_mode == DHCP_MODE_DHCP && sup_rogue_check(s, 2500)) {
+		if (!s->cfg.allow_other_servers && !s->force) {
+			log_warnx("refusing to start: another DHCP server "
+				  "answers on %s (see above; `bootyard doctor` "
+				  "lists them). Stop it, or run beside it with "
+				  "[dhcp] mode = proxy; to start anyway set "
+				  "[dhcp] allow_other_servers = yes or run "
+				  "`bootyard serve --force`",
+				  s->nif.name);
+			close(sfd);
+			sup_free(s);
+			return EXIT_RUNTIME;
+		}
+		log_warnx("starting beside another DHCP server (%s)",
+			  s->force ? "--force" : "allow_other_servers = yes");
+	}
+	s->probe_at = now_ms() + (uint64_t)s->cfg.probe_interval * 1000;
 	r = sup_http_start(s);
 	if (r < 0) {
 		errno = -r;
@@ -1189,6 +1261,12 @@ serve_supervised(struct by_ctx *ctx, struct sup *s)
 		/* look for database changes once a second */
 		if (timeout < 0 || timeout > 1000)
 			timeout = 1000;
+		/* a DHCP server that appears later: probe now and then */
+		if (s->cfg.dhcp_mode == DHCP_MODE_DHCP &&
+		    s->cfg.probe_interval && t >= s->probe_at) {
+			s->probe_at = t + (uint64_t)s->cfg.probe_interval * 1000;
+			sup_rogue_check(s, 1500);
+		}
 		pfd[0].fd = sfd;
 		pfd[0].events = POLLIN;
 		pfd[1].fd = netif_watch_fd(s->watch);
@@ -1264,11 +1342,12 @@ cmd_serve(struct by_ctx *ctx, int argc, char **argv)
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "dhcp", required_argument, NULL, 'd' },
+		{ "force", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	static struct sup sup;
-	bool http_only = false;
+	bool http_only = false, force = false;
 	int c, r;
 
 	optind = 1;
@@ -1287,16 +1366,23 @@ cmd_serve(struct by_ctx *ctx, int argc, char **argv)
 			}
 			http_only = true;
 			break;
+		case 'f':
+			force = true;
+			break;
 		case 'h':
-			printf("usage: bootyard serve [-c FILE] [--dhcp=off]\n"
+			printf("usage: bootyard serve [-c FILE] [--dhcp=off] "
+			       "[--force]\n"
 			       "  --dhcp=off  HTTP service only: no dnsmasq "
-			       "(no DHCP, no TFTP)\n");
+			       "(no DHCP, no TFTP)\n"
+			       "  --force     start in dhcp mode even when "
+			       "another DHCP server answers\n");
 			return 0;
 		default:
 			return EXIT_USAGE;
 		}
 	}
 	memset(&sup, 0, sizeof(sup));
+	sup.force = force;
 	r = cli_load_config(ctx, &sup.cfg);
 	if (r)
 		return r;
