@@ -25,7 +25,7 @@
 	"  --action A          local | install | menu (install needs a distro)\n" \
 	"  --attr K=V          set attribute K (repeatable; K: [a-z0-9._-],\n"   \
 	"                      V: printable text without \" ' ` $ \\ ; & | < > { } #)\n" \
-	"  --local-boot M      sanboot | exit | exit1 | grub | default\n"
+	"  --local-boot M      sanboot | exit | exit1 | grub | nofile | default\n"
 
 static const struct cli_cmd host_cmd = {
 	.name = "host",
@@ -217,8 +217,8 @@ host_opts_check(const struct cli_cmd *cmd, struct host_opts *o)
 		if (cfg_local_boot_parse(o->local_boot, &lb) < 0)
 			return cli_usage_err(cmd,
 					     "invalid --local-boot %s "
-					     "(sanboot, exit, exit1, grub or "
-					     "default)",
+					     "(sanboot, exit, exit1, grub, "
+					     "nofile or default)",
 					     cli_q(o->local_boot));
 		str_copy(o->local_boot_v, sizeof(o->local_boot_v),
 			 lb == LOCAL_BOOT_DEFAULT ? "" : cfg_local_boot_name(lb));

@@ -207,12 +207,17 @@ dm_render_global(struct dm_buf *b, const struct by_config *cfg,
 		     "edit, it is rewritten\n"
 		     "# from %s at every start and reload.\n",
 		  cfg->path[0] ? cfg->path : "the built-in defaults");
+	/* dnsmasq 2.90 with tftp-single-port and bind-interfaces cannot
+	 * send its TFTP data ("failed to send packet: Network is
+	 * unreachable", checked here): bind-dynamic binds the same
+	 * interface per address and works */
 	dm_printf(b, "port=0\n"
 		     "interface=%s\n"
-		     "bind-interfaces\n"
+		     "%s\n"
 		     "log-facility=-\n"
 		     "pid-file=\n",
-		  f->iface);
+		  f->iface,
+		  cfg->tftp_single_port ? "bind-dynamic" : "bind-interfaces");
 	if (f->user && *f->user)
 		dm_printf(b, "user=%s\n", f->user);
 	if (f->group && *f->group)

@@ -382,7 +382,7 @@ cmd_doctor(struct by_ctx *ctx, int argc, char **argv)
 	struct netif_info nif = { 0 };
 	struct by_config cfg;
 	const char *want = NULL;
-	unsigned long long secs = 3;
+	unsigned long long secs = 5;
 	char err[512];
 	size_t n = 0, i, others = 0;
 	int c, r;
@@ -428,6 +428,13 @@ cmd_doctor(struct by_ctx *ctx, int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	r = netif_detect(want ? want : cfg.interface, &nif, err, sizeof(err));
+	if (r < 0 && want && if_nametoindex(want)) {
+		/* -i names an interface without IPv4 (a client's view):
+		 * the probe needs none */
+		str_copy(nif.name, sizeof(nif.name), want);
+		str_copy(nif.addr, sizeof(nif.addr), "none");
+		r = 0;
+	}
 	if (r < 0) {
 		fprintf(stderr, "bootyard doctor: %s\n", err);
 		return EXIT_RUNTIME;

@@ -548,7 +548,7 @@ static bool
 local_boot_ok(const char *s)
 {
 	static const char *const ok[] = { "", "sanboot", "exit", "exit1",
-					  "grub" };
+					  "grub", "nofile" };
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(ok); i++)
