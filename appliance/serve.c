@@ -1196,7 +1196,7 @@ serve_supervised(struct by_ctx *ctx, struct sup *s)
 	}
 	/* Two authoritative DHCP servers on one network hand out
 	 * conflicting answers: refuse unless told otherwise. */
-	if (s->cfg.dhcp_mode == DHCP_MODE_DHCP && sup_rogue_check(s, 2500)) {
+	if (s->cfg.dhcp_mode == DHCP_MODE_DHCP && sup_rogue_check(s, 4000)) {
 		if (!s->cfg.allow_other_servers && !s->force) {
 			log_warnx("refusing to start: another DHCP server "
 				  "answers on %s (see above; `bootyard doctor` "
@@ -1265,7 +1265,7 @@ serve_supervised(struct by_ctx *ctx, struct sup *s)
 		if (s->cfg.dhcp_mode == DHCP_MODE_DHCP &&
 		    s->cfg.probe_interval && t >= s->probe_at) {
 			s->probe_at = t + (uint64_t)s->cfg.probe_interval * 1000;
-			sup_rogue_check(s, 1500);
+			sup_rogue_check(s, 4000);
 		}
 		pfd[0].fd = sfd;
 		pfd[0].events = POLLIN;
