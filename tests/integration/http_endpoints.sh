@@ -94,7 +94,16 @@ expect_eq "$status" 404 "deleted distro is gone"
 out=$(curl -s "$BOOT/ipxe/v1/config?mac=$M2&platform=pcbios")
 expect_contains "$out" "sanboot --no-describe --drive 0x80" "BIOS local boot: sanboot"
 out=$(curl -s "$BOOT/ipxe/v1/config?mac=$M2&platform=efi")
-expect_contains "$out" "local reason=host-local platform=efi method=exit1" "EFI local boot: exit 1"
+expect_contains "$out" "local reason=host-local platform=efi method=grub" "EFI local boot: the disk-finding grub by default"
+expect_contains "$out" "chain $BOOT/files/tftp/bootyard-localboot.efi" "EFI default chains bootyard-localboot.efi"
+api PATCH /api/v1/hosts/node2 '{"local_boot":"exit1"}'
+out=$(curl -s "$BOOT/ipxe/v1/config?mac=$M2&platform=efi")
+expect_contains "$out" "local reason=host-local platform=efi method=exit1" "per-host exit1 local boot"
+api PATCH /api/v1/hosts/node2 '{"local_boot":"nofile"}'
+out=$(curl -s "$BOOT/ipxe/v1/config?mac=$M2&platform=efi")
+expect_contains "$out" "method=grub" "per-host nofile reaching iPXE anyway: grub on EFI"
+out=$(curl -s "$BOOT/ipxe/v1/config?mac=$M2&platform=pcbios")
+expect_contains "$out" "sanboot --no-describe --drive 0x80" "per-host nofile reaching iPXE anyway: sanboot on BIOS"
 api PATCH /api/v1/hosts/node2 '{"local_boot":"grub"}'
 out=$(curl -s "$BOOT/ipxe/v1/config?mac=$M2&platform=efi")
 expect_contains "$out" "chain $BOOT/files/tftp/bootyard-localboot.efi" "per-host grub local boot"

@@ -94,6 +94,12 @@ test_local_methods(void **state)
 	strcpy(h.local_boot, "bogus"); /* unparsable: site default */
 	assert_int_equal(decide(&in, &d), 0);
 	assert_int_equal(d.local_efi, LOCAL_BOOT_EXIT1);
+	/* nofile lives in dnsmasq; a client that reaches iPXE anyway gets
+	 * the method that works on its platform */
+	strcpy(h.local_boot, "nofile");
+	assert_int_equal(decide(&in, &d), 0);
+	assert_int_equal(d.local_efi, LOCAL_BOOT_GRUB);
+	assert_int_equal(d.local_bios, LOCAL_BOOT_SANBOOT);
 }
 
 static void
