@@ -43,6 +43,7 @@
 #include "appliance/netif.h"
 #include "appliance/pki.h"
 #include "appliance/privdrop.h"
+#include "appliance/sdnotify.h"
 #include "appliance/tftproot.h"
 #include "common/log.h"
 #include "common/util.h"
@@ -50,6 +51,19 @@
 #include "db/db.h"
 #include "http/http.h"
 #include "http/metrics.h"
+
+/* Tell the service manager (Type=notify) where serve is; a failure is
+ * logged once per state, since systemd then times the start out. */
+static void
+serve_notify(const char *state)
+{
+	int r = sdnotify_send(state);
+
+	if (r < 0) {
+		errno = -r;
+		log_warn("sd_notify %s", state);
+	}
+}
 
 static volatile sig_atomic_t serve_stop;
 
@@ -88,9 +102,11 @@ serve_http_only(struct by_config *cfg)
 		return EXIT_RUNTIME;
 	}
 	log_info("serving on %s (boot URLs use %s)", cfg->listen, addr);
+	serve_notify("READY=1");
 	while (!serve_stop)
 		sigsuspend(&old);
 	log_info("signal %d: stopping", (int)serve_stop);
+	serve_notify("STOPPING=1");
 	http_stop(srv);
 	return 0;
 }
@@ -1231,6 +1247,8 @@ serve_supervised(struct by_ctx *ctx, struct sup *s)
 	log_info("serving: %s %s/%u, HTTP %s (boot URLs %s), DHCP %s",
 		 s->nif.name, s->nif.addr, s->nif.prefix, s->cfg.listen,
 		 s->http_base, cfg_dhcp_mode_name(s->cfg.dhcp_mode));
+	/* dnsmasq runs and the HTTP child's listeners are bound. */
+	serve_notify("READY=1");
 
 	for (;;) {
 		struct signalfd_siginfo si;
@@ -1317,10 +1335,13 @@ serve_supervised(struct by_ctx *ctx, struct sup *s)
 				log_info("SIGHUP: reloading %s",
 					 s->cfg_path ? s->cfg_path
 						     : CFG_DEFAULT_PATH);
+				serve_notify("RELOADING=1");
 				sup_reload(s);
+				serve_notify("READY=1");
 				break;
 			default:
 				log_info("signal %u: stopping", si.ssi_signo);
+				serve_notify("STOPPING=1");
 				stop = true;
 				break;
 			}
