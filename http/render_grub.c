@@ -125,7 +125,9 @@ put_tftp_file(FILE *f, const char *server, const char *dir, const char *ref)
 /*
  * The local boot: back to the firmware ("exit": it tries its next boot
  * entry), or, with local_efi = grub, find the disk's removable-media EFI
- * loader and chainload it first.
+ * loader and chainload it first. grub 2.06 gives a chainloaded image the
+ * device path of $root, whatever device its file name names: root must
+ * be the disk, or the disk's shim looks for its grubx64.efi on the NIC.
  */
 static void
 put_local(FILE *f, const struct decision *d, const char *indent)
@@ -135,12 +137,12 @@ put_local(FILE *f, const struct decision *d, const char *indent)
 		        "%ssearch --no-floppy --file /EFI/BOOT/BOOTX64.EFI "
 		        "--set=bootyard_disk\n"
 		        "%sif [ -n \"$bootyard_disk\" ]; then\n"
-		        "%s\tchainloader "
-		        "\"($bootyard_disk)/EFI/BOOT/BOOTX64.EFI\"\n"
+		        "%s\tset root=\"$bootyard_disk\"\n"
+		        "%s\tchainloader /EFI/BOOT/BOOTX64.EFI\n"
 		        "%s\tboot\n"
 		        "%sfi\n"
 		        "%secho 'bootyard: no EFI loader on a local disk'\n",
-		        indent, indent, indent, indent, indent, indent);
+		        indent, indent, indent, indent, indent, indent, indent);
 	}
 	fprintf(f, "%sexit 1\n", indent);
 }

@@ -13,7 +13,9 @@
 #      Debian cloud kernel with the stand-in installer, whose kernel log
 #      says "Secure boot enabled"; the installer fetches its install file
 #      and calls done; the file is re-rendered to local boot and the next
-#      boot of the same machine is told so.
+#      boot of the same machine is told so: with local_boot = grub, grub
+#      finds the disk's EFI loader and chainloads it, and the disk's own
+#      signed shim and grub print DISK-OK (a signed marker disk).
 #   2. An unknown MAC (Secure Boot on) gets the default grub menu, without
 #      the memory test (memtest86+ is not signed).
 #   3. Secure Boot OFF (plain OVMF), the same shim path: an unknown MAC
@@ -155,8 +157,40 @@ ev=$(app_events $mac)
 echo "$ev"
 expect_eq "$(grep -c grub-fetch <<<"$ev")" 1 "sb: one boot is one fetch of its file: one install attempt"
 
-sb_boot sb-again on $mac "bootyard: booting the local disk" 90
-ok "sb: the next boot was told to boot locally"
+# sb_marker_disk IMG: a disk with one EFI system partition whose
+# removable-media loader is the signed shim + Debian's signed grub, with a
+# grub.cfg that prints DISK-OK: what a Secure Boot machine's own disk
+# looks like. (A partition: shim started from a partition-less FAT
+# "superfloppy" by grub finds no file system for its grubx64.efi.)
+sb_marker_disk() {
+	local img=$1 cfg=$TEST_TMP/disk-grub.cfg
+	command -v mkfs.vfat >/dev/null && command -v mcopy >/dev/null &&
+		command -v sfdisk >/dev/null || return 1
+	printf '%s\n' 'echo "DISK-OK: booted from the local disk"' 'sleep 30' >"$cfg"
+	rm -f "$img"
+	truncate -s 40M "$img" &&
+		printf 'label: dos\nstart=2048, type=ef\n' | sfdisk -q "$img" &&
+		mkfs.vfat --offset 2048 -F 16 -n BYDISK "$img" >/dev/null &&
+		mmd -i "$img@@1M" ::EFI ::EFI/BOOT &&
+		mcopy -i "$img@@1M" /usr/lib/shim/shimx64.efi.signed ::EFI/BOOT/BOOTX64.EFI &&
+		mcopy -i "$img@@1M" /usr/lib/grub/x86_64-efi-signed/grubx64.efi.signed ::EFI/BOOT/grubx64.efi &&
+		mcopy -i "$img@@1M" "$cfg" ::EFI/BOOT/grub.cfg
+}
+check "host set --local-boot grub (chainload the disk's loader)" \
+	by host set sb1 --local-boot grub
+check "its file chainloads the disk's EFI loader" \
+	wait_file "$GRUB/mac/$mac.cfg" "chainloader" 5
+if sb_marker_disk "$TEST_TMP/sbdisk.img"; then
+	sb_boot sb-again on $mac "bootyard: booting the local disk" 90 \
+		-drive "file=$TEST_TMP/sbdisk.img,format=raw,if=none,id=d0" \
+		-device ide-hd,drive=d0,bootindex=2
+	ok "sb: the next boot was told to boot locally"
+	qemu_wait "DISK-OK" 60 || app_fail "sb: the disk's own signed loader did not run"
+	ok "sb: grub chainloaded the disk's signed loader under Secure Boot (DISK-OK)"
+else
+	sb_boot sb-again on $mac "bootyard: booting the local disk" 90
+	ok "sb: the next boot was told to boot locally (no mtools: DISK-OK not checked)"
+fi
 qemu_stop
 
 # ---- 2. an unknown MAC gets the default menu -----------------------------
