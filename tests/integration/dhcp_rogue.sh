@@ -7,6 +7,7 @@
 #    start it anyway; proxy mode starts beside it without complaint;
 #  - a server that appears while serving is logged and recorded as a
 #    dhcp-foreign event (probe_interval);
+#  - UEFI HTTP Boot clients (arch 16, 19) get a URL and HTTPClient;
 #  - "no boot file once installed": hosts in local state get a hostsfile
 #    tag, and dnsmasq then offers them no boot file (per host and as a
 #    site default), while other hosts still get theirs.
@@ -109,6 +110,14 @@ site_stop
 # -- no boot file once installed (hostsfile tags)
 robust_config dhcp probe_interval=0
 appliance_start
+# UEFI HTTP Boot (option 93 = 16 x64, 19 ARM64): a URL and HTTPClient
+for a in 16 19; do
+	ans=$(offer_from 198.18.0.1 -m "52:54:00:c9:00:$a" -a "$a" -w 300)
+	want=http://198.18.0.1:$HTTP_PORT/files/tftp/snponly.efi
+	[[ $a == 19 ]] && want=http://198.18.0.1:$HTTP_PORT/files/tftp/arm64/snponly.efi
+	expect_eq "$(field file "$ans")" "$want" "arch $a (UEFI HTTP Boot): a URL as boot file"
+	expect_eq "$(field vendor "$ans")" HTTPClient "arch $a: vendor class HTTPClient echoed back"
+done
 H1=52:54:00:c9:00:01 H2=52:54:00:c9:00:02
 "$BOOTYARD" -c "$CONF" host add "$H1" --local-boot nofile >/dev/null || fail "host add nofile"
 "$BOOTYARD" -c "$CONF" host add "$H2" >/dev/null || fail "host add"
