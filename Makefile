@@ -65,7 +65,8 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIB)
 
 unit: $(UNIT_BINS)
 
--include $(LIB_OBJ:.o=.d) $(BUILD)/appliance/main.d $(BUILD)/dhcp-hooks/bootyard-lease.d
+-include $(LIB_OBJ:.o=.d) $(BUILD)/appliance/main.d $(BUILD)/dhcp-hooks/bootyard-lease.d \
+         $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%.d)
 
 deps:
 	@./tests/lib/deps.sh
