@@ -83,8 +83,9 @@ for path in "/ipxe/v1/config?mac=52:54:00:5e:00:09" "/ipxe/v1/boot"; do
 	if [[ $path == */boot ]]; then
 		expect_contains "$tls" "chain https://198.18.0.1/ipxe/v1/config" \
 			"HTTPS /ipxe/v1/boot chains the HTTPS config URL"
-		tls=${tls//https:\/\/198.18.0.1/http:\/\/198.18.0.1}
 	fi
+	# the same script, but for the base URL of the listener it came from
+	tls=${tls//https:\/\/198.18.0.1/http:\/\/198.18.0.1}
 	expect_eq "$tls" "$plain" "HTTPS $path (appliance CA) = HTTP $path"
 done
 lab_exec curl -sS --max-time 20 -o /dev/null "https://198.18.0.1/ipxe/v1/boot" \
