@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <unistd.h>
 
 #include "common/util.h"
@@ -56,54 +55,15 @@ grub_put(const char *path, const char *text, size_t len,
 	return r;
 }
 
-/* A fresh install token: TOKEN_LEN hex digits. */
-static int
-grub_token(char out[TOKEN_LEN + 1])
-{
-	static const char hex[] = "0123456789abcdef";
-	unsigned char raw[TOKEN_LEN / 2];
-	size_t i;
-
-	if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw))
-		return -EIO;
-	for (i = 0; i < sizeof(raw); i++) {
-		out[2 * i] = hex[raw[i] >> 4];
-		out[2 * i + 1] = hex[raw[i] & 15];
-	}
-	out[TOKEN_LEN] = '\0';
-	return 0;
-}
-
-struct names {
-	char names[DECIDE_MENU_DISTROS][NAME_MAX_LEN + 1];
-	const char *ptrs[DECIDE_MENU_DISTROS];
-	size_t n;
-};
-
-/* db_distro_list callback: collect names for menus. */
-static int
-grub_collect_distro(const struct db_distro *d, void *ctx)
-{
-	struct names *l = ctx;
-
-	if (l->n >= DECIDE_MENU_DISTROS)
-		return 1;
-	str_copy(l->names[l->n], sizeof(l->names[0]), d->name);
-	l->ptrs[l->n] = l->names[l->n];
-	l->n++;
-	return 0;
-}
-
 /* The site policy for decide(); names is filled from the database. */
 static int
-grub_policy(struct db *db, const struct grubcfg_site *site, struct names *names,
+grub_policy(struct db *db, const struct grubcfg_site *site, struct db_distro_names *names,
             struct decide_policy *pol)
 {
 	const struct by_config *cfg = site->cfg;
 	int r;
 
-	memset(names, 0, sizeof(*names));
-	r = db_distro_list(db, grub_collect_distro, names);
+	r = db_distro_names(db, names);
 	if (r < 0)
 		return r;
 	memset(pol, 0, sizeof(*pol));
@@ -176,7 +136,7 @@ grub_install_state(struct db *db, const struct decide_policy *pol,
 		return;
 	*have_distro = true;
 	if (!h->token[0]) {
-		if (grub_token(tokbuf) < 0)
+		if (token_generate(tokbuf) < 0)
 			return;
 		r = db_install_issue(db, h->id, tokbuf, pol->install_attempts);
 		if (r == -EDQUOT) {
@@ -426,7 +386,7 @@ grubcfg_render_all(struct db *db, const struct grubcfg_site *site,
                    struct grubcfg_report *rep)
 {
 	struct decide_policy pol;
-	struct names names;
+	struct db_distro_names names;
 	struct ids ids = {0};
 	struct db_host h;
 	size_t i;
@@ -457,7 +417,7 @@ grubcfg_render_mac(struct db *db, const struct grubcfg_site *site,
                    const char *mac, struct grubcfg_report *rep)
 {
 	struct decide_policy pol;
-	struct names names;
+	struct db_distro_names names;
 	struct db_host h;
 	char path[PATH_MAX];
 	int r;
@@ -536,7 +496,7 @@ grub_choice(struct db *db, const struct grubcfg_site *site, const char *mac,
 {
 	struct decide_policy pol;
 	struct boot_request req;
-	struct names names;
+	struct db_distro_names names;
 	struct db_host h;
 	struct db_distro dd;
 	const char *want = NULL;

@@ -5,6 +5,8 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/random.h>
+#include <sys/types.h>
 
 static int
 hexval(char c)
@@ -188,6 +190,23 @@ valid_token(const char *s)
 		      (s[i] >= 'a' && s[i] <= 'f')))
 			return false;
 	return s[TOKEN_LEN] == '\0';
+}
+
+int
+token_generate(char out[TOKEN_LEN + 1])
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char raw[TOKEN_LEN / 2];
+	size_t i;
+
+	if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw))
+		return -EIO;
+	for (i = 0; i < sizeof(raw); i++) {
+		out[2 * i] = hex[raw[i] >> 4];
+		out[2 * i + 1] = hex[raw[i] & 15];
+	}
+	out[TOKEN_LEN] = '\0';
+	return 0;
 }
 
 bool

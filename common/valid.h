@@ -52,6 +52,10 @@ bool valid_ipv4(const char *s);
 /* valid_token - exactly TOKEN_LEN lower-case hex digits. */
 bool valid_token(const char *s);
 
+/* token_generate - a fresh install token (TOKEN_LEN hex digits from the
+ * kernel's random source) into out. 0, or -EIO. */
+int token_generate(char out[TOKEN_LEN + 1]);
+
 /*
  * valid_path_or_url - a kernel/initrd reference: a path relative to the
  * files directory (no "..", no leading '/'), or an http(s):// URL; only

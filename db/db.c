@@ -55,6 +55,7 @@ enum stmt_id {
 	ST_DISTRO_DELETE,
 	ST_DISTRO_LIST,
 	ST_DISTRO_IN_USE,
+	ST_DISTRO_NAMES,
 	ST_LEASE_UPSERT,
 	ST_LEASE_SEEN,
 	ST_LEASE_LIST,
@@ -135,6 +136,7 @@ static const char *const stmt_sql[ST__COUNT] = {
 		"SELECT name, kernel, initrd, cmdline, template, template_name,"
 		" created, updated FROM distros ORDER BY name",
 	[ST_DISTRO_IN_USE] = "SELECT 1 FROM hosts WHERE distro = ?1 LIMIT 1",
+	[ST_DISTRO_NAMES] = "SELECT name FROM distros ORDER BY name LIMIT ?1",
 	[ST_LEASE_UPSERT] =
 		"INSERT INTO leases (mac, ip, hostname, arch, vendor_class,"
 		" user_class, state, expires, first_seen, last_seen)"
@@ -1468,6 +1470,28 @@ db_distro_list(struct db *db, db_distro_fn fn, void *ctx)
 		db_distro_free(&list[i]);
 	}
 	free(list);
+	return r;
+}
+
+int
+db_distro_names(struct db *db, struct db_distro_names *ret)
+{
+	sqlite3_stmt *s = st(db, ST_DISTRO_NAMES);
+	int rc, r;
+
+	ret->n = 0;
+	if (!s)
+		return -EIO;
+	sqlite3_bind_int(s, 1, DB_MENU_DISTROS);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW &&
+	       ret->n < DB_MENU_DISTROS) {
+		col_copy(s, 0, ret->names[ret->n], sizeof(ret->names[0]));
+		ret->ptrs[ret->n] = ret->names[ret->n];
+		ret->n++;
+	}
+	r = step_err(s, rc);
+	if (r < 0)
+		ret->n = 0;
 	return r;
 }
 

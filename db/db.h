@@ -211,6 +211,18 @@ int db_distro_delete(struct db *db, const char *name);
 typedef int (*db_distro_fn)(const struct db_distro *d, void *ctx);
 int db_distro_list(struct db *db, db_distro_fn fn, void *ctx);
 
+/* The names of the distributions, for menus (the first DB_MENU_DISTROS
+ * by name); ptrs[i] points into names[i]. */
+#define DB_MENU_DISTROS 32
+struct db_distro_names {
+	size_t n;
+	char names[DB_MENU_DISTROS][NAME_MAX_LEN + 1];
+	const char *ptrs[DB_MENU_DISTROS];
+};
+
+/* db_distro_names - fill *ret. 0 or -errno (then ret->n = 0). */
+int db_distro_names(struct db *db, struct db_distro_names *ret);
+
 /* ---- leases: every MAC ever seen ----------------------------------- */
 
 struct db_lease {

@@ -19,7 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -147,60 +146,23 @@ ipxe_error(struct MHD_Connection *c, struct http_req *r, unsigned status,
 
 /* ---- boot endpoints ------------------------------------------------- */
 
-static int
-make_token(char out[TOKEN_LEN + 1])
-{
-	static const char hex[] = "0123456789abcdef";
-	unsigned char raw[TOKEN_LEN / 2];
-	size_t i;
-
-	if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw))
-		return -EIO;
-	for (i = 0; i < sizeof(raw); i++) {
-		out[2 * i] = hex[raw[i] >> 4];
-		out[2 * i + 1] = hex[raw[i] & 15];
-	}
-	out[TOKEN_LEN] = '\0';
-	return 0;
-}
-
-struct name_list {
-	char names[DECIDE_MENU_DISTROS][NAME_MAX_LEN + 1];
-	const char *ptrs[DECIDE_MENU_DISTROS];
-	size_t n;
-};
-
-/* db_distro_list callback: append d's name to a name_list. */
-static int
-collect_distro(const struct db_distro *d, void *ctx)
-{
-	struct name_list *l = ctx;
-
-	if (l->n >= DECIDE_MENU_DISTROS)
-		return 1;
-	str_copy(l->names[l->n], sizeof(l->names[0]), d->name);
-	l->ptrs[l->n] = l->names[l->n];
-	l->n++;
-	return 0;
-}
+_Static_assert(DB_MENU_DISTROS <= DECIDE_MENU_DISTROS,
+               "a menu holds every distribution name the database gives");
 
 /*
  * The names of the distributions, for menus: read at most once a second
  * per worker thread (a new distribution shows up in menus within 1 s).
  */
-static const struct name_list *
+static const struct db_distro_names *
 distro_names(struct db *db)
 {
-	static __thread struct name_list cache;
+	static __thread struct db_distro_names cache;
 	static __thread uint64_t loaded_us;
 	uint64_t now = now_us();
 
 	if (loaded_us && now - loaded_us < 1000000)
 		return &cache;
-	cache.n = 0;
-	if (db_distro_list(db, collect_distro, &cache) < 0)
-		cache.n = 0;
-	else
+	if (db_distro_names(db, &cache) == 0)
 		loaded_us = now;
 	return &cache;
 }
@@ -251,7 +213,7 @@ serve_config(struct MHD_Connection *c, struct http_req *r)
 	struct decide_policy pol;
 	struct decide_input in;
 	struct decision d;
-	const struct name_list *names;
+	const struct db_distro_names *names;
 	char err[128], token[TOKEN_LEN + 1], desc[256];
 	const char *dname = NULL;
 	bool known, have_distro = false;
@@ -311,7 +273,7 @@ serve_config(struct MHD_Connection *c, struct http_req *r)
 			else if (rc == -ENOENT)
 				in.install = INSTALL_NO_DISTRO;
 		}
-		if (have_distro && make_token(token) == 0) {
+		if (have_distro && token_generate(token) == 0) {
 			rc = db_install_issue(db, host.id, token,
 			                      pol.install_attempts);
 			if (rc == 0) {

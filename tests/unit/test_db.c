@@ -525,6 +525,13 @@ test_distros(void **state)
 
 	assert_int_equal(db_distro_list(f->db, count_distro, &n), 0);
 	assert_int_equal(n, 2);
+	{
+		struct db_distro_names names;
+		assert_int_equal(db_distro_names(f->db, &names), 0);
+		assert_int_equal(names.n, 2);
+		assert_string_equal(names.ptrs[0], "alma9");
+		assert_string_equal(names.ptrs[1], "debian12");
+	}
 	assert_int_equal(db_distro_get(f->db, "nope", &g), -ENOENT);
 	assert_int_equal(db_distro_delete(f->db, "nope"), -ENOENT);
 	assert_int_equal(db_distro_delete(f->db, "alma9"), 0);

@@ -259,6 +259,18 @@ token_hex32(void **state)
 }
 
 static void
+token_generated(void **state)
+{
+	char a[TOKEN_LEN + 1], b[TOKEN_LEN + 1];
+
+	assert_int_equal(token_generate(a), 0);
+	assert_int_equal(token_generate(b), 0);
+	assert_true(valid_token(a));
+	assert_true(valid_token(b));
+	assert_string_not_equal(a, b);
+}
+
+static void
 path_or_url(void **state)
 {
 	assert_true(valid_path_or_url("debian/linux"));
@@ -349,6 +361,7 @@ main(void)
 		cmocka_unit_test(text_no_control_chars),
 		cmocka_unit_test(ipv4_dotted_quad),
 		cmocka_unit_test(token_hex32),
+		cmocka_unit_test(token_generated),
 		cmocka_unit_test(path_or_url),
 		cmocka_unit_test(cli_value_no_metachars),
 		cmocka_unit_test(cli_host_ref_and_quote),
