@@ -175,4 +175,24 @@ json_t *cli_json_str(const char *s);
 /* cli_json_host - a host as a JSON object (new reference, NULL = ENOMEM). */
 json_t *cli_json_host(const struct db_host *h);
 
+/*
+ * A listing (host list, distro list, leases, events): the db_*_list
+ * callback adds a table row, or with --json a JSON object to arr.
+ */
+struct cli_list {
+	bool json;
+	json_t *arr;
+	struct cli_table table;
+};
+
+/* cli_list_begin - set up c for ctx's output mode with the table's
+ * headings. 0, or EXIT_RUNTIME after a message. */
+int cli_list_begin(const struct by_ctx *ctx, struct cli_list *c,
+		   const char *const *head);
+
+/* cli_list_end - print what was collected, or for r < 0 (the db_*_list
+ * result) the error about what; frees c. Returns the exit status. */
+int cli_list_end(const struct cli_cmd *cmd, const struct by_config *cfg,
+		 struct cli_list *c, int r, const char *what);
+
 #endif

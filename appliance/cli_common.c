@@ -565,3 +565,33 @@ err:
 	json_decref(attrs);
 	return NULL;
 }
+
+/* cli_list_begin - see cli.h. */
+int
+cli_list_begin(const struct by_ctx *ctx, struct cli_list *c,
+	       const char *const *head)
+{
+	memset(c, 0, sizeof(*c));
+	c->json = ctx->json;
+	cli_table_init(&c->table, head);
+	if (c->json && !(c->arr = json_array()))
+		return cli_json_print(NULL);
+	return 0;
+}
+
+/* cli_list_end - see cli.h. */
+int
+cli_list_end(const struct cli_cmd *cmd, const struct by_config *cfg,
+	     struct cli_list *c, int r, const char *what)
+{
+	if (r < 0) {
+		json_decref(c->arr);
+		cli_table_free(&c->table);
+		return cli_db_fail(cmd, cfg, r, what);
+	}
+	if (c->json)
+		return cli_json_print(c->arr);
+	cli_table_print(&c->table);
+	cli_table_free(&c->table);
+	return 0;
+}

@@ -571,18 +571,11 @@ distro_show(struct by_ctx *ctx, int argc, char **argv)
 	return r;
 }
 
-/* What distro_list_one collects into. */
-struct distro_list_ctx {
-	bool json;
-	json_t *arr;
-	struct cli_table table;
-};
-
 /* distro_list_one - db_distro_list callback. */
 static int
 distro_list_one(const struct db_distro *d, void *opaque)
 {
-	struct distro_list_ctx *c = opaque;
+	struct cli_list *c = opaque;
 	const char *row[5];
 
 	if (c->json) {
@@ -606,7 +599,7 @@ distro_list(struct by_ctx *ctx, int argc, char **argv)
 	static const char *const head[] = { "NAME",	"KERNEL",  "INITRD",
 					    "TEMPLATE", "CMDLINE", NULL };
 	const struct cli_cmd *cmd = &distro_list_cmd;
-	struct distro_list_ctx c = { 0 };
+	struct cli_list c;
 	struct by_config cfg;
 	struct db *db;
 	int r;
@@ -623,24 +616,14 @@ distro_list(struct by_ctx *ctx, int argc, char **argv)
 	r = cli_db_open(cmd, &cfg, false, &db);
 	if (r)
 		return r;
-	c.json = ctx->json;
-	cli_table_init(&c.table, head);
-	if (c.json && !(c.arr = json_array())) {
+	r = cli_list_begin(ctx, &c, head);
+	if (r) {
 		db_close(db);
-		return cli_json_print(NULL);
+		return r;
 	}
 	r = db ? db_distro_list(db, distro_list_one, &c) : 0;
 	db_close(db);
-	if (r < 0) {
-		json_decref(c.arr);
-		cli_table_free(&c.table);
-		return cli_db_fail(cmd, &cfg, r, "listing distros");
-	}
-	if (c.json)
-		return cli_json_print(c.arr);
-	cli_table_print(&c.table);
-	cli_table_free(&c.table);
-	return 0;
+	return cli_list_end(cmd, &cfg, &c, r, "listing distros");
 }
 
 /* distro rm NAME */

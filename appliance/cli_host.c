@@ -829,19 +829,11 @@ host_show(struct by_ctx *ctx, int argc, char **argv)
 	return host_print(ctx, &h);
 }
 
-/* What host_list_one collects into. */
-struct host_list_ctx {
-	bool json;
-	json_t *arr;
-	struct cli_table table;
-	int err;
-};
-
 /* host_list_one - db_host_list callback: one row or JSON object. */
 static int
 host_list_one(const struct db_host *h, void *opaque)
 {
-	struct host_list_ctx *c = opaque;
+	struct cli_list *c = opaque;
 	char id[24], macs[DB_MAX_MACS * MAC_STR_LEN + 16], attrs[512];
 	const char *row[8];
 
@@ -871,7 +863,7 @@ host_list(struct by_ctx *ctx, int argc, char **argv)
 					    "IP",     "ACTION", "DISTRO",
 					    "LOCAL",  "ATTRS",	NULL };
 	const struct cli_cmd *cmd = &host_list_cmd;
-	struct host_list_ctx c = { 0 };
+	struct cli_list c;
 	struct by_config cfg;
 	struct db *db;
 	int r;
@@ -887,24 +879,14 @@ host_list(struct by_ctx *ctx, int argc, char **argv)
 	r = cli_db_open(cmd, &cfg, false, &db);
 	if (r)
 		return r;
-	c.json = ctx->json;
-	cli_table_init(&c.table, head);
-	if (c.json && !(c.arr = json_array())) {
+	r = cli_list_begin(ctx, &c, head);
+	if (r) {
 		db_close(db);
-		return cli_json_print(NULL);
+		return r;
 	}
 	r = db ? db_host_list(db, host_list_one, &c) : 0;
 	db_close(db);
-	if (r < 0) {
-		json_decref(c.arr);
-		cli_table_free(&c.table);
-		return cli_db_fail(cmd, &cfg, r, "listing hosts");
-	}
-	if (c.json)
-		return cli_json_print(c.arr);
-	cli_table_print(&c.table);
-	cli_table_free(&c.table);
-	return 0;
+	return cli_list_end(cmd, &cfg, &c, r, "listing hosts");
 }
 
 /* host rm HOST */

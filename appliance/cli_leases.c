@@ -34,48 +34,11 @@ static const struct cli_cmd events_cmd = {
 
 enum { OPT_UNKNOWN = 0x200, OPT_LIMIT };
 
-/* What the callbacks collect into. */
-struct list_ctx {
-	bool json;
-	json_t *arr;
-	struct cli_table table;
-};
-
-/* list_begin - set up c for ctx's output mode. 0 or EXIT_RUNTIME. */
-static int
-list_begin(const struct by_ctx *ctx, struct list_ctx *c,
-	   const char *const *head)
-{
-	memset(c, 0, sizeof(*c));
-	c->json = ctx->json;
-	cli_table_init(&c->table, head);
-	if (c->json && !(c->arr = json_array()))
-		return cli_json_print(NULL);
-	return 0;
-}
-
-/* list_end - print what was collected (r: the db_*_list result). */
-static int
-list_end(const struct cli_cmd *cmd, const struct by_config *cfg,
-	 struct list_ctx *c, int r, const char *what)
-{
-	if (r < 0) {
-		json_decref(c->arr);
-		cli_table_free(&c->table);
-		return cli_db_fail(cmd, cfg, r, what);
-	}
-	if (c->json)
-		return cli_json_print(c->arr);
-	cli_table_print(&c->table);
-	cli_table_free(&c->table);
-	return 0;
-}
-
 /* lease_one - db_lease_list callback: a row or a JSON object. */
 static int
 lease_one(const struct db_lease *l, void *opaque)
 {
-	struct list_ctx *c = opaque;
+	struct cli_list *c = opaque;
 	char arch[16], t1[32], t2[32];
 	const char *row[9];
 
@@ -134,7 +97,7 @@ cmd_leases(struct by_ctx *ctx, int argc, char **argv)
 	};
 	const struct cli_cmd *cmd = &leases_cmd;
 	struct by_config cfg;
-	struct list_ctx c;
+	struct cli_list c;
 	bool unknown = false;
 	struct db *db;
 	int ch, r;
@@ -161,14 +124,14 @@ cmd_leases(struct by_ctx *ctx, int argc, char **argv)
 	r = cli_db_open(cmd, &cfg, false, &db);
 	if (r)
 		return r;
-	r = list_begin(ctx, &c, head);
+	r = cli_list_begin(ctx, &c, head);
 	if (r) {
 		db_close(db);
 		return r;
 	}
 	r = db ? db_lease_list(db, unknown, lease_one, &c) : 0;
 	db_close(db);
-	return list_end(cmd, &cfg, &c, r, "listing leases");
+	return cli_list_end(cmd, &cfg, &c, r, "listing leases");
 }
 
 /* event_time - unix milliseconds as "YYYY-MM-DD HH:MM:SS.mmm" (UTC). */
@@ -186,7 +149,7 @@ event_time(int64_t ms, char *buf, size_t bufsz)
 static int
 event_one(const struct db_event *e, void *opaque)
 {
-	struct list_ctx *c = opaque;
+	struct cli_list *c = opaque;
 	char t[48];
 	const char *row[4];
 
@@ -228,7 +191,7 @@ cmd_events(struct by_ctx *ctx, int argc, char **argv)
 	unsigned long long limit = 0;
 	char mac[MAC_STR_LEN];
 	struct by_config cfg;
-	struct list_ctx c;
+	struct cli_list c;
 	struct db *db;
 	int ch, r;
 
@@ -261,7 +224,7 @@ cmd_events(struct by_ctx *ctx, int argc, char **argv)
 	r = cli_db_open(cmd, &cfg, false, &db);
 	if (r)
 		return r;
-	r = list_begin(ctx, &c, head);
+	r = cli_list_begin(ctx, &c, head);
 	if (r) {
 		db_close(db);
 		return r;
@@ -270,5 +233,5 @@ cmd_events(struct by_ctx *ctx, int argc, char **argv)
 			       (unsigned)limit, event_one, &c)
 	       : 0;
 	db_close(db);
-	return list_end(cmd, &cfg, &c, r, "listing events");
+	return cli_list_end(cmd, &cfg, &c, r, "listing events");
 }
