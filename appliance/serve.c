@@ -1212,7 +1212,8 @@ serve_supervised(struct by_ctx *ctx, struct sup *s)
 	}
 	/* Two authoritative DHCP servers on one network hand out
 	 * conflicting answers: refuse unless told otherwise. */
-	if (s->cfg.dhcp_mode == DHCP_MODE_DHCP && sup_rogue_check(s, 4000)) {
+	if (s->cfg.dhcp_mode == DHCP_MODE_DHCP && s->cfg.probe_wait &&
+	    sup_rogue_check(s, s->cfg.probe_wait * 1000)) {
 		if (!s->cfg.allow_other_servers && !s->force) {
 			log_warnx("refusing to start: another DHCP server "
 				  "answers on %s (see above; `bootyard doctor` "
@@ -1280,10 +1281,10 @@ serve_supervised(struct by_ctx *ctx, struct sup *s)
 		if (timeout < 0 || timeout > 1000)
 			timeout = 1000;
 		/* a DHCP server that appears later: probe now and then */
-		if (s->cfg.dhcp_mode == DHCP_MODE_DHCP &&
+		if (s->cfg.dhcp_mode == DHCP_MODE_DHCP && s->cfg.probe_wait &&
 		    s->cfg.probe_interval && t >= s->probe_at) {
 			s->probe_at = t + (uint64_t)s->cfg.probe_interval * 1000;
-			sup_rogue_check(s, 4000);
+			sup_rogue_check(s, s->cfg.probe_wait * 1000);
 		}
 		pfd[0].fd = sfd;
 		pfd[0].events = POLLIN;
