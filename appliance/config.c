@@ -132,6 +132,7 @@ cfg_defaults(struct by_config *cfg)
 	cfg->tftp_max = 1000;
 	cfg->tftp_mtu = 0;
 	cfg->allow_other_servers = false;
+	cfg->probe_wait = 4;
 	cfg->probe_interval = 300;
 
 	str_copy(cfg->listen, sizeof(cfg->listen), "0.0.0.0:80");
@@ -635,6 +636,8 @@ static const struct cfg_key cfg_keys[] = {
 	  0, 0, NULL },
 	{ "dhcp", "probe_interval", parse_duration, F(probe_interval), 0, 0,
 	  86400, NULL },
+	{ "dhcp", "probe_wait", parse_duration, F(probe_wait), 0, 0, 30,
+	  NULL },
 
 	{ "http", "listen", parse_listen, F(listen), 0, 0, 0, NULL },
 	{ "http", "files_dir", parse_path, F(files_dir), 0, 0, 0, NULL },

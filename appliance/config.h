@@ -71,6 +71,8 @@ struct by_config {
 	bool allow_other_servers;         /* no: serve refuses to start in
 					     dhcp mode beside another DHCP
 					     server */
+	unsigned probe_wait;              /* seconds a rogue DHCP probe
+					     listens, 0 = no probes; 4 */
 	unsigned probe_interval;          /* seconds between rogue DHCP
 					     probes while serving, 0 = off;
 					     300 */

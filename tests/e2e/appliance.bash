@@ -7,7 +7,8 @@
 #   app_init                state and files directories, the stand-in
 #                           installer; sets APP_CONF, APP_STATE, APP_FILES
 #   app_config [K=V...]     write APP_CONF: lab defaults (a 30 s menu, so
-#                           that a test can press keys in time), then overrides
+#                           that a test can press keys in time; no rogue
+#                           DHCP probe: 4 s less per start), then overrides
 #                           (K is section.key, e.g. dhcp.ipxe_detect=no)
 #   app_start               start `bootyard serve` in the lab namespace and
 #                           wait until DHCP, TFTP and HTTP listen
@@ -56,6 +57,7 @@ app_config() {
 		[dhcp.bios_loader]=pxelinux
 		[dhcp.uefi_loader]=snponly
 		[dhcp.ipxe_detect]=yes
+		[dhcp.probe_wait]=0
 		[http.listen]=$LAB_ADDR:80
 		[http.files_dir]=$APP_FILES
 		[http.access_log]=$APP_ACCESS

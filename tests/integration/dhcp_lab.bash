@@ -61,6 +61,7 @@ lab_config() {
 			dhcp|bios_loader|pxelinux
 			dhcp|uefi_loader|snponly
 			dhcp|ipxe_detect|yes
+			dhcp|probe_wait|0
 			http|listen|0.0.0.0:$HTTP_PORT
 			http|files_dir|$STATE/files
 			http|access_log|off

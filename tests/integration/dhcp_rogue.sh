@@ -18,7 +18,7 @@ lab_up
 robust_config() { # lab config + keys lab_config does not know
 	local sec=$1
 	shift
-	lab_config
+	lab_config dhcp.probe_wait=4s
 	{
 		echo "[$sec]"
 		local kv
@@ -84,7 +84,7 @@ expect_contains "$(cat "$TEST_TMP/serve.log")" "allow_other_servers = yes" "allo
 kill "$SERVE_PID"
 wait "$SERVE_PID" 2>/dev/null || true
 # proxy mode is meant to run beside a DHCP server: no probe, no refusal
-lab_config dhcp.mode=proxy
+lab_config dhcp.mode=proxy dhcp.probe_wait=4s
 appliance_start
 if grep -q "another DHCP server" "$TEST_TMP/serve.log"; then fail "proxy mode probed"; fi
 ok "proxy mode starts beside the site server without a probe"

@@ -132,6 +132,7 @@ defaults(void **state)
 	assert_int_equal(cfg.tftp_mtu, 0);
 	assert_false(cfg.allow_other_servers);
 	assert_int_equal(cfg.probe_interval, 300);
+	assert_int_equal(cfg.probe_wait, 4);
 	assert_int_equal(cfg_db_path(&cfg, db, sizeof(db)), 0);
 	assert_string_equal(db, "/var/lib/bootyard/bootyard.db");
 	assert_int_equal(cfg_db_path(&cfg, db, 10), -ENAMETOOLONG);
@@ -166,6 +167,7 @@ every_key(void **state)
 		   "tftp_mtu = 1400\n"
 		   "allow_other_servers = yes\n"
 		   "probe_interval = 1m\n"
+		   "probe_wait = 0\n"
 		   "[http]\n"
 		   "listen = 198.18.0.1:8080\n"
 		   "files_dir = /srv/by/files\n"
@@ -227,6 +229,7 @@ every_key(void **state)
 	assert_int_equal(cfg.tftp_mtu, 1400);
 	assert_true(cfg.allow_other_servers);
 	assert_int_equal(cfg.probe_interval, 60);
+	assert_int_equal(cfg.probe_wait, 0);
 }
 
 static void
@@ -404,6 +407,8 @@ bad_values_per_type(void **state)
 		 "[dhcp] allow_other_servers: not yes or no");
 	load_err("[dhcp]\nprobe_interval = 2d\n", 2,
 		 "[dhcp] probe_interval: out of range (0 to 86400 seconds)");
+	load_err("[dhcp]\nprobe_wait = 1m\n", 2,
+		 "[dhcp] probe_wait: out of range (0 to 30 seconds)");
 	load_err("[boot]\nlocal_efi = default\n", 2,
 		 "[boot] local_efi: expected one of sanboot, exit, exit1, "
 		 "grub, nofile");
