@@ -9,7 +9,7 @@
  *   status           status.c
  *   tftp-root        tftproot.c
  *   build-ipxe       ipxe_build.c
- *   doctor           doctor.c
+ *   doctor           cli_doctor.c (+ doctor.c)
  * Exit status of every command: 0 success, 1 not found, 2 usage or
  * validation error (a bad config file included), 3 runtime failure.
  */
@@ -62,7 +62,7 @@ int cmd_tftp_root(struct by_ctx *ctx, int argc, char **argv);
 /* ipxe_build.c */
 int cmd_build_ipxe(struct by_ctx *ctx, int argc, char **argv);
 
-/* doctor.c */
+/* cli_doctor.c */
 int cmd_doctor(struct by_ctx *ctx, int argc, char **argv);
 
 #endif
