@@ -21,9 +21,9 @@ doctor_print(const struct doctor_offer *o, bool self, bool json, bool first)
 		/* every field passed copy_text/ip_text: no quoting needed
 		 * beyond the characters JSON reserves */
 		const char *fields[][2] = {
-			{ "server", o->server }, { "yiaddr", o->yiaddr },
-			{ "siaddr", o->siaddr }, { "router", o->router },
-			{ "file", o->file },     { "vendor", o->vendor },
+		    {"server", o->server}, {"yiaddr", o->yiaddr},
+		    {"siaddr", o->siaddr}, {"router", o->router},
+		    {"file", o->file},     {"vendor", o->vendor},
 		};
 		size_t i;
 		const char *c;
@@ -67,14 +67,14 @@ int
 cmd_doctor(struct by_ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "interface", required_argument, NULL, 'i' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    {"interface", required_argument, NULL, 'i'},
+	    {"timeout", required_argument, NULL, 't'},
+	    {"json", no_argument, NULL, 'j'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct doctor_offer o[DOCTOR_MAX_SERVERS];
-	struct netif_info nif = { 0 };
+	struct netif_info nif = {0};
 	struct by_config cfg;
 	const char *want = NULL;
 	unsigned long long secs = 5;
@@ -91,7 +91,7 @@ cmd_doctor(struct by_ctx *ctx, int argc, char **argv)
 		case 't':
 			if (parse_uint(optarg, 1, 60, &secs) < 0) {
 				fprintf(stderr, "bootyard doctor: -t takes 1 "
-						"to 60 seconds\n");
+				                "to 60 seconds\n");
 				return EXIT_USAGE;
 			}
 			break;
@@ -117,8 +117,8 @@ cmd_doctor(struct by_ctx *ctx, int argc, char **argv)
 	if (r)
 		return r;
 	if (want && (strlen(want) >= IF_NAMESIZE ||
-		     strspn(want, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOP"
-				  "QRSTUVWXYZ0123456789._-") != strlen(want))) {
+	             strspn(want, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOP"
+	                          "QRSTUVWXYZ0123456789._-") != strlen(want))) {
 		fprintf(stderr, "bootyard doctor: bad interface name\n");
 		return EXIT_USAGE;
 	}
@@ -135,10 +135,10 @@ cmd_doctor(struct by_ctx *ctx, int argc, char **argv)
 		return EXIT_RUNTIME;
 	}
 	r = doctor_probe(nif.name, NULL, (unsigned)secs * 1000, o,
-			 ARRAY_SIZE(o), &n);
+	                 ARRAY_SIZE(o), &n);
 	if (r < 0) {
 		fprintf(stderr, "bootyard doctor: probe on %s: %s\n", nif.name,
-			strerror(-r));
+		        strerror(-r));
 		return EXIT_RUNTIME;
 	}
 	for (i = 0; i < n; i++)
@@ -150,7 +150,7 @@ cmd_doctor(struct by_ctx *ctx, int argc, char **argv)
 		       nif.name, nif.addr);
 		for (i = 0; i < n; i++)
 			doctor_print(&o[i], !strcmp(o[i].server, nif.addr),
-				     true, i == 0);
+			             true, i == 0);
 		printf("],\"others\":%zu}\n", others);
 		return 0;
 	}
@@ -158,7 +158,7 @@ cmd_doctor(struct by_ctx *ctx, int argc, char **argv)
 	       nif.name, nif.addr, n, n == 1 ? "" : "s", secs);
 	for (i = 0; i < n; i++)
 		doctor_print(&o[i], !strcmp(o[i].server, nif.addr), false,
-			     false);
+		             false);
 	if (others)
 		printf("%zu DHCP server%s besides this appliance: `serve` "
 		       "in dhcp mode will not start (see [dhcp] "

@@ -47,7 +47,7 @@ get32(const uint8_t *p)
 
 int
 doctor_build_discover(uint8_t *buf, size_t bufsz, const uint8_t mac[6],
-		      uint32_t xid, unsigned arch)
+                      uint32_t xid, unsigned arch)
 {
 	char vendor[40];
 	size_t o;
@@ -66,7 +66,7 @@ doctor_build_discover(uint8_t *buf, size_t bufsz, const uint8_t mac[6],
 	o = DHCP_FIXED + 4;
 	buf[o++] = 53; /* message type */
 	buf[o++] = 1;
-	buf[o++] = 1; /* DISCOVER */
+	buf[o++] = 1;  /* DISCOVER */
 	buf[o++] = 93; /* client architecture */
 	buf[o++] = 2;
 	put16(buf + o, arch & 0xffff);
@@ -77,7 +77,7 @@ doctor_build_discover(uint8_t *buf, size_t bufsz, const uint8_t mac[6],
 	buf[o++] = 2;
 	buf[o++] = 1;
 	vl = snprintf(vendor, sizeof(vendor), "PXEClient:Arch:%05u:UNDI:002001",
-		      arch & 0xffff);
+	              arch & 0xffff);
 	buf[o++] = 60;
 	buf[o++] = (uint8_t)vl;
 	memcpy(buf + o, vendor, (size_t)vl);
@@ -120,8 +120,8 @@ ip_text(const uint8_t *p, char out[16])
 }
 
 int
-doctor_parse_reply(const uint8_t *p, size_t n, uint32_t xid,
-		   const char *src, struct doctor_offer *ret)
+doctor_parse_reply(const uint8_t *p, size_t n, uint32_t xid, const char *src,
+                   struct doctor_offer *ret)
 {
 	size_t o = DHCP_FIXED + 4;
 	int type = 0;
@@ -135,8 +135,8 @@ doctor_parse_reply(const uint8_t *p, size_t n, uint32_t xid,
 	ip_text(p + 20, ret->siaddr);
 	/* the fixed file field: NUL-terminated within 128 bytes */
 	if (p[108] && (memchr(p + 108, 0, 128) == NULL ||
-		       copy_text(ret->file, sizeof(ret->file), p + 108,
-				 strnlen((const char *)p + 108, 128)) < 0))
+	               copy_text(ret->file, sizeof(ret->file), p + 108,
+	                         strnlen((const char *)p + 108, 128)) < 0))
 		return -EINVAL;
 	while (o < n) {
 		uint8_t code = p[o++], len;
@@ -174,12 +174,12 @@ doctor_parse_reply(const uint8_t *p, size_t n, uint32_t xid,
 			break;
 		case 60:
 			if (copy_text(ret->vendor, sizeof(ret->vendor), p + o,
-				      len) < 0)
+			              len) < 0)
 				return -EINVAL;
 			break;
 		case 67:
 			if (copy_text(ret->file, sizeof(ret->file), p + o,
-				      len) < 0)
+			              len) < 0)
 				return -EINVAL;
 			break;
 		default:
@@ -212,8 +212,7 @@ doctor_now_ms(void)
 static int
 doctor_socket(const char *ifname)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET,
-				 .sin_port = htons(68) };
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(68)};
 	int one = 1, fd, e;
 
 	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -222,7 +221,7 @@ doctor_socket(const char *ifname)
 	if (setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &one, sizeof(one)) < 0 ||
 	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
 	    setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifname,
-		       (socklen_t)strlen(ifname) + 1) < 0 ||
+	               (socklen_t)strlen(ifname) + 1) < 0 ||
 	    bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
 		e = errno;
 		close(fd);
@@ -233,11 +232,11 @@ doctor_socket(const char *ifname)
 
 int
 doctor_probe(const char *ifname, const uint8_t *mac, unsigned wait_ms,
-	     struct doctor_offer *out, size_t max, size_t *ret_n)
+             struct doctor_offer *out, size_t max, size_t *ret_n)
 {
-	struct sockaddr_in to = { .sin_family = AF_INET,
-				  .sin_port = htons(67),
-				  .sin_addr.s_addr = htonl(INADDR_BROADCAST) };
+	struct sockaddr_in to = {.sin_family = AF_INET,
+	                         .sin_port = htons(67),
+	                         .sin_addr.s_addr = htonl(INADDR_BROADCAST)};
 	uint8_t m[6], msg[576], in[1500];
 	uint32_t xid;
 	uint64_t start, resend;
@@ -266,7 +265,7 @@ doctor_probe(const char *ifname, const uint8_t *mac, unsigned wait_ms,
 	resend = start;
 	for (;;) {
 		uint64_t t = doctor_now_ms();
-		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		struct pollfd pfd = {.fd = fd, .events = POLLIN};
 		struct sockaddr_in from;
 		socklen_t fl = sizeof(from);
 		struct doctor_offer o;
@@ -278,7 +277,7 @@ doctor_probe(const char *ifname, const uint8_t *mac, unsigned wait_ms,
 			break;
 		if (sent < 2 && t >= resend) {
 			if (sendto(fd, msg, (size_t)len, 0,
-				   (struct sockaddr *)&to, sizeof(to)) < 0) {
+			           (struct sockaddr *)&to, sizeof(to)) < 0) {
 				int e = errno;
 				close(fd);
 				return -e;
@@ -292,7 +291,7 @@ doctor_probe(const char *ifname, const uint8_t *mac, unsigned wait_ms,
 		if (poll(&pfd, 1, wait) <= 0)
 			continue;
 		k = recvfrom(fd, in, sizeof(in), 0, (struct sockaddr *)&from,
-			     &fl);
+		             &fl);
 		if (k <= 0)
 			continue;
 		inet_ntop(AF_INET, &from.sin_addr, src, sizeof(src));

@@ -19,14 +19,14 @@
 
 /* What one server offered. All strings are validated, printable. */
 struct doctor_offer {
-	char server[16];  /* server identifier (option 54), else source */
-	char yiaddr[16];  /* offered address, "0.0.0.0" for proxyDHCP */
-	char siaddr[16];  /* next server */
-	char router[16];  /* option 3, "" = none */
-	char file[128];   /* boot file (or option 67), "" = none */
-	char vendor[64];  /* option 60, "" = none */
-	unsigned lease;   /* option 51 seconds, 0 = none */
-	bool proxy;       /* no address offered: a proxyDHCP answer */
+	char server[16]; /* server identifier (option 54), else source */
+	char yiaddr[16]; /* offered address, "0.0.0.0" for proxyDHCP */
+	char siaddr[16]; /* next server */
+	char router[16]; /* option 3, "" = none */
+	char file[128];  /* boot file (or option 67), "" = none */
+	char vendor[64]; /* option 60, "" = none */
+	unsigned lease;  /* option 51 seconds, 0 = none */
+	bool proxy;      /* no address offered: a proxyDHCP answer */
 };
 
 /*
@@ -37,7 +37,7 @@ struct doctor_offer {
  * -ENOSPC.
  */
 int doctor_build_discover(uint8_t *buf, size_t bufsz, const uint8_t mac[6],
-			  uint32_t xid, unsigned arch);
+                          uint32_t xid, unsigned arch);
 
 /*
  * doctor_parse_reply - check a datagram p (n bytes) as a DHCPOFFER (or
@@ -47,7 +47,7 @@ int doctor_build_discover(uint8_t *buf, size_t bufsz, const uint8_t mac[6],
  * xid.
  */
 int doctor_parse_reply(const uint8_t *p, size_t n, uint32_t xid,
-		       const char *src, struct doctor_offer *ret);
+                       const char *src, struct doctor_offer *ret);
 
 /*
  * doctor_probe - send a DISCOVER on ifname (bound to the device, from
@@ -57,6 +57,6 @@ int doctor_parse_reply(const uint8_t *p, size_t n, uint32_t xid,
  * CAP_NET_RAW/CAP_NET_BIND_SERVICE (root). Returns 0 or -errno.
  */
 int doctor_probe(const char *ifname, const uint8_t *mac, unsigned wait_ms,
-		 struct doctor_offer *out, size_t max, size_t *ret_n);
+                 struct doctor_offer *out, size_t max, size_t *ret_n);
 
 #endif

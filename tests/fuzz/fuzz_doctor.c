@@ -37,8 +37,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* the transaction id the parser expects: the reply's own field when
 	 * the input is long enough, so that deep paths are reached */
 	xid = size >= 8 ? (uint32_t)data[4] << 24 | (uint32_t)data[5] << 16 |
-				  (uint32_t)data[6] << 8 | data[7]
-			: 0;
+	                      (uint32_t)data[6] << 8 | data[7]
+	                : 0;
 	if (doctor_parse_reply(data, size, xid, "198.18.0.9", &o) == 0) {
 		if (!valid_ipv4(o.server) || !valid_ipv4(o.yiaddr) ||
 		    !valid_ipv4(o.siaddr))

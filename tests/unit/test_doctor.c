@@ -12,7 +12,7 @@
 
 #include "appliance/doctor.h"
 
-static const uint8_t mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
+static const uint8_t mac[6] = {0x52, 0x54, 0x00, 0x12, 0x34, 0x56};
 
 /* A server's OFFER for xid: the fixed part, then options (n bytes). */
 static size_t
@@ -26,10 +26,10 @@ offer(uint8_t *p, uint32_t xid, const uint8_t *opts, size_t n)
 	p[5] = (uint8_t)(xid >> 16);
 	p[6] = (uint8_t)(xid >> 8);
 	p[7] = (uint8_t)xid;
-	memcpy(p + 16, (uint8_t[]){ 198, 18, 0, 57 }, 4);
-	memcpy(p + 20, (uint8_t[]){ 198, 18, 0, 1 }, 4);
+	memcpy(p + 16, (uint8_t[]){198, 18, 0, 57}, 4);
+	memcpy(p + 20, (uint8_t[]){198, 18, 0, 1}, 4);
 	memcpy(p + 28, mac, 6);
-	memcpy(p + 236, (uint8_t[]){ 0x63, 0x82, 0x53, 0x63 }, 4);
+	memcpy(p + 236, (uint8_t[]){0x63, 0x82, 0x53, 0x63}, 4);
 	memcpy(p + 240, opts, n);
 	return 240 + n;
 }
@@ -42,13 +42,12 @@ test_discover(void **state)
 
 	assert_true(n >= 300);
 	assert_int_equal(b[0], 1);
-	assert_memory_equal(b + 4, ((uint8_t[]){ 1, 2, 3, 4 }), 4);
+	assert_memory_equal(b + 4, ((uint8_t[]){1, 2, 3, 4}), 4);
 	assert_int_equal(b[10], 0x80); /* broadcast flag */
 	assert_memory_equal(b + 28, mac, 6);
-	assert_memory_equal(b + 240, ((uint8_t[]){ 53, 1, 1, 93, 2, 0, 7 }),
-			    7);
-	assert_non_null(memmem(b, (size_t)n, "PXEClient:Arch:00007:UNDI:002001",
-			       32));
+	assert_memory_equal(b + 240, ((uint8_t[]){53, 1, 1, 93, 2, 0, 7}), 7);
+	assert_non_null(
+	    memmem(b, (size_t)n, "PXEClient:Arch:00007:UNDI:002001", 32));
 	assert_int_equal(doctor_build_discover(b, 100, mac, 1, 0), -ENOSPC);
 }
 
@@ -56,10 +55,10 @@ static void
 test_parse_offer(void **state)
 {
 	static const uint8_t opts[] = {
-		53, 1, 2, 54, 4, 198, 18, 0, 2, 51, 4, 0, 0, 0x0e, 0x10,
-		3,  4, 198, 18, 0, 254, 60, 9, 'P', 'X', 'E', 'C', 'l', 'i',
-		'e', 'n', 't', 67, 10, 'p', 'x', 'e', 'l', 'i', 'n', 'u', 'x',
-		'.', '0', 255,
+	    53,  1,    2,    54,  4,   198, 18,  0,   2,   51, 4,   0,
+	    0,   0x0e, 0x10, 3,   4,   198, 18,  0,   254, 60, 9,   'P',
+	    'X', 'E',  'C',  'l', 'i', 'e', 'n', 't', 67,  10, 'p', 'x',
+	    'e', 'l',  'i',  'n', 'u', 'x', '.', '0', 255,
 	};
 	uint8_t p[600];
 	struct doctor_offer o;
@@ -76,13 +75,13 @@ test_parse_offer(void **state)
 	assert_false(o.proxy);
 	/* another transaction's answer is not ours */
 	assert_int_equal(doctor_parse_reply(p, n, 43, "198.18.0.9", &o),
-			 -EINVAL);
+	                 -EINVAL);
 }
 
 static void
 test_parse_proxy_and_source(void **state)
 {
-	static const uint8_t opts[] = { 53, 1, 2, 255 };
+	static const uint8_t opts[] = {53, 1, 2, 255};
 	uint8_t p[600];
 	struct doctor_offer o;
 	size_t n = offer(p, 7, opts, sizeof(opts));
@@ -104,55 +103,54 @@ test_parse_hostile(void **state)
 	size_t n, i;
 
 	/* truncated option length */
-	n = offer(p, 1, (const uint8_t[]){ 53, 1, 2, 60, 200, 'a' }, 6);
+	n = offer(p, 1, (const uint8_t[]){53, 1, 2, 60, 200, 'a'}, 6);
 	assert_int_equal(doctor_parse_reply(p, n, 1, "198.18.0.2", &o),
-			 -EINVAL);
+	                 -EINVAL);
 	/* option code at the very end, no length byte */
-	n = offer(p, 1, (const uint8_t[]){ 53, 1, 2, 60 }, 4);
+	n = offer(p, 1, (const uint8_t[]){53, 1, 2, 60}, 4);
 	assert_int_equal(doctor_parse_reply(p, n, 1, "198.18.0.2", &o),
-			 -EINVAL);
+	                 -EINVAL);
 	/* control characters in the vendor class and the file */
-	n = offer(p, 1, (const uint8_t[]){ 53, 1, 2, 60, 2, 'a', '\n', 255 },
-		  8);
+	n = offer(p, 1, (const uint8_t[]){53, 1, 2, 60, 2, 'a', '\n', 255}, 8);
 	assert_int_equal(doctor_parse_reply(p, n, 1, "198.18.0.2", &o),
-			 -EINVAL);
-	n = offer(p, 1, (const uint8_t[]){ 53, 1, 2, 67, 3, 'a', 0x1b, 'b',
-					   255 },
-		  9);
+	                 -EINVAL);
+	n = offer(p, 1, (const uint8_t[]){53, 1, 2, 67, 3, 'a', 0x1b, 'b', 255},
+	          9);
 	assert_int_equal(doctor_parse_reply(p, n, 1, "198.18.0.2", &o),
-			 -EINVAL);
+	                 -EINVAL);
 	/* a file field with no NUL in 128 bytes */
-	n = offer(p, 1, (const uint8_t[]){ 53, 1, 2, 255 }, 4);
+	n = offer(p, 1, (const uint8_t[]){53, 1, 2, 255}, 4);
 	memset(p + 108, 'A', 128);
 	assert_int_equal(doctor_parse_reply(p, n, 1, "198.18.0.2", &o),
-			 -EINVAL);
+	                 -EINVAL);
 	/* a DISCOVER, a NAK, no type, a wrong cookie, too short */
-	n = offer(p, 1, (const uint8_t[]){ 53, 1, 1, 255 }, 4);
+	n = offer(p, 1, (const uint8_t[]){53, 1, 1, 255}, 4);
 	assert_int_equal(doctor_parse_reply(p, n, 1, "198.18.0.2", &o),
-			 -EINVAL);
-	n = offer(p, 1, (const uint8_t[]){ 53, 1, 6, 255 }, 4);
+	                 -EINVAL);
+	n = offer(p, 1, (const uint8_t[]){53, 1, 6, 255}, 4);
 	assert_int_equal(doctor_parse_reply(p, n, 1, "198.18.0.2", &o),
-			 -EINVAL);
-	n = offer(p, 1, (const uint8_t[]){ 255 }, 1);
+	                 -EINVAL);
+	n = offer(p, 1, (const uint8_t[]){255}, 1);
 	assert_int_equal(doctor_parse_reply(p, n, 1, "198.18.0.2", &o),
-			 -EINVAL);
-	n = offer(p, 1, (const uint8_t[]){ 53, 1, 2, 255 }, 4);
+	                 -EINVAL);
+	n = offer(p, 1, (const uint8_t[]){53, 1, 2, 255}, 4);
 	p[236] = 0;
 	assert_int_equal(doctor_parse_reply(p, n, 1, "198.18.0.2", &o),
-			 -EINVAL);
+	                 -EINVAL);
 	assert_int_equal(doctor_parse_reply(p, 100, 1, "198.18.0.2", &o),
-			 -EINVAL);
+	                 -EINVAL);
 	/* bad lengths of fixed-size options */
-	n = offer(p, 1, (const uint8_t[]){ 53, 2, 2, 2, 255 }, 5);
+	n = offer(p, 1, (const uint8_t[]){53, 2, 2, 2, 255}, 5);
 	assert_int_equal(doctor_parse_reply(p, n, 1, "198.18.0.2", &o),
-			 -EINVAL);
-	n = offer(p, 1, (const uint8_t[]){ 53, 1, 2, 54, 3, 1, 2, 3, 255 }, 9);
+	                 -EINVAL);
+	n = offer(p, 1, (const uint8_t[]){53, 1, 2, 54, 3, 1, 2, 3, 255}, 9);
 	assert_int_equal(doctor_parse_reply(p, n, 1, "198.18.0.2", &o),
-			 -EINVAL);
+	                 -EINVAL);
 	/* every byte value in every option position: never a crash */
 	for (i = 0; i < 256; i++) {
-		uint8_t opts[8] = { 53, 1, 2, (uint8_t)i, (uint8_t)i,
-				    (uint8_t)i, (uint8_t)i, (uint8_t)i };
+		uint8_t opts[8] = {53,         1,          2,
+		                   (uint8_t)i, (uint8_t)i, (uint8_t)i,
+		                   (uint8_t)i, (uint8_t)i};
 		n = offer(p, 1, opts, sizeof(opts));
 		(void)doctor_parse_reply(p, n, 1, "198.18.0.2", &o);
 	}
@@ -162,10 +160,10 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_discover),
-		cmocka_unit_test(test_parse_offer),
-		cmocka_unit_test(test_parse_proxy_and_source),
-		cmocka_unit_test(test_parse_hostile),
+	    cmocka_unit_test(test_discover),
+	    cmocka_unit_test(test_parse_offer),
+	    cmocka_unit_test(test_parse_proxy_and_source),
+	    cmocka_unit_test(test_parse_hostile),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
