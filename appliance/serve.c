@@ -22,6 +22,7 @@
  * HTTP service's /metrics.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <poll.h>
@@ -73,6 +74,20 @@ serve_on_signal(int sig)
 	serve_stop = sig;
 }
 
+/*
+ * malloc for the HTTP service: its worker threads get their own glibc
+ * arenas, which by default give freed memory back (madvise) as soon as
+ * 128 KiB sit free at the top and fault it in again on the next request:
+ * a third of the kernel time of a config request under load. Keep up to
+ * 2 MiB per arena instead (peak RSS stays far below 32 MiB).
+ */
+static void
+serve_tune_malloc(void)
+{
+	mallopt(M_TRIM_THRESHOLD, 2 * 1024 * 1024);
+	mallopt(M_MMAP_THRESHOLD, 1024 * 1024);
+}
+
 /* The HTTP service alone (--dhcp=off), in this process. */
 static int
 serve_http_only(struct by_config *cfg)
@@ -95,6 +110,7 @@ serve_http_only(struct by_config *cfg)
 	sigaddset(&mask, SIGINT);
 	sigprocmask(SIG_BLOCK, &mask, &old);
 
+	serve_tune_malloc();
 	r = http_start(cfg, addr, &srv);
 	if (r < 0) {
 		errno = -r;
@@ -422,6 +438,7 @@ http_child(struct sup *s, int ready_fd, int ctl_fd)
 	sigaddset(&mask, SIGINT);
 	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
 	signal(SIGHUP, SIG_IGN);
+	serve_tune_malloc();
 	r = http_start(&s->cfg, s->server, &srv);
 	if (r == 0 && s->drop) {
 		r = privdrop_to(s->cfg.user, s->uid, s->gid);

@@ -26,6 +26,7 @@
 
 enum stmt_id {
 	ST_BEGIN,
+	ST_BEGIN_READ,
 	ST_COMMIT,
 	ST_ROLLBACK,
 	ST_HOST_INSERT,
@@ -67,6 +68,7 @@ enum stmt_id {
 
 static const char *const stmt_sql[ST__COUNT] = {
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
+	[ST_BEGIN_READ] = "BEGIN",
 	[ST_COMMIT] = "COMMIT",
 	[ST_ROLLBACK] = "ROLLBACK",
 	[ST_HOST_INSERT] =
@@ -323,6 +325,28 @@ tx_commit(struct db *db)
 
 	if (r < 0)
 		exec_done(st(db, ST_ROLLBACK));
+	return r;
+}
+
+/*
+ * A read transaction around several statements, unless the caller is
+ * already inside one: one snapshot (a host never comes back half old,
+ * half new) and one lock and cache check in SQLite instead of one per
+ * statement. *own tells rtx_end whether to end it. 0 or -errno.
+ */
+static int
+rtx_begin(struct db *db, bool *own)
+{
+	*own = sqlite3_get_autocommit(db->conn) != 0;
+	return *own ? exec_done(st(db, ST_BEGIN_READ)) : 0;
+}
+
+/* End what rtx_begin started; passes r through. */
+static int
+rtx_end(struct db *db, bool own, int r)
+{
+	if (own && sqlite3_get_autocommit(db->conn) == 0)
+		exec_done(st(db, ST_COMMIT));
 	return r;
 }
 
@@ -692,8 +716,9 @@ db_host_add(struct db *db, const struct db_host *h, int64_t *ret_id)
 	return 0;
 }
 
-int
-db_host_get(struct db *db, int64_t id, struct db_host *ret)
+/* db_host_get inside the caller's transaction. */
+static int
+host_get(struct db *db, int64_t id, struct db_host *ret)
 {
 	struct db_host h;
 	sqlite3_stmt *s;
@@ -752,6 +777,15 @@ db_host_get(struct db *db, int64_t id, struct db_host *ret)
 	return 0;
 }
 
+int
+db_host_get(struct db *db, int64_t id, struct db_host *ret)
+{
+	bool own;
+	int r = rtx_begin(db, &own);
+
+	return rtx_end(db, own, r < 0 ? r : host_get(db, id, ret));
+}
+
 /* The id behind a one-text-parameter lookup statement; -ENOENT. */
 static int
 lookup_id(struct db *db, enum stmt_id id_stmt, const char *key,
@@ -777,12 +811,15 @@ int
 db_host_find_by_mac(struct db *db, const char *mac, struct db_host *ret)
 {
 	int64_t id;
+	bool own;
 	int r;
 
 	if (!mac_canonical(mac))
 		return -EINVAL;
+	if ((r = rtx_begin(db, &own)) < 0)
+		return r;
 	r = lookup_id(db, ST_HOST_ID_BY_MAC, mac, &id);
-	return r < 0 ? r : db_host_get(db, id, ret);
+	return rtx_end(db, own, r < 0 ? r : host_get(db, id, ret));
 }
 
 int
@@ -790,12 +827,15 @@ db_host_find_by_name(struct db *db, const char *hostname,
 		     struct db_host *ret)
 {
 	int64_t id;
+	bool own;
 	int r;
 
 	if (!valid_hostname(hostname))
 		return -EINVAL;
+	if ((r = rtx_begin(db, &own)) < 0)
+		return r;
 	r = lookup_id(db, ST_HOST_ID_BY_NAME, hostname, &id);
-	return r < 0 ? r : db_host_get(db, id, ret);
+	return rtx_end(db, own, r < 0 ? r : host_get(db, id, ret));
 }
 
 /* Store h's mutable fields inside the caller's transaction. */

@@ -21,9 +21,10 @@
 #include "db/db.h"
 #include "http/metrics.h"
 
-#define EVQ_SIZE 4096 /* a power of two */
+#define EVQ_SIZE 8192 /* a power of two */
 #define EVQ_DETAIL 192
 #define EVQ_BATCH 512 /* events per transaction */
+#define EVQ_GATHER_MS 20 /* after a part batch, wait for more this long */
 
 enum evq_kind { EVQ_EVENT, EVQ_LEASE_SEEN };
 
@@ -127,11 +128,12 @@ evq_writer(void *arg)
 	/* Poll with a backoff: 1 ms after work, up to 50 ms when idle, so
 	 * an idle appliance wakes 20 times a second, not 1,000. */
 	for (;;) {
-		bool any = false;
+		bool any = false, full = false;
 		struct timespec ts;
 
 		/* One transaction per batch: a commit per event caps the
-		 * writer at a few thousand events a second. */
+		 * writer at a few thousand events a second, and each commit
+		 * makes the readers' page caches stale. */
 		while (evq_pending(q)) {
 			int n = 0;
 			bool batch = q->db && db_batch_begin(q->db) == 0;
@@ -142,10 +144,20 @@ evq_writer(void *arg)
 				                          (uint64_t)n,
 				                          memory_order_relaxed);
 			any = true;
+			full = n == EVQ_BATCH;
 		}
 		if (atomic_load(&q->stop) && !any)
 			break;
 		if (any) {
+			/* a part batch: the load is light or steady; let
+			 * events gather (EVQ_SIZE holds EVQ_GATHER_MS of
+			 * 400,000 a second) so that commits stay few */
+			idle_ms = full ? 0 : EVQ_GATHER_MS;
+			if (!idle_ms)
+				continue;
+			ts.tv_sec = 0;
+			ts.tv_nsec = idle_ms * 1000 * 1000;
+			nanosleep(&ts, NULL);
 			idle_ms = 1;
 			continue;
 		}
