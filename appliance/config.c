@@ -130,6 +130,7 @@ cfg_defaults(struct by_config *cfg)
 	str_copy(cfg->dnsmasq, sizeof(cfg->dnsmasq), "/usr/sbin/dnsmasq");
 	cfg->tftp_single_port = false;
 	cfg->tftp_max = 1000;
+	cfg->events_keep = 500000;
 	cfg->tftp_mtu = 0;
 	cfg->allow_other_servers = false;
 	cfg->probe_wait = 4;
@@ -615,6 +616,8 @@ static const struct cfg_key cfg_keys[] = {
 	{ "appliance", "server_address", parse_ipv4, F(server_address),
 	  ALLOW_AUTO, 0, 0, NULL },
 	{ "appliance", "user", parse_user, F(user), 0, 0, 0, NULL },
+	{ "appliance", "events_keep", parse_number, F(events_keep), 0, 0,
+	  1000000000, NULL },
 
 	{ "dhcp", "mode", parse_enum, F(dhcp_mode), 0, 0, 0, dhcp_mode_names },
 	{ "dhcp", "range", parse_range, F(range), ALLOW_AUTO, 0, 0, NULL },

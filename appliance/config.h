@@ -55,6 +55,8 @@ struct by_config {
 	char interface[64];                /* "auto" or a name */
 	char server_address[CFG_ADDR_MAX]; /* "auto" or an IPv4 address */
 	char user[64];                     /* unprivileged user: bootyard */
+	unsigned events_keep;              /* newest events kept, 0 = all;
+					      500000 */
 
 	/* [dhcp] */
 	enum cfg_dhcp_mode dhcp_mode;     /* dhcp */

@@ -63,6 +63,7 @@ enum stmt_id {
 	ST_LEASE_GET,
 	ST_EVENT_INSERT,
 	ST_EVENT_LIST,
+	ST_EVENT_PRUNE,
 	ST__COUNT
 };
 
@@ -177,6 +178,8 @@ static const char *const stmt_sql[ST__COUNT] = {
 		"SELECT id, ts_ms, mac, kind, detail FROM"
 		" (SELECT * FROM events WHERE ?1 IS NULL OR mac = ?1"
 		"  ORDER BY ts_ms DESC, id DESC LIMIT ?2) ORDER BY ts_ms, id",
+	[ST_EVENT_PRUNE] =
+		"DELETE FROM events WHERE id <= (SELECT max(id) FROM events) - ?1",
 };
 
 struct db {
@@ -1703,6 +1706,24 @@ db_event_add(struct db *db, const char *mac, const char *kind,
 	     const char *detail)
 {
 	return db_event_add_at(db, now_ms(), mac, kind, detail);
+}
+
+int
+db_event_prune(struct db *db, unsigned long keep)
+{
+	sqlite3_stmt *s;
+	int r;
+
+	if (keep == 0)
+		return 0;
+	if (db->readonly)
+		return -EROFS;
+	s = st(db, ST_EVENT_PRUNE);
+	if (!s)
+		return -EIO;
+	sqlite3_bind_int64(s, 1, keep > INT64_MAX ? INT64_MAX : (int64_t)keep);
+	r = exec_done(s);
+	return r < 0 ? r : sqlite3_changes(db->conn);
 }
 
 int

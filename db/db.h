@@ -26,7 +26,7 @@
 
 #include "common/valid.h"
 
-#define DB_SCHEMA_VERSION 2  /* the newest migration */
+#define DB_SCHEMA_VERSION 3  /* the newest migration */
 #define DB_MAX_MACS 8        /* network interfaces per host */
 #define DB_MAX_ATTRS 32      /* attributes per host */
 #define DB_ATTR_VALUE_MAX 256
@@ -281,8 +281,15 @@ int db_event_add_at(struct db *db, int64_t ts_ms, const char *mac,
 		    const char *kind, const char *detail);
 
 /*
- * db_batch_begin / db_batch_end - group many db_event_add and db_lease_seen
- * writes into one transaction: a writer thread draining a queue of events
+ * db_event_prune - delete every event but the newest keep (by id; keep 0
+ * deletes none). Cheap when called often: it removes the oldest rows, at
+ * one end of the table. Returns how many were deleted, or -errno.
+ */
+int db_event_prune(struct db *db, unsigned long keep);
+
+/*
+ * db_batch_begin / db_batch_end - group many db_event_add, db_event_prune
+ * and db_lease_seen writes into one transaction: a writer thread draining a queue of events
  * pays for one commit per batch instead of one per event. Nothing else may
  * be called on db between the two. db_batch_end commits: 0 or -errno (the
  * batch is then rolled back as a whole).

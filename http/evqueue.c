@@ -48,6 +48,8 @@ struct evqueue {
 	_Atomic size_t head; /* next position to consume */
 	_Atomic bool stop;
 	_Atomic uint64_t dropped;
+	unsigned long keep; /* events to keep, 0 = all */
+	int64_t pruned_ms;  /* last prune, CLOCK_MONOTONIC */
 	struct db *db;
 	pthread_t thread;
 };
@@ -119,6 +121,23 @@ evq_pending(struct evqueue *q)
 	return atomic_load_explicit(&c->seq, memory_order_acquire) == pos + 1;
 }
 
+/* About once a second, trim the events table to the newest q->keep. */
+static void
+evq_prune(struct evqueue *q)
+{
+	struct timespec now;
+	int64_t ms;
+
+	if (!q->db || !q->keep)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+	if (ms - q->pruned_ms < 1000)
+		return;
+	q->pruned_ms = ms;
+	db_event_prune(q->db, q->keep);
+}
+
 static void *
 evq_writer(void *arg)
 {
@@ -139,6 +158,8 @@ evq_writer(void *arg)
 			bool batch = q->db && db_batch_begin(q->db) == 0;
 			while (n < EVQ_BATCH && evq_pop_store(q))
 				n++;
+			if (batch)
+				evq_prune(q);
 			if (batch && db_batch_end(q->db) < 0)
 				atomic_fetch_add_explicit(&q->dropped,
 				                          (uint64_t)n,
@@ -171,7 +192,7 @@ evq_writer(void *arg)
 }
 
 int
-evq_start(const char *db_path, struct evqueue **ret)
+evq_start(const char *db_path, unsigned long keep, struct evqueue **ret)
 {
 	struct evqueue *q = calloc(1, sizeof(*q));
 	size_t i;
@@ -181,6 +202,7 @@ evq_start(const char *db_path, struct evqueue **ret)
 		return -ENOMEM;
 	for (i = 0; i < EVQ_SIZE; i++)
 		atomic_init(&q->cells[i].seq, i);
+	q->keep = keep;
 	rc = db_open(db_path, 0, &q->db);
 	if (rc < 0) {
 		free(q);

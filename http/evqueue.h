@@ -15,8 +15,12 @@
 
 struct evqueue;
 
-/* evq_start - start the writer on database db_path. 0 and *ret, -errno. */
-int evq_start(const char *db_path, struct evqueue **ret);
+/*
+ * evq_start - start the writer on database db_path; about once a second
+ * it also deletes all but the newest keep events (0: keep all).
+ * 0 and *ret, -errno.
+ */
+int evq_start(const char *db_path, unsigned long keep, struct evqueue **ret);
 
 /* evq_stop - store what is queued, stop the writer, free q (NULL ok). */
 void evq_stop(struct evqueue *q);

@@ -905,7 +905,7 @@ http_start(const struct by_config *cfg, const char *server_address,
 	if (rc < 0)
 		goto err;
 	db_close(db);
-	rc = evq_start(srv->db_path, &srv->evq);
+	rc = evq_start(srv->db_path, cfg->events_keep, &srv->evq);
 	if (rc < 0)
 		goto err;
 

@@ -129,6 +129,7 @@ defaults(void **state)
 	assert_int_equal(cfg.local_efi, LOCAL_BOOT_GRUB);
 	assert_false(cfg.tftp_single_port);
 	assert_int_equal(cfg.tftp_max, 1000);
+	assert_int_equal(cfg.events_keep, 500000);
 	assert_int_equal(cfg.tftp_mtu, 0);
 	assert_false(cfg.allow_other_servers);
 	assert_int_equal(cfg.probe_interval, 300);
@@ -397,6 +398,10 @@ bad_values_per_type(void **state)
 		 "[dhcp] tftp_mtu: not 'auto' or an MTU from 576 to 65535");
 	load_err("[dhcp]\ntftp_mtu = -1\n", 2,
 		 "[dhcp] tftp_mtu: not 'auto' or an MTU from 576 to 65535");
+	load_err("[appliance]\nevents_keep = -1\n", 2,
+		 "[appliance] events_keep: not a number");
+	load_err("[appliance]\nevents_keep = 1000000001\n", 2,
+		 "[appliance] events_keep: out of range (0 to 1000000000)");
 	load_err("[dhcp]\ntftp_max = 0\n", 2,
 		 "[dhcp] tftp_max: out of range (1 to 65535)");
 	load_err("[dhcp]\ntftp_max = 99999999999999999999\n", 2,

@@ -668,6 +668,49 @@ test_events(void **state)
 	assert_string_equal(buf, "install-fetch=;done=;");
 }
 
+/* Retention: the newest events stay, per-MAC listings still work. */
+static void
+test_event_prune(void **state)
+{
+	struct fixture *f = *state;
+	char buf[1024] = "", d[16];
+	struct db *ro;
+	int i;
+
+	for (i = 0; i < 10; i++) {
+		snprintf(d, sizeof(d), "e%d", i);
+		assert_int_equal(db_event_add(f->db,
+					      i % 2 ? "52:54:00:00:00:01"
+						    : "52:54:00:00:00:02",
+					      "config", d),
+				 0);
+	}
+	assert_int_equal(db_event_prune(f->db, 0), 0); /* 0 keeps all */
+	assert_int_equal(db_event_prune(f->db, 100), 0);
+	assert_int_equal(db_event_prune(f->db, 4), 6);
+	assert_int_equal(db_event_prune(f->db, 4), 0);
+	assert_int_equal(db_event_list(f->db, NULL, 0, collect_events, buf),
+			 0);
+	assert_string_equal(buf, "config=e6;config=e7;config=e8;config=e9;");
+	buf[0] = '\0';
+	assert_int_equal(db_event_list(f->db, "52:54:00:00:00:01", 0,
+				       collect_events, buf),
+			 0);
+	assert_string_equal(buf, "config=e7;config=e9;");
+	/* in a batch, as the HTTP service's writer calls it */
+	assert_int_equal(db_batch_begin(f->db), 0);
+	assert_int_equal(db_event_add(f->db, NULL, "config", "e10"), 0);
+	assert_int_equal(db_event_prune(f->db, 1), 4);
+	assert_int_equal(db_batch_end(f->db), 0);
+	buf[0] = '\0';
+	assert_int_equal(db_event_list(f->db, NULL, 0, collect_events, buf),
+			 0);
+	assert_string_equal(buf, "config=e10;");
+	assert_int_equal(db_open(f->path, DB_OPEN_READONLY, &ro), 0);
+	assert_int_equal(db_event_prune(ro, 1), -EROFS);
+	db_close(ro);
+}
+
 static void
 test_readonly(void **state)
 {
@@ -772,6 +815,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_distros, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_leases, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_events, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_event_prune, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_readonly, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_host_modify_and_reinstall,
