@@ -313,6 +313,22 @@ step_err(sqlite3_stmt *s, int rc)
 	return db_err(ext);
 }
 
+/*
+ * Step a statement expected to return one row: 0 with the row ready to
+ * read (the caller resets s after reading it), -ENOENT when there is
+ * none, or -errno (s reset).
+ */
+static int
+step_row(sqlite3_stmt *s)
+{
+	int rc = sqlite3_step(s), r;
+
+	if (rc == SQLITE_ROW)
+		return 0;
+	r = step_err(s, rc);
+	return r < 0 ? r : -ENOENT;
+}
+
 static int
 tx_begin(struct db *db)
 {
@@ -732,11 +748,8 @@ host_get(struct db *db, int64_t id, struct db_host *ret)
 	if (!s)
 		return -EIO;
 	sqlite3_bind_int64(s, 1, id);
-	rc = sqlite3_step(s);
-	if (rc != SQLITE_ROW) {
-		int r = step_err(s, rc);
-		return r < 0 ? r : -ENOENT;
-	}
+	if ((rc = step_row(s)) < 0)
+		return rc;
 	h.id = sqlite3_column_int64(s, 0);
 	col_copy(s, 1, h.hostname, sizeof(h.hostname));
 	col_copy(s, 2, h.ip, sizeof(h.ip));
@@ -800,11 +813,8 @@ lookup_id(struct db *db, enum stmt_id id_stmt, const char *key,
 	if (!s)
 		return -EIO;
 	bind_text(s, 1, key);
-	rc = sqlite3_step(s);
-	if (rc != SQLITE_ROW) {
-		int r = step_err(s, rc);
-		return r < 0 ? r : -ENOENT;
-	}
+	if ((rc = step_row(s)) < 0)
+		return rc;
 	*ret = sqlite3_column_int64(s, 0);
 	sqlite3_reset(s);
 	return 0;
@@ -1219,11 +1229,8 @@ token_find(struct db *db, const char *token, int64_t *ret_id,
 	if (!s)
 		return -EIO;
 	bind_text(s, 1, token);
-	rc = sqlite3_step(s);
-	if (rc != SQLITE_ROW) {
-		int r = step_err(s, rc);
-		return r < 0 ? r : -ENOENT;
-	}
+	if ((rc = step_row(s)) < 0)
+		return rc;
 	*ret_id = sqlite3_column_int64(s, 0);
 	*ret_current = sqlite3_column_int(s, 1) != 0;
 	sqlite3_reset(s);
@@ -1424,7 +1431,7 @@ int
 db_distro_get(struct db *db, const char *name, struct db_distro *ret)
 {
 	sqlite3_stmt *s;
-	int rc, r;
+	int r;
 
 	if (!valid_name(name))
 		return -ENOENT;
@@ -1432,11 +1439,8 @@ db_distro_get(struct db *db, const char *name, struct db_distro *ret)
 	if (!s)
 		return -EIO;
 	bind_text(s, 1, name);
-	rc = sqlite3_step(s);
-	if (rc != SQLITE_ROW) {
-		r = step_err(s, rc);
-		return r < 0 ? r : -ENOENT;
-	}
+	if ((r = step_row(s)) < 0)
+		return r;
 	r = distro_row(s, ret);
 	sqlite3_reset(s);
 	return r;
@@ -1663,11 +1667,8 @@ db_lease_get(struct db *db, const char *mac, struct db_lease *ret)
 	if (!s)
 		return -EIO;
 	bind_text(s, 1, mac);
-	rc = sqlite3_step(s);
-	if (rc != SQLITE_ROW) {
-		int r = step_err(s, rc);
-		return r < 0 ? r : -ENOENT;
-	}
+	if ((rc = step_row(s)) < 0)
+		return rc;
 	lease_row(s, ret);
 	sqlite3_reset(s);
 	return 0;
