@@ -100,6 +100,15 @@ int cli_db_open(const struct cli_cmd *cmd, const struct by_config *cfg,
 		bool write, struct db **ret);
 
 /*
+ * cli_open - the first step of a command that reads or writes the
+ * database: cli_load_config, then cli_db_open(cmd, cfg, write, ret).
+ * 0 and *ret (NULL when reading and there is no database yet), or an
+ * exit status, its message printed.
+ */
+int cli_open(const struct by_ctx *ctx, const struct cli_cmd *cmd,
+	     struct by_config *cfg, bool write, struct db **ret);
+
+/*
  * cli_write_lock - take the CLI's write lock, <state_dir>/cli.lock
  * (flock, exclusive), so that read-modify-write commands (host set,
  * reinstall, local, distro set) of concurrent bootyard processes do not

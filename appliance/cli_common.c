@@ -236,6 +236,18 @@ cli_time(long long secs, char *buf, size_t bufsz)
 
 /* ---- the database -------------------------------------------------- */
 
+/* cli_open - see cli.h. */
+int
+cli_open(const struct by_ctx *ctx, const struct cli_cmd *cmd,
+	 struct by_config *cfg, bool write, struct db **ret)
+{
+	int r;
+
+	*ret = NULL;
+	r = cli_load_config(ctx, cfg);
+	return r ? r : cli_db_open(cmd, cfg, write, ret);
+}
+
 /* cli_db_open - see cli.h. */
 int
 cli_db_open(const struct cli_cmd *cmd, const struct by_config *cfg,

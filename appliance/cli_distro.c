@@ -460,10 +460,7 @@ distro_write(struct by_ctx *ctx, const struct cli_cmd *cmd, int argc,
 		if (r)
 			goto out;
 	}
-	r = cli_load_config(ctx, &cfg);
-	if (r)
-		goto out;
-	r = cli_db_open(cmd, &cfg, true, &db);
+	r = cli_open(ctx, cmd, &cfg, true, &db);
 	if (r)
 		goto out;
 	if (set) {
@@ -555,10 +552,7 @@ distro_show(struct by_ctx *ctx, int argc, char **argv)
 		r = distro_name_arg(cmd, argc, argv);
 	if (r != CLI_CONTINUE)
 		return r;
-	r = cli_load_config(ctx, &cfg);
-	if (r)
-		return r;
-	r = cli_db_open(cmd, &cfg, false, &db);
+	r = cli_open(ctx, cmd, &cfg, false, &db);
 	if (r)
 		return r;
 	snprintf(what, sizeof(what), "distro %s", argv[optind]);
@@ -610,10 +604,7 @@ distro_list(struct by_ctx *ctx, int argc, char **argv)
 	if (optind < argc)
 		return cli_usage_err(cmd, "unexpected argument %s",
 				     cli_q(argv[optind]));
-	r = cli_load_config(ctx, &cfg);
-	if (r)
-		return r;
-	r = cli_db_open(cmd, &cfg, false, &db);
+	r = cli_open(ctx, cmd, &cfg, false, &db);
 	if (r)
 		return r;
 	r = cli_list_begin(ctx, &c, head);
@@ -641,10 +632,7 @@ distro_rm(struct by_ctx *ctx, int argc, char **argv)
 		r = distro_name_arg(cmd, argc, argv);
 	if (r != CLI_CONTINUE)
 		return r;
-	r = cli_load_config(ctx, &cfg);
-	if (r)
-		return r;
-	r = cli_db_open(cmd, &cfg, true, &db);
+	r = cli_open(ctx, cmd, &cfg, true, &db);
 	if (r)
 		return r;
 	snprintf(what, sizeof(what), "distro %s", argv[optind]);

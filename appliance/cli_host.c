@@ -499,10 +499,7 @@ host_open_find(struct by_ctx *ctx, const struct cli_cmd *cmd,
 	int r;
 
 	*ret_db = NULL;
-	r = cli_load_config(ctx, cfg);
-	if (r)
-		return r;
-	r = cli_db_open(cmd, cfg, write, ret_db);
+	r = cli_open(ctx, cmd, cfg, write, ret_db);
 	if (r)
 		return r;
 	snprintf(what, sizeof(what), "host %s", cli_q(ref));
@@ -621,10 +618,7 @@ host_add(struct by_ctx *ctx, int argc, char **argv)
 	if (r)
 		return r;
 
-	r = cli_load_config(ctx, &cfg);
-	if (r)
-		return r;
-	r = cli_db_open(cmd, &cfg, true, &db);
+	r = cli_open(ctx, cmd, &cfg, true, &db);
 	if (r)
 		return r;
 	r = host_check_distro(cmd, &cfg, db, h.distro);
@@ -873,10 +867,7 @@ host_list(struct by_ctx *ctx, int argc, char **argv)
 		r = host_positional(cmd, argc, argv, 0, "");
 	if (r != CLI_CONTINUE)
 		return r;
-	r = cli_load_config(ctx, &cfg);
-	if (r)
-		return r;
-	r = cli_db_open(cmd, &cfg, false, &db);
+	r = cli_open(ctx, cmd, &cfg, false, &db);
 	if (r)
 		return r;
 	r = cli_list_begin(ctx, &c, head);

@@ -118,10 +118,7 @@ cmd_leases(struct by_ctx *ctx, int argc, char **argv)
 	if (optind < argc)
 		return cli_usage_err(cmd, "unexpected argument %s",
 				     cli_q(argv[optind]));
-	r = cli_load_config(ctx, &cfg);
-	if (r)
-		return r;
-	r = cli_db_open(cmd, &cfg, false, &db);
+	r = cli_open(ctx, cmd, &cfg, false, &db);
 	if (r)
 		return r;
 	r = cli_list_begin(ctx, &c, head);
@@ -218,10 +215,7 @@ cmd_events(struct by_ctx *ctx, int argc, char **argv)
 	if (optind < argc && mac_parse(argv[optind], mac) < 0)
 		return cli_usage_err(cmd, "invalid MAC address %s",
 				     cli_q(argv[optind]));
-	r = cli_load_config(ctx, &cfg);
-	if (r)
-		return r;
-	r = cli_db_open(cmd, &cfg, false, &db);
+	r = cli_open(ctx, cmd, &cfg, false, &db);
 	if (r)
 		return r;
 	r = cli_list_begin(ctx, &c, head);
