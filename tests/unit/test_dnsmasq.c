@@ -1,7 +1,7 @@
 /*
  * test_dnsmasq.c - appliance/dnsmasq.c: the rendered dnsmasq config for
  * every mode and loader setting against golden files in
- * tests/golden/dnsmasq/ (BOOTYARD_UPDATE_GOLDEN=1 rewrites them), the
+ * tests/golden/dnsmasq/ (UPDATE_GOLDEN=1 rewrites them), the
  * automatic DHCP range, the reservations file, values that must be
  * refused, the restart backoff; and the config each golden file holds is
  * accepted by the real `dnsmasq --test`.
@@ -18,6 +18,8 @@
 
 #include <cmocka.h>
 
+#include "tests/unit/golden.h"
+
 #include "appliance/dnsmasq.h"
 #include "common/util.h"
 
@@ -32,29 +34,8 @@ static const struct dnsmasq_facts facts = {
 	.user = "bootyard",
 };
 
-/* Compare text with the golden file name (or write it when asked). */
-static void
-golden(const char *name, const char *text)
-{
-	char path[256], *want = NULL;
-	size_t len;
-
-	snprintf(path, sizeof(path), "tests/golden/dnsmasq/%s", name);
-	if (getenv("BOOTYARD_UPDATE_GOLDEN")) {
-		assert_int_equal(write_file_atomic(path, text, strlen(text),
-						   0644), 0);
-		return;
-	}
-	if (read_file(path, 1 << 20, &want, &len) < 0)
-		fail_msg("missing golden file %s (BOOTYARD_UPDATE_GOLDEN=1)",
-			 path);
-	if (strcmp(want, text)) {
-		fprintf(stderr, "--- %s\n%s\n+++ rendered\n%s\n", path, want,
-			text);
-		fail_msg("%s differs", path);
-	}
-	free(want);
-}
+/* Compare text with the golden file name (golden.h). */
+#define golden(name, text) golden_check(text, "tests/golden/dnsmasq/%s", name)
 
 /* Render cfg with facts f and compare with golden file name. */
 static void

@@ -15,6 +15,8 @@
 
 #include <cmocka.h>
 
+#include "tests/unit/golden.h"
+
 #include "common/util.h"
 #include "http/decide.h"
 #include "http/render_grub.h"
@@ -85,29 +87,8 @@ request(const char *mac)
 	return r;
 }
 
-/* Compare text with the golden file, or rewrite it. */
-static void
-golden(const char *name, const char *text)
-{
-	char path[256], *want = NULL;
-	size_t len;
-	int rc;
-
-	snprintf(path, sizeof(path), "tests/golden/grub/%s.cfg", name);
-	if (getenv("UPDATE_GOLDEN")) {
-		assert_int_equal(
-		    write_file_atomic(path, text, strlen(text), 0644), 0);
-		return;
-	}
-	rc = read_file(path, 1 << 20, &want, &len);
-	if (rc < 0)
-		fail_msg("cannot read %s (UPDATE_GOLDEN=1 creates it)", path);
-	if (strcmp(want, text) != 0) {
-		fprintf(stderr, "--- %s\n%s\n--- got\n%s\n", path, want, text);
-		fail_msg("%s differs", path);
-	}
-	free(want);
-}
+/* Compare text with the golden file name (golden.h). */
+#define golden(name, text) golden_check(text, "tests/golden/grub/%s.cfg", name)
 
 /* decide, render, compare with the golden file. */
 static void

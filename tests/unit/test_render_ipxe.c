@@ -15,6 +15,8 @@
 
 #include <cmocka.h>
 
+#include "tests/unit/golden.h"
+
 #include "common/util.h"
 #include "http/decide.h"
 #include "http/render_ipxe.h"
@@ -83,29 +85,8 @@ request(enum boot_platform p)
 	return r;
 }
 
-/* Compare text with the golden file, or rewrite it. */
-static void
-golden(const char *name, const char *text)
-{
-	char path[256], *want = NULL;
-	size_t len;
-	int rc;
-
-	snprintf(path, sizeof(path), "tests/golden/ipxe/%s.ipxe", name);
-	if (getenv("UPDATE_GOLDEN")) {
-		assert_int_equal(
-		    write_file_atomic(path, text, strlen(text), 0644), 0);
-		return;
-	}
-	rc = read_file(path, 1 << 20, &want, &len);
-	if (rc < 0)
-		fail_msg("cannot read %s (UPDATE_GOLDEN=1 creates it)", path);
-	if (strcmp(want, text) != 0) {
-		fprintf(stderr, "--- %s\n%s\n--- got\n%s\n", path, want, text);
-		fail_msg("%s differs", path);
-	}
-	free(want);
-}
+/* Compare text with the golden file name (golden.h). */
+#define golden(name, text) golden_check(text, "tests/golden/ipxe/%s.ipxe", name)
 
 static void
 render_golden(const char *name, const struct decide_input *in,
