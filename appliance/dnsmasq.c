@@ -408,23 +408,30 @@ dm_render_boot(struct dm_buf *b, const struct by_config *cfg,
 			  nn, ne, f->http_base, uefi, nn, ne, f->http_base);
 	}
 	if (cfg->ipxe_detect) {
-		dm_printf(b, "# a client that already is iPXE fetches its "
-			     "script over HTTP\n");
+		/* The script comes over TFTP, not HTTP: when the HTTP
+		 * service is down it still runs, retries, and falls back to
+		 * the local disk (Debian's iPXE has no embedded script; an
+		 * iPXE that fails to fetch a URL filename just exits, and
+		 * UEFI firmware then walks its other boot entries for
+		 * minutes). The script itself is what /ipxe/v1/boot serves. */
+		char url[96];
+
+		snprintf(url, sizeof(url), "tftp://%s/boot.ipxe", f->addr);
+		dm_printf(b, "# a client that already is iPXE gets the boot "
+			     "script (TFTP: it runs even when HTTP is down)\n");
 		if (!nf_bios && !nf_efi) {
-			dm_printf(b, "dhcp-boot=tag:ipxe,%s%s/ipxe/v1/boot\n",
-				  nn, f->http_base);
+			dm_printf(b, "dhcp-boot=tag:ipxe,%s%s\n", nn, url);
 		} else {
-			dm_printf(b, "dhcp-boot=tag:ipxe,%stag:!%s,%s/ipxe/v1/"
-				     "boot\n",
-				  nn, DNSMASQ_TAG_LOCAL, f->http_base);
+			dm_printf(b, "dhcp-boot=tag:ipxe,%stag:!%s,%s\n", nn,
+				  DNSMASQ_TAG_LOCAL, url);
 			if (!nf_bios)
 				dm_printf(b, "dhcp-boot=tag:ipxe,%stag:%s,"
-					     "tag:bios,%s/ipxe/v1/boot\n",
-					  nn, DNSMASQ_TAG_LOCAL, f->http_base);
+					     "tag:bios,%s\n",
+					  nn, DNSMASQ_TAG_LOCAL, url);
 			if (!nf_efi)
 				dm_printf(b, "dhcp-boot=tag:ipxe,%stag:%s,"
-					     "tag:efi64,%s/ipxe/v1/boot\n",
-					  nn, DNSMASQ_TAG_LOCAL, f->http_base);
+					     "tag:efi64,%s\n",
+					  nn, DNSMASQ_TAG_LOCAL, url);
 		}
 	}
 }

@@ -129,7 +129,7 @@ _app_hand_dnsmasq() {
 		echo "dhcp-match=set:efi64,option:client-arch,7"
 		echo "dhcp-match=set:bios,option:client-arch,0"
 		[[ ${c[ipxe_detect]} == yes ]] && echo "dhcp-userclass=set:ipxe,iPXE" &&
-			echo "dhcp-boot=tag:ipxe,http://$LAB_ADDR/ipxe/v1/boot"
+			echo "dhcp-boot=tag:ipxe,tftp://$LAB_ADDR/boot.ipxe"
 		echo "dhcp-boot=${not}tag:efi64,$uefi"
 		echo "dhcp-boot=${not}tag:bios,$bios"
 	} >"$TEST_TMP/dnsmasq.conf"

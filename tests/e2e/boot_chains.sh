@@ -4,7 +4,7 @@
 # setting changes). Asserts on the serial console, the HTTP access log and
 # the events table (`bootyard events MAC`).
 #   1. BIOS, QEMU's iPXE ROM (e1000), iPXE detected: DHCP hands
-#      /ipxe/v1/boot -> config -> the host's menu
+#      tftp://.../boot.ipxe -> config -> the host's menu
 #   6. an unknown MAC gets the menu and is recorded; choosing the memory
 #      test in the menu makes iPXE fetch memtest86+x64.bin
 #   3. UEFI: OVMF native PXE (virtio-net, no option ROM) -> snponly.efi ->
@@ -55,7 +55,7 @@ if want 1; then
 	app_boot s1-bios-ipxe bios $mac "bootyard: $mac chain-bios" 120
 	qemu_stop
 	log=$(app_access)
-	expect_contains "$log" "/ipxe/v1/boot" "s1: the ROM fetched /ipxe/v1/boot"
+	expect_tftp $mac boot.ipxe "s1: the ROM fetched boot.ipxe over TFTP"
 	expect_contains "$log" "/ipxe/v1/config?mac=" "s1: then the config"
 	ev=$(app_events $mac)
 	echo "$ev"

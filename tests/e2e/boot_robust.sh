@@ -20,12 +20,10 @@
 #      the first fetch 503; iPXE retries, the installer runs and calls
 #      done.
 #   r6 three reboots after that done: each prints DISK-OK (sanboot).
-# Not here, and why: UEFI with HTTP down. Debian's iPXE gets its script
-# by HTTP (the DHCP filename), so with HTTP down snponly.efi exits and
-# OVMF walks its PXEv6/HTTPv4/HTTPv6 entries (224 s under TCG,
-# DESIGN.md) before the disk; the boot script's own fallback (the
-# localboot grub over TFTP) runs when the script is embedded
-# (bootyard build-ipxe).
+#   r3u the same on OVMF: snponly.efi gets boot.ipxe over TFTP (the DHCP
+#      filename), the script's config fetch fails, its fallback chains
+#      bootyard-localboot.efi over TFTP: DISK-OK, not 224 s of OVMF
+#      walking its PXEv6/HTTPv4/HTTPv6 entries.
 source "$TOP/tests/lib/common.sh"
 source "$TOP/tests/lib/lab.sh"
 source "$TOP/tests/lib/qemu.sh"
@@ -128,6 +126,23 @@ lab_exec nft add table inet byhttp
 lab_exec nft add chain inet byhttp in '{ type filter hook input priority 0; }'
 lab_exec nft add rule inet byhttp in 'tcp dport 80 reject with tcp reset'
 app_boot r3-nohttp bios 52:54:00:c9:03:03 "DISK-OK" 120 "${bdisk[@]}"
+qemu_stop
+# UEFI: snponly.efi gets the boot script over TFTP (DHCP filename
+# tftp://.../boot.ipxe), its config fetch fails three times, and its
+# fallback chains the disk-finding grub over TFTP: the disk, not minutes
+# of OVMF walking its other network entries
+mh=52:54:00:c9:03:13
+check "host add (UEFI, local)" by host add $mh --hostname r3u
+n0=$(grep -c "sent $APP_STATE/tftp/bootyard-localboot.efi" "$APP_LOG")
+s0=$(grep -c "sent $APP_STATE/tftp/boot.ipxe" "$APP_LOG")
+# (r1 reached the disk in ~42 s; OVMF's walk alone takes 224 s)
+app_boot r3u-nohttp uefi $mh "DISK-OK" 120 "${udisk[@]}"
+expect_eq "$(grep -c "sent $APP_STATE/tftp/boot.ipxe" "$APP_LOG")" "$((s0 + 1))" \
+	"r3u: iPXE fetched its boot script over TFTP"
+expect_contains "$(cat "$TEST_TMP/r3u-nohttp.serial")" \
+	"booting the local disk" "r3u: the boot script's fallback ran"
+expect_eq "$(grep -c "sent $APP_STATE/tftp/bootyard-localboot.efi" "$APP_LOG")" \
+	"$((n0 + 1))" "r3u: the fallback fetched bootyard-localboot.efi over TFTP"
 qemu_stop
 lab_exec nft delete table inet byhttp
 

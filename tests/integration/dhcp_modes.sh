@@ -10,7 +10,8 @@ source "$TOP/tests/integration/dhcp_lab.bash"
 lab_up
 lab_config
 appliance_start
-URL="http://198.18.0.1:$HTTP_PORT/ipxe/v1/boot"
+# iPXE clients get the boot script over TFTP (it runs even when HTTP is down)
+URL="tftp://198.18.0.1/boot.ipxe"
 
 # -- leases: one client per architecture (one after the other: the
 #    clients share UDP port 68; dnsmasq pings a new address ~3 s first)
@@ -29,7 +30,7 @@ expect_eq "$(field file "$(grep -m1 '^ACK' "$TEST_TMP/lease.0")")" pxelinux.0 "a
 expect_eq "$(field file "$(grep -m1 '^ACK' "$TEST_TMP/lease.7")")" snponly.efi "arch 7 (x86-64 UEFI): snponly.efi"
 expect_eq "$(field file "$(grep -m1 '^ACK' "$TEST_TMP/lease.9")")" snponly.efi "arch 9 (x86-64 UEFI): snponly.efi"
 expect_eq "$(field file "$(grep -m1 '^ACK' "$TEST_TMP/lease.11")")" - "arch 11 (ARM64): no loader shipped, no file"
-expect_eq "$(field file "$(grep -m1 '^ACK' "$TEST_TMP/lease.ipxe")")" "$URL" "iPXE: the HTTP boot script URL"
+expect_eq "$(field file "$(grep -m1 '^ACK' "$TEST_TMP/lease.ipxe")")" "$URL" "iPXE: the boot script URL (TFTP)"
 expect_eq "$(field siaddr "$(grep -m1 '^ACK' "$TEST_TMP/lease.0")")" 198.18.0.1 "next-server is the appliance"
 
 # every lease in the database, with its architecture (the hook runs

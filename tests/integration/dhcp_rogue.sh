@@ -139,7 +139,7 @@ wait_for 5 grep -q "^$H2,set:bylocal" "$STATE/run/dnsmasq.hosts" ||
 sleep 0.5
 expect_eq "$(bootfile "$H2" 7)" - "site local_efi = nofile: UEFI local host gets no file"
 expect_eq "$(bootfile "$H2" 0)" pxelinux.0 "site local_efi = nofile: the BIOS one still gets pxelinux.0"
-expect_eq "$(bootfile "$H2" 0 -u iPXE)" "http://198.18.0.1:$HTTP_PORT/ipxe/v1/boot" "and BIOS iPXE still gets its URL"
+expect_eq "$(bootfile "$H2" 0 -u iPXE)" "tftp://198.18.0.1/boot.ipxe" "and BIOS iPXE still gets its script URL"
 # a host flagged for install gets its files again, without a signal
 "$BOOTYARD" -c "$CONF" host set "$H2" --action menu >/dev/null ||
 	fail "host set --action menu"

@@ -6,7 +6,7 @@
 # a file. The firmware kinds:
 #
 #   bios     SeaBIOS + the NIC's option ROM (QEMU's ROMs are iPXE). With
-#            the appliance's iPXE detection on it chains /ipxe/v1/boot;
+#            the appliance's iPXE detection on it runs boot.ipxe (TFTP);
 #            with it off the ROM is handed pxelinux.0 / undionly.kpxe, as a
 #            classic PXE ROM would be. NIC model: $QEMU_NIC (e1000; use
 #            virtio-net-pci for clients that go on to boot Linux).
