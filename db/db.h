@@ -40,6 +40,9 @@ struct db;
 enum db_open_flags {
 	DB_OPEN_READONLY = 1 << 0, /* never writes, never migrates */
 	DB_OPEN_CREATE = 1 << 1,   /* create the file (and migrate) if missing */
+	DB_OPEN_MMAP = 1 << 2,     /* read pages through a memory mapping: for
+				      long-lived connections that read often
+				      while another one writes */
 };
 
 /*

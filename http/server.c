@@ -58,7 +58,7 @@ http_db(struct http_server *srv)
 
 	if (db)
 		return db;
-	if (db_open(srv->db_path, 0, &db) < 0)
+	if (db_open(srv->db_path, DB_OPEN_MMAP, &db) < 0)
 		return NULL;
 	pthread_setspecific(db_key, db);
 	return db;
