@@ -56,6 +56,7 @@ cat >"$T/bootyard.conf" <<CONF
 [appliance]
 state_dir = $T/state
 server_address = 127.0.0.1
+events_keep = ${BENCH_EVENTS_KEEP:-500000}
 [dhcp]
 mode = off
 [http]
