@@ -1,8 +1,8 @@
 /*
  * bootscript.c - the iPXE boot script (see bootscript.h).
  *
- * The script gets an address (retrying: switch ports running spanning
- * tree come up late), then chains the per-host config URL with the
+ * The script gets an address unless it has one (retrying: switch ports
+ * running spanning tree come up late), then chains the per-host config URL with the
  * client's MAC and platform. If the appliance cannot be reached it falls
  * back to the local disk rather than stopping at a prompt (UEFI: the
  * disk-finding grub, bootyard-localboot.efi, over TFTP).
@@ -51,6 +51,10 @@ ipxe_render_boot_script(const char *base_url, char *buf, size_t bufsz)
 	    "#!ipxe\n"
 	    "# bootyard boot script\n"
 	    "set tries:int32 0\n"
+	    /* an iPXE that got this script by DHCP (a NIC ROM, snponly.efi,
+	     * undionly.kpxe) has an address: a second DHCP only costs
+	     * seconds; ipxe.lkrn from pxelinux and built images have none */
+	    "isset ${ip} && goto dhcp_ok ||\n"
 	    ":dhcp\n"
 	    "dhcp && goto dhcp_ok\n"
 	    "inc tries\n"

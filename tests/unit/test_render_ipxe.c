@@ -18,6 +18,7 @@
 #include "tests/unit/golden.h"
 
 #include "common/util.h"
+#include "http/bootscript.h"
 #include "http/decide.h"
 #include "http/render_ipxe.h"
 
@@ -250,6 +251,34 @@ test_error_script(void **state)
 	assert_true(ipxe_safe_args("", 100));
 }
 
+/* The boot script (TFTP boot.ipxe, /ipxe/v1/boot, built images). */
+static void
+test_boot_script(void **state)
+{
+	static const char *const bad[] = {
+	    "", "198.18.0.1", "ftp://198.18.0.1", "http://",
+	    "http://198.18.0.1/", "http://198.18.0.1 && shell",
+	    "http://${ip}", "http://a\nshell", "https://a;b",
+	};
+	char buf[2048];
+	size_t i;
+
+	assert_true(ipxe_render_boot_script("http://198.18.0.1", buf,
+	                                    sizeof(buf)) > 0);
+	golden("boot", buf);
+	assert_true(ipxe_render_boot_script("https://198.18.0.1:8443", buf,
+	                                    sizeof(buf)) > 0);
+	golden("boot-https", buf);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(
+		    ipxe_render_boot_script(bad[i], buf, sizeof(buf)),
+		    -EINVAL);
+	assert_int_equal(ipxe_render_boot_script(NULL, buf, sizeof(buf)),
+	                 -EINVAL);
+	assert_int_equal(ipxe_render_boot_script("http://a", buf, 64),
+	                 -ENOSPC);
+}
+
 int
 main(void)
 {
@@ -257,6 +286,7 @@ main(void)
 	    cmocka_unit_test(test_golden_all),
 	    cmocka_unit_test(test_injection_refused),
 	    cmocka_unit_test(test_error_script),
+	    cmocka_unit_test(test_boot_script),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

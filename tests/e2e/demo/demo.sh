@@ -143,7 +143,7 @@ show_console() {
 	return $rc
 }
 
-say "first boot of $mac (SeaBIOS, iPXE ROM, virtio NIC; QEMU under TCG, about 40 s)"
+say "first boot of $mac (SeaBIOS, iPXE ROM, virtio NIC; QEMU under TCG, about 25 s)"
 QEMU_NIC=virtio-net-pci
 t0=$SECONDS
 qemu_start demo-install bios $mac "${disk[@]}" >/dev/null || fail "QEMU did not start"
