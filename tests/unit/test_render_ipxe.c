@@ -21,57 +21,12 @@
 #include "http/bootscript.h"
 #include "http/decide.h"
 #include "http/render_ipxe.h"
-
-static const char *const distros[] = {"debian12", "alma9"};
-
-static struct decide_policy
-policy(void)
-{
-	struct decide_policy p = {
-	    .base_url = "http://198.18.0.1",
-	    .unknown = UNKNOWN_MENU,
-	    .menu_timeout = 10,
-	    .install_attempts = 3,
-	    .local_bios = LOCAL_BOOT_SANBOOT,
-	    .local_efi = LOCAL_BOOT_EXIT1,
-	    .distros = distros,
-	    .n_distros = 2,
-	};
-	return p;
-}
-
-static struct db_host
-host(enum db_action a)
-{
-	struct db_host h;
-
-	memset(&h, 0, sizeof(h));
-	h.id = 7;
-	strcpy(h.hostname, "node7.lab");
-	strcpy(h.ip, "198.18.0.7");
-	h.action = a;
-	strcpy(h.distro, "debian12");
-	h.n_macs = 1;
-	strcpy(h.macs[0], "52:54:00:12:34:56");
-	h.n_attrs = 1;
-	strcpy(h.attrs[0].key, "rack");
-	strcpy(h.attrs[0].value, "r1");
-	return h;
-}
+#include "tests/unit/render_fixture.h"
 
 static struct db_distro
 distro(void)
 {
-	struct db_distro d;
-
-	memset(&d, 0, sizeof(d));
-	strcpy(d.name, "debian12");
-	strcpy(d.kernel, "debian12/linux");
-	strcpy(d.initrd, "debian12/initrd.gz http://198.18.0.1/files/fw.cpio");
-	strcpy(d.cmdline, "auto=true priority=critical url={{install_url}} "
-	                  "hostname={{hostname}} rack={{attr.rack}}");
-	strcpy(d.template_name, "preseed.cfg");
-	return d;
+	return distro_with("debian12/initrd.gz http://198.18.0.1/files/fw.cpio");
 }
 
 static struct boot_request

@@ -1,0 +1,70 @@
+/*
+ * render_fixture.h - the decision inputs the renderer tests share
+ * (test_render_ipxe.c, test_render_grub.c): a site policy with two
+ * distributions, host 7 (node7.lab, one MAC, one attribute) and its
+ * distribution debian12. Include after the http/ and db/ headers.
+ */
+#ifndef BOOTYARD_TESTS_RENDER_FIXTURE_H
+#define BOOTYARD_TESTS_RENDER_FIXTURE_H
+
+#include <string.h>
+
+#include "db/db.h"
+#include "http/decide.h"
+
+static const char *const fixture_distros[] = {"debian12", "alma9"};
+
+/* The site policy: menu for unknown hosts, 10 s menu, 3 attempts. */
+static inline struct decide_policy
+policy(void)
+{
+	struct decide_policy p = {
+	    .base_url = "http://198.18.0.1",
+	    .unknown = UNKNOWN_MENU,
+	    .menu_timeout = 10,
+	    .install_attempts = 3,
+	    .local_bios = LOCAL_BOOT_SANBOOT,
+	    .local_efi = LOCAL_BOOT_EXIT1,
+	    .distros = fixture_distros,
+	    .n_distros = 2,
+	};
+	return p;
+}
+
+/* Host 7 with action a. */
+static inline struct db_host
+host(enum db_action a)
+{
+	struct db_host h;
+
+	memset(&h, 0, sizeof(h));
+	h.id = 7;
+	strcpy(h.hostname, "node7.lab");
+	strcpy(h.ip, "198.18.0.7");
+	h.action = a;
+	strcpy(h.distro, "debian12");
+	h.n_macs = 1;
+	strcpy(h.macs[0], "52:54:00:12:34:56");
+	h.n_attrs = 1;
+	strcpy(h.attrs[0].key, "rack");
+	strcpy(h.attrs[0].value, "r1");
+	return h;
+}
+
+/* debian12, its initrd line initrd (one or more files or URLs). */
+static inline struct db_distro
+distro_with(const char *initrd)
+{
+	struct db_distro d;
+
+	memset(&d, 0, sizeof(d));
+	strcpy(d.name, "debian12");
+	strcpy(d.kernel, "debian12/linux");
+	strcpy(d.initrd, initrd);
+	strcpy(d.cmdline, "auto=true priority=critical url={{install_url}} "
+	                  "hostname={{hostname}} rack={{attr.rack}}");
+	strcpy(d.template_name, "preseed.cfg");
+	return d;
+}
+
+#endif
