@@ -18,7 +18,7 @@
  *     offer): a REQUEST from CIADDR:68 (an address the interface has) to
  *     SERVER:4011; prints the ACK like above.
  *   dhcp_probe -i IFACE -n N [-m BASEMAC] [-t MS] [-P WINDOW]
- *     benchmark: N fake MACs (BASEMAC + index) each DISCOVER/OFFER/
+ *     benchmark: N fake MACs (BASEMAC with a scramble of the index in its low 24 bits) each DISCOVER/OFFER/
  *     REQUEST/ACK, at most WINDOW (default 64) in flight; prints
  *     "done=D of=N elapsed_ms=T tps=X".
  * The client socket needs no address: it binds to the device, sends from
@@ -277,9 +277,17 @@ main(int argc, char **argv)
 			fprintf(stderr, "dhcp_probe: bad MAC %s\n", mac);
 			return 2;
 		}
-		cl[i].mac[3] ^= (uint8_t)(i >> 16);
-		cl[i].mac[4] ^= (uint8_t)(i >> 8);
-		cl[i].mac[5] ^= (uint8_t)i;
+		/* client i's MAC: BASEMAC with its low 24 bits xor a
+		 * scramble of i (an odd multiplier is a bijection mod 2^24,
+		 * so the MACs stay distinct). Sequential MACs would make
+		 * dnsmasq's MAC hash start them at neighbouring addresses:
+		 * in-flight clients then take each other's offers, and the
+		 * NAK / DISCOVER loops (hundreds per client) measured that,
+		 * not the server. Real MACs are not sequential. */
+		uint32_t k = ((uint32_t)i * 0x9E3779B1u) & 0xffffffu;
+		cl[i].mac[3] ^= (uint8_t)(k >> 16);
+		cl[i].mac[4] ^= (uint8_t)(k >> 8);
+		cl[i].mac[5] ^= (uint8_t)k;
 		cl[i].xid = (uint32_t)rand() ^ (uint32_t)(i * 2654435761u);
 		cl[i].state = -1;
 	}
