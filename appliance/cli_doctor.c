@@ -12,6 +12,7 @@
 #include "appliance/doctor.h"
 #include "appliance/netif.h"
 #include "common/util.h"
+#include "common/valid.h"
 
 /* Print one answer as a line or a JSON object. */
 static void
@@ -116,9 +117,7 @@ cmd_doctor(struct by_ctx *ctx, int argc, char **argv)
 	r = cli_load_config(ctx, &cfg);
 	if (r)
 		return r;
-	if (want && (strlen(want) >= IF_NAMESIZE ||
-	             strspn(want, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOP"
-	                          "QRSTUVWXYZ0123456789._-") != strlen(want))) {
+	if (want && !valid_ifname(want)) {
 		fprintf(stderr, "bootyard doctor: bad interface name\n");
 		return EXIT_USAGE;
 	}

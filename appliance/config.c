@@ -262,23 +262,18 @@ static int
 parse_ifname(const struct cfg_key *k, const char *value, void *field,
 	     char *why, size_t whysz)
 {
-	size_t i, n = strlen(value);
+	size_t n = strlen(value);
 
 	if (special_word(k, value, field))
 		return 0;
-	if (n == 0 || n > 15) {
+	if (!valid_ifname(value)) {
 		snprintf(why, whysz,
-			 "not an interface name (1 to 15 characters) or 'auto'");
+			 n == 0 || n > IFNAME_MAX
+				 ? "not an interface name (1 to 15 "
+				   "characters) or 'auto'"
+				 : "not an interface name (only "
+				   "A-Z a-z 0-9 . _ -) or 'auto'");
 		return -EINVAL;
-	}
-	for (i = 0; i < n; i++) {
-		char c = value[i];
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		      (c >= '0' && c <= '9') || strchr("._-", c))) {
-			snprintf(why, whysz, "not an interface name (only "
-					     "A-Z a-z 0-9 . _ -) or 'auto'");
-			return -EINVAL;
-		}
 	}
 	return store_string(k, value, field, why, whysz);
 }

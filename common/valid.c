@@ -79,6 +79,19 @@ mac_parse(const char *s, char out[MAC_STR_LEN])
 }
 
 bool
+valid_ifname(const char *s)
+{
+	size_t n;
+
+	if (!s)
+		return false;
+	n = strlen(s);
+	return n >= 1 && n <= IFNAME_MAX &&
+	       strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	                 "0123456789._-") == n;
+}
+
+bool
 valid_hostname(const char *s)
 {
 	size_t len, label = 0;

@@ -26,6 +26,12 @@
  */
 int mac_parse(const char *s, char out[MAC_STR_LEN]);
 
+/* valid_ifname - a Linux interface name as bootyard accepts one: 1 to 15
+ * characters of A-Z a-z 0-9 . _ - (the kernel's IFNAMSIZ less the NUL;
+ * nothing a shell, a dnsmasq config line or a path could misread). */
+#define IFNAME_MAX 15
+bool valid_ifname(const char *s);
+
 /* valid_hostname - RFC 1123 host name: labels of [A-Za-z0-9-], 1..63
  * characters, not starting or ending with '-', total <= 253. */
 bool valid_hostname(const char *s);

@@ -107,6 +107,24 @@ mac_rejects_everything_else(void **state)
 }
 
 static void
+ifname_linux(void **state)
+{
+	static const char *const bad[] = {
+	    "", "eth0 ", " eth0", "eth0;reboot", "br0\nx", "a/b", "../x",
+	    "eth:0", "eth0$", "0123456789abcdef", "\xc3\xa9th0",
+	};
+	size_t i;
+
+	assert_true(valid_ifname("eth0"));
+	assert_true(valid_ifname("br-lab.10"));
+	assert_true(valid_ifname("by_tap0"));
+	assert_true(valid_ifname("0123456789abcde")); /* 15 */
+	assert_false(valid_ifname(NULL));
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_false(valid_ifname(bad[i]));
+}
+
+static void
 hostname_rfc1123(void **state)
 {
 	char label63[64], name253[254], name254[255];
@@ -356,6 +374,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(mac_accepts_four_forms),
 		cmocka_unit_test(mac_rejects_everything_else),
+		cmocka_unit_test(ifname_linux),
 		cmocka_unit_test(hostname_rfc1123),
 		cmocka_unit_test(name_strict_charset),
 		cmocka_unit_test(text_no_control_chars),
