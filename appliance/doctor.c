@@ -198,16 +198,6 @@ doctor_parse_reply(const uint8_t *p, size_t n, uint32_t xid, const char *src,
 	return 0;
 }
 
-/* Milliseconds of the monotonic clock. */
-static uint64_t
-doctor_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 /* Open the client socket: UDP 0.0.0.0:68 on ifname, broadcast allowed. */
 static int
 doctor_socket(const char *ifname)
@@ -261,10 +251,10 @@ doctor_probe(const char *ifname, const uint8_t *mac, unsigned wait_ms,
 	fd = doctor_socket(ifname);
 	if (fd < 0)
 		return fd;
-	start = doctor_now_ms();
+	start = mono_ms();
 	resend = start;
 	for (;;) {
-		uint64_t t = doctor_now_ms();
+		uint64_t t = mono_ms();
 		struct pollfd pfd = {.fd = fd, .events = POLLIN};
 		struct sockaddr_in from;
 		socklen_t fl = sizeof(from);

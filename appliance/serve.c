@@ -175,15 +175,6 @@ struct sup {
 	uint64_t grub_checked;
 };
 
-static uint64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 /* mkdir that accepts an existing directory. */
 static int
 sup_mkdir(const char *path, mode_t mode)
@@ -558,9 +549,9 @@ sup_http_start(struct sup *s)
 static void
 sup_wait_child(pid_t pid, unsigned ms)
 {
-	uint64_t end = now_ms() + ms;
+	uint64_t end = mono_ms() + ms;
 
-	while (now_ms() < end) {
+	while (mono_ms() < end) {
 		pid_t w = waitpid(pid, NULL, WNOHANG);
 
 		if (w == pid || (w < 0 && errno == ECHILD))
@@ -599,7 +590,7 @@ sup_dm_start(struct sup *s)
 		log_warn("cannot start %s", s->cfg.dnsmasq);
 		return r;
 	}
-	s->dm_started = now_ms();
+	s->dm_started = mono_ms();
 	s->dm_restart_at = 0;
 	s->loglen = 0;
 	log_info("dnsmasq started (pid %ld) on %s %s/%u, mode %s",
@@ -823,13 +814,13 @@ sup_reap(struct sup *s)
 			snprintf(how, sizeof(how), "exited with status %d",
 				 WEXITSTATUS(status));
 		if (pid == s->dm_pid) {
-			uint64_t ran = now_ms() - s->dm_started;
+			uint64_t ran = mono_ms() - s->dm_started;
 
 			if (s->dm_log >= 0)
 				sup_read_log(s);
 			s->dm_pid = 0;
 			s->dm_backoff = dnsmasq_backoff_ms(s->dm_backoff, ran);
-			s->dm_restart_at = now_ms() + s->dm_backoff;
+			s->dm_restart_at = mono_ms() + s->dm_backoff;
 			s->dm_restarts++;
 			sup_http_note(s, 'r');
 			log_warnx("dnsmasq (pid %ld) %s after %llu ms; restart "
@@ -844,7 +835,7 @@ sup_reap(struct sup *s)
 			if (s->http_ctl >= 0)
 				close(s->http_ctl);
 			s->http_ctl = -1;
-			s->http_restart_at = now_ms() + 1000;
+			s->http_restart_at = mono_ms() + 1000;
 		}
 	}
 }
@@ -1018,7 +1009,7 @@ sup_reload(struct sup *s)
 		log_info("configuration changed: restarting the HTTP service");
 		sup_http_stop(s);
 		if (sup_http_start(s) < 0)
-			s->http_restart_at = now_ms() + 1000;
+			s->http_restart_at = mono_ms() + 1000;
 	}
 	sup_write_status(s, "running");
 	log_info("configuration reloaded");
@@ -1066,7 +1057,7 @@ sup_netif_changed(struct sup *s, int what)
 	sup_apply(s, true);
 	sup_http_stop(s);
 	if (sup_http_start(s) < 0)
-		s->http_restart_at = now_ms() + 1000;
+		s->http_restart_at = mono_ms() + 1000;
 	sup_write_status(s, "running");
 }
 
@@ -1246,7 +1237,7 @@ serve_supervised(struct by_ctx *ctx, struct sup *s)
 		log_warnx("starting beside another DHCP server (%s)",
 			  s->force ? "--force" : "allow_other_servers = yes");
 	}
-	s->probe_at = now_ms() + (uint64_t)s->cfg.probe_interval * 1000;
+	s->probe_at = mono_ms() + (uint64_t)s->cfg.probe_interval * 1000;
 	r = sup_http_start(s);
 	if (r < 0) {
 		errno = -r;
@@ -1271,7 +1262,7 @@ serve_supervised(struct by_ctx *ctx, struct sup *s)
 	for (;;) {
 		struct signalfd_siginfo si;
 		int timeout = -1, nfds = 2;
-		uint64_t t = now_ms();
+		uint64_t t = mono_ms();
 
 		if (s->dm_restart_at) {
 			if (t >= s->dm_restart_at) {
@@ -1323,8 +1314,8 @@ serve_supervised(struct by_ctx *ctx, struct sup *s)
 		 * files) without a signal: neither writer depends on the
 		 * daemon, so the daemon looks (a stat of the database and
 		 * its WAL) at most once a second. */
-		if (now_ms() - s->grub_checked >= 1000) {
-			s->grub_checked = now_ms();
+		if (mono_ms() - s->grub_checked >= 1000) {
+			s->grub_checked = mono_ms();
 			if (grubcfg_db_changed(&s->grub_watch, s->db_path)) {
 				sup_hosts_refresh(s);
 				if (s->cfg.uefi_loader == UEFI_LOADER_SHIM)

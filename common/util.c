@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 int
 str_copy(char *dst, size_t dstsz, const char *src)
@@ -151,4 +152,13 @@ read_file(const char *path, size_t max, char **ret, size_t *ret_len)
 	if (ret_len)
 		*ret_len = have;
 	return 0;
+}
+
+uint64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }

@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -28,6 +29,10 @@ closep(int *fd)
 /* Free (or close) the variable when it goes out of scope. */
 #define _cleanup_free_ __attribute__((cleanup(freep)))
 #define _cleanup_close_ __attribute__((cleanup(closep)))
+
+/* mono_ms - milliseconds of CLOCK_MONOTONIC: for timeouts and intervals,
+ * immune to clock changes. */
+uint64_t mono_ms(void);
 
 /*
  * str_copy - copy src into dst of size dstsz, always NUL-terminated.
