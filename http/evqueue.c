@@ -49,7 +49,7 @@ struct evqueue {
 	_Atomic bool stop;
 	_Atomic uint64_t dropped;
 	unsigned long keep; /* events to keep, 0 = all */
-	int64_t pruned_ms;  /* last prune, CLOCK_MONOTONIC */
+	uint64_t pruned_ms; /* last prune, mono_ms() */
 	struct db *db;
 	pthread_t thread;
 };
@@ -125,17 +125,21 @@ evq_pending(struct evqueue *q)
 static void
 evq_prune(struct evqueue *q)
 {
-	struct timespec now;
-	int64_t ms;
+	uint64_t now = mono_ms();
 
-	if (!q->db || !q->keep)
+	if (!q->db || !q->keep || now - q->pruned_ms < 1000)
 		return;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	ms = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
-	if (ms - q->pruned_ms < 1000)
-		return;
-	q->pruned_ms = ms;
+	q->pruned_ms = now;
 	db_event_prune(q->db, q->keep);
+}
+
+static void
+evq_sleep_ms(long ms)
+{
+	struct timespec ts = {.tv_sec = ms / 1000,
+	                      .tv_nsec = (ms % 1000) * 1000 * 1000};
+
+	nanosleep(&ts, NULL);
 }
 
 static void *
@@ -148,7 +152,6 @@ evq_writer(void *arg)
 	 * an idle appliance wakes 20 times a second, not 1,000. */
 	for (;;) {
 		bool any = false, full = false;
-		struct timespec ts;
 
 		/* One transaction per batch: a commit per event caps the
 		 * writer at a few thousand events a second, and each commit
@@ -170,21 +173,15 @@ evq_writer(void *arg)
 		if (atomic_load(&q->stop) && !any)
 			break;
 		if (any) {
-			/* a part batch: the load is light or steady; let
+			/* after a part batch the load is light or steady: let
 			 * events gather (EVQ_SIZE holds EVQ_GATHER_MS of
 			 * 400,000 a second) so that commits stay few */
-			idle_ms = full ? 0 : EVQ_GATHER_MS;
-			if (!idle_ms)
-				continue;
-			ts.tv_sec = 0;
-			ts.tv_nsec = idle_ms * 1000 * 1000;
-			nanosleep(&ts, NULL);
 			idle_ms = 1;
+			if (!full)
+				evq_sleep_ms(EVQ_GATHER_MS);
 			continue;
 		}
-		ts.tv_sec = 0;
-		ts.tv_nsec = idle_ms * 1000 * 1000;
-		nanosleep(&ts, NULL);
+		evq_sleep_ms(idle_ms);
 		if (idle_ms < 50)
 			idle_ms *= 2;
 	}
