@@ -841,35 +841,36 @@ lookup_id(struct db *db, enum stmt_id id_stmt, const char *key,
 	return 0;
 }
 
-int
-db_host_find_by_mac(struct db *db, const char *mac, struct db_host *ret)
+/* The host whose id statement by gives for key, read in one snapshot. */
+static int
+host_find(struct db *db, enum stmt_id by, const char *key,
+	  struct db_host *ret)
 {
 	int64_t id;
 	bool own;
 	int r;
 
-	if (!mac_canonical(mac))
-		return -EINVAL;
 	if ((r = rtx_begin(db, &own)) < 0)
 		return r;
-	r = lookup_id(db, ST_HOST_ID_BY_MAC, mac, &id);
+	r = lookup_id(db, by, key, &id);
 	return rtx_end(db, own, r < 0 ? r : host_get(db, id, ret));
+}
+
+int
+db_host_find_by_mac(struct db *db, const char *mac, struct db_host *ret)
+{
+	if (!mac_canonical(mac))
+		return -EINVAL;
+	return host_find(db, ST_HOST_ID_BY_MAC, mac, ret);
 }
 
 int
 db_host_find_by_name(struct db *db, const char *hostname,
 		     struct db_host *ret)
 {
-	int64_t id;
-	bool own;
-	int r;
-
 	if (!valid_hostname(hostname))
 		return -EINVAL;
-	if ((r = rtx_begin(db, &own)) < 0)
-		return r;
-	r = lookup_id(db, ST_HOST_ID_BY_NAME, hostname, &id);
-	return rtx_end(db, own, r < 0 ? r : host_get(db, id, ret));
+	return host_find(db, ST_HOST_ID_BY_NAME, hostname, ret);
 }
 
 /* Store h's mutable fields inside the caller's transaction. */
