@@ -498,7 +498,6 @@ host_open_find(struct by_ctx *ctx, const struct cli_cmd *cmd,
 	char what[96];
 	int r;
 
-	*ret_db = NULL;
 	r = cli_open(ctx, cmd, cfg, write, ret_db);
 	if (r)
 		return r;

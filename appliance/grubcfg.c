@@ -57,8 +57,8 @@ grub_put(const char *path, const char *text, size_t len,
 
 /* The site policy for decide(); names is filled from the database. */
 static int
-grub_policy(struct db *db, const struct grubcfg_site *site, struct db_distro_names *names,
-            struct decide_policy *pol)
+grub_policy(struct db *db, const struct grubcfg_site *site,
+            struct db_distro_names *names, struct decide_policy *pol)
 {
 	const struct by_config *cfg = site->cfg;
 	int r;

@@ -292,8 +292,9 @@ int db_event_prune(struct db *db, unsigned long keep);
 
 /*
  * db_batch_begin / db_batch_end - group many db_event_add, db_event_prune
- * and db_lease_seen writes into one transaction: a writer thread draining a queue of events
- * pays for one commit per batch instead of one per event. Nothing else may
+ * and db_lease_seen writes into one transaction: a writer thread draining
+ * a queue of events pays for one commit per batch instead of one per
+ * event. Nothing else may
  * be called on db between the two. db_batch_end commits: 0 or -errno (the
  * batch is then rolled back as a whole).
  */

@@ -2,8 +2,8 @@
  * bootscript.c - the iPXE boot script (see bootscript.h).
  *
  * The script gets an address unless it has one (retrying: switch ports
- * running spanning tree come up late), then chains the per-host config URL with the
- * client's MAC and platform. If the appliance cannot be reached it falls
+ * running spanning tree come up late), then chains the per-host config
+ * URL with the client's MAC and platform. If the appliance cannot be reached it falls
  * back to the local disk rather than stopping at a prompt (UEFI: the
  * disk-finding grub, bootyard-localboot.efi, over TFTP).
  *
