@@ -27,6 +27,7 @@ fi
 
 passed=0 failed=0 skipped=0
 failures=()
+fail_reasons=()
 
 # run_one NAME BUILDDIR CMD... : run a test with a log, report its result.
 run_one() {
@@ -56,7 +57,10 @@ run_one() {
 		failed=$((failed + 1))
 		failures+=("$name")
 		printf 'FAIL %-50s %4ds (exit %d, log %s)\n' "$name" "$dt" "$rc" "$log"
+		# The reason first: CI keeps only part of a long output.
+		grep -m1 '^FAIL: ' "$log" | sed 's/^/    why: /'
 		tail -n 30 "$log" | sed 's/^/    | /'
+		fail_reasons+=("$name: $(grep -m1 '^FAIL: ' "$log" | cut -c7-200)")
 	fi
 }
 
@@ -94,6 +98,7 @@ for s in "${suites[@]}"; do
 	esac
 done
 
-((failed)) && printf 'failed: %s\n' "${failures[*]}"
+((failed)) && printf 'failed: %s\n' "${failures[*]}" &&
+	printf '  %s\n' "${fail_reasons[@]}"
 echo "$passed passed, $failed failed, $skipped skipped"
 ((failed == 0))
