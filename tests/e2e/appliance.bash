@@ -195,8 +195,12 @@ app_fail() {
 	qemu_tail 30
 	echo "--- appliance log (last 30 lines) ---"
 	tail -n 30 "$APP_LOG" 2>/dev/null
-	echo "--- HTTP access log (last 10 lines) ---"
-	tail -n 10 "$APP_ACCESS" 2>/dev/null
+	echo "--- HTTP access log of this boot ---"
+	tail -n "+$((${APP_ACCESS0:-0} + 1))" "$APP_ACCESS" 2>/dev/null | tail -n 20
+	if [[ -n ${APP_MAC:-} ]]; then
+		echo "--- events of $APP_MAC (last 15) ---"
+		by events "$APP_MAC" 2>&1 | tail -n 15
+	fi
 	qemu_stop
 	fail "$*"
 }
@@ -208,6 +212,8 @@ app_boot() {
 	local name=$1 kind=$2 mac=$3 pat=$4 secs=$5
 	shift 5
 	APP_T0=$SECONDS
+	APP_MAC=$mac
+	APP_ACCESS0=$(wc -l <"$APP_ACCESS" 2>/dev/null || echo 0)
 	qemu_start "$name" "$kind" "$mac" "$@" || app_fail "$name: QEMU did not start"
 	qemu_wait "$pat" "$secs" ||
 		app_fail "$name: '$pat' not on the console within $secs s"
