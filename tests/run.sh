@@ -28,16 +28,12 @@ fi
 passed=0 failed=0 skipped=0
 failures=()
 fail_reasons=()
+flaky=()
 
-# run_one NAME BUILDDIR CMD... : run a test with a log, report its result.
-run_one() {
-	local name=$1 bdir=$2
+# run_attempt LOG BUILDDIR CMD... : run a test once into LOG; its exit code.
+run_attempt() {
+	local log=$1 bdir=$2 tmp rc
 	shift 2
-	if [[ -n ${TESTS:-} && $name != $TESTS ]]; then
-		return
-	fi
-	local log="$LOGS/${name//\//_}.log" t0=$SECONDS rc
-	local tmp
 	tmp=$(mktemp -d /tmp/bootyard-test.XXXXXX)
 	(
 		export BUILD=$bdir BOOTYARD=$bdir/bootyard
@@ -46,6 +42,35 @@ run_one() {
 	) >"$log" 2>&1 </dev/null
 	rc=$?
 	rm -rf "$tmp"
+	return $rc
+}
+
+# run_one NAME BUILDDIR CMD... : run a test with a log, report its result.
+# An end-to-end test (QEMU clients under TCG on a shared machine) that
+# fails is run once more; passing then, it counts as passed and is
+# reported as FLAKY with the first attempt's reason and log, in the
+# summary too. BOOTYARD_NO_RETRY=1 turns the second attempt off.
+run_one() {
+	local name=$1 bdir=$2
+	shift 2
+	if [[ -n ${TESTS:-} && $name != $TESTS ]]; then
+		return
+	fi
+	local log="$LOGS/${name//\//_}.log" t0=$SECONDS rc
+	run_attempt "$log" "$bdir" "$@"
+	rc=$?
+	if ((rc != 0 && rc != 77)) && [[ $name == e2e/* && -z ${BOOTYARD_NO_RETRY:-} ]]; then
+		local first="${log%.log}.attempt1.log" why
+		mv "$log" "$first"
+		why=$(grep -m1 '^FAIL: ' "$first" | cut -c7-300)
+		printf 'RETRY %-49s %4ds (exit %d, first attempt: %s)\n' "$name" \
+			"$((SECONDS - t0))" "$rc" "$first"
+		printf '    why: %s\n' "$why"
+		tail -n 60 "$first" | sed 's/^/    | /'
+		run_attempt "$log" "$bdir" "$@"
+		rc=$?
+		((rc == 0)) && flaky+=("$name: first attempt: $why")
+	fi
 	local dt=$((SECONDS - t0))
 	if ((rc == 0)); then
 		passed=$((passed + 1))
@@ -100,5 +125,7 @@ done
 
 ((failed)) && printf 'failed: %s\n' "${failures[*]}" &&
 	printf '  %s\n' "${fail_reasons[@]}"
-echo "$passed passed, $failed failed, $skipped skipped"
+((${#flaky[@]})) && printf 'FLAKY (failed once, passed when run again):\n' &&
+	printf '  %s\n' "${flaky[@]}"
+echo "$passed passed, $failed failed, $skipped skipped, ${#flaky[@]} flaky"
 ((failed == 0))
