@@ -53,6 +53,8 @@ struct http_req {
 	unsigned status;
 	uint64_t bytes;
 	const char *decision; /* static, for metrics and the access log */
+	const char *end;      /* static: how an answered request ended when
+	                       * not completely sent ("aborted", ...), or NULL */
 	char *body;
 	size_t body_len;
 	bool body_too_big;

@@ -583,15 +583,17 @@ access_log(struct http_server *srv, struct http_req *r,
 	if (r->status)
 		snprintf(st, sizeof(st), "%u", r->status);
 	if (srv->access_log)
-		fprintf(srv->access_log, "%s \"%s %s\" %s %llu %.3fms %s\n",
+		fprintf(srv->access_log, "%s \"%s %s\" %s %llu %.3fms %s%s%s\n",
 		        peer, r->method[0] ? r->method : "-", target, st,
 		        (unsigned long long)r->bytes, (double)us / 1000.0,
-		        r->decision ? r->decision : "-");
+		        r->decision ? r->decision : "-", r->end ? " " : "",
+		        r->end ? r->end : "");
 	else
-		log_info("access: %s \"%s %s\" %s %llu %.3fms %s", peer,
+		log_info("access: %s \"%s %s\" %s %llu %.3fms %s%s%s", peer,
 		         r->method[0] ? r->method : "-", target, st,
 		         (unsigned long long)r->bytes, (double)us / 1000.0,
-		         r->decision ? r->decision : "-");
+		         r->decision ? r->decision : "-", r->end ? " " : "",
+		         r->end ? r->end : "");
 }
 
 /* MHD's completion callback: metrics, access log, free the context. */
@@ -608,6 +610,15 @@ on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	us = now_us() - r->t0_us;
 	if (r->answered) {
 		metrics_request(r->ep, r->status, r->bytes, us, r->decision);
+		/* Answered, but not all of it reached the client: a download
+		 * the client dropped, so that the log does not show it as a
+		 * complete one. */
+		if (toe == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED)
+			r->end = "timeout";
+		else if (toe == MHD_REQUEST_TERMINATED_DAEMON_SHUTDOWN)
+			r->end = "shutdown";
+		else if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK)
+			r->end = "aborted"; /* the connection broke */
 	} else {
 		/* Ended before an answer of ours: libmicrohttpd refused it
 		 * (oversize, malformed), the client left, or it timed out. */

@@ -215,6 +215,24 @@ ok "access log: $n lines"
 grep -qE '^127\.0\.0\.1 "GET /ipxe/v1/config\?mac=52%3A54%3A00%3AAA%3A00%3A01&platform=efi&buildarch=x86_64" 200 [0-9]+ [0-9.]+ms menu$' \
 	"$TEST_TMP/access.log" || fail "no access-log line for the first config request"
 ok "access-log line: peer, method, target, status, bytes, time, decision"
+# a download the client drops is logged as such, not as a complete one
+head -c $((32 << 20)) /dev/zero >"$STATE/files/big.img"
+python3 - "$BOOT_PORT" <<'PY'
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(b"GET /files/big.img HTTP/1.1\r\nHost: x\r\n\r\n")
+s.recv(4096)
+s.close()
+PY
+curl -sf -o /dev/null "$BOOT/files/debian12/initrd.gz" || fail "small file after the dropped one"
+for _ in $(seq 50); do
+	grep -q '"GET /files/big.img" 200 33554432 .* aborted$' "$TEST_TMP/access.log" && break
+	sleep 0.1
+done
+expect_contains "$(grep 'GET /files/big.img' "$TEST_TMP/access.log")" " aborted" \
+	"access log: a dropped download ends in 'aborted'"
+expect_eq "$(grep '"GET /files/debian12/initrd.gz" 200 ' "$TEST_TMP/access.log" | tail -n 1 | awk '{print $NF}')" "-" \
+	"access log: a complete download has no end field"
 check "server still serving" server_alive
 http_stop_checked
 done_checks
