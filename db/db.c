@@ -186,6 +186,7 @@ static const char *const stmt_sql[ST__COUNT] = {
 struct db {
 	sqlite3 *conn;
 	bool readonly;
+	bool held; /* db_read_hold's transaction is open */
 	sqlite3_stmt *stmts[ST__COUNT];
 };
 
@@ -330,11 +331,23 @@ step_row(sqlite3_stmt *s)
 	return r < 0 ? r : -ENOENT;
 }
 
+/* End a held read snapshot before a write (see db_read_hold). */
+static void
+hold_end(struct db *db)
+{
+	if (!db->held)
+		return;
+	db->held = false;
+	if (sqlite3_get_autocommit(db->conn) == 0)
+		exec_done(st(db, ST_COMMIT));
+}
+
 static int
 tx_begin(struct db *db)
 {
 	if (db->readonly)
 		return -EROFS;
+	hold_end(db);
 	return exec_done(st(db, ST_BEGIN));
 }
 
@@ -368,6 +381,27 @@ rtx_end(struct db *db, bool own, int r)
 	if (own && sqlite3_get_autocommit(db->conn) == 0)
 		exec_done(st(db, ST_COMMIT));
 	return r;
+}
+
+int
+db_read_hold(struct db *db)
+{
+	int r;
+
+	/* inside a transaction already (held or not): nothing to do */
+	if (db->held || sqlite3_get_autocommit(db->conn) == 0)
+		return 0;
+	/* deferred: SQLite takes no lock until the first read */
+	r = exec_done(st(db, ST_BEGIN_READ));
+	db->held = r == 0;
+	return r;
+}
+
+void
+db_read_release(struct db *db)
+{
+	if (db)
+		hold_end(db);
 }
 
 /* Roll back and pass r through, for error paths. */
@@ -1625,6 +1659,7 @@ db_lease_seen(struct db *db, const char *mac, int arch)
 		return -EINVAL;
 	if (db->readonly)
 		return -EROFS;
+	hold_end(db);
 	s = st(db, ST_LEASE_SEEN);
 	if (!s)
 		return -EIO;
@@ -1721,6 +1756,7 @@ db_event_add_at(struct db *db, int64_t ts_ms, const char *mac,
 		return -EINVAL;
 	if (db->readonly)
 		return -EROFS;
+	hold_end(db);
 	return event_insert_at(db, ts_ms, mac ? mac : "", kind, detail);
 }
 
@@ -1741,6 +1777,7 @@ db_event_prune(struct db *db, unsigned long keep)
 		return 0;
 	if (db->readonly)
 		return -EROFS;
+	hold_end(db);
 	s = st(db, ST_EVENT_PRUNE);
 	if (!s)
 		return -EIO;

@@ -59,6 +59,24 @@ void db_close(struct db *db);
 /* db_schema_version - the database's PRAGMA user_version. */
 int db_schema_version(struct db *db);
 
+/*
+ * db_read_hold - make the reads that follow share one read transaction
+ * (one snapshot, one WAL read lock) until db_read_release. A caller
+ * that answers many requests in a burst (the HTTP workers, one pass over
+ * their ready connections) holds one for the burst instead of taking
+ * SQLite's locks once per lookup. Cheap when nothing is read: SQLite
+ * takes no lock before the first read. Any write through db_ ends the
+ * hold first, so a connection always reads what it wrote; the reads
+ * after it take their own snapshots again. Hold only for short bursts:
+ * a snapshot kept open keeps SQLite from restarting its WAL. No-op when
+ * a transaction is open already. 0 or -errno.
+ */
+int db_read_hold(struct db *db);
+
+/* db_read_release - end db_read_hold's snapshot; no-op without one or
+ * with db NULL. */
+void db_read_release(struct db *db);
+
 /* db_errmsg - SQLite's last message on this connection, for logging. */
 const char *db_errmsg(struct db *db);
 

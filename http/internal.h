@@ -20,10 +20,19 @@
 
 enum listener_kind { LISTENER_BOOT, LISTENER_TLS, LISTENER_ADMIN };
 
+struct worker;
+
+/*
+ * A listening socket and what serves it: the admin listener one daemon
+ * with its own thread (mhd); the boot and TLS listeners one daemon per
+ * worker thread, in event loops of ours (workers.c).
+ */
 struct listener {
 	struct http_server *srv;
 	enum listener_kind kind;
-	struct MHD_Daemon *mhd;
+	struct MHD_Daemon *mhd; /* admin */
+	struct worker *workers; /* boot, TLS */
+	unsigned n_workers;
 	int fd;
 	char base_url[128]; /* boot URLs given out on this listener */
 };
@@ -72,6 +81,28 @@ enum MHD_Result http_reply(struct MHD_Connection *c, struct http_req *r,
 enum MHD_Result http_reply_take(struct MHD_Connection *c, struct http_req *r,
                                 unsigned status, const char *type, char *body,
                                 size_t len);
+
+/* workers.c */
+/*
+ * http_workers_start - n worker threads for l, each with its own daemon
+ * (flags | MHD_USE_EPOLL, handler, opts: which must name l->fd as
+ * MHD_OPTION_LISTEN_SOCKET) in an event loop that holds one database
+ * read snapshot per pass over the ready connections. 0 or -errno, with
+ * nothing left running.
+ */
+int http_workers_start(struct listener *l, unsigned n, unsigned flags,
+                       MHD_AccessHandlerCallback handler,
+                       const struct MHD_OptionItem *opts);
+/* http_workers_quiesce - stop accepting on l (its socket stays open). */
+void http_workers_quiesce(struct listener *l);
+/* http_workers_connections - open connections of l's workers. */
+unsigned http_workers_connections(const struct listener *l);
+/*
+ * http_workers_stop - quiesce, end the threads, stop their daemons,
+ * drop open connections. l->fd stays open for the caller to close. A
+ * listener without workers is fine.
+ */
+void http_workers_stop(struct listener *l);
 
 /* files.c */
 /*

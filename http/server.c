@@ -702,9 +702,11 @@ listen_on(const char *spec, int *ret_fd, unsigned *ret_port)
 }
 
 /*
- * Bind spec and start a libmicrohttpd daemon on it (thread pool on
- * epoll; TLS for LISTENER_TLS); its boot URLs use server_address.
- * 0 or -errno, nothing left open on failure.
+ * Bind spec and serve it: the boot and TLS listeners with one worker
+ * thread per CPU (or [http] threads), each running its own daemon in
+ * workers.c's event loop; the admin listener with one daemon and its
+ * own thread. Boot URLs given out on l use server_address. 0 or -errno,
+ * nothing left open on failure.
  */
 static int
 listener_start(struct http_server *srv, struct listener *l,
@@ -712,10 +714,9 @@ listener_start(struct http_server *srv, struct listener *l,
                const char *server_address)
 {
 	const struct by_config *cfg = srv->cfg;
-	unsigned port = 0, threads = cfg->threads;
-	unsigned flags =
-	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC;
-	struct MHD_OptionItem tls_opts[3];
+	unsigned port = 0, threads = cfg->threads, limit, flags = MHD_USE_ITC;
+	struct MHD_OptionItem opts[12];
+	size_t n = 0;
 	int rc;
 
 	l->srv = srv;
@@ -733,40 +734,52 @@ listener_start(struct http_server *srv, struct listener *l,
 		                port == 80 ? "http://%s" : "http://%s:%u",
 		                server_address, port);
 	if (rc < 0)
-		return -EINVAL;
+		goto err;
 	if (threads == 0) {
-		long n = sysconf(_SC_NPROCESSORS_ONLN);
-		threads = n > 0 ? (unsigned)n : 1;
+		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+		threads = ncpu > 0 ? (unsigned)ncpu : 1;
 	}
 	if (kind == LISTENER_ADMIN)
 		threads = 1;
-	memset(tls_opts, 0, sizeof(tls_opts));
-	tls_opts[0].option = MHD_OPTION_END;
+	/* the connection limit is the listener's: shared by its workers */
+	limit = cfg->max_connections ? cfg->max_connections : 1024;
+	limit = limit / threads ? limit / threads : 1;
+
+#define OPT(o, v, p) (opts[n++] = (struct MHD_OptionItem){(o), (v), (p)})
+	OPT(MHD_OPTION_LISTEN_SOCKET, l->fd, NULL);
+	OPT(MHD_OPTION_CONNECTION_LIMIT, limit, NULL);
+	OPT(MHD_OPTION_CONNECTION_TIMEOUT,
+	    cfg->connection_timeout ? cfg->connection_timeout : 10, NULL);
+	OPT(MHD_OPTION_CONNECTION_MEMORY_LIMIT, HTTP_CONN_MEMORY, NULL);
+	OPT(MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)on_uri, l);
+	OPT(MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, l);
+	OPT(MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)on_mhd_log, NULL);
 	if (kind == LISTENER_TLS) {
 		flags |= MHD_USE_TLS;
-		tls_opts[0] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_KEY,
-		                                      0, srv->tls_key};
-		tls_opts[1] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_CERT,
-		                                      0, srv->tls_cert};
-		tls_opts[2].option = MHD_OPTION_END;
+		OPT(MHD_OPTION_HTTPS_MEM_KEY, 0, srv->tls_key);
+		OPT(MHD_OPTION_HTTPS_MEM_CERT, 0, srv->tls_cert);
+	}
+	OPT(MHD_OPTION_END, 0, NULL);
+#undef OPT
+
+	if (kind != LISTENER_ADMIN) {
+		rc = http_workers_start(l, threads, flags, on_request, opts);
+		if (rc < 0)
+			goto err;
+		return 0;
 	}
 	l->mhd = MHD_start_daemon(
-	    flags, 0, NULL, NULL, on_request, l, MHD_OPTION_LISTEN_SOCKET,
-	    l->fd, MHD_OPTION_THREAD_POOL_SIZE, threads,
-	    MHD_OPTION_CONNECTION_LIMIT,
-	    cfg->max_connections ? cfg->max_connections : 1024,
-	    MHD_OPTION_CONNECTION_TIMEOUT,
-	    cfg->connection_timeout ? cfg->connection_timeout : 10,
-	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_CONN_MEMORY,
-	    MHD_OPTION_URI_LOG_CALLBACK, on_uri, l, MHD_OPTION_NOTIFY_COMPLETED,
-	    on_completed, l, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
-	    MHD_OPTION_ARRAY, tls_opts, MHD_OPTION_END);
+	    flags | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL, 0, NULL,
+	    NULL, on_request, l, MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
 	if (!l->mhd) {
-		close(l->fd);
-		l->fd = -1;
-		return -EADDRNOTAVAIL;
+		rc = -EADDRNOTAVAIL;
+		goto err;
 	}
 	return 0;
+err:
+	close(l->fd);
+	l->fd = -1;
+	return rc;
 }
 
 /* Stop accepting on every listener, then give the requests in flight up
@@ -778,14 +791,17 @@ listeners_quiesce(struct http_server *srv)
 	const struct timespec step = {0, 20 * 1000 * 1000};
 	unsigned i, waited, busy;
 
-	for (i = 0; i < ARRAY_SIZE(ls); i++)
+	for (i = 0; i < ARRAY_SIZE(ls); i++) {
 		if (ls[i]->mhd)
 			MHD_quiesce_daemon(ls[i]->mhd);
+		http_workers_quiesce(ls[i]);
+	}
 	for (waited = 0; waited < 100; waited++) {
 		busy = 0;
 		for (i = 0; i < ARRAY_SIZE(ls); i++) {
 			const union MHD_DaemonInfo *di;
 
+			busy += http_workers_connections(ls[i]);
 			if (!ls[i]->mhd)
 				continue;
 			di = MHD_get_daemon_info(
@@ -799,13 +815,16 @@ listeners_quiesce(struct http_server *srv)
 	}
 }
 
-/* Stop l's daemon and close its socket; a listener never started is
+/* Stop l's daemon(s) and close its socket; a listener never started is
  * fine. */
 static void
 listener_stop(struct listener *l)
 {
-	if (l->mhd)
+	http_workers_stop(l);
+	if (l->mhd) {
+		MHD_quiesce_daemon(l->mhd); /* the socket is closed here */
 		MHD_stop_daemon(l->mhd);
+	}
 	l->mhd = NULL;
 	if (l->fd >= 0)
 		close(l->fd);

@@ -790,6 +790,83 @@ test_host_modify_and_reinstall(void **state)
 	assert_int_equal(h.n_attrs, 3);
 }
 
+static int
+count_event(const struct db_event *e, void *ctx)
+{
+	(void)e;
+	(*(int *)ctx)++;
+	return 0;
+}
+
+/* Events of mac seen by db. */
+static int
+events_of(struct db *db, const char *mac)
+{
+	int n = 0;
+
+	assert_int_equal(db_event_list(db, mac, 100, count_event, &n), 0);
+	return n;
+}
+
+/*
+ * db_read_hold: reads share one snapshot until the release; a write on
+ * the holding connection ends the hold (committed at once, seen by its
+ * own next read and by others); holding does not block other writers.
+ */
+static void
+test_read_hold(void **state)
+{
+	struct fixture *f = *state;
+	const char *mac = "52:54:00:00:00:51";
+	struct db *other;
+	struct db_host h, g;
+	int64_t id;
+
+	host_init(&h, mac);
+	strcpy(h.hostname, "hold1");
+	assert_int_equal(db_host_add(f->db, &h, &id), 0);
+	assert_int_equal(db_open(f->path, DB_OPEN_MMAP, &other), 0);
+
+	/* a held snapshot does not see another connection's commit ... */
+	assert_int_equal(db_read_hold(other), 0);
+	assert_int_equal(db_read_hold(other), 0); /* nested: no-op */
+	assert_int_equal(db_host_find_by_mac(other, mac, &g), 0);
+	assert_int_equal(g.action, DB_ACTION_LOCAL);
+	assert_int_equal(db_host_get(f->db, id, &h), 0);
+	h.action = DB_ACTION_MENU;
+	assert_int_equal(db_host_update(f->db, &h), 0); /* not blocked */
+	assert_int_equal(db_host_find_by_mac(other, mac, &g), 0);
+	assert_int_equal(g.action, DB_ACTION_LOCAL);
+	/* ... and the next one after the release does */
+	db_read_release(other);
+	db_read_release(other); /* twice: no-op */
+	assert_int_equal(db_host_find_by_mac(other, mac, &g), 0);
+	assert_int_equal(g.action, DB_ACTION_MENU);
+
+	/* a write while holding ends the hold: committed now, read back */
+	assert_int_equal(db_read_hold(other), 0);
+	assert_int_equal(db_host_find_by_mac(other, mac, &g), 0);
+	g.action = DB_ACTION_LOCAL;
+	assert_int_equal(db_host_update(other, &g), 0);
+	assert_int_equal(db_host_find_by_mac(other, mac, &g), 0);
+	assert_int_equal(g.action, DB_ACTION_LOCAL);
+	assert_int_equal(db_host_find_by_mac(f->db, mac, &h), 0);
+	assert_int_equal(h.action, DB_ACTION_LOCAL);
+
+	/* so do single-statement writes: an event while holding */
+	assert_int_equal(db_read_hold(other), 0);
+	assert_int_equal(db_host_find_by_mac(other, mac, &g), 0);
+	assert_int_equal(db_event_add(other, mac, "config", "held"), 0);
+	assert_int_equal(events_of(f->db, mac), 1);
+	assert_int_equal(db_lease_seen(other, mac, 7), 0);
+	assert_int_equal(db_read_hold(other), 0);
+	assert_int_equal(db_event_prune(other, 1000), 0);
+	db_read_release(other);
+	db_read_release(NULL);
+
+	db_close(other);
+}
+
 int
 main(void)
 {
@@ -821,6 +898,8 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_host_modify_and_reinstall,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_read_hold, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests_name("db", tests, NULL, NULL);

@@ -1,0 +1,228 @@
+/*
+ * workers.c - the boot listeners' worker threads (see internal.h).
+ *
+ * Each worker thread runs its own libmicrohttpd daemon on the listener's
+ * shared socket, in an event loop of ours instead of libmicrohttpd's
+ * internal thread pool, for one reason: the loop knows where one pass
+ * over the ready connections begins and ends. The database reads of all
+ * requests answered in one pass share one SQLite read transaction
+ * (db_read_hold), so that SQLite's per-transaction WAL read lock (a
+ * process-wide mutex and two fcntl calls, where two workers collide) is
+ * taken once per pass, not once per request. A pass lasts well under a
+ * millisecond under load; a write ends the shared snapshot first, and
+ * the loop ends it after every pass, so no worker ever reads data older
+ * than the pass it is in, and none keeps a snapshot while idle (which
+ * would stop SQLite from restarting its WAL).
+ *
+ * Stopping: a worker wakes on its eventfd, leaves its loop, and the
+ * caller stops its daemon after the thread has ended.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "http/internal.h"
+
+struct worker {
+	struct listener *l;
+	struct MHD_Daemon *mhd;
+	pthread_t thread;
+	bool running; /* thread started and not joined */
+	int epfd;     /* the daemon's epoll fd and stopfd */
+	int stopfd;   /* eventfd: leave the loop */
+};
+
+/* How long the loop may sleep: libmicrohttpd's next timeout (0 when it
+ * has work left over from the last pass), at most a second. */
+static int
+worker_timeout(struct worker *w)
+{
+	MHD_UNSIGNED_LONG_LONG ms;
+
+	if (MHD_get_timeout(w->mhd, &ms) != MHD_YES || ms > 1000)
+		return 1000;
+	return (int)ms;
+}
+
+/* The worker thread: wait for work, run one pass with the database
+ * snapshot held, release it, until stopfd is written. */
+static void *
+worker_loop(void *arg)
+{
+	struct worker *w = arg;
+	struct http_server *srv = w->l->srv;
+
+	for (;;) {
+		struct epoll_event ev[2];
+		struct db *db;
+		bool stop = false;
+		int n, i;
+
+		n = epoll_wait(w->epfd, ev, 2, worker_timeout(w));
+		for (i = 0; i < n; i++)
+			if (ev[i].data.fd == w->stopfd)
+				stop = true;
+		if (stop)
+			break;
+		/* NULL when the database cannot be opened: the handlers
+		 * then answer 503 themselves */
+		db = http_db(srv);
+		if (db)
+			db_read_hold(db);
+		MHD_run(w->mhd);
+		if (db)
+			db_read_release(db);
+	}
+	return NULL;
+}
+
+/* Undo worker_init: the thread must have ended. */
+static void
+worker_free(struct worker *w)
+{
+	if (w->mhd)
+		MHD_stop_daemon(w->mhd);
+	w->mhd = NULL;
+	if (w->epfd >= 0)
+		close(w->epfd);
+	if (w->stopfd >= 0)
+		close(w->stopfd);
+	w->epfd = w->stopfd = -1;
+}
+
+/*
+ * Start one worker: its daemon (external event loop, epoll) on the
+ * listener's socket with opts, its epoll set (the daemon's epoll fd and
+ * the stop eventfd) and its thread. 0 or -errno, w cleaned up.
+ */
+static int
+worker_init(struct worker *w, struct listener *l, unsigned flags,
+            MHD_AccessHandlerCallback handler,
+            const struct MHD_OptionItem *opts)
+{
+	const union MHD_DaemonInfo *di;
+	struct epoll_event ev;
+	int rc;
+
+	memset(w, 0, sizeof(*w));
+	w->l = l;
+	w->epfd = w->stopfd = -1;
+	w->mhd = MHD_start_daemon(flags | MHD_USE_EPOLL, 0, NULL, NULL, handler,
+	                          l, MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
+	if (!w->mhd)
+		return -EADDRNOTAVAIL;
+	di = MHD_get_daemon_info(w->mhd, MHD_DAEMON_INFO_EPOLL_FD);
+	w->epfd = epoll_create1(EPOLL_CLOEXEC);
+	w->stopfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (!di || w->epfd < 0 || w->stopfd < 0) {
+		rc = errno ? -errno : -EIO;
+		goto err;
+	}
+	/* level-triggered: a daemon with work left stays readable */
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN;
+	ev.data.fd = di->epoll_fd;
+	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, di->epoll_fd, &ev) < 0) {
+		rc = -errno;
+		goto err;
+	}
+	ev.data.fd = w->stopfd;
+	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->stopfd, &ev) < 0) {
+		rc = -errno;
+		goto err;
+	}
+	rc = -pthread_create(&w->thread, NULL, worker_loop, w);
+	if (rc < 0)
+		goto err;
+	w->running = true;
+	return 0;
+err:
+	/* not started: the daemon must not close the shared socket */
+	MHD_quiesce_daemon(w->mhd);
+	worker_free(w);
+	return rc;
+}
+
+int
+http_workers_start(struct listener *l, unsigned n, unsigned flags,
+                   MHD_AccessHandlerCallback handler,
+                   const struct MHD_OptionItem *opts)
+{
+	unsigned i;
+	int rc;
+
+	l->workers = calloc(n, sizeof(*l->workers));
+	if (!l->workers)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		rc = worker_init(&l->workers[i], l, flags, handler, opts);
+		if (rc < 0) {
+			http_workers_stop(l);
+			return rc;
+		}
+		l->n_workers = i + 1;
+	}
+	return 0;
+}
+
+void
+http_workers_quiesce(struct listener *l)
+{
+	unsigned i;
+
+	for (i = 0; i < l->n_workers; i++)
+		if (l->workers[i].mhd)
+			MHD_quiesce_daemon(l->workers[i].mhd);
+}
+
+unsigned
+http_workers_connections(const struct listener *l)
+{
+	unsigned i, n = 0;
+
+	for (i = 0; i < l->n_workers; i++) {
+		const union MHD_DaemonInfo *di;
+
+		if (!l->workers[i].mhd)
+			continue;
+		di = MHD_get_daemon_info(l->workers[i].mhd,
+		                         MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+		if (di)
+			n += di->num_connections;
+	}
+	return n;
+}
+
+void
+http_workers_stop(struct listener *l)
+{
+	const uint64_t one = 1;
+	unsigned i;
+
+	/* Quiesced first, every daemon leaves the shared socket to the
+	 * listener, which closes it once. */
+	http_workers_quiesce(l);
+	for (i = 0; i < l->n_workers; i++) {
+		struct worker *w = &l->workers[i];
+
+		if (!w->running)
+			continue;
+		/* an eventfd written once cannot be full */
+		if (write(w->stopfd, &one, sizeof(one)) != sizeof(one))
+			continue;
+		pthread_join(w->thread, NULL);
+		w->running = false;
+	}
+	for (i = 0; i < l->n_workers; i++)
+		if (!l->workers[i]
+		         .running) /* else leaked, never freed in use */
+			worker_free(&l->workers[i]);
+	free(l->workers);
+	l->workers = NULL;
+	l->n_workers = 0;
+}
