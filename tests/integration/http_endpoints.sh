@@ -233,6 +233,22 @@ expect_contains "$(grep 'GET /files/big.img' "$TEST_TMP/access.log")" " aborted"
 	"access log: a dropped download ends in 'aborted'"
 expect_eq "$(grep '"GET /files/debian12/initrd.gz" 200 ' "$TEST_TMP/access.log" | tail -n 1 | awk '{print $NF}')" "-" \
 	"access log: a complete download has no end field"
+# files go out by sendfile, not copied through the process (the worker
+# threads must tell libmicrohttpd that SIGPIPE is handled, or it copies)
+strace -f -qq -e trace=sendfile,pread64 -o "$TEST_TMP/strace.out" -p "$SERVER_PID" &
+st=$!
+# (strace may attach after the first download began: up to 5 tries)
+for _ in 1 2 3 4 5; do
+	sleep 0.2
+	curl -sf -o "$TEST_TMP/big.copy" "$BOOT/files/big.img" || fail "big file download"
+	grep -q "sendfile(" "$TEST_TMP/strace.out" && break
+done
+kill "$st"
+wait "$st" 2>/dev/null
+cmp -s "$TEST_TMP/big.copy" "$STATE/files/big.img" || fail "big file differs"
+n=$(grep -c "sendfile(" "$TEST_TMP/strace.out")
+((n > 0)) || fail "files are copied, not sent with sendfile ($(grep -c pread64 "$TEST_TMP/strace.out") preads, 0 sendfile)"
+ok "files are sent with sendfile ($n calls for 32 MiB)"
 check "server still serving" server_alive
 http_stop_checked
 done_checks
