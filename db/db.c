@@ -404,6 +404,29 @@ db_read_release(struct db *db)
 		hold_end(db);
 }
 
+int
+db_checkpoint_manual(struct db *db)
+{
+	int rc = sqlite3_wal_autocheckpoint(db->conn, 0);
+
+	return rc == SQLITE_OK ? 0 : db_err(rc);
+}
+
+int
+db_checkpoint(struct db *db)
+{
+	int rc;
+
+	if (db->readonly)
+		return -EROFS;
+	hold_end(db);
+	rc = sqlite3_wal_checkpoint_v2(db->conn, NULL,
+				       SQLITE_CHECKPOINT_RESTART, NULL, NULL);
+	if (rc == SQLITE_BUSY)
+		return -EBUSY; /* a reader or writer outlasted the timeout */
+	return rc == SQLITE_OK ? 0 : db_err(sqlite3_extended_errcode(db->conn));
+}
+
 /* Roll back and pass r through, for error paths. */
 static int
 tx_fail(struct db *db, int r)

@@ -8,7 +8,8 @@
 #      p99, ratio.
 #   2. a 64 MiB file fetched by 64 connections from /files/ vs nginx
 #      sendfile of the same file: aggregate throughput, ratio.
-#   3. the daemon's peak RSS (VmHWM).
+#   3. the daemon's peak RSS (VmHWM), and the size of the database's WAL
+#      after the run (it must stay bounded under load).
 # Targets (issue #3): ratio >= 0.8 and p99 < 5 ms; file ratio >= 0.9;
 # RSS < 32 MiB. A benchmark reports; it never fails the test suite.
 #
@@ -161,5 +162,9 @@ printf '%-44s %12s\n' "nginx sendfile" "$nf"
 awk -v a="$bf" -v b="$nf" 'BEGIN { if (b > 0) printf "file ratio bootyard/nginx: %.2f (target >= 0.9)\n", a / b }'
 echo "config events: $answered answered, $dropped not recorded (event queue full)"
 echo "bootyard peak RSS (VmHWM): $((rss / 1024)) MiB ($rss kB; target < 32 MiB)"
+# the event writer's checkpoint must let the WAL start over under load
+# (a passive one let it grow by 13 MB a second)
+wal=$(stat -c %s "$T/state/bootyard.db-wal" 2>/dev/null || echo 0)
+echo "database WAL after the run: $((wal >> 20)) MiB ($wal bytes)"
 grep -h "Socket errors\|Non-2xx" "$T"/*.out | sed 's/^/note: /'
 exit 0

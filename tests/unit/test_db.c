@@ -867,6 +867,61 @@ test_read_hold(void **state)
 	db_close(other);
 }
 
+/* Size of the database's WAL file, 0 when there is none. */
+static long
+wal_size(const struct fixture *f)
+{
+	char wal[160];
+	struct stat st;
+
+	snprintf(wal, sizeof(wal), "%s-wal", f->path);
+	return stat(wal, &st) == 0 ? (long)st.st_size : 0;
+}
+
+/* One batch of n events in one transaction. */
+static void
+event_batch(struct db *db, int n)
+{
+	int i;
+
+	assert_int_equal(db_batch_begin(db), 0);
+	for (i = 0; i < n; i++)
+		assert_int_equal(db_event_add(db, "52:54:00:00:00:61", "config",
+					      "local reason=host-local"),
+				 0);
+	assert_int_equal(db_batch_end(db), 0);
+}
+
+/*
+ * db_checkpoint_manual + db_checkpoint: without SQLite's automatic
+ * checkpoint the WAL grows past its 1000 pages; after db_checkpoint
+ * the next batches start it over instead of appending.
+ */
+static void
+test_checkpoint(void **state)
+{
+	struct fixture *f = *state;
+	long grown, first;
+	int i;
+
+	assert_int_equal(db_checkpoint_manual(f->db), 0);
+	for (i = 0; i < 40; i++)
+		event_batch(f->db, 2000);
+	grown = wal_size(f);
+	assert_true(grown > 1000L * 4096); /* past the automatic limit */
+
+	assert_int_equal(db_checkpoint(f->db), 0);
+	event_batch(f->db, 2000);
+	first = wal_size(f);
+	assert_int_equal(first, grown); /* the file is reused, not grown */
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(db_checkpoint(f->db), 0);
+		event_batch(f->db, 2000);
+		assert_int_equal(wal_size(f), first);
+	}
+	assert_int_equal(events_of(f->db, "52:54:00:00:00:61"), 100);
+}
+
 int
 main(void)
 {
@@ -899,6 +954,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_host_modify_and_reinstall,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_hold, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_checkpoint, setup,
 						teardown),
 	};
 
