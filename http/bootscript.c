@@ -2,10 +2,12 @@
  * bootscript.c - the iPXE boot script (see bootscript.h).
  *
  * The script gets an address unless it has one (retrying: switch ports
- * running spanning tree come up late), then chains the per-host config
- * URL with the client's MAC and platform. If the appliance cannot be reached it falls
- * back to the local disk rather than stopping at a prompt (UEFI: the
- * disk-finding grub, bootyard-localboot.efi, over TFTP).
+ * running spanning tree come up late), then fetches the per-host config
+ * URL with the client's MAC and platform, and runs the answer. If the
+ * appliance cannot be reached it falls back to the local disk rather
+ * than stopping at a prompt (UEFI: the disk-finding grub,
+ * bootyard-localboot.efi, over TFTP). An answer that ran and failed is
+ * not fetched again: its "exit 1" is passed on to the firmware.
  *
  * A command that fails ends an iPXE script unless its line ends in "||":
  * hence "iseq ... && goto X ||" for every test that may be false.
@@ -65,14 +67,21 @@ ipxe_render_boot_script(const char *base_url, char *buf, size_t bufsz)
 	    ":dhcp_ok\n"
 	    "set tries:int32 0\n"
 	    ":config\n"
-	    "chain %s/ipxe/v1/config?mac=${netX/mac}"
+	    /* fetch, then run: only a failed fetch is retried. The answer
+	     * ran is the host's decision, and its exit status goes to the
+	     * firmware: "exit 1" (let the firmware try its next entry) must
+	     * not bring a second answer (a second install attempt) */
+	    "imgfetch --name bootyard-config %s/ipxe/v1/config?mac=${netX/mac}"
 	    "&platform=${platform}&buildarch=${buildarch}"
-	    " && exit 0 ||\n"
+	    " && goto run ||\n"
 	    "inc tries\n"
 	    "iseq ${tries} 3 && goto local ||\n"
 	    "echo bootyard: config fetch failed, retrying (${tries}/3)\n"
 	    "sleep 2\n"
 	    "goto config\n"
+	    ":run\n"
+	    "imgexec bootyard-config || exit 1\n"
+	    "exit 0\n"
 	    ":local\n"
 	    "echo bootyard: appliance unreachable, booting the local disk\n"
 	    "iseq ${platform} pcbios && sanboot --no-describe --drive 0x80 ||\n"

@@ -270,19 +270,24 @@ render_menu(FILE *f, const struct decision *d)
 	        "goto local\n"
 	        "goto ${bootyard_choice}\n",
 	        d->menu_timeout * 1000);
+	/* Fetch, then run: a choice issues one install (one attempt);
+	 * only a failed fetch is tried again. */
 	for (i = 0; i < d->n_distros && i < DECIDE_MENU_DISTROS; i++) {
 		fprintf(f,
 		        ":install_%zu\nset bootyard_tries:int32 0\n"
-		        ":retry_%zu\nchain ",
+		        ":retry_%zu\nimgfetch --name bootyard-install ",
 		        i, i);
 		choice_url(f, d, "install", d->distros[i]);
 		fprintf(f,
-		        " && exit 0 ||\n"
+		        " && goto run_%zu ||\n"
 		        "inc bootyard_tries\n"
 		        "iseq ${bootyard_tries} %d && goto menu ||\n"
 		        "sleep %d\n"
-		        "goto retry_%zu\n",
-		        IPXE_FETCH_TRIES, IPXE_RETRY_SLEEP, i);
+		        "goto retry_%zu\n"
+		        ":run_%zu\n"
+		        "imgexec bootyard-install || exit 1\n"
+		        "exit 0\n",
+		        i, IPXE_FETCH_TRIES, IPXE_RETRY_SLEEP, i, i);
 	}
 	fputs(":shell\n"
 	      "echo Type exit to return to the menu\n"
@@ -358,8 +363,13 @@ ipxe_render(const struct decision *d, char **ret, size_t *ret_len)
 const char *
 ipxe_render_local_fallback(void)
 {
+	/* UEFI: the disk-finding grub (over TFTP, as the boot script's
+	 * own fallback), not "exit 1": OVMF would walk its other network
+	 * entries for minutes first */
 	return "#!ipxe\n"
 	       "echo bootyard: no boot decision, booting the local disk\n"
+	       "iseq ${platform} efi && "
+	       "chain tftp://${next-server}/bootyard-localboot.efi ||\n"
 	       "iseq ${platform} efi && exit 1 ||\n"
 	       "sanboot --no-describe --drive 0x80 ||\n"
 	       "exit 1\n";

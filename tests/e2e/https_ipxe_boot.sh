@@ -81,8 +81,8 @@ for path in "/ipxe/v1/config?mac=52:54:00:5e:00:09" "/ipxe/v1/boot"; do
 		fail "curl --cacert ca.crt https://198.18.0.1$path"
 	expect_contains "$plain" "#!ipxe" "HTTP $path is an iPXE script"
 	if [[ $path == */boot ]]; then
-		expect_contains "$tls" "chain https://198.18.0.1/ipxe/v1/config" \
-			"HTTPS /ipxe/v1/boot chains the HTTPS config URL"
+		expect_contains "$tls" "imgfetch --name bootyard-config https://198.18.0.1/ipxe/v1/config" \
+			"HTTPS /ipxe/v1/boot fetches the HTTPS config URL"
 	fi
 	# the same script, but for the base URL of the listener it came from
 	tls=${tls//https:\/\/198.18.0.1/http:\/\/198.18.0.1}

@@ -50,8 +50,8 @@ check "undionly.kpxe is binary" bash -c "! file -b '$imgdir/undionly.kpxe' | gre
 check "boot.ipxe written beside the images" test -s "$imgdir/boot.ipxe"
 script=$(cat "$imgdir/boot.ipxe")
 expect_contains "$script" "#!ipxe" "boot.ipxe is an iPXE script"
-expect_contains "$script" 'chain https://198.18.0.1/ipxe/v1/config?mac=${netX/mac}' \
-	"boot.ipxe chains the HTTPS config URL"
+expect_contains "$script" 'imgfetch --name bootyard-config https://198.18.0.1/ipxe/v1/config?mac=${netX/mac}' \
+	"boot.ipxe fetches the HTTPS config URL"
 for img in ipxe.efi snponly.efi; do
 	check "$img embeds boot.ipxe byte for byte" python3 -c '
 import sys

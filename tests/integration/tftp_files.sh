@@ -41,7 +41,7 @@ for pair in pxelinux.0:/usr/lib/PXELINUX/pxelinux.0 \
 	cmp -s "$TEST_TMP/got/${pair%%:*}" "${pair#*:}" || fail "${pair%%:*} differs from ${pair#*:}"
 done
 ok "fetched loaders equal their Debian sources"
-expect_contains "$(cat "$TEST_TMP/got/boot.ipxe")" "chain http://198.18.0.1:$HTTP_PORT/ipxe/v1/config" "boot.ipxe chains the appliance"
+expect_contains "$(cat "$TEST_TMP/got/boot.ipxe")" "imgfetch --name bootyard-config http://198.18.0.1:$HTTP_PORT/ipxe/v1/config" "boot.ipxe fetches its config from the appliance"
 expect_contains "$(cat "$TEST_TMP/got/pxelinux.cfg/default")" "INITRD boot.ipxe" "pxelinux loads iPXE with boot.ipxe"
 expect_contains "$(cat "$TEST_TMP/got/grub/grub.cfg")" "chainloader (tftp,198.18.0.1)/ipxe.efi" "grub.cfg chainloads iPXE"
 strings "$TEST_TMP/got/grubx64.efi" | grep -q "(tftp,198.18.0.1)/grub" || fail "grubx64.efi prefix"
