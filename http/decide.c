@@ -74,6 +74,15 @@ local_method(const struct db_host *host, enum cfg_local_boot site, bool efi)
 	/* The disk-finding grub is an EFI program. */
 	if (!efi && m == LOCAL_BOOT_GRUB)
 		m = LOCAL_BOOT_SANBOOT;
+	/* A host's own method may not suit the firmware it booted with
+	 * (the site's local_efi refuses both): iPXE on UEFI cannot sanboot
+	 * a local drive ("No such device"), and a plain "exit" (success)
+	 * makes edk2 firmware stop in its boot menu; "exit 1" is what
+	 * "leave it to the firmware" means there. */
+	if (efi && m == LOCAL_BOOT_SANBOOT)
+		m = LOCAL_BOOT_GRUB;
+	if (efi && m == LOCAL_BOOT_EXIT)
+		m = LOCAL_BOOT_EXIT1;
 	return m;
 }
 

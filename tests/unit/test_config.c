@@ -415,8 +415,14 @@ bad_values_per_type(void **state)
 	load_err("[dhcp]\nprobe_wait = 1m\n", 2,
 		 "[dhcp] probe_wait: out of range (0 to 30 seconds)");
 	load_err("[boot]\nlocal_efi = default\n", 2,
-		 "[boot] local_efi: expected one of sanboot, exit, exit1, "
-		 "grub, nofile");
+		 "[boot] local_efi: expected one of exit1, grub, nofile");
+	/* BIOS methods that cannot reach the disk on UEFI, with the reason */
+	load_err("[boot]\nlocal_efi = sanboot\n", 2,
+		 "[boot] local_efi: iPXE on UEFI cannot sanboot a local drive "
+		 "(\"No such device\"): use grub or exit1");
+	load_err("[boot]\nlocal_efi = exit\n", 2,
+		 "[boot] local_efi: a plain exit makes UEFI firmware stop in "
+		 "its boot menu: use exit1 or grub");
 	/* range */
 	load_err("[dhcp]\nrange = 198.18.0.100\n", 2,
 		 "[dhcp] range: not 'auto' or START,END (like "

@@ -87,10 +87,21 @@ test_local_methods(void **state)
 	assert_int_equal(d.local_efi, LOCAL_BOOT_GRUB);
 	/* grub is EFI only: BIOS keeps a method that works there */
 	assert_int_equal(d.local_bios, LOCAL_BOOT_SANBOOT);
+	/* a host's BIOS methods, booted on UEFI: the UEFI way to do the
+	 * same (a plain exit stops edk2 in its boot menu; iPXE on UEFI
+	 * cannot sanboot a local drive) */
 	strcpy(h.local_boot, "exit");
 	assert_int_equal(decide(&in, &d), 0);
-	assert_int_equal(d.local_efi, LOCAL_BOOT_EXIT);
+	assert_int_equal(d.local_efi, LOCAL_BOOT_EXIT1);
 	assert_int_equal(d.local_bios, LOCAL_BOOT_EXIT);
+	strcpy(h.local_boot, "sanboot");
+	assert_int_equal(decide(&in, &d), 0);
+	assert_int_equal(d.local_efi, LOCAL_BOOT_GRUB);
+	assert_int_equal(d.local_bios, LOCAL_BOOT_SANBOOT);
+	strcpy(h.local_boot, "exit1");
+	assert_int_equal(decide(&in, &d), 0);
+	assert_int_equal(d.local_efi, LOCAL_BOOT_EXIT1);
+	assert_int_equal(d.local_bios, LOCAL_BOOT_EXIT1);
 	strcpy(h.local_boot, "bogus"); /* unparsable: site default */
 	assert_int_equal(decide(&in, &d), 0);
 	assert_int_equal(d.local_efi, LOCAL_BOOT_EXIT1);
