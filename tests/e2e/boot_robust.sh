@@ -37,24 +37,11 @@ done
 [[ -x $BOOTYARD ]] || fail "no $BOOTYARD (make)"
 T_ALL=$SECONDS
 
-# uefi_marker_disk FILE: a FAT disk whose EFI/BOOT/BOOTX64.EFI (a
-# grub-mkstandalone image) prints DISK-OK and powers off.
-uefi_marker_disk() {
-	local img=$1 cfg=$TEST_TMP/marker-grub.cfg efi=$TEST_TMP/BOOTX64.EFI
-	printf '%s\n' 'echo "DISK-OK: booted from the local disk (UEFI)"' \
-		'sleep 1' 'halt' >"$cfg"
-	grub-mkstandalone -O x86_64-efi -o "$efi" "boot/grub/grub.cfg=$cfg" &&
-		rm -f "$img" && truncate -s 32M "$img" &&
-		mkfs.vfat -F 16 -n BYUEFI "$img" >/dev/null &&
-		mmd -i "$img" ::EFI ::EFI/BOOT &&
-		mcopy -i "$img" "$efi" ::EFI/BOOT/BOOTX64.EFI
-}
-
 check "lab namespace and bridge" lab_start
 app_init
 app_config boot.menu_timeout=3 dhcp.tftp_single_port=yes
 check "BIOS marker disk (syslinux)" qemu_marker_disk "$TEST_TMP/bios.img"
-check "UEFI marker disk (grub-mkstandalone)" uefi_marker_disk "$TEST_TMP/uefi.img"
+check "UEFI marker disk (grub-mkstandalone)" qemu_uefi_marker_disk "$TEST_TMP/uefi.img"
 bdisk=(-drive "file=$TEST_TMP/bios.img,format=raw,if=none,id=d0,snapshot=on"
 	-device ide-hd,drive=d0,bootindex=2)
 udisk=(-drive "file=$TEST_TMP/uefi.img,format=raw,if=none,id=d0,snapshot=on"

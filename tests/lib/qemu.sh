@@ -167,3 +167,22 @@ qemu_marker_disk() {
 	rm -f "$cfg"
 	return $rc
 }
+
+# qemu_uefi_marker_disk FILE: the same for UEFI: a FAT disk whose
+# EFI/BOOT/BOOTX64.EFI (a grub-mkstandalone image) prints DISK-OK and
+# powers off. Attach it with bootindex=2 beside a NIC with bootindex=1.
+# Needs grub-mkstandalone (grub-efi-amd64-bin), mkfs.vfat and mtools.
+qemu_uefi_marker_disk() {
+	local img=$1 cfg efi
+	cfg=$(mktemp) efi=$(mktemp)
+	printf '%s\n' 'echo "DISK-OK: booted from the local disk (UEFI)"' \
+		'sleep 1' 'halt' >"$cfg"
+	grub-mkstandalone -O x86_64-efi -o "$efi" "boot/grub/grub.cfg=$cfg" &&
+		rm -f "$img" && truncate -s 32M "$img" &&
+		mkfs.vfat -F 16 -n BYUEFI "$img" >/dev/null &&
+		mmd -i "$img" ::EFI ::EFI/BOOT &&
+		mcopy -i "$img" "$efi" ::EFI/BOOT/BOOTX64.EFI
+	local rc=$?
+	rm -f "$cfg" "$efi"
+	return $rc
+}
