@@ -25,7 +25,8 @@ check "distro add" "$BOOTYARD" -c "$CONF" distro add debian12 --kernel debian12/
 # ---- boot script ----
 out=$(curl -s "$BOOT/ipxe/v1/boot")
 expect_contains "$out" "#!ipxe" "boot script"
-expect_contains "$out" "chain $BOOT/ipxe/v1/config?mac=\${netX/mac}" "boot script chains config"
+expect_contains "$out" "imgfetch --name bootyard-config $BOOT/ipxe/v1/config?mac=\${netX/mac}" "boot script fetches config"
+expect_contains "$out" "imgexec bootyard-config || exit 1" "boot script runs the answer once, passing its status on"
 expect_eq "$(code "$BOOT/ipxe/v1/boot" -X POST)" 405 "POST /ipxe/v1/boot"
 
 # ---- unknown MAC: menu, recorded ----

@@ -18,13 +18,13 @@ tls_key = $TEST_TMP/server.key" http_start
 TLS=https://127.0.0.1:$TLS_PORT
 
 out=$(curl -s --cacert "$TEST_TMP/server.crt" "$TLS/ipxe/v1/boot")
-expect_contains "$out" "chain $TLS/ipxe/v1/config?mac=" "HTTPS boot script chains HTTPS"
+expect_contains "$out" "imgfetch --name bootyard-config $TLS/ipxe/v1/config?mac=" "HTTPS boot script fetches over HTTPS"
 out=$(curl -s --cacert "$TEST_TMP/server.crt" "$TLS/ipxe/v1/config?mac=52:54:00:dd:00:01&platform=efi")
 expect_contains "$out" "menu reason=unknown-mac" "config over HTTPS"
 expect_contains "$out" "$TLS/files/tftp/memtest86+x64.efi" "file URLs over HTTPS"
 expect_eq "$(code "$TLS/ipxe/v1/config?mac=bad" --cacert "$TEST_TMP/server.crt")" 400 "bad MAC over HTTPS"
 out=$(curl -s "$BOOT/ipxe/v1/boot")
-expect_contains "$out" "chain $BOOT/ipxe/v1/config?mac=" "plain listener beside it"
+expect_contains "$out" "imgfetch --name bootyard-config $BOOT/ipxe/v1/config?mac=" "plain listener beside it"
 expect_eq "$(code "$TLS/ipxe/v1/boot")" 000 "untrusted certificate refused by the client"
 http_stop
 
