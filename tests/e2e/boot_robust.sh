@@ -126,7 +126,7 @@ s0=$(grep -c "sent $APP_STATE/tftp/boot.ipxe" "$APP_LOG")
 app_boot r3u-nohttp uefi $mh "DISK-OK" 120 "${udisk[@]}"
 expect_eq "$(grep -c "sent $APP_STATE/tftp/boot.ipxe" "$APP_LOG")" "$((s0 + 1))" \
 	"r3u: iPXE fetched its boot script over TFTP"
-expect_contains "$(cat "$TEST_TMP/r3u-nohttp.serial")" \
+expect_contains "$(_qemu_text "$TEST_TMP/r3u-nohttp.serial")" \
 	"booting the local disk" "r3u: the boot script's fallback ran"
 expect_eq "$(grep -c "sent $APP_STATE/tftp/bootyard-localboot.efi" "$APP_LOG")" \
 	"$((n0 + 1))" "r3u: the fallback fetched bootyard-localboot.efi over TFTP"

@@ -85,17 +85,26 @@ qemu_start() {
 	echo "qemu: started $name ($kind, $mac) pid $QEMU_PID on $LAB_TAP"
 }
 
+# _qemu_text FILE: a serial log as plain text. SeaBIOS's sercon draws the
+# screen with ANSI cursor moves, now and then in the middle of a word
+# ("DISK-<ESC>[6;6HOK"): escapes and control characters go, line breaks
+# stay. (Matching the raw log missed a DISK-OK on the console for 90 s.)
+_qemu_text() {
+	sed -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\x1bc//g' "$1" 2>/dev/null |
+		tr -d '\000-\011\013-\037'
+}
+
 # qemu_wait PATTERN SECONDS [FILE]: poll the serial log (twice a second).
 qemu_wait() {
 	local pat=$1 secs=$2 file=${3:-$QEMU_SERIAL}
 	local end=$((SECONDS + secs))
 	while ((SECONDS < end)); do
-		if tr -d '\r\000' <"$file" 2>/dev/null | grep -Eq -- "$pat"; then
+		if _qemu_text "$file" | grep -Eq -- "$pat"; then
 			return 0
 		fi
 		sleep 0.5
 	done
-	tr -d '\r\000' <"$file" 2>/dev/null | grep -Eq -- "$pat"
+	_qemu_text "$file" | grep -Eq -- "$pat"
 }
 
 # qemu_wait_exit SECONDS: wait for our QEMU to end by itself.
