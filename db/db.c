@@ -413,17 +413,19 @@ db_checkpoint_manual(struct db *db)
 }
 
 int
-db_checkpoint(struct db *db)
+db_checkpoint(struct db *db, unsigned wait_ms)
 {
 	int rc;
 
 	if (db->readonly)
 		return -EROFS;
 	hold_end(db);
+	sqlite3_busy_timeout(db->conn, (int)wait_ms);
 	rc = sqlite3_wal_checkpoint_v2(db->conn, NULL,
 				       SQLITE_CHECKPOINT_RESTART, NULL, NULL);
+	sqlite3_busy_timeout(db->conn, DB_BUSY_TIMEOUT_MS);
 	if (rc == SQLITE_BUSY)
-		return -EBUSY; /* a reader or writer outlasted the timeout */
+		return -EBUSY; /* a reader or writer outlasted wait_ms */
 	return rc == SQLITE_OK ? 0 : db_err(sqlite3_extended_errcode(db->conn));
 }
 

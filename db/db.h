@@ -90,15 +90,15 @@ int db_checkpoint_manual(struct db *db);
 /*
  * db_checkpoint - copy the whole WAL into the database and make the next
  * commit start the WAL over (SQLite's RESTART checkpoint): it waits, up
- * to the busy timeout, for the readers still inside the WAL (the HTTP
+ * up to wait_ms, for the readers still inside the WAL (the HTTP
  * workers' snapshots last one pass, well under a millisecond) and
  * blocks writers meanwhile; new readers go on. A passive checkpoint is
  * not enough under load: there is nearly always a reader in the WAL
  * when the next commit begins, so it never starts over and grows (386
  * MB in 30 s of the HTTP benchmark). Outside a transaction. 0, -EBUSY
- * (not done: try again later) or -errno.
+ * (not done within wait_ms: try again later) or -errno.
  */
-int db_checkpoint(struct db *db);
+int db_checkpoint(struct db *db, unsigned wait_ms);
 
 /* db_errmsg - SQLite's last message on this connection, for logging. */
 const char *db_errmsg(struct db *db);

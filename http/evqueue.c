@@ -21,10 +21,18 @@
 #include "db/db.h"
 #include "http/metrics.h"
 
-#define EVQ_SIZE 8192 /* a power of two */
+#define EVQ_SIZE 16384 /* a power of two: about 270 ms of 60,000 events
+                        * a second, over the writer's longest stalls */
 #define EVQ_DETAIL 192
 #define EVQ_BATCH 512 /* events per transaction */
 #define EVQ_GATHER_MS 20 /* after a part batch, wait for more this long */
+/* The writer's housekeeping comes small and often, so that the queue
+ * outlasts it: once a second, a checkpoint (copying and syncing a
+ * second of WAL) took up to 68 ms and a prune (60,000 rows) up to 56 ms,
+ * and back to back they overflowed an 8,192-event queue. */
+#define EVQ_CKPT_MS 200     /* checkpoint this often after writes */
+#define EVQ_CKPT_WAIT_MS 50 /* wait at most this long for readers */
+#define EVQ_PRUNE_MS 200    /* trim the events table this often */
 
 enum evq_kind { EVQ_EVENT, EVQ_LEASE_SEEN };
 
@@ -123,35 +131,36 @@ evq_pending(struct evqueue *q)
 	return atomic_load_explicit(&c->seq, memory_order_acquire) == pos + 1;
 }
 
-/* About once a second, trim the events table to the newest q->keep. */
+/* Every EVQ_PRUNE_MS, trim the events table to the newest q->keep. */
 static void
 evq_prune(struct evqueue *q)
 {
 	uint64_t now = mono_ms();
 
-	if (!q->db || !q->keep || now - q->pruned_ms < 1000)
+	if (!q->db || !q->keep || now - q->pruned_ms < EVQ_PRUNE_MS)
 		return;
 	q->pruned_ms = now;
 	db_event_prune(q->db, q->keep);
 }
 
 /*
- * At most once a second, after writes: a checkpoint that lets the WAL
- * start over (db_checkpoint). The writer's connection has SQLite's
- * automatic checkpoint off, which would otherwise try one (two fsyncs)
- * after each of its commits while the HTTP workers' reads keep the WAL
- * from starting over: 137 a second under load, and the WAL still grew.
+ * Every EVQ_CKPT_MS after writes: a checkpoint that lets the WAL start
+ * over (db_checkpoint). The writer's connection has SQLite's automatic
+ * checkpoint off, which would otherwise try one (two fsyncs) after each
+ * of its commits while the HTTP workers' reads keep the WAL from
+ * starting over: 137 a second under load, and the WAL still grew. One
+ * that cannot finish in EVQ_CKPT_WAIT_MS is tried again next time.
  */
 static void
 evq_checkpoint(struct evqueue *q)
 {
 	uint64_t now = mono_ms();
 
-	if (!q->db || !q->written || now - q->ckpt_ms < 1000)
+	if (!q->db || !q->written || now - q->ckpt_ms < EVQ_CKPT_MS)
 		return;
 	q->ckpt_ms = now;
-	q->written = false;
-	db_checkpoint(q->db);
+	if (db_checkpoint(q->db, EVQ_CKPT_WAIT_MS) == 0)
+		q->written = false;
 }
 
 static void

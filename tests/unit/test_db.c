@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -910,16 +911,38 @@ test_checkpoint(void **state)
 	grown = wal_size(f);
 	assert_true(grown > 1000L * 4096); /* past the automatic limit */
 
-	assert_int_equal(db_checkpoint(f->db), 0);
+	assert_int_equal(db_checkpoint(f->db, 1000), 0);
 	event_batch(f->db, 2000);
 	first = wal_size(f);
 	assert_int_equal(first, grown); /* the file is reused, not grown */
 	for (i = 0; i < 3; i++) {
-		assert_int_equal(db_checkpoint(f->db), 0);
+		assert_int_equal(db_checkpoint(f->db, 1000), 0);
 		event_batch(f->db, 2000);
 		assert_int_equal(wal_size(f), first);
 	}
 	assert_int_equal(events_of(f->db, "52:54:00:00:00:61"), 100);
+
+	/* a reader inside the WAL: the checkpoint gives up after its wait,
+	 * and succeeds once the reader is gone */
+	{
+		struct db *other;
+		struct timespec t0, t1;
+		long ms;
+
+		assert_int_equal(db_open(f->path, 0, &other), 0);
+		assert_int_equal(db_read_hold(other), 0);
+		assert_int_equal(events_of(other, "52:54:00:00:00:61"), 100);
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		assert_int_equal(db_checkpoint(f->db, 50), -EBUSY);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		ms = (t1.tv_sec - t0.tv_sec) * 1000 +
+		     (t1.tv_nsec - t0.tv_nsec) / 1000000;
+		assert_true(ms < 2000); /* bounded by its wait, not the
+					 * connection's 10 s busy timeout */
+		db_read_release(other);
+		assert_int_equal(db_checkpoint(f->db, 50), 0);
+		db_close(other);
+	}
 }
 
 int
