@@ -21,10 +21,11 @@
 #include "db/db.h"
 #include "http/metrics.h"
 
-#define EVQ_SIZE 16384 /* a power of two: about 270 ms of 60,000 events
-                        * a second, over the writer's longest stalls */
+/* a power of two: about 270 ms of 60,000 events a second, over the
+ * writer's longest stalls */
+#define EVQ_SIZE 16384
 #define EVQ_DETAIL 192
-#define EVQ_BATCH 512 /* events per transaction */
+#define EVQ_BATCH 512    /* events per transaction */
 #define EVQ_GATHER_MS 20 /* after a part batch, wait for more this long */
 /* The writer's housekeeping comes small and often, so that the queue
  * outlasts it: once a second, a checkpoint (copying and syncing a
@@ -131,16 +132,24 @@ evq_pending(struct evqueue *q)
 	return atomic_load_explicit(&c->seq, memory_order_acquire) == pos + 1;
 }
 
+/* True once every ms milliseconds: when it is, *last moves to now. */
+static bool
+evq_due(uint64_t *last, unsigned ms)
+{
+	uint64_t now = mono_ms();
+
+	if (now - *last < ms)
+		return false;
+	*last = now;
+	return true;
+}
+
 /* Every EVQ_PRUNE_MS, trim the events table to the newest q->keep. */
 static void
 evq_prune(struct evqueue *q)
 {
-	uint64_t now = mono_ms();
-
-	if (!q->db || !q->keep || now - q->pruned_ms < EVQ_PRUNE_MS)
-		return;
-	q->pruned_ms = now;
-	db_event_prune(q->db, q->keep);
+	if (q->db && q->keep && evq_due(&q->pruned_ms, EVQ_PRUNE_MS))
+		db_event_prune(q->db, q->keep);
 }
 
 /*
@@ -154,12 +163,8 @@ evq_prune(struct evqueue *q)
 static void
 evq_checkpoint(struct evqueue *q)
 {
-	uint64_t now = mono_ms();
-
-	if (!q->db || !q->written || now - q->ckpt_ms < EVQ_CKPT_MS)
-		return;
-	q->ckpt_ms = now;
-	if (db_checkpoint(q->db, EVQ_CKPT_WAIT_MS) == 0)
+	if (q->db && q->written && evq_due(&q->ckpt_ms, EVQ_CKPT_MS) &&
+	    db_checkpoint(q->db, EVQ_CKPT_WAIT_MS) == 0)
 		q->written = false;
 }
 

@@ -19,6 +19,8 @@
 #                           console; on failure print the serial tail, the
 #                           appliance log and fail
 #   app_events MAC          `bootyard events MAC` output
+#   app_marker_disks        marker disks that print DISK-OK; QEMU
+#                           arguments in APP_BDISK (BIOS), APP_UDISK (UEFI)
 #   app_access              the HTTP access log so far
 #
 # APP_HAND_DNSMASQ=1 runs `serve --dhcp=off` beside a dnsmasq configured
@@ -222,6 +224,21 @@ app_boot() {
 
 app_events() {
 	by events "$1"
+}
+
+# app_marker_disks: a BIOS and a UEFI marker disk in TEST_TMP (each
+# prints DISK-OK when it boots) and the QEMU arguments that attach them
+# behind the NIC (bootindex 2, the NIC has 1): APP_BDISK (IDE, for
+# SeaBIOS) and APP_UDISK (virtio-blk, for OVMF). Snapshots: a boot
+# never changes the image.
+app_marker_disks() {
+	check "BIOS marker disk (syslinux)" qemu_marker_disk "$TEST_TMP/bios.img"
+	check "UEFI marker disk (grub-mkstandalone)" \
+		qemu_uefi_marker_disk "$TEST_TMP/uefi.img"
+	APP_BDISK=(-drive "file=$TEST_TMP/bios.img,format=raw,if=none,id=d0,snapshot=on"
+		-device ide-hd,drive=d0,bootindex=2)
+	APP_UDISK=(-drive "file=$TEST_TMP/uefi.img,format=raw,if=none,id=d0,snapshot=on"
+		-device virtio-blk-pci,drive=d0,bootindex=2)
 }
 
 app_access() {

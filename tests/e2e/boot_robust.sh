@@ -40,12 +40,9 @@ T_ALL=$SECONDS
 check "lab namespace and bridge" lab_start
 app_init
 app_config boot.menu_timeout=3 dhcp.tftp_single_port=yes
-check "BIOS marker disk (syslinux)" qemu_marker_disk "$TEST_TMP/bios.img"
-check "UEFI marker disk (grub-mkstandalone)" qemu_uefi_marker_disk "$TEST_TMP/uefi.img"
-bdisk=(-drive "file=$TEST_TMP/bios.img,format=raw,if=none,id=d0,snapshot=on"
-	-device ide-hd,drive=d0,bootindex=2)
-udisk=(-drive "file=$TEST_TMP/uefi.img,format=raw,if=none,id=d0,snapshot=on"
-	-device virtio-blk-pci,drive=d0,bootindex=2)
+app_marker_disks
+bdisk=("${APP_BDISK[@]}")
+udisk=("${APP_UDISK[@]}")
 
 # the stand-in installer, its kernel behind a lab proxy (r5)
 mkdir -p "$APP_FILES/standin"

@@ -40,13 +40,9 @@ T_ALL=$SECONDS
 check "lab namespace and bridge" lab_start
 app_init
 app_config boot.menu_timeout=3
-check "BIOS marker disk (syslinux)" qemu_marker_disk "$TEST_TMP/bios.img"
-check "UEFI marker disk (grub-mkstandalone)" qemu_uefi_marker_disk "$TEST_TMP/uefi.img"
-bdisk=(-drive "file=$TEST_TMP/bios.img,format=raw,if=none,id=d0,snapshot=on"
-	-device ide-hd,drive=d0,bootindex=2)
-udisk=(-drive "file=$TEST_TMP/uefi.img,format=raw,if=none,id=d0,snapshot=on"
-	-device virtio-blk-pci,drive=d0,bootindex=2
-	-fw_cfg name=opt/org.tianocore/IPv6Support,string=no)
+app_marker_disks
+bdisk=("${APP_BDISK[@]}")
+udisk=("${APP_UDISK[@]}" -fw_cfg name=opt/org.tianocore/IPv6Support,string=no)
 app_start
 
 # configs MAC: config requests of MAC in the access log so far

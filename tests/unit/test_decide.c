@@ -73,44 +73,42 @@ test_unknown(void **state)
 static void
 test_local_methods(void **state)
 {
+	/* a host's local_boot -> the method on UEFI and on BIOS (the site's
+	 * defaults in pol: exit 1 on UEFI, sanboot on BIOS) */
+	static const struct {
+		const char *host;
+		enum cfg_local_boot efi, bios;
+	} cases[] = {
+	    {"", LOCAL_BOOT_EXIT1, LOCAL_BOOT_SANBOOT},
+	    /* grub is EFI only: BIOS keeps a method that works there */
+	    {"grub", LOCAL_BOOT_GRUB, LOCAL_BOOT_SANBOOT},
+	    /* a host's BIOS methods, booted on UEFI: the UEFI way to do
+	     * the same (a plain exit stops edk2 in its boot menu; iPXE on
+	     * UEFI cannot sanboot a local drive) */
+	    {"exit", LOCAL_BOOT_EXIT1, LOCAL_BOOT_EXIT},
+	    {"sanboot", LOCAL_BOOT_GRUB, LOCAL_BOOT_SANBOOT},
+	    {"exit1", LOCAL_BOOT_EXIT1, LOCAL_BOOT_EXIT1},
+	    {"bogus", LOCAL_BOOT_EXIT1, LOCAL_BOOT_SANBOOT}, /* site's */
+	    /* nofile lives in dnsmasq; a client that reaches iPXE anyway
+	     * gets the method that works on its platform */
+	    {"nofile", LOCAL_BOOT_GRUB, LOCAL_BOOT_SANBOOT},
+	};
 	struct boot_request r = mkreq(BOOT_PLATFORM_EFI, BOOT_CHOICE_NONE);
 	struct db_host h = mkhost(DB_ACTION_LOCAL);
 	struct decide_input in = {.req = &r, .policy = &pol, .host = &h};
 	struct decision d;
+	size_t i;
 
-	assert_int_equal(decide(&in, &d), 0);
-	assert_int_equal(d.kind, DECISION_LOCAL);
-	assert_int_equal(d.local_efi, LOCAL_BOOT_EXIT1);
-	assert_int_equal(d.local_bios, LOCAL_BOOT_SANBOOT);
-	strcpy(h.local_boot, "grub");
-	assert_int_equal(decide(&in, &d), 0);
-	assert_int_equal(d.local_efi, LOCAL_BOOT_GRUB);
-	/* grub is EFI only: BIOS keeps a method that works there */
-	assert_int_equal(d.local_bios, LOCAL_BOOT_SANBOOT);
-	/* a host's BIOS methods, booted on UEFI: the UEFI way to do the
-	 * same (a plain exit stops edk2 in its boot menu; iPXE on UEFI
-	 * cannot sanboot a local drive) */
-	strcpy(h.local_boot, "exit");
-	assert_int_equal(decide(&in, &d), 0);
-	assert_int_equal(d.local_efi, LOCAL_BOOT_EXIT1);
-	assert_int_equal(d.local_bios, LOCAL_BOOT_EXIT);
-	strcpy(h.local_boot, "sanboot");
-	assert_int_equal(decide(&in, &d), 0);
-	assert_int_equal(d.local_efi, LOCAL_BOOT_GRUB);
-	assert_int_equal(d.local_bios, LOCAL_BOOT_SANBOOT);
-	strcpy(h.local_boot, "exit1");
-	assert_int_equal(decide(&in, &d), 0);
-	assert_int_equal(d.local_efi, LOCAL_BOOT_EXIT1);
-	assert_int_equal(d.local_bios, LOCAL_BOOT_EXIT1);
-	strcpy(h.local_boot, "bogus"); /* unparsable: site default */
-	assert_int_equal(decide(&in, &d), 0);
-	assert_int_equal(d.local_efi, LOCAL_BOOT_EXIT1);
-	/* nofile lives in dnsmasq; a client that reaches iPXE anyway gets
-	 * the method that works on its platform */
-	strcpy(h.local_boot, "nofile");
-	assert_int_equal(decide(&in, &d), 0);
-	assert_int_equal(d.local_efi, LOCAL_BOOT_GRUB);
-	assert_int_equal(d.local_bios, LOCAL_BOOT_SANBOOT);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		strcpy(h.local_boot, cases[i].host);
+		assert_int_equal(decide(&in, &d), 0);
+		assert_int_equal(d.kind, DECISION_LOCAL);
+		if (d.local_efi != cases[i].efi ||
+		    d.local_bios != cases[i].bios)
+			fail_msg("local_boot '%s': efi %d bios %d, want %d %d",
+			         cases[i].host, d.local_efi, d.local_bios,
+			         cases[i].efi, cases[i].bios);
+	}
 }
 
 static void
