@@ -4,8 +4,11 @@
 # tests/lib/lab.sh and tests/lib/qemu.sh, once lab_start has run.
 # (Not named *.sh: tests/run.sh runs every tests/e2e/*.sh as a test.)
 #
-#   app_init                state and files directories, the stand-in
-#                           installer; sets APP_CONF, APP_STATE, APP_FILES
+#   app_require [--ovmf] CMD...
+#                           skip unless root with CMD... (and OVMF); fail
+#                           without a built $BOOTYARD
+#   app_init                state and files directories; sets APP_CONF,
+#                           APP_STATE, APP_FILES
 #   app_config [K=V...]     write APP_CONF: lab defaults (a 30 s menu, so
 #                           that a test can press keys in time; no rogue
 #                           DHCP probe: 4 s less per start), then overrides
@@ -21,6 +24,7 @@
 #   app_events MAC          `bootyard events MAC` output
 #   app_marker_disks        marker disks that print DISK-OK; QEMU
 #                           arguments in APP_BDISK (BIOS), APP_UDISK (UEFI)
+#   app_standin DIR         the stand-in installer in APP_FILES/DIR
 #   app_access              the HTTP access log so far
 #
 # APP_HAND_DNSMASQ=1 runs `serve --dhcp=off` beside a dnsmasq configured
@@ -34,6 +38,22 @@ APP_FILES=
 APP_LOG=
 APP_ACCESS=
 _app_runs=0
+
+# app_require [--ovmf] CMD...: what every scenario needs before it
+# starts a lab. Skips (exit 77) when not root or a command or OVMF is
+# missing (make deps installs them); a missing bootyard build fails.
+app_require() {
+	local c
+	[[ $(id -u) == 0 ]] || skip "needs root (network namespaces)"
+	if [[ ${1:-} == --ovmf ]]; then
+		shift
+		[[ -r $OVMF_CODE ]] || skip "no OVMF ($OVMF_CODE; make deps)"
+	fi
+	for c in "$QEMU" dnsmasq "$@"; do
+		command -v "$c" >/dev/null || skip "no $c (make deps)"
+	done
+	[[ -x $BOOTYARD ]] || fail "no $BOOTYARD (make)"
+}
 
 app_init() {
 	APP_STATE=$TEST_TMP/state
@@ -239,6 +259,19 @@ app_marker_disks() {
 		-device ide-hd,drive=d0,bootindex=2)
 	APP_UDISK=(-drive "file=$TEST_TMP/uefi.img,format=raw,if=none,id=d0,snapshot=on"
 		-device virtio-blk-pci,drive=d0,bootindex=2)
+}
+
+# app_standin DIR: the stand-in installer (tests/lib/installer: Debian's
+# cloud kernel and a busybox initrd) as APP_FILES/DIR/vmlinuz and
+# APP_FILES/DIR/initrd.gz, readable by the daemon's user. Skips the test
+# when it cannot be built here.
+app_standin() {
+	local kernel
+	mkdir -p "$APP_FILES/$1"
+	kernel=$("$TOP/tests/lib/installer/build.sh" "$APP_FILES/$1/initrd.gz") ||
+		skip "cannot build the stand-in installer (linux-image-cloud-amd64, busybox-static)"
+	cp "$kernel" "$APP_FILES/$1/vmlinuz"
+	chmod -R a+rX "$APP_FILES"
 }
 
 app_access() {

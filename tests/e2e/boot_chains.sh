@@ -23,12 +23,7 @@ source "$TOP/tests/lib/lab.sh"
 source "$TOP/tests/lib/qemu.sh"
 source "$TOP/tests/e2e/appliance.bash"
 
-[[ $(id -u) == 0 ]] || skip "needs root (network namespaces)"
-for c in "$QEMU" dnsmasq python3 ss; do
-	command -v "$c" >/dev/null || skip "no $c (make deps)"
-done
-[[ -r $OVMF_CODE ]] || skip "no OVMF (make deps)"
-[[ -x $BOOTYARD ]] || fail "no $BOOTYARD (make)"
+app_require --ovmf python3 ss
 
 check "lab namespace and bridge" lab_start
 app_init

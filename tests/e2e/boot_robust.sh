@@ -29,12 +29,7 @@ source "$TOP/tests/lib/lab.sh"
 source "$TOP/tests/lib/qemu.sh"
 source "$TOP/tests/e2e/appliance.bash"
 
-[[ $(id -u) == 0 ]] || skip "needs root (network namespaces)"
-for c in "$QEMU" dnsmasq python3 ss cpio nft mkfs.vfat mcopy syslinux grub-mkstandalone; do
-	command -v "$c" >/dev/null || skip "no $c (make deps)"
-done
-[[ -f $OVMF_CODE ]] || skip "no OVMF ($OVMF_CODE)"
-[[ -x $BOOTYARD ]] || fail "no $BOOTYARD (make)"
+app_require --ovmf python3 ss cpio nft mkfs.vfat mcopy syslinux grub-mkstandalone
 T_ALL=$SECONDS
 
 check "lab namespace and bridge" lab_start
@@ -45,13 +40,9 @@ bdisk=("${APP_BDISK[@]}")
 udisk=("${APP_UDISK[@]}")
 
 # the stand-in installer, its kernel behind a lab proxy (r5)
-mkdir -p "$APP_FILES/standin"
-kernel=$("$TOP/tests/lib/installer/build.sh" "$APP_FILES/standin/initrd.gz") ||
-	skip "cannot build the stand-in installer (linux-image-cloud-amd64, busybox-static)"
-cp "$kernel" "$APP_FILES/standin/vmlinuz"
+app_standin standin
 printf 'done_url={{done_url}}\n' >"$TEST_TMP/install.cfg"
 printf 'done_url=http://198.18.0.1:1/never\n' >"$TEST_TMP/install-dies.cfg"
-chmod -R a+rX "$APP_FILES"
 PROXY_PORT=$((20000 + RANDOM % 20000))
 cat >"$TEST_TMP/proxy503.py" <<'EOF'
 # A lab file server that answers the first GET of each file 503.

@@ -29,12 +29,7 @@ source "$TOP/tests/lib/lab.sh"
 source "$TOP/tests/lib/qemu.sh"
 source "$TOP/tests/e2e/appliance.bash"
 
-[[ $(id -u) == 0 ]] || skip "needs root (network namespaces)"
-for c in "$QEMU" dnsmasq mkfs.vfat mcopy syslinux grub-mkstandalone; do
-	command -v "$c" >/dev/null || skip "no $c (make deps)"
-done
-[[ -f $OVMF_CODE ]] || skip "no OVMF ($OVMF_CODE)"
-[[ -x $BOOTYARD ]] || fail "no $BOOTYARD (make)"
+app_require --ovmf mkfs.vfat mcopy syslinux grub-mkstandalone
 T_ALL=$SECONDS
 
 check "lab namespace and bridge" lab_start

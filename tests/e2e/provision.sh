@@ -16,28 +16,20 @@ source "$TOP/tests/lib/lab.sh"
 source "$TOP/tests/lib/qemu.sh"
 source "$TOP/tests/e2e/appliance.bash"
 
-[[ $(id -u) == 0 ]] || skip "needs root (network namespaces)"
-for c in "$QEMU" dnsmasq python3 ss cpio; do
-	command -v "$c" >/dev/null || skip "no $c (make deps)"
-done
-[[ -x $BOOTYARD ]] || fail "no $BOOTYARD (make)"
+app_require python3 ss cpio
 
 check "lab namespace and bridge" lab_start
 app_init
 app_config
 
 # The distribution: the cloud kernel and the stand-in installer.
-mkdir -p "$APP_FILES/standin"
-kernel=$("$TOP/tests/lib/installer/build.sh" "$APP_FILES/standin/initrd.gz") ||
-	skip "cannot build the stand-in installer (linux-image-cloud-amd64, busybox-static)"
-cp "$kernel" "$APP_FILES/standin/vmlinuz"
+app_standin standin
 cat >"$TEST_TMP/install.cfg" <<'EOF'
 # bootyard stand-in install file for {{hostname}} ({{mac}})
 hostname={{hostname}}
 distro={{distro}}
 done_url={{done_url}}
 EOF
-chmod -R a+rX "$APP_FILES"
 check "distro add (cloud kernel + stand-in installer)" \
 	by distro add standin --kernel standin/vmlinuz --initrd standin/initrd.gz \
 	--cmdline "console=ttyS0 panic=1 quiet" --template "$TEST_TMP/install.cfg"

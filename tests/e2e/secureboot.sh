@@ -32,11 +32,7 @@ source "$TOP/tests/lib/lab.sh"
 source "$TOP/tests/lib/qemu.sh"
 source "$TOP/tests/e2e/appliance.bash"
 
-[[ $(id -u) == 0 ]] || skip "needs root (network namespaces)"
-for c in "$QEMU" dnsmasq python3 ss cpio curl; do
-	command -v "$c" >/dev/null || skip "no $c (make deps)"
-done
-[[ -x $BOOTYARD ]] || fail "no $BOOTYARD (make)"
+app_require python3 ss cpio curl
 SB_CODE=/usr/share/OVMF/OVMF_CODE_4M.secboot.fd
 SB_VARS=/usr/share/OVMF/OVMF_VARS_4M.ms.fd
 for f in $SB_CODE $SB_VARS /usr/lib/shim/shimx64.efi.signed \
@@ -54,17 +50,13 @@ app_config dhcp.uefi_loader=shim boot.menu_timeout=5 \
 GRUB=$APP_STATE/tftp/grub
 
 # The distribution: the signed cloud kernel and the stand-in installer.
-mkdir -p "$APP_FILES/standin"
-kernel=$("$TOP/tests/lib/installer/build.sh" "$APP_FILES/standin/initrd.gz") ||
-	skip "cannot build the stand-in installer (linux-image-cloud-amd64, busybox-static)"
-cp "$kernel" "$APP_FILES/standin/vmlinuz"
+app_standin standin
 cat >"$TEST_TMP/install.cfg" <<'EOF'
 # bootyard stand-in install file for {{hostname}} ({{mac}})
 hostname={{hostname}}
 distro={{distro}}
 done_url={{done_url}}
 EOF
-chmod -R a+rX "$APP_FILES"
 expect_exit 0 by distro add standin --kernel standin/vmlinuz --initrd standin/initrd.gz \
 	--cmdline "console=ttyS0 panic=1" --template "$TEST_TMP/install.cfg"
 [[ $err != *warning* ]] || fail "distro add warned about a signed kernel: $err"
