@@ -331,7 +331,7 @@ step_row(sqlite3_stmt *s)
 	return r < 0 ? r : -ENOENT;
 }
 
-/* End a held read snapshot before a write (see db_read_hold). */
+/* End a held read snapshot (see db_read_hold). */
 static void
 hold_end(struct db *db)
 {
@@ -342,13 +342,26 @@ hold_end(struct db *db)
 		exec_done(st(db, ST_COMMIT));
 }
 
+/*
+ * Before every write on this connection (a transaction, a single
+ * statement, a checkpoint): -EROFS on a read-only one, else end a held
+ * read snapshot first, so that the write never runs inside it.
+ */
 static int
-tx_begin(struct db *db)
+write_begin(struct db *db)
 {
 	if (db->readonly)
 		return -EROFS;
 	hold_end(db);
-	return exec_done(st(db, ST_BEGIN));
+	return 0;
+}
+
+static int
+tx_begin(struct db *db)
+{
+	int r = write_begin(db);
+
+	return r < 0 ? r : exec_done(st(db, ST_BEGIN));
 }
 
 static int
@@ -415,11 +428,10 @@ db_checkpoint_manual(struct db *db)
 int
 db_checkpoint(struct db *db, unsigned wait_ms)
 {
-	int rc;
+	int rc = write_begin(db);
 
-	if (db->readonly)
-		return -EROFS;
-	hold_end(db);
+	if (rc < 0)
+		return rc;
 	sqlite3_busy_timeout(db->conn, (int)wait_ms);
 	rc = sqlite3_wal_checkpoint_v2(db->conn, NULL,
 				       SQLITE_CHECKPOINT_RESTART, NULL, NULL);
@@ -1679,12 +1691,12 @@ int
 db_lease_seen(struct db *db, const char *mac, int arch)
 {
 	sqlite3_stmt *s;
+	int r;
 
 	if (!mac_canonical(mac) || arch < -1 || arch > 65535)
 		return -EINVAL;
-	if (db->readonly)
-		return -EROFS;
-	hold_end(db);
+	if ((r = write_begin(db)) < 0)
+		return r;
 	s = st(db, ST_LEASE_SEEN);
 	if (!s)
 		return -EIO;
@@ -1776,12 +1788,13 @@ int
 db_event_add_at(struct db *db, int64_t ts_ms, const char *mac,
 		const char *kind, const char *detail)
 {
+	int r;
+
 	if (!kind_ok(kind) || (mac && *mac && !mac_canonical(mac)) ||
 	    ts_ms < 0)
 		return -EINVAL;
-	if (db->readonly)
-		return -EROFS;
-	hold_end(db);
+	if ((r = write_begin(db)) < 0)
+		return r;
 	return event_insert_at(db, ts_ms, mac ? mac : "", kind, detail);
 }
 
@@ -1800,9 +1813,8 @@ db_event_prune(struct db *db, unsigned long keep)
 
 	if (keep == 0)
 		return 0;
-	if (db->readonly)
-		return -EROFS;
-	hold_end(db);
+	if ((r = write_begin(db)) < 0)
+		return r;
 	s = st(db, ST_EVENT_PRUNE);
 	if (!s)
 		return -EIO;

@@ -89,7 +89,7 @@ int db_checkpoint_manual(struct db *db);
 
 /*
  * db_checkpoint - copy the whole WAL into the database and make the next
- * commit start the WAL over (SQLite's RESTART checkpoint): it waits, up
+ * commit start the WAL over (SQLite's RESTART checkpoint): it waits,
  * up to wait_ms, for the readers still inside the WAL (the HTTP
  * workers' snapshots last one pass, well under a millisecond) and
  * blocks writers meanwhile; new readers go on. A passive checkpoint is
