@@ -95,6 +95,8 @@ int http_workers_start(struct listener *l, unsigned n, unsigned flags,
                        const struct MHD_OptionItem *opts);
 /* http_workers_quiesce - stop accepting on l (its socket stays open). */
 void http_workers_quiesce(struct listener *l);
+/* http_daemon_connections - open connections of daemon d (0 for NULL). */
+unsigned http_daemon_connections(struct MHD_Daemon *d);
 /* http_workers_connections - open connections of l's workers. */
 unsigned http_workers_connections(const struct listener *l);
 /*

@@ -798,17 +798,9 @@ listeners_quiesce(struct http_server *srv)
 	}
 	for (waited = 0; waited < 100; waited++) {
 		busy = 0;
-		for (i = 0; i < ARRAY_SIZE(ls); i++) {
-			const union MHD_DaemonInfo *di;
-
-			busy += http_workers_connections(ls[i]);
-			if (!ls[i]->mhd)
-				continue;
-			di = MHD_get_daemon_info(
-			    ls[i]->mhd, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
-			if (di)
-				busy += di->num_connections;
-		}
+		for (i = 0; i < ARRAY_SIZE(ls); i++)
+			busy += http_daemon_connections(ls[i]->mhd) +
+			        http_workers_connections(ls[i]);
 		if (!busy)
 			break;
 		nanosleep(&step, NULL);

@@ -192,20 +192,23 @@ http_workers_quiesce(struct listener *l)
 }
 
 unsigned
+http_daemon_connections(struct MHD_Daemon *d)
+{
+	const union MHD_DaemonInfo *di;
+
+	if (!d)
+		return 0;
+	di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+	return di ? di->num_connections : 0;
+}
+
+unsigned
 http_workers_connections(const struct listener *l)
 {
 	unsigned i, n = 0;
 
-	for (i = 0; i < l->n_workers; i++) {
-		const union MHD_DaemonInfo *di;
-
-		if (!l->workers[i].mhd)
-			continue;
-		di = MHD_get_daemon_info(l->workers[i].mhd,
-		                         MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
-		if (di)
-			n += di->num_connections;
-	}
+	for (i = 0; i < l->n_workers; i++)
+		n += http_daemon_connections(l->workers[i].mhd);
 	return n;
 }
 
@@ -229,9 +232,10 @@ http_workers_stop(struct listener *l)
 		pthread_join(w->thread, NULL);
 		w->running = false;
 	}
+	/* a thread that could not be told to stop is left running, with
+	 * its worker leaked: never freed while in use */
 	for (i = 0; i < l->n_workers; i++)
-		if (!l->workers[i]
-		         .running) /* else leaked, never freed in use */
+		if (!l->workers[i].running)
 			worker_free(&l->workers[i]);
 	free(l->workers);
 	l->workers = NULL;
