@@ -19,6 +19,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "http/render_ipxe.h" /* retries and the UEFI fallback, shared */
+
 /* A base URL is scheme://host[:port] with nothing iPXE would expand. */
 static bool
 base_url_ok(const char *u)
@@ -75,9 +77,9 @@ ipxe_render_boot_script(const char *base_url, char *buf, size_t bufsz)
 	    "&platform=${platform}&buildarch=${buildarch}"
 	    " && goto run ||\n"
 	    "inc tries\n"
-	    "iseq ${tries} 3 && goto local ||\n"
-	    "echo bootyard: config fetch failed, retrying (${tries}/3)\n"
-	    "sleep 2\n"
+	    "iseq ${tries} %d && goto local ||\n"
+	    "echo bootyard: config fetch failed, retrying (${tries}/%d)\n"
+	    "sleep %d\n"
 	    "goto config\n"
 	    ":run\n"
 	    "imgexec bootyard-config || exit 1\n"
@@ -89,9 +91,9 @@ ipxe_render_boot_script(const char *base_url, char *buf, size_t bufsz)
 	     * the disk-finding grub comes over TFTP, which still answers
 	     * when the HTTP service does not */
 	    "iseq ${platform} efi && "
-	    "chain tftp://${next-server}/bootyard-localboot.efi ||\n"
+	    "chain tftp://${next-server}/" IPXE_LOCALBOOT_EFI " ||\n"
 	    "exit 1\n",
-	    base_url);
+	    base_url, IPXE_FETCH_TRIES, IPXE_FETCH_TRIES, IPXE_RETRY_SLEEP);
 	if (n < 0)
 		return -EINVAL;
 	if ((size_t)n >= bufsz)

@@ -97,7 +97,7 @@ local_platform(FILE *f, const struct decision *d, enum cfg_local_boot m)
 	if (cmd) {
 		fprintf(f, "%s ||\n", cmd);
 	} else {
-		fprintf(f, "chain %s/files/tftp/bootyard-localboot.efi ||\n",
+		fprintf(f, "chain %s/files/tftp/" IPXE_LOCALBOOT_EFI " ||\n",
 		        d->base_url);
 	}
 	/* Whatever failed, leave: the firmware tries its next entry. */
@@ -369,7 +369,7 @@ ipxe_render_local_fallback(void)
 	return "#!ipxe\n"
 	       "echo bootyard: no boot decision, booting the local disk\n"
 	       "iseq ${platform} efi && "
-	       "chain tftp://${next-server}/bootyard-localboot.efi ||\n"
+	       "chain tftp://${next-server}/" IPXE_LOCALBOOT_EFI " ||\n"
 	       "iseq ${platform} efi && exit 1 ||\n"
 	       "sanboot --no-describe --drive 0x80 ||\n"
 	       "exit 1\n";

@@ -21,6 +21,8 @@
 
 #define IPXE_FETCH_TRIES 3 /* attempts of one fetch before local boot */
 #define IPXE_RETRY_SLEEP 2 /* seconds between them */
+/* the disk-finding grub on UEFI, in the TFTP tree (appliance/tftproot.c) */
+#define IPXE_LOCALBOOT_EFI "bootyard-localboot.efi"
 
 /*
  * ipxe_render - the script for decision d. Returns 0 and a malloc'd
