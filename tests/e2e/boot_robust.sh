@@ -36,8 +36,6 @@ check "lab namespace and bridge" lab_start
 app_init
 app_config boot.menu_timeout=3 dhcp.tftp_single_port=yes
 app_marker_disks
-bdisk=("${APP_BDISK[@]}")
-udisk=("${APP_UDISK[@]}")
 
 # the stand-in installer, its kernel behind a lab proxy (r5)
 app_standin standin
@@ -75,7 +73,7 @@ lab_exec nft add rule inet byfw in 'udp dport { 67, 69 } accept'
 lab_exec nft add rule inet byfw in 'tcp dport { 80, '"$PROXY_PORT"' } accept'
 mu=52:54:00:c9:01:01
 check "host add (UEFI, local)" by host add $mu --hostname r1
-app_boot r1-uefi uefi $mu "DISK-OK" 150 "${udisk[@]}"
+app_boot r1-uefi uefi $mu "DISK-OK" 150 "${APP_UDISK[@]}"
 expect_contains "$(grep "$mu\|mac=52%3A54%3A00%3Ac9%3A01%3A01" "$APP_ACCESS")" "/ipxe/v1/config" "r1: the UEFI client asked for its config"
 expect_contains "$(grep -c bootyard-localboot.efi "$APP_ACCESS")" "1" "r1: it chained bootyard-localboot.efi"
 expect_contains "$(cat "$APP_LOG")" "single port mode" "r1: dnsmasq serves single-port TFTP"
@@ -89,7 +87,7 @@ lab_exec nft delete table inet byfw
 mn=52:54:00:c9:02:02
 check "host add (local_boot = nofile)" by host add $mn --hostname r2 --local-boot nofile
 n0=$(wc -l <"$APP_ACCESS")
-app_boot r2-nofile bios $mn "DISK-OK" 90 "${bdisk[@]}"
+app_boot r2-nofile bios $mn "DISK-OK" 90 "${APP_BDISK[@]}"
 if tail -n +"$((n0 + 1))" "$APP_ACCESS" | grep -q "ipxe/v1"; then
 	fail "r2: the nofile host asked for an iPXE script"
 fi
@@ -100,7 +98,7 @@ qemu_stop
 lab_exec nft add table inet byhttp
 lab_exec nft add chain inet byhttp in '{ type filter hook input priority 0; }'
 lab_exec nft add rule inet byhttp in 'tcp dport 80 reject with tcp reset'
-app_boot r3-nohttp bios 52:54:00:c9:03:03 "DISK-OK" 120 "${bdisk[@]}"
+app_boot r3-nohttp bios 52:54:00:c9:03:03 "DISK-OK" 120 "${APP_BDISK[@]}"
 qemu_stop
 # UEFI: snponly.efi gets the boot script over TFTP (DHCP filename
 # tftp://.../boot.ipxe), its config fetch fails three times, and its
@@ -111,7 +109,7 @@ check "host add (UEFI, local)" by host add $mh --hostname r3u
 n0=$(grep -c "sent $APP_STATE/tftp/bootyard-localboot.efi" "$APP_LOG")
 s0=$(grep -c "sent $APP_STATE/tftp/boot.ipxe" "$APP_LOG")
 # (r1 reached the disk in ~42 s; OVMF's walk alone takes 224 s)
-app_boot r3u-nohttp uefi $mh "DISK-OK" 120 "${udisk[@]}"
+app_boot r3u-nohttp uefi $mh "DISK-OK" 120 "${APP_UDISK[@]}"
 expect_eq "$(grep -c "sent $APP_STATE/tftp/boot.ipxe" "$APP_LOG")" "$((s0 + 1))" \
 	"r3u: iPXE fetched its boot script over TFTP"
 expect_contains "$(_qemu_text "$TEST_TMP/r3u-nohttp.serial")" \
@@ -128,12 +126,12 @@ check "host add (install)" by host add $mr --hostname r4 --distro standin
 check "host reinstall" by host reinstall r4
 # the first kernel fetch of the proxy is spent here (503, then retried)
 for i in 1 2 3; do
-	app_boot "r4-kill$i" bios $mr "INSTALLER: started" 150 "${bdisk[@]}"
+	app_boot "r4-kill$i" bios $mr "INSTALLER: started" 150 "${APP_BDISK[@]}"
 	qemu_wait_exit 60 || app_fail "r4: the dying installer did not power off"
 	expect_contains "$(qemu_tail 100)" "FAILED: calling" "r4-kill$i: the installer died before done"
 	qemu_stop
 done
-app_boot r4-menu bios $mr "DISK-OK" 120 "${bdisk[@]}"
+app_boot r4-menu bios $mr "DISK-OK" 120 "${APP_BDISK[@]}"
 qemu_stop
 last=$(app_events $mr | grep config | tail -n 1)
 expect_contains "$last" "menu" "r4: after three unfinished installs the host gets the menu"
@@ -152,7 +150,7 @@ check "distro set: kernel behind the proxy again" \
 	--template "$TEST_TMP/install.cfg"
 check "host set --distro standin2" by host set r4 --distro standin2
 check "host reinstall" by host reinstall r4
-app_boot r5-install bios $mr "INSTALLER: started" 150 "${bdisk[@]}"
+app_boot r5-install bios $mr "INSTALLER: started" 150 "${APP_BDISK[@]}"
 qemu_wait_exit 60 || app_fail "r5: the installer did not power off"
 expect_contains "$(qemu_tail 200)" "INSTALLER: DONE" "r5: the installer finished"
 expect_contains "$(qemu_tail 400)" "retrying" "r5: iPXE said it retried the fetch"
@@ -163,7 +161,7 @@ expect_contains "$(by host show r4)" "local" "r5: done: the host is back to loca
 # ---- r6: three reboots after done reach the disk --------------------------
 QEMU_NIC=e1000 # no Linux to boot now: the e1000 ROM is faster under TCG
 for i in 1 2 3; do
-	app_boot "r6-reboot$i" bios $mr "DISK-OK" 90 "${bdisk[@]}"
+	app_boot "r6-reboot$i" bios $mr "DISK-OK" 90 "${APP_BDISK[@]}"
 	qemu_stop
 done
 expect_eq "$(app_events $mr | grep config | tail -n 3 | grep -c local)" 3 "r6: each reboot was told to boot locally"

@@ -36,7 +36,6 @@ check "lab namespace and bridge" lab_start
 app_init
 app_config boot.menu_timeout=3
 app_marker_disks
-bdisk=("${APP_BDISK[@]}")
 udisk=("${APP_UDISK[@]}" -fw_cfg name=opt/org.tianocore/IPv6Support,string=no)
 app_start
 
@@ -74,7 +73,7 @@ expect_contains "$ans" "bootyard-localboot.efi" "a host's sanboot on UEFI chains
 for m in exit exit1; do
 	mac=52:54:00:c9:0b:$([[ $m == exit ]] && echo 01 || echo 02)
 	check "host add (local_boot = $m)" by host add $mac --local-boot $m
-	app_boot "bios-$m" bios $mac "DISK-OK" 120 "${bdisk[@]}"
+	app_boot "bios-$m" bios $mac "DISK-OK" 120 "${APP_BDISK[@]}"
 	expect_contains "$(qemu_tail 100000)" "Booting from Hard Disk" \
 		"bios-$m: the BIOS booted the disk itself (not iPXE's sanboot)"
 	once "bios-$m" $mac

@@ -85,13 +85,16 @@ qemu_start() {
 	echo "qemu: started $name ($kind, $mac) pid $QEMU_PID on $LAB_TAP"
 }
 
+# sed arguments that remove the ANSI escapes firmware and boot loaders
+# draw the console with: cursor moves and colours, and a reset.
+_QEMU_ANSI=(-e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\x1bc//g')
+
 # _qemu_text FILE: a serial log as plain text. SeaBIOS's sercon draws the
 # screen with ANSI cursor moves, now and then in the middle of a word
 # ("DISK-<ESC>[6;6HOK"): escapes and control characters go, line breaks
 # stay. (Matching the raw log missed a DISK-OK on the console for 90 s.)
 _qemu_text() {
-	sed -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\x1bc//g' "$1" 2>/dev/null |
-		tr -d '\000-\011\013-\037'
+	sed "${_QEMU_ANSI[@]}" "$1" 2>/dev/null | tr -d '\000-\011\013-\037'
 }
 
 # qemu_wait PATTERN SECONDS [FILE]: poll the serial log (twice a second).
@@ -127,7 +130,7 @@ qemu_stop() {
 # control characters removed).
 qemu_tail() {
 	local n=${1:-30} file=${2:-$QEMU_SERIAL}
-	sed -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\x1bc//g' -e 's/\r/\n/g' "$file" 2>/dev/null |
+	sed "${_QEMU_ANSI[@]}" -e 's/\r/\n/g' "$file" 2>/dev/null |
 		tr -d '\000-\010\013-\037' | grep -v '^[[:space:]]*$' | tail -n "$n"
 }
 

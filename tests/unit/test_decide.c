@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "common/util.h"
 #include "http/decide.h"
 
 static struct decide_policy pol = {
@@ -99,7 +100,7 @@ test_local_methods(void **state)
 	struct decision d;
 	size_t i;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		strcpy(h.local_boot, cases[i].host);
 		assert_int_equal(decide(&in, &d), 0);
 		assert_int_equal(d.kind, DECISION_LOCAL);
