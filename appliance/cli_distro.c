@@ -22,8 +22,9 @@
 #define DISTRO_OPTS_HELP                                                     \
 	"  --kernel K          kernel: path under files_dir, or http(s) URL\n"  \
 	"  --initrd I          initrd, the same way (repeat for more, up to 4)\n" \
-	"  --cmdline C         kernel command line (printable, none of\n"       \
-	"                      \" ' ` $ \\ ; & | < > { } #)\n"                  \
+	"  --cmdline C         kernel command line: printable, {{variables}}\n" \
+	"                      as in templates (url={{install_url}}), none of\n"\
+	"                      \" ' ` $ \\ ; & | < > #\n"                      \
 	"  --template FILE     install template ({{mac}}, {{hostname}}, ...)\n" \
 	"  --template-name N   file name it is served as (default: FILE's\n"    \
 	"                      base name), e.g. preseed.cfg\n"
@@ -230,12 +231,13 @@ distro_parse_opts(struct by_ctx *ctx, const struct cli_cmd *cmd, int argc,
 					     "under files_dir without '..', "
 					     "or an http(s) URL)",
 					     cli_q(o->initrds[i]));
-	if (o->cmdline && !valid_value(o->cmdline, DB_CMDLINE_MAX - 1))
-		return cli_usage_err(cmd,
-				     "invalid --cmdline (at most %d printable "
-				     "characters, none of \" ' ` $ \\ ; & | "
-				     "< > { } #)",
-				     DB_CMDLINE_MAX - 1);
+	if (o->cmdline) {
+		char why[160];
+
+		if (tmpl_validate_cmdline(o->cmdline, DB_CMDLINE_MAX - 1, why,
+		                          sizeof(why)) < 0)
+			return cli_usage_err(cmd, "invalid --cmdline: %s", why);
+	}
 	if (o->template_name && !o->template_file)
 		return cli_usage_err(cmd, "--template-name needs --template");
 	if (o->no_template && o->template_file)

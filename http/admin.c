@@ -564,8 +564,13 @@ distro_apply(json_t *o, struct db_distro *d, char *err, size_t esz)
 	json_decref(v);
 	s = member_str(o, "cmdline", &bad);
 	if (s) {
-		if (!valid_value(s, DB_CMDLINE_MAX - 1))
-			BAD("invalid cmdline");
+		char cerr[160];
+
+		if (tmpl_validate_cmdline(s, DB_CMDLINE_MAX - 1, cerr,
+		                          sizeof(cerr)) < 0) {
+			snprintf(err, esz, "invalid cmdline: %s", cerr);
+			return -EINVAL;
+		}
 		str_copy(d->cmdline, sizeof(d->cmdline), s);
 	}
 	s = member_str(o, "template", &bad);

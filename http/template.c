@@ -102,6 +102,44 @@ tmpl_validate(const char *text, char *err, size_t errsz)
 	return 0;
 }
 
+int
+tmpl_validate_cmdline(const char *text, size_t max, char *err, size_t errsz)
+{
+	char name[NAME_MAX_LEN + 8], plain[DB_CMDLINE_MAX];
+	const char *p, *o, *a;
+	size_t n = 0;
+	int r;
+
+	if (!text || !valid_text(text, max)) {
+		snprintf(err, errsz,
+		         "at most %zu printable characters, no newline", max);
+		return -EINVAL;
+	}
+	if (tmpl_validate(text, err, errsz) < 0)
+		return -EINVAL;
+	/* The text with each variable taken out must be a plain value. */
+	for (p = text; (r = tmpl_next(p, &o, &a, name, sizeof(name))) > 0;
+	     p = a) {
+		if (n + (size_t)(o - p) >= sizeof(plain))
+			goto too_long;
+		memcpy(plain + n, p, (size_t)(o - p));
+		n += (size_t)(o - p);
+	}
+	if (n + strlen(p) >= sizeof(plain))
+		goto too_long;
+	memcpy(plain + n, p, strlen(p) + 1);
+	if (!valid_value(plain, sizeof(plain) - 1)) {
+		snprintf(err, errsz,
+		         "none of \" ' ` $ \\ ; & | < > # outside "
+		         "{{variables}}, and braces only around one");
+		return -EINVAL;
+	}
+	return 0;
+too_long:
+	snprintf(err, errsz, "longer than %zu characters", max);
+	return -EINVAL;
+}
+
 /* The value of name among vars, "" when absent. */
 static const char *
 tmpl_lookup(const struct tmpl_var *vars, size_t n, const char *name)

@@ -32,6 +32,17 @@ struct tmpl_var {
 int tmpl_validate(const char *text, char *err, size_t errsz);
 
 /*
+ * tmpl_validate_cmdline - check a distribution's kernel command line: at
+ * most max printable characters, only known {{variables}}, and outside
+ * them none of the characters valid_value() refuses (quotes, $, \, ;, &,
+ * |, <, >, #, and braces that do not open or close a variable). What a
+ * variable expands to is checked again when the script is rendered.
+ * Returns 0, or -EINVAL with the reason in err.
+ */
+int tmpl_validate_cmdline(const char *text, size_t max, char *err,
+                          size_t errsz);
+
+/*
  * tmpl_render - substitute vars into text. A variable not in vars renders
  * as "" (an attribute the host does not have). Returns 0 and a malloc'd,
  * NUL-terminated *ret (caller frees) with *ret_len, or -EINVAL / -ENOMEM.

@@ -54,6 +54,20 @@ expect_eq "$(jpy 'd["initrds"]+[d["cmdline"], d["kernel"]]' <<<"$out")" \
 expect_exit 0 by --json distro set deb12 --no-template
 expect_eq "$(jpy 'd["template_name"]' <<<"$out")" None "--no-template"
 expect_exit 1 by distro set nosuch --cmdline x
+# a real installer needs its preseed URL on the command line: variables
+# are accepted there (and expanded, then checked, at boot)
+expect_exit 0 by --json distro set tiny \
+	--cmdline 'auto=true url={{install_url}} hostname={{hostname}}'
+expect_eq "$(jpy 'd["cmdline"]' <<<"$out")" \
+	"auto=true url={{install_url}} hostname={{hostname}}" "cmdline variables"
+expect_exit 2 by distro set tiny --cmdline 'url={{nosuch}}'
+expect_contains "$err" "unknown variable" "unknown variable in --cmdline"
+expect_exit 2 by distro set tiny --cmdline 'a={b}'
+expect_exit 2 by distro set tiny --cmdline 'x={{mac}};reboot'
+expect_exit 0 by --json distro show tiny
+expect_eq "$(jpy 'd["cmdline"]' <<<"$out")" \
+	"auto=true url={{install_url}} hostname={{hostname}}" \
+	"refused --cmdline leaves the distro as it was"
 
 # template validation (tmpl_validate) and other bad input: exit 2
 before=$(snapshot)

@@ -78,10 +78,15 @@ expect_contains "$body" '"name":"debian12"' "distro list"
 api POST /api/v1/distros '{"name":"alma9","kernel":"alma/vmlinuz","initrd":["alma/initrd.img"],"template":"ks {{hostname}} {{nope}}","template_name":"ks.cfg"}'
 expect_eq "$status" 422 "template with an unknown variable refused at add time"
 expect_contains "$body" "unknown variable 'nope'" "the reason names the variable"
-api POST /api/v1/distros '{"name":"alma9","kernel":"alma/vmlinuz","initrd":"alma/initrd.img","cmdline":"inst.ks={{install_url}}","template":"network --hostname={{hostname}}","template_name":"ks.cfg"}'
-expect_eq "$status" 422 "command line with braces refused (CLI rules)"
-api POST /api/v1/distros '{"name":"alma9","kernel":"alma/vmlinuz","initrd":"alma/initrd.img","cmdline":"inst.text","template":"network --hostname={{hostname}}","template_name":"ks.cfg"}'
-expect_eq "$status" 201 "POST /api/v1/distros"
+api POST /api/v1/distros '{"name":"alma9","kernel":"alma/vmlinuz","initrd":"alma/initrd.img","cmdline":"inst.ks={{nope}}","template":"network --hostname={{hostname}}","template_name":"ks.cfg"}'
+expect_eq "$status" 422 "command line with an unknown variable refused (CLI rules)"
+expect_contains "$body" "unknown variable 'nope'" "the cmdline reason names the variable"
+api POST /api/v1/distros '{"name":"alma9","kernel":"alma/vmlinuz","initrd":"alma/initrd.img","cmdline":"inst.ks={{install_url}};x","template":"network --hostname={{hostname}}","template_name":"ks.cfg"}'
+expect_eq "$status" 422 "command line with script syntax outside a variable refused"
+api POST /api/v1/distros '{"name":"alma9","kernel":"alma/vmlinuz","initrd":"alma/initrd.img","cmdline":"inst.text inst.ks={{install_url}}","template":"network --hostname={{hostname}}","template_name":"ks.cfg"}'
+expect_eq "$status" 201 "POST /api/v1/distros with {{install_url}} on the command line"
+api GET /api/v1/distros/alma9
+expect_contains "$body" '"cmdline":"inst.text inst.ks={{install_url}}"' "the command line keeps its variable"
 api POST /api/v1/distros '{"name":"alma9","kernel":"x","initrd":"y"}'
 expect_eq "$status" 409 "duplicate distro"
 api GET /api/v1/distros/alma9

@@ -20,7 +20,9 @@ if [[ $(id -u) -ne 0 ]]; then
 	exit 1
 fi
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
+# Wait for another apt (a second make, unattended-upgrades) instead of failing.
+lock=(-o DPkg::Lock::Timeout=900)
+apt-get "${lock[@]}" update -qq
 # nginx-light must not start a system service on port 80: the benchmarks
 # start their own nginx. policy-rc.d keeps maintainer scripts from starting it.
 if [[ ! -e /usr/sbin/policy-rc.d ]]; then
@@ -28,4 +30,4 @@ if [[ ! -e /usr/sbin/policy-rc.d ]]; then
 	chmod 755 /usr/sbin/policy-rc.d
 	trap 'rm -f /usr/sbin/policy-rc.d' EXIT
 fi
-apt-get install -y -qq --no-install-recommends "${missing[@]}"
+apt-get "${lock[@]}" install -y -qq --no-install-recommends "${missing[@]}"

@@ -37,6 +37,49 @@ test_validate(void **state)
 	assert_int_equal(tmpl_validate(NULL, err, sizeof(err)), -EINVAL);
 }
 
+/* Kernel command lines: {{variables}} yes, shell and script syntax no. */
+static void
+test_validate_cmdline(void **state)
+{
+	static const char *const good[] = {
+	    "auto=true priority=critical url={{install_url}}",
+	    "hostname={{hostname}} domain=lab ip={{ ip }} r={{attr.rack}}",
+	    "console=ttyS0,115200 quiet",
+	    "",
+	};
+	static const char *const bad[] = {
+	    "url={{nosuch}}",    /* unknown variable */
+	    "url={{install_url", /* unclosed */
+	    "a={b}",             /* a brace that is not a variable */
+	    "a=} {{mac}}",       /* a stray closing brace */
+	    "x={{mac}};reboot",  /* script syntax outside a variable */
+	    "x=$(id)",           "a=\"q\"",  "a=1 # c", "a|b", "a\nb",
+	};
+	char err[160], big[DB_CMDLINE_MAX + 8];
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(good); i++)
+		assert_int_equal(tmpl_validate_cmdline(good[i],
+		                                       DB_CMDLINE_MAX - 1, err,
+		                                       sizeof(err)),
+		                 0);
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		err[0] = '\0';
+		assert_int_equal(tmpl_validate_cmdline(bad[i],
+		                                       DB_CMDLINE_MAX - 1, err,
+		                                       sizeof(err)),
+		                 -EINVAL);
+		assert_true(err[0] != '\0');
+	}
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	assert_int_equal(tmpl_validate_cmdline(big, DB_CMDLINE_MAX - 1, err,
+	                                       sizeof(err)),
+	                 -EINVAL);
+	assert_int_equal(tmpl_validate_cmdline(NULL, 10, err, sizeof(err)),
+	                 -EINVAL);
+}
+
 static void
 test_render(void **state)
 {
@@ -107,6 +150,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_validate),
+	    cmocka_unit_test(test_validate_cmdline),
 	    cmocka_unit_test(test_render),
 	    cmocka_unit_test(test_host_vars),
 	};
