@@ -26,6 +26,7 @@ _Static_assert(sizeof(enum cfg_dhcp_mode) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum cfg_bios_loader) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum cfg_uefi_loader) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum cfg_unknown) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum cfg_menu_install) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum cfg_local_boot) == sizeof(int), "enum size");
 
 /* ---- enum names ---------------------------------------------------- */
@@ -36,6 +37,8 @@ static const char *const bios_loader_names[] = { "pxelinux", "undionly",
 static const char *const uefi_loader_names[] = { "snponly", "ipxe", "grub",
 						  "shim", NULL };
 static const char *const unknown_names[] = { "menu", "local", NULL };
+static const char *const menu_install_names[] = { "auto", "yes", "no",
+						   NULL };
 static const char *const local_boot_names[] = { "default", "sanboot", "exit",
 						 "exit1", "grub", "nofile",
 						 NULL };
@@ -156,6 +159,7 @@ cfg_defaults(struct by_config *cfg)
 		 "/etc/bootyard/admin.token");
 
 	cfg->unknown = UNKNOWN_MENU;
+	cfg->menu_install = MENU_INSTALL_AUTO;
 	cfg->menu_timeout = 10;
 	cfg->install_attempts = 3;
 	cfg->local_bios = LOCAL_BOOT_SANBOOT;
@@ -686,6 +690,8 @@ static const struct cfg_key cfg_keys[] = {
 	  NULL },
 
 	{ "boot", "unknown", parse_enum, F(unknown), 0, 0, 0, unknown_names },
+	{ "boot", "menu_install", parse_enum, F(menu_install), 0, 0, 0,
+	  menu_install_names },
 	{ "boot", "menu_timeout", parse_duration, F(menu_timeout), 0, 0, 3600,
 	  NULL },
 	{ "boot", "install_attempts", parse_number, F(install_attempts), 0, 1,

@@ -24,6 +24,11 @@ enum cfg_uefi_loader {
 	UEFI_LOADER_SHIM,
 };
 enum cfg_unknown { UNKNOWN_MENU, UNKNOWN_LOCAL };
+/* [boot] menu_install: may a menu choice install (that boot only)?
+ * auto: in dhcp mode, from the machine's leased address; never in proxy
+ * or off mode (no leases seen there). yes: in proxy and off mode too,
+ * from any address. no: menus offer no install. */
+enum cfg_menu_install { MENU_INSTALL_AUTO, MENU_INSTALL_YES, MENU_INSTALL_NO };
 
 /*
  * How a host in "local" state is handed to its disk, per platform:
@@ -100,6 +105,7 @@ struct by_config {
 
 	/* [boot] */
 	enum cfg_unknown unknown;        /* menu */
+	enum cfg_menu_install menu_install; /* auto */
 	unsigned menu_timeout;           /* seconds, 10 */
 	unsigned install_attempts;       /* 3 */
 	enum cfg_local_boot local_bios;  /* sanboot */

@@ -51,6 +51,7 @@ enum stmt_id {
 	ST_INSTALL_TOKEN_USE,
 	ST_INSTALL_EXHAUST,
 	ST_INSTALL_DONE,
+	ST_INSTALL_ONCE_INSERT,
 	ST_DISTRO_INSERT,
 	ST_DISTRO_UPDATE,
 	ST_DISTRO_GET,
@@ -62,6 +63,7 @@ enum stmt_id {
 	ST_LEASE_SEEN,
 	ST_LEASE_LIST,
 	ST_LEASE_GET,
+	ST_LEASE_HOLDER,
 	ST_EVENT_INSERT,
 	ST_EVENT_LIST,
 	ST_EVENT_PRUNE,
@@ -112,9 +114,14 @@ static const char *const stmt_sql[ST__COUNT] = {
 	[ST_INSTALL_TOKEN_INSERT] =
 		"INSERT INTO install_tokens (token, host_id, issued)"
 		" VALUES (?1, ?2, ?3)",
+	/* current: a host's token while it is the host's; a one-boot
+	 * token while unused and younger than ?2 seconds ago */
 	[ST_INSTALL_TOKEN_FIND] =
-		"SELECT t.host_id, h.token IS t.token AND t.used IS NULL"
-		" FROM install_tokens t JOIN hosts h ON h.id = t.host_id"
+		"SELECT t.host_id, CASE WHEN t.once THEN t.used IS NULL"
+		"   AND t.issued > ?2"
+		"   ELSE h.token IS t.token AND t.used IS NULL END,"
+		" t.once, t.mac, t.distro"
+		" FROM install_tokens t LEFT JOIN hosts h ON h.id = t.host_id"
 		" WHERE t.token = ?1",
 	[ST_INSTALL_TOKEN_USE] =
 		"UPDATE install_tokens SET used = ?2 WHERE token = ?1",
@@ -124,6 +131,9 @@ static const char *const stmt_sql[ST__COUNT] = {
 	[ST_INSTALL_DONE] =
 		"UPDATE hosts SET action = 'local', token = NULL, attempts = 0,"
 		" updated = ?2 WHERE id = ?1",
+	[ST_INSTALL_ONCE_INSERT] =
+		"INSERT INTO install_tokens (token, host_id, issued, once, mac,"
+		" distro) VALUES (?1, ?2, ?3, 1, ?4, ?5)",
 	[ST_DISTRO_INSERT] =
 		"INSERT INTO distros (name, kernel, initrd, cmdline, template,"
 		" template_name, created, updated)"
@@ -147,14 +157,19 @@ static const char *const stmt_sql[ST__COUNT] = {
 		" VALUES (?1, CASE WHEN ?7 = 'del' THEN '' ELSE ?2 END,"
 		"  ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)"
 		" ON CONFLICT (mac) DO UPDATE SET"
-		" ip = CASE WHEN ?7 = 'del' THEN ''"
+		/* a release of an address the MAC no longer holds (an older
+		 * lease of another client id) keeps the one it holds */
+		" ip = CASE WHEN ?7 = 'del' THEN"
+		"   CASE WHEN ip = ?2 OR ?2 = '' THEN '' ELSE ip END"
 		"   WHEN ?2 <> '' THEN ?2 ELSE ip END,"
 		" hostname = CASE WHEN ?3 <> '' THEN ?3 ELSE hostname END,"
 		" arch = CASE WHEN ?4 >= 0 THEN ?4 ELSE arch END,"
 		" vendor_class = CASE WHEN ?5 <> '' THEN ?5 ELSE vendor_class END,"
 		" user_class = CASE WHEN ?6 <> '' THEN ?6 ELSE user_class END,"
-		" state = ?7,"
-		" expires = CASE WHEN ?8 > 0 THEN ?8 ELSE expires END,"
+		" state = CASE WHEN ?7 = 'del' AND ip <> ?2 AND ?2 <> ''"
+		"   THEN state ELSE ?7 END,"
+		" expires = CASE WHEN ?7 = 'del' AND ip <> ?2 AND ?2 <> ''"
+		"   THEN expires WHEN ?8 > 0 THEN ?8 ELSE expires END,"
 		" last_seen = ?9",
 	[ST_LEASE_SEEN] =
 		"INSERT INTO leases (mac, arch, first_seen, last_seen)"
@@ -172,6 +187,10 @@ static const char *const stmt_sql[ST__COUNT] = {
 		" l.user_class, l.state, l.expires, l.first_seen, l.last_seen,"
 		" EXISTS (SELECT 1 FROM host_macs m WHERE m.mac = l.mac)"
 		" FROM leases l WHERE l.mac = ?1",
+	[ST_LEASE_HOLDER] =
+		"SELECT mac FROM leases WHERE ip = ?1 AND state <> 'del'"
+		" AND (expires = 0 OR expires > ?2)"
+		" ORDER BY last_seen DESC LIMIT 1",
 	[ST_EVENT_INSERT] =
 		"INSERT INTO events (ts_ms, mac, kind, detail)"
 		" VALUES (?1, ?2, ?3, ?4)",
@@ -1252,12 +1271,19 @@ int
 db_install_issue(struct db *db, int64_t id, const char *token,
 		 unsigned max_attempts)
 {
+	return db_install_issue_for(db, id, NULL, token, max_attempts);
+}
+
+int
+db_install_issue_for(struct db *db, int64_t id, const char *distro,
+		     const char *token, unsigned max_attempts)
+{
 	struct db_host h;
 	sqlite3_stmt *s;
 	char detail[128];
 	int r;
 
-	if (!valid_token(token))
+	if (!valid_token(token) || (distro && !valid_name(distro)))
 		return -EINVAL;
 	r = tx_begin(db);
 	if (r < 0)
@@ -1265,7 +1291,8 @@ db_install_issue(struct db *db, int64_t id, const char *token,
 	r = db_host_get(db, id, &h);
 	if (r < 0)
 		return tx_fail(db, r);
-	if (h.action != DB_ACTION_INSTALL)
+	if (h.action != DB_ACTION_INSTALL ||
+	    (distro && strcmp(h.distro, distro)))
 		return tx_fail(db, -ESTALE);
 	if (h.attempts >= max_attempts) {
 		s = st(db, ST_INSTALL_EXHAUST);
@@ -1308,10 +1335,53 @@ db_install_issue(struct db *db, int64_t id, const char *token,
 	return tx_commit(db);
 }
 
-/* Resolve token: the host id and whether it is the current one. */
+int
+db_install_once(struct db *db, int64_t id, const char *mac,
+		const char *distro, const char *token)
+{
+	struct db_distro d;
+	sqlite3_stmt *s;
+	int r;
+
+	if (!valid_token(token) || !mac_canonical(mac) || !valid_name(distro))
+		return -EINVAL;
+	r = tx_begin(db);
+	if (r < 0)
+		return r;
+	/* the distribution, and the host, exist now (in this transaction) */
+	r = db_distro_get(db, distro, &d);
+	if (r < 0)
+		return tx_fail(db, r);
+	db_distro_free(&d);
+	s = st(db, ST_INSTALL_ONCE_INSERT);
+	if (!s)
+		return tx_fail(db, -EIO);
+	bind_text(s, 1, token);
+	if (id)
+		sqlite3_bind_int64(s, 2, id);
+	else
+		sqlite3_bind_null(s, 2);
+	sqlite3_bind_int64(s, 3, now_s());
+	bind_text(s, 4, mac);
+	bind_text(s, 5, distro);
+	r = exec_done(s);
+	if (r < 0)
+		return tx_fail(db, r);
+	return tx_commit(db);
+}
+
+/* What install_tokens says about one token. */
+struct token_row {
+	int64_t host_id; /* 0: none (an unknown MAC's one-boot token) */
+	bool current;    /* it may be used now */
+	bool once;       /* a one-boot token */
+	char mac[MAC_STR_LEN];         /* once: the MAC it was issued to */
+	char distro[NAME_MAX_LEN + 1]; /* once: the distribution chosen */
+};
+
+/* Resolve token into *ret. */
 static int
-token_find(struct db *db, const char *token, int64_t *ret_id,
-	   bool *ret_current)
+token_find(struct db *db, const char *token, struct token_row *ret)
 {
 	sqlite3_stmt *s;
 	int rc;
@@ -1322,37 +1392,65 @@ token_find(struct db *db, const char *token, int64_t *ret_id,
 	if (!s)
 		return -EIO;
 	bind_text(s, 1, token);
+	sqlite3_bind_int64(s, 2, now_s() - DB_ONCE_TOKEN_TTL);
 	if ((rc = step_row(s)) < 0)
 		return rc;
-	*ret_id = sqlite3_column_int64(s, 0);
-	*ret_current = sqlite3_column_int(s, 1) != 0;
+	memset(ret, 0, sizeof(*ret));
+	ret->host_id = sqlite3_column_int64(s, 0);
+	ret->current = sqlite3_column_int(s, 1) != 0;
+	ret->once = sqlite3_column_int(s, 2) != 0;
+	col_copy(s, 3, ret->mac, sizeof(ret->mac));
+	col_copy(s, 4, ret->distro, sizeof(ret->distro));
 	sqlite3_reset(s);
 	return 0;
+}
+
+/* The host as the install of token t sees it (see db_install_lookup). */
+static int
+token_host(struct db *db, const struct token_row *t, struct db_host *ret)
+{
+	int r;
+
+	if (!t->host_id) {
+		if (!t->once || !mac_canonical(t->mac))
+			return -ENOENT;
+		memset(ret, 0, sizeof(*ret));
+		ret->action = DB_ACTION_MENU;
+		ret->n_macs = 1;
+		memcpy(ret->macs[0], t->mac, MAC_STR_LEN);
+		str_copy(ret->distro, sizeof(ret->distro), t->distro);
+		return 0;
+	}
+	r = db_host_get(db, t->host_id, ret);
+	if (r == 0 && t->once)
+		str_copy(ret->distro, sizeof(ret->distro), t->distro);
+	return r;
 }
 
 int
 db_install_lookup(struct db *db, const char *token, struct db_host *ret)
 {
-	int64_t id;
-	bool current;
+	struct token_row t;
+	bool own;
 	int r;
 
-	r = token_find(db, token, &id, &current);
-	if (r < 0)
+	if ((r = rtx_begin(db, &own)) < 0)
 		return r;
-	if (!current)
-		return -ESTALE;
-	return db_host_get(db, id, ret);
+	r = token_find(db, token, &t);
+	if (r == 0 && !t.current)
+		r = -ESTALE;
+	if (r == 0)
+		r = token_host(db, &t, ret);
+	return rtx_end(db, own, r);
 }
 
 int
 db_install_done(struct db *db, const char *token, struct db_host *ret_host)
 {
+	struct token_row t;
 	struct db_host h;
 	sqlite3_stmt *s;
 	char detail[128];
-	int64_t id;
-	bool current;
 	int r;
 
 	if (!valid_token(token))
@@ -1360,22 +1458,25 @@ db_install_done(struct db *db, const char *token, struct db_host *ret_host)
 	r = tx_begin(db);
 	if (r < 0)
 		return r;
-	r = token_find(db, token, &id, &current);
+	r = token_find(db, token, &t);
 	if (r < 0)
 		return tx_fail(db, r);
-	if (!current)
+	if (!t.current)
 		return tx_fail(db, -ESTALE);
-	r = db_host_get(db, id, &h);
+	r = token_host(db, &t, &h);
 	if (r < 0)
 		return tx_fail(db, r);
-	s = st(db, ST_INSTALL_DONE);
-	if (!s)
-		return tx_fail(db, -EIO);
-	sqlite3_bind_int64(s, 1, id);
-	sqlite3_bind_int64(s, 2, now_s());
-	r = exec_done(s);
-	if (r < 0)
-		return tx_fail(db, r);
+	if (!t.once) {
+		/* a flagged install ends: the host boots locally */
+		s = st(db, ST_INSTALL_DONE);
+		if (!s)
+			return tx_fail(db, -EIO);
+		sqlite3_bind_int64(s, 1, t.host_id);
+		sqlite3_bind_int64(s, 2, now_s());
+		r = exec_done(s);
+		if (r < 0)
+			return tx_fail(db, r);
+	}
 	s = st(db, ST_INSTALL_TOKEN_USE);
 	if (!s)
 		return tx_fail(db, -EIO);
@@ -1384,18 +1485,27 @@ db_install_done(struct db *db, const char *token, struct db_host *ret_host)
 	r = exec_done(s);
 	if (r < 0)
 		return tx_fail(db, r);
-	snprintf(detail, sizeof(detail), "install of %s done; host set to local",
-		 h.distro);
-	r = event_insert(db, h.n_macs ? h.macs[0] : "", "done", detail);
+	if (t.once)
+		snprintf(detail, sizeof(detail),
+			 "install of %s (menu choice, one boot) done; host "
+			 "unchanged",
+			 h.distro);
+	else
+		snprintf(detail, sizeof(detail),
+			 "install of %s done; host set to local", h.distro);
+	r = event_insert(db, t.once ? t.mac : h.n_macs ? h.macs[0] : "",
+			 "done", detail);
 	if (r < 0)
 		return tx_fail(db, r);
 	r = tx_commit(db);
 	if (r < 0)
 		return r;
 	if (ret_host) {
-		h.action = DB_ACTION_LOCAL;
-		h.token[0] = '\0';
-		h.attempts = 0;
+		if (!t.once) {
+			h.action = DB_ACTION_LOCAL;
+			h.token[0] = '\0';
+			h.attempts = 0;
+		}
 		*ret_host = h;
 	}
 	return 0;
@@ -1747,6 +1857,30 @@ db_lease_list(struct db *db, bool unknown_only, db_lease_fn fn, void *ctx)
 		return r;
 	}
 	return step_err(s, rc);
+}
+
+int
+db_lease_holder(struct db *db, const char *ip, char ret_mac[MAC_STR_LEN])
+{
+	sqlite3_stmt *s;
+	char mac[MAC_STR_LEN];
+	int rc;
+
+	if (!ip || !valid_ipv4(ip))
+		return -EINVAL;
+	s = st(db, ST_LEASE_HOLDER);
+	if (!s)
+		return -EIO;
+	bind_text(s, 1, ip);
+	sqlite3_bind_int64(s, 2, now_s());
+	if ((rc = step_row(s)) < 0)
+		return rc;
+	col_copy(s, 0, mac, sizeof(mac));
+	sqlite3_reset(s);
+	if (!mac_canonical(mac))
+		return -ENOENT;
+	memcpy(ret_mac, mac, MAC_STR_LEN);
+	return 0;
 }
 
 int

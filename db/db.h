@@ -26,7 +26,7 @@
 
 #include "common/valid.h"
 
-#define DB_SCHEMA_VERSION 3  /* the newest migration */
+#define DB_SCHEMA_VERSION 4  /* the newest migration */
 #define DB_MAX_MACS 8        /* network interfaces per host */
 #define DB_MAX_ATTRS 32      /* attributes per host */
 #define DB_ATTR_VALUE_MAX 256
@@ -34,6 +34,7 @@
 #define DB_REF_MAX 1025      /* kernel / initrd path or URL + NUL */
 #define DB_TEMPLATE_MAX (64 * 1024)
 #define DB_DETAIL_MAX 512
+#define DB_ONCE_TOKEN_TTL (24 * 3600) /* seconds a one-boot token lives */
 
 struct db;
 
@@ -212,17 +213,42 @@ int db_install_issue(struct db *db, int64_t id, const char *token,
 		     unsigned max_attempts);
 
 /*
- * db_install_lookup - the host whose *current* token is token.
- * 0 and *ret, -ENOENT (never issued), -ESTALE (issued, but used or
- * superseded).
+ * db_install_issue_for - db_install_issue, compare and set: only while the
+ * host is still flagged for distro (NULL: any). A caller that read the
+ * host, then issues a token, never hands out a token for an install the
+ * host is no longer flagged for: -ESTALE, nothing changed.
+ */
+int db_install_issue_for(struct db *db, int64_t id, const char *distro,
+			 const char *token, unsigned max_attempts);
+
+/*
+ * db_install_once - record a one-boot token (a menu choice: install distro
+ * on this boot only) for mac, of host id (0: an unknown MAC, no host).
+ * The host is not changed: not flagged, no attempt spent, its current
+ * token untouched. The token is valid for install files and done until
+ * it is used or DB_ONCE_TOKEN_TTL has passed. One transaction. Returns 0,
+ * -ENOENT (host or distro does not exist), -EINVAL.
+ */
+int db_install_once(struct db *db, int64_t id, const char *mac,
+		    const char *distro, const char *token);
+
+/*
+ * db_install_lookup - the host whose *current* token is token, or whose
+ * live one-boot token it is (then *ret is the host as that install sees
+ * it: its distro is the one chosen; for an unknown MAC, a host with id 0,
+ * that MAC, action menu and nothing else). 0 and *ret, -ENOENT (never
+ * issued), -ESTALE (issued, but used, superseded or expired).
  */
 int db_install_lookup(struct db *db, const char *token, struct db_host *ret);
 
 /*
  * db_install_done - end the install of the host whose current token is
  * token: action -> local, token cleared, attempts reset, event "done".
- * Returns 0 and *ret_host (may be NULL), -ENOENT (unknown token),
- * -ESTALE (a token already used or superseded). Changes nothing on error.
+ * A one-boot token is marked used and the event recorded; its host is
+ * left as it is (a menu choice never flagged it). Returns 0 and
+ * *ret_host (may be NULL; as db_install_lookup gives it), -ENOENT
+ * (unknown token), -ESTALE (a token already used, superseded or
+ * expired). Changes nothing on error.
  */
 int db_install_done(struct db *db, const char *token,
 		    struct db_host *ret_host);
@@ -303,6 +329,14 @@ int db_lease_list(struct db *db, bool unknown_only, db_lease_fn fn,
 
 /* db_lease_get - 0 and *ret, -ENOENT. */
 int db_lease_get(struct db *db, const char *mac, struct db_lease *ret);
+
+/*
+ * db_lease_holder - the MAC that holds IPv4 address ip now: the newest
+ * lease with that address that was neither released nor has expired
+ * (an unknown expiry counts as live). 0 and ret_mac, -ENOENT (nobody),
+ * -EINVAL (not an IPv4 address).
+ */
+int db_lease_holder(struct db *db, const char *ip, char ret_mac[MAC_STR_LEN]);
 
 /* ---- events: the per-MAC boot timeline ----------------------------- */
 

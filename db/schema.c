@@ -79,6 +79,28 @@ static const char *const migrations[] = {
 	 * stale. A per-MAC listing now scans the newest rows, which the
 	 * retention (db_event_prune) bounds. */
 	"DROP INDEX IF EXISTS events_mac;",
+
+	/* 4: a menu choice installs that boot only. Its token is a
+	 * one-boot token (once = 1): it names the MAC and the distribution
+	 * chosen and leaves the host as it was; an unknown MAC's has no
+	 * host (host_id NULL), so the table is rebuilt without NOT NULL
+	 * there. And leases by address: a request that would change what
+	 * a machine boots is checked against the lease of the address it
+	 * came from. */
+	"CREATE TABLE install_tokens_v4 ("
+	"  token TEXT PRIMARY KEY,"
+	"  host_id INTEGER REFERENCES hosts(id) ON DELETE CASCADE,"
+	"  issued INTEGER NOT NULL,"
+	"  used INTEGER,"
+	"  once INTEGER NOT NULL DEFAULT 0,"
+	"  mac TEXT NOT NULL DEFAULT '',"
+	"  distro TEXT NOT NULL DEFAULT '');"
+	"INSERT INTO install_tokens_v4 (token, host_id, issued, used)"
+	"  SELECT token, host_id, issued, used FROM install_tokens;"
+	"DROP TABLE install_tokens;"
+	"ALTER TABLE install_tokens_v4 RENAME TO install_tokens;"
+	"CREATE INDEX install_tokens_host ON install_tokens(host_id);"
+	"CREATE INDEX leases_ip ON leases(ip);",
 };
 
 int

@@ -1,11 +1,14 @@
 /*
  * decide.c - the boot decision (see decide.h). The rules, in order:
  *   1. a menu choice for local, shell, memtest or menu is granted;
- *   2. an install that was issued a token installs;
- *   3. an install that could not be issued (attempts spent, distribution
+ *   2. a change of state the request may not make (decide_plan) is
+ *      refused: a local boot, marked refused;
+ *   3. an install that was issued a token installs;
+ *   4. an install that could not be issued (attempts spent, distribution
  *      gone, database error) falls back to the menu, saying why;
- *   4. a host flagged "local" boots locally, "menu" gets the menu;
- *   5. an unknown MAC gets the site default (menu or local).
+ *   5. a host flagged "local" boots locally, "menu" gets the menu;
+ *   6. an unknown MAC gets the site default (menu or local).
+ * Menus offer no install where menu installs are off.
  */
 #include "http/decide.h"
 
@@ -54,6 +57,55 @@ decide_install_wanted(const struct boot_request *req,
 		return true;
 	}
 	return false;
+}
+
+void
+decide_plan(const struct boot_request *req, const struct db_host *host,
+            const struct decide_policy *pol, enum decide_addr addr,
+            struct decide_plan *ret)
+{
+	const char *distro = NULL;
+	bool once;
+
+	memset(ret, 0, sizeof(*ret));
+	if (!decide_install_wanted(req, host, pol, &distro) || !distro)
+		return;
+	/* a choice from the menu, not the admin's flag */
+	once = req->choice == BOOT_CHOICE_INSTALL &&
+	       base_kind(host, pol) == DECISION_MENU;
+	if (once && pol->menu_install_off) {
+		ret->refused = "menu-install-off";
+		return;
+	}
+	if (pol->leases_known) {
+		if (addr == DECIDE_ADDR_UNCHECKED) {
+			ret->need_address = true;
+			return;
+		}
+		if (addr != DECIDE_ADDR_LEASED) {
+			ret->refused = "address-not-leased";
+			return;
+		}
+	}
+	ret->change = once ? DECIDE_CHANGE_ONCE : DECIDE_CHANGE_ISSUE;
+	ret->distro = distro;
+}
+
+enum decide_addr
+decide_addr_check(const struct boot_request *req, const struct db_host *host,
+                  const char *holder)
+{
+	size_t i;
+
+	if (!holder || !holder[0])
+		return DECIDE_ADDR_NOT_LEASED;
+	if (!host)
+		return strcmp(holder, req->mac) == 0 ? DECIDE_ADDR_LEASED
+		                                     : DECIDE_ADDR_NOT_LEASED;
+	for (i = 0; i < host->n_macs && i < DB_MAX_MACS; i++)
+		if (strcmp(holder, host->macs[i]) == 0)
+			return DECIDE_ADDR_LEASED;
+	return DECIDE_ADDR_NOT_LEASED;
 }
 
 /* The local boot method for a platform, host override first. */
@@ -130,7 +182,7 @@ decide(const struct decide_input *in, struct decision *ret)
 	d.base_url = pol->base_url;
 	d.menu_timeout = pol->menu_timeout;
 	d.distros = pol->distros;
-	d.n_distros = pol->n_distros;
+	d.n_distros = pol->menu_install_off ? 0 : pol->n_distros;
 
 	switch (in->req->choice) {
 	case BOOT_CHOICE_LOCAL:
@@ -154,13 +206,17 @@ decide(const struct decide_input *in, struct decision *ret)
 	}
 
 	switch (in->install) {
+	case INSTALL_REFUSED:
+		/* changes nothing, hands out nothing: the local disk */
+		d.kind = DECISION_LOCAL;
+		d.reason = in->refused ? in->refused : "refused";
+		d.refused = true;
+		goto out;
 	case INSTALL_ISSUED:
 		if (!in->distro || !in->token || !valid_token(in->token))
 			return -EINVAL;
 		d.kind = DECISION_INSTALL;
-		d.reason = in->req->choice == BOOT_CHOICE_INSTALL
-		               ? "menu-choice"
-		               : "flagged";
+		d.reason = in->once ? "menu-choice" : "flagged";
 		d.distro = in->distro->name;
 		d.token = in->token;
 		d.kernel = in->distro->kernel;

@@ -17,8 +17,8 @@ static const char *const ep_names[EP__COUNT] = {
     "api",  "metrics", "healthz", "other",
 };
 
-static const char *const decision_names[] = {"install", "local", "menu",
-                                             "memtest", "shell", "error"};
+static const char *const decision_names[] = {
+    "install", "local", "menu", "memtest", "shell", "error", "refused"};
 
 /* Latency buckets (upper bounds, microseconds); the last is +Inf. */
 static const uint64_t lat_bounds[] = {

@@ -167,40 +167,56 @@ distro_names(struct db *db)
 	return &cache;
 }
 
-/*
- * Make sure host (NULL: unknown, created) is flagged to install distro,
- * for a menu choice. Re-reads the host into *h.
- */
+/* The client's IPv4 address (an IPv4-mapped IPv6 one as IPv4) into ip;
+ * -EAFNOSUPPORT for anything else. */
 static int
-flag_for_install(struct db *db, const char *mac, struct db_host *h, bool known,
-                 const char *distro)
+peer_ipv4(struct MHD_Connection *c, char ip[INET_ADDRSTRLEN])
 {
-	int64_t id;
-	int rc;
+	const union MHD_ConnectionInfo *ci;
+	const struct sockaddr *sa;
+	const struct in6_addr *a6;
 
-	if (!known) {
-		memset(h, 0, sizeof(*h));
-		h->n_macs = 1;
-		memcpy(h->macs[0], mac, MAC_STR_LEN);
-		h->action = DB_ACTION_INSTALL;
-		str_copy(h->distro, sizeof(h->distro), distro);
-		rc = db_host_add(db, h, &id);
-		if (rc < 0)
-			return rc;
-		return db_host_get(db, id, h);
-	}
-	h->action = DB_ACTION_INSTALL;
-	str_copy(h->distro, sizeof(h->distro), distro);
-	rc = db_host_update(db, h);
-	if (rc < 0)
-		return rc;
-	return db_host_get(db, h->id, h);
+	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (!ci || !ci->client_addr)
+		return -EAFNOSUPPORT;
+	sa = ci->client_addr;
+	if (sa->sa_family == AF_INET)
+		return inet_ntop(AF_INET,
+		                 &((const struct sockaddr_in *)sa)->sin_addr, ip,
+		                 INET_ADDRSTRLEN)
+		           ? 0
+		           : -EAFNOSUPPORT;
+	if (sa->sa_family != AF_INET6)
+		return -EAFNOSUPPORT;
+	a6 = &((const struct sockaddr_in6 *)sa)->sin6_addr;
+	if (!IN6_IS_ADDR_V4MAPPED(a6))
+		return -EAFNOSUPPORT;
+	return inet_ntop(AF_INET, &a6->s6_addr[12], ip, INET_ADDRSTRLEN)
+	           ? 0
+	           : -EAFNOSUPPORT;
+}
+
+/* Is the client's address leased to the host (or unknown MAC) the
+ * request names? Any doubt (no lease, an IPv6 client, a database error)
+ * is NOT_LEASED: the request then changes nothing. */
+static enum decide_addr
+peer_leased(struct MHD_Connection *c, struct db *db,
+            const struct boot_request *req, const struct db_host *host)
+{
+	char ip[INET_ADDRSTRLEN], holder[MAC_STR_LEN];
+
+	if (peer_ipv4(c, ip) < 0 || db_lease_holder(db, ip, holder) < 0)
+		return DECIDE_ADDR_NOT_LEASED;
+	return decide_addr_check(req, host, holder);
 }
 
 /*
- * GET /ipxe/v1/config: parse, look the host up, issue an install token
- * when the decision may install, decide, render, queue the event. A
- * malformed request gets 400 with a script that boots locally.
+ * GET /ipxe/v1/config: parse, look the host up, plan the change of state
+ * the request may make (decide_plan: in dhcp mode only from the host's
+ * leased address), make it (a token for a flagged install, a one-boot
+ * token for a menu choice), decide, render, queue the event. A malformed
+ * request gets 400 with a script that boots locally; a change it may not
+ * make, 403 with one.
  */
 static enum MHD_Result
 serve_config(struct MHD_Connection *c, struct http_req *r)
@@ -211,11 +227,11 @@ serve_config(struct MHD_Connection *c, struct http_req *r)
 	struct db_host host;
 	struct db_distro distro;
 	struct decide_policy pol;
+	struct decide_plan plan;
 	struct decide_input in;
 	struct decision d;
 	const struct db_distro_names *names;
 	char err[128], token[TOKEN_LEN + 1], desc[256];
-	const char *dname = NULL;
 	bool known, have_distro = false;
 	char *script = NULL;
 	size_t len;
@@ -244,6 +260,10 @@ serve_config(struct MHD_Connection *c, struct http_req *r)
 	    cfg->install_attempts ? cfg->install_attempts : 3;
 	pol.local_bios = cfg->local_bios;
 	pol.local_efi = cfg->local_efi;
+	pol.leases_known = cfg->dhcp_mode == DHCP_MODE_DHCP;
+	pol.menu_install_off =
+	    cfg->menu_install == MENU_INSTALL_NO ||
+	    (cfg->menu_install == MENU_INSTALL_AUTO && !pol.leases_known);
 	if (req.choice != BOOT_CHOICE_LOCAL &&
 	    req.choice != BOOT_CHOICE_SHELL &&
 	    req.choice != BOOT_CHOICE_MEMTEST &&
@@ -257,27 +277,40 @@ serve_config(struct MHD_Connection *c, struct http_req *r)
 	memset(&in, 0, sizeof(in));
 	in.req = &req;
 	in.policy = &pol;
-	if (decide_install_wanted(&req, known ? &host : NULL, &pol, &dname)) {
+	decide_plan(&req, known ? &host : NULL, &pol, DECIDE_ADDR_UNCHECKED,
+	            &plan);
+	if (plan.need_address)
+		decide_plan(&req, known ? &host : NULL, &pol,
+		            peer_leased(c, db, &req, known ? &host : NULL),
+		            &plan);
+	if (plan.refused) {
+		in.install = INSTALL_REFUSED;
+		in.refused = plan.refused;
+	} else if (plan.change != DECIDE_CHANGE_NONE) {
 		char want[NAME_MAX_LEN + 1];
 
-		str_copy(want, sizeof(want), dname);
+		str_copy(want, sizeof(want), plan.distro);
 		in.install = INSTALL_FAILED;
-		rc = 0;
-		if (req.choice == BOOT_CHOICE_INSTALL)
-			rc = flag_for_install(db, req.mac, &host, known, want);
-		if (rc == 0) {
-			known = true;
-			rc = db_distro_get(db, want, &distro);
-			if (rc == 0)
-				have_distro = true;
-			else if (rc == -ENOENT)
-				in.install = INSTALL_NO_DISTRO;
-		}
+		rc = db_distro_get(db, want, &distro);
+		if (rc == 0)
+			have_distro = true;
+		else if (rc == -ENOENT)
+			in.install = INSTALL_NO_DISTRO;
 		if (have_distro && token_generate(token) == 0) {
-			rc = db_install_issue(db, host.id, token,
-			                      pol.install_attempts);
+			/* one transaction each: a menu choice records a
+			 * one-boot token and leaves the host as it is; a
+			 * flagged install spends an attempt only while the
+			 * host is still flagged for what was read */
+			if (plan.change == DECIDE_CHANGE_ONCE)
+				rc = db_install_once(db, known ? host.id : 0,
+				                     req.mac, want, token);
+			else
+				rc = db_install_issue_for(db, host.id, want,
+				                          token,
+				                          pol.install_attempts);
 			if (rc == 0) {
 				in.install = INSTALL_ISSUED;
+				in.once = plan.change == DECIDE_CHANGE_ONCE;
 				in.distro = &distro;
 				in.token = token;
 			} else if (rc == -EDQUOT) {
@@ -303,8 +336,12 @@ serve_config(struct MHD_Connection *c, struct http_req *r)
 	}
 	decision_describe(&d, desc, sizeof(desc));
 	evq_event(srv->evq, req.mac, "config", desc);
-	r->decision = decision_kind_name(d.kind);
-	return http_reply_take(c, r, MHD_HTTP_OK, TEXT, script, len);
+	r->decision = d.refused ? "refused" : decision_kind_name(d.kind);
+	/* refused: iPXE retries the fetch (a lease the hook has not recorded
+	 * yet), then boots the local disk; the body says the same */
+	return http_reply_take(c, r,
+	                       d.refused ? MHD_HTTP_FORBIDDEN : MHD_HTTP_OK,
+	                       TEXT, script, len);
 }
 
 /*

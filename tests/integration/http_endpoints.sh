@@ -8,7 +8,10 @@
 source "$TOP/tests/lib/common.sh"
 source "$TOP/tests/integration/http_lib.bash"
 
-HTTP_EXTRA_BOOT="install_attempts = 2" http_start
+# [dhcp] mode = off: no leases seen, so menus offer installs only with
+# menu_install = yes (http_boot_auth.sh tests the address checks of dhcp
+# mode)
+HTTP_EXTRA_BOOT=$'install_attempts = 2\nmenu_install = yes' http_start
 
 # ---- files and a distribution ----
 head -c 300000 /dev/urandom >"$STATE/files/debian12/linux"
@@ -171,9 +174,13 @@ expect_contains "$body" '"action":"local"' "host local"
 api PATCH /api/v1/hosts/node2 '{"action":"menu"}'
 expect_contains "$body" '"action":"menu"' "host on the menu again"
 
-# ---- menu choice: reinstall from the menu ----
+# ---- menu choice: reinstall from the menu, that boot only ----
 out=$(curl -s "$BOOT/ipxe/v1/config?mac=$M2&platform=efi&choice=install&distro=debian12")
 expect_contains "$out" "install reason=menu-choice" "reinstall chosen in the menu"
+api GET /api/v1/hosts/node2
+expect_contains "$body" '"action":"menu"' "the choice does not flag the host"
+out=$(curl -s "$BOOT/ipxe/v1/config?mac=$M2&platform=efi")
+expect_contains "$out" "menu reason=host-menu" "the next boot gets the menu again"
 out=$(curl -s "$BOOT/ipxe/v1/config?mac=$M2&platform=efi&choice=shell")
 expect_contains "$out" "shell ||" "shell chosen in the menu"
 api POST /api/v1/hosts/node2/local

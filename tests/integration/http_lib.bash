@@ -3,7 +3,9 @@
 # fresh state directory, and a few curl helpers.
 #
 # After http_start: $BOOT (http://127.0.0.1:PORT), $ADMIN, $TOKEN, $CONF,
-# $STATE, $SERVER_PID, $SERVER_LOG.
+# $STATE, $SERVER_PID, $SERVER_LOG. HTTP_DHCP_MODE sets [dhcp] mode (off;
+# dhcp: the service checks a request's address against the leases table,
+# which a test fills with the real bootyard-lease hook).
 
 # free_port: print a TCP port on 127.0.0.1 nobody listens on.
 free_port() {
@@ -27,7 +29,7 @@ http_start() {
 		echo "state_dir = $STATE"
 		echo "server_address = 127.0.0.1"
 		echo "[dhcp]"
-		echo "mode = off"
+		echo "mode = ${HTTP_DHCP_MODE:-off}"
 		echo "tftp_root = $STATE/tftp"
 		echo "[http]"
 		echo "listen = 127.0.0.1:$BOOT_PORT"

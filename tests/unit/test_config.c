@@ -123,6 +123,7 @@ defaults(void **state)
 	assert_string_equal(cfg.admin_listen, "127.0.0.1:9080");
 	assert_string_equal(cfg.admin_token_file, "/etc/bootyard/admin.token");
 	assert_int_equal(cfg.unknown, UNKNOWN_MENU);
+	assert_int_equal(cfg.menu_install, MENU_INSTALL_AUTO);
 	assert_int_equal(cfg.menu_timeout, 10);
 	assert_int_equal(cfg.install_attempts, 3);
 	assert_int_equal(cfg.local_bios, LOCAL_BOOT_SANBOOT);
@@ -187,6 +188,7 @@ every_key(void **state)
 		   "token_file = /etc/by/admin.token\n"
 		   "[boot]\n"
 		   "unknown = local\n"
+		   "menu_install = yes\n"
 		   "menu_timeout = 0\n"
 		   "install_attempts = 5\n"
 		   "local_bios = nofile\n"
@@ -221,6 +223,7 @@ every_key(void **state)
 	assert_string_equal(cfg.admin_listen, "off");
 	assert_string_equal(cfg.admin_token_file, "/etc/by/admin.token");
 	assert_int_equal(cfg.unknown, UNKNOWN_LOCAL);
+	assert_int_equal(cfg.menu_install, MENU_INSTALL_YES);
 	assert_int_equal(cfg.menu_timeout, 0);
 	assert_int_equal(cfg.install_attempts, 5);
 	assert_int_equal(cfg.local_bios, LOCAL_BOOT_NOFILE);

@@ -132,6 +132,52 @@ test_upgrade_from_v1(void **state)
 	assert_int_equal(db_open(path, 0, &db), -EPROTO);
 }
 
+/* Migration 4 rebuilds install_tokens: the tokens of a version 3
+ * database keep working. */
+static void
+test_upgrade_from_v3(void **state)
+{
+	struct fixture *f = *state;
+	const char *tok = "0123456789abcdef0123456789abcdef";
+	char path[160];
+	sqlite3 *conn;
+	struct db *db;
+	struct db_host h;
+	int v;
+
+	snprintf(path, sizeof(path), "%s/v3.db", f->dir);
+	assert_int_equal(sqlite3_open(path, &conn), SQLITE_OK);
+	for (v = 1; v <= 3; v++)
+		assert_int_equal(sqlite3_exec(conn, schema_migration(v), NULL,
+					      NULL, NULL),
+				 SQLITE_OK);
+	assert_int_equal(
+		sqlite3_exec(conn,
+			     "PRAGMA user_version = 3;"
+			     "INSERT INTO distros (name, kernel, initrd,"
+			     " created, updated) VALUES ('d', 'k', 'i', 1, 1);"
+			     "INSERT INTO hosts (hostname, action, distro,"
+			     " token, attempts, created, updated) VALUES"
+			     " ('old', 'install', 'd',"
+			     " '0123456789abcdef0123456789abcdef', 1, 1, 1);"
+			     "INSERT INTO host_macs VALUES"
+			     " ('52:54:00:00:00:01', 1, 0);"
+			     "INSERT INTO install_tokens (token, host_id, issued)"
+			     " VALUES ('0123456789abcdef0123456789abcdef', 1, 1);",
+			     NULL, NULL, NULL),
+		SQLITE_OK);
+	sqlite3_close(conn);
+	assert_int_equal(db_open(path, 0, &db), 0);
+	assert_int_equal(db_schema_version(db), DB_SCHEMA_VERSION);
+	assert_int_equal(db_install_lookup(db, tok, &h), 0);
+	assert_string_equal(h.hostname, "old");
+	assert_string_equal(h.distro, "d");
+	assert_int_equal(db_install_done(db, tok, &h), 0);
+	assert_int_equal(h.action, DB_ACTION_LOCAL);
+	assert_int_equal(db_install_lookup(db, tok, &h), -ESTALE);
+	db_close(db);
+}
+
 static void
 test_open_errors(void **state)
 {
@@ -472,6 +518,227 @@ test_install_exhausted(void **state)
 	assert_int_equal(db_install_issue(f->db, id,
 					  "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", 3),
 			 0);
+}
+
+/*
+ * A menu choice's one-boot token: the host is not changed (action,
+ * attempts, its current token); the token fetches the chosen distro's
+ * install file and ends with done, which leaves the host as it is; used
+ * or expired, it is refused. An unknown MAC's needs no host.
+ */
+static void
+test_install_one_boot(void **state)
+{
+	struct fixture *f = *state;
+	const char *t1 = "11111111111111111111111111111111";
+	const char *t2 = "22222222222222222222222222222222";
+	const char *t3 = "33333333333333333333333333333333";
+	const char *tf = "ffffffffffffffffffffffffffffffff";
+	struct db_host h, g;
+	struct db_distro d;
+	char kinds[256] = "";
+	sqlite3 *conn;
+	int64_t id;
+
+	distro_init(&d, "debian12");
+	assert_int_equal(db_distro_add(f->db, &d), 0);
+	distro_init(&d, "alma9");
+	assert_int_equal(db_distro_add(f->db, &d), 0);
+	host_init(&h, "52:54:00:12:34:56");
+	h.action = DB_ACTION_MENU;
+	assert_int_equal(db_host_add(f->db, &h, &id), 0);
+
+	assert_int_equal(db_install_once(f->db, id, "52:54:00:12:34:56",
+					 "alma9", t1),
+			 0);
+	assert_int_equal(db_host_get(f->db, id, &g), 0);
+	assert_int_equal(g.action, DB_ACTION_MENU);
+	assert_int_equal(g.attempts, 0);
+	assert_string_equal(g.token, "");
+	assert_string_equal(g.distro, "");
+	/* the install sees the chosen distribution */
+	assert_int_equal(db_install_lookup(f->db, t1, &g), 0);
+	assert_int_equal(g.id, id);
+	assert_string_equal(g.distro, "alma9");
+	assert_int_equal(g.action, DB_ACTION_MENU);
+	/* done: the token is used, the host is left as it was */
+	assert_int_equal(db_install_done(f->db, t1, &g), 0);
+	assert_int_equal(g.action, DB_ACTION_MENU);
+	assert_int_equal(db_host_get(f->db, id, &g), 0);
+	assert_int_equal(g.action, DB_ACTION_MENU);
+	assert_int_equal(db_install_lookup(f->db, t1, &g), -ESTALE);
+	assert_int_equal(db_install_done(f->db, t1, &g), -ESTALE);
+	assert_int_equal(db_event_list(f->db, "52:54:00:12:34:56", 0,
+				       collect_kinds, kinds),
+			 0);
+	assert_string_equal(kinds, "done,");
+
+	/* a one-boot token beside a flagged install: neither touches the
+	 * other (done of the one-boot token leaves the flag; the flagged
+	 * token stays current) */
+	assert_int_equal(db_host_reinstall(f->db, id, "debian12"), 0);
+	assert_int_equal(db_install_issue(f->db, id, tf, 3), 0);
+	assert_int_equal(db_install_once(f->db, id, "52:54:00:12:34:56",
+					 "alma9", t2),
+			 0);
+	assert_int_equal(db_install_done(f->db, t2, NULL), 0);
+	assert_int_equal(db_host_get(f->db, id, &g), 0);
+	assert_int_equal(g.action, DB_ACTION_INSTALL);
+	assert_string_equal(g.token, tf);
+	assert_int_equal(g.attempts, 1);
+	assert_int_equal(db_install_lookup(f->db, tf, &g), 0);
+	assert_string_equal(g.distro, "debian12");
+
+	/* an unknown MAC: no host needed, none created */
+	assert_int_equal(db_install_once(f->db, 0, "52:54:00:99:00:01",
+					 "debian12", t3),
+			 0);
+	assert_int_equal(db_host_find_by_mac(f->db, "52:54:00:99:00:01", &g),
+			 -ENOENT);
+	assert_int_equal(db_install_lookup(f->db, t3, &g), 0);
+	assert_int_equal(g.id, 0);
+	assert_int_equal(g.n_macs, 1);
+	assert_string_equal(g.macs[0], "52:54:00:99:00:01");
+	assert_string_equal(g.distro, "debian12");
+	assert_string_equal(g.hostname, "");
+
+	/* refused: a missing distro or host, bad values; nothing stored */
+	assert_int_equal(db_install_once(f->db, id, "52:54:00:12:34:56",
+					 "nosuch",
+					 "44444444444444444444444444444444"),
+			 -ENOENT);
+	assert_int_equal(db_install_once(f->db, 777, "52:54:00:12:34:56",
+					 "alma9",
+					 "44444444444444444444444444444444"),
+			 -ENOENT);
+	assert_int_equal(db_install_lookup(f->db,
+					   "44444444444444444444444444444444",
+					   &g),
+			 -ENOENT);
+	assert_int_equal(db_install_once(f->db, id, "52-54-00-12-34-56",
+					 "alma9", t1),
+			 -EINVAL);
+	assert_int_equal(db_install_once(f->db, id, "52:54:00:12:34:56",
+					 "../x", t1),
+			 -EINVAL);
+	assert_int_equal(db_install_once(f->db, id, "52:54:00:12:34:56",
+					 "alma9", "short"),
+			 -EINVAL);
+
+	/* expired after DB_ONCE_TOKEN_TTL */
+	assert_int_equal(sqlite3_open(f->path, &conn), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(conn,
+				      "UPDATE install_tokens SET issued = 1"
+				      " WHERE once = 1",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(conn);
+	assert_int_equal(db_install_lookup(f->db, t3, &g), -ESTALE);
+	assert_int_equal(db_install_done(f->db, t3, &g), -ESTALE);
+}
+
+/* db_install_issue_for: a token only for the install the caller read. */
+static void
+test_install_issue_for(void **state)
+{
+	struct fixture *f = *state;
+	struct db_host h;
+	struct db_distro d;
+	int64_t id;
+
+	distro_init(&d, "debian12");
+	assert_int_equal(db_distro_add(f->db, &d), 0);
+	distro_init(&d, "alma9");
+	assert_int_equal(db_distro_add(f->db, &d), 0);
+	host_init(&h, "52:54:00:12:34:56");
+	h.action = DB_ACTION_INSTALL;
+	strcpy(h.distro, "debian12");
+	assert_int_equal(db_host_add(f->db, &h, &id), 0);
+	/* the admin switched the distribution meanwhile */
+	assert_int_equal(db_host_reinstall(f->db, id, "alma9"), 0);
+	assert_int_equal(db_install_issue_for(f->db, id, "debian12",
+					      "0123456789abcdef0123456789abcdef",
+					      3),
+			 -ESTALE);
+	assert_int_equal(db_host_get(f->db, id, &h), 0);
+	assert_int_equal(h.attempts, 0);
+	assert_string_equal(h.token, "");
+	assert_int_equal(db_install_issue_for(f->db, id, "alma9",
+					      "0123456789abcdef0123456789abcdef",
+					      3),
+			 0);
+	assert_int_equal(db_install_issue_for(f->db, id, "../x",
+					      "0123456789abcdef0123456789abcdee",
+					      3),
+			 -EINVAL);
+}
+
+/* db_lease_holder: who holds an address now. */
+static void
+test_lease_holder(void **state)
+{
+	struct fixture *f = *state;
+	struct db_lease l;
+	char mac[MAC_STR_LEN];
+
+	memset(&l, 0, sizeof(l));
+	strcpy(l.mac, "52:54:00:00:00:01");
+	strcpy(l.ip, "198.18.0.50");
+	strcpy(l.state, "add");
+	l.arch = -1;
+	l.expires = (int64_t)time(NULL) + 3600;
+	assert_int_equal(db_lease_holder(f->db, "198.18.0.50", mac), -ENOENT);
+	assert_int_equal(db_lease_record(f->db, &l), 0);
+	assert_int_equal(db_lease_holder(f->db, "198.18.0.50", mac), 0);
+	assert_string_equal(mac, "52:54:00:00:00:01");
+	assert_int_equal(db_lease_holder(f->db, "198.18.0.51", mac), -ENOENT);
+	assert_int_equal(db_lease_holder(f->db, "", mac), -EINVAL);
+	assert_int_equal(db_lease_holder(f->db, "::1", mac), -EINVAL);
+	assert_int_equal(db_lease_holder(f->db, NULL, mac), -EINVAL);
+
+	/* the address moves to another MAC: the newest lease holds it
+	 * (the old row keeps the address until its release or expiry) */
+	sleep(1);
+	strcpy(l.mac, "52:54:00:00:00:02");
+	assert_int_equal(db_lease_record(f->db, &l), 0);
+	assert_int_equal(db_lease_holder(f->db, "198.18.0.50", mac), 0);
+	assert_string_equal(mac, "52:54:00:00:00:02");
+
+	/* released */
+	strcpy(l.state, "del");
+	assert_int_equal(db_lease_record(f->db, &l), 0);
+	strcpy(l.mac, "52:54:00:00:00:01");
+	assert_int_equal(db_lease_record(f->db, &l), 0);
+	assert_int_equal(db_lease_holder(f->db, "198.18.0.50", mac), -ENOENT);
+
+	/* a release of an address the MAC no longer holds (an older lease
+	 * of another client id) keeps the one it holds */
+	strcpy(l.state, "add");
+	strcpy(l.ip, "198.18.0.60");
+	assert_int_equal(db_lease_record(f->db, &l), 0);
+	strcpy(l.state, "del");
+	strcpy(l.ip, "198.18.0.50");
+	l.expires = 1;
+	assert_int_equal(db_lease_record(f->db, &l), 0);
+	assert_int_equal(db_lease_holder(f->db, "198.18.0.60", mac), 0);
+	assert_string_equal(mac, "52:54:00:00:00:01");
+
+	/* expired */
+	strcpy(l.state, "old");
+	strcpy(l.ip, "198.18.0.60");
+	l.expires = (int64_t)time(NULL) - 1;
+	assert_int_equal(db_lease_record(f->db, &l), 0);
+	assert_int_equal(db_lease_holder(f->db, "198.18.0.60", mac), -ENOENT);
+	/* an address without expiry (unknown) is held */
+	strcpy(l.mac, "52:54:00:00:00:03");
+	strcpy(l.ip, "198.18.0.70");
+	strcpy(l.state, "add");
+	l.expires = 0;
+	assert_int_equal(db_lease_record(f->db, &l), 0);
+	assert_int_equal(db_lease_holder(f->db, "198.18.0.70", mac), 0);
+	/* a MAC seen over HTTP only holds no address */
+	assert_int_equal(db_lease_seen(f->db, "52:54:00:00:00:04", 7), 0);
+	assert_int_equal(db_lease_holder(f->db, "0.0.0.0", mac), -ENOENT);
 }
 
 static int
@@ -953,6 +1220,8 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_upgrade_from_v1, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_upgrade_from_v3, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_open_errors, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_host_crud, setup,
@@ -964,6 +1233,12 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_host_list, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_install_once, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_install_one_boot, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_install_issue_for, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_lease_holder, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_install_exhausted, setup,
 						teardown),

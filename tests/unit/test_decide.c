@@ -193,6 +193,209 @@ test_choices(void **state)
 	assert_false(decide_install_wanted(&r, &h, &pol, &dn));
 }
 
+/* decide_plan in dhcp mode (leases known): every change needs the
+ * host's own address; refused changes change nothing. */
+static void
+test_plan_leases_known(void **state)
+{
+	struct decide_policy p = pol;
+	struct db_host flagged = mkhost(DB_ACTION_INSTALL);
+	struct db_host menu = mkhost(DB_ACTION_MENU);
+	struct db_host local = mkhost(DB_ACTION_LOCAL);
+	struct boot_request none = mkreq(BOOT_PLATFORM_EFI, BOOT_CHOICE_NONE);
+	struct boot_request inst = mkreq(BOOT_PLATFORM_EFI, BOOT_CHOICE_INSTALL);
+	struct boot_request shell = mkreq(BOOT_PLATFORM_EFI, BOOT_CHOICE_SHELL);
+	struct decide_plan pl;
+
+	p.leases_known = true;
+	/* nothing wanted: nothing to check, nothing to do */
+	decide_plan(&none, &menu, &p, DECIDE_ADDR_UNCHECKED, &pl);
+	assert_int_equal(pl.change, DECIDE_CHANGE_NONE);
+	assert_false(pl.need_address);
+	assert_null(pl.refused);
+	decide_plan(&none, &local, &p, DECIDE_ADDR_NOT_LEASED, &pl);
+	assert_int_equal(pl.change, DECIDE_CHANGE_NONE);
+	assert_null(pl.refused);
+	decide_plan(&shell, &flagged, &p, DECIDE_ADDR_UNCHECKED, &pl);
+	assert_int_equal(pl.change, DECIDE_CHANGE_NONE);
+	assert_false(pl.need_address);
+	/* a choice on a local host: no menu there, nothing wanted */
+	decide_plan(&inst, &local, &p, DECIDE_ADDR_NOT_LEASED, &pl);
+	assert_int_equal(pl.change, DECIDE_CHANGE_NONE);
+	assert_null(pl.refused);
+
+	/* flagged (defect 7): look the address up; only the host's own
+	 * address spends an attempt */
+	decide_plan(&none, &flagged, &p, DECIDE_ADDR_UNCHECKED, &pl);
+	assert_true(pl.need_address);
+	assert_int_equal(pl.change, DECIDE_CHANGE_NONE);
+	decide_plan(&none, &flagged, &p, DECIDE_ADDR_NOT_LEASED, &pl);
+	assert_int_equal(pl.change, DECIDE_CHANGE_NONE);
+	assert_string_equal(pl.refused, "address-not-leased");
+	decide_plan(&none, &flagged, &p, DECIDE_ADDR_LEASED, &pl);
+	assert_int_equal(pl.change, DECIDE_CHANGE_ISSUE);
+	assert_string_equal(pl.distro, "deb");
+	assert_null(pl.refused);
+	/* a choice on a flagged host is its flagged install */
+	strcpy(inst.distro, "other");
+	decide_plan(&inst, &flagged, &p, DECIDE_ADDR_LEASED, &pl);
+	assert_int_equal(pl.change, DECIDE_CHANGE_ISSUE);
+	assert_string_equal(pl.distro, "deb");
+
+	/* a menu choice (defect 3): from elsewhere refused; from the
+	 * host's address that boot only, of the distribution chosen */
+	decide_plan(&inst, &menu, &p, DECIDE_ADDR_UNCHECKED, &pl);
+	assert_true(pl.need_address);
+	decide_plan(&inst, &menu, &p, DECIDE_ADDR_NOT_LEASED, &pl);
+	assert_int_equal(pl.change, DECIDE_CHANGE_NONE);
+	assert_string_equal(pl.refused, "address-not-leased");
+	decide_plan(&inst, &menu, &p, DECIDE_ADDR_LEASED, &pl);
+	assert_int_equal(pl.change, DECIDE_CHANGE_ONCE);
+	assert_string_equal(pl.distro, "other");
+	/* an unknown MAC: the same, where unknown MACs get the menu */
+	decide_plan(&inst, NULL, &p, DECIDE_ADDR_NOT_LEASED, &pl);
+	assert_string_equal(pl.refused, "address-not-leased");
+	decide_plan(&inst, NULL, &p, DECIDE_ADDR_LEASED, &pl);
+	assert_int_equal(pl.change, DECIDE_CHANGE_ONCE);
+	p.unknown = UNKNOWN_LOCAL;
+	decide_plan(&inst, NULL, &p, DECIDE_ADDR_LEASED, &pl);
+	assert_int_equal(pl.change, DECIDE_CHANGE_NONE);
+	assert_null(pl.refused);
+	p.unknown = UNKNOWN_MENU;
+	/* menu installs off: refused before any lookup */
+	p.menu_install_off = true;
+	decide_plan(&inst, &menu, &p, DECIDE_ADDR_UNCHECKED, &pl);
+	assert_false(pl.need_address);
+	assert_string_equal(pl.refused, "menu-install-off");
+	/* ... which does not touch the admin's flag */
+	decide_plan(&none, &flagged, &p, DECIDE_ADDR_LEASED, &pl);
+	assert_int_equal(pl.change, DECIDE_CHANGE_ISSUE);
+}
+
+/* decide_plan where leases are not seen (proxy, off): the admin's flag
+ * installs from anywhere; menu choices only where they are on. */
+static void
+test_plan_leases_unknown(void **state)
+{
+	struct decide_policy p = pol;
+	struct db_host flagged = mkhost(DB_ACTION_INSTALL);
+	struct db_host menu = mkhost(DB_ACTION_MENU);
+	struct boot_request none = mkreq(BOOT_PLATFORM_EFI, BOOT_CHOICE_NONE);
+	struct boot_request inst = mkreq(BOOT_PLATFORM_EFI, BOOT_CHOICE_INSTALL);
+	struct decide_plan pl;
+
+	p.leases_known = false;
+	decide_plan(&none, &flagged, &p, DECIDE_ADDR_UNCHECKED, &pl);
+	assert_false(pl.need_address);
+	assert_int_equal(pl.change, DECIDE_CHANGE_ISSUE);
+	p.menu_install_off = true; /* menu_install = auto there */
+	decide_plan(&inst, &menu, &p, DECIDE_ADDR_UNCHECKED, &pl);
+	assert_int_equal(pl.change, DECIDE_CHANGE_NONE);
+	assert_string_equal(pl.refused, "menu-install-off");
+	decide_plan(&inst, NULL, &p, DECIDE_ADDR_UNCHECKED, &pl);
+	assert_string_equal(pl.refused, "menu-install-off");
+	p.menu_install_off = false; /* menu_install = yes */
+	decide_plan(&inst, &menu, &p, DECIDE_ADDR_UNCHECKED, &pl);
+	assert_int_equal(pl.change, DECIDE_CHANGE_ONCE);
+	assert_false(pl.need_address);
+}
+
+/* decide_addr_check: the address must be leased to a MAC of the host. */
+static void
+test_addr_check(void **state)
+{
+	struct db_host h = mkhost(DB_ACTION_MENU);
+	struct boot_request r = mkreq(BOOT_PLATFORM_EFI, BOOT_CHOICE_NONE);
+
+	assert_int_equal(decide_addr_check(&r, &h, "52:54:00:00:00:01"),
+	                 DECIDE_ADDR_LEASED);
+	assert_int_equal(decide_addr_check(&r, &h, "52:54:00:00:00:02"),
+	                 DECIDE_ADDR_NOT_LEASED);
+	assert_int_equal(decide_addr_check(&r, &h, ""), DECIDE_ADDR_NOT_LEASED);
+	assert_int_equal(decide_addr_check(&r, &h, NULL),
+	                 DECIDE_ADDR_NOT_LEASED);
+	/* another NIC of the same host holds the address */
+	h.n_macs = 2;
+	strcpy(h.macs[1], "52:54:00:00:00:02");
+	assert_int_equal(decide_addr_check(&r, &h, "52:54:00:00:00:02"),
+	                 DECIDE_ADDR_LEASED);
+	/* an unknown MAC: only its own lease */
+	assert_int_equal(decide_addr_check(&r, NULL, "52:54:00:00:00:01"),
+	                 DECIDE_ADDR_LEASED);
+	assert_int_equal(decide_addr_check(&r, NULL, "52:54:00:00:00:02"),
+	                 DECIDE_ADDR_NOT_LEASED);
+}
+
+/* decide with what the plan allowed: a refusal boots locally, marked;
+ * a one-boot token installs as a menu choice; menus offer no install
+ * where menu installs are off. */
+static void
+test_refused_and_once(void **state)
+{
+	struct boot_request r = mkreq(BOOT_PLATFORM_PCBIOS, BOOT_CHOICE_NONE);
+	struct db_host h = mkhost(DB_ACTION_INSTALL);
+	struct decide_policy p = pol;
+	struct decide_input in = {.req = &r, .policy = &p, .host = &h};
+	static const char *const names[] = {"deb", "alma"};
+	struct db_distro dist;
+	struct decision d;
+
+	in.install = INSTALL_REFUSED;
+	in.refused = "address-not-leased";
+	assert_int_equal(decide(&in, &d), 0);
+	assert_int_equal(d.kind, DECISION_LOCAL);
+	assert_true(d.refused);
+	assert_string_equal(d.reason, "address-not-leased");
+	assert_null(d.token);
+	in.refused = NULL;
+	assert_int_equal(decide(&in, &d), 0);
+	assert_string_equal(d.reason, "refused");
+	/* a refused choice of a menu host: local too, never the install */
+	h.action = DB_ACTION_MENU;
+	r.choice = BOOT_CHOICE_INSTALL;
+	strcpy(r.distro, "deb");
+	in.refused = "menu-install-off";
+	assert_int_equal(decide(&in, &d), 0);
+	assert_int_equal(d.kind, DECISION_LOCAL);
+	assert_true(d.refused);
+
+	/* one boot: a menu choice */
+	memset(&dist, 0, sizeof(dist));
+	strcpy(dist.name, "deb");
+	strcpy(dist.kernel, "deb/linux");
+	in.install = INSTALL_ISSUED;
+	in.distro = &dist;
+	in.token = "0123456789abcdef0123456789abcdef";
+	in.once = true;
+	assert_int_equal(decide(&in, &d), 0);
+	assert_int_equal(d.kind, DECISION_INSTALL);
+	assert_false(d.refused);
+	assert_string_equal(d.reason, "menu-choice");
+	/* an admin's flag, even asked for by a choice */
+	in.once = false;
+	assert_int_equal(decide(&in, &d), 0);
+	assert_string_equal(d.reason, "flagged");
+	/* an unknown MAC installs without a host */
+	in.host = NULL;
+	in.once = true;
+	assert_int_equal(decide(&in, &d), 0);
+	assert_int_equal(d.kind, DECISION_INSTALL);
+	assert_string_equal(d.hostname, "");
+
+	/* menus: the distributions, unless menu installs are off */
+	in.install = INSTALL_NOT_TRIED;
+	r.choice = BOOT_CHOICE_NONE;
+	p.distros = names;
+	p.n_distros = 2;
+	assert_int_equal(decide(&in, &d), 0);
+	assert_int_equal(d.kind, DECISION_MENU);
+	assert_int_equal(d.n_distros, 2);
+	p.menu_install_off = true;
+	assert_int_equal(decide(&in, &d), 0);
+	assert_int_equal(d.n_distros, 0);
+	assert_false(d.refused);
+}
+
 static void
 test_describe(void **state)
 {
@@ -217,6 +420,10 @@ main(void)
 	    cmocka_unit_test(test_local_methods),
 	    cmocka_unit_test(test_install_once),
 	    cmocka_unit_test(test_choices),
+	    cmocka_unit_test(test_plan_leases_known),
+	    cmocka_unit_test(test_plan_leases_unknown),
+	    cmocka_unit_test(test_addr_check),
+	    cmocka_unit_test(test_refused_and_once),
 	    cmocka_unit_test(test_describe),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -123,6 +123,61 @@ test_golden_all(void **state)
 	}
 }
 
+/* The answers of the trust rules (decide_plan): a refused change boots
+ * the local disk; a menu choice installs with a one-boot token; a menu
+ * where menu installs are off offers none. */
+static void
+test_golden_trust(void **state)
+{
+	static const enum boot_platform plats[] = {
+	    BOOT_PLATFORM_PCBIOS, BOOT_PLATFORM_EFI, BOOT_PLATFORM_UNKNOWN};
+	struct decide_policy pol = policy();
+	struct db_distro dist = distro();
+	char name[64];
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(plats); i++) {
+		struct boot_request req = request(plats[i]);
+		struct db_host h = host(DB_ACTION_INSTALL);
+		struct decide_input in = {.req = &req, .policy = &pol};
+		struct decision d;
+
+		/* a flagged host asked for from an address not its own */
+		in.host = &h;
+		in.install = INSTALL_REFUSED;
+		in.refused = "address-not-leased";
+		snprintf(name, sizeof(name), "refused-%s", pname(plats[i]));
+		render_golden(name, &in, DECISION_LOCAL);
+		assert_int_equal(decide(&in, &d), 0);
+		assert_true(d.refused);
+
+		/* "Reinstall debian12" chosen in a menu host's menu */
+		h = host(DB_ACTION_MENU);
+		req.choice = BOOT_CHOICE_INSTALL;
+		strcpy(req.distro, "debian12");
+		in.install = INSTALL_ISSUED;
+		in.refused = NULL;
+		in.once = true;
+		in.distro = &dist;
+		in.token = "fedcba9876543210fedcba9876543210";
+		snprintf(name, sizeof(name), "choice-install-%s",
+		         pname(plats[i]));
+		render_golden(name, &in, DECISION_INSTALL);
+
+		/* a menu where menu installs are off */
+		req.choice = BOOT_CHOICE_NONE;
+		in.install = INSTALL_NOT_TRIED;
+		in.once = false;
+		in.distro = NULL;
+		in.token = NULL;
+		pol.menu_install_off = true;
+		snprintf(name, sizeof(name), "menu-noinstall-%s",
+		         pname(plats[i]));
+		render_golden(name, &in, DECISION_MENU);
+		pol.menu_install_off = false;
+	}
+}
+
 /* Values that would add iPXE syntax are refused, never rendered. */
 static void
 test_injection_refused(void **state)
@@ -239,6 +294,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_golden_all),
+	    cmocka_unit_test(test_golden_trust),
 	    cmocka_unit_test(test_injection_refused),
 	    cmocka_unit_test(test_error_script),
 	    cmocka_unit_test(test_boot_script),
