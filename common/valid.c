@@ -131,14 +131,13 @@ hostname_syntax_ok(const char *s)
  * "1h"), an IPv4 address; "set:", "tag:" and "id:" carry a ':' that the
  * syntax already refuses. Also refused: a name that is a MAC in one of
  * mac_parse's forms ("52-54-00-12-34-56": a hardware address to dnsmasq,
- * a MAC to every bootyard lookup) and one whose last label is all
- * digits (a numeric top-level label reads as an address, RFC 3696).
+ * a MAC to every bootyard lookup) and one of digits and dots only
+ * ("1.2.3.4", also the short forms inet_aton reads as an address).
  */
 const char *
 valid_hostname_why(const char *s)
 {
 	char mac[MAC_STR_LEN];
-	const char *last;
 	size_t n, digits;
 
 	if (!hostname_syntax_ok(s))
@@ -155,11 +154,9 @@ valid_hostname_why(const char *s)
 		       "optional s, m, h, d or w)";
 	if (mac_parse(s, mac) == 0)
 		return "it reads as a MAC address";
-	last = strrchr(s, '.');
-	last = last ? last + 1 : s;
-	if (strspn(last, "0123456789") == strlen(last))
-		return "its last label is all digits (dnsmasq and resolvers "
-		       "read it as an address)";
+	if (strspn(s, "0123456789.") == n)
+		return "it is all digits and dots (dnsmasq reads it as an "
+		       "address)";
 	return NULL;
 }
 

@@ -36,7 +36,7 @@ bool valid_ifname(const char *s);
  * characters, not starting or ending with '-', total <= 253; and nothing
  * dnsmasq reads as a keyword in a hosts file: not "ignore" or "infinite"
  * (any case), not a lease time ("3600", "1h"), not a MAC in any
- * mac_parse form, no all-digit last label ("1.2.3.4"). */
+ * mac_parse form, not digits and dots only ("1.2.3.4"). */
 bool valid_hostname(const char *s);
 
 /* valid_hostname_why - NULL when valid_hostname(s), else why not: a fixed

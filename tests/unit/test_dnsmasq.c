@@ -302,7 +302,7 @@ test_hosts_keywords(void **state)
 {
 	static const char *const keywords[] = {
 		"ignore", "IGNORE", "infinite", "1h", "45m", "30s", "2d",
-		"1w", "3600", "0", "198.18.0.99", "web.1", "set:x", "tag:x",
+		"1w", "3600", "0", "198.18.0.99", "1.2.3", "set:x", "tag:x",
 		"id:01", "52-54-00-12-34-56", "*",
 	};
 	struct dnsmasq_host h = { .macs = { "52:54:00:00:00:01" },
