@@ -193,11 +193,9 @@ host_opts_check(const struct cli_cmd *cmd, struct host_opts *o)
 	enum cfg_local_boot lb;
 
 	if (o->hostname && *o->hostname && !valid_hostname(o->hostname))
-		return cli_usage_err(cmd,
-				     "invalid hostname %s (RFC 1123: labels "
-				     "of letters, digits and '-', joined by "
-				     "dots)",
-				     cli_q(o->hostname));
+		return cli_usage_err(cmd, "invalid hostname %s: %s",
+				     cli_q(o->hostname),
+				     valid_hostname_why(o->hostname));
 	if (o->ip && *o->ip && !valid_ipv4(o->ip))
 		return cli_usage_err(cmd,
 				     "invalid IPv4 address %s (like "

@@ -2,6 +2,7 @@
  * log.c - stderr logging with a fixed vocabulary (see log.h).
  */
 #include "common/log.h"
+#include "common/sanitize.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -29,7 +30,9 @@ log_verbosity(void)
 
 /*
  * Write one line: "prog: message[: strerror]". One fprintf under a lock so
- * that lines from HTTP worker threads never interleave.
+ * that lines from HTTP worker threads never interleave. The message is
+ * sanitised whole: whatever a caller formatted into it (a client's bytes,
+ * a dnsmasq line), it stays one line without terminal escapes.
  */
 static void
 vlog(const char *prefix, int errnum, const char *fmt, va_list ap)
@@ -37,6 +40,7 @@ vlog(const char *prefix, int errnum, const char *fmt, va_list ap)
 	char msg[1024];
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
+	str_sanitize(msg, sizeof(msg), msg, 0);
 	pthread_mutex_lock(&log_lock);
 	if (errnum)
 		fprintf(stderr, "%s: %s%s: %s\n", log_progname, prefix, msg,

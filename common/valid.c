@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/random.h>
 #include <sys/types.h>
 
@@ -91,8 +92,10 @@ valid_ifname(const char *s)
 	                 "0123456789._-") == n;
 }
 
-bool
-valid_hostname(const char *s)
+/* RFC 1123 syntax: labels of [A-Za-z0-9-], 1..63 characters, no '-' at a
+ * label's ends, at most HOSTNAME_MAX in all. */
+static bool
+hostname_syntax_ok(const char *s)
 {
 	size_t len, label = 0;
 	const char *p;
@@ -119,6 +122,48 @@ valid_hostname(const char *s)
 			return false;
 	}
 	return label > 0 && p[-1] != '-';
+}
+
+/*
+ * The dnsmasq reading: a dhcp-hostsfile line is "MAC,...,[IP],[NAME]"
+ * and dnsmasq takes a field for a keyword before a name: "ignore",
+ * "infinite", a lease time (digits with an optional s/m/h/d/w: "3600",
+ * "1h"), an IPv4 address; "set:", "tag:" and "id:" carry a ':' that the
+ * syntax already refuses. Also refused: a name that is a MAC in one of
+ * mac_parse's forms ("52-54-00-12-34-56": a hardware address to dnsmasq,
+ * a MAC to every bootyard lookup) and one of digits and dots only
+ * ("1.2.3.4", also the short forms inet_aton reads as an address).
+ */
+const char *
+valid_hostname_why(const char *s)
+{
+	char mac[MAC_STR_LEN];
+	size_t n, digits;
+
+	if (!hostname_syntax_ok(s))
+		return "not an RFC 1123 host name (labels of letters, digits "
+		       "and '-', joined by dots)";
+	if (!strcasecmp(s, "ignore") || !strcasecmp(s, "infinite"))
+		return "a dnsmasq keyword (ignore, infinite) cannot name a "
+		       "host";
+	n = strlen(s);
+	digits = strspn(s, "0123456789");
+	if (digits > 0 && (digits == n || (digits == n - 1 &&
+	                                   strchr("smhdwSMHDW", s[n - 1]))))
+		return "dnsmasq reads it as a lease time (digits with an "
+		       "optional s, m, h, d or w)";
+	if (mac_parse(s, mac) == 0)
+		return "it reads as a MAC address";
+	if (strspn(s, "0123456789.") == n)
+		return "it is all digits and dots (dnsmasq reads it as an "
+		       "address)";
+	return NULL;
+}
+
+bool
+valid_hostname(const char *s)
+{
+	return valid_hostname_why(s) == NULL;
 }
 
 bool

@@ -33,8 +33,15 @@ int mac_parse(const char *s, char out[MAC_STR_LEN]);
 bool valid_ifname(const char *s);
 
 /* valid_hostname - RFC 1123 host name: labels of [A-Za-z0-9-], 1..63
- * characters, not starting or ending with '-', total <= 253. */
+ * characters, not starting or ending with '-', total <= 253; and nothing
+ * dnsmasq reads as a keyword in a hosts file: not "ignore" or "infinite"
+ * (any case), not a lease time ("3600", "1h"), not a MAC in any
+ * mac_parse form, not digits and dots only ("1.2.3.4"). */
 bool valid_hostname(const char *s);
+
+/* valid_hostname_why - NULL when valid_hostname(s), else why not: a fixed
+ * English phrase (no bytes of s) for an error message. */
+const char *valid_hostname_why(const char *s);
 
 /* valid_name - distro names and attribute keys: [a-z0-9][a-z0-9._-]*,
  * at most NAME_MAX_LEN characters. */

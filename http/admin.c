@@ -21,6 +21,7 @@
 
 #include "common/util.h"
 #include "common/valid.h"
+#include "http/admin_json.h"
 #include "http/internal.h"
 #include "http/query.h"
 #include "http/template.h"
@@ -134,125 +135,6 @@ host_json(const struct db_host *h)
 	return j;
 }
 
-/* A string member, or NULL when absent; *bad when present but no string. */
-static const char *
-member_str(json_t *o, const char *key, bool *bad)
-{
-	json_t *v = json_object_get(o, key);
-
-	if (!v)
-		return NULL;
-	if (!json_is_string(v)) {
-		*bad = true;
-		return NULL;
-	}
-	return json_string_value(v);
-}
-
-/*
- * Apply the members of o to h (absent members leave h as is). With
- * create, "mac" / "macs" are read too. Returns 0, or -EINVAL with a
- * message in err.
- */
-static int
-host_apply(json_t *o, struct db_host *h, bool create, char *err, size_t esz)
-{
-	bool bad = false;
-	const char *s;
-	json_t *v;
-
-#define BAD(msg)                                                               \
-	do {                                                                   \
-		snprintf(err, esz, "%s", msg);                                 \
-		return -EINVAL;                                                \
-	} while (0)
-	if (!json_is_object(o))
-		BAD("body must be a JSON object");
-	if (create) {
-		json_t *macs = json_object_get(o, "macs");
-		size_t i;
-
-		s = member_str(o, "mac", &bad);
-		if (s) {
-			if (mac_parse(s, h->macs[0]) < 0)
-				BAD("invalid mac");
-			h->n_macs = 1;
-		}
-		if (macs) {
-			if (!json_is_array(macs) ||
-			    json_array_size(macs) > DB_MAX_MACS)
-				BAD("macs must be an array of up to 8 MACs");
-			for (i = 0; i < json_array_size(macs); i++) {
-				json_t *m = json_array_get(macs, i);
-				if (!json_is_string(m) ||
-				    mac_parse(json_string_value(m),
-				              h->macs[h->n_macs]) < 0)
-					BAD("invalid mac");
-				if (++h->n_macs > DB_MAX_MACS)
-					BAD("too many macs");
-			}
-		}
-		if (h->n_macs == 0)
-			BAD("a host needs a mac");
-	}
-	s = member_str(o, "hostname", &bad);
-	if (s) {
-		if (*s && !valid_hostname(s))
-			BAD("invalid hostname");
-		str_copy(h->hostname, sizeof(h->hostname), s);
-	}
-	s = member_str(o, "ip", &bad);
-	if (s) {
-		if (*s && !valid_ipv4(s))
-			BAD("invalid ip");
-		str_copy(h->ip, sizeof(h->ip), s);
-	}
-	s = member_str(o, "action", &bad);
-	if (s && db_action_parse(s, &h->action) < 0)
-		BAD("action must be local, install or menu");
-	s = member_str(o, "distro", &bad);
-	if (s) {
-		if (*s && !valid_name(s))
-			BAD("invalid distro name");
-		str_copy(h->distro, sizeof(h->distro), s);
-	}
-	s = member_str(o, "local_boot", &bad);
-	if (s) {
-		enum cfg_local_boot lb;
-		if (*s && cfg_local_boot_parse(s, &lb) < 0)
-			BAD("invalid local_boot");
-		str_copy(h->local_boot, sizeof(h->local_boot), s);
-	}
-	v = json_object_get(o, "attrs");
-	if (v) {
-		const char *k;
-		json_t *av;
-
-		if (!json_is_object(v) || json_object_size(v) > DB_MAX_ATTRS)
-			BAD("attrs must be an object of up to 32 strings");
-		h->n_attrs = 0;
-		json_object_foreach(v, k, av)
-		{
-			if (!valid_name(k) || !json_is_string(av) ||
-			    !valid_value(json_string_value(av),
-			                     DB_ATTR_VALUE_MAX - 1))
-				BAD("invalid attribute");
-			str_copy(h->attrs[h->n_attrs].key,
-			         sizeof(h->attrs[0].key), k);
-			str_copy(h->attrs[h->n_attrs].value,
-			         sizeof(h->attrs[0].value),
-			         json_string_value(av));
-			h->n_attrs++;
-		}
-	}
-	if (bad)
-		BAD("members must be strings");
-	if (h->action == DB_ACTION_INSTALL && !h->distro[0])
-		BAD("action install needs a distro");
-	return 0;
-#undef BAD
-}
-
 /* The HTTP status for a db_ error of a write. */
 static unsigned
 db_status(int rc)
@@ -301,7 +183,7 @@ admin_host_change(struct db_host *h, void *ctx)
 		h->n_attrs = 0;
 		h->action = DB_ACTION_LOCAL;
 	}
-	if (host_apply(m->body, h, false, m->err, sizeof(m->err)) < 0) {
+	if (http_admin_host_apply(m->body, h, false, m->err, sizeof(m->err)) < 0) {
 		m->invalid = true;
 		return -ECANCELED;
 	}
@@ -326,11 +208,7 @@ find_host(struct db *db, const char *key, struct db_host *h)
 static json_t *
 parse_body(struct http_req *r)
 {
-	json_error_t e;
-
-	if (!r->body)
-		return NULL;
-	return json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES, &e);
+	return http_admin_json_parse(r->body, r->body_len);
 }
 
 /*
@@ -366,7 +244,7 @@ api_hosts(struct MHD_Connection *c, struct http_req *r, struct db *db,
 			return reply_error(c, r, 400, "malformed JSON");
 		memset(&h, 0, sizeof(h));
 		h.action = DB_ACTION_LOCAL;
-		rc = host_apply(body, &h, true, err, sizeof(err));
+		rc = http_admin_host_apply(body, &h, true, err, sizeof(err));
 		json_decref(body);
 		if (rc < 0)
 			return reply_error(c, r, 422, err);
@@ -512,87 +390,6 @@ collect_event(const struct db_event *e, void *ctx)
 	return json_array_append_new(ctx, j) ? -ENOMEM : 0;
 }
 
-#define DISTRO_INITRDS 4
-
-/* Fill d from a JSON object, with the CLI's rules. -EINVAL + err. */
-static int
-distro_apply(json_t *o, struct db_distro *d, char *err, size_t esz)
-{
-	bool bad = false;
-	const char *s;
-	json_t *v;
-	size_t i;
-
-#define BAD(msg)                                                               \
-	do {                                                                   \
-		snprintf(err, esz, "%s", msg);                                 \
-		return -EINVAL;                                                \
-	} while (0)
-	if (!json_is_object(o))
-		BAD("body must be a JSON object");
-	s = member_str(o, "name", &bad);
-	if (!s || !valid_name(s))
-		BAD("invalid or missing name");
-	str_copy(d->name, sizeof(d->name), s);
-	s = member_str(o, "kernel", &bad);
-	if (!s || !valid_path_or_url(s))
-		BAD("invalid or missing kernel");
-	str_copy(d->kernel, sizeof(d->kernel), s);
-	v = json_object_get(o, "initrd");
-	if (json_is_string(v))
-		v = json_pack("[O]", v);
-	else
-		json_incref(v);
-	if (!json_is_array(v) || json_array_size(v) < 1 ||
-	    json_array_size(v) > DISTRO_INITRDS) {
-		json_decref(v);
-		BAD("initrd must be a string or 1..4 strings");
-	}
-	d->initrd[0] = '\0';
-	for (i = 0; i < json_array_size(v); i++) {
-		json_t *e = json_array_get(v, i);
-
-		if (!json_is_string(e) ||
-		    !valid_path_or_url(json_string_value(e))) {
-			json_decref(v);
-			BAD("invalid initrd");
-		}
-		if (i)
-			strcat(d->initrd, " ");
-		strcat(d->initrd, json_string_value(e));
-	}
-	json_decref(v);
-	s = member_str(o, "cmdline", &bad);
-	if (s) {
-		char cerr[160];
-
-		if (tmpl_validate_cmdline(s, DB_CMDLINE_MAX - 1, cerr,
-		                          sizeof(cerr)) < 0) {
-			snprintf(err, esz, "invalid cmdline: %s", cerr);
-			return -EINVAL;
-		}
-		str_copy(d->cmdline, sizeof(d->cmdline), s);
-	}
-	s = member_str(o, "template", &bad);
-	if (s) {
-		char terr[160];
-
-		if (tmpl_validate(s, terr, sizeof(terr)) < 0) {
-			snprintf(err, esz, "template: %s", terr);
-			return -EINVAL;
-		}
-		d->template_text = (char *)s;
-		s = member_str(o, "template_name", &bad);
-		if (!s || !valid_name(s))
-			BAD("a template needs a valid template_name");
-		str_copy(d->template_name, sizeof(d->template_name), s);
-	}
-	if (bad)
-		BAD("members must be strings");
-	return 0;
-#undef BAD
-}
-
 /* /api/v1/distros[/NAME]: list, create, show, delete. */
 static enum MHD_Result
 api_distros(struct MHD_Connection *c, struct http_req *r, struct db *db,
@@ -619,7 +416,7 @@ api_distros(struct MHD_Connection *c, struct http_req *r, struct db *db,
 		if (!body)
 			return reply_error(c, r, 400, "malformed JSON");
 		memset(&d, 0, sizeof(d));
-		rc = distro_apply(body, &d, err, sizeof(err));
+		rc = http_admin_distro_apply(body, &d, err, sizeof(err));
 		if (rc == 0)
 			rc = db_distro_add(db, &d);
 		else

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <string.h>
+#include <strings.h>
 
 #include "common/util.h"
 
@@ -57,6 +58,94 @@ http_pct_decode(const char *src, size_t len, char *dst, size_t dstsz,
 	}
 	dst[o] = '\0';
 	return (int)o;
+}
+
+/* A bounded writer for http_target_redact: output past the end is
+ * dropped, the buffer always terminated. */
+struct redact_out {
+	char *p;
+	size_t size, len;
+};
+
+static void
+redact_put(struct redact_out *o, const char *s, size_t n)
+{
+	size_t room = o->size - 1 - o->len;
+
+	if (n > room)
+		n = room;
+	memcpy(o->p + o->len, s, n);
+	o->len += n;
+	o->p[o->len] = '\0';
+}
+
+/* Put s[0..n) redacted: its first HTTP_REDACT_KEEP bytes, then "...". */
+static void
+redact_secret(struct redact_out *o, const char *s, size_t n)
+{
+	if (n <= HTTP_REDACT_KEEP) {
+		redact_put(o, s, n);
+		return;
+	}
+	redact_put(o, s, HTTP_REDACT_KEEP);
+	redact_put(o, "...", 3);
+}
+
+void
+http_target_redact(const char *target, unsigned flags, char *dst,
+                   size_t dstsz)
+{
+	static const char install[] = "/ipxe/v1/install/";
+	struct redact_out o = { dst, dstsz, 0 };
+	const char *q, *p, *end;
+	size_t plen;
+
+	if (!dstsz)
+		return;
+	dst[0] = '\0';
+	if (!target)
+		return;
+	q = strchr(target, '?');
+	plen = q ? (size_t)(q - target) : strlen(target);
+	if (plen >= sizeof(install) - 1 &&
+	    !memcmp(target, install, sizeof(install) - 1)) {
+		const char *seg = target + sizeof(install) - 1;
+		const char *slash = memchr(seg, '/', plen - (size_t)(seg - target));
+		size_t slen = slash ? (size_t)(slash - seg)
+		                    : plen - (size_t)(seg - target);
+
+		redact_put(&o, target, sizeof(install) - 1);
+		redact_secret(&o, seg, slen);
+		redact_put(&o, seg + slen, plen - (size_t)(seg - target) - slen);
+	} else {
+		redact_put(&o, target, plen);
+	}
+	if (!q)
+		return;
+	redact_put(&o, "?", 1);
+	for (p = q + 1;; p = end + 1) {
+		const char *eq;
+		size_t klen;
+
+		end = strchr(p, '&');
+		if (!end)
+			end = p + strlen(p);
+		eq = memchr(p, '=', (size_t)(end - p));
+		klen = eq ? (size_t)(eq - p) : (size_t)(end - p);
+		redact_put(&o, p, klen);
+		if (eq) {
+			redact_put(&o, "=", 1);
+			if ((flags & HTTP_REDACT_ALL_VALUES) ||
+			    (klen == 5 && !strncasecmp(p, "token", 5)))
+				redact_secret(&o, eq + 1,
+				              (size_t)(end - eq - 1));
+			else
+				redact_put(&o, eq + 1, (size_t)(end - eq - 1));
+		}
+		if (!*end)
+			break;
+		redact_put(&o, "&", 1);
+	}
 }
 
 int

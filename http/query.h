@@ -82,6 +82,24 @@ const char *http_query_get(const struct http_kv *kv, size_t n, const char *key);
 int boot_request_parse(const char *query, struct boot_request *ret, char *err,
                        size_t errsz);
 
+/* With http_target_redact: redact every query value, not only token's. */
+#define HTTP_REDACT_ALL_VALUES 1u
+/* Characters of a redacted value that are kept (then "..."). */
+#define HTTP_REDACT_KEEP 4
+
+/*
+ * http_target_redact - a request target as the access log shows it: the
+ * install token in a path "/ipxe/v1/install/TOKEN/..." and the value of
+ * every query parameter named "token" (any case) keep their first
+ * HTTP_REDACT_KEEP characters followed by "..."; with
+ * HTTP_REDACT_ALL_VALUES in flags every query value is redacted so (for
+ * /ipxe/v1/done, whose query a client may spell in any encoding). The
+ * result goes to dst (dstsz > 0 bytes, always NUL-terminated, truncated to
+ * fit); bytes are not sanitised here (str_sanitize does that).
+ */
+void http_target_redact(const char *target, unsigned flags, char *dst,
+                        size_t dstsz);
+
 /* boot_platform_name - "pcbios", "efi" or "unknown". */
 const char *boot_platform_name(enum boot_platform p);
 

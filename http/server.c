@@ -15,16 +15,19 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <pwd.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "common/log.h"
+#include "common/sanitize.h"
 #include "common/util.h"
 #include "common/valid.h"
 #include "http/bootscript.h"
@@ -596,7 +599,8 @@ access_log(struct http_server *srv, struct http_req *r,
 {
 	const union MHD_ConnectionInfo *ci;
 	char peer[INET6_ADDRSTRLEN] = "-", target[256], st[12] = "-";
-	size_t i;
+	char method[sizeof(r->method)], shown[256];
+	const char *t = r->uri ? r->uri : "-";
 
 	if (srv->access_log_off)
 		return;
@@ -612,22 +616,32 @@ access_log(struct http_server *srv, struct http_req *r,
 			          &((const struct sockaddr_in6 *)sa)->sin6_addr,
 			          peer, sizeof(peer));
 	}
-	snprintf(target, sizeof(target), "%s", r->uri ? r->uri : "-");
-	for (i = 0; target[i]; i++)
-		if ((unsigned char)target[i] < 0x21 ||
-		    (unsigned char)target[i] >= 0x7f || target[i] == '"')
-			target[i] = '?';
+	/* No live install token in the log: an install request shows its
+	 * decoded path (the token where routing found it, however the
+	 * client spelled it), a done request no query value. Then every
+	 * client byte is sanitised: one field each, no escapes. */
+	if (r->ep == EP_INSTALL) {
+		/* Truncated is fine: the token comes first. */
+		(void)str_printf(shown, sizeof(shown), "%s%s%s", r->path,
+		                 *r->query ? "?" : "", r->query);
+		t = shown;
+	}
+	http_target_redact(t, r->ep == EP_DONE ? HTTP_REDACT_ALL_VALUES : 0,
+	                   target, sizeof(target));
+	str_sanitize(target, sizeof(target), target, SANITIZE_FIELD);
+	str_sanitize(method, sizeof(method), r->method[0] ? r->method : "-",
+	             SANITIZE_FIELD);
 	if (r->status)
 		snprintf(st, sizeof(st), "%u", r->status);
 	if (srv->access_log)
 		fprintf(srv->access_log, "%s \"%s %s\" %s %llu %.3fms %s%s%s\n",
-		        peer, r->method[0] ? r->method : "-", target, st,
+		        peer, method, target, st,
 		        (unsigned long long)r->bytes, (double)us / 1000.0,
 		        r->decision ? r->decision : "-", r->end ? " " : "",
 		        r->end ? r->end : "");
 	else
 		log_info("access: %s \"%s %s\" %s %llu %.3fms %s%s%s", peer,
-		         r->method[0] ? r->method : "-", target, st,
+		         method, target, st,
 		         (unsigned long long)r->bytes, (double)us / 1000.0,
 		         r->decision ? r->decision : "-", r->end ? " " : "",
 		         r->end ? r->end : "");
@@ -860,20 +874,75 @@ listener_stop(struct listener *l)
 	l->fd = -1;
 }
 
-/* Read the admin token; surrounding whitespace is not part of it. */
+/*
+ * Whether the token file open on fd is private: a regular file owned by
+ * root, the service user ([appliance] user) or the user running serve,
+ * with no permission for others and none for the group but read, and
+ * group read only for root's group, the service user's or serve's own.
+ * Returns NULL, or why not (for a message).
+ */
+static const char *
+token_file_unsafe(int fd, const char *user)
+{
+	struct passwd pw, *p = NULL;
+	char pwbuf[1024];
+	struct stat st;
+	uid_t svc_uid = geteuid();
+	gid_t svc_gid = getegid();
+
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+		return "not a regular file";
+	if (user[0] && getpwnam_r(user, &pw, pwbuf, sizeof(pwbuf), &p) == 0 &&
+	    p) {
+		svc_uid = p->pw_uid;
+		svc_gid = p->pw_gid;
+	}
+	if (st.st_uid != 0 && st.st_uid != svc_uid && st.st_uid != geteuid())
+		return "owned by a user other than root or the service user";
+	if (st.st_mode & (S_IRWXO | S_IWGRP | S_IXGRP))
+		return "others can read or change it (chmod 0600, or 0640 "
+		       "with the service user's group)";
+	if ((st.st_mode & S_IRGRP) && st.st_gid != 0 && st.st_gid != svc_gid &&
+	    st.st_gid != getegid())
+		return "its group is not the service user's and may read it "
+		       "(chmod 0600, or chgrp to the service user's group)";
+	return NULL;
+}
+
+/*
+ * Read the admin token; surrounding whitespace is not part of it. A token
+ * file that others may read or change is refused like a missing one: the
+ * admin API then refuses every request.
+ */
 static void
 load_admin_token(struct http_server *srv)
 {
-	char *text = NULL;
-	size_t len, s = 0;
+	_cleanup_close_ int fd = -1;
+	const char *path = srv->cfg->admin_token_file, *why;
+	char text[4096];
+	size_t len = 0, s = 0;
+	ssize_t n;
 
 	srv->admin_token[0] = '\0';
-	if (read_file(srv->cfg->admin_token_file, 4096, &text, &len) < 0) {
-		log_warnx("admin: cannot read token file %s: the admin API "
-		          "refuses every request",
-		          srv->cfg->admin_token_file);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0) {
+		log_warn("admin: cannot read token file %s: the admin API "
+		         "refuses every request",
+		         path);
 		return;
 	}
+	why = token_file_unsafe(fd, srv->cfg->user);
+	if (why) {
+		log_warnx("admin: token file %s refused: %s; the admin API "
+		          "refuses every request",
+		          path, why);
+		return;
+	}
+	while (len < sizeof(text) - 1 &&
+	       ((n = read(fd, text + len, sizeof(text) - 1 - len)) > 0 ||
+	        (n < 0 && errno == EINTR)))
+		if (n > 0)
+			len += (size_t)n;
 	while (s < len && (text[s] == ' ' || text[s] == '\n' ||
 	                   text[s] == '\t' || text[s] == '\r'))
 		s++;
@@ -886,9 +955,9 @@ load_admin_token(struct http_server *srv)
 	} else {
 		log_warnx("admin: token in %s must be 16..255 characters: "
 		          "the admin API refuses every request",
-		          srv->cfg->admin_token_file);
+		          path);
 	}
-	free(text);
+	explicit_bzero(text, sizeof(text));
 }
 
 /* Raise RLIMIT_NOFILE to its hard limit: one descriptor per connection. */

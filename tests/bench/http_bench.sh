@@ -47,7 +47,7 @@ BP=$(port) NP=$(port) AP=$(port)
 while [[ $NP == "$BP" ]]; do NP=$(port); done
 while [[ $AP == "$BP" || $AP == "$NP" ]]; do AP=$(port); done
 TOKEN=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
-echo "$TOKEN" >"$T/admin.token"
+(umask 077 && echo "$TOKEN" >"$T/admin.token")
 
 mkdir -p "$T/state/files" "$T/www"
 "$BUILD/bench/http_seed" "$T/state/bootyard.db" 10000 || { echo "seed failed"; exit 0; }

@@ -43,7 +43,7 @@ done
 check "lab namespace and bridge" lab_start
 app_init
 TOKEN=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
-printf '%s\n' "$TOKEN" >"$TEST_TMP/admin.token"
+(umask 077 && printf '%s\n' "$TOKEN" >"$TEST_TMP/admin.token")
 ADMIN_PORT=$((20000 + RANDOM % 20000)) # the lab namespace's own loopback
 app_config dhcp.uefi_loader=shim boot.menu_timeout=5 \
 	admin.listen=127.0.0.1:$ADMIN_PORT admin.token_file="$TEST_TMP/admin.token"

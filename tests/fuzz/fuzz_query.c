@@ -6,7 +6,8 @@
  * Properties beyond "no crash": an accepted request has a canonical MAC
  * (re-parses to itself), a known platform and choice, and a buildarch /
  * uuid of allowed characters; decoded output never holds a control
- * character.
+ * character; http_target_redact stays in its buffer and never copies an
+ * install token whole.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -54,6 +55,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if ((unsigned char)buf[i] < 0x20 || buf[i] == 0x7f)
 				abort();
 	}
+	/* the access log's form of a target: bounded, terminated, and a
+	 * token value never survives whole */
+	http_target_redact(s, size & 1 ? HTTP_REDACT_ALL_VALUES : 0, buf,
+	                   size % 300 + 1);
+	if (strlen(buf) > size % 300)
+		abort();
+	http_target_redact(s, 0, buf, sizeof(buf));
+	if (!strncmp(s, "/ipxe/v1/install/", 17) &&
+	    strspn(s + 17, "0123456789abcdef") == TOKEN_LEN &&
+	    !strncmp(buf + 17, s + 17, TOKEN_LEN))
+		abort();
 	free(s);
 	return 0;
 }

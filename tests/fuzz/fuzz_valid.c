@@ -3,12 +3,14 @@
  *
  * Properties checked beyond "no crash": a MAC that parses re-parses to
  * itself (canonical form is a fixed point) and is 17 characters; anything
- * valid_text accepts has no control characters.
+ * valid_text accepts has no control characters; str_sanitize leaves only
+ * printable ASCII; valid_hostname agrees with valid_hostname_why.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/sanitize.h"
 #include "common/valid.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -33,7 +35,21 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (i = 0; s[i]; i++)
 			if ((unsigned char)s[i] < 0x20)
 				abort();
-	(void)valid_hostname(s);
+	if (valid_hostname(s) != (valid_hostname_why(s) == NULL))
+		abort();
+	{
+		char out[64];
+
+		str_sanitize(out, sizeof(out), s,
+		             size & 1 ? SANITIZE_FIELD : 0);
+		for (i = 0; out[i]; i++)
+			if ((unsigned char)out[i] < 0x20 ||
+			    (unsigned char)out[i] >= 0x7f ||
+			    ((size & 1) && (out[i] == ' ' || out[i] == '"')))
+				abort();
+		if (i >= sizeof(out))
+			abort();
+	}
 	(void)valid_name(s);
 	(void)valid_ipv4(s);
 	(void)valid_token(s);

@@ -22,7 +22,7 @@ http_start() {
 	BOOT=http://127.0.0.1:$BOOT_PORT
 	ADMIN=http://127.0.0.1:$ADMIN_PORT
 	TOKEN=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
-	echo "$TOKEN" >"$TEST_TMP/admin.token"
+	(umask 077 && echo "$TOKEN" >"$TEST_TMP/admin.token")
 	CONF=$TEST_TMP/bootyard.conf
 	{
 		echo "[appliance]"

@@ -293,6 +293,43 @@ test_hosts(void **state)
 	free(out);
 }
 
+/* A hostname that dnsmasq would read as a keyword of the hosts-file line
+ * ("ignore" drops the host, "infinite" / "1h" set its lease time, a
+ * dotted quad its address) never reaches the file: the reservation is
+ * skipped, and the same host with a real name is rendered. */
+static void
+test_hosts_keywords(void **state)
+{
+	static const char *const keywords[] = {
+		"ignore", "IGNORE", "infinite", "1h", "45m", "30s", "2d",
+		"1w", "3600", "0", "198.18.0.99", "1.2.3", "set:x", "tag:x",
+		"id:01", "52-54-00-12-34-56", "*",
+	};
+	struct dnsmasq_host h = { .macs = { "52:54:00:00:00:01" },
+				  .n_macs = 1,
+				  .ip = "198.18.0.50",
+				  .tag = DNSMASQ_TAG_LOCAL };
+	char *out = NULL;
+	size_t i, skipped;
+
+	for (i = 0; i < sizeof(keywords) / sizeof(keywords[0]); i++) {
+		h.hostname = keywords[i];
+		skipped = 0;
+		assert_int_equal(dnsmasq_render_hosts(&h, 1, &out, &skipped),
+				 0);
+		if (skipped != 1 || strstr(out, "52:54:00:00:00:01"))
+			fail_msg("hostname %s rendered: %s", keywords[i], out);
+		free(out);
+	}
+	h.hostname = "web1";
+	assert_int_equal(dnsmasq_render_hosts(&h, 1, &out, &skipped), 0);
+	assert_int_equal(skipped, 0);
+	assert_non_null(
+	    strstr(out, "\n52:54:00:00:00:01,set:" DNSMASQ_TAG_LOCAL
+			",198.18.0.50,web1\n"));
+	free(out);
+}
+
 static void
 test_http_base_and_files(void **state)
 {
@@ -363,6 +400,7 @@ main(void)
 		cmocka_unit_test(test_range_auto),
 		cmocka_unit_test(test_render_refuses),
 		cmocka_unit_test(test_hosts),
+		cmocka_unit_test(test_hosts_keywords),
 		cmocka_unit_test(test_http_base_and_files),
 		cmocka_unit_test(test_lease_max),
 		cmocka_unit_test(test_backoff),

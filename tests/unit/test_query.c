@@ -135,11 +135,48 @@ test_config_hostile(void **state)
 	                 -EINVAL);
 }
 
+/* The access log's form of a target: no live install token survives. */
+static void
+test_redact(void **state)
+{
+	char out[256], small[24];
+
+	http_target_redact("/ipxe/v1/install/0123456789abcdef0123456789abcdef/"
+	                   "preseed.cfg",
+	                   0, out, sizeof(out));
+	assert_string_equal(out, "/ipxe/v1/install/0123.../preseed.cfg");
+	http_target_redact("/ipxe/v1/install/0123456789abcdef0123456789abcdef",
+	                   0, out, sizeof(out));
+	assert_string_equal(out, "/ipxe/v1/install/0123...");
+	http_target_redact("/ipxe/v1/done?token=0123456789abcdef0123456789abcdef",
+	                   0, out, sizeof(out));
+	assert_string_equal(out, "/ipxe/v1/done?token=0123...");
+	http_target_redact("/x?a=1&TOKEN=abcdefgh&b=2&token", 0, out,
+	                   sizeof(out));
+	assert_string_equal(out, "/x?a=1&TOKEN=abcd...&b=2&token");
+	/* done: every value, whatever the key's spelling */
+	http_target_redact("/ipxe/v1/done?%74oken=0123456789abcdef&x=ab&", 
+	                   HTTP_REDACT_ALL_VALUES, out, sizeof(out));
+	assert_string_equal(out, "/ipxe/v1/done?%74oken=0123...&x=ab&");
+	/* short values and no query stay as they are */
+	http_target_redact("/ipxe/v1/boot", 0, out, sizeof(out));
+	assert_string_equal(out, "/ipxe/v1/boot");
+	http_target_redact("/ipxe/v1/install/", 0, out, sizeof(out));
+	assert_string_equal(out, "/ipxe/v1/install/");
+	/* truncation keeps the buffer terminated and the token cut */
+	http_target_redact("/ipxe/v1/install/0123456789abcdef", 0, small,
+	                   sizeof(small));
+	assert_string_equal(small, "/ipxe/v1/install/0123..");
+	http_target_redact(NULL, 0, out, sizeof(out));
+	assert_string_equal(out, "");
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_decode),
+	    cmocka_unit_test(test_redact),
 	    cmocka_unit_test(test_split),
 	    cmocka_unit_test(test_config_ok),
 	    cmocka_unit_test(test_config_hostile),

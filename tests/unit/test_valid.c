@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "appliance/cli.h"
+#include "common/sanitize.h"
 #include "common/valid.h"
 
 /* A string of n copies of c (static buffer, n < 16384). */
@@ -132,7 +133,6 @@ hostname_rfc1123(void **state)
 
 	assert_true(valid_hostname("web1"));
 	assert_true(valid_hostname("a"));
-	assert_true(valid_hostname("1"));
 	assert_true(valid_hostname("9lives")); /* RFC 1123 allows a digit */
 	assert_true(valid_hostname("web-1.lab.example"));
 	assert_true(valid_hostname("WEB1.Example.COM"));
@@ -175,6 +175,68 @@ hostname_rfc1123(void **state)
 	name254[254] = '\0';
 	assert_false(valid_hostname(name254));
 	assert_false(valid_hostname(repeat('a', 10240)));
+}
+
+/* Names that dnsmasq reads as a keyword in a dhcp-hostsfile line are no
+ * host names: each is refused with a reason. */
+static void
+hostname_no_dnsmasq_keywords(void **state)
+{
+	static const char *const keywords[] = {
+		"ignore", "IGNORE", "Ignore", "infinite", "INFINITE",
+		"1", "0", "3600", "1h", "1H", "45m", "30s", "2d", "1w", "99W",
+		"1.2.3.4", "198.18.0.10", "1.2.3", "10.1",
+		"52-54-00-12-34-56", "525400123456", "5254.0012.3456",
+		/* ':' never passes the syntax: tags, ids, MACs, IPv6 */
+		"set:local", "tag:known", "id:01:02", "52:54:00:12:34:56",
+		"[fd00::1]", "*",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(keywords) / sizeof(keywords[0]); i++) {
+		if (valid_hostname(keywords[i]) ||
+		    !valid_hostname_why(keywords[i]))
+			fail_msg("accepted %s", keywords[i]);
+	}
+	assert_non_null(strstr(valid_hostname_why("ignore"), "keyword"));
+	assert_non_null(strstr(valid_hostname_why("1h"), "lease time"));
+	assert_non_null(strstr(valid_hostname_why("10.0.0.1"), "address"));
+	assert_non_null(strstr(valid_hostname_why("a b"), "RFC 1123"));
+	/* near misses stay host names */
+	assert_true(valid_hostname("h"));
+	assert_true(valid_hostname("1h1"));
+	assert_true(valid_hostname("h1"));
+	assert_true(valid_hostname("ignore1"));
+	assert_true(valid_hostname("infinite-loop"));
+	assert_true(valid_hostname("1x"));
+	assert_true(valid_hostname("web1.lab"));
+	assert_true(valid_hostname("1.lab"));
+	assert_true(valid_hostname("node.01"));
+	assert_true(valid_hostname("1.2.3.4a"));
+	assert_null(valid_hostname_why("web1"));
+}
+
+/* The log sanitiser: nothing but printable ASCII leaves it. */
+static void
+sanitize_log_bytes(void **state)
+{
+	char out[64], small[4];
+
+	assert_string_equal(str_sanitize(out, sizeof(out), "G\x1b[31mET", 0),
+	                    "G?[31mET");
+	assert_string_equal(
+	    str_sanitize(out, sizeof(out), "a\r\nb\tc\x7f\x9b\xc3\xa9 d", 0),
+	    "a??b?c???? d");
+	assert_string_equal(
+	    str_sanitize(out, sizeof(out), "GET /x \"y\"", SANITIZE_FIELD),
+	    "GET?/x??y?");
+	assert_string_equal(str_sanitize(out, sizeof(out), NULL, 0), "-");
+	assert_string_equal(str_sanitize(small, sizeof(small), "abcdef", 0),
+	                    "abc");
+	strcpy(out, "in\x1bplace");
+	assert_string_equal(str_sanitize(out, sizeof(out), out, 0),
+	                    "in?place");
+	assert_string_equal(str_sanitize(out, 1, "abc", 0), "");
 }
 
 static void
@@ -376,6 +438,8 @@ main(void)
 		cmocka_unit_test(mac_rejects_everything_else),
 		cmocka_unit_test(ifname_linux),
 		cmocka_unit_test(hostname_rfc1123),
+		cmocka_unit_test(hostname_no_dnsmasq_keywords),
+		cmocka_unit_test(sanitize_log_bytes),
 		cmocka_unit_test(name_strict_charset),
 		cmocka_unit_test(text_no_control_chars),
 		cmocka_unit_test(ipv4_dotted_quad),

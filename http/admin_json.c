@@ -1,0 +1,228 @@
+/*
+ * admin_json.c - the admin API's JSON bodies turned into hosts and
+ * distributions (see admin_json.h). No MHD and no database here: the
+ * fuzz target tests/fuzz/fuzz_admin_json.c feeds it arbitrary bytes.
+ */
+#include "http/admin_json.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "appliance/config.h"
+#include "common/util.h"
+#include "common/valid.h"
+#include "http/template.h"
+
+json_t *
+http_admin_json_parse(const char *body, size_t len)
+{
+	json_error_t e;
+
+	if (!body)
+		return NULL;
+	return json_loadb(body, len, JSON_REJECT_DUPLICATES, &e);
+}
+
+/* A string member, or NULL when absent; *bad when present but no string. */
+static const char *
+member_str(json_t *o, const char *key, bool *bad)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (!v)
+		return NULL;
+	if (!json_is_string(v)) {
+		*bad = true;
+		return NULL;
+	}
+	return json_string_value(v);
+}
+
+int
+http_admin_host_apply(json_t *o, struct db_host *h, bool create, char *err,
+                      size_t esz)
+{
+	bool bad = false;
+	const char *s;
+	json_t *v;
+
+#define BAD(msg)                                                               \
+	do {                                                                   \
+		snprintf(err, esz, "%s", msg);                                 \
+		return -EINVAL;                                                \
+	} while (0)
+	if (!json_is_object(o))
+		BAD("body must be a JSON object");
+	if (create) {
+		json_t *macs = json_object_get(o, "macs");
+		size_t i;
+
+		s = member_str(o, "mac", &bad);
+		if (s) {
+			if (mac_parse(s, h->macs[0]) < 0)
+				BAD("invalid mac");
+			h->n_macs = 1;
+		}
+		if (macs) {
+			if (!json_is_array(macs) ||
+			    json_array_size(macs) > DB_MAX_MACS)
+				BAD("macs must be an array of up to 8 MACs");
+			for (i = 0; i < json_array_size(macs); i++) {
+				json_t *m = json_array_get(macs, i);
+
+				/* Counted before the write: "mac" and eight
+				 * "macs" are nine, and macs[] holds eight. */
+				if (h->n_macs >= DB_MAX_MACS)
+					BAD("too many macs");
+				if (!json_is_string(m) ||
+				    mac_parse(json_string_value(m),
+				              h->macs[h->n_macs]) < 0)
+					BAD("invalid mac");
+				h->n_macs++;
+			}
+		}
+		if (h->n_macs == 0)
+			BAD("a host needs a mac");
+	}
+	s = member_str(o, "hostname", &bad);
+	if (s) {
+		const char *why = *s ? valid_hostname_why(s) : NULL;
+
+		if (why) {
+			snprintf(err, esz, "invalid hostname: %s", why);
+			return -EINVAL;
+		}
+		str_copy(h->hostname, sizeof(h->hostname), s);
+	}
+	s = member_str(o, "ip", &bad);
+	if (s) {
+		if (*s && !valid_ipv4(s))
+			BAD("invalid ip");
+		str_copy(h->ip, sizeof(h->ip), s);
+	}
+	s = member_str(o, "action", &bad);
+	if (s && db_action_parse(s, &h->action) < 0)
+		BAD("action must be local, install or menu");
+	s = member_str(o, "distro", &bad);
+	if (s) {
+		if (*s && !valid_name(s))
+			BAD("invalid distro name");
+		str_copy(h->distro, sizeof(h->distro), s);
+	}
+	s = member_str(o, "local_boot", &bad);
+	if (s) {
+		enum cfg_local_boot lb;
+		if (*s && cfg_local_boot_parse(s, &lb) < 0)
+			BAD("invalid local_boot");
+		str_copy(h->local_boot, sizeof(h->local_boot), s);
+	}
+	v = json_object_get(o, "attrs");
+	if (v) {
+		const char *k;
+		json_t *av;
+
+		if (!json_is_object(v) || json_object_size(v) > DB_MAX_ATTRS)
+			BAD("attrs must be an object of up to 32 strings");
+		h->n_attrs = 0;
+		json_object_foreach(v, k, av)
+		{
+			if (!valid_name(k) || !json_is_string(av) ||
+			    !valid_value(json_string_value(av),
+			                 DB_ATTR_VALUE_MAX - 1))
+				BAD("invalid attribute");
+			str_copy(h->attrs[h->n_attrs].key,
+			         sizeof(h->attrs[0].key), k);
+			str_copy(h->attrs[h->n_attrs].value,
+			         sizeof(h->attrs[0].value),
+			         json_string_value(av));
+			h->n_attrs++;
+		}
+	}
+	if (bad)
+		BAD("members must be strings");
+	if (h->action == DB_ACTION_INSTALL && !h->distro[0])
+		BAD("action install needs a distro");
+	return 0;
+#undef BAD
+}
+
+#define DISTRO_INITRDS 4
+
+int
+http_admin_distro_apply(json_t *o, struct db_distro *d, char *err, size_t esz)
+{
+	bool bad = false;
+	const char *s;
+	json_t *v;
+	size_t i;
+
+#define BAD(msg)                                                               \
+	do {                                                                   \
+		snprintf(err, esz, "%s", msg);                                 \
+		return -EINVAL;                                                \
+	} while (0)
+	if (!json_is_object(o))
+		BAD("body must be a JSON object");
+	s = member_str(o, "name", &bad);
+	if (!s || !valid_name(s))
+		BAD("invalid or missing name");
+	str_copy(d->name, sizeof(d->name), s);
+	s = member_str(o, "kernel", &bad);
+	if (!s || !valid_path_or_url(s))
+		BAD("invalid or missing kernel");
+	str_copy(d->kernel, sizeof(d->kernel), s);
+	v = json_object_get(o, "initrd");
+	if (json_is_string(v))
+		v = json_pack("[O]", v);
+	else
+		json_incref(v);
+	if (!json_is_array(v) || json_array_size(v) < 1 ||
+	    json_array_size(v) > DISTRO_INITRDS) {
+		json_decref(v);
+		BAD("initrd must be a string or 1..4 strings");
+	}
+	d->initrd[0] = '\0';
+	for (i = 0; i < json_array_size(v); i++) {
+		json_t *e = json_array_get(v, i);
+
+		if (!json_is_string(e) ||
+		    !valid_path_or_url(json_string_value(e))) {
+			json_decref(v);
+			BAD("invalid initrd");
+		}
+		if (i)
+			strcat(d->initrd, " ");
+		strcat(d->initrd, json_string_value(e));
+	}
+	json_decref(v);
+	s = member_str(o, "cmdline", &bad);
+	if (s) {
+		char cerr[160];
+
+		if (tmpl_validate_cmdline(s, DB_CMDLINE_MAX - 1, cerr,
+		                          sizeof(cerr)) < 0) {
+			snprintf(err, esz, "invalid cmdline: %s", cerr);
+			return -EINVAL;
+		}
+		str_copy(d->cmdline, sizeof(d->cmdline), s);
+	}
+	s = member_str(o, "template", &bad);
+	if (s) {
+		char terr[160];
+
+		if (tmpl_validate(s, terr, sizeof(terr)) < 0) {
+			snprintf(err, esz, "template: %s", terr);
+			return -EINVAL;
+		}
+		d->template_text = (char *)s;
+		s = member_str(o, "template_name", &bad);
+		if (!s || !valid_name(s))
+			BAD("a template needs a valid template_name");
+		str_copy(d->template_name, sizeof(d->template_name), s);
+	}
+	if (bad)
+		BAD("members must be strings");
+	return 0;
+#undef BAD
+}
