@@ -247,6 +247,30 @@ db_err(int rc)
 	}
 }
 
+const char *
+db_strerror(int r)
+{
+	switch (r) {
+	case -ENOSPC:
+		return "database full: no space left on device";
+	case -EROFS:
+		return "database read-only: read-only file system or "
+		       "permission denied";
+	case -EACCES:
+	case -EPERM:
+		return "database not writable: permission denied";
+	case -EBUSY:
+		return "database is locked: another process held it past the "
+		       "busy timeout";
+	case -EBADMSG:
+		return "database damaged or not a bootyard database";
+	case -EIO:
+		return "database input/output error";
+	default:
+		return strerror(-r);
+	}
+}
+
 /* The statement for id, prepared on first use, reset and unbound. */
 static sqlite3_stmt *
 st(struct db *db, enum stmt_id id)
@@ -631,6 +655,12 @@ db_open(const char *path, int flags, struct db **ret)
 err:
 	db_close(db);
 	return r;
+}
+
+bool
+db_read_only(struct db *db)
+{
+	return db->readonly || sqlite3_db_readonly(db->conn, "main") == 1;
 }
 
 void

@@ -14,6 +14,7 @@
  *               depth, the callers validate first to give good messages)
  *   -EBUSY      the database stayed locked past the busy timeout
  *   -EROFS      the database or its directory is read-only
+ *   -ENOSPC     the file system is full (SQLITE_FULL)
  *   -EIO        any other SQLite error
  * Output parameters (ret_*) are untouched on failure.
  */
@@ -52,6 +53,15 @@ enum db_open_flags {
  * (cannot write where it must), -EPROTO (schema newer than this program).
  */
 int db_open(const char *path, int flags, struct db **ret);
+
+/*
+ * db_read_only - true when db cannot write: opened DB_OPEN_READONLY, or
+ * SQLite found the file or its file system read-only (then it opens the
+ * file read-only and stays so; in one process, a new connection cannot
+ * write either while such a one is open: SQLite shares the -shm mapping
+ * between the connections of a process).
+ */
+bool db_read_only(struct db *db);
 
 /* db_close - close; NULL is fine. */
 void db_close(struct db *db);
@@ -102,6 +112,14 @@ int db_checkpoint(struct db *db, unsigned wait_ms);
 
 /* db_errmsg - SQLite's last message on this connection, for logging. */
 const char *db_errmsg(struct db *db);
+
+/*
+ * db_strerror - the reason for a db_* error r (a negative errno), for a
+ * message to a person: the storage faults say what is wrong with the
+ * database ("database full: no space left on device", "database is
+ * locked", ...), anything else is strerror. A static string.
+ */
+const char *db_strerror(int r);
 
 /* ---- hosts --------------------------------------------------------- */
 
