@@ -1140,7 +1140,7 @@ db_host_mac_add(struct db *db, int64_t id, const char *mac)
 	if (count == 0)
 		return tx_fail(db, -ENOENT);
 	if (count >= DB_MAX_MACS)
-		return tx_fail(db, -ENOSPC);
+		return tx_fail(db, -EMLINK);
 	r = mac_insert(db, mac, id, next);
 	if (r < 0)
 		return tx_fail(db, r);
@@ -1172,7 +1172,7 @@ db_host_mac_remove(struct db *db, int64_t id, const char *mac)
 	if (sqlite3_changes(db->conn) == 0)
 		return tx_fail(db, -ENOENT);
 	if (count <= 1)
-		return tx_fail(db, -EBUSY);
+		return tx_fail(db, -EPERM);
 	return tx_commit(db);
 }
 
@@ -1587,7 +1587,7 @@ db_distro_delete(struct db *db, const char *name)
 	rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	if (rc == SQLITE_ROW)
-		return tx_fail(db, -EBUSY);
+		return tx_fail(db, -ENOTEMPTY);
 	s = st(db, ST_DISTRO_DELETE);
 	if (!s)
 		return tx_fail(db, -EIO);

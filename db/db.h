@@ -199,11 +199,11 @@ int db_host_reinstall(struct db *db, int64_t id, const char *distro);
 int db_host_delete(struct db *db, int64_t id);
 
 /* db_host_mac_add - give host id another MAC. -EEXIST if any host has it,
- * -ENOSPC past DB_MAX_MACS. */
+ * -EMLINK past DB_MAX_MACS (not -ENOSPC: that is a full disk). */
 int db_host_mac_add(struct db *db, int64_t id, const char *mac);
 
 /* db_host_mac_remove - remove a MAC; -ENOENT if the host lacks it,
- * -EBUSY if it is the host's last MAC. */
+ * -EPERM if it is the host's last MAC (not -EBUSY: that is a lock). */
 int db_host_mac_remove(struct db *db, int64_t id, const char *mac);
 
 /*
@@ -267,7 +267,8 @@ int db_distro_add(struct db *db, const struct db_distro *d);
 int db_distro_update(struct db *db, const struct db_distro *d);
 /* db_distro_get - 0 and *ret (db_distro_free it), -ENOENT. */
 int db_distro_get(struct db *db, const char *name, struct db_distro *ret);
-/* db_distro_delete - -ENOENT; -EBUSY while a host refers to it. */
+/* db_distro_delete - -ENOENT; -ENOTEMPTY while a host refers to it
+ * (not -EBUSY: that is a lock). */
 int db_distro_delete(struct db *db, const char *name);
 /* db_distro_list - like db_host_list; d is freed after fn returns. */
 typedef int (*db_distro_fn)(const struct db_distro *d, void *ctx);

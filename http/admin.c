@@ -658,7 +658,7 @@ api_distros(struct MHD_Connection *c, struct http_req *r, struct db *db,
 		rc = db_distro_delete(db, name);
 		if (rc == -ENOENT)
 			return reply_error(c, r, 404, "no such distro");
-		if (rc == -EBUSY)
+		if (rc == -ENOTEMPTY)
 			return reply_error(c, r, 409, "hosts still use it");
 		if (rc < 0)
 			return reply_error(c, r, 503, db_strerror(rc));

@@ -72,7 +72,9 @@ boots_answered() {
 	local i
 	for i in 1 2 3 4 5; do
 		expect_eq "$(known_script)" "$want_known" "$1: known host answered ($i)" >/dev/null
-		expect_eq "$(unknown_script)" "$want_unknown" "$1: unknown MAC answered ($i)" >/dev/null
+		# (its menu lists distributions added meanwhile)
+		expect_contains "$(unknown_script)" "$(head -n2 <<<"$want_unknown")" \
+			"$1: unknown MAC answered ($i)" >/dev/null
 	done
 	ok "$1: 5 boots of a known host and 5 of an unknown MAC answered"
 	kill -0 "$SERVER_PID" || fail "$1: the daemon died: $(tail -n 20 "$SERVER_LOG")"
@@ -115,6 +117,10 @@ expect_cli_fail "database full: no space left on device" hostadd fill99
 write_until_fails dfill by distro add --kernel k --initrd i
 expect_cli_fail "database full: no space left on device" by distro add dfill99 --kernel k --initrd i
 expect_cli_fail "database full" by host set known1 --ip 198.18.0.9
+# (not mistaken for the limit of 8 MACs a host, also an ENOSPC once)
+macadd() { by host mac add known1 "$(printf '52:54:00:fa:10:%02x' "${1#mac}")"; }
+write_until_fails mac macadd
+expect_contains "$err" "database full" "host mac add: the disk is full, not the host"
 
 api POST /api/v1/hosts "{\"mac\":\"$NEWMAC\",\"hostname\":\"apihost\"}"
 for i in 1 2 3 4 5 6 7 8 9 10; do
@@ -220,6 +226,7 @@ integrity "after read-only"
 # another process holds the write lock: the CLI waits its busy timeout,
 # then fails clearly; reads go on (WAL); nothing is lost
 http_start
+check "a second MAC" by host mac add known1 52:54:00:fa:20:01
 before=$(by --json host list)
 python3 - "$DB" "$TEST_TMP/locked" <<'EOF' &
 import sqlite3, sys, time
@@ -237,17 +244,20 @@ for i in $(seq 1 50); do
 done
 [[ -e $TEST_TMP/locked ]] || fail "the lock holder did not start"
 t0=$SECONDS
-expect_cli_fail "database is locked" by host add 52:54:00:fa:00:04 --hostname locked1
+expect_cli_fail "database is locked" by distro rm deb12
 waited=$((SECONDS - t0))
 ((waited >= 2 && waited <= 30)) || fail "the CLI waited ${waited}s, not its busy timeout"
 ok "the CLI waited its busy timeout (${waited}s) before giving up"
+# (not mistaken for "the host's last MAC", also an EBUSY once)
+expect_cli_fail "database is locked" by host mac rm known1 52:54:00:fa:20:01
 by host list >/dev/null || fail "host list while locked"
 ok "reads go on while it is locked"
 boots_answered "locked"
 kill "$HOLDER"
 wait "$HOLDER" 2>/dev/null
 expect_eq "$(by --json host list)" "$before" "nothing changed, nothing lost"
-check "the same write once the lock is gone" by host add 52:54:00:fa:00:04 --hostname locked1
+check "the same writes once the lock is gone" by distro rm deb12
+check "the same writes once the lock is gone" by host mac rm known1 52:54:00:fa:20:01
 http_stop_checked
 integrity "after locked"
 
