@@ -314,12 +314,9 @@ cli_db_open(const struct cli_cmd *cmd, const struct by_config *cfg,
 		cli_err(cmd, "%s is not a bootyard database (or is damaged)",
 			path);
 		return EXIT_RUNTIME;
-	case -EBUSY:
-		cli_err(cmd, "the database %s stayed locked; try again", path);
-		return EXIT_RUNTIME;
 	default:
 		cli_err(cmd, "cannot open the database %s: %s", path,
-			strerror(-r));
+			db_strerror(r));
 		return EXIT_RUNTIME;
 	}
 }
@@ -386,24 +383,9 @@ cli_db_fail(const struct cli_cmd *cmd, const struct by_config *cfg, int r,
 	case -EINVAL:
 		cli_err(cmd, "%s: invalid value", what);
 		return EXIT_USAGE;
-	case -EROFS:
-	case -EACCES:
-	case -EPERM:
-		cli_err(cmd,
-			"%s: cannot write the database %s: permission denied "
-			"or read-only file system",
-			what, path);
-		return EXIT_RUNTIME;
-	case -EBUSY:
-		cli_err(cmd, "%s: the database %s stayed locked; try again",
-			what, path);
-		return EXIT_RUNTIME;
-	case -ENOSPC:
-		cli_err(cmd, "%s: no space left for the database %s", what,
-			path);
-		return EXIT_RUNTIME;
 	default:
-		cli_err(cmd, "%s: database %s: %s", what, path, strerror(-r));
+		/* a storage fault: what failed, why, and where */
+		cli_err(cmd, "%s: %s (%s)", what, db_strerror(r), path);
 		return EXIT_RUNTIME;
 	}
 }

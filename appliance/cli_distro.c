@@ -640,7 +640,7 @@ distro_rm(struct by_ctx *ctx, int argc, char **argv)
 	snprintf(what, sizeof(what), "distro %s", argv[optind]);
 	r = db_distro_delete(db, argv[optind]);
 	db_close(db);
-	if (r == -EBUSY) {
+	if (r == -ENOTEMPTY) {
 		cli_err(cmd, "%s is still used by hosts (change them first)",
 			what);
 		return EXIT_USAGE;

@@ -951,11 +951,11 @@ host_mac(struct by_ctx *ctx, int argc, char **argv)
 		else
 			cli_err(cmd, "MAC %s is already taken", mac);
 		r = EXIT_USAGE;
-	} else if (r == -ENOSPC) {
+	} else if (r == -EMLINK) {
 		cli_err(cmd, "host %lld already has %d MACs", (long long)h.id,
 			DB_MAX_MACS);
 		r = EXIT_USAGE;
-	} else if (r == -EBUSY && !add) {
+	} else if (r == -EPERM && !add) {
 		cli_err(cmd, "%s is the host's last MAC (remove the host "
 			     "instead)",
 			mac);

@@ -266,6 +266,30 @@ db_err(int rc)
 	}
 }
 
+const char *
+db_strerror(int r)
+{
+	switch (r) {
+	case -ENOSPC:
+		return "database full: no space left on device";
+	case -EROFS:
+		return "database read-only: read-only file system or "
+		       "permission denied";
+	case -EACCES:
+	case -EPERM:
+		return "database not writable: permission denied";
+	case -EBUSY:
+		return "database is locked: another process held it past the "
+		       "busy timeout";
+	case -EBADMSG:
+		return "database damaged or not a bootyard database";
+	case -EIO:
+		return "database input/output error";
+	default:
+		return strerror(-r);
+	}
+}
+
 /* The statement for id, prepared on first use, reset and unbound. */
 static sqlite3_stmt *
 st(struct db *db, enum stmt_id id)
@@ -650,6 +674,12 @@ db_open(const char *path, int flags, struct db **ret)
 err:
 	db_close(db);
 	return r;
+}
+
+bool
+db_read_only(struct db *db)
+{
+	return db->readonly || sqlite3_db_readonly(db->conn, "main") == 1;
 }
 
 void
@@ -1129,7 +1159,7 @@ db_host_mac_add(struct db *db, int64_t id, const char *mac)
 	if (count == 0)
 		return tx_fail(db, -ENOENT);
 	if (count >= DB_MAX_MACS)
-		return tx_fail(db, -ENOSPC);
+		return tx_fail(db, -EMLINK);
 	r = mac_insert(db, mac, id, next);
 	if (r < 0)
 		return tx_fail(db, r);
@@ -1161,7 +1191,7 @@ db_host_mac_remove(struct db *db, int64_t id, const char *mac)
 	if (sqlite3_changes(db->conn) == 0)
 		return tx_fail(db, -ENOENT);
 	if (count <= 1)
-		return tx_fail(db, -EBUSY);
+		return tx_fail(db, -EPERM);
 	return tx_commit(db);
 }
 
@@ -1667,7 +1697,7 @@ db_distro_delete(struct db *db, const char *name)
 	rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	if (rc == SQLITE_ROW)
-		return tx_fail(db, -EBUSY);
+		return tx_fail(db, -ENOTEMPTY);
 	s = st(db, ST_DISTRO_DELETE);
 	if (!s)
 		return tx_fail(db, -EIO);

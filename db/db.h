@@ -14,6 +14,7 @@
  *               depth, the callers validate first to give good messages)
  *   -EBUSY      the database stayed locked past the busy timeout
  *   -EROFS      the database or its directory is read-only
+ *   -ENOSPC     the file system is full (SQLITE_FULL)
  *   -EIO        any other SQLite error
  * Output parameters (ret_*) are untouched on failure.
  */
@@ -53,6 +54,15 @@ enum db_open_flags {
  * (cannot write where it must), -EPROTO (schema newer than this program).
  */
 int db_open(const char *path, int flags, struct db **ret);
+
+/*
+ * db_read_only - true when db cannot write: opened DB_OPEN_READONLY, or
+ * SQLite found the file or its file system read-only (then it opens the
+ * file read-only and stays so; in one process, a new connection cannot
+ * write either while such a one is open: SQLite shares the -shm mapping
+ * between the connections of a process).
+ */
+bool db_read_only(struct db *db);
 
 /* db_close - close; NULL is fine. */
 void db_close(struct db *db);
@@ -103,6 +113,14 @@ int db_checkpoint(struct db *db, unsigned wait_ms);
 
 /* db_errmsg - SQLite's last message on this connection, for logging. */
 const char *db_errmsg(struct db *db);
+
+/*
+ * db_strerror - the reason for a db_* error r (a negative errno), for a
+ * message to a person: the storage faults say what is wrong with the
+ * database ("database full: no space left on device", "database is
+ * locked", ...), anything else is strerror. A static string.
+ */
+const char *db_strerror(int r);
 
 /* ---- hosts --------------------------------------------------------- */
 
@@ -182,11 +200,11 @@ int db_host_reinstall(struct db *db, int64_t id, const char *distro);
 int db_host_delete(struct db *db, int64_t id);
 
 /* db_host_mac_add - give host id another MAC. -EEXIST if any host has it,
- * -ENOSPC past DB_MAX_MACS. */
+ * -EMLINK past DB_MAX_MACS (not -ENOSPC: that is a full disk). */
 int db_host_mac_add(struct db *db, int64_t id, const char *mac);
 
 /* db_host_mac_remove - remove a MAC; -ENOENT if the host lacks it,
- * -EBUSY if it is the host's last MAC. */
+ * -EPERM if it is the host's last MAC (not -EBUSY: that is a lock). */
 int db_host_mac_remove(struct db *db, int64_t id, const char *mac);
 
 /*
@@ -275,7 +293,8 @@ int db_distro_add(struct db *db, const struct db_distro *d);
 int db_distro_update(struct db *db, const struct db_distro *d);
 /* db_distro_get - 0 and *ret (db_distro_free it), -ENOENT. */
 int db_distro_get(struct db *db, const char *name, struct db_distro *ret);
-/* db_distro_delete - -ENOENT; -EBUSY while a host refers to it. */
+/* db_distro_delete - -ENOENT; -ENOTEMPTY while a host refers to it
+ * (not -EBUSY: that is a lock). */
 int db_distro_delete(struct db *db, const char *name);
 /* db_distro_list - like db_host_list; d is freed after fn returns. */
 typedef int (*db_distro_fn)(const struct db_distro *d, void *ctx);

@@ -253,7 +253,7 @@ api_hosts(struct MHD_Connection *c, struct http_req *r, struct db *db,
 			return reply_error(c, r, db_status(rc),
 			                   rc == -EEXIST   ? "already exists"
 			                   : rc == -ENOENT ? "no such distro"
-			                                   : "cannot add");
+			                                   : db_strerror(rc));
 		if (db_host_get(db, id, &h) < 0)
 			return reply_error(c, r, 503, "database error");
 		return reply_json(c, r, 201, host_json(&h));
@@ -313,7 +313,7 @@ api_hosts(struct MHD_Connection *c, struct http_req *r, struct db *db,
 		if (rc < 0)
 			return reply_error(c, r, db_status(rc),
 			                   rc == -ENOENT ? "no such distro"
-			                                 : "cannot update");
+			                                 : db_strerror(rc));
 		db_host_get(db, h.id, &h);
 		return reply_json(c, r, 200, host_json(&h));
 	}
@@ -322,7 +322,7 @@ api_hosts(struct MHD_Connection *c, struct http_req *r, struct db *db,
 	if (!strcmp(method, "DELETE")) {
 		rc = db_host_delete(db, h.id);
 		if (rc < 0)
-			return reply_error(c, r, 503, "database error");
+			return reply_error(c, r, 503, db_strerror(rc));
 		return reply_json(c, r, 200, json_pack("{s:b}", "deleted", 1));
 	}
 	if (!strcmp(method, "PUT") || !strcmp(method, "PATCH")) {
@@ -341,7 +341,7 @@ api_hosts(struct MHD_Connection *c, struct http_req *r, struct db *db,
 			return reply_error(c, r, db_status(rc),
 			                   rc == -EEXIST   ? "already exists"
 			                   : rc == -ENOENT ? "no such distro"
-			                                   : "cannot update");
+			                                   : db_strerror(rc));
 		db_host_get(db, h.id, &h);
 		return reply_json(c, r, 200, host_json(&h));
 	}
@@ -427,7 +427,7 @@ api_distros(struct MHD_Connection *c, struct http_req *r, struct db *db,
 		if (rc == -EEXIST)
 			return reply_error(c, r, 409, "already exists");
 		if (rc < 0)
-			return reply_error(c, r, db_status(rc), "cannot add");
+			return reply_error(c, r, db_status(rc), db_strerror(rc));
 		name = d.name;
 		if (db_distro_get(db, name, &d) < 0)
 			return reply_error(c, r, 503, "database error");
@@ -460,10 +460,10 @@ api_distros(struct MHD_Connection *c, struct http_req *r, struct db *db,
 		rc = db_distro_delete(db, name);
 		if (rc == -ENOENT)
 			return reply_error(c, r, 404, "no such distro");
-		if (rc == -EBUSY)
+		if (rc == -ENOTEMPTY)
 			return reply_error(c, r, 409, "hosts still use it");
 		if (rc < 0)
-			return reply_error(c, r, 503, "database error");
+			return reply_error(c, r, 503, db_strerror(rc));
 		return reply_json(c, r, 200, json_pack("{s:b}", "deleted", 1));
 	}
 	return reply_error(c, r, 405, "method not allowed");

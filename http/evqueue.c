@@ -65,6 +65,14 @@ struct evqueue {
 	pthread_t thread;
 };
 
+/* Count n items as dropped, in evq_dropped and in the metric. */
+static void
+evq_drop(struct evqueue *q, uint64_t n)
+{
+	atomic_fetch_add_explicit(&q->dropped, n, memory_order_relaxed);
+	metrics_add_events_dropped(n);
+}
+
 static bool
 evq_push(struct evqueue *q, const struct evq_item *it)
 {
@@ -84,9 +92,7 @@ evq_push(struct evqueue *q, const struct evq_item *it)
 			        memory_order_relaxed))
 				break;
 		} else if (diff < 0) {
-			atomic_fetch_add_explicit(&q->dropped, 1,
-			                          memory_order_relaxed);
-			metrics_inc_events_dropped();
+			evq_drop(q, 1);
 			return false;
 		} else {
 			pos = atomic_load_explicit(&q->tail,
@@ -98,13 +104,18 @@ evq_push(struct evqueue *q, const struct evq_item *it)
 	return true;
 }
 
-/* Store one item if there is one; true when one was taken. */
+/*
+ * Store one item if there is one; true when one was taken. *failed is
+ * set when its write failed (a full or read-only file system, a lock
+ * held too long): the item is gone either way.
+ */
 static bool
-evq_pop_store(struct evqueue *q)
+evq_pop_store(struct evqueue *q, bool *failed)
 {
 	size_t pos = atomic_load_explicit(&q->head, memory_order_relaxed);
 	struct evq_cell *c = &q->cells[pos & (EVQ_SIZE - 1)];
 	struct evq_item it;
+	int r = 0;
 
 	if (atomic_load_explicit(&c->seq, memory_order_acquire) != pos + 1)
 		return false;
@@ -112,12 +123,13 @@ evq_pop_store(struct evqueue *q)
 	atomic_store_explicit(&c->seq, pos + EVQ_SIZE, memory_order_release);
 	if (q->db) {
 		if (it.kind == EVQ_EVENT)
-			db_event_add_at(q->db, it.ts_ms,
-			                it.mac[0] ? it.mac : NULL, it.ev_kind,
-			                it.detail);
+			r = db_event_add_at(q->db, it.ts_ms,
+			                    it.mac[0] ? it.mac : NULL,
+			                    it.ev_kind, it.detail);
 		else
-			db_lease_seen(q->db, it.mac, it.arch);
+			r = db_lease_seen(q->db, it.mac, it.arch);
 	}
+	*failed = r < 0 && r != -EINVAL; /* -EINVAL: never storable */
 	atomic_store_explicit(&q->head, pos + 1, memory_order_release);
 	return true;
 }
@@ -192,18 +204,25 @@ evq_writer(void *arg)
 		 * writer at a few thousand events a second, and each commit
 		 * makes the readers' page caches stale. */
 		while (evq_pending(q)) {
-			int n = 0;
+			int n = 0, bad = 0;
 			bool batch = q->db && db_batch_begin(q->db) == 0;
-			while (n < EVQ_BATCH && evq_pop_store(q))
+			bool failed;
+			/* A failed write in a batch ends it: SQLite may have
+			 * rolled the whole transaction back (SQLITE_FULL
+			 * does), and what follows must not run outside it. */
+			while (n < EVQ_BATCH && !(batch && bad) &&
+			       evq_pop_store(q, &failed)) {
 				n++;
-			if (batch)
+				bad += failed;
+			}
+			if (batch && !bad)
 				evq_prune(q);
 			if (batch && db_batch_end(q->db) < 0)
-				atomic_fetch_add_explicit(&q->dropped,
-				                          (uint64_t)n,
-				                          memory_order_relaxed);
+				bad = n; /* none of the batch was kept */
 			else if (batch)
 				q->written = true;
+			if (bad)
+				evq_drop(q, (uint64_t)bad);
 			any = true;
 			full = n == EVQ_BATCH;
 			evq_checkpoint(q);

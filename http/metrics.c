@@ -76,9 +76,9 @@ metrics_inc_lease_events(void)
 }
 
 void
-metrics_inc_events_dropped(void)
+metrics_add_events_dropped(uint64_t n)
 {
-	atomic_fetch_add_explicit(&m_ev_dropped, 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&m_ev_dropped, n, memory_order_relaxed);
 }
 
 int
@@ -144,7 +144,7 @@ metrics_render(char **ret, size_t *ret_len)
 	        "# TYPE bootyard_lease_events_total counter\n"
 	        "bootyard_lease_events_total %llu\n"
 	        "# HELP bootyard_events_dropped_total Events not recorded "
-	        "(writer behind).\n"
+	        "(queue full or write failed).\n"
 	        "# TYPE bootyard_events_dropped_total counter\n"
 	        "bootyard_events_dropped_total %llu\n",
 	        (double)atomic_load(&m_lat_sum_us) / 1e6,

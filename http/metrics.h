@@ -36,8 +36,9 @@ void metrics_request(enum metrics_endpoint ep, unsigned status, uint64_t bytes,
 /* Counters the supervisor and lease code bump. */
 void metrics_inc_dnsmasq_restarts(void);
 void metrics_inc_lease_events(void);
-/* An event the boot path could not queue (the writer fell behind). */
-void metrics_inc_events_dropped(void);
+/* n events not recorded: the queue was full (the writer fell behind),
+ * or their write failed (a full or read-only database). */
+void metrics_add_events_dropped(uint64_t n);
 
 /*
  * metrics_render - the Prometheus text exposition of every counter.

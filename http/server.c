@@ -1032,6 +1032,11 @@ http_start(const struct by_config *cfg, const char *server_address,
 	rc = db_open(srv->db_path, DB_OPEN_CREATE, &db);
 	if (rc < 0)
 		goto err;
+	if (db_read_only(db))
+		log_warnx("%s: read-only: boots are answered, but changes and "
+		          "events are not stored (restart bootyard once it is "
+		          "writable)",
+		          srv->db_path);
 	db_close(db);
 	rc = evq_start(srv->db_path, cfg->events_keep, &srv->evq);
 	if (rc < 0)

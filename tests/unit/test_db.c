@@ -287,7 +287,7 @@ test_host_crud(void **state)
 	assert_int_equal(db_host_update(f->db, &g), -ENOENT);
 
 	/* The distro is in use now? No: action menu keeps distro. */
-	assert_int_equal(db_distro_delete(f->db, "debian12"), -EBUSY);
+	assert_int_equal(db_distro_delete(f->db, "debian12"), -ENOTEMPTY);
 
 	assert_int_equal(db_host_delete(f->db, id), 0);
 	assert_int_equal(db_host_delete(f->db, id), -ENOENT);
@@ -370,14 +370,14 @@ test_host_macs(void **state)
 		assert_int_equal(db_host_mac_add(f->db, id, mac), 0);
 	}
 	assert_int_equal(db_host_mac_add(f->db, id, "52:54:00:00:00:ff"),
-			 -ENOSPC);
+			 -EMLINK);
 
 	assert_int_equal(db_host_mac_remove(f->db, id, "52:54:00:00:00:01"),
 			 0);
 	assert_int_equal(db_host_mac_remove(f->db, id, "52:54:00:00:00:01"),
 			 -ENOENT);
 	assert_int_equal(db_host_mac_remove(f->db, id2, "52:54:00:00:01:01"),
-			 -EBUSY); /* the last one stays */
+			 -EPERM); /* the last one stays */
 	assert_int_equal(db_host_find_by_mac(f->db, "52:54:00:00:01:01", &g),
 			 0);
 }
