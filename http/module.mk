@@ -47,3 +47,17 @@ bench-http: $(BUILD)/bench/http_seed
 
 # `make bench` runs every module's benchmark; this is the HTTP one.
 bench: bench-http
+
+# The stock install templates (http/templates/*), compiled into the
+# program as C strings so that `distro import` and `template show` need no
+# file at run time; the .deb also installs them under
+# /usr/share/bootyard/templates/ for users to copy.
+STOCK_TEMPLATES = $(sort $(wildcard http/templates/*))
+$(BUILD)/gen/stock_templates.c: $(STOCK_TEMPLATES) http/stock_gen.sh
+	@mkdir -p $(dir $@)
+	sh http/stock_gen.sh $(STOCK_TEMPLATES) >$@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/stock_templates.o: $(BUILD)/gen/stock_templates.c
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(LIB): $(BUILD)/gen/stock_templates.o
