@@ -619,44 +619,6 @@ import_progress(enum imp_phase phase, const char *what, uint64_t done,
 		what, (double)done / 1048576, (double)total / 1048576);
 }
 
-/*
- * distro_import_row - the distribution an import makes: amd64's files
- * when there (the database holds one kernel per distribution), the
- * family's command line and stock template.
- */
-static int
-distro_import_row(const char *name, const struct imp_result *res,
-		  struct db_distro *d)
-{
-	const struct imp_found *f = &res->found;
-	const char *stock, *served, *text;
-	size_t i, k = 0, off = 0;
-
-	for (i = 0; i < f->n_boots; i++)
-		if (!strcmp(f->boots[i].arch, "amd64"))
-			k = i;
-	memset(d, 0, sizeof(*d));
-	str_copy(d->name, sizeof(d->name), name);
-	if (str_copy(d->kernel, sizeof(d->kernel), res->kernel[k]) < 0)
-		return -ENAMETOOLONG;
-	for (i = 0; i < f->boots[k].n_initrds; i++)
-		off += (size_t)snprintf(d->initrd + off, sizeof(d->initrd) - off,
-					"%s%s", i ? " " : "",
-					res->initrds[k][i]);
-	if (off >= sizeof(d->initrd))
-		return -ENAMETOOLONG;
-	str_copy(d->cmdline, sizeof(d->cmdline),
-		 imp_family_cmdline(f->family));
-	if (imp_family_template(f->family, &stock, &served) < 0 ||
-	    !(text = imp_stock_template(stock)))
-		return -ENOENT;
-	d->template_text = strdup(text);
-	if (!d->template_text)
-		return -ENOMEM;
-	str_copy(d->template_name, sizeof(d->template_name), served);
-	return 0;
-}
-
 /* distro import NAME --from SOURCE */
 static int
 distro_import(struct by_ctx *ctx, int argc, char **argv)
@@ -754,7 +716,7 @@ distro_import(struct by_ctx *ctx, int argc, char **argv)
 			       ? EXIT_USAGE
 			       : EXIT_RUNTIME;
 	}
-	r = distro_import_row(name, &res, &d);
+	r = imp_distro_row(name, &res, &d);
 	if (r == 0) {
 		r = cli_open(ctx, cmd, &cfg, true, &db);
 		if (r == 0) {

@@ -8,9 +8,11 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/util.h"
+#include "db/db.h"
 
 /* Architecture names we accept, Debian spelling first; others map. */
 static const struct {
@@ -567,5 +569,40 @@ imp_recognise(const struct imp_listing *l, struct imp_found *ret, char *why,
 		imp_describe(l, &f, why, whysz);
 		return -EPROTO;
 	}
+	return 0;
+}
+
+int
+imp_distro_row(const char *name, const struct imp_result *res,
+               struct db_distro *d)
+{
+	const struct imp_found *f = &res->found;
+	const char *stock, *served, *text;
+	size_t i, k = 0, off = 0;
+
+	memset(d, 0, sizeof(*d));
+	if (!f->n_boots)
+		return -ENOENT;
+	for (i = 0; i < f->n_boots; i++)
+		if (!strcmp(f->boots[i].arch, "amd64"))
+			k = i;
+	if (str_copy(d->name, sizeof(d->name), name) < 0 ||
+	    str_copy(d->kernel, sizeof(d->kernel), res->kernel[k]) < 0)
+		return -ENAMETOOLONG;
+	for (i = 0; i < f->boots[k].n_initrds; i++) {
+		off += (size_t)snprintf(d->initrd + off, sizeof(d->initrd) - off,
+		                        "%s%s", i ? " " : "", res->initrds[k][i]);
+		if (off >= sizeof(d->initrd))
+			return -ENAMETOOLONG;
+	}
+	if (!imp_family_cmdline(f->family) ||
+	    imp_family_template(f->family, &stock, &served) < 0 ||
+	    !(text = imp_stock_template(stock)))
+		return -ENOENT;
+	str_copy(d->cmdline, sizeof(d->cmdline), imp_family_cmdline(f->family));
+	d->template_text = strdup(text);
+	if (!d->template_text)
+		return -ENOMEM;
+	str_copy(d->template_name, sizeof(d->template_name), served);
 	return 0;
 }

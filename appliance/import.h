@@ -158,6 +158,17 @@ struct imp_result {
 int imp_run(const struct imp_request *req, struct imp_result *ret, char *why,
             size_t whysz);
 
+/*
+ * imp_distro_row - the distribution an import makes, into *d (zeroed
+ * first; db_distro_free it): amd64's files when there (the database holds
+ * one kernel per distribution), else the first architecture's; the
+ * family's command line and stock template. Returns 0, -ENAMETOOLONG,
+ * -ENOENT (no stock template), -ENOMEM.
+ */
+struct db_distro;
+int imp_distro_row(const char *name, const struct imp_result *res,
+                   struct db_distro *d);
+
 /* imp_remove_tree - remove files_dir/NAME (after a failed db write). */
 int imp_remove_tree(const char *files_dir, const char *name);
 
