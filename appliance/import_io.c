@@ -274,15 +274,20 @@ imp_ar_scan(const char *file, struct imp_src *s, char *why, size_t whysz)
 			if (r == 0 && slot &&
 			    archive_entry_size(e) <= IMP_META_MAX) {
 				char buf[IMP_META_MAX];
-				la_ssize_t n = archive_read_data(a, buf, sizeof(buf));
+				size_t got = 0;
+				la_ssize_t n;
 
-				if (n < 0) {
+				while (got < sizeof(buf) &&
+				       (n = archive_read_data(a, buf + got,
+				                              sizeof(buf) - got)) > 0)
+					got += (size_t)n;
+				if (got < sizeof(buf) && n < 0) {
 					r = -EIO;
 					snprintf(why, whysz, "reading %s: %s",
 					         path, archive_error_string(a));
 					goto out;
 				}
-				r = imp_meta_keep(slot, buf, (size_t)n);
+				r = imp_meta_keep(slot, buf, got);
 			}
 		}
 		if (r < 0) {
