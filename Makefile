@@ -10,7 +10,8 @@
 # wildcard so that a new file in a module needs no edit here.
 
 CC       ?= cc
-PKGS      = libmicrohttpd libnl-route-3.0 libnl-3.0 sqlite3 inih jansson gnutls
+PKGS      = libmicrohttpd libnl-route-3.0 libnl-3.0 sqlite3 inih jansson gnutls \
+            libarchive libcurl
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 

@@ -52,6 +52,8 @@ int cmd_check_config(struct by_ctx *ctx, int argc, char **argv);
 int cmd_host(struct by_ctx *ctx, int argc, char **argv);
 /* cli_distro.c */
 int cmd_distro(struct by_ctx *ctx, int argc, char **argv);
+/* cli_template.c */
+int cmd_template(struct by_ctx *ctx, int argc, char **argv);
 /* cli_leases.c */
 int cmd_leases(struct by_ctx *ctx, int argc, char **argv);
 int cmd_events(struct by_ctx *ctx, int argc, char **argv);

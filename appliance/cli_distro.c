@@ -4,6 +4,7 @@
  * (preseed / kickstart / autoinstall), checked with tmpl_validate().
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 
 #include "appliance/bootyard.h"
 #include "appliance/cli.h"
+#include "appliance/import.h"
 #include "appliance/sbverify.h"
 #include "common/util.h"
 #include "common/valid.h"
@@ -33,6 +35,9 @@ static const struct cli_cmd distro_cmd = {
 	.name = "distro",
 	.usage = "COMMAND [ARGS]",
 	.help = "commands:\n"
+		"  import NAME --from SOURCE                 copy an installer's\n"
+		"                                            kernel + initrd in\n"
+		"                                            and add it\n"
 		"  add NAME --kernel K --initrd I [options]  add a distribution\n"
 		"  set NAME [options]                        change one\n"
 		"  show NAME                                 one distribution\n"
@@ -57,6 +62,29 @@ static const struct cli_cmd distro_set_cmd = {
 		"replaces the whole initrd list. --no-template removes the\n"
 		"template.\noptions:\n" DISTRO_OPTS_HELP
 		"  --no-template       remove the install template\n",
+};
+
+static const struct cli_cmd distro_import_cmd = {
+	.name = "distro import",
+	.usage = "NAME --from SOURCE",
+	.help = "Import an installer: copy its kernel and initrd(s) per\n"
+		"architecture into files_dir/NAME/ARCH/, recognise the family\n"
+		"(Debian, Ubuntu, Fedora/RHEL/Alma/Rocky) and add the\n"
+		"distribution with that family's kernel command line and stock\n"
+		"template (bootyard template list). SOURCE is one of:\n"
+		"  an installer ISO (Debian/Ubuntu netinst, Fedora/Alma/Rocky\n"
+		"    netinst or DVD), read without mounting;\n"
+		"  a netboot.tar.gz, or a netboot directory such as the one\n"
+		"    debian-installer-12-netboot-amd64 installs:\n"
+		"    /usr/lib/debian-installer/images/12/amd64/text;\n"
+		"  an http(s):// URL of an ISO or tarball: downloaded (a broken\n"
+		"    download resumes when run again) and checked against the\n"
+		"    SHA256SUMS next to it when there is one.\n"
+		"Nothing is left behind when it fails. Progress goes to stderr\n"
+		"(a bar on a terminal); with --json, progress lines\n"
+		"{\"progress\":...} and then the result go to stdout.\n"
+		"options:\n"
+		"  --from SOURCE       path or http(s) URL (required)\n",
 };
 
 static const struct cli_cmd distro_show_cmd = {
@@ -519,6 +547,234 @@ distro_set(struct by_ctx *ctx, int argc, char **argv)
 	return distro_write(ctx, &distro_set_cmd, argc, argv, true);
 }
 
+/* Progress display state: a bar on a terminal, else lines. */
+struct import_progress {
+	bool json, tty;
+	enum imp_phase phase;
+	char what[IMP_PATH_MAX + 1];
+	int last_step;
+	uint64_t last_ms, last_done;
+};
+
+static const char *
+import_phase_name(enum imp_phase p)
+{
+	return p == IMP_PHASE_DOWNLOAD ? "download"
+	       : p == IMP_PHASE_SCAN   ? "scan"
+	                               : "copy";
+}
+
+/* imp_progress_fn for the CLI. */
+static void
+import_progress(enum imp_phase phase, const char *what, uint64_t done,
+		uint64_t total, void *opaque)
+{
+	struct import_progress *p = opaque;
+	bool fresh = phase != p->phase || strcmp(what, p->what) != 0;
+	bool end = total && done >= total;
+	int step = total ? (int)(done * 10 / total) : (int)(done >> 24);
+	uint64_t now = mono_ms();
+
+	if (fresh) {
+		p->phase = phase;
+		str_copy(p->what, sizeof(p->what), what);
+		p->last_step = -1;
+		p->last_ms = 0;
+	}
+	if (p->json) {
+		if (!fresh && !end && step == p->last_step)
+			return;
+		p->last_step = step;
+		printf("{\"progress\": \"%s\", \"file\": \"%s\", "
+		       "\"done\": %" PRIu64 ", \"total\": %" PRIu64 "}\n",
+		       import_phase_name(phase), what, done, total);
+		fflush(stdout);
+		return;
+	}
+	if (phase == IMP_PHASE_SCAN) {
+		fprintf(stderr, "scanning %s\n", what);
+		return;
+	}
+	if (p->tty) {
+		char bar[31];
+		int i, n = total ? (int)(done * 30 / total) : 0;
+
+		if (!end && now - p->last_ms < 100)
+			return;
+		p->last_ms = now;
+		for (i = 0; i < 30; i++)
+			bar[i] = i < n ? '#' : '.';
+		bar[30] = '\0';
+		fprintf(stderr, "\r%-8s %-32.32s [%s] %6.1f/%.1f MiB",
+			import_phase_name(phase), what, bar,
+			(double)done / 1048576, (double)total / 1048576);
+		if (end)
+			fputc('\n', stderr);
+		return;
+	}
+	if (!fresh && !end && step / 3 == p->last_step / 3)
+		return;
+	p->last_step = step;
+	fprintf(stderr, "%s %s: %.1f of %.1f MiB\n", import_phase_name(phase),
+		what, (double)done / 1048576, (double)total / 1048576);
+}
+
+/* distro import NAME --from SOURCE */
+static int
+distro_import(struct by_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		CLI_OPTS_COMMON,
+		{ "from", required_argument, NULL, OPT_KERNEL },
+		{ 0 },
+	};
+	const struct cli_cmd *cmd = &distro_import_cmd;
+	struct import_progress prog;
+	struct imp_request req;
+	struct imp_result res;
+	struct by_config cfg;
+	struct db_distro d;
+	struct db *db = NULL;
+	const char *from = NULL, *name;
+	char why[1024], what[96];
+	uint64_t t0 = mono_ms();
+	size_t i;
+	int c, r;
+
+	memset(&d, 0, sizeof(d));
+	cli_getopt_reset();
+	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS, opts, NULL)) != -1) {
+		r = cli_opt_common(ctx, cmd, c, argv);
+		if (r == CLI_NOT_COMMON) {
+			if (c != OPT_KERNEL)
+				return cli_usage_err(cmd, "unknown option");
+			from = optarg;
+			continue;
+		}
+		if (r != CLI_CONTINUE)
+			return r;
+	}
+	r = distro_name_arg(cmd, argc, argv);
+	if (r != CLI_CONTINUE)
+		return r;
+	name = argv[optind];
+	if (!from)
+		return cli_usage_err(cmd, "--from SOURCE is required");
+	if (!valid_text(from, 2000))
+		return cli_usage_err(cmd, "invalid --from %s", cli_q(from));
+	snprintf(what, sizeof(what), "distro %s", name);
+	/* Refuse a taken name before a long copy, not after. */
+	r = cli_open(ctx, cmd, &cfg, true, &db);
+	if (r)
+		return r;
+	r = db_distro_get(db, name, &d);
+	db_distro_free(&d);
+	db_close(db);
+	db = NULL;
+	if (r == 0) {
+		cli_err(cmd, "%s exists (bootyard distro rm %s, or another "
+			     "NAME). Nothing was imported", what, name);
+		return EXIT_USAGE;
+	}
+	memset(&prog, 0, sizeof(prog));
+	prog.json = ctx->json;
+	prog.tty = isatty(STDERR_FILENO);
+	prog.phase = (enum imp_phase)-1;
+	memset(&req, 0, sizeof(req));
+	req.name = name;
+	req.from = from;
+	req.files_dir = cfg.files_dir;
+	req.cache_dir = cfg.state_dir;
+	req.progress = import_progress;
+	req.opaque = &prog;
+	memset(&res, 0, sizeof(res));
+	r = imp_run(&req, &res, why, sizeof(why));
+	if (r == -EPROTO) {
+		cli_err(cmd, "%s: found boot files but cannot tell which "
+			     "installer this is (%s). Nothing was imported; "
+			     "add it by hand: copy the kernel and initrd "
+			     "under %s/ and run bootyard distro add %s "
+			     "--kernel PATH --initrd PATH --cmdline ... "
+			     "--template FILE",
+			cli_q(from), why, cfg.files_dir, name);
+		return EXIT_USAGE;
+	}
+	if (r == -ENOMEDIUM) {
+		cli_err(cmd, "%s is not an installer we know: no kernel and "
+			     "initrd in a Debian, Ubuntu or Fedora/RHEL "
+			     "layout (%s). Nothing was imported; add one by "
+			     "hand with bootyard distro add",
+			cli_q(from), why);
+		return EXIT_USAGE;
+	}
+	if (r < 0) {
+		cli_err(cmd, "%s: %s. Nothing was imported", cli_q(from),
+			why[0] ? why : strerror(-r));
+		return r == -EEXIST || r == -EINVAL || r == -ELOOP ||
+				       r == -EBADMSG || r == -ENOEXEC ||
+				       r == -ENOENT
+			       ? EXIT_USAGE
+			       : EXIT_RUNTIME;
+	}
+	r = imp_distro_row(name, &res, &d);
+	if (r == 0) {
+		r = cli_open(ctx, cmd, &cfg, true, &db);
+		if (r == 0) {
+			r = db_distro_add(db, &d);
+			if (r < 0)
+				r = cli_db_fail(cmd, &cfg, r, what);
+		}
+	} else {
+		cli_err(cmd, "%s: %s", what, strerror(-r));
+		r = EXIT_RUNTIME;
+	}
+	if (r) {
+		imp_remove_tree(cfg.files_dir, name);
+		goto out;
+	}
+	if (ctx->json) {
+		json_t *o = distro_json(&d, false), *arches = json_array();
+
+		for (i = 0; arches && i < res.found.n_boots; i++)
+			json_array_append_new(
+				arches, json_string(res.found.boots[i].arch));
+		if (o) {
+			json_object_set_new(o, "family", json_string(
+				imp_family_name(res.found.family)));
+			json_object_set_new(o, "vendor",
+					    json_string(res.found.vendor));
+			json_object_set_new(o, "release",
+					    json_string(res.found.release));
+			json_object_set_new(o, "layout",
+					    json_string(res.found.layout));
+			json_object_set_new(o, "arches", arches);
+			json_object_set_new(o, "sha256", cli_json_str(
+				res.sha256_checked));
+			json_object_set_new(o, "seconds", json_real(
+				(double)(mono_ms() - t0) / 1000));
+		} else {
+			json_decref(arches);
+		}
+		r = cli_json_print(o);
+		goto out;
+	}
+	printf("distro %s imported: %s%s%s (%s), %s", name, res.found.vendor,
+	       res.found.release[0] ? " " : "", res.found.release,
+	       res.found.layout, res.found.boots[0].arch);
+	for (i = 1; i < res.found.n_boots; i++)
+		printf(" %s", res.found.boots[i].arch);
+	printf(", %.1f s\n", (double)(mono_ms() - t0) / 1000);
+	printf("kernel:    %s\ninitrd:    %s\ncmdline:   %s\n"
+	       "template:  %s (stock; bootyard template show)\n",
+	       d.kernel, d.initrd, d.cmdline, d.template_name);
+	if (res.sha256_checked[0])
+		printf("sha256:    %s\n", res.sha256_checked);
+out:
+	db_close(db);
+	db_distro_free(&d);
+	return r;
+}
+
 /* distro_simple_opts - only the common options. CLI_CONTINUE or exit. */
 static int
 distro_simple_opts(struct by_ctx *ctx, const struct cli_cmd *cmd, int argc,
@@ -665,6 +921,7 @@ cmd_distro(struct by_ctx *ctx, int argc, char **argv)
 		by_cmd_fn fn;
 	} subs[] = {
 		{ "add", distro_add },	 { "set", distro_set },
+		{ "import", distro_import },
 		{ "show", distro_show }, { "list", distro_list },
 		{ "ls", distro_list },	 { "rm", distro_rm },
 	};

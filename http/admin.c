@@ -6,7 +6,8 @@
  *
  * Distributions: GET list, POST create (the template is checked with
  * tmpl_validate: an unknown variable is refused here, not at boot time),
- * GET / DELETE /api/v1/distros/NAME.
+ * GET / DELETE /api/v1/distros/NAME; POST /api/v1/distros/import and
+ * GET /api/v1/imports (admin_import.c).
  *
  * Status codes: 400 malformed JSON or query, 401 no or wrong token,
  * 404 no such host, 405 wrong method, 409 a unique value is taken,
@@ -561,6 +562,11 @@ http_admin(struct MHD_Connection *c, struct http_req *r, const char *method)
 	if (str_has_prefix(r->path, "/api/v1/hosts/"))
 		return api_hosts(c, r, db, method,
 		                 r->path + strlen("/api/v1/hosts/"));
+	if (!strcmp(r->path, "/api/v1/distros/import") &&
+	    !strcmp(method, "POST"))
+		return admin_import_post(c, r, db);
+	if (!strcmp(r->path, "/api/v1/imports"))
+		return admin_import_get(c, r, method);
 	if (!strcmp(r->path, "/api/v1/distros"))
 		return api_distros(c, r, db, method, "");
 	if (str_has_prefix(r->path, "/api/v1/distros/"))

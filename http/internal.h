@@ -70,6 +70,12 @@ struct http_req {
 	bool answered;
 };
 
+/* admin_import.c: POST /api/v1/distros/import, GET /api/v1/imports */
+enum MHD_Result admin_import_post(struct MHD_Connection *c,
+                                  struct http_req *r, struct db *db);
+enum MHD_Result admin_import_get(struct MHD_Connection *c, struct http_req *r,
+                                 const char *method);
+
 /* server.c */
 /* http_db - this worker thread's database connection (opened lazily). */
 struct db *http_db(struct http_server *srv);

@@ -13,7 +13,8 @@ FUZZ_CFLAGS   = -g -O1 -std=gnu11 -D_GNU_SOURCE -I. $(PKG_CFLAGS) \
 # The pure modules the targets exercise, built with clang + coverage.
 FUZZ_LIB_SRC  = $(wildcard common/*.c) http/query.c http/template.c \
                 http/decide.c http/render_ipxe.c http/filepath.c \
-                http/metrics.c appliance/config.c
+                http/metrics.c appliance/config.c appliance/import.c \
+                $(BUILD)/gen/stock_templates.c
 FUZZ_SRC      = $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS     = $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 
@@ -47,3 +48,17 @@ bench-http: $(BUILD)/bench/http_seed
 
 # `make bench` runs every module's benchmark; this is the HTTP one.
 bench: bench-http
+
+# The stock install templates (http/templates/*), compiled into the
+# program as C strings so that `distro import` and `template show` need no
+# file at run time; the .deb also installs them under
+# /usr/share/bootyard/templates/ for users to copy.
+STOCK_TEMPLATES = $(sort $(wildcard http/templates/*))
+$(BUILD)/gen/stock_templates.c: $(STOCK_TEMPLATES) http/stock_gen.sh
+	@mkdir -p $(dir $@)
+	sh http/stock_gen.sh $(STOCK_TEMPLATES) >$@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/stock_templates.o: $(BUILD)/gen/stock_templates.c
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(LIB): $(BUILD)/gen/stock_templates.o

@@ -5,6 +5,7 @@
  */
 #include "http/template.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -46,11 +47,40 @@ tmpl_next(const char *p, const char **ret_open, const char **ret_after,
 	return 1;
 }
 
-/* name is one of tmpl_known or attr.KEY with a valid KEY. */
+/*
+ * Cut a "|default" off name: *ret_def points at the default (NULL when
+ * none). A default is 1-64 of A-Z a-z 0-9 . _ : / + @ , = - (no space,
+ * nothing a script reads). Returns false for a malformed default.
+ */
 static bool
-tmpl_name_known(const char *name)
+tmpl_split_default(char *name, const char **ret_def)
 {
+	char *bar = strchr(name, '|');
+	const char *c;
+
+	*ret_def = NULL;
+	if (!bar)
+		return true;
+	*bar = '\0';
+	for (c = bar + 1; *c; c++)
+		if (!isalnum((unsigned char)*c) && !strchr("._:/+@,=-", *c))
+			return false;
+	if (c == bar + 1 || c - bar - 1 > TMPL_DEFAULT_MAX)
+		return false;
+	*ret_def = bar + 1;
+	return true;
+}
+
+/* name is one of tmpl_known or attr.KEY with a valid KEY, optionally
+ * followed by a valid |default. */
+static bool
+tmpl_name_known(char *name)
+{
+	const char *def;
 	size_t i;
+
+	if (!tmpl_split_default(name, &def))
+		return false;
 
 	if (strncmp(name, "attr.", 5) == 0)
 		return valid_name(name + 5);
@@ -75,7 +105,7 @@ int
 tmpl_validate(const char *text, char *err, size_t errsz)
 {
 	const char *p, *o, *a;
-	char name[NAME_MAX_LEN + 8];
+	char name[NAME_MAX_LEN + 8 + TMPL_DEFAULT_MAX + 2];
 	int r;
 
 	if (!text)
@@ -105,7 +135,7 @@ tmpl_validate(const char *text, char *err, size_t errsz)
 int
 tmpl_validate_cmdline(const char *text, size_t max, char *err, size_t errsz)
 {
-	char name[NAME_MAX_LEN + 8], plain[DB_CMDLINE_MAX];
+	char name[NAME_MAX_LEN + 8 + TMPL_DEFAULT_MAX + 2], plain[DB_CMDLINE_MAX];
 	const char *p, *o, *a;
 	size_t n = 0;
 	int r;
@@ -156,7 +186,7 @@ int
 tmpl_render(const char *text, const struct tmpl_var *vars, size_t n_vars,
             char **ret, size_t *ret_len)
 {
-	char name[NAME_MAX_LEN + 8];
+	char name[NAME_MAX_LEN + 8 + TMPL_DEFAULT_MAX + 2];
 	const char *p, *o, *a;
 	char *out = NULL;
 	size_t len = 0;
@@ -170,8 +200,13 @@ tmpl_render(const char *text, const struct tmpl_var *vars, size_t n_vars,
 		return -ENOMEM;
 	for (p = text; (r = tmpl_next(p, &o, &a, name, sizeof(name))) > 0;
 	     p = a) {
+		const char *def, *v;
+
 		fwrite(p, 1, (size_t)(o - p), f);
-		fputs(tmpl_lookup(vars, n_vars, name), f);
+		if (!tmpl_split_default(name, &def))
+			def = NULL;
+		v = tmpl_lookup(vars, n_vars, name);
+		fputs(v[0] || !def ? v : def, f);
 	}
 	if (r == 0)
 		fputs(p, f);
@@ -227,4 +262,21 @@ tmpl_host_vars(const struct db_host *host, const char *mac, const char *server,
 	}
 	*ret_n = n;
 	return 0;
+}
+
+bool
+tmpl_has_callback(const char *text)
+{
+	char name[NAME_MAX_LEN + 8 + TMPL_DEFAULT_MAX + 2];
+	const char *p, *o, *a, *def;
+	bool token = false;
+
+	for (p = text; tmpl_next(p, &o, &a, name, sizeof(name)) > 0; p = a) {
+		if (!tmpl_split_default(name, &def))
+			continue;
+		if (!strcmp(name, "done_url"))
+			return true;
+		token |= !strcmp(name, "token");
+	}
+	return token && strstr(text, "/ipxe/v1/done");
 }

@@ -5,7 +5,10 @@
  * Variables: mac, hostname, ip, server (base URL, e.g. http://198.18.0.1),
  * token, distro, done_url, install_url (this distribution's install file
  * URL with the token), and attr.KEY for each host attribute. Syntax:
- * {{name}} or {{ name }}; "{{" always opens a variable. A template
+ * {{name}} or {{ name }}; "{{" always opens a variable. {{name|default}}
+ * renders default when the value is empty (an attribute the host does not
+ * have): {{attr.locale|en_US.UTF-8}}; a default is 1-64 of A-Z a-z 0-9
+ * . _ : / + @ , = - . A template
  * that names any other variable is rejected when it is added (by
  * tmpl_validate, called from `bootyard distro add` and the admin API), not
  * at boot time.
@@ -13,10 +16,12 @@
 #ifndef BOOTYARD_TEMPLATE_H
 #define BOOTYARD_TEMPLATE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "db/db.h"
 
+#define TMPL_DEFAULT_MAX 64
 #define TMPL_HOST_VARS (8 + DB_MAX_ATTRS)
 
 struct tmpl_var {
@@ -41,6 +46,13 @@ int tmpl_validate(const char *text, char *err, size_t errsz);
  */
 int tmpl_validate_cmdline(const char *text, size_t max, char *err,
                           size_t errsz);
+
+/*
+ * tmpl_has_callback - whether text calls the done callback: it names
+ * {{done_url}}, or holds "/ipxe/v1/done" and names {{token}}. An install
+ * template without it never turns its host to local.
+ */
+bool tmpl_has_callback(const char *text);
 
 /*
  * tmpl_render - substitute vars into text. A variable not in vars renders

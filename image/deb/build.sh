@@ -64,6 +64,10 @@ if compgen -G "$top/tftp-root/*" >/dev/null; then
 	cp -r "$top/tftp-root" usr/share/bootyard/tftp-root
 	chmod -R u=rwX,go=rX usr/share/bootyard
 fi
+# The stock install templates (also compiled into bootyard: `bootyard
+# template show NAME`), for users to copy and change.
+install -d -m 755 usr/share/bootyard/templates
+install -m 644 "$top"/http/templates/* usr/share/bootyard/templates/
 rmdir usr/share/bootyard 2>/dev/null || true
 
 # Shared-library dependencies, as debhelper would compute them.

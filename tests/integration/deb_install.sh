@@ -58,7 +58,9 @@ check "unit not enabled on install" \
 listing=$(dpkg-deb -c "$DEB")
 for f in usr/share/man/man8/bootyard.8.gz usr/share/man/man5/bootyard.conf.5.gz \
 	usr/share/man/man8/bootyard-lease.8.gz usr/lib/sysusers.d/bootyard.conf \
-	usr/lib/tmpfiles.d/bootyard.conf; do
+	usr/lib/tmpfiles.d/bootyard.conf usr/share/bootyard/templates/debian-preseed.cfg \
+	usr/share/bootyard/templates/ubuntu-autoinstall.yaml \
+	usr/share/bootyard/templates/fedora-kickstart.cfg; do
 	expect_contains "$listing" "./$f" "package ships $f"
 done
 

@@ -145,6 +145,64 @@ test_host_vars(void **state)
 	    -ENAMETOOLONG);
 }
 
+/* {{name|default}}: the default when the value is empty, checked chars. */
+static void
+test_default(void **state)
+{
+	const struct tmpl_var vars[] = {{"hostname", "n1"}, {"attr.tz", ""}};
+	char err[128], *out = NULL;
+
+	assert_int_equal(tmpl_validate("{{attr.tz|UTC}} {{ attr.l|en_US.UTF-8 }}"
+	                               " {{hostname|x}}",
+	                               err, sizeof(err)),
+	                 0);
+	assert_int_equal(tmpl_render("{{attr.tz|Europe/Paris}} "
+	                             "{{hostname|other}} {{attr.no|a:b@c,d=e+f}}"
+	                             " {{ attr.tz }}.",
+	                             vars, 2, &out, NULL),
+	                 0);
+	assert_string_equal(out, "Europe/Paris n1 a:b@c,d=e+f .");
+	free(out);
+	/* nothing a script reads, no space, not empty, not too long */
+	assert_int_equal(tmpl_validate("{{attr.tz|a b}}", err, sizeof(err)),
+	                 -EINVAL);
+	assert_int_equal(tmpl_validate("{{attr.tz|$(reboot)}}", err,
+	                               sizeof(err)),
+	                 -EINVAL);
+	assert_int_equal(tmpl_validate("{{attr.tz|a'b}}", err, sizeof(err)),
+	                 -EINVAL);
+	assert_int_equal(tmpl_validate("{{attr.tz|}}", err, sizeof(err)),
+	                 -EINVAL);
+	assert_int_equal(tmpl_validate("{{attr.tz|a|b}}", err, sizeof(err)),
+	                 -EINVAL);
+	assert_int_equal(tmpl_validate("{{nope|x}}", err, sizeof(err)),
+	                 -EINVAL);
+	assert_int_equal(
+	    tmpl_validate("{{attr.tz|"
+	                  "01234567890123456789012345678901234567890123456789"
+	                  "012345678901234}}",
+	                  err, sizeof(err)),
+	    -EINVAL);
+	assert_int_equal(tmpl_validate_cmdline("tz={{attr.tz|UTC}}", 200, err,
+	                                       sizeof(err)),
+	                 0);
+	assert_int_equal(tmpl_validate_cmdline("tz={{attr.tz|;reboot}}", 200,
+	                                       err, sizeof(err)),
+	                 -EINVAL);
+}
+
+/* A template calls back: {{done_url}}, or the done path with {{token}}. */
+static void
+test_callback(void **state)
+{
+	assert_true(tmpl_has_callback("wget {{ done_url }}"));
+	assert_true(tmpl_has_callback(
+	    "curl {{server}}/ipxe/v1/done?token={{token}}"));
+	assert_false(tmpl_has_callback("curl {{server}}/ipxe/v1/done"));
+	assert_false(tmpl_has_callback("wget {{install_url}} {{token}}"));
+	assert_false(tmpl_has_callback("# done_url"));
+}
+
 int
 main(void)
 {
@@ -153,6 +211,8 @@ main(void)
 	    cmocka_unit_test(test_validate_cmdline),
 	    cmocka_unit_test(test_render),
 	    cmocka_unit_test(test_host_vars),
+	    cmocka_unit_test(test_default),
+	    cmocka_unit_test(test_callback),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# POST /api/v1/distros/import and GET /api/v1/imports against a real
+# `bootyard serve`: a netboot tree under files_dir is imported in the
+# background and becomes a distribution with the Debian command line and
+# stock preseed; sources outside files_dir (a path, a "..", a symlink out)
+# are refused (422), a taken name is 409, and a source that is no
+# installer ends "failed" with nothing left under files_dir.
+source "$TOP/tests/lib/common.sh"
+source "$TOP/tests/integration/http_lib.bash"
+
+http_start
+src=$STATE/files/incoming/netboot
+mkdir -p "$src/debian-installer/amd64"
+head -c 200000 /dev/urandom >"$src/debian-installer/amd64/linux"
+head -c 300000 /dev/urandom >"$src/debian-installer/amd64/initrd.gz"
+printf 'Debian version:  12 (bookworm)\n' >"$src/version.info"
+
+# wait_import: poll GET /api/v1/imports until the job is not running
+wait_import() {
+	local i
+	for i in $(seq 1 100); do
+		api GET /api/v1/imports
+		[[ $body == *'"state":"running"'* ]] || return 0
+		sleep 0.1
+	done
+	fail "the import did not end: $body"
+}
+
+api GET /api/v1/imports
+expect_eq "$status" 200 "import status before any import"
+expect_contains "$body" '"state":"idle"' "idle at start"
+api POST /api/v1/distros/import "{\"name\":\"deb12\",\"from\":\"$src\"}"
+expect_eq "$status" 202 "import accepted"
+wait_import
+expect_contains "$body" '"state":"done"' "import done"
+expect_contains "$body" '"family":"debian"' "recognised as Debian"
+check "kernel under files_dir/deb12" cmp "$src/debian-installer/amd64/linux" "$STATE/files/deb12/amd64/linux"
+api GET /api/v1/distros/deb12
+expect_eq "$status" 200 "the distro exists"
+expect_contains "$body" '"cmdline":"auto=true priority=critical url={{install_url}}' "Debian command line"
+expect_contains "$body" '"template_name":"preseed.cfg"' "stock preseed"
+
+snap() { (cd "$STATE/files" && find . | sort); }
+before=$(snap)
+api POST /api/v1/distros/import "{\"name\":\"deb12\",\"from\":\"$src\"}"
+expect_eq "$status" 409 "a taken name is a conflict"
+api POST /api/v1/distros/import '{"name":"etc","from":"/etc"}'
+expect_eq "$status" 422 "a path outside files_dir is refused"
+api POST /api/v1/distros/import "{\"name\":\"up\",\"from\":\"$STATE/files/../..\"}"
+expect_eq "$status" 422 "a path climbing out of files_dir is refused"
+ln -s /usr "$STATE/files/incoming/out"
+before=$(snap)
+api POST /api/v1/distros/import "{\"name\":\"out\",\"from\":\"$STATE/files/incoming/out\"}"
+expect_eq "$status" 422 "a symlink out of files_dir is refused"
+api POST /api/v1/distros/import '{"name":"x","from":"ftp://198.18.0.1/x.iso"}'
+expect_eq "$status" 422 "only http(s) URLs"
+api POST /api/v1/distros/import '{"name":"Bad Name","from":"http://198.18.0.1/x.iso"}'
+expect_eq "$status" 422 "a bad name is refused"
+api POST /api/v1/distros/import '{"name":"x","from":"http://198.18.0.1/x.iso","extra":1}'
+expect_eq "$status" 422 "unknown members are refused"
+api POST /api/v1/distros/import 'nope'
+expect_eq "$status" 400 "malformed JSON"
+mkdir -p "$STATE/files/incoming/junk"
+echo hi >"$STATE/files/incoming/junk/readme.txt"
+before=$(snap)
+api POST /api/v1/distros/import "{\"name\":\"junk\",\"from\":\"$STATE/files/incoming/junk\"}"
+expect_eq "$status" 202 "a local tree is accepted"
+wait_import
+expect_contains "$body" '"state":"failed"' "no installer: failed"
+expect_contains "$body" "not an installer we know" "says why"
+expect_eq "$(snap)" "$before" "nothing left under files_dir"
+api GET /api/v1/distros/junk
+expect_eq "$status" 404 "no distro made"
+expect_eq "$(code "$ADMIN/api/v1/imports")" 401 "the API needs the token"
+http_stop_checked
+done_checks
