@@ -176,7 +176,7 @@ expect_cli_fail "read-only" by host set known1 --ip 198.18.0.9
 boots_answered "read-only, running daemon"
 
 # then the daemon (re)started on the read-only database
-http_stop
+http_stop_checked
 "$BOOTYARD" -c "$CONF" serve --dhcp=off >"$SERVER_LOG" 2>&1 &
 SERVER_PID=$!
 for i in $(seq 1 100); do
