@@ -23,8 +23,6 @@
 #include "common/util.h"
 #include "db/schema.h"
 
-#define DB_BUSY_TIMEOUT_MS 10000
-
 enum stmt_id {
 	ST_BEGIN,
 	ST_BEGIN_READ,
@@ -187,6 +185,7 @@ struct db {
 	sqlite3 *conn;
 	bool readonly;
 	bool held; /* db_read_hold's transaction is open */
+	int busy_ms; /* this connection's lock wait (sqlite3_busy_timeout) */
 	sqlite3_stmt *stmts[ST__COUNT];
 };
 
@@ -435,7 +434,7 @@ db_checkpoint(struct db *db, unsigned wait_ms)
 	sqlite3_busy_timeout(db->conn, (int)wait_ms);
 	rc = sqlite3_wal_checkpoint_v2(db->conn, NULL,
 				       SQLITE_CHECKPOINT_RESTART, NULL, NULL);
-	sqlite3_busy_timeout(db->conn, DB_BUSY_TIMEOUT_MS);
+	sqlite3_busy_timeout(db->conn, db->busy_ms);
 	if (rc == SQLITE_BUSY)
 		return -EBUSY; /* a reader or writer outlasted wait_ms */
 	return rc == SQLITE_OK ? 0 : db_err(sqlite3_extended_errcode(db->conn));
@@ -484,6 +483,10 @@ db_migrate(struct db *db)
 	char pragma[64];
 	int v, r;
 
+	/* Up to date (every open but the first after an upgrade): no write
+	 * lock, so that opening a connection never waits for a writer. */
+	if (db_schema_version(db) == schema_count())
+		return 0;
 	r = exec_sql(db, "BEGIN IMMEDIATE");
 	if (r < 0)
 		return r;
@@ -580,7 +583,9 @@ db_open(const char *path, int flags, struct db **ret)
 		goto err;
 	}
 	sqlite3_extended_result_codes(db->conn, 1);
-	sqlite3_busy_timeout(db->conn, DB_BUSY_TIMEOUT_MS);
+	db->busy_ms = flags & DB_OPEN_SHORT_WAIT ? DB_SHORT_WAIT_MS
+						 : DB_BUSY_WAIT_MS;
+	sqlite3_busy_timeout(db->conn, db->busy_ms);
 
 	/* Reading the schema version is the first real read: it is where a
 	 * file that is not a database, or unreadable, shows. */

@@ -43,13 +43,23 @@ enum db_open_flags {
 	DB_OPEN_MMAP = 1 << 2,     /* read pages through a memory mapping: for
 				      long-lived connections that read often
 				      while another one writes */
+	DB_OPEN_SHORT_WAIT = 1 << 3, /* wait at most DB_SHORT_WAIT_MS for a
+					lock held by another connection
+					(then -EBUSY), not DB_BUSY_WAIT_MS:
+					the boot path, which must answer
+					even while the CLI or an admin
+					request holds the write lock */
 };
+
+#define DB_BUSY_WAIT_MS 10000 /* lock wait of an ordinary connection */
+#define DB_SHORT_WAIT_MS 100  /* of a DB_OPEN_SHORT_WAIT connection */
 
 /*
  * db_open - open (and with DB_OPEN_CREATE create and migrate) the database
  * at path. The directory must exist. Returns 0 and *ret (free with
  * db_close), or -errno: -ENOENT (missing, without CREATE), -EROFS/-EACCES
- * (cannot write where it must), -EPROTO (schema newer than this program).
+ * (cannot write where it must), -EPROTO (schema newer than this program),
+ * -EBUSY (a migration was due and the write lock stayed taken).
  */
 int db_open(const char *path, int flags, struct db **ret);
 

@@ -73,6 +73,10 @@ struct http_req {
 /* server.c */
 /* http_db - this worker thread's database connection (opened lazily). */
 struct db *http_db(struct http_server *srv);
+/* http_db_boot_thread - the calling thread serves a boot listener: its
+ * connection waits at most DB_SHORT_WAIT_MS for a lock. Call before its
+ * first http_db. */
+void http_db_boot_thread(void);
 /* http_reply - queue a response with a copied body; records status. */
 enum MHD_Result http_reply(struct MHD_Connection *c, struct http_req *r,
                            unsigned status, const char *type, const char *body,

@@ -38,6 +38,9 @@ void metrics_inc_dnsmasq_restarts(void);
 void metrics_inc_lease_events(void);
 /* An event the boot path could not queue (the writer fell behind). */
 void metrics_inc_events_dropped(void);
+/* A boot request answered "busy, retry" (503): the database stayed
+ * locked past the boot path's short lock wait. */
+void metrics_inc_db_busy(void);
 
 /*
  * metrics_render - the Prometheus text exposition of every counter.

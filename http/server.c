@@ -51,6 +51,15 @@ db_key_make(void)
 	pthread_key_create(&db_key, db_key_destroy);
 }
 
+/* Set in the boot listeners' worker threads (http_db_boot_thread). */
+static __thread bool boot_thread;
+
+void
+http_db_boot_thread(void)
+{
+	boot_thread = true;
+}
+
 struct db *
 http_db(struct http_server *srv)
 {
@@ -58,7 +67,11 @@ http_db(struct http_server *srv)
 
 	if (db)
 		return db;
-	if (db_open(srv->db_path, DB_OPEN_MMAP, &db) < 0)
+	/* the boot path never waits long for a lock: a request that cannot
+	 * read or write in time is told to retry (busy_reply) */
+	if (db_open(srv->db_path,
+	            DB_OPEN_MMAP | (boot_thread ? DB_OPEN_SHORT_WAIT : 0),
+	            &db) < 0)
 		return NULL;
 	pthread_setspecific(db_key, db);
 	return db;
@@ -142,6 +155,24 @@ ipxe_error(struct MHD_Connection *c, struct http_req *r, unsigned status,
 	if (n < 0)
 		n = 0;
 	return http_reply(c, r, status, TEXT, buf, (size_t)n);
+}
+
+/*
+ * The database stayed locked past the boot path's short wait (a writer
+ * elsewhere, the CLI or an admin request, holds it): 503, counted. The
+ * boot script fetches the config again (IPXE_FETCH_TRIES, 2 s apart),
+ * then boots the local disk; an installer retries install and done.
+ */
+static enum MHD_Result
+busy_reply(struct MHD_Connection *c, struct http_req *r, bool script)
+{
+	metrics_inc_db_busy();
+	r->decision = "busy";
+	if (script)
+		return ipxe_error(c, r, MHD_HTTP_SERVICE_UNAVAILABLE,
+		                  "database busy, retry");
+	return http_reply(c, r, MHD_HTTP_SERVICE_UNAVAILABLE, TEXT,
+	                  "database busy, retry\n", 21);
 }
 
 /* ---- boot endpoints ------------------------------------------------- */
@@ -229,6 +260,8 @@ serve_config(struct MHD_Connection *c, struct http_req *r)
 		return ipxe_error(c, r, MHD_HTTP_SERVICE_UNAVAILABLE,
 		                  "database unavailable");
 	rc = db_host_find_by_mac(db, req.mac, &host);
+	if (rc == -EBUSY)
+		return busy_reply(c, r, true);
 	if (rc < 0 && rc != -ENOENT)
 		return ipxe_error(c, r, MHD_HTTP_SERVICE_UNAVAILABLE,
 		                  "database error");
@@ -273,9 +306,15 @@ serve_config(struct MHD_Connection *c, struct http_req *r)
 			else if (rc == -ENOENT)
 				in.install = INSTALL_NO_DISTRO;
 		}
+		if (rc == -EBUSY)
+			return busy_reply(c, r, true);
 		if (have_distro && token_generate(token) == 0) {
 			rc = db_install_issue(db, host.id, token,
 			                      pol.install_attempts);
+			if (rc == -EBUSY) {
+				db_distro_free(&distro);
+				return busy_reply(c, r, true);
+			}
 			if (rc == 0) {
 				in.install = INSTALL_ISSUED;
 				in.distro = &distro;
@@ -341,6 +380,8 @@ serve_install(struct MHD_Connection *c, struct http_req *r)
 		return http_reply(c, r, MHD_HTTP_SERVICE_UNAVAILABLE, TEXT,
 		                  "database unavailable\n", 21);
 	rc = db_install_lookup(db, token, &host);
+	if (rc == -EBUSY)
+		return busy_reply(c, r, false);
 	if (rc == -ESTALE)
 		return http_reply(c, r, MHD_HTTP_GONE, TEXT,
 		                  "token already used\n", 19);
@@ -348,6 +389,8 @@ serve_install(struct MHD_Connection *c, struct http_req *r)
 		return http_reply(c, r, MHD_HTTP_NOT_FOUND, TEXT, "not found\n",
 		                  10);
 	rc = db_distro_get(db, host.distro, &distro);
+	if (rc == -EBUSY)
+		return busy_reply(c, r, false);
 	if (rc < 0)
 		return http_reply(c, r, MHD_HTTP_NOT_FOUND, TEXT, "not found\n",
 		                  10);
@@ -400,6 +443,8 @@ serve_done(struct MHD_Connection *c, struct http_req *r)
 		return http_reply(c, r, MHD_HTTP_SERVICE_UNAVAILABLE, TEXT,
 		                  "database unavailable\n", 21);
 	rc = db_install_done(db, token, &host);
+	if (rc == -EBUSY)
+		return busy_reply(c, r, false);
 	if (rc == -ENOENT)
 		return http_reply(c, r, MHD_HTTP_NOT_FOUND, TEXT,
 		                  "unknown token\n", 14);

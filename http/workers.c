@@ -64,6 +64,7 @@ worker_loop(void *arg)
 	sigemptyset(&pipe);
 	sigaddset(&pipe, SIGPIPE);
 	pthread_sigmask(SIG_BLOCK, &pipe, NULL);
+	http_db_boot_thread();
 	for (;;) {
 		struct epoll_event ev[2];
 		struct db *db;
