@@ -133,6 +133,7 @@ cfg_defaults(struct by_config *cfg)
 	cfg->tftp_single_port = false;
 	cfg->tftp_max = 1000;
 	cfg->events_keep = 500000;
+	cfg->leases_keep = 30 * 86400;
 	cfg->tftp_mtu = 0;
 	cfg->allow_other_servers = false;
 	cfg->probe_wait = 4;
@@ -160,6 +161,9 @@ cfg_defaults(struct by_config *cfg)
 	cfg->install_attempts = 3;
 	cfg->local_bios = LOCAL_BOOT_SANBOOT;
 	cfg->local_efi = LOCAL_BOOT_GRUB;
+	cfg->unknown_keep = 10000;
+	cfg->unknown_rate = 10;
+	cfg->token_lifetime = 86400;
 }
 
 /*
@@ -636,6 +640,8 @@ static const struct cfg_key cfg_keys[] = {
 	{ "appliance", "user", parse_user, F(user), 0, 0, 0, NULL },
 	{ "appliance", "events_keep", parse_number, F(events_keep), 0, 0,
 	  1000000000, NULL },
+	{ "appliance", "leases_keep", parse_duration, F(leases_keep), 0, 3600,
+	  3650u * 86400, NULL },
 
 	{ "dhcp", "mode", parse_enum, F(dhcp_mode), 0, 0, 0, dhcp_mode_names },
 	{ "dhcp", "range", parse_range, F(range), ALLOW_AUTO, 0, 0, NULL },
@@ -694,6 +700,12 @@ static const struct cfg_key cfg_keys[] = {
 	  local_bios_names },
 	{ "boot", "local_efi", parse_local_efi, F(local_efi), 0, 0, 0,
 	  local_efi_names },
+	{ "boot", "unknown_keep", parse_number, F(unknown_keep), 0, 1,
+	  10000000, NULL },
+	{ "boot", "unknown_rate", parse_number, F(unknown_rate), 0, 1,
+	  1000000, NULL },
+	{ "boot", "token_lifetime", parse_duration, F(token_lifetime), 0, 60,
+	  30 * 86400, NULL },
 };
 
 #undef F

@@ -57,6 +57,9 @@ struct by_config {
 	char user[64];                     /* unprivileged user: bootyard */
 	unsigned events_keep;              /* newest events kept, 0 = all;
 					      500000 */
+	unsigned leases_keep;              /* seconds a lease row is kept
+					      after it was last seen and
+					      its lease ended; 30d */
 
 	/* [dhcp] */
 	enum cfg_dhcp_mode dhcp_mode;     /* dhcp */
@@ -104,6 +107,13 @@ struct by_config {
 	unsigned install_attempts;       /* 3 */
 	enum cfg_local_boot local_bios;  /* sanboot */
 	enum cfg_local_boot local_efi;   /* grub */
+	unsigned unknown_keep;           /* unknown MACs recorded, oldest
+					    dropped beyond; 10000 */
+	unsigned unknown_rate;           /* new unknown MACs one client
+					    address may have recorded a
+					    minute; 10 */
+	unsigned token_lifetime;         /* seconds an install token lives;
+					    1d */
 };
 
 /*

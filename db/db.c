@@ -63,6 +63,11 @@ enum stmt_id {
 	ST_EVENT_INSERT,
 	ST_EVENT_LIST,
 	ST_EVENT_PRUNE,
+	ST_LEASE_PRUNE_OLD,
+	ST_LEASE_COUNT,
+	ST_LEASE_PRUNE_UNKNOWN,
+	ST_TOKEN_PRUNE_OLD,
+	ST_TOKEN_PRUNE_SPENT,
 	ST__COUNT
 };
 
@@ -179,6 +184,21 @@ static const char *const stmt_sql[ST__COUNT] = {
 		"  ORDER BY ts_ms DESC, id DESC LIMIT ?2) ORDER BY ts_ms, id",
 	[ST_EVENT_PRUNE] =
 		"DELETE FROM events WHERE id <= (SELECT max(id) FROM events) - ?1",
+	[ST_LEASE_PRUNE_OLD] =
+		"DELETE FROM leases WHERE last_seen < ?1 AND expires < ?2",
+	[ST_LEASE_COUNT] = "SELECT count(*) FROM leases",
+	/* the newest first along leases_last_seen: no sort */
+	[ST_LEASE_PRUNE_UNKNOWN] =
+		"DELETE FROM leases WHERE mac IN (SELECT l.mac FROM leases l"
+		" WHERE NOT EXISTS (SELECT 1 FROM host_macs m"
+		"  WHERE m.mac = l.mac)"
+		" ORDER BY l.last_seen DESC LIMIT -1 OFFSET ?1)",
+	[ST_TOKEN_PRUNE_OLD] = "DELETE FROM install_tokens WHERE issued < ?1",
+	[ST_TOKEN_PRUNE_SPENT] =
+		"DELETE FROM install_tokens WHERE token IN (SELECT t.token"
+		" FROM install_tokens t LEFT JOIN hosts h ON h.id = t.host_id"
+		" WHERE t.used IS NOT NULL OR h.token IS NOT t.token"
+		" ORDER BY t.issued DESC LIMIT -1 OFFSET ?1)",
 };
 
 struct db {
@@ -1709,6 +1729,84 @@ db_lease_seen(struct db *db, const char *mac, int arch)
 	sqlite3_bind_int(s, 2, arch);
 	sqlite3_bind_int64(s, 3, now_s());
 	return exec_done(s);
+}
+
+/* Bind n as a LIMIT/OFFSET count (SQLite's are signed 64-bit). */
+static void
+bind_count(sqlite3_stmt *s, int i, unsigned long n)
+{
+	sqlite3_bind_int64(s, i, n > INT64_MAX ? INT64_MAX : (int64_t)n);
+}
+
+int
+db_lease_prune(struct db *db, int64_t max_age_s, unsigned long unknown_keep)
+{
+	sqlite3_stmt *s;
+	int64_t now = now_s(), total;
+	int r, n;
+
+	if (max_age_s < 0)
+		return -EINVAL;
+	r = tx_begin(db);
+	if (r < 0)
+		return r;
+	s = st(db, ST_LEASE_PRUNE_OLD);
+	if (!s)
+		return tx_fail(db, -EIO);
+	sqlite3_bind_int64(s, 1, now - max_age_s);
+	sqlite3_bind_int64(s, 2, now);
+	if ((r = exec_done(s)) < 0)
+		return tx_fail(db, r);
+	n = sqlite3_changes(db->conn);
+	/* the cap: only when there are more rows than it, known ones
+	 * included (counting is cheaper than finding the unknown ones) */
+	s = st(db, ST_LEASE_COUNT);
+	if (!s)
+		return tx_fail(db, -EIO);
+	if ((r = step_row(s)) < 0)
+		return tx_fail(db, r);
+	total = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if (total > 0 && (uint64_t)total > unknown_keep) {
+		s = st(db, ST_LEASE_PRUNE_UNKNOWN);
+		if (!s)
+			return tx_fail(db, -EIO);
+		bind_count(s, 1, unknown_keep);
+		if ((r = exec_done(s)) < 0)
+			return tx_fail(db, r);
+		n += sqlite3_changes(db->conn);
+	}
+	r = tx_commit(db);
+	return r < 0 ? r : n;
+}
+
+int
+db_token_prune(struct db *db, int64_t max_age_s, unsigned long spent_keep)
+{
+	sqlite3_stmt *s;
+	int r, n;
+
+	if (max_age_s < 0)
+		return -EINVAL;
+	r = tx_begin(db);
+	if (r < 0)
+		return r;
+	s = st(db, ST_TOKEN_PRUNE_OLD);
+	if (!s)
+		return tx_fail(db, -EIO);
+	sqlite3_bind_int64(s, 1, now_s() - max_age_s);
+	if ((r = exec_done(s)) < 0)
+		return tx_fail(db, r);
+	n = sqlite3_changes(db->conn);
+	s = st(db, ST_TOKEN_PRUNE_SPENT);
+	if (!s)
+		return tx_fail(db, -EIO);
+	bind_count(s, 1, spent_keep);
+	if ((r = exec_done(s)) < 0)
+		return tx_fail(db, r);
+	n += sqlite3_changes(db->conn);
+	r = tx_commit(db);
+	return r < 0 ? r : n;
 }
 
 static void

@@ -314,6 +314,29 @@ int db_lease_list(struct db *db, bool unknown_only, db_lease_fn fn,
 /* db_lease_get - 0 and *ret, -ENOENT. */
 int db_lease_get(struct db *db, const char *mac, struct db_lease *ret);
 
+/*
+ * db_lease_prune - in one transaction, delete the lease rows last seen
+ * more than max_age_s ago whose lease has ended (expires in the past or
+ * unknown), then the rows of unknown MACs (no host has them) beyond the
+ * newest unknown_keep by last_seen: what clients can make the database
+ * record about MACs nobody registered stays bounded. Returns how many
+ * rows were deleted, or -errno.
+ */
+int db_lease_prune(struct db *db, int64_t max_age_s,
+		   unsigned long unknown_keep);
+
+/* ---- install tokens: retention ------------------------------------- */
+
+/*
+ * db_token_prune - in one transaction, delete every install token issued
+ * more than max_age_s ago (an install that has not called done by then
+ * is over: its token is no longer accepted), then the spent ones (used,
+ * or superseded by a newer token of the host) beyond the newest
+ * spent_keep. A deleted token is unknown (-ENOENT) where a kept spent one
+ * is -ESTALE. Returns how many were deleted, or -errno.
+ */
+int db_token_prune(struct db *db, int64_t max_age_s, unsigned long spent_keep);
+
 /* ---- events: the per-MAC boot timeline ----------------------------- */
 
 struct db_event {

@@ -14,6 +14,7 @@
 #include "db/db.h"
 #include "http/evqueue.h"
 #include "http/metrics.h"
+#include "http/unknown.h"
 
 #define HTTP_BODY_MAX (64 * 1024)    /* request bodies (admin JSON) */
 #define HTTP_CONN_MEMORY (32 * 1024) /* URL + headers of one request */
@@ -48,6 +49,7 @@ struct http_server {
 	struct listener boot, tls, admin;
 	char *tls_cert, *tls_key;
 	struct evqueue *evq; /* event and lease-seen writes */
+	struct unknown_limit *unknown; /* new unknown MACs per address */
 };
 
 /* One request: created by the URI log callback, freed when completed. */

@@ -41,6 +41,9 @@ void metrics_inc_events_dropped(void);
 /* A boot request answered "busy, retry" (503): the database stayed
  * locked past the boot path's short lock wait. */
 void metrics_inc_db_busy(void);
+/* An unknown MAC answered but not recorded: its client address had
+ * added [boot] unknown_rate new ones this minute already. */
+void metrics_inc_unknown_unrecorded(void);
 
 /*
  * metrics_render - the Prometheus text exposition of every counter.

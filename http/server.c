@@ -199,33 +199,52 @@ distro_names(struct db *db)
 }
 
 /*
- * Make sure host (NULL: unknown, created) is flagged to install distro,
- * for a menu choice. Re-reads the host into *h.
+ * Make sure host h is flagged to install distro, for a menu choice.
+ * Re-reads the host into *h. An unknown MAC (known false) never becomes
+ * a host: anyone can send any MAC, and hosts are what an administrator
+ * registered (-EPERM: the install is not offered).
  */
 static int
 flag_for_install(struct db *db, const char *mac, struct db_host *h, bool known,
                  const char *distro)
 {
-	int64_t id;
 	int rc;
 
-	if (!known) {
-		memset(h, 0, sizeof(*h));
-		h->n_macs = 1;
-		memcpy(h->macs[0], mac, MAC_STR_LEN);
-		h->action = DB_ACTION_INSTALL;
-		str_copy(h->distro, sizeof(h->distro), distro);
-		rc = db_host_add(db, h, &id);
-		if (rc < 0)
-			return rc;
-		return db_host_get(db, id, h);
-	}
+	(void)mac;
+	if (!known)
+		return -EPERM;
 	h->action = DB_ACTION_INSTALL;
 	str_copy(h->distro, sizeof(h->distro), distro);
 	rc = db_host_update(db, h);
 	if (rc < 0)
 		return rc;
 	return db_host_get(db, h->id, h);
+}
+
+/*
+ * An unknown MAC asked: refresh its lease row ("seen"), or add one if
+ * the client's address may still add new unknown MACs this minute
+ * ([boot] unknown_rate); otherwise it is only counted. One read on the
+ * unknown path; known hosts never come here.
+ */
+static void
+unknown_seen(struct http_server *srv, struct db *db, struct MHD_Connection *c,
+             const struct boot_request *req)
+{
+	const union MHD_ConnectionInfo *ci;
+	struct db_lease l;
+
+	if (db_lease_get(db, req->mac, &l) != 0) {
+		ci = MHD_get_connection_info(c,
+		                             MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+		if (!unknown_limit_take(srv->unknown,
+		                        ci ? ci->client_addr : NULL, req->mac,
+		                        mono_ms() / 1000)) {
+			metrics_inc_unknown_unrecorded();
+			return;
+		}
+	}
+	evq_lease_seen(srv->evq, req->mac, req->arch);
 }
 
 /*
@@ -267,7 +286,7 @@ serve_config(struct MHD_Connection *c, struct http_req *r)
 		                  "database error");
 	known = rc == 0;
 	if (!known)
-		evq_lease_seen(srv->evq, req.mac, req.arch);
+		unknown_seen(srv, db, c, &req);
 
 	memset(&pol, 0, sizeof(pol));
 	pol.base_url = r->l->base_url;
@@ -948,6 +967,7 @@ http_start(const struct by_config *cfg, const char *server_address,
            struct http_server **ret)
 {
 	struct http_server *srv;
+	struct evq_retention keep;
 	struct db *db = NULL;
 	int rc;
 
@@ -972,7 +992,16 @@ http_start(const struct by_config *cfg, const char *server_address,
 	if (rc < 0)
 		goto err;
 	db_close(db);
-	rc = evq_start(srv->db_path, cfg->events_keep, &srv->evq);
+	keep.events_keep = cfg->events_keep;
+	keep.unknown_keep = cfg->unknown_keep ? cfg->unknown_keep : 10000;
+	keep.leases_keep_s = cfg->leases_keep ? cfg->leases_keep : 30 * 86400;
+	keep.token_lifetime_s =
+	    cfg->token_lifetime ? cfg->token_lifetime : 86400;
+	rc = evq_start(srv->db_path, &keep, &srv->evq);
+	if (rc < 0)
+		goto err;
+	rc = unknown_limit_new(cfg->unknown_rate ? cfg->unknown_rate : 10,
+	                       &srv->unknown);
 	if (rc < 0)
 		goto err;
 
@@ -1024,6 +1053,7 @@ http_stop(struct http_server *srv)
 	listener_stop(&srv->tls);
 	listener_stop(&srv->admin);
 	evq_stop(srv->evq);
+	unknown_limit_free(srv->unknown);
 	if (srv->access_log)
 		fclose(srv->access_log);
 	free(srv->tls_cert);

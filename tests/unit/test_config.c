@@ -130,6 +130,10 @@ defaults(void **state)
 	assert_false(cfg.tftp_single_port);
 	assert_int_equal(cfg.tftp_max, 1000);
 	assert_int_equal(cfg.events_keep, 500000);
+	assert_int_equal(cfg.leases_keep, 30 * 86400);
+	assert_int_equal(cfg.unknown_keep, 10000);
+	assert_int_equal(cfg.unknown_rate, 10);
+	assert_int_equal(cfg.token_lifetime, 86400);
 	assert_int_equal(cfg.tftp_mtu, 0);
 	assert_false(cfg.allow_other_servers);
 	assert_int_equal(cfg.probe_interval, 300);
@@ -190,7 +194,10 @@ every_key(void **state)
 		   "menu_timeout = 0\n"
 		   "install_attempts = 5\n"
 		   "local_bios = nofile\n"
-		   "local_efi = grub\n");
+		   "local_efi = grub\n"
+		   "unknown_keep = 500\n"
+		   "unknown_rate = 3\n"
+		   "token_lifetime = 2h\n");
 	assert_int_equal(cfg_load(&cfg, path, false, err, sizeof(err)), 0);
 	assert_string_equal(err, "");
 	assert_string_equal(cfg.path, path);
@@ -223,6 +230,9 @@ every_key(void **state)
 	assert_int_equal(cfg.unknown, UNKNOWN_LOCAL);
 	assert_int_equal(cfg.menu_timeout, 0);
 	assert_int_equal(cfg.install_attempts, 5);
+	assert_int_equal(cfg.unknown_keep, 500);
+	assert_int_equal(cfg.unknown_rate, 3);
+	assert_int_equal(cfg.token_lifetime, 7200);
 	assert_int_equal(cfg.local_bios, LOCAL_BOOT_NOFILE);
 	assert_int_equal(cfg.local_efi, LOCAL_BOOT_GRUB);
 	assert_true(cfg.tftp_single_port);
@@ -447,6 +457,35 @@ bad_values_per_type(void **state)
 		 "[boot] install_attempts: out of range (1 to 100)");
 	load_err("[boot]\ninstall_attempts = 3 # three\n", 2,
 		 "[boot] install_attempts: not a number");
+	/* what is kept of what clients send */
+	load_err("[boot]\nunknown_keep = 0\n", 2,
+		 "[boot] unknown_keep: out of range (1 to 10000000)");
+	load_err("[boot]\nunknown_keep = 10000001\n", 2,
+		 "[boot] unknown_keep: out of range (1 to 10000000)");
+	load_err("[boot]\nunknown_keep = 1e4\n", 2,
+		 "[boot] unknown_keep: not a number");
+	load_err("[boot]\nunknown_rate = 0\n", 2,
+		 "[boot] unknown_rate: out of range (1 to 1000000)");
+	load_err("[boot]\nunknown_rate = -5\n", 2,
+		 "[boot] unknown_rate: not a number");
+	load_err("[boot]\nunknown_rate = 10/m\n", 2,
+		 "[boot] unknown_rate: not a number");
+	load_err("[boot]\ntoken_lifetime = 59\n", 2,
+		 "[boot] token_lifetime: out of range (60 to 2592000 seconds)");
+	load_err("[boot]\ntoken_lifetime = 31d\n", 2,
+		 "[boot] token_lifetime: out of range (60 to 2592000 seconds)");
+	load_err("[boot]\ntoken_lifetime = forever\n", 2,
+		 "[boot] token_lifetime: not a duration (like 3600, 45s, 30m, "
+		 "1h, 2d or 1h30m)");
+	load_err("[appliance]\nleases_keep = 59m\n", 2,
+		 "[appliance] leases_keep: out of range (3600 to 315360000 "
+		 "seconds)");
+	load_err("[appliance]\nleases_keep = 3651d\n", 2,
+		 "[appliance] leases_keep: out of range (3600 to 315360000 "
+		 "seconds)");
+	load_err("[appliance]\nleases_keep = 0\n", 2,
+		 "[appliance] leases_keep: out of range (3600 to 315360000 "
+		 "seconds)");
 	/* listen addresses */
 	load_err("[http]\nlisten = 80\n", 2,
 		 "[http] listen: not ADDRESS:PORT (like 0.0.0.0:80)");
