@@ -145,6 +145,8 @@ cfg_defaults(struct by_config *cfg)
 	str_copy(cfg->tls_listen, sizeof(cfg->tls_listen), "off");
 	cfg->max_connections = 1024;
 	cfg->connection_timeout = 10;
+	cfg->connections_per_address = 64;
+	cfg->header_timeout = 10;
 	cfg->threads = 0;
 
 	str_copy(cfg->ipxe_source, sizeof(cfg->ipxe_source), "auto");
@@ -677,6 +679,10 @@ static const struct cfg_key cfg_keys[] = {
 	  65536, NULL },
 	{ "http", "connection_timeout", parse_duration,
 	  F(connection_timeout), 0, 1, 3600, NULL },
+	{ "http", "connections_per_address", parse_number,
+	  F(connections_per_address), 0, 1, 65536, NULL },
+	{ "http", "header_timeout", parse_duration, F(header_timeout), 0, 1,
+	  3600, NULL },
 	{ "http", "threads", parse_number, F(threads), 0, 0, 256, NULL },
 	{ "http", "access_log", parse_path, F(access_log),
 	  ALLOW_EMPTY | ALLOW_OFF, 0, 0, NULL },

@@ -90,6 +90,9 @@ struct by_config {
 	char tls_key[CFG_PATH_MAX];    /* "" = <state_dir>/tls/server.key */
 	unsigned max_connections;      /* 1024 */
 	unsigned connection_timeout;   /* seconds, 10 */
+	unsigned connections_per_address; /* 64 */
+	unsigned header_timeout;       /* seconds to send a request's
+					  headers, 10 */
 	unsigned threads;              /* 0 = number of CPUs */
 	char access_log[CFG_PATH_MAX]; /* "" = stderr, "off" */
 

@@ -99,6 +99,12 @@ enum MHD_Result http_reply_take(struct MHD_Connection *c, struct http_req *r,
 int http_workers_start(struct listener *l, unsigned n, unsigned flags,
                        MHD_AccessHandlerCallback handler,
                        const struct MHD_OptionItem *opts);
+/* http_conn_headers_in - c's request headers are in: it no longer counts
+ * against [http] header_timeout. No-op outside the boot workers. */
+void http_conn_headers_in(struct MHD_Connection *c);
+/* http_conn_request_done - c's request ended: its next request's
+ * headers are due within header_timeout. */
+void http_conn_request_done(struct MHD_Connection *c);
 /* http_workers_quiesce - stop accepting on l (its socket stays open). */
 void http_workers_quiesce(struct listener *l);
 /* http_daemon_connections - open connections of daemon d (0 for NULL). */

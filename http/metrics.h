@@ -44,6 +44,9 @@ void metrics_inc_db_busy(void);
 /* An unknown MAC answered but not recorded: its client address had
  * added [boot] unknown_rate new ones this minute already. */
 void metrics_inc_unknown_unrecorded(void);
+/* A connection cut off: its request's headers took longer than
+ * [http] header_timeout. */
+void metrics_inc_header_timeouts(void);
 
 /*
  * metrics_render - the Prometheus text exposition of every counter.

@@ -590,6 +590,7 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 		    c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 		unsigned long long v;
 
+		http_conn_headers_in(c);
 		str_copy(r->method, sizeof(r->method), method);
 		q = strchr(r->uri, '?');
 		plen = q ? (size_t)(q - r->uri) : strlen(r->uri);
@@ -669,6 +670,7 @@ on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	struct http_req *r = *con_cls;
 	uint64_t us;
 
+	http_conn_request_done(c);
 	if (!r)
 		return;
 	us = now_us() - r->t0_us;
@@ -778,7 +780,8 @@ listener_start(struct http_server *srv, struct listener *l,
                const char *server_address)
 {
 	const struct by_config *cfg = srv->cfg;
-	unsigned port = 0, threads = cfg->threads, limit, flags = MHD_USE_ITC;
+	unsigned port = 0, threads = cfg->threads, limit, per_addr;
+	unsigned flags = MHD_USE_ITC;
 	struct MHD_OptionItem opts[12];
 	size_t n = 0;
 	int rc;
@@ -808,10 +811,16 @@ listener_start(struct http_server *srv, struct listener *l,
 	/* the connection limit is the listener's: shared by its workers */
 	limit = cfg->max_connections ? cfg->max_connections : 1024;
 	limit = limit / threads ? limit / threads : 1;
+	/* so is the per-address one (libmicrohttpd counts per daemon):
+	 * one address cannot take all of a listener's connections */
+	per_addr = cfg->connections_per_address ? cfg->connections_per_address
+	                                        : 64;
+	per_addr = (per_addr + threads - 1) / threads;
 
 #define OPT(o, v, p) (opts[n++] = (struct MHD_OptionItem){(o), (v), (p)})
 	OPT(MHD_OPTION_LISTEN_SOCKET, l->fd, NULL);
 	OPT(MHD_OPTION_CONNECTION_LIMIT, limit, NULL);
+	OPT(MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_addr, NULL);
 	OPT(MHD_OPTION_CONNECTION_TIMEOUT,
 	    cfg->connection_timeout ? cfg->connection_timeout : 10, NULL);
 	OPT(MHD_OPTION_CONNECTION_MEMORY_LIMIT, HTTP_CONN_MEMORY, NULL);

@@ -116,6 +116,8 @@ defaults(void **state)
 	assert_string_equal(cfg.tls_key, "");
 	assert_int_equal(cfg.max_connections, 1024);
 	assert_int_equal(cfg.connection_timeout, 10);
+	assert_int_equal(cfg.connections_per_address, 64);
+	assert_int_equal(cfg.header_timeout, 10);
 	assert_int_equal(cfg.threads, 0);
 	assert_string_equal(cfg.access_log, "");
 	assert_string_equal(cfg.ipxe_source, "auto");
@@ -181,6 +183,8 @@ every_key(void **state)
 		   "tls_key = /etc/by/server.key\n"
 		   "max_connections = 4096\n"
 		   "connection_timeout = 30s\n"
+		   "connections_per_address = 8\n"
+		   "header_timeout = 5s\n"
 		   "threads = 8\n"
 		   "access_log = off\n"
 		   "[ipxe]\n"
@@ -221,6 +225,8 @@ every_key(void **state)
 	assert_string_equal(cfg.tls_key, "/etc/by/server.key");
 	assert_int_equal(cfg.max_connections, 4096);
 	assert_int_equal(cfg.connection_timeout, 30);
+	assert_int_equal(cfg.connections_per_address, 8);
+	assert_int_equal(cfg.header_timeout, 5);
 	assert_int_equal(cfg.threads, 8);
 	assert_string_equal(cfg.access_log, "off");
 	assert_string_equal(cfg.ipxe_source, "/srv/ipxe/ipxe-0ab2277c4.tar.xz");
@@ -451,6 +457,19 @@ bad_values_per_type(void **state)
 	load_err("[http]\nmax_connections = 0\n", 2,
 		 "[http] max_connections: out of range (1 to 65536)");
 	load_err("[http]\nthreads = -1\n", 2, "[http] threads: not a number");
+	load_err("[http]\nconnections_per_address = 0\n", 2,
+		 "[http] connections_per_address: out of range (1 to 65536)");
+	load_err("[http]\nconnections_per_address = 65537\n", 2,
+		 "[http] connections_per_address: out of range (1 to 65536)");
+	load_err("[http]\nconnections_per_address = 8 per host\n", 2,
+		 "[http] connections_per_address: not a number");
+	load_err("[http]\nheader_timeout = 0\n", 2,
+		 "[http] header_timeout: out of range (1 to 3600 seconds)");
+	load_err("[http]\nheader_timeout = 2h\n", 2,
+		 "[http] header_timeout: out of range (1 to 3600 seconds)");
+	load_err("[http]\nheader_timeout = soon\n", 2,
+		 "[http] header_timeout: not a duration (like 3600, 45s, 30m, "
+		 "1h, 2d or 1h30m)");
 	load_err("[http]\nthreads = 257\n", 2,
 		 "[http] threads: out of range (0 to 256)");
 	load_err("[boot]\ninstall_attempts = 0\n", 2,
