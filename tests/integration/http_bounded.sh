@@ -133,4 +133,5 @@ expect_contains "$out" "$newest" "bootyard leases --unknown lists a recorded unk
 [[ $out != *"$MM"* ]] || fail "leases --unknown lists a host's MAC"
 ok "leases --unknown lists no host's MAC"
 check "server alive after the flood" server_alive
+http_stop_checked
 done_checks

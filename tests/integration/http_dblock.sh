@@ -89,4 +89,5 @@ r=$(timed "$BOOT/ipxe/v1/config?mac=$MI&platform=efi")
 expect_eq "${r% *}" 200 "after the lock the flagged host is answered"
 expect_contains "$(cat "$TEST_TMP/body")" "install reason=flagged" "and installs"
 check "server alive" server_alive
+http_stop_checked
 done_checks

@@ -120,4 +120,5 @@ PY
 awk -v t="$t" 'BEGIN { exit !(t >= 3.5 && t < 7.0) }' || fail "an idle kept-alive connection closed after $t s, want about 4 s"
 ok "an idle kept-alive connection is closed after $t s"
 check "server alive" server_alive
+http_stop_checked
 done_checks
