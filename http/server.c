@@ -224,10 +224,12 @@ flag_for_install(struct db *db, const char *mac, struct db_host *h, bool known,
 /*
  * An unknown MAC asked: refresh its lease row ("seen"), or add one if
  * the client's address may still add new unknown MACs this minute
- * ([boot] unknown_rate); otherwise it is only counted. One read on the
- * unknown path; known hosts never come here.
+ * ([boot] unknown_rate); otherwise it is only counted, and false says
+ * to store nothing about it (not even its config event: a flood of
+ * invented MACs must not push real hosts' events out either). One read
+ * on the unknown path; known hosts never come here.
  */
-static void
+static bool
 unknown_seen(struct http_server *srv, struct db *db, struct MHD_Connection *c,
              const struct boot_request *req)
 {
@@ -241,10 +243,11 @@ unknown_seen(struct http_server *srv, struct db *db, struct MHD_Connection *c,
 		                        ci ? ci->client_addr : NULL, req->mac,
 		                        mono_ms() / 1000)) {
 			metrics_inc_unknown_unrecorded();
-			return;
+			return false;
 		}
 	}
 	evq_lease_seen(srv->evq, req->mac, req->arch);
+	return true;
 }
 
 /*
@@ -266,7 +269,7 @@ serve_config(struct MHD_Connection *c, struct http_req *r)
 	const struct db_distro_names *names;
 	char err[128], token[TOKEN_LEN + 1], desc[256];
 	const char *dname = NULL;
-	bool known, have_distro = false;
+	bool known, have_distro = false, record = true;
 	char *script = NULL;
 	size_t len;
 	struct db *db;
@@ -286,7 +289,7 @@ serve_config(struct MHD_Connection *c, struct http_req *r)
 		                  "database error");
 	known = rc == 0;
 	if (!known)
-		unknown_seen(srv, db, c, &req);
+		record = unknown_seen(srv, db, c, &req);
 
 	memset(&pol, 0, sizeof(pol));
 	pol.base_url = r->l->base_url;
@@ -353,14 +356,17 @@ serve_config(struct MHD_Connection *c, struct http_req *r)
 	if (have_distro)
 		db_distro_free(&distro);
 	if (rc < 0) {
-		evq_event(srv->evq, req.mac, "config", "error: no decision");
+		if (record)
+			evq_event(srv->evq, req.mac, "config",
+			          "error: no decision");
 		r->decision = "error";
 		return http_reply(c, r, MHD_HTTP_OK, TEXT,
 		                  ipxe_render_local_fallback(),
 		                  strlen(ipxe_render_local_fallback()));
 	}
 	decision_describe(&d, desc, sizeof(desc));
-	evq_event(srv->evq, req.mac, "config", desc);
+	if (record)
+		evq_event(srv->evq, req.mac, "config", desc);
 	r->decision = decision_kind_name(d.kind);
 	return http_reply_take(c, r, MHD_HTTP_OK, TEXT, script, len);
 }

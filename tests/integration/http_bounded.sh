@@ -106,6 +106,14 @@ d=$((unrec2 - unrec))
 ok "the limit is per address: five others recorded $((150 - d)) of 150"
 
 expect_eq "$(q "SELECT count(*) FROM hosts")" "$hosts0" "no host created by the flood"
+# the event writer stores what was queued within a few ms
+for _ in $(seq 1 20); do
+	ev=$(q "SELECT count(*) FROM events WHERE mac LIKE '52:54:01:%'")
+	((ev >= n1)) && break
+	sleep 0.2
+done
+((ev == n1)) || fail "$ev config events stored for 127.0.0.1's invented MACs, want $n1 (the recorded ones only)"
+ok "no event stored for an unknown MAC that is not recorded ($ev events, $n1 MACs)"
 
 # the writer's housekeeping runs every 5 s
 for _ in $(seq 1 40); do
