@@ -237,8 +237,8 @@ unknown_seen(struct http_server *srv, struct db *db, struct MHD_Connection *c,
 	struct db_lease l;
 
 	if (db_lease_get(db, req->mac, &l) != 0) {
-		ci = MHD_get_connection_info(c,
-		                             MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+		ci = MHD_get_connection_info(
+		    c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 		if (!unknown_limit_take(srv->unknown,
 		                        ci ? ci->client_addr : NULL, req->mac,
 		                        mono_ms() / 1000)) {
@@ -819,8 +819,8 @@ listener_start(struct http_server *srv, struct listener *l,
 	limit = limit / threads ? limit / threads : 1;
 	/* so is the per-address one (libmicrohttpd counts per daemon):
 	 * one address cannot take all of a listener's connections */
-	per_addr = cfg->connections_per_address ? cfg->connections_per_address
-	                                        : 64;
+	per_addr =
+	    cfg->connections_per_address ? cfg->connections_per_address : 64;
 	per_addr = (per_addr + threads - 1) / threads;
 
 #define OPT(o, v, p) (opts[n++] = (struct MHD_OptionItem){(o), (v), (p)})

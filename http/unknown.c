@@ -18,7 +18,7 @@
 
 struct unknown_slot {
 	bool used;
-	uint8_t len;            /* of addr: 4 or 16, 0 = no address */
+	uint8_t len; /* of addr: 4 or 16, 0 = no address */
 	uint8_t addr[16];
 	unsigned count;         /* new MACs this minute */
 	uint64_t window_s;      /* when this minute began */

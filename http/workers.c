@@ -50,16 +50,16 @@ struct http_conn {
 	struct http_conn *prev, *next;
 	int fd;
 	uint64_t waiting_ms; /* mono_ms() since it waits for headers; 0 =
-				not waiting (a request is being served) */
+	                        not waiting (a request is being served) */
 };
 
 struct worker {
 	struct listener *l;
 	struct MHD_Daemon *mhd;
 	pthread_t thread;
-	bool running; /* thread started and not joined */
-	int epfd;     /* the daemon's epoll fd and stopfd */
-	int stopfd;   /* eventfd: leave the loop */
+	bool running;            /* thread started and not joined */
+	int epfd;                /* the daemon's epoll fd and stopfd */
+	int stopfd;              /* eventfd: leave the loop */
 	struct http_conn *conns; /* open connections, newest first */
 	uint64_t swept_ms;       /* last worker_sweep */
 };
@@ -142,8 +142,8 @@ worker_sweep(struct worker *w)
 	if (now - w->swept_ms < WORKER_SWEEP_MS)
 		return;
 	w->swept_ms = now;
-	limit_ms = (uint64_t)(cfg->header_timeout ? cfg->header_timeout : 10) *
-	           1000;
+	limit_ms =
+	    (uint64_t)(cfg->header_timeout ? cfg->header_timeout : 10) * 1000;
 	for (hc = w->conns; hc; hc = hc->next) {
 		if (!hc->waiting_ms || now - hc->waiting_ms < limit_ms ||
 		    hc->fd < 0)
@@ -240,11 +240,11 @@ worker_init(struct worker *w, struct listener *l, unsigned flags,
 	/* SIGPIPE is blocked in worker_loop: without saying so,
 	 * libmicrohttpd copies files through pread and send instead of
 	 * sendfile (a third of the throughput) */
-	w->mhd = MHD_start_daemon(
-	    flags | MHD_USE_EPOLL, 0, NULL, NULL, handler, l, MHD_OPTION_ARRAY,
-	    opts, MHD_OPTION_SIGPIPE_HANDLED_BY_APP, (int)1,
-	    MHD_OPTION_NOTIFY_CONNECTION, worker_conn_notify, w,
-	    MHD_OPTION_END);
+	w->mhd = MHD_start_daemon(flags | MHD_USE_EPOLL, 0, NULL, NULL, handler,
+	                          l, MHD_OPTION_ARRAY, opts,
+	                          MHD_OPTION_SIGPIPE_HANDLED_BY_APP, (int)1,
+	                          MHD_OPTION_NOTIFY_CONNECTION,
+	                          worker_conn_notify, w, MHD_OPTION_END);
 	if (!w->mhd)
 		return -EADDRNOTAVAIL;
 	di = MHD_get_daemon_info(w->mhd, MHD_DAEMON_INFO_EPOLL_FD);

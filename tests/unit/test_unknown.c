@@ -33,7 +33,7 @@ mac(unsigned i)
 	static char buf[18];
 
 	snprintf(buf, sizeof(buf), "52:54:00:00:%02x:%02x", (i >> 8) & 0xff,
-		 i & 0xff);
+	         i & 0xff);
 	return buf;
 }
 
@@ -48,12 +48,14 @@ test_per_address_per_minute(void **state)
 	(void)state;
 	assert_int_equal(unknown_limit_new(3, &t), 0);
 	for (i = 0; i < 3; i++)
-		assert_true(unknown_limit_take(t, (struct sockaddr *)&a, mac(i),
-					       1000));
+		assert_true(
+		    unknown_limit_take(t, (struct sockaddr *)&a, mac(i), 1000));
 	/* the MAC counted last again: not a new one */
 	assert_true(unknown_limit_take(t, (struct sockaddr *)&a, mac(2), 1001));
-	assert_false(unknown_limit_take(t, (struct sockaddr *)&a, mac(3), 1001));
-	assert_false(unknown_limit_take(t, (struct sockaddr *)&a, mac(4), 1059));
+	assert_false(
+	    unknown_limit_take(t, (struct sockaddr *)&a, mac(3), 1001));
+	assert_false(
+	    unknown_limit_take(t, (struct sockaddr *)&a, mac(4), 1059));
 	/* another address has its own count, IPv6 too */
 	assert_true(unknown_limit_take(t, (struct sockaddr *)&b, mac(3), 1001));
 	memset(&c, 0, sizeof(c));
@@ -61,8 +63,9 @@ test_per_address_per_minute(void **state)
 	assert_int_equal(inet_pton(AF_INET6, "fd00::a", &c.sin6_addr), 1);
 	for (i = 0; i < 3; i++)
 		assert_true(unknown_limit_take(t, (struct sockaddr *)&c,
-					       mac(10 + i), 1001));
-	assert_false(unknown_limit_take(t, (struct sockaddr *)&c, mac(20), 1001));
+		                               mac(10 + i), 1001));
+	assert_false(
+	    unknown_limit_take(t, (struct sockaddr *)&c, mac(20), 1001));
 	/* no address (or another family): one shared bucket */
 	for (i = 0; i < 3; i++)
 		assert_true(unknown_limit_take(t, NULL, mac(30 + i), 1001));
@@ -87,8 +90,8 @@ test_table_full(void **state)
 	(void)state;
 	assert_int_equal(unknown_limit_new(1, &t), 0);
 	for (i = 0; i < n; i++) {
-		snprintf(ip, sizeof(ip), "10.%u.%u.%u", i >> 16, (i >> 8) & 0xff,
-			 i & 0xff);
+		snprintf(ip, sizeof(ip), "10.%u.%u.%u", i >> 16,
+		         (i >> 8) & 0xff, i & 0xff);
 		a = v4(ip);
 		if (!unknown_limit_take(t, (struct sockaddr *)&a, mac(1), 5000))
 			refused++;
@@ -106,8 +109,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_per_address_per_minute),
-		cmocka_unit_test(test_table_full),
+	    cmocka_unit_test(test_per_address_per_minute),
+	    cmocka_unit_test(test_table_full),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
