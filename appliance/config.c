@@ -136,6 +136,7 @@ cfg_defaults(struct by_config *cfg)
 	cfg->tftp_single_port = false;
 	cfg->tftp_max = 1000;
 	cfg->events_keep = 500000;
+	cfg->leases_keep = 30 * 86400;
 	cfg->tftp_mtu = 0;
 	cfg->allow_other_servers = false;
 	cfg->probe_wait = 4;
@@ -147,6 +148,8 @@ cfg_defaults(struct by_config *cfg)
 	str_copy(cfg->tls_listen, sizeof(cfg->tls_listen), "off");
 	cfg->max_connections = 1024;
 	cfg->connection_timeout = 10;
+	cfg->connections_per_address = 64;
+	cfg->header_timeout = 10;
 	cfg->threads = 0;
 
 	str_copy(cfg->ipxe_source, sizeof(cfg->ipxe_source), "auto");
@@ -164,6 +167,9 @@ cfg_defaults(struct by_config *cfg)
 	cfg->install_attempts = 3;
 	cfg->local_bios = LOCAL_BOOT_SANBOOT;
 	cfg->local_efi = LOCAL_BOOT_GRUB;
+	cfg->unknown_keep = 10000;
+	cfg->unknown_rate = 10;
+	cfg->token_lifetime = 86400;
 }
 
 /*
@@ -640,6 +646,8 @@ static const struct cfg_key cfg_keys[] = {
 	{ "appliance", "user", parse_user, F(user), 0, 0, 0, NULL },
 	{ "appliance", "events_keep", parse_number, F(events_keep), 0, 0,
 	  1000000000, NULL },
+	{ "appliance", "leases_keep", parse_duration, F(leases_keep), 0, 3600,
+	  3650u * 86400, NULL },
 
 	{ "dhcp", "mode", parse_enum, F(dhcp_mode), 0, 0, 0, dhcp_mode_names },
 	{ "dhcp", "range", parse_range, F(range), ALLOW_AUTO, 0, 0, NULL },
@@ -675,6 +683,10 @@ static const struct cfg_key cfg_keys[] = {
 	  65536, NULL },
 	{ "http", "connection_timeout", parse_duration,
 	  F(connection_timeout), 0, 1, 3600, NULL },
+	{ "http", "connections_per_address", parse_number,
+	  F(connections_per_address), 0, 1, 65536, NULL },
+	{ "http", "header_timeout", parse_duration, F(header_timeout), 0, 1,
+	  3600, NULL },
 	{ "http", "threads", parse_number, F(threads), 0, 0, 256, NULL },
 	{ "http", "access_log", parse_path, F(access_log),
 	  ALLOW_EMPTY | ALLOW_OFF, 0, 0, NULL },
@@ -700,6 +712,12 @@ static const struct cfg_key cfg_keys[] = {
 	  local_bios_names },
 	{ "boot", "local_efi", parse_local_efi, F(local_efi), 0, 0, 0,
 	  local_efi_names },
+	{ "boot", "unknown_keep", parse_number, F(unknown_keep), 0, 1,
+	  10000000, NULL },
+	{ "boot", "unknown_rate", parse_number, F(unknown_rate), 0, 1,
+	  1000000, NULL },
+	{ "boot", "token_lifetime", parse_duration, F(token_lifetime), 0, 60,
+	  30 * 86400, NULL },
 };
 
 #undef F

@@ -62,6 +62,9 @@ struct by_config {
 	char user[64];                     /* unprivileged user: bootyard */
 	unsigned events_keep;              /* newest events kept, 0 = all;
 					      500000 */
+	unsigned leases_keep;              /* seconds a lease row is kept
+					      after it was last seen and
+					      its lease ended; 30d */
 
 	/* [dhcp] */
 	enum cfg_dhcp_mode dhcp_mode;     /* dhcp */
@@ -92,6 +95,9 @@ struct by_config {
 	char tls_key[CFG_PATH_MAX];    /* "" = <state_dir>/tls/server.key */
 	unsigned max_connections;      /* 1024 */
 	unsigned connection_timeout;   /* seconds, 10 */
+	unsigned connections_per_address; /* 64 */
+	unsigned header_timeout;       /* seconds to send a request's
+					  headers, 10 */
 	unsigned threads;              /* 0 = number of CPUs */
 	char access_log[CFG_PATH_MAX]; /* "" = stderr, "off" */
 
@@ -110,6 +116,13 @@ struct by_config {
 	unsigned install_attempts;       /* 3 */
 	enum cfg_local_boot local_bios;  /* sanboot */
 	enum cfg_local_boot local_efi;   /* grub */
+	unsigned unknown_keep;           /* unknown MACs recorded, oldest
+					    dropped beyond; 10000 */
+	unsigned unknown_rate;           /* new unknown MACs one client
+					    address may have recorded a
+					    minute; 10 */
+	unsigned token_lifetime;         /* seconds an install token lives;
+					    1d */
 };
 
 /*

@@ -23,8 +23,6 @@
 #include "common/util.h"
 #include "db/schema.h"
 
-#define DB_BUSY_TIMEOUT_MS 10000
-
 enum stmt_id {
 	ST_BEGIN,
 	ST_BEGIN_READ,
@@ -67,6 +65,11 @@ enum stmt_id {
 	ST_EVENT_INSERT,
 	ST_EVENT_LIST,
 	ST_EVENT_PRUNE,
+	ST_LEASE_PRUNE_OLD,
+	ST_LEASE_COUNT,
+	ST_LEASE_PRUNE_UNKNOWN,
+	ST_TOKEN_PRUNE_OLD,
+	ST_TOKEN_PRUNE_SPENT,
 	ST__COUNT
 };
 
@@ -200,12 +203,28 @@ static const char *const stmt_sql[ST__COUNT] = {
 		"  ORDER BY ts_ms DESC, id DESC LIMIT ?2) ORDER BY ts_ms, id",
 	[ST_EVENT_PRUNE] =
 		"DELETE FROM events WHERE id <= (SELECT max(id) FROM events) - ?1",
+	[ST_LEASE_PRUNE_OLD] =
+		"DELETE FROM leases WHERE last_seen < ?1 AND expires < ?2",
+	[ST_LEASE_COUNT] = "SELECT count(*) FROM leases",
+	/* the newest first along leases_last_seen: no sort */
+	[ST_LEASE_PRUNE_UNKNOWN] =
+		"DELETE FROM leases WHERE mac IN (SELECT l.mac FROM leases l"
+		" WHERE NOT EXISTS (SELECT 1 FROM host_macs m"
+		"  WHERE m.mac = l.mac)"
+		" ORDER BY l.last_seen DESC LIMIT -1 OFFSET ?1)",
+	[ST_TOKEN_PRUNE_OLD] = "DELETE FROM install_tokens WHERE issued < ?1",
+	[ST_TOKEN_PRUNE_SPENT] =
+		"DELETE FROM install_tokens WHERE token IN (SELECT t.token"
+		" FROM install_tokens t LEFT JOIN hosts h ON h.id = t.host_id"
+		" WHERE t.used IS NOT NULL OR h.token IS NOT t.token"
+		" ORDER BY t.issued DESC LIMIT -1 OFFSET ?1)",
 };
 
 struct db {
 	sqlite3 *conn;
 	bool readonly;
 	bool held; /* db_read_hold's transaction is open */
+	int busy_ms; /* this connection's lock wait (sqlite3_busy_timeout) */
 	sqlite3_stmt *stmts[ST__COUNT];
 };
 
@@ -478,7 +497,7 @@ db_checkpoint(struct db *db, unsigned wait_ms)
 	sqlite3_busy_timeout(db->conn, (int)wait_ms);
 	rc = sqlite3_wal_checkpoint_v2(db->conn, NULL,
 				       SQLITE_CHECKPOINT_RESTART, NULL, NULL);
-	sqlite3_busy_timeout(db->conn, DB_BUSY_TIMEOUT_MS);
+	sqlite3_busy_timeout(db->conn, db->busy_ms);
 	if (rc == SQLITE_BUSY)
 		return -EBUSY; /* a reader or writer outlasted wait_ms */
 	return rc == SQLITE_OK ? 0 : db_err(sqlite3_extended_errcode(db->conn));
@@ -527,6 +546,10 @@ db_migrate(struct db *db)
 	char pragma[64];
 	int v, r;
 
+	/* Up to date (every open but the first after an upgrade): no write
+	 * lock, so that opening a connection never waits for a writer. */
+	if (db_schema_version(db) == schema_count())
+		return 0;
 	r = exec_sql(db, "BEGIN IMMEDIATE");
 	if (r < 0)
 		return r;
@@ -623,7 +646,9 @@ db_open(const char *path, int flags, struct db **ret)
 		goto err;
 	}
 	sqlite3_extended_result_codes(db->conn, 1);
-	sqlite3_busy_timeout(db->conn, DB_BUSY_TIMEOUT_MS);
+	db->busy_ms = flags & DB_OPEN_SHORT_WAIT ? DB_SHORT_WAIT_MS
+						 : DB_BUSY_WAIT_MS;
+	sqlite3_busy_timeout(db->conn, db->busy_ms);
 
 	/* Reading the schema version is the first real read: it is where a
 	 * file that is not a database, or unreadable, shows. */
@@ -1844,6 +1869,84 @@ db_lease_seen(struct db *db, const char *mac, int arch)
 	sqlite3_bind_int(s, 2, arch);
 	sqlite3_bind_int64(s, 3, now_s());
 	return exec_done(s);
+}
+
+/* Bind n as a LIMIT/OFFSET count (SQLite's are signed 64-bit). */
+static void
+bind_count(sqlite3_stmt *s, int i, unsigned long n)
+{
+	sqlite3_bind_int64(s, i, n > INT64_MAX ? INT64_MAX : (int64_t)n);
+}
+
+int
+db_lease_prune(struct db *db, int64_t max_age_s, unsigned long unknown_keep)
+{
+	sqlite3_stmt *s;
+	int64_t now = now_s(), total;
+	int r, n;
+
+	if (max_age_s < 0)
+		return -EINVAL;
+	r = tx_begin(db);
+	if (r < 0)
+		return r;
+	s = st(db, ST_LEASE_PRUNE_OLD);
+	if (!s)
+		return tx_fail(db, -EIO);
+	sqlite3_bind_int64(s, 1, now - max_age_s);
+	sqlite3_bind_int64(s, 2, now);
+	if ((r = exec_done(s)) < 0)
+		return tx_fail(db, r);
+	n = sqlite3_changes(db->conn);
+	/* the cap: only when there are more rows than it, known ones
+	 * included (counting is cheaper than finding the unknown ones) */
+	s = st(db, ST_LEASE_COUNT);
+	if (!s)
+		return tx_fail(db, -EIO);
+	if ((r = step_row(s)) < 0)
+		return tx_fail(db, r);
+	total = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if (total > 0 && (uint64_t)total > unknown_keep) {
+		s = st(db, ST_LEASE_PRUNE_UNKNOWN);
+		if (!s)
+			return tx_fail(db, -EIO);
+		bind_count(s, 1, unknown_keep);
+		if ((r = exec_done(s)) < 0)
+			return tx_fail(db, r);
+		n += sqlite3_changes(db->conn);
+	}
+	r = tx_commit(db);
+	return r < 0 ? r : n;
+}
+
+int
+db_token_prune(struct db *db, int64_t max_age_s, unsigned long spent_keep)
+{
+	sqlite3_stmt *s;
+	int r, n;
+
+	if (max_age_s < 0)
+		return -EINVAL;
+	r = tx_begin(db);
+	if (r < 0)
+		return r;
+	s = st(db, ST_TOKEN_PRUNE_OLD);
+	if (!s)
+		return tx_fail(db, -EIO);
+	sqlite3_bind_int64(s, 1, now_s() - max_age_s);
+	if ((r = exec_done(s)) < 0)
+		return tx_fail(db, r);
+	n = sqlite3_changes(db->conn);
+	s = st(db, ST_TOKEN_PRUNE_SPENT);
+	if (!s)
+		return tx_fail(db, -EIO);
+	bind_count(s, 1, spent_keep);
+	if ((r = exec_done(s)) < 0)
+		return tx_fail(db, r);
+	n += sqlite3_changes(db->conn);
+	r = tx_commit(db);
+	return r < 0 ? r : n;
 }
 
 static void

@@ -45,13 +45,23 @@ enum db_open_flags {
 	DB_OPEN_MMAP = 1 << 2,     /* read pages through a memory mapping: for
 				      long-lived connections that read often
 				      while another one writes */
+	DB_OPEN_SHORT_WAIT = 1 << 3, /* wait at most DB_SHORT_WAIT_MS for a
+					lock held by another connection
+					(then -EBUSY), not DB_BUSY_WAIT_MS:
+					the boot path, which must answer
+					even while the CLI or an admin
+					request holds the write lock */
 };
+
+#define DB_BUSY_WAIT_MS 10000 /* lock wait of an ordinary connection */
+#define DB_SHORT_WAIT_MS 100  /* of a DB_OPEN_SHORT_WAIT connection */
 
 /*
  * db_open - open (and with DB_OPEN_CREATE create and migrate) the database
  * at path. The directory must exist. Returns 0 and *ret (free with
  * db_close), or -errno: -ENOENT (missing, without CREATE), -EROFS/-EACCES
- * (cannot write where it must), -EPROTO (schema newer than this program).
+ * (cannot write where it must), -EPROTO (schema newer than this program),
+ * -EBUSY (a migration was due and the write lock stayed taken).
  */
 int db_open(const char *path, int flags, struct db **ret);
 
@@ -356,6 +366,29 @@ int db_lease_get(struct db *db, const char *mac, struct db_lease *ret);
  * -EINVAL (not an IPv4 address).
  */
 int db_lease_holder(struct db *db, const char *ip, char ret_mac[MAC_STR_LEN]);
+
+/*
+ * db_lease_prune - in one transaction, delete the lease rows last seen
+ * more than max_age_s ago whose lease has ended (expires in the past or
+ * unknown), then the rows of unknown MACs (no host has them) beyond the
+ * newest unknown_keep by last_seen: what clients can make the database
+ * record about MACs nobody registered stays bounded. Returns how many
+ * rows were deleted, or -errno.
+ */
+int db_lease_prune(struct db *db, int64_t max_age_s,
+		   unsigned long unknown_keep);
+
+/* ---- install tokens: retention ------------------------------------- */
+
+/*
+ * db_token_prune - in one transaction, delete every install token issued
+ * more than max_age_s ago (an install that has not called done by then
+ * is over: its token is no longer accepted), then the spent ones (used,
+ * or superseded by a newer token of the host) beyond the newest
+ * spent_keep. A deleted token is unknown (-ENOENT) where a kept spent one
+ * is -ESTALE. Returns how many were deleted, or -errno.
+ */
+int db_token_prune(struct db *db, int64_t max_age_s, unsigned long spent_keep);
 
 /* ---- events: the per-MAC boot timeline ----------------------------- */
 

@@ -34,6 +34,7 @@
 #define EVQ_CKPT_MS 200     /* checkpoint this often after writes */
 #define EVQ_CKPT_WAIT_MS 50 /* wait at most this long for readers */
 #define EVQ_PRUNE_MS 200    /* trim the events table this often */
+#define EVQ_STATE_MS 5000   /* prune lease rows and tokens this often */
 
 enum evq_kind { EVQ_EVENT, EVQ_LEASE_SEEN };
 
@@ -58,7 +59,9 @@ struct evqueue {
 	_Atomic bool stop;
 	_Atomic uint64_t dropped;
 	unsigned long keep; /* events to keep, 0 = all */
+	struct evq_retention retention;
 	uint64_t pruned_ms; /* last prune, mono_ms() */
+	uint64_t state_ms;  /* last lease and token prune, mono_ms() */
 	uint64_t ckpt_ms;   /* last checkpoint, mono_ms() */
 	bool written;       /* committed since the last checkpoint */
 	struct db *db;
@@ -165,6 +168,26 @@ evq_prune(struct evqueue *q)
 }
 
 /*
+ * Every EVQ_STATE_MS: drop the lease rows and install tokens past their
+ * retention, each in a transaction of its own. Cheap when there is
+ * nothing to drop (an index range for old leases, a count against the
+ * unknown-MAC cap, a scan of the tokens, which this keeps few).
+ */
+static void
+evq_prune_state(struct evqueue *q)
+{
+	const struct evq_retention *r = &q->retention;
+
+	if (!q->db || !evq_due(&q->state_ms, EVQ_STATE_MS))
+		return;
+	if (db_lease_prune(q->db, r->leases_keep_s, r->unknown_keep) > 0)
+		q->written = true;
+	if (db_token_prune(q->db, r->token_lifetime_s, EVQ_SPENT_TOKENS_KEEP) >
+	    0)
+		q->written = true;
+}
+
+/*
  * Every EVQ_CKPT_MS after writes: a checkpoint that lets the WAL start
  * over (db_checkpoint). The writer's connection has SQLite's automatic
  * checkpoint off, which would otherwise try one (two fsyncs) after each
@@ -227,6 +250,7 @@ evq_writer(void *arg)
 			full = n == EVQ_BATCH;
 			evq_checkpoint(q);
 		}
+		evq_prune_state(q);
 		evq_checkpoint(q);
 		if (atomic_load(&q->stop) && !any)
 			break;
@@ -247,7 +271,8 @@ evq_writer(void *arg)
 }
 
 int
-evq_start(const char *db_path, unsigned long keep, struct evqueue **ret)
+evq_start(const char *db_path, const struct evq_retention *keep,
+          struct evqueue **ret)
 {
 	struct evqueue *q = calloc(1, sizeof(*q));
 	size_t i;
@@ -257,7 +282,9 @@ evq_start(const char *db_path, unsigned long keep, struct evqueue **ret)
 		return -ENOMEM;
 	for (i = 0; i < EVQ_SIZE; i++)
 		atomic_init(&q->cells[i].seq, i);
-	q->keep = keep;
+	q->keep = keep->events_keep;
+	q->retention = *keep;
+	q->state_ms = mono_ms(); /* the first prune after EVQ_STATE_MS */
 	rc = db_open(db_path, 0, &q->db);
 	if (rc == 0)
 		rc = db_checkpoint_manual(q->db);

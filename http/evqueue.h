@@ -15,12 +15,27 @@
 
 struct evqueue;
 
+/* What the writer's housekeeping keeps of what clients leave behind. */
+struct evq_retention {
+	unsigned long events_keep;  /* newest events, 0 = all */
+	unsigned long unknown_keep; /* lease rows of unknown MACs */
+	int64_t leases_keep_s;      /* a lease row unseen this long (and
+				       ended) goes */
+	int64_t token_lifetime_s;   /* an install token this old goes */
+};
+
+/* Spent (used or superseded) install tokens kept, the newest: enough to
+ * tell an installer "already used" (410) rather than "unknown" (404). */
+#define EVQ_SPENT_TOKENS_KEEP 1000
+
 /*
- * evq_start - start the writer on database db_path; about once a second
- * it also deletes all but the newest keep events (0: keep all).
- * 0 and *ret, -errno.
+ * evq_start - start the writer on database db_path. Every 200 ms it
+ * also deletes all but the newest ret->events_keep events, and every
+ * 5 s the lease rows and install tokens ret says to drop (db_lease_prune,
+ * db_token_prune with EVQ_SPENT_TOKENS_KEEP). 0 and *ret, -errno.
  */
-int evq_start(const char *db_path, unsigned long keep, struct evqueue **ret);
+int evq_start(const char *db_path, const struct evq_retention *keep,
+              struct evqueue **ret);
 
 /* evq_stop - store what is queued, stop the writer, free q (NULL ok). */
 void evq_stop(struct evqueue *q);

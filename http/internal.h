@@ -14,6 +14,7 @@
 #include "db/db.h"
 #include "http/evqueue.h"
 #include "http/metrics.h"
+#include "http/unknown.h"
 
 #define HTTP_BODY_MAX (64 * 1024)    /* request bodies (admin JSON) */
 #define HTTP_CONN_MEMORY (32 * 1024) /* URL + headers of one request */
@@ -48,6 +49,7 @@ struct http_server {
 	struct listener boot, tls, admin;
 	char *tls_cert, *tls_key;
 	struct evqueue *evq; /* event and lease-seen writes */
+	struct unknown_limit *unknown; /* new unknown MACs per address */
 };
 
 /* One request: created by the URI log callback, freed when completed. */
@@ -79,6 +81,10 @@ enum MHD_Result admin_import_get(struct MHD_Connection *c, struct http_req *r,
 /* server.c */
 /* http_db - this worker thread's database connection (opened lazily). */
 struct db *http_db(struct http_server *srv);
+/* http_db_boot_thread - the calling thread serves a boot listener: its
+ * connection waits at most DB_SHORT_WAIT_MS for a lock. Call before its
+ * first http_db. */
+void http_db_boot_thread(void);
 /* http_reply - queue a response with a copied body; records status. */
 enum MHD_Result http_reply(struct MHD_Connection *c, struct http_req *r,
                            unsigned status, const char *type, const char *body,
@@ -99,6 +105,12 @@ enum MHD_Result http_reply_take(struct MHD_Connection *c, struct http_req *r,
 int http_workers_start(struct listener *l, unsigned n, unsigned flags,
                        MHD_AccessHandlerCallback handler,
                        const struct MHD_OptionItem *opts);
+/* http_conn_headers_in - c's request headers are in: it no longer counts
+ * against [http] header_timeout. No-op outside the boot workers. */
+void http_conn_headers_in(struct MHD_Connection *c);
+/* http_conn_request_done - c's request ended: its next request's
+ * headers are due within header_timeout. */
+void http_conn_request_done(struct MHD_Connection *c);
 /* http_workers_quiesce - stop accepting on l (its socket stays open). */
 void http_workers_quiesce(struct listener *l);
 /* http_daemon_connections - open connections of daemon d (0 for NULL). */

@@ -31,6 +31,7 @@ static _Atomic uint64_t m_decisions[ARRAY_SIZE(decision_names)];
 static _Atomic uint64_t m_lat[ARRAY_SIZE(lat_bounds) + 1];
 static _Atomic uint64_t m_lat_sum_us, m_lat_count, m_bytes;
 static _Atomic uint64_t m_dnsmasq_restarts, m_lease_events, m_ev_dropped;
+static _Atomic uint64_t m_db_busy, m_unknown_unrecorded, m_header_timeouts;
 
 const char *
 metrics_endpoint_name(enum metrics_endpoint ep)
@@ -79,6 +80,25 @@ void
 metrics_add_events_dropped(uint64_t n)
 {
 	atomic_fetch_add_explicit(&m_ev_dropped, n, memory_order_relaxed);
+}
+
+void
+metrics_inc_db_busy(void)
+{
+	atomic_fetch_add_explicit(&m_db_busy, 1, memory_order_relaxed);
+}
+
+void
+metrics_inc_unknown_unrecorded(void)
+{
+	atomic_fetch_add_explicit(&m_unknown_unrecorded, 1,
+	                          memory_order_relaxed);
+}
+
+void
+metrics_inc_header_timeouts(void)
+{
+	atomic_fetch_add_explicit(&m_header_timeouts, 1, memory_order_relaxed);
 }
 
 int
@@ -146,13 +166,28 @@ metrics_render(char **ret, size_t *ret_len)
 	        "# HELP bootyard_events_dropped_total Events not recorded "
 	        "(queue full or write failed).\n"
 	        "# TYPE bootyard_events_dropped_total counter\n"
-	        "bootyard_events_dropped_total %llu\n",
+	        "bootyard_events_dropped_total %llu\n"
+	        "# HELP bootyard_db_busy_total Boot requests answered 503 "
+	        "(retry): the database stayed locked.\n"
+	        "# TYPE bootyard_db_busy_total counter\n"
+	        "bootyard_db_busy_total %llu\n"
+	        "# HELP bootyard_unknown_unrecorded_total Unknown MACs "
+	        "answered but not recorded (per-address limit).\n"
+	        "# TYPE bootyard_unknown_unrecorded_total counter\n"
+	        "bootyard_unknown_unrecorded_total %llu\n"
+	        "# HELP bootyard_http_header_timeouts_total Connections cut "
+	        "off: headers slower than header_timeout.\n"
+	        "# TYPE bootyard_http_header_timeouts_total counter\n"
+	        "bootyard_http_header_timeouts_total %llu\n",
 	        (double)atomic_load(&m_lat_sum_us) / 1e6,
 	        (unsigned long long)atomic_load(&m_lat_count),
 	        (unsigned long long)atomic_load(&m_bytes),
 	        (unsigned long long)atomic_load(&m_dnsmasq_restarts),
 	        (unsigned long long)atomic_load(&m_lease_events),
-	        (unsigned long long)atomic_load(&m_ev_dropped));
+	        (unsigned long long)atomic_load(&m_ev_dropped),
+	        (unsigned long long)atomic_load(&m_db_busy),
+	        (unsigned long long)atomic_load(&m_unknown_unrecorded),
+	        (unsigned long long)atomic_load(&m_header_timeouts));
 	if (fclose(f) != 0) {
 		free(out);
 		return -ENOMEM;

@@ -39,6 +39,15 @@ void metrics_inc_lease_events(void);
 /* n events not recorded: the queue was full (the writer fell behind),
  * or their write failed (a full or read-only database). */
 void metrics_add_events_dropped(uint64_t n);
+/* A boot request answered "busy, retry" (503): the database stayed
+ * locked past the boot path's short lock wait. */
+void metrics_inc_db_busy(void);
+/* An unknown MAC answered but not recorded: its client address had
+ * added [boot] unknown_rate new ones this minute already. */
+void metrics_inc_unknown_unrecorded(void);
+/* A connection cut off: its request's headers took longer than
+ * [http] header_timeout. */
+void metrics_inc_header_timeouts(void);
 
 /*
  * metrics_render - the Prometheus text exposition of every counter.

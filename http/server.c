@@ -54,6 +54,15 @@ db_key_make(void)
 	pthread_key_create(&db_key, db_key_destroy);
 }
 
+/* Set in the boot listeners' worker threads (http_db_boot_thread). */
+static __thread bool boot_thread;
+
+void
+http_db_boot_thread(void)
+{
+	boot_thread = true;
+}
+
 struct db *
 http_db(struct http_server *srv)
 {
@@ -61,7 +70,11 @@ http_db(struct http_server *srv)
 
 	if (db)
 		return db;
-	if (db_open(srv->db_path, DB_OPEN_MMAP, &db) < 0)
+	/* the boot path never waits long for a lock: a request that cannot
+	 * read or write in time is told to retry (busy_reply) */
+	if (db_open(srv->db_path,
+	            DB_OPEN_MMAP | (boot_thread ? DB_OPEN_SHORT_WAIT : 0),
+	            &db) < 0)
 		return NULL;
 	pthread_setspecific(db_key, db);
 	return db;
@@ -147,6 +160,24 @@ ipxe_error(struct MHD_Connection *c, struct http_req *r, unsigned status,
 	return http_reply(c, r, status, TEXT, buf, (size_t)n);
 }
 
+/*
+ * The database stayed locked past the boot path's short wait (a writer
+ * elsewhere, the CLI or an admin request, holds it): 503, counted. The
+ * boot script fetches the config again (IPXE_FETCH_TRIES, 2 s apart),
+ * then boots the local disk; an installer retries install and done.
+ */
+static enum MHD_Result
+busy_reply(struct MHD_Connection *c, struct http_req *r, bool script)
+{
+	metrics_inc_db_busy();
+	r->decision = "busy";
+	if (script)
+		return ipxe_error(c, r, MHD_HTTP_SERVICE_UNAVAILABLE,
+		                  "database busy, retry");
+	return http_reply(c, r, MHD_HTTP_SERVICE_UNAVAILABLE, TEXT,
+	                  "database busy, retry\n", 21);
+}
+
 /* ---- boot endpoints ------------------------------------------------- */
 
 _Static_assert(DB_MENU_DISTROS <= DECIDE_MENU_DISTROS,
@@ -214,6 +245,35 @@ peer_leased(struct MHD_Connection *c, struct db *db,
 }
 
 /*
+ * An unknown MAC asked: refresh its lease row ("seen"), or add one if
+ * the client's address may still add new unknown MACs this minute
+ * ([boot] unknown_rate); otherwise it is only counted, and false says
+ * to store nothing about it (not even its config event: a flood of
+ * invented MACs must not push real hosts' events out either). One read
+ * on the unknown path; known hosts never come here.
+ */
+static bool
+unknown_seen(struct http_server *srv, struct db *db, struct MHD_Connection *c,
+             const struct boot_request *req)
+{
+	const union MHD_ConnectionInfo *ci;
+	struct db_lease l;
+
+	if (db_lease_get(db, req->mac, &l) != 0) {
+		ci = MHD_get_connection_info(
+		    c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+		if (!unknown_limit_take(srv->unknown,
+		                        ci ? ci->client_addr : NULL, req->mac,
+		                        mono_ms() / 1000)) {
+			metrics_inc_unknown_unrecorded();
+			return false;
+		}
+	}
+	evq_lease_seen(srv->evq, req->mac, req->arch);
+	return true;
+}
+
+/*
  * GET /ipxe/v1/config: parse, look the host up, plan the change of state
  * the request may make (decide_plan: in dhcp mode only from the host's
  * leased address), make it (a token for a flagged install, a one-boot
@@ -235,7 +295,7 @@ serve_config(struct MHD_Connection *c, struct http_req *r)
 	struct decision d;
 	const struct db_distro_names *names;
 	char err[128], token[TOKEN_LEN + 1], desc[256];
-	bool known, have_distro = false;
+	bool known, have_distro = false, record = true;
 	char *script = NULL;
 	size_t len;
 	struct db *db;
@@ -248,12 +308,14 @@ serve_config(struct MHD_Connection *c, struct http_req *r)
 		return ipxe_error(c, r, MHD_HTTP_SERVICE_UNAVAILABLE,
 		                  "database unavailable");
 	rc = db_host_find_by_mac(db, req.mac, &host);
+	if (rc == -EBUSY)
+		return busy_reply(c, r, true);
 	if (rc < 0 && rc != -ENOENT)
 		return ipxe_error(c, r, MHD_HTTP_SERVICE_UNAVAILABLE,
 		                  "database error");
 	known = rc == 0;
 	if (!known)
-		evq_lease_seen(srv->evq, req.mac, req.arch);
+		record = unknown_seen(srv, db, c, &req);
 
 	memset(&pol, 0, sizeof(pol));
 	pol.base_url = r->l->base_url;
@@ -286,6 +348,12 @@ serve_config(struct MHD_Connection *c, struct http_req *r)
 		decide_plan(&req, known ? &host : NULL, &pol,
 		            peer_leased(c, db, &req, known ? &host : NULL),
 		            &plan);
+	if (!known && !record && plan.change != DECIDE_CHANGE_NONE) {
+		/* its address added its quota of unknown MACs this minute:
+		 * nothing is stored for it, not even a one-boot token */
+		plan.refused = "unknown-rate";
+		plan.change = DECIDE_CHANGE_NONE;
+	}
 	if (plan.refused) {
 		in.install = INSTALL_REFUSED;
 		in.refused = plan.refused;
@@ -295,6 +363,8 @@ serve_config(struct MHD_Connection *c, struct http_req *r)
 		str_copy(want, sizeof(want), plan.distro);
 		in.install = INSTALL_FAILED;
 		rc = db_distro_get(db, want, &distro);
+		if (rc == -EBUSY)
+			return busy_reply(c, r, true);
 		if (rc == 0)
 			have_distro = true;
 		else if (rc == -ENOENT)
@@ -311,6 +381,10 @@ serve_config(struct MHD_Connection *c, struct http_req *r)
 				rc = db_install_issue_for(db, host.id, want,
 				                          token,
 				                          pol.install_attempts);
+			if (rc == -EBUSY) {
+				db_distro_free(&distro);
+				return busy_reply(c, r, true);
+			}
 			if (rc == 0) {
 				in.install = INSTALL_ISSUED;
 				in.once = plan.change == DECIDE_CHANGE_ONCE;
@@ -331,14 +405,17 @@ serve_config(struct MHD_Connection *c, struct http_req *r)
 	if (have_distro)
 		db_distro_free(&distro);
 	if (rc < 0) {
-		evq_event(srv->evq, req.mac, "config", "error: no decision");
+		if (record)
+			evq_event(srv->evq, req.mac, "config",
+			          "error: no decision");
 		r->decision = "error";
 		return http_reply(c, r, MHD_HTTP_OK, TEXT,
 		                  ipxe_render_local_fallback(),
 		                  strlen(ipxe_render_local_fallback()));
 	}
 	decision_describe(&d, desc, sizeof(desc));
-	evq_event(srv->evq, req.mac, "config", desc);
+	if (record)
+		evq_event(srv->evq, req.mac, "config", desc);
 	r->decision = d.refused ? "refused" : decision_kind_name(d.kind);
 	/* refused: iPXE retries the fetch (a lease the hook has not recorded
 	 * yet), then boots the local disk; the body says the same */
@@ -381,6 +458,8 @@ serve_install(struct MHD_Connection *c, struct http_req *r)
 		return http_reply(c, r, MHD_HTTP_SERVICE_UNAVAILABLE, TEXT,
 		                  "database unavailable\n", 21);
 	rc = db_install_lookup(db, token, &host);
+	if (rc == -EBUSY)
+		return busy_reply(c, r, false);
 	if (rc == -ESTALE)
 		return http_reply(c, r, MHD_HTTP_GONE, TEXT,
 		                  "token already used\n", 19);
@@ -388,6 +467,8 @@ serve_install(struct MHD_Connection *c, struct http_req *r)
 		return http_reply(c, r, MHD_HTTP_NOT_FOUND, TEXT, "not found\n",
 		                  10);
 	rc = db_distro_get(db, host.distro, &distro);
+	if (rc == -EBUSY)
+		return busy_reply(c, r, false);
 	if (rc < 0)
 		return http_reply(c, r, MHD_HTTP_NOT_FOUND, TEXT, "not found\n",
 		                  10);
@@ -440,6 +521,8 @@ serve_done(struct MHD_Connection *c, struct http_req *r)
 		return http_reply(c, r, MHD_HTTP_SERVICE_UNAVAILABLE, TEXT,
 		                  "database unavailable\n", 21);
 	rc = db_install_done(db, token, &host);
+	if (rc == -EBUSY)
+		return busy_reply(c, r, false);
 	if (rc == -ENOENT)
 		return http_reply(c, r, MHD_HTTP_NOT_FOUND, TEXT,
 		                  "unknown token\n", 14);
@@ -566,6 +649,7 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 		    c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 		unsigned long long v;
 
+		http_conn_headers_in(c);
 		str_copy(r->method, sizeof(r->method), method);
 		q = strchr(r->uri, '?');
 		plen = q ? (size_t)(q - r->uri) : strlen(r->uri);
@@ -656,6 +740,7 @@ on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	struct http_req *r = *con_cls;
 	uint64_t us;
 
+	http_conn_request_done(c);
 	if (!r)
 		return;
 	us = now_us() - r->t0_us;
@@ -765,7 +850,8 @@ listener_start(struct http_server *srv, struct listener *l,
                const char *server_address)
 {
 	const struct by_config *cfg = srv->cfg;
-	unsigned port = 0, threads = cfg->threads, limit, flags = MHD_USE_ITC;
+	unsigned port = 0, threads = cfg->threads, limit, per_addr;
+	unsigned flags = MHD_USE_ITC;
 	struct MHD_OptionItem opts[12];
 	size_t n = 0;
 	int rc;
@@ -795,10 +881,16 @@ listener_start(struct http_server *srv, struct listener *l,
 	/* the connection limit is the listener's: shared by its workers */
 	limit = cfg->max_connections ? cfg->max_connections : 1024;
 	limit = limit / threads ? limit / threads : 1;
+	/* so is the per-address one (libmicrohttpd counts per daemon):
+	 * one address cannot take all of a listener's connections */
+	per_addr =
+	    cfg->connections_per_address ? cfg->connections_per_address : 64;
+	per_addr = (per_addr + threads - 1) / threads;
 
 #define OPT(o, v, p) (opts[n++] = (struct MHD_OptionItem){(o), (v), (p)})
 	OPT(MHD_OPTION_LISTEN_SOCKET, l->fd, NULL);
 	OPT(MHD_OPTION_CONNECTION_LIMIT, limit, NULL);
+	OPT(MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_addr, NULL);
 	OPT(MHD_OPTION_CONNECTION_TIMEOUT,
 	    cfg->connection_timeout ? cfg->connection_timeout : 10, NULL);
 	OPT(MHD_OPTION_CONNECTION_MEMORY_LIMIT, HTTP_CONN_MEMORY, NULL);
@@ -1009,6 +1101,7 @@ http_start(const struct by_config *cfg, const char *server_address,
            struct http_server **ret)
 {
 	struct http_server *srv;
+	struct evq_retention keep;
 	struct db *db = NULL;
 	int rc;
 
@@ -1038,7 +1131,16 @@ http_start(const struct by_config *cfg, const char *server_address,
 		          "writable)",
 		          srv->db_path);
 	db_close(db);
-	rc = evq_start(srv->db_path, cfg->events_keep, &srv->evq);
+	keep.events_keep = cfg->events_keep;
+	keep.unknown_keep = cfg->unknown_keep ? cfg->unknown_keep : 10000;
+	keep.leases_keep_s = cfg->leases_keep ? cfg->leases_keep : 30 * 86400;
+	keep.token_lifetime_s =
+	    cfg->token_lifetime ? cfg->token_lifetime : 86400;
+	rc = evq_start(srv->db_path, &keep, &srv->evq);
+	if (rc < 0)
+		goto err;
+	rc = unknown_limit_new(cfg->unknown_rate ? cfg->unknown_rate : 10,
+	                       &srv->unknown);
 	if (rc < 0)
 		goto err;
 
@@ -1090,6 +1192,7 @@ http_stop(struct http_server *srv)
 	listener_stop(&srv->tls);
 	listener_stop(&srv->admin);
 	evq_stop(srv->evq);
+	unknown_limit_free(srv->unknown);
 	if (srv->access_log)
 		fclose(srv->access_log);
 	free(srv->tls_cert);

@@ -16,6 +16,18 @@
  *
  * Stopping: a worker wakes on its eventfd, leaves its loop, and the
  * caller stops its daemon after the thread has ended.
+ *
+ * The loop also bounds the time a client takes to send a request's
+ * headers ([http] header_timeout), which libmicrohttpd's idle timeout
+ * does not: a client sending a byte a second is never idle. Each worker
+ * keeps its open connections in a list (libmicrohttpd's connection
+ * notifications, in the worker's own thread: no lock) with the time
+ * each began to wait for headers: when it was accepted, or when its
+ * previous request ended (so the bound also covers a kept-alive
+ * connection's idle time). server.c marks the headers in
+ * (http_conn_headers_in). About twice a second the loop shuts down the
+ * sockets of those waiting too long; libmicrohttpd then reads the end of
+ * the stream and closes them as a client that left.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -25,18 +37,122 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
+#include "common/util.h"
 #include "http/internal.h"
+
+#define WORKER_SWEEP_MS 500 /* look for slow headers this often */
+
+/* One open connection of a worker (its socket context). */
+struct http_conn {
+	struct http_conn *prev, *next;
+	int fd;
+	uint64_t waiting_ms; /* mono_ms() since it waits for headers; 0 =
+	                        not waiting (a request is being served) */
+};
 
 struct worker {
 	struct listener *l;
 	struct MHD_Daemon *mhd;
 	pthread_t thread;
-	bool running; /* thread started and not joined */
-	int epfd;     /* the daemon's epoll fd and stopfd */
-	int stopfd;   /* eventfd: leave the loop */
+	bool running;            /* thread started and not joined */
+	int epfd;                /* the daemon's epoll fd and stopfd */
+	int stopfd;              /* eventfd: leave the loop */
+	struct http_conn *conns; /* open connections, newest first */
+	uint64_t swept_ms;       /* last worker_sweep */
 };
+
+/* libmicrohttpd's connection start and end, in the worker's thread:
+ * keep w->conns. */
+static void
+worker_conn_notify(void *cls, struct MHD_Connection *c, void **socket_context,
+                   enum MHD_ConnectionNotificationCode code)
+{
+	struct worker *w = cls;
+	struct http_conn *hc = *socket_context;
+	const union MHD_ConnectionInfo *ci;
+
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		hc = calloc(1, sizeof(*hc));
+		if (!hc)
+			return; /* untracked: only the idle timeout applies */
+		ci = MHD_get_connection_info(c,
+		                             MHD_CONNECTION_INFO_CONNECTION_FD);
+		hc->fd = ci ? ci->connect_fd : -1;
+		hc->waiting_ms = mono_ms();
+		hc->next = w->conns;
+		if (w->conns)
+			w->conns->prev = hc;
+		w->conns = hc;
+		*socket_context = hc;
+		return;
+	}
+	if (code != MHD_CONNECTION_NOTIFY_CLOSED || !hc)
+		return;
+	if (hc->prev)
+		hc->prev->next = hc->next;
+	else
+		w->conns = hc->next;
+	if (hc->next)
+		hc->next->prev = hc->prev;
+	free(hc);
+	*socket_context = NULL;
+}
+
+/* The socket context of c, if its worker tracks it (NULL on the admin
+ * listener). */
+static struct http_conn *
+conn_of(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	return ci ? ci->socket_context : NULL;
+}
+
+void
+http_conn_headers_in(struct MHD_Connection *c)
+{
+	struct http_conn *hc = conn_of(c);
+
+	if (hc)
+		hc->waiting_ms = 0;
+}
+
+void
+http_conn_request_done(struct MHD_Connection *c)
+{
+	struct http_conn *hc = conn_of(c);
+
+	if (hc)
+		hc->waiting_ms = mono_ms();
+}
+
+/* Shut down the connections that have waited for headers longer than
+ * the listener's header_timeout (see the top of the file). */
+static void
+worker_sweep(struct worker *w)
+{
+	const struct by_config *cfg = w->l->srv->cfg;
+	uint64_t now = mono_ms(), limit_ms;
+	struct http_conn *hc;
+
+	if (now - w->swept_ms < WORKER_SWEEP_MS)
+		return;
+	w->swept_ms = now;
+	limit_ms =
+	    (uint64_t)(cfg->header_timeout ? cfg->header_timeout : 10) * 1000;
+	for (hc = w->conns; hc; hc = hc->next) {
+		if (!hc->waiting_ms || now - hc->waiting_ms < limit_ms ||
+		    hc->fd < 0)
+			continue;
+		hc->waiting_ms = 0; /* once */
+		shutdown(hc->fd, SHUT_RDWR);
+		metrics_inc_header_timeouts();
+	}
+}
 
 /* How long the loop may sleep: libmicrohttpd's next timeout (0 when it
  * has work left over from the last pass), at most a second. */
@@ -64,6 +180,7 @@ worker_loop(void *arg)
 	sigemptyset(&pipe);
 	sigaddset(&pipe, SIGPIPE);
 	pthread_sigmask(SIG_BLOCK, &pipe, NULL);
+	http_db_boot_thread();
 	for (;;) {
 		struct epoll_event ev[2];
 		struct db *db;
@@ -84,6 +201,7 @@ worker_loop(void *arg)
 		MHD_run(w->mhd);
 		if (db)
 			db_read_release(db);
+		worker_sweep(w);
 	}
 	return NULL;
 }
@@ -122,9 +240,11 @@ worker_init(struct worker *w, struct listener *l, unsigned flags,
 	/* SIGPIPE is blocked in worker_loop: without saying so,
 	 * libmicrohttpd copies files through pread and send instead of
 	 * sendfile (a third of the throughput) */
-	w->mhd = MHD_start_daemon(
-	    flags | MHD_USE_EPOLL, 0, NULL, NULL, handler, l, MHD_OPTION_ARRAY,
-	    opts, MHD_OPTION_SIGPIPE_HANDLED_BY_APP, (int)1, MHD_OPTION_END);
+	w->mhd = MHD_start_daemon(flags | MHD_USE_EPOLL, 0, NULL, NULL, handler,
+	                          l, MHD_OPTION_ARRAY, opts,
+	                          MHD_OPTION_SIGPIPE_HANDLED_BY_APP, (int)1,
+	                          MHD_OPTION_NOTIFY_CONNECTION,
+	                          worker_conn_notify, w, MHD_OPTION_END);
 	if (!w->mhd)
 		return -EADDRNOTAVAIL;
 	di = MHD_get_daemon_info(w->mhd, MHD_DAEMON_INFO_EPOLL_FD);

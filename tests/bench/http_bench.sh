@@ -65,6 +65,8 @@ listen = 127.0.0.1:$BP
 files_dir = $T/state/files
 access_log = off
 max_connections = 4096
+; every wrk connection comes from 127.0.0.1
+connections_per_address = 4096
 [admin]
 listen = 127.0.0.1:$AP
 token_file = $T/admin.token

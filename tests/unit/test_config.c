@@ -116,6 +116,8 @@ defaults(void **state)
 	assert_string_equal(cfg.tls_key, "");
 	assert_int_equal(cfg.max_connections, 1024);
 	assert_int_equal(cfg.connection_timeout, 10);
+	assert_int_equal(cfg.connections_per_address, 64);
+	assert_int_equal(cfg.header_timeout, 10);
 	assert_int_equal(cfg.threads, 0);
 	assert_string_equal(cfg.access_log, "");
 	assert_string_equal(cfg.ipxe_source, "auto");
@@ -131,6 +133,10 @@ defaults(void **state)
 	assert_false(cfg.tftp_single_port);
 	assert_int_equal(cfg.tftp_max, 1000);
 	assert_int_equal(cfg.events_keep, 500000);
+	assert_int_equal(cfg.leases_keep, 30 * 86400);
+	assert_int_equal(cfg.unknown_keep, 10000);
+	assert_int_equal(cfg.unknown_rate, 10);
+	assert_int_equal(cfg.token_lifetime, 86400);
 	assert_int_equal(cfg.tftp_mtu, 0);
 	assert_false(cfg.allow_other_servers);
 	assert_int_equal(cfg.probe_interval, 300);
@@ -178,6 +184,8 @@ every_key(void **state)
 		   "tls_key = /etc/by/server.key\n"
 		   "max_connections = 4096\n"
 		   "connection_timeout = 30s\n"
+		   "connections_per_address = 8\n"
+		   "header_timeout = 5s\n"
 		   "threads = 8\n"
 		   "access_log = off\n"
 		   "[ipxe]\n"
@@ -192,7 +200,10 @@ every_key(void **state)
 		   "menu_timeout = 0\n"
 		   "install_attempts = 5\n"
 		   "local_bios = nofile\n"
-		   "local_efi = grub\n");
+		   "local_efi = grub\n"
+		   "unknown_keep = 500\n"
+		   "unknown_rate = 3\n"
+		   "token_lifetime = 2h\n");
 	assert_int_equal(cfg_load(&cfg, path, false, err, sizeof(err)), 0);
 	assert_string_equal(err, "");
 	assert_string_equal(cfg.path, path);
@@ -216,6 +227,8 @@ every_key(void **state)
 	assert_string_equal(cfg.tls_key, "/etc/by/server.key");
 	assert_int_equal(cfg.max_connections, 4096);
 	assert_int_equal(cfg.connection_timeout, 30);
+	assert_int_equal(cfg.connections_per_address, 8);
+	assert_int_equal(cfg.header_timeout, 5);
 	assert_int_equal(cfg.threads, 8);
 	assert_string_equal(cfg.access_log, "off");
 	assert_string_equal(cfg.ipxe_source, "/srv/ipxe/ipxe-0ab2277c4.tar.xz");
@@ -226,6 +239,9 @@ every_key(void **state)
 	assert_int_equal(cfg.menu_install, MENU_INSTALL_YES);
 	assert_int_equal(cfg.menu_timeout, 0);
 	assert_int_equal(cfg.install_attempts, 5);
+	assert_int_equal(cfg.unknown_keep, 500);
+	assert_int_equal(cfg.unknown_rate, 3);
+	assert_int_equal(cfg.token_lifetime, 7200);
 	assert_int_equal(cfg.local_bios, LOCAL_BOOT_NOFILE);
 	assert_int_equal(cfg.local_efi, LOCAL_BOOT_GRUB);
 	assert_true(cfg.tftp_single_port);
@@ -444,12 +460,54 @@ bad_values_per_type(void **state)
 	load_err("[http]\nmax_connections = 0\n", 2,
 		 "[http] max_connections: out of range (1 to 65536)");
 	load_err("[http]\nthreads = -1\n", 2, "[http] threads: not a number");
+	load_err("[http]\nconnections_per_address = 0\n", 2,
+		 "[http] connections_per_address: out of range (1 to 65536)");
+	load_err("[http]\nconnections_per_address = 65537\n", 2,
+		 "[http] connections_per_address: out of range (1 to 65536)");
+	load_err("[http]\nconnections_per_address = 8 per host\n", 2,
+		 "[http] connections_per_address: not a number");
+	load_err("[http]\nheader_timeout = 0\n", 2,
+		 "[http] header_timeout: out of range (1 to 3600 seconds)");
+	load_err("[http]\nheader_timeout = 2h\n", 2,
+		 "[http] header_timeout: out of range (1 to 3600 seconds)");
+	load_err("[http]\nheader_timeout = soon\n", 2,
+		 "[http] header_timeout: not a duration (like 3600, 45s, 30m, "
+		 "1h, 2d or 1h30m)");
 	load_err("[http]\nthreads = 257\n", 2,
 		 "[http] threads: out of range (0 to 256)");
 	load_err("[boot]\ninstall_attempts = 0\n", 2,
 		 "[boot] install_attempts: out of range (1 to 100)");
 	load_err("[boot]\ninstall_attempts = 3 # three\n", 2,
 		 "[boot] install_attempts: not a number");
+	/* what is kept of what clients send */
+	load_err("[boot]\nunknown_keep = 0\n", 2,
+		 "[boot] unknown_keep: out of range (1 to 10000000)");
+	load_err("[boot]\nunknown_keep = 10000001\n", 2,
+		 "[boot] unknown_keep: out of range (1 to 10000000)");
+	load_err("[boot]\nunknown_keep = 1e4\n", 2,
+		 "[boot] unknown_keep: not a number");
+	load_err("[boot]\nunknown_rate = 0\n", 2,
+		 "[boot] unknown_rate: out of range (1 to 1000000)");
+	load_err("[boot]\nunknown_rate = -5\n", 2,
+		 "[boot] unknown_rate: not a number");
+	load_err("[boot]\nunknown_rate = 10/m\n", 2,
+		 "[boot] unknown_rate: not a number");
+	load_err("[boot]\ntoken_lifetime = 59\n", 2,
+		 "[boot] token_lifetime: out of range (60 to 2592000 seconds)");
+	load_err("[boot]\ntoken_lifetime = 31d\n", 2,
+		 "[boot] token_lifetime: out of range (60 to 2592000 seconds)");
+	load_err("[boot]\ntoken_lifetime = forever\n", 2,
+		 "[boot] token_lifetime: not a duration (like 3600, 45s, 30m, "
+		 "1h, 2d or 1h30m)");
+	load_err("[appliance]\nleases_keep = 59m\n", 2,
+		 "[appliance] leases_keep: out of range (3600 to 315360000 "
+		 "seconds)");
+	load_err("[appliance]\nleases_keep = 3651d\n", 2,
+		 "[appliance] leases_keep: out of range (3600 to 315360000 "
+		 "seconds)");
+	load_err("[appliance]\nleases_keep = 0\n", 2,
+		 "[appliance] leases_keep: out of range (3600 to 315360000 "
+		 "seconds)");
 	/* listen addresses */
 	load_err("[http]\nlisten = 80\n", 2,
 		 "[http] listen: not ADDRESS:PORT (like 0.0.0.0:80)");

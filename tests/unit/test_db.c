@@ -1212,6 +1212,172 @@ test_checkpoint(void **state)
 	}
 }
 
+/* Run sql on path through a connection of its own (rows made old). */
+static void
+raw_exec(const char *path, const char *sql)
+{
+	sqlite3 *c;
+
+	assert_int_equal(sqlite3_open(path, &c), SQLITE_OK);
+	sqlite3_busy_timeout(c, 5000);
+	assert_int_equal(sqlite3_exec(c, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(c);
+}
+
+/*
+ * db_lease_prune: lease rows unseen for max_age whose lease ended go
+ * (known or not), a running one stays; unknown MACs beyond the newest
+ * unknown_keep go, the oldest first; hosts' MACs never count.
+ */
+static void
+test_lease_prune(void **state)
+{
+	struct fixture *f = *state;
+	char sql[512], buf[1024] = "";
+	struct db_host h;
+	struct db_lease g;
+	int64_t id, now = (int64_t)time(NULL);
+	int i;
+
+	host_init(&h, "52:54:00:00:0a:01");
+	assert_int_equal(db_host_add(f->db, &h, &id), 0);
+	host_init(&h, "52:54:00:00:0a:02");
+	assert_int_equal(db_host_add(f->db, &h, &id), 0);
+	assert_int_equal(db_lease_seen(f->db, "52:54:00:00:0a:01", 7), 0);
+	assert_int_equal(db_lease_seen(f->db, "52:54:00:00:0a:02", 7), 0);
+	for (i = 0; i < 5; i++) {
+		char mac[18];
+
+		snprintf(mac, sizeof(mac), "52:54:00:00:0b:%02x", i);
+		assert_int_equal(db_lease_seen(f->db, mac, -1), 0);
+	}
+	/* known 0a:01 unseen for 2 days, ended; known 0a:02 as old but its
+	 * lease runs; unknown 0b:0i last seen i minutes later */
+	snprintf(sql, sizeof(sql),
+		 "UPDATE leases SET last_seen = %lld, expires = %lld"
+		 " WHERE mac = '52:54:00:00:0a:01';"
+		 "UPDATE leases SET last_seen = %lld, expires = %lld"
+		 " WHERE mac = '52:54:00:00:0a:02';"
+		 "UPDATE leases SET last_seen = %lld + 60 * substr(mac, 16)"
+		 " WHERE mac LIKE '52:54:00:00:0b:%%';",
+		 (long long)(now - 2 * 86400), (long long)(now - 86400),
+		 (long long)(now - 2 * 86400), (long long)(now + 3600),
+		 (long long)(now - 600));
+	raw_exec(f->path, sql);
+
+	assert_int_equal(db_lease_prune(f->db, -1, 2), -EINVAL);
+	/* 1 old + 3 unknown beyond the newest 2 */
+	assert_int_equal(db_lease_prune(f->db, 86400, 2), 4);
+	assert_int_equal(db_lease_get(f->db, "52:54:00:00:0a:01", &g), -ENOENT);
+	assert_int_equal(db_lease_get(f->db, "52:54:00:00:0a:02", &g), 0);
+	assert_int_equal(db_lease_list(f->db, true, collect_leases, buf), 0);
+	assert_string_equal(buf, "52:54:00:00:0b:04-,52:54:00:00:0b:03-,");
+	/* under the cap and nothing old: nothing to do */
+	assert_int_equal(db_lease_prune(f->db, 86400, 2), 0);
+	assert_int_equal(db_lease_prune(f->db, 86400, 100), 0);
+}
+
+/*
+ * db_token_prune: spent tokens (superseded, used) beyond the newest
+ * spent_keep go, the current one stays; any token past max_age goes and
+ * is then unknown, not "used".
+ */
+static void
+test_token_prune(void **state)
+{
+	struct fixture *f = *state;
+	const char *tok[4] = {"00000000000000000000000000000001",
+			      "00000000000000000000000000000002",
+			      "00000000000000000000000000000003",
+			      "00000000000000000000000000000004"};
+	char sql[256];
+	struct db_host h, g;
+	struct db_distro d;
+	int64_t id, now = (int64_t)time(NULL);
+	int i;
+
+	distro_init(&d, "debian12");
+	assert_int_equal(db_distro_add(f->db, &d), 0);
+	host_init(&h, "52:54:00:00:0c:01");
+	h.action = DB_ACTION_INSTALL;
+	strcpy(h.distro, "debian12");
+	assert_int_equal(db_host_add(f->db, &h, &id), 0);
+	for (i = 0; i < 4; i++)
+		assert_int_equal(db_install_issue(f->db, id, tok[i], 10), 0);
+	/* issued one second apart, oldest first */
+	for (i = 0; i < 4; i++) {
+		snprintf(sql, sizeof(sql),
+			 "UPDATE install_tokens SET issued = %lld"
+			 " WHERE token = '%s'",
+			 (long long)(now - 10 + i), tok[i]);
+		raw_exec(f->path, sql);
+	}
+	assert_int_equal(db_token_prune(f->db, -1, 1), -EINVAL);
+	/* three superseded, the newest one kept */
+	assert_int_equal(db_token_prune(f->db, 86400, 1), 2);
+	assert_int_equal(db_install_lookup(f->db, tok[0], &g), -ENOENT);
+	assert_int_equal(db_install_lookup(f->db, tok[1], &g), -ENOENT);
+	assert_int_equal(db_install_lookup(f->db, tok[2], &g), -ESTALE);
+	assert_int_equal(db_install_lookup(f->db, tok[3], &g), 0);
+	assert_int_equal(db_token_prune(f->db, 86400, 1), 0);
+	/* a used one is spent too */
+	assert_int_equal(db_install_done(f->db, tok[3], NULL), 0);
+	assert_int_equal(db_token_prune(f->db, 86400, 1), 1);
+	assert_int_equal(db_install_done(f->db, tok[3], NULL), -ESTALE);
+	assert_int_equal(db_install_lookup(f->db, tok[2], &g), -ENOENT);
+	/* too old: gone even while current */
+	assert_int_equal(db_host_reinstall(f->db, id, ""), 0);
+	assert_int_equal(db_install_issue(f->db, id, tok[0], 10), 0);
+	snprintf(sql, sizeof(sql),
+		 "UPDATE install_tokens SET issued = %lld WHERE token = '%s'",
+		 (long long)(now - 2 * 86400), tok[0]);
+	raw_exec(f->path, sql);
+	assert_int_equal(db_install_lookup(f->db, tok[0], &g), 0);
+	assert_int_equal(db_token_prune(f->db, 86400, 1000), 1);
+	assert_int_equal(db_install_lookup(f->db, tok[0], &g), -ENOENT);
+	assert_int_equal(db_install_done(f->db, tok[0], NULL), -ENOENT);
+}
+
+/*
+ * DB_OPEN_SHORT_WAIT: while another connection holds the write lock,
+ * such a connection opens at once (an up-to-date database needs no
+ * write to open), reads, and gives up a write after about
+ * DB_SHORT_WAIT_MS with -EBUSY, where an ordinary one waits.
+ */
+static void
+test_short_wait(void **state)
+{
+	struct fixture *f = *state;
+	struct timespec t0, t1;
+	struct db *fast;
+	struct db_host h;
+	sqlite3 *locker;
+	int64_t id;
+	long ms;
+
+	host_init(&h, "52:54:00:00:0d:01");
+	assert_int_equal(db_host_add(f->db, &h, &id), 0);
+	assert_int_equal(sqlite3_open(f->path, &locker), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(locker, "BEGIN IMMEDIATE", NULL, NULL,
+				      NULL),
+			 SQLITE_OK);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(db_open(f->path, DB_OPEN_SHORT_WAIT, &fast), 0);
+	assert_int_equal(db_host_find_by_mac(fast, "52:54:00:00:0d:01", &h), 0);
+	h.action = DB_ACTION_MENU;
+	assert_int_equal(db_host_update(fast, &h), -EBUSY);
+	assert_int_equal(db_event_add(fast, NULL, "x", ""), -EBUSY);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = (t1.tv_sec - t0.tv_sec) * 1000 +
+	     (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	assert_true(ms >= 2 * DB_SHORT_WAIT_MS - 20);
+	assert_true(ms < 1000);
+	sqlite3_exec(locker, "COMMIT", NULL, NULL, NULL);
+	sqlite3_close(locker);
+	assert_int_equal(db_host_update(fast, &h), 0);
+	db_close(fast);
+}
+
 int
 main(void)
 {
@@ -1252,6 +1418,12 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_host_modify_and_reinstall,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_hold, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_lease_prune, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_token_prune, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_short_wait, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_checkpoint, setup,
 						teardown),
