@@ -216,7 +216,8 @@ static const char *const stmt_sql[ST__COUNT] = {
 	[ST_TOKEN_PRUNE_SPENT] =
 		"DELETE FROM install_tokens WHERE token IN (SELECT t.token"
 		" FROM install_tokens t LEFT JOIN hosts h ON h.id = t.host_id"
-		" WHERE t.used IS NOT NULL OR h.token IS NOT t.token"
+		" WHERE t.used IS NOT NULL"
+		" OR (t.once = 0 AND h.token IS NOT t.token)"
 		" ORDER BY t.issued DESC LIMIT -1 OFFSET ?1)",
 };
 

@@ -384,7 +384,8 @@ int db_lease_prune(struct db *db, int64_t max_age_s,
  * db_token_prune - in one transaction, delete every install token issued
  * more than max_age_s ago (an install that has not called done by then
  * is over: its token is no longer accepted), then the spent ones (used,
- * or superseded by a newer token of the host) beyond the newest
+ * or superseded by a newer token of the host; an unused one-boot token
+ * is not spent) beyond the newest
  * spent_keep. A deleted token is unknown (-ENOENT) where a kept spent one
  * is -ESTALE. Returns how many were deleted, or -errno.
  */

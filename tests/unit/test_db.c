@@ -1336,6 +1336,25 @@ test_token_prune(void **state)
 	assert_int_equal(db_token_prune(f->db, 86400, 1000), 1);
 	assert_int_equal(db_install_lookup(f->db, tok[0], &g), -ENOENT);
 	assert_int_equal(db_install_done(f->db, tok[0], NULL), -ENOENT);
+	/* an unused one-boot token (a menu choice, here of an unknown MAC)
+	 * is not spent: newer spent tokens do not push it out */
+	{
+		const char *once = "00000000000000000000000000000005",
+			   *t6 = "00000000000000000000000000000006",
+			   *t7 = "00000000000000000000000000000007";
+
+		assert_int_equal(db_install_once(f->db, 0, "52:54:00:00:0c:02",
+						 "debian12", once),
+				 0);
+		assert_int_equal(db_host_reinstall(f->db, id, ""), 0);
+		assert_int_equal(db_install_issue(f->db, id, t6, 10), 0);
+		assert_int_equal(db_install_issue(f->db, id, t7, 10), 0);
+		/* spent: tok[3] (used) and t6 (superseded); not the once */
+		assert_int_equal(db_token_prune(f->db, 86400, 0), 2);
+		assert_int_equal(db_install_lookup(f->db, once, &g), 0);
+		assert_int_equal(db_install_lookup(f->db, t6, &g), -ENOENT);
+		assert_int_equal(db_install_lookup(f->db, t7, &g), 0);
+	}
 }
 
 /*
