@@ -49,6 +49,7 @@ enum stmt_id {
 	ST_INSTALL_TOKEN_USE,
 	ST_INSTALL_EXHAUST,
 	ST_INSTALL_DONE,
+	ST_INSTALL_ONCE_SUPERSEDE,
 	ST_INSTALL_ONCE_INSERT,
 	ST_DISTRO_INSERT,
 	ST_DISTRO_UPDATE,
@@ -134,6 +135,9 @@ static const char *const stmt_sql[ST__COUNT] = {
 	[ST_INSTALL_DONE] =
 		"UPDATE hosts SET action = 'local', token = NULL, attempts = 0,"
 		" updated = ?2 WHERE id = ?1",
+	[ST_INSTALL_ONCE_SUPERSEDE] =
+		"UPDATE install_tokens SET used = ?2"
+		" WHERE once = 1 AND used IS NULL AND mac = ?1",
 	[ST_INSTALL_ONCE_INSERT] =
 		"INSERT INTO install_tokens (token, host_id, issued, once, mac,"
 		" distro) VALUES (?1, ?2, ?3, 1, ?4, ?5)",
@@ -1409,6 +1413,16 @@ db_install_once(struct db *db, int64_t id, const char *mac,
 	if (r < 0)
 		return tx_fail(db, r);
 	db_distro_free(&d);
+	/* one live one-boot token per MAC: a new choice (a new boot) ends
+	 * the last one, so repeated choices cannot pile up live tokens */
+	s = st(db, ST_INSTALL_ONCE_SUPERSEDE);
+	if (!s)
+		return tx_fail(db, -EIO);
+	bind_text(s, 1, mac);
+	sqlite3_bind_int64(s, 2, now_s());
+	r = exec_done(s);
+	if (r < 0)
+		return tx_fail(db, r);
 	s = st(db, ST_INSTALL_ONCE_INSERT);
 	if (!s)
 		return tx_fail(db, -EIO);

@@ -254,7 +254,9 @@ int db_install_issue_for(struct db *db, int64_t id, const char *distro,
  * on this boot only) for mac, of host id (0: an unknown MAC, no host).
  * The host is not changed: not flagged, no attempt spent, its current
  * token untouched. The token is valid for install files and done until
- * it is used or DB_ONCE_TOKEN_TTL has passed. One transaction. Returns 0,
+ * it is used, a newer one-boot token is recorded for the same MAC (one
+ * live per MAC: repeated choices cannot pile up tokens), or
+ * DB_ONCE_TOKEN_TTL has passed. One transaction. Returns 0,
  * -ENOENT (host or distro does not exist), -EINVAL.
  */
 int db_install_once(struct db *db, int64_t id, const char *mac,

@@ -100,6 +100,7 @@ static const char *const migrations[] = {
 	"DROP TABLE install_tokens;"
 	"ALTER TABLE install_tokens_v4 RENAME TO install_tokens;"
 	"CREATE INDEX install_tokens_host ON install_tokens(host_id);"
+	"CREATE INDEX install_tokens_mac ON install_tokens(mac) WHERE once = 1;"
 	"CREATE INDEX leases_ip ON leases(ip);",
 };
 

@@ -6,8 +6,10 @@
 # host, and 30 invented MACs from each of five more addresses:
 #   - no host is created (unknown MACs never become hosts);
 #   - one address records at most [boot] unknown_rate new unknown MACs a
-#     minute, the rest are answered (the menu) and counted in
-#     bootyard_unknown_unrecorded_total;
+#     minute, the rest are answered (refused: no one-boot token for them)
+#     and counted in bootyard_unknown_unrecorded_total;
+#   - menu installs ([boot] menu_install = yes here, so that choices do
+#     issue one-boot tokens) leave one live token per MAC;
 #   - the unknown MACs recorded are capped at [boot] unknown_keep, the
 #     oldest dropped;
 #   - spent install tokens are pruned to the newest 1,000, tokens older
@@ -18,7 +20,7 @@ source "$TOP/tests/lib/common.sh"
 source "$TOP/tests/integration/http_lib.bash"
 
 command -v sqlite3 >/dev/null || skip "sqlite3 (the CLI) is not installed"
-HTTP_EXTRA_HTTP="threads = 2" HTTP_EXTRA_BOOT=$'unknown_rate = 20\nunknown_keep = 50\ninstall_attempts = 100\ntoken_lifetime = 1h' http_start
+HTTP_EXTRA_HTTP="threads = 2" HTTP_EXTRA_BOOT=$'unknown_rate = 20\nunknown_keep = 50\ninstall_attempts = 100\ntoken_lifetime = 1h\nmenu_install = yes' http_start
 DB=$STATE/bootyard.db
 q() { sqlite3 -cmd '.timeout 5000' "$DB" "$1"; }
 
@@ -52,7 +54,7 @@ flood() {
 import http.client, sys
 port, src, n, fmt, extra = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5]
 conn = None
-answered = menu = 0
+answered = menu = installs = 0
 for i in range(n):
     mac = fmt % (i // 256, i % 256) if "%" in fmt else fmt
     for attempt in range(3):
@@ -67,19 +69,22 @@ for i in range(n):
             conn = None
     else:
         continue
-    if r.status == 200:
+    if r.status in (200, 403):
         answered += 1
     if "menu reason=" in body:
         menu += 1
+    if "bootyard: installing" in body:
+        installs += 1
     if r.getheader("Connection", "").lower() == "close":
         conn = None
-print(answered, menu)
+print(answered, menu, installs)
 PY
 }
 
 t0=$SECONDS
 out=$(flood 127.0.0.1 3000 '52:54:01:aa:%02x:%02x' '&choice=install&distro=debian12')
-expect_eq "$out" "3000 3000" "3,000 invented MACs choosing install: every one answered with the menu"
+read -r answered _ installs <<<"$out"
+expect_eq "$answered" 3000 "3,000 invented MACs choosing install: every one answered"
 unrecorded() {
 	api GET /metrics
 	grep -o '^bootyard_unknown_unrecorded_total [0-9]*' <<<"$body" | cut -d' ' -f2
@@ -90,11 +95,12 @@ unrec=$(unrecorded)
 n1=$((3000 - unrec))
 ((n1 >= 20 && n1 <= 40)) || fail "127.0.0.1 recorded $n1 new unknown MACs, want 20..40 (unknown_rate = 20)"
 ok "one address recorded $n1 new unknown MACs (unknown_rate = 20 a minute); $unrec counted, not stored"
+expect_eq "$installs" "$n1" "only the recorded ones got a one-boot install, the others were refused"
 out=$(flood 127.0.0.1 1200 "$MM" '&choice=install&distro=debian12')
-expect_eq "${out% *}" 1200 "1,200 install choices for the menu host answered"
+expect_eq "$out" "1200 0 1200" "1,200 install choices for the menu host answered, each installing that boot"
 for a in 2 3 4 5 6; do
 	out=$(flood 127.0.0.$a 30 "52:54:02:0$a:%02x:%02x" '')
-	expect_eq "$out" "30 30" "30 invented MACs from 127.0.0.$a answered"
+	expect_eq "$out" "30 30 0" "30 invented MACs from 127.0.0.$a answered"
 done
 echo "flood took $((SECONDS - t0)) s"
 
@@ -118,14 +124,17 @@ ok "no event stored for an unknown MAC that is not recorded ($ev events, $n1 MAC
 # the writer's housekeeping runs every 5 s
 for _ in $(seq 1 40); do
 	u=$(q "SELECT count(*) FROM leases l WHERE NOT EXISTS (SELECT 1 FROM host_macs m WHERE m.mac = l.mac)")
-	t=$(q "SELECT count(*) FROM install_tokens")
-	((u <= 50 && t <= 1001)) && break
+	t=$(q "SELECT count(*) FROM install_tokens WHERE used IS NOT NULL")
+	live=$(q "SELECT count(*) FROM install_tokens WHERE used IS NULL")
+	((u <= 50 && t <= 1000)) && break
 	sleep 0.5
 done
 ((u <= 50)) || fail "$u unknown MACs recorded, over unknown_keep = 50"
 ok "unknown MACs recorded capped at unknown_keep ($u <= 50)"
-((t <= 1001)) || fail "$t install tokens kept, want <= 1,001 (1,000 spent + the current one)"
+((t <= 1000)) || fail "$t spent install tokens kept, want <= 1,000"
 ok "spent install tokens pruned ($t kept)"
+((live <= n1 + 1)) || fail "$live live one-boot tokens, want <= $((n1 + 1)) (one per MAC that chose)"
+ok "one live one-boot token per MAC ($live)"
 expect_eq "$(q "SELECT count(*) FROM install_tokens WHERE token = '0123456789abcdef0123456789abcdef'")" 0 \
 	"a token older than token_lifetime is deleted"
 expect_eq "$(curl -s -o /dev/null -w '%{http_code}' "$BOOT/ipxe/v1/done?token=0123456789abcdef0123456789abcdef")" 404 \

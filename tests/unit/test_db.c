@@ -602,6 +602,18 @@ test_install_one_boot(void **state)
 	assert_string_equal(g.distro, "debian12");
 	assert_string_equal(g.hostname, "");
 
+	/* one live one-boot token per MAC: a second choice ends the first */
+	assert_int_equal(db_install_once(f->db, 0, "52:54:00:99:00:01",
+					 "debian12",
+					 "55555555555555555555555555555555"),
+			 0);
+	assert_int_equal(db_install_lookup(f->db, t3, &g), -ESTALE);
+	assert_int_equal(db_install_done(f->db, t3, NULL), -ESTALE);
+	assert_int_equal(db_install_lookup(f->db,
+					   "55555555555555555555555555555555",
+					   &g),
+			 0);
+
 	/* refused: a missing distro or host, bad values; nothing stored */
 	assert_int_equal(db_install_once(f->db, id, "52:54:00:12:34:56",
 					 "nosuch",
