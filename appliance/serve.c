@@ -565,6 +565,39 @@ sup_dm_start(struct sup *s)
 	return 0;
 }
 
+/*
+ * A dnsmasq that a killed serve left running on this config (it is not
+ * this process's child, and no signal reached it): stopped before ours
+ * starts, or two would answer DHCP, the old one with an old config.
+ * SIGTERM, SIGKILL after 3 s.
+ */
+static void
+sup_dm_stop_stale(struct sup *s)
+{
+	pid_t pids[16];
+	int n, i, sig = SIGTERM;
+	uint64_t end = mono_ms() + 3000;
+
+	n = dnsmasq_stale(s->conf_path, pids, ARRAY_SIZE(pids));
+	for (i = 0; i < n; i++)
+		log_warnx("dnsmasq (pid %ld) on %s was left running by an "
+			  "earlier serve: stopping it", (long)pids[i],
+			  s->conf_path);
+	while (n > 0) {
+		for (i = 0; i < n; i++)
+			kill(pids[i], sig);
+		if (sig == SIGKILL && mono_ms() > end + 2000) {
+			log_warnx("dnsmasq (pid %ld) does not stop",
+				  (long)pids[0]);
+			return;
+		}
+		usleep(20000);
+		if (mono_ms() > end)
+			sig = SIGKILL;
+		n = dnsmasq_stale(s->conf_path, pids, ARRAY_SIZE(pids));
+	}
+}
+
 /* Remember which MAC had ip (for TFTP lines, which carry only an IP). */
 static void
 sup_map_put(struct sup *s, const char *ip, const char *mac)
@@ -762,6 +795,21 @@ sup_dm_stop(struct sup *s)
 	s->dm_restart_at = 0;
 }
 
+/* dnsmasq died: a "dnsmasq-exit" event (one per death: the back-off
+ * bounds their rate), for `bootyard events` next to the boots it hit. */
+static void
+sup_dm_event(struct sup *s, const char *how, uint64_t ran)
+{
+	char detail[160];
+
+	snprintf(detail, sizeof(detail), "%s after %llu ms; restart %u in "
+		 "%u ms", how, (unsigned long long)ran, s->dm_restarts,
+		 s->dm_backoff);
+	if (db_event_add(s->db, NULL, "dnsmasq-exit", detail) < 0)
+		log_warnx("event dnsmasq-exit not recorded: %s",
+			  db_errmsg(s->db));
+}
+
 /* Reap children; schedule a dnsmasq restart if it died. */
 static void
 sup_reap(struct sup *s)
@@ -792,6 +840,7 @@ sup_reap(struct sup *s)
 				  "%u in %u ms", (long)pid, how,
 				  (unsigned long long)ran, s->dm_restarts,
 				  s->dm_backoff);
+			sup_dm_event(s, how, ran);
 			sup_write_status(s, "restarting");
 		} else if (pid == s->http_pid) {
 			log_warnx("http service (pid %ld) %s; restarting it",
@@ -1124,6 +1173,7 @@ serve_supervised(struct by_ctx *ctx, struct sup *s)
 		log_warn("cannot create %s", s->run_dir);
 		return EXIT_RUNTIME;
 	}
+	sup_dm_stop_stale(s);
 	r = db_open(s->db_path, DB_OPEN_CREATE, &s->db);
 	if (r < 0) {
 		errno = -r;
