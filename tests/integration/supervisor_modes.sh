@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # supervisor_modes - every way `bootyard serve` runs drops privileges
 # before it accepts its first request, and every mode handles SIGHUP:
-#  - `serve --dhcp=off` and the supervised [dhcp] modes dhcp and proxy,
+#  - `serve --dhcp=off` and the supervised [dhcp] modes dhcp, proxy and off,
 #    with [appliance] user = nobody, started under strace while a client
 #    connects at the earliest possible moment (it retries until the
 #    listener exists, so its connection waits in the kernel's queue):
@@ -97,7 +97,7 @@ check_trace() {
 TRACE_SYSCALLS=setuid,setgid,setresuid,setresgid,accept,accept4,clone,clone3
 
 # -- the supervised modes: dnsmasq + HTTP child
-for mode in dhcp proxy; do
+for mode in dhcp proxy off; do
 	lab_config appliance.user=nobody dhcp.mode=$mode
 	rm -f "$TEST_TMP/early.out"
 	early_client "$NS_A" 127.0.0.1 "$HTTP_PORT" "$TEST_TMP/early.out"
