@@ -12,17 +12,18 @@
  * drops to that user for good, and only then starts the threads that
  * accept connections (http_bind, privdrop_to, http_serve). --dhcp=off
  * is the same supervisor without dnsmasq: it keeps root to bind again
- * and read the TLS key and admin token again on SIGHUP. The supervisor owns the interface
- * watch (libnl), the rendered dnsmasq config and reservations file, the
- * dnsmasq child and its log pipe (log lines become boot events in the
- * database), and a status file in run_dir that `bootyard status` reads.
+ * and read the TLS key and admin token again on SIGHUP.
+ * The supervisor owns the interface watch (libnl), the rendered dnsmasq
+ * config and reservations file, the dnsmasq child and its log pipe (log
+ * lines become boot events in the database), and a status file in
+ * run_dir that `bootyard status` reads.
  *
  * Signals: SIGHUP reloads the config (dnsmasq is restarted only when its
  * rendered config changed; reservations reach it through dhcp-hostsfile
  * and a SIGHUP, no restart); SIGTERM/SIGINT stop dnsmasq, then HTTP, exit
  * 0. dnsmasq dying is answered with a restart after a capped exponential
  * backoff (dnsmasq_backoff_ms), counted in the status file and in the
- * HTTP service's /metrics.
+ * HTTP service's /metrics, and recorded as a dnsmasq-exit event.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -579,10 +580,10 @@ sup_dm_stop_stale(struct sup *s)
 	uint64_t end = mono_ms() + 3000;
 
 	n = dnsmasq_stale(s->conf_path, pids, ARRAY_SIZE(pids));
-	for (i = 0; i < n; i++)
-		log_warnx("dnsmasq (pid %ld) on %s was left running by an "
-			  "earlier serve: stopping it", (long)pids[i],
-			  s->conf_path);
+	if (n > 0)
+		log_warnx("dnsmasq on %s was left running by an earlier "
+			  "serve (pid %ld, %d processes with its helper): "
+			  "stopping it", s->conf_path, (long)pids[0], n);
 	while (n > 0) {
 		for (i = 0; i < n; i++)
 			kill(pids[i], sig);
