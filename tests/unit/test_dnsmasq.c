@@ -339,8 +339,8 @@ test_lease_max(void **state)
 	free(out);
 }
 
-/* Start `sh -c 'while :; do sleep 1; done' ARGS...` (sh stays, with ARGS in its
- * command line, as dnsmasq_spawn's arguments would be). */
+/* Start `sh -c LOOP A1 A2`: sh stays, with A1 and A2 in its command
+ * line as dnsmasq_spawn's arguments would be. */
 static pid_t
 start_sh(const char *a1, const char *a2)
 {
@@ -348,8 +348,8 @@ start_sh(const char *a1, const char *a2)
 
 	assert_true(pid >= 0);
 	if (pid == 0) {
-		execl("/bin/sh", "sh", "-c", "while :; do sleep 1; done", a1, a2,
-		      (char *)NULL);
+		execl("/bin/sh", "sh", "-c", "while :; do sleep 1; done", a1,
+		      a2, (char *)NULL);
 		_exit(127);
 	}
 	return pid;
