@@ -10,9 +10,10 @@
 #  - serve killed with SIGKILL 10 times (the supervisor alone, or the
 #    whole process group as systemd's KillMode=control-group does) while
 #    the admin API adds hosts and boot requests are answered: serve starts
-#    again every time (nothing left behind holds its ports), the database
-#    passes integrity_check and every host the API acknowledged (2xx) is
-#    in it.
+#    again every time with exactly one dnsmasq (the killed supervisor's
+#    dnsmasq, which outlives it, is stopped first), none is left at the
+#    end, the database passes integrity_check and every host the API
+#    acknowledged (2xx) is in it.
 source "$TOP/tests/lib/common.sh"
 source "$TOP/tests/integration/dhcp_lab.bash"
 
