@@ -4,6 +4,7 @@
 #include "appliance/dnsmasq.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -645,6 +646,62 @@ dnsmasq_spawn(const char *dnsmasq, const char *conf, const char *db_path,
 	*ret_pid = pid;
 	*ret_logfd = p[0];
 	return 0;
+}
+
+/* Whether /proc/<pid>/cmdline holds both of dnsmasq_spawn's arguments
+ * for the config file whose argument is confarg. */
+static bool
+dm_cmdline_is(const char *pid, const char *confarg)
+{
+	char path[64], buf[4096];
+	bool fg = false, conf = false;
+	ssize_t n;
+	size_t i;
+	int fd;
+
+	if (str_printf(path, sizeof(path), "/proc/%s/cmdline", pid) < 0)
+		return false;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	for (i = 0; i < (size_t)n; i += strlen(buf + i) + 1) {
+		if (!strcmp(buf + i, "--keep-in-foreground"))
+			fg = true;
+		else if (!strcmp(buf + i, confarg))
+			conf = true;
+	}
+	return fg && conf;
+}
+
+int
+dnsmasq_stale(const char *conf, pid_t *ret_pids, size_t max)
+{
+	char confarg[CFG_PATH_MAX + 16];
+	struct dirent *e;
+	size_t n = 0;
+	DIR *d;
+
+	if (str_printf(confarg, sizeof(confarg), "--conf-file=%s", conf) < 0)
+		return -ENAMETOOLONG;
+	d = opendir("/proc");
+	if (!d)
+		return -errno;
+	while (n < max && (e = readdir(d))) {
+		unsigned long long pid;
+
+		if (parse_uint(e->d_name, 1, INT32_MAX, &pid) < 0 ||
+		    (pid_t)pid == getpid())
+			continue;
+		if (dm_cmdline_is(e->d_name, confarg))
+			ret_pids[n++] = (pid_t)pid;
+	}
+	closedir(d);
+	return (int)n;
 }
 
 unsigned

@@ -115,6 +115,16 @@ int dnsmasq_spawn(const char *dnsmasq, const char *conf, const char *db_path,
 		  pid_t *ret_pid, int *ret_logfd);
 
 /*
+ * dnsmasq_stale - the processes running with dnsmasq_spawn's arguments
+ * for conf ("--keep-in-foreground" and "--conf-file=conf"): a dnsmasq
+ * left behind by a serve that was killed (SIGKILL, OOM) before it could
+ * stop it, which still holds the DHCP and TFTP ports with an old config.
+ * Up to max pids (never this process) into ret_pids; returns how many
+ * were found, or -errno.
+ */
+int dnsmasq_stale(const char *conf, pid_t *ret_pids, size_t max);
+
+/*
  * dnsmasq_backoff_ms - the delay before restarting a dnsmasq that died:
  * 200 ms after a run of at least a minute, else twice the previous delay,
  * capped at 30 s. prev_ms is the previous delay (0 = none yet), ran_ms

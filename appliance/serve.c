@@ -8,18 +8,22 @@
  * Process layout (OpenBSD-style privilege separation): this process is
  * the supervisor and stays root, because it (re)starts dnsmasq, which
  * must bind ports 67 and 69 before dropping to [appliance] user itself.
- * The HTTP service runs in a child that binds its listeners as root and
- * then drops to that user for good. The supervisor owns the interface
- * watch (libnl), the rendered dnsmasq config and reservations file, the
- * dnsmasq child and its log pipe (log lines become boot events in the
- * database), and a status file in run_dir that `bootyard status` reads.
+ * The HTTP service runs in a child that binds its listeners as root,
+ * drops to that user for good, and only then starts the threads that
+ * accept connections (http_bind, privdrop_to, http_serve). --dhcp=off
+ * is the same supervisor without dnsmasq: it keeps root to bind again
+ * and read the TLS key and admin token again on SIGHUP.
+ * The supervisor owns the interface watch (libnl), the rendered dnsmasq
+ * config and reservations file, the dnsmasq child and its log pipe (log
+ * lines become boot events in the database), and a status file in
+ * run_dir that `bootyard status` reads.
  *
  * Signals: SIGHUP reloads the config (dnsmasq is restarted only when its
  * rendered config changed; reservations reach it through dhcp-hostsfile
  * and a SIGHUP, no restart); SIGTERM/SIGINT stop dnsmasq, then HTTP, exit
  * 0. dnsmasq dying is answered with a restart after a capped exponential
  * backoff (dnsmasq_backoff_ms), counted in the status file and in the
- * HTTP service's /metrics.
+ * HTTP service's /metrics, and recorded as a dnsmasq-exit event.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -66,14 +70,6 @@ serve_notify(const char *state)
 	}
 }
 
-static volatile sig_atomic_t serve_stop;
-
-static void
-serve_on_signal(int sig)
-{
-	serve_stop = sig;
-}
-
 /*
  * malloc for the HTTP service: its worker threads get their own glibc
  * arenas, which by default give freed memory back (madvise) as soon as
@@ -88,45 +84,6 @@ serve_tune_malloc(void)
 	mallopt(M_MMAP_THRESHOLD, 1024 * 1024);
 }
 
-/* The HTTP service alone (--dhcp=off), in this process. */
-static int
-serve_http_only(struct by_config *cfg)
-{
-	struct http_server *srv = NULL;
-	struct sigaction sa;
-	const char *addr;
-	sigset_t mask, old;
-	int r;
-
-	addr = strcmp(cfg->server_address, "auto") ? cfg->server_address
-						   : "127.0.0.1";
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = serve_on_signal;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	sigprocmask(SIG_BLOCK, &mask, &old);
-
-	serve_tune_malloc();
-	r = http_start(cfg, addr, &srv);
-	if (r < 0) {
-		errno = -r;
-		log_warn("http: cannot start on %s", cfg->listen);
-		return EXIT_RUNTIME;
-	}
-	log_info("serving on %s (boot URLs use %s)", cfg->listen, addr);
-	serve_notify("READY=1");
-	while (!serve_stop)
-		sigsuspend(&old);
-	log_info("signal %d: stopping", (int)serve_stop);
-	serve_notify("STOPPING=1");
-	http_stop(srv);
-	return 0;
-}
-
 /* ---- the supervisor ------------------------------------------------- */
 
 #define SUP_MAP_SIZE 256
@@ -135,6 +92,7 @@ struct sup {
 	struct by_config cfg;
 	const char *cfg_path;
 	bool force;          /* --force: start beside another DHCP server */
+	bool http_only;      /* --dhcp=off: no dnsmasq, no interface */
 	uint64_t probe_at;   /* next rogue DHCP probe (dhcp mode) */
 	struct netif_info nif;
 	bool have_nif;
@@ -430,7 +388,11 @@ http_child(struct sup *s, int ready_fd, int ctl_fd)
 	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
 	signal(SIGHUP, SIG_IGN);
 	serve_tune_malloc();
-	r = http_start(&s->cfg, s->server, &srv);
+	/* Bind, drop, then serve: connections that arrive before the drop
+	 * wait in the kernel's queue, and the first accept(2) happens in
+	 * a thread started unprivileged (this process has no thread before
+	 * http_serve). */
+	r = http_bind(&s->cfg, s->server, &srv);
 	if (r == 0 && s->drop) {
 		r = privdrop_to(s->cfg.user, s->uid, s->gid);
 		if (r < 0) {
@@ -444,6 +406,8 @@ http_child(struct sup *s, int ready_fd, int ctl_fd)
 		   why[0]) {
 		log_warnx("http: %s", why);
 	}
+	if (r == 0)
+		r = http_serve(srv); /* the supervisor logs a failure */
 	if (write(ready_fd, &r, sizeof(r)) < 0)
 		_exit(3);
 	close(ready_fd);
@@ -475,7 +439,9 @@ http_child(struct sup *s, int ready_fd, int ctl_fd)
 		}
 	}
 	http_stop(srv);
-	_exit(0);
+	/* exit, not _exit: under ASan the leak check runs here, where the
+	 * HTTP service lives (the supervisor flushed stdio before fork) */
+	exit(0);
 }
 
 /* Start the HTTP child; wait until its listeners are bound. */
@@ -490,7 +456,7 @@ sup_http_start(struct sup *s)
 	 * is known only now when server_address is auto (and may have
 	 * changed with the interface): a new one under the same CA needs
 	 * no iPXE image rebuild. */
-	if (strcmp(s->cfg.tls_listen, "off")) {
+	if (strcmp(s->cfg.tls_listen, "off") && !s->http_only) {
 		char why[1024];
 
 		r = pki_ensure(&s->cfg, s->server, NULL, NULL, why,
@@ -598,6 +564,39 @@ sup_dm_start(struct sup *s)
 		 cfg_dhcp_mode_name(s->cfg.dhcp_mode));
 	sup_write_status(s, "running");
 	return 0;
+}
+
+/*
+ * A dnsmasq that a killed serve left running on this config (it is not
+ * this process's child, and no signal reached it): stopped before ours
+ * starts, or two would answer DHCP, the old one with an old config.
+ * SIGTERM, SIGKILL after 3 s.
+ */
+static void
+sup_dm_stop_stale(struct sup *s)
+{
+	pid_t pids[16];
+	int n, i, sig = SIGTERM;
+	uint64_t end = mono_ms() + 3000;
+
+	n = dnsmasq_stale(s->conf_path, pids, ARRAY_SIZE(pids));
+	if (n > 0)
+		log_warnx("dnsmasq on %s was left running by an earlier "
+			  "serve (pid %ld, %d processes with its helper): "
+			  "stopping it", s->conf_path, (long)pids[0], n);
+	while (n > 0) {
+		for (i = 0; i < n; i++)
+			kill(pids[i], sig);
+		if (sig == SIGKILL && mono_ms() > end + 2000) {
+			log_warnx("dnsmasq (pid %ld) does not stop",
+				  (long)pids[0]);
+			return;
+		}
+		usleep(20000);
+		if (mono_ms() > end)
+			sig = SIGKILL;
+		n = dnsmasq_stale(s->conf_path, pids, ARRAY_SIZE(pids));
+	}
 }
 
 /* Remember which MAC had ip (for TFTP lines, which carry only an IP). */
@@ -797,6 +796,21 @@ sup_dm_stop(struct sup *s)
 	s->dm_restart_at = 0;
 }
 
+/* dnsmasq died: a "dnsmasq-exit" event (one per death: the back-off
+ * bounds their rate), for `bootyard events` next to the boots it hit. */
+static void
+sup_dm_event(struct sup *s, const char *how, uint64_t ran)
+{
+	char detail[160];
+
+	snprintf(detail, sizeof(detail), "%s after %llu ms; restart %u in "
+		 "%u ms", how, (unsigned long long)ran, s->dm_restarts,
+		 s->dm_backoff);
+	if (db_event_add(s->db, NULL, "dnsmasq-exit", detail) < 0)
+		log_warnx("event dnsmasq-exit not recorded: %s",
+			  db_errmsg(s->db));
+}
+
 /* Reap children; schedule a dnsmasq restart if it died. */
 static void
 sup_reap(struct sup *s)
@@ -827,6 +841,7 @@ sup_reap(struct sup *s)
 				  "%u in %u ms", (long)pid, how,
 				  (unsigned long long)ran, s->dm_restarts,
 				  s->dm_backoff);
+			sup_dm_event(s, how, ran);
 			sup_write_status(s, "restarting");
 		} else if (pid == s->http_pid) {
 			log_warnx("http service (pid %ld) %s; restarting it",
@@ -1159,6 +1174,7 @@ serve_supervised(struct by_ctx *ctx, struct sup *s)
 		log_warn("cannot create %s", s->run_dir);
 		return EXIT_RUNTIME;
 	}
+	sup_dm_stop_stale(s);
 	r = db_open(s->db_path, DB_OPEN_CREATE, &s->db);
 	if (r < 0) {
 		errno = -r;
@@ -1366,6 +1382,187 @@ serve_supervised(struct by_ctx *ctx, struct sup *s)
 	return status;
 }
 
+/* ---- --dhcp=off: the HTTP child alone ------------------------------ */
+
+/* The address boot URLs use without an interface to take it from. */
+static void
+serve_http_only_address(struct sup *s)
+{
+	str_copy(s->server, sizeof(s->server),
+		 strcmp(s->cfg.server_address, "auto") ? s->cfg.server_address
+						       : "127.0.0.1");
+}
+
+/*
+ * Whom the HTTP child drops to, and the state it must write handed to
+ * that user (the database created first, as in the supervised mode).
+ * 0, or -errno (logged) when the database cannot be created.
+ */
+static int
+serve_http_only_user(struct sup *s)
+{
+	char why[256];
+	struct db *db = NULL;
+	int r;
+
+	if (cfg_db_path(&s->cfg, s->db_path, sizeof(s->db_path)) < 0)
+		return -ENAMETOOLONG;
+	if (sup_mkdir(s->cfg.state_dir, 0755) < 0) {
+		r = -errno;
+		log_warn("cannot create %s", s->cfg.state_dir);
+		return r;
+	}
+	r = db_open(s->db_path, DB_OPEN_CREATE, &db);
+	if (r < 0) {
+		errno = -r;
+		log_warn("database %s", s->db_path);
+		return r;
+	}
+	db_close(db);
+	s->drop = privdrop_lookup(s->cfg.user, &s->uid, &s->gid, why,
+				  sizeof(why));
+	if (!s->drop && why[0])
+		log_warnx("%s", why);
+	if (s->drop)
+		privdrop_own(s->cfg.state_dir, s->db_path, s->uid, s->gid);
+	return 0;
+}
+
+/*
+ * SIGHUP with --dhcp=off: read the config file again; a changed one
+ * restarts the HTTP child with it (which binds, reads the TLS key and
+ * the admin token again as root, then drops). A config that does not
+ * load is refused with its file:line, and the running child stays.
+ */
+static void
+serve_http_only_reload(struct sup *s)
+{
+	struct by_config ncfg, old = s->cfg;
+	char err[1024], abuf[CFG_ADDR_MAX];
+
+	if (cfg_load(&ncfg, s->cfg_path ? s->cfg_path : CFG_DEFAULT_PATH,
+		     s->cfg_path == NULL, err, sizeof(err)) < 0) {
+		log_warnx("reload refused: %s", err);
+		return;
+	}
+	if (!memcmp(&ncfg, &s->cfg, sizeof(ncfg))) {
+		log_info("configuration unchanged");
+		return;
+	}
+	s->cfg = ncfg;
+	if (strcmp(s->cfg.tls_listen, "off") &&
+	    pki_ensure(&s->cfg, pki_cfg_address(&s->cfg, abuf, sizeof(abuf)),
+		       NULL, NULL, err, sizeof(err)) < 0) {
+		log_warnx("reload refused: tls: %s", err);
+		s->cfg = old;
+		return;
+	}
+	if (serve_http_only_user(s) < 0) {
+		log_warnx("reload refused: the new state directory or "
+			  "database cannot be used");
+		s->cfg = old;
+		serve_http_only_user(s);
+		return;
+	}
+	serve_http_only_address(s);
+	log_info("configuration changed: restarting the HTTP service");
+	sup_http_stop(s);
+	if (sup_http_start(s) < 0)
+		s->http_restart_at = mono_ms() + 1000;
+	log_info("configuration reloaded");
+}
+
+/*
+ * --dhcp=off: this process stays root and supervises the HTTP child
+ * alone, as in the supervised mode: the child binds, drops to [appliance]
+ * user, then serves; SIGHUP reloads; a child that dies is restarted.
+ */
+static int
+serve_http_only(struct by_ctx *ctx, struct sup *s)
+{
+	struct pollfd pfd;
+	sigset_t mask;
+	int sfd, r;
+	bool stop = false;
+
+	s->http_only = true;
+	s->dm_log = -1;
+	s->http_ctl = -1;
+	s->cfg_path = ctx->config_path;
+	serve_http_only_address(s);
+	if (serve_http_only_user(s) < 0)
+		return EXIT_RUNTIME;
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (sfd < 0) {
+		log_warn("signalfd");
+		return EXIT_RUNTIME;
+	}
+	r = sup_http_start(s);
+	if (r < 0) {
+		errno = -r;
+		log_warn("http: cannot start on %s", s->cfg.listen);
+		close(sfd);
+		return EXIT_RUNTIME;
+	}
+	log_info("serving on %s (boot URLs use %s)", s->cfg.listen,
+		 s->server);
+	serve_notify("READY=1");
+	while (!stop) {
+		struct signalfd_siginfo si;
+		int timeout = -1;
+		uint64_t t = mono_ms();
+
+		if (s->http_restart_at) {
+			if (t >= s->http_restart_at) {
+				s->http_restart_at = 0;
+				if (sup_http_start(s) < 0)
+					s->http_restart_at = t + 5000;
+				continue;
+			}
+			timeout = (int)(s->http_restart_at - t);
+		}
+		pfd.fd = sfd;
+		pfd.events = POLLIN;
+		r = poll(&pfd, 1, timeout);
+		if (r < 0 && errno != EINTR) {
+			log_warn("poll");
+			break;
+		}
+		if (r <= 0)
+			continue;
+		while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
+			switch (si.ssi_signo) {
+			case SIGCHLD:
+				sup_reap(s);
+				break;
+			case SIGHUP:
+				log_info("SIGHUP: reloading %s",
+					 s->cfg_path ? s->cfg_path
+						     : CFG_DEFAULT_PATH);
+				serve_notify("RELOADING=1");
+				serve_http_only_reload(s);
+				serve_notify("READY=1");
+				break;
+			default:
+				log_info("signal %u: stopping", si.ssi_signo);
+				serve_notify("STOPPING=1");
+				stop = true;
+				break;
+			}
+		}
+	}
+	sup_http_stop(s);
+	close(sfd);
+	return stop ? 0 : EXIT_RUNTIME;
+}
+
 int
 cmd_serve(struct by_ctx *ctx, int argc, char **argv)
 {
@@ -1428,6 +1625,6 @@ cmd_serve(struct by_ctx *ctx, int argc, char **argv)
 		}
 	}
 	if (http_only)
-		return serve_http_only(&sup.cfg);
+		return serve_http_only(ctx, &sup);
 	return serve_supervised(ctx, &sup);
 }

@@ -838,22 +838,16 @@ listen_on(const char *spec, int *ret_fd, unsigned *ret_port)
 }
 
 /*
- * Bind spec and serve it: the boot and TLS listeners with one worker
- * thread per CPU (or [http] threads), each running its own daemon in
- * workers.c's event loop; the admin listener with one daemon and its
- * own thread. Boot URLs given out on l use server_address. 0 or -errno,
- * nothing left open on failure.
+ * Bind spec for l (needs no thread and serves nothing yet: the caller
+ * may drop privileges between this and listener_serve). Boot URLs given
+ * out on l use server_address. 0 or -errno, nothing left open on failure.
  */
 static int
-listener_start(struct http_server *srv, struct listener *l,
-               enum listener_kind kind, const char *spec,
-               const char *server_address)
+listener_bind(struct http_server *srv, struct listener *l,
+              enum listener_kind kind, const char *spec,
+              const char *server_address)
 {
-	const struct by_config *cfg = srv->cfg;
-	unsigned port = 0, threads = cfg->threads, limit, per_addr;
-	unsigned flags = MHD_USE_ITC;
-	struct MHD_OptionItem opts[12];
-	size_t n = 0;
+	unsigned port = 0;
 	int rc;
 
 	l->srv = srv;
@@ -870,13 +864,35 @@ listener_start(struct http_server *srv, struct listener *l,
 		rc = str_printf(l->base_url, sizeof(l->base_url),
 		                port == 80 ? "http://%s" : "http://%s:%u",
 		                server_address, port);
-	if (rc < 0)
-		goto err;
+	if (rc < 0) {
+		close(l->fd);
+		l->fd = -1;
+	}
+	return rc;
+}
+
+/*
+ * Serve l's bound socket: the boot and TLS listeners with one worker
+ * thread per CPU (or [http] threads), each running its own daemon in
+ * workers.c's event loop; the admin listener with one daemon and its
+ * own thread. A listener never bound is skipped. 0 or -errno (the
+ * socket stays open for listener_stop).
+ */
+static int
+listener_serve(struct http_server *srv, struct listener *l)
+{
+	const struct by_config *cfg = srv->cfg;
+	unsigned threads = cfg->threads, limit, per_addr, flags = MHD_USE_ITC;
+	struct MHD_OptionItem opts[12];
+	size_t n = 0;
+
+	if (l->fd < 0)
+		return 0;
 	if (threads == 0) {
 		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 		threads = ncpu > 0 ? (unsigned)ncpu : 1;
 	}
-	if (kind == LISTENER_ADMIN)
+	if (l->kind == LISTENER_ADMIN)
 		threads = 1;
 	/* the connection limit is the listener's: shared by its workers */
 	limit = cfg->max_connections ? cfg->max_connections : 1024;
@@ -897,7 +913,7 @@ listener_start(struct http_server *srv, struct listener *l,
 	OPT(MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)on_uri, l);
 	OPT(MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, l);
 	OPT(MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)on_mhd_log, NULL);
-	if (kind == LISTENER_TLS) {
+	if (l->kind == LISTENER_TLS) {
 		flags |= MHD_USE_TLS;
 		OPT(MHD_OPTION_HTTPS_MEM_KEY, 0, srv->tls_key);
 		OPT(MHD_OPTION_HTTPS_MEM_CERT, 0, srv->tls_cert);
@@ -905,24 +921,12 @@ listener_start(struct http_server *srv, struct listener *l,
 	OPT(MHD_OPTION_END, 0, NULL);
 #undef OPT
 
-	if (kind != LISTENER_ADMIN) {
-		rc = http_workers_start(l, threads, flags, on_request, opts);
-		if (rc < 0)
-			goto err;
-		return 0;
-	}
+	if (l->kind != LISTENER_ADMIN)
+		return http_workers_start(l, threads, flags, on_request, opts);
 	l->mhd = MHD_start_daemon(
 	    flags | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL, 0, NULL,
 	    NULL, on_request, l, MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
-	if (!l->mhd) {
-		rc = -EADDRNOTAVAIL;
-		goto err;
-	}
-	return 0;
-err:
-	close(l->fd);
-	l->fd = -1;
-	return rc;
+	return l->mhd ? 0 : -EADDRNOTAVAIL;
 }
 
 /* Stop accepting on every listener, then give the requests in flight up
@@ -1097,15 +1101,12 @@ load_tls(struct http_server *srv)
 }
 
 int
-http_start(const struct by_config *cfg, const char *server_address,
-           struct http_server **ret)
+http_bind(const struct by_config *cfg, const char *server_address,
+          struct http_server **ret)
 {
 	struct http_server *srv;
-	struct evq_retention keep;
-	struct db *db = NULL;
 	int rc;
 
-	pthread_once(&db_key_once, db_key_make);
 	srv = calloc(1, sizeof(*srv));
 	if (!srv)
 		return -ENOMEM;
@@ -1121,10 +1122,57 @@ http_start(const struct by_config *cfg, const char *server_address,
 	else
 		str_printf(srv->tftp_root, sizeof(srv->tftp_root), "%s/tftp",
 		           cfg->state_dir);
+	if (strcmp(cfg->access_log, "off") == 0) {
+		srv->access_log_off = true;
+	} else if (cfg->access_log[0]) {
+		srv->access_log = fopen(cfg->access_log, "ae");
+		if (!srv->access_log) {
+			rc = -errno;
+			goto err;
+		}
+		setvbuf(srv->access_log, NULL, _IOLBF, 0);
+	}
+	raise_fd_limit();
+	rc = listener_bind(srv, &srv->boot, LISTENER_BOOT, cfg->listen,
+	                   server_address);
+	if (rc < 0)
+		goto err;
+	if (cfg->tls_listen[0] && strcmp(cfg->tls_listen, "off") != 0) {
+		rc = load_tls(srv);
+		if (rc < 0)
+			goto err;
+		rc = listener_bind(srv, &srv->tls, LISTENER_TLS,
+		                   cfg->tls_listen, server_address);
+		if (rc < 0)
+			goto err;
+	}
+	if (cfg->admin_listen[0] && strcmp(cfg->admin_listen, "off") != 0) {
+		load_admin_token(srv);
+		rc = listener_bind(srv, &srv->admin, LISTENER_ADMIN,
+		                   cfg->admin_listen, server_address);
+		if (rc < 0)
+			goto err;
+	}
+	*ret = srv;
+	return 0;
+err:
+	http_stop(srv);
+	return rc;
+}
+
+int
+http_serve(struct http_server *srv)
+{
+	const struct by_config *cfg = srv->cfg;
+	struct evq_retention keep;
+	struct db *db = NULL;
+	int rc;
+
+	pthread_once(&db_key_once, db_key_make);
 	/* Create and migrate the database once, before any worker. */
 	rc = db_open(srv->db_path, DB_OPEN_CREATE, &db);
 	if (rc < 0)
-		goto err;
+		return rc;
 	if (db_read_only(db))
 		log_warnx("%s: read-only: boots are answered, but changes and "
 		          "events are not stored (restart bootyard once it is "
@@ -1138,48 +1186,36 @@ http_start(const struct by_config *cfg, const char *server_address,
 	    cfg->token_lifetime ? cfg->token_lifetime : 86400;
 	rc = evq_start(srv->db_path, &keep, &srv->evq);
 	if (rc < 0)
-		goto err;
+		return rc;
 	rc = unknown_limit_new(cfg->unknown_rate ? cfg->unknown_rate : 10,
 	                       &srv->unknown);
 	if (rc < 0)
-		goto err;
+		return rc;
+	rc = listener_serve(srv, &srv->boot);
+	if (rc == 0)
+		rc = listener_serve(srv, &srv->tls);
+	if (rc == 0)
+		rc = listener_serve(srv, &srv->admin);
+	return rc;
+}
 
-	if (strcmp(cfg->access_log, "off") == 0) {
-		srv->access_log_off = true;
-	} else if (cfg->access_log[0]) {
-		srv->access_log = fopen(cfg->access_log, "ae");
-		if (!srv->access_log) {
-			rc = -errno;
-			goto err;
-		}
-		setvbuf(srv->access_log, NULL, _IOLBF, 0);
-	}
-	raise_fd_limit();
-	rc = listener_start(srv, &srv->boot, LISTENER_BOOT, cfg->listen,
-	                    server_address);
+int
+http_start(const struct by_config *cfg, const char *server_address,
+           struct http_server **ret)
+{
+	struct http_server *srv = NULL;
+	int rc;
+
+	rc = http_bind(cfg, server_address, &srv);
 	if (rc < 0)
-		goto err;
-	if (cfg->tls_listen[0] && strcmp(cfg->tls_listen, "off") != 0) {
-		rc = load_tls(srv);
-		if (rc < 0)
-			goto err;
-		rc = listener_start(srv, &srv->tls, LISTENER_TLS,
-		                    cfg->tls_listen, server_address);
-		if (rc < 0)
-			goto err;
-	}
-	if (cfg->admin_listen[0] && strcmp(cfg->admin_listen, "off") != 0) {
-		load_admin_token(srv);
-		rc = listener_start(srv, &srv->admin, LISTENER_ADMIN,
-		                    cfg->admin_listen, server_address);
-		if (rc < 0)
-			goto err;
+		return rc;
+	rc = http_serve(srv);
+	if (rc < 0) {
+		http_stop(srv);
+		return rc;
 	}
 	*ret = srv;
 	return 0;
-err:
-	http_stop(srv);
-	return rc;
 }
 
 void

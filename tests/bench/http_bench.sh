@@ -144,7 +144,9 @@ median() {
 	done | sort -g | awk '{ v[NR] = $2 } END { print v[int((NR + 1) / 2)] }'
 }
 mib_of() { to_mib "$(tps "$1")"; }
-rss=$(awk '/^VmHWM/ { print $2 }' "/proc/$BY_PID/status")
+# the HTTP service is serve's child (serve stays root and supervises it)
+http_pid=$(ps -o pid= --ppid "$BY_PID" | head -n 1 | tr -d ' ')
+rss=$(awk '/^VmHWM/ { print $2 }' "/proc/$http_pid/status")
 sleep 1 # let the event writer drain
 dropped=$(curl -s -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$AP/metrics" |
 	awk '/^bootyard_events_dropped_total/ { print $2 }')

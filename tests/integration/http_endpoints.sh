@@ -248,7 +248,7 @@ expect_eq "$(grep '"GET /files/debian12/initrd.gz" 200 ' "$TEST_TMP/access.log" 
 	"access log: a complete download has no end field"
 # files go out by sendfile, not copied through the process (the worker
 # threads must tell libmicrohttpd that SIGPIPE is handled, or it copies)
-strace -f -qq -e trace=sendfile,pread64 -o "$TEST_TMP/strace.out" -p "$SERVER_PID" &
+strace -f -qq -e trace=sendfile,pread64 -o "$TEST_TMP/strace.out" -p "$(http_child_pid)" &
 st=$!
 # (strace may attach after the first download began: up to 5 tries)
 for _ in 1 2 3 4 5; do

@@ -57,6 +57,12 @@ http_start() {
 	fail "server did not start"
 }
 
+# http_child_pid: the process that serves HTTP (serve's child: serve
+# itself stays root and supervises it).
+http_child_pid() {
+	ps -o pid= --ppid "$SERVER_PID" | head -n 1 | tr -d ' '
+}
+
 http_stop() {
 	if [[ -n ${SERVER_PID:-} ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
 		kill "$SERVER_PID"

@@ -3,17 +3,19 @@
  * every mode and loader setting against golden files in
  * tests/golden/dnsmasq/ (UPDATE_GOLDEN=1 rewrites them), the
  * automatic DHCP range, the reservations file, values that must be
- * refused, the restart backoff; and the config each golden file holds is
- * accepted by the real `dnsmasq --test`.
+ * refused, the restart backoff, finding a dnsmasq left running; and the
+ * config each golden file holds is accepted by the real `dnsmasq --test`.
  */
 #include <errno.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -374,6 +376,60 @@ test_lease_max(void **state)
 	free(out);
 }
 
+/* Start `sh -c LOOP A1 A2`: sh stays, with A1 and A2 in its command
+ * line as dnsmasq_spawn's arguments would be. */
+static pid_t
+start_sh(const char *a1, const char *a2)
+{
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		execl("/bin/sh", "sh", "-c", "while :; do sleep 1; done", a1,
+		      a2, (char *)NULL);
+		_exit(127);
+	}
+	return pid;
+}
+
+/* dnsmasq_stale finds a process by both of dnsmasq_spawn's arguments
+ * for this config only: not another config, not one argument alone. */
+static void
+test_stale(void **state)
+{
+	char conf[64], arg[96], other[96];
+	pid_t mine, half, foreign, found[8];
+	int n, i, tries;
+
+	(void)state;
+	snprintf(conf, sizeof(conf), "/tmp/by-stale-%ld/dnsmasq.conf",
+		 (long)getpid());
+	snprintf(arg, sizeof(arg), "--conf-file=%s", conf);
+	snprintf(other, sizeof(other), "--conf-file=%s.other", conf);
+	assert_int_equal(dnsmasq_stale(conf, found, 8), 0);
+	mine = start_sh("--keep-in-foreground", arg);
+	half = start_sh("--no-daemon", arg);
+	foreign = start_sh("--keep-in-foreground", other);
+	/* until the children have exec'd sh */
+	for (tries = 0; tries < 200; tries++) {
+		n = dnsmasq_stale(conf, found, 8);
+		if (n > 0)
+			break;
+		usleep(10000);
+	}
+	assert_int_equal(n, 1);
+	assert_int_equal(found[0], mine);
+	kill(mine, SIGKILL);
+	waitpid(mine, NULL, 0);
+	assert_int_equal(dnsmasq_stale(conf, found, 8), 0);
+	for (i = 0; i < 2; i++) {
+		pid_t p = i ? foreign : half;
+
+		kill(p, SIGKILL);
+		waitpid(p, NULL, 0);
+	}
+}
+
 static void
 test_backoff(void **state)
 {
@@ -404,6 +460,7 @@ main(void)
 		cmocka_unit_test(test_http_base_and_files),
 		cmocka_unit_test(test_lease_max),
 		cmocka_unit_test(test_backoff),
+		cmocka_unit_test(test_stale),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
