@@ -56,23 +56,23 @@ enum install_state {
 enum decide_addr {
 	DECIDE_ADDR_UNCHECKED = 0, /* not looked up */
 	DECIDE_ADDR_LEASED,        /* leased to a MAC of the host (an unknown
-				      MAC: to that MAC) */
+	                              MAC: to that MAC) */
 	DECIDE_ADDR_NOT_LEASED,    /* leased to nobody, or to another machine,
-				      or not an IPv4 address */
+	                              or not an IPv4 address */
 };
 
 /* The change of state a request may make (decide_plan). */
 enum decide_change {
 	DECIDE_CHANGE_NONE = 0,
 	DECIDE_CHANGE_ISSUE, /* flagged install: issue a token, which spends
-				one attempt and supersedes the host's token */
+	                        one attempt and supersedes the host's token */
 	DECIDE_CHANGE_ONCE,  /* menu choice: a one-boot token; the host (its
-				action, attempts, token) is not changed */
+	                        action, attempts, token) is not changed */
 };
 
 struct decide_plan {
 	enum decide_change change;
-	const char *distro;  /* with ISSUE or ONCE: what to install */
+	const char *distro; /* with ISSUE or ONCE: what to install */
 	/* a change was asked for and may not be made: why (static:
 	 * "address-not-leased", "menu-install-off"); change is NONE */
 	const char *refused;
@@ -106,8 +106,8 @@ struct decide_input {
 	enum install_state install;
 	const struct db_distro *distro; /* with INSTALL_ISSUED */
 	const char *token;              /* with INSTALL_ISSUED */
-	bool once;            /* with INSTALL_ISSUED: a one-boot token */
-	const char *refused;  /* with INSTALL_REFUSED: decide_plan's reason */
+	bool once;           /* with INSTALL_ISSUED: a one-boot token */
+	const char *refused; /* with INSTALL_REFUSED: decide_plan's reason */
 };
 
 /*

@@ -216,8 +216,8 @@ peer_ipv4(struct MHD_Connection *c, char ip[INET_ADDRSTRLEN])
 	sa = ci->client_addr;
 	if (sa->sa_family == AF_INET)
 		return inet_ntop(AF_INET,
-		                 &((const struct sockaddr_in *)sa)->sin_addr, ip,
-		                 INET_ADDRSTRLEN)
+		                 &((const struct sockaddr_in *)sa)->sin_addr,
+		                 ip, INET_ADDRSTRLEN)
 		           ? 0
 		           : -EAFNOSUPPORT;
 	if (sa->sa_family != AF_INET6)

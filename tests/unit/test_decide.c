@@ -203,7 +203,8 @@ test_plan_leases_known(void **state)
 	struct db_host menu = mkhost(DB_ACTION_MENU);
 	struct db_host local = mkhost(DB_ACTION_LOCAL);
 	struct boot_request none = mkreq(BOOT_PLATFORM_EFI, BOOT_CHOICE_NONE);
-	struct boot_request inst = mkreq(BOOT_PLATFORM_EFI, BOOT_CHOICE_INSTALL);
+	struct boot_request inst =
+	    mkreq(BOOT_PLATFORM_EFI, BOOT_CHOICE_INSTALL);
 	struct boot_request shell = mkreq(BOOT_PLATFORM_EFI, BOOT_CHOICE_SHELL);
 	struct decide_plan pl;
 
@@ -281,7 +282,8 @@ test_plan_leases_unknown(void **state)
 	struct db_host flagged = mkhost(DB_ACTION_INSTALL);
 	struct db_host menu = mkhost(DB_ACTION_MENU);
 	struct boot_request none = mkreq(BOOT_PLATFORM_EFI, BOOT_CHOICE_NONE);
-	struct boot_request inst = mkreq(BOOT_PLATFORM_EFI, BOOT_CHOICE_INSTALL);
+	struct boot_request inst =
+	    mkreq(BOOT_PLATFORM_EFI, BOOT_CHOICE_INSTALL);
 	struct decide_plan pl;
 
 	p.leases_known = false;
