@@ -606,3 +606,31 @@ imp_distro_row(const char *name, const struct imp_result *res,
 	str_copy(d->template_name, sizeof(d->template_name), served);
 	return 0;
 }
+
+int
+imp_sums_lookup(const char *sums, const char *base, char hex[65])
+{
+	size_t blen = strlen(base), len, i;
+	const char *p, *nl, *name;
+
+	for (p = sums; p && *p; p = nl ? nl + 1 : NULL) {
+		nl = strchr(p, '\n');
+		len = nl ? (size_t)(nl - p) : strlen(p);
+		while (len && p[len - 1] == '\r')
+			len--;
+		if (len != 66 + blen || p[64] != ' ' ||
+		    (p[65] != ' ' && p[65] != '*'))
+			continue;
+		name = p + 66;
+		if (memcmp(name, base, blen) != 0)
+			continue;
+		for (i = 0; i < 64; i++) {
+			if (!isxdigit((unsigned char)p[i]))
+				return -EINVAL;
+			hex[i] = (char)tolower((unsigned char)p[i]);
+		}
+		hex[64] = '\0';
+		return 0;
+	}
+	return -ENOENT;
+}

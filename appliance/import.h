@@ -93,6 +93,14 @@ int imp_iso_volid(const unsigned char *buf, size_t len, char *out,
 int imp_recognise(const struct imp_listing *l, struct imp_found *ret,
                   char *why, size_t whysz);
 
+/*
+ * imp_sums_lookup - the SHA-256 that SHA256SUMS text (sha256sum's output:
+ * "HEX  NAME" or "HEX *NAME" lines) gives for the file base, as 64
+ * lower-case hex digits into hex. Returns 0, -ENOENT when base is not
+ * listed, -EINVAL when its line's digest is not 64 hex digits.
+ */
+int imp_sums_lookup(const char *sums, const char *base, char hex[65]);
+
 /* imp_family_name - "debian", "ubuntu", "fedora", "unknown". */
 const char *imp_family_name(enum imp_family f);
 

@@ -722,46 +722,6 @@ imp_sha256_file(const char *file, char hex[65])
 }
 
 /*
- * imp_sums_lookup - the hex digest SHA256SUMS text gives for base
- * ("HEX  base" or "HEX *base"), into hex. -ENOENT when not listed.
- */
-static int
-imp_sums_lookup(const char *sums, const char *base, char hex[65])
-{
-	const char *p = sums;
-
-	while (p && *p) {
-		const char *nl = strchr(p, '\n'), *name = p + 64;
-		size_t len = nl ? (size_t)(nl - p) : strlen(p);
-		size_t i;
-
-		if (len > 66 && (name[0] == ' ') &&
-		    (name[1] == ' ' || name[1] == '*')) {
-			const char *n2 = name + 2;
-			size_t nlen = len - 66;
-
-			while (nlen && (n2[nlen - 1] == '\r'))
-				nlen--;
-			if (nlen == strlen(base) && !memcmp(n2, base, nlen)) {
-				for (i = 0; i < 64; i++) {
-					if (!strchr("0123456789abcdefABCDEF",
-					            p[i]))
-						return -EINVAL;
-					hex[i] = (char)((p[i] >= 'A' &&
-					                 p[i] <= 'F')
-					                    ? p[i] + 32
-					                    : p[i]);
-				}
-				hex[64] = '\0';
-				return 0;
-			}
-		}
-		p = nl ? nl + 1 : NULL;
-	}
-	return -ENOENT;
-}
-
-/*
  * imp_fetch_url - download req->from into cache_dir/import-NAME.part
  * (resuming a previous attempt), check it against SHA256SUMS next to it
  * when there is one. Returns 0 and the file's path in file.
@@ -801,6 +761,13 @@ imp_fetch_url(const struct imp_request *req, struct imp_result *res,
 	snprintf(url, sizeof(url), "%.*sSHA256SUMS",
 	         (int)(slash - req->from + 1), req->from);
 	r = imp_fetch_small(req, url, &sums);
+	if (r == 0 && imp_sums_lookup(sums, base, want) == -EINVAL) {
+		snprintf(why, whysz, "%s: the line for %s is not a SHA-256 "
+		         "(download removed)", url, base);
+		unlink(file);
+		r = -EBADMSG;
+		goto out;
+	}
 	if (r == -ENOENT || (r == 0 && imp_sums_lookup(sums, base, want) < 0)) {
 		str_copy(res->sha256_checked, sizeof(res->sha256_checked),
 		         "not listed");

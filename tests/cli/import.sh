@@ -55,6 +55,14 @@ expect_eq "$(jpy 'd["cmdline"]' <<<"$out")" \
 	"auto=true priority=critical url={{install_url}} hostname={{hostname}} domain={{attr.domain}} interface=auto" \
 	"Debian command line"
 expect_contains "$(jpy 'd["template"]' <<<"$out")" "{{done_url}}" "stock preseed calls done"
+# files that share their data (Debian's install.amd/xen/ are hard links)
+cp -a "$d" "$W/hl" && mkdir -p "$W/hl/install.amd/xen"
+ln "$W/hl/install.amd/vmlinuz" "$W/hl/install.amd/xen/vmlinuz"
+ln "$W/hl/install.amd/initrd.gz" "$W/hl/install.amd/xen/initrd.gz"
+xorriso -hardlinks on -as mkisofs -quiet -R -J -V 'Debian 12.8.0 amd64 n' \
+	-o "$W/hl.iso" "$W/hl" 2>/dev/null
+expect_exit 0 by distro import deb12hl --from "$W/hl.iso"
+check "hard-linked initrd copied whole" cmp "$d/install.amd/initrd.gz" "$FILES/deb12hl/amd64/initrd.gz"
 # the name is taken now: refused before anything is read
 refused deb12 "$W/deb.iso" "distro deb12 exists"
 

@@ -6,7 +6,9 @@
  * I/O half does). Properties: every accepted member path passes
  * imp_member_path again unchanged and has no ".." component; every boot
  * file found is one of the listed paths; the release holds only
- * A-Z a-z 0-9 . _ -; the ISO volume id parser never reads past its input.
+ * A-Z a-z 0-9 . _ -; the ISO volume id parser never reads past its input;
+ * a digest imp_sums_lookup finds (in the input's first part) is 64
+ * lower-case hex digits.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -38,6 +40,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static char paths[MAX_PATHS][IMP_PATH_MAX + 1];
 	char *s = malloc(size + 1), *part[5] = {0}, *p, *line, *save;
 	char *ptrs[MAX_PATHS], again[IMP_PATH_MAX + 1], id[64], why[512];
+	char hex[65];
 	struct imp_listing l;
 	struct imp_found f;
 	size_t i, j, n = 0;
@@ -86,6 +89,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (!isalnum((unsigned char)*p) && !strchr("._-", *p))
 				abort();
 	}
+	if (imp_sums_lookup(s, "netinst.iso", hex) == 0)
+		for (p = hex; *p; p++)
+			if (!strchr("0123456789abcdef", *p))
+				abort();
 	free(s);
 	return 0;
 }

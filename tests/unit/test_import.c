@@ -179,6 +179,32 @@ test_recognise(void **state)
 	assert_non_null(strstr(why, "BACKUP"));
 }
 
+static void
+test_sums(void **state)
+{
+	const char *h = "0123456789abcdef0123456789abcdef"
+	                "0123456789abcdef0123456789abcdef";
+	char sums[1024], hex[65];
+
+	snprintf(sums, sizeof(sums),
+	         "%s  other.iso\n%s *netinst.iso\r\n%s  netinst.iso.bak\n",
+	         "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff",
+	         "0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef",
+	         h);
+	assert_int_equal(imp_sums_lookup(sums, "netinst.iso", hex), 0);
+	assert_string_equal(hex, h);
+	assert_int_equal(imp_sums_lookup(sums, "other.iso", hex), 0);
+	assert_int_equal(imp_sums_lookup(sums, "netinst", hex), -ENOENT);
+	assert_int_equal(imp_sums_lookup(sums, "x.iso", hex), -ENOENT);
+	assert_int_equal(imp_sums_lookup("", "x.iso", hex), -ENOENT);
+	assert_int_equal(imp_sums_lookup("abc  x.iso\n", "x.iso", hex),
+	                 -ENOENT);
+	snprintf(sums, sizeof(sums), "%.63sg  x.iso\n", h);
+	assert_int_equal(imp_sums_lookup(sums, "x.iso", hex), -EINVAL);
+	snprintf(sums, sizeof(sums), "%s\tx.iso\n", h);
+	assert_int_equal(imp_sums_lookup(sums, "x.iso", hex), -ENOENT);
+}
+
 /* The host every stock template is rendered for. */
 static struct db_host
 fixture_host(bool attrs)
@@ -295,6 +321,7 @@ main(void)
 	    cmocka_unit_test(test_member_path),
 	    cmocka_unit_test(test_iso_volid),
 	    cmocka_unit_test(test_recognise),
+	    cmocka_unit_test(test_sums),
 	    cmocka_unit_test(test_families),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
