@@ -12,8 +12,11 @@
 CC       ?= cc
 PKGS      = libmicrohttpd libnl-route-3.0 libnl-3.0 sqlite3 inih jansson gnutls \
             libarchive libcurl
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# Asked once, when the first recipe needs them, not when the Makefile is
+# read: `make demo` and `make check` install the packages (make deps)
+# before anything compiles, and the flags must see them.
+PKG_CFLAGS = $(eval PKG_CFLAGS := $$(shell pkg-config --cflags $$(PKGS) 2>/dev/null))$(PKG_CFLAGS)
+PKG_LIBS   = $(eval PKG_LIBS := $$(shell pkg-config --libs $$(PKGS) 2>/dev/null))$(PKG_LIBS)
 
 WARN      = -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
             -Wmissing-prototypes -Wno-unused-parameter
@@ -43,24 +46,34 @@ UNIT_SRC  = $(wildcard tests/unit/test_*.c)
 UNIT_BINS = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 .SECONDARY:
-.PHONY: all check check-quick check-san unit deps demo demo-stop bench clean format
+.PHONY: all check check-quick check-san unit deps builddeps demo demo-stop bench clean format
 all: $(BINS)
 
-$(BUILD)/%.o: %.c
+# builddeps: every rule that compiles runs this first (order-only). With a
+# build package missing it stops, before any compiler runs, with one line
+# naming the Debian packages and `make deps` (tests/lib/deps.sh --missing
+# reads the "# build" section of debian-packages.txt).
+# $(call deps_guard,SECTION) does the same for another section.
+builddeps:
+	$(call deps_guard,build)
+deps_guard = $(call deps_stop,$(1),$(shell ./tests/lib/deps.sh --missing $(1)))
+deps_stop  = $(if $(2),$(error missing $(1) packages: $(2); run `make deps` (as root) first))
+
+$(BUILD)/%.o: %.c | builddeps
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
-$(LIB): $(LIB_OBJ)
+$(LIB): $(LIB_OBJ) | builddeps
 	@mkdir -p $(dir $@)
 	rm -f $@ && $(AR) rcs $@ $^
 
-$(BUILD)/bootyard: $(BUILD)/appliance/main.o $(LIB)
+$(BUILD)/bootyard: $(BUILD)/appliance/main.o $(LIB) | builddeps
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/bootyard-lease: $(BUILD)/dhcp-hooks/bootyard-lease.o $(LIB)
+$(BUILD)/bootyard-lease: $(BUILD)/dhcp-hooks/bootyard-lease.o $(LIB) | builddeps
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIB)
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIB) | builddeps
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
 

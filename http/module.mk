@@ -18,11 +18,15 @@ FUZZ_LIB_SRC  = $(wildcard common/*.c) http/query.c http/template.c \
 FUZZ_SRC      = $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS     = $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB_SRC)
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB_SRC) | builddeps fuzzdeps
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_LIB_SRC) $(LDLIBS)
 
-.PHONY: fuzz fuzz-build bench-http
+.PHONY: fuzz fuzz-build fuzzdeps bench-http
+# clang and its libFuzzer runtime: the "# fuzz" section of
+# debian-packages.txt (make deps installs them).
+fuzzdeps:
+	$(call deps_guard,fuzz)
 fuzz-build: $(FUZZ_BINS)
 
 fuzz: fuzz-build
@@ -40,7 +44,7 @@ fuzz: fuzz-build
 bench-http: all
 	-BUILD=$(abspath $(BUILD)) ./tests/bench/http_bench.sh
 
-$(BUILD)/bench/http_seed: tests/bench/http_seed.c $(LIB)
+$(BUILD)/bench/http_seed: tests/bench/http_seed.c $(LIB) | builddeps
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 

@@ -2,6 +2,7 @@
 # image/base.sh - the cached Debian 12 base root every image starts from.
 #
 #   image/base.sh PACKAGE...
+#   image/base.sh --mirror      print the mirror it would use, and exit
 #
 # Builds (once) a tarball of a minimal Debian 12 root made by mmdebstrap
 # (variant "apt": the Essential set plus apt) with PACKAGE... installed,
@@ -39,6 +40,10 @@ base_mirror() {
 }
 
 mirror=${BASE_MIRROR:-$(base_mirror)}
+if [[ ${1:-} == --mirror ]]; then
+	echo "$mirror"
+	exit 0
+fi
 pkgs=$(printf '%s\n' "$@" | sort -u | tr '\n' ',' | sed 's/,$//')
 key=$(printf '%s|%s|%s|%s' "$suite" "$variant" "$mirror" "$pkgs" |
 	sha256sum | cut -c1-16)

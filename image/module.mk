@@ -10,13 +10,14 @@
 # The three share one mmdebstrap base tarball cached in build/cache/.
 .PHONY: deb image-container image-vm check-vm
 
-deb:
+# builddeps first: the scripts run dpkg-buildflags before they build.
+deb: builddeps
 	@./image/deb/make.sh $(BUILD)
 
-image-container:
+image-container: builddeps
 	@./image/container/build.sh $(BUILD)
 
-image-vm:
+image-vm: builddeps
 	@./image/vm/build.sh $(BUILD)
 
 check-vm:

@@ -11,8 +11,11 @@
 #   make check-e2e   only the end-to-end suite (QEMU clients, ~10 min)
 .PHONY: demo demo-stop check-e2e
 
-demo:
-	$(MAKE) deps all
+# deps first, then the build in a make of its own: it reads pkg-config
+# after the packages are in (the README's first command, on a machine that
+# has none of them; tests/e2e/fresh_machine.sh checks that).
+demo: deps
+	$(MAKE) all
 	BUILD=$(abspath $(BUILD)) ./tests/e2e/demo/demo.sh
 
 demo-stop:

@@ -1,8 +1,40 @@
 #!/usr/bin/env bash
 # Install the Debian packages listed in debian-packages.txt that are not
 # installed yet. Idempotent: with everything present it only checks.
+#
+#   tests/lib/deps.sh                  install what is missing (make deps)
+#   tests/lib/deps.sh --missing NAME   print, on one line, the packages of
+#                                      the section "# NAME" of the list
+#                                      (up to the next comment line) that
+#                                      are not installed; nothing when all
+#                                      are, or on a system without dpkg.
+#                                      The Makefile's build guard uses it.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
+if [[ ${1:-} == --missing ]]; then
+	command -v dpkg-query >/dev/null || exit 0
+	# bash only: a fresh machine may have no awk yet
+	want=() in_s=0
+	while IFS= read -r line; do
+		if [[ $line == '#'* ]]; then
+			in_s=0
+			[[ $line == "# ${2:?usage: deps.sh --missing SECTION}" ]] && in_s=1
+		elif ((in_s)) && [[ $line =~ ^[[:space:]]*([^[:space:]#]+) ]]; then
+			want+=("${BASH_REMATCH[1]}")
+		fi
+	done <"$top/debian-packages.txt"
+	((${#want[@]})) || exit 0
+	declare -A have=()
+	while read -r st p; do
+		[[ $st == ii* ]] && have[$p]=1
+	done < <(dpkg-query -W -f='${db:Status-Abbrev} ${Package}\n' "${want[@]}" 2>/dev/null || true)
+	missing=()
+	for p in "${want[@]}"; do
+		[[ -n ${have[$p]:-} ]] || missing+=("$p")
+	done
+	echo "${missing[*]}"
+	exit 0
+fi
 mapfile -t want < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$top/debian-packages.txt")
 missing=()
 for p in "${want[@]}"; do

@@ -1,7 +1,7 @@
 # tests/tools/module.mk - small programs the lab tests and benchmarks use.
 TOOLS = $(BUILD)/tools/dhcp_probe
 
-$(BUILD)/tools/dhcp_probe: tests/tools/dhcp_probe.c
+$(BUILD)/tools/dhcp_probe: tests/tools/dhcp_probe.c | builddeps
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -g -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -o $@ $<
 

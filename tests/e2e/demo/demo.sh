@@ -10,7 +10,9 @@
 # installs, powers off, boots again and is sent to its local disk. Then
 # the boot timeline (`bootyard events MAC`).
 #
-# Everything lives in lab/demo/ of the source tree. The lab is torn down
+# Everything lives in lab/demo/ of the source tree (or, when the tree is
+# out of an unprivileged user's reach, like a clone in /root, in
+# /var/lib/bootyard-demo with lab/demo a link to it). The lab is torn down
 # at the end, on Ctrl-C, or, with DEMO_KEEP=1, left up until
 # `make demo-stop`.
 set -uo pipefail
@@ -57,6 +59,17 @@ fi
 [[ $(id -u) == 0 ]] || { echo "demo: run as root (network namespaces, tap devices)" >&2; exit 1; }
 [[ -x $BOOTYARD ]] || { echo "demo: no $BOOTYARD: run make first" >&2; exit 1; }
 [[ -f $STATE_FILE ]] && demo_stop
+# dnsmasq serves the TFTP tree as an unprivileged user (nobody): every
+# folder above the demo's files must be searchable by others. A clone in
+# /root (mode 700 on Debian) is not: then the files go where it can read
+# them, and lab/demo points there.
+if ! runuser -u nobody -- test -x "$TOP" 2>/dev/null; then
+	DEMO_DIR=/var/lib/bootyard-demo
+	mkdir -p "$TOP/lab"
+	rm -rf "$TOP/lab/demo"
+	ln -s "$DEMO_DIR" "$TOP/lab/demo"
+	echo "demo: $TOP is out of reach of unprivileged users (dnsmasq serves as nobody): the lab's files are in $DEMO_DIR (lab/demo links there)"
+fi
 rm -rf "$DEMO_DIR"
 mkdir -p "$DEMO_DIR"
 TEST_TMP=$DEMO_DIR
