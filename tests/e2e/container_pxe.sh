@@ -72,7 +72,7 @@ expect_eq "$code" 401 "admin API without the token"
 code=$(lab_exec curl -sS -m 5 -o /dev/null -w '%{http_code}' \
 	-H "Authorization: Bearer $token" http://127.0.0.1:9080/api/v1/hosts)
 expect_eq "$code" 200 "admin API with BOOTYARD_ADMIN_TOKEN"
-check "database in the state volume" test -s "$state/bootyard.db"
+check "database in the state volume" test -s "$state/db/bootyard.db"
 
 mac=52:54:00:c7:00:01
 byc() { "${podman[@]}" exec "$name" bootyard -c /run/bootyard/bootyard.conf "$@"; }
