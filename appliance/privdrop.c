@@ -40,10 +40,38 @@ privdrop_lookup(const char *user, uid_t *ret_uid, gid_t *ret_gid, char *why,
 	return true;
 }
 
-/* One file of the database in dfd: give it to uid:gid, 0660, without
- * following a link planted at its name. */
+/*
+ * Root's, in group gid: fchown to 0:gid when another user owns it (that
+ * needs CAP_CHOWN; systemd's StateDirectory= has done it already for the
+ * state directory's tree), else only the group, which root may set to
+ * one of its groups without CAP_CHOWN. Then mode, root being the owner
+ * (no CAP_FOWNER). A file left to another user is accepted when it is
+ * in group gid with group read-write already.
+ */
 static int
-own_at(int dfd, const char *name, uid_t uid, gid_t gid)
+own_fd(int fd, gid_t gid, mode_t mode)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (st.st_uid != 0 || st.st_gid != gid) {
+		if (fchown(fd, st.st_uid != 0 ? 0 : (uid_t)-1, gid) < 0) {
+			if (errno != EPERM || st.st_gid != gid ||
+			    (st.st_mode & 0060) != 0060)
+				return -errno;
+			return 0;
+		}
+	}
+	if ((st.st_mode & 07777) != mode && fchmod(fd, mode) < 0)
+		return -errno;
+	return 0;
+}
+
+/* One file of the database in dfd: root:gid 0660, without following a
+ * link planted at its name. */
+static int
+own_at(int dfd, const char *name, gid_t gid)
 {
 	_cleanup_close_ int fd = -1;
 	struct stat st;
@@ -56,28 +84,25 @@ own_at(int dfd, const char *name, uid_t uid, gid_t gid)
 		return -errno;
 	if (!S_ISREG(st.st_mode))
 		return -EINVAL;
-	if (fchown(fd, uid, gid) < 0 || fchmod(fd, 0660) < 0)
-		return -errno;
-	return 0;
+	return own_fd(fd, gid, 0660);
 }
 
 int
-privdrop_own(const char *db_dir, uid_t uid, gid_t gid)
+privdrop_own(const char *db_dir, gid_t gid)
 {
 	static const char *const names[] = { PRIVDROP_DB_NAME,
 					     PRIVDROP_DB_NAME "-wal",
 					     PRIVDROP_DB_NAME "-shm" };
 	_cleanup_close_ int dfd = -1;
 	size_t i;
-	int r = 0, k;
+	int r, k;
 
 	dfd = open(db_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (dfd < 0)
 		return -errno;
-	if (fchown(dfd, uid, gid) < 0 || fchmod(dfd, 0750) < 0)
-		r = -errno;
+	r = own_fd(dfd, gid, 02770);
 	for (i = 0; i < ARRAY_SIZE(names); i++) {
-		k = own_at(dfd, names[i], uid, gid);
+		k = own_at(dfd, names[i], gid);
 		if (k < 0 && !r)
 			r = k;
 	}
@@ -85,8 +110,8 @@ privdrop_own(const char *db_dir, uid_t uid, gid_t gid)
 }
 
 int
-privdrop_layout(const char *state_dir, uid_t uid, unsigned *ret_done,
-		char *why, size_t whysz)
+privdrop_layout(const char *state_dir, uid_t uid, gid_t gid,
+		unsigned *ret_done, char *why, size_t whysz)
 {
 	static const char *const names[] = { PRIVDROP_DB_NAME,
 					     PRIVDROP_DB_NAME "-wal",
@@ -135,6 +160,12 @@ privdrop_layout(const char *state_dir, uid_t uid, unsigned *ret_done,
 	if (dfd < 0) {
 		snprintf(why, whysz, "%s/%s is not a directory: %s", state_dir,
 			 PRIVDROP_DB_DIR, strerror(errno));
+		return -errno;
+	}
+	if (uid != 0 && own_fd(dfd, gid, 02770) < 0) {
+		snprintf(why, whysz, "cannot give %s/%s to group %u: %s",
+			 state_dir, PRIVDROP_DB_DIR, (unsigned)gid,
+			 strerror(errno));
 		return -errno;
 	}
 	/* -wal and -shm are never links: one planted there (to make root's

@@ -7,7 +7,8 @@
  * to [appliance] user for good.
  *
  * The boundary on disk (docs/deploy.md, "Trust boundary"): the service
- * user owns only <state_dir>/db (the database and its WAL). The state
+ * user can write only the database in <state_dir>/db (root's, in that
+ * user's group, group-writable). The state
  * directory, the runtime directory (dnsmasq config, hosts file, status),
  * the TFTP tree and the TLS material are root's, and root never reads,
  * runs or writes through a path that user (or anyone but root) can
@@ -43,23 +44,29 @@ bool privdrop_lookup(const char *user, uid_t *ret_uid, gid_t *ret_gid,
  * as root before anything is read from it: state_dir created (0755) if
  * missing; taken back (root:root 0755) when the service user uid owns it
  * (the old layout, where that user could replace the runtime directory);
- * <state_dir>/db created; a database of the old layout
+ * <state_dir>/db created, root:gid 02770 (the user writes there through
+ * its group; root owns it and reaches it through that group too, the
+ * caller having made gid root's supplementary group); a database of the
+ * old layout
  * (<state_dir>/bootyard.db, -wal, -shm) moved into it; anything but a
  * regular file at db/bootyard.db-wal or -shm removed. Everything is
  * done relative to directory descriptors opened O_NOFOLLOW. uid 0: no
  * service user (nothing is taken back). Returns 0 (and *ret_done) or
  * -errno with a one-line reason in why.
  */
-int privdrop_layout(const char *state_dir, uid_t uid, unsigned *ret_done,
-		    char *why, size_t whysz);
+int privdrop_layout(const char *state_dir, uid_t uid, gid_t gid,
+		    unsigned *ret_done, char *why, size_t whysz);
 
 /*
- * privdrop_own - give the database directory and its files (the
- * database, its WAL and SHM files) to uid:gid (0750 and 0660), without
- * following a link planted at any of those names. Missing files are
+ * privdrop_own - the database directory root:gid 02770 and its files (the
+ * database, its WAL and SHM files) root:gid 0660: the service user reads
+ * and writes them through its group, and cannot chmod them to lock root
+ * out. No link planted at any of those names is followed. Needs neither
+ * CAP_DAC_OVERRIDE nor CAP_FOWNER, and CAP_CHOWN only to take a file back
+ * from another owner (a file of the old layout). Missing files are
  * skipped. Returns 0 or the first -errno.
  */
-int privdrop_own(const char *db_dir, uid_t uid, gid_t gid);
+int privdrop_own(const char *db_dir, gid_t gid);
 
 /*
  * privdrop_path_safe - 0 when root may read and write through path:

@@ -24,6 +24,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <grp.h>
 #include <malloc.h>
 #include <poll.h>
 #include <signal.h>
@@ -181,12 +182,20 @@ serve_boundary(const struct by_config *cfg)
 {
 	char why[1024];
 	uid_t uid = 0;
-	gid_t gid;
+	gid_t gid = 0;
 	unsigned done = 0;
 
 	if (!privdrop_lookup(cfg->user, &uid, &gid, why, sizeof(why)))
 		uid = 0;
-	if (privdrop_layout(cfg->state_dir, uid, &done, why, sizeof(why)) < 0) {
+	/* Root reaches the database through the service user's group (the
+	 * unit gives it no CAP_DAC_OVERRIDE): that group is its only
+	 * supplementary group from now on. */
+	if (uid != 0 && setgroups(1, &gid) < 0) {
+		log_warn("setgroups %u", (unsigned)gid);
+		return EXIT_RUNTIME;
+	}
+	if (privdrop_layout(cfg->state_dir, uid, gid, &done, why,
+			    sizeof(why)) < 0) {
 		log_warnx("refusing to start: %s", why);
 		return EXIT_RUNTIME;
 	}
@@ -1281,14 +1290,14 @@ serve_supervised(struct by_ctx *ctx, struct sup *s)
 	if (s->drop) {
 		char dbdir[CFG_PATH_MAX + 8];
 
-		/* only the database's own directory is the user's */
+		/* the user writes the database (only) through its group */
 		r = cfg_db_dir(&s->cfg, dbdir, sizeof(dbdir));
 		if (r == 0)
-			r = privdrop_own(dbdir, s->uid, s->gid);
+			r = privdrop_own(dbdir, s->gid);
 		if (r < 0) {
 			errno = -r;
-			log_warn("cannot give %s to user %s", dbdir,
-				 s->cfg.user);
+			log_warn("cannot give %s to the group of user %s",
+				 dbdir, s->cfg.user);
 		}
 	}
 	sup_find_script(s);

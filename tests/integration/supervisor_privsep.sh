@@ -14,7 +14,8 @@
 # 3. A configuration whose run_dir lies in a directory nobody owns is
 #    refused at start (exit 2, a clear message).
 # 4. An old layout (database at <state_dir>/bootyard.db, state_dir owned
-#    by the service user) is migrated: the hosts stay, state_dir is root's.
+#    by the service user) is migrated: the hosts stay, state_dir is root's,
+#    the database moves into db/ (root's, writable by the user's group).
 source "$TOP/tests/lib/common.sh"
 source "$TOP/tests/integration/dhcp_lab.bash"
 
@@ -116,7 +117,10 @@ expect_contains "$("$BOOTYARD" -c "$CONF" host list)" old1 "the CLI finds the ol
 ns_bg "$NS_A" SERVE_PID "$BOOTYARD" -c "$CONF" serve 2>"$TEST_TMP/serve-old.log"
 wait_for 10 bash -c "[[ -e '$OLD/db/bootyard.db' ]]" || fail "the database was not moved: $(cat "$TEST_TMP/serve-old.log")"
 wait_for 10 bash -c "grep -q 'dnsmasq started' '$TEST_TMP/serve-old.log'" || fail "serve did not start: $(tail "$TEST_TMP/serve-old.log")"
-expect_eq "$(stat -c %U "$OLD") $(stat -c %U "$OLD/db")" "root nobody" "old layout: state_dir root's, db/ nobody's"
+g=$(id -gn nobody)
+expect_eq "$(stat -c %U:%G "$OLD") $(stat -c '%U:%G %a' "$OLD/db" "$OLD/db/bootyard.db" | tr '\n' ' ')" \
+	"root:root root:$g 2770 root:$g 660 " \
+	"old layout: state_dir root's, db/ and the database root's, writable by nobody's group"
 [[ ! -e $OLD/bootyard.db ]] || fail "the old database is still there"
 expect_contains "$("$BOOTYARD" -c "$CONF" host list)" old1 "the hosts survive the move"
 kill -TERM "$SERVE_PID"
