@@ -253,7 +253,7 @@ int
 cli_db_open(const struct cli_cmd *cmd, const struct by_config *cfg,
 	    bool write, struct db **ret)
 {
-	char path[CFG_PATH_MAX + 16];
+	char path[CFG_PATH_MAX + 16], dir[CFG_PATH_MAX + 8];
 	const char *where = cfg->path[0] ? cfg->path : "the configuration";
 	struct stat sb;
 	int r;
@@ -283,7 +283,14 @@ cli_db_open(const struct cli_cmd *cmd, const struct by_config *cfg,
 	if (!write && access(path, F_OK) < 0 && errno == ENOENT)
 		return 0; /* nothing stored yet: an empty result */
 
-	r = db_open(path, write ? DB_OPEN_CREATE : DB_OPEN_READONLY, ret);
+	/* the database's own directory (privdrop.h), made by the first
+	 * write; a failure shows as the database's below */
+	if (write && cfg_db_dir(cfg, dir, sizeof(dir)) == 0 &&
+	    mkdir(dir, 0750) < 0 && errno != EEXIST)
+		r = -errno;
+	else
+		r = db_open(path, write ? DB_OPEN_CREATE : DB_OPEN_READONLY,
+			    ret);
 	if (r == -ESTALE && !write) {
 		/* An older schema: a read-write open migrates it. */
 		r = db_open(path, 0, ret);
@@ -299,10 +306,10 @@ cli_db_open(const struct cli_cmd *cmd, const struct by_config *cfg,
 	case -EPERM:
 		cli_err(cmd,
 			"cannot %s the database %s: permission denied or "
-			"read-only file system (the directory %s must be "
-			"writable: SQLite keeps bootyard.db-wal and "
-			"bootyard.db-shm beside the database)",
-			write ? "write" : "read", path, cfg->state_dir);
+			"read-only file system (the directory of the "
+			"database must be writable: SQLite keeps "
+			"bootyard.db-wal and bootyard.db-shm beside it)",
+			write ? "write" : "read", path);
 		return EXIT_RUNTIME;
 	case -EPROTO:
 		cli_err(cmd,

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "appliance/config.h"
 #include "common/util.h"
@@ -172,13 +173,30 @@ cfg_defaults(struct by_config *cfg)
 	cfg->token_lifetime = 86400;
 }
 
-/*
- * cfg_db_path - "<state_dir>/bootyard.db" into out. 0 or -ENAMETOOLONG.
- */
+/* cfg_db_path - see config.h. */
 int
 cfg_db_path(const struct by_config *cfg, char *out, size_t outsz)
 {
-	return str_printf(out, outsz, "%s/bootyard.db", cfg->state_dir);
+	struct stat st;
+	int r;
+
+	r = str_printf(out, outsz, "%s/db/bootyard.db", cfg->state_dir);
+	if (r == 0 && lstat(out, &st) < 0 && errno == ENOENT) {
+		char old[CFG_PATH_MAX + 16];
+
+		if (str_printf(old, sizeof(old), "%s/bootyard.db",
+			       cfg->state_dir) == 0 &&
+		    lstat(old, &st) == 0 && S_ISREG(st.st_mode))
+			r = str_copy(out, outsz, old);
+	}
+	return r;
+}
+
+/* cfg_db_dir - see config.h. */
+int
+cfg_db_dir(const struct by_config *cfg, char *out, size_t outsz)
+{
+	return str_printf(out, outsz, "%s/db", cfg->state_dir);
 }
 
 /* ---- value parsers ------------------------------------------------- */

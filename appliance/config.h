@@ -140,9 +140,15 @@ int cfg_load(struct by_config *cfg, const char *path, bool allow_missing,
 	     char *err, size_t errsz);
 
 /*
- * cfg_db_path - "<state_dir>/bootyard.db" into out. 0 or -ENAMETOOLONG.
+ * cfg_db_path - the database, "<state_dir>/db/bootyard.db", into out; an
+ * appliance of the old layout whose database is still
+ * "<state_dir>/bootyard.db" (serve moves it into db/ at its next start)
+ * gets that one. 0 or -ENAMETOOLONG.
  */
 int cfg_db_path(const struct by_config *cfg, char *out, size_t outsz);
+
+/* cfg_db_dir - the database's own directory, "<state_dir>/db". */
+int cfg_db_dir(const struct by_config *cfg, char *out, size_t outsz);
 
 /* Names of enum values, as written in the file ("pxelinux", "exit1"...). */
 const char *cfg_dhcp_mode_name(enum cfg_dhcp_mode m);

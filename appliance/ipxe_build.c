@@ -224,8 +224,9 @@ mkdir_p(const char *path)
 }
 
 /*
- * copy_file - copy src to dst (created or truncated, mode). Returns 0 or
- * -errno; dst may be partial on failure (callers copy to a temp name).
+ * copy_file - copy src to a new dst (O_EXCL|O_NOFOLLOW: never through
+ * a planted link), mode. Returns 0 or -errno; dst may be partial on
+ * failure (callers copy to a temp name).
  */
 static int
 copy_file(const char *src, const char *dst, unsigned mode)
@@ -237,7 +238,8 @@ copy_file(const char *src, const char *dst, unsigned mode)
 	in = open(src, O_RDONLY | O_CLOEXEC);
 	if (in < 0)
 		return -errno;
-	out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		   mode);
 	if (out < 0)
 		return -errno;
 	while ((n = read(in, buf, sizeof(buf))) != 0) {
@@ -277,6 +279,7 @@ install_file(const char *src, const char *dir, const char *name)
 	    (r = str_printf(tmp, sizeof(tmp), "%s/.%s.tmp.%ld", dir, name,
 			    (long)getpid())) < 0)
 		return r;
+	unlink(tmp); /* a leftover: copy_file creates it O_EXCL */
 	r = copy_file(src, tmp, 0644);
 	if (r == 0 && rename(tmp, dst) < 0)
 		r = -errno;

@@ -28,6 +28,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <grp.h>
 #include <malloc.h>
 #include <poll.h>
 #include <signal.h>
@@ -45,6 +46,7 @@
 #include "appliance/dnsmasq_log.h"
 #include "appliance/doctor.h"
 #include "appliance/grubcfg.h"
+#include "appliance/ipxe_build.h"
 #include "appliance/netif.h"
 #include "appliance/pki.h"
 #include "appliance/privdrop.h"
@@ -82,6 +84,100 @@ serve_tune_malloc(void)
 {
 	mallopt(M_TRIM_THRESHOLD, 2 * 1024 * 1024);
 	mallopt(M_MMAP_THRESHOLD, 1024 * 1024);
+}
+
+/* ---- the boundary on disk (privdrop.h) ----------------------------- */
+
+/*
+ * Every path root reads or writes for cfg must be one no other user can
+ * change (privdrop_path_safe): the state directory (the database's
+ * parent), the runtime directory (dnsmasq config, hosts file, status),
+ * the TFTP tree, the built iPXE images copied into it, and the TLS
+ * material. Checked as root only. 0, or -EPERM with the reason in why.
+ */
+static int
+serve_paths_safe(const struct by_config *cfg, char *why, size_t whysz)
+{
+	char run[CFG_PATH_MAX + 8], tftp[CFG_PATH_MAX], ipxe[CFG_PATH_MAX + 8];
+	struct pki_paths pk;
+	const char *paths[8];
+	size_t n = 0, i;
+	int r;
+
+	if (geteuid() != 0)
+		return 0;
+	if (cfg->run_dir[0])
+		str_copy(run, sizeof(run), cfg->run_dir);
+	else if (str_printf(run, sizeof(run), "%s/run", cfg->state_dir) < 0)
+		return -ENAMETOOLONG;
+	if (tftproot_dir(cfg, tftp, sizeof(tftp)) < 0 ||
+	    ipxe_build_out_dir(cfg, ipxe, sizeof(ipxe)) < 0 ||
+	    pki_paths(cfg, &pk) < 0)
+		return -ENAMETOOLONG;
+	paths[n++] = cfg->state_dir;
+	paths[n++] = run;
+	paths[n++] = tftp;
+	paths[n++] = ipxe;
+	paths[n++] = pk.dir;
+	paths[n++] = pk.server_cert;
+	paths[n++] = pk.server_key;
+	for (i = 0; i < n; i++) {
+		r = privdrop_path_safe(paths[i], why, whysz);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/*
+ * Before anything else touches the state directory: its layout
+ * (privdrop_layout: taken back from the service user, the database in
+ * db/), then serve_paths_safe. Returns 0 or an exit status.
+ */
+static int
+serve_boundary(const struct by_config *cfg)
+{
+	char why[1024];
+	uid_t uid = 0;
+	gid_t gid = 0;
+	unsigned done = 0;
+
+	if (!privdrop_lookup(cfg->user, &uid, &gid, why, sizeof(why)))
+		uid = 0;
+	/* Root reaches the database through the service user's group (the
+	 * unit gives it no CAP_DAC_OVERRIDE): that group is its only
+	 * supplementary group from now on. */
+	if (uid != 0 && setgroups(1, &gid) < 0) {
+		log_warn("setgroups %u", (unsigned)gid);
+		return EXIT_RUNTIME;
+	}
+	if (privdrop_layout(cfg->state_dir, uid, gid, &done, why,
+			    sizeof(why)) < 0) {
+		log_warnx("refusing to start: %s", why);
+		return EXIT_RUNTIME;
+	}
+	if (done & PRIVDROP_TOOK_STATE_DIR)
+		log_info("state directory %s was user %s's (old layout): it is "
+			 "root's now, %s only owns %s/" PRIVDROP_DB_DIR,
+			 cfg->state_dir, cfg->user, cfg->user, cfg->state_dir);
+	if (done & PRIVDROP_MOVED_DB)
+		log_info("database moved (old layout): %s/" PRIVDROP_DB_NAME
+			 " -> %s/" PRIVDROP_DB_DIR "/" PRIVDROP_DB_NAME,
+			 cfg->state_dir, cfg->state_dir);
+	if (done & PRIVDROP_REMOVED_LINK)
+		log_warnx("%s/" PRIVDROP_DB_DIR ": removed a link planted at "
+			  "the name of the database's WAL or SHM file",
+			  cfg->state_dir);
+	if (serve_paths_safe(cfg, why, sizeof(why)) < 0) {
+		log_warnx("refusing to start: %s. Root must not read or write "
+			  "through a directory another user can change "
+			  "(docs/deploy.md, \"Trust boundary\"): make each "
+			  "one root's and not group/world-writable, or move "
+			  "the path",
+			  why);
+		return EXIT_USAGE;
+	}
+	return 0;
 }
 
 /* ---- the supervisor ------------------------------------------------- */
@@ -543,11 +639,29 @@ sup_http_stop(struct sup *s)
 
 /* ---- dnsmasq -------------------------------------------------------- */
 
+/*
+ * Start dnsmasq. Its config and reservations are written again first,
+ * from the text this process rendered and checked: what dnsmasq reads
+ * at each start and restart is ours, whatever happened to the files.
+ */
 static int
 sup_dm_start(struct sup *s)
 {
-	int r;
+	int r = 0;
 
+	if (s->conf_text)
+		r = write_file_atomic(s->conf_path, s->conf_text,
+				      strlen(s->conf_text), 0644);
+	if (r == 0 && s->hosts_text)
+		r = write_file_atomic(s->hosts_path, s->hosts_text,
+				      strlen(s->hosts_text), 0644);
+	if (r < 0) {
+		errno = -r;
+		log_warn("cannot write %s: dnsmasq not started, retrying",
+			 s->conf_path);
+		s->dm_restart_at = mono_ms() + 5000;
+		return r;
+	}
 	r = dnsmasq_spawn(s->cfg.dnsmasq, s->conf_path,
 			  s->script[0] ? s->db_path : NULL, &s->dm_pid,
 			  &s->dm_log);
@@ -1005,6 +1119,11 @@ sup_reload(struct sup *s)
 		log_warnx("reload refused: %s", err);
 		return;
 	}
+	if (serve_paths_safe(&ncfg, err, sizeof(err)) < 0) {
+		log_warnx("reload refused: %s (root must not read or write "
+			  "through a directory another user can change)", err);
+		return;
+	}
 	str_copy(server_old, sizeof(server_old), s->server);
 	s->cfg = ncfg;
 	s->nif = nif;
@@ -1169,8 +1288,7 @@ serve_supervised(struct by_ctx *ctx, struct sup *s)
 		log_warnx("bad [appliance] paths or [http] listen");
 		return EXIT_USAGE;
 	}
-	if (sup_mkdir(s->cfg.state_dir, 0755) < 0 ||
-	    sup_mkdir(s->run_dir, 0755) < 0) {
+	if (sup_mkdir(s->run_dir, 0755) < 0) {
 		log_warn("cannot create %s", s->run_dir);
 		return EXIT_RUNTIME;
 	}
@@ -1185,8 +1303,19 @@ serve_supervised(struct by_ctx *ctx, struct sup *s)
 				  sizeof(why));
 	if (!s->drop && why[0])
 		log_warnx("%s", why);
-	if (s->drop)
-		privdrop_own(s->cfg.state_dir, s->db_path, s->uid, s->gid);
+	if (s->drop) {
+		char dbdir[CFG_PATH_MAX + 8];
+
+		/* the user writes the database (only) through its group */
+		r = cfg_db_dir(&s->cfg, dbdir, sizeof(dbdir));
+		if (r == 0)
+			r = privdrop_own(dbdir, s->gid);
+		if (r < 0) {
+			errno = -r;
+			log_warn("cannot give %s to the group of user %s",
+				 dbdir, s->cfg.user);
+		}
+	}
 	sup_find_script(s);
 	if (sup_tftp(s) < 0) {
 		sup_free(s);
@@ -1423,8 +1552,19 @@ serve_http_only_user(struct sup *s)
 				  sizeof(why));
 	if (!s->drop && why[0])
 		log_warnx("%s", why);
-	if (s->drop)
-		privdrop_own(s->cfg.state_dir, s->db_path, s->uid, s->gid);
+	if (s->drop) {
+		char dbdir[CFG_PATH_MAX + 8];
+
+		/* the user writes the database (only) through its group */
+		r = cfg_db_dir(&s->cfg, dbdir, sizeof(dbdir));
+		if (r == 0)
+			r = privdrop_own(dbdir, s->gid);
+		if (r < 0) {
+			errno = -r;
+			log_warn("cannot give %s to the group of user %s",
+				 dbdir, s->cfg.user);
+		}
+	}
 	return 0;
 }
 
@@ -1611,6 +1751,9 @@ cmd_serve(struct by_ctx *ctx, int argc, char **argv)
 	memset(&sup, 0, sizeof(sup));
 	sup.force = force;
 	r = cli_load_config(ctx, &sup.cfg);
+	if (r)
+		return r;
+	r = serve_boundary(&sup.cfg);
 	if (r)
 		return r;
 	/* The appliance CA and server certificate (pki.h), at first start. */

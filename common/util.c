@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -67,20 +68,89 @@ parse_uint(const char *s, unsigned long long min, unsigned long long max,
 	return 0;
 }
 
+/*
+ * Split path into its directory (opened O_DIRECTORY|O_NOFOLLOW: a
+ * symlink there is refused, not followed) and its last component.
+ */
+static int
+open_parent(const char *path, const char **ret_base)
+{
+	char dir[4096];
+	const char *slash = strrchr(path, '/');
+	int fd;
+
+	if (!slash) {
+		str_copy(dir, sizeof(dir), ".");
+		*ret_base = path;
+	} else if (slash == path) {
+		str_copy(dir, sizeof(dir), "/");
+		*ret_base = slash + 1;
+	} else {
+		if ((size_t)(slash - path) >= sizeof(dir))
+			return -ENAMETOOLONG;
+		memcpy(dir, path, (size_t)(slash - path));
+		dir[slash - path] = '\0';
+		*ret_base = slash + 1;
+	}
+	if (!**ret_base || !strcmp(*ret_base, ".") || !strcmp(*ret_base, ".."))
+		return -EINVAL;
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+/*
+ * Create a new temporary file next to base in dfd: a random name opened
+ * O_CREAT|O_EXCL|O_NOFOLLOW, so that nothing planted at a guessable name
+ * (a symlink, a hard link, a file) is ever opened.
+ */
+static int
+open_tmp(int dfd, const char *base, unsigned mode, char *tmp, size_t tmpsz)
+{
+	static const char hex[] = "0123456789abcdef";
+	int attempt;
+
+	for (attempt = 0; attempt < 16; attempt++) {
+		unsigned char rnd[8];
+		char sfx[sizeof(rnd) * 2 + 1];
+		size_t i;
+		int fd, r;
+
+		if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
+			return errno ? -errno : -EIO;
+		for (i = 0; i < sizeof(rnd); i++) {
+			sfx[2 * i] = hex[rnd[i] >> 4];
+			sfx[2 * i + 1] = hex[rnd[i] & 15];
+		}
+		sfx[sizeof(sfx) - 1] = '\0';
+		r = str_printf(tmp, tmpsz, ".%s.tmp.%s", base, sfx);
+		if (r < 0)
+			return r;
+		fd = openat(dfd, tmp,
+			    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+			    mode & 0777);
+		if (fd >= 0)
+			return fd;
+		if (errno != EEXIST)
+			return -errno;
+	}
+	return -EEXIST;
+}
+
 int
 write_file_atomic(const char *path, const void *data, size_t len,
 		  unsigned mode)
 {
 	char tmp[4096];
-	const char *p = data;
+	const char *p = data, *base;
+	_cleanup_close_ int dfd = -1;
 	int fd, r;
 
-	r = str_printf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
-	if (r < 0)
-		return r;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	dfd = open_parent(path, &base);
+	if (dfd < 0)
+		return dfd;
+	fd = open_tmp(dfd, base, mode, tmp, sizeof(tmp));
 	if (fd < 0)
-		return -errno;
+		return fd;
 	while (len > 0) {
 		ssize_t n = write(fd, p, len);
 		if (n < 0) {
@@ -102,7 +172,9 @@ write_file_atomic(const char *path, const void *data, size_t len,
 		goto err_unlink;
 	}
 	fd = -1;
-	if (rename(tmp, path) < 0) {
+	/* rename replaces whatever is at base (a symlink included) without
+	 * following it */
+	if (renameat(dfd, tmp, dfd, base) < 0) {
 		r = -errno;
 		goto err_unlink;
 	}
@@ -111,7 +183,7 @@ write_file_atomic(const char *path, const void *data, size_t len,
 err_unlink:
 	if (fd >= 0)
 		close(fd);
-	unlink(tmp);
+	unlinkat(dfd, tmp, 0);
 	return r;
 }
 

@@ -65,8 +65,13 @@ str_has_prefix(const char *s, const char *prefix)
 }
 
 /*
- * write_file_atomic - write len bytes to path through path.tmp + rename,
- * with mode. Returns 0 or -errno; the previous file survives any failure.
+ * write_file_atomic - write len bytes to path with mode, through a new
+ * file of a random name in the same directory (O_CREAT|O_EXCL|O_NOFOLLOW,
+ * relative to the directory opened O_DIRECTORY|O_NOFOLLOW) and a
+ * renameat: nothing planted in that directory is followed or opened, a
+ * symlink at path is replaced, not written through. Returns 0 or -errno
+ * (-ELOOP/-ENOTDIR when path's directory is a symlink); the previous
+ * file survives any failure.
  */
 int write_file_atomic(const char *path, const void *data, size_t len,
 		      unsigned mode);

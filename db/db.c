@@ -638,7 +638,9 @@ db_open(const char *path, int flags, struct db **ret)
 	if (!db)
 		return -ENOMEM;
 	db->readonly = flags & DB_OPEN_READONLY;
-	oflags = SQLITE_OPEN_NOMUTEX;
+	/* never through a symlink planted at the database's name (SQLite
+	 * opens -wal and -shm O_NOFOLLOW itself) */
+	oflags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW;
 	if (db->readonly)
 		oflags |= SQLITE_OPEN_READONLY;
 	else

@@ -25,6 +25,16 @@ chmod 0755 /run/bootyard
 
 [ -r "$src" ] || : >"$src"
 
+# The state volume may be a fresh bind mount owned by someone else, or
+# the volume of an older image that gave it to the service user. The
+# trust boundary (docs/deploy.md): it is root's; `bootyard serve` makes
+# db/ (the only place the "bootyard" user writes, through its group) and
+# moves an older volume's bootyard.db there. dnsmasq and the HTTP service
+# run as that user (serve drops them; the container keeps CAP_SETUID and
+# CAP_SETGID by default).
+chown root:root "$state" 2>/dev/null || true
+chmod 0755 "$state" 2>/dev/null || true
+
 # The keys set in the environment, as "section key value" lines.
 overrides=$(env | sed -n 's/^BOOTYARD_\([A-Z]*\)_\([A-Z_]*\)=\(.*\)$/\1 \2 \3/p' |
 	grep -v '^ADMIN TOKEN ' |
@@ -89,8 +99,6 @@ printf '%s\n' "$overrides" | awk -v src="$src" '
 	}' >"$conf.new"
 mv "$conf.new" "$conf"
 
-# The state volume may be a fresh bind mount owned by someone else.
-chown bootyard:bootyard "$state" 2>/dev/null || true
 
 [ $# -gt 0 ] || set -- serve
 exec /usr/sbin/bootyard -c "$conf" "$@"

@@ -50,7 +50,8 @@ TOKEN=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
 (umask 077 && echo "$TOKEN" >"$T/admin.token")
 
 mkdir -p "$T/state/files" "$T/www"
-"$BUILD/bench/http_seed" "$T/state/bootyard.db" 10000 || { echo "seed failed"; exit 0; }
+mkdir -p "$T/state/db"
+"$BUILD/bench/http_seed" "$T/state/db/bootyard.db" 10000 || { echo "seed failed"; exit 0; }
 head -c $((64 << 20)) /dev/urandom >"$T/state/files/initrd.img"
 cp "$T/state/files/initrd.img" "$T/www/initrd.img"
 cat >"$T/bootyard.conf" <<CONF
@@ -168,7 +169,7 @@ echo "config events: $answered answered, $dropped not recorded (event queue full
 echo "bootyard peak RSS (VmHWM): $((rss / 1024)) MiB ($rss kB; target < 32 MiB)"
 # the event writer's checkpoint must let the WAL start over under load
 # (a passive one let it grow by 13 MB a second)
-wal=$(stat -c %s "$T/state/bootyard.db-wal" 2>/dev/null || echo 0)
+wal=$(stat -c %s "$T/state/db/bootyard.db-wal" 2>/dev/null || echo 0)
 echo "database WAL after the run: $((wal >> 20)) MiB ($wal bytes)"
 grep -h "Socket errors\|Non-2xx" "$T"/*.out | sed 's/^/note: /'
 exit 0

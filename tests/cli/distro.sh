@@ -121,7 +121,7 @@ expect_exit 0 by leases --json
 expect_eq "$out" "[]" "no leases yet"
 expect_exit 0 by host add 52:54:00:00:00:01 --hostname known1
 now=$(date +%s)
-sqlite3 "$STATE/bootyard.db" <<SQL || fail "sqlite3 insert"
+sqlite3 "$STATE/db/bootyard.db" <<SQL || fail "sqlite3 insert"
 INSERT INTO leases (mac, ip, hostname, arch, vendor_class, user_class,
   state, expires, first_seen, last_seen) VALUES
  ('52:54:00:00:00:01', '198.18.0.101', 'known1', 0,

@@ -9,7 +9,7 @@ source "$TOP/tests/cli/lib.bash"
 expect_exit 0 by host list --json
 expect_eq "$(jpy 'len(d)' <<<"$out")" 0 "empty list before any write"
 expect_exit 1 by host show web1
-[[ ! -e $STATE/bootyard.db ]] || fail "a read created the database"
+[[ ! -e $STATE/db/bootyard.db ]] || fail "a read created the database"
 ok "reads do not create the database"
 
 # add: every accepted MAC form, stored canonical

@@ -32,7 +32,7 @@ nrej=0
 for v in "${hostile[@]}"; do
 	reject by host add aa:bb:cc:00:00:01 --hostname "$v"
 done
-[[ ! -e $STATE/bootyard.db ]] || fail "a rejected command created the database"
+[[ ! -e $STATE/db/bootyard.db ]] || fail "a rejected command created the database"
 ok "rejected writes create no database ($nrej rejected)"
 
 # some real state to protect

@@ -55,10 +55,10 @@ if ! unshare -m -- true 2>/dev/null; then
 	echo "# unshare -m not available: read-only bind mount part skipped"
 else
 	# no database yet: writes fail clearly and create nothing
-	expect_msg 3 "cannot write the database $STATE/bootyard.db" \
+	expect_msg 3 "cannot write the database $STATE/db/bootyard.db" \
 		ro host add aa:bb:cc:00:00:01
 	expect_contains "$err" "read-only" "says read-only"
-	[[ ! -e $STATE/bootyard.db ]] || fail "database created on a read-only mount"
+	[[ ! -e $STATE/db/bootyard.db ]] || fail "database created on a read-only mount"
 	expect_exit 0 ro host list --json
 	expect_eq "$out" "[]" "reading a missing database: empty"
 
@@ -85,7 +85,7 @@ if ! id nobody >/dev/null 2>&1 || ! command -v setpriv >/dev/null; then
 else
 	chmod 755 "$TEST_TMP"
 	chmod 644 "$CONF"
-	[[ -e $STATE/bootyard.db ]] || check "setup" by host add aa:bb:cc:00:00:01 --hostname web1
+	[[ -e $STATE/db/bootyard.db ]] || check "setup" by host add aa:bb:cc:00:00:01 --hostname web1
 	before=$(snapshot)
 	# nobody runs a copy: the tree may be out of its reach (a clone in /root)
 	cp "$BOOTYARD" "$TEST_TMP/bootyard-nobody" || fail "cannot copy $BOOTYARD"
@@ -97,22 +97,22 @@ else
 	read_or_clear nob
 	expect_eq "$(snapshot)" "$before" "nothing changed"
 	# no database and an unwritable directory: clear error, no file
-	rm -f "$STATE"/bootyard.db*
+	rm -f "$STATE"/db/bootyard.db*
 	expect_msg 3 "cannot write the database" nob host add aa:bb:cc:00:00:09
-	[[ ! -e $STATE/bootyard.db ]] || fail "nobody created the database"
+	[[ ! -e $STATE/db/bootyard.db ]] || fail "nobody created the database"
 fi
 
 # a damaged database, or one from a newer bootyard: exit 3, not a crash
-rm -f "$STATE"/bootyard.db*
+rm -f "$STATE"/db/bootyard.db*
 check "setup" by host add aa:bb:cc:00:00:01
-sqlite3 "$STATE/bootyard.db" 'PRAGMA user_version = 99' || fail "sqlite3"
+sqlite3 "$STATE/db/bootyard.db" 'PRAGMA user_version = 99' || fail "sqlite3"
 expect_msg 3 "was made by a newer bootyard" by host list
 expect_msg 3 "was made by a newer bootyard" by host add aa:bb:cc:00:00:02
-rm -f "$STATE"/bootyard.db*
-echo "not a database, just text" >"$STATE/bootyard.db"
+rm -f "$STATE"/db/bootyard.db*
+echo "not a database, just text" >"$STATE/db/bootyard.db"
 expect_msg 3 "is not a bootyard database" by host list
 expect_msg 3 "is not a bootyard database" by host add aa:bb:cc:00:00:02
-expect_eq "$(cat "$STATE/bootyard.db")" "not a database, just text" \
+expect_eq "$(cat "$STATE/db/bootyard.db")" "not a database, just text" \
 	"the damaged file is left alone"
 
 done_checks

@@ -156,7 +156,7 @@ _app_hand_dnsmasq() {
 		echo "dhcp-boot=${not}tag:bios,$bios"
 	} >"$TEST_TMP/dnsmasq.conf"
 	chmod -R a+rX "$tftp"
-	BOOTYARD_DB=$APP_STATE/bootyard.db lab_bg "$TEST_TMP/dnsmasq.$_app_runs.log" \
+	BOOTYARD_DB=$APP_STATE/db/bootyard.db lab_bg "$TEST_TMP/dnsmasq.$_app_runs.log" \
 		dnsmasq --keep-in-foreground --log-facility=- \
 		--conf-file="$TEST_TMP/dnsmasq.conf"
 	APP_DNSMASQ_PID=$LAB_PID

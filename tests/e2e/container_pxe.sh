@@ -6,7 +6,8 @@
 #   - the entrypoint's generated config is used, bootyard serve is PID 1
 #   - /ipxe/v1/boot answers on the lab address
 #   - the admin API wants the token given in BOOTYARD_ADMIN_TOKEN
-#   - the database lands in the state volume
+#   - the database lands in the state volume (in db/), the volume is
+#     root's, dnsmasq and the HTTP service run as the bootyard user
 #   - the CLI works through podman exec (a host is added)
 #   - a QEMU BIOS client PXE-boots through the container's dnsmasq to the
 #     config URL and gets that host's menu
@@ -72,7 +73,19 @@ expect_eq "$code" 401 "admin API without the token"
 code=$(lab_exec curl -sS -m 5 -o /dev/null -w '%{http_code}' \
 	-H "Authorization: Bearer $token" http://127.0.0.1:9080/api/v1/hosts)
 expect_eq "$code" 200 "admin API with BOOTYARD_ADMIN_TOKEN"
-check "database in the state volume" test -s "$state/bootyard.db"
+check "database in the state volume" test -s "$state/db/bootyard.db"
+# the trust boundary (docs/deploy.md): dnsmasq and the HTTP service as
+# the service user, the state volume root's, the user writing only db/
+procs=$("${podman[@]}" exec "$name" sh -c 'for p in /proc/[0-9]*; do
+	[ -r "$p/cmdline" ] || continue
+	echo "$(stat -c %U "$p") $(tr "\0" " " <"$p/cmdline")"; done')
+echo "$procs"
+expect_contains "$(grep -m1 ' /usr/sbin/dnsmasq ' <<<"$procs")" "bootyard " \
+	"dnsmasq runs as bootyard"
+expect_eq "$(grep -c '^bootyard /usr/sbin/bootyard .* serve' <<<"$procs")" 1 \
+	"the HTTP service runs as bootyard"
+expect_eq "$(stat -c '%u %a' "$state") $(stat -c '%u %a' "$state/db")" \
+	"0 755 0 2770" "the state volume is root's, db/ root's (group-writable)"
 
 mac=52:54:00:c7:00:01
 byc() { "${podman[@]}" exec "$name" bootyard -c /run/bootyard/bootyard.conf "$@"; }

@@ -5,7 +5,9 @@
 #   - lintian reports no error (warnings are printed, not fatal)
 #   - dpkg -i succeeds: the declared dependencies are enough
 #   - bootyard --version and check-config work in that root
-#   - the system user, /var/lib/bootyard and a private admin token exist
+#   - the system user, /var/lib/bootyard (root's; db/ writable by the
+#     user's group) and a private admin token exist
+#   - the installed unit's systemd-analyze security exposure is below 2.5
 #   - the unit passes systemd-analyze verify (when systemd-analyze exists)
 #   - dpkg --purge removes state, token and configuration
 source "$TOP/tests/lib/common.sh"
@@ -46,8 +48,10 @@ check "bootyard-lease installed" test -x "$root/usr/sbin/bootyard-lease"
 
 expect_exit 0 image_chroot "$root" getent passwd bootyard
 expect_contains "$out" ":/var/lib/bootyard:" "system user bootyard"
-expect_exit 0 image_chroot "$root" stat -c '%U:%G %a' /var/lib/bootyard
-expect_eq "$out" "bootyard:bootyard 750" "state directory"
+expect_exit 0 image_chroot "$root" stat -c '%U:%G %a' /var/lib/bootyard \
+	/var/lib/bootyard/db /var/lib/bootyard/files
+expect_eq "$(echo $out)" "root:root 755 root:bootyard 2770 root:root 755" \
+	"state directory root's, the user writes only db/"
 expect_exit 0 image_chroot "$root" stat -c '%U:%G %a' /etc/bootyard/admin.token
 expect_eq "$out" "root:bootyard 640" "admin token is private"
 token=$(cat "$root/etc/bootyard/admin.token")
@@ -74,6 +78,12 @@ if command -v systemd-analyze >/dev/null; then
 	v=$(grep -v -e 'Unit [a-z-]*\.target not found' <<<"$v")
 	[[ -z $v ]] || fail "systemd-analyze verify: $v"
 	ok "systemd-analyze verify"
+	sec=$(systemd-analyze security --offline=yes \
+		"$root/lib/systemd/system/bootyard.service" 2>&1)
+	level=$(sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p' <<<"$sec")
+	awk -v l="${level:-99}" 'BEGIN { exit !(l < 2.5) }' ||
+		fail "installed unit: exposure '$level', not below 2.5"
+	ok "systemd-analyze security: exposure $level"
 fi
 
 # Reinstall (upgrade path) keeps the token; purge removes everything.

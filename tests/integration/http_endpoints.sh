@@ -47,7 +47,7 @@ api GET "/api/v1/events?mac=$M1"
 expect_contains "$body" '"kind":"config"' "config event recorded"
 
 # a lease from the DHCP hook with a vendor class that is not UTF-8
-BOOTYARD_DB=$STATE/bootyard.db DNSMASQ_VENDOR_CLASS=$'PXEClient\xff\xfe' \
+BOOTYARD_DB=$STATE/db/bootyard.db DNSMASQ_VENDOR_CLASS=$'PXEClient\xff\xfe' \
 	"$BOOTYARD_LEASE" add 52:54:00:aa:00:77 198.18.0.77 >/dev/null 2>&1
 api GET "/api/v1/leases"
 expect_eq "$status" 200 "lease list with odd bytes"

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -141,9 +142,49 @@ defaults(void **state)
 	assert_false(cfg.allow_other_servers);
 	assert_int_equal(cfg.probe_interval, 300);
 	assert_int_equal(cfg.probe_wait, 4);
+	assert_int_equal(cfg_db_dir(&cfg, db, sizeof(db)), 0);
+	assert_string_equal(db, "/var/lib/bootyard/db");
+	/* (a state_dir that does not exist: no old-layout database there) */
+	snprintf(cfg.state_dir, sizeof(cfg.state_dir), "/nonexistent-by/st");
 	assert_int_equal(cfg_db_path(&cfg, db, sizeof(db)), 0);
-	assert_string_equal(db, "/var/lib/bootyard/bootyard.db");
+	assert_string_equal(db, "/nonexistent-by/st/db/bootyard.db");
 	assert_int_equal(cfg_db_path(&cfg, db, 10), -ENAMETOOLONG);
+}
+
+/* The old layout's <state_dir>/bootyard.db is found until serve moved it
+ * into <state_dir>/db/. */
+static void
+db_path_old_layout(void **state)
+{
+	struct by_config cfg;
+	char dir[] = "/tmp/by-cfgdb-XXXXXX", db[512], p[512];
+	FILE *f;
+
+	(void)state;
+	cfg_defaults(&cfg);
+	assert_non_null(mkdtemp(dir));
+	snprintf(cfg.state_dir, sizeof(cfg.state_dir), "%s", dir);
+	assert_int_equal(cfg_db_path(&cfg, db, sizeof(db)), 0);
+	snprintf(p, sizeof(p), "%s/db/bootyard.db", dir);
+	assert_string_equal(db, p);
+	snprintf(p, sizeof(p), "%s/bootyard.db", dir);
+	assert_non_null(f = fopen(p, "w"));
+	fclose(f);
+	assert_int_equal(cfg_db_path(&cfg, db, sizeof(db)), 0);
+	assert_string_equal(db, p);
+	snprintf(p, sizeof(p), "%s/db", dir);
+	assert_int_equal(mkdir(p, 0750), 0);
+	snprintf(p, sizeof(p), "%s/db/bootyard.db", dir);
+	assert_non_null(f = fopen(p, "w"));
+	fclose(f);
+	assert_int_equal(cfg_db_path(&cfg, db, sizeof(db)), 0);
+	assert_string_equal(db, p);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s/bootyard.db", dir);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s/db", dir);
+	rmdir(p);
+	rmdir(dir);
 }
 
 static void
@@ -678,6 +719,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(defaults),
+		cmocka_unit_test(db_path_old_layout),
 		cmocka_unit_test(every_key),
 		cmocka_unit_test(empty_and_partial_files),
 		cmocka_unit_test(durations),
