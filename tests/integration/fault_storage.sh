@@ -32,7 +32,7 @@ mkdir -p "$STATE"
 mount -t tmpfs -o size=2m,mode=0755 bootyard-fault "$STATE" ||
 	skip "cannot mount a tmpfs"
 on_exit "umount -l '$STATE'"
-DB=$STATE/bootyard.db
+DB=$STATE/db/bootyard.db
 
 KNOWN=52:54:00:fa:00:01
 NEWMAC=52:54:00:fa:00:02

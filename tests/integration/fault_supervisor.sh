@@ -43,7 +43,7 @@ config() {
 		"$TEST_TMP/dnsmasq-wrap" "$TEST_TMP/admin.token" >>"$CONF"
 }
 config
-DB=$STATE/bootyard.db
+DB=$STATE/db/bootyard.db
 boot() { ip netns exec "$NS_A" curl -sS --max-time 5 "http://127.0.0.1:$HTTP_PORT/ipxe/v1/boot"; }
 
 # ---- dnsmasq dying in a loop

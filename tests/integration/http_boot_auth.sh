@@ -43,7 +43,7 @@ from() {
 
 # lease OP MAC IP [EXPIRES]: what dnsmasq's --dhcp-script gets for a lease.
 lease() {
-	BOOTYARD_DB=$STATE/bootyard.db DNSMASQ_LEASE_EXPIRES=${4:-$(($(date +%s) + 3600))} \
+	BOOTYARD_DB=$STATE/db/bootyard.db DNSMASQ_LEASE_EXPIRES=${4:-$(($(date +%s) + 3600))} \
 		"$BOOTYARD_LEASE" "$1" "$2" "$3" ||
 		fail "bootyard-lease $1 $2 $3"
 }

@@ -21,7 +21,7 @@ source "$TOP/tests/integration/http_lib.bash"
 
 command -v sqlite3 >/dev/null || skip "sqlite3 (the CLI) is not installed"
 HTTP_EXTRA_HTTP="threads = 2" HTTP_EXTRA_BOOT=$'unknown_rate = 20\nunknown_keep = 50\ninstall_attempts = 100\ntoken_lifetime = 1h\nmenu_install = yes' http_start
-DB=$STATE/bootyard.db
+DB=$STATE/db/bootyard.db
 q() { sqlite3 -cmd '.timeout 5000' "$DB" "$1"; }
 
 head -c 1000 /dev/urandom >"$STATE/files/debian12/linux"

@@ -40,7 +40,7 @@ fast() {
 }
 
 # the write lock, held for 5 s by another process
-( sqlite3 "$STATE/bootyard.db" >"$TEST_TMP/lock.out" 2>&1 <<'SQL'
+( sqlite3 "$STATE/db/bootyard.db" >"$TEST_TMP/lock.out" 2>&1 <<'SQL'
 .timeout 5000
 BEGIN IMMEDIATE;
 .print locked
