@@ -41,6 +41,8 @@ check_script(const char *s)
 	    "kernel ", "initrd ",    "boot ",   "inc ",   "iseq ", "sleep ",
 	    "goto ",   "sanboot ",   "exit",    "chain ", "menu ", "item ",
 	    "choose ", "shell ",     "reboot ",
+	    /* a menu's install item fetches its answer, then runs it */
+	    "imgfetch --name bootyard-install ", "imgexec bootyard-install ",
 	};
 	const char *p = s;
 	size_t i;
