@@ -52,11 +52,15 @@ d-i preseed/early_command string \
     wget -q -O /dev/null '{{done_url}}'
 EOF
 check "template check of the test preseed" by template check "$TEST_TMP/preseed.cfg"
-# console=ttyS0 only so that a failure shows d-i's screen in the log
+# Added to the imported command line for the lab only: console=ttyS0 so
+# that a failure shows d-i's screen in the log; and a name server, since
+# the lab's DHCP (dnsmasq with DNS off) hands out none and netcfg would
+# stop to ask for one before it fetches the preseed (a real network's
+# DHCP gives one).
 cmdline=$(by --json distro show deb12 | python3 -c 'import json,sys; print(json.load(sys.stdin)["cmdline"])')
-check "distro set (test preseed, serial console)" by distro set deb12 \
+check "distro set (test preseed, serial console, name server)" by distro set deb12 \
 	--template "$TEST_TMP/preseed.cfg" --template-name preseed.cfg \
-	--cmdline "$cmdline console=ttyS0,115200"
+	--cmdline "$cmdline netcfg/get_nameservers=$LAB_ADDR console=ttyS0,115200"
 chmod -R a+rX "$APP_FILES"
 
 mac=52:54:00:18:00:01
