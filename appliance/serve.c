@@ -1653,6 +1653,12 @@ serve_http_only(struct by_ctx *ctx, struct sup *s)
 	}
 	log_info("serving on %s (boot URLs use %s)", s->cfg.listen,
 		 s->server);
+	if (s->cfg.dhcp_mode == DHCP_MODE_DHCP)
+		log_info("[dhcp] mode = dhcp: an install is served only to the "
+			 "address leased to the machine, as bootyard-lease "
+			 "records it; with another DHCP server set [dhcp] "
+			 "mode = off (docs/http.md, \"Who may change what a "
+			 "machine boots next\")");
 	serve_notify("READY=1");
 	while (!stop) {
 		struct signalfd_siginfo si;
