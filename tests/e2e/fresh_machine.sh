@@ -113,6 +113,7 @@ rc=$?
 ((rc == 0)) || show_fail "$LOGS/base.log" "mmdebstrap failed"
 grep -q 'base: built' "$LOGS/base.log" || cached=yes
 echo "base tarball $base (cached: $cached)"
+rm -rf "$ROOT" # a root left by an earlier run with the same TEST_TMP
 mkdir -p "$ROOT"
 tar -C "$ROOT" -xf "$base" || fail "cannot unpack $base"
 rm -f "$ROOT/etc/resolv.conf"
