@@ -1268,6 +1268,39 @@ sup_rogue_check(struct sup *s, unsigned wait_ms)
 	return others;
 }
 
+/*
+ * Read the signals queued on sfd: SIGCHLD reaps, SIGHUP calls reload
+ * (the supervised mode's or --dhcp=off's), anything else asks to stop.
+ * Returns true when the caller should stop.
+ */
+static bool
+sup_signals(struct sup *s, int sfd, void (*reload)(struct sup *))
+{
+	struct signalfd_siginfo si;
+	bool stop = false;
+
+	while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
+		switch (si.ssi_signo) {
+		case SIGCHLD:
+			sup_reap(s);
+			break;
+		case SIGHUP:
+			log_info("SIGHUP: reloading %s",
+				 s->cfg_path ? s->cfg_path : CFG_DEFAULT_PATH);
+			serve_notify("RELOADING=1");
+			reload(s);
+			serve_notify("READY=1");
+			break;
+		default:
+			log_info("signal %u: stopping", si.ssi_signo);
+			serve_notify("STOPPING=1");
+			stop = true;
+			break;
+		}
+	}
+	return stop;
+}
+
 static int
 serve_supervised(struct by_ctx *ctx, struct sup *s)
 {
@@ -1405,7 +1438,6 @@ serve_supervised(struct by_ctx *ctx, struct sup *s)
 	serve_notify("READY=1");
 
 	for (;;) {
-		struct signalfd_siginfo si;
 		int timeout = -1, nfds = 2;
 		uint64_t t = mono_ms();
 
@@ -1479,28 +1511,7 @@ serve_supervised(struct by_ctx *ctx, struct sup *s)
 		}
 		if (!pfd[0].revents)
 			continue;
-		bool stop = false;
-		while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
-			switch (si.ssi_signo) {
-			case SIGCHLD:
-				sup_reap(s);
-				break;
-			case SIGHUP:
-				log_info("SIGHUP: reloading %s",
-					 s->cfg_path ? s->cfg_path
-						     : CFG_DEFAULT_PATH);
-				serve_notify("RELOADING=1");
-				sup_reload(s);
-				serve_notify("READY=1");
-				break;
-			default:
-				log_info("signal %u: stopping", si.ssi_signo);
-				serve_notify("STOPPING=1");
-				stop = true;
-				break;
-			}
-		}
-		if (stop)
+		if (sup_signals(s, sfd, sup_reload))
 			break;
 	}
 	sup_dm_stop(s);
@@ -1661,7 +1672,6 @@ serve_http_only(struct by_ctx *ctx, struct sup *s)
 			 "machine boots next\")");
 	serve_notify("READY=1");
 	while (!stop) {
-		struct signalfd_siginfo si;
 		int timeout = -1;
 		uint64_t t = mono_ms();
 
@@ -1683,26 +1693,7 @@ serve_http_only(struct by_ctx *ctx, struct sup *s)
 		}
 		if (r <= 0)
 			continue;
-		while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
-			switch (si.ssi_signo) {
-			case SIGCHLD:
-				sup_reap(s);
-				break;
-			case SIGHUP:
-				log_info("SIGHUP: reloading %s",
-					 s->cfg_path ? s->cfg_path
-						     : CFG_DEFAULT_PATH);
-				serve_notify("RELOADING=1");
-				serve_http_only_reload(s);
-				serve_notify("READY=1");
-				break;
-			default:
-				log_info("signal %u: stopping", si.ssi_signo);
-				serve_notify("STOPPING=1");
-				stop = true;
-				break;
-			}
-		}
+		stop = sup_signals(s, sfd, serve_http_only_reload);
 	}
 	sup_http_stop(s);
 	close(sfd);
