@@ -1745,6 +1745,18 @@ cmd_serve(struct by_ctx *ctx, int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
+	/* The other commands run on the defaults when there is no file;
+	 * serve on defaults would answer DHCP on the first interface it
+	 * finds, on whatever network that is. */
+	if (!ctx->config_path && access(CFG_DEFAULT_PATH, F_OK) < 0 &&
+	    errno == ENOENT) {
+		log_warnx("no configuration file %s: without one serve would "
+			  "answer DHCP on the first interface it finds. Write "
+			  "one (docs/bootyard.conf: interface, [dhcp] mode) or "
+			  "give -c FILE",
+			  CFG_DEFAULT_PATH);
+		return EXIT_USAGE;
+	}
 	memset(&sup, 0, sizeof(sup));
 	sup.force = force;
 	r = cli_load_config(ctx, &sup.cfg);

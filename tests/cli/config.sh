@@ -77,6 +77,17 @@ expect_contains "$err" "$bad:2: [dhcp] mode: expected one of dhcp, proxy, off" \
 expect_exit 2 "$BOOTYARD" host list -c "$bad"
 expect_exit 2 "$BOOTYARD" -c "$TEST_TMP/missing.conf" host list
 
+# serve with no configuration file at all refuses (its defaults would
+# answer DHCP on the first interface). Run in a network namespace of its
+# own with only a loopback, so that a regression cannot reach a network.
+if [[ -e /etc/bootyard/bootyard.conf ]]; then
+	echo "# skip: /etc/bootyard/bootyard.conf exists here"
+elif [[ $(id -u) == 0 ]] && unshare -n true 2>/dev/null; then
+	expect_exit 2 unshare -n timeout 10 "$BOOTYARD" serve
+	expect_contains "$err" "no configuration file /etc/bootyard/bootyard.conf" \
+		"serve without a configuration file refuses to start"
+fi
+
 # usage errors and help
 expect_exit 2 "$BOOTYARD" check-config --frobnicate
 expect_contains "$err" "unknown option" "unknown option"
