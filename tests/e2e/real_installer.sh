@@ -92,8 +92,14 @@ expect_contains "$(by host show node18)" "local" "the host is local after done"
 
 expect_contains "$log" "/files/rendered-node18-lab.example-Europe/Berlin" \
 	"the preseed d-i ran was rendered for this host"
-tok_url=$(grep -o '/ipxe/v1/install/[0-9a-f]*/preseed.cfg' <<<"$log" | head -n1)
-expect_eq "$(lab_exec curl -s -m 5 -o /dev/null -w '%{http_code}' "http://$LAB_ADDR$tok_url")" \
+# the access log redacts tokens: the one d-i used comes from the database
+tok=$(sqlite3 -cmd '.timeout 5000' "$APP_STATE/db/bootyard.db" \
+	"SELECT t.token FROM install_tokens t JOIN host_macs m ON m.host_id = t.host_id
+	 WHERE m.mac = '$mac' AND t.used IS NOT NULL ORDER BY t.issued DESC LIMIT 1")
+[[ -n $tok ]] || app_fail "no used install token recorded for $mac"
+expect_contains "$log" "/ipxe/v1/install/${tok:0:4}.../preseed.cfg" \
+	"the access log shows the preseed URL with its token redacted"
+expect_eq "$(lab_exec curl -s -m 5 -o /dev/null -w '%{http_code}' "http://$LAB_ADDR/ipxe/v1/install/$tok/preseed.cfg")" \
 	410 "the preseed's token is used up after done"
 
 # ---- the next boot reaches the local disk ---------------------------------
