@@ -574,7 +574,7 @@ grub_fetched(struct db *db, const struct grubcfg_site *site, const char *mac,
 	if (once) {
 		snprintf(detail, sizeof(detail),
 		         "grub/mac/%s.cfg (one-boot install)", mac);
-		db_event_add(db, mac, "grub-fetch-once", detail);
+		db_event_add(db, mac, "grub-once-fetched", detail);
 	}
 	r = db_host_find_by_mac(db, mac, &h);
 	if (r == -ENOENT && once)
