@@ -554,13 +554,14 @@ grub_exhaust(struct db_host *h, void *ctx)
 }
 
 /*
- * A fetch of mac's file: a one-boot install in it is used up (the file
- * goes back to what the machine normally gets); a flagged install's
+ * A fetch of mac's file (own: by mac itself, as its address says): a
+ * one-boot install in it is used up by the machine's own fetch only (the
+ * file goes back to what the machine normally gets); a flagged install's
  * fetch is counted, a spent one ended; re-render.
  */
 static int
 grub_fetched(struct db *db, const struct grubcfg_site *site, const char *mac,
-             struct grubcfg_report *rep)
+             bool own, struct grubcfg_report *rep)
 {
 	unsigned max =
 	    site->cfg->install_attempts ? site->cfg->install_attempts : 3;
@@ -570,7 +571,7 @@ grub_fetched(struct db *db, const struct grubcfg_site *site, const char *mac,
 	unsigned n;
 	int r;
 
-	once = once_take(site, mac);
+	once = own && once_take(site, mac);
 	if (once) {
 		snprintf(detail, sizeof(detail),
 		         "grub/mac/%s.cfg (one-boot install)", mac);
@@ -733,7 +734,8 @@ grubcfg_tftp_event(struct db *db, const struct grubcfg_site *site, bool sent,
 		fmac[MAC_STR_LEN - 1] = '\0';
 		if (mac_parse(fmac, fmac) < 0)
 			return 0;
-		return grub_fetched(db, site, fmac, rep);
+		return grub_fetched(db, site, fmac, mac && !strcmp(mac, fmac),
+		                    rep);
 	}
 	if (sent)
 		return 0;

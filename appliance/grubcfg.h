@@ -105,8 +105,9 @@ int grubcfg_render_mac(struct db *db, const struct grubcfg_site *site,
  * grubcfg_tftp_event - dnsmasq sent (sent = true) or did not find file
  * (relative to the TFTP root) for the client whose MAC the daemon mapped
  * from its address (mac, "" when unknown). A sent grub/mac/<mac>.cfg
- * spends an install attempt (a flagged host) or ends a one-boot install
- * (the file is rendered back to the menu) and re-renders the host; a
+ * spends an install attempt (a flagged host) or, sent to that MAC
+ * itself, ends a one-boot install (the file is rendered back to the
+ * menu) and re-renders the host; a
  * missing grub/choice/<mac>/install/<distro>.cfg is a menu choice
  * (accepted only from that MAC, only where the machine gets the menu
  * and [boot] menu_install allows it, else -EPERM and nothing changes):

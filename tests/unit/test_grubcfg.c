@@ -450,6 +450,16 @@ test_menu_choice_one_boot(void **state)
 	/* the render after the database change keeps it */
 	assert_int_equal(grubcfg_render_all(f->db, &f->site, &rep), 0);
 	assert_int_equal(rep.written, 0);
+	/* a fetch by another machine does not use it up */
+	assert_int_equal(grubcfg_tftp_event(f->db, &f->site, true,
+	                                    "grub/mac/" MAC1 ".cfg", MAC2, &rep),
+	                 0);
+	assert_int_equal(grubcfg_tftp_event(f->db, &f->site, true,
+	                                    "grub/mac/" MAC1 ".cfg", "", &rep),
+	                 0);
+	t = mac_file(f, MAC1);
+	assert_non_null(strstr(t, "install reason=menu-choice"));
+	free(t);
 
 	/* grub fetched it: the next boot gets the menu again */
 	fetched(f, MAC1);
