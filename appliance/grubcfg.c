@@ -76,7 +76,46 @@ grub_policy(struct db *db, const struct grubcfg_site *site,
 	pol->local_efi = cfg->local_efi;
 	pol->distros = names->ptrs;
 	pol->n_distros = names->n;
+	/* as http/server.c: menu installs only where leases are known,
+	 * unless [boot] menu_install says otherwise */
+	pol->leases_known = cfg->dhcp_mode == DHCP_MODE_DHCP;
+	pol->menu_install_off =
+	    cfg->menu_install == MENU_INSTALL_NO ||
+	    (cfg->menu_install == MENU_INSTALL_AUTO && !pol->leases_known);
 	return 0;
+}
+
+/* The live one-boot install waiting in mac's file, or NULL. */
+static struct grubcfg_once_entry *
+once_find(const struct grubcfg_site *site, const char *mac)
+{
+	struct grubcfg_once *o = site->once;
+	uint64_t now = mono_ms();
+	size_t i;
+
+	if (!o || !mac)
+		return NULL;
+	for (i = 0; i < o->n; i++)
+		if (!strcmp(o->v[i].mac, mac) && now < o->v[i].until_ms)
+			return &o->v[i];
+	return NULL;
+}
+
+/* Forget mac's one-boot install (live or expired): true if it had one. */
+static bool
+once_take(const struct grubcfg_site *site, const char *mac)
+{
+	struct grubcfg_once *o = site->once;
+	size_t i;
+
+	if (!o || !mac)
+		return false;
+	for (i = 0; i < o->n; i++)
+		if (!strcmp(o->v[i].mac, mac)) {
+			o->v[i] = o->v[--o->n];
+			return true;
+		}
+	return false;
 }
 
 struct fetch_count {
@@ -164,6 +203,47 @@ grub_install_state(struct db *db, const struct decide_policy *pol,
 }
 
 /*
+ * The install part of a decision for a MAC whose file holds a one-boot
+ * install (a grub menu choice not fetched yet): only while the machine
+ * still gets the menu and menu installs are on. Fills in (distro, token
+ * in tokbuf, once) and makes *req the choice.
+ */
+static void
+grub_once_state(struct db *db, const struct grubcfg_site *site,
+                const struct decide_policy *pol, const struct db_host *h,
+                struct boot_request *req, struct decide_input *in,
+                struct db_distro *distro, bool *have_distro,
+                char tokbuf[TOKEN_LEN + 1])
+{
+	const struct grubcfg_once_entry *o = once_find(site, req->mac);
+	const char *want = NULL;
+	int r;
+
+	if (!o || pol->menu_install_off)
+		return;
+	req->choice = BOOT_CHOICE_INSTALL;
+	str_copy(req->distro, sizeof(req->distro), o->distro);
+	if (!decide_install_wanted(req, h, pol, &want) || !want ||
+	    strcmp(want, o->distro)) {
+		req->choice = BOOT_CHOICE_NONE;
+		req->distro[0] = '\0';
+		return;
+	}
+	in->install = INSTALL_FAILED;
+	r = db_distro_get(db, o->distro, distro);
+	if (r == -ENOENT)
+		in->install = INSTALL_NO_DISTRO;
+	if (r < 0)
+		return;
+	*have_distro = true;
+	str_copy(tokbuf, TOKEN_LEN + 1, o->token);
+	in->install = INSTALL_ISSUED;
+	in->once = true;
+	in->distro = distro;
+	in->token = tokbuf;
+}
+
+/*
  * Render the file of one MAC: h is its host (NULL: unknown, the default
  * file). Writes dest; on any failure the previous file stays.
  */
@@ -194,6 +274,9 @@ grub_render_to(struct db *db, const struct grubcfg_site *site,
 	if (h && h->action == DB_ACTION_INSTALL)
 		grub_install_state(db, pol, h, &in, &distro, &have_distro,
 		                   token);
+	else if (mac)
+		grub_once_state(db, site, pol, h, &req, &in, &distro,
+		                &have_distro, token);
 	in.host = h;
 	r = decide(&in, &d);
 	if (r == 0)
@@ -372,7 +455,8 @@ grub_remove_stale(struct db *db, const struct grubcfg_site *site,
 			continue;
 		memcpy(mac, e->d_name, MAC_STR_LEN - 1);
 		mac[MAC_STR_LEN - 1] = '\0';
-		if (db_host_find_by_mac(db, mac, &h) != -ENOENT)
+		if (once_find(site, mac) ||
+		    db_host_find_by_mac(db, mac, &h) != -ENOENT)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
 		if (unlink(path) == 0)
@@ -408,6 +492,17 @@ grubcfg_render_all(struct db *db, const struct grubcfg_site *site,
 		if (db_host_get(db, ids.v[i], &h) == 0)
 			grub_host(db, site, &pol, &h, rep);
 	free(ids.v);
+	/* one-boot installs of MACs no host has */
+	for (i = 0; site->once && i < site->once->n; i++) {
+		char path[PATH_MAX], mac[MAC_STR_LEN];
+
+		str_copy(mac, sizeof(mac), site->once->v[i].mac);
+		if (!once_find(site, mac) ||
+		    db_host_find_by_mac(db, mac, &h) != -ENOENT ||
+		    grubcfg_mac_path(site->tftp_dir, mac, path, sizeof(path)) < 0)
+			continue;
+		grub_render_to(db, site, &pol, NULL, mac, path, rep);
+	}
 	grub_remove_stale(db, site, rep);
 	return 0;
 }
@@ -420,25 +515,30 @@ grubcfg_render_mac(struct db *db, const struct grubcfg_site *site,
 	struct db_distro_names names;
 	struct db_host h;
 	char path[PATH_MAX];
+	bool known;
 	int r;
 
 	r = grubcfg_mac_path(site->tftp_dir, mac, path, sizeof(path));
 	if (r < 0)
 		return r;
 	r = db_host_find_by_mac(db, mac, &h);
-	if (r == -ENOENT) {
+	if (r == -ENOENT && !once_find(site, mac)) {
 		if (unlink(path) == 0)
 			rep->removed++;
 		return 0;
 	}
-	if (r < 0)
+	if (r < 0 && r != -ENOENT)
 		return r;
+	known = r == 0;
 	r = grub_policy(db, site, &names, &pol);
 	if (r == 0)
 		r = grub_dirs(site, rep);
 	if (r < 0)
 		return r;
-	grub_host(db, site, &pol, &h, rep);
+	if (known)
+		grub_host(db, site, &pol, &h, rep);
+	else /* an unknown MAC's one-boot install */
+		grub_render_to(db, site, &pol, NULL, mac, path, rep);
 	return rep->failed ? -EIO : 0;
 }
 
@@ -453,23 +553,37 @@ grub_exhaust(struct db_host *h, void *ctx)
 	return 0;
 }
 
-/* A fetch of mac's file: count it, end a spent install, re-render. */
+/*
+ * A fetch of mac's file (own: by mac itself, as its address says): a
+ * one-boot install in it is used up by the machine's own fetch only (the
+ * file goes back to what the machine normally gets); a flagged install's
+ * fetch is counted, a spent one ended; re-render.
+ */
 static int
 grub_fetched(struct db *db, const struct grubcfg_site *site, const char *mac,
-             struct grubcfg_report *rep)
+             bool own, struct grubcfg_report *rep)
 {
 	unsigned max =
 	    site->cfg->install_attempts ? site->cfg->install_attempts : 3;
 	struct db_host h;
 	char detail[160];
+	bool once;
 	unsigned n;
 	int r;
 
+	once = own && once_take(site, mac);
+	if (once) {
+		snprintf(detail, sizeof(detail),
+		         "grub/mac/%s.cfg (one-boot install)", mac);
+		db_event_add(db, mac, "grub-once-fetched", detail);
+	}
 	r = db_host_find_by_mac(db, mac, &h);
+	if (r == -ENOENT && once)
+		return grubcfg_render_mac(db, site, mac, rep);
 	if (r < 0)
 		return r == -ENOENT ? 0 : r;
 	if (h.action != DB_ACTION_INSTALL)
-		return 0;
+		return once ? grubcfg_render_mac(db, site, mac, rep) : 0;
 	snprintf(detail, sizeof(detail), "grub/mac/%s.cfg (install of %s)", mac,
 	         h.distro);
 	r = db_event_add(db, mac, "grub-fetch", detail);
@@ -489,21 +603,56 @@ grub_fetched(struct db *db, const struct grubcfg_site *site, const char *mac,
 	return grubcfg_render_mac(db, site, mac, rep);
 }
 
-/* A menu choice over TFTP: flag mac's host (or a new one) for distro. */
+/* Remember that mac's file holds a one-boot install; a full table
+ * drops its oldest entry (whose file is rendered back). */
+static void
+once_put(struct db *db, const struct grubcfg_site *site, const char *mac,
+         const char *distro, const char *token, struct grubcfg_report *rep)
+{
+	struct grubcfg_once *o = site->once;
+	struct grubcfg_once_entry *e;
+	char old[MAC_STR_LEN] = "";
+	size_t i, oldest = 0;
+
+	once_take(site, mac);
+	if (o->n == GRUBCFG_ONCE_MAX) {
+		for (i = 1; i < o->n; i++)
+			if (o->v[i].until_ms < o->v[oldest].until_ms)
+				oldest = i;
+		str_copy(old, sizeof(old), o->v[oldest].mac);
+		o->v[oldest] = o->v[--o->n];
+	}
+	e = &o->v[o->n++];
+	str_copy(e->mac, sizeof(e->mac), mac);
+	str_copy(e->distro, sizeof(e->distro), distro);
+	str_copy(e->token, sizeof(e->token), token);
+	e->until_ms = mono_ms() + GRUBCFG_ONCE_WAIT_MS;
+	if (old[0])
+		grubcfg_render_mac(db, site, old, rep);
+}
+
+/*
+ * A menu choice over TFTP: install distro on mac's next fetch of its
+ * file only (a one-boot token). The host is not flagged, an unknown MAC
+ * gets no host; refused (-EPERM, nothing changed) where the machine
+ * does not get the menu or menu installs are off.
+ */
 static int
 grub_choice(struct db *db, const struct grubcfg_site *site, const char *mac,
             const char *distro, struct grubcfg_report *rep)
 {
 	struct decide_policy pol;
+	struct decide_plan plan;
 	struct boot_request req;
 	struct db_distro_names names;
 	struct db_host h;
 	struct db_distro dd;
-	const char *want = NULL;
+	char want[NAME_MAX_LEN + 1], token[TOKEN_LEN + 1];
 	bool known;
-	int64_t id;
 	int r;
 
+	if (!site->once)
+		return -EPERM;
 	r = db_host_find_by_mac(db, mac, &h);
 	if (r < 0 && r != -ENOENT)
 		return r;
@@ -517,28 +666,51 @@ grub_choice(struct db *db, const struct grubcfg_site *site, const char *mac,
 	req.arch = 7;
 	req.choice = BOOT_CHOICE_INSTALL;
 	str_copy(req.distro, sizeof(req.distro), distro);
-	/* the same rule as the iPXE menu: only where a menu is served */
-	if (!decide_install_wanted(&req, known ? &h : NULL, &pol, &want) ||
-	    !want)
+	/* the rule of the iPXE menu (decide_plan); the caller checked that
+	 * the request came from the address that MAC holds */
+	decide_plan(&req, known ? &h : NULL, &pol, DECIDE_ADDR_LEASED, &plan);
+	if (plan.refused || plan.change != DECIDE_CHANGE_ONCE || !plan.distro)
 		return -EPERM;
+	str_copy(want, sizeof(want), plan.distro);
 	r = db_distro_get(db, want, &dd);
 	if (r < 0)
 		return r;
 	db_distro_free(&dd);
-	if (!known) {
-		memset(&h, 0, sizeof(h));
-		h.n_macs = 1;
-		str_copy(h.macs[0], sizeof(h.macs[0]), mac);
-		h.action = DB_ACTION_INSTALL;
-		str_copy(h.distro, sizeof(h.distro), want);
-		r = db_host_add(db, &h, &id);
-	} else {
-		r = db_host_reinstall(db, h.id, want);
-	}
+	r = token_generate(token);
+	if (r == 0)
+		r = db_install_once(db, known ? h.id : 0, mac, want, token);
 	if (r < 0)
 		return r;
+	once_put(db, site, mac, want, token, rep);
 	db_event_add(db, mac, "grub-choice", distro);
 	return grubcfg_render_mac(db, site, mac, rep);
+}
+
+int
+grubcfg_once_expire(struct db *db, const struct grubcfg_site *site,
+                    struct grubcfg_report *rep)
+{
+	struct grubcfg_once *o = site->once;
+	char mac[MAC_STR_LEN];
+	uint64_t now = mono_ms();
+	size_t i = 0;
+	int r, ret = 0;
+
+	memset(rep, 0, sizeof(*rep));
+	while (o && i < o->n) {
+		if (now < o->v[i].until_ms) {
+			i++;
+			continue;
+		}
+		str_copy(mac, sizeof(mac), o->v[i].mac);
+		o->v[i] = o->v[--o->n];
+		db_event_add(db, mac, "grub-once-expired",
+		             "one-boot install not fetched: menu again");
+		r = grubcfg_render_mac(db, site, mac, rep);
+		if (r < 0 && ret == 0)
+			ret = r;
+	}
+	return ret;
 }
 
 int
@@ -562,7 +734,8 @@ grubcfg_tftp_event(struct db *db, const struct grubcfg_site *site, bool sent,
 		fmac[MAC_STR_LEN - 1] = '\0';
 		if (mac_parse(fmac, fmac) < 0)
 			return 0;
-		return grub_fetched(db, site, fmac, rep);
+		return grub_fetched(db, site, fmac, mac && !strcmp(mac, fmac),
+		                    rep);
 	}
 	if (sent)
 		return 0;

@@ -23,6 +23,17 @@
  * with an event "install-exhausted". The installer's done call sets the
  * host to local (db_install_done) and the next render says so.
  *
+ * A "Reinstall D" chosen in a grub menu installs that boot only, as the
+ * iPXE menu's choice does (docs/http.md, "Who may change what a machine
+ * boots next"): it records a one-boot token (db_install_once; the host
+ * is not flagged, an unknown MAC gets no host) and renders the MAC's
+ * file with that install; the daemon remembers that the file holds a
+ * one-boot install (struct grubcfg_once, its memory only) until grub
+ * has fetched it, or GRUBCFG_ONCE_WAIT_MS have passed
+ * (grubcfg_once_expire), and then renders the file back to what the
+ * machine normally gets. A restart of the daemon forgets it: the menu
+ * again, the safe side.
+ *
  * Who renders: only the daemon (it owns the TFTP tree). It renders
  * everything at start, after every database change it notices
  * (grubcfg_db_changed: the CLI, the admin API and the installer's done
@@ -34,10 +45,26 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/stat.h>
 
 #include "appliance/config.h"
 #include "db/db.h"
+
+#define GRUBCFG_ONCE_MAX 64         /* one-boot files awaiting a fetch */
+#define GRUBCFG_ONCE_WAIT_MS 60000 /* how long one waits for grub */
+
+/* MACs whose file holds a one-boot install (a grub menu choice) that
+ * grub has not fetched yet. Zero it before first use. */
+struct grubcfg_once {
+	struct grubcfg_once_entry {
+		char mac[MAC_STR_LEN];
+		char distro[NAME_MAX_LEN + 1];
+		char token[TOKEN_LEN + 1];
+		uint64_t until_ms; /* mono_ms(): then the menu again */
+	} v[GRUBCFG_ONCE_MAX];
+	size_t n;
+};
 
 /* Where and for whom the files are rendered. */
 struct grubcfg_site {
@@ -45,6 +72,8 @@ struct grubcfg_site {
 	const char *tftp_dir;        /* the TFTP root */
 	const char *server;          /* IPv4 grub reads from (TFTP) */
 	const char *http_base;       /* boot URL base (install file, done) */
+	struct grubcfg_once *once;   /* the daemon's; NULL: menu choices
+	                                are refused */
 };
 
 struct grubcfg_report {
@@ -76,15 +105,27 @@ int grubcfg_render_mac(struct db *db, const struct grubcfg_site *site,
  * grubcfg_tftp_event - dnsmasq sent (sent = true) or did not find file
  * (relative to the TFTP root) for the client whose MAC the daemon mapped
  * from its address (mac, "" when unknown). A sent grub/mac/<mac>.cfg
- * spends an install attempt and re-renders the host; a missing
- * grub/choice/<mac>/install/<distro>.cfg is a menu choice (accepted only
- * from that MAC, and only where the host gets the menu): the host is
- * flagged for the install and rendered with a token. Other files: 0,
+ * spends an install attempt (a flagged host) or, sent to that MAC
+ * itself, ends a one-boot install (the file is rendered back to the
+ * menu) and re-renders the host; a
+ * missing grub/choice/<mac>/install/<distro>.cfg is a menu choice
+ * (accepted only from that MAC, only where the machine gets the menu
+ * and [boot] menu_install allows it, else -EPERM and nothing changes):
+ * a one-boot token is recorded and the MAC's file rendered with that
+ * install; the host is neither flagged nor created. Other files: 0,
  * nothing done. Returns 0 or -errno.
  */
 int grubcfg_tftp_event(struct db *db, const struct grubcfg_site *site,
                        bool sent, const char *file, const char *mac,
                        struct grubcfg_report *rep);
+
+/*
+ * grubcfg_once_expire - render back the files of one-boot installs that
+ * grub did not fetch within GRUBCFG_ONCE_WAIT_MS (call it every second).
+ * 0 or the first -errno.
+ */
+int grubcfg_once_expire(struct db *db, const struct grubcfg_site *site,
+                        struct grubcfg_report *rep);
 
 /* What the database files looked like at the last check. */
 struct grubcfg_watch {

@@ -227,6 +227,8 @@ struct sup {
 	 * looked for at most once a second */
 	struct grubcfg_watch grub_watch;
 	uint64_t grub_checked;
+	/* grub menu choices: files that hold a one-boot install */
+	struct grubcfg_once grub_once;
 };
 
 /* mkdir that accepts an existing directory. */
@@ -770,7 +772,7 @@ sup_grub(struct sup *s)
 {
 	static char last_err[512];
 	struct grubcfg_site site = { &s->cfg, s->tftp_dir, s->server,
-				     s->http_base };
+				     s->http_base, &s->grub_once };
 	struct grubcfg_report rep;
 	int r;
 
@@ -788,13 +790,31 @@ sup_grub(struct sup *s)
 			 rep.removed);
 }
 
+/* uefi_loader = shim: one-boot installs grub did not fetch in time go
+ * back to the menu (grubcfg_once_expire). */
+static void
+sup_grub_once(struct sup *s)
+{
+	struct grubcfg_site site = { &s->cfg, s->tftp_dir, s->server,
+				     s->http_base, &s->grub_once };
+	struct grubcfg_report rep;
+	int r;
+
+	if (s->cfg.uefi_loader != UEFI_LOADER_SHIM || !s->grub_once.n)
+		return;
+	r = grubcfg_once_expire(s->db, &site, &rep);
+	if (r < 0)
+		log_warnx("grub: a one-boot install not fetched in time: %s%s%s",
+			  strerror(-r), rep.error[0] ? ": " : "", rep.error);
+}
+
 /* uefi_loader = shim: a TFTP transfer may be an install attempt or a
  * grub menu choice (grubcfg_tftp_event). */
 static void
 sup_grub_tftp(struct sup *s, bool sent, const char *file, const char *mac)
 {
 	struct grubcfg_site site = { &s->cfg, s->tftp_dir, s->server,
-				     s->http_base };
+				     s->http_base, &s->grub_once };
 	struct grubcfg_report rep;
 	int r;
 
@@ -1498,6 +1518,7 @@ serve_supervised(struct by_ctx *ctx, struct sup *s)
 				if (s->cfg.uefi_loader == UEFI_LOADER_SHIM)
 					sup_grub(s);
 			}
+			sup_grub_once(s);
 		}
 		if (r <= 0)
 			continue;

@@ -20,10 +20,12 @@
 #      the memory test (memtest86+ is not signed).
 #   3. Secure Boot OFF (plain OVMF), the same shim path: an unknown MAC
 #      gets the default menu, now with the memory test; choosing
-#      "Reinstall standin" asks the appliance over TFTP, which flags the
-#      machine and renders its file with a token; grub loads it, the
-#      kernel boots (without Secure Boot), the installer calls done and
-#      the machine is back to local boot in the database and its file.
+#      "Reinstall standin" asks the appliance over TFTP, which records a
+#      one-boot token and renders the machine's file with that install
+#      (no host is created, nothing is flagged); grub loads it, the
+#      kernel boots (without Secure Boot), the installer calls done; once
+#      grub has fetched the file it is gone again (the default menu for
+#      the next boot) and the machine is still no host.
 # Also: `distro add` of the signed kernel warns of nothing and `distro
 # show` says it is signed; an unsigned kernel is warned about.
 # Time bound: about 3 minutes under TCG.
@@ -211,8 +213,11 @@ ok "nosb: Secure Boot is not enabled"
 expect_contains "$con" "INSTALLER: DONE" "nosb: the installer finished"
 ev=$(app_events $m3)
 expect_contains "$ev" "grub-choice" "nosb: the choice is an event"
-expect_contains "$(by host show $m3)" "local" "nosb: the new host is back to local boot"
-check "nosb: its grub file is re-rendered to local boot" \
-	wait_file "$GRUB/mac/$m3.cfg" "bootyard $m3: local" 5
+expect_contains "$ev" "grub-once-fetched" "nosb: grub fetched the one-boot file"
+expect_contains "$ev" "menu choice, one boot" "nosb: the installer's done used the one-boot token"
+expect_exit 1 by host show $m3
+ok "nosb: the choice created no host"
+[[ ! -e $GRUB/mac/$m3.cfg ]] || fail "nosb: the one-boot file is still there after the fetch: $(cat "$GRUB/mac/$m3.cfg")"
+ok "nosb: the one-boot file is gone after the fetch (the next boot gets the menu)"
 app_stop
 done_checks

@@ -3,8 +3,10 @@
  * database in a temporary directory: rendered per host, re-rendered on
  * change, removed with the host; a render failure keeps the old file;
  * install once over grub (token in the file, budget counted in TFTP
- * fetches, done -> local); menu choices asked over TFTP; the database
- * change watch.
+ * fetches, done -> local); menu choices asked over TFTP install that
+ * boot only (a one-boot token, the host neither flagged nor created, the
+ * file back to the menu once grub fetched it); the database change
+ * watch.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -29,6 +31,7 @@ struct fix {
 	char dir[64], dbpath[128], tftp[128], files[128];
 	struct by_config cfg;
 	struct grubcfg_site site;
+	struct grubcfg_once once;
 	struct db *db;
 };
 
@@ -53,6 +56,8 @@ setup(void **state)
 	f->site.tftp_dir = f->tftp;
 	f->site.server = "198.18.0.1";
 	f->site.http_base = "http://198.18.0.1";
+	f->site.once = &f->once;
+	f->cfg.dhcp_mode = DHCP_MODE_DHCP; /* menu installs: auto = on */
 	*state = f;
 	return 0;
 }
@@ -320,42 +325,81 @@ test_install_once(void **state)
 	assert_int_equal(h.action, DB_ACTION_LOCAL);
 }
 
+/* A grub menu choice of distro by mac, from mac's own address. */
+static int
+choose(struct fix *f, const char *mac, const char *distro)
+{
+	struct grubcfg_report rep;
+	char file[128];
+
+	snprintf(file, sizeof(file), "grub/choice/%s/install/%s.cfg", mac,
+	         distro);
+	return grubcfg_tftp_event(f->db, &f->site, false, file, mac, &rep);
+}
+
+static int64_t
+host_count(struct fix *f)
+{
+	int64_t n = -1;
+
+	assert_int_equal(db_host_count(f->db, &n), 0);
+	return n;
+}
+
 static void
 test_menu_choice(void **state)
 {
 	struct fix *f = *state;
 	struct grubcfg_report rep;
 	const char *file = "grub/choice/" MAC1 "/install/standin.cfg";
+	char tok[TOKEN_LEN + 1], *t;
 	struct db_host h;
-	char *t;
 
 	add_distro(f, "standin", "standin/vmlinuz");
-	/* an unknown machine's choice, from that machine: a new host */
+	/* a choice naming another machine than the one asking: nothing */
 	assert_int_equal(
 	    grubcfg_tftp_event(f->db, &f->site, false, file, MAC2, &rep),
 	    -EPERM);
 	assert_int_equal(db_host_find_by_mac(f->db, MAC1, &h), -ENOENT);
-	assert_int_equal(grubcfg_tftp_event(f->db, &f->site, false,
-	                                    "grub/choice/" MAC1
-	                                    "/install/nosuch.cfg",
-	                                    MAC1, &rep),
-	                 -ENOENT);
-	if (grubcfg_tftp_event(f->db, &f->site, false, file, MAC1, &rep))
-		fail_msg("choice: %s", rep.error);
-	assert_int_equal(db_host_find_by_mac(f->db, MAC1, &h), 0);
-	assert_int_equal(h.action, DB_ACTION_INSTALL);
-	assert_string_equal(h.distro, "standin");
+	assert_null(mac_file(f, MAC1));
+	assert_int_equal(choose(f, MAC1, "nosuch"), -ENOENT);
+
+	/* an unknown machine's choice, from that machine: that boot
+	 * installs, and no host is created */
+	assert_int_equal(choose(f, MAC1, "standin"), 0);
+	assert_int_equal(db_host_find_by_mac(f->db, MAC1, &h), -ENOENT);
+	assert_int_equal(host_count(f), 0);
 	t = mac_file(f, MAC1);
 	assert_non_null(t);
-	assert_non_null(strstr(t, "bootyard.token="));
+	assert_non_null(strstr(t, "install reason=menu-choice"));
+	file_token(t, tok);
 	free(t);
+	/* a one-boot token of that MAC, no host behind it */
+	assert_int_equal(db_install_lookup(f->db, tok, &h), 0);
+	assert_int_equal(h.id, 0);
+	assert_string_equal(h.macs[0], MAC1);
+	assert_string_equal(h.distro, "standin");
+	/* the daemon's render after the database change keeps the file */
+	assert_int_equal(grubcfg_render_all(f->db, &f->site, &rep), 0);
+	t = mac_file(f, MAC1);
+	assert_non_null(t);
+	assert_non_null(strstr(t, "install reason=menu-choice"));
+	free(t);
+	/* grub fetched it: the file goes (the default menu again); the
+	 * installer's token stays valid until done */
+	fetched(f, MAC1);
+	assert_null(mac_file(f, MAC1));
+	assert_int_equal(grubcfg_render_all(f->db, &f->site, &rep), 0);
+	assert_null(mac_file(f, MAC1));
+	assert_int_equal(db_install_lookup(f->db, tok, &h), 0);
+	assert_int_equal(db_install_done(f->db, tok, NULL), 0);
+	assert_int_equal(host_count(f), 0);
 
 	/* a host told to boot locally gets no menu, so no choice */
-	h.action = DB_ACTION_LOCAL;
-	assert_int_equal(db_host_update(f->db, &h), 0);
-	assert_int_equal(
-	    grubcfg_tftp_event(f->db, &f->site, false, file, MAC1, &rep),
-	    -EPERM);
+	add_host(f, MAC1, "node1", DB_ACTION_LOCAL, "standin");
+	assert_int_equal(choose(f, MAC1, "standin"), -EPERM);
+	assert_int_equal(db_host_find_by_mac(f->db, MAC1, &h), 0);
+	assert_int_equal(h.action, DB_ACTION_LOCAL);
 	/* malformed choices and other files */
 	assert_int_equal(grubcfg_tftp_event(f->db, &f->site, false,
 	                                    "grub/choice/x/install/a.cfg", MAC1,
@@ -367,6 +411,143 @@ test_menu_choice(void **state)
 	assert_int_equal(grubcfg_tftp_event(f->db, &f->site, true,
 	                                    "grub/mac/../../x.cfg", MAC1, &rep),
 	                 0);
+}
+
+/* Defect 3 over grub: a choice installs that boot only, never flags. */
+static void
+test_menu_choice_one_boot(void **state)
+{
+	struct fix *f = *state;
+	struct grubcfg_report rep;
+	char tok[TOKEN_LEN + 1], *t;
+	struct db_host h;
+	int64_t id;
+
+	add_distro(f, "standin", "standin/vmlinuz");
+	id = add_host(f, MAC1, "node1", DB_ACTION_MENU, "");
+	assert_int_equal(grubcfg_render_all(f->db, &f->site, &rep), 0);
+	t = mac_file(f, MAC1);
+	assert_non_null(strstr(t, "menu reason=host-menu"));
+	assert_non_null(strstr(t, "menuentry 'Reinstall standin"));
+	free(t);
+
+	assert_int_equal(choose(f, MAC1, "standin"), 0);
+	/* the host is as it was: not flagged, no attempt, no token */
+	assert_int_equal(db_host_get(f->db, id, &h), 0);
+	assert_int_equal(h.action, DB_ACTION_MENU);
+	assert_int_equal(h.attempts, 0);
+	assert_string_equal(h.token, "");
+	/* its file installs, with a one-boot token */
+	t = mac_file(f, MAC1);
+	assert_non_null(strstr(t, "install reason=menu-choice"));
+	assert_non_null(strstr(t, "linux '(tftp,198.18.0.1)/files/standin/"
+	                          "vmlinuz'"));
+	file_token(t, tok);
+	free(t);
+	assert_int_equal(db_install_lookup(f->db, tok, &h), 0);
+	assert_int_equal(h.id, id);
+	assert_string_equal(h.distro, "standin");
+	/* the render after the database change keeps it */
+	assert_int_equal(grubcfg_render_all(f->db, &f->site, &rep), 0);
+	assert_int_equal(rep.written, 0);
+	/* a fetch by another machine does not use it up */
+	assert_int_equal(grubcfg_tftp_event(f->db, &f->site, true,
+	                                    "grub/mac/" MAC1 ".cfg", MAC2, &rep),
+	                 0);
+	assert_int_equal(grubcfg_tftp_event(f->db, &f->site, true,
+	                                    "grub/mac/" MAC1 ".cfg", "", &rep),
+	                 0);
+	t = mac_file(f, MAC1);
+	assert_non_null(strstr(t, "install reason=menu-choice"));
+	free(t);
+
+	/* grub fetched it: the next boot gets the menu again */
+	fetched(f, MAC1);
+	t = mac_file(f, MAC1);
+	assert_non_null(strstr(t, "menu reason=host-menu"));
+	assert_null(strstr(t, "bootyard.token="));
+	free(t);
+	assert_int_equal(grubcfg_render_all(f->db, &f->site, &rep), 0);
+	t = mac_file(f, MAC1);
+	assert_non_null(strstr(t, "menu reason=host-menu"));
+	free(t);
+	assert_int_equal(db_host_get(f->db, id, &h), 0);
+	assert_int_equal(h.action, DB_ACTION_MENU);
+	/* the installer's done leaves the host as it is */
+	assert_int_equal(db_install_done(f->db, tok, NULL), 0);
+	assert_int_equal(db_host_get(f->db, id, &h), 0);
+	assert_int_equal(h.action, DB_ACTION_MENU);
+	assert_int_equal(host_count(f), 1);
+}
+
+/* A one-boot file grub never fetched goes back to the menu. */
+static void
+test_menu_choice_expires(void **state)
+{
+	struct fix *f = *state;
+	struct grubcfg_report rep;
+	char *t;
+
+	add_distro(f, "standin", "standin/vmlinuz");
+	add_host(f, MAC1, "node1", DB_ACTION_MENU, "");
+	assert_int_equal(choose(f, MAC1, "standin"), 0);
+	assert_int_equal(choose(f, MAC2, "standin"), 0);
+	assert_int_equal(f->once.n, 2);
+	/* not yet: nothing changes */
+	assert_int_equal(grubcfg_once_expire(f->db, &f->site, &rep), 0);
+	t = mac_file(f, MAC1);
+	assert_non_null(strstr(t, "install reason=menu-choice"));
+	free(t);
+	f->once.v[0].until_ms = 0;
+	f->once.v[1].until_ms = 0;
+	/* expired: a render already gives the menu, expire forgets them */
+	assert_int_equal(grubcfg_render_all(f->db, &f->site, &rep), 0);
+	t = mac_file(f, MAC1);
+	assert_non_null(strstr(t, "menu reason=host-menu"));
+	free(t);
+	assert_null(mac_file(f, MAC2));
+	assert_int_equal(grubcfg_once_expire(f->db, &f->site, &rep), 0);
+	assert_int_equal(f->once.n, 0);
+}
+
+/* [boot] menu_install off (or auto outside dhcp mode): a choice changes
+ * nothing, and menus offer no reinstall. */
+static void
+test_menu_choice_off(void **state)
+{
+	struct fix *f = *state;
+	struct grubcfg_report rep;
+	struct db_host h;
+	char *before, *t;
+	int64_t id;
+	int round;
+
+	add_distro(f, "standin", "standin/vmlinuz");
+	id = add_host(f, MAC1, "node1", DB_ACTION_MENU, "");
+	for (round = 0; round < 2; round++) {
+		if (round == 0) {
+			f->cfg.menu_install = MENU_INSTALL_NO;
+		} else {
+			f->cfg.menu_install = MENU_INSTALL_AUTO;
+			f->cfg.dhcp_mode = DHCP_MODE_PROXY;
+		}
+		assert_int_equal(grubcfg_render_all(f->db, &f->site, &rep), 0);
+		before = mac_file(f, MAC1);
+		assert_non_null(strstr(before, "menu reason=host-menu"));
+		assert_null(strstr(before, "Reinstall"));
+		assert_int_equal(choose(f, MAC1, "standin"), -EPERM);
+		assert_int_equal(choose(f, MAC2, "standin"), -EPERM);
+		assert_int_equal(db_host_get(f->db, id, &h), 0);
+		assert_int_equal(h.action, DB_ACTION_MENU);
+		assert_string_equal(h.token, "");
+		assert_int_equal(host_count(f), 1);
+		assert_int_equal(f->once.n, 0);
+		t = mac_file(f, MAC1);
+		assert_string_equal(before, t);
+		free(t);
+		free(before);
+		assert_null(mac_file(f, MAC2));
+	}
 }
 
 static void
@@ -393,6 +574,12 @@ main(void)
 	                                    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_install_once, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_menu_choice, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_menu_choice_one_boot, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_menu_choice_expires, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_menu_choice_off, setup,
+	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_db_watch, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
