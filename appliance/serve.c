@@ -1289,6 +1289,34 @@ sup_rogue_check(struct sup *s, unsigned wait_ms)
 }
 
 /*
+ * Whom the children drop to (s->drop, s->uid, s->gid; a user that does
+ * not exist is logged and nothing is dropped), and the database
+ * directory handed to that user's group: the user writes the database,
+ * and only it, through its group.
+ */
+static void
+sup_user(struct sup *s)
+{
+	char why[256], dbdir[CFG_PATH_MAX + 8];
+	int r;
+
+	s->drop = privdrop_lookup(s->cfg.user, &s->uid, &s->gid, why,
+				  sizeof(why));
+	if (!s->drop && why[0])
+		log_warnx("%s", why);
+	if (!s->drop)
+		return;
+	r = cfg_db_dir(&s->cfg, dbdir, sizeof(dbdir));
+	if (r == 0)
+		r = privdrop_own(dbdir, s->gid);
+	if (r < 0) {
+		errno = -r;
+		log_warn("cannot give %s to the group of user %s", dbdir,
+			 s->cfg.user);
+	}
+}
+
+/*
  * Read the signals queued on sfd: SIGCHLD reaps, SIGHUP calls reload
  * (the supervised mode's or --dhcp=off's), anything else asks to stop.
  * Returns true when the caller should stop.
@@ -1324,7 +1352,7 @@ sup_signals(struct sup *s, int sfd, void (*reload)(struct sup *))
 static int
 serve_supervised(struct by_ctx *ctx, struct sup *s)
 {
-	char err[1024], why[256];
+	char err[1024];
 	struct pollfd pfd[3];
 	sigset_t mask;
 	int sfd, r, status = 0;
@@ -1352,23 +1380,7 @@ serve_supervised(struct by_ctx *ctx, struct sup *s)
 		log_warn("database %s", s->db_path);
 		return EXIT_RUNTIME;
 	}
-	s->drop = privdrop_lookup(s->cfg.user, &s->uid, &s->gid, why,
-				  sizeof(why));
-	if (!s->drop && why[0])
-		log_warnx("%s", why);
-	if (s->drop) {
-		char dbdir[CFG_PATH_MAX + 8];
-
-		/* the user writes the database (only) through its group */
-		r = cfg_db_dir(&s->cfg, dbdir, sizeof(dbdir));
-		if (r == 0)
-			r = privdrop_own(dbdir, s->gid);
-		if (r < 0) {
-			errno = -r;
-			log_warn("cannot give %s to the group of user %s",
-				 dbdir, s->cfg.user);
-		}
-	}
+	sup_user(s);
 	sup_find_script(s);
 	if (sup_tftp(s) < 0) {
 		sup_free(s);
@@ -1562,7 +1574,6 @@ serve_http_only_address(struct sup *s)
 static int
 serve_http_only_user(struct sup *s)
 {
-	char why[256];
 	struct db *db = NULL;
 	int r;
 
@@ -1580,23 +1591,7 @@ serve_http_only_user(struct sup *s)
 		return r;
 	}
 	db_close(db);
-	s->drop = privdrop_lookup(s->cfg.user, &s->uid, &s->gid, why,
-				  sizeof(why));
-	if (!s->drop && why[0])
-		log_warnx("%s", why);
-	if (s->drop) {
-		char dbdir[CFG_PATH_MAX + 8];
-
-		/* the user writes the database (only) through its group */
-		r = cfg_db_dir(&s->cfg, dbdir, sizeof(dbdir));
-		if (r == 0)
-			r = privdrop_own(dbdir, s->gid);
-		if (r < 0) {
-			errno = -r;
-			log_warn("cannot give %s to the group of user %s",
-				 dbdir, s->cfg.user);
-		}
-	}
+	sup_user(s);
 	return 0;
 }
 
