@@ -36,7 +36,7 @@ VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 CFLAGS   += -DBOOTYARD_VERSION='"$(VERSION)"'
 
 # The library: every module but the two programs' main files.
-LIB_SRC   = $(wildcard common/*.c db/*.c http/*.c) \
+LIB_SRC   = $(wildcard common/*.c db/*.c http/*.c appliance/*/*.c) \
             $(filter-out appliance/main.c, $(wildcard appliance/*.c))
 LIB_OBJ   = $(LIB_SRC:%.c=$(BUILD)/%.o)
 LIB       = $(BUILD)/libbootyard.a
@@ -46,7 +46,7 @@ UNIT_SRC  = $(wildcard tests/unit/test_*.c)
 UNIT_BINS = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 .SECONDARY:
-.PHONY: all check check-quick check-san unit deps builddeps demo demo-stop bench clean format
+.PHONY: all check check-quick check-san check-layers unit deps builddeps demo demo-stop bench clean format
 all: $(BINS)
 
 # builddeps: every rule that compiles runs this first (order-only). With a
@@ -86,10 +86,14 @@ deps:
 	@./tests/lib/deps.sh
 
 # Every test, then the unit and CLI tests again under ASan + UBSan.
-check: deps
+check: deps check-layers
 	$(MAKE) all unit
 	$(MAKE) SANITIZER=address,undefined all unit
 	./tests/run.sh
+
+# Includes point down the layers (tests/layers/check_layers.sh lists them).
+check-layers:
+	@./tests/layers/check_layers.sh
 
 # The same without re-checking packages or the sanitizer build.
 check-quick: all unit

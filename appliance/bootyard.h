@@ -18,7 +18,7 @@
 
 #include <stdbool.h>
 
-#include "appliance/config.h"
+#include "appliance/core/config.h"
 
 #define EXIT_NOTFOUND 1
 #define EXIT_USAGE 2

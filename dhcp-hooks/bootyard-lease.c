@@ -23,8 +23,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "appliance/config.h"
-#include "appliance/lease.h"
+#include "appliance/core/config.h"
+#include "appliance/dhcp/lease.h"
 #include "common/util.h"
 #include "db/db.h"
 

@@ -24,8 +24,8 @@
 #include "common/valid.h"
 #include "http/admin_json.h"
 #include "http/internal.h"
-#include "http/query.h"
-#include "http/template.h"
+#include "appliance/core/query.h"
+#include "appliance/core/template.h"
 
 #define JSON "application/json"
 

@@ -1,5 +1,5 @@
 /*
- * admin_import.c - `distro import` over the admin API (appliance/import.h
+ * admin_import.c - `distro import` over the admin API (appliance/build/import.h
  * does the work):
  *
  *   POST /api/v1/distros/import {"name": N, "from": SOURCE}
@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "appliance/import.h"
+#include "appliance/build/import.h"
 #include "common/util.h"
 #include "common/valid.h"
 #include "http/internal.h"

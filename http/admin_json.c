@@ -9,10 +9,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "appliance/config.h"
+#include "appliance/core/config.h"
 #include "common/util.h"
 #include "common/valid.h"
-#include "http/template.h"
+#include "appliance/core/template.h"
 
 json_t *
 http_admin_json_parse(const char *body, size_t len)

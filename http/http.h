@@ -6,7 +6,7 @@
 #ifndef BOOTYARD_HTTP_H
 #define BOOTYARD_HTTP_H
 
-#include "appliance/config.h"
+#include "appliance/core/config.h"
 
 struct http_server;
 

@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <stdint.h>
 
-#include "appliance/config.h"
+#include "appliance/core/config.h"
 #include "db/db.h"
 #include "http/evqueue.h"
 #include "http/metrics.h"

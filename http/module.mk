@@ -11,9 +11,9 @@ FUZZ_SECONDS ?= 20
 FUZZ_CFLAGS   = -g -O1 -std=gnu11 -D_GNU_SOURCE -I. $(PKG_CFLAGS) \
                 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 # The pure modules the targets exercise, built with clang + coverage.
-FUZZ_LIB_SRC  = $(wildcard common/*.c) http/query.c http/template.c \
-                http/decide.c http/render_ipxe.c http/filepath.c \
-                http/metrics.c appliance/config.c appliance/import.c \
+FUZZ_LIB_SRC  = $(wildcard common/*.c) appliance/core/query.c appliance/core/template.c \
+                appliance/core/decide.c appliance/core/render_ipxe.c http/filepath.c \
+                http/metrics.c appliance/core/config.c appliance/build/import.c \
                 $(BUILD)/gen/stock_templates.c
 FUZZ_SRC      = $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS     = $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)

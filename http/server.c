@@ -30,12 +30,12 @@
 #include "common/sanitize.h"
 #include "common/util.h"
 #include "common/valid.h"
-#include "http/bootscript.h"
-#include "http/decide.h"
+#include "appliance/core/bootscript.h"
+#include "appliance/core/decide.h"
 #include "http/internal.h"
-#include "http/query.h"
-#include "http/render_ipxe.h"
-#include "http/template.h"
+#include "appliance/core/query.h"
+#include "appliance/core/render_ipxe.h"
+#include "appliance/core/template.h"
 
 static pthread_key_t db_key;
 static pthread_once_t db_key_once = PTHREAD_ONCE_INIT;

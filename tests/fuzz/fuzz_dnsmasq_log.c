@@ -1,5 +1,5 @@
 /*
- * fuzz_dnsmasq_log.c - libFuzzer target for appliance/dnsmasq_log.c, the
+ * fuzz_dnsmasq_log.c - libFuzzer target for appliance/dhcp/dnsmasq_log.c, the
  * parser of dnsmasq's log lines. Properties: an accepted event has a
  * canonical MAC or none, a valid IPv4 address or none, and a file name of
  * printable characters without a leading '/'.
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "appliance/dnsmasq_log.h"
+#include "appliance/dhcp/dnsmasq_log.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,5 +1,5 @@
 /*
- * fuzz_doctor.c - libFuzzer target for appliance/doctor.c's reply parser
+ * fuzz_doctor.c - libFuzzer target for appliance/dhcp/doctor.c's reply parser
  * (what any host on the network may send to UDP port 68). Properties: an
  * accepted reply has a valid server address and offered address, and
  * every text field is printable ASCII that fits its buffer.
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "appliance/doctor.h"
+#include "appliance/dhcp/doctor.h"
 #include "common/valid.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -12,8 +12,8 @@
 #include <string.h>
 
 #include "common/util.h"
-#include "http/decide.h"
-#include "http/render_grub.h"
+#include "appliance/core/decide.h"
+#include "appliance/core/render_grub.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

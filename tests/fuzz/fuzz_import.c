@@ -1,5 +1,5 @@
 /*
- * fuzz_import.c - libFuzzer target for appliance/import.c, the
+ * fuzz_import.c - libFuzzer target for appliance/build/import.c, the
  * recognition of installer sources from what they hold. The input is
  * split at NUL bytes: the volume id, .disk/info, .treeinfo, version.info,
  * then member paths one per line (each through imp_member_path, as the
@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "appliance/import.h"
+#include "appliance/build/import.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

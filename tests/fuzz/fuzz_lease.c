@@ -1,5 +1,5 @@
 /*
- * fuzz_lease.c - libFuzzer target for appliance/lease.c, the parser of
+ * fuzz_lease.c - libFuzzer target for appliance/dhcp/lease.c, the parser of
  * what dnsmasq hands bootyard-lease: the input is split at NUL bytes into
  * argv words until an empty word, then "NAME=VALUE" environment strings.
  *
@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "appliance/lease.h"
+#include "appliance/dhcp/lease.h"
 #include "common/valid.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

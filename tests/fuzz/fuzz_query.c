@@ -1,5 +1,5 @@
 /*
- * fuzz_query.c - libFuzzer target for the request parsers of http/query.h:
+ * fuzz_query.c - libFuzzer target for the request parsers of appliance/core/query.h:
  * the config query (MAC in every form, percent-encoding, parameters), the
  * generic query splitter, and strict path decoding.
  *
@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "http/query.h"
+#include "appliance/core/query.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

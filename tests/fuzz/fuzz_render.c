@@ -13,8 +13,8 @@
 #include <string.h>
 
 #include "common/util.h"
-#include "http/decide.h"
-#include "http/render_ipxe.h"
+#include "appliance/core/decide.h"
+#include "appliance/core/render_ipxe.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "http/template.h"
+#include "appliance/core/template.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

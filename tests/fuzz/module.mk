@@ -1,9 +1,9 @@
 # tests/fuzz/module.mk - sources of fuzz targets beyond http/module.mk's
 # FUZZ_LIB_SRC (read after it: */module.mk come before */*/module.mk).
-#   fuzz_grub: the grub renderer (http/render_grub.c)
-FUZZ_LIB_SRC += http/render_grub.c
-#   fuzz_doctor: the rogue DHCP probe's reply parser (appliance/doctor.c)
-FUZZ_LIB_SRC += appliance/doctor.c
+#   fuzz_grub: the grub renderer (appliance/core/render_grub.c)
+FUZZ_LIB_SRC += appliance/core/render_grub.c
+#   fuzz_doctor: the rogue DHCP probe's reply parser (appliance/dhcp/doctor.c)
+FUZZ_LIB_SRC += appliance/dhcp/doctor.c
 #   fuzz_admin_json: the admin API's JSON bodies (http/admin_json.c; the
 #   action names come from db/db.c, hence the database module and SQLite)
 FUZZ_LIB_SRC += http/admin_json.c db/db.c db/schema.c

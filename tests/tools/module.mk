@@ -12,4 +12,4 @@ tools: $(TOOLS)
 # The fuzz targets of the lease hook and dnsmasq log parsers (tests/fuzz/
 # fuzz_lease.c, fuzz_dnsmasq_log.c; `make fuzz` is in http/module.mk)
 # need these pure modules linked in too.
-FUZZ_LIB_SRC += appliance/lease.c appliance/dnsmasq_log.c
+FUZZ_LIB_SRC += appliance/dhcp/lease.c appliance/dhcp/dnsmasq_log.c

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "db/db.h"
-#include "http/decide.h"
+#include "appliance/core/decide.h"
 
 static const char *const fixture_distros[] = {"debian12", "alma9"};
 

@@ -1,5 +1,5 @@
 /*
- * test_config.c - appliance/config.c: defaults, a file that sets every
+ * test_config.c - appliance/core/config.c: defaults, a file that sets every
  * key, and each kind of error with its "FILE:LINE: [section] key: reason"
  * message (unknown section, unknown key, a bad value of every type, bad
  * durations, syntax, duplicates, over-long lines, NUL bytes, a missing
@@ -18,7 +18,7 @@
 
 #include <cmocka.h>
 
-#include "appliance/config.h"
+#include "appliance/core/config.h"
 
 static char tmpdir[64];
 static char path[128];

@@ -13,7 +13,7 @@
 #include <cmocka.h>
 
 #include "common/util.h"
-#include "http/decide.h"
+#include "appliance/core/decide.h"
 
 static struct decide_policy pol = {
     .base_url = "http://198.18.0.1",

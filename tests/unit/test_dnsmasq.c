@@ -1,5 +1,5 @@
 /*
- * test_dnsmasq.c - appliance/dnsmasq.c: the rendered dnsmasq config for
+ * test_dnsmasq.c - appliance/dhcp/dnsmasq.c: the rendered dnsmasq config for
  * every mode and loader setting against golden files in
  * tests/golden/dnsmasq/ (UPDATE_GOLDEN=1 rewrites them), the
  * automatic DHCP range, the reservations file, values that must be
@@ -22,7 +22,7 @@
 
 #include "tests/unit/golden.h"
 
-#include "appliance/dnsmasq.h"
+#include "appliance/dhcp/dnsmasq.h"
 #include "common/util.h"
 
 static const struct dnsmasq_facts facts = {

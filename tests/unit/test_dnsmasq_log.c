@@ -1,5 +1,5 @@
 /*
- * test_dnsmasq_log.c - appliance/dnsmasq_log.c: dnsmasq 2.90 log lines
+ * test_dnsmasq_log.c - appliance/dhcp/dnsmasq_log.c: dnsmasq 2.90 log lines
  * (as captured from the lab) become events; other lines are not events;
  * malformed and hostile event lines are refused.
  */
@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "appliance/dnsmasq_log.h"
+#include "appliance/dhcp/dnsmasq_log.h"
 
 #define ROOT "/var/lib/bootyard/tftp"
 

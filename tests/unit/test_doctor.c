@@ -10,7 +10,7 @@
 #include <errno.h>
 #include <cmocka.h>
 
-#include "appliance/doctor.h"
+#include "appliance/dhcp/doctor.h"
 
 static const uint8_t mac[6] = {0x52, 0x54, 0x00, 0x12, 0x34, 0x56};
 

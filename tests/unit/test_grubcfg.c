@@ -21,7 +21,7 @@
 
 #include <cmocka.h>
 
-#include "appliance/grubcfg.h"
+#include "appliance/build/grubcfg.h"
 #include "common/util.h"
 
 #define MAC1 "52:54:00:00:00:01"

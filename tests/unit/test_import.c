@@ -1,5 +1,5 @@
 /*
- * test_import.c - the pure half of `distro import` (appliance/import.c):
+ * test_import.c - the pure half of `distro import` (appliance/build/import.c):
  * member paths (hostile names), ISO volume ids, recognition of each
  * layout, and per family the kernel command line and the stock template,
  * each rendered for a host into a golden file (tests/golden/import/) and
@@ -16,10 +16,10 @@
 
 #include <cmocka.h>
 
-#include "appliance/import.h"
+#include "appliance/build/import.h"
 #include "common/util.h"
 #include "db/db.h"
-#include "http/template.h"
+#include "appliance/core/template.h"
 #include "tests/unit/golden.h"
 
 #define TOKEN "0123456789abcdef0123456789abcdef"

@@ -1,6 +1,6 @@
 /*
  * test_ipxe_build.c - the pure parts of the iPXE image builder
- * (appliance/ipxe_build.h): the boot URL base from the configuration, the
+ * (appliance/build/ipxe_build.h): the boot URL base from the configuration, the
  * --images list, and the "is there a complete build" check. The build
  * itself is tested with the real iPXE source in
  * tests/integration/ipxe_build.sh.
@@ -17,8 +17,8 @@
 
 #include <cmocka.h>
 
-#include "appliance/config.h"
-#include "appliance/ipxe_build.h"
+#include "appliance/core/config.h"
+#include "appliance/build/ipxe_build.h"
 #include "common/util.h"
 
 static void

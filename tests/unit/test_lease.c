@@ -1,5 +1,5 @@
 /*
- * test_lease.c - appliance/lease.c: dnsmasq's --dhcp-script arguments and
+ * test_lease.c - appliance/dhcp/lease.c: dnsmasq's --dhcp-script arguments and
  * environment parsed and validated, including hostile values (shell
  * metacharacters, 64 KB strings, control bytes, malformed numbers,
  * invalid MACs and addresses, missing arguments), the architecture from
@@ -16,7 +16,7 @@
 
 #include <cmocka.h>
 
-#include "appliance/lease.h"
+#include "appliance/dhcp/lease.h"
 
 #define ARGC(a) ((int)(sizeof(a) / sizeof((a)[0])) - 1)
 

@@ -1,5 +1,5 @@
 /*
- * test_netif.c - appliance/netif.c: the pure interface choice (auto with
+ * test_netif.c - common/netif.c: the pure interface choice (auto with
  * one, none or several candidates; a named interface, missing or without
  * IPv4; secondary addresses of one interface), the network of an
  * address, and netif_list against the real kernel (loopback is there).
@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "appliance/netif.h"
+#include "common/netif.h"
 
 static const struct netif_info lo = { "lo", 1, "127.0.0.1", 8, true, true,
 				      true };

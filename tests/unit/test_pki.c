@@ -1,5 +1,5 @@
 /*
- * test_pki.c - the appliance CA and server certificate (appliance/pki.h)
+ * test_pki.c - the appliance CA and server certificate (appliance/build/pki.h)
  * on real files, checked with GnuTLS: creation, modes, idempotence,
  * rotation under the same CA, configured certificates, hostile input.
  */
@@ -20,8 +20,8 @@
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
 
-#include "appliance/config.h"
-#include "appliance/pki.h"
+#include "appliance/core/config.h"
+#include "appliance/build/pki.h"
 #include "common/util.h"
 
 struct fixture {

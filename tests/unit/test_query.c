@@ -12,7 +12,7 @@
 #include <cmocka.h>
 
 #include "common/util.h"
-#include "http/query.h"
+#include "appliance/core/query.h"
 
 static void
 test_decode(void **state)

@@ -18,8 +18,8 @@
 #include "tests/unit/golden.h"
 
 #include "common/util.h"
-#include "http/decide.h"
-#include "http/render_grub.h"
+#include "appliance/core/decide.h"
+#include "appliance/core/render_grub.h"
 #include "tests/unit/render_fixture.h"
 
 #define SERVER "198.18.0.1"

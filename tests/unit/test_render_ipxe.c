@@ -18,9 +18,9 @@
 #include "tests/unit/golden.h"
 
 #include "common/util.h"
-#include "http/bootscript.h"
-#include "http/decide.h"
-#include "http/render_ipxe.h"
+#include "appliance/core/bootscript.h"
+#include "appliance/core/decide.h"
+#include "appliance/core/render_ipxe.h"
 #include "tests/unit/render_fixture.h"
 
 static struct db_distro

@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "appliance/sbverify.h"
+#include "appliance/build/sbverify.h"
 
 static void
 test_parse(void **state)

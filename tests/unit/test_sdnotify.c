@@ -16,7 +16,7 @@
 
 #include <cmocka.h>
 
-#include "appliance/sdnotify.h"
+#include "appliance/daemon/sdnotify.h"
 
 /* A datagram socket bound to name ("@..." = abstract); returns its fd. */
 static int

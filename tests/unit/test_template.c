@@ -13,7 +13,7 @@
 #include <cmocka.h>
 
 #include "common/util.h"
-#include "http/template.h"
+#include "appliance/core/template.h"
 
 static void
 test_validate(void **state)

@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "appliance/cli.h"
+#include "appliance/cli/cli.h"
 #include "common/sanitize.h"
 #include "common/valid.h"
 

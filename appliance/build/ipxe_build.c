@@ -1,0 +1,1436 @@
+/*
+ * ipxe_build.c - `bootyard build-ipxe`: iPXE images from source with the
+ * boot script and the appliance CA embedded (see ipxe_build.h).
+ *
+ * Cache layout (o->cache_dir):
+ *   tree-<T>/          a build tree: src/ (extracted or copied) and
+ *                      bootyard/ (boot.ipxe, ca.crt, build.log); T is the
+ *                      hash of source + configuration files, so a new
+ *                      script or CA reuses the objects and only relinks
+ *   tree-<T>.lock      flock'd while a build uses the tree
+ *   out-<K>/           the images of one complete build; K is the key
+ * The newest few of each are kept, the rest removed.
+ */
+#include "appliance/build/ipxe_build.h"
+
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <gnutls/gnutls.h>
+#include <gnutls/crypto.h>
+
+#include "appliance/build/pki.h"
+#include "common/log.h"
+#include "common/util.h"
+#include "common/valid.h"
+#include "appliance/core/bootscript.h"
+
+#define IPXE_KEY_VERSION "bootyard-ipxe-build 2"
+#define IPXE_CFG_FILES_MAX 32
+#define IPXE_CFG_FILE_MAX (256 * 1024)
+#define IPXE_CFG_DEPTH_MAX 4
+#define IPXE_KEEP_OUT 8
+#define IPXE_KEEP_TREES 2
+#define IPXE_PATH 4096
+
+static const struct {
+	const char *name;   /* in the output directory */
+	const char *target; /* make target, relative to src/ */
+} ipxe_images[IPXE_N_IMAGES] = {
+	{ "ipxe.lkrn", "bin/ipxe.lkrn" },
+	{ "undionly.kpxe", "bin/undionly.kpxe" },
+	{ "ipxe.efi", "bin-x86_64-efi/ipxe.efi" },
+	{ "snponly.efi", "bin-x86_64-efi/snponly.efi" },
+};
+
+const char *
+ipxe_image_name(unsigned i)
+{
+	return i < IPXE_N_IMAGES ? ipxe_images[i].name : NULL;
+}
+
+/* ---- pure helpers ---------------------------------------------------- */
+
+int
+ipxe_build_parse_images(const char *list, unsigned *ret)
+{
+	unsigned bits = 0, i;
+	const char *p = list, *end;
+	size_t n;
+
+	if (!list || !*list)
+		return -EINVAL;
+	if (!strcmp(list, "all")) {
+		*ret = IPXE_IMG_ALL;
+		return 0;
+	}
+	for (;;) {
+		end = strchr(p, ',');
+		n = end ? (size_t)(end - p) : strlen(p);
+		for (i = 0; i < IPXE_N_IMAGES; i++)
+			if (strlen(ipxe_images[i].name) == n &&
+			    !strncmp(p, ipxe_images[i].name, n))
+				break;
+		if (i == IPXE_N_IMAGES || (bits & (1u << i)))
+			return -EINVAL;
+		bits |= 1u << i;
+		if (!end)
+			break;
+		p = end + 1;
+	}
+	*ret = bits;
+	return 0;
+}
+
+/*
+ * split_listen - "ADDRESS:PORT" into host and port (IPv4 only, as the
+ * config parser allows). Returns 0 or -EINVAL.
+ */
+static int
+split_listen(const char *l, char host[CFG_ADDR_MAX], unsigned *port)
+{
+	const char *colon = strrchr(l, ':');
+	unsigned long long v;
+	size_t n;
+
+	if (!colon)
+		return -EINVAL;
+	n = (size_t)(colon - l);
+	if (n == 0 || n >= CFG_ADDR_MAX)
+		return -EINVAL;
+	memcpy(host, l, n);
+	host[n] = '\0';
+	if (!valid_ipv4(host) || parse_uint(colon + 1, 1, 65535, &v) < 0)
+		return -EINVAL;
+	*port = (unsigned)v;
+	return 0;
+}
+
+int
+ipxe_build_base_url(const struct by_config *cfg, char *out, size_t outsz)
+{
+	bool tls = cfg->tls_listen[0] && strcmp(cfg->tls_listen, "off");
+	const char *l = tls ? cfg->tls_listen : cfg->listen;
+	char host[CFG_ADDR_MAX];
+	unsigned port;
+	int r;
+
+	r = split_listen(l[0] ? l : "0.0.0.0:80", host, &port);
+	if (r < 0)
+		return r;
+	if (cfg->server_address[0] && strcmp(cfg->server_address, "auto")) {
+		if (!valid_ipv4(cfg->server_address))
+			return -EINVAL;
+		str_copy(host, sizeof(host), cfg->server_address);
+	} else if (!strcmp(host, "0.0.0.0")) {
+		return -EADDRNOTAVAIL;
+	}
+	if (port == (tls ? 443u : 80u))
+		return str_printf(out, outsz, "%s://%s", tls ? "https" : "http",
+				  host);
+	return str_printf(out, outsz, "%s://%s:%u", tls ? "https" : "http",
+			  host, port);
+}
+
+int
+ipxe_build_out_dir(const struct by_config *cfg, char *out, size_t outsz)
+{
+	return str_printf(out, outsz, "%s/ipxe", cfg->state_dir);
+}
+
+/* ---- small file helpers ---------------------------------------------- */
+
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void
+progress(const struct ipxe_build_opts *o, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	if (!o->progress)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	o->progress(msg, o->progress_arg);
+}
+
+static int
+rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	return remove(path) < 0 && errno != ENOENT ? -1 : 0;
+}
+
+/* rm_rf - remove path and everything below it; a missing path is fine. */
+static int
+rm_rf(const char *path)
+{
+	struct stat st;
+
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (!S_ISDIR(st.st_mode))
+		return unlink(path) < 0 ? -errno : 0;
+	if (nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS) < 0)
+		return -errno;
+	return 0;
+}
+
+/* mkdir_p - create path and its missing parents (mode 0755). */
+static int
+mkdir_p(const char *path)
+{
+	char buf[IPXE_PATH];
+	char *p;
+	int r;
+
+	r = str_copy(buf, sizeof(buf), path);
+	if (r < 0)
+		return r;
+	for (p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+/*
+ * copy_file - copy src to a new dst (O_EXCL|O_NOFOLLOW: never through
+ * a planted link), mode. Returns 0 or -errno; dst may be partial on
+ * failure (callers copy to a temp name).
+ */
+static int
+copy_file(const char *src, const char *dst, unsigned mode)
+{
+	_cleanup_close_ int in = -1, out = -1;
+	char buf[65536];
+	ssize_t n;
+
+	in = open(src, O_RDONLY | O_CLOEXEC);
+	if (in < 0)
+		return -errno;
+	out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		   mode);
+	if (out < 0)
+		return -errno;
+	while ((n = read(in, buf, sizeof(buf))) != 0) {
+		char *p = buf;
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		while (n > 0) {
+			ssize_t w = write(out, p, (size_t)n);
+			if (w < 0) {
+				if (errno == EINTR)
+					continue;
+				return -errno;
+			}
+			p += w;
+			n -= w;
+		}
+	}
+	if (fchmod(out, mode) < 0)
+		return -errno;
+	return 0;
+}
+
+/*
+ * install_file - copy src into dir/name through a temporary name and a
+ * rename, so readers see the old or the new file, never a partial one.
+ */
+static int
+install_file(const char *src, const char *dir, const char *name)
+{
+	char tmp[IPXE_PATH], dst[IPXE_PATH];
+	int r;
+
+	if ((r = str_printf(dst, sizeof(dst), "%s/%s", dir, name)) < 0 ||
+	    (r = str_printf(tmp, sizeof(tmp), "%s/.%s.tmp.%ld", dir, name,
+			    (long)getpid())) < 0)
+		return r;
+	unlink(tmp); /* a leftover: copy_file creates it O_EXCL */
+	r = copy_file(src, tmp, 0644);
+	if (r == 0 && rename(tmp, dst) < 0)
+		r = -errno;
+	if (r < 0)
+		unlink(tmp);
+	return r;
+}
+
+/*
+ * write_if_changed - write data to path unless it already holds exactly
+ * that: an unchanged file keeps its mtime, so make rebuilds nothing.
+ */
+static int
+write_if_changed(const char *path, const void *data, size_t len)
+{
+	_cleanup_free_ char *old = NULL;
+	size_t oldlen;
+
+	if (read_file(path, IPXE_CFG_FILE_MAX * 4, &old, &oldlen) == 0 &&
+	    oldlen == len && !memcmp(old, data, len))
+		return 0;
+	return write_file_atomic(path, data, len, 0644);
+}
+
+static bool
+is_file(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+static bool
+is_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* ---- hashing ---------------------------------------------------------- */
+
+static void
+hex(const unsigned char *d, size_t n, char *out)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		sprintf(out + 2 * i, "%02x", d[i]);
+	out[2 * n] = '\0';
+}
+
+/* hash_fd - feed everything readable from fd into h. 0 or -errno. */
+static int
+hash_fd(gnutls_hash_hd_t h, int fd)
+{
+	char buf[65536];
+	ssize_t n;
+
+	while ((n = read(fd, buf, sizeof(buf))) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		gnutls_hash(h, buf, (size_t)n);
+	}
+	return 0;
+}
+
+/* A record in a hash stream: a tag, a name and a length, NUL-separated. */
+static void
+hash_rec(gnutls_hash_hd_t h, const char *tag, const char *name,
+	 unsigned long long len)
+{
+	char hdr[64];
+
+	gnutls_hash(h, tag, strlen(tag) + 1);
+	gnutls_hash(h, name, strlen(name) + 1);
+	snprintf(hdr, sizeof(hdr), "%llu", len);
+	gnutls_hash(h, hdr, strlen(hdr) + 1);
+}
+
+/* Top-level entries of an iPXE src/ that are build output, not source. */
+static bool
+tree_skip(const char *rel)
+{
+	return !strcmp(rel, "bin") || !strncmp(rel, "bin-", 4) ||
+	       !strcmp(rel, "config/local") || !strcmp(rel, ".git");
+}
+
+/*
+ * hash_tree - hash every file below root/rel in name order (paths, sizes,
+ * contents, symlink targets), skipping build output. 0 or -errno.
+ */
+static int
+hash_tree(gnutls_hash_hd_t h, const char *root, const char *rel)
+{
+	struct dirent **ents = NULL;
+	char dir[IPXE_PATH];
+	int n, i, r = 0;
+
+	if (str_printf(dir, sizeof(dir), "%s%s%s", root, rel[0] ? "/" : "",
+		       rel) < 0)
+		return -ENAMETOOLONG;
+	n = scandir(dir, &ents, NULL, alphasort);
+	if (n < 0)
+		return -errno;
+	for (i = 0; i < n; i++) {
+		const char *nm = ents[i]->d_name;
+		char sub[IPXE_PATH], path[IPXE_PATH];
+		struct stat st;
+
+		if (r < 0 || !strcmp(nm, ".") || !strcmp(nm, ".."))
+			goto next;
+		if (str_printf(sub, sizeof(sub), "%s%s%s", rel,
+			       rel[0] ? "/" : "", nm) < 0 ||
+		    str_printf(path, sizeof(path), "%s/%s", root, sub) < 0) {
+			r = -ENAMETOOLONG;
+			goto next;
+		}
+		if (tree_skip(sub) || !strcmp(nm, ".git"))
+			goto next;
+		if (lstat(path, &st) < 0) {
+			r = -errno;
+			goto next;
+		}
+		if (S_ISDIR(st.st_mode)) {
+			hash_rec(h, "D", sub, 0);
+			r = hash_tree(h, root, sub);
+		} else if (S_ISLNK(st.st_mode)) {
+			char target[IPXE_PATH];
+			ssize_t len;
+
+			len = readlink(path, target, sizeof(target) - 1);
+			if (len < 0) {
+				r = -errno;
+				goto next;
+			}
+			target[len] = '\0';
+			hash_rec(h, "L", sub, (unsigned long long)len);
+			gnutls_hash(h, target, (size_t)len);
+		} else if (S_ISREG(st.st_mode)) {
+			int fd = open(path, O_RDONLY | O_CLOEXEC);
+			if (fd < 0) {
+				r = -errno;
+				goto next;
+			}
+			hash_rec(h, "F", sub, (unsigned long long)st.st_size);
+			r = hash_fd(h, fd);
+			close(fd);
+		}
+next:
+		free(ents[i]);
+	}
+	free(ents);
+	return r;
+}
+
+/*
+ * src_root - the iPXE src/ directory of a tree at path: path/src or path
+ * itself. Returns 0 and *ret, or -EINVAL when neither looks like iPXE.
+ */
+static int
+src_root(const char *path, char *ret, size_t retsz)
+{
+	char a[IPXE_PATH], b[IPXE_PATH];
+
+	if (str_printf(a, sizeof(a), "%s/src/Makefile", path) == 0 &&
+	    str_printf(b, sizeof(b), "%s/src/config/general.h", path) == 0 &&
+	    is_file(a) && is_file(b))
+		return str_printf(ret, retsz, "%s/src", path);
+	if (str_printf(a, sizeof(a), "%s/Makefile", path) == 0 &&
+	    str_printf(b, sizeof(b), "%s/config/general.h", path) == 0 &&
+	    is_file(a) && is_file(b))
+		return str_copy(ret, retsz, path);
+	return -EINVAL;
+}
+
+/* ---- build configurations --------------------------------------------- */
+
+struct cfg_file {
+	char name[NAME_MAX_LEN + 1];
+	char *data; /* malloc'd */
+	size_t len;
+};
+
+struct cfg_set {
+	struct cfg_file f[IPXE_CFG_FILES_MAX];
+	size_t n;
+};
+
+static void
+cfg_set_free(struct cfg_set *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		free(s->f[i].data);
+	s->n = 0;
+}
+
+/* A config file name: a header of [a-z0-9_] only ("general.h"). */
+static bool
+cfg_file_name_ok(const char *n)
+{
+	size_t len = strlen(n), i;
+
+	if (len < 3 || len > NAME_MAX_LEN || strcmp(n + len - 2, ".h"))
+		return false;
+	for (i = 0; i < len - 2; i++)
+		if (!((n[i] >= 'a' && n[i] <= 'z') ||
+		      (n[i] >= '0' && n[i] <= '9') || n[i] == '_'))
+			return false;
+	return true;
+}
+
+/*
+ * cfg_set_load - the headers of the build configuration in dir, after
+ * those of the configuration its "base" file names (a sibling directory;
+ * at most IPXE_CFG_DEPTH_MAX levels). A header of dir replaces the base's
+ * header of the same name. Returns 0 or -errno with err filled.
+ */
+static int
+cfg_set_load(const char *dir, struct cfg_set *s, unsigned depth, char *err,
+	     size_t errsz)
+{
+	_cleanup_free_ char *base = NULL;
+	struct dirent **ents = NULL;
+	char path[IPXE_PATH];
+	size_t len, k;
+	int n, i, r = 0;
+
+	if (depth > IPXE_CFG_DEPTH_MAX) {
+		snprintf(err, errsz, "%s: 'base' chain too long", dir);
+		return -ELOOP;
+	}
+	if (!is_dir(dir)) {
+		snprintf(err, errsz,
+			 "build configuration %s: no such directory", dir);
+		return -ENOENT;
+	}
+	if (str_printf(path, sizeof(path), "%s/base", dir) < 0)
+		return -ENAMETOOLONG;
+	if (read_file(path, 256, &base, &len) == 0) {
+		char parent[IPXE_PATH], *slash;
+		while (len && (base[len - 1] == '\n' || base[len - 1] == ' '))
+			base[--len] = '\0';
+		if (!valid_name(base)) {
+			snprintf(err, errsz, "%s: not a configuration name",
+				 path);
+			return -EINVAL;
+		}
+		str_copy(parent, sizeof(parent), dir);
+		slash = strrchr(parent, '/');
+		if (slash)
+			*slash = '\0';
+		else
+			str_copy(parent, sizeof(parent), ".");
+		if (str_printf(path, sizeof(path), "%s/%s", parent, base) < 0)
+			return -ENAMETOOLONG;
+		r = cfg_set_load(path, s, depth + 1, err, errsz);
+		if (r < 0)
+			return r;
+	}
+
+	n = scandir(dir, &ents, NULL, alphasort);
+	if (n < 0) {
+		r = -errno;
+		snprintf(err, errsz, "%s: %s", dir, strerror(-r));
+		return r;
+	}
+	for (i = 0; i < n; i++) {
+		const char *nm = ents[i]->d_name;
+		char *data = NULL;
+
+		if (r < 0 || !cfg_file_name_ok(nm))
+			goto next;
+		if (str_printf(path, sizeof(path), "%s/%s", dir, nm) < 0) {
+			r = -ENAMETOOLONG;
+			goto next;
+		}
+		r = read_file(path, IPXE_CFG_FILE_MAX, &data, &len);
+		if (r < 0) {
+			snprintf(err, errsz, "%s: %s", path, strerror(-r));
+			goto next;
+		}
+		for (k = 0; k < s->n; k++)
+			if (!strcmp(s->f[k].name, nm))
+				break;
+		if (k == s->n) {
+			if (s->n == IPXE_CFG_FILES_MAX) {
+				free(data);
+				snprintf(err, errsz, "%s: too many headers",
+					 dir);
+				r = -E2BIG;
+				goto next;
+			}
+			s->n++;
+			str_copy(s->f[k].name, sizeof(s->f[k].name), nm);
+		} else {
+			free(s->f[k].data);
+		}
+		s->f[k].data = data;
+		s->f[k].len = len;
+next:
+		free(ents[i]);
+	}
+	free(ents);
+	if (r == 0 && depth == 0 && s->n == 0) {
+		snprintf(err, errsz, "build configuration %s has no headers",
+			 dir);
+		r = -EINVAL;
+	}
+	return r;
+}
+
+/* ---- child processes --------------------------------------------------- */
+
+/*
+ * run - run argv[0] (found in PATH) with stdout and stderr appended to
+ * log (or inherited when NULL), stdin from /dev/null, and make's and
+ * iPXE's variables taken out of the environment so that only our command
+ * line decides. Returns the exit status (0..255), 128+signal, or -errno
+ * when it could not be started.
+ */
+static int
+run(char *const argv[], const char *log)
+{
+	static const char *const unset[] = {
+		"MAKEFLAGS", "MFLAGS",	  "MAKELEVEL", "MAKEOVERRIDES",
+		"CONFIG",    "LOCAL_CONFIG", "EMBED",  "CERT",
+		"TRUST",     "PRIVKEY",	  "DEBUG",     "BIN",
+		"TRUST_EXT", "CROSS",	  "CROSS_COMPILE",
+	};
+	int status;
+	pid_t pid;
+	size_t i;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		int fd = open("/dev/null", O_RDONLY);
+		if (fd >= 0)
+			dup2(fd, 0);
+		if (log) {
+			fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+			if (fd < 0)
+				_exit(127);
+			dup2(fd, 1);
+			dup2(fd, 2);
+		}
+		for (i = 0; i < ARRAY_SIZE(unset); i++)
+			unsetenv(unset[i]);
+		execvp(argv[0], argv);
+		dprintf(2, "cannot run %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	return 128 + WTERMSIG(status);
+}
+
+/* The last lines of a log, for an error message that says why. */
+static void
+log_tail(const char *log, char *out, size_t outsz)
+{
+	_cleanup_free_ char *buf = NULL;
+	size_t len, start;
+	int lines = 0;
+
+	out[0] = '\0';
+	if (read_file(log, 64 << 20, &buf, &len) < 0 || len == 0)
+		return;
+	start = len - 1;
+	while (start > 0) {
+		if (buf[start - 1] == '\n' && ++lines == 6)
+			break;
+		start--;
+	}
+	snprintf(out, outsz, "%s", buf + start);
+}
+
+/* ---- the build tree ---------------------------------------------------- */
+
+/*
+ * tree_copy - copy the iPXE src/ directory src into dst (created) with
+ * `cp -a`, leaving out build output (bin, bin-*) and .git, so that an
+ * in-place build of the user's tree is neither copied nor trusted.
+ * Returns 0 or -errno with err filled.
+ */
+static int
+tree_copy(const char *src, const char *dst, const char *log, char *err,
+	  size_t errsz)
+{
+	struct dirent **ents = NULL;
+	char *argv[128], *paths[128];
+	int n, i, a = 0, np = 0, st, r = 0;
+
+	r = mkdir_p(dst);
+	if (r < 0) {
+		snprintf(err, errsz, "cannot create %s: %s", dst, strerror(-r));
+		return r;
+	}
+	n = scandir(src, &ents, NULL, alphasort);
+	if (n < 0) {
+		r = -errno;
+		snprintf(err, errsz, "%s: %s", src, strerror(-r));
+		return r;
+	}
+	argv[a++] = "cp";
+	argv[a++] = "-a";
+	argv[a++] = "--";
+	for (i = 0; i < n; i++) {
+		const char *nm = ents[i]->d_name;
+
+		if (r == 0 && strcmp(nm, ".") && strcmp(nm, "..") &&
+		    !tree_skip(nm)) {
+			if (a >= (int)ARRAY_SIZE(argv) - 2) {
+				snprintf(err, errsz, "%s: too many entries",
+					 src);
+				r = -E2BIG;
+			} else if (asprintf(&paths[np], "%s/%s", src, nm) < 0) {
+				r = -ENOMEM;
+			} else {
+				argv[a++] = paths[np++];
+			}
+		}
+		free(ents[i]);
+	}
+	free(ents);
+	argv[a++] = (char *)dst;
+	argv[a] = NULL;
+	if (r == 0) {
+		st = run(argv, log);
+		if (st != 0) {
+			snprintf(err, errsz, "cannot copy %s (cp: status %d)",
+				 src, st);
+			r = -EIO;
+		}
+	}
+	for (i = 0; i < np; i++)
+		free(paths[i]);
+	return r;
+}
+
+/*
+ * tree_prepare - make sure tree (a directory name in the cache) holds an
+ * iPXE src/ from source: extract the tarball or copy the tree into a
+ * temporary directory, then rename it into place. Returns 0 or -errno
+ * with err filled.
+ */
+static int
+tree_prepare(const char *source, bool source_is_dir, const char *tree,
+	     const char *log, char *err, size_t errsz)
+{
+	char tmp[IPXE_PATH], root[IPXE_PATH], src[IPXE_PATH], p[IPXE_PATH];
+	int r, st;
+
+	if (str_printf(p, sizeof(p), "%s/src", tree) == 0 &&
+	    src_root(tree, src, sizeof(src)) == 0)
+		return 0;
+	rm_rf(tree);
+	if (str_printf(tmp, sizeof(tmp), "%s.tmp.%ld", tree, (long)getpid()) <
+	    0)
+		return -ENAMETOOLONG;
+	rm_rf(tmp);
+	r = mkdir_p(tmp);
+	if (r < 0) {
+		snprintf(err, errsz, "cannot create %s: %s", tmp, strerror(-r));
+		return r;
+	}
+	if (source_is_dir) {
+		r = src_root(source, src, sizeof(src));
+		if (r == 0)
+			r = str_printf(p, sizeof(p), "%s/src", tmp);
+		if (r == 0)
+			r = tree_copy(src, p, log, err, errsz);
+		if (r < 0)
+			goto fail;
+		str_copy(root, sizeof(root), tmp);
+	} else {
+		char *argv[] = { "tar", "-x", "--no-same-owner", "-f",
+				 (char *)source, "-C", tmp, NULL };
+		struct dirent **ents = NULL;
+		int n, i, found = 0;
+
+		st = run(argv, log);
+		if (st != 0) {
+			snprintf(err, errsz,
+				 "cannot extract %s: not a readable tarball "
+				 "(tar: status %d)",
+				 source, st);
+			r = -EINVAL;
+			goto fail;
+		}
+		/* The tarball holds src/ or one top folder holding it. */
+		root[0] = '\0';
+		if (src_root(tmp, src, sizeof(src)) == 0 &&
+		    str_printf(p, sizeof(p), "%s/src", tmp) == 0 &&
+		    !strcmp(src, p)) {
+			str_copy(root, sizeof(root), tmp);
+		} else {
+			n = scandir(tmp, &ents, NULL, alphasort);
+			for (i = 0; i < n; i++) {
+				char c[IPXE_PATH], s2[IPXE_PATH];
+				if (ents[i]->d_name[0] != '.' &&
+				    str_printf(c, sizeof(c), "%s/%s", tmp,
+					       ents[i]->d_name) == 0 &&
+				    str_printf(p, sizeof(p), "%s/src", c) ==
+					    0 &&
+				    src_root(c, s2, sizeof(s2)) == 0 &&
+				    !strcmp(s2, p)) {
+					found++;
+					str_copy(root, sizeof(root), c);
+				}
+				free(ents[i]);
+			}
+			free(ents);
+			if (found != 1)
+				root[0] = '\0';
+		}
+		if (!root[0]) {
+			snprintf(err, errsz,
+				 "%s: no iPXE source in it (expected "
+				 "src/Makefile and src/config/general.h)",
+				 source);
+			r = -EINVAL;
+			goto fail;
+		}
+	}
+	if (rename(root, tree) < 0) {
+		r = -errno;
+		snprintf(err, errsz, "cannot rename %s to %s: %s", root, tree,
+			 strerror(-r));
+		goto fail;
+	}
+	rm_rf(tmp);
+	return 0;
+
+fail:
+	rm_rf(tmp);
+	return r;
+}
+
+/*
+ * tree_configure - put the configuration headers into src/config/local/
+ * (emptying any other header there), the script into bootyard/boot.ipxe
+ * and the CA (when not NULL) into ca_file; files that did not change are
+ * not rewritten, so make rebuilds only what depends on a change.
+ */
+static int
+tree_configure(const char *tree, const struct cfg_set *cs, const char *script,
+	       size_t script_len, const char *ca, size_t ca_len,
+	       const char *ca_file, char *err, size_t errsz)
+{
+	char local[IPXE_PATH], p[IPXE_PATH];
+	struct dirent **ents = NULL;
+	int n, i, r = 0;
+	size_t k;
+
+	if (str_printf(local, sizeof(local), "%s/src/config/local", tree) < 0)
+		return -ENAMETOOLONG;
+	r = mkdir_p(local);
+	if (r < 0)
+		goto fail;
+	/*
+	 * iPXE's make creates an empty config/local/X.h for every header it
+	 * has: one we do not set is emptied, not removed, or the next make
+	 * would create it anew and recompile everything. A named local
+	 * configuration (a directory) is not ours and goes.
+	 */
+	n = scandir(local, &ents, NULL, alphasort);
+	for (i = 0; i < n; i++) {
+		const char *nm = ents[i]->d_name;
+		bool ours = false;
+		struct stat st;
+
+		for (k = 0; k < cs->n; k++)
+			ours |= !strcmp(cs->f[k].name, nm);
+		if (!ours && strcmp(nm, ".") && strcmp(nm, "..") &&
+		    str_printf(p, sizeof(p), "%s/%s", local, nm) == 0 &&
+		    lstat(p, &st) == 0) {
+			if (S_ISREG(st.st_mode) && st.st_size > 0)
+				r = write_file_atomic(p, "", 0, 0644);
+			else if (!S_ISREG(st.st_mode))
+				rm_rf(p);
+		}
+		free(ents[i]);
+	}
+	free(ents);
+	if (r < 0)
+		goto fail;
+	for (k = 0; k < cs->n && r == 0; k++) {
+		r = str_printf(p, sizeof(p), "%s/%s", local, cs->f[k].name);
+		if (r == 0)
+			r = write_if_changed(p, cs->f[k].data, cs->f[k].len);
+	}
+	if (r < 0)
+		goto fail;
+	if ((r = str_printf(p, sizeof(p), "%s/bootyard", tree)) < 0 ||
+	    (r = mkdir_p(p)) < 0 ||
+	    (r = str_printf(p, sizeof(p), "%s/bootyard/boot.ipxe", tree)) <
+		    0 ||
+	    (r = write_if_changed(p, script, script_len)) < 0)
+		goto fail;
+	/*
+	 * The CA goes in under a name of its own (ca_file, from its hash):
+	 * iPXE's Makefile rebuilds the trusted-root object when the TRUST=
+	 * name changes, not when the file behind the same name does.
+	 */
+	if (ca)
+		r = write_if_changed(ca_file, ca, ca_len);
+	if (r < 0)
+		goto fail;
+	/* CA files of earlier builds: small, but one per CA ever used. */
+	str_printf(local, sizeof(local), "%s/bootyard", tree);
+	n = scandir(local, &ents, NULL, alphasort);
+	for (i = 0; i < n; i++) {
+		const char *nm = ents[i]->d_name;
+
+		if (str_has_prefix(nm, "ca-") &&
+		    str_printf(p, sizeof(p), "%s/%s", local, nm) == 0 &&
+		    (!ca || strcmp(p, ca_file)))
+			unlink(p);
+		free(ents[i]);
+	}
+	free(ents);
+	return 0;
+fail:
+	snprintf(err, errsz, "cannot configure the build tree %s: %s", tree,
+		 strerror(-r));
+	return r;
+}
+
+/* ---- the output directory --------------------------------------------- */
+
+/*
+ * info_key - the key= line of dir/build.info into key[65]; 0 or -errno.
+ * *ret_images gets the images= bits when not NULL.
+ */
+static int
+info_read(const char *dir, char key[65], unsigned *ret_images)
+{
+	_cleanup_free_ char *buf = NULL;
+	char path[IPXE_PATH];
+	const char *k, *im;
+	size_t len;
+	unsigned bits = 0;
+	int r;
+
+	if ((r = str_printf(path, sizeof(path), "%s/build.info", dir)) < 0 ||
+	    (r = read_file(path, 64 * 1024, &buf, &len)) < 0)
+		return r;
+	k = strstr(buf, "key=");
+	if (!k || (k != buf && k[-1] != '\n') || strlen(k) < 4 + 64)
+		return -EINVAL;
+	memcpy(key, k + 4, 64);
+	key[64] = '\0';
+	im = strstr(buf, "\nimages=");
+	if (im) {
+		char list[256];
+		size_t n = strcspn(im + 8, "\n");
+		if (n >= sizeof(list))
+			return -EINVAL;
+		memcpy(list, im + 8, n);
+		list[n] = '\0';
+		if (ipxe_build_parse_images(list, &bits) < 0)
+			return -EINVAL;
+	}
+	if (ret_images)
+		*ret_images = bits;
+	return 0;
+}
+
+/* images_complete - every image in bits is a non-empty file in dir. */
+static bool
+images_complete(const char *dir, unsigned bits)
+{
+	char p[IPXE_PATH];
+	struct stat st;
+	unsigned i;
+
+	for (i = 0; i < IPXE_N_IMAGES; i++) {
+		if (!(bits & (1u << i)))
+			continue;
+		if (str_printf(p, sizeof(p), "%s/%s", dir,
+			       ipxe_images[i].name) < 0 ||
+		    stat(p, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size == 0)
+			return false;
+	}
+	return bits != 0;
+}
+
+bool
+ipxe_build_present(const char *dir, unsigned *ret_images)
+{
+	char key[65];
+	unsigned bits = 0;
+
+	if (info_read(dir, key, &bits) < 0 || !images_complete(dir, bits))
+		return false;
+	if (ret_images)
+		*ret_images = bits;
+	return true;
+}
+
+static void
+images_list(unsigned bits, char *out, size_t outsz)
+{
+	unsigned i;
+
+	out[0] = '\0';
+	for (i = 0; i < IPXE_N_IMAGES; i++)
+		if (bits & (1u << i)) {
+			size_t l = strlen(out);
+			snprintf(out + l, outsz - l, "%s%s", l ? "," : "",
+				 ipxe_images[i].name);
+		}
+}
+
+/*
+ * out_install - copy the images of from (a cache entry) into the output
+ * directory, each by rename; remove images that are not part of this
+ * build; write boot.ipxe, ca.crt and, last, build.info.
+ */
+static int
+out_install(const struct ipxe_build_opts *o, unsigned bits, const char *from,
+	    const char *key, const char *script, size_t script_len,
+	    const char *ca, size_t ca_len, char *err, size_t errsz)
+{
+	char src[IPXE_PATH], p[IPXE_PATH], list[256], info[8192], stamp[32];
+	time_t t = time(NULL);
+	struct tm tm;
+	unsigned i;
+	int r;
+
+	r = mkdir_p(o->out_dir);
+	if (r < 0) {
+		snprintf(err, errsz, "cannot create %s: %s", o->out_dir,
+			 strerror(-r));
+		return r;
+	}
+	for (i = 0; i < IPXE_N_IMAGES; i++) {
+		if (!(bits & (1u << i)))
+			continue;
+		r = str_printf(src, sizeof(src), "%s/%s", from,
+			       ipxe_images[i].name);
+		if (r == 0)
+			r = install_file(src, o->out_dir, ipxe_images[i].name);
+		if (r < 0) {
+			snprintf(err, errsz, "cannot install %s into %s: %s",
+				 ipxe_images[i].name, o->out_dir,
+				 strerror(-r));
+			return r;
+		}
+	}
+	for (i = 0; i < IPXE_N_IMAGES; i++)
+		if (!(bits & (1u << i)) &&
+		    str_printf(p, sizeof(p), "%s/%s", o->out_dir,
+			       ipxe_images[i].name) == 0)
+			unlink(p);
+	if ((r = str_printf(p, sizeof(p), "%s/boot.ipxe", o->out_dir)) < 0 ||
+	    (r = write_file_atomic(p, script, script_len, 0644)) < 0 ||
+	    (r = str_printf(p, sizeof(p), "%s/ca.crt", o->out_dir)) < 0)
+		goto fail;
+	if (ca)
+		r = write_file_atomic(p, ca, ca_len, 0644);
+	else
+		unlink(p);
+	if (r < 0)
+		goto fail;
+	images_list(bits, list, sizeof(list));
+	gmtime_r(&t, &tm);
+	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	snprintf(info, sizeof(info),
+		 "key=%s\nimages=%s\nbase_url=%s\nconfig=%s\nsource=%s\n"
+		 "trust=%s\ninstalled=%s\n",
+		 key, list, o->base_url, o->config_dir, o->source,
+		 ca ? "ca.crt" : "ipxe-default", stamp);
+	if ((r = str_printf(p, sizeof(p), "%s/build.info", o->out_dir)) < 0 ||
+	    (r = write_file_atomic(p, info, strlen(info), 0644)) < 0)
+		goto fail;
+	return 0;
+fail:
+	snprintf(err, errsz, "cannot write into %s: %s", o->out_dir,
+		 strerror(-r));
+	return r;
+}
+
+/* ---- cache housekeeping ------------------------------------------------ */
+
+struct cache_ent {
+	char name[NAME_MAX + 1];
+	time_t mtime;
+};
+
+static int
+cache_ent_cmp(const void *a, const void *b)
+{
+	const struct cache_ent *x = a, *y = b;
+
+	return x->mtime < y->mtime ? 1 : x->mtime > y->mtime ? -1 : 0;
+}
+
+/*
+ * cache_evict - keep the newest keep entries of cache named prefix*
+ * (directories), never keep_name, removing the others; a tree whose lock
+ * another build holds is left alone.
+ */
+static void
+cache_evict(const char *cache, const char *prefix, unsigned keep,
+	    const char *keep_name)
+{
+	struct cache_ent ents[64];
+	struct dirent *de;
+	size_t n = 0, i;
+	DIR *d = opendir(cache);
+
+	if (!d)
+		return;
+	while ((de = readdir(d)) && n < ARRAY_SIZE(ents)) {
+		char p[IPXE_PATH];
+		struct stat st;
+		const char *dot = strchr(de->d_name, '.');
+
+		/* The lock and log of a tree that is gone: leftovers. */
+		if (str_has_prefix(de->d_name, prefix) && dot &&
+		    (!strcmp(dot, ".lock") || !strcmp(dot, ".log")) &&
+		    str_printf(p, sizeof(p), "%s/%.*s", cache,
+			       (int)(dot - de->d_name), de->d_name) == 0 &&
+		    !is_dir(p) && !strcmp(dot, ".log") &&
+		    str_printf(p, sizeof(p), "%s/%s", cache, de->d_name) == 0)
+			unlink(p);
+		if (!str_has_prefix(de->d_name, prefix) ||
+		    strchr(de->d_name, '.') ||
+		    str_printf(p, sizeof(p), "%s/%s", cache, de->d_name) < 0 ||
+		    lstat(p, &st) < 0 || !S_ISDIR(st.st_mode))
+			continue;
+		str_copy(ents[n].name, sizeof(ents[n].name), de->d_name);
+		ents[n].mtime = st.st_mtime;
+		n++;
+	}
+	closedir(d);
+	qsort(ents, n, sizeof(ents[0]), cache_ent_cmp);
+	for (i = 0; i < n; i++) {
+		char p[IPXE_PATH], lock[IPXE_PATH];
+		int fd;
+		if (i < keep - 1 || !strcmp(ents[i].name, keep_name))
+			continue;
+		if (str_printf(p, sizeof(p), "%s/%s", cache, ents[i].name) <
+			    0 ||
+		    str_printf(lock, sizeof(lock), "%s.lock", p) < 0)
+			continue;
+		fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+		if (fd < 0)
+			continue;
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
+			rm_rf(p);
+			unlink(lock);
+		}
+		close(fd);
+	}
+}
+
+/* ---- the build --------------------------------------------------------- */
+
+int
+ipxe_build(const struct ipxe_build_opts *o, struct ipxe_build_result *ret,
+	   char *err, size_t errsz)
+{
+	struct cfg_set cs = { .n = 0 };
+	_cleanup_free_ char *ca = NULL;
+	_cleanup_close_ int lock = -1;
+	gnutls_hash_hd_t h = NULL;
+	unsigned char dig[32];
+	char script[4096], srchash[65], treekey[65], key[65], oldkey[65];
+	char tree[IPXE_PATH], outc[IPXE_PATH], tmp[IPXE_PATH], p[IPXE_PATH];
+	char jobs[32], embed[IPXE_PATH + 8], cert[IPXE_PATH + 8],
+		trust[IPXE_PATH + 8], log[IPXE_PATH], cafile[IPXE_PATH];
+	char cahash[65];
+	unsigned bits = o->images ? o->images : IPXE_IMG_ALL;
+	size_t ca_len = 0, k;
+	bool srcdir, fresh;
+	struct stat st;
+	double t0 = now_s(), t;
+	int r, n, script_len;
+
+	memset(ret, 0, sizeof(*ret));
+	err[0] = '\0';
+
+	/* Inputs: script, CA, configuration, source. */
+	script_len = ipxe_render_boot_script(o->base_url, script,
+					     sizeof(script));
+	if (script_len < 0) {
+		snprintf(err, errsz, "'%s' is not a usable boot URL base "
+				     "(scheme://host[:port])",
+			 o->base_url);
+		return -EINVAL;
+	}
+	if (o->ca) {
+		r = read_file(o->ca, 1 << 20, &ca, &ca_len);
+		if (r < 0) {
+			snprintf(err, errsz, "CA %s: %s", o->ca, strerror(-r));
+			return r;
+		}
+		if (!strstr(ca, "-----BEGIN CERTIFICATE-----")) {
+			snprintf(err, errsz, "CA %s: not a PEM certificate",
+				 o->ca);
+			return -EINVAL;
+		}
+	}
+	r = cfg_set_load(o->config_dir, &cs, 0, err, errsz);
+	if (r < 0)
+		goto out;
+	if (stat(o->source, &st) < 0) {
+		r = -errno;
+		snprintf(err, errsz, "iPXE source %s: %s", o->source,
+			 strerror(-r));
+		goto out;
+	}
+	srcdir = S_ISDIR(st.st_mode);
+	if (!srcdir && !S_ISREG(st.st_mode)) {
+		snprintf(err, errsz, "iPXE source %s: not a directory or a "
+				     "tarball",
+			 o->source);
+		r = -EINVAL;
+		goto out;
+	}
+	if (srcdir && src_root(o->source, p, sizeof(p)) < 0) {
+		snprintf(err, errsz,
+			 "iPXE source %s: not an iPXE tree (expected "
+			 "src/Makefile and src/config/general.h)",
+			 o->source);
+		r = -EINVAL;
+		goto out;
+	}
+
+	/* The key: source, then configuration, script, CA, images. */
+	if (gnutls_hash_init(&h, GNUTLS_DIG_SHA256) < 0) {
+		r = -ENOMEM;
+		goto out;
+	}
+	if (srcdir) {
+		r = hash_tree(h, p, "");
+	} else {
+		int fd = open(o->source, O_RDONLY | O_CLOEXEC);
+		r = fd < 0 ? -errno : hash_fd(h, fd);
+		if (fd >= 0)
+			close(fd);
+	}
+	gnutls_hash_deinit(h, dig);
+	h = NULL;
+	if (r < 0) {
+		snprintf(err, errsz, "iPXE source %s: %s", o->source,
+			 strerror(-r));
+		goto out;
+	}
+	hex(dig, sizeof(dig), srchash);
+	ret->t_hash = now_s() - t0;
+
+	gnutls_hash_init(&h, GNUTLS_DIG_SHA256);
+	hash_rec(h, IPXE_KEY_VERSION, srchash, 0);
+	for (k = 0; k < cs.n; k++) {
+		hash_rec(h, "C", cs.f[k].name, cs.f[k].len);
+		gnutls_hash(h, cs.f[k].data, cs.f[k].len);
+	}
+	gnutls_hash_deinit(h, dig);
+	hex(dig, sizeof(dig), treekey);
+	gnutls_hash_init(&h, GNUTLS_DIG_SHA256);
+	hash_rec(h, "T", treekey, 0);
+	hash_rec(h, "S", "boot.ipxe", (unsigned long long)script_len);
+	gnutls_hash(h, script, (size_t)script_len);
+	hash_rec(h, "A", "ca.crt", ca_len);
+	if (ca) {
+		gnutls_hash(h, ca, ca_len);
+		gnutls_hash_fast(GNUTLS_DIG_SHA256, ca, ca_len, dig);
+		hex(dig, sizeof(dig), cahash);
+	} else {
+		str_copy(cahash, sizeof(cahash), "none");
+	}
+	images_list(bits, p, sizeof(p));
+	hash_rec(h, "I", p, 0);
+	gnutls_hash_deinit(h, dig);
+	h = NULL;
+	hex(dig, sizeof(dig), key);
+	str_copy(ret->key, sizeof(ret->key), key);
+
+	if ((r = str_printf(tree, sizeof(tree), "%s/tree-%.16s", o->cache_dir,
+			    treekey)) < 0 ||
+	    (r = str_printf(outc, sizeof(outc), "%s/out-%.16s", o->cache_dir,
+			    key)) < 0) {
+		snprintf(err, errsz, "cache directory name too long");
+		goto out;
+	}
+
+	/* Already installed, or built before: no build. */
+	if (!o->force && info_read(o->out_dir, oldkey, NULL) == 0 &&
+	    !strcmp(oldkey, key) && images_complete(o->out_dir, bits)) {
+		ret->cache_hit = true;
+		goto done;
+	}
+	if (!o->force && images_complete(outc, bits)) {
+		utimensat(AT_FDCWD, outc, NULL, 0); /* fresh for eviction */
+		r = out_install(o, bits, outc, key, script, (size_t)script_len,
+				ca, ca_len, err, errsz);
+		if (r == 0)
+			ret->cache_hit = true;
+		goto out_timed;
+	}
+
+	/* Build in the cached tree, under its lock. */
+	r = mkdir_p(o->cache_dir);
+	if (r < 0) {
+		snprintf(err, errsz, "cannot create %s: %s", o->cache_dir,
+			 strerror(-r));
+		goto out;
+	}
+	str_printf(p, sizeof(p), "%s.lock", tree);
+	lock = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (lock < 0) {
+		r = -errno;
+		snprintf(err, errsz, "cannot open %s: %s", p, strerror(-r));
+		goto out;
+	}
+	if (flock(lock, LOCK_EX | LOCK_NB) < 0) {
+		progress(o, "waiting for another build in %s", tree);
+		if (flock(lock, LOCK_EX) < 0) {
+			r = -errno;
+			goto out;
+		}
+	}
+	t = now_s();
+	fresh = !is_dir(tree);
+	if (fresh)
+		progress(o, "%s %s into %s", srcdir ? "copying" : "extracting",
+			 o->source, tree);
+	str_printf(log, sizeof(log), "%s.log", tree);
+	unlink(log);
+	r = tree_prepare(o->source, srcdir, tree, log, err, errsz);
+	if (r < 0)
+		goto out;
+	unlink(log);
+	utimensat(AT_FDCWD, tree, NULL, 0);
+	str_printf(cafile, sizeof(cafile), "%s/bootyard/ca-%.16s.crt", tree,
+		   cahash);
+	r = tree_configure(tree, &cs, script, (size_t)script_len, ca, ca_len,
+			   cafile, err, errsz);
+	if (r < 0)
+		goto out;
+	ret->t_extract = now_s() - t;
+
+	/* make -C tree/src -j N targets EMBED= [CERT= TRUST=] */
+	{
+		char *argv[16];
+		char srcpath[IPXE_PATH], dst[IPXE_PATH];
+		unsigned i, jobsn = o->jobs;
+		int a = 0;
+
+		if (!jobsn) {
+			long c = sysconf(_SC_NPROCESSORS_ONLN);
+			jobsn = c > 0 && c < 64 ? (unsigned)c : 2;
+		}
+		str_printf(srcpath, sizeof(srcpath), "%s/src", tree);
+		str_printf(log, sizeof(log), "%s/bootyard/build.log", tree);
+		str_copy(ret->log_path, sizeof(ret->log_path), log);
+		snprintf(jobs, sizeof(jobs), "-j%u", jobsn);
+		str_printf(embed, sizeof(embed), "EMBED=%s/bootyard/boot.ipxe",
+			   tree);
+		str_printf(cert, sizeof(cert), "CERT=%s", cafile);
+		str_printf(trust, sizeof(trust), "TRUST=%s", cafile);
+		argv[a++] = "make";
+		argv[a++] = "-C";
+		argv[a++] = srcpath;
+		argv[a++] = jobs;
+		for (i = 0; i < IPXE_N_IMAGES; i++)
+			if (bits & (1u << i))
+				argv[a++] = (char *)ipxe_images[i].target;
+		argv[a++] = embed;
+		if (ca) {
+			argv[a++] = cert;
+			argv[a++] = trust;
+		}
+		argv[a] = NULL;
+		unlink(log);
+		images_list(bits, p, sizeof(p));
+		progress(o, "building %s with make %s (log: %s)", p, jobs,
+			 log);
+		t = now_s();
+		n = run(argv, log);
+		ret->t_make = now_s() - t;
+		if (n != 0) {
+			char tail[1024];
+			log_tail(log, tail, sizeof(tail));
+			snprintf(err, errsz,
+				 "iPXE build failed (make: status %d); log %s; "
+				 "its end:\n%s",
+				 n, log, tail);
+			r = n < 0 ? n : -EIO;
+			/* A tree that never built is no use to keep. */
+			if (fresh)
+				rm_rf(tree);
+			goto out;
+		}
+		/* The results into the cache, as one rename. */
+		str_printf(tmp, sizeof(tmp), "%s.tmp.%ld", outc,
+			   (long)getpid());
+		rm_rf(tmp);
+		r = mkdir_p(tmp);
+		for (i = 0; i < IPXE_N_IMAGES && r == 0; i++) {
+			if (!(bits & (1u << i)))
+				continue;
+			str_printf(p, sizeof(p), "%s/%s", srcpath,
+				   ipxe_images[i].target);
+			r = str_printf(dst, sizeof(dst), "%s/%s", tmp,
+				       ipxe_images[i].name);
+			if (r == 0)
+				r = copy_file(p, dst, 0644);
+		}
+		if (r == 0) {
+			rm_rf(outc);
+			if (rename(tmp, outc) < 0)
+				r = -errno;
+		}
+		if (r < 0) {
+			rm_rf(tmp);
+			snprintf(err, errsz,
+				 "cannot store the images in %s: %s", outc,
+				 strerror(-r));
+			goto out;
+		}
+	}
+	r = out_install(o, bits, outc, key, script, (size_t)script_len, ca,
+			ca_len, err, errsz);
+	if (r < 0)
+		goto out;
+	str_printf(p, sizeof(p), "tree-%.16s", treekey);
+	cache_evict(o->cache_dir, "tree-", IPXE_KEEP_TREES, p);
+	str_printf(p, sizeof(p), "out-%.16s", key);
+	cache_evict(o->cache_dir, "out-", IPXE_KEEP_OUT, p);
+done:
+	r = 0;
+out_timed:
+	ret->t_total = now_s() - t0;
+out:
+	if (h)
+		gnutls_hash_deinit(h, NULL);
+	cfg_set_free(&cs);
+	return r;
+}

@@ -1,0 +1,531 @@
+/*
+ * pki.c - the appliance's private CA and server certificate (see pki.h).
+ *
+ * RSA 2048 and SHA-256 throughout: every iPXE since 2016 verifies them,
+ * and the keys are generated in well under a second. Certificates start
+ * one day in the past because many PC real-time clocks run on local time
+ * and iPXE reads them as UTC.
+ */
+#include "appliance/build/pki.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
+#include <gnutls/crypto.h>
+
+#include "common/util.h"
+#include "common/valid.h"
+
+#define PKI_KEY_BITS 2048
+#define PKI_CA_DAYS 3650
+#define PKI_SERVER_DAYS 825
+#define PKI_RENEW_DAYS 30
+#define PKI_BACKDATE (24 * 3600)
+#define PKI_FILE_MAX (1024 * 1024)
+
+static void
+pki_crt_freep(gnutls_x509_crt_t *c)
+{
+	if (*c)
+		gnutls_x509_crt_deinit(*c);
+}
+
+static void
+pki_key_freep(gnutls_x509_privkey_t *k)
+{
+	if (*k)
+		gnutls_x509_privkey_deinit(*k);
+}
+
+#define _cleanup_crt_ __attribute__((cleanup(pki_crt_freep)))
+#define _cleanup_key_ __attribute__((cleanup(pki_key_freep)))
+
+/* A GnuTLS error as a negative errno, for the 0/-errno convention. */
+static int
+pki_errno(int gnutls_rc)
+{
+	switch (gnutls_rc) {
+	case GNUTLS_E_MEMORY_ERROR:
+		return -ENOMEM;
+	case GNUTLS_E_FILE_ERROR:
+		return -EIO;
+	default:
+		return -EBADMSG;
+	}
+}
+
+int
+pki_paths(const struct by_config *cfg, struct pki_paths *ret)
+{
+	const char *dir = ret->dir;
+	int r;
+
+	r = str_printf(ret->dir, sizeof(ret->dir), "%s/tls", cfg->state_dir);
+	if (!r)
+		r = str_printf(ret->ca_cert, sizeof(ret->ca_cert), "%s/ca.crt",
+			       dir);
+	if (!r)
+		r = str_printf(ret->ca_key, sizeof(ret->ca_key), "%s/ca.key",
+			       dir);
+	if (!r)
+		r = cfg->tls_cert[0]
+			    ? str_copy(ret->server_cert,
+				       sizeof(ret->server_cert), cfg->tls_cert)
+			    : str_printf(ret->server_cert,
+					 sizeof(ret->server_cert),
+					 "%s/server.crt", dir);
+	if (!r)
+		r = cfg->tls_key[0]
+			    ? str_copy(ret->server_key, sizeof(ret->server_key),
+				       cfg->tls_key)
+			    : str_printf(ret->server_key,
+					 sizeof(ret->server_key),
+					 "%s/server.key", dir);
+	return r;
+}
+
+/*
+ * pki_load_crt - read the first PEM certificate of path into *ret (caller
+ * deinits). Returns 0, -ENOENT, or -EBADMSG when it does not parse.
+ */
+static int
+pki_load_crt(const char *path, gnutls_x509_crt_t *ret)
+{
+	_cleanup_free_ char *buf = NULL;
+	gnutls_x509_crt_t crt;
+	gnutls_datum_t d;
+	size_t len;
+	int r;
+
+	r = read_file(path, PKI_FILE_MAX, &buf, &len);
+	if (r < 0)
+		return r;
+	r = gnutls_x509_crt_init(&crt);
+	if (r < 0)
+		return pki_errno(r);
+	d.data = (unsigned char *)buf;
+	d.size = (unsigned)len;
+	r = gnutls_x509_crt_import(crt, &d, GNUTLS_X509_FMT_PEM);
+	if (r < 0) {
+		gnutls_x509_crt_deinit(crt);
+		return -EBADMSG;
+	}
+	*ret = crt;
+	return 0;
+}
+
+/*
+ * pki_load_key - read a PEM private key from path into *ret (caller
+ * deinits). Returns 0, -ENOENT, or -EBADMSG.
+ */
+static int
+pki_load_key(const char *path, gnutls_x509_privkey_t *ret)
+{
+	_cleanup_free_ char *buf = NULL;
+	gnutls_x509_privkey_t key;
+	gnutls_datum_t d;
+	size_t len;
+	int r;
+
+	r = read_file(path, PKI_FILE_MAX, &buf, &len);
+	if (r < 0)
+		return r;
+	r = gnutls_x509_privkey_init(&key);
+	if (r < 0)
+		return pki_errno(r);
+	d.data = (unsigned char *)buf;
+	d.size = (unsigned)len;
+	r = gnutls_x509_privkey_import(key, &d, GNUTLS_X509_FMT_PEM);
+	if (r < 0) {
+		gnutls_x509_privkey_deinit(key);
+		return -EBADMSG;
+	}
+	*ret = key;
+	return 0;
+}
+
+/* pki_new_key - a fresh RSA key into *ret (caller deinits). 0 or -errno. */
+static int
+pki_new_key(gnutls_x509_privkey_t *ret)
+{
+	gnutls_x509_privkey_t key;
+	int r;
+
+	r = gnutls_x509_privkey_init(&key);
+	if (r < 0)
+		return pki_errno(r);
+	r = gnutls_x509_privkey_generate(key, GNUTLS_PK_RSA, PKI_KEY_BITS, 0);
+	if (r < 0) {
+		gnutls_x509_privkey_deinit(key);
+		return pki_errno(r);
+	}
+	*ret = key;
+	return 0;
+}
+
+/*
+ * pki_new_crt - a version 3 certificate for key with a random serial,
+ * valid from a day ago for days days, subject dn, with its subject key
+ * identifier. Returns 0 and *ret (caller deinits), or -errno.
+ */
+static int
+pki_new_crt(gnutls_x509_privkey_t key, unsigned days, const char *dn,
+	    gnutls_x509_crt_t *ret)
+{
+	unsigned char serial[16], id[64];
+	size_t idlen = sizeof(id);
+	gnutls_x509_crt_t crt;
+	time_t now = time(NULL);
+	int r;
+
+	r = gnutls_rnd(GNUTLS_RND_NONCE, serial, sizeof(serial));
+	if (r < 0)
+		return pki_errno(r);
+	serial[0] &= 0x7f; /* positive */
+	serial[0] |= 0x01; /* and no leading zero byte */
+	r = gnutls_x509_crt_init(&crt);
+	if (r < 0)
+		return pki_errno(r);
+	if ((r = gnutls_x509_crt_set_version(crt, 3)) < 0 ||
+	    (r = gnutls_x509_crt_set_serial(crt, serial, sizeof(serial))) < 0 ||
+	    (r = gnutls_x509_crt_set_activation_time(crt, now - PKI_BACKDATE)) <
+		    0 ||
+	    (r = gnutls_x509_crt_set_expiration_time(
+		     crt, now + (time_t)days * 24 * 3600)) < 0 ||
+	    (r = gnutls_x509_crt_set_dn(crt, dn, NULL)) < 0 ||
+	    (r = gnutls_x509_crt_set_key(crt, key)) < 0 ||
+	    (r = gnutls_x509_crt_get_key_id(crt, 0, id, &idlen)) < 0 ||
+	    (r = gnutls_x509_crt_set_subject_key_id(crt, id, idlen)) < 0) {
+		gnutls_x509_crt_deinit(crt);
+		return pki_errno(r);
+	}
+	*ret = crt;
+	return 0;
+}
+
+/*
+ * pki_write_pem - export crt (or key, when crt is NULL) as PEM to path
+ * atomically with mode. Returns 0 or -errno.
+ */
+static int
+pki_write_pem(const char *path, gnutls_x509_crt_t crt,
+	      gnutls_x509_privkey_t key, unsigned mode)
+{
+	gnutls_datum_t d = { 0 };
+	int r;
+
+	if (crt)
+		r = gnutls_x509_crt_export2(crt, GNUTLS_X509_FMT_PEM, &d);
+	else
+		r = gnutls_x509_privkey_export2(key, GNUTLS_X509_FMT_PEM, &d);
+	if (r < 0)
+		return pki_errno(r);
+	r = write_file_atomic(path, d.data, d.size, mode);
+	gnutls_free(d.data);
+	return r;
+}
+
+/*
+ * pki_tag - 8 random hex digits that make each CA's name unique, so that
+ * two appliances' CAs are told apart in a certificate listing.
+ */
+static void
+pki_tag(char tag[9])
+{
+	unsigned char b[4] = { 0 };
+
+	gnutls_rnd(GNUTLS_RND_NONCE, b, sizeof(b));
+	snprintf(tag, 9, "%02x%02x%02x%02x", b[0], b[1], b[2], b[3]);
+}
+
+/*
+ * pki_make_ca - create ca.key and ca.crt (key first: a ca.crt on disk
+ * always has its key beside it). Returns 0 and the loaded pair, or -errno.
+ */
+static int
+pki_make_ca(const struct pki_paths *p, const char *name,
+	    gnutls_x509_crt_t *ret_crt, gnutls_x509_privkey_t *ret_key)
+{
+	_cleanup_key_ gnutls_x509_privkey_t key = NULL;
+	_cleanup_crt_ gnutls_x509_crt_t crt = NULL;
+	char dn[512], tag[9];
+	int r;
+
+	pki_tag(tag);
+	r = str_printf(dn, sizeof(dn), "O=bootyard,CN=bootyard CA %s %s",
+		       name[0] ? name : "appliance", tag);
+	if (r < 0)
+		return r;
+	r = pki_new_key(&key);
+	if (r < 0)
+		return r;
+	r = pki_new_crt(key, PKI_CA_DAYS, dn, &crt);
+	if (r < 0)
+		return r;
+	if ((r = gnutls_x509_crt_set_basic_constraints(crt, 1, 0)) < 0 ||
+	    (r = gnutls_x509_crt_set_key_usage(
+		     crt, GNUTLS_KEY_KEY_CERT_SIGN | GNUTLS_KEY_CRL_SIGN |
+				  GNUTLS_KEY_DIGITAL_SIGNATURE)) < 0 ||
+	    (r = gnutls_x509_crt_sign2(crt, crt, key, GNUTLS_DIG_SHA256, 0)) <
+		    0)
+		return pki_errno(r);
+	r = pki_write_pem(p->ca_key, NULL, key, 0600);
+	if (r < 0)
+		return r;
+	r = pki_write_pem(p->ca_cert, crt, NULL, 0644);
+	if (r < 0)
+		return r;
+	*ret_crt = crt;
+	*ret_key = key;
+	crt = NULL;
+	key = NULL;
+	return 0;
+}
+
+/*
+ * pki_server_fits - true when the server certificate and key on disk are
+ * a matching pair issued by ca, valid for at least PKI_RENEW_DAYS more,
+ * and name ip (iplen bytes, 0 for none) and name (may be "").
+ */
+static bool
+pki_server_fits(const struct pki_paths *p, gnutls_x509_crt_t ca,
+		const unsigned char *ip, unsigned iplen, const char *name)
+{
+	_cleanup_key_ gnutls_x509_privkey_t key = NULL;
+	_cleanup_crt_ gnutls_x509_crt_t crt = NULL;
+	unsigned char kid1[64], kid2[64];
+	size_t l1 = sizeof(kid1), l2 = sizeof(kid2);
+	unsigned status = 0;
+	time_t now = time(NULL);
+
+	if (pki_load_crt(p->server_cert, &crt) < 0 ||
+	    pki_load_key(p->server_key, &key) < 0)
+		return false;
+	if (gnutls_x509_crt_get_key_id(crt, 0, kid1, &l1) < 0 ||
+	    gnutls_x509_privkey_get_key_id(key, 0, kid2, &l2) < 0 ||
+	    l1 != l2 || memcmp(kid1, kid2, l1))
+		return false;
+	if (gnutls_x509_crt_verify(crt, &ca, 1, 0, &status) < 0 || status)
+		return false;
+	if (gnutls_x509_crt_get_expiration_time(crt) <
+	    now + PKI_RENEW_DAYS * 24 * 3600)
+		return false;
+	if (gnutls_x509_crt_get_activation_time(crt) > now)
+		return false;
+	if (iplen && !gnutls_x509_crt_check_ip(crt, ip, iplen, 0))
+		return false;
+	if (name[0] && !gnutls_x509_crt_check_hostname(crt, name))
+		return false;
+	return true;
+}
+
+/*
+ * pki_issue_server - a new server key and certificate under ca/cakey for
+ * ip (iplen bytes, 0 for none) and name (may be ""); key written first.
+ * Returns 0 or -errno.
+ */
+static int
+pki_issue_server(const struct pki_paths *p, gnutls_x509_crt_t ca,
+		 gnutls_x509_privkey_t cakey, const unsigned char *ip,
+		 unsigned iplen, const char *address, const char *name)
+{
+	_cleanup_key_ gnutls_x509_privkey_t key = NULL;
+	_cleanup_crt_ gnutls_x509_crt_t crt = NULL;
+	unsigned char id[64];
+	size_t idlen = sizeof(id);
+	char dn[512];
+	int r;
+
+	r = str_printf(dn, sizeof(dn), "O=bootyard,CN=%s",
+		       name[0] ? name : address ? address : "bootyard");
+	if (r < 0)
+		return r;
+	r = pki_new_key(&key);
+	if (r < 0)
+		return r;
+	r = pki_new_crt(key, PKI_SERVER_DAYS, dn, &crt);
+	if (r < 0)
+		return r;
+	if ((r = gnutls_x509_crt_set_basic_constraints(crt, 0, -1)) < 0 ||
+	    (r = gnutls_x509_crt_set_key_usage(
+		     crt, GNUTLS_KEY_DIGITAL_SIGNATURE |
+				  GNUTLS_KEY_KEY_ENCIPHERMENT)) < 0 ||
+	    (r = gnutls_x509_crt_set_key_purpose_oid(
+		     crt, GNUTLS_KP_TLS_WWW_SERVER, 0)) < 0 ||
+	    (r = gnutls_x509_crt_get_subject_key_id(ca, id, &idlen, NULL)) <
+		    0 ||
+	    (r = gnutls_x509_crt_set_authority_key_id(crt, id, idlen)) < 0)
+		return pki_errno(r);
+	if (iplen) {
+		r = gnutls_x509_crt_set_subject_alt_name(
+			crt, GNUTLS_SAN_IPADDRESS, ip, iplen,
+			GNUTLS_FSAN_APPEND);
+		if (r < 0)
+			return pki_errno(r);
+	}
+	if (name[0]) {
+		r = gnutls_x509_crt_set_subject_alt_name(
+			crt, GNUTLS_SAN_DNSNAME, name, (unsigned)strlen(name),
+			GNUTLS_FSAN_APPEND);
+		if (r < 0)
+			return pki_errno(r);
+	}
+	r = gnutls_x509_crt_sign2(crt, ca, cakey, GNUTLS_DIG_SHA256, 0);
+	if (r < 0)
+		return pki_errno(r);
+	r = pki_write_pem(p->server_key, NULL, key, 0600);
+	if (r < 0)
+		return r;
+	return pki_write_pem(p->server_cert, crt, NULL, 0644);
+}
+
+/* mkdir that accepts an existing directory. */
+static int
+pki_mkdir(const char *path, unsigned mode)
+{
+	if (mkdir(path, mode) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+int
+pki_ensure(const struct by_config *cfg, const char *address,
+	   const char *name, unsigned *ret_flags, char *err, size_t errsz)
+{
+	_cleanup_key_ gnutls_x509_privkey_t cakey = NULL;
+	_cleanup_crt_ gnutls_x509_crt_t ca = NULL;
+	_cleanup_close_ int lock = -1;
+	struct pki_paths p;
+	unsigned char ip[16];
+	unsigned iplen = 0, flags = 0;
+	char host[HOSTNAME_MAX + 1] = "", lockpath[CFG_PATH_MAX + 8];
+	int r;
+
+	err[0] = '\0';
+	r = pki_paths(cfg, &p);
+	if (r < 0) {
+		snprintf(err, errsz, "state directory name too long");
+		return r;
+	}
+	if (cfg->tls_cert[0] || cfg->tls_key[0]) {
+		if (!cfg->tls_cert[0] || !cfg->tls_key[0]) {
+			snprintf(err, errsz, "[http] tls_cert and tls_key go "
+					     "together");
+			return -EINVAL;
+		}
+		if (access(p.server_cert, R_OK) < 0 ||
+		    access(p.server_key, R_OK) < 0) {
+			r = -errno;
+			snprintf(err, errsz, "cannot read %s or %s: %s",
+				 p.server_cert, p.server_key, strerror(-r));
+			return r;
+		}
+		if (ret_flags)
+			*ret_flags |= PKI_CONFIGURED;
+		return 0;
+	}
+
+	if (address && inet_pton(AF_INET, address, ip) == 1) {
+		iplen = 4;
+	} else if (address && inet_pton(AF_INET6, address, ip) == 1) {
+		iplen = 16;
+	} else if (address) {
+		snprintf(err, errsz, "'%s' is not an IP address", address);
+		return -EINVAL;
+	}
+	if (name)
+		str_copy(host, sizeof(host), name);
+	else if (gethostname(host, sizeof(host)) < 0)
+		host[0] = '\0';
+	host[sizeof(host) - 1] = '\0';
+	if (!valid_hostname(host))
+		host[0] = '\0';
+
+	if ((r = pki_mkdir(cfg->state_dir, 0755)) < 0 ||
+	    (r = pki_mkdir(p.dir, 0755)) < 0) {
+		snprintf(err, errsz, "cannot create %s: %s", p.dir,
+			 strerror(-r));
+		return r;
+	}
+	str_printf(lockpath, sizeof(lockpath), "%s/.lock", p.dir);
+	lock = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (lock < 0 || flock(lock, LOCK_EX) < 0) {
+		r = -errno;
+		snprintf(err, errsz, "cannot lock %s: %s", lockpath,
+			 strerror(-r));
+		return r;
+	}
+
+	r = pki_load_crt(p.ca_cert, &ca);
+	if (r == -ENOENT) {
+		r = pki_make_ca(&p, host, &ca, &cakey);
+		if (r < 0) {
+			snprintf(err, errsz, "cannot create the CA in %s: %s",
+				 p.dir, strerror(-r));
+			return r;
+		}
+		flags |= PKI_CA_CREATED;
+	} else if (r < 0) {
+		snprintf(err, errsz, "%s: %s (not replaced: images trust it)",
+			 p.ca_cert, r == -EBADMSG ? "not a PEM certificate"
+						  : strerror(-r));
+		return r;
+	}
+
+	if (!(flags & PKI_CA_CREATED) &&
+	    pki_server_fits(&p, ca, ip, iplen, host))
+		goto out;
+	if (!cakey) {
+		r = pki_load_key(p.ca_key, &cakey);
+		if (r < 0) {
+			snprintf(err, errsz,
+				 "%s: %s: cannot issue a server certificate",
+				 p.ca_key,
+				 r == -EBADMSG ? "not a PEM key"
+					       : strerror(-r));
+			return r;
+		}
+	}
+	r = pki_issue_server(&p, ca, cakey, ip, iplen, address, host);
+	if (r < 0) {
+		snprintf(err, errsz, "cannot issue %s: %s", p.server_cert,
+			 strerror(-r));
+		return r;
+	}
+	flags |= PKI_SERVER_ISSUED;
+out:
+	if (ret_flags)
+		*ret_flags |= flags;
+	return 0;
+}
+
+const char *
+pki_cfg_address(const struct by_config *cfg, char *buf, size_t bufsz)
+{
+	const char *colon;
+	size_t n;
+
+	if (cfg->server_address[0] && strcmp(cfg->server_address, "auto"))
+		return str_copy(buf, bufsz, cfg->server_address) ? NULL : buf;
+	colon = strrchr(cfg->tls_listen, ':');
+	if (!colon || !strcmp(cfg->tls_listen, "off"))
+		return NULL;
+	n = (size_t)(colon - cfg->tls_listen);
+	if (n == 0 || n >= bufsz)
+		return NULL;
+	memcpy(buf, cfg->tls_listen, n);
+	buf[n] = '\0';
+	if (!valid_ipv4(buf) || !strcmp(buf, "0.0.0.0"))
+		return NULL;
+	return buf;
+}

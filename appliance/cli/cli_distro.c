@@ -1,0 +1,939 @@
+/*
+ * cli_distro.c - `bootyard distro ...`: the distributions hosts install:
+ * kernel, initrd(s), kernel command line and an install template
+ * (preseed / kickstart / autoinstall), checked with tmpl_validate().
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "appliance/bootyard.h"
+#include "appliance/cli/cli.h"
+#include "appliance/build/import.h"
+#include "appliance/build/sbverify.h"
+#include "common/util.h"
+#include "common/valid.h"
+#include "db/db.h"
+#include "appliance/core/template.h"
+
+#define DISTRO_MAX_INITRDS 4
+
+#define DISTRO_OPTS_HELP                                                     \
+	"  --kernel K          kernel: path under files_dir, or http(s) URL\n"  \
+	"  --initrd I          initrd, the same way (repeat for more, up to 4)\n" \
+	"  --cmdline C         kernel command line: printable, {{variables}}\n" \
+	"                      as in templates (url={{install_url}}), none of\n"\
+	"                      \" ' ` $ \\ ; & | < > #\n"                      \
+	"  --template FILE     install template ({{mac}}, {{hostname}}, ...)\n" \
+	"  --template-name N   file name it is served as (default: FILE's\n"    \
+	"                      base name), e.g. preseed.cfg\n"
+
+static const struct cli_cmd distro_cmd = {
+	.name = "distro",
+	.usage = "COMMAND [ARGS]",
+	.help = "commands:\n"
+		"  import NAME --from SOURCE                 copy an installer's\n"
+		"                                            kernel + initrd in\n"
+		"                                            and add it\n"
+		"  add NAME --kernel K --initrd I [options]  add a distribution\n"
+		"  set NAME [options]                        change one\n"
+		"  show NAME                                 one distribution\n"
+		"  list                                      every distribution\n"
+		"  rm NAME                                   remove one (not "
+		"while hosts use it)\n"
+		"Run bootyard distro COMMAND --help for its options.\n",
+};
+
+static const struct cli_cmd distro_add_cmd = {
+	.name = "distro add",
+	.usage = "NAME --kernel K --initrd I [--initrd I2] [--cmdline C] "
+		 "[--template FILE [--template-name N]]",
+	.help = "Add a distribution. NAME: lower-case letters, digits, . _ -\n"
+		"options:\n" DISTRO_OPTS_HELP,
+};
+
+static const struct cli_cmd distro_set_cmd = {
+	.name = "distro set",
+	.usage = "NAME [options]",
+	.help = "Change a distribution; what is not named stays. --initrd\n"
+		"replaces the whole initrd list. --no-template removes the\n"
+		"template.\noptions:\n" DISTRO_OPTS_HELP
+		"  --no-template       remove the install template\n",
+};
+
+static const struct cli_cmd distro_import_cmd = {
+	.name = "distro import",
+	.usage = "NAME --from SOURCE",
+	.help = "Import an installer: copy its kernel and initrd(s) per\n"
+		"architecture into files_dir/NAME/ARCH/, recognise the family\n"
+		"(Debian, Ubuntu, Fedora/RHEL/Alma/Rocky) and add the\n"
+		"distribution with that family's kernel command line and stock\n"
+		"template (bootyard template list). SOURCE is one of:\n"
+		"  an installer ISO (Debian/Ubuntu netinst, Fedora/Alma/Rocky\n"
+		"    netinst or DVD), read without mounting;\n"
+		"  a netboot.tar.gz, or a netboot directory such as the one\n"
+		"    debian-installer-12-netboot-amd64 installs:\n"
+		"    /usr/lib/debian-installer/images/12/amd64/text;\n"
+		"  an http(s):// URL of an ISO or tarball: downloaded (a broken\n"
+		"    download resumes when run again) and checked against the\n"
+		"    SHA256SUMS next to it when there is one.\n"
+		"Nothing is left behind when it fails. Progress goes to stderr\n"
+		"(a bar on a terminal); with --json, progress lines\n"
+		"{\"progress\":...} and then the result go to stdout.\n"
+		"options:\n"
+		"  --from SOURCE       path or http(s) URL (required)\n",
+};
+
+static const struct cli_cmd distro_show_cmd = {
+	.name = "distro show",
+	.usage = "NAME",
+	.help = "Show one distribution (--json includes the template text).\n",
+};
+
+static const struct cli_cmd distro_list_cmd = {
+	.name = "distro list",
+	.usage = "",
+	.help = "List every distribution.\n",
+};
+
+static const struct cli_cmd distro_rm_cmd = {
+	.name = "distro rm",
+	.usage = "NAME",
+	.help = "Remove a distribution that no host refers to.\n",
+};
+
+enum {
+	OPT_KERNEL = 0x200,
+	OPT_INITRD,
+	OPT_CMDLINE,
+	OPT_TEMPLATE,
+	OPT_TEMPLATE_NAME,
+	OPT_NO_TEMPLATE,
+};
+
+/* What the options of add/set asked for; NULL = not given. */
+struct distro_opts {
+	const char *kernel, *cmdline, *template_file, *template_name;
+	const char *initrds[DISTRO_MAX_INITRDS];
+	size_t n_initrds;
+	bool no_template;
+	char *template_text; /* read from template_file; free */
+	char template_name_v[NAME_MAX_LEN + 1];
+};
+
+/* distro_opts_free - free what distro_parse_opts read. */
+static void
+distro_opts_free(struct distro_opts *o)
+{
+	free(o->template_text);
+	o->template_text = NULL;
+}
+
+/*
+ * distro_read_template - read and check o->template_file: at most
+ * DB_TEMPLATE_MAX bytes, no NUL byte, accepted by tmpl_validate(); and
+ * settle the name it is served as. Returns 0 or EXIT_USAGE.
+ */
+static int
+distro_read_template(const struct cli_cmd *cmd, struct distro_opts *o)
+{
+	const char *base, *file = o->template_file;
+	char err[256];
+	size_t len;
+	int r;
+
+	r = read_file(file, DB_TEMPLATE_MAX, &o->template_text, &len);
+	if (r == -EFBIG)
+		return cli_usage_err(cmd, "template %s is larger than %d bytes",
+				     cli_q(file), DB_TEMPLATE_MAX);
+	if (r < 0)
+		return cli_usage_err(cmd, "cannot read template %s: %s",
+				     cli_q(file), strerror(-r));
+	if (strlen(o->template_text) != len)
+		return cli_usage_err(cmd, "template %s has a NUL byte",
+				     cli_q(file));
+	err[0] = '\0';
+	if (tmpl_validate(o->template_text, err, sizeof(err)) < 0) {
+		char *p;
+		for (p = err; *p; p++)
+			if ((unsigned char)*p < 0x20 || *p == 0x7f)
+				*p = '?';
+		return cli_usage_err(cmd, "template %s: %s", cli_q(file),
+				     err[0] ? err : "invalid");
+	}
+	if (o->template_name) {
+		if (!valid_name(o->template_name))
+			return cli_usage_err(cmd,
+					     "invalid --template-name %s "
+					     "(lower-case letters, digits, "
+					     ". _ -)",
+					     cli_q(o->template_name));
+		base = o->template_name;
+	} else {
+		base = strrchr(file, '/');
+		base = base ? base + 1 : file;
+		if (!valid_name(base))
+			return cli_usage_err(cmd,
+					     "template file name %s cannot be "
+					     "served as is: give "
+					     "--template-name N",
+					     cli_q(base));
+	}
+	str_copy(o->template_name_v, sizeof(o->template_name_v), base);
+	return 0;
+}
+
+/*
+ * distro_parse_opts - the getopt loop of add and set; validates every
+ * value and reads the template. Leaves optind at NAME. Returns
+ * CLI_CONTINUE, or the exit status (o is freed by the caller either way).
+ */
+static int
+distro_parse_opts(struct by_ctx *ctx, const struct cli_cmd *cmd, int argc,
+		  char **argv, struct distro_opts *o, bool set)
+{
+	static const struct option opts[] = {
+		CLI_OPTS_COMMON,
+		{ "kernel", required_argument, NULL, OPT_KERNEL },
+		{ "initrd", required_argument, NULL, OPT_INITRD },
+		{ "cmdline", required_argument, NULL, OPT_CMDLINE },
+		{ "template", required_argument, NULL, OPT_TEMPLATE },
+		{ "template-name", required_argument, NULL, OPT_TEMPLATE_NAME },
+		{ "no-template", no_argument, NULL, OPT_NO_TEMPLATE },
+		{ 0 },
+	};
+	size_t i;
+	int c, r;
+
+	memset(o, 0, sizeof(*o));
+	cli_getopt_reset();
+	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS, opts, NULL)) != -1) {
+		r = cli_opt_common(ctx, cmd, c, argv);
+		if (r != CLI_NOT_COMMON) {
+			if (r != CLI_CONTINUE)
+				return r;
+			continue;
+		}
+		switch (c) {
+		case OPT_KERNEL:
+			o->kernel = optarg;
+			break;
+		case OPT_INITRD:
+			if (o->n_initrds == DISTRO_MAX_INITRDS)
+				return cli_usage_err(cmd, "at most %d initrds",
+						     DISTRO_MAX_INITRDS);
+			o->initrds[o->n_initrds++] = optarg;
+			break;
+		case OPT_CMDLINE:
+			o->cmdline = optarg;
+			break;
+		case OPT_TEMPLATE:
+			o->template_file = optarg;
+			break;
+		case OPT_TEMPLATE_NAME:
+			o->template_name = optarg;
+			break;
+		case OPT_NO_TEMPLATE:
+			if (!set)
+				return cli_usage_err(cmd, "--no-template is "
+							  "for distro set");
+			o->no_template = true;
+			break;
+		default:
+			return cli_usage_err(cmd, "unknown option");
+		}
+	}
+	if (o->kernel && !valid_path_or_url(o->kernel))
+		return cli_usage_err(cmd,
+				     "invalid --kernel %s (a path under "
+				     "files_dir without '..', or an http(s) "
+				     "URL; A-Z a-z 0-9 . _ / : %% ~ + = -)",
+				     cli_q(o->kernel));
+	for (i = 0; i < o->n_initrds; i++)
+		if (!valid_path_or_url(o->initrds[i]))
+			return cli_usage_err(cmd,
+					     "invalid --initrd %s (a path "
+					     "under files_dir without '..', "
+					     "or an http(s) URL)",
+					     cli_q(o->initrds[i]));
+	if (o->cmdline) {
+		char why[160];
+
+		if (tmpl_validate_cmdline(o->cmdline, DB_CMDLINE_MAX - 1, why,
+		                          sizeof(why)) < 0)
+			return cli_usage_err(cmd, "invalid --cmdline: %s", why);
+	}
+	if (o->template_name && !o->template_file)
+		return cli_usage_err(cmd, "--template-name needs --template");
+	if (o->no_template && o->template_file)
+		return cli_usage_err(cmd, "--template and --no-template "
+					  "contradict");
+	if (o->template_file)
+		return distro_read_template(cmd, o) ?: CLI_CONTINUE;
+	return CLI_CONTINUE;
+}
+
+/* distro_name_arg - exactly one NAME follows and it is valid. */
+static int
+distro_name_arg(const struct cli_cmd *cmd, int argc, char **argv)
+{
+	if (optind >= argc)
+		return cli_usage_err(cmd, "NAME missing");
+	if (argc - optind > 1)
+		return cli_usage_err(cmd, "unexpected argument %s",
+				     cli_q(argv[optind + 1]));
+	if (!valid_name(argv[optind]))
+		return cli_usage_err(cmd,
+				     "invalid distro name %s (lower-case "
+				     "letters, digits, . _ -; at most %d)",
+				     cli_q(argv[optind]), NAME_MAX_LEN);
+	return CLI_CONTINUE;
+}
+
+/*
+ * distro_apply - merge o into d (whose template_text d owns). Returns 0
+ * or EXIT_USAGE (kernel or initrd missing).
+ */
+static int
+distro_apply(const struct cli_cmd *cmd, struct distro_opts *o,
+	     struct db_distro *d)
+{
+	size_t i, off = 0;
+
+	if (o->kernel)
+		str_copy(d->kernel, sizeof(d->kernel), o->kernel);
+	if (o->n_initrds) {
+		d->initrd[0] = '\0';
+		for (i = 0; i < o->n_initrds; i++)
+			off += (size_t)snprintf(d->initrd + off,
+						sizeof(d->initrd) - off, "%s%s",
+						i ? " " : "", o->initrds[i]);
+	}
+	if (o->cmdline)
+		str_copy(d->cmdline, sizeof(d->cmdline), o->cmdline);
+	if (o->template_file) {
+		free(d->template_text);
+		d->template_text = o->template_text;
+		o->template_text = NULL;
+		str_copy(d->template_name, sizeof(d->template_name),
+			 o->template_name_v);
+	}
+	if (o->no_template) {
+		free(d->template_text);
+		d->template_text = NULL;
+		d->template_name[0] = '\0';
+	}
+	if (!d->kernel[0])
+		return cli_usage_err(cmd, "--kernel K is required");
+	if (!d->initrd[0])
+		return cli_usage_err(cmd, "--initrd I is required");
+	return 0;
+}
+
+/* distro_json - a distribution as JSON; the template text with_text. */
+static json_t *
+distro_json(const struct db_distro *d, bool with_text)
+{
+	json_t *o = json_object(), *initrds = json_array();
+	char buf[sizeof(d->initrd)], *save, *tok;
+
+	if (!o || !initrds) {
+		json_decref(o);
+		json_decref(initrds);
+		return NULL;
+	}
+	str_copy(buf, sizeof(buf), d->initrd);
+	for (tok = strtok_r(buf, " ", &save); tok;
+	     tok = strtok_r(NULL, " ", &save))
+		json_array_append_new(initrds, json_string(tok));
+	json_object_set_new(o, "name", json_string(d->name));
+	json_object_set_new(o, "kernel", json_string(d->kernel));
+	json_object_set_new(o, "initrds", initrds);
+	json_object_set_new(o, "cmdline", json_string(d->cmdline));
+	json_object_set_new(o, "template_name", cli_json_str(d->template_name));
+	json_object_set_new(o, "template_size",
+			    json_integer(d->template_text
+						 ? (json_int_t)strlen(
+							   d->template_text)
+						 : 0));
+	if (with_text)
+		json_object_set_new(o, "template",
+				    d->template_text
+					    ? cli_json_str(d->template_text)
+					    : json_null());
+	json_object_set_new(o, "created", json_integer(d->created));
+	json_object_set_new(o, "updated", json_integer(d->updated));
+	return o;
+}
+
+/*
+ * distro_signed - whether d's kernel is signed for Secure Boot, in words
+ * ("yes (/CN=Debian Secure Boot CA)", "no", "unknown: ...") into buf;
+ * returns 1 signed, 0 not, -1 unknown. Checked when asked (sbverify.h):
+ * the database has no column for it.
+ */
+static int
+distro_signed(const struct by_config *cfg, const struct db_distro *d,
+	      char *buf, size_t bufsz)
+{
+	struct sb_result sb;
+	int r = sb_check_kernel(cfg->files_dir, d->kernel, &sb);
+
+	if (r == 0 && sb.is_signed) {
+		snprintf(buf, bufsz, "yes (%s)", sb.issuer);
+		return 1;
+	}
+	if (r == 0) {
+		snprintf(buf, bufsz, "no");
+		return 0;
+	}
+	if (r == -EPROTONOSUPPORT)
+		snprintf(buf, bufsz, "unknown: the kernel is a URL");
+	else if (r == -ENOEXEC)
+		snprintf(buf, bufsz, "unknown: sbverify (sbsigntool) is not "
+				     "installed");
+	else if (r == -EINVAL)
+		snprintf(buf, bufsz, "unknown: not an EFI image");
+	else if (str_printf(buf, bufsz, "unknown: %s/%s: %s", cfg->files_dir,
+			    d->kernel, strerror(-r)) < 0)
+		snprintf(buf, bufsz, "unknown: %s", strerror(-r));
+	return -1;
+}
+
+/*
+ * distro_sb_warn - after add/set: warn on stderr when Secure Boot clients
+ * (uefi_loader = shim, grub over TFTP) could not boot d's kernel.
+ */
+static void
+distro_sb_warn(const struct cli_cmd *cmd, const struct by_config *cfg,
+	       const struct db_distro *d)
+{
+	char why[CFG_PATH_MAX + 300];
+	int r = distro_signed(cfg, d, why, sizeof(why));
+
+	if (r == 1)
+		return;
+	if (r == 0)
+		fprintf(stderr, "bootyard %s: warning: kernel %s is not signed "
+				"(sbverify --list): Secure Boot clients cannot "
+				"boot it\n", cmd->name, d->kernel);
+	else if (!strncmp(d->kernel, "http", 4))
+		fprintf(stderr, "bootyard %s: warning: kernel %s is a URL: "
+				"Secure Boot clients (uefi_loader = shim) read "
+				"kernels over TFTP from files_dir and cannot "
+				"boot it\n", cmd->name, d->kernel);
+	else
+		fprintf(stderr, "bootyard %s: note: Secure Boot signature of "
+				"the kernel not checked (%s)\n", cmd->name, why);
+}
+
+/* distro_print - one distribution as "key: value" lines, or JSON. */
+static int
+distro_print(const struct by_ctx *ctx, const struct by_config *cfg,
+	     const struct db_distro *d)
+{
+	char t1[32], t2[32], sb[CFG_PATH_MAX + 300];
+	int sr = distro_signed(cfg, d, sb, sizeof(sb));
+
+	if (ctx->json) {
+		json_t *o = distro_json(d, true);
+
+		if (o)
+			json_object_set_new(o, "signed",
+					    sr < 0 ? json_null()
+						   : json_boolean(sr == 1));
+		return cli_json_print(o);
+	}
+	printf("name:      %s\n", d->name);
+	printf("kernel:    %s\n", d->kernel);
+	printf("initrd:    %s\n", d->initrd);
+	printf("cmdline:   %s\n", d->cmdline[0] ? d->cmdline : "-");
+	if (d->template_text)
+		printf("template:  %s (%zu bytes)\n",
+		       d->template_name[0] ? d->template_name : "-",
+		       strlen(d->template_text));
+	else
+		printf("template:  -\n");
+	printf("signed:    %s\n", sb);
+	printf("created:   %s\n", cli_time(d->created, t1, sizeof(t1)));
+	printf("updated:   %s\n", cli_time(d->updated, t2, sizeof(t2)));
+	return 0;
+}
+
+/*
+ * distro_write - add (or, with set, change) the distribution NAME.
+ */
+static int
+distro_write(struct by_ctx *ctx, const struct cli_cmd *cmd, int argc,
+	     char **argv, bool set)
+{
+	struct distro_opts o;
+	struct db_distro d;
+	struct by_config cfg;
+	struct db *db = NULL;
+	int r, lock_fd = -1;
+	char what[96];
+
+	memset(&d, 0, sizeof(d));
+	r = distro_parse_opts(ctx, cmd, argc, argv, &o, set);
+	if (r == CLI_CONTINUE)
+		r = distro_name_arg(cmd, argc, argv);
+	if (r != CLI_CONTINUE)
+		goto out;
+	snprintf(what, sizeof(what), "distro %s", argv[optind]);
+	if (!set) {
+		str_copy(d.name, sizeof(d.name), argv[optind]);
+		r = distro_apply(cmd, &o, &d);
+		if (r)
+			goto out;
+	}
+	r = cli_open(ctx, cmd, &cfg, true, &db);
+	if (r)
+		goto out;
+	if (set) {
+		r = cli_write_lock(cmd, &cfg, &lock_fd);
+		if (r)
+			goto out;
+		r = db_distro_get(db, argv[optind], &d);
+		if (r < 0) {
+			r = cli_db_fail(cmd, &cfg, r, what);
+			goto out;
+		}
+		r = distro_apply(cmd, &o, &d);
+		if (r)
+			goto out;
+		r = db_distro_update(db, &d);
+	} else {
+		r = db_distro_add(db, &d);
+	}
+	if (r < 0) {
+		r = cli_db_fail(cmd, &cfg, r, what);
+		goto out;
+	}
+	db_distro_free(&d);
+	r = db_distro_get(db, argv[optind], &d);
+	if (r < 0) {
+		r = cli_db_fail(cmd, &cfg, r, what);
+		goto out;
+	}
+	if (ctx->json)
+		r = cli_json_print(distro_json(&d, false));
+	else
+		printf("distro %s %s\n", d.name, set ? "changed" : "added");
+	distro_sb_warn(cmd, &cfg, &d);
+out:
+	if (lock_fd >= 0)
+		close(lock_fd);
+	db_close(db);
+	db_distro_free(&d);
+	distro_opts_free(&o);
+	return r;
+}
+
+/* distro add NAME ... */
+static int
+distro_add(struct by_ctx *ctx, int argc, char **argv)
+{
+	return distro_write(ctx, &distro_add_cmd, argc, argv, false);
+}
+
+/* distro set NAME ... */
+static int
+distro_set(struct by_ctx *ctx, int argc, char **argv)
+{
+	return distro_write(ctx, &distro_set_cmd, argc, argv, true);
+}
+
+/* Progress display state: a bar on a terminal, else lines. */
+struct import_progress {
+	bool json, tty;
+	enum imp_phase phase;
+	char what[IMP_PATH_MAX + 1];
+	int last_step;
+	uint64_t last_ms, last_done;
+};
+
+static const char *
+import_phase_name(enum imp_phase p)
+{
+	return p == IMP_PHASE_DOWNLOAD ? "download"
+	       : p == IMP_PHASE_SCAN   ? "scan"
+	                               : "copy";
+}
+
+/* imp_progress_fn for the CLI. */
+static void
+import_progress(enum imp_phase phase, const char *what, uint64_t done,
+		uint64_t total, void *opaque)
+{
+	struct import_progress *p = opaque;
+	bool fresh = phase != p->phase || strcmp(what, p->what) != 0;
+	bool end = total && done >= total;
+	int step = total ? (int)(done * 10 / total) : (int)(done >> 24);
+	uint64_t now = mono_ms();
+
+	if (fresh) {
+		p->phase = phase;
+		str_copy(p->what, sizeof(p->what), what);
+		p->last_step = -1;
+		p->last_ms = 0;
+	}
+	if (p->json) {
+		if (!fresh && !end && step == p->last_step)
+			return;
+		p->last_step = step;
+		printf("{\"progress\": \"%s\", \"file\": \"%s\", "
+		       "\"done\": %" PRIu64 ", \"total\": %" PRIu64 "}\n",
+		       import_phase_name(phase), what, done, total);
+		fflush(stdout);
+		return;
+	}
+	if (phase == IMP_PHASE_SCAN) {
+		fprintf(stderr, "scanning %s\n", what);
+		return;
+	}
+	if (p->tty) {
+		char bar[31];
+		int i, n = total ? (int)(done * 30 / total) : 0;
+
+		if (!end && now - p->last_ms < 100)
+			return;
+		p->last_ms = now;
+		for (i = 0; i < 30; i++)
+			bar[i] = i < n ? '#' : '.';
+		bar[30] = '\0';
+		fprintf(stderr, "\r%-8s %-32.32s [%s] %6.1f/%.1f MiB",
+			import_phase_name(phase), what, bar,
+			(double)done / 1048576, (double)total / 1048576);
+		if (end)
+			fputc('\n', stderr);
+		return;
+	}
+	if (!fresh && !end && step / 3 == p->last_step / 3)
+		return;
+	p->last_step = step;
+	fprintf(stderr, "%s %s: %.1f of %.1f MiB\n", import_phase_name(phase),
+		what, (double)done / 1048576, (double)total / 1048576);
+}
+
+/* distro import NAME --from SOURCE */
+static int
+distro_import(struct by_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		CLI_OPTS_COMMON,
+		{ "from", required_argument, NULL, OPT_KERNEL },
+		{ 0 },
+	};
+	const struct cli_cmd *cmd = &distro_import_cmd;
+	struct import_progress prog;
+	struct imp_request req;
+	struct imp_result res;
+	struct by_config cfg;
+	struct db_distro d;
+	struct db *db = NULL;
+	const char *from = NULL, *name;
+	char why[1024], what[96];
+	uint64_t t0 = mono_ms();
+	size_t i;
+	int c, r;
+
+	memset(&d, 0, sizeof(d));
+	cli_getopt_reset();
+	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS, opts, NULL)) != -1) {
+		r = cli_opt_common(ctx, cmd, c, argv);
+		if (r == CLI_NOT_COMMON) {
+			if (c != OPT_KERNEL)
+				return cli_usage_err(cmd, "unknown option");
+			from = optarg;
+			continue;
+		}
+		if (r != CLI_CONTINUE)
+			return r;
+	}
+	r = distro_name_arg(cmd, argc, argv);
+	if (r != CLI_CONTINUE)
+		return r;
+	name = argv[optind];
+	if (!from)
+		return cli_usage_err(cmd, "--from SOURCE is required");
+	if (!valid_text(from, 2000))
+		return cli_usage_err(cmd, "invalid --from %s", cli_q(from));
+	snprintf(what, sizeof(what), "distro %s", name);
+	/* Refuse a taken name before a long copy, not after. */
+	r = cli_open(ctx, cmd, &cfg, true, &db);
+	if (r)
+		return r;
+	r = db_distro_get(db, name, &d);
+	db_distro_free(&d);
+	db_close(db);
+	db = NULL;
+	if (r == 0) {
+		cli_err(cmd, "%s exists (bootyard distro rm %s, or another "
+			     "NAME). Nothing was imported", what, name);
+		return EXIT_USAGE;
+	}
+	memset(&prog, 0, sizeof(prog));
+	prog.json = ctx->json;
+	prog.tty = isatty(STDERR_FILENO);
+	prog.phase = (enum imp_phase)-1;
+	memset(&req, 0, sizeof(req));
+	req.name = name;
+	req.from = from;
+	req.files_dir = cfg.files_dir;
+	req.cache_dir = cfg.state_dir;
+	req.progress = import_progress;
+	req.opaque = &prog;
+	memset(&res, 0, sizeof(res));
+	r = imp_run(&req, &res, why, sizeof(why));
+	if (r == -EPROTO) {
+		cli_err(cmd, "%s: found boot files but cannot tell which "
+			     "installer this is (%s). Nothing was imported; "
+			     "add it by hand: copy the kernel and initrd "
+			     "under %s/ and run bootyard distro add %s "
+			     "--kernel PATH --initrd PATH --cmdline ... "
+			     "--template FILE",
+			cli_q(from), why, cfg.files_dir, name);
+		return EXIT_USAGE;
+	}
+	if (r == -ENOMEDIUM) {
+		cli_err(cmd, "%s is not an installer we know: no kernel and "
+			     "initrd in a Debian, Ubuntu or Fedora/RHEL "
+			     "layout (%s). Nothing was imported; add one by "
+			     "hand with bootyard distro add",
+			cli_q(from), why);
+		return EXIT_USAGE;
+	}
+	if (r < 0) {
+		cli_err(cmd, "%s: %s. Nothing was imported", cli_q(from),
+			why[0] ? why : strerror(-r));
+		return r == -EEXIST || r == -EINVAL || r == -ELOOP ||
+				       r == -EBADMSG || r == -ENOEXEC ||
+				       r == -ENOENT
+			       ? EXIT_USAGE
+			       : EXIT_RUNTIME;
+	}
+	r = imp_distro_row(name, &res, &d);
+	if (r == 0) {
+		r = cli_open(ctx, cmd, &cfg, true, &db);
+		if (r == 0) {
+			r = db_distro_add(db, &d);
+			if (r < 0)
+				r = cli_db_fail(cmd, &cfg, r, what);
+		}
+	} else {
+		cli_err(cmd, "%s: %s", what, strerror(-r));
+		r = EXIT_RUNTIME;
+	}
+	if (r) {
+		imp_remove_tree(cfg.files_dir, name);
+		goto out;
+	}
+	if (ctx->json) {
+		json_t *o = distro_json(&d, false), *arches = json_array();
+
+		for (i = 0; arches && i < res.found.n_boots; i++)
+			json_array_append_new(
+				arches, json_string(res.found.boots[i].arch));
+		if (o) {
+			json_object_set_new(o, "family", json_string(
+				imp_family_name(res.found.family)));
+			json_object_set_new(o, "vendor",
+					    json_string(res.found.vendor));
+			json_object_set_new(o, "release",
+					    json_string(res.found.release));
+			json_object_set_new(o, "layout",
+					    json_string(res.found.layout));
+			json_object_set_new(o, "arches", arches);
+			json_object_set_new(o, "sha256", cli_json_str(
+				res.sha256_checked));
+			json_object_set_new(o, "seconds", json_real(
+				(double)(mono_ms() - t0) / 1000));
+		} else {
+			json_decref(arches);
+		}
+		r = cli_json_print(o);
+		goto out;
+	}
+	printf("distro %s imported: %s%s%s (%s), %s", name, res.found.vendor,
+	       res.found.release[0] ? " " : "", res.found.release,
+	       res.found.layout, res.found.boots[0].arch);
+	for (i = 1; i < res.found.n_boots; i++)
+		printf(" %s", res.found.boots[i].arch);
+	printf(", %.1f s\n", (double)(mono_ms() - t0) / 1000);
+	printf("kernel:    %s\ninitrd:    %s\ncmdline:   %s\n"
+	       "template:  %s (stock; bootyard template show)\n",
+	       d.kernel, d.initrd, d.cmdline, d.template_name);
+	if (res.sha256_checked[0])
+		printf("sha256:    %s\n", res.sha256_checked);
+out:
+	db_close(db);
+	db_distro_free(&d);
+	return r;
+}
+
+/* distro_simple_opts - only the common options. CLI_CONTINUE or exit. */
+static int
+distro_simple_opts(struct by_ctx *ctx, const struct cli_cmd *cmd, int argc,
+		   char **argv)
+{
+	static const struct option opts[] = { CLI_OPTS_COMMON, { 0 } };
+	int c, r;
+
+	cli_getopt_reset();
+	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS, opts, NULL)) != -1) {
+		r = cli_opt_common(ctx, cmd, c, argv);
+		if (r == CLI_NOT_COMMON)
+			r = cli_usage_err(cmd, "unknown option");
+		if (r != CLI_CONTINUE)
+			return r;
+	}
+	return CLI_CONTINUE;
+}
+
+/* distro show NAME */
+static int
+distro_show(struct by_ctx *ctx, int argc, char **argv)
+{
+	const struct cli_cmd *cmd = &distro_show_cmd;
+	struct by_config cfg;
+	struct db_distro d;
+	struct db *db;
+	char what[96];
+	int r;
+
+	r = distro_simple_opts(ctx, cmd, argc, argv);
+	if (r == CLI_CONTINUE)
+		r = distro_name_arg(cmd, argc, argv);
+	if (r != CLI_CONTINUE)
+		return r;
+	r = cli_open(ctx, cmd, &cfg, false, &db);
+	if (r)
+		return r;
+	snprintf(what, sizeof(what), "distro %s", argv[optind]);
+	r = db ? db_distro_get(db, argv[optind], &d) : -ENOENT;
+	db_close(db);
+	if (r < 0)
+		return cli_db_fail(cmd, &cfg, r, what);
+	r = distro_print(ctx, &cfg, &d);
+	db_distro_free(&d);
+	return r;
+}
+
+/* distro_list_one - db_distro_list callback. */
+static int
+distro_list_one(const struct db_distro *d, void *opaque)
+{
+	struct cli_list *c = opaque;
+	const char *row[5];
+
+	if (c->json) {
+		json_t *o = distro_json(d, false);
+		if (!o || json_array_append_new(c->arr, o) < 0)
+			return -ENOMEM;
+		return 0;
+	}
+	row[0] = d->name;
+	row[1] = d->kernel;
+	row[2] = d->initrd;
+	row[3] = d->template_text ? d->template_name : "";
+	row[4] = d->cmdline;
+	return cli_table_add(&c->table, row);
+}
+
+/* distro list */
+static int
+distro_list(struct by_ctx *ctx, int argc, char **argv)
+{
+	static const char *const head[] = { "NAME",	"KERNEL",  "INITRD",
+					    "TEMPLATE", "CMDLINE", NULL };
+	const struct cli_cmd *cmd = &distro_list_cmd;
+	struct cli_list c;
+	struct by_config cfg;
+	struct db *db;
+	int r;
+
+	r = distro_simple_opts(ctx, cmd, argc, argv);
+	if (r != CLI_CONTINUE)
+		return r;
+	if (optind < argc)
+		return cli_usage_err(cmd, "unexpected argument %s",
+				     cli_q(argv[optind]));
+	r = cli_open(ctx, cmd, &cfg, false, &db);
+	if (r)
+		return r;
+	r = cli_list_begin(ctx, &c, head);
+	if (r) {
+		db_close(db);
+		return r;
+	}
+	r = db ? db_distro_list(db, distro_list_one, &c) : 0;
+	db_close(db);
+	return cli_list_end(cmd, &cfg, &c, r, "listing distros");
+}
+
+/* distro rm NAME */
+static int
+distro_rm(struct by_ctx *ctx, int argc, char **argv)
+{
+	const struct cli_cmd *cmd = &distro_rm_cmd;
+	struct by_config cfg;
+	struct db *db;
+	char what[96];
+	int r;
+
+	r = distro_simple_opts(ctx, cmd, argc, argv);
+	if (r == CLI_CONTINUE)
+		r = distro_name_arg(cmd, argc, argv);
+	if (r != CLI_CONTINUE)
+		return r;
+	r = cli_open(ctx, cmd, &cfg, true, &db);
+	if (r)
+		return r;
+	snprintf(what, sizeof(what), "distro %s", argv[optind]);
+	r = db_distro_delete(db, argv[optind]);
+	db_close(db);
+	if (r == -ENOTEMPTY) {
+		cli_err(cmd, "%s is still used by hosts (change them first)",
+			what);
+		return EXIT_USAGE;
+	}
+	if (r < 0)
+		return cli_db_fail(cmd, &cfg, r, what);
+	if (ctx->json)
+		return cli_json_print(json_pack("{s:s}", "removed",
+						argv[optind]));
+	printf("%s removed\n", what);
+	return 0;
+}
+
+/*
+ * cmd_distro - `bootyard distro COMMAND ...`. Returns the exit status.
+ */
+int
+cmd_distro(struct by_ctx *ctx, int argc, char **argv)
+{
+	static const struct {
+		const char *name;
+		by_cmd_fn fn;
+	} subs[] = {
+		{ "add", distro_add },	 { "set", distro_set },
+		{ "import", distro_import },
+		{ "show", distro_show }, { "list", distro_list },
+		{ "ls", distro_list },	 { "rm", distro_rm },
+	};
+	size_t s;
+	int i;
+
+	i = cli_leading_opts(ctx, &distro_cmd, argc, argv);
+	if (i <= 0)
+		return -i;
+	for (s = 0; s < ARRAY_SIZE(subs); s++)
+		if (!strcmp(argv[i], subs[s].name))
+			return subs[s].fn(ctx, argc - i, argv + i);
+	return cli_usage_err(&distro_cmd, "unknown command %s",
+			     cli_q(argv[i]));
+}

@@ -1,0 +1,167 @@
+/*
+ * cli_doctor.c - `bootyard doctor`: list every DHCP server that answers a
+ * DISCOVER on the serving interface (the probe: doctor.c).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "appliance/bootyard.h"
+#include "appliance/dhcp/doctor.h"
+#include "common/netif.h"
+#include "common/util.h"
+#include "common/valid.h"
+
+/* Print one answer as a line or a JSON object. */
+static void
+doctor_print(const struct doctor_offer *o, bool self, bool json, bool first)
+{
+	if (json) {
+		/* every field passed copy_text/ip_text: no quoting needed
+		 * beyond the characters JSON reserves */
+		const char *fields[][2] = {
+		    {"server", o->server}, {"yiaddr", o->yiaddr},
+		    {"siaddr", o->siaddr}, {"router", o->router},
+		    {"file", o->file},     {"vendor", o->vendor},
+		};
+		size_t i;
+		const char *c;
+
+		printf("%s{", first ? "" : ",");
+		for (i = 0; i < ARRAY_SIZE(fields); i++) {
+			printf("\"%s\":\"", fields[i][0]);
+			for (c = fields[i][1]; *c; c++) {
+				if (*c == '"' || *c == '\\')
+					putchar('\\');
+				putchar(*c);
+			}
+			printf("\",");
+		}
+		printf("\"lease\":%u,\"proxy\":%s,\"self\":%s}", o->lease,
+		       o->proxy ? "true" : "false", self ? "true" : "false");
+		return;
+	}
+	printf("server %s%s: %s", o->server, self ? " (this appliance)" : "",
+	       o->proxy ? "proxyDHCP (no address)" : "offers ");
+	if (!o->proxy)
+		printf("%s", o->yiaddr);
+	if (o->lease)
+		printf(" lease=%us", o->lease);
+	if (o->router[0])
+		printf(" router=%s", o->router);
+	printf(" next-server=%s file=%s", o->siaddr,
+	       o->file[0] ? o->file : "-");
+	if (o->vendor[0])
+		printf(" vendor=%s", o->vendor);
+	putchar('\n');
+}
+
+/*
+ * cmd_doctor - `bootyard doctor [-i IFACE] [-t SECONDS]`: send a
+ * DISCOVER on the serving interface (from the config, or -i) and list
+ * every DHCP server that answers. Exit 0 (the list may be empty), 2 on
+ * usage errors, 3 when the probe cannot run.
+ */
+int
+cmd_doctor(struct by_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"interface", required_argument, NULL, 'i'},
+	    {"timeout", required_argument, NULL, 't'},
+	    {"json", no_argument, NULL, 'j'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	struct doctor_offer o[DOCTOR_MAX_SERVERS];
+	struct netif_info nif = {0};
+	struct by_config cfg;
+	const char *want = NULL;
+	unsigned long long secs = 5;
+	char err[512];
+	size_t n = 0, i, others = 0;
+	int c, r;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "i:t:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'i':
+			want = optarg;
+			break;
+		case 't':
+			if (parse_uint(optarg, 1, 60, &secs) < 0) {
+				fprintf(stderr, "bootyard doctor: -t takes 1 "
+				                "to 60 seconds\n");
+				return EXIT_USAGE;
+			}
+			break;
+		case 'j':
+			ctx->json = true;
+			break;
+		case 'h':
+			printf("usage: bootyard doctor [-i IFACE] [-t SECONDS] "
+			       "[--json]\n"
+			       "  send a DHCPDISCOVER on the serving interface "
+			       "and list every DHCP server\n"
+			       "  that answers, with what it offered\n");
+			return 0;
+		default:
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "bootyard doctor: unexpected argument\n");
+		return EXIT_USAGE;
+	}
+	r = cli_load_config(ctx, &cfg);
+	if (r)
+		return r;
+	if (want && !valid_ifname(want)) {
+		fprintf(stderr, "bootyard doctor: bad interface name\n");
+		return EXIT_USAGE;
+	}
+	r = netif_detect(want ? want : cfg.interface, &nif, err, sizeof(err));
+	if (r < 0 && want && if_nametoindex(want)) {
+		/* -i names an interface without IPv4 (a client's view):
+		 * the probe needs none */
+		str_copy(nif.name, sizeof(nif.name), want);
+		str_copy(nif.addr, sizeof(nif.addr), "none");
+		r = 0;
+	}
+	if (r < 0) {
+		fprintf(stderr, "bootyard doctor: %s\n", err);
+		return EXIT_RUNTIME;
+	}
+	r = doctor_probe(nif.name, NULL, (unsigned)secs * 1000, o,
+	                 ARRAY_SIZE(o), &n);
+	if (r < 0) {
+		fprintf(stderr, "bootyard doctor: probe on %s: %s\n", nif.name,
+		        strerror(-r));
+		return EXIT_RUNTIME;
+	}
+	for (i = 0; i < n; i++)
+		if (strcmp(o[i].server, nif.addr))
+			others++;
+	if (ctx->json) {
+		printf("{\"interface\":\"%s\",\"address\":\"%s\","
+		       "\"servers\":[",
+		       nif.name, nif.addr);
+		for (i = 0; i < n; i++)
+			doctor_print(&o[i], !strcmp(o[i].server, nif.addr),
+			             true, i == 0);
+		printf("],\"others\":%zu}\n", others);
+		return 0;
+	}
+	printf("DHCPDISCOVER on %s (%s): %zu server%s answered in %llu s\n",
+	       nif.name, nif.addr, n, n == 1 ? "" : "s", secs);
+	for (i = 0; i < n; i++)
+		doctor_print(&o[i], !strcmp(o[i].server, nif.addr), false,
+		             false);
+	if (others)
+		printf("%zu DHCP server%s besides this appliance: `serve` "
+		       "in dhcp mode will not start (see [dhcp] "
+		       "allow_other_servers)\n",
+		       others, others == 1 ? "" : "s");
+	return 0;
+}

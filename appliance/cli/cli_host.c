@@ -1,0 +1,1005 @@
+/*
+ * cli_host.c - `bootyard host ...`: add, change, show, list and remove
+ * hosts, flag a one-time reinstall, manage a host's MACs.
+ *
+ * HOST arguments name a host by any of its MACs (any accepted form) or by
+ * its hostname. Every value is validated before the database is opened,
+ * so a bad argument (exit 2) never writes anything.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "appliance/bootyard.h"
+#include "appliance/cli/cli.h"
+#include "common/util.h"
+#include "common/valid.h"
+#include "db/db.h"
+
+#define HOST_OPTS_HELP                                                        \
+	"  --hostname H        RFC 1123 host name (\"\" clears it)\n"           \
+	"  --ip A              fixed IPv4 address (\"\" clears it)\n"            \
+	"  --distro D          distribution to install (\"\" clears it)\n"       \
+	"  --action A          local | install | menu (install needs a distro)\n" \
+	"  --attr K=V          set attribute K (repeatable; K: [a-z0-9._-],\n"   \
+	"                      V: printable text without \" ' ` $ \\ ; & | < > { } #)\n" \
+	"  --local-boot M      sanboot | exit | exit1 | grub | nofile | default\n"
+
+static const struct cli_cmd host_cmd = {
+	.name = "host",
+	.usage = "COMMAND [ARGS]",
+	.help = "commands:\n"
+		"  add MAC [MAC...] [options]   add a host\n"
+		"  set HOST [options]           change a host\n"
+		"  show HOST                    one host\n"
+		"  list                         every host\n"
+		"  rm HOST                      remove a host\n"
+		"  reinstall HOST [--distro D]  flag a one-time install\n"
+		"  local HOST                   boot the local disk\n"
+		"  mac add HOST MAC             give a host another MAC\n"
+		"  mac rm HOST MAC              take a MAC from a host\n"
+		"\nHOST is any MAC of the host (aa:bb:cc:dd:ee:ff,\n"
+		"AA-BB-CC-DD-EE-FF, aabb.ccdd.eeff or aabbccddeeff) or its\n"
+		"hostname. Run bootyard host COMMAND --help for its options.\n",
+};
+
+static const struct cli_cmd host_add_cmd = {
+	.name = "host add",
+	.usage = "MAC [MAC...] [options]",
+	.help = "Add a host with one or more MACs (network interfaces).\n"
+		"options:\n" HOST_OPTS_HELP,
+};
+
+static const struct cli_cmd host_set_cmd = {
+	.name = "host set",
+	.usage = "HOST [options]",
+	.help = "Change a host; what is not named stays as it is.\n"
+		"options:\n" HOST_OPTS_HELP
+		"  --unset-attr K      remove attribute K (repeatable)\n",
+};
+
+static const struct cli_cmd host_show_cmd = {
+	.name = "host show",
+	.usage = "HOST",
+	.help = "Show one host.\n",
+};
+
+static const struct cli_cmd host_list_cmd = {
+	.name = "host list",
+	.usage = "",
+	.help = "List every host.\n",
+};
+
+static const struct cli_cmd host_rm_cmd = {
+	.name = "host rm",
+	.usage = "HOST",
+	.help = "Remove a host with its MACs and attributes.\n",
+};
+
+static const struct cli_cmd host_reinstall_cmd = {
+	.name = "host reinstall",
+	.usage = "HOST [--distro D]",
+	.help = "Flag a one-time install: the next boot gets the installer of\n"
+		"distribution D (or of the host's distro), the installer's\n"
+		"callback puts the host back to local boot.\n"
+		"options:\n"
+		"  --distro D          distribution to install\n",
+};
+
+static const struct cli_cmd host_local_cmd = {
+	.name = "host local",
+	.usage = "HOST",
+	.help = "Boot the host from its local disk (cancels a pending "
+		"install).\n",
+};
+
+static const struct cli_cmd host_mac_cmd = {
+	.name = "host mac",
+	.usage = "add|rm HOST MAC",
+	.help = "Give a host another MAC, or take one away (a host keeps at\n"
+		"least one; at most 8).\n",
+};
+
+/* What the options of add/set/reinstall asked for; NULL = not given. */
+struct host_opts {
+	const char *hostname, *ip, *distro, *action, *local_boot;
+	size_t n_set;
+	struct db_attr set[DB_MAX_ATTRS];
+	size_t n_unset;
+	char unset[DB_MAX_ATTRS][NAME_MAX_LEN + 1];
+	enum db_action action_v;
+	char local_boot_v[16];
+};
+
+enum {
+	OPT_HOSTNAME = 0x200,
+	OPT_IP,
+	OPT_DISTRO,
+	OPT_ACTION,
+	OPT_ATTR,
+	OPT_UNSET_ATTR,
+	OPT_LOCAL_BOOT,
+};
+
+/* ---- validation ---------------------------------------------------- */
+
+/*
+ * host_opt_attr - check "K=V" and remember it (a later K replaces an
+ * earlier one). Returns 0 or EXIT_USAGE after a message.
+ */
+static int
+host_opt_attr(const struct cli_cmd *cmd, struct host_opts *o, const char *kv)
+{
+	const char *eq = strchr(kv, '=');
+	char key[NAME_MAX_LEN + 1];
+	size_t n = eq ? (size_t)(eq - kv) : 0, i;
+
+	if (!eq || n == 0)
+		return cli_usage_err(cmd, "--attr %s: expected KEY=VALUE",
+				     cli_q(kv));
+	if (n > NAME_MAX_LEN)
+		return cli_usage_err(cmd, "--attr: key longer than %d",
+				     NAME_MAX_LEN);
+	memcpy(key, kv, n);
+	key[n] = '\0';
+	if (!valid_name(key))
+		return cli_usage_err(cmd,
+				     "--attr: invalid key %s (lower-case "
+				     "letters, digits, . _ -; first a letter "
+				     "or digit)",
+				     cli_q(key));
+	if (!valid_value(eq + 1, DB_ATTR_VALUE_MAX - 1))
+		return cli_usage_err(cmd,
+				     "--attr %s: invalid value (at most %d "
+				     "printable characters, none of "
+				     "\" ' ` $ \\ ; & | < > { } #)",
+				     key, DB_ATTR_VALUE_MAX - 1);
+	for (i = 0; i < o->n_set; i++)
+		if (!strcmp(o->set[i].key, key))
+			break;
+	if (i == DB_MAX_ATTRS)
+		return cli_usage_err(cmd, "more than %d attributes",
+				     DB_MAX_ATTRS);
+	str_copy(o->set[i].key, sizeof(o->set[i].key), key);
+	str_copy(o->set[i].value, sizeof(o->set[i].value), eq + 1);
+	if (i == o->n_set)
+		o->n_set++;
+	return 0;
+}
+
+/* host_opt_unset - remember --unset-attr K. 0 or EXIT_USAGE. */
+static int
+host_opt_unset(const struct cli_cmd *cmd, struct host_opts *o, const char *k)
+{
+	if (!valid_name(k))
+		return cli_usage_err(cmd, "--unset-attr: invalid key %s",
+				     cli_q(k));
+	if (o->n_unset == DB_MAX_ATTRS)
+		return cli_usage_err(cmd, "more than %d --unset-attr",
+				     DB_MAX_ATTRS);
+	str_copy(o->unset[o->n_unset++], NAME_MAX_LEN + 1, k);
+	return 0;
+}
+
+/*
+ * host_opts_check - validate every value given in o (done before the
+ * database is opened). Returns 0 or EXIT_USAGE after a message.
+ */
+static int
+host_opts_check(const struct cli_cmd *cmd, struct host_opts *o)
+{
+	enum cfg_local_boot lb;
+
+	if (o->hostname && *o->hostname && !valid_hostname(o->hostname))
+		return cli_usage_err(cmd, "invalid hostname %s: %s",
+				     cli_q(o->hostname),
+				     valid_hostname_why(o->hostname));
+	if (o->ip && *o->ip && !valid_ipv4(o->ip))
+		return cli_usage_err(cmd,
+				     "invalid IPv4 address %s (like "
+				     "198.18.0.10)",
+				     cli_q(o->ip));
+	if (o->distro && *o->distro && !valid_name(o->distro))
+		return cli_usage_err(cmd,
+				     "invalid distro name %s (lower-case "
+				     "letters, digits, . _ -)",
+				     cli_q(o->distro));
+	if (o->action && db_action_parse(o->action, &o->action_v) < 0)
+		return cli_usage_err(cmd,
+				     "invalid action %s (local, install or "
+				     "menu)",
+				     cli_q(o->action));
+	if (o->local_boot) {
+		if (cfg_local_boot_parse(o->local_boot, &lb) < 0)
+			return cli_usage_err(cmd,
+					     "invalid --local-boot %s "
+					     "(sanboot, exit, exit1, grub, "
+					     "nofile or default)",
+					     cli_q(o->local_boot));
+		str_copy(o->local_boot_v, sizeof(o->local_boot_v),
+			 lb == LOCAL_BOOT_DEFAULT ? "" : cfg_local_boot_name(lb));
+	}
+	return 0;
+}
+
+/*
+ * host_opts_apply - merge o into h: values given replace, attributes are
+ * set or removed. Returns 0 or EXIT_USAGE (too many attributes, install
+ * without a distro).
+ */
+static int
+host_opts_apply(const struct cli_cmd *cmd, const struct host_opts *o,
+		struct db_host *h)
+{
+	size_t i, j;
+
+	if (o->hostname)
+		str_copy(h->hostname, sizeof(h->hostname), o->hostname);
+	if (o->ip)
+		str_copy(h->ip, sizeof(h->ip), o->ip);
+	if (o->distro)
+		str_copy(h->distro, sizeof(h->distro), o->distro);
+	if (o->action)
+		h->action = o->action_v;
+	if (o->local_boot)
+		str_copy(h->local_boot, sizeof(h->local_boot),
+			 o->local_boot_v);
+	for (i = 0; i < o->n_unset; i++) {
+		for (j = 0; j < h->n_attrs; j++) {
+			if (!strcmp(h->attrs[j].key, o->unset[i])) {
+				memmove(&h->attrs[j], &h->attrs[j + 1],
+					(h->n_attrs - j - 1) *
+						sizeof(h->attrs[0]));
+				h->n_attrs--;
+				break;
+			}
+		}
+	}
+	for (i = 0; i < o->n_set; i++) {
+		for (j = 0; j < h->n_attrs; j++)
+			if (!strcmp(h->attrs[j].key, o->set[i].key))
+				break;
+		if (j == DB_MAX_ATTRS)
+			return cli_usage_err(cmd,
+					     "a host has at most %d attributes",
+					     DB_MAX_ATTRS);
+		h->attrs[j] = o->set[i];
+		if (j == h->n_attrs)
+			h->n_attrs++;
+	}
+	if (h->action == DB_ACTION_INSTALL && !h->distro[0])
+		return cli_usage_err(cmd, "action install needs a distro "
+					  "(--distro D)");
+	return 0;
+}
+
+/*
+ * host_parse_opts - getopt loop shared by add, set and reinstall. Fills o
+ * and leaves optind at the first positional argument. Returns
+ * CLI_CONTINUE to go on, or the exit status to return.
+ */
+static int
+host_parse_opts(struct by_ctx *ctx, const struct cli_cmd *cmd, int argc,
+		char **argv, struct host_opts *o, bool all, bool unset)
+{
+	static const struct option all_opts[] = {
+		CLI_OPTS_COMMON,
+		{ "hostname", required_argument, NULL, OPT_HOSTNAME },
+		{ "ip", required_argument, NULL, OPT_IP },
+		{ "distro", required_argument, NULL, OPT_DISTRO },
+		{ "action", required_argument, NULL, OPT_ACTION },
+		{ "attr", required_argument, NULL, OPT_ATTR },
+		{ "unset-attr", required_argument, NULL, OPT_UNSET_ATTR },
+		{ "local-boot", required_argument, NULL, OPT_LOCAL_BOOT },
+		{ 0 },
+	};
+	static const struct option distro_opts[] = {
+		CLI_OPTS_COMMON,
+		{ "distro", required_argument, NULL, OPT_DISTRO },
+		{ 0 },
+	};
+	int c, r;
+
+	memset(o, 0, sizeof(*o));
+	cli_getopt_reset();
+	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS,
+				all ? all_opts : distro_opts, NULL)) != -1) {
+		r = cli_opt_common(ctx, cmd, c, argv);
+		if (r != CLI_NOT_COMMON) {
+			if (r != CLI_CONTINUE)
+				return r;
+			continue;
+		}
+		r = 0;
+		switch (c) {
+		case OPT_HOSTNAME:
+			o->hostname = optarg;
+			break;
+		case OPT_IP:
+			o->ip = optarg;
+			break;
+		case OPT_DISTRO:
+			o->distro = optarg;
+			break;
+		case OPT_ACTION:
+			o->action = optarg;
+			break;
+		case OPT_ATTR:
+			r = host_opt_attr(cmd, o, optarg);
+			break;
+		case OPT_UNSET_ATTR:
+			if (!unset)
+				return cli_usage_err(cmd, "--unset-attr is "
+							  "for host set");
+			r = host_opt_unset(cmd, o, optarg);
+			break;
+		case OPT_LOCAL_BOOT:
+			o->local_boot = optarg;
+			break;
+		default:
+			return cli_usage_err(cmd, "unknown option");
+		}
+		if (r)
+			return r;
+	}
+	r = host_opts_check(cmd, o);
+	return r ? r : CLI_CONTINUE;
+}
+
+/*
+ * host_simple_opts - getopt loop for commands with only common options.
+ * Returns CLI_CONTINUE or the exit status.
+ */
+static int
+host_simple_opts(struct by_ctx *ctx, const struct cli_cmd *cmd, int argc,
+		 char **argv)
+{
+	static const struct option opts[] = { CLI_OPTS_COMMON, { 0 } };
+	int c, r;
+
+	cli_getopt_reset();
+	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS, opts, NULL)) != -1) {
+		r = cli_opt_common(ctx, cmd, c, argv);
+		if (r == CLI_NOT_COMMON)
+			r = cli_usage_err(cmd, "unknown option");
+		if (r != CLI_CONTINUE)
+			return r;
+	}
+	return CLI_CONTINUE;
+}
+
+/*
+ * host_positional - check that exactly n positional arguments follow
+ * (names: what they are, for the message). CLI_CONTINUE or EXIT_USAGE.
+ */
+static int
+host_positional(const struct cli_cmd *cmd, int argc, char **argv, int n,
+		const char *names)
+{
+	if (argc - optind < n)
+		return cli_usage_err(cmd, "%s missing", names);
+	if (argc - optind > n)
+		return cli_usage_err(cmd, "unexpected argument %s",
+				     cli_q(argv[optind + n]));
+	return CLI_CONTINUE;
+}
+
+/* host_ref_usage - check a HOST argument; CLI_CONTINUE or EXIT_USAGE. */
+static int
+host_ref_usage(const struct cli_cmd *cmd, const char *ref)
+{
+	if (!cli_host_ref_check(ref))
+		return cli_usage_err(cmd,
+				     "%s is neither a MAC address nor a "
+				     "hostname",
+				     cli_q(ref));
+	return CLI_CONTINUE;
+}
+
+/* ---- output -------------------------------------------------------- */
+
+/* host_macs_str - the MACs joined by ", " into buf. */
+static const char *
+host_macs_str(const struct db_host *h, char *buf, size_t bufsz, const char *sep)
+{
+	size_t i, off = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < h->n_macs && off < bufsz; i++)
+		off += (size_t)snprintf(buf + off, bufsz - off, "%s%s",
+					i ? sep : "", h->macs[i]);
+	return buf;
+}
+
+/* host_attrs_str - "k=v,k2=v2" into buf (truncated to fit). */
+static const char *
+host_attrs_str(const struct db_host *h, char *buf, size_t bufsz)
+{
+	size_t i, off = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < h->n_attrs && off < bufsz; i++)
+		off += (size_t)snprintf(buf + off, bufsz - off, "%s%s=%s",
+					i ? "," : "", h->attrs[i].key,
+					h->attrs[i].value);
+	return buf;
+}
+
+/* host_print - a host as "key: value" lines, or JSON. Exit status. */
+static int
+host_print(const struct by_ctx *ctx, const struct db_host *h)
+{
+	char macs[DB_MAX_MACS * MAC_STR_LEN + 16], t1[32], t2[32];
+	size_t i;
+
+	if (ctx->json)
+		return cli_json_print(cli_json_host(h));
+	printf("id:          %lld\n", (long long)h->id);
+	printf("macs:        %s\n", host_macs_str(h, macs, sizeof(macs), ", "));
+	printf("hostname:    %s\n", h->hostname[0] ? h->hostname : "-");
+	printf("ip:          %s\n", h->ip[0] ? h->ip : "-");
+	printf("action:      %s\n", db_action_name(h->action));
+	printf("distro:      %s\n", h->distro[0] ? h->distro : "-");
+	printf("local boot:  %s\n",
+	       h->local_boot[0] ? h->local_boot : "default");
+	if (h->action == DB_ACTION_INSTALL)
+		printf("installs:    %u install script(s) served since "
+		       "flagged\n",
+		       h->attempts);
+	for (i = 0; i < h->n_attrs; i++)
+		printf("attr %-7s %s\n", h->attrs[i].key, h->attrs[i].value);
+	printf("created:     %s\n", cli_time(h->created, t1, sizeof(t1)));
+	printf("updated:     %s\n", cli_time(h->updated, t2, sizeof(t2)));
+	return 0;
+}
+
+/*
+ * host_done - after a change: print the host as stored now (JSON), or
+ * one line "host ID VERB: MACS (HOSTNAME)". Exit status.
+ */
+static int
+host_done(const struct by_ctx *ctx, const struct cli_cmd *cmd,
+	  const struct by_config *cfg, struct db *db, int64_t id,
+	  const char *verb)
+{
+	char macs[DB_MAX_MACS * MAC_STR_LEN + 16];
+	struct db_host h;
+	int r;
+
+	r = db_host_get(db, id, &h);
+	if (r < 0)
+		return cli_db_fail(cmd, cfg, r, "reading the host back");
+	if (ctx->json)
+		return cli_json_print(cli_json_host(&h));
+	printf("host %lld %s: %s%s%s%s action=%s%s%s\n", (long long)h.id,
+	       verb, host_macs_str(&h, macs, sizeof(macs), ","),
+	       h.hostname[0] ? " (" : "", h.hostname,
+	       h.hostname[0] ? ")" : "", db_action_name(h.action),
+	       h.distro[0] ? " distro=" : "", h.distro);
+	return 0;
+}
+
+/* ---- common steps -------------------------------------------------- */
+
+/*
+ * host_open_find - load the config, open the database (for writing when
+ * write) and find the host ref. Returns 0 with *ret_db and *ret, or the
+ * exit status after a message (*ret_db is then NULL).
+ */
+static int
+host_open_find(struct by_ctx *ctx, const struct cli_cmd *cmd,
+	       struct by_config *cfg, bool write, const char *ref,
+	       struct db **ret_db, struct db_host *ret)
+{
+	char what[96];
+	int r;
+
+	r = cli_open(ctx, cmd, cfg, write, ret_db);
+	if (r)
+		return r;
+	snprintf(what, sizeof(what), "host %s", cli_q(ref));
+	if (!*ret_db) {
+		cli_err(cmd, "%s: not found (no database yet)", what);
+		return EXIT_NOTFOUND;
+	}
+	r = cli_host_find(*ret_db, ref, ret);
+	if (r < 0) {
+		r = cli_db_fail(cmd, cfg, r, what);
+		db_close(*ret_db);
+		*ret_db = NULL;
+	}
+	return r;
+}
+
+/*
+ * host_check_distro - a named distro must exist: 0, or EXIT_NOTFOUND /
+ * EXIT_RUNTIME after a message.
+ */
+static int
+host_check_distro(const struct cli_cmd *cmd, const struct by_config *cfg,
+		  struct db *db, const char *name)
+{
+	struct db_distro d;
+	char what[96];
+	int r;
+
+	if (!name || !*name)
+		return 0;
+	r = db_distro_get(db, name, &d);
+	if (r == 0) {
+		db_distro_free(&d);
+		return 0;
+	}
+	snprintf(what, sizeof(what), "distro %s", cli_q(name));
+	return cli_db_fail(cmd, cfg, r, what);
+}
+
+/*
+ * host_explain_conflict - after -EEXIST, say which value is taken: one of
+ * h's MACs or its hostname (else its ip). Returns EXIT_USAGE.
+ */
+static int
+host_explain_conflict(const struct cli_cmd *cmd, struct db *db,
+		      const struct db_host *h, const struct db_host *macs_of)
+{
+	struct db_host other;
+	size_t i;
+
+	for (i = 0; macs_of && i < macs_of->n_macs; i++)
+		if (db_host_find_by_mac(db, macs_of->macs[i], &other) == 0 &&
+		    other.id != h->id) {
+			cli_err(cmd, "MAC %s already belongs to host %lld",
+				macs_of->macs[i], (long long)other.id);
+			return EXIT_USAGE;
+		}
+	if (h->hostname[0] &&
+	    db_host_find_by_name(db, h->hostname, &other) == 0 &&
+	    other.id != h->id) {
+		cli_err(cmd, "hostname %s already belongs to host %lld",
+			h->hostname, (long long)other.id);
+		return EXIT_USAGE;
+	}
+	if (h->ip[0])
+		cli_err(cmd, "IP address %s is already reserved for another "
+			     "host",
+			h->ip);
+	else
+		cli_err(cmd, "a MAC, hostname or address is already taken");
+	return EXIT_USAGE;
+}
+
+/* ---- the commands -------------------------------------------------- */
+
+/* host add MAC [MAC...] [options] */
+static int
+host_add(struct by_ctx *ctx, int argc, char **argv)
+{
+	const struct cli_cmd *cmd = &host_add_cmd;
+	struct by_config cfg;
+	struct host_opts o;
+	struct db_host h;
+	struct db *db = NULL;
+	int64_t id;
+	size_t i;
+	int r;
+
+	r = host_parse_opts(ctx, cmd, argc, argv, &o, true, false);
+	if (r != CLI_CONTINUE)
+		return r;
+	if (optind >= argc)
+		return cli_usage_err(cmd, "MAC missing");
+	memset(&h, 0, sizeof(h));
+	h.action = DB_ACTION_LOCAL;
+	for (; optind < argc; optind++) {
+		char mac[MAC_STR_LEN];
+
+		if (mac_parse(argv[optind], mac) < 0)
+			return cli_usage_err(cmd,
+					     "invalid MAC address %s "
+					     "(aa:bb:cc:dd:ee:ff, "
+					     "AA-BB-CC-DD-EE-FF, "
+					     "aabb.ccdd.eeff or aabbccddeeff)",
+					     cli_q(argv[optind]));
+		for (i = 0; i < h.n_macs; i++)
+			if (!strcmp(h.macs[i], mac))
+				return cli_usage_err(cmd, "MAC %s given twice",
+						     mac);
+		if (h.n_macs == DB_MAX_MACS)
+			return cli_usage_err(cmd, "at most %d MACs per host",
+					     DB_MAX_MACS);
+		memcpy(h.macs[h.n_macs++], mac, MAC_STR_LEN);
+	}
+	r = host_opts_apply(cmd, &o, &h);
+	if (r)
+		return r;
+
+	r = cli_open(ctx, cmd, &cfg, true, &db);
+	if (r)
+		return r;
+	r = host_check_distro(cmd, &cfg, db, h.distro);
+	if (r)
+		goto out;
+	r = db_host_add(db, &h, &id);
+	if (r == -EEXIST)
+		r = host_explain_conflict(cmd, db, &h, &h);
+	else if (r < 0)
+		r = cli_db_fail(cmd, &cfg, r, "adding the host");
+	else
+		r = host_done(ctx, cmd, &cfg, db, id, "added");
+out:
+	db_close(db);
+	return r;
+}
+
+/*
+ * host_change - find HOST (ref), apply fn's change and store it in one
+ * write transaction (db_host_modify: concurrent writers, the admin API
+ * and the installer's callback included, never lose each other's
+ * updates), then print the result. fn returns 0 or an exit status.
+ */
+typedef int (*host_change_fn)(const struct cli_cmd *cmd,
+			      const struct host_opts *o, struct db_host *h);
+
+struct host_change_ctx {
+	const struct cli_cmd *cmd;
+	const struct by_config *cfg;
+	const struct host_opts *o;
+	host_change_fn fn;
+	struct db *db;
+	struct db_host after; /* the record fn made, to explain conflicts */
+	int status;           /* exit status set by fn or the distro check */
+};
+
+/* The db_host_modify callback: runs inside the transaction. */
+static int
+host_change_apply(struct db_host *h, void *p)
+{
+	struct host_change_ctx *c = p;
+	char distro[sizeof(h->distro)];
+
+	memcpy(distro, h->distro, sizeof(distro));
+	c->status = c->fn(c->cmd, c->o, h);
+	if (!c->status && strcmp(h->distro, distro))
+		c->status = host_check_distro(c->cmd, c->cfg, c->db, h->distro);
+	c->after = *h;
+	return c->status ? -ECANCELED : 0;
+}
+
+static int
+host_change(struct by_ctx *ctx, const struct cli_cmd *cmd, const char *ref,
+	    const struct host_opts *o, host_change_fn fn, const char *verb)
+{
+	struct by_config cfg;
+	struct db_host h;
+	struct db *db;
+	struct host_change_ctx c = { .cmd = cmd, .o = o, .fn = fn };
+	int r;
+
+	r = host_open_find(ctx, cmd, &cfg, true, ref, &db, &h);
+	if (r)
+		return r;
+	c.cfg = &cfg;
+	c.db = db;
+	r = db_host_modify(db, h.id, host_change_apply, &c);
+	if (r == -ECANCELED && c.status)
+		r = c.status;
+	else if (r == -EEXIST)
+		r = host_explain_conflict(cmd, db, &c.after, NULL);
+	else if (r < 0)
+		r = cli_db_fail(cmd, &cfg, r, "updating the host");
+	else
+		r = host_done(ctx, cmd, &cfg, db, h.id, verb);
+	db_close(db);
+	return r;
+}
+
+/* host_set_fn - apply the options of host set. */
+static int
+host_set_fn(const struct cli_cmd *cmd, const struct host_opts *o,
+	    struct db_host *h)
+{
+	return host_opts_apply(cmd, o, h);
+}
+
+/* host set HOST [options] */
+static int
+host_set(struct by_ctx *ctx, int argc, char **argv)
+{
+	const struct cli_cmd *cmd = &host_set_cmd;
+	struct host_opts o;
+	int r;
+
+	r = host_parse_opts(ctx, cmd, argc, argv, &o, true, true);
+	if (r != CLI_CONTINUE)
+		return r;
+	r = host_positional(cmd, argc, argv, 1, "HOST");
+	if (r == CLI_CONTINUE)
+		r = host_ref_usage(cmd, argv[optind]);
+	if (r != CLI_CONTINUE)
+		return r;
+	return host_change(ctx, cmd, argv[optind], &o, host_set_fn, "changed");
+}
+
+/* host reinstall HOST [--distro D]: a one-time install with a fresh
+ * attempt budget, even when the host is flagged already. */
+static int
+host_reinstall(struct by_ctx *ctx, int argc, char **argv)
+{
+	const struct cli_cmd *cmd = &host_reinstall_cmd;
+	struct by_config cfg;
+	struct host_opts o;
+	struct db_host h;
+	struct db *db;
+	int r;
+
+	r = host_parse_opts(ctx, cmd, argc, argv, &o, false, false);
+	if (r != CLI_CONTINUE)
+		return r;
+	if (o.distro && !*o.distro)
+		return cli_usage_err(cmd, "--distro needs a name");
+	r = host_positional(cmd, argc, argv, 1, "HOST");
+	if (r == CLI_CONTINUE)
+		r = host_ref_usage(cmd, argv[optind]);
+	if (r != CLI_CONTINUE)
+		return r;
+	r = host_open_find(ctx, cmd, &cfg, true, argv[optind], &db, &h);
+	if (r)
+		return r;
+	if (!o.distro && !h.distro[0]) {
+		r = cli_usage_err(cmd, "the host has no distro: name one with "
+				       "--distro D");
+		goto out;
+	}
+	if (o.distro) {
+		r = host_check_distro(cmd, &cfg, db, o.distro);
+		if (r)
+			goto out;
+	}
+	r = db_host_reinstall(db, h.id, o.distro ? o.distro : "");
+	if (r < 0)
+		r = cli_db_fail(cmd, &cfg, r, "flagging the host");
+	else
+		r = host_done(ctx, cmd, &cfg, db, h.id, "flagged for install");
+out:
+	db_close(db);
+	return r;
+}
+
+/* host_local_fn - action local. */
+static int
+host_local_fn(const struct cli_cmd *cmd, const struct host_opts *o,
+	      struct db_host *h)
+{
+	h->action = DB_ACTION_LOCAL;
+	return 0;
+}
+
+/* host local HOST */
+static int
+host_local(struct by_ctx *ctx, int argc, char **argv)
+{
+	const struct cli_cmd *cmd = &host_local_cmd;
+	struct host_opts o;
+	int r;
+
+	memset(&o, 0, sizeof(o));
+	r = host_simple_opts(ctx, cmd, argc, argv);
+	if (r == CLI_CONTINUE)
+		r = host_positional(cmd, argc, argv, 1, "HOST");
+	if (r == CLI_CONTINUE)
+		r = host_ref_usage(cmd, argv[optind]);
+	if (r != CLI_CONTINUE)
+		return r;
+	return host_change(ctx, cmd, argv[optind], &o, host_local_fn,
+			   "set to local boot");
+}
+
+/* host show HOST */
+static int
+host_show(struct by_ctx *ctx, int argc, char **argv)
+{
+	const struct cli_cmd *cmd = &host_show_cmd;
+	struct by_config cfg;
+	struct db_host h;
+	struct db *db;
+	int r;
+
+	r = host_simple_opts(ctx, cmd, argc, argv);
+	if (r == CLI_CONTINUE)
+		r = host_positional(cmd, argc, argv, 1, "HOST");
+	if (r == CLI_CONTINUE)
+		r = host_ref_usage(cmd, argv[optind]);
+	if (r != CLI_CONTINUE)
+		return r;
+	r = host_open_find(ctx, cmd, &cfg, false, argv[optind], &db, &h);
+	if (r)
+		return r;
+	db_close(db);
+	return host_print(ctx, &h);
+}
+
+/* host_list_one - db_host_list callback: one row or JSON object. */
+static int
+host_list_one(const struct db_host *h, void *opaque)
+{
+	struct cli_list *c = opaque;
+	char id[24], macs[DB_MAX_MACS * MAC_STR_LEN + 16], attrs[512];
+	const char *row[8];
+
+	if (c->json) {
+		json_t *o = cli_json_host(h);
+		if (!o || json_array_append_new(c->arr, o) < 0)
+			return -ENOMEM;
+		return 0;
+	}
+	snprintf(id, sizeof(id), "%lld", (long long)h->id);
+	row[0] = id;
+	row[1] = host_macs_str(h, macs, sizeof(macs), ",");
+	row[2] = h->hostname;
+	row[3] = h->ip;
+	row[4] = db_action_name(h->action);
+	row[5] = h->distro;
+	row[6] = h->local_boot[0] ? h->local_boot : "default";
+	row[7] = host_attrs_str(h, attrs, sizeof(attrs));
+	return cli_table_add(&c->table, row);
+}
+
+/* host list */
+static int
+host_list(struct by_ctx *ctx, int argc, char **argv)
+{
+	static const char *const head[] = { "ID",     "MACS",	"HOSTNAME",
+					    "IP",     "ACTION", "DISTRO",
+					    "LOCAL",  "ATTRS",	NULL };
+	const struct cli_cmd *cmd = &host_list_cmd;
+	struct cli_list c;
+	struct by_config cfg;
+	struct db *db;
+	int r;
+
+	r = host_simple_opts(ctx, cmd, argc, argv);
+	if (r == CLI_CONTINUE)
+		r = host_positional(cmd, argc, argv, 0, "");
+	if (r != CLI_CONTINUE)
+		return r;
+	r = cli_open(ctx, cmd, &cfg, false, &db);
+	if (r)
+		return r;
+	r = cli_list_begin(ctx, &c, head);
+	if (r) {
+		db_close(db);
+		return r;
+	}
+	r = db ? db_host_list(db, host_list_one, &c) : 0;
+	db_close(db);
+	return cli_list_end(cmd, &cfg, &c, r, "listing hosts");
+}
+
+/* host rm HOST */
+static int
+host_rm(struct by_ctx *ctx, int argc, char **argv)
+{
+	const struct cli_cmd *cmd = &host_rm_cmd;
+	struct by_config cfg;
+	struct db_host h;
+	struct db *db;
+	int r;
+
+	r = host_simple_opts(ctx, cmd, argc, argv);
+	if (r == CLI_CONTINUE)
+		r = host_positional(cmd, argc, argv, 1, "HOST");
+	if (r == CLI_CONTINUE)
+		r = host_ref_usage(cmd, argv[optind]);
+	if (r != CLI_CONTINUE)
+		return r;
+	r = host_open_find(ctx, cmd, &cfg, true, argv[optind], &db, &h);
+	if (r)
+		return r;
+	r = db_host_delete(db, h.id);
+	db_close(db);
+	if (r < 0)
+		return cli_db_fail(cmd, &cfg, r, "removing the host");
+	if (ctx->json)
+		return cli_json_print(cli_json_host(&h));
+	printf("host %lld removed\n", (long long)h.id);
+	return 0;
+}
+
+/* host mac add|rm HOST MAC */
+static int
+host_mac(struct by_ctx *ctx, int argc, char **argv)
+{
+	const struct cli_cmd *cmd = &host_mac_cmd;
+	struct by_config cfg;
+	char mac[MAC_STR_LEN];
+	struct db_host h;
+	struct db *db;
+	bool add;
+	int r;
+
+	r = host_simple_opts(ctx, cmd, argc, argv);
+	if (r == CLI_CONTINUE)
+		r = host_positional(cmd, argc, argv, 3, "add|rm, HOST or MAC");
+	if (r != CLI_CONTINUE)
+		return r;
+	if (!strcmp(argv[optind], "add"))
+		add = true;
+	else if (!strcmp(argv[optind], "rm"))
+		add = false;
+	else
+		return cli_usage_err(cmd, "expected add or rm, not %s",
+				     cli_q(argv[optind]));
+	r = host_ref_usage(cmd, argv[optind + 1]);
+	if (r != CLI_CONTINUE)
+		return r;
+	if (mac_parse(argv[optind + 2], mac) < 0)
+		return cli_usage_err(cmd, "invalid MAC address %s",
+				     cli_q(argv[optind + 2]));
+	r = host_open_find(ctx, cmd, &cfg, true, argv[optind + 1], &db,
+			   &h);
+	if (r)
+		return r;
+	r = add ? db_host_mac_add(db, h.id, mac)
+		: db_host_mac_remove(db, h.id, mac);
+	if (r == -EEXIST) {
+		struct db_host other;
+		if (db_host_find_by_mac(db, mac, &other) == 0)
+			cli_err(cmd, "MAC %s already belongs to host %lld", mac,
+				(long long)other.id);
+		else
+			cli_err(cmd, "MAC %s is already taken", mac);
+		r = EXIT_USAGE;
+	} else if (r == -EMLINK) {
+		cli_err(cmd, "host %lld already has %d MACs", (long long)h.id,
+			DB_MAX_MACS);
+		r = EXIT_USAGE;
+	} else if (r == -EPERM && !add) {
+		cli_err(cmd, "%s is the host's last MAC (remove the host "
+			     "instead)",
+			mac);
+		r = EXIT_USAGE;
+	} else if (r == -ENOENT && !add) {
+		cli_err(cmd, "host %lld has no MAC %s", (long long)h.id, mac);
+		r = EXIT_NOTFOUND;
+	} else if (r < 0) {
+		r = cli_db_fail(cmd, &cfg, r, add ? "adding the MAC"
+						  : "removing the MAC");
+	} else {
+		r = host_done(ctx, cmd, &cfg, db, h.id,
+			      add ? "MAC added" : "MAC removed");
+	}
+	db_close(db);
+	return r;
+}
+
+/* ---- dispatch ------------------------------------------------------ */
+
+/*
+ * cmd_host - `bootyard host COMMAND ...`. Returns the exit status.
+ */
+int
+cmd_host(struct by_ctx *ctx, int argc, char **argv)
+{
+	static const struct {
+		const char *name;
+		by_cmd_fn fn;
+	} subs[] = {
+		{ "add", host_add },	     { "set", host_set },
+		{ "show", host_show },	     { "list", host_list },
+		{ "ls", host_list },	     { "rm", host_rm },
+		{ "reinstall", host_reinstall }, { "local", host_local },
+		{ "mac", host_mac },
+	};
+	size_t s;
+	int i;
+
+	i = cli_leading_opts(ctx, &host_cmd, argc, argv);
+	if (i <= 0)
+		return -i;
+	for (s = 0; s < ARRAY_SIZE(subs); s++)
+		if (!strcmp(argv[i], subs[s].name))
+			return subs[s].fn(ctx, argc - i, argv + i);
+	return cli_usage_err(&host_cmd, "unknown command %s", cli_q(argv[i]));
+}

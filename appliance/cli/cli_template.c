@@ -1,0 +1,197 @@
+/*
+ * cli_template.c - `bootyard template ...`: the stock install templates
+ * shipped with bootyard (http/templates/, also installed under
+ * /usr/share/bootyard/templates/) and a check for a template of one's own
+ * before `distro set NAME --template FILE`.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "appliance/bootyard.h"
+#include "appliance/cli/cli.h"
+#include "appliance/build/import.h"
+#include "common/util.h"
+#include "db/db.h"
+#include "appliance/core/template.h"
+
+static const struct cli_cmd template_cmd = {
+	.name = "template",
+	.usage = "COMMAND [ARGS]",
+	.help = "commands:\n"
+		"  list          the stock templates\n"
+		"  show NAME     print one (copy it, change it, then\n"
+		"                bootyard distro set D --template FILE)\n"
+		"  check FILE    validate a template: known {{variables}}, a\n"
+		"                done callback, at most the size a distro takes\n",
+};
+
+static const struct cli_cmd template_check_cmd = {
+	.name = "template check",
+	.usage = "FILE",
+	.help = "Validate an install template: every {{variable}} known\n"
+		"(mac hostname ip server token distro done_url install_url\n"
+		"attr.KEY, each with an optional |default), and a call of the\n"
+		"done callback ({{done_url}}) without which the host never\n"
+		"turns local. Exit 0 when it is fine, 2 otherwise.\n",
+};
+
+static const struct cli_cmd template_show_cmd = {
+	.name = "template show",
+	.usage = "NAME",
+	.help = "Print a stock template (bootyard template list).\n",
+};
+
+static const struct cli_cmd template_list_cmd = {
+	.name = "template list",
+	.usage = "",
+	.help = "List the stock templates.\n",
+};
+
+/* template_opts - only the common options; then want positional args. */
+static int
+template_opts(struct by_ctx *ctx, const struct cli_cmd *cmd, int argc,
+	      char **argv, int want)
+{
+	static const struct option opts[] = { CLI_OPTS_COMMON, { 0 } };
+	int c, r;
+
+	cli_getopt_reset();
+	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS, opts, NULL)) != -1) {
+		r = cli_opt_common(ctx, cmd, c, argv);
+		if (r == CLI_NOT_COMMON)
+			r = cli_usage_err(cmd, "unknown option");
+		if (r != CLI_CONTINUE)
+			return r;
+	}
+	if (argc - optind < want)
+		return cli_usage_err(cmd, "%s missing",
+				     want ? cmd->usage : "argument");
+	if (argc - optind > want)
+		return cli_usage_err(cmd, "unexpected argument %s",
+				     cli_q(argv[optind + want]));
+	return CLI_CONTINUE;
+}
+
+/* template check FILE */
+static int
+template_check(struct by_ctx *ctx, int argc, char **argv)
+{
+	const struct cli_cmd *cmd = &template_check_cmd;
+	char err[256], *text = NULL, *p;
+	const char *file, *problem = NULL;
+	size_t len;
+	int r;
+
+	r = template_opts(ctx, cmd, argc, argv, 1);
+	if (r != CLI_CONTINUE)
+		return r;
+	file = argv[optind];
+	r = read_file(file, DB_TEMPLATE_MAX, &text, &len);
+	if (r == -EFBIG)
+		problem = "larger than a distribution takes";
+	else if (r < 0) {
+		cli_err(cmd, "cannot read %s: %s", cli_q(file), strerror(-r));
+		return EXIT_USAGE;
+	} else if (strlen(text) != len)
+		problem = "has a NUL byte";
+	err[0] = '\0';
+	if (!problem && tmpl_validate(text, err, sizeof(err)) < 0) {
+		for (p = err; *p; p++)
+			if ((unsigned char)*p < 0x20 || *p == 0x7f)
+				*p = '?';
+		problem = err[0] ? err : "invalid";
+	}
+	if (!problem && !tmpl_has_callback(text))
+		problem = "never calls the done callback ({{done_url}}): the "
+			  "host would install again at every boot";
+	if (ctx->json) {
+		r = cli_json_print(json_pack("{s:s,s:b,s:s?}", "file", file,
+					     "ok", !problem, "problem",
+					     problem));
+		free(text);
+		return r ? r : problem ? EXIT_USAGE : 0;
+	}
+	if (problem)
+		cli_err(cmd, "%s: %s", cli_q(file), problem);
+	else
+		printf("%s: template OK\n", file);
+	free(text);
+	return problem ? EXIT_USAGE : 0;
+}
+
+/* template show NAME */
+static int
+template_show(struct by_ctx *ctx, int argc, char **argv)
+{
+	const struct cli_cmd *cmd = &template_show_cmd;
+	const char *text;
+	int r;
+
+	r = template_opts(ctx, cmd, argc, argv, 1);
+	if (r != CLI_CONTINUE)
+		return r;
+	text = imp_stock_template(argv[optind]);
+	if (!text) {
+		cli_err(cmd, "no stock template %s (bootyard template list)",
+			cli_q(argv[optind]));
+		return EXIT_NOTFOUND;
+	}
+	if (ctx->json)
+		return cli_json_print(json_pack("{s:s,s:s}", "name",
+						argv[optind], "template",
+						text));
+	fputs(text, stdout);
+	return 0;
+}
+
+/* template list */
+static int
+template_list(struct by_ctx *ctx, int argc, char **argv)
+{
+	const char *const *n = imp_stock_names();
+	json_t *arr;
+	int r;
+
+	r = template_opts(ctx, &template_list_cmd, argc, argv, 0);
+	if (r != CLI_CONTINUE)
+		return r;
+	if (!ctx->json) {
+		for (; *n; n++)
+			printf("%s\n", *n);
+		return 0;
+	}
+	arr = json_array();
+	for (; arr && *n; n++)
+		json_array_append_new(arr, json_string(*n));
+	return cli_json_print(arr);
+}
+
+/*
+ * cmd_template - `bootyard template COMMAND ...`. Returns the exit status.
+ */
+int
+cmd_template(struct by_ctx *ctx, int argc, char **argv)
+{
+	static const struct {
+		const char *name;
+		by_cmd_fn fn;
+	} subs[] = {
+		{ "check", template_check },
+		{ "show", template_show },
+		{ "list", template_list },
+		{ "ls", template_list },
+	};
+	size_t s;
+	int i;
+
+	i = cli_leading_opts(ctx, &template_cmd, argc, argv);
+	if (i <= 0)
+		return -i;
+	for (s = 0; s < ARRAY_SIZE(subs); s++)
+		if (!strcmp(argv[i], subs[s].name))
+			return subs[s].fn(ctx, argc - i, argv + i);
+	return cli_usage_err(&template_cmd, "unknown command %s",
+			     cli_q(argv[i]));
+}

@@ -1,0 +1,960 @@
+/*
+ * config.c - bootyard.conf: defaults, the INI parser (libinih) and the
+ * validation of every key.
+ *
+ * The file is read through our own line reader so that every error can
+ * name its line: the reader counts lines, rejects over-long lines and NUL
+ * bytes, and checks section headers (inih does not report an empty
+ * section to the handler). The handler then validates each key = value
+ * with the parser from the key table below. The first error wins; the
+ * message is "FILE:LINE: [section] key: reason".
+ */
+#include <errno.h>
+#include <ini.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "appliance/core/config.h"
+#include "common/util.h"
+#include "common/valid.h"
+
+_Static_assert(sizeof(enum cfg_dhcp_mode) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum cfg_bios_loader) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum cfg_uefi_loader) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum cfg_unknown) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum cfg_menu_install) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum cfg_local_boot) == sizeof(int), "enum size");
+
+/* ---- enum names ---------------------------------------------------- */
+
+static const char *const dhcp_mode_names[] = { "dhcp", "proxy", "off", NULL };
+static const char *const bios_loader_names[] = { "pxelinux", "undionly",
+						  NULL };
+static const char *const uefi_loader_names[] = { "snponly", "ipxe", "grub",
+						  "shim", NULL };
+static const char *const unknown_names[] = { "menu", "local", NULL };
+static const char *const menu_install_names[] = { "auto", "yes", "no",
+						   NULL };
+static const char *const local_boot_names[] = { "default", "sanboot", "exit",
+						 "exit1", "grub", "nofile",
+						 NULL };
+/* What the [boot] local_* keys accept: a real method, not "default";
+ * on UEFI neither sanboot nor a plain exit reaches the disk (see
+ * parse_local_efi). */
+static const char *const local_efi_names[] = { "", "", "", "exit1",
+						"grub", "nofile", NULL };
+static const char *const local_bios_names[] = { "", "sanboot", "exit",
+						 "exit1", "", "nofile", NULL };
+
+/* name_of - names[v] when v is in range, else "?". */
+static const char *
+name_of(const char *const *names, size_t n, int v)
+{
+	if (v < 0 || (size_t)v >= n || !names[v])
+		return "?";
+	return names[v];
+}
+
+/*
+ * cfg_dhcp_mode_name, cfg_bios_loader_name, cfg_uefi_loader_name,
+ * cfg_local_boot_name - the name of an enum value as written in the file;
+ * "?" for a value out of range. Static strings, never freed.
+ */
+const char *
+cfg_dhcp_mode_name(enum cfg_dhcp_mode m)
+{
+	return name_of(dhcp_mode_names, ARRAY_SIZE(dhcp_mode_names), (int)m);
+}
+
+const char *
+cfg_bios_loader_name(enum cfg_bios_loader l)
+{
+	return name_of(bios_loader_names, ARRAY_SIZE(bios_loader_names),
+		       (int)l);
+}
+
+const char *
+cfg_uefi_loader_name(enum cfg_uefi_loader l)
+{
+	return name_of(uefi_loader_names, ARRAY_SIZE(uefi_loader_names),
+		       (int)l);
+}
+
+const char *
+cfg_local_boot_name(enum cfg_local_boot l)
+{
+	return name_of(local_boot_names, ARRAY_SIZE(local_boot_names), (int)l);
+}
+
+/*
+ * cfg_local_boot_parse - "default", "sanboot", "exit", "exit1" or "grub"
+ * to its value in *ret. Returns 0, or -EINVAL (*ret untouched).
+ */
+int
+cfg_local_boot_parse(const char *s, enum cfg_local_boot *ret)
+{
+	size_t i;
+
+	if (!s)
+		return -EINVAL;
+	for (i = 0; local_boot_names[i]; i++) {
+		if (!strcmp(s, local_boot_names[i])) {
+			*ret = (enum cfg_local_boot)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+/* ---- defaults ------------------------------------------------------ */
+
+/*
+ * cfg_defaults - fill cfg with every key's default (docs/config.md lists
+ * the same values). path is left empty.
+ */
+void
+cfg_defaults(struct by_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	/* Every literal below fits its field: str_copy cannot fail. */
+	str_copy(cfg->state_dir, sizeof(cfg->state_dir), "/var/lib/bootyard");
+	str_copy(cfg->interface, sizeof(cfg->interface), "auto");
+	str_copy(cfg->server_address, sizeof(cfg->server_address), "auto");
+	str_copy(cfg->user, sizeof(cfg->user), "bootyard");
+
+	cfg->dhcp_mode = DHCP_MODE_DHCP;
+	str_copy(cfg->range, sizeof(cfg->range), "auto");
+	cfg->lease_time = 3600;
+	cfg->bios_loader = BIOS_LOADER_PXELINUX;
+	cfg->uefi_loader = UEFI_LOADER_SNPONLY;
+	cfg->ipxe_detect = true;
+	str_copy(cfg->dnsmasq, sizeof(cfg->dnsmasq), "/usr/sbin/dnsmasq");
+	cfg->tftp_single_port = false;
+	cfg->tftp_max = 1000;
+	cfg->events_keep = 500000;
+	cfg->leases_keep = 30 * 86400;
+	cfg->tftp_mtu = 0;
+	cfg->allow_other_servers = false;
+	cfg->probe_wait = 4;
+	cfg->probe_interval = 300;
+
+	str_copy(cfg->listen, sizeof(cfg->listen), "0.0.0.0:80");
+	str_copy(cfg->files_dir, sizeof(cfg->files_dir),
+		 "/var/lib/bootyard/files");
+	str_copy(cfg->tls_listen, sizeof(cfg->tls_listen), "off");
+	cfg->max_connections = 1024;
+	cfg->connection_timeout = 10;
+	cfg->connections_per_address = 64;
+	cfg->header_timeout = 10;
+	cfg->threads = 0;
+
+	str_copy(cfg->ipxe_source, sizeof(cfg->ipxe_source), "auto");
+	str_copy(cfg->ipxe_build_config, sizeof(cfg->ipxe_build_config),
+		 "default");
+
+	str_copy(cfg->admin_listen, sizeof(cfg->admin_listen),
+		 "127.0.0.1:9080");
+	str_copy(cfg->admin_token_file, sizeof(cfg->admin_token_file),
+		 "/etc/bootyard/admin.token");
+
+	cfg->unknown = UNKNOWN_MENU;
+	cfg->menu_install = MENU_INSTALL_AUTO;
+	cfg->menu_timeout = 10;
+	cfg->install_attempts = 3;
+	cfg->local_bios = LOCAL_BOOT_SANBOOT;
+	cfg->local_efi = LOCAL_BOOT_GRUB;
+	cfg->unknown_keep = 10000;
+	cfg->unknown_rate = 10;
+	cfg->token_lifetime = 86400;
+}
+
+/* cfg_db_path - see config.h. */
+int
+cfg_db_path(const struct by_config *cfg, char *out, size_t outsz)
+{
+	struct stat st;
+	int r;
+
+	r = str_printf(out, outsz, "%s/db/bootyard.db", cfg->state_dir);
+	if (r == 0 && lstat(out, &st) < 0 && errno == ENOENT) {
+		char old[CFG_PATH_MAX + 16];
+
+		if (str_printf(old, sizeof(old), "%s/bootyard.db",
+			       cfg->state_dir) == 0 &&
+		    lstat(old, &st) == 0 && S_ISREG(st.st_mode))
+			r = str_copy(out, outsz, old);
+	}
+	return r;
+}
+
+/* cfg_db_dir - see config.h. */
+int
+cfg_db_dir(const struct by_config *cfg, char *out, size_t outsz)
+{
+	return str_printf(out, outsz, "%s/db", cfg->state_dir);
+}
+
+/* ---- value parsers ------------------------------------------------- */
+
+/* Words a string key may take instead of its normal form. */
+enum {
+	ALLOW_EMPTY = 1 << 0, /* "" = a derived default */
+	ALLOW_AUTO = 1 << 1,  /* "auto" */
+	ALLOW_OFF = 1 << 2,   /* "off" */
+};
+
+struct cfg_key;
+/*
+ * A value parser: check value and store it into field (of size k->size).
+ * Returns 0, or -EINVAL with a reason written into why (whysz bytes).
+ */
+typedef int (*cfg_parse_fn)(const struct cfg_key *k, const char *value,
+			    void *field, char *why, size_t whysz);
+
+struct cfg_key {
+	const char *section;
+	const char *name;
+	cfg_parse_fn parse;
+	size_t offset, size;
+	unsigned flags;                /* ALLOW_* for strings */
+	unsigned long long min, max;   /* numbers and durations */
+	const char *const *names;      /* enums; "" entries are skipped */
+};
+
+/* special_word - true (and copies value) when value is an allowed word. */
+static bool
+special_word(const struct cfg_key *k, const char *value, void *field)
+{
+	if (((k->flags & ALLOW_EMPTY) && !*value) ||
+	    ((k->flags & ALLOW_AUTO) && !strcmp(value, "auto")) ||
+	    ((k->flags & ALLOW_OFF) && !strcmp(value, "off"))) {
+		str_copy(field, k->size, value);
+		return true;
+	}
+	return false;
+}
+
+/* store_string - copy value into the field, or say it is too long. */
+static int
+store_string(const struct cfg_key *k, const char *value, void *field,
+	     char *why, size_t whysz)
+{
+	if (str_copy(field, k->size, value) < 0) {
+		snprintf(why, whysz, "too long (at most %zu characters)",
+			 k->size - 1);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * parse_path - an absolute path of [A-Za-z0-9._/+@~-] only: these paths
+ * end up in dnsmasq's configuration and command line, where spaces,
+ * commas and quotes would change the meaning.
+ */
+static int
+parse_path(const struct cfg_key *k, const char *value, void *field,
+	   char *why, size_t whysz)
+{
+	const char *p;
+
+	if (special_word(k, value, field))
+		return 0;
+	if (value[0] != '/') {
+		snprintf(why, whysz, "not an absolute path%s",
+			 k->flags & ALLOW_AUTO	 ? " or 'auto'"
+			 : k->flags & ALLOW_OFF	 ? " or 'off'"
+			 : k->flags & ALLOW_EMPTY ? " (or empty for the default)"
+						 : "");
+		return -EINVAL;
+	}
+	for (p = value; *p; p++) {
+		char c = *p;
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || strchr("._/+@~-", c))) {
+			snprintf(why, whysz,
+				 "character 0x%02x not allowed in a path "
+				 "(only A-Z a-z 0-9 . _ / + @ ~ -)",
+				 (unsigned char)c);
+			return -EINVAL;
+		}
+	}
+	return store_string(k, value, field, why, whysz);
+}
+
+/* parse_ifname - "auto" or a Linux interface name (1..15 characters). */
+static int
+parse_ifname(const struct cfg_key *k, const char *value, void *field,
+	     char *why, size_t whysz)
+{
+	size_t n = strlen(value);
+
+	if (special_word(k, value, field))
+		return 0;
+	if (!valid_ifname(value)) {
+		snprintf(why, whysz,
+			 n == 0 || n > IFNAME_MAX
+				 ? "not an interface name (1 to 15 "
+				   "characters) or 'auto'"
+				 : "not an interface name (only "
+				   "A-Z a-z 0-9 . _ -) or 'auto'");
+		return -EINVAL;
+	}
+	return store_string(k, value, field, why, whysz);
+}
+
+/* parse_ipv4 - "auto" or a dotted-quad IPv4 address. */
+static int
+parse_ipv4(const struct cfg_key *k, const char *value, void *field,
+	   char *why, size_t whysz)
+{
+	if (special_word(k, value, field))
+		return 0;
+	if (!valid_ipv4(value)) {
+		snprintf(why, whysz, "not an IPv4 address (like 198.18.0.1)%s",
+			 k->flags & ALLOW_AUTO ? " or 'auto'" : "");
+		return -EINVAL;
+	}
+	return store_string(k, value, field, why, whysz);
+}
+
+/* parse_user - a POSIX-style user name: [a-z_][a-z0-9_-]*, 1..32. */
+static int
+parse_user(const struct cfg_key *k, const char *value, void *field,
+	   char *why, size_t whysz)
+{
+	size_t i, n = strlen(value);
+	bool ok = n > 0 && n <= 32 &&
+		  ((value[0] >= 'a' && value[0] <= 'z') || value[0] == '_');
+
+	for (i = 1; ok && i < n; i++) {
+		char c = value[i];
+		ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		     c == '_' || c == '-';
+	}
+	if (!ok) {
+		snprintf(why, whysz, "not a user name ([a-z_][a-z0-9_-]*, "
+				     "at most 32 characters)");
+		return -EINVAL;
+	}
+	return store_string(k, value, field, why, whysz);
+}
+
+/* parse_name - valid_name(): [a-z0-9][a-z0-9._-]*. */
+static int
+parse_name(const struct cfg_key *k, const char *value, void *field,
+	   char *why, size_t whysz)
+{
+	if (!valid_name(value)) {
+		snprintf(why, whysz, "not a name ([a-z0-9][a-z0-9._-]*, at "
+				     "most %d characters)",
+			 NAME_MAX_LEN);
+		return -EINVAL;
+	}
+	return store_string(k, value, field, why, whysz);
+}
+
+/* ipv4_value - the address as a number; s must be valid_ipv4(). */
+static uint32_t
+ipv4_value(const char *s)
+{
+	uint32_t v = 0, part = 0;
+
+	for (; *s; s++) {
+		if (*s == '.') {
+			v = (v << 8) | part;
+			part = 0;
+		} else {
+			part = part * 10 + (uint32_t)(*s - '0');
+		}
+	}
+	return (v << 8) | part;
+}
+
+/* parse_range - "auto" or START,END: two IPv4 addresses, START <= END. */
+static int
+parse_range(const struct cfg_key *k, const char *value, void *field,
+	    char *why, size_t whysz)
+{
+	char start[CFG_ADDR_MAX];
+	const char *comma;
+	size_t n;
+
+	if (special_word(k, value, field))
+		return 0;
+	comma = strchr(value, ',');
+	n = comma ? (size_t)(comma - value) : 0;
+	if (!comma || n >= sizeof(start)) {
+		snprintf(why, whysz, "not 'auto' or START,END (like "
+				     "198.18.0.100,198.18.0.200)");
+		return -EINVAL;
+	}
+	memcpy(start, value, n);
+	start[n] = '\0';
+	if (!valid_ipv4(start) || !valid_ipv4(comma + 1)) {
+		snprintf(why, whysz, "START,END must be two IPv4 addresses "
+				     "(like 198.18.0.100,198.18.0.200)");
+		return -EINVAL;
+	}
+	if (ipv4_value(start) > ipv4_value(comma + 1)) {
+		snprintf(why, whysz, "START is after END");
+		return -EINVAL;
+	}
+	return store_string(k, value, field, why, whysz);
+}
+
+/*
+ * parse_listen - ADDRESS:PORT with an IPv4 ADDRESS (0.0.0.0 = every
+ * address) and a PORT in 1..65535; "off" where the key allows it.
+ */
+static int
+parse_listen(const struct cfg_key *k, const char *value, void *field,
+	     char *why, size_t whysz)
+{
+	char addr[CFG_ADDR_MAX];
+	unsigned long long port;
+	const char *colon;
+	size_t n;
+
+	if (special_word(k, value, field))
+		return 0;
+	colon = strrchr(value, ':');
+	n = colon ? (size_t)(colon - value) : 0;
+	if (!colon || n >= sizeof(addr)) {
+		snprintf(why, whysz, "not ADDRESS:PORT (like 0.0.0.0:80)%s",
+			 k->flags & ALLOW_OFF ? " or 'off'" : "");
+		return -EINVAL;
+	}
+	memcpy(addr, value, n);
+	addr[n] = '\0';
+	if (!valid_ipv4(addr)) {
+		snprintf(why, whysz, "'%s' is not an IPv4 address (ADDRESS:PORT, "
+				     "like 0.0.0.0:80)",
+			 valid_text(addr, 40) ? addr : "ADDRESS");
+		return -EINVAL;
+	}
+	if (parse_uint(colon + 1, 1, 65535, &port) < 0) {
+		snprintf(why, whysz, "port must be a number from 1 to 65535");
+		return -EINVAL;
+	}
+	return store_string(k, value, field, why, whysz);
+}
+
+/*
+ * cfg_parse_duration - "3600", "45s", "30m", "1h", "2d" or a sum such as
+ * "1h30m" into seconds. Returns 0, -EINVAL or -ERANGE.
+ */
+static int
+cfg_parse_duration(const char *s, unsigned long long *ret)
+{
+	unsigned long long total = 0;
+	const char *p = s;
+
+	if (!*p)
+		return -EINVAL;
+	while (*p) {
+		unsigned long long v = 0, mul;
+		int digits = 0;
+
+		while (*p >= '0' && *p <= '9') {
+			if (++digits > 9)
+				return -ERANGE;
+			v = v * 10 + (unsigned)(*p++ - '0');
+		}
+		if (!digits)
+			return -EINVAL;
+		switch (*p) {
+		case '\0':
+			/* A bare number is seconds, only on its own. */
+			if (p - s != digits)
+				return -EINVAL;
+			mul = 1;
+			break;
+		case 's':
+			mul = 1;
+			p++;
+			break;
+		case 'm':
+			mul = 60;
+			p++;
+			break;
+		case 'h':
+			mul = 3600;
+			p++;
+			break;
+		case 'd':
+			mul = 86400;
+			p++;
+			break;
+		default:
+			return -EINVAL;
+		}
+		total += v * mul;
+		if (total > UINT32_MAX)
+			return -ERANGE;
+	}
+	*ret = total;
+	return 0;
+}
+
+/* parse_duration - a duration in [min, max] seconds into an unsigned. */
+static int
+parse_duration(const struct cfg_key *k, const char *value, void *field,
+	       char *why, size_t whysz)
+{
+	unsigned long long v;
+	unsigned u;
+	int r;
+
+	r = cfg_parse_duration(value, &v);
+	if (r == -EINVAL) {
+		snprintf(why, whysz, "not a duration (like 3600, 45s, 30m, 1h, "
+				     "2d or 1h30m)");
+		return r;
+	}
+	if (r < 0 || v < k->min || v > k->max) {
+		snprintf(why, whysz, "out of range (%llu to %llu seconds)",
+			 k->min, k->max);
+		return -EINVAL;
+	}
+	u = (unsigned)v;
+	memcpy(field, &u, sizeof(u));
+	return 0;
+}
+
+/* parse_number - a decimal number in [min, max] into an unsigned. */
+static int
+parse_number(const struct cfg_key *k, const char *value, void *field,
+	     char *why, size_t whysz)
+{
+	unsigned long long v;
+	unsigned u;
+	int r;
+
+	r = parse_uint(value, k->min, k->max, &v);
+	if (r == -EINVAL) {
+		snprintf(why, whysz, "not a number");
+		return r;
+	}
+	if (r < 0) {
+		snprintf(why, whysz, "out of range (%llu to %llu)", k->min,
+			 k->max);
+		return -EINVAL;
+	}
+	u = (unsigned)v;
+	memcpy(field, &u, sizeof(u));
+	return 0;
+}
+
+/*
+ * parse_mtu - "auto" (0: dnsmasq clamps the TFTP block size to the
+ * interface MTU) or a path MTU in [min, max] into an unsigned.
+ */
+static int
+parse_mtu(const struct cfg_key *k, const char *value, void *field,
+	  char *why, size_t whysz)
+{
+	unsigned zero = 0;
+
+	if (!strcmp(value, "auto")) {
+		memcpy(field, &zero, sizeof(zero));
+		return 0;
+	}
+	if (parse_number(k, value, field, why, whysz) < 0) {
+		snprintf(why, whysz, "not 'auto' or an MTU from %llu to %llu",
+			 k->min, k->max);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* parse_bool - yes/no, true/false, on/off, 1/0. */
+static int
+parse_bool(const struct cfg_key *k, const char *value, void *field,
+	   char *why, size_t whysz)
+{
+	static const char *const yes[] = { "yes", "true", "on", "1" };
+	static const char *const no[] = { "no", "false", "off", "0" };
+	size_t i;
+	bool b;
+
+	for (i = 0; i < ARRAY_SIZE(yes); i++) {
+		if (!strcmp(value, yes[i])) {
+			b = true;
+			goto store;
+		}
+		if (!strcmp(value, no[i])) {
+			b = false;
+			goto store;
+		}
+	}
+	snprintf(why, whysz, "not yes or no");
+	return -EINVAL;
+store:
+	memcpy(field, &b, sizeof(b));
+	return 0;
+}
+
+/* parse_enum - one of k->names (index = enum value) into an int. */
+static int
+parse_enum(const struct cfg_key *k, const char *value, void *field,
+	   char *why, size_t whysz)
+{
+	const char *sep;
+	size_t i, off;
+	int v;
+
+	for (i = 0; k->names[i]; i++) {
+		if (k->names[i][0] && !strcmp(value, k->names[i])) {
+			v = (int)i;
+			memcpy(field, &v, sizeof(v));
+			return 0;
+		}
+	}
+	off = (size_t)snprintf(why, whysz, "expected one of");
+	sep = " ";
+	for (i = 0; k->names[i] && off < whysz; i++) {
+		if (!k->names[i][0])
+			continue;
+		off += (size_t)snprintf(why + off, whysz - off, "%s%s", sep,
+					k->names[i]);
+		sep = ", ";
+	}
+	return -EINVAL;
+}
+
+/* [boot] local_efi: parse_enum, with the reason for the two methods
+ * that work on BIOS but not on UEFI (checked in the lab, e2e/local_methods). */
+static int
+parse_local_efi(const struct cfg_key *k, const char *value, void *field,
+		char *why, size_t whysz)
+{
+	if (!strcmp(value, "sanboot")) {
+		snprintf(why, whysz,
+			 "iPXE on UEFI cannot sanboot a local drive (\"No such "
+			 "device\"): use grub or exit1");
+		return -EINVAL;
+	}
+	if (!strcmp(value, "exit")) {
+		snprintf(why, whysz,
+			 "a plain exit makes UEFI firmware stop in its boot "
+			 "menu: use exit1 or grub");
+		return -EINVAL;
+	}
+	return parse_enum(k, value, field, why, whysz);
+}
+
+#define F(field) offsetof(struct by_config, field), \
+		 sizeof(((struct by_config *)0)->field)
+
+/* Every key of the file. docs/config.md documents the same list. */
+static const struct cfg_key cfg_keys[] = {
+	{ "appliance", "state_dir", parse_path, F(state_dir), 0, 0, 0, NULL },
+	{ "appliance", "run_dir", parse_path, F(run_dir), ALLOW_EMPTY, 0, 0,
+	  NULL },
+	{ "appliance", "interface", parse_ifname, F(interface), ALLOW_AUTO, 0,
+	  0, NULL },
+	{ "appliance", "server_address", parse_ipv4, F(server_address),
+	  ALLOW_AUTO, 0, 0, NULL },
+	{ "appliance", "user", parse_user, F(user), 0, 0, 0, NULL },
+	{ "appliance", "events_keep", parse_number, F(events_keep), 0, 0,
+	  1000000000, NULL },
+	{ "appliance", "leases_keep", parse_duration, F(leases_keep), 0, 3600,
+	  3650u * 86400, NULL },
+
+	{ "dhcp", "mode", parse_enum, F(dhcp_mode), 0, 0, 0, dhcp_mode_names },
+	{ "dhcp", "range", parse_range, F(range), ALLOW_AUTO, 0, 0, NULL },
+	{ "dhcp", "lease_time", parse_duration, F(lease_time), 0, 120,
+	  365 * 86400, NULL },
+	{ "dhcp", "bios_loader", parse_enum, F(bios_loader), 0, 0, 0,
+	  bios_loader_names },
+	{ "dhcp", "uefi_loader", parse_enum, F(uefi_loader), 0, 0, 0,
+	  uefi_loader_names },
+	{ "dhcp", "ipxe_detect", parse_bool, F(ipxe_detect), 0, 0, 0, NULL },
+	{ "dhcp", "tftp_root", parse_path, F(tftp_root), ALLOW_EMPTY, 0, 0,
+	  NULL },
+	{ "dhcp", "dnsmasq", parse_path, F(dnsmasq), 0, 0, 0, NULL },
+	{ "dhcp", "tftp_single_port", parse_bool, F(tftp_single_port), 0, 0, 0,
+	  NULL },
+	{ "dhcp", "tftp_max", parse_number, F(tftp_max), 0, 1, 65535, NULL },
+	{ "dhcp", "tftp_mtu", parse_mtu, F(tftp_mtu), 0, 576, 65535, NULL },
+	{ "dhcp", "allow_other_servers", parse_bool, F(allow_other_servers), 0,
+	  0, 0, NULL },
+	{ "dhcp", "probe_interval", parse_duration, F(probe_interval), 0, 0,
+	  86400, NULL },
+	{ "dhcp", "probe_wait", parse_duration, F(probe_wait), 0, 0, 30,
+	  NULL },
+
+	{ "http", "listen", parse_listen, F(listen), 0, 0, 0, NULL },
+	{ "http", "files_dir", parse_path, F(files_dir), 0, 0, 0, NULL },
+	{ "http", "tls_listen", parse_listen, F(tls_listen), ALLOW_OFF, 0, 0,
+	  NULL },
+	{ "http", "tls_cert", parse_path, F(tls_cert), ALLOW_EMPTY, 0, 0,
+	  NULL },
+	{ "http", "tls_key", parse_path, F(tls_key), ALLOW_EMPTY, 0, 0, NULL },
+	{ "http", "max_connections", parse_number, F(max_connections), 0, 1,
+	  65536, NULL },
+	{ "http", "connection_timeout", parse_duration,
+	  F(connection_timeout), 0, 1, 3600, NULL },
+	{ "http", "connections_per_address", parse_number,
+	  F(connections_per_address), 0, 1, 65536, NULL },
+	{ "http", "header_timeout", parse_duration, F(header_timeout), 0, 1,
+	  3600, NULL },
+	{ "http", "threads", parse_number, F(threads), 0, 0, 256, NULL },
+	{ "http", "access_log", parse_path, F(access_log),
+	  ALLOW_EMPTY | ALLOW_OFF, 0, 0, NULL },
+
+	{ "ipxe", "source", parse_path, F(ipxe_source), ALLOW_AUTO, 0, 0,
+	  NULL },
+	{ "ipxe", "build_config", parse_name, F(ipxe_build_config), 0, 0, 0,
+	  NULL },
+
+	{ "admin", "listen", parse_listen, F(admin_listen), ALLOW_OFF, 0, 0,
+	  NULL },
+	{ "admin", "token_file", parse_path, F(admin_token_file), 0, 0, 0,
+	  NULL },
+
+	{ "boot", "unknown", parse_enum, F(unknown), 0, 0, 0, unknown_names },
+	{ "boot", "menu_install", parse_enum, F(menu_install), 0, 0, 0,
+	  menu_install_names },
+	{ "boot", "menu_timeout", parse_duration, F(menu_timeout), 0, 0, 3600,
+	  NULL },
+	{ "boot", "install_attempts", parse_number, F(install_attempts), 0, 1,
+	  100, NULL },
+	{ "boot", "local_bios", parse_enum, F(local_bios), 0, 0, 0,
+	  local_bios_names },
+	{ "boot", "local_efi", parse_local_efi, F(local_efi), 0, 0, 0,
+	  local_efi_names },
+	{ "boot", "unknown_keep", parse_number, F(unknown_keep), 0, 1,
+	  10000000, NULL },
+	{ "boot", "unknown_rate", parse_number, F(unknown_rate), 0, 1,
+	  1000000, NULL },
+	{ "boot", "token_lifetime", parse_duration, F(token_lifetime), 0, 60,
+	  30 * 86400, NULL },
+};
+
+#undef F
+
+static const char *const cfg_sections[] = { "appliance", "dhcp", "http",
+					     "ipxe", "admin", "boot" };
+
+/* ---- the parser ---------------------------------------------------- */
+
+struct cfg_parser {
+	struct by_config *cfg;
+	FILE *f;
+	const char *path;
+	char *line;     /* getline() buffer */
+	size_t linecap;
+	int lineno;     /* the line the reader handed out last */
+	int err_line;   /* 0 = no error yet */
+	char *err;
+	size_t errsz;
+	int seen[ARRAY_SIZE(cfg_keys)]; /* line a key was set on, 0 = not */
+};
+
+/* parser_error - record the first error: "FILE:LINE: what". */
+static void __attribute__((format(printf, 3, 4)))
+parser_error(struct cfg_parser *p, int line, const char *fmt, ...)
+{
+	char what[512];
+	va_list ap;
+
+	if (p->err_line)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	p->err_line = line;
+	snprintf(p->err, p->errsz, "%s:%d: %s", p->path, line, what);
+}
+
+/* printable - s itself if it is short printable text, else a stand-in. */
+static const char *
+printable(const char *s)
+{
+	return valid_text(s, 64) ? s : "(unprintable or too long)";
+}
+
+/* known_section - true for a section name of cfg_sections. */
+static bool
+known_section(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(cfg_sections); i++)
+		if (!strcmp(name, cfg_sections[i]))
+			return true;
+	return false;
+}
+
+/*
+ * cfg_reader - inih's line reader: hand out the next line into buf (num
+ * bytes, inih's fixed line buffer), count it, and check what inih cannot:
+ * lines longer than its buffer (inih would silently split them), NUL
+ * bytes, and unknown section names (even of an empty section). A bad line
+ * is recorded as the error and handed to inih as an empty line.
+ */
+static char *
+cfg_reader(char *buf, int num, void *stream)
+{
+	struct cfg_parser *p = stream;
+	ssize_t n;
+	char *s, *end;
+
+	n = getline(&p->line, &p->linecap, p->f);
+	if (n < 0)
+		return NULL;
+	p->lineno++;
+	if (strlen(p->line) != (size_t)n) {
+		parser_error(p, p->lineno, "NUL byte in the line");
+		goto blank;
+	}
+	if (n > 0 && p->line[n - 1] == '\n')
+		p->line[--n] = '\0';
+	if (n > 0 && p->line[n - 1] == '\r')
+		p->line[--n] = '\0';
+	if (n > num - 2) {
+		parser_error(p, p->lineno,
+			     "line too long (at most %d characters)", num - 2);
+		goto blank;
+	}
+	/* A section header: "[name]" with optional blanks and comment. */
+	for (s = p->line; *s == ' ' || *s == '\t'; s++)
+		;
+	if (*s == '[') {
+		end = strchr(s, ']');
+		if (end) {
+			*end = '\0';
+			if (!known_section(s + 1)) {
+				parser_error(p, p->lineno,
+					     "[%s]: unknown section (known: "
+					     "appliance, dhcp, http, ipxe, "
+					     "admin, boot)",
+					     printable(s + 1));
+				goto blank;
+			}
+			*end = ']';
+		}
+	}
+	memcpy(buf, p->line, (size_t)n);
+	buf[n] = '\n';
+	buf[n + 1] = '\0';
+	return buf;
+blank:
+	buf[0] = '\n';
+	buf[1] = '\0';
+	return buf;
+}
+
+/* cfg_handler - inih's callback for each "name = value" in a section. */
+static int
+cfg_handler(void *user, const char *section, const char *name,
+	    const char *value)
+{
+	struct cfg_parser *p = user;
+	char why[256];
+	size_t i;
+
+	if (p->err_line)
+		return 1; /* the first error is reported; skip the rest */
+	if (!*section) {
+		parser_error(p, p->lineno,
+			     "%s: key outside a section (put it under "
+			     "[appliance], [dhcp], ...)",
+			     printable(name));
+		return 0;
+	}
+	for (i = 0; i < ARRAY_SIZE(cfg_keys); i++) {
+		const struct cfg_key *k = &cfg_keys[i];
+
+		if (strcmp(section, k->section) || strcmp(name, k->name))
+			continue;
+		if (p->seen[i]) {
+			parser_error(p, p->lineno,
+				     "[%s] %s: set twice (first on line %d)",
+				     section, name, p->seen[i]);
+			return 0;
+		}
+		p->seen[i] = p->lineno;
+		if (!valid_text(value, 4096)) {
+			parser_error(p, p->lineno,
+				     "[%s] %s: control character in the value",
+				     section, name);
+			return 0;
+		}
+		if (k->parse(k, value, (char *)p->cfg + k->offset, why,
+			     sizeof(why)) < 0) {
+			parser_error(p, p->lineno, "[%s] %s: %s", section, name,
+				     why);
+			return 0;
+		}
+		return 1;
+	}
+	parser_error(p, p->lineno, "[%s] %s: unknown key", section,
+		     printable(name));
+	return 0;
+}
+
+/*
+ * cfg_load - load path over the defaults into cfg (see config.h). On
+ * error cfg holds the defaults plus whatever came before the bad line;
+ * callers must not use it.
+ */
+int
+cfg_load(struct by_config *cfg, const char *path, bool allow_missing,
+	 char *err, size_t errsz)
+{
+	struct cfg_parser p = {
+		.cfg = cfg,
+		.path = path,
+		.err = err,
+		.errsz = errsz,
+	};
+	int r;
+
+	cfg_defaults(cfg);
+	if (errsz)
+		err[0] = '\0';
+	p.f = fopen(path, "re");
+	if (!p.f) {
+		r = -errno;
+		if (r == -ENOENT && allow_missing)
+			return 0;
+		snprintf(err, errsz, "%s: cannot read: %s", path,
+			 strerror(-r));
+		return r;
+	}
+	errno = 0;
+	r = ini_parse_stream(cfg_reader, &p, cfg_handler, &p);
+	if (ferror(p.f) && !p.err_line) {
+		r = errno ? -errno : -EIO;
+		snprintf(err, errsz, "%s: cannot read: %s", path,
+			 strerror(-r));
+		goto out;
+	}
+	if (r > 0 && (!p.err_line || r < p.err_line)) {
+		/* inih's own complaint: not a section header, not a key. */
+		p.err_line = 0;
+		parser_error(&p, r, "syntax error (expected [section], "
+				    "key = value or a comment)");
+	} else if (r < 0) {
+		snprintf(err, errsz, "%s: out of memory", path);
+		r = -ENOMEM;
+		goto out;
+	}
+	r = p.err_line ? -EINVAL : 0;
+	if (!r && str_copy(cfg->path, sizeof(cfg->path), path) < 0) {
+		snprintf(err, errsz, "%s: path too long", path);
+		r = -ENAMETOOLONG;
+	}
+out:
+	free(p.line);
+	fclose(p.f);
+	return r;
+}

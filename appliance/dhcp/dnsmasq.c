@@ -1,0 +1,715 @@
+/*
+ * dnsmasq.c - render, check, start dnsmasq (see dnsmasq.h).
+ */
+#include "appliance/dhcp/dnsmasq.h"
+
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common/netif.h"
+#include "common/util.h"
+#include "common/valid.h"
+
+/* A growing text buffer; the first error sticks. */
+struct dm_buf {
+	char *p;
+	size_t len, cap;
+	int err;
+};
+
+/* Append printf-formatted text to b. */
+static void __attribute__((format(printf, 2, 3)))
+dm_printf(struct dm_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (b->err)
+		return;
+	for (;;) {
+		va_start(ap, fmt);
+		n = vsnprintf(b->p ? b->p + b->len : NULL,
+			      b->p ? b->cap - b->len : 0, fmt, ap);
+		va_end(ap);
+		if (n < 0) {
+			b->err = -EINVAL;
+			return;
+		}
+		if (b->p && b->len + (size_t)n < b->cap) {
+			b->len += (size_t)n;
+			return;
+		}
+		size_t ncap = b->cap ? b->cap * 2 : 4096;
+		while (ncap <= b->len + (size_t)n)
+			ncap *= 2;
+		char *np = realloc(b->p, ncap);
+		if (!np) {
+			b->err = -ENOMEM;
+			return;
+		}
+		b->p = np;
+		b->cap = ncap;
+	}
+}
+
+/* A value safe on a dnsmasq config line: the config parser's path class. */
+static bool
+dm_safe(const char *s)
+{
+	if (!s || !*s || strlen(s) > 1024)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || strchr("._/+@~-:", *s)))
+			return false;
+	return true;
+}
+
+const char *
+dnsmasq_bios_file(enum cfg_bios_loader l)
+{
+	return l == BIOS_LOADER_UNDIONLY ? "undionly.kpxe" : "pxelinux.0";
+}
+
+const char *
+dnsmasq_uefi_file(enum cfg_uefi_loader l)
+{
+	switch (l) {
+	case UEFI_LOADER_IPXE:
+		return "ipxe.efi";
+	case UEFI_LOADER_GRUB:
+		return "grubx64.efi";
+	case UEFI_LOADER_SHIM:
+		return "bootx64.efi";
+	case UEFI_LOADER_SNPONLY:
+	default:
+		return "snponly.efi";
+	}
+}
+
+int
+dnsmasq_http_base(const struct by_config *cfg, const char *addr, char *out,
+		  size_t outsz)
+{
+	const char *colon = strrchr(cfg->listen, ':');
+	unsigned long long port = 80;
+
+	if (!valid_ipv4(addr))
+		return -EINVAL;
+	if (colon && parse_uint(colon + 1, 1, 65535, &port) < 0)
+		return -EINVAL;
+	if (port == 80)
+		return str_printf(out, outsz, "http://%s", addr);
+	return str_printf(out, outsz, "http://%s:%llu", addr, port);
+}
+
+int
+dnsmasq_range_auto(const char *addr, unsigned prefix, char start[2][16],
+		   char end[2][16])
+{
+	struct in_addr a;
+	uint32_t host, net, bcast, lo, hi, mask;
+	int n = 0;
+
+	if (inet_pton(AF_INET, addr, &a) != 1 || prefix > 32)
+		return -EINVAL;
+	if (prefix > 30)
+		return -ERANGE;
+	host = ntohl(a.s_addr);
+	mask = prefix ? ~0u << (32 - prefix) : 0;
+	net = host & mask;
+	bcast = net | ~mask;
+	lo = net + 1;
+	hi = bcast - 1;
+	/* below the appliance's address, then above it */
+	if (host > lo) {
+		a.s_addr = htonl(lo);
+		inet_ntop(AF_INET, &a, start[n], 16);
+		a.s_addr = htonl(host - 1 < hi ? host - 1 : hi);
+		inet_ntop(AF_INET, &a, end[n], 16);
+		n++;
+	}
+	if (host < hi) {
+		a.s_addr = htonl(host + 1 > lo ? host + 1 : lo);
+		inet_ntop(AF_INET, &a, start[n], 16);
+		a.s_addr = htonl(hi);
+		inet_ntop(AF_INET, &a, end[n], 16);
+		n++;
+	}
+	/* Keep the larger pool first: dnsmasq fills pools in order. */
+	if (n == 2) {
+		uint32_t s0, e0, s1, e1;
+		inet_pton(AF_INET, start[0], &a);
+		s0 = ntohl(a.s_addr);
+		inet_pton(AF_INET, end[0], &a);
+		e0 = ntohl(a.s_addr);
+		inet_pton(AF_INET, start[1], &a);
+		s1 = ntohl(a.s_addr);
+		inet_pton(AF_INET, end[1], &a);
+		e1 = ntohl(a.s_addr);
+		if (e1 - s1 > e0 - s0) {
+			char t[16];
+			memcpy(t, start[0], 16);
+			memcpy(start[0], start[1], 16);
+			memcpy(start[1], t, 16);
+			memcpy(t, end[0], 16);
+			memcpy(end[0], end[1], 16);
+			memcpy(end[1], t, 16);
+		}
+	}
+	return n;
+}
+
+/*
+ * The client architectures (DHCP option 93: RFC 4578 section 2.1 and the
+ * IANA "Processor Architecture Types" registry) we tag, each with a
+ * class tag and, for UEFI HTTP Boot, the tag "httpboot" too:
+ *   0 x86 BIOS, 6 x86 UEFI (IA32), 7 x64 UEFI (EFI BC), 9 x64 UEFI,
+ *   10 ARM 32-bit UEFI, 11 ARM 64-bit UEFI,
+ *   16 x64 UEFI HTTP Boot, 19 ARM 64-bit UEFI HTTP Boot.
+ */
+static const struct {
+	unsigned code;
+	const char *class_tag;
+	bool http;
+} dm_arches[] = {
+	{ 0, "bios", false },      { 6, "efi32", false },
+	{ 7, "efi64", false },     { 9, "efi64", false },
+	{ 10, "efiarm32", false }, { 11, "efiarm64", false },
+	{ 16, "httpx64", true },   { 19, "httparm64", true },
+};
+
+const char *
+dnsmasq_arch_tag(unsigned code)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(dm_arches); i++)
+		if (dm_arches[i].code == code)
+			return dm_arches[i].class_tag;
+	return NULL;
+}
+
+/* Global section: no DNS, one interface, log to the supervisor's pipe. */
+static void
+dm_render_global(struct dm_buf *b, const struct by_config *cfg,
+		 const struct dnsmasq_facts *f)
+{
+	dm_printf(b, "# dnsmasq configuration rendered by bootyard: do not "
+		     "edit, it is rewritten\n"
+		     "# from %s at every start and reload.\n",
+		  cfg->path[0] ? cfg->path : "the built-in defaults");
+	/* dnsmasq 2.90 with tftp-single-port and bind-interfaces cannot
+	 * send its TFTP data ("failed to send packet: Network is
+	 * unreachable", checked here): bind-dynamic binds the same
+	 * interface per address and works */
+	dm_printf(b, "port=0\n"
+		     "interface=%s\n"
+		     "%s\n"
+		     "log-facility=-\n"
+		     "pid-file=\n",
+		  f->iface,
+		  cfg->tftp_single_port ? "bind-dynamic" : "bind-interfaces");
+	if (f->user && *f->user)
+		dm_printf(b, "user=%s\n", f->user);
+	if (f->group && *f->group)
+		dm_printf(b, "group=%s\n", f->group);
+}
+
+/*
+ * TFTP section. dnsmasq clamps a requested block size to the MTU of the
+ * interface it serves on; tftp-mtu lowers that ceiling for a smaller
+ * path MTU ([dhcp] tftp_mtu), so no block needs IP fragments.
+ * tftp-max bounds concurrent transfers (dnsmasq's default, 50, is too
+ * small for a mass boot). tftp-single-port answers from port 69 only,
+ * for firewalls and containers that let just that port in.
+ */
+static void
+dm_render_tftp(struct dm_buf *b, const struct by_config *cfg,
+	       const struct dnsmasq_facts *f)
+{
+	dm_printf(b, "\n# TFTP: first-stage loaders only\n"
+		     "enable-tftp\n"
+		     "tftp-root=%s\n"
+		     "tftp-max=%u\n",
+		  f->tftp_root, cfg->tftp_max ? cfg->tftp_max : 1000);
+	if (cfg->tftp_mtu)
+		dm_printf(b, "tftp-mtu=%u\n", cfg->tftp_mtu);
+	else
+		dm_printf(b, "# block size: clamped to %s's MTU by dnsmasq\n",
+			  f->iface);
+	if (cfg->tftp_single_port)
+		dm_printf(b, "tftp-single-port\n");
+}
+
+/* Tags: client architecture (option 93) and "is already iPXE". */
+static void
+dm_render_tags(struct dm_buf *b, const struct by_config *cfg)
+{
+	size_t i;
+
+	dm_printf(b, "\n# client architecture, DHCP option 93 (RFC 4578)\n");
+	for (i = 0; i < ARRAY_SIZE(dm_arches); i++) {
+		dm_printf(b, "dhcp-match=set:arch%u,option:client-arch,%u\n"
+			     "dhcp-match=set:%s,option:client-arch,%u\n",
+			  dm_arches[i].code, dm_arches[i].code,
+			  dm_arches[i].class_tag, dm_arches[i].code);
+		if (dm_arches[i].http)
+			dm_printf(b, "dhcp-match=set:httpboot,"
+				     "option:client-arch,%u\n",
+				  dm_arches[i].code);
+	}
+	if (cfg->ipxe_detect)
+		dm_printf(b, "# iPXE: user class \"iPXE\" or option 175\n"
+			     "dhcp-userclass=set:ipxe,iPXE\n"
+			     "dhcp-match=set:ipxe,175\n");
+}
+
+/* DHCP section: pools (dhcp), proxyDHCP (proxy), the lease hook. */
+static int
+dm_render_dhcp(struct dm_buf *b, const struct by_config *cfg,
+	       const struct dnsmasq_facts *f, char *err, size_t errsz)
+{
+	char net[16], mask[16], start[2][16], end[2][16];
+	unsigned long long pool = 0;
+	int n, i;
+
+	if (netif_network(f->addr, f->prefix, net, mask) < 0) {
+		snprintf(err, errsz, "bad interface address %s/%u", f->addr,
+			 f->prefix);
+		return -EINVAL;
+	}
+	if (cfg->dhcp_mode == DHCP_MODE_PROXY) {
+		dm_printf(b, "\n# proxyDHCP: addresses come from the site's "
+			     "DHCP server\n"
+			     "dhcp-range=%s,proxy,%s\n",
+			  net, mask);
+	} else {
+		if (!strcmp(cfg->range, "auto") || !cfg->range[0]) {
+			n = dnsmasq_range_auto(f->addr, f->prefix, start, end);
+			if (n < 0) {
+				snprintf(err, errsz, "[dhcp] range = auto: "
+					 "%s/%u leaves no room for clients",
+					 f->addr, f->prefix);
+				return -EINVAL;
+			}
+		} else {
+			char tmp[sizeof(cfg->range)], *comma, n0[16], n1[16];
+
+			str_copy(tmp, sizeof(tmp), cfg->range);
+			comma = strchr(tmp, ',');
+			if (comma)
+				*comma++ = '\0';
+			if (!comma || !valid_ipv4(tmp) || !valid_ipv4(comma) ||
+			    netif_network(tmp, f->prefix, n0, NULL) < 0 ||
+			    netif_network(comma, f->prefix, n1, NULL) < 0 ||
+			    strcmp(n0, net) || strcmp(n1, net)) {
+				snprintf(err, errsz, "[dhcp] range = %s is not "
+					 "START,END inside %s/%u (the subnet "
+					 "of %s)", cfg->range, net, f->prefix,
+					 f->iface);
+				return -EINVAL;
+			}
+			str_copy(start[0], 16, tmp);
+			str_copy(end[0], 16, comma);
+			n = 1;
+		}
+		dm_printf(b, "\n# authoritative DHCP on %s/%u\n"
+			     "dhcp-authoritative\n", net, f->prefix);
+		for (i = 0; i < n; i++) {
+			struct in_addr s0, e0;
+
+			dm_printf(b, "dhcp-range=%s,%s,%s,%u\n", start[i],
+				  end[i], mask, cfg->lease_time);
+			inet_pton(AF_INET, start[i], &s0);
+			inet_pton(AF_INET, end[i], &e0);
+			if (ntohl(e0.s_addr) >= ntohl(s0.s_addr))
+				pool += ntohl(e0.s_addr) - ntohl(s0.s_addr) + 1;
+		}
+		/* dnsmasq stops at 1000 leases unless told: the whole pool */
+		dm_printf(b, "dhcp-lease-max=%llu\n",
+			  pool > 1000 ? pool : 1000ULL);
+	}
+	dm_printf(b, "dhcp-hostsfile=%s\n", f->hostsfile);
+	if (f->script && *f->script) {
+		/* The database is the lease store: see docs/dhcp.md. */
+		dm_printf(b, "dhcp-script=%s\n"
+			     "leasefile-ro\n",
+			  f->script);
+		if (f->user && *f->user)
+			dm_printf(b, "dhcp-scriptuser=%s\n", f->user);
+	} else {
+		/* no hook: leases live in dnsmasq's memory only */
+		dm_printf(b, "leasefile-ro\n");
+	}
+	return 0;
+}
+
+/*
+ * Boot files. dhcp-boot puts the file into the offer: every client in dhcp
+ * mode, and in proxy mode BIOS PXE ROMs (dnsmasq adds PXE discovery
+ * control 8: "boot the file in the offer") and iPXE. In proxy mode
+ * dnsmasq answers PXE clients only when pxe-service lines exist; it sends
+ * UEFI PXE clients (arch >= 6) to port 4011 and hands them the one
+ * matching pxe-service file there.
+ */
+static void
+dm_render_boot(struct dm_buf *b, const struct by_config *cfg,
+	       const struct dnsmasq_facts *f)
+{
+	const char *bios = dnsmasq_bios_file(cfg->bios_loader);
+	const char *uefi = dnsmasq_uefi_file(cfg->uefi_loader);
+	const char *notipxe = cfg->ipxe_detect ? "tag:!ipxe," : "";
+	bool nf_bios = cfg->local_bios == LOCAL_BOOT_NOFILE;
+	bool nf_efi = cfg->local_efi == LOCAL_BOOT_NOFILE;
+	/* hosts in local state (hostsfile tags, see dnsmasq_render_hosts):
+	 * DNSMASQ_TAG_NOFILE never get a file, DNSMASQ_TAG_LOCAL not on a
+	 * platform whose site default is "nofile" */
+	const char *nb = nf_bios ? "tag:!" DNSMASQ_TAG_LOCAL "," : "";
+	const char *ne = nf_efi ? "tag:!" DNSMASQ_TAG_LOCAL "," : "";
+	const char *nn = "tag:!" DNSMASQ_TAG_NOFILE ",";
+
+	dm_printf(b, "\n# boot files by firmware (bios_loader = %s, "
+		     "uefi_loader = %s)\n",
+		  cfg_bios_loader_name(cfg->bios_loader),
+		  cfg_uefi_loader_name(cfg->uefi_loader));
+	dm_printf(b, "# no boot file for hosts in local state tagged %s%s\n",
+		  DNSMASQ_TAG_NOFILE,
+		  nf_bios || nf_efi ? " or " DNSMASQ_TAG_LOCAL : "");
+	dm_printf(b, "dhcp-boot=tag:bios,%s%s%s%s\n", notipxe, nn, nb, bios);
+	if (cfg->dhcp_mode == DHCP_MODE_PROXY)
+		dm_printf(b, "# proxyDHCP: UEFI PXE gets its file on port "
+			     "4011\n"
+			     "pxe-service=%s%s%s7,\"bootyard\",%s\n"
+			     "pxe-service=%s%s%s9,\"bootyard\",%s\n",
+			  notipxe, nn, ne, uefi, notipxe, nn, ne, uefi);
+	else
+		dm_printf(b, "dhcp-boot=tag:efi64,%s%s%s%s\n", notipxe, nn, ne,
+			  uefi);
+	if (cfg->dhcp_mode != DHCP_MODE_PROXY) {
+		/* UEFI HTTP Boot (arch 16, 19): a URL, and option 60
+		 * "HTTPClient" echoed back, or the firmware ignores the
+		 * offer (UEFI spec, HTTP Boot). ARM64 needs an ARM64 loader
+		 * at that path: bootyard does not ship one. */
+		dm_printf(b, "# UEFI HTTP Boot clients get a URL\n"
+			     "dhcp-option-force=tag:httpboot,option:"
+			     "vendor-class,HTTPClient\n"
+			     "dhcp-boot=tag:httpx64,%s%s%s/files/tftp/%s\n"
+			     "dhcp-boot=tag:httparm64,%s%s%s/files/tftp/"
+			     "arm64/snponly.efi\n",
+			  nn, ne, f->http_base, uefi, nn, ne, f->http_base);
+	}
+	if (cfg->ipxe_detect) {
+		/* The script comes over TFTP, not HTTP: when the HTTP
+		 * service is down it still runs, retries, and falls back to
+		 * the local disk (Debian's iPXE has no embedded script; an
+		 * iPXE that fails to fetch a URL filename just exits, and
+		 * UEFI firmware then walks its other boot entries for
+		 * minutes). The script itself is what /ipxe/v1/boot serves. */
+		char url[96];
+
+		snprintf(url, sizeof(url), "tftp://%s/boot.ipxe", f->addr);
+		dm_printf(b, "# a client that already is iPXE gets the boot "
+			     "script (TFTP: it runs even when HTTP is down)\n");
+		if (!nf_bios && !nf_efi) {
+			dm_printf(b, "dhcp-boot=tag:ipxe,%s%s\n", nn, url);
+		} else {
+			dm_printf(b, "dhcp-boot=tag:ipxe,%stag:!%s,%s\n", nn,
+				  DNSMASQ_TAG_LOCAL, url);
+			if (!nf_bios)
+				dm_printf(b, "dhcp-boot=tag:ipxe,%stag:%s,"
+					     "tag:bios,%s\n",
+					  nn, DNSMASQ_TAG_LOCAL, url);
+			if (!nf_efi)
+				dm_printf(b, "dhcp-boot=tag:ipxe,%stag:%s,"
+					     "tag:efi64,%s\n",
+					  nn, DNSMASQ_TAG_LOCAL, url);
+		}
+	}
+}
+
+int
+dnsmasq_render(const struct by_config *cfg, const struct dnsmasq_facts *f,
+	       char **ret, char *err, size_t errsz)
+{
+	struct dm_buf b = { 0 };
+	const char *bad = NULL;
+	int r;
+
+	if (errsz)
+		err[0] = '\0';
+	if (!dm_safe(f->iface))
+		bad = "interface";
+	else if (!valid_ipv4(f->addr))
+		bad = "address";
+	else if (!dm_safe(f->tftp_root) || f->tftp_root[0] != '/')
+		bad = "tftp_root";
+	else if (!dm_safe(f->hostsfile) || f->hostsfile[0] != '/')
+		bad = "hostsfile";
+	else if (f->script && *f->script && !dm_safe(f->script))
+		bad = "lease hook path";
+	else if (f->user && *f->user && !dm_safe(f->user))
+		bad = "user";
+	else if (f->group && *f->group && !dm_safe(f->group))
+		bad = "group";
+	else if (!dm_safe(f->http_base) ||
+		 !str_has_prefix(f->http_base, "http://"))
+		bad = "HTTP base URL";
+	if (bad) {
+		snprintf(err, errsz, "cannot write the %s into dnsmasq's "
+				     "configuration safely", bad);
+		return -EINVAL;
+	}
+	dm_render_global(&b, cfg, f);
+	dm_render_tftp(&b, cfg, f);
+	if (cfg->dhcp_mode != DHCP_MODE_OFF) {
+		dm_render_tags(&b, cfg);
+		r = dm_render_dhcp(&b, cfg, f, err, errsz);
+		if (r < 0) {
+			free(b.p);
+			return r;
+		}
+		dm_render_boot(&b, cfg, f);
+	} else {
+		dm_printf(&b, "\n# [dhcp] mode = off: no DHCP, TFTP only\n");
+	}
+	if (b.err) {
+		free(b.p);
+		snprintf(err, errsz, "out of memory");
+		return b.err;
+	}
+	*ret = b.p;
+	return 0;
+}
+
+int
+dnsmasq_render_hosts(const struct dnsmasq_host *h, size_t n, char **ret,
+		     size_t *ret_skipped)
+{
+	struct dm_buf b = { 0 };
+	size_t i, j, skipped = 0;
+
+	dm_printf(&b, "# reservations rendered by bootyard from the host "
+		      "database\n");
+	for (i = 0; i < n; i++) {
+		char mac[MAC_STR_LEN];
+		bool has_ip = h[i].ip && *h[i].ip;
+		bool ok = h[i].n_macs > 0 && h[i].n_macs <= 8 &&
+			  (has_ip || h[i].tag) &&
+			  (!has_ip || valid_ipv4(h[i].ip)) &&
+			  (!h[i].tag || !strcmp(h[i].tag, DNSMASQ_TAG_LOCAL) ||
+			   !strcmp(h[i].tag, DNSMASQ_TAG_NOFILE)) &&
+			  (!h[i].hostname || !*h[i].hostname ||
+			   valid_hostname(h[i].hostname));
+
+		for (j = 0; ok && j < h[i].n_macs; j++)
+			ok = h[i].macs[j] && mac_parse(h[i].macs[j], mac) == 0 &&
+			     !strcmp(mac, h[i].macs[j]);
+		if (!ok) {
+			skipped++;
+			continue;
+		}
+		for (j = 0; j < h[i].n_macs; j++)
+			dm_printf(&b, "%s%s", j ? "," : "", h[i].macs[j]);
+		if (h[i].tag)
+			dm_printf(&b, ",set:%s", h[i].tag);
+		if (has_ip)
+			dm_printf(&b, ",%s", h[i].ip);
+		if (h[i].hostname && *h[i].hostname)
+			dm_printf(&b, ",%s", h[i].hostname);
+		dm_printf(&b, "\n");
+	}
+	if (b.err) {
+		free(b.p);
+		return b.err;
+	}
+	*ret = b.p;
+	if (ret_skipped)
+		*ret_skipped = skipped;
+	return 0;
+}
+
+/* Child side of a fork: stdin from /dev/null, stdout+stderr to fd. */
+static void
+dm_child_stdio(int fd)
+{
+	int null = open("/dev/null", O_RDONLY);
+	sigset_t none;
+
+	if (null >= 0) {
+		dup2(null, 0);
+		if (null > 2)
+			close(null);
+	}
+	dup2(fd, 1);
+	dup2(fd, 2);
+	if (fd > 2)
+		close(fd);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	signal(SIGPIPE, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGCHLD, SIG_DFL);
+}
+
+int
+dnsmasq_check(const char *dnsmasq, const char *conf, char *err,
+	      size_t errsz)
+{
+	char arg[CFG_PATH_MAX + 16], out[1024];
+	int p[2], status;
+	size_t len = 0;
+	ssize_t k;
+	pid_t pid;
+
+	if (str_printf(arg, sizeof(arg), "--conf-file=%s", conf) < 0)
+		return -ENAMETOOLONG;
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		int e = errno;
+		close(p[0]);
+		close(p[1]);
+		return -e;
+	}
+	if (pid == 0) {
+		dm_child_stdio(p[1]);
+		execl(dnsmasq, dnsmasq, "--test", arg, (char *)NULL);
+		_exit(127);
+	}
+	close(p[1]);
+	while ((k = read(p[0], out + len, sizeof(out) - 1 - len)) > 0 ||
+	       (k < 0 && errno == EINTR))
+		if (k > 0)
+			len += (size_t)k;
+	out[len] = '\0';
+	close(p[0]);
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	while (len && (out[len - 1] == '\n' || out[len - 1] == '\r'))
+		out[--len] = '\0';
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 127) {
+		snprintf(err, errsz, "cannot run %s", dnsmasq);
+		return -ENOENT;
+	}
+	snprintf(err, errsz, "%s", len ? out : "dnsmasq --test failed");
+	return -EINVAL;
+}
+
+int
+dnsmasq_spawn(const char *dnsmasq, const char *conf, const char *db_path,
+	      pid_t *ret_pid, int *ret_logfd)
+{
+	char arg[CFG_PATH_MAX + 16];
+	int p[2];
+	pid_t pid;
+
+	if (str_printf(arg, sizeof(arg), "--conf-file=%s", conf) < 0)
+		return -ENAMETOOLONG;
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		int e = errno;
+		close(p[0]);
+		close(p[1]);
+		return -e;
+	}
+	if (pid == 0) {
+		dm_child_stdio(p[1]);
+		if (db_path)
+			setenv("BOOTYARD_DB", db_path, 1);
+		execl(dnsmasq, dnsmasq, "--keep-in-foreground", arg,
+		      (char *)NULL);
+		_exit(127);
+	}
+	close(p[1]);
+	fcntl(p[0], F_SETFL, fcntl(p[0], F_GETFL) | O_NONBLOCK);
+	/* dnsmasq blocks when its log pipe is full: give bursts room (the
+	 * default is 64 KiB, a few hundred lines); failure is harmless */
+	fcntl(p[0], F_SETPIPE_SZ, 1 << 20);
+	*ret_pid = pid;
+	*ret_logfd = p[0];
+	return 0;
+}
+
+/* Whether /proc/<pid>/cmdline holds both of dnsmasq_spawn's arguments
+ * for the config file whose argument is confarg. */
+static bool
+dm_cmdline_is(const char *pid, const char *confarg)
+{
+	char path[64], buf[4096];
+	bool fg = false, conf = false;
+	ssize_t n;
+	size_t i;
+	int fd;
+
+	if (str_printf(path, sizeof(path), "/proc/%s/cmdline", pid) < 0)
+		return false;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	for (i = 0; i < (size_t)n; i += strlen(buf + i) + 1) {
+		if (!strcmp(buf + i, "--keep-in-foreground"))
+			fg = true;
+		else if (!strcmp(buf + i, confarg))
+			conf = true;
+	}
+	return fg && conf;
+}
+
+int
+dnsmasq_stale(const char *conf, pid_t *ret_pids, size_t max)
+{
+	char confarg[CFG_PATH_MAX + 16];
+	struct dirent *e;
+	size_t n = 0;
+	DIR *d;
+
+	if (str_printf(confarg, sizeof(confarg), "--conf-file=%s", conf) < 0)
+		return -ENAMETOOLONG;
+	d = opendir("/proc");
+	if (!d)
+		return -errno;
+	while (n < max && (e = readdir(d))) {
+		unsigned long long pid;
+
+		if (parse_uint(e->d_name, 1, INT32_MAX, &pid) < 0 ||
+		    (pid_t)pid == getpid())
+			continue;
+		if (dm_cmdline_is(e->d_name, confarg))
+			ret_pids[n++] = (pid_t)pid;
+	}
+	closedir(d);
+	return (int)n;
+}
+
+unsigned
+dnsmasq_backoff_ms(unsigned prev_ms, uint64_t ran_ms)
+{
+	if (prev_ms == 0 || ran_ms >= 60000)
+		return 200;
+	if (prev_ms >= 15000)
+		return 30000;
+	return prev_ms * 2;
+}

@@ -1,0 +1,135 @@
+/*
+ * dnsmasq.h - bootyard's dnsmasq: the configuration it runs with (a pure
+ * function of the bootyard config and the interface facts), the
+ * reservations file, and the child process (check, start, supervise).
+ *
+ * The renderer is split into sections (global, TFTP, client tags, DHCP
+ * mode, boot files) so that later options (tftp-single-port, the TFTP
+ * block size clamp, shim for Secure Boot) are one more line in one
+ * section. Golden files: tests/golden/dnsmasq/.
+ */
+#ifndef BOOTYARD_DNSMASQ_H
+#define BOOTYARD_DNSMASQ_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "appliance/core/config.h"
+
+/* What the renderer needs to know beyond the config: all strings. */
+struct dnsmasq_facts {
+	const char *iface;     /* the serving interface, e.g. "eth0" */
+	const char *addr;      /* the appliance's IPv4 address on it */
+	unsigned prefix;       /* its prefix length */
+	const char *http_base; /* "http://ADDR[:PORT]", no trailing slash */
+	const char *tftp_root; /* absolute */
+	const char *hostsfile; /* reservations file (dhcp-hostsfile) */
+	const char *script;    /* the lease hook; NULL or "" = none */
+	const char *user;      /* dnsmasq --user; NULL or "" = not set */
+	const char *group;     /* dnsmasq --group; NULL or "" = not set */
+};
+
+/* The boot file names per loader setting (also what tftp-root builds). */
+const char *dnsmasq_bios_file(enum cfg_bios_loader l);
+const char *dnsmasq_uefi_file(enum cfg_uefi_loader l);
+
+/*
+ * dnsmasq_http_base - "http://ADDR" or "http://ADDR:PORT" (PORT from
+ * cfg->listen when it is not 80) into out. 0, -EINVAL or -ENAMETOOLONG.
+ */
+int dnsmasq_http_base(const struct by_config *cfg, const char *addr,
+		      char *out, size_t outsz);
+
+/*
+ * dnsmasq_range_auto - the DHCP pool(s) of addr/prefix: every host
+ * address of the subnet except addr, as at most two START,END ranges
+ * (below and above addr). Writes the ranges into start[i]/end[i] (16
+ * bytes each) and returns how many (1 or 2), or -EINVAL (bad address),
+ * -ERANGE (prefix > 30: no room for clients).
+ */
+int dnsmasq_range_auto(const char *addr, unsigned prefix, char start[2][16],
+		       char end[2][16]);
+
+/*
+ * dnsmasq_render - the dnsmasq configuration for cfg on the interface
+ * described by f. Pure: no I/O. Returns 0 and *ret (malloc'd text, the
+ * caller frees), or -EINVAL with a reason in err (a value that cannot be
+ * written safely, a configured range outside the subnet...), -ENOMEM.
+ * With cfg->dhcp_mode == off the result serves TFTP only.
+ */
+int dnsmasq_render(const struct by_config *cfg, const struct dnsmasq_facts *f,
+		   char **ret, char *err, size_t errsz);
+
+/*
+ * Hostsfile tags of hosts in local state ("no boot file once installed"):
+ * NOFILE for a host whose own local_boot is "nofile" (never a boot
+ * file), LOCAL for one that follows the site default (no boot file on a
+ * platform whose [boot] local_bios / local_efi is "nofile").
+ */
+#define DNSMASQ_TAG_NOFILE "bynofile"
+#define DNSMASQ_TAG_LOCAL "bylocal"
+
+/* One hostsfile line: a reservation and/or a local-state tag. */
+struct dnsmasq_host {
+	const char *macs[8]; /* canonical MACs, n_macs of them */
+	size_t n_macs;
+	const char *ip;       /* NULL or "" = no fixed address */
+	const char *hostname; /* NULL or "" = none */
+	const char *tag;      /* NULL, DNSMASQ_TAG_NOFILE or _LOCAL */
+};
+
+/*
+ * dnsmasq_arch_tag - the class tag dnsmasq sets for DHCP option 93 value
+ * code ("bios", "efi64", "httpx64"...), NULL for a code not mapped.
+ */
+const char *dnsmasq_arch_tag(unsigned code);
+
+/*
+ * dnsmasq_render_hosts - the dhcp-hostsfile text for n entries, one
+ * line "MAC[,MAC...][,set:TAG][,IP][,HOSTNAME]" each (an entry needs an
+ * IP or a tag). Entries whose values do not
+ * validate are skipped and counted in *ret_skipped (may be NULL).
+ * Returns 0 and *ret (malloc'd), or -ENOMEM.
+ */
+int dnsmasq_render_hosts(const struct dnsmasq_host *h, size_t n, char **ret,
+			 size_t *ret_skipped);
+
+/*
+ * dnsmasq_check - run `dnsmasq --test --conf-file=conf`. Returns 0 when
+ * dnsmasq accepts it, -EINVAL with dnsmasq's message in err otherwise,
+ * or -errno when it could not be run.
+ */
+int dnsmasq_check(const char *dnsmasq, const char *conf, char *err,
+		  size_t errsz);
+
+/*
+ * dnsmasq_spawn - start `dnsmasq --keep-in-foreground --conf-file=conf`
+ * with stdout and stderr on a pipe, and BOOTYARD_DB=db_path in its
+ * environment (the lease hook inherits it). Returns 0, *ret_pid and
+ * *ret_logfd (non-blocking, close-on-exec; the caller reads and closes
+ * it), or -errno.
+ */
+int dnsmasq_spawn(const char *dnsmasq, const char *conf, const char *db_path,
+		  pid_t *ret_pid, int *ret_logfd);
+
+/*
+ * dnsmasq_stale - the processes running with dnsmasq_spawn's arguments
+ * for conf ("--keep-in-foreground" and "--conf-file=conf"): a dnsmasq
+ * left behind by a serve that was killed (SIGKILL, OOM) before it could
+ * stop it, which still holds the DHCP and TFTP ports with an old config.
+ * Up to max pids (never this process) into ret_pids; returns how many
+ * were found, or -errno.
+ */
+int dnsmasq_stale(const char *conf, pid_t *ret_pids, size_t max);
+
+/*
+ * dnsmasq_backoff_ms - the delay before restarting a dnsmasq that died:
+ * 200 ms after a run of at least a minute, else twice the previous delay,
+ * capped at 30 s. prev_ms is the previous delay (0 = none yet), ran_ms
+ * how long the child ran.
+ */
+unsigned dnsmasq_backoff_ms(unsigned prev_ms, uint64_t ran_ms);
+
+#endif

@@ -1,0 +1,224 @@
+/*
+ * lease.c - parse dnsmasq's --dhcp-script arguments and environment
+ * (see lease.h). Pure: no I/O.
+ */
+#include "appliance/dhcp/lease.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "common/util.h"
+#include "common/valid.h"
+
+/* Longest environment value looked at; longer ones are cut. */
+#define LEASE_ENV_MAX 4096
+
+/* The value of name in envp, or NULL. */
+static const char *
+lease_env(char *const envp[], const char *name)
+{
+	size_t n = strlen(name);
+
+	if (!envp)
+		return NULL;
+	for (; *envp; envp++)
+		if (!strncmp(*envp, name, n) && (*envp)[n] == '=')
+			return *envp + n + 1;
+	return NULL;
+}
+
+int
+lease_clean_text(char *dst, size_t dstsz, const char *src)
+{
+	size_t i;
+	int changed = 0;
+
+	if (!dstsz)
+		return 1;
+	for (i = 0; src[i] && i < dstsz - 1; i++) {
+		unsigned char c = (unsigned char)src[i];
+
+		if (c < 0x20 || c > 0x7e) {
+			dst[i] = '?';
+			changed = 1;
+		} else {
+			dst[i] = (char)c;
+		}
+	}
+	dst[i] = '\0';
+	if (src[i])
+		changed = 1;
+	return changed;
+}
+
+int
+lease_arch_from_vendor(const char *v)
+{
+	unsigned long long a;
+	char digits[6];
+	const char *p;
+
+	if (!v)
+		return -1;
+	if (str_has_prefix(v, "PXEClient:Arch:"))
+		p = v + 15;
+	else if (str_has_prefix(v, "HTTPClient:Arch:"))
+		p = v + 16;
+	else
+		return -1;
+	memcpy(digits, p, 5);
+	digits[5] = '\0';
+	if (strnlen(p, 5) != 5 || (p[5] && p[5] != ':'))
+		return -1;
+	if (parse_uint(digits, 0, 65535, &a) < 0)
+		return -1;
+	return (int)a;
+}
+
+/* The architecture from dnsmasq's tags ("arch7 efi64 eth0"), or -1. */
+static int
+lease_arch_from_tags(const char *tags)
+{
+	const char *p = tags;
+
+	while (p && *p) {
+		const char *end = strchr(p, ' ');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		unsigned long long a;
+		char tok[16];
+
+		if (len > 4 && len < sizeof(tok) && !strncmp(p, "arch", 4)) {
+			memcpy(tok, p + 4, len - 4);
+			tok[len - 4] = '\0';
+			if (parse_uint(tok, 0, 65535, &a) == 0)
+				return (int)a;
+		}
+		p = end ? end + 1 : NULL;
+	}
+	return -1;
+}
+
+/* Fill the optional fields of l from the environment. */
+static void
+lease_parse_env(char *const envp[], struct lease_event *ev)
+{
+	struct db_lease *l = &ev->lease;
+	const char *v;
+	char name[32];
+	size_t used = 0;
+	unsigned i;
+
+	v = lease_env(envp, "DNSMASQ_VENDOR_CLASS");
+	if (v && lease_clean_text(l->vendor_class, sizeof(l->vendor_class), v))
+		ev->dropped |= LEASE_DROPPED_TEXT;
+	/* user classes: DNSMASQ_USER_CLASS0..n, joined with spaces */
+	for (i = 0; i < 16; i++) {
+		char part[sizeof(l->user_class)];
+
+		snprintf(name, sizeof(name), "DNSMASQ_USER_CLASS%u", i);
+		v = lease_env(envp, name);
+		if (!v)
+			break;
+		if (lease_clean_text(part, sizeof(part), v))
+			ev->dropped |= LEASE_DROPPED_TEXT;
+		if (used + strlen(part) + 2 > sizeof(l->user_class)) {
+			ev->dropped |= LEASE_DROPPED_TEXT;
+			break;
+		}
+		used += (size_t)snprintf(l->user_class + used,
+					 sizeof(l->user_class) - used, "%s%s",
+					 used ? " " : "", part);
+	}
+	v = lease_env(envp, "DNSMASQ_LEASE_EXPIRES");
+	if (v) {
+		unsigned long long e;
+
+		if (strnlen(v, 32) < 32 && parse_uint(v, 0, 1ULL << 40, &e) == 0)
+			l->expires = (int64_t)e;
+		else
+			ev->dropped |= LEASE_DROPPED_EXPIRES;
+	}
+	l->arch = lease_arch_from_tags(lease_env(envp, "DNSMASQ_TAGS"));
+	if (l->arch < 0)
+		l->arch = lease_arch_from_vendor(l->vendor_class);
+}
+
+int
+lease_parse(int argc, char *const argv[], char *const envp[],
+	    struct lease_event *ret, char *err, size_t errsz)
+{
+	struct lease_event ev;
+	const char *action;
+
+	if (errsz)
+		err[0] = '\0';
+	memset(&ev, 0, sizeof(ev));
+	ev.lease.arch = -1;
+	if (argc < 2 || !argv || !argv[1]) {
+		snprintf(err, errsz, "no action given");
+		return -EINVAL;
+	}
+	action = argv[1];
+	if (!strcmp(action, "init")) {
+		ev.op = LEASE_OP_INIT;
+		*ret = ev;
+		return 0;
+	}
+	if (!strcmp(action, "tftp")) {
+		ev.op = LEASE_OP_TFTP;
+		*ret = ev;
+		return 0;
+	}
+	if (!strcmp(action, "add"))
+		ev.op = LEASE_OP_ADD;
+	else if (!strcmp(action, "old"))
+		ev.op = LEASE_OP_OLD;
+	else if (!strcmp(action, "del"))
+		ev.op = LEASE_OP_DEL;
+	else {
+		ev.op = LEASE_OP_IGNORE;
+		*ret = ev;
+		return 0;
+	}
+	if (argc < 4 || !argv[2] || !argv[3]) {
+		snprintf(err, errsz, "%s: needs MAC and IP arguments", action);
+		return -EINVAL;
+	}
+	if (strnlen(argv[2], 64) >= 64 ||
+	    mac_parse(argv[2], ev.lease.mac) < 0) {
+		snprintf(err, errsz, "%s: not a MAC address", action);
+		return -EINVAL;
+	}
+	if (strnlen(argv[3], 16) >= 16 || !valid_ipv4(argv[3])) {
+		snprintf(err, errsz, "%s: not an IPv4 address", action);
+		return -EINVAL;
+	}
+	str_copy(ev.lease.ip, sizeof(ev.lease.ip), argv[3]);
+	if (argc >= 5 && argv[4] && *argv[4]) {
+		if (strnlen(argv[4], HOSTNAME_MAX + 1) <= HOSTNAME_MAX &&
+		    valid_hostname(argv[4]))
+			str_copy(ev.lease.hostname, sizeof(ev.lease.hostname),
+				 argv[4]);
+		else
+			ev.dropped |= LEASE_DROPPED_HOSTNAME;
+	}
+	str_copy(ev.lease.state, sizeof(ev.lease.state), action);
+	lease_parse_env(envp, &ev);
+	*ret = ev;
+	return 0;
+}
+
+int
+lease_format_init_line(const struct db_lease *l, long long now, char *out,
+		       size_t outsz)
+{
+	if (!l->ip[0] || !strcmp(l->state, "del") || l->expires <= 0 ||
+	    l->expires <= now || !valid_ipv4(l->ip))
+		return -ENOENT;
+	return str_printf(out, outsz, "%lld %s %s %s *\n",
+			  (long long)l->expires, l->mac, l->ip,
+			  l->hostname[0] && valid_hostname(l->hostname)
+				  ? l->hostname
+				  : "*");
+}
