@@ -1,5 +1,5 @@
 /*
- * schema.h - numbered migrations (see schema.c). Used by db.c, and by the
+ * schema.h - numbered migrations (see schema.c). Used by db_sqlite.c, and by the
  * tests that build a version-1 database to check the upgrade path.
  */
 #ifndef BOOTYARD_SCHEMA_H

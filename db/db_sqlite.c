@@ -1,5 +1,5 @@
 /*
- * db.c - the host database: the only SQL in bootyard (see db.h).
+ * db_sqlite.c - the SQLite backend of the host database (db.h): the only SQL in bootyard.
  *
  * Statements are prepared once per connection (lazily, persistent) and
  * reset after each use. Every write runs in a BEGIN IMMEDIATE transaction:
