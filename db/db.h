@@ -144,8 +144,8 @@ int db_changes(struct db *db, uint64_t *ret);
  * db_maintain - the housekeeping that many commits call for, on a
  * DB_OPEN_MAINTAINED connection (any connection may call it), waiting
  * up to wait_ms for other connections (SQLite: a checkpoint that lets its
- * WAL start over). Outside a transaction. 0, -EBUSY (not done within wait_ms: try again
- * later) or -errno.
+ * WAL start over). Outside a transaction. 0, -EBUSY (not done within
+ * wait_ms: try again later) or -errno.
  */
 int db_maintain(struct db *db, unsigned wait_ms);
 
