@@ -1,9 +1,26 @@
 /*
- * db.h - the host database. The only module that speaks SQL.
+ * db.h - the host database: hosts, distributions, install tokens,
+ * leases, events; transactions, read snapshots and a change counter.
+ * Nothing here names a storage engine: what is particular to one (SQLite's
+ * WAL, checkpoints, memory mapping, lock waits) lives in its backend.
  *
- * SQLite in WAL mode with a busy timeout and foreign keys on; schema
- * changes are numbered migrations applied at open under PRAGMA
- * user_version. Every statement is prepared once per connection.
+ * Backends. Each backend is one file that implements every function
+ * declared here, on its own struct db: db_sqlite.c today (SQLite, the
+ * only one that speaks SQL; its extras for its own tests are in
+ * db_sqlite.h), a PostgreSQL one later. The backend is chosen when
+ * building (the Makefile links one), not through a table of function
+ * pointers chosen at db_open: an appliance runs one database, the boot
+ * path pays no indirect call for each lookup, and a backend is found in
+ * one place, as Redis picks ae_epoll.c or ae_kqueue.c behind ae.c. Should
+ * one binary ever need two, db_open can dispatch on the location's form
+ * ("postgresql://...") to an ops table built from the same functions,
+ * without a change to this header.
+ *
+ * What a backend must provide, beyond the records: numbered schema
+ * migrations applied at db_open (db_schema_version); foreign keys (a
+ * host's distro must exist); a write never lost to a concurrent one (each
+ * function below that changes several rows is one transaction); a lock
+ * wait bounded by DB_BUSY_WAIT_MS or DB_SHORT_WAIT_MS; db_changes.
  *
  * A connection is used by one thread at a time. The HTTP service opens one
  * read-write connection per worker thread; the CLI and the lease hook open
@@ -12,10 +29,11 @@
  *   -EEXIST     a unique value (MAC, hostname, ip, distro name) is taken
  *   -EINVAL     a value failed validation (db/ validates again: defence in
  *               depth, the callers validate first to give good messages)
- *   -EBUSY      the database stayed locked past the busy timeout
+ *   -EBUSY      the database stayed locked past the lock wait
  *   -EROFS      the database or its directory is read-only
- *   -ENOSPC     the file system is full (SQLITE_FULL)
- *   -EIO        any other SQLite error
+ *   -ENOSPC     the file system is full
+ *   -EBADMSG    the database is damaged or not a bootyard database
+ *   -EIO        any other storage error
  * Output parameters (ret_*) are untouched on failure.
  */
 #ifndef BOOTYARD_DB_H
@@ -41,16 +59,24 @@ struct db;
 
 enum db_open_flags {
 	DB_OPEN_READONLY = 1 << 0, /* never writes, never migrates */
-	DB_OPEN_CREATE = 1 << 1,   /* create the file (and migrate) if missing */
-	DB_OPEN_MMAP = 1 << 2,     /* read pages through a memory mapping: for
-				      long-lived connections that read often
-				      while another one writes */
+	DB_OPEN_CREATE = 1 << 1,   /* create the database (and migrate) if
+				      missing */
+	DB_OPEN_READ_OFTEN = 1 << 2, /* a long-lived connection that reads
+					often while others write (the
+					HTTP workers): the backend may
+					spend memory to make reads cheap */
 	DB_OPEN_SHORT_WAIT = 1 << 3, /* wait at most DB_SHORT_WAIT_MS for a
 					lock held by another connection
 					(then -EBUSY), not DB_BUSY_WAIT_MS:
 					the boot path, which must answer
 					even while the CLI or an admin
 					request holds the write lock */
+	DB_OPEN_MAINTAINED = 1 << 4, /* its owner calls db_maintain every
+					so often: the backend does no
+					housekeeping of its own after this
+					connection's commits (for one that
+					commits many times a second: the
+					HTTP service's event writer) */
 };
 
 #define DB_BUSY_WAIT_MS 10000 /* lock wait of an ordinary connection */
@@ -58,70 +84,72 @@ enum db_open_flags {
 
 /*
  * db_open - open (and with DB_OPEN_CREATE create and migrate) the database
- * at path. The directory must exist. Returns 0 and *ret (free with
- * db_close), or -errno: -ENOENT (missing, without CREATE), -EROFS/-EACCES
- * (cannot write where it must), -EPROTO (schema newer than this program),
- * -EBUSY (a migration was due and the write lock stayed taken).
+ * at location (for SQLite a file path; its directory must exist). Returns
+ * 0 and *ret (free with db_close), or -errno:
+ *   -ENOENT       missing, without DB_OPEN_CREATE (or its directory is)
+ *   -ENOTDIR      the directory is not one
+ *   -EACCES       cannot read it, or cannot create it where it must
+ *   -EROFS        cannot write where a read-write open must
+ *   -EBADMSG      not a bootyard database, or damaged
+ *   -EPROTO       the schema is newer than this program
+ *   -ESTALE       DB_OPEN_READONLY, and the schema is older than this
+ *                 program (a read-only open never migrates)
+ *   -EBUSY        a migration was due and the write lock stayed taken
+ *   -ENAMETOOLONG, -ENOMEM, -EIO
  */
-int db_open(const char *path, int flags, struct db **ret);
+int db_open(const char *location, int flags, struct db **ret);
 
 /*
  * db_read_only - true when db cannot write: opened DB_OPEN_READONLY, or
- * SQLite found the file or its file system read-only (then it opens the
- * file read-only and stays so; in one process, a new connection cannot
- * write either while such a one is open: SQLite shares the -shm mapping
- * between the connections of a process).
+ * the backend found the database or its file system read-only (the
+ * connection then stays read-only).
  */
 bool db_read_only(struct db *db);
 
 /* db_close - close; NULL is fine. */
 void db_close(struct db *db);
 
-/* db_schema_version - the database's PRAGMA user_version. */
+/* db_schema_version - the database's schema version (the number of
+ * migrations applied), or a negative value when it cannot be read. */
 int db_schema_version(struct db *db);
 
 /*
- * db_read_hold - make the reads that follow share one read transaction
- * (one snapshot, one WAL read lock) until db_read_release. A caller
- * that answers many requests in a burst (the HTTP workers, one pass over
- * their ready connections) holds one for the burst instead of taking
- * SQLite's locks once per lookup. Cheap when nothing is read: SQLite
- * takes no lock before the first read. Any write through db_ ends the
- * hold first, so a connection always reads what it wrote; the reads
- * after it take their own snapshots again. Hold only for short bursts:
- * a snapshot kept open keeps SQLite from restarting its WAL. No-op when
- * a transaction is open already. 0 or -errno.
+ * db_snapshot_begin - make the reads that follow see one snapshot of the
+ * database until db_snapshot_end. A caller that answers many requests in
+ * a burst (the HTTP workers, one pass over their ready connections) takes
+ * one for the burst instead of paying the backend's per-read cost once
+ * per lookup. Cheap when nothing is read. Any write through db_ ends the
+ * snapshot first, so a connection always reads what it wrote; the reads
+ * after it see the database as it is again. Keep it short (a burst): a
+ * snapshot held open keeps the backend from reclaiming old versions. No-op
+ * inside a transaction or a snapshot. 0 or -errno.
  */
-int db_read_hold(struct db *db);
+int db_snapshot_begin(struct db *db);
 
-/* db_read_release - end db_read_hold's snapshot; no-op without one or
- * with db NULL. */
-void db_read_release(struct db *db);
+/* db_snapshot_end - end db_snapshot_begin's snapshot; no-op without one
+ * or with db NULL. */
+void db_snapshot_end(struct db *db);
 
 /*
- * db_checkpoint_manual - turn SQLite's automatic WAL checkpoint off on
- * this connection: its owner calls db_checkpoint instead. For a
- * connection that commits many batches a second (the HTTP service's
- * event writer): past the automatic threshold SQLite tries a checkpoint,
- * with its fsyncs, after every commit for as long as readers keep the
- * WAL from starting over (137 a second under load). 0 or -errno.
+ * db_changes - a counter that moves whenever a change was committed to
+ * the database since the previous call, by any connection of any process
+ * (this one included). A watcher (the supervisor re-rendering the
+ * reservations and grub files after a CLI or API change) compares it with
+ * the value it saw last; the first call on a connection counts as a
+ * change. Cheap: one look, no read of the data. 0 and *ret, or -errno.
  */
-int db_checkpoint_manual(struct db *db);
+int db_changes(struct db *db, uint64_t *ret);
 
 /*
- * db_checkpoint - copy the whole WAL into the database and make the next
- * commit start the WAL over (SQLite's RESTART checkpoint): it waits,
- * up to wait_ms, for the readers still inside the WAL (the HTTP
- * workers' snapshots last one pass, well under a millisecond) and
- * blocks writers meanwhile; new readers go on. A passive checkpoint is
- * not enough under load: there is nearly always a reader in the WAL
- * when the next commit begins, so it never starts over and grows (386
- * MB in 30 s of the HTTP benchmark). Outside a transaction. 0, -EBUSY
- * (not done within wait_ms: try again later) or -errno.
+ * db_maintain - the housekeeping that many commits call for, on a
+ * DB_OPEN_MAINTAINED connection (any connection may call it), waiting
+ * up to wait_ms for other connections (SQLite: a checkpoint that lets its
+ * WAL start over). Outside a transaction. 0, -EBUSY (not done within
+ * wait_ms: try again later) or -errno.
  */
-int db_checkpoint(struct db *db, unsigned wait_ms);
+int db_maintain(struct db *db, unsigned wait_ms);
 
-/* db_errmsg - SQLite's last message on this connection, for logging. */
+/* db_errmsg - the backend's last message on this connection, for logs. */
 const char *db_errmsg(struct db *db);
 
 /*
@@ -421,15 +449,17 @@ int db_event_add_at(struct db *db, int64_t ts_ms, const char *mac,
 int db_event_prune(struct db *db, unsigned long keep);
 
 /*
- * db_batch_begin / db_batch_end - group many db_event_add, db_event_prune
- * and db_lease_seen writes into one transaction: a writer thread draining
- * a queue of events pays for one commit per batch instead of one per
- * event. Nothing else may
- * be called on db between the two. db_batch_end commits: 0 or -errno (the
- * batch is then rolled back as a whole).
+ * db_tx_begin / db_tx_commit / db_tx_rollback - group many db_event_add,
+ * db_event_add_at, db_event_prune and db_lease_seen writes into one
+ * transaction: a writer thread draining a queue of events pays for one
+ * commit per batch instead of one per event. The other writes are
+ * transactions of their own and must not be called in between.
+ * db_tx_commit: 0 or -errno (the transaction is then rolled back as a
+ * whole); db_tx_rollback drops it (no-op without one).
  */
-int db_batch_begin(struct db *db);
-int db_batch_end(struct db *db);
+int db_tx_begin(struct db *db);
+int db_tx_commit(struct db *db);
+void db_tx_rollback(struct db *db);
 
 /* db_event_list - events for mac (NULL = all), in the order they
  * happened (ts_ms, then id), the newest limit of them (0 = all). Streamed: fn must not call into the same db. */

@@ -1,9 +1,14 @@
 /*
- * schema.h - numbered migrations (see schema.c). Used by db.c, and by the
- * tests that build a version-1 database to check the upgrade path.
+ * schema.h - the SQLite backend's numbered migrations (see schema.c).
+ * Used by db_sqlite.c, and by the tests that build a version-1 database
+ * to check the upgrade path.
  */
 #ifndef BOOTYARD_SCHEMA_H
 #define BOOTYARD_SCHEMA_H
+
+/* The migrations are the SQLite backend's: whoever includes them works
+ * on that backend and sees its extras. */
+#include "db/db_sqlite.h"
 
 /* schema_count - the number of migrations = the newest schema version. */
 int schema_count(void);

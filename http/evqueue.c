@@ -189,17 +189,18 @@ evq_prune_state(struct evqueue *q)
 
 /*
  * Every EVQ_CKPT_MS after writes: a checkpoint that lets the WAL start
- * over (db_checkpoint). The writer's connection has SQLite's automatic
- * checkpoint off, which would otherwise try one (two fsyncs) after each
- * of its commits while the HTTP workers' reads keep the WAL from
- * starting over: 137 a second under load, and the WAL still grew. One
+ * over (db_maintain). The writer's connection has SQLite's automatic
+ * checkpoint off (DB_OPEN_MAINTAINED), which would otherwise try one (two
+ * fsyncs) after each of its commits while the HTTP workers' reads keep
+ * the WAL from starting over: 137 a second under load, and the WAL still
+ * grew. One
  * that cannot finish in EVQ_CKPT_WAIT_MS is tried again next time.
  */
 static void
 evq_checkpoint(struct evqueue *q)
 {
 	if (q->db && q->written && evq_due(&q->ckpt_ms, EVQ_CKPT_MS) &&
-	    db_checkpoint(q->db, EVQ_CKPT_WAIT_MS) == 0)
+	    db_maintain(q->db, EVQ_CKPT_WAIT_MS) == 0)
 		q->written = false;
 }
 
@@ -228,7 +229,7 @@ evq_writer(void *arg)
 		 * makes the readers' page caches stale. */
 		while (evq_pending(q)) {
 			int n = 0, bad = 0;
-			bool batch = q->db && db_batch_begin(q->db) == 0;
+			bool batch = q->db && db_tx_begin(q->db) == 0;
 			bool failed;
 			/* A failed write in a batch ends it: SQLite may have
 			 * rolled the whole transaction back (SQLITE_FULL
@@ -240,7 +241,7 @@ evq_writer(void *arg)
 			}
 			if (batch && !bad)
 				evq_prune(q);
-			if (batch && db_batch_end(q->db) < 0)
+			if (batch && db_tx_commit(q->db) < 0)
 				bad = n; /* none of the batch was kept */
 			else if (batch)
 				q->written = true;
@@ -285,9 +286,7 @@ evq_start(const char *db_path, const struct evq_retention *keep,
 	q->keep = keep->events_keep;
 	q->retention = *keep;
 	q->state_ms = mono_ms(); /* the first prune after EVQ_STATE_MS */
-	rc = db_open(db_path, 0, &q->db);
-	if (rc == 0)
-		rc = db_checkpoint_manual(q->db);
+	rc = db_open(db_path, DB_OPEN_MAINTAINED, &q->db);
 	if (rc < 0) {
 		db_close(q->db);
 		free(q);

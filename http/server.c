@@ -73,7 +73,7 @@ http_db(struct http_server *srv)
 	/* the boot path never waits long for a lock: a request that cannot
 	 * read or write in time is told to retry (busy_reply) */
 	if (db_open(srv->db_path,
-	            DB_OPEN_MMAP | (boot_thread ? DB_OPEN_SHORT_WAIT : 0),
+	            DB_OPEN_READ_OFTEN | (boot_thread ? DB_OPEN_SHORT_WAIT : 0),
 	            &db) < 0)
 		return NULL;
 	pthread_setspecific(db_key, db);

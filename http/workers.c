@@ -6,7 +6,7 @@
  * internal thread pool, for one reason: the loop knows where one pass
  * over the ready connections begins and ends. The database reads of all
  * requests answered in one pass share one SQLite read transaction
- * (db_read_hold), so that SQLite's per-transaction WAL read lock (a
+ * (db_snapshot_begin), so that SQLite's per-transaction WAL read lock (a
  * process-wide mutex and two fcntl calls, where two workers collide) is
  * taken once per pass, not once per request. A pass lasts well under a
  * millisecond under load; a write ends the shared snapshot first, and
@@ -197,10 +197,10 @@ worker_loop(void *arg)
 		 * then answer 503 themselves */
 		db = http_db(srv);
 		if (db)
-			db_read_hold(db);
+			db_snapshot_begin(db);
 		MHD_run(w->mhd);
 		if (db)
-			db_read_release(db);
+			db_snapshot_end(db);
 		worker_sweep(w);
 	}
 	return NULL;

@@ -223,10 +223,10 @@ struct sup {
 		char mac[MAC_STR_LEN];
 	} map[SUP_MAP_SIZE];
 	unsigned map_next;
-	/* uefi_loader = shim: database changes re-render the grub files,
-	 * looked for at most once a second */
-	struct grubcfg_watch grub_watch;
-	uint64_t grub_checked;
+	/* database changes rewrite the reservations and (uefi_loader =
+	 * shim) re-render the grub files: db_changes' counter as last seen,
+	 * looked at at most once a second */
+	uint64_t db_seen, db_checked;
 	/* grub menu choices: files that hold a one-boot install */
 	struct grubcfg_once grub_once;
 };
@@ -1251,7 +1251,6 @@ sup_free(struct sup *s)
 	db_close(s->db);
 }
 
-/* Start everything, then the event loop; returns the exit status. */
 /*
  * Rogue DHCP: send a DISCOVER on the serving interface (doctor_probe)
  * and log, and record as a "dhcp-foreign" event, every server other than
@@ -1349,17 +1348,41 @@ sup_signals(struct sup *s, int sfd, void (*reload)(struct sup *))
 	return stop;
 }
 
+/*
+ * Block the signals the supervisor handles and return a signalfd that
+ * reads them (SIGPIPE ignored), or -1 (logged).
+ */
 static int
-serve_supervised(struct by_ctx *ctx, struct sup *s)
+sup_signalfd(void)
+{
+	sigset_t mask;
+	int sfd;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (sfd < 0)
+		log_warn("signalfd");
+	return sfd;
+}
+
+/*
+ * What the supervised mode needs before it starts a child: the serving
+ * interface, the paths, the database, the TFTP tree, the interface
+ * watch. Returns 0, or the exit status (logged; what it opened is
+ * closed again).
+ */
+static int
+sup_prepare(struct sup *s)
 {
 	char err[1024];
-	struct pollfd pfd[3];
-	sigset_t mask;
-	int sfd, r, status = 0;
+	int r;
 
-	s->dm_log = -1;
-	s->http_ctl = -1;
-	s->cfg_path = ctx->config_path;
 	r = netif_detect(s->cfg.interface, &s->nif, err, sizeof(err));
 	if (r < 0) {
 		log_warnx("%s", err);
@@ -1393,107 +1416,131 @@ serve_supervised(struct by_ctx *ctx, struct sup *s)
 		sup_free(s);
 		return EXIT_RUNTIME;
 	}
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGHUP);
-	sigaddset(&mask, SIGCHLD);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-	if (sfd < 0) {
-		log_warn("signalfd");
-		sup_free(s);
-		return EXIT_RUNTIME;
-	}
+	return 0;
+}
 
-	/* A config dnsmasq refuses stops the start, with dnsmasq's words. */
-	{
-		char *conf = NULL, tmp[CFG_PATH_MAX + 40];
+/*
+ * A config dnsmasq refuses stops the start, with dnsmasq's words: render
+ * it beside the real one and let dnsmasq --test judge. 0 or -errno
+ * (logged).
+ */
+static int
+sup_conf_check(struct sup *s)
+{
+	char err[1024], *conf = NULL, tmp[CFG_PATH_MAX + 40];
+	int r;
 
-		r = sup_render_conf(s, &conf, err, sizeof(err));
-		if (r == 0) {
-			str_printf(tmp, sizeof(tmp), "%s.new", s->conf_path);
-			r = write_file_atomic(tmp, conf, strlen(conf), 0644);
-			if (r == 0)
-				r = dnsmasq_check(s->cfg.dnsmasq, tmp, err,
-						  sizeof(err));
-			unlink(tmp);
+	r = sup_render_conf(s, &conf, err, sizeof(err));
+	if (r == 0) {
+		str_printf(tmp, sizeof(tmp), "%s.new", s->conf_path);
+		r = write_file_atomic(tmp, conf, strlen(conf), 0644);
+		if (r == 0)
+			r = dnsmasq_check(s->cfg.dnsmasq, tmp, err, sizeof(err));
+		unlink(tmp);
+	}
+	free(conf);
+	if (r < 0)
+		log_warnx("dnsmasq configuration refused: %s", err);
+	return r;
+}
+
+/*
+ * Two authoritative DHCP servers on one network hand out conflicting
+ * answers: true (logged) when another one answers and neither
+ * allow_other_servers nor --force says to start beside it.
+ */
+static bool
+sup_refuse_rogue(struct sup *s)
+{
+	if (s->cfg.dhcp_mode != DHCP_MODE_DHCP || !s->cfg.probe_wait ||
+	    !sup_rogue_check(s, s->cfg.probe_wait * 1000))
+		return false;
+	if (!s->cfg.allow_other_servers && !s->force) {
+		log_warnx("refusing to start: another DHCP server "
+			  "answers on %s (see above; `bootyard doctor` "
+			  "lists them). Stop it, or run beside it with "
+			  "[dhcp] mode = proxy; to start anyway set "
+			  "[dhcp] allow_other_servers = yes or run "
+			  "`bootyard serve --force`",
+			  s->nif.name);
+		return true;
+	}
+	log_warnx("starting beside another DHCP server (%s)",
+		  s->force ? "--force" : "allow_other_servers = yes");
+	return false;
+}
+
+/*
+ * Restart a child whose restart is due (true: the caller loops again at
+ * once), else lower *timeout to the wait until the next one is.
+ */
+static bool
+sup_restarts_due(struct sup *s, uint64_t t, int *timeout)
+{
+	if (s->dm_restart_at) {
+		if (t >= s->dm_restart_at) {
+			s->dm_restart_at = 0;
+			sup_dm_start(s);
+			return true;
 		}
-		free(conf);
-		if (r < 0) {
-			log_warnx("dnsmasq configuration refused: %s", err);
-			close(sfd);
-			sup_free(s);
-			return EXIT_USAGE;
+		*timeout = (int)(s->dm_restart_at - t);
+	}
+	if (s->http_restart_at) {
+		if (t >= s->http_restart_at) {
+			s->http_restart_at = 0;
+			if (sup_http_start(s) < 0)
+				s->http_restart_at = t + 5000;
+			else
+				sup_write_status(s, "running");
+			return true;
 		}
+		if (*timeout < 0 || (uint64_t)*timeout > s->http_restart_at - t)
+			*timeout = (int)(s->http_restart_at - t);
 	}
-	/* Two authoritative DHCP servers on one network hand out
-	 * conflicting answers: refuse unless told otherwise. */
-	if (s->cfg.dhcp_mode == DHCP_MODE_DHCP && s->cfg.probe_wait &&
-	    sup_rogue_check(s, s->cfg.probe_wait * 1000)) {
-		if (!s->cfg.allow_other_servers && !s->force) {
-			log_warnx("refusing to start: another DHCP server "
-				  "answers on %s (see above; `bootyard doctor` "
-				  "lists them). Stop it, or run beside it with "
-				  "[dhcp] mode = proxy; to start anyway set "
-				  "[dhcp] allow_other_servers = yes or run "
-				  "`bootyard serve --force`",
-				  s->nif.name);
-			close(sfd);
-			sup_free(s);
-			return EXIT_RUNTIME;
-		}
-		log_warnx("starting beside another DHCP server (%s)",
-			  s->force ? "--force" : "allow_other_servers = yes");
+	return false;
+}
+
+/*
+ * A host added, changed or removed by the CLI or the admin API reaches
+ * dnsmasq (reservations) and grub (per-MAC files) without a signal:
+ * neither writer depends on the daemon, so the daemon looks (the
+ * database's change counter) at most once a second. A counter that
+ * cannot be read is looked at again next time.
+ */
+static void
+sup_db_watch(struct sup *s)
+{
+	uint64_t changes;
+
+	if (mono_ms() - s->db_checked < 1000)
+		return;
+	s->db_checked = mono_ms();
+	if (db_changes(s->db, &changes) == 0 && changes != s->db_seen) {
+		s->db_seen = changes;
+		sup_hosts_refresh(s);
+		if (s->cfg.uefi_loader == UEFI_LOADER_SHIM)
+			sup_grub(s);
 	}
-	s->probe_at = mono_ms() + (uint64_t)s->cfg.probe_interval * 1000;
-	r = sup_http_start(s);
-	if (r < 0) {
-		errno = -r;
-		log_warn("http: cannot start on %s", s->cfg.listen);
-		close(sfd);
-		sup_free(s);
-		return EXIT_RUNTIME;
-	}
-	if (sup_apply(s, true) < 0 || s->dm_pid <= 0 || sup_dm_settle(s) < 0) {
-		sup_http_stop(s);
-		sup_write_status(s, "stopped");
-		close(sfd);
-		sup_free(s);
-		return EXIT_RUNTIME;
-	}
-	log_info("serving: %s %s/%u, HTTP %s (boot URLs %s), DHCP %s",
-		 s->nif.name, s->nif.addr, s->nif.prefix, s->cfg.listen,
-		 s->http_base, cfg_dhcp_mode_name(s->cfg.dhcp_mode));
-	/* dnsmasq runs and the HTTP child's listeners are bound. */
-	serve_notify("READY=1");
+	sup_grub_once(s);
+}
+
+/*
+ * The event loop: child restarts, the rogue DHCP probe, the database
+ * watch, dnsmasq's log, interface changes and signals, until a signal
+ * says stop (0) or poll fails (EXIT_RUNTIME).
+ */
+static int
+sup_loop(struct sup *s, int sfd)
+{
+	struct pollfd pfd[3];
+	int r;
 
 	for (;;) {
 		int timeout = -1, nfds = 2;
 		uint64_t t = mono_ms();
 
-		if (s->dm_restart_at) {
-			if (t >= s->dm_restart_at) {
-				s->dm_restart_at = 0;
-				sup_dm_start(s);
-				continue;
-			}
-			timeout = (int)(s->dm_restart_at - t);
-		}
-		if (s->http_restart_at) {
-			if (t >= s->http_restart_at) {
-				s->http_restart_at = 0;
-				if (sup_http_start(s) < 0)
-					s->http_restart_at = t + 5000;
-				else
-					sup_write_status(s, "running");
-				continue;
-			}
-			if (timeout < 0 ||
-			    (uint64_t)timeout > s->http_restart_at - t)
-				timeout = (int)(s->http_restart_at - t);
-		}
+		if (sup_restarts_due(s, t, &timeout))
+			continue;
 		/* look for database changes once a second */
 		if (timeout < 0 || timeout > 1000)
 			timeout = 1000;
@@ -1515,23 +1562,9 @@ serve_supervised(struct by_ctx *ctx, struct sup *s)
 		r = poll(pfd, (nfds_t)nfds, timeout);
 		if (r < 0 && errno != EINTR) {
 			log_warn("poll");
-			status = EXIT_RUNTIME;
-			break;
+			return EXIT_RUNTIME;
 		}
-		/* A host added, changed or removed by the CLI or the admin
-		 * API reaches dnsmasq (reservations) and grub (per-MAC
-		 * files) without a signal: neither writer depends on the
-		 * daemon, so the daemon looks (a stat of the database and
-		 * its WAL) at most once a second. */
-		if (mono_ms() - s->grub_checked >= 1000) {
-			s->grub_checked = mono_ms();
-			if (grubcfg_db_changed(&s->grub_watch, s->db_path)) {
-				sup_hosts_refresh(s);
-				if (s->cfg.uefi_loader == UEFI_LOADER_SHIM)
-					sup_grub(s);
-			}
-			sup_grub_once(s);
-		}
+		sup_db_watch(s);
 		if (r <= 0)
 			continue;
 		if (nfds == 3 && pfd[2].revents)
@@ -1542,12 +1575,62 @@ serve_supervised(struct by_ctx *ctx, struct sup *s)
 			if (what > 0)
 				sup_netif_changed(s, what);
 		}
-		if (!pfd[0].revents)
-			continue;
-		if (sup_signals(s, sfd, sup_reload))
-			break;
+		if (pfd[0].revents && sup_signals(s, sfd, sup_reload))
+			return 0;
 	}
+}
+
+/*
+ * Start everything (checks, the HTTP child, dnsmasq), then the event
+ * loop; returns the exit status.
+ */
+static int
+serve_supervised(struct by_ctx *ctx, struct sup *s)
+{
+	int sfd, r, status;
+
+	s->dm_log = -1;
+	s->http_ctl = -1;
+	s->cfg_path = ctx->config_path;
+	status = sup_prepare(s);
+	if (status)
+		return status;
+	sfd = sup_signalfd();
+	if (sfd < 0) {
+		sup_free(s);
+		return EXIT_RUNTIME;
+	}
+	if (sup_conf_check(s) < 0) {
+		close(sfd);
+		sup_free(s);
+		return EXIT_USAGE;
+	}
+	if (sup_refuse_rogue(s)) {
+		close(sfd);
+		sup_free(s);
+		return EXIT_RUNTIME;
+	}
+	s->probe_at = mono_ms() + (uint64_t)s->cfg.probe_interval * 1000;
+	r = sup_http_start(s);
+	if (r < 0) {
+		errno = -r;
+		log_warn("http: cannot start on %s", s->cfg.listen);
+		close(sfd);
+		sup_free(s);
+		return EXIT_RUNTIME;
+	}
+	if (sup_apply(s, true) < 0 || s->dm_pid <= 0 || sup_dm_settle(s) < 0) {
+		status = EXIT_RUNTIME;
+		goto stop_http;
+	}
+	log_info("serving: %s %s/%u, HTTP %s (boot URLs %s), DHCP %s",
+		 s->nif.name, s->nif.addr, s->nif.prefix, s->cfg.listen,
+		 s->http_base, cfg_dhcp_mode_name(s->cfg.dhcp_mode));
+	/* dnsmasq runs and the HTTP child's listeners are bound. */
+	serve_notify("READY=1");
+	status = sup_loop(s, sfd);
 	sup_dm_stop(s);
+stop_http:
 	sup_http_stop(s);
 	sup_write_status(s, "stopped");
 	close(sfd);
@@ -1648,7 +1731,6 @@ static int
 serve_http_only(struct by_ctx *ctx, struct sup *s)
 {
 	struct pollfd pfd;
-	sigset_t mask;
 	int sfd, r;
 	bool stop = false;
 
@@ -1659,18 +1741,9 @@ serve_http_only(struct by_ctx *ctx, struct sup *s)
 	serve_http_only_address(s);
 	if (serve_http_only_user(s) < 0)
 		return EXIT_RUNTIME;
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGHUP);
-	sigaddset(&mask, SIGCHLD);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-	if (sfd < 0) {
-		log_warn("signalfd");
+	sfd = sup_signalfd();
+	if (sfd < 0)
 		return EXIT_RUNTIME;
-	}
 	r = sup_http_start(s);
 	if (r < 0) {
 		errno = -r;

@@ -1,5 +1,6 @@
 /*
- * db.c - the host database: the only SQL in bootyard (see db.h).
+ * db_sqlite.c - the SQLite backend of the host database (db.h), the only
+ * SQL in bootyard. How db.h's words map onto SQLite: db_sqlite.h.
  *
  * Statements are prepared once per connection (lazily, persistent) and
  * reset after each use. Every write runs in a BEGIN IMMEDIATE transaction:
@@ -8,7 +9,7 @@
  * busy handler ever being consulted; taking the write lock up front makes
  * concurrent writers wait their turn instead.
  */
-#include "db/db.h"
+#include "db/db_sqlite.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -228,8 +229,11 @@ static const char *const stmt_sql[ST__COUNT] = {
 struct db {
 	sqlite3 *conn;
 	bool readonly;
-	bool held; /* db_read_hold's transaction is open */
+	bool held; /* db_snapshot_begin's transaction is open */
 	int busy_ms; /* this connection's lock wait (sqlite3_busy_timeout) */
+	/* db_changes: the counter, and what it last saw */
+	uint64_t changes;
+	int64_t seen_version, seen_total;
 	sqlite3_stmt *stmts[ST__COUNT];
 };
 
@@ -398,7 +402,7 @@ step_row(sqlite3_stmt *s)
 	return r < 0 ? r : -ENOENT;
 }
 
-/* End a held read snapshot (see db_read_hold). */
+/* End a held read snapshot (see db_snapshot_begin). */
 static void
 hold_end(struct db *db)
 {
@@ -464,7 +468,7 @@ rtx_end(struct db *db, bool own, int r)
 }
 
 int
-db_read_hold(struct db *db)
+db_snapshot_begin(struct db *db)
 {
 	int r;
 
@@ -478,10 +482,39 @@ db_read_hold(struct db *db)
 }
 
 void
-db_read_release(struct db *db)
+db_snapshot_end(struct db *db)
 {
 	if (db)
 		hold_end(db);
+}
+
+/*
+ * PRAGMA data_version moves when another connection commits; this
+ * connection's own changes show in sqlite3_total_changes instead.
+ */
+int
+db_changes(struct db *db, uint64_t *ret)
+{
+	sqlite3_stmt *s;
+	int64_t version, total;
+	int rc;
+
+	rc = sqlite3_prepare_v2(db->conn, "PRAGMA data_version", -1, &s, NULL);
+	if (rc != SQLITE_OK)
+		return db_err(sqlite3_extended_errcode(db->conn));
+	rc = sqlite3_step(s);
+	version = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW)
+		return rc == SQLITE_DONE ? -EIO : db_err(rc);
+	total = sqlite3_total_changes64(db->conn);
+	if (db->changes == 0 || version != db->seen_version ||
+	    total != db->seen_total)
+		db->changes++;
+	db->seen_version = version;
+	db->seen_total = total;
+	*ret = db->changes;
+	return 0;
 }
 
 int
@@ -493,7 +526,7 @@ db_checkpoint_manual(struct db *db)
 }
 
 int
-db_checkpoint(struct db *db, unsigned wait_ms)
+db_maintain(struct db *db, unsigned wait_ms)
 {
 	int rc = write_begin(db);
 
@@ -686,8 +719,13 @@ db_open(const char *path, int flags, struct db **ret)
 	 * connection (the event writer's, every 20 ms under load) empties
 	 * the others' page caches, and each host lookup then read its pages
 	 * again, three syscalls a request. Best effort. */
-	if (flags & DB_OPEN_MMAP)
+	if (flags & DB_OPEN_READ_OFTEN)
 		exec_sql(db, "PRAGMA mmap_size = 67108864");
+	if (flags & DB_OPEN_MAINTAINED) {
+		r = db_checkpoint_manual(db);
+		if (r < 0)
+			goto err;
+	}
 
 	if (db->readonly) {
 		int v = db_schema_version(db);
@@ -2108,15 +2146,21 @@ db_event_prune(struct db *db, unsigned long keep)
 }
 
 int
-db_batch_begin(struct db *db)
+db_tx_begin(struct db *db)
 {
 	return tx_begin(db);
 }
 
 int
-db_batch_end(struct db *db)
+db_tx_commit(struct db *db)
 {
 	return tx_commit(db);
+}
+
+void
+db_tx_rollback(struct db *db)
+{
+	tx_fail(db, 0);
 }
 
 int
