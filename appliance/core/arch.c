@@ -1,8 +1,9 @@
 /*
  * arch.c - the table of client architectures (see arch.h).
  *
- * To serve a new architecture, add its row to arches[] (and drop its
- * codes from unserved[]); docs/arches.md shows the ARM64 row.
+ * To serve a new architecture, add its row to arches[]: a row wins over
+ * an unserved[] entry of the same code (drop that entry to tidy up).
+ * docs/arches.md shows the ARM64 row.
  */
 #include "appliance/core/arch.h"
 
@@ -54,6 +55,11 @@ static const struct arch arches[] = {
 			  { "snponly.efi", "bin-x86_64-efi/snponly.efi" } },
 		.grub_target = "x86_64-efi",
 		.grub_pkg = "grub-efi-amd64-bin",
+		.shim_src = { "/usr/lib/shim/shimx64.efi.signed",
+			      "shim-signed" },
+		.shim_grub_src = { "/usr/lib/grub/x86_64-efi-signed/"
+				   "grubnetx64.efi.signed",
+				   "grub-efi-amd64-signed" },
 		.local_allowed = M(LOCAL_BOOT_EXIT1) | M(LOCAL_BOOT_GRUB) |
 				 M(LOCAL_BOOT_NOFILE),
 		.local_fallback = LOCAL_BOOT_GRUB,

@@ -46,6 +46,12 @@ struct arch_ipxe_image {
 	const char *target;
 };
 
+/* A file copied from a Debian package. */
+struct arch_src {
+	const char *path;
+	const char *pkg;
+};
+
 struct arch {
 	const char *name;     /* grub's platform name: "x86_64-efi" */
 	enum arch_fw fw;
@@ -66,6 +72,10 @@ struct arch {
 	struct arch_ipxe_image ipxe[ARCH_IPXE_MAX]; /* name NULL = none */
 	const char *grub_target;  /* grub-mkimage -O; NULL = no grub */
 	const char *grub_pkg;     /* the Debian package with its modules */
+	/* uefi_loader = shim: Debian's signed shim (handed out as
+	 * loader_file[ARCH_LOADER_SHIM]) and the signed netboot grub it
+	 * fetches (as loader_file[ARCH_LOADER_GRUB]) */
+	struct arch_src shim_src, shim_grub_src;
 	/* local boot: the methods its firmware can use (1u << method),
 	 * what a default or "nofile" host gets once it reached iPXE, and
 	 * what replaces a method the firmware cannot use */
@@ -78,7 +88,7 @@ struct arch {
  * An option 93 code that dnsmasq tags but bootyard has no row for yet
  * (RFC 4578 names; such a client gets no boot file, except an HTTP Boot
  * code with a placeholder: a URL under /files/tftp/ that the operator
- * may fill).
+ * may fill). A row serving the same code takes precedence.
  */
 struct arch_code {
 	unsigned code;

@@ -411,7 +411,7 @@ dm_render_boot_pxe(struct dm_buf *b, const struct by_config *cfg)
 /*
  * UEFI HTTP Boot: a URL, and option 60 "HTTPClient" echoed back, or the
  * firmware ignores the offer (UEFI spec, HTTP Boot). A code only tagged
- * may have a placeholder URL (arch.c).
+ * may have a placeholder URL (arch.c); a row serving it replaces that.
  */
 static void
 dm_render_boot_http(struct dm_buf *b, const struct by_config *cfg,
@@ -437,7 +437,7 @@ dm_render_boot_http(struct dm_buf *b, const struct by_config *cfg,
 	for (i = 0; i < arch_unserved_count(); i++) {
 		const struct arch_code *c = arch_unserved_at(i);
 
-		if (c->http && c->placeholder)
+		if (c->http && c->placeholder && !arch_by_code(c->code))
 			dm_printf(b, "dhcp-boot=tag:%s,%s%s%s/files/tftp/%s\n",
 				  c->tag, nn, ne, f->http_base,
 				  c->placeholder);
