@@ -11,7 +11,8 @@ FUZZ_SECONDS ?= 20
 FUZZ_CFLAGS   = -g -O1 -std=gnu11 -D_GNU_SOURCE -I. $(PKG_CFLAGS) \
                 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 # The pure modules the targets exercise, built with clang + coverage.
-FUZZ_LIB_SRC  = $(wildcard common/*.c) appliance/core/query.c appliance/core/template.c \
+FUZZ_LIB_SRC  = $(wildcard common/*.c) appliance/core/arch.c appliance/core/query.c \
+                appliance/core/template.c \
                 appliance/core/decide.c appliance/core/render_ipxe.c http/filepath.c \
                 http/metrics.c appliance/core/config.c appliance/build/import.c \
                 $(BUILD)/gen/stock_templates.c

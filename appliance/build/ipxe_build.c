@@ -34,6 +34,7 @@
 #include <gnutls/crypto.h>
 
 #include "appliance/build/pki.h"
+#include "appliance/core/arch.h"
 #include "common/log.h"
 #include "common/util.h"
 #include "common/valid.h"
@@ -47,20 +48,21 @@
 #define IPXE_KEEP_TREES 2
 #define IPXE_PATH 4096
 
-static const struct {
-	const char *name;   /* in the output directory */
-	const char *target; /* make target, relative to src/ */
-} ipxe_images[IPXE_N_IMAGES] = {
-	{ "ipxe.lkrn", "bin/ipxe.lkrn" },
-	{ "undionly.kpxe", "bin/undionly.kpxe" },
-	{ "ipxe.efi", "bin-x86_64-efi/ipxe.efi" },
-	{ "snponly.efi", "bin-x86_64-efi/snponly.efi" },
-};
+/* Image i (bit 1 << i): its name in the output directory and its make
+ * target, from the architecture table (arch.h). */
+static const struct arch_ipxe_image *
+img(unsigned i)
+{
+	static const struct arch_ipxe_image none = { "?", "?" };
+	const struct arch_ipxe_image *m = arch_ipxe_at(i);
+
+	return m ? m : &none;
+}
 
 const char *
 ipxe_image_name(unsigned i)
 {
-	return i < IPXE_N_IMAGES ? ipxe_images[i].name : NULL;
+	return i < IPXE_N_IMAGES && arch_ipxe_at(i) ? img(i)->name : NULL;
 }
 
 /* ---- pure helpers ---------------------------------------------------- */
@@ -82,8 +84,8 @@ ipxe_build_parse_images(const char *list, unsigned *ret)
 		end = strchr(p, ',');
 		n = end ? (size_t)(end - p) : strlen(p);
 		for (i = 0; i < IPXE_N_IMAGES; i++)
-			if (strlen(ipxe_images[i].name) == n &&
-			    !strncmp(p, ipxe_images[i].name, n))
+			if (strlen(img(i)->name) == n &&
+			    !strncmp(p, img(i)->name, n))
 				break;
 		if (i == IPXE_N_IMAGES || (bits & (1u << i)))
 			return -EINVAL;
@@ -971,7 +973,7 @@ images_complete(const char *dir, unsigned bits)
 		if (!(bits & (1u << i)))
 			continue;
 		if (str_printf(p, sizeof(p), "%s/%s", dir,
-			       ipxe_images[i].name) < 0 ||
+			       img(i)->name) < 0 ||
 		    stat(p, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size == 0)
 			return false;
 	}
@@ -1001,7 +1003,7 @@ images_list(unsigned bits, char *out, size_t outsz)
 		if (bits & (1u << i)) {
 			size_t l = strlen(out);
 			snprintf(out + l, outsz - l, "%s%s", l ? "," : "",
-				 ipxe_images[i].name);
+				 img(i)->name);
 		}
 }
 
@@ -1031,12 +1033,12 @@ out_install(const struct ipxe_build_opts *o, unsigned bits, const char *from,
 		if (!(bits & (1u << i)))
 			continue;
 		r = str_printf(src, sizeof(src), "%s/%s", from,
-			       ipxe_images[i].name);
+			       img(i)->name);
 		if (r == 0)
-			r = install_file(src, o->out_dir, ipxe_images[i].name);
+			r = install_file(src, o->out_dir, img(i)->name);
 		if (r < 0) {
 			snprintf(err, errsz, "cannot install %s into %s: %s",
-				 ipxe_images[i].name, o->out_dir,
+				 img(i)->name, o->out_dir,
 				 strerror(-r));
 			return r;
 		}
@@ -1044,7 +1046,7 @@ out_install(const struct ipxe_build_opts *o, unsigned bits, const char *from,
 	for (i = 0; i < IPXE_N_IMAGES; i++)
 		if (!(bits & (1u << i)) &&
 		    str_printf(p, sizeof(p), "%s/%s", o->out_dir,
-			       ipxe_images[i].name) == 0)
+			       img(i)->name) == 0)
 			unlink(p);
 	if ((r = str_printf(p, sizeof(p), "%s/boot.ipxe", o->out_dir)) < 0 ||
 	    (r = write_file_atomic(p, script, script_len, 0644)) < 0 ||
@@ -1151,286 +1153,430 @@ cache_evict(const char *cache, const char *prefix, unsigned keep,
 
 /* ---- the build --------------------------------------------------------- */
 
-int
-ipxe_build(const struct ipxe_build_opts *o, struct ipxe_build_result *ret,
-	   char *err, size_t errsz)
+/* One build: its inputs, its keys and where it happens. */
+struct build {
+	const struct ipxe_build_opts *o;
+	struct ipxe_build_result *ret;
+	unsigned bits;             /* IPXE_IMG_* */
+	char script[4096];         /* the embedded boot script */
+	int script_len;
+	char *ca;                  /* PEM, malloc'd, or NULL */
+	size_t ca_len;
+	struct cfg_set cs;         /* the build configuration's headers */
+	bool srcdir;               /* the source is a tree, not a tarball */
+	bool fresh;                /* the build tree was made now */
+	char srcroot[IPXE_PATH];   /* its src/, when srcdir */
+	char treekey[65], key[65]; /* hex SHA-256: tree, whole build */
+	char cahash[65];           /* of the CA, or "none" */
+	char tree[IPXE_PATH];      /* <cache>/tree-<T> */
+	char outc[IPXE_PATH];      /* <cache>/out-<K> */
+	char cafile[IPXE_PATH];    /* the CA inside the tree */
+	char *err;
+	size_t errsz;
+};
+
+/* The boot script for o->base_url, and the CA when o->ca names one. */
+static int
+build_load_script_ca(struct build *b)
 {
-	struct cfg_set cs = { .n = 0 };
-	_cleanup_free_ char *ca = NULL;
-	_cleanup_close_ int lock = -1;
-	gnutls_hash_hd_t h = NULL;
-	unsigned char dig[32];
-	char script[4096], srchash[65], treekey[65], key[65], oldkey[65];
-	char tree[IPXE_PATH], outc[IPXE_PATH], tmp[IPXE_PATH], p[IPXE_PATH];
-	char jobs[32], embed[IPXE_PATH + 8], cert[IPXE_PATH + 8],
-		trust[IPXE_PATH + 8], log[IPXE_PATH], cafile[IPXE_PATH];
-	char cahash[65];
-	unsigned bits = o->images ? o->images : IPXE_IMG_ALL;
-	size_t ca_len = 0, k;
-	bool srcdir, fresh;
-	struct stat st;
-	double t0 = now_s(), t;
-	int r, n, script_len;
+	const struct ipxe_build_opts *o = b->o;
+	int r;
 
-	memset(ret, 0, sizeof(*ret));
-	err[0] = '\0';
-
-	/* Inputs: script, CA, configuration, source. */
-	script_len = ipxe_render_boot_script(o->base_url, script,
-					     sizeof(script));
-	if (script_len < 0) {
-		snprintf(err, errsz, "'%s' is not a usable boot URL base "
-				     "(scheme://host[:port])",
+	b->script_len = ipxe_render_boot_script(o->base_url, b->script,
+						sizeof(b->script));
+	if (b->script_len < 0) {
+		snprintf(b->err, b->errsz, "'%s' is not a usable boot URL "
+					   "base (scheme://host[:port])",
 			 o->base_url);
 		return -EINVAL;
 	}
-	if (o->ca) {
-		r = read_file(o->ca, 1 << 20, &ca, &ca_len);
-		if (r < 0) {
-			snprintf(err, errsz, "CA %s: %s", o->ca, strerror(-r));
-			return r;
-		}
-		if (!strstr(ca, "-----BEGIN CERTIFICATE-----")) {
-			snprintf(err, errsz, "CA %s: not a PEM certificate",
-				 o->ca);
-			return -EINVAL;
-		}
+	if (!o->ca)
+		return 0;
+	r = read_file(o->ca, 1 << 20, &b->ca, &b->ca_len);
+	if (r < 0) {
+		snprintf(b->err, b->errsz, "CA %s: %s", o->ca, strerror(-r));
+		return r;
 	}
-	r = cfg_set_load(o->config_dir, &cs, 0, err, errsz);
-	if (r < 0)
-		goto out;
-	if (stat(o->source, &st) < 0) {
+	if (!strstr(b->ca, "-----BEGIN CERTIFICATE-----")) {
+		snprintf(b->err, b->errsz, "CA %s: not a PEM certificate",
+			 o->ca);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* The source: an iPXE tree (its src/ into b->srcroot) or a tarball. */
+static int
+build_check_source(struct build *b)
+{
+	const char *source = b->o->source;
+	struct stat st;
+	int r;
+
+	if (stat(source, &st) < 0) {
 		r = -errno;
-		snprintf(err, errsz, "iPXE source %s: %s", o->source,
+		snprintf(b->err, b->errsz, "iPXE source %s: %s", source,
 			 strerror(-r));
-		goto out;
+		return r;
 	}
-	srcdir = S_ISDIR(st.st_mode);
-	if (!srcdir && !S_ISREG(st.st_mode)) {
-		snprintf(err, errsz, "iPXE source %s: not a directory or a "
-				     "tarball",
-			 o->source);
-		r = -EINVAL;
-		goto out;
+	b->srcdir = S_ISDIR(st.st_mode);
+	if (!b->srcdir && !S_ISREG(st.st_mode)) {
+		snprintf(b->err, b->errsz, "iPXE source %s: not a directory "
+					   "or a tarball",
+			 source);
+		return -EINVAL;
 	}
-	if (srcdir && src_root(o->source, p, sizeof(p)) < 0) {
-		snprintf(err, errsz,
+	if (b->srcdir && src_root(source, b->srcroot, sizeof(b->srcroot)) < 0) {
+		snprintf(b->err, b->errsz,
 			 "iPXE source %s: not an iPXE tree (expected "
 			 "src/Makefile and src/config/general.h)",
-			 o->source);
-		r = -EINVAL;
-		goto out;
+			 source);
+		return -EINVAL;
 	}
+	return 0;
+}
 
-	/* The key: source, then configuration, script, CA, images. */
-	if (gnutls_hash_init(&h, GNUTLS_DIG_SHA256) < 0) {
-		r = -ENOMEM;
-		goto out;
-	}
-	if (srcdir) {
-		r = hash_tree(h, p, "");
+/* The hash of the source (tree or tarball) into srchash. */
+static int
+build_hash_source(struct build *b, char srchash[65])
+{
+	gnutls_hash_hd_t h = NULL;
+	unsigned char dig[32];
+	int r;
+
+	if (gnutls_hash_init(&h, GNUTLS_DIG_SHA256) < 0)
+		return -ENOMEM;
+	if (b->srcdir) {
+		r = hash_tree(h, b->srcroot, "");
 	} else {
-		int fd = open(o->source, O_RDONLY | O_CLOEXEC);
+		int fd = open(b->o->source, O_RDONLY | O_CLOEXEC);
 		r = fd < 0 ? -errno : hash_fd(h, fd);
 		if (fd >= 0)
 			close(fd);
 	}
 	gnutls_hash_deinit(h, dig);
-	h = NULL;
 	if (r < 0) {
-		snprintf(err, errsz, "iPXE source %s: %s", o->source,
+		snprintf(b->err, b->errsz, "iPXE source %s: %s", b->o->source,
 			 strerror(-r));
-		goto out;
+		return r;
 	}
 	hex(dig, sizeof(dig), srchash);
-	ret->t_hash = now_s() - t0;
+	return 0;
+}
+
+/*
+ * The keys: the tree's (source, then configuration) and the build's
+ * (tree, script, CA, images); the CA's hash; the cache paths they name.
+ */
+static int
+build_keys(struct build *b, const char *srchash)
+{
+	gnutls_hash_hd_t h;
+	unsigned char dig[32];
+	char list[IPXE_PATH];
+	size_t k;
 
 	gnutls_hash_init(&h, GNUTLS_DIG_SHA256);
 	hash_rec(h, IPXE_KEY_VERSION, srchash, 0);
-	for (k = 0; k < cs.n; k++) {
-		hash_rec(h, "C", cs.f[k].name, cs.f[k].len);
-		gnutls_hash(h, cs.f[k].data, cs.f[k].len);
+	for (k = 0; k < b->cs.n; k++) {
+		hash_rec(h, "C", b->cs.f[k].name, b->cs.f[k].len);
+		gnutls_hash(h, b->cs.f[k].data, b->cs.f[k].len);
 	}
 	gnutls_hash_deinit(h, dig);
-	hex(dig, sizeof(dig), treekey);
+	hex(dig, sizeof(dig), b->treekey);
 	gnutls_hash_init(&h, GNUTLS_DIG_SHA256);
-	hash_rec(h, "T", treekey, 0);
-	hash_rec(h, "S", "boot.ipxe", (unsigned long long)script_len);
-	gnutls_hash(h, script, (size_t)script_len);
-	hash_rec(h, "A", "ca.crt", ca_len);
-	if (ca) {
-		gnutls_hash(h, ca, ca_len);
-		gnutls_hash_fast(GNUTLS_DIG_SHA256, ca, ca_len, dig);
-		hex(dig, sizeof(dig), cahash);
+	hash_rec(h, "T", b->treekey, 0);
+	hash_rec(h, "S", "boot.ipxe", (unsigned long long)b->script_len);
+	gnutls_hash(h, b->script, (size_t)b->script_len);
+	hash_rec(h, "A", "ca.crt", b->ca_len);
+	if (b->ca) {
+		gnutls_hash(h, b->ca, b->ca_len);
+		gnutls_hash_fast(GNUTLS_DIG_SHA256, b->ca, b->ca_len, dig);
+		hex(dig, sizeof(dig), b->cahash);
 	} else {
-		str_copy(cahash, sizeof(cahash), "none");
+		str_copy(b->cahash, sizeof(b->cahash), "none");
 	}
-	images_list(bits, p, sizeof(p));
-	hash_rec(h, "I", p, 0);
+	images_list(b->bits, list, sizeof(list));
+	hash_rec(h, "I", list, 0);
 	gnutls_hash_deinit(h, dig);
-	h = NULL;
-	hex(dig, sizeof(dig), key);
-	str_copy(ret->key, sizeof(ret->key), key);
-
-	if ((r = str_printf(tree, sizeof(tree), "%s/tree-%.16s", o->cache_dir,
-			    treekey)) < 0 ||
-	    (r = str_printf(outc, sizeof(outc), "%s/out-%.16s", o->cache_dir,
-			    key)) < 0) {
-		snprintf(err, errsz, "cache directory name too long");
-		goto out;
+	hex(dig, sizeof(dig), b->key);
+	str_copy(b->ret->key, sizeof(b->ret->key), b->key);
+	if (str_printf(b->tree, sizeof(b->tree), "%s/tree-%.16s",
+		       b->o->cache_dir, b->treekey) < 0 ||
+	    str_printf(b->outc, sizeof(b->outc), "%s/out-%.16s",
+		       b->o->cache_dir, b->key) < 0) {
+		snprintf(b->err, b->errsz, "cache directory name too long");
+		return -ENAMETOOLONG;
 	}
+	return 0;
+}
 
-	/* Already installed, or built before: no build. */
-	if (!o->force && info_read(o->out_dir, oldkey, NULL) == 0 &&
-	    !strcmp(oldkey, key) && images_complete(o->out_dir, bits)) {
-		ret->cache_hit = true;
-		goto done;
-	}
-	if (!o->force && images_complete(outc, bits)) {
-		utimensat(AT_FDCWD, outc, NULL, 0); /* fresh for eviction */
-		r = out_install(o, bits, outc, key, script, (size_t)script_len,
-				ca, ca_len, err, errsz);
-		if (r == 0)
-			ret->cache_hit = true;
-		goto out_timed;
-	}
+/*
+ * Everything a build needs before it looks at the cache: script, CA,
+ * configuration, source, keys. Sets ret->t_hash.
+ */
+static int
+build_inputs(struct build *b, double t0)
+{
+	char srchash[65];
+	int r;
 
-	/* Build in the cached tree, under its lock. */
-	r = mkdir_p(o->cache_dir);
+	r = build_load_script_ca(b);
+	if (r == 0)
+		r = cfg_set_load(b->o->config_dir, &b->cs, 0, b->err,
+				 b->errsz);
+	if (r == 0)
+		r = build_check_source(b);
+	if (r == 0)
+		r = build_hash_source(b, srchash);
+	if (r < 0)
+		return r;
+	b->ret->t_hash = now_s() - t0;
+	return build_keys(b, srchash);
+}
+
+/* Take the build tree's lock (creating the cache directory), waiting
+ * for another build that holds it. Returns the descriptor or -errno. */
+static int
+build_lock_tree(struct build *b)
+{
+	char p[IPXE_PATH];
+	int lock, r;
+
+	r = mkdir_p(b->o->cache_dir);
 	if (r < 0) {
-		snprintf(err, errsz, "cannot create %s: %s", o->cache_dir,
-			 strerror(-r));
-		goto out;
+		snprintf(b->err, b->errsz, "cannot create %s: %s",
+			 b->o->cache_dir, strerror(-r));
+		return r;
 	}
-	str_printf(p, sizeof(p), "%s.lock", tree);
+	str_printf(p, sizeof(p), "%s.lock", b->tree);
 	lock = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	if (lock < 0) {
 		r = -errno;
-		snprintf(err, errsz, "cannot open %s: %s", p, strerror(-r));
-		goto out;
+		snprintf(b->err, b->errsz, "cannot open %s: %s", p,
+			 strerror(-r));
+		return r;
 	}
 	if (flock(lock, LOCK_EX | LOCK_NB) < 0) {
-		progress(o, "waiting for another build in %s", tree);
+		progress(b->o, "waiting for another build in %s", b->tree);
 		if (flock(lock, LOCK_EX) < 0) {
 			r = -errno;
-			goto out;
+			close(lock);
+			return r;
 		}
 	}
+	return lock;
+}
+
+/* The build tree, extracted or copied when new, configured with the
+ * build's headers, script and CA. Sets ret->t_extract. */
+static int
+build_prepare_tree(struct build *b)
+{
+	const struct ipxe_build_opts *o = b->o;
+	char log[IPXE_PATH];
+	double t = now_s();
+	int r;
+
+	b->fresh = !is_dir(b->tree);
+	if (b->fresh)
+		progress(o, "%s %s into %s",
+			 b->srcdir ? "copying" : "extracting", o->source,
+			 b->tree);
+	str_printf(log, sizeof(log), "%s.log", b->tree);
+	unlink(log);
+	r = tree_prepare(o->source, b->srcdir, b->tree, log, b->err,
+			 b->errsz);
+	if (r < 0)
+		return r;
+	unlink(log);
+	utimensat(AT_FDCWD, b->tree, NULL, 0);
+	str_printf(b->cafile, sizeof(b->cafile), "%s/bootyard/ca-%.16s.crt",
+		   b->tree, b->cahash);
+	r = tree_configure(b->tree, &b->cs, b->script, (size_t)b->script_len,
+			   b->ca, b->ca_len, b->cafile, b->err, b->errsz);
+	if (r < 0)
+		return r;
+	b->ret->t_extract = now_s() - t;
+	return 0;
+}
+
+/* make -C tree/src -j N targets EMBED= [CERT= TRUST=]; on failure the
+ * end of its log goes into err. Sets ret->t_make and ret->log_path. */
+static int
+build_make(struct build *b)
+{
+	char *argv[8 + IPXE_N_IMAGES];
+	char srcpath[IPXE_PATH], log[IPXE_PATH], list[IPXE_PATH], jobs[32];
+	char embed[IPXE_PATH + 8], cert[IPXE_PATH + 8], trust[IPXE_PATH + 8];
+	unsigned i, jobsn = b->o->jobs;
+	double t;
+	int a = 0, n;
+
+	if (!jobsn) {
+		long c = sysconf(_SC_NPROCESSORS_ONLN);
+		jobsn = c > 0 && c < 64 ? (unsigned)c : 2;
+	}
+	str_printf(srcpath, sizeof(srcpath), "%s/src", b->tree);
+	str_printf(log, sizeof(log), "%s/bootyard/build.log", b->tree);
+	str_copy(b->ret->log_path, sizeof(b->ret->log_path), log);
+	snprintf(jobs, sizeof(jobs), "-j%u", jobsn);
+	str_printf(embed, sizeof(embed), "EMBED=%s/bootyard/boot.ipxe",
+		   b->tree);
+	str_printf(cert, sizeof(cert), "CERT=%s", b->cafile);
+	str_printf(trust, sizeof(trust), "TRUST=%s", b->cafile);
+	argv[a++] = "make";
+	argv[a++] = "-C";
+	argv[a++] = srcpath;
+	argv[a++] = jobs;
+	for (i = 0; i < IPXE_N_IMAGES; i++)
+		if (b->bits & (1u << i))
+			argv[a++] = (char *)img(i)->target;
+	argv[a++] = embed;
+	if (b->ca) {
+		argv[a++] = cert;
+		argv[a++] = trust;
+	}
+	argv[a] = NULL;
+	unlink(log);
+	images_list(b->bits, list, sizeof(list));
+	progress(b->o, "building %s with make %s (log: %s)", list, jobs, log);
 	t = now_s();
-	fresh = !is_dir(tree);
-	if (fresh)
-		progress(o, "%s %s into %s", srcdir ? "copying" : "extracting",
-			 o->source, tree);
-	str_printf(log, sizeof(log), "%s.log", tree);
-	unlink(log);
-	r = tree_prepare(o->source, srcdir, tree, log, err, errsz);
-	if (r < 0)
-		goto out;
-	unlink(log);
-	utimensat(AT_FDCWD, tree, NULL, 0);
-	str_printf(cafile, sizeof(cafile), "%s/bootyard/ca-%.16s.crt", tree,
-		   cahash);
-	r = tree_configure(tree, &cs, script, (size_t)script_len, ca, ca_len,
-			   cafile, err, errsz);
-	if (r < 0)
-		goto out;
-	ret->t_extract = now_s() - t;
-
-	/* make -C tree/src -j N targets EMBED= [CERT= TRUST=] */
-	{
-		char *argv[16];
-		char srcpath[IPXE_PATH], dst[IPXE_PATH];
-		unsigned i, jobsn = o->jobs;
-		int a = 0;
-
-		if (!jobsn) {
-			long c = sysconf(_SC_NPROCESSORS_ONLN);
-			jobsn = c > 0 && c < 64 ? (unsigned)c : 2;
-		}
-		str_printf(srcpath, sizeof(srcpath), "%s/src", tree);
-		str_printf(log, sizeof(log), "%s/bootyard/build.log", tree);
-		str_copy(ret->log_path, sizeof(ret->log_path), log);
-		snprintf(jobs, sizeof(jobs), "-j%u", jobsn);
-		str_printf(embed, sizeof(embed), "EMBED=%s/bootyard/boot.ipxe",
-			   tree);
-		str_printf(cert, sizeof(cert), "CERT=%s", cafile);
-		str_printf(trust, sizeof(trust), "TRUST=%s", cafile);
-		argv[a++] = "make";
-		argv[a++] = "-C";
-		argv[a++] = srcpath;
-		argv[a++] = jobs;
-		for (i = 0; i < IPXE_N_IMAGES; i++)
-			if (bits & (1u << i))
-				argv[a++] = (char *)ipxe_images[i].target;
-		argv[a++] = embed;
-		if (ca) {
-			argv[a++] = cert;
-			argv[a++] = trust;
-		}
-		argv[a] = NULL;
-		unlink(log);
-		images_list(bits, p, sizeof(p));
-		progress(o, "building %s with make %s (log: %s)", p, jobs,
-			 log);
-		t = now_s();
-		n = run(argv, log);
-		ret->t_make = now_s() - t;
-		if (n != 0) {
-			char tail[1024];
-			log_tail(log, tail, sizeof(tail));
-			snprintf(err, errsz,
-				 "iPXE build failed (make: status %d); log %s; "
-				 "its end:\n%s",
-				 n, log, tail);
-			r = n < 0 ? n : -EIO;
-			/* A tree that never built is no use to keep. */
-			if (fresh)
-				rm_rf(tree);
-			goto out;
-		}
-		/* The results into the cache, as one rename. */
-		str_printf(tmp, sizeof(tmp), "%s.tmp.%ld", outc,
-			   (long)getpid());
-		rm_rf(tmp);
-		r = mkdir_p(tmp);
-		for (i = 0; i < IPXE_N_IMAGES && r == 0; i++) {
-			if (!(bits & (1u << i)))
-				continue;
-			str_printf(p, sizeof(p), "%s/%s", srcpath,
-				   ipxe_images[i].target);
-			r = str_printf(dst, sizeof(dst), "%s/%s", tmp,
-				       ipxe_images[i].name);
-			if (r == 0)
-				r = copy_file(p, dst, 0644);
-		}
-		if (r == 0) {
-			rm_rf(outc);
-			if (rename(tmp, outc) < 0)
-				r = -errno;
-		}
-		if (r < 0) {
-			rm_rf(tmp);
-			snprintf(err, errsz,
-				 "cannot store the images in %s: %s", outc,
-				 strerror(-r));
-			goto out;
-		}
+	n = run(argv, log);
+	b->ret->t_make = now_s() - t;
+	if (n != 0) {
+		char tail[1024];
+		log_tail(log, tail, sizeof(tail));
+		snprintf(b->err, b->errsz,
+			 "iPXE build failed (make: status %d); log %s; "
+			 "its end:\n%s",
+			 n, log, tail);
+		return n < 0 ? n : -EIO;
 	}
-	r = out_install(o, bits, outc, key, script, (size_t)script_len, ca,
-			ca_len, err, errsz);
+	return 0;
+}
+
+/* The built images into the cache entry outc, as one rename. */
+static int
+build_store(struct build *b)
+{
+	char tmp[IPXE_PATH], src[IPXE_PATH], dst[IPXE_PATH];
+	unsigned i;
+	int r;
+
+	str_printf(tmp, sizeof(tmp), "%s.tmp.%ld", b->outc, (long)getpid());
+	rm_rf(tmp);
+	r = mkdir_p(tmp);
+	for (i = 0; i < IPXE_N_IMAGES && r == 0; i++) {
+		if (!(b->bits & (1u << i)))
+			continue;
+		str_printf(src, sizeof(src), "%s/src/%s", b->tree,
+			   img(i)->target);
+		r = str_printf(dst, sizeof(dst), "%s/%s", tmp, img(i)->name);
+		if (r == 0)
+			r = copy_file(src, dst, 0644);
+	}
+	if (r == 0) {
+		rm_rf(b->outc);
+		if (rename(tmp, b->outc) < 0)
+			r = -errno;
+	}
+	if (r < 0) {
+		rm_rf(tmp);
+		snprintf(b->err, b->errsz, "cannot store the images in %s: %s",
+			 b->outc, strerror(-r));
+	}
+	return r;
+}
+
+/* Install the cache entry outc into the output directory. */
+static int
+build_install(struct build *b)
+{
+	return out_install(b->o, b->bits, b->outc, b->key, b->script,
+			   (size_t)b->script_len, b->ca, b->ca_len, b->err,
+			   b->errsz);
+}
+
+/* Build in the cached tree, under its lock; store the images in the
+ * cache and install them. */
+static int
+build_in_tree(struct build *b)
+{
+	_cleanup_close_ int lock = -1;
+	int r;
+
+	lock = build_lock_tree(b);
+	if (lock < 0)
+		return lock;
+	r = build_prepare_tree(b);
+	if (r < 0)
+		return r;
+	r = build_make(b);
+	if (r < 0) {
+		/* A tree that never built is no use to keep. */
+		if (b->fresh)
+			rm_rf(b->tree);
+		return r;
+	}
+	r = build_store(b);
+	if (r == 0)
+		r = build_install(b);
+	return r;
+}
+
+/* Keep the newest trees and cache entries, this build's among them. */
+static void
+build_evict(struct build *b)
+{
+	char p[IPXE_PATH];
+
+	str_printf(p, sizeof(p), "tree-%.16s", b->treekey);
+	cache_evict(b->o->cache_dir, "tree-", IPXE_KEEP_TREES, p);
+	str_printf(p, sizeof(p), "out-%.16s", b->key);
+	cache_evict(b->o->cache_dir, "out-", IPXE_KEEP_OUT, p);
+}
+
+int
+ipxe_build(const struct ipxe_build_opts *o, struct ipxe_build_result *ret,
+	   char *err, size_t errsz)
+{
+	struct build *b;
+	double t0 = now_s();
+	char oldkey[65];
+	bool timed = true;
+	int r;
+
+	memset(ret, 0, sizeof(*ret));
+	err[0] = '\0';
+	b = calloc(1, sizeof(*b));
+	if (!b)
+		return -ENOMEM;
+	*b = (struct build){ .o = o, .ret = ret, .err = err, .errsz = errsz,
+			     .bits = o->images ? o->images : IPXE_IMG_ALL };
+	r = build_inputs(b, t0);
 	if (r < 0)
 		goto out;
-	str_printf(p, sizeof(p), "tree-%.16s", treekey);
-	cache_evict(o->cache_dir, "tree-", IPXE_KEEP_TREES, p);
-	str_printf(p, sizeof(p), "out-%.16s", key);
-	cache_evict(o->cache_dir, "out-", IPXE_KEEP_OUT, p);
-done:
-	r = 0;
-out_timed:
-	ret->t_total = now_s() - t0;
+	if (!o->force && info_read(o->out_dir, oldkey, NULL) == 0 &&
+	    !strcmp(oldkey, b->key) && images_complete(o->out_dir, b->bits)) {
+		/* already installed */
+		ret->cache_hit = true;
+	} else if (!o->force && images_complete(b->outc, b->bits)) {
+		/* built before */
+		utimensat(AT_FDCWD, b->outc, NULL, 0); /* fresh for eviction */
+		r = build_install(b);
+		ret->cache_hit = r == 0;
+	} else {
+		r = build_in_tree(b);
+		if (r == 0)
+			build_evict(b);
+		timed = r == 0;
+	}
+	if (timed)
+		ret->t_total = now_s() - t0;
 out:
-	if (h)
-		gnutls_hash_deinit(h, NULL);
-	cfg_set_free(&cs);
+	cfg_set_free(&b->cs);
+	free(b->ca);
+	free(b);
 	return r;
 }

@@ -17,6 +17,7 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "common/valid.h"
+#include "appliance/core/arch.h"
 #include "appliance/core/bootscript.h"
 
 #define TFTP_FILE_MAX (64u << 20)
@@ -37,7 +38,8 @@ static const struct {
 	{ "memtest86+x64.efi", "/boot/memtest86+x64.efi", "memtest86+", false },
 };
 
-#define GRUB_EFI_DIR "/usr/lib/grub/x86_64-efi"
+/* grub's modules for a platform: GRUB_LIB_DIR/<grub_target> */
+#define GRUB_LIB_DIR "/usr/lib/grub"
 
 int
 tftproot_dir(const struct by_config *cfg, char *out, size_t outsz)
@@ -243,19 +245,24 @@ tftp_run(char *const argv[], char *err, size_t errsz)
  * stamp (the command line and grub's kernel.img identity) still matches.
  */
 static int
-tftp_grub_image(const char *dir, const char *name, const char *prefix,
-		const char *early_cfg, const char *const modules[],
-		struct tftproot_report *rep, char *err, size_t errsz)
+tftp_grub_image(const struct arch *a, const char *dir, const char *name,
+		const char *prefix, const char *early_cfg,
+		const char *const modules[], struct tftproot_report *rep,
+		char *err, size_t errsz)
 {
 	char out[PATH_MAX], tmp[PATH_MAX + 8], stamp_path[PATH_MAX + 16];
-	char stamp[2048], *argv[32], *old = NULL;
+	char stamp[2048], *argv[32], *old = NULL, gdir[PATH_MAX];
 	size_t n = 0, oldlen, i, used;
 	struct stat st;
 	int r;
 
-	if (stat(GRUB_EFI_DIR "/kernel.img", &st) < 0) {
+	if (str_printf(gdir, sizeof(gdir), "%s/%s/kernel.img", GRUB_LIB_DIR,
+		       a->grub_target) < 0)
+		return -ENAMETOOLONG;
+	if (stat(gdir, &st) < 0) {
+		*strrchr(gdir, '/') = '\0';
 		snprintf(err, errsz, "%s missing: install the Debian package "
-				     "grub-efi-amd64-bin", GRUB_EFI_DIR);
+				     "%s", gdir, a->grub_pkg);
 		return -ENOENT;
 	}
 	if (str_printf(out, sizeof(out), "%s/%s", dir, name) < 0 ||
@@ -293,7 +300,7 @@ tftp_grub_image(const char *dir, const char *name, const char *prefix,
 	free(old);
 	argv[n++] = "grub-mkimage";
 	argv[n++] = "-O";
-	argv[n++] = "x86_64-efi";
+	argv[n++] = (char *)a->grub_target;
 	argv[n++] = "-o";
 	argv[n++] = tmp;
 	argv[n++] = "-p";
@@ -321,23 +328,21 @@ tftp_grub_image(const char *dir, const char *name, const char *prefix,
 }
 
 /*
- * uefi_loader = shim: bootx64.efi is Debian's signed shim, and grubx64.efi
- * (the name shim fetches, from the TFTP root) the signed netboot grub in
- * place of the grub-mkimage one. Its grub/grub.cfg is rendered by
- * grubcfg.c, not from the template.
+ * uefi_loader = shim: the shim file (bootx64.efi) is Debian's signed
+ * shim, and the grub file (grubx64.efi, the name shim fetches, from the
+ * TFTP root) the signed netboot grub in place of the grub-mkimage one.
+ * Its grub/grub.cfg is rendered by grubcfg.c, not from the template.
  */
 static int
-tftp_shim(const char *dir, struct tftproot_report *rep, char *err,
-	  size_t errsz)
+tftp_shim(const struct arch *a, const char *dir, struct tftproot_report *rep,
+	  char *err, size_t errsz)
 {
-	static const struct {
-		const char *dest, *src, *pkg;
+	const struct {
+		const char *dest;
+		struct arch_src src;
 	} signed_files[] = {
-		{ "bootx64.efi", "/usr/lib/shim/shimx64.efi.signed",
-		  "shim-signed" },
-		{ "grubx64.efi",
-		  "/usr/lib/grub/x86_64-efi-signed/grubnetx64.efi.signed",
-		  "grub-efi-amd64-signed" },
+		{ arch_loader_file(a, ARCH_LOADER_SHIM), a->shim_src },
+		{ arch_loader_file(a, ARCH_LOADER_GRUB), a->shim_grub_src },
 	};
 	char stamp[PATH_MAX];
 	size_t i;
@@ -345,13 +350,14 @@ tftp_shim(const char *dir, struct tftproot_report *rep, char *err,
 
 	for (i = 0; i < ARRAY_SIZE(signed_files); i++) {
 		_cleanup_free_ char *data = NULL;
+		const char *src = signed_files[i].src.path;
 		size_t len;
 
-		r = read_file(signed_files[i].src, TFTP_FILE_MAX, &data, &len);
+		r = read_file(src, TFTP_FILE_MAX, &data, &len);
 		if (r < 0) {
 			snprintf(err, errsz, "%s: %s (install the Debian "
-					     "package %s)", signed_files[i].src,
-				 strerror(-r), signed_files[i].pkg);
+					     "package %s)", src,
+				 strerror(-r), signed_files[i].src.pkg);
 			return r;
 		}
 		r = tftp_put(dir, signed_files[i].dest, data, len, rep);
@@ -361,17 +367,23 @@ tftp_shim(const char *dir, struct tftproot_report *rep, char *err,
 			return r;
 		}
 	}
-	/* the grub-mkimage grubx64.efi is gone: rebuild it when the loader
+	/* the grub-mkimage grub file is gone: rebuild it when the loader
 	 * changes back */
-	if (str_printf(stamp, sizeof(stamp), "%s/.grubx64.efi.stamp", dir) == 0)
+	if (str_printf(stamp, sizeof(stamp), "%s/.%s.stamp", dir,
+		       arch_loader_file(a, ARCH_LOADER_GRUB)) == 0)
 		unlink(stamp);
 	return 0;
 }
 
-int
-tftproot_assemble(const char *dir, const char *state_dir, const char *server,
-		  const char *http_base, bool shim,
-		  struct tftproot_report *ret_rep, char *err, size_t errsz)
+/*
+ * The grub files of one architecture, in its directory of the TFTP root:
+ * the netboot grub (or, with shim, the signed pair) and the disk-finding
+ * grub of local boot. tdir holds the templates.
+ */
+static int
+tftp_arch_grub(const struct arch *a, const char *root, const char *tdir,
+	       const char *server, bool shim, struct tftproot_report *rep,
+	       char *err, size_t errsz)
 {
 	static const char *const netboot_mods[] = {
 		"efinet", "tftp", "http", "normal", "chain", "configfile",
@@ -381,8 +393,43 @@ tftproot_assemble(const char *dir, const char *state_dir, const char *server,
 		"fat", "part_gpt", "part_msdos", "search", "search_fs_file",
 		"chain", "echo", "normal", NULL,
 	};
+	char dir[PATH_MAX], path[PATH_MAX], prefix[64];
+	size_t l;
+	int r;
+
+	if (str_printf(dir, sizeof(dir), "%s/%s", root, a->dir) < 0)
+		return -ENAMETOOLONG;
+	l = strlen(dir);
+	while (l > 1 && dir[l - 1] == '/')
+		dir[--l] = '\0';
+	snprintf(prefix, sizeof(prefix), "(tftp,%s)/grub", server);
+	if (shim && !a->shim_src.path) {
+		snprintf(err, errsz, "%s: no signed shim known (uefi_loader "
+				     "= shim)", a->name);
+		return -ENOTSUP;
+	}
+	if (shim)
+		r = tftp_shim(a, dir, rep, err, errsz);
+	else
+		r = tftp_grub_image(a, dir,
+				    arch_loader_file(a, ARCH_LOADER_GRUB),
+				    prefix, NULL, netboot_mods, rep, err,
+				    errsz);
+	if (r < 0)
+		return r;
+	if (str_printf(path, sizeof(path), "%s/localboot-early.cfg", tdir) < 0)
+		return -ENAMETOOLONG;
+	return tftp_grub_image(a, dir, "bootyard-localboot.efi", "/EFI/BOOT",
+			       path, localboot_mods, rep, err, errsz);
+}
+
+int
+tftproot_assemble(const char *dir, const char *state_dir, const char *server,
+		  const char *http_base, bool shim,
+		  struct tftproot_report *ret_rep, char *err, size_t errsz)
+{
 	struct tftproot_report rep = { 0 };
-	char tdir[PATH_MAX], path[PATH_MAX], prefix[64], script[2048];
+	char tdir[PATH_MAX], script[2048];
 	size_t i;
 	int r, n;
 
@@ -457,20 +504,14 @@ tftproot_assemble(const char *dir, const char *state_dir, const char *server,
 				      http_base, &rep, err, errsz);
 	if (r < 0)
 		return r;
-	snprintf(prefix, sizeof(prefix), "(tftp,%s)/grub", server);
-	if (shim)
-		r = tftp_shim(dir, &rep, err, errsz);
-	else
-		r = tftp_grub_image(dir, "grubx64.efi", prefix, NULL,
-				    netboot_mods, &rep, err, errsz);
-	if (r < 0)
-		return r;
-	if (str_printf(path, sizeof(path), "%s/localboot-early.cfg", tdir) < 0)
-		return -ENAMETOOLONG;
-	r = tftp_grub_image(dir, "bootyard-localboot.efi", "/EFI/BOOT", path,
-			    localboot_mods, &rep, err, errsz);
-	if (r < 0)
-		return r;
+	for (i = 0; i < arch_count(); i++) {
+		if (!arch_at(i)->grub_target)
+			continue;
+		r = tftp_arch_grub(arch_at(i), dir, tdir, server, shim, &rep,
+				   err, errsz);
+		if (r < 0)
+			return r;
+	}
 	if (ret_rep)
 		*ret_rep = rep;
 	return 0;

@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 
 #include "appliance/core/config.h"
+#include "appliance/core/arch.h"
 #include "common/util.h"
 #include "common/valid.h"
 
@@ -43,13 +44,6 @@ static const char *const menu_install_names[] = { "auto", "yes", "no",
 static const char *const local_boot_names[] = { "default", "sanboot", "exit",
 						 "exit1", "grub", "nofile",
 						 NULL };
-/* What the [boot] local_* keys accept: a real method, not "default";
- * on UEFI neither sanboot nor a plain exit reaches the disk (see
- * parse_local_efi). */
-static const char *const local_efi_names[] = { "", "", "", "exit1",
-						"grub", "nofile", NULL };
-static const char *const local_bios_names[] = { "", "sanboot", "exit",
-						 "exit1", "", "nofile", NULL };
 
 /* name_of - names[v] when v is in range, else "?". */
 static const char *
@@ -628,7 +622,38 @@ parse_enum(const struct cfg_key *k, const char *value, void *field,
 	return -EINVAL;
 }
 
-/* [boot] local_efi: parse_enum, with the reason for the two methods
+/*
+ * [boot] local_bios / local_efi: parse_enum over the methods the
+ * firmware's architecture row allows (arch.h), a real method, never
+ * "default"; the others are "" (skipped).
+ */
+static int
+parse_local(const struct cfg_key *k, enum arch_fw fw, const char *value,
+	    void *field, char *why, size_t whysz)
+{
+	const struct arch *a = arch_primary(fw);
+	const char *names[ARRAY_SIZE(local_boot_names)];
+	struct cfg_key lk = *k;
+	size_t i;
+
+	for (i = 0; local_boot_names[i]; i++)
+		names[i] = i != LOCAL_BOOT_DEFAULT && a &&
+				   (a->local_allowed & (1u << i))
+			       ? local_boot_names[i]
+			       : "";
+	names[i] = NULL;
+	lk.names = names;
+	return parse_enum(&lk, value, field, why, whysz);
+}
+
+static int
+parse_local_bios(const struct cfg_key *k, const char *value, void *field,
+		 char *why, size_t whysz)
+{
+	return parse_local(k, ARCH_FW_BIOS, value, field, why, whysz);
+}
+
+/* [boot] local_efi: parse_local, with the reason for the two methods
  * that work on BIOS but not on UEFI (checked in the lab, e2e/local_methods). */
 static int
 parse_local_efi(const struct cfg_key *k, const char *value, void *field,
@@ -646,7 +671,7 @@ parse_local_efi(const struct cfg_key *k, const char *value, void *field,
 			 "menu: use exit1 or grub");
 		return -EINVAL;
 	}
-	return parse_enum(k, value, field, why, whysz);
+	return parse_local(k, ARCH_FW_UEFI, value, field, why, whysz);
 }
 
 #define F(field) offsetof(struct by_config, field), \
@@ -726,10 +751,10 @@ static const struct cfg_key cfg_keys[] = {
 	  NULL },
 	{ "boot", "install_attempts", parse_number, F(install_attempts), 0, 1,
 	  100, NULL },
-	{ "boot", "local_bios", parse_enum, F(local_bios), 0, 0, 0,
-	  local_bios_names },
+	{ "boot", "local_bios", parse_local_bios, F(local_bios), 0, 0, 0,
+	  NULL },
 	{ "boot", "local_efi", parse_local_efi, F(local_efi), 0, 0, 0,
-	  local_efi_names },
+	  NULL },
 	{ "boot", "unknown_keep", parse_number, F(unknown_keep), 0, 1,
 	  10000000, NULL },
 	{ "boot", "unknown_rate", parse_number, F(unknown_rate), 0, 1,

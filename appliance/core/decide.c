@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "common/util.h"
+#include "appliance/core/arch.h"
 #include "appliance/core/template.h"
 
 /* What a request gets before install tokens and menu choices. */
@@ -108,7 +109,8 @@ decide_addr_check(const struct boot_request *req, const struct db_host *host,
 	return DECIDE_ADDR_NOT_LEASED;
 }
 
-/* The local boot method for a platform, host override first. */
+/* The local boot method for a platform, host override first; the
+ * architecture table (arch.h) says what its firmware can use. */
 static enum cfg_local_boot
 local_method(const struct db_host *host, enum cfg_local_boot site, bool efi)
 {
@@ -119,23 +121,9 @@ local_method(const struct db_host *host, enum cfg_local_boot site, bool efi)
 		m = LOCAL_BOOT_DEFAULT;
 	if (m == LOCAL_BOOT_DEFAULT)
 		m = site;
-	/* "nofile" works in dnsmasq (no boot file at all); a client that
-	 * reaches iPXE anyway gets the platform's working method. */
-	if (m == LOCAL_BOOT_DEFAULT || m == LOCAL_BOOT_NOFILE)
-		m = efi ? LOCAL_BOOT_GRUB : LOCAL_BOOT_SANBOOT;
-	/* The disk-finding grub is an EFI program. */
-	if (!efi && m == LOCAL_BOOT_GRUB)
-		m = LOCAL_BOOT_SANBOOT;
-	/* A host's own method may not suit the firmware it booted with
-	 * (the site's local_efi refuses both): iPXE on UEFI cannot sanboot
-	 * a local drive ("No such device"), and a plain "exit" (success)
-	 * makes edk2 firmware stop in its boot menu; "exit 1" is what
-	 * "leave it to the firmware" means there. */
-	if (efi && m == LOCAL_BOOT_SANBOOT)
-		m = LOCAL_BOOT_GRUB;
-	if (efi && m == LOCAL_BOOT_EXIT)
-		m = LOCAL_BOOT_EXIT1;
-	return m;
+	return arch_local_method(arch_primary(efi ? ARCH_FW_UEFI
+	                                          : ARCH_FW_BIOS),
+	                         m);
 }
 
 /* Expand the distro's command line and append the install token. */

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "appliance/core/arch.h"
 #include "common/util.h"
 
 /* The value of hex digit c, or -1. */
@@ -253,9 +254,9 @@ boot_platform_name(enum boot_platform p)
 {
 	switch (p) {
 	case BOOT_PLATFORM_PCBIOS:
-		return "pcbios";
+		return arch_fw_platform(ARCH_FW_BIOS);
 	case BOOT_PLATFORM_EFI:
-		return "efi";
+		return arch_fw_platform(ARCH_FW_UEFI);
 	default:
 		return "unknown";
 	}
@@ -277,6 +278,7 @@ boot_request_parse(const char *query, struct boot_request *ret, char *err,
 	struct http_kv kv[HTTP_QUERY_PARAMS];
 	char buf[HTTP_QUERY_MAX + 2 * HTTP_QUERY_PARAMS + 2];
 	struct boot_request r;
+	enum arch_fw fw;
 	const char *v;
 	size_t n, i, j;
 	int rc;
@@ -305,12 +307,11 @@ boot_request_parse(const char *query, struct boot_request *ret, char *err,
 	v = http_query_get(kv, n, "platform");
 	if (!v || !*v)
 		r.platform = BOOT_PLATFORM_UNKNOWN;
-	else if (strcmp(v, "pcbios") == 0)
-		r.platform = BOOT_PLATFORM_PCBIOS;
-	else if (strcmp(v, "efi") == 0)
-		r.platform = BOOT_PLATFORM_EFI;
-	else
+	else if (arch_fw_parse(v, &fw) < 0)
 		FAIL("unsupported platform");
+	else
+		r.platform = fw == ARCH_FW_BIOS ? BOOT_PLATFORM_PCBIOS
+		                                : BOOT_PLATFORM_EFI;
 
 	v = http_query_get(kv, n, "buildarch");
 	if (v && (!all_chars(v, sizeof(r.buildarch) - 1, buildarch_char) ||

@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "appliance/core/arch.h"
 #include "common/netif.h"
 #include "common/util.h"
 #include "common/valid.h"
@@ -77,23 +78,19 @@ dm_safe(const char *s)
 const char *
 dnsmasq_bios_file(enum cfg_bios_loader l)
 {
-	return l == BIOS_LOADER_UNDIONLY ? "undionly.kpxe" : "pxelinux.0";
+	struct by_config c = { .bios_loader = l };
+	const struct arch *a = arch_primary(ARCH_FW_BIOS);
+
+	return arch_loader_file(a, arch_loader_of(a, &c));
 }
 
 const char *
 dnsmasq_uefi_file(enum cfg_uefi_loader l)
 {
-	switch (l) {
-	case UEFI_LOADER_IPXE:
-		return "ipxe.efi";
-	case UEFI_LOADER_GRUB:
-		return "grubx64.efi";
-	case UEFI_LOADER_SHIM:
-		return "bootx64.efi";
-	case UEFI_LOADER_SNPONLY:
-	default:
-		return "snponly.efi";
-	}
+	struct by_config c = { .uefi_loader = l };
+	const struct arch *a = arch_primary(ARCH_FW_UEFI);
+
+	return arch_loader_file(a, arch_loader_of(a, &c));
 }
 
 int
@@ -169,34 +166,10 @@ dnsmasq_range_auto(const char *addr, unsigned prefix, char start[2][16],
 	return n;
 }
 
-/*
- * The client architectures (DHCP option 93: RFC 4578 section 2.1 and the
- * IANA "Processor Architecture Types" registry) we tag, each with a
- * class tag and, for UEFI HTTP Boot, the tag "httpboot" too:
- *   0 x86 BIOS, 6 x86 UEFI (IA32), 7 x64 UEFI (EFI BC), 9 x64 UEFI,
- *   10 ARM 32-bit UEFI, 11 ARM 64-bit UEFI,
- *   16 x64 UEFI HTTP Boot, 19 ARM 64-bit UEFI HTTP Boot.
- */
-static const struct {
-	unsigned code;
-	const char *class_tag;
-	bool http;
-} dm_arches[] = {
-	{ 0, "bios", false },      { 6, "efi32", false },
-	{ 7, "efi64", false },     { 9, "efi64", false },
-	{ 10, "efiarm32", false }, { 11, "efiarm64", false },
-	{ 16, "httpx64", true },   { 19, "httparm64", true },
-};
-
 const char *
 dnsmasq_arch_tag(unsigned code)
 {
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(dm_arches); i++)
-		if (dm_arches[i].code == code)
-			return dm_arches[i].class_tag;
-	return NULL;
+	return arch_code_tag(code, NULL);
 }
 
 /* Global section: no DNS, one interface, log to the supervisor's pipe. */
@@ -255,18 +228,21 @@ dm_render_tftp(struct dm_buf *b, const struct by_config *cfg,
 static void
 dm_render_tags(struct dm_buf *b, const struct by_config *cfg)
 {
-	size_t i;
+	long code;
 
 	dm_printf(b, "\n# client architecture, DHCP option 93 (RFC 4578)\n");
-	for (i = 0; i < ARRAY_SIZE(dm_arches); i++) {
-		dm_printf(b, "dhcp-match=set:arch%u,option:client-arch,%u\n"
-			     "dhcp-match=set:%s,option:client-arch,%u\n",
-			  dm_arches[i].code, dm_arches[i].code,
-			  dm_arches[i].class_tag, dm_arches[i].code);
-		if (dm_arches[i].http)
+	for (code = arch_code_next(-1); code >= 0;
+	     code = arch_code_next(code)) {
+		bool http = false;
+		const char *tag = arch_code_tag(code, &http);
+
+		dm_printf(b, "dhcp-match=set:arch%ld,option:client-arch,%ld\n"
+			     "dhcp-match=set:%s,option:client-arch,%ld\n",
+			  code, code, tag, code);
+		if (http)
 			dm_printf(b, "dhcp-match=set:httpboot,"
-				     "option:client-arch,%u\n",
-				  dm_arches[i].code);
+				     "option:client-arch,%ld\n",
+				  code);
 	}
 	if (cfg->ipxe_detect)
 		dm_printf(b, "# iPXE: user class \"iPXE\" or option 175\n"
@@ -354,87 +330,176 @@ dm_render_dhcp(struct dm_buf *b, const struct by_config *cfg,
 	return 0;
 }
 
+/* Is a's [boot] local_bios / local_efi "nofile"? */
+static bool
+dm_nofile(const struct by_config *cfg, const struct arch *a)
+{
+	return (a->fw == ARCH_FW_BIOS ? cfg->local_bios : cfg->local_efi) ==
+	       LOCAL_BOOT_NOFILE;
+}
+
+/* Does any architecture's site default say "nofile"? */
+static bool
+dm_any_nofile(const struct by_config *cfg)
+{
+	size_t i;
+
+	for (i = 0; i < arch_count(); i++)
+		if (dm_nofile(cfg, arch_at(i)))
+			return true;
+	return false;
+}
+
 /*
- * Boot files. dhcp-boot puts the file into the offer: every client in dhcp
- * mode, and in proxy mode BIOS PXE ROMs (dnsmasq adds PXE discovery
- * control 8: "boot the file in the offer") and iPXE. In proxy mode
- * dnsmasq answers PXE clients only when pxe-service lines exist; it sends
- * UEFI PXE clients (arch >= 6) to port 4011 and hands them the one
- * matching pxe-service file there.
+ * Hosts in local state (hostsfile tags, see dnsmasq_render_hosts):
+ * DNSMASQ_TAG_NOFILE never get a file, DNSMASQ_TAG_LOCAL not on an
+ * architecture whose site default is "nofile". The tag conditions
+ * for a's boot file.
+ */
+static const char *
+dm_not_local(const struct by_config *cfg, const struct arch *a)
+{
+	return dm_nofile(cfg, a) ? "tag:!" DNSMASQ_TAG_LOCAL "," : "";
+}
+
+/* The file a client of a gets for the configured loader, "" for none. */
+static void
+dm_loader_path(const struct by_config *cfg, const struct arch *a,
+	       char *out, size_t outsz)
+{
+	const char *file = arch_loader_file(a, arch_loader_of(a, cfg));
+
+	if (!file || str_printf(out, outsz, "%s%s", a->dir, file) < 0)
+		out[0] = '\0';
+}
+
+/* PXE boot files: one dhcp-boot per architecture, in proxy mode one
+ * pxe-service per UEFI option 93 code. */
+static void
+dm_render_boot_pxe(struct dm_buf *b, const struct by_config *cfg)
+{
+	const char *notipxe = cfg->ipxe_detect ? "tag:!ipxe," : "";
+	const char *nn = "tag:!" DNSMASQ_TAG_NOFILE ",";
+	bool said = false;
+	char file[128];
+	size_t i, j;
+
+	for (i = 0; i < arch_count(); i++) {
+		const struct arch *a = arch_at(i);
+		const char *nl = dm_not_local(cfg, a);
+
+		dm_loader_path(cfg, a, file, sizeof(file));
+		if (!file[0]) {
+			dm_printf(b, "# %s: no such loader\n", a->name);
+			continue;
+		}
+		if (a->fw == ARCH_FW_BIOS || cfg->dhcp_mode != DHCP_MODE_PROXY) {
+			dm_printf(b, "dhcp-boot=tag:%s,%s%s%s%s\n", a->pxe_tag,
+				  notipxe, nn, nl, file);
+			continue;
+		}
+		if (!said)
+			dm_printf(b, "# proxyDHCP: UEFI PXE gets its file on "
+				     "port 4011\n");
+		said = true;
+		for (j = 0; j < a->n_pxe_codes; j++)
+			dm_printf(b, "pxe-service=%s%s%s%u,\"bootyard\",%s\n",
+				  notipxe, nn, nl, a->pxe_codes[j], file);
+	}
+}
+
+/*
+ * UEFI HTTP Boot: a URL, and option 60 "HTTPClient" echoed back, or the
+ * firmware ignores the offer (UEFI spec, HTTP Boot). A code only tagged
+ * may have a placeholder URL (arch.c); a row serving it replaces that.
+ */
+static void
+dm_render_boot_http(struct dm_buf *b, const struct by_config *cfg,
+		    const struct dnsmasq_facts *f)
+{
+	const char *nn = "tag:!" DNSMASQ_TAG_NOFILE ",";
+	const char *ne = dm_not_local(cfg, arch_primary(ARCH_FW_UEFI));
+	char file[128];
+	size_t i;
+
+	dm_printf(b, "# UEFI HTTP Boot clients get a URL\n"
+		     "dhcp-option-force=tag:httpboot,option:"
+		     "vendor-class,HTTPClient\n");
+	for (i = 0; i < arch_count(); i++) {
+		const struct arch *a = arch_at(i);
+
+		dm_loader_path(cfg, a, file, sizeof(file));
+		if (a->http_tag && file[0])
+			dm_printf(b, "dhcp-boot=tag:%s,%s%s%s/files/tftp/%s\n",
+				  a->http_tag, nn, dm_not_local(cfg, a),
+				  f->http_base, file);
+	}
+	for (i = 0; i < arch_unserved_count(); i++) {
+		const struct arch_code *c = arch_unserved_at(i);
+
+		if (c->http && c->placeholder && !arch_by_code(c->code))
+			dm_printf(b, "dhcp-boot=tag:%s,%s%s%s/files/tftp/%s\n",
+				  c->tag, nn, ne, f->http_base,
+				  c->placeholder);
+	}
+}
+
+/*
+ * A client that already is iPXE gets the boot script. It comes over
+ * TFTP, not HTTP: when the HTTP service is down it still runs, retries,
+ * and falls back to the local disk (Debian's iPXE has no embedded
+ * script; an iPXE that fails to fetch a URL filename just exits, and
+ * UEFI firmware then walks its other boot entries for minutes). The
+ * script itself is what /ipxe/v1/boot serves.
+ */
+static void
+dm_render_boot_ipxe(struct dm_buf *b, const struct by_config *cfg,
+		    const struct dnsmasq_facts *f)
+{
+	const char *nn = "tag:!" DNSMASQ_TAG_NOFILE ",";
+	char url[96];
+	size_t i;
+
+	snprintf(url, sizeof(url), "tftp://%s/boot.ipxe", f->addr);
+	dm_printf(b, "# a client that already is iPXE gets the boot "
+		     "script (TFTP: it runs even when HTTP is down)\n");
+	if (!dm_any_nofile(cfg)) {
+		dm_printf(b, "dhcp-boot=tag:ipxe,%s%s\n", nn, url);
+		return;
+	}
+	dm_printf(b, "dhcp-boot=tag:ipxe,%stag:!%s,%s\n", nn,
+		  DNSMASQ_TAG_LOCAL, url);
+	for (i = 0; i < arch_count(); i++)
+		if (!dm_nofile(cfg, arch_at(i)))
+			dm_printf(b, "dhcp-boot=tag:ipxe,%stag:%s,tag:%s,%s\n",
+				  nn, DNSMASQ_TAG_LOCAL, arch_at(i)->pxe_tag,
+				  url);
+}
+
+/*
+ * Boot files, per architecture of the table (arch.h). dhcp-boot puts the
+ * file into the offer: every client in dhcp mode, and in proxy mode BIOS
+ * PXE ROMs (dnsmasq adds PXE discovery control 8: "boot the file in the
+ * offer") and iPXE. In proxy mode dnsmasq answers PXE clients only when
+ * pxe-service lines exist; it sends UEFI PXE clients (arch >= 6) to port
+ * 4011 and hands them the one matching pxe-service file there.
  */
 static void
 dm_render_boot(struct dm_buf *b, const struct by_config *cfg,
 	       const struct dnsmasq_facts *f)
 {
-	const char *bios = dnsmasq_bios_file(cfg->bios_loader);
-	const char *uefi = dnsmasq_uefi_file(cfg->uefi_loader);
-	const char *notipxe = cfg->ipxe_detect ? "tag:!ipxe," : "";
-	bool nf_bios = cfg->local_bios == LOCAL_BOOT_NOFILE;
-	bool nf_efi = cfg->local_efi == LOCAL_BOOT_NOFILE;
-	/* hosts in local state (hostsfile tags, see dnsmasq_render_hosts):
-	 * DNSMASQ_TAG_NOFILE never get a file, DNSMASQ_TAG_LOCAL not on a
-	 * platform whose site default is "nofile" */
-	const char *nb = nf_bios ? "tag:!" DNSMASQ_TAG_LOCAL "," : "";
-	const char *ne = nf_efi ? "tag:!" DNSMASQ_TAG_LOCAL "," : "";
-	const char *nn = "tag:!" DNSMASQ_TAG_NOFILE ",";
-
 	dm_printf(b, "\n# boot files by firmware (bios_loader = %s, "
 		     "uefi_loader = %s)\n",
 		  cfg_bios_loader_name(cfg->bios_loader),
 		  cfg_uefi_loader_name(cfg->uefi_loader));
 	dm_printf(b, "# no boot file for hosts in local state tagged %s%s\n",
 		  DNSMASQ_TAG_NOFILE,
-		  nf_bios || nf_efi ? " or " DNSMASQ_TAG_LOCAL : "");
-	dm_printf(b, "dhcp-boot=tag:bios,%s%s%s%s\n", notipxe, nn, nb, bios);
-	if (cfg->dhcp_mode == DHCP_MODE_PROXY)
-		dm_printf(b, "# proxyDHCP: UEFI PXE gets its file on port "
-			     "4011\n"
-			     "pxe-service=%s%s%s7,\"bootyard\",%s\n"
-			     "pxe-service=%s%s%s9,\"bootyard\",%s\n",
-			  notipxe, nn, ne, uefi, notipxe, nn, ne, uefi);
-	else
-		dm_printf(b, "dhcp-boot=tag:efi64,%s%s%s%s\n", notipxe, nn, ne,
-			  uefi);
-	if (cfg->dhcp_mode != DHCP_MODE_PROXY) {
-		/* UEFI HTTP Boot (arch 16, 19): a URL, and option 60
-		 * "HTTPClient" echoed back, or the firmware ignores the
-		 * offer (UEFI spec, HTTP Boot). ARM64 needs an ARM64 loader
-		 * at that path: bootyard does not ship one. */
-		dm_printf(b, "# UEFI HTTP Boot clients get a URL\n"
-			     "dhcp-option-force=tag:httpboot,option:"
-			     "vendor-class,HTTPClient\n"
-			     "dhcp-boot=tag:httpx64,%s%s%s/files/tftp/%s\n"
-			     "dhcp-boot=tag:httparm64,%s%s%s/files/tftp/"
-			     "arm64/snponly.efi\n",
-			  nn, ne, f->http_base, uefi, nn, ne, f->http_base);
-	}
-	if (cfg->ipxe_detect) {
-		/* The script comes over TFTP, not HTTP: when the HTTP
-		 * service is down it still runs, retries, and falls back to
-		 * the local disk (Debian's iPXE has no embedded script; an
-		 * iPXE that fails to fetch a URL filename just exits, and
-		 * UEFI firmware then walks its other boot entries for
-		 * minutes). The script itself is what /ipxe/v1/boot serves. */
-		char url[96];
-
-		snprintf(url, sizeof(url), "tftp://%s/boot.ipxe", f->addr);
-		dm_printf(b, "# a client that already is iPXE gets the boot "
-			     "script (TFTP: it runs even when HTTP is down)\n");
-		if (!nf_bios && !nf_efi) {
-			dm_printf(b, "dhcp-boot=tag:ipxe,%s%s\n", nn, url);
-		} else {
-			dm_printf(b, "dhcp-boot=tag:ipxe,%stag:!%s,%s\n", nn,
-				  DNSMASQ_TAG_LOCAL, url);
-			if (!nf_bios)
-				dm_printf(b, "dhcp-boot=tag:ipxe,%stag:%s,"
-					     "tag:bios,%s\n",
-					  nn, DNSMASQ_TAG_LOCAL, url);
-			if (!nf_efi)
-				dm_printf(b, "dhcp-boot=tag:ipxe,%stag:%s,"
-					     "tag:efi64,%s\n",
-					  nn, DNSMASQ_TAG_LOCAL, url);
-		}
-	}
+		  dm_any_nofile(cfg) ? " or " DNSMASQ_TAG_LOCAL : "");
+	dm_render_boot_pxe(b, cfg);
+	if (cfg->dhcp_mode != DHCP_MODE_PROXY)
+		dm_render_boot_http(b, cfg, f);
+	if (cfg->ipxe_detect)
+		dm_render_boot_ipxe(b, cfg, f);
 }
 
 int
