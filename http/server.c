@@ -30,6 +30,7 @@
 #include "common/sanitize.h"
 #include "common/util.h"
 #include "common/valid.h"
+#include "appliance/core/boot.h"
 #include "appliance/core/bootscript.h"
 #include "appliance/core/decide.h"
 #include "http/internal.h"
@@ -274,28 +275,56 @@ unknown_seen(struct http_server *srv, struct db *db, struct MHD_Connection *c,
 }
 
 /*
- * GET /ipxe/v1/config: parse, look the host up, plan the change of state
- * the request may make (decide_plan: in dhcp mode only from the host's
- * leased address), make it (a token for a flagged install, a one-boot
- * token for a menu choice), decide, render, queue the event. A malformed
- * request gets 400 with a script that boots locally; a change it may not
- * make, 403 with one.
+ * The boot core's answer to req (boot.h): look the request's address up
+ * when the answer depends on it, apply the change of state it makes.
+ * 0 with *ret final (its decision points into *applied: free it after
+ * rendering), -EBUSY (the database stayed locked), or -EINVAL (no
+ * decision).
+ */
+static int
+config_answer(struct MHD_Connection *c, struct db *db, struct boot_input *in,
+              struct db_host *host, struct boot_applied *applied,
+              struct boot_answer *ret)
+{
+	int rc;
+
+	rc = boot_decide(in, ret);
+	if (rc == 0 && ret->need_address) {
+		in->addr = peer_leased(c, db, in->req, in->host);
+		rc = boot_decide(in, ret);
+	}
+	if (rc < 0 || !ret->need_apply)
+		return rc;
+	rc = boot_apply(db, ret, host, applied);
+	if (rc < 0) {
+		boot_applied_free(applied);
+		return rc;
+	}
+	in->applied = applied;
+	return boot_decide(in, ret);
+}
+
+/*
+ * GET /ipxe/v1/config: parse, look the host up, ask the boot core
+ * (config_answer: in dhcp mode a change of state only from the host's
+ * leased address; a token for a flagged install, a one-boot token for a
+ * menu choice), render, queue the event. A malformed request gets 400
+ * with a script that boots locally; a change it may not make, 403 with
+ * one.
  */
 static enum MHD_Result
 serve_config(struct MHD_Connection *c, struct http_req *r)
 {
 	struct http_server *srv = r->l->srv;
-	const struct by_config *cfg = srv->cfg;
 	struct boot_request req;
 	struct db_host host;
-	struct db_distro distro;
 	struct decide_policy pol;
-	struct decide_plan plan;
-	struct decide_input in;
-	struct decision d;
-	const struct db_distro_names *names;
-	char err[128], token[TOKEN_LEN + 1], desc[256];
-	bool known, have_distro = false, record = true;
+	struct boot_input in;
+	struct boot_applied applied;
+	struct boot_answer ans;
+	const struct decision *d = &ans.decision;
+	char err[128], desc[256];
+	bool known, record = true;
 	char *script = NULL;
 	size_t len;
 	struct db *db;
@@ -317,94 +346,31 @@ serve_config(struct MHD_Connection *c, struct http_req *r)
 	if (!known)
 		record = unknown_seen(srv, db, c, &req);
 
-	memset(&pol, 0, sizeof(pol));
-	pol.base_url = r->l->base_url;
-	pol.unknown = cfg->unknown;
-	pol.menu_timeout = cfg->menu_timeout;
-	pol.install_attempts =
-	    cfg->install_attempts ? cfg->install_attempts : 3;
-	pol.local_bios = cfg->local_bios;
-	pol.local_efi = cfg->local_efi;
-	pol.leases_known = cfg->dhcp_mode == DHCP_MODE_DHCP;
-	pol.menu_install_off =
-	    cfg->menu_install == MENU_INSTALL_NO ||
-	    (cfg->menu_install == MENU_INSTALL_AUTO && !pol.leases_known);
-	if (req.choice != BOOT_CHOICE_LOCAL &&
-	    req.choice != BOOT_CHOICE_SHELL &&
-	    req.choice != BOOT_CHOICE_MEMTEST &&
-	    !(known && host.action == DB_ACTION_LOCAL &&
-	      req.choice == BOOT_CHOICE_NONE)) {
-		names = distro_names(db);
-		pol.distros = names->ptrs;
-		pol.n_distros = names->n;
-	}
+	/* the menu's distributions, unless the answer cannot be a menu */
+	boot_policy(srv->cfg, r->l->base_url,
+	            req.choice != BOOT_CHOICE_LOCAL &&
+	                    req.choice != BOOT_CHOICE_SHELL &&
+	                    req.choice != BOOT_CHOICE_MEMTEST &&
+	                    !(known && host.action == DB_ACTION_LOCAL &&
+	                      req.choice == BOOT_CHOICE_NONE)
+	                ? distro_names(db)
+	                : NULL,
+	            &pol);
 
 	memset(&in, 0, sizeof(in));
+	memset(&applied, 0, sizeof(applied));
+	in.event = BOOT_ASK;
 	in.req = &req;
-	in.policy = &pol;
-	decide_plan(&req, known ? &host : NULL, &pol, DECIDE_ADDR_UNCHECKED,
-	            &plan);
-	if (plan.need_address)
-		decide_plan(&req, known ? &host : NULL, &pol,
-		            peer_leased(c, db, &req, known ? &host : NULL),
-		            &plan);
-	if (!known && !record && plan.change != DECIDE_CHANGE_NONE) {
-		/* its address added its quota of unknown MACs this minute:
-		 * nothing is stored for it, not even a one-boot token */
-		plan.refused = "unknown-rate";
-		plan.change = DECIDE_CHANGE_NONE;
-	}
-	if (plan.refused) {
-		in.install = INSTALL_REFUSED;
-		in.refused = plan.refused;
-	} else if (plan.change != DECIDE_CHANGE_NONE) {
-		char want[NAME_MAX_LEN + 1];
-
-		str_copy(want, sizeof(want), plan.distro);
-		in.install = INSTALL_FAILED;
-		rc = db_distro_get(db, want, &distro);
-		if (rc == -EBUSY)
-			return busy_reply(c, r, true);
-		if (rc == 0)
-			have_distro = true;
-		else if (rc == -ENOENT)
-			in.install = INSTALL_NO_DISTRO;
-		if (have_distro && token_generate(token) == 0) {
-			/* one transaction each: a menu choice records a
-			 * one-boot token and leaves the host as it is; a
-			 * flagged install spends an attempt only while the
-			 * host is still flagged for what was read */
-			if (plan.change == DECIDE_CHANGE_ONCE)
-				rc = db_install_once(db, known ? host.id : 0,
-				                     req.mac, want, token);
-			else
-				rc = db_install_issue_for(db, host.id, want,
-				                          token,
-				                          pol.install_attempts);
-			if (rc == -EBUSY) {
-				db_distro_free(&distro);
-				return busy_reply(c, r, true);
-			}
-			if (rc == 0) {
-				in.install = INSTALL_ISSUED;
-				in.once = plan.change == DECIDE_CHANGE_ONCE;
-				in.distro = &distro;
-				in.token = token;
-			} else if (rc == -EDQUOT) {
-				in.install = INSTALL_EXHAUSTED;
-			} else if (rc == -ESTALE &&
-			           db_host_get(db, host.id, &host) == 0) {
-				in.install = INSTALL_NOT_TRIED;
-			}
-		}
-	}
 	in.host = known ? &host : NULL;
-	rc = decide(&in, &d);
+	in.policy = &pol;
+	in.unrecorded = !record;
+	rc = config_answer(c, db, &in, &host, &applied, &ans);
+	if (rc == -EBUSY)
+		return busy_reply(c, r, true);
 	if (rc == 0)
-		rc = ipxe_render(&d, &script, &len);
-	if (have_distro)
-		db_distro_free(&distro);
+		rc = ipxe_render(d, &script, &len);
 	if (rc < 0) {
+		boot_applied_free(&applied);
 		if (record)
 			evq_event(srv->evq, req.mac, "config",
 			          "error: no decision");
@@ -413,14 +379,15 @@ serve_config(struct MHD_Connection *c, struct http_req *r)
 		                  ipxe_render_local_fallback(),
 		                  strlen(ipxe_render_local_fallback()));
 	}
-	decision_describe(&d, desc, sizeof(desc));
+	decision_describe(d, desc, sizeof(desc));
+	boot_applied_free(&applied);
 	if (record)
 		evq_event(srv->evq, req.mac, "config", desc);
-	r->decision = d.refused ? "refused" : decision_kind_name(d.kind);
+	r->decision = d->refused ? "refused" : decision_kind_name(d->kind);
 	/* refused: iPXE retries the fetch (a lease the hook has not recorded
 	 * yet), then boots the local disk; the body says the same */
 	return http_reply_take(c, r,
-	                       d.refused ? MHD_HTTP_FORBIDDEN : MHD_HTTP_OK,
+	                       d->refused ? MHD_HTTP_FORBIDDEN : MHD_HTTP_OK,
 	                       TEXT, script, len);
 }
 
@@ -500,6 +467,9 @@ serve_done(struct MHD_Connection *c, struct http_req *r)
 	struct http_kv kv[HTTP_QUERY_PARAMS];
 	char buf[HTTP_QUERY_MAX + 2 * HTTP_QUERY_PARAMS + 2];
 	const char *token = NULL;
+	struct boot_input in;
+	struct boot_answer ans;
+	struct boot_applied applied;
 	struct db_host host;
 	struct db *db;
 	size_t n;
@@ -520,7 +490,16 @@ serve_done(struct MHD_Connection *c, struct http_req *r)
 	if (!db)
 		return http_reply(c, r, MHD_HTTP_SERVICE_UNAVAILABLE, TEXT,
 		                  "database unavailable\n", 21);
-	rc = db_install_done(db, token, &host);
+	/* the boot core ends the install (BOOT_CHANGE_DONE) */
+	memset(&in, 0, sizeof(in));
+	memset(&applied, 0, sizeof(applied));
+	in.event = BOOT_DONE;
+	in.token = token;
+	rc = boot_decide(&in, &ans);
+	if (rc == 0 && ans.need_apply)
+		rc = boot_apply(db, &ans, &host, &applied);
+	if (rc == 0)
+		rc = applied.rc;
 	if (rc == -EBUSY)
 		return busy_reply(c, r, false);
 	if (rc == -ENOENT)
@@ -1165,6 +1144,7 @@ http_serve(struct http_server *srv)
 {
 	const struct by_config *cfg = srv->cfg;
 	struct evq_retention keep;
+	struct cfg_policy pol;
 	struct db *db = NULL;
 	int rc;
 
@@ -1179,16 +1159,15 @@ http_serve(struct http_server *srv)
 		          "writable)",
 		          srv->db_path);
 	db_close(db);
+	cfg_policy(cfg, &pol);
 	keep.events_keep = cfg->events_keep;
-	keep.unknown_keep = cfg->unknown_keep ? cfg->unknown_keep : 10000;
-	keep.leases_keep_s = cfg->leases_keep ? cfg->leases_keep : 30 * 86400;
-	keep.token_lifetime_s =
-	    cfg->token_lifetime ? cfg->token_lifetime : 86400;
+	keep.unknown_keep = pol.unknown_keep;
+	keep.leases_keep_s = pol.leases_keep;
+	keep.token_lifetime_s = pol.token_lifetime;
 	rc = evq_start(srv->db_path, &keep, &srv->evq);
 	if (rc < 0)
 		return rc;
-	rc = unknown_limit_new(cfg->unknown_rate ? cfg->unknown_rate : 10,
-	                       &srv->unknown);
+	rc = unknown_limit_new(pol.unknown_rate, &srv->unknown);
 	if (rc < 0)
 		return rc;
 	rc = listener_serve(srv, &srv->boot);

@@ -13,11 +13,10 @@
 
 #include "common/util.h"
 #include "common/valid.h"
-#include "appliance/core/decide.h"
+#include "appliance/core/boot.h"
 #include "appliance/core/render_grub.h"
 
 #define GRUB_FILE_MAX (1u << 20)
-#define GRUB_FETCH_EVENTS 256 /* newest events read to count fetches */
 
 /* Note the first failure in rep. */
 static void
@@ -55,33 +54,18 @@ grub_put(const char *path, const char *text, size_t len,
 	return r;
 }
 
-/* The site policy for decide(); names is filled from the database. */
+/* The site policy for the boot core; names is filled from the
+ * database. */
 static int
 grub_policy(struct db *db, const struct grubcfg_site *site,
             struct db_distro_names *names, struct decide_policy *pol)
 {
-	const struct by_config *cfg = site->cfg;
 	int r;
 
 	r = db_distro_names(db, names);
 	if (r < 0)
 		return r;
-	memset(pol, 0, sizeof(*pol));
-	pol->base_url = site->http_base;
-	pol->unknown = cfg->unknown;
-	pol->menu_timeout = cfg->menu_timeout;
-	pol->install_attempts =
-	    cfg->install_attempts ? cfg->install_attempts : 3;
-	pol->local_bios = cfg->local_bios;
-	pol->local_efi = cfg->local_efi;
-	pol->distros = names->ptrs;
-	pol->n_distros = names->n;
-	/* as http/server.c: menu installs only where leases are known,
-	 * unless [boot] menu_install says otherwise */
-	pol->leases_known = cfg->dhcp_mode == DHCP_MODE_DHCP;
-	pol->menu_install_off =
-	    cfg->menu_install == MENU_INSTALL_NO ||
-	    (cfg->menu_install == MENU_INSTALL_AUTO && !pol->leases_known);
+	boot_policy(site->cfg, site->http_base, names, pol);
 	return 0;
 }
 
@@ -118,129 +102,39 @@ once_take(const struct grubcfg_site *site, const char *mac)
 	return false;
 }
 
-struct fetch_count {
-	int64_t since_ms;
-	unsigned n;
-};
-
-/* db_event_list callback: count grub-fetch events since since_ms. */
+/*
+ * The boot core's answer for the file of one MAC (see boot.h, RENDER):
+ * a flagged host's token (issued when it has none, then noted in an
+ * event), a one-boot install the file holds. 0 and *ret final (its
+ * decision points into *applied), or -EINVAL; may re-read *h.
+ */
 static int
-grub_count_fetch(const struct db_event *e, void *ctx)
+grub_answer(struct db *db, const struct grubcfg_site *site,
+            struct boot_input *in, struct db_host *h,
+            struct boot_applied *applied, struct boot_answer *ret)
 {
-	struct fetch_count *c = ctx;
-
-	if (e->ts_ms >= c->since_ms && !strcmp(e->kind, "grub-fetch"))
-		c->n++;
-	return 0;
-}
-
-/*
- * Fetches of host h's grub files since its install token was issued
- * (its "updated" time: issuing sets it; so does any edit, which starts
- * the count again).
- */
-static unsigned
-grub_fetches(struct db *db, const struct db_host *h)
-{
-	struct fetch_count c = {.since_ms = h->updated * 1000, .n = 0};
-	size_t i;
-
-	for (i = 0; i < h->n_macs; i++)
-		db_event_list(db, h->macs[i], GRUB_FETCH_EVENTS,
-		              grub_count_fetch, &c);
-	return c.n;
-}
-
-/*
- * The install part of a decision for host *h (flagged for install):
- * issue a token when it has none, count its fetches. Fills in (distro,
- * token in tokbuf) and may re-read *h.
- */
-static void
-grub_install_state(struct db *db, const struct decide_policy *pol,
-                   struct db_host *h, struct decide_input *in,
-                   struct db_distro *distro, bool *have_distro,
-                   char tokbuf[TOKEN_LEN + 1])
-{
+	const struct grubcfg_once_entry *o = once_find(site, in->req->mac);
 	char detail[128];
 	int r;
 
-	in->install = INSTALL_FAILED;
-	r = db_distro_get(db, h->distro, distro);
-	if (r == -ENOENT) {
-		in->install = INSTALL_NO_DISTRO;
-		return;
+	if (o && in->req->mac[0]) {
+		in->held_distro = o->distro;
+		in->held_token = o->token;
 	}
-	if (r < 0)
-		return;
-	*have_distro = true;
-	if (!h->token[0]) {
-		if (token_generate(tokbuf) < 0)
-			return;
-		r = db_install_issue(db, h->id, tokbuf, pol->install_attempts);
-		if (r == -EDQUOT) {
-			in->install = INSTALL_EXHAUSTED;
-			return;
-		}
-		if (r < 0 || db_host_get(db, h->id, h) < 0)
-			return;
+	r = boot_decide(in, ret);
+	if (r < 0 || !ret->need_apply)
+		return r;
+	/* -EBUSY: *applied says FAILED, the file says so */
+	boot_apply(db, ret, h, applied);
+	if (applied->change == BOOT_CHANGE_ISSUE &&
+	    applied->install == INSTALL_ISSUED) {
 		snprintf(detail, sizeof(detail),
 		         "install token issued for the grub files of %s",
 		         h->distro);
 		db_event_add(db, h->macs[0], "grub-token", detail);
-	} else {
-		str_copy(tokbuf, TOKEN_LEN + 1, h->token);
 	}
-	if (grub_fetches(db, h) >= pol->install_attempts) {
-		/* spent: the next fetch gets the menu; the token handed out
-		 * with the last one stays valid for its installer */
-		in->install = INSTALL_EXHAUSTED;
-		return;
-	}
-	in->install = INSTALL_ISSUED;
-	in->distro = distro;
-	in->token = tokbuf;
-}
-
-/*
- * The install part of a decision for a MAC whose file holds a one-boot
- * install (a grub menu choice not fetched yet): only while the machine
- * still gets the menu and menu installs are on. Fills in (distro, token
- * in tokbuf, once) and makes *req the choice.
- */
-static void
-grub_once_state(struct db *db, const struct grubcfg_site *site,
-                const struct decide_policy *pol, const struct db_host *h,
-                struct boot_request *req, struct decide_input *in,
-                struct db_distro *distro, bool *have_distro,
-                char tokbuf[TOKEN_LEN + 1])
-{
-	const struct grubcfg_once_entry *o = once_find(site, req->mac);
-	const char *want = NULL;
-	int r;
-
-	if (!o || pol->menu_install_off)
-		return;
-	req->choice = BOOT_CHOICE_INSTALL;
-	str_copy(req->distro, sizeof(req->distro), o->distro);
-	if (!decide_install_wanted(req, h, pol, &want) || !want ||
-	    strcmp(want, o->distro)) {
-		req->choice = BOOT_CHOICE_NONE;
-		req->distro[0] = '\0';
-		return;
-	}
-	in->install = INSTALL_FAILED;
-	r = db_distro_get(db, o->distro, distro);
-	if (r == -ENOENT)
-		in->install = INSTALL_NO_DISTRO;
-	if (r < 0)
-		return;
-	*have_distro = true;
-	str_copy(tokbuf, TOKEN_LEN + 1, o->token);
-	in->install = INSTALL_ISSUED;
-	in->once = true;
-	in->distro = distro;
-	in->token = tokbuf;
+	in->applied = applied;
+	return boot_decide(in, ret);
 }
 
 /*
@@ -253,36 +147,28 @@ grub_render_to(struct db *db, const struct grubcfg_site *site,
                const char *mac, const char *dest, struct grubcfg_report *rep)
 {
 	struct boot_request req;
-	struct decide_input in;
-	struct decision d;
-	struct db_distro distro;
-	bool have_distro = false;
-	char token[TOKEN_LEN + 1];
+	struct boot_input in;
+	struct boot_applied applied;
+	struct boot_answer ans;
 	char *text = NULL;
 	size_t len;
 	int r;
 
 	memset(&req, 0, sizeof(req));
-	memset(&distro, 0, sizeof(distro));
 	if (mac)
 		str_copy(req.mac, sizeof(req.mac), mac);
 	req.platform = BOOT_PLATFORM_EFI;
 	req.arch = 7;
 	memset(&in, 0, sizeof(in));
+	memset(&applied, 0, sizeof(applied));
+	in.event = BOOT_RENDER;
 	in.req = &req;
-	in.policy = pol;
-	if (h && h->action == DB_ACTION_INSTALL)
-		grub_install_state(db, pol, h, &in, &distro, &have_distro,
-		                   token);
-	else if (mac)
-		grub_once_state(db, site, pol, h, &req, &in, &distro,
-		                &have_distro, token);
 	in.host = h;
-	r = decide(&in, &d);
+	in.policy = pol;
+	r = grub_answer(db, site, &in, h, &applied, &ans);
 	if (r == 0)
-		r = grub_render(&d, site->server, &text, &len);
-	if (have_distro)
-		db_distro_free(&distro);
+		r = grub_render(&ans.decision, site->server, &text, &len);
+	boot_applied_free(&applied);
 	if (r == 0)
 		r = grub_put(dest, text, len, rep);
 	free(text);
@@ -542,33 +428,25 @@ grubcfg_render_mac(struct db *db, const struct grubcfg_site *site,
 	return rep->failed ? -EIO : 0;
 }
 
-/* db_host_modify callback: an install whose budget is spent -> menu. */
-static int
-grub_exhaust(struct db_host *h, void *ctx)
-{
-	(void)ctx;
-	if (h->action != DB_ACTION_INSTALL)
-		return -ESTALE;
-	h->action = DB_ACTION_MENU;
-	return 0;
-}
-
 /*
  * A fetch of mac's file (own: by mac itself, as its address says): a
  * one-boot install in it is used up by the machine's own fetch only (the
  * file goes back to what the machine normally gets); a flagged install's
- * fetch is counted, a spent one ended; re-render.
+ * fetch spends an attempt, a spent one is given up (the boot core,
+ * FETCHED); re-render.
  */
 static int
 grub_fetched(struct db *db, const struct grubcfg_site *site, const char *mac,
              bool own, struct grubcfg_report *rep)
 {
-	unsigned max =
-	    site->cfg->install_attempts ? site->cfg->install_attempts : 3;
+	struct decide_policy pol;
+	struct boot_request req;
+	struct boot_input in;
+	struct boot_answer ans;
+	struct boot_applied applied;
 	struct db_host h;
-	char detail[160];
+	char detail[160], file[MAC_STR_LEN + 16];
 	bool once;
-	unsigned n;
 	int r;
 
 	once = own && once_take(site, mac);
@@ -584,21 +462,23 @@ grub_fetched(struct db *db, const struct grubcfg_site *site, const char *mac,
 		return r == -ENOENT ? 0 : r;
 	if (h.action != DB_ACTION_INSTALL)
 		return once ? grubcfg_render_mac(db, site, mac, rep) : 0;
-	snprintf(detail, sizeof(detail), "grub/mac/%s.cfg (install of %s)", mac,
-	         h.distro);
-	r = db_event_add(db, mac, "grub-fetch", detail);
-	if (r < 0)
-		return r;
-	n = grub_fetches(db, &h);
-	if (n > max) {
-		r = db_host_modify(db, h.id, grub_exhaust, NULL);
-		if (r == 0) {
-			snprintf(detail, sizeof(detail),
-			         "%u fetches of grub/mac/%s.cfg without done: "
-			         "host set to menu",
-			         max, mac);
-			db_event_add(db, mac, "install-exhausted", detail);
-		}
+	boot_policy(site->cfg, site->http_base, NULL, &pol);
+	memset(&req, 0, sizeof(req));
+	str_copy(req.mac, sizeof(req.mac), mac);
+	snprintf(file, sizeof(file), "grub/mac/%s.cfg", mac);
+	memset(&in, 0, sizeof(in));
+	in.event = BOOT_FETCHED;
+	in.req = &req;
+	in.host = &h;
+	in.policy = &pol;
+	in.file = file;
+	/* SPEND, then GIVE_UP when that was one fetch too many */
+	for (r = boot_decide(&in, &ans); r == 0 && ans.need_apply;
+	     r = boot_decide(&in, &ans)) {
+		r = boot_apply(db, &ans, &h, &applied);
+		if (r < 0)
+			return r;
+		in.applied = &applied;
 	}
 	return grubcfg_render_mac(db, site, mac, rep);
 }
@@ -642,11 +522,12 @@ grub_choice(struct db *db, const struct grubcfg_site *site, const char *mac,
             const char *distro, struct grubcfg_report *rep)
 {
 	struct decide_policy pol;
-	struct decide_plan plan;
 	struct boot_request req;
+	struct boot_input in;
+	struct boot_answer ans;
+	struct boot_applied applied;
 	struct db_distro_names names;
 	struct db_host h;
-	struct db_distro dd;
 	char want[NAME_MAX_LEN + 1], token[TOKEN_LEN + 1];
 	bool known;
 	int r;
@@ -666,19 +547,26 @@ grub_choice(struct db *db, const struct grubcfg_site *site, const char *mac,
 	req.arch = 7;
 	req.choice = BOOT_CHOICE_INSTALL;
 	str_copy(req.distro, sizeof(req.distro), distro);
-	/* the rule of the iPXE menu (decide_plan); the caller checked that
-	 * the request came from the address that MAC holds */
-	decide_plan(&req, known ? &h : NULL, &pol, DECIDE_ADDR_LEASED, &plan);
-	if (plan.refused || plan.change != DECIDE_CHANGE_ONCE || !plan.distro)
-		return -EPERM;
-	str_copy(want, sizeof(want), plan.distro);
-	r = db_distro_get(db, want, &dd);
+	/* the rule of the iPXE menu (the boot core, ASK); the caller
+	 * checked that the request came from the address that MAC holds */
+	memset(&in, 0, sizeof(in));
+	in.event = BOOT_ASK;
+	in.req = &req;
+	in.host = known ? &h : NULL;
+	in.policy = &pol;
+	in.addr = DECIDE_ADDR_LEASED;
+	r = boot_decide(&in, &ans);
 	if (r < 0)
 		return r;
-	db_distro_free(&dd);
-	r = token_generate(token);
+	if (ans.change != BOOT_CHANGE_ONCE || !ans.distro)
+		return -EPERM;
+	str_copy(want, sizeof(want), ans.distro);
+	r = boot_apply(db, &ans, known ? &h : NULL, &applied);
+	if (r == 0 && applied.install != INSTALL_ISSUED)
+		r = applied.rc < 0 ? applied.rc : -EIO;
 	if (r == 0)
-		r = db_install_once(db, known ? h.id : 0, mac, want, token);
+		str_copy(token, sizeof(token), applied.token);
+	boot_applied_free(&applied);
 	if (r < 0)
 		return r;
 	once_put(db, site, mac, want, token, rep);

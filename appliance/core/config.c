@@ -131,7 +131,7 @@ cfg_defaults(struct by_config *cfg)
 	cfg->tftp_single_port = false;
 	cfg->tftp_max = 1000;
 	cfg->events_keep = 500000;
-	cfg->leases_keep = 30 * 86400;
+	cfg->leases_keep = CFG_LEASES_KEEP;
 	cfg->tftp_mtu = 0;
 	cfg->allow_other_servers = false;
 	cfg->probe_wait = 4;
@@ -159,12 +159,32 @@ cfg_defaults(struct by_config *cfg)
 	cfg->unknown = UNKNOWN_MENU;
 	cfg->menu_install = MENU_INSTALL_AUTO;
 	cfg->menu_timeout = 10;
-	cfg->install_attempts = 3;
+	cfg->install_attempts = CFG_INSTALL_ATTEMPTS;
 	cfg->local_bios = LOCAL_BOOT_SANBOOT;
 	cfg->local_efi = LOCAL_BOOT_GRUB;
-	cfg->unknown_keep = 10000;
-	cfg->unknown_rate = 10;
-	cfg->token_lifetime = 86400;
+	cfg->unknown_keep = CFG_UNKNOWN_KEEP;
+	cfg->unknown_rate = CFG_UNKNOWN_RATE;
+	cfg->token_lifetime = CFG_TOKEN_LIFETIME;
+}
+
+/* cfg_policy - see config.h. */
+void
+cfg_policy(const struct by_config *cfg, struct cfg_policy *ret)
+{
+	memset(ret, 0, sizeof(*ret));
+	ret->install_attempts = cfg->install_attempts ? cfg->install_attempts
+						      : CFG_INSTALL_ATTEMPTS;
+	ret->leases_known = cfg->dhcp_mode == DHCP_MODE_DHCP;
+	ret->menu_install_off =
+	    cfg->menu_install == MENU_INSTALL_NO ||
+	    (cfg->menu_install == MENU_INSTALL_AUTO && !ret->leases_known);
+	ret->unknown_rate =
+	    cfg->unknown_rate ? cfg->unknown_rate : CFG_UNKNOWN_RATE;
+	ret->unknown_keep =
+	    cfg->unknown_keep ? cfg->unknown_keep : CFG_UNKNOWN_KEEP;
+	ret->leases_keep = cfg->leases_keep ? cfg->leases_keep : CFG_LEASES_KEEP;
+	ret->token_lifetime =
+	    cfg->token_lifetime ? cfg->token_lifetime : CFG_TOKEN_LIFETIME;
 }
 
 /* cfg_db_path - see config.h. */

@@ -130,6 +130,38 @@ struct by_config {
  */
 void cfg_defaults(struct by_config *cfg);
 
+/* Defaults of the keys the policy below is made of. */
+#define CFG_INSTALL_ATTEMPTS 3
+#define CFG_UNKNOWN_KEEP 10000
+#define CFG_UNKNOWN_RATE 10
+#define CFG_LEASES_KEEP (30 * 86400)
+#define CFG_TOKEN_LIFETIME 86400
+
+/*
+ * The policy the keys add up to, for every path that applies it (the
+ * boot core, the HTTP service's retention and rate limit): derived from
+ * the keys here once (cfg_policy), not again where it is used.
+ */
+struct cfg_policy {
+	unsigned install_attempts; /* [boot] install_attempts */
+	/* dhcp mode: the leases table says which address each MAC holds,
+	 * so a change of state needs a request from the host's address */
+	bool leases_known;
+	/* menus offer no install: [boot] menu_install = no, or auto where
+	 * leases are not known */
+	bool menu_install_off;
+	unsigned unknown_rate;   /* [boot] unknown_rate */
+	unsigned unknown_keep;   /* [boot] unknown_keep */
+	unsigned leases_keep;    /* [appliance] leases_keep, seconds */
+	unsigned token_lifetime; /* [boot] token_lifetime, seconds */
+};
+
+/*
+ * cfg_policy - the policy of cfg into *ret. A key left 0 (a config not
+ * made by cfg_defaults) counts as its default.
+ */
+void cfg_policy(const struct by_config *cfg, struct cfg_policy *ret);
+
 /*
  * cfg_load - load path over the defaults into cfg. On error, returns
  * -EINVAL (or -errno when the file cannot be read) and writes a one-line
