@@ -192,7 +192,7 @@ struct sup {
 	uint64_t probe_at;   /* next rogue DHCP probe (dhcp mode) */
 	struct netif_info nif;
 	bool have_nif;
-	char server[16];
+	char server[ADDR_STRLEN];
 	char http_base[128];
 	char run_dir[CFG_PATH_MAX], conf_path[CFG_PATH_MAX + 32];
 	char hosts_path[CFG_PATH_MAX + 32], status_path[CFG_PATH_MAX + 32];
@@ -219,7 +219,7 @@ struct sup {
 	uint64_t http_restart_at;
 	/* recent ip -> mac, from DHCP log lines, for TFTP events */
 	struct {
-		char ip[16];
+		char ip[ADDR_STRLEN];
 		char mac[MAC_STR_LEN];
 	} map[SUP_MAP_SIZE];
 	unsigned map_next;
@@ -306,7 +306,7 @@ sup_addresses(struct sup *s, const struct netif_info *nif)
 struct sup_resv {
 	char macs[DB_MAX_MACS][MAC_STR_LEN];
 	size_t n_macs;
-	char ip[16];
+	char ip[ADDR_STRLEN];
 	char hostname[HOSTNAME_MAX + 1];
 	const char *tag; /* local-state tag, NULL = none */
 };
@@ -1127,7 +1127,7 @@ sup_reload(struct sup *s)
 {
 	struct by_config old = s->cfg, ncfg;
 	struct netif_info nif;
-	char err[1024], server_old[16];
+	char err[1024], server_old[ADDR_STRLEN];
 	bool http_changed;
 
 	if (cfg_load(&ncfg, s->cfg_path ? s->cfg_path : CFG_DEFAULT_PATH,
