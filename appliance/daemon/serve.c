@@ -191,6 +191,8 @@ struct sup {
 	bool http_only;      /* --dhcp=off: no dnsmasq, no interface */
 	uint64_t probe_at;   /* next rogue DHCP probe (dhcp mode) */
 	struct netif_info nif;
+	struct netif_addrs6 nif6; /* its IPv6 addresses: followed, logged,
+				     not served yet */
 	bool have_nif;
 	char server[ADDR_STRLEN];
 	char http_base[128];
@@ -1169,6 +1171,20 @@ sup_reload(struct sup *s)
 	log_info("configuration reloaded");
 }
 
+/* Read the interface's IPv6 addresses; log them when they changed. */
+static void
+sup_follow6(struct sup *s)
+{
+	struct netif_addrs6 a6;
+	char text[512];
+
+	if (netif_list6(s->nif.ifindex, &a6) < 0 || netif_same6(&a6, &s->nif6))
+		return;
+	s->nif6 = a6;
+	log_info("interface %s IPv6 addresses: %s", s->nif.name,
+		 netif_addr6_text(&a6, text, sizeof(text)));
+}
+
 /* The interface changed: follow its address; log link changes. */
 static void
 sup_netif_changed(struct sup *s, int what)
@@ -1197,12 +1213,15 @@ sup_netif_changed(struct sup *s, int what)
 		log_warnx("%s: waiting for an address", err);
 		return;
 	}
-	if (netif_same(&nif, &s->nif))
+	if (netif_same(&nif, &s->nif)) {
+		sup_follow6(s);
 		return;
+	}
 	log_info("interface %s is now %s/%u (was %s %s/%u): following",
 		 nif.name, nif.addr, nif.prefix, s->nif.name, s->nif.addr,
 		 s->nif.prefix);
 	s->nif = nif;
+	sup_follow6(s);
 	if (sup_addresses(s, &nif) < 0) {
 		log_warnx("cannot use address %s", nif.addr);
 		return;
@@ -1365,6 +1384,7 @@ serve_supervised(struct by_ctx *ctx, struct sup *s)
 		log_warnx("%s", err);
 		return EXIT_RUNTIME;
 	}
+	sup_follow6(s);
 	if (sup_paths(s) < 0 || sup_addresses(s, &s->nif) < 0) {
 		log_warnx("bad [appliance] paths or [http] listen");
 		return EXIT_USAGE;
