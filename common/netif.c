@@ -6,6 +6,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -100,6 +101,41 @@ netif_same(const struct netif_info *a, const struct netif_info *b)
 	       !strcmp(a->addr, b->addr) && a->prefix == b->prefix;
 }
 
+bool
+netif_same6(const struct netif_addrs6 *a, const struct netif_addrs6 *b)
+{
+	size_t i;
+
+	if (a->n != b->n)
+		return false;
+	for (i = 0; i < a->n && i < NETIF_MAX_ADDR6; i++)
+		if (strcmp(a->a[i].addr, b->a[i].addr) ||
+		    a->a[i].prefix != b->a[i].prefix)
+			return false;
+	return true;
+}
+
+const char *
+netif_addr6_text(const struct netif_addrs6 *a, char *out, size_t outsz)
+{
+	size_t k, used = 0;
+
+	if (!outsz)
+		return out;
+	str_copy(out, outsz, a->n ? "" : "none");
+	for (k = 0; k < a->n && k < NETIF_MAX_ADDR6; k++) {
+		int n = snprintf(out + used, outsz - used, "%s%s/%u",
+				 k ? " " : "", a->a[k].addr, a->a[k].prefix);
+
+		if (n < 0 || (size_t)n >= outsz - used) {
+			out[used] = '\0';
+			break;
+		}
+		used += (size_t)n;
+	}
+	return out;
+}
+
 int
 netif_network(const char *addr, unsigned prefix, char out[16], char mask[16])
 {
@@ -131,6 +167,61 @@ netif_nlerr(int e)
 	default:
 		return -EIO;
 	}
+}
+
+/* Is a (an AF_INET6 rtnl_addr) one a server could use: no tentative
+ * (DAD running), DAD-failed, deprecated or temporary address. */
+static bool
+netif_addr6_usable(struct rtnl_addr *a)
+{
+	unsigned flags = (unsigned)rtnl_addr_get_flags(a);
+	struct nl_addr *local = rtnl_addr_get_local(a);
+
+	return local && nl_addr_get_len(local) == 16 &&
+	       !(flags & (IFA_F_TENTATIVE | IFA_F_DADFAILED |
+			  IFA_F_DEPRECATED | IFA_F_TEMPORARY));
+}
+
+int
+netif_list6(int ifindex, struct netif_addrs6 *ret)
+{
+	struct netif_addrs6 r6 = { 0 };
+	struct nl_sock *sk;
+	struct nl_cache *addrs = NULL;
+	struct nl_object *o;
+	int r;
+
+	sk = nl_socket_alloc();
+	if (!sk)
+		return -ENOMEM;
+	r = nl_connect(sk, NETLINK_ROUTE);
+	if (r >= 0)
+		r = rtnl_addr_alloc_cache(sk, &addrs);
+	for (o = r >= 0 ? nl_cache_get_first(addrs) : NULL;
+	     o && r6.n < NETIF_MAX_ADDR6; o = nl_cache_get_next(o)) {
+		struct rtnl_addr *a = (struct rtnl_addr *)o;
+		struct sockaddr_in6 sa = { .sin6_family = AF_INET6 };
+		struct netif_addr6 *v = &r6.a[r6.n];
+
+		if (rtnl_addr_get_family(a) != AF_INET6 ||
+		    rtnl_addr_get_ifindex(a) != ifindex ||
+		    !netif_addr6_usable(a))
+			continue;
+		memcpy(&sa.sin6_addr,
+		       nl_addr_get_binary_addr(rtnl_addr_get_local(a)), 16);
+		if (addr_from_sockaddr((struct sockaddr *)&sa, v->addr) < 0 ||
+		    !valid_ipv6(v->addr))
+			continue; /* IPv4-mapped: no interface's address */
+		v->prefix = (unsigned)rtnl_addr_get_prefixlen(a);
+		v->link_local = IN6_IS_ADDR_LINKLOCAL(&sa.sin6_addr);
+		r6.n++;
+	}
+	nl_cache_free(addrs);
+	nl_socket_free(sk);
+	if (r < 0)
+		return netif_nlerr(r);
+	*ret = r6;
+	return 0;
 }
 
 int
@@ -255,7 +346,8 @@ netif_watch_open(struct netif_watch **ret)
 	r = nl_connect(w->sk, NETLINK_ROUTE);
 	if (r >= 0)
 		r = nl_socket_add_memberships(w->sk, RTNLGRP_LINK,
-					      RTNLGRP_IPV4_IFADDR, 0);
+					      RTNLGRP_IPV4_IFADDR,
+					      RTNLGRP_IPV6_IFADDR, 0);
 	if (r >= 0)
 		r = nl_socket_set_nonblocking(w->sk);
 	if (r < 0) {

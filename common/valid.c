@@ -3,11 +3,16 @@
  */
 #include "common/valid.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/random.h>
 #include <sys/types.h>
+
+_Static_assert(ADDR_STRLEN == INET6_ADDRSTRLEN, "one address text size");
 
 static int
 hexval(char c)
@@ -234,6 +239,93 @@ valid_ipv4(const char *s)
 		}
 	}
 	return *p == '\0';
+}
+
+/*
+ * ipv6_canonical - the RFC 5952 text of a (16 bytes) into out
+ * (ADDR_STRLEN bytes), written here rather than by inet_ntop() so that
+ * the one accepted form does not depend on the C library (glibc writes
+ * ::102:304 as "::1.2.3.4").
+ */
+static void
+ipv6_canonical(const unsigned char a[16], char out[ADDR_STRLEN])
+{
+	unsigned w[8];
+	int i, best = -1, best_len = 0, run = -1, len = 0;
+	size_t n = 0;
+
+	for (i = 0; i < 8; i++)
+		w[i] = (unsigned)a[2 * i] << 8 | a[2 * i + 1];
+	for (i = 0; i <= 8; i++) {
+		if (i < 8 && w[i] == 0) {
+			if (run < 0)
+				run = i, len = 0;
+			len++;
+			continue;
+		}
+		if (run >= 0 && len > best_len && len >= 2)
+			best = run, best_len = len;
+		run = -1;
+	}
+	out[0] = '\0';
+	for (i = 0; i < 8; i++) {
+		if (i == best) {
+			n += (size_t)snprintf(out + n, ADDR_STRLEN - n, "::");
+			i += best_len - 1;
+			continue;
+		}
+		n += (size_t)snprintf(out + n, ADDR_STRLEN - n, "%s%x",
+				      n && out[n - 1] != ':' ? ":" : "", w[i]);
+	}
+}
+
+bool
+valid_ipv6(const char *s)
+{
+	struct in6_addr a;
+	char canon[ADDR_STRLEN];
+
+	if (!s || strnlen(s, ADDR_STRLEN) >= ADDR_STRLEN || !*s)
+		return false;
+	/* only lower-case hex digits and colons: no dotted IPv4 tail, zone
+	 * id, brackets, prefix, space or upper case */
+	if (s[strspn(s, "0123456789abcdef:")] != '\0')
+		return false;
+	if (inet_pton(AF_INET6, s, &a) != 1 || IN6_IS_ADDR_V4MAPPED(&a))
+		return false;
+	ipv6_canonical(a.s6_addr, canon);
+	return strcmp(s, canon) == 0;
+}
+
+bool
+valid_ip(const char *s)
+{
+	return valid_ipv4(s) || valid_ipv6(s);
+}
+
+int
+addr_from_sockaddr(const struct sockaddr *sa, char out[ADDR_STRLEN])
+{
+	const struct in6_addr *a6;
+
+	out[0] = '\0';
+	if (!sa)
+		return -EAFNOSUPPORT;
+	if (sa->sa_family == AF_INET)
+		return inet_ntop(AF_INET,
+				 &((const struct sockaddr_in *)sa)->sin_addr,
+				 out, ADDR_STRLEN)
+			       ? 0
+			       : -EAFNOSUPPORT;
+	if (sa->sa_family != AF_INET6)
+		return -EAFNOSUPPORT;
+	a6 = &((const struct sockaddr_in6 *)sa)->sin6_addr;
+	if (IN6_IS_ADDR_V4MAPPED(a6))
+		return inet_ntop(AF_INET, &a6->s6_addr[12], out, ADDR_STRLEN)
+			       ? 0
+			       : -EAFNOSUPPORT;
+	ipv6_canonical(a6->s6_addr, out);
+	return 0;
 }
 
 bool

@@ -1,6 +1,6 @@
 /*
  * valid.h - the one place where outside values are checked: MAC addresses,
- * hostnames, names, attribute keys, free text, IPv4 addresses, tokens.
+ * hostnames, names, attribute keys, free text, IP addresses, tokens.
  *
  * Every value that reaches the database, a rendered iPXE script, a grub
  * config or a dnsmasq file has passed one of these first.
@@ -59,8 +59,44 @@ bool valid_text(const char *s, size_t max);
  */
 bool valid_value(const char *s, size_t max);
 
-/* valid_ipv4 - a dotted-quad IPv4 address in canonical form. */
+/* valid_ipv4 - a dotted-quad IPv4 address in canonical form. For the
+ * places that must be IPv4: DHCPv4 ranges and server addresses, the
+ * dnsmasq lease file and log, the DHCP probe. */
 bool valid_ipv4(const char *s);
+
+/*
+ * ADDR_STRLEN - the one size of an address held as text (IPv4 or IPv6),
+ * NUL included: INET6_ADDRSTRLEN (46), so that every address buffer in
+ * the database, the lease path, the config and netif is the same.
+ */
+#define ADDR_STRLEN 46
+
+/*
+ * valid_ip - an IPv4 address as valid_ipv4() takes it, or an IPv6
+ * address in its one canonical text (RFC 5952: lower-case hex, no
+ * leading zeros, the longest run of two or more zero groups as "::",
+ * the first such run on a tie). So that each address has exactly one
+ * text (the database compares addresses as strings), it refuses:
+ * IPv4-mapped addresses in any form ("::ffff:1.2.3.4" is 1.2.3.4, to be
+ * written so), any dotted IPv4 tail in IPv6, zone ids ("fe80::1%eth0":
+ * a zone names an interface of one machine, it is not part of the
+ * address a client holds), brackets ("[::1]"), prefixes, and anything
+ * of ADDR_STRLEN bytes or more. NULL is false.
+ */
+bool valid_ip(const char *s);
+
+/* valid_ipv6 - valid_ip() and IPv6. */
+bool valid_ipv6(const char *s);
+
+struct sockaddr;
+
+/*
+ * addr_from_sockaddr - the address of sa (AF_INET or AF_INET6) as
+ * valid_ip() text into out: an IPv4-mapped IPv6 address as its IPv4
+ * dotted quad, an IPv6 scope id left out. Returns 0, or -EAFNOSUPPORT
+ * (another family, or NULL; out is then "").
+ */
+int addr_from_sockaddr(const struct sockaddr *sa, char out[ADDR_STRLEN]);
 
 /* valid_token - exactly TOKEN_LEN lower-case hex digits. */
 bool valid_token(const char *s);

@@ -172,7 +172,8 @@ struct db_attr {
 struct db_host {
 	int64_t id;                       /* 0 until stored */
 	char hostname[HOSTNAME_MAX + 1];  /* "" = none */
-	char ip[16];                      /* fixed address, "" = none */
+	char ip[ADDR_STRLEN];             /* fixed address (valid_ip:
+					     IPv4 or IPv6), "" = none */
 	enum db_action action;
 	char distro[NAME_MAX_LEN + 1];    /* "" = none */
 	char local_boot[16];              /* "" = site default, or a
@@ -356,7 +357,7 @@ int db_distro_names(struct db *db, struct db_distro_names *ret);
 
 struct db_lease {
 	char mac[MAC_STR_LEN];
-	char ip[16];          /* "" after a release */
+	char ip[ADDR_STRLEN]; /* valid_ip; "" after a release */
 	char hostname[HOSTNAME_MAX + 1];
 	int arch;             /* DHCP option 93, -1 = unknown */
 	char vendor_class[256];
@@ -390,10 +391,10 @@ int db_lease_list(struct db *db, bool unknown_only, db_lease_fn fn,
 int db_lease_get(struct db *db, const char *mac, struct db_lease *ret);
 
 /*
- * db_lease_holder - the MAC that holds IPv4 address ip now: the newest
- * lease with that address that was neither released nor has expired
- * (an unknown expiry counts as live). 0 and ret_mac, -ENOENT (nobody),
- * -EINVAL (not an IPv4 address).
+ * db_lease_holder - the MAC that holds address ip (IPv4 or IPv6) now: the
+ * newest lease with that address that was neither released nor has
+ * expired (an unknown expiry counts as live). 0 and ret_mac, -ENOENT
+ * (nobody), -EINVAL (not valid_ip()).
  */
 int db_lease_holder(struct db *db, const char *ip, char ret_mac[MAC_STR_LEN]);
 

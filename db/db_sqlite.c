@@ -829,7 +829,7 @@ host_check(const struct db_host *h, bool check_macs)
 
 	if (h->hostname[0] && !valid_hostname(h->hostname))
 		return -EINVAL;
-	if (h->ip[0] && !valid_ipv4(h->ip))
+	if (h->ip[0] && !valid_ip(h->ip))
 		return -EINVAL;
 	if ((unsigned)h->action >= ARRAY_SIZE(action_names))
 		return -EINVAL;
@@ -1860,7 +1860,7 @@ db_distro_names(struct db *db, struct db_distro_names *ret)
 static bool
 lease_check(const struct db_lease *l)
 {
-	return mac_canonical(l->mac) && (!l->ip[0] || valid_ipv4(l->ip)) &&
+	return mac_canonical(l->mac) && (!l->ip[0] || valid_ip(l->ip)) &&
 	       (!l->hostname[0] || valid_hostname(l->hostname)) &&
 	       valid_text(l->vendor_class, sizeof(l->vendor_class) - 1) &&
 	       valid_text(l->user_class, sizeof(l->user_class) - 1) &&
@@ -2054,7 +2054,7 @@ db_lease_holder(struct db *db, const char *ip, char ret_mac[MAC_STR_LEN])
 	char mac[MAC_STR_LEN];
 	int rc;
 
-	if (!ip || !valid_ipv4(ip))
+	if (!ip || !valid_ip(ip))
 		return -EINVAL;
 	s = st(db, ST_LEASE_HOLDER);
 	if (!s)

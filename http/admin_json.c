@@ -97,7 +97,7 @@ http_admin_host_apply(json_t *o, struct db_host *h, bool create, char *err,
 	}
 	s = member_str(o, "ip", &bad);
 	if (s) {
-		if (*s && !valid_ipv4(s))
+		if (*s && !valid_ip(s))
 			BAD("invalid ip");
 		str_copy(h->ip, sizeof(h->ip), s);
 	}

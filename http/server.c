@@ -202,45 +202,21 @@ distro_names(struct db *db)
 	return &cache;
 }
 
-/* The client's IPv4 address (an IPv4-mapped IPv6 one as IPv4) into ip;
- * -EAFNOSUPPORT for anything else. */
-static int
-peer_ipv4(struct MHD_Connection *c, char ip[INET_ADDRSTRLEN])
-{
-	const union MHD_ConnectionInfo *ci;
-	const struct sockaddr *sa;
-	const struct in6_addr *a6;
-
-	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	if (!ci || !ci->client_addr)
-		return -EAFNOSUPPORT;
-	sa = ci->client_addr;
-	if (sa->sa_family == AF_INET)
-		return inet_ntop(AF_INET,
-		                 &((const struct sockaddr_in *)sa)->sin_addr,
-		                 ip, INET_ADDRSTRLEN)
-		           ? 0
-		           : -EAFNOSUPPORT;
-	if (sa->sa_family != AF_INET6)
-		return -EAFNOSUPPORT;
-	a6 = &((const struct sockaddr_in6 *)sa)->sin6_addr;
-	if (!IN6_IS_ADDR_V4MAPPED(a6))
-		return -EAFNOSUPPORT;
-	return inet_ntop(AF_INET, &a6->s6_addr[12], ip, INET_ADDRSTRLEN)
-	           ? 0
-	           : -EAFNOSUPPORT;
-}
-
-/* Is the client's address leased to the host (or unknown MAC) the
- * request names? Any doubt (no lease, an IPv6 client, a database error)
- * is NOT_LEASED: the request then changes nothing. */
+/* Is the client's address (IPv4, an IPv4-mapped one as IPv4, or IPv6:
+ * addr_from_sockaddr, the text db_lease_holder compares) leased to the
+ * host (or unknown MAC) the request names? Any doubt (no lease, no
+ * address, a database error) is NOT_LEASED: the request then changes
+ * nothing. */
 static enum decide_addr
 peer_leased(struct MHD_Connection *c, struct db *db,
             const struct boot_request *req, const struct db_host *host)
 {
-	char ip[INET_ADDRSTRLEN], holder[MAC_STR_LEN];
+	const union MHD_ConnectionInfo *ci;
+	char ip[ADDR_STRLEN], holder[MAC_STR_LEN];
 
-	if (peer_ipv4(c, ip) < 0 || db_lease_holder(db, ip, holder) < 0)
+	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (!ci || addr_from_sockaddr(ci->client_addr, ip) < 0 ||
+	    db_lease_holder(db, ip, holder) < 0)
 		return DECIDE_ADDR_NOT_LEASED;
 	return decide_addr_check(req, host, holder);
 }
@@ -661,24 +637,15 @@ access_log(struct http_server *srv, struct http_req *r,
            struct MHD_Connection *c, uint64_t us)
 {
 	const union MHD_ConnectionInfo *ci;
-	char peer[INET6_ADDRSTRLEN] = "-", target[256], st[12] = "-";
+	char peer[ADDR_STRLEN], target[256], st[12] = "-";
 	char method[sizeof(r->method)], shown[256];
 	const char *t = r->uri ? r->uri : "-";
 
 	if (srv->access_log_off)
 		return;
 	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	if (ci && ci->client_addr) {
-		const struct sockaddr *sa = ci->client_addr;
-		if (sa->sa_family == AF_INET)
-			inet_ntop(AF_INET,
-			          &((const struct sockaddr_in *)sa)->sin_addr,
-			          peer, sizeof(peer));
-		else if (sa->sa_family == AF_INET6)
-			inet_ntop(AF_INET6,
-			          &((const struct sockaddr_in6 *)sa)->sin6_addr,
-			          peer, sizeof(peer));
-	}
+	if (!ci || addr_from_sockaddr(ci->client_addr, peer) < 0)
+		str_copy(peer, sizeof(peer), "-");
 	/* No live install token in the log: an install request shows its
 	 * decoded path (the token where routing found it, however the
 	 * client spelled it), a done request no query value. Then every

@@ -196,10 +196,11 @@ host_opts_check(const struct cli_cmd *cmd, struct host_opts *o)
 		return cli_usage_err(cmd, "invalid hostname %s: %s",
 				     cli_q(o->hostname),
 				     valid_hostname_why(o->hostname));
-	if (o->ip && *o->ip && !valid_ipv4(o->ip))
+	if (o->ip && *o->ip && !valid_ip(o->ip))
 		return cli_usage_err(cmd,
-				     "invalid IPv4 address %s (like "
-				     "198.18.0.10)",
+				     "invalid IP address %s (like "
+				     "198.18.0.10 or fd00::10, IPv6 in "
+				     "its canonical lower-case form)",
 				     cli_q(o->ip));
 	if (o->distro && *o->distro && !valid_name(o->distro))
 		return cli_usage_err(cmd,

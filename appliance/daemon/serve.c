@@ -191,8 +191,10 @@ struct sup {
 	bool http_only;      /* --dhcp=off: no dnsmasq, no interface */
 	uint64_t probe_at;   /* next rogue DHCP probe (dhcp mode) */
 	struct netif_info nif;
+	struct netif_addrs6 nif6; /* its IPv6 addresses: followed, logged,
+				     not served yet */
 	bool have_nif;
-	char server[16];
+	char server[ADDR_STRLEN];
 	char http_base[128];
 	char run_dir[CFG_PATH_MAX], conf_path[CFG_PATH_MAX + 32];
 	char hosts_path[CFG_PATH_MAX + 32], status_path[CFG_PATH_MAX + 32];
@@ -219,7 +221,7 @@ struct sup {
 	uint64_t http_restart_at;
 	/* recent ip -> mac, from DHCP log lines, for TFTP events */
 	struct {
-		char ip[16];
+		char ip[ADDR_STRLEN];
 		char mac[MAC_STR_LEN];
 	} map[SUP_MAP_SIZE];
 	unsigned map_next;
@@ -306,7 +308,7 @@ sup_addresses(struct sup *s, const struct netif_info *nif)
 struct sup_resv {
 	char macs[DB_MAX_MACS][MAC_STR_LEN];
 	size_t n_macs;
-	char ip[16];
+	char ip[ADDR_STRLEN];
 	char hostname[HOSTNAME_MAX + 1];
 	const char *tag; /* local-state tag, NULL = none */
 };
@@ -1127,7 +1129,7 @@ sup_reload(struct sup *s)
 {
 	struct by_config old = s->cfg, ncfg;
 	struct netif_info nif;
-	char err[1024], server_old[16];
+	char err[1024], server_old[ADDR_STRLEN];
 	bool http_changed;
 
 	if (cfg_load(&ncfg, s->cfg_path ? s->cfg_path : CFG_DEFAULT_PATH,
@@ -1169,6 +1171,20 @@ sup_reload(struct sup *s)
 	log_info("configuration reloaded");
 }
 
+/* Read the interface's IPv6 addresses; log them when they changed. */
+static void
+sup_follow6(struct sup *s)
+{
+	struct netif_addrs6 a6;
+	char text[512];
+
+	if (netif_list6(s->nif.ifindex, &a6) < 0 || netif_same6(&a6, &s->nif6))
+		return;
+	s->nif6 = a6;
+	log_info("interface %s IPv6 addresses: %s", s->nif.name,
+		 netif_addr6_text(&a6, text, sizeof(text)));
+}
+
 /* The interface changed: follow its address; log link changes. */
 static void
 sup_netif_changed(struct sup *s, int what)
@@ -1197,12 +1213,15 @@ sup_netif_changed(struct sup *s, int what)
 		log_warnx("%s: waiting for an address", err);
 		return;
 	}
-	if (netif_same(&nif, &s->nif))
+	if (netif_same(&nif, &s->nif)) {
+		sup_follow6(s);
 		return;
+	}
 	log_info("interface %s is now %s/%u (was %s %s/%u): following",
 		 nif.name, nif.addr, nif.prefix, s->nif.name, s->nif.addr,
 		 s->nif.prefix);
 	s->nif = nif;
+	sup_follow6(s);
 	if (sup_addresses(s, &nif) < 0) {
 		log_warnx("cannot use address %s", nif.addr);
 		return;
@@ -1388,6 +1407,7 @@ sup_prepare(struct sup *s)
 		log_warnx("%s", err);
 		return EXIT_RUNTIME;
 	}
+	sup_follow6(s);
 	if (sup_paths(s) < 0 || sup_addresses(s, &s->nif) < 0) {
 		log_warnx("bad [appliance] paths or [http] listen");
 		return EXIT_USAGE;

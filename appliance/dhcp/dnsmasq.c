@@ -567,10 +567,13 @@ dnsmasq_render_hosts(const struct dnsmasq_host *h, size_t n, char **ret,
 		      "database\n");
 	for (i = 0; i < n; i++) {
 		char mac[MAC_STR_LEN];
-		bool has_ip = h[i].ip && *h[i].ip;
+		bool any_ip = h[i].ip && *h[i].ip;
+		/* an IPv6 fixed address is no DHCPv4 reservation (DHCPv6
+		 * ones are not rendered yet): the host keeps its tag */
+		bool has_ip = any_ip && valid_ipv4(h[i].ip);
 		bool ok = h[i].n_macs > 0 && h[i].n_macs <= 8 &&
-			  (has_ip || h[i].tag) &&
-			  (!has_ip || valid_ipv4(h[i].ip)) &&
+			  (any_ip || h[i].tag) &&
+			  (!any_ip || valid_ip(h[i].ip)) &&
 			  (!h[i].tag || !strcmp(h[i].tag, DNSMASQ_TAG_LOCAL) ||
 			   !strcmp(h[i].tag, DNSMASQ_TAG_NOFILE)) &&
 			  (!h[i].hostname || !*h[i].hostname ||
@@ -583,6 +586,8 @@ dnsmasq_render_hosts(const struct dnsmasq_host *h, size_t n, char **ret,
 			skipped++;
 			continue;
 		}
+		if (!has_ip && !h[i].tag)
+			continue;
 		for (j = 0; j < h[i].n_macs; j++)
 			dm_printf(&b, "%s%s", j ? "," : "", h[i].macs[j]);
 		if (h[i].tag)

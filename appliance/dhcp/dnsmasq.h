@@ -89,7 +89,9 @@ const char *dnsmasq_arch_tag(unsigned code);
 /*
  * dnsmasq_render_hosts - the dhcp-hostsfile text for n entries, one
  * line "MAC[,MAC...][,set:TAG][,IP][,HOSTNAME]" each (an entry needs an
- * IP or a tag). Entries whose values do not
+ * IP or a tag). IP is IPv4 only: an entry whose ip is IPv6 is rendered
+ * for its tag without it, or not at all (not counted as skipped).
+ * Entries whose values do not
  * validate are skipped and counted in *ret_skipped (may be NULL).
  * Returns 0 and *ret (malloc'd), or -ENOMEM.
  */

@@ -3,7 +3,9 @@
  */
 #include "appliance/dhcp/dnsmasq_log.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdbool.h>
 #include <string.h>
 
@@ -47,6 +49,29 @@ log_split(char *s, char *w[], size_t max)
 			s++;
 	}
 	return n;
+}
+
+/*
+ * A TFTP peer as dnsmasq prints it (inet_ntop text; a link-local IPv6
+ * one with "%IFNAME") into out as valid_ip() text: IPv4, or IPv6 in its
+ * canonical form without the zone (an IPv4-mapped one as IPv4).
+ */
+static bool
+log_tftp_peer(const char *w, char out[ADDR_STRLEN])
+{
+	struct sockaddr_in6 sa = { .sin6_family = AF_INET6 };
+	const char *pct = strchr(w, '%');
+	size_t n = pct ? (size_t)(pct - w) : strlen(w);
+	char tmp[ADDR_STRLEN];
+
+	if (valid_ipv4(w))
+		return str_copy(out, ADDR_STRLEN, w) == 0;
+	if (n >= sizeof(tmp) || (pct && !valid_ifname(pct + 1)))
+		return false;
+	memcpy(tmp, w, n);
+	tmp[n] = '\0';
+	return inet_pton(AF_INET6, tmp, &sa.sin6_addr) == 1 &&
+	       addr_from_sockaddr((struct sockaddr *)&sa, out) == 0;
 }
 
 /* Copy a TFTP path relative to root into out; false if unusable. */
@@ -99,18 +124,16 @@ dnsmasq_log_parse(const char *line, const char *tftp_root,
 			ev.kind = DNSMASQ_LOG_TFTP_SENT;
 			if (!log_tftp_file(w[1], tftp_root, ev.file,
 					   sizeof(ev.file)) ||
-			    !valid_ipv4(w[3]))
+			    !log_tftp_peer(w[3], ev.ip))
 				return -EINVAL;
-			str_copy(ev.ip, sizeof(ev.ip), w[3]);
 		} else if (n == 6 && !strcmp(w[0], "file") &&
 			   !strcmp(w[2], "not") && !strcmp(w[3], "found") &&
 			   !strcmp(w[4], "for")) {
 			ev.kind = DNSMASQ_LOG_TFTP_NOTFOUND;
 			if (!log_tftp_file(w[1], tftp_root, ev.file,
 					   sizeof(ev.file)) ||
-			    !valid_ipv4(w[5]))
+			    !log_tftp_peer(w[5], ev.ip))
 				return -EINVAL;
-			str_copy(ev.ip, sizeof(ev.ip), w[5]);
 		} else {
 			return -ENOENT;
 		}

@@ -30,7 +30,9 @@ enum dnsmasq_log_kind {
 struct dnsmasq_log_event {
 	enum dnsmasq_log_kind kind;
 	char mac[MAC_STR_LEN]; /* "" for TFTP lines: the caller maps ip */
-	char ip[16];           /* "" when the line has none */
+	char ip[ADDR_STRLEN];  /* "" when the line has none; DHCP lines
+				  IPv4, TFTP lines valid_ip() (IPv6
+				  without its zone) */
 	char file[256];        /* TFTP: path relative to the TFTP root;
 				  PXE: the boot file, or "" */
 };

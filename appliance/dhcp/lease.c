@@ -5,6 +5,7 @@
 #include "appliance/dhcp/lease.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -149,7 +150,8 @@ lease_parse(int argc, char *const argv[], char *const envp[],
 	    struct lease_event *ret, char *err, size_t errsz)
 {
 	struct lease_event ev;
-	const char *action;
+	const char *action, *mac;
+	bool v6;
 
 	if (errsz)
 		err[0] = '\0';
@@ -185,13 +187,21 @@ lease_parse(int argc, char *const argv[], char *const envp[],
 		snprintf(err, errsz, "%s: needs MAC and IP arguments", action);
 		return -EINVAL;
 	}
-	if (strnlen(argv[2], 64) >= 64 ||
-	    mac_parse(argv[2], ev.lease.mac) < 0) {
-		snprintf(err, errsz, "%s: not a MAC address", action);
+	/* DHCPv6: argv[2] is the client's DUID, its MAC (when dnsmasq
+	 * knows it) is DNSMASQ_MAC; the lease is recorded under that MAC */
+	v6 = valid_ipv6(argv[3]);
+	mac = v6 ? lease_env(envp, "DNSMASQ_MAC") : argv[2];
+	if (!mac || strnlen(mac, 64) >= 64 ||
+	    mac_parse(mac, ev.lease.mac) < 0) {
+		snprintf(err, errsz, v6 ? "%s: DHCPv6 lease without a MAC "
+					  "address in DNSMASQ_MAC"
+					: "%s: not a MAC address",
+			 action);
 		return -EINVAL;
 	}
-	if (strnlen(argv[3], 16) >= 16 || !valid_ipv4(argv[3])) {
-		snprintf(err, errsz, "%s: not an IPv4 address", action);
+	if (strnlen(argv[3], ADDR_STRLEN) >= ADDR_STRLEN ||
+	    !valid_ip(argv[3])) {
+		snprintf(err, errsz, "%s: not an IP address", action);
 		return -EINVAL;
 	}
 	str_copy(ev.lease.ip, sizeof(ev.lease.ip), argv[3]);

@@ -41,8 +41,16 @@ struct lease_event {
  * lease_parse - parse argv (argv[0] is the program, argv[1] the action)
  * and envp (NULL-terminated "NAME=VALUE" strings, may be NULL) into *ret.
  * Returns 0, or -EINVAL with a one-line reason in err (errsz bytes):
- * missing or malformed action arguments, an invalid MAC or IPv4 address.
+ * missing or malformed action arguments, an invalid MAC or address.
  * Never reads more than the bounded prefix of any value.
+ *
+ * The address is valid_ip(): IPv4, or IPv6 in its canonical text. For
+ * an IPv6 address (a DHCPv6 lease) dnsmasq passes the client's DUID
+ * where the MAC goes; the MAC is then DNSMASQ_MAC, and an event without
+ * one is refused (a lease is recorded under its MAC). The DUID is not
+ * kept. A MAC's lease row holds one address: when dnsmasq serves
+ * DHCPv6 too, a v6 event replaces the v4 address of that row (nothing
+ * renders DHCPv6 ranges yet, so today no v6 event comes).
  */
 int lease_parse(int argc, char *const argv[], char *const envp[],
 		struct lease_event *ret, char *err, size_t errsz);
@@ -64,8 +72,10 @@ int lease_clean_text(char *dst, size_t dstsz, const char *src);
 /*
  * lease_format_init_line - one line of dnsmasq's lease file format
  * ("EXPIRES MAC IP HOSTNAME|* *\n") for lease l, into out. Returns 0,
- * -ENOENT when l should not be handed to dnsmasq (no address, released,
- * expired before now, or unknown expiry), -ENAMETOOLONG.
+ * -ENOENT when l should not be handed to dnsmasq (no address or an IPv6
+ * one: dnsmasq's DHCPv6 lease lines carry an IAID and a DUID that are
+ * not kept; released, expired before now, or unknown expiry),
+ * -ENAMETOOLONG.
  */
 int lease_format_init_line(const struct db_lease *l, long long now, char *out,
 			   size_t outsz);

@@ -1,8 +1,9 @@
 /*
  * fuzz_dnsmasq_log.c - libFuzzer target for appliance/dhcp/dnsmasq_log.c, the
  * parser of dnsmasq's log lines. Properties: an accepted event has a
- * canonical MAC or none, a valid IPv4 address or none, and a file name of
- * printable characters without a leading '/'.
+ * canonical MAC or none, a valid_ip address (IPv4; IPv6 on TFTP lines)
+ * or none, and a file name of printable characters without a leading
+ * '/'.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -27,7 +28,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (ev.mac[0] &&
 		    (mac_parse(ev.mac, mac) || strcmp(mac, ev.mac)))
 			abort();
-		if (ev.ip[0] && !valid_ipv4(ev.ip))
+		if (ev.ip[0] && !valid_ip(ev.ip))
 			abort();
 		if (ev.file[0] == '/')
 			abort();

@@ -4,8 +4,8 @@
  * argv words until an empty word, then "NAME=VALUE" environment strings.
  *
  * Properties beyond "no crash": an accepted add/old/del event has a
- * canonical MAC, a valid IPv4 address, a valid or empty host name,
- * printable bounded classes and an architecture in -1..65535; an init
+ * canonical MAC, a valid (IPv4 or canonical IPv6) address, a valid or
+ * empty host name, printable bounded classes and an architecture in -1..65535; an init
  * line formatted from it re-parses as five fields.
  */
 #include <stdint.h>
@@ -63,7 +63,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		if (mac_parse(ev.lease.mac, mac) || strcmp(mac, ev.lease.mac))
 			abort();
-		if (!valid_ipv4(ev.lease.ip))
+		if (!valid_ip(ev.lease.ip))
 			abort();
 		if (ev.lease.hostname[0] && !valid_hostname(ev.lease.hostname))
 			abort();

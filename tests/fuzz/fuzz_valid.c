@@ -4,11 +4,16 @@
  * Properties checked beyond "no crash": a MAC that parses re-parses to
  * itself (canonical form is a fixed point) and is 17 characters; anything
  * valid_text accepts has no control characters; str_sanitize leaves only
- * printable ASCII; valid_hostname agrees with valid_hostname_why.
+ * printable ASCII; valid_hostname agrees with valid_hostname_why; an
+ * IPv6 address valid_ip takes is one inet_pton reads and that formats
+ * back to the same text.
  */
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "common/sanitize.h"
 #include "common/valid.h"
@@ -52,6 +57,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	(void)valid_name(s);
 	(void)valid_ipv4(s);
+	/* valid_ip: IPv4 exactly as valid_ipv4; an IPv6 it takes is what
+	 * inet_pton reads, and formats back to itself */
+	if (valid_ip(s) && !valid_ipv4(s)) {
+		struct in6_addr a;
+		struct sockaddr_in6 sa = { .sin6_family = AF_INET6 };
+		char back[ADDR_STRLEN];
+
+		if (inet_pton(AF_INET6, s, &a) != 1 || strlen(s) >= ADDR_STRLEN)
+			abort();
+		sa.sin6_addr = a;
+		if (addr_from_sockaddr((struct sockaddr *)&sa, back) != 0 ||
+		    strcmp(back, s) != 0)
+			abort();
+	}
 	(void)valid_token(s);
 	if (valid_path_or_url(s) && strstr(s, "${"))
 		abort();

@@ -7,6 +7,8 @@
 #    and dnsmasq is not restarted (same PID);
 #  - a config dnsmasq-wise unchanged keeps dnsmasq; a bad config on SIGHUP
 #    is refused and the running service stays;
+#  - an IPv6 address added to the interface is followed (logged) and
+#    changes nothing that serves IPv4 (same dnsmasq, same address);
 #  - the interface's address changes: dnsmasq follows; link down/up logged;
 #  - a bad config file refuses to start, naming file, line and key;
 #  - SIGTERM stops dnsmasq and exits 0.
@@ -78,6 +80,18 @@ wait_for 5 grep -q "link $IF_A is down" "$TEST_TMP/serve.log" || fail "link down
 ip -n "$NS_C" link set "$IF_C" up
 wait_for 5 grep -q "link $IF_A is up" "$TEST_TMP/serve.log" || fail "link up not logged"
 ok "link down and up are logged"
+
+# -- an IPv6 address: followed and logged, IPv4 service untouched
+if [[ $(ip netns exec "$NS_A" cat "/proc/sys/net/ipv6/conf/$IF_A/disable_ipv6" 2>/dev/null) == 0 ]]; then
+	ip -n "$NS_A" addr add fd00:18::1/64 dev "$IF_A" nodad
+	wait_for 5 grep -q "interface $IF_A IPv6 addresses: .*fd00:18::1/64" "$TEST_TMP/serve.log" ||
+		fail "the IPv6 address on $IF_A was not followed"
+	ok "an IPv6 address on $IF_A is followed"
+	expect_eq "$(status_get dnsmasq_pid)" "$newpid" "an IPv6 address keeps dnsmasq (same pid)"
+	expect_contains "$("$BOOTYARD" -c "$CONF" status)" "198.18.0.1/24" "the IPv4 address still serves"
+else
+	ok "IPv6 is disabled on $IF_A: the IPv6 follow is not checked"
+fi
 
 # -- the address changes: dnsmasq follows
 ip -n "$NS_A" addr flush dev "$IF_A"

@@ -705,7 +705,9 @@ test_lease_holder(void **state)
 	assert_string_equal(mac, "52:54:00:00:00:01");
 	assert_int_equal(db_lease_holder(f->db, "198.18.0.51", mac), -ENOENT);
 	assert_int_equal(db_lease_holder(f->db, "", mac), -EINVAL);
-	assert_int_equal(db_lease_holder(f->db, "::1", mac), -EINVAL);
+	assert_int_equal(db_lease_holder(f->db, "::1", mac), -ENOENT);
+	assert_int_equal(db_lease_holder(f->db, "::ffff:198.18.0.50", mac),
+			 -EINVAL);
 	assert_int_equal(db_lease_holder(f->db, NULL, mac), -EINVAL);
 
 	/* the address moves to another MAC: the newest lease holds it
@@ -751,6 +753,48 @@ test_lease_holder(void **state)
 	/* a MAC seen over HTTP only holds no address */
 	assert_int_equal(db_lease_seen(f->db, "52:54:00:00:00:04", 7), 0);
 	assert_int_equal(db_lease_holder(f->db, "0.0.0.0", mac), -ENOENT);
+}
+
+/* IPv6 addresses: a host's fixed address and a lease, stored and found
+ * in their one canonical text; other texts of an address refused. */
+static void
+test_ipv6_addresses(void **state)
+{
+	struct fixture *f = *state;
+	struct db_host h, g;
+	struct db_lease l;
+	char mac[MAC_STR_LEN];
+	int64_t id, id2;
+
+	host_init(&h, "52:54:00:66:00:01");
+	strcpy(h.ip, "2001:db8:ffff:ffff:ffff:ffff:ffff:fff1"); /* longest */
+	assert_int_equal(db_host_add(f->db, &h, &id), 0);
+	assert_int_equal(db_host_get(f->db, id, &g), 0);
+	assert_string_equal(g.ip, "2001:db8:ffff:ffff:ffff:ffff:ffff:fff1");
+	host_init(&h, "52:54:00:66:00:02");
+	strcpy(h.ip, "2001:db8:ffff:ffff:ffff:ffff:ffff:fff1");
+	assert_int_equal(db_host_add(f->db, &h, &id2), -EEXIST);
+	strcpy(h.ip, "::ffff:198.18.0.10");
+	assert_int_equal(db_host_add(f->db, &h, &id2), -EINVAL);
+	strcpy(h.ip, "FD00::10");
+	assert_int_equal(db_host_add(f->db, &h, &id2), -EINVAL);
+	strcpy(h.ip, "fe80::1%eth0");
+	assert_int_equal(db_host_add(f->db, &h, &id2), -EINVAL);
+	strcpy(h.ip, "fd00::10");
+	assert_int_equal(db_host_add(f->db, &h, &id2), 0);
+
+	memset(&l, 0, sizeof(l));
+	strcpy(l.mac, "52:54:00:66:00:03");
+	strcpy(l.ip, "fd00::50");
+	strcpy(l.state, "add");
+	l.arch = -1;
+	l.expires = (int64_t)time(NULL) + 3600;
+	assert_int_equal(db_lease_record(f->db, &l), 0);
+	assert_int_equal(db_lease_holder(f->db, "fd00::50", mac), 0);
+	assert_string_equal(mac, "52:54:00:66:00:03");
+	assert_int_equal(db_lease_holder(f->db, "fd00:0::50", mac), -EINVAL);
+	strcpy(l.ip, "fd00::050");
+	assert_int_equal(db_lease_record(f->db, &l), -EINVAL);
 }
 
 static int
@@ -1434,6 +1478,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_install_one_boot, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_install_issue_for, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_ipv6_addresses, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_lease_holder, setup,
 						teardown),

@@ -295,6 +295,38 @@ test_hosts(void **state)
 	free(out);
 }
 
+/* An IPv6 fixed address is no DHCPv4 reservation: the host keeps its
+ * local-state tag (without the address), a host with only that address
+ * renders nothing and is not "skipped"; a non-canonical or mapped one is
+ * skipped as invalid. */
+static void
+test_hosts_ipv6(void **state)
+{
+	struct dnsmasq_host h[4] = {
+		{ .macs = { "52:54:00:00:06:01" }, .n_macs = 1,
+		  .ip = "fd00::10", .hostname = "v6a",
+		  .tag = DNSMASQ_TAG_NOFILE },
+		{ .macs = { "52:54:00:00:06:02" }, .n_macs = 1,
+		  .ip = "fd00::11", .hostname = "v6b" },
+		{ .macs = { "52:54:00:00:06:03" }, .n_macs = 1,
+		  .ip = "::ffff:198.18.0.9", .tag = DNSMASQ_TAG_LOCAL },
+		{ .macs = { "52:54:00:00:06:04" }, .n_macs = 1,
+		  .ip = "FD00::12", .tag = DNSMASQ_TAG_LOCAL },
+	};
+	char *out = NULL;
+	size_t skipped = 9;
+
+	assert_int_equal(dnsmasq_render_hosts(h, 4, &out, &skipped), 0);
+	assert_int_equal(skipped, 2);
+	assert_non_null(strstr(out, "\n52:54:00:00:06:01,set:" DNSMASQ_TAG_NOFILE
+				    ",v6a\n"));
+	assert_null(strstr(out, "fd00"));
+	assert_null(strstr(out, "06:02"));
+	assert_null(strstr(out, "06:03"));
+	assert_null(strstr(out, "06:04"));
+	free(out);
+}
+
 /* A hostname that dnsmasq would read as a keyword of the hosts-file line
  * ("ignore" drops the host, "infinite" / "1h" set its lease time, a
  * dotted quad its address) never reaches the file: the reservation is
@@ -459,6 +491,7 @@ main(void)
 		cmocka_unit_test(test_render_refuses),
 		cmocka_unit_test(test_hosts),
 		cmocka_unit_test(test_hosts_keywords),
+		cmocka_unit_test(test_hosts_ipv6),
 		cmocka_unit_test(test_http_base_and_files),
 		cmocka_unit_test(test_lease_max),
 		cmocka_unit_test(test_backoff),

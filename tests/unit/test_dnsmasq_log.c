@@ -74,6 +74,55 @@ test_events(void **state)
 	assert_string_equal(dnsmasq_log_kind_name(ev.kind), "tftp-not-found");
 }
 
+/* TFTP over IPv6 (UEFI PXE on IPv6): the peer in its canonical text, a
+ * link-local one without its zone; malformed peers refused. */
+static void
+test_tftp_ipv6(void **state)
+{
+	static const char *const bad[] = {
+		"dnsmasq-tftp[1]: sent /f to fd00::1::2",
+		"dnsmasq-tftp[1]: sent /f to fe80::1%",
+		"dnsmasq-tftp[1]: sent /f to fe80::1%eth0;id",
+		"dnsmasq-tftp[1]: sent /f to fe80::1%eth0%eth1",
+		"dnsmasq-tftp[1]: sent /f to [fd00::1]",
+		"dnsmasq-tftp[1]: sent /f to fd00::1/64",
+		"dnsmasq-tftp[1]: sent /f to "
+		"0000:0000:0000:0000:0000:0000:0000:00001",
+		"dnsmasq-tftp[1]: file /f not found for fd00::g",
+	};
+	struct dnsmasq_log_event ev;
+	size_t i;
+
+	assert_int_equal(dnsmasq_log_parse("dnsmasq-tftp[7]: sent " ROOT
+					   "/snponly.efi to fd00::77",
+					   ROOT, &ev), 0);
+	assert_int_equal(ev.kind, DNSMASQ_LOG_TFTP_SENT);
+	assert_string_equal(ev.ip, "fd00::77");
+	assert_string_equal(ev.file, "snponly.efi");
+	assert_int_equal(dnsmasq_log_parse("dnsmasq-tftp[7]: file " ROOT
+					   "/x not found for "
+					   "fe80::5054:ff:fe00:1%eth0",
+					   ROOT, &ev), 0);
+	assert_int_equal(ev.kind, DNSMASQ_LOG_TFTP_NOTFOUND);
+	assert_string_equal(ev.ip, "fe80::5054:ff:fe00:1");
+	assert_int_equal(dnsmasq_log_parse("dnsmasq-tftp[7]: sent " ROOT
+					   "/x to ::ffff:198.18.0.7",
+					   ROOT, &ev), 0);
+	assert_string_equal(ev.ip, "198.18.0.7");
+	assert_int_equal(dnsmasq_log_parse("dnsmasq-tftp[7]: sent " ROOT
+					   "/x to "
+					   "2001:db8:ffff:ffff:ffff:ffff:ffff:ffff",
+					   ROOT, &ev), 0);
+	assert_string_equal(ev.ip, "2001:db8:ffff:ffff:ffff:ffff:ffff:ffff");
+	/* DHCP lines stay IPv4 (DHCPv4 log lines) */
+	assert_int_equal(dnsmasq_log_parse("dnsmasq-dhcp[1]: DHCPACK(eth0) "
+					   "fd00::5 52:54:00:00:00:01",
+					   ROOT, &ev), -EINVAL);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (dnsmasq_log_parse(bad[i], ROOT, &ev) != -EINVAL)
+			fail_msg("malformed: '%s'", bad[i]);
+}
+
 static void
 test_not_events(void **state)
 {
@@ -132,6 +181,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_events),
+		cmocka_unit_test(test_tftp_ipv6),
 		cmocka_unit_test(test_not_events),
 		cmocka_unit_test(test_malformed),
 	};

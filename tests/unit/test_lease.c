@@ -3,7 +3,9 @@
  * environment parsed and validated, including hostile values (shell
  * metacharacters, 64 KB strings, control bytes, malformed numbers,
  * invalid MACs and addresses, missing arguments), the architecture from
- * tags or vendor class, and the "init" lease lines.
+ * tags or vendor class, the "init" lease lines, and DHCPv6 events (the
+ * DUID in place of the MAC, the MAC in DNSMASQ_MAC, IPv6 addresses in
+ * their canonical text only).
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -117,6 +119,85 @@ test_refused(void **state)
 		argv[3] = (char *)bad_ips[i];
 		assert_int_equal(lease_parse(4, argv, NULL, &ev, err,
 					     sizeof(err)), -EINVAL);
+	}
+}
+
+/* DHCPv6: dnsmasq passes the DUID where the MAC goes and the MAC in
+ * DNSMASQ_MAC; the address is canonical IPv6 or refused. */
+static void
+test_dhcpv6(void **state)
+{
+	static const char *const bad_ips[] = {
+		"FD00::27", "fd00::027", "fd00:0:0:0:0:0:0:27", "::ffff:198.18.0.2",
+		"::ffff:c612:2", "fe80::1%eth0", "[fd00::27]", "fd00::27/64",
+		"fd00::27\n", "fd00::27 ", "1.2.3.4.5", "::1.2.3.4",
+		"fd00:1:2:3:4:5:6:7:8", "0000:0000:0000:0000:0000:0000:0000:0027",
+	};
+	char duid[] = "00:01:00:01:2e:6a:1c:3f:52:54:00:ab:cd:ef";
+	char *argv[] = { "bootyard-lease", "add", duid, "fd00::27", "web1",
+			 NULL };
+	char *envp[] = {
+		"DNSMASQ_MAC=52:54:00:AB:CD:EF",
+		"DNSMASQ_IAID=1234",
+		"DNSMASQ_SERVER_DUID=00:01:00:01:2e:6a:00:00:52:54:00:00:00:01",
+		"DNSMASQ_LEASE_EXPIRES=1795602539",
+		"DNSMASQ_TAGS=dhcpv6 eth0",
+		NULL,
+	};
+	char *nomac[] = { "DNSMASQ_IAID=1234", NULL };
+	char *badmac[] = { "DNSMASQ_MAC=52:54:00:ab:cd:ef;reboot", NULL };
+	char big[200];
+	char *longmac[] = { big, NULL };
+	struct lease_event ev;
+	char err[128];
+	size_t i;
+
+	assert_int_equal(lease_parse(ARGC(argv), argv, envp, &ev, err,
+				     sizeof(err)), 0);
+	assert_int_equal(ev.op, LEASE_OP_ADD);
+	assert_string_equal(ev.lease.mac, "52:54:00:ab:cd:ef");
+	assert_string_equal(ev.lease.ip, "fd00::27");
+	assert_string_equal(ev.lease.hostname, "web1");
+	assert_int_equal(ev.lease.expires, 1795602539);
+	/* the longest IPv6 text fits */
+	argv[3] = "2001:db8:ffff:ffff:ffff:ffff:ffff:fff1";
+	assert_int_equal(lease_parse(ARGC(argv), argv, envp, &ev, err,
+				     sizeof(err)), 0);
+	assert_string_equal(ev.lease.ip, argv[3]);
+	/* no MAC, a bad one, an overlong one: refused (never the DUID) */
+	argv[3] = "fd00::27";
+	assert_int_equal(lease_parse(ARGC(argv), argv, nomac, &ev, err,
+				     sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "DNSMASQ_MAC"));
+	assert_int_equal(lease_parse(ARGC(argv), argv, NULL, &ev, err,
+				     sizeof(err)), -EINVAL);
+	assert_int_equal(lease_parse(ARGC(argv), argv, badmac, &ev, err,
+				     sizeof(err)), -EINVAL);
+	snprintf(big, sizeof(big), "DNSMASQ_MAC=52:54:00:ab:cd:ef%0150d", 0);
+	assert_int_equal(lease_parse(ARGC(argv), argv, longmac, &ev, err,
+				     sizeof(err)), -EINVAL);
+	/* DNSMASQ_MAC does not stand in for a bad MAC of an IPv4 lease */
+	argv[3] = "198.18.0.27";
+	assert_int_equal(lease_parse(ARGC(argv), argv, envp, &ev, err,
+				     sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "not a MAC"));
+	/* every other text of an address is refused */
+	for (i = 0; i < sizeof(bad_ips) / sizeof(bad_ips[0]); i++) {
+		argv[3] = (char *)bad_ips[i];
+		if (lease_parse(ARGC(argv), argv, envp, &ev, err,
+				sizeof(err)) != -EINVAL)
+			fail_msg("address %s accepted", bad_ips[i]);
+	}
+	/* an IPv6 lease is no line of dnsmasq's (IPv4) lease file */
+	argv[3] = "fd00::27";
+	assert_int_equal(lease_parse(ARGC(argv), argv, envp, &ev, err,
+				     sizeof(err)), 0);
+	{
+		char out[256];
+
+		assert_int_equal(lease_format_init_line(&ev.lease, 1000, out,
+							sizeof(out)),
+				 -ENOENT);
 	}
 }
 
@@ -240,6 +321,7 @@ main(void)
 		cmocka_unit_test(test_add_full),
 		cmocka_unit_test(test_actions),
 		cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_dhcpv6),
 		cmocka_unit_test(test_hostile_env),
 		cmocka_unit_test(test_arch),
 		cmocka_unit_test(test_init_line),

@@ -2,7 +2,8 @@
  * test_netif.c - common/netif.c: the pure interface choice (auto with
  * one, none or several candidates; a named interface, missing or without
  * IPv4; secondary addresses of one interface), the network of an
- * address, and netif_list against the real kernel (loopback is there).
+ * address, and netif_list against the real kernel (loopback is there);
+ * an interface's IPv6 addresses (netif_list6, netif_same6).
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -15,6 +16,8 @@
 #include <cmocka.h>
 
 #include "common/netif.h"
+#include "common/util.h"
+#include "common/valid.h"
 
 static const struct netif_info lo = { "lo", 1, "127.0.0.1", 8, true, true,
 				      true };
@@ -93,6 +96,74 @@ test_network_and_same(void **state)
 	assert_false(netif_same(&eth0, &eth1));
 }
 
+/* IPv6 addresses: netif_same6 compares them, netif_addr6_text lists
+ * them; the IPv4 choice does not look at them. */
+static void
+test_addr6(void **state)
+{
+	struct netif_addrs6 a = { 0 }, b = { 0 };
+	char t[64];
+
+	a.n = 2;
+	str_copy(a.a[0].addr, ADDR_STRLEN, "fd00::1");
+	a.a[0].prefix = 64;
+	str_copy(a.a[1].addr, ADDR_STRLEN, "fe80::1");
+	a.a[1].prefix = 64;
+	a.a[1].link_local = true;
+	assert_false(netif_same6(&a, &b));
+	assert_true(netif_same6(&b, &b));
+	b = a;
+	assert_true(netif_same6(&a, &b));
+	b.a[0].prefix = 48;
+	assert_false(netif_same6(&a, &b));
+	b = a;
+	str_copy(b.a[1].addr, ADDR_STRLEN, "fe80::2");
+	assert_false(netif_same6(&a, &b));
+	assert_string_equal(netif_addr6_text(&a, t, sizeof(t)),
+			    "fd00::1/64 fe80::1/64");
+	b.n = 0;
+	assert_string_equal(netif_addr6_text(&b, t, sizeof(t)), "none");
+	/* cut at an address boundary, never overrun */
+	assert_string_equal(netif_addr6_text(&a, t, 14), "fd00::1/64");
+	assert_string_equal(netif_addr6_text(&a, t, 4), "");
+}
+
+/* With IPv6 on loopback, netif_list6 reports ::1/128 for lo; an
+ * interface that does not exist has none. */
+static void
+test_list_real6(void **state)
+{
+	struct netif_info c[NETIF_MAX_CANDIDATES];
+	struct netif_addrs6 a6;
+	int n, i;
+	size_t k;
+	bool seen = false;
+	FILE *f = fopen("/proc/net/if_inet6", "r");
+	char line[256];
+
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, "00000000000000000000000000000001 ", 33))
+			seen = true;
+	if (f)
+		fclose(f);
+	if (!seen)
+		skip(); /* no IPv6 on lo here */
+	n = netif_list(c, NETIF_MAX_CANDIDATES);
+	for (i = 0; i < n && !c[i].loopback; i++)
+		;
+	assert_true(i < n);
+	assert_int_equal(netif_list6(c[i].ifindex, &a6), 0);
+	seen = false;
+	for (k = 0; k < a6.n; k++) {
+		assert_true(valid_ipv6(a6.a[k].addr));
+		if (!strcmp(a6.a[k].addr, "::1") && a6.a[k].prefix == 128)
+			seen = true;
+	}
+	assert_true(seen);
+	assert_int_equal(netif_list6(999999, &a6), 0);
+	assert_int_equal(a6.n, 0);
+}
+
 static void
 test_list_real(void **state)
 {
@@ -116,7 +187,9 @@ main(void)
 		cmocka_unit_test(test_choose_auto),
 		cmocka_unit_test(test_choose_named),
 		cmocka_unit_test(test_network_and_same),
+		cmocka_unit_test(test_addr6),
 		cmocka_unit_test(test_list_real),
+		cmocka_unit_test(test_list_real6),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,15 +1,19 @@
 /*
  * test_valid.c - the validators of common/valid.h: MAC parsing (the four
- * accepted forms and many rejected ones), host names, names, text, IPv4,
- * tokens, paths and URLs, each with hostile input.
+ * accepted forms and many rejected ones), host names, names, text, IPv4
+ * and IPv6 (valid_ip, addr_from_sockaddr), tokens, paths and URLs, each
+ * with hostile input.
  */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include <cmocka.h>
 
@@ -323,6 +327,122 @@ ipv4_dotted_quad(void **state)
 	assert_false(valid_ipv4("localhost"));
 }
 
+/* valid_ip: both families, one text per address, nothing else. */
+static void
+ip_either_family(void **state)
+{
+	char big[ADDR_STRLEN + 8];
+	static const char nul_in[] = "::1\0garbage";
+
+	/* IPv4 exactly as valid_ipv4 */
+	assert_true(valid_ip("198.18.0.1"));
+	assert_true(valid_ip("0.0.0.0"));
+	assert_false(valid_ip("1.2.3.4.5"));
+	assert_false(valid_ip("01.2.3.4"));
+	assert_false(valid_ip("1.2.3.04"));
+	assert_false(valid_ip("1.2.3.4\n"));
+	assert_false(valid_ipv6("198.18.0.1"));
+
+	/* IPv6, canonical (RFC 5952) */
+	assert_true(valid_ip("::"));
+	assert_true(valid_ip("::1"));
+	assert_true(valid_ip("fd00::1"));
+	assert_true(valid_ip("fe80::1"));
+	assert_true(valid_ip("2001:db8::8:800:200c:417a"));
+	assert_true(valid_ip("2001:db8:0:1:1:1:1:1")); /* one 0 stays */
+	assert_true(valid_ip("2001:db8::1:0:0:1"));     /* first run wins */
+	assert_true(valid_ip("1:2:3:4:5:6:7:8"));
+	assert_true(valid_ip("1::"));
+	assert_true(valid_ip("::102:304")); /* not IPv4-mapped: an IPv6 */
+	assert_true(valid_ip("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"));
+	assert_true(valid_ipv6("fd00::1"));
+
+	/* IPv6, another text of a valid address */
+	assert_false(valid_ip("FD00::1"));              /* upper case */
+	assert_false(valid_ip("fd00:0:0:0:0:0:0:1"));   /* uncompressed */
+	assert_false(valid_ip("fd00::01"));             /* leading zero */
+	assert_false(valid_ip("fd00:0000::1"));
+	assert_false(valid_ip("2001:db8::1:0:1:1:1"));  /* a single 0 as :: */
+	assert_false(valid_ip("2001:db8:0:0:1::1"));    /* shorter run as :: */
+	assert_false(valid_ip("2001:0:0:1::1:1"));      /* tie: first wins */
+	assert_false(valid_ip("0::1"));
+	assert_false(valid_ip("::0"));
+	assert_false(valid_ip("::0.0.0.1"));            /* dotted tail */
+	assert_false(valid_ip("::1.2.3.4"));
+	assert_false(valid_ip("64:ff9b::1.2.3.4"));
+
+	/* IPv4-mapped: that is 1.2.3.4, written one way only */
+	assert_false(valid_ip("::ffff:1.2.3.4"));
+	assert_false(valid_ip("::ffff:102:304"));
+	assert_false(valid_ip("::FFFF:1.2.3.4"));
+	assert_false(valid_ip("0:0:0:0:0:ffff:102:304"));
+
+	/* not an address at all */
+	assert_false(valid_ip(NULL));
+	assert_false(valid_ip(""));
+	assert_false(valid_ip(":"));
+	assert_false(valid_ip(":::"));
+	assert_false(valid_ip("1::2::3"));
+	assert_false(valid_ip("1:2:3:4:5:6:7:8:9"));
+	assert_false(valid_ip("1:2:3:4:5:6:7"));
+	assert_false(valid_ip("12345::1"));
+	assert_false(valid_ip("[::1]"));
+	assert_false(valid_ip("fe80::1%eth0"));          /* zone id */
+	assert_false(valid_ip("fe80::1%1"));
+	assert_false(valid_ip("fd00::/64"));
+	assert_false(valid_ip("fd00::1/128"));
+	assert_false(valid_ip(" ::1"));
+	assert_false(valid_ip("::1 "));
+	assert_false(valid_ip("::1\n"));
+	assert_false(valid_ip("::1\nfd00::1"));
+	assert_false(valid_ip("g::1"));
+	assert_false(valid_ip("localhost"));
+	assert_false(valid_ip("1.2.3.4:80"));
+	/* an embedded NUL ends the string: what precedes it is judged */
+	assert_true(valid_ip(nul_in));
+	/* overlong: 45 and more bytes never pass, however they start */
+	memset(big, '0', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	assert_false(valid_ip(big));
+	memcpy(big, "::1", 3);
+	assert_false(valid_ip(big));
+	assert_false(valid_ip("0000:0000:0000:0000:0000:0000:0000:0001"));
+	assert_false(valid_ip(repeat(':', 10240)));
+	assert_false(valid_ip(repeat('1', 10240)));
+}
+
+/* addr_from_sockaddr: IPv4, IPv4-mapped as IPv4, IPv6 canonical
+ * without its scope; its output passes valid_ip. */
+static void
+ip_from_sockaddr(void **state)
+{
+	struct sockaddr_in a4 = { .sin_family = AF_INET };
+	struct sockaddr_in6 a6 = { .sin6_family = AF_INET6 };
+	struct sockaddr un = { .sa_family = AF_UNIX };
+	char out[ADDR_STRLEN];
+
+	inet_pton(AF_INET, "198.18.0.7", &a4.sin_addr);
+	assert_int_equal(addr_from_sockaddr((struct sockaddr *)&a4, out), 0);
+	assert_string_equal(out, "198.18.0.7");
+	inet_pton(AF_INET6, "::ffff:198.18.0.7", &a6.sin6_addr);
+	assert_int_equal(addr_from_sockaddr((struct sockaddr *)&a6, out), 0);
+	assert_string_equal(out, "198.18.0.7");
+	inet_pton(AF_INET6, "FD00:0:0:0:0:0:102:304", &a6.sin6_addr);
+	assert_int_equal(addr_from_sockaddr((struct sockaddr *)&a6, out), 0);
+	assert_string_equal(out, "fd00::102:304");
+	assert_true(valid_ip(out));
+	inet_pton(AF_INET6, "::102:304", &a6.sin6_addr); /* glibc: ::1.2.3.4 */
+	assert_int_equal(addr_from_sockaddr((struct sockaddr *)&a6, out), 0);
+	assert_string_equal(out, "::102:304");
+	inet_pton(AF_INET6, "fe80::1", &a6.sin6_addr);
+	a6.sin6_scope_id = 2;
+	assert_int_equal(addr_from_sockaddr((struct sockaddr *)&a6, out), 0);
+	assert_string_equal(out, "fe80::1");
+	assert_int_equal(addr_from_sockaddr(&un, out), -EAFNOSUPPORT);
+	assert_string_equal(out, "");
+	assert_int_equal(addr_from_sockaddr(NULL, out), -EAFNOSUPPORT);
+}
+
 static void
 token_hex32(void **state)
 {
@@ -443,6 +563,8 @@ main(void)
 		cmocka_unit_test(name_strict_charset),
 		cmocka_unit_test(text_no_control_chars),
 		cmocka_unit_test(ipv4_dotted_quad),
+		cmocka_unit_test(ip_either_family),
+		cmocka_unit_test(ip_from_sockaddr),
 		cmocka_unit_test(token_hex32),
 		cmocka_unit_test(token_generated),
 		cmocka_unit_test(path_or_url),
