@@ -6,7 +6,8 @@
 # missing or malformed variables, invalid MACs) never crash it, exit 0
 # (nothing to record is not a failure), leave the database consistent
 # (integrity_check, no row for refused input); an unwritable database is
-# exit 1; each event costs under 5 ms.
+# exit 1; 200 events in a row all land (their speed is measured by
+# `make bench-dhcp`, against dnsmasq alone: never a timed assertion here).
 source "$TOP/tests/lib/common.sh"
 
 command -v sqlite3 >/dev/null || skip "sqlite3 is not installed"
@@ -68,7 +69,7 @@ BOOTYARD_DB=/nonexistent-dir/x.db expect_exit 1 "$H" add 52:54:00:e0:00:06 198.1
 BOOTYARD_DB=/nonexistent-dir/x.db expect_exit 0 "$H" init
 BOOTYARD_DB=relative.db expect_exit 1 "$H" add 52:54:00:e0:00:06 198.18.0.15
 
-# speed: 200 events, each a process start + one transaction, while
+# 200 events in a row, each a process start + one transaction, while
 # another connection holds the database open as `bootyard serve` does
 # (otherwise every hook run is the last connection and checkpoints)
 # (it reads from fd 7 and exits when the script closes it)
@@ -81,14 +82,6 @@ for i in $(seq 1 200); do
 done
 t1=$(date +%s%N)
 per=$(((t1 - t0) / 200 / 1000))
-echo "lease hook: $per us per event"
-limit=5000
-load=$(cut -d' ' -f1 /proc/loadavg)
-if (($(nproc) <= ${load%.*})); then
-	limit=20000 # a machine this busy (load $load) measures the scheduler
-	echo "note: load average $load: allowing $limit us"
-fi
-((per < limit)) || fail "lease hook too slow: $per us per event"
-ok "lease hook: $per us per event (limit $limit)"
+echo "lease hook: $per us per event (for information; make bench-dhcp measures it)"
 expect_eq "$(sqlite3 "$BOOTYARD_DB" "select count(*) from leases where mac like '52:54:00:e1:%'")" 200 "all 200 leases stored"
 done_checks
