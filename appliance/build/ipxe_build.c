@@ -1552,8 +1552,11 @@ ipxe_build(const struct ipxe_build_opts *o, struct ipxe_build_result *ret,
 	b = calloc(1, sizeof(*b));
 	if (!b)
 		return -ENOMEM;
-	*b = (struct build){ .o = o, .ret = ret, .err = err, .errsz = errsz,
-			     .bits = o->images ? o->images : IPXE_IMG_ALL };
+	b->o = o;
+	b->ret = ret;
+	b->err = err;
+	b->errsz = errsz;
+	b->bits = o->images ? o->images : IPXE_IMG_ALL;
 	r = build_inputs(b, t0);
 	if (r < 0)
 		goto out;
