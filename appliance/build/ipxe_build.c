@@ -1498,8 +1498,20 @@ build_install(struct build *b)
 			   b->errsz);
 }
 
+/* Keep the newest trees and cache entries, this build's among them. */
+static void
+build_evict(struct build *b)
+{
+	char p[IPXE_PATH];
+
+	str_printf(p, sizeof(p), "tree-%.16s", b->treekey);
+	cache_evict(b->o->cache_dir, "tree-", IPXE_KEEP_TREES, p);
+	str_printf(p, sizeof(p), "out-%.16s", b->key);
+	cache_evict(b->o->cache_dir, "out-", IPXE_KEEP_OUT, p);
+}
+
 /* Build in the cached tree, under its lock; store the images in the
- * cache and install them. */
+ * cache, install them, and evict what the cache no longer keeps. */
 static int
 build_in_tree(struct build *b)
 {
@@ -1522,19 +1534,9 @@ build_in_tree(struct build *b)
 	r = build_store(b);
 	if (r == 0)
 		r = build_install(b);
+	if (r == 0)
+		build_evict(b);
 	return r;
-}
-
-/* Keep the newest trees and cache entries, this build's among them. */
-static void
-build_evict(struct build *b)
-{
-	char p[IPXE_PATH];
-
-	str_printf(p, sizeof(p), "tree-%.16s", b->treekey);
-	cache_evict(b->o->cache_dir, "tree-", IPXE_KEEP_TREES, p);
-	str_printf(p, sizeof(p), "out-%.16s", b->key);
-	cache_evict(b->o->cache_dir, "out-", IPXE_KEEP_OUT, p);
 }
 
 int
@@ -1552,8 +1554,11 @@ ipxe_build(const struct ipxe_build_opts *o, struct ipxe_build_result *ret,
 	b = calloc(1, sizeof(*b));
 	if (!b)
 		return -ENOMEM;
-	*b = (struct build){ .o = o, .ret = ret, .err = err, .errsz = errsz,
-			     .bits = o->images ? o->images : IPXE_IMG_ALL };
+	b->o = o;
+	b->ret = ret;
+	b->err = err;
+	b->errsz = errsz;
+	b->bits = o->images ? o->images : IPXE_IMG_ALL;
 	r = build_inputs(b, t0);
 	if (r < 0)
 		goto out;
@@ -1568,8 +1573,6 @@ ipxe_build(const struct ipxe_build_opts *o, struct ipxe_build_result *ret,
 		ret->cache_hit = r == 0;
 	} else {
 		r = build_in_tree(b);
-		if (r == 0)
-			build_evict(b);
 		timed = r == 0;
 	}
 	if (timed)

@@ -393,7 +393,8 @@ dm_render_boot_pxe(struct dm_buf *b, const struct by_config *cfg)
 			dm_printf(b, "# %s: no such loader\n", a->name);
 			continue;
 		}
-		if (a->fw == ARCH_FW_BIOS || cfg->dhcp_mode != DHCP_MODE_PROXY) {
+		if (a->fw == ARCH_FW_BIOS ||
+		    cfg->dhcp_mode != DHCP_MODE_PROXY) {
 			dm_printf(b, "dhcp-boot=tag:%s,%s%s%s%s\n", a->pxe_tag,
 				  notipxe, nn, nl, file);
 			continue;
