@@ -119,6 +119,10 @@ apply_install(struct db *db, const struct boot_answer *ans,
 	int r;
 
 	ret->install = INSTALL_FAILED;
+	if (!ans->distro || (ans->change == BOOT_CHANGE_NONE && !ans->token)) {
+		failed(ret, -EINVAL); /* not an answer of boot_decide */
+		return 0;
+	}
 	r = failed(ret, db_distro_get(db, ans->distro, &ret->distro));
 	if (r == -ENOENT)
 		ret->install = INSTALL_NO_DISTRO;
