@@ -299,6 +299,7 @@ serve_config(struct MHD_Connection *c, struct http_req *r)
 	struct boot_applied applied;
 	struct boot_answer ans;
 	const struct decision *d = &ans.decision;
+	const struct db_distro_names *names = NULL;
 	char err[128], desc[256];
 	bool known, record = true;
 	char *script = NULL;
@@ -323,15 +324,13 @@ serve_config(struct MHD_Connection *c, struct http_req *r)
 		record = unknown_seen(srv, db, c, &req);
 
 	/* the menu's distributions, unless the answer cannot be a menu */
-	boot_policy(srv->cfg, r->l->base_url,
-	            req.choice != BOOT_CHOICE_LOCAL &&
-	                    req.choice != BOOT_CHOICE_SHELL &&
-	                    req.choice != BOOT_CHOICE_MEMTEST &&
-	                    !(known && host.action == DB_ACTION_LOCAL &&
-	                      req.choice == BOOT_CHOICE_NONE)
-	                ? distro_names(db)
-	                : NULL,
-	            &pol);
+	if (req.choice != BOOT_CHOICE_LOCAL &&
+	    req.choice != BOOT_CHOICE_SHELL &&
+	    req.choice != BOOT_CHOICE_MEMTEST &&
+	    !(known && host.action == DB_ACTION_LOCAL &&
+	      req.choice == BOOT_CHOICE_NONE))
+		names = distro_names(db);
+	boot_policy(srv->cfg, r->l->base_url, names, &pol);
 
 	memset(&in, 0, sizeof(in));
 	memset(&applied, 0, sizeof(applied));

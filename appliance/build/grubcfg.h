@@ -14,8 +14,9 @@
  * MACs no host has any more are removed.
  *
  * Install once over grub: rendering a host flagged for install issues
- * its install token (db_install_issue) when it has none, and the file
- * carries it. The attempt budget ([boot] install_attempts) counts TFTP
+ * its install token when it has none, and the file carries it; the
+ * install state machine (issue, spend a fetch, give up) is the boot
+ * core's (appliance/core/boot.h: RENDER, FETCHED), as on the iPXE path. The attempt budget ([boot] install_attempts) counts TFTP
  * fetches of the host's file since the token was issued (each fetch is
  * recorded as an event "grub-fetch"): once the budget is spent the file
  * is rendered as the menu for the next fetch while the token already

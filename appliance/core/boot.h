@@ -97,8 +97,8 @@ enum boot_change {
 
 /* What boot_apply() did: the input of the next boot_decide(). */
 struct boot_applied {
-	enum boot_change change; /* the change applied (NONE: only read) */
-	int rc;                  /* 0, or the first -errno of the way */
+	enum boot_change change;    /* the change applied (NONE: only read) */
+	int rc;                     /* 0, or the first -errno of the way */
 	enum install_state install; /* ISSUED: distro and token are set */
 	bool once;                  /* ISSUED: a one-boot token */
 	struct db_distro distro;
@@ -146,11 +146,11 @@ struct boot_answer {
 	                       by boot_apply); ISSUE: only while the host is
 	                       still flagged for it, if cas */
 	bool cas;
-	const char *token;  /* NONE: the token already handed out that the
-	                       answer carries again; DONE: the one to end */
-	bool once;          /* the install is a one-boot one */
-	unsigned max_attempts;    /* ISSUE */
-	bool count_fetches;       /* count the host's file fetches after */
+	const char *token;     /* NONE: the token already handed out that the
+	                          answer carries again; DONE: the one to end */
+	bool once;             /* the install is a one-boot one */
+	unsigned max_attempts; /* ISSUE */
+	bool count_fetches;    /* count the host's file fetches after */
 	const struct db_host *host; /* SPEND, GIVE_UP, counting: whose */
 	const char *file;           /* SPEND, GIVE_UP: for the events */
 	/* final, ASK and RENDER: what to render */

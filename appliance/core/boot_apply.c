@@ -73,8 +73,8 @@ failed(struct boot_applied *ret, int r)
  * kept: the caller frees it), or 0 with the outcome in ret.
  */
 static int
-apply_token(struct db *db, const struct boot_answer *ans,
-            struct db_host *host, struct boot_applied *ret)
+apply_token(struct db *db, const struct boot_answer *ans, struct db_host *host,
+            struct boot_applied *ret)
 {
 	int r;
 
@@ -119,6 +119,10 @@ apply_install(struct db *db, const struct boot_answer *ans,
 	int r;
 
 	ret->install = INSTALL_FAILED;
+	if (!ans->distro || (ans->change == BOOT_CHANGE_NONE && !ans->token)) {
+		failed(ret, -EINVAL); /* not an answer of boot_decide */
+		return 0;
+	}
 	r = failed(ret, db_distro_get(db, ans->distro, &ret->distro));
 	if (r == -ENOENT)
 		ret->install = INSTALL_NO_DISTRO;
@@ -178,8 +182,8 @@ apply_give_up(struct db *db, const struct boot_answer *ans,
 }
 
 int
-boot_apply(struct db *db, const struct boot_answer *ans,
-           struct db_host *host, struct boot_applied *ret)
+boot_apply(struct db *db, const struct boot_answer *ans, struct db_host *host,
+           struct boot_applied *ret)
 {
 	memset(ret, 0, sizeof(*ret));
 	ret->change = ans->change;

@@ -11,9 +11,10 @@
  *   1. decide_plan() says which change of state the request may make (a
  *      token for a flagged install, a one-boot token for a menu choice,
  *      or none) and which change it asked for but may not make (refused);
- *   2. the caller makes that change (db_install_issue_for,
- *      db_install_once) and calls decide() with what happened (struct
+ *   2. that change is made and decide() told what happened (struct
  *      decide_input.install).
+ * The boot core (boot.h) drives both steps for every path; boot_apply
+ * makes the change. Callers use boot_decide, not these directly.
  *
  * Who may change what a machine boots next: the boot listener has no
  * authentication and MACs are spoofable, so where the appliance sees
