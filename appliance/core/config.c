@@ -322,7 +322,16 @@ parse_ifname(const struct cfg_key *k, const char *value, void *field,
 	return store_string(k, value, field, why, whysz);
 }
 
-/* parse_ipv4 - "auto" or a dotted-quad IPv4 address. */
+/* An address value (and "auto", START,END, ADDRESS:PORT) has room for
+ * any address text bootyard stores. */
+_Static_assert(CFG_ADDR_MAX >= ADDR_STRLEN, "config address size");
+
+/*
+ * parse_ipv4 - "auto" or a dotted-quad IPv4 address. server_address
+ * stays IPv4 (valid_ipv4, not valid_ip): it is what DHCPv4 clients are
+ * told (next-server, the boot URLs in boot.ipxe, the iPXE build, grub);
+ * serving IPv6 clients will need an address of its own.
+ */
 static int
 parse_ipv4(const struct cfg_key *k, const char *value, void *field,
 	   char *why, size_t whysz)
