@@ -110,11 +110,13 @@ int cli_open(const struct by_ctx *ctx, const struct cli_cmd *cmd,
 
 /*
  * cli_write_lock - take the CLI's write lock, <state_dir>/cli.lock
- * (flock, exclusive), so that read-modify-write commands (host set,
- * reinstall, local, distro set) of concurrent bootyard processes do not
+ * (flock, exclusive), so that concurrent `distro set` commands do not
  * lose each other's updates: db.h has no transaction spanning a read and
- * a write. Waits up to 30 s. Returns 0 and *ret_fd (close it to unlock),
- * or prints a message and returns EXIT_RUNTIME.
+ * a write of a distribution. (Host changes - host set, reinstall, local -
+ * need no lock: they go through db_host_modify's transaction, which also
+ * orders them against the admin API.) Waits up to 30 s. Returns 0 and
+ * *ret_fd (close it to unlock), or prints a message and returns
+ * EXIT_RUNTIME.
  */
 int cli_write_lock(const struct cli_cmd *cmd, const struct by_config *cfg,
 		   int *ret_fd);
