@@ -11,8 +11,9 @@
  *
  * Status codes: 400 malformed JSON or query, 401 no or wrong token,
  * 404 no such host, 405 wrong method, 409 a unique value is taken,
- * 422 well-formed JSON with an invalid value (the CLI's validators:
- * common/valid.h, valid_value for attribute values).
+ * 422 well-formed JSON with an invalid value (the CLI's validation:
+ * appliance/core/hostcheck.h). A host is shown in the one JSON form of
+ * appliance/core/hostjson.h, the CLI's too.
  */
 #include <errno.h>
 #include <jansson.h>
@@ -24,6 +25,7 @@
 #include "common/valid.h"
 #include "http/admin_json.h"
 #include "http/internal.h"
+#include "appliance/core/hostjson.h"
 #include "appliance/core/query.h"
 #include "appliance/core/template.h"
 
@@ -83,58 +85,6 @@ authorized(struct MHD_Connection *c, struct http_server *srv)
 }
 
 /* ---- JSON <-> host ------------------------------------------------- */
-
-/*
- * A JSON string for database text. Stored text is printable but not
- * necessarily UTF-8 (DHCP vendor classes, log lines): bytes that do not
- * form UTF-8 become '?', so one odd lease never breaks a listing.
- */
-static json_t *
-jstr(const char *s)
-{
-	json_t *j = json_string(s ? s : "");
-	char *copy;
-	size_t i;
-
-	if (j)
-		return j;
-	copy = strdup(s);
-	if (!copy)
-		return NULL;
-	for (i = 0; copy[i]; i++)
-		if ((unsigned char)copy[i] >= 0x80)
-			copy[i] = '?';
-	j = json_string(copy);
-	free(copy);
-	return j;
-}
-
-/* The JSON form of a host (new reference). */
-static json_t *
-host_json(const struct db_host *h)
-{
-	json_t *j = json_object(), *macs = json_array(), *attrs = json_object();
-	size_t i;
-
-	for (i = 0; i < h->n_macs; i++)
-		json_array_append_new(macs, json_string(h->macs[i]));
-	for (i = 0; i < h->n_attrs; i++)
-		json_object_set_new(attrs, h->attrs[i].key,
-		                    jstr(h->attrs[i].value));
-	json_object_set_new(j, "id", json_integer(h->id));
-	json_object_set_new(j, "macs", macs);
-	json_object_set_new(j, "hostname", jstr(h->hostname));
-	json_object_set_new(j, "ip", jstr(h->ip));
-	json_object_set_new(j, "action",
-	                    json_string(db_action_name(h->action)));
-	json_object_set_new(j, "distro", jstr(h->distro));
-	json_object_set_new(j, "local_boot", jstr(h->local_boot));
-	json_object_set_new(j, "attempts", json_integer(h->attempts));
-	json_object_set_new(j, "attrs", attrs);
-	json_object_set_new(j, "created", json_integer(h->created));
-	json_object_set_new(j, "updated", json_integer(h->updated));
-	return j;
-}
 
 /* The HTTP status for a db_ error of a write. */
 static unsigned
@@ -354,10 +304,10 @@ static int
 collect_distro(const struct db_distro *d, void *ctx)
 {
 	json_t *j =
-	    json_pack("{s:o,s:o,s:o,s:o,s:o,s:I,s:I}", "name", jstr(d->name),
-	              "kernel", jstr(d->kernel), "initrd", jstr(d->initrd),
-	              "cmdline", jstr(d->cmdline), "template_name",
-	              jstr(d->template_name), "created", (json_int_t)d->created,
+	    json_pack("{s:o,s:o,s:o,s:o,s:o,s:I,s:I}", "name", json_text(d->name),
+	              "kernel", json_text(d->kernel), "initrd", json_text(d->initrd),
+	              "cmdline", json_text(d->cmdline), "template_name",
+	              json_text(d->template_name), "created", (json_int_t)d->created,
 	              "updated", (json_int_t)d->updated);
 
 	return json_array_append_new(ctx, j) ? -ENOMEM : 0;
@@ -369,9 +319,9 @@ collect_lease(const struct db_lease *l, void *ctx)
 {
 	json_t *j = json_pack(
 	    "{s:o,s:o,s:o,s:i,s:o,s:o,s:o,s:I,s:I,s:I,s:b}", "mac",
-	    jstr(l->mac), "ip", jstr(l->ip), "hostname", jstr(l->hostname),
-	    "arch", l->arch, "vendor_class", jstr(l->vendor_class),
-	    "user_class", jstr(l->user_class), "state", jstr(l->state),
+	    json_text(l->mac), "ip", json_text(l->ip), "hostname", json_text(l->hostname),
+	    "arch", l->arch, "vendor_class", json_text(l->vendor_class),
+	    "user_class", json_text(l->user_class), "state", json_text(l->state),
 	    "expires", (json_int_t)l->expires, "first_seen",
 	    (json_int_t)l->first_seen, "last_seen", (json_int_t)l->last_seen,
 	    "known", l->known);
@@ -385,8 +335,8 @@ collect_event(const struct db_event *e, void *ctx)
 {
 	json_t *j =
 	    json_pack("{s:I,s:I,s:o,s:o,s:o}", "id", (json_int_t)e->id, "ts_ms",
-	              (json_int_t)e->ts_ms, "mac", jstr(e->mac), "kind",
-	              jstr(e->kind), "detail", jstr(e->detail));
+	              (json_int_t)e->ts_ms, "mac", json_text(e->mac), "kind",
+	              json_text(e->kind), "detail", json_text(e->detail));
 
 	return json_array_append_new(ctx, j) ? -ENOMEM : 0;
 }
@@ -453,7 +403,7 @@ api_distros(struct MHD_Connection *c, struct http_req *r, struct db *db,
 		json_decref(arr);
 		if (body && d.template_text)
 			json_object_set_new(body, "template",
-			                    jstr(d.template_text));
+			                    json_text(d.template_text));
 		db_distro_free(&d);
 		return reply_json(c, r, 200, body);
 	}

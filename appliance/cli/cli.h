@@ -180,11 +180,8 @@ void cli_table_free(struct cli_table *t);
  */
 int cli_json_print(json_t *j);
 
-/* cli_json_str - a JSON string, or null for "" (unset). New reference. */
-json_t *cli_json_str(const char *s);
-
-/* cli_json_host - a host as a JSON object (new reference, NULL = ENOMEM). */
-json_t *cli_json_host(const struct db_host *h);
+/* Hosts and other records are turned into JSON by
+ * appliance/core/hostjson.h: host_json, json_text_or_null (null for ""). */
 
 /*
  * A listing (host list, distro list, leases, events): the db_*_list

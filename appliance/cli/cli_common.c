@@ -516,57 +516,6 @@ cli_json_print(json_t *j)
 	return 0;
 }
 
-/* cli_json_str - "" becomes null; invalid UTF-8 becomes null too. */
-json_t *
-cli_json_str(const char *s)
-{
-	json_t *j;
-
-	if (!s || !*s)
-		return json_null();
-	j = json_string(s);
-	return j ? j : json_null();
-}
-
-/* cli_json_host - the JSON form of a host, documented in docs/cli.md. */
-json_t *
-cli_json_host(const struct db_host *h)
-{
-	json_t *o, *macs, *attrs;
-	size_t i;
-
-	o = json_object();
-	macs = json_array();
-	attrs = json_object();
-	if (!o || !macs || !attrs)
-		goto err;
-	for (i = 0; i < h->n_macs; i++)
-		json_array_append_new(macs, json_string(h->macs[i]));
-	for (i = 0; i < h->n_attrs; i++)
-		json_object_set_new(attrs, h->attrs[i].key,
-				    cli_json_str(h->attrs[i].value));
-	json_object_set_new(o, "id", json_integer(h->id));
-	json_object_set_new(o, "macs", macs);
-	json_object_set_new(o, "hostname", cli_json_str(h->hostname));
-	json_object_set_new(o, "ip", cli_json_str(h->ip));
-	json_object_set_new(o, "action",
-			    json_string(db_action_name(h->action)));
-	json_object_set_new(o, "distro", cli_json_str(h->distro));
-	json_object_set_new(o, "local_boot",
-			    json_string(h->local_boot[0] ? h->local_boot
-							 : "default"));
-	json_object_set_new(o, "attrs", attrs);
-	json_object_set_new(o, "install_attempts", json_integer(h->attempts));
-	json_object_set_new(o, "created", json_integer(h->created));
-	json_object_set_new(o, "updated", json_integer(h->updated));
-	return o;
-err:
-	json_decref(o);
-	json_decref(macs);
-	json_decref(attrs);
-	return NULL;
-}
-
 /* cli_list_begin - see cli.h. */
 int
 cli_list_begin(const struct by_ctx *ctx, struct cli_list *c,

@@ -12,6 +12,7 @@
 
 #include "appliance/bootyard.h"
 #include "appliance/cli/cli.h"
+#include "appliance/core/hostjson.h"
 #include "appliance/build/import.h"
 #include "appliance/build/sbverify.h"
 #include "common/util.h"
@@ -353,7 +354,7 @@ distro_json(const struct db_distro *d, bool with_text)
 	json_object_set_new(o, "kernel", json_string(d->kernel));
 	json_object_set_new(o, "initrds", initrds);
 	json_object_set_new(o, "cmdline", json_string(d->cmdline));
-	json_object_set_new(o, "template_name", cli_json_str(d->template_name));
+	json_object_set_new(o, "template_name", json_text_or_null(d->template_name));
 	json_object_set_new(o, "template_size",
 			    json_integer(d->template_text
 						 ? (json_int_t)strlen(
@@ -362,7 +363,7 @@ distro_json(const struct db_distro *d, bool with_text)
 	if (with_text)
 		json_object_set_new(o, "template",
 				    d->template_text
-					    ? cli_json_str(d->template_text)
+					    ? json_text_or_null(d->template_text)
 					    : json_null());
 	json_object_set_new(o, "created", json_integer(d->created));
 	json_object_set_new(o, "updated", json_integer(d->updated));
@@ -748,7 +749,7 @@ distro_import(struct by_ctx *ctx, int argc, char **argv)
 			json_object_set_new(o, "layout",
 					    json_string(res.found.layout));
 			json_object_set_new(o, "arches", arches);
-			json_object_set_new(o, "sha256", cli_json_str(
+			json_object_set_new(o, "sha256", json_text_or_null(
 				res.sha256_checked));
 			json_object_set_new(o, "seconds", json_real(
 				(double)(mono_ms() - t0) / 1000));

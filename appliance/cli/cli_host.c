@@ -14,6 +14,8 @@
 
 #include "appliance/bootyard.h"
 #include "appliance/cli/cli.h"
+#include "appliance/core/hostcheck.h"
+#include "appliance/core/hostjson.h"
 #include "common/util.h"
 #include "common/valid.h"
 #include "db/db.h"
@@ -105,12 +107,9 @@ static const struct cli_cmd host_mac_cmd = {
 /* What the options of add/set/reinstall asked for; NULL = not given. */
 struct host_opts {
 	const char *hostname, *ip, *distro, *action, *local_boot;
-	size_t n_set;
-	struct db_attr set[DB_MAX_ATTRS];
+	struct db_host set; /* the --attr K=V given, in set.attrs */
 	size_t n_unset;
 	char unset[DB_MAX_ATTRS][NAME_MAX_LEN + 1];
-	enum db_action action_v;
-	char local_boot_v[16];
 };
 
 enum {
@@ -134,7 +133,8 @@ host_opt_attr(const struct cli_cmd *cmd, struct host_opts *o, const char *kv)
 {
 	const char *eq = strchr(kv, '=');
 	char key[NAME_MAX_LEN + 1];
-	size_t n = eq ? (size_t)(eq - kv) : 0, i;
+	size_t n = eq ? (size_t)(eq - kv) : 0;
+	int r;
 
 	if (!eq || n == 0)
 		return cli_usage_err(cmd, "--attr %s: expected KEY=VALUE",
@@ -144,28 +144,22 @@ host_opt_attr(const struct cli_cmd *cmd, struct host_opts *o, const char *kv)
 				     NAME_MAX_LEN);
 	memcpy(key, kv, n);
 	key[n] = '\0';
-	if (!valid_name(key))
+	r = host_attr_valid(key, eq + 1);
+	if (r == -EINVAL)
 		return cli_usage_err(cmd,
 				     "--attr: invalid key %s (lower-case "
 				     "letters, digits, . _ -; first a letter "
 				     "or digit)",
 				     cli_q(key));
-	if (!valid_value(eq + 1, DB_ATTR_VALUE_MAX - 1))
+	if (r < 0)
 		return cli_usage_err(cmd,
 				     "--attr %s: invalid value (at most %d "
 				     "printable characters, none of "
 				     "\" ' ` $ \\ ; & | < > { } #)",
 				     key, DB_ATTR_VALUE_MAX - 1);
-	for (i = 0; i < o->n_set; i++)
-		if (!strcmp(o->set[i].key, key))
-			break;
-	if (i == DB_MAX_ATTRS)
+	if (host_attr_set(&o->set, key, eq + 1) < 0)
 		return cli_usage_err(cmd, "more than %d attributes",
 				     DB_MAX_ATTRS);
-	str_copy(o->set[i].key, sizeof(o->set[i].key), key);
-	str_copy(o->set[i].value, sizeof(o->set[i].value), eq + 1);
-	if (i == o->n_set)
-		o->n_set++;
 	return 0;
 }
 
@@ -188,39 +182,34 @@ host_opt_unset(const struct cli_cmd *cmd, struct host_opts *o, const char *k)
  * database is opened). Returns 0 or EXIT_USAGE after a message.
  */
 static int
-host_opts_check(const struct cli_cmd *cmd, struct host_opts *o)
+host_opts_check(const struct cli_cmd *cmd, const struct host_opts *o)
 {
-	enum cfg_local_boot lb;
-
-	if (o->hostname && *o->hostname && !valid_hostname(o->hostname))
+	if (o->hostname && !host_field_valid(HOST_FIELD_HOSTNAME, o->hostname))
 		return cli_usage_err(cmd, "invalid hostname %s: %s",
 				     cli_q(o->hostname),
 				     valid_hostname_why(o->hostname));
-	if (o->ip && *o->ip && !valid_ipv4(o->ip))
+	if (o->ip && !host_field_valid(HOST_FIELD_IP, o->ip))
 		return cli_usage_err(cmd,
 				     "invalid IPv4 address %s (like "
 				     "198.18.0.10)",
 				     cli_q(o->ip));
-	if (o->distro && *o->distro && !valid_name(o->distro))
+	if (o->distro && !host_field_valid(HOST_FIELD_DISTRO, o->distro))
 		return cli_usage_err(cmd,
 				     "invalid distro name %s (lower-case "
 				     "letters, digits, . _ -)",
 				     cli_q(o->distro));
-	if (o->action && db_action_parse(o->action, &o->action_v) < 0)
+	if (o->action && !host_field_valid(HOST_FIELD_ACTION, o->action))
 		return cli_usage_err(cmd,
 				     "invalid action %s (local, install or "
 				     "menu)",
 				     cli_q(o->action));
-	if (o->local_boot) {
-		if (cfg_local_boot_parse(o->local_boot, &lb) < 0)
-			return cli_usage_err(cmd,
-					     "invalid --local-boot %s "
-					     "(sanboot, exit, exit1, grub, "
-					     "nofile or default)",
-					     cli_q(o->local_boot));
-		str_copy(o->local_boot_v, sizeof(o->local_boot_v),
-			 lb == LOCAL_BOOT_DEFAULT ? "" : cfg_local_boot_name(lb));
-	}
+	if (o->local_boot &&
+	    !host_field_valid(HOST_FIELD_LOCAL_BOOT, o->local_boot))
+		return cli_usage_err(cmd,
+				     "invalid --local-boot %s "
+				     "(sanboot, exit, exit1, grub, "
+				     "nofile or default)",
+				     cli_q(o->local_boot));
 	return 0;
 }
 
@@ -233,43 +222,30 @@ static int
 host_opts_apply(const struct cli_cmd *cmd, const struct host_opts *o,
 		struct db_host *h)
 {
-	size_t i, j;
+	const struct db_attr *a;
+	size_t i;
 
+	/* Checked by host_opts_check: these cannot fail. */
 	if (o->hostname)
-		str_copy(h->hostname, sizeof(h->hostname), o->hostname);
+		host_field_set(h, HOST_FIELD_HOSTNAME, o->hostname);
 	if (o->ip)
-		str_copy(h->ip, sizeof(h->ip), o->ip);
+		host_field_set(h, HOST_FIELD_IP, o->ip);
 	if (o->distro)
-		str_copy(h->distro, sizeof(h->distro), o->distro);
+		host_field_set(h, HOST_FIELD_DISTRO, o->distro);
 	if (o->action)
-		h->action = o->action_v;
+		host_field_set(h, HOST_FIELD_ACTION, o->action);
 	if (o->local_boot)
-		str_copy(h->local_boot, sizeof(h->local_boot),
-			 o->local_boot_v);
-	for (i = 0; i < o->n_unset; i++) {
-		for (j = 0; j < h->n_attrs; j++) {
-			if (!strcmp(h->attrs[j].key, o->unset[i])) {
-				memmove(&h->attrs[j], &h->attrs[j + 1],
-					(h->n_attrs - j - 1) *
-						sizeof(h->attrs[0]));
-				h->n_attrs--;
-				break;
-			}
-		}
-	}
-	for (i = 0; i < o->n_set; i++) {
-		for (j = 0; j < h->n_attrs; j++)
-			if (!strcmp(h->attrs[j].key, o->set[i].key))
-				break;
-		if (j == DB_MAX_ATTRS)
+		host_field_set(h, HOST_FIELD_LOCAL_BOOT, o->local_boot);
+	for (i = 0; i < o->n_unset; i++)
+		host_attr_unset(h, o->unset[i]);
+	for (i = 0; i < o->set.n_attrs; i++) {
+		a = &o->set.attrs[i];
+		if (host_attr_set(h, a->key, a->value) < 0)
 			return cli_usage_err(cmd,
 					     "a host has at most %d attributes",
 					     DB_MAX_ATTRS);
-		h->attrs[j] = o->set[i];
-		if (j == h->n_attrs)
-			h->n_attrs++;
 	}
-	if (h->action == DB_ACTION_INSTALL && !h->distro[0])
+	if (host_check(h) < 0)
 		return cli_usage_err(cmd, "action install needs a distro "
 					  "(--distro D)");
 	return 0;
@@ -435,7 +411,7 @@ host_print(const struct by_ctx *ctx, const struct db_host *h)
 	size_t i;
 
 	if (ctx->json)
-		return cli_json_print(cli_json_host(h));
+		return cli_json_print(host_json(h));
 	printf("id:          %lld\n", (long long)h->id);
 	printf("macs:        %s\n", host_macs_str(h, macs, sizeof(macs), ", "));
 	printf("hostname:    %s\n", h->hostname[0] ? h->hostname : "-");
@@ -472,7 +448,7 @@ host_done(const struct by_ctx *ctx, const struct cli_cmd *cmd,
 	if (r < 0)
 		return cli_db_fail(cmd, cfg, r, "reading the host back");
 	if (ctx->json)
-		return cli_json_print(cli_json_host(&h));
+		return cli_json_print(host_json(&h));
 	printf("host %lld %s: %s%s%s%s action=%s%s%s\n", (long long)h.id,
 	       verb, host_macs_str(&h, macs, sizeof(macs), ","),
 	       h.hostname[0] ? " (" : "", h.hostname,
@@ -829,7 +805,7 @@ host_list_one(const struct db_host *h, void *opaque)
 	const char *row[8];
 
 	if (c->json) {
-		json_t *o = cli_json_host(h);
+		json_t *o = host_json(h);
 		if (!o || json_array_append_new(c->arr, o) < 0)
 			return -ENOMEM;
 		return 0;
@@ -902,7 +878,7 @@ host_rm(struct by_ctx *ctx, int argc, char **argv)
 	if (r < 0)
 		return cli_db_fail(cmd, &cfg, r, "removing the host");
 	if (ctx->json)
-		return cli_json_print(cli_json_host(&h));
+		return cli_json_print(host_json(&h));
 	printf("host %lld removed\n", (long long)h.id);
 	return 0;
 }

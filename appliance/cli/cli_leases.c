@@ -10,6 +10,7 @@
 
 #include "appliance/bootyard.h"
 #include "appliance/cli/cli.h"
+#include "appliance/core/hostjson.h"
 #include "common/util.h"
 #include "common/valid.h"
 #include "db/db.h"
@@ -47,16 +48,16 @@ lease_one(const struct db_lease *l, void *opaque)
 		if (!o || json_array_append_new(c->arr, o) < 0)
 			return -ENOMEM;
 		json_object_set_new(o, "mac", json_string(l->mac));
-		json_object_set_new(o, "ip", cli_json_str(l->ip));
-		json_object_set_new(o, "hostname", cli_json_str(l->hostname));
+		json_object_set_new(o, "ip", json_text_or_null(l->ip));
+		json_object_set_new(o, "hostname", json_text_or_null(l->hostname));
 		json_object_set_new(o, "arch", l->arch < 0
 						       ? json_null()
 						       : json_integer(l->arch));
 		json_object_set_new(o, "vendor_class",
-				    cli_json_str(l->vendor_class));
+				    json_text_or_null(l->vendor_class));
 		json_object_set_new(o, "user_class",
-				    cli_json_str(l->user_class));
-		json_object_set_new(o, "state", cli_json_str(l->state));
+				    json_text_or_null(l->user_class));
+		json_object_set_new(o, "state", json_text_or_null(l->state));
 		json_object_set_new(o, "expires", json_integer(l->expires));
 		json_object_set_new(o, "first_seen",
 				    json_integer(l->first_seen));
@@ -158,9 +159,9 @@ event_one(const struct db_event *e, void *opaque)
 		json_object_set_new(o, "id", json_integer(e->id));
 		json_object_set_new(o, "ts_ms", json_integer(e->ts_ms));
 		json_object_set_new(o, "time", json_string(t));
-		json_object_set_new(o, "mac", cli_json_str(e->mac));
+		json_object_set_new(o, "mac", json_text_or_null(e->mac));
 		json_object_set_new(o, "kind", json_string(e->kind));
-		json_object_set_new(o, "detail", cli_json_str(e->detail));
+		json_object_set_new(o, "detail", json_text_or_null(e->detail));
 		return 0;
 	}
 	row[0] = t;
