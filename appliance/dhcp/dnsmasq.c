@@ -19,48 +19,6 @@
 #include "common/util.h"
 #include "common/valid.h"
 
-/* A growing text buffer; the first error sticks. */
-struct dm_buf {
-	char *p;
-	size_t len, cap;
-	int err;
-};
-
-/* Append printf-formatted text to b. */
-static void __attribute__((format(printf, 2, 3)))
-dm_printf(struct dm_buf *b, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (b->err)
-		return;
-	for (;;) {
-		va_start(ap, fmt);
-		n = vsnprintf(b->p ? b->p + b->len : NULL,
-			      b->p ? b->cap - b->len : 0, fmt, ap);
-		va_end(ap);
-		if (n < 0) {
-			b->err = -EINVAL;
-			return;
-		}
-		if (b->p && b->len + (size_t)n < b->cap) {
-			b->len += (size_t)n;
-			return;
-		}
-		size_t ncap = b->cap ? b->cap * 2 : 4096;
-		while (ncap <= b->len + (size_t)n)
-			ncap *= 2;
-		char *np = realloc(b->p, ncap);
-		if (!np) {
-			b->err = -ENOMEM;
-			return;
-		}
-		b->p = np;
-		b->cap = ncap;
-	}
-}
-
 /* A value safe on a dnsmasq config line: the config parser's path class. */
 static bool
 dm_safe(const char *s)
@@ -201,10 +159,10 @@ dnsmasq_arch_tag(unsigned code)
 
 /* Global section: no DNS, one interface, log to the supervisor's pipe. */
 static void
-dm_render_global(struct dm_buf *b, const struct by_config *cfg,
+dm_render_global(struct strbuf *b, const struct by_config *cfg,
 		 const struct dnsmasq_facts *f)
 {
-	dm_printf(b, "# dnsmasq configuration rendered by bootyard: do not "
+	strbuf_printf(b, "# dnsmasq configuration rendered by bootyard: do not "
 		     "edit, it is rewritten\n"
 		     "# from %s at every start and reload.\n",
 		  cfg->path[0] ? cfg->path : "the built-in defaults");
@@ -212,7 +170,7 @@ dm_render_global(struct dm_buf *b, const struct by_config *cfg,
 	 * send its TFTP data ("failed to send packet: Network is
 	 * unreachable", checked here): bind-dynamic binds the same
 	 * interface per address and works */
-	dm_printf(b, "port=0\n"
+	strbuf_printf(b, "port=0\n"
 		     "interface=%s\n"
 		     "%s\n"
 		     "log-facility=-\n"
@@ -220,9 +178,9 @@ dm_render_global(struct dm_buf *b, const struct by_config *cfg,
 		  f->iface,
 		  cfg->tftp_single_port ? "bind-dynamic" : "bind-interfaces");
 	if (f->user && *f->user)
-		dm_printf(b, "user=%s\n", f->user);
+		strbuf_printf(b, "user=%s\n", f->user);
 	if (f->group && *f->group)
-		dm_printf(b, "group=%s\n", f->group);
+		strbuf_printf(b, "group=%s\n", f->group);
 }
 
 /*
@@ -234,49 +192,49 @@ dm_render_global(struct dm_buf *b, const struct by_config *cfg,
  * for firewalls and containers that let just that port in.
  */
 static void
-dm_render_tftp(struct dm_buf *b, const struct by_config *cfg,
+dm_render_tftp(struct strbuf *b, const struct by_config *cfg,
 	       const struct dnsmasq_facts *f)
 {
-	dm_printf(b, "\n# TFTP: first-stage loaders only\n"
+	strbuf_printf(b, "\n# TFTP: first-stage loaders only\n"
 		     "enable-tftp\n"
 		     "tftp-root=%s\n"
 		     "tftp-max=%u\n",
 		  f->tftp_root, cfg->tftp_max ? cfg->tftp_max : 1000);
 	if (cfg->tftp_mtu)
-		dm_printf(b, "tftp-mtu=%u\n", cfg->tftp_mtu);
+		strbuf_printf(b, "tftp-mtu=%u\n", cfg->tftp_mtu);
 	else
-		dm_printf(b, "# block size: clamped to %s's MTU by dnsmasq\n",
+		strbuf_printf(b, "# block size: clamped to %s's MTU by dnsmasq\n",
 			  f->iface);
 	if (cfg->tftp_single_port)
-		dm_printf(b, "tftp-single-port\n");
+		strbuf_printf(b, "tftp-single-port\n");
 }
 
 /* Tags: client architecture (option 93) and "is already iPXE". */
 static void
-dm_render_tags(struct dm_buf *b, const struct by_config *cfg)
+dm_render_tags(struct strbuf *b, const struct by_config *cfg)
 {
 	size_t i;
 
-	dm_printf(b, "\n# client architecture, DHCP option 93 (RFC 4578)\n");
+	strbuf_printf(b, "\n# client architecture, DHCP option 93 (RFC 4578)\n");
 	for (i = 0; i < ARRAY_SIZE(dm_arches); i++) {
-		dm_printf(b, "dhcp-match=set:arch%u,option:client-arch,%u\n"
+		strbuf_printf(b, "dhcp-match=set:arch%u,option:client-arch,%u\n"
 			     "dhcp-match=set:%s,option:client-arch,%u\n",
 			  dm_arches[i].code, dm_arches[i].code,
 			  dm_arches[i].class_tag, dm_arches[i].code);
 		if (dm_arches[i].http)
-			dm_printf(b, "dhcp-match=set:httpboot,"
+			strbuf_printf(b, "dhcp-match=set:httpboot,"
 				     "option:client-arch,%u\n",
 				  dm_arches[i].code);
 	}
 	if (cfg->ipxe_detect)
-		dm_printf(b, "# iPXE: user class \"iPXE\" or option 175\n"
+		strbuf_printf(b, "# iPXE: user class \"iPXE\" or option 175\n"
 			     "dhcp-userclass=set:ipxe,iPXE\n"
 			     "dhcp-match=set:ipxe,175\n");
 }
 
 /* DHCP section: pools (dhcp), proxyDHCP (proxy), the lease hook. */
 static int
-dm_render_dhcp(struct dm_buf *b, const struct by_config *cfg,
+dm_render_dhcp(struct strbuf *b, const struct by_config *cfg,
 	       const struct dnsmasq_facts *f, char *err, size_t errsz)
 {
 	char net[16], mask[16], start[2][16], end[2][16];
@@ -289,7 +247,7 @@ dm_render_dhcp(struct dm_buf *b, const struct by_config *cfg,
 		return -EINVAL;
 	}
 	if (cfg->dhcp_mode == DHCP_MODE_PROXY) {
-		dm_printf(b, "\n# proxyDHCP: addresses come from the site's "
+		strbuf_printf(b, "\n# proxyDHCP: addresses come from the site's "
 			     "DHCP server\n"
 			     "dhcp-range=%s,proxy,%s\n",
 			  net, mask);
@@ -323,12 +281,12 @@ dm_render_dhcp(struct dm_buf *b, const struct by_config *cfg,
 			str_copy(end[0], 16, comma);
 			n = 1;
 		}
-		dm_printf(b, "\n# authoritative DHCP on %s/%u\n"
+		strbuf_printf(b, "\n# authoritative DHCP on %s/%u\n"
 			     "dhcp-authoritative\n", net, f->prefix);
 		for (i = 0; i < n; i++) {
 			struct in_addr s0, e0;
 
-			dm_printf(b, "dhcp-range=%s,%s,%s,%u\n", start[i],
+			strbuf_printf(b, "dhcp-range=%s,%s,%s,%u\n", start[i],
 				  end[i], mask, cfg->lease_time);
 			inet_pton(AF_INET, start[i], &s0);
 			inet_pton(AF_INET, end[i], &e0);
@@ -336,20 +294,20 @@ dm_render_dhcp(struct dm_buf *b, const struct by_config *cfg,
 				pool += ntohl(e0.s_addr) - ntohl(s0.s_addr) + 1;
 		}
 		/* dnsmasq stops at 1000 leases unless told: the whole pool */
-		dm_printf(b, "dhcp-lease-max=%llu\n",
+		strbuf_printf(b, "dhcp-lease-max=%llu\n",
 			  pool > 1000 ? pool : 1000ULL);
 	}
-	dm_printf(b, "dhcp-hostsfile=%s\n", f->hostsfile);
+	strbuf_printf(b, "dhcp-hostsfile=%s\n", f->hostsfile);
 	if (f->script && *f->script) {
 		/* The database is the lease store: see docs/dhcp.md. */
-		dm_printf(b, "dhcp-script=%s\n"
+		strbuf_printf(b, "dhcp-script=%s\n"
 			     "leasefile-ro\n",
 			  f->script);
 		if (f->user && *f->user)
-			dm_printf(b, "dhcp-scriptuser=%s\n", f->user);
+			strbuf_printf(b, "dhcp-scriptuser=%s\n", f->user);
 	} else {
 		/* no hook: leases live in dnsmasq's memory only */
-		dm_printf(b, "leasefile-ro\n");
+		strbuf_printf(b, "leasefile-ro\n");
 	}
 	return 0;
 }
@@ -363,7 +321,7 @@ dm_render_dhcp(struct dm_buf *b, const struct by_config *cfg,
  * matching pxe-service file there.
  */
 static void
-dm_render_boot(struct dm_buf *b, const struct by_config *cfg,
+dm_render_boot(struct strbuf *b, const struct by_config *cfg,
 	       const struct dnsmasq_facts *f)
 {
 	const char *bios = dnsmasq_bios_file(cfg->bios_loader);
@@ -378,29 +336,29 @@ dm_render_boot(struct dm_buf *b, const struct by_config *cfg,
 	const char *ne = nf_efi ? "tag:!" DNSMASQ_TAG_LOCAL "," : "";
 	const char *nn = "tag:!" DNSMASQ_TAG_NOFILE ",";
 
-	dm_printf(b, "\n# boot files by firmware (bios_loader = %s, "
+	strbuf_printf(b, "\n# boot files by firmware (bios_loader = %s, "
 		     "uefi_loader = %s)\n",
 		  cfg_bios_loader_name(cfg->bios_loader),
 		  cfg_uefi_loader_name(cfg->uefi_loader));
-	dm_printf(b, "# no boot file for hosts in local state tagged %s%s\n",
+	strbuf_printf(b, "# no boot file for hosts in local state tagged %s%s\n",
 		  DNSMASQ_TAG_NOFILE,
 		  nf_bios || nf_efi ? " or " DNSMASQ_TAG_LOCAL : "");
-	dm_printf(b, "dhcp-boot=tag:bios,%s%s%s%s\n", notipxe, nn, nb, bios);
+	strbuf_printf(b, "dhcp-boot=tag:bios,%s%s%s%s\n", notipxe, nn, nb, bios);
 	if (cfg->dhcp_mode == DHCP_MODE_PROXY)
-		dm_printf(b, "# proxyDHCP: UEFI PXE gets its file on port "
+		strbuf_printf(b, "# proxyDHCP: UEFI PXE gets its file on port "
 			     "4011\n"
 			     "pxe-service=%s%s%s7,\"bootyard\",%s\n"
 			     "pxe-service=%s%s%s9,\"bootyard\",%s\n",
 			  notipxe, nn, ne, uefi, notipxe, nn, ne, uefi);
 	else
-		dm_printf(b, "dhcp-boot=tag:efi64,%s%s%s%s\n", notipxe, nn, ne,
+		strbuf_printf(b, "dhcp-boot=tag:efi64,%s%s%s%s\n", notipxe, nn, ne,
 			  uefi);
 	if (cfg->dhcp_mode != DHCP_MODE_PROXY) {
 		/* UEFI HTTP Boot (arch 16, 19): a URL, and option 60
 		 * "HTTPClient" echoed back, or the firmware ignores the
 		 * offer (UEFI spec, HTTP Boot). ARM64 needs an ARM64 loader
 		 * at that path: bootyard does not ship one. */
-		dm_printf(b, "# UEFI HTTP Boot clients get a URL\n"
+		strbuf_printf(b, "# UEFI HTTP Boot clients get a URL\n"
 			     "dhcp-option-force=tag:httpboot,option:"
 			     "vendor-class,HTTPClient\n"
 			     "dhcp-boot=tag:httpx64,%s%s%s/files/tftp/%s\n"
@@ -418,19 +376,19 @@ dm_render_boot(struct dm_buf *b, const struct by_config *cfg,
 		char url[96];
 
 		snprintf(url, sizeof(url), "tftp://%s/boot.ipxe", f->addr);
-		dm_printf(b, "# a client that already is iPXE gets the boot "
+		strbuf_printf(b, "# a client that already is iPXE gets the boot "
 			     "script (TFTP: it runs even when HTTP is down)\n");
 		if (!nf_bios && !nf_efi) {
-			dm_printf(b, "dhcp-boot=tag:ipxe,%s%s\n", nn, url);
+			strbuf_printf(b, "dhcp-boot=tag:ipxe,%s%s\n", nn, url);
 		} else {
-			dm_printf(b, "dhcp-boot=tag:ipxe,%stag:!%s,%s\n", nn,
+			strbuf_printf(b, "dhcp-boot=tag:ipxe,%stag:!%s,%s\n", nn,
 				  DNSMASQ_TAG_LOCAL, url);
 			if (!nf_bios)
-				dm_printf(b, "dhcp-boot=tag:ipxe,%stag:%s,"
+				strbuf_printf(b, "dhcp-boot=tag:ipxe,%stag:%s,"
 					     "tag:bios,%s\n",
 					  nn, DNSMASQ_TAG_LOCAL, url);
 			if (!nf_efi)
-				dm_printf(b, "dhcp-boot=tag:ipxe,%stag:%s,"
+				strbuf_printf(b, "dhcp-boot=tag:ipxe,%stag:%s,"
 					     "tag:efi64,%s\n",
 					  nn, DNSMASQ_TAG_LOCAL, url);
 		}
@@ -441,7 +399,7 @@ int
 dnsmasq_render(const struct by_config *cfg, const struct dnsmasq_facts *f,
 	       char **ret, char *err, size_t errsz)
 {
-	struct dm_buf b = { 0 };
+	struct strbuf b = { 0 };
 	const char *bad = NULL;
 	int r;
 
@@ -480,7 +438,7 @@ dnsmasq_render(const struct by_config *cfg, const struct dnsmasq_facts *f,
 		}
 		dm_render_boot(&b, cfg, f);
 	} else {
-		dm_printf(&b, "\n# [dhcp] mode = off: no DHCP, TFTP only\n");
+		strbuf_printf(&b, "\n# [dhcp] mode = off: no DHCP, TFTP only\n");
 	}
 	if (b.err) {
 		free(b.p);
@@ -495,10 +453,10 @@ int
 dnsmasq_render_hosts(const struct dnsmasq_host *h, size_t n, char **ret,
 		     size_t *ret_skipped)
 {
-	struct dm_buf b = { 0 };
+	struct strbuf b = { 0 };
 	size_t i, j, skipped = 0;
 
-	dm_printf(&b, "# reservations rendered by bootyard from the host "
+	strbuf_printf(&b, "# reservations rendered by bootyard from the host "
 		      "database\n");
 	for (i = 0; i < n; i++) {
 		char mac[MAC_STR_LEN];
@@ -519,14 +477,14 @@ dnsmasq_render_hosts(const struct dnsmasq_host *h, size_t n, char **ret,
 			continue;
 		}
 		for (j = 0; j < h[i].n_macs; j++)
-			dm_printf(&b, "%s%s", j ? "," : "", h[i].macs[j]);
+			strbuf_printf(&b, "%s%s", j ? "," : "", h[i].macs[j]);
 		if (h[i].tag)
-			dm_printf(&b, ",set:%s", h[i].tag);
+			strbuf_printf(&b, ",set:%s", h[i].tag);
 		if (has_ip)
-			dm_printf(&b, ",%s", h[i].ip);
+			strbuf_printf(&b, ",%s", h[i].ip);
 		if (h[i].hostname && *h[i].hostname)
-			dm_printf(&b, ",%s", h[i].hostname);
-		dm_printf(&b, "\n");
+			strbuf_printf(&b, ",%s", h[i].hostname);
+		strbuf_printf(&b, "\n");
 	}
 	if (b.err) {
 		free(b.p);
