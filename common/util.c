@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 
 int
@@ -305,5 +306,25 @@ mkdir_p(const char *path, unsigned mode)
 	}
 	if (mkdir(buf, mode) < 0 && errno != EEXIST)
 		return -errno;
+	return 0;
+}
+
+int
+child_output(int fd, pid_t pid, char *out, size_t outsz, size_t *ret_len,
+	     int *ret_status)
+{
+	size_t len = 0;
+	ssize_t k;
+
+	while ((k = read(fd, out + len, outsz - 1 - len)) > 0 ||
+	       (k < 0 && errno == EINTR))
+		if (k > 0)
+			len += (size_t)k;
+	out[len] = '\0';
+	close(fd);
+	while (waitpid(pid, ret_status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	*ret_len = len;
 	return 0;
 }

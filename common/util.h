@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <sys/types.h>
 #include <unistd.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -107,6 +108,16 @@ int write_file_if_changed(const char *path, const void *data, size_t len,
  * mkdir's -errno.
  */
 int mkdir_p(const char *path, unsigned mode);
+
+/*
+ * child_output - after a fork, collect a child's output and its end: read
+ * the pipe fd (the child holds the write end) until EOF or until out
+ * (outsz bytes) is full, NUL-terminate it, close fd and wait for pid.
+ * Starts nothing itself. Returns 0 with *ret_len and *ret_status (as
+ * waitpid gives it), or waitpid's -errno.
+ */
+int child_output(int fd, pid_t pid, char *out, size_t outsz, size_t *ret_len,
+		 int *ret_status);
 
 /*
  * read_file - read a whole (small) file into a NUL-terminated malloc'd

@@ -180,10 +180,9 @@ tftp_put_template(const char *tdir, const char *name, const char *dir,
 static int
 tftp_run(char *const argv[], char *err, size_t errsz)
 {
-	int p[2], status;
+	int p[2], status, r;
 	char out[512];
 	size_t len = 0;
-	ssize_t k;
 	pid_t pid;
 
 	if (pipe2(p, O_CLOEXEC) < 0)
@@ -201,15 +200,9 @@ tftp_run(char *const argv[], char *err, size_t errsz)
 		_exit(127);
 	}
 	close(p[1]);
-	while ((k = read(p[0], out + len, sizeof(out) - 1 - len)) > 0 ||
-	       (k < 0 && errno == EINTR))
-		if (k > 0)
-			len += (size_t)k;
-	out[len] = '\0';
-	close(p[0]);
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -errno;
+	r = child_output(p[0], pid, out, sizeof(out), &len, &status);
+	if (r < 0)
+		return r;
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return 0;
 	snprintf(err, errsz, "%s failed: %s", argv[0], out);

@@ -526,9 +526,8 @@ dnsmasq_check(const char *dnsmasq, const char *conf, char *err,
 	      size_t errsz)
 {
 	char arg[CFG_PATH_MAX + 16], out[1024];
-	int p[2], status;
+	int p[2], status, r;
 	size_t len = 0;
-	ssize_t k;
 	pid_t pid;
 
 	if (str_printf(arg, sizeof(arg), "--conf-file=%s", conf) < 0)
@@ -548,15 +547,9 @@ dnsmasq_check(const char *dnsmasq, const char *conf, char *err,
 		_exit(127);
 	}
 	close(p[1]);
-	while ((k = read(p[0], out + len, sizeof(out) - 1 - len)) > 0 ||
-	       (k < 0 && errno == EINTR))
-		if (k > 0)
-			len += (size_t)k;
-	out[len] = '\0';
-	close(p[0]);
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -errno;
+	r = child_output(p[0], pid, out, sizeof(out), &len, &status);
+	if (r < 0)
+		return r;
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return 0;
 	while (len && (out[len - 1] == '\n' || out[len - 1] == '\r'))
