@@ -25,6 +25,13 @@ http_admin_json_parse(const char *body, size_t len)
 	return json_loadb(body, len, JSON_REJECT_DUPLICATES, &e);
 }
 
+/* Refuse the body: msg into err (esz bytes), -EINVAL. */
+#define BAD(msg)                                                               \
+	do {                                                                   \
+		snprintf(err, esz, "%s", msg);                                 \
+		return -EINVAL;                                                \
+	} while (0)
+
 /* A string member, or NULL when absent; *bad when present but no string. */
 static const char *
 member_str(json_t *o, const char *key, bool *bad)
@@ -57,11 +64,6 @@ http_admin_host_apply(json_t *o, struct db_host *h, bool create, char *err,
 	const char *s;
 	json_t *v;
 
-#define BAD(msg)                                                               \
-	do {                                                                   \
-		snprintf(err, esz, "%s", msg);                                 \
-		return -EINVAL;                                                \
-	} while (0)
 	if (!json_is_object(o))
 		BAD("body must be a JSON object");
 	if (create) {
@@ -133,7 +135,6 @@ http_admin_host_apply(json_t *o, struct db_host *h, bool create, char *err,
 	if (host_check(h) < 0)
 		BAD("action install needs a distro");
 	return 0;
-#undef BAD
 }
 
 #define DISTRO_INITRDS 4
@@ -146,11 +147,6 @@ http_admin_distro_apply(json_t *o, struct db_distro *d, char *err, size_t esz)
 	json_t *v;
 	size_t i;
 
-#define BAD(msg)                                                               \
-	do {                                                                   \
-		snprintf(err, esz, "%s", msg);                                 \
-		return -EINVAL;                                                \
-	} while (0)
 	if (!json_is_object(o))
 		BAD("body must be a JSON object");
 	s = member_str(o, "name", &bad);
@@ -213,5 +209,4 @@ http_admin_distro_apply(json_t *o, struct db_distro *d, char *err, size_t esz)
 	if (bad)
 		BAD("members must be strings");
 	return 0;
-#undef BAD
 }
