@@ -19,73 +19,38 @@
 #include "appliance/bootyard.h"
 #include "db/db.h"
 
-/* A command's name and help, for messages and --help. */
-struct cli_cmd {
-	const char *name;  /* "host add" */
-	const char *usage; /* "MAC [--hostname H] ..." */
-	const char *help;  /* the option list, printed by --help */
+/* struct cli_cmd, the common options (cli_opt_common), cli_help, cli_err,
+ * cli_usage_err and cli_q are in appliance/bootyard.h: serve uses them
+ * too. */
+
+/*
+ * cli_simple_opts - the getopt loop of a command that takes only the
+ * common options. Returns CLI_CONTINUE (optind at the first positional
+ * argument) or the exit status.
+ */
+int cli_simple_opts(struct by_ctx *ctx, const struct cli_cmd *cmd, int argc,
+		    char **argv);
+
+/*
+ * cli_positional - check that exactly n positional arguments follow
+ * optind (names: what they are, for "NAMES missing"). CLI_CONTINUE or
+ * EXIT_USAGE after a message.
+ */
+int cli_positional(const struct cli_cmd *cmd, int argc, char **argv, int n,
+		   const char *names);
+
+/* A subcommand of a command group ("host add"). */
+struct cli_sub {
+	const char *name;
+	by_cmd_fn fn;
 };
 
-/* The long options every command takes; getopt short names below. */
-#define CLI_OPT_CONFIG 'c'
-#define CLI_OPT_JSON 0x100
-#define CLI_OPT_HELP 'h'
-#define CLI_OPTS_COMMON                                         \
-	{ "config", required_argument, NULL, CLI_OPT_CONFIG }, \
-	{ "json", no_argument, NULL, CLI_OPT_JSON },           \
-	{ "help", no_argument, NULL, CLI_OPT_HELP }
-/* getopt short option string prefix: ':' reports missing arguments. */
-#define CLI_SHORTOPTS ":c:h"
-
-/* Returned by cli_opt_common when it took the option: go on parsing. */
-#define CLI_CONTINUE (-1)
-
 /*
- * cli_opt_common - handle an option that getopt_long returned: -c, --json,
- * --help, and the errors '?' and ':'. Returns CLI_CONTINUE when it took the
- * option, 0 after printing --help (the command returns 0), EXIT_USAGE
- * after a one-line message for a bad option, or -2 when c is not common
- * (the command handles it).
+ * cli_dispatch - run the subcommand of group that argv names, after the
+ * group's leading options (cli_leading_opts). Returns its exit status.
  */
-int cli_opt_common(struct by_ctx *ctx, const struct cli_cmd *cmd, int c,
-		   char **argv);
-#define CLI_NOT_COMMON (-2)
-
-/*
- * cli_leading_opts - take -c FILE, --json and --help that come between a
- * command group ("host") and its subcommand. Returns the index of the
- * subcommand in argv, 0 after --help (the caller returns 0), or
- * -EXIT_USAGE after a message.
- */
-int cli_leading_opts(struct by_ctx *ctx, const struct cli_cmd *cmd, int argc,
-		     char **argv);
-
-/* cli_getopt_reset - make getopt_long start over on a new argv. */
-void cli_getopt_reset(void);
-
-/* cli_help - print "usage: bootyard NAME USAGE" and the help to f. */
-void cli_help(const struct cli_cmd *cmd, FILE *f);
-
-/*
- * cli_err - print "bootyard NAME: message" as one line on stderr.
- * Arguments from the user must be passed through cli_q().
- */
-void cli_err(const struct cli_cmd *cmd, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-/*
- * cli_usage_err - cli_err plus a pointer to --help; returns EXIT_USAGE.
- */
-int cli_usage_err(const struct cli_cmd *cmd, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-/*
- * cli_q - s made safe to print inside a one-line message: quoted,
- * control characters as '?', at most 60 characters (then "..."). Returns
- * one of a few static buffers (up to 4 uses in one message).
- */
-const char *cli_q(const char *s);
-
+int cli_dispatch(struct by_ctx *ctx, const struct cli_cmd *group,
+		 const struct cli_sub *subs, size_t n, int argc, char **argv);
 
 /*
  * cli_db_open - load nothing: open the database of cfg (cfg_db_path). With
@@ -197,6 +162,20 @@ struct cli_list {
  * headings. 0, or EXIT_RUNTIME after a message. */
 int cli_list_begin(const struct by_ctx *ctx, struct cli_list *c,
 		   const char *const *head);
+
+/* The listing of a command: add c's rows from db with a db_*_list call
+ * (arg: the command's filter). Returns that call's result. */
+typedef int (*cli_list_fn)(struct db *db, struct cli_list *c, void *arg);
+
+/*
+ * cli_list_run - the whole of a listing command after its options: open
+ * the database to read (none yet: an empty listing), fill a table or a
+ * JSON array (ctx->json) with fn, print it, or the error about what.
+ * Returns the exit status.
+ */
+int cli_list_run(const struct by_ctx *ctx, const struct cli_cmd *cmd,
+		 const char *const *head, cli_list_fn fn, void *arg,
+		 const char *what);
 
 /* cli_list_end - print what was collected, or for r < 0 (the db_*_list
  * result) the error about what; frees c. Returns the exit status. */

@@ -15,6 +15,7 @@
 
 #include "appliance/bootyard.h"
 #include "appliance/cli/cli.h"
+#include "common/log.h"
 #include "common/util.h"
 #include "common/valid.h"
 
@@ -31,7 +32,7 @@ cli_load_config(const struct by_ctx *ctx, struct by_config *cfg)
 	if (cfg_load(cfg, ctx->config_path ? ctx->config_path
 					   : CFG_DEFAULT_PATH,
 		     ctx->config_path == NULL, err, sizeof(err)) < 0) {
-		fprintf(stderr, "bootyard: %s\n", err);
+		log_warnx("%s", err);
 		return EXIT_USAGE;
 	}
 	return 0;
@@ -62,37 +63,46 @@ cli_q(const char *s)
 	return b;
 }
 
-/* cli_verr - "bootyard NAME: message\n" on stderr. */
+/*
+ * cli_vlog - log_warnx "bootyard NAME: message" + tail: for the one line,
+ * the command's name stands where the program's name does.
+ */
 static void
-cli_verr(const struct cli_cmd *cmd, const char *fmt, va_list ap)
+cli_vlog(const struct cli_cmd *cmd, const char *tail, const char *fmt,
+	 va_list ap)
 {
-	fprintf(stderr, "bootyard %s: ", cmd->name);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	static char who[64];
+	char msg[1024];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	snprintf(who, sizeof(who), "bootyard %s", cmd->name);
+	log_init(who, log_verbosity());
+	log_warnx("%s%s", msg, tail);
+	log_init("bootyard", log_verbosity());
 }
 
-/* cli_err - one line on stderr (see cli.h). */
+/* cli_err - one line through the log (see bootyard.h). */
 void
 cli_err(const struct cli_cmd *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	cli_verr(cmd, fmt, ap);
+	cli_vlog(cmd, "", fmt, ap);
 	va_end(ap);
 }
 
-/* cli_usage_err - one line on stderr ending with a --help hint. */
+/* cli_usage_err - cli_err ending with a --help hint. */
 int
 cli_usage_err(const struct cli_cmd *cmd, const char *fmt, ...)
 {
+	char tail[96];
 	va_list ap;
 
-	fprintf(stderr, "bootyard %s: ", cmd->name);
+	snprintf(tail, sizeof(tail), " (see bootyard %s --help)", cmd->name);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	cli_vlog(cmd, tail, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, " (see bootyard %s --help)\n", cmd->name);
 	return EXIT_USAGE;
 }
 
@@ -104,9 +114,10 @@ cli_help(const struct cli_cmd *cmd, FILE *f)
 	if (cmd->help && *cmd->help)
 		fprintf(f, "\n%s", cmd->help);
 	fprintf(f, "\ncommon options (anywhere on the line):\n"
-		   "  -c, --config FILE  configuration file (default %s)\n"
+		   "  -c%s FILE  configuration file (default %s)\n"
 		   "  --json             print JSON instead of a table\n"
 		   "  -h, --help         this text\n",
+		cmd->own_config ? "        " : ", --config",
 		CFG_DEFAULT_PATH);
 }
 
@@ -188,6 +199,55 @@ cli_leading_opts(struct by_ctx *ctx, const struct cli_cmd *cmd, int argc,
 		return -EXIT_USAGE;
 	}
 	return i;
+}
+
+/* cli_simple_opts - see cli.h. */
+int
+cli_simple_opts(struct by_ctx *ctx, const struct cli_cmd *cmd, int argc,
+		char **argv)
+{
+	static const struct option opts[] = { CLI_OPTS_COMMON, { 0 } };
+	int c, r;
+
+	cli_getopt_reset();
+	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS, opts, NULL)) != -1) {
+		r = cli_opt_common(ctx, cmd, c, argv);
+		if (r == CLI_NOT_COMMON)
+			r = cli_usage_err(cmd, "unknown option");
+		if (r != CLI_CONTINUE)
+			return r;
+	}
+	return CLI_CONTINUE;
+}
+
+/* cli_positional - see cli.h. */
+int
+cli_positional(const struct cli_cmd *cmd, int argc, char **argv, int n,
+	       const char *names)
+{
+	if (argc - optind < n)
+		return cli_usage_err(cmd, "%s missing", names);
+	if (argc - optind > n)
+		return cli_usage_err(cmd, "unexpected argument %s",
+				     cli_q(argv[optind + n]));
+	return CLI_CONTINUE;
+}
+
+/* cli_dispatch - see cli.h. */
+int
+cli_dispatch(struct by_ctx *ctx, const struct cli_cmd *group,
+	     const struct cli_sub *subs, size_t n, int argc, char **argv)
+{
+	size_t s;
+	int i;
+
+	i = cli_leading_opts(ctx, group, argc, argv);
+	if (i <= 0)
+		return -i;
+	for (s = 0; s < n; s++)
+		if (!strcmp(argv[i], subs[s].name))
+			return subs[s].fn(ctx, argc - i, argv + i);
+	return cli_usage_err(group, "unknown command %s", cli_q(argv[i]));
 }
 
 /* ---- values -------------------------------------------------------- */
@@ -504,13 +564,13 @@ cli_json_print(json_t *j)
 	int r;
 
 	if (!j) {
-		fprintf(stderr, "bootyard: out of memory\n");
+		log_warnx("out of memory");
 		return EXIT_RUNTIME;
 	}
 	r = json_dumpf(j, stdout, JSON_INDENT(2) | JSON_ENSURE_ASCII);
 	json_decref(j);
 	if (r < 0 || putchar('\n') == EOF || fflush(stdout) == EOF) {
-		fprintf(stderr, "bootyard: cannot write the output\n");
+		log_warnx("cannot write the output");
 		return EXIT_RUNTIME;
 	}
 	return 0;
@@ -544,4 +604,28 @@ cli_list_end(const struct cli_cmd *cmd, const struct by_config *cfg,
 	cli_table_print(&c->table);
 	cli_table_free(&c->table);
 	return 0;
+}
+
+/* cli_list_run - see cli.h. */
+int
+cli_list_run(const struct by_ctx *ctx, const struct cli_cmd *cmd,
+	     const char *const *head, cli_list_fn fn, void *arg,
+	     const char *what)
+{
+	struct by_config cfg;
+	struct cli_list c;
+	struct db *db;
+	int r;
+
+	r = cli_open(ctx, cmd, &cfg, false, &db);
+	if (r)
+		return r;
+	r = cli_list_begin(ctx, &c, head);
+	if (r) {
+		db_close(db);
+		return r;
+	}
+	r = db ? fn(db, &c, arg) : 0;
+	db_close(db);
+	return cli_list_end(cmd, &cfg, &c, r, what);
 }

@@ -418,17 +418,17 @@ distro_sb_warn(const struct cli_cmd *cmd, const struct by_config *cfg,
 	if (r == 1)
 		return;
 	if (r == 0)
-		fprintf(stderr, "bootyard %s: warning: kernel %s is not signed "
-				"(sbverify --list): Secure Boot clients cannot "
-				"boot it\n", cmd->name, d->kernel);
+		cli_err(cmd, "warning: kernel %s is not signed (sbverify "
+			     "--list): Secure Boot clients cannot boot it",
+			d->kernel);
 	else if (!strncmp(d->kernel, "http", 4))
-		fprintf(stderr, "bootyard %s: warning: kernel %s is a URL: "
-				"Secure Boot clients (uefi_loader = shim) read "
-				"kernels over TFTP from files_dir and cannot "
-				"boot it\n", cmd->name, d->kernel);
+		cli_err(cmd, "warning: kernel %s is a URL: Secure Boot "
+			     "clients (uefi_loader = shim) read kernels over "
+			     "TFTP from files_dir and cannot boot it",
+			d->kernel);
 	else
-		fprintf(stderr, "bootyard %s: note: Secure Boot signature of "
-				"the kernel not checked (%s)\n", cmd->name, why);
+		cli_err(cmd, "note: Secure Boot signature of the kernel not "
+			     "checked (%s)", why);
 }
 
 /* distro_print - one distribution as "key: value" lines, or JSON. */
@@ -776,25 +776,6 @@ out:
 	return r;
 }
 
-/* distro_simple_opts - only the common options. CLI_CONTINUE or exit. */
-static int
-distro_simple_opts(struct by_ctx *ctx, const struct cli_cmd *cmd, int argc,
-		   char **argv)
-{
-	static const struct option opts[] = { CLI_OPTS_COMMON, { 0 } };
-	int c, r;
-
-	cli_getopt_reset();
-	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS, opts, NULL)) != -1) {
-		r = cli_opt_common(ctx, cmd, c, argv);
-		if (r == CLI_NOT_COMMON)
-			r = cli_usage_err(cmd, "unknown option");
-		if (r != CLI_CONTINUE)
-			return r;
-	}
-	return CLI_CONTINUE;
-}
-
 /* distro show NAME */
 static int
 distro_show(struct by_ctx *ctx, int argc, char **argv)
@@ -806,7 +787,7 @@ distro_show(struct by_ctx *ctx, int argc, char **argv)
 	char what[96];
 	int r;
 
-	r = distro_simple_opts(ctx, cmd, argc, argv);
+	r = cli_simple_opts(ctx, cmd, argc, argv);
 	if (r == CLI_CONTINUE)
 		r = distro_name_arg(cmd, argc, argv);
 	if (r != CLI_CONTINUE)
@@ -845,6 +826,13 @@ distro_list_one(const struct db_distro *d, void *opaque)
 	return cli_table_add(&c->table, row);
 }
 
+/* distro_list_fill - the rows of distro list (a cli_list_fn). */
+static int
+distro_list_fill(struct db *db, struct cli_list *c, void *arg)
+{
+	return db_distro_list(db, distro_list_one, c);
+}
+
 /* distro list */
 static int
 distro_list(struct by_ctx *ctx, int argc, char **argv)
@@ -852,28 +840,15 @@ distro_list(struct by_ctx *ctx, int argc, char **argv)
 	static const char *const head[] = { "NAME",	"KERNEL",  "INITRD",
 					    "TEMPLATE", "CMDLINE", NULL };
 	const struct cli_cmd *cmd = &distro_list_cmd;
-	struct cli_list c;
-	struct by_config cfg;
-	struct db *db;
 	int r;
 
-	r = distro_simple_opts(ctx, cmd, argc, argv);
+	r = cli_simple_opts(ctx, cmd, argc, argv);
+	if (r == CLI_CONTINUE)
+		r = cli_positional(cmd, argc, argv, 0, "");
 	if (r != CLI_CONTINUE)
 		return r;
-	if (optind < argc)
-		return cli_usage_err(cmd, "unexpected argument %s",
-				     cli_q(argv[optind]));
-	r = cli_open(ctx, cmd, &cfg, false, &db);
-	if (r)
-		return r;
-	r = cli_list_begin(ctx, &c, head);
-	if (r) {
-		db_close(db);
-		return r;
-	}
-	r = db ? db_distro_list(db, distro_list_one, &c) : 0;
-	db_close(db);
-	return cli_list_end(cmd, &cfg, &c, r, "listing distros");
+	return cli_list_run(ctx, cmd, head, distro_list_fill, NULL,
+			    "listing distros");
 }
 
 /* distro rm NAME */
@@ -886,7 +861,7 @@ distro_rm(struct by_ctx *ctx, int argc, char **argv)
 	char what[96];
 	int r;
 
-	r = distro_simple_opts(ctx, cmd, argc, argv);
+	r = cli_simple_opts(ctx, cmd, argc, argv);
 	if (r == CLI_CONTINUE)
 		r = distro_name_arg(cmd, argc, argv);
 	if (r != CLI_CONTINUE)
@@ -917,24 +892,13 @@ distro_rm(struct by_ctx *ctx, int argc, char **argv)
 int
 cmd_distro(struct by_ctx *ctx, int argc, char **argv)
 {
-	static const struct {
-		const char *name;
-		by_cmd_fn fn;
-	} subs[] = {
+	static const struct cli_sub subs[] = {
 		{ "add", distro_add },	 { "set", distro_set },
 		{ "import", distro_import },
 		{ "show", distro_show }, { "list", distro_list },
 		{ "ls", distro_list },	 { "rm", distro_rm },
 	};
-	size_t s;
-	int i;
 
-	i = cli_leading_opts(ctx, &distro_cmd, argc, argv);
-	if (i <= 0)
-		return -i;
-	for (s = 0; s < ARRAY_SIZE(subs); s++)
-		if (!strcmp(argv[i], subs[s].name))
-			return subs[s].fn(ctx, argc - i, argv + i);
-	return cli_usage_err(&distro_cmd, "unknown command %s",
-			     cli_q(argv[i]));
+	return cli_dispatch(ctx, &distro_cmd, subs, ARRAY_SIZE(subs), argc,
+			    argv);
 }

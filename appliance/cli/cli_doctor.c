@@ -64,16 +64,62 @@ doctor_print(const struct doctor_offer *o, bool self, bool json, bool first)
  * every DHCP server that answers. Exit 0 (the list may be empty), 2 on
  * usage errors, 3 when the probe cannot run.
  */
+static const struct cli_cmd doctor_cmd = {
+	.name = "doctor",
+	.usage = "[-i IFACE] [-t SECONDS] [--json]",
+	.help = "Send a DHCPDISCOVER on the serving interface and list every "
+		"DHCP server\nthat answers, with what it offered.\n"
+		"  -i, --interface IFACE  probe there (default: the serving "
+		"interface)\n"
+		"  -t, --timeout SECONDS  wait 1 to 60 s for answers (default "
+		"5)\n",
+};
+
+/*
+ * doctor_opts - the options of doctor into *ret_want and *ret_secs.
+ * Returns CLI_CONTINUE, or the exit status (0 after --help).
+ */
+static int
+doctor_opts(struct by_ctx *ctx, int argc, char **argv, const char **ret_want,
+	    unsigned long long *ret_secs)
+{
+	static const struct option opts[] = {
+	    CLI_OPTS_COMMON,
+	    {"interface", required_argument, NULL, 'i'},
+	    {"timeout", required_argument, NULL, 't'},
+	    {NULL, 0, NULL, 0},
+	};
+	int c, r;
+
+	cli_getopt_reset();
+	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS "i:t:", opts,
+				NULL)) != -1) {
+		r = cli_opt_common(ctx, &doctor_cmd, c, argv);
+		if (r == CLI_CONTINUE)
+			continue;
+		if (r != CLI_NOT_COMMON)
+			return r;
+		if (c == 'i') {
+			*ret_want = optarg;
+		} else if (c == 't') {
+			if (parse_uint(optarg, 1, 60, ret_secs) < 0) {
+				cli_err(&doctor_cmd, "-t takes 1 to 60 seconds");
+				return EXIT_USAGE;
+			}
+		} else {
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		cli_err(&doctor_cmd, "unexpected argument");
+		return EXIT_USAGE;
+	}
+	return CLI_CONTINUE;
+}
+
 int
 cmd_doctor(struct by_ctx *ctx, int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"interface", required_argument, NULL, 'i'},
-	    {"timeout", required_argument, NULL, 't'},
-	    {"json", no_argument, NULL, 'j'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
 	struct doctor_offer o[DOCTOR_MAX_SERVERS];
 	struct netif_info nif = {0};
 	struct by_config cfg;
@@ -81,44 +127,16 @@ cmd_doctor(struct by_ctx *ctx, int argc, char **argv)
 	unsigned long long secs = 5;
 	char err[512];
 	size_t n = 0, i, others = 0;
-	int c, r;
+	int r;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "i:t:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'i':
-			want = optarg;
-			break;
-		case 't':
-			if (parse_uint(optarg, 1, 60, &secs) < 0) {
-				fprintf(stderr, "bootyard doctor: -t takes 1 "
-				                "to 60 seconds\n");
-				return EXIT_USAGE;
-			}
-			break;
-		case 'j':
-			ctx->json = true;
-			break;
-		case 'h':
-			printf("usage: bootyard doctor [-i IFACE] [-t SECONDS] "
-			       "[--json]\n"
-			       "  send a DHCPDISCOVER on the serving interface "
-			       "and list every DHCP server\n"
-			       "  that answers, with what it offered\n");
-			return 0;
-		default:
-			return EXIT_USAGE;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "bootyard doctor: unexpected argument\n");
-		return EXIT_USAGE;
-	}
+	r = doctor_opts(ctx, argc, argv, &want, &secs);
+	if (r != CLI_CONTINUE)
+		return r;
 	r = cli_load_config(ctx, &cfg);
 	if (r)
 		return r;
 	if (want && !valid_ifname(want)) {
-		fprintf(stderr, "bootyard doctor: bad interface name\n");
+		cli_err(&doctor_cmd, "bad interface name");
 		return EXIT_USAGE;
 	}
 	r = netif_detect(want ? want : cfg.interface, &nif, err, sizeof(err));
@@ -130,13 +148,13 @@ cmd_doctor(struct by_ctx *ctx, int argc, char **argv)
 		r = 0;
 	}
 	if (r < 0) {
-		fprintf(stderr, "bootyard doctor: %s\n", err);
+		cli_err(&doctor_cmd, "%s", err);
 		return EXIT_RUNTIME;
 	}
 	r = doctor_probe(nif.name, NULL, (unsigned)secs * 1000, o,
 	                 ARRAY_SIZE(o), &n);
 	if (r < 0) {
-		fprintf(stderr, "bootyard doctor: probe on %s: %s\n", nif.name,
+		cli_err(&doctor_cmd, "probe on %s: %s", nif.name,
 		        strerror(-r));
 		return EXIT_RUNTIME;
 	}

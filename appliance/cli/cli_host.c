@@ -324,44 +324,6 @@ host_parse_opts(struct by_ctx *ctx, const struct cli_cmd *cmd, int argc,
 	return r ? r : CLI_CONTINUE;
 }
 
-/*
- * host_simple_opts - getopt loop for commands with only common options.
- * Returns CLI_CONTINUE or the exit status.
- */
-static int
-host_simple_opts(struct by_ctx *ctx, const struct cli_cmd *cmd, int argc,
-		 char **argv)
-{
-	static const struct option opts[] = { CLI_OPTS_COMMON, { 0 } };
-	int c, r;
-
-	cli_getopt_reset();
-	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS, opts, NULL)) != -1) {
-		r = cli_opt_common(ctx, cmd, c, argv);
-		if (r == CLI_NOT_COMMON)
-			r = cli_usage_err(cmd, "unknown option");
-		if (r != CLI_CONTINUE)
-			return r;
-	}
-	return CLI_CONTINUE;
-}
-
-/*
- * host_positional - check that exactly n positional arguments follow
- * (names: what they are, for the message). CLI_CONTINUE or EXIT_USAGE.
- */
-static int
-host_positional(const struct cli_cmd *cmd, int argc, char **argv, int n,
-		const char *names)
-{
-	if (argc - optind < n)
-		return cli_usage_err(cmd, "%s missing", names);
-	if (argc - optind > n)
-		return cli_usage_err(cmd, "unexpected argument %s",
-				     cli_q(argv[optind + n]));
-	return CLI_CONTINUE;
-}
-
 /* host_ref_usage - check a HOST argument; CLI_CONTINUE or EXIT_USAGE. */
 static int
 host_ref_usage(const struct cli_cmd *cmd, const char *ref)
@@ -372,6 +334,23 @@ host_ref_usage(const struct cli_cmd *cmd, const char *ref)
 				     "hostname",
 				     cli_q(ref));
 	return CLI_CONTINUE;
+}
+
+/*
+ * host_one_ref - the options of a command that takes only the common
+ * ones and one HOST argument. CLI_CONTINUE or the exit status.
+ */
+static int
+host_one_ref(struct by_ctx *ctx, const struct cli_cmd *cmd, int argc,
+	     char **argv)
+{
+	int r = cli_simple_opts(ctx, cmd, argc, argv);
+
+	if (r == CLI_CONTINUE)
+		r = cli_positional(cmd, argc, argv, 1, "HOST");
+	if (r == CLI_CONTINUE)
+		r = host_ref_usage(cmd, argv[optind]);
+	return r;
 }
 
 /* ---- output -------------------------------------------------------- */
@@ -690,7 +669,7 @@ host_set(struct by_ctx *ctx, int argc, char **argv)
 	r = host_parse_opts(ctx, cmd, argc, argv, &o, true, true);
 	if (r != CLI_CONTINUE)
 		return r;
-	r = host_positional(cmd, argc, argv, 1, "HOST");
+	r = cli_positional(cmd, argc, argv, 1, "HOST");
 	if (r == CLI_CONTINUE)
 		r = host_ref_usage(cmd, argv[optind]);
 	if (r != CLI_CONTINUE)
@@ -715,7 +694,7 @@ host_reinstall(struct by_ctx *ctx, int argc, char **argv)
 		return r;
 	if (o.distro && !*o.distro)
 		return cli_usage_err(cmd, "--distro needs a name");
-	r = host_positional(cmd, argc, argv, 1, "HOST");
+	r = cli_positional(cmd, argc, argv, 1, "HOST");
 	if (r == CLI_CONTINUE)
 		r = host_ref_usage(cmd, argv[optind]);
 	if (r != CLI_CONTINUE)
@@ -761,11 +740,7 @@ host_local(struct by_ctx *ctx, int argc, char **argv)
 	int r;
 
 	memset(&o, 0, sizeof(o));
-	r = host_simple_opts(ctx, cmd, argc, argv);
-	if (r == CLI_CONTINUE)
-		r = host_positional(cmd, argc, argv, 1, "HOST");
-	if (r == CLI_CONTINUE)
-		r = host_ref_usage(cmd, argv[optind]);
+	r = host_one_ref(ctx, cmd, argc, argv);
 	if (r != CLI_CONTINUE)
 		return r;
 	return host_change(ctx, cmd, argv[optind], &o, host_local_fn,
@@ -782,11 +757,7 @@ host_show(struct by_ctx *ctx, int argc, char **argv)
 	struct db *db;
 	int r;
 
-	r = host_simple_opts(ctx, cmd, argc, argv);
-	if (r == CLI_CONTINUE)
-		r = host_positional(cmd, argc, argv, 1, "HOST");
-	if (r == CLI_CONTINUE)
-		r = host_ref_usage(cmd, argv[optind]);
+	r = host_one_ref(ctx, cmd, argc, argv);
 	if (r != CLI_CONTINUE)
 		return r;
 	r = host_open_find(ctx, cmd, &cfg, false, argv[optind], &db, &h);
@@ -822,6 +793,13 @@ host_list_one(const struct db_host *h, void *opaque)
 	return cli_table_add(&c->table, row);
 }
 
+/* host_list_fill - the rows of host list (a cli_list_fn). */
+static int
+host_list_fill(struct db *db, struct cli_list *c, void *arg)
+{
+	return db_host_list(db, host_list_one, c);
+}
+
 /* host list */
 static int
 host_list(struct by_ctx *ctx, int argc, char **argv)
@@ -830,27 +808,15 @@ host_list(struct by_ctx *ctx, int argc, char **argv)
 					    "IP",     "ACTION", "DISTRO",
 					    "LOCAL",  "ATTRS",	NULL };
 	const struct cli_cmd *cmd = &host_list_cmd;
-	struct cli_list c;
-	struct by_config cfg;
-	struct db *db;
 	int r;
 
-	r = host_simple_opts(ctx, cmd, argc, argv);
+	r = cli_simple_opts(ctx, cmd, argc, argv);
 	if (r == CLI_CONTINUE)
-		r = host_positional(cmd, argc, argv, 0, "");
+		r = cli_positional(cmd, argc, argv, 0, "");
 	if (r != CLI_CONTINUE)
 		return r;
-	r = cli_open(ctx, cmd, &cfg, false, &db);
-	if (r)
-		return r;
-	r = cli_list_begin(ctx, &c, head);
-	if (r) {
-		db_close(db);
-		return r;
-	}
-	r = db ? db_host_list(db, host_list_one, &c) : 0;
-	db_close(db);
-	return cli_list_end(cmd, &cfg, &c, r, "listing hosts");
+	return cli_list_run(ctx, cmd, head, host_list_fill, NULL,
+			    "listing hosts");
 }
 
 /* host rm HOST */
@@ -863,11 +829,7 @@ host_rm(struct by_ctx *ctx, int argc, char **argv)
 	struct db *db;
 	int r;
 
-	r = host_simple_opts(ctx, cmd, argc, argv);
-	if (r == CLI_CONTINUE)
-		r = host_positional(cmd, argc, argv, 1, "HOST");
-	if (r == CLI_CONTINUE)
-		r = host_ref_usage(cmd, argv[optind]);
+	r = host_one_ref(ctx, cmd, argc, argv);
 	if (r != CLI_CONTINUE)
 		return r;
 	r = host_open_find(ctx, cmd, &cfg, true, argv[optind], &db, &h);
@@ -895,9 +857,9 @@ host_mac(struct by_ctx *ctx, int argc, char **argv)
 	bool add;
 	int r;
 
-	r = host_simple_opts(ctx, cmd, argc, argv);
+	r = cli_simple_opts(ctx, cmd, argc, argv);
 	if (r == CLI_CONTINUE)
-		r = host_positional(cmd, argc, argv, 3, "add|rm, HOST or MAC");
+		r = cli_positional(cmd, argc, argv, 3, "add|rm, HOST or MAC");
 	if (r != CLI_CONTINUE)
 		return r;
 	if (!strcmp(argv[optind], "add"))
@@ -958,24 +920,13 @@ host_mac(struct by_ctx *ctx, int argc, char **argv)
 int
 cmd_host(struct by_ctx *ctx, int argc, char **argv)
 {
-	static const struct {
-		const char *name;
-		by_cmd_fn fn;
-	} subs[] = {
+	static const struct cli_sub subs[] = {
 		{ "add", host_add },	     { "set", host_set },
 		{ "show", host_show },	     { "list", host_list },
 		{ "ls", host_list },	     { "rm", host_rm },
 		{ "reinstall", host_reinstall }, { "local", host_local },
 		{ "mac", host_mac },
 	};
-	size_t s;
-	int i;
 
-	i = cli_leading_opts(ctx, &host_cmd, argc, argv);
-	if (i <= 0)
-		return -i;
-	for (s = 0; s < ARRAY_SIZE(subs); s++)
-		if (!strcmp(argv[i], subs[s].name))
-			return subs[s].fn(ctx, argc - i, argv + i);
-	return cli_usage_err(&host_cmd, "unknown command %s", cli_q(argv[i]));
+	return cli_dispatch(ctx, &host_cmd, subs, ARRAY_SIZE(subs), argc, argv);
 }

@@ -81,6 +81,13 @@ lease_one(const struct db_lease *l, void *opaque)
 	return cli_table_add(&c->table, row);
 }
 
+/* leases_fill - the rows of leases; arg: only unknown MACs (bool). */
+static int
+leases_fill(struct db *db, struct cli_list *c, void *arg)
+{
+	return db_lease_list(db, *(bool *)arg, lease_one, c);
+}
+
 /*
  * cmd_leases - `bootyard leases [--unknown]`. Returns the exit status.
  */
@@ -97,10 +104,7 @@ cmd_leases(struct by_ctx *ctx, int argc, char **argv)
 		"KNOWN", "FIRST SEEN", "LAST SEEN", "VENDOR CLASS", NULL
 	};
 	const struct cli_cmd *cmd = &leases_cmd;
-	struct by_config cfg;
-	struct cli_list c;
 	bool unknown = false;
-	struct db *db;
 	int ch, r;
 
 	cli_getopt_reset();
@@ -119,17 +123,8 @@ cmd_leases(struct by_ctx *ctx, int argc, char **argv)
 	if (optind < argc)
 		return cli_usage_err(cmd, "unexpected argument %s",
 				     cli_q(argv[optind]));
-	r = cli_open(ctx, cmd, &cfg, false, &db);
-	if (r)
-		return r;
-	r = cli_list_begin(ctx, &c, head);
-	if (r) {
-		db_close(db);
-		return r;
-	}
-	r = db ? db_lease_list(db, unknown, lease_one, &c) : 0;
-	db_close(db);
-	return cli_list_end(cmd, &cfg, &c, r, "listing leases");
+	return cli_list_run(ctx, cmd, head, leases_fill, &unknown,
+			    "listing leases");
 }
 
 /* event_time - unix milliseconds as "YYYY-MM-DD HH:MM:SS.mmm" (UTC). */
@@ -171,6 +166,21 @@ event_one(const struct db_event *e, void *opaque)
 	return cli_table_add(&c->table, row);
 }
 
+/* What events lists: of one MAC (or NULL: all), the newest limit. */
+struct events_filter {
+	const char *mac;
+	unsigned limit; /* 0 = all */
+};
+
+/* events_fill - the rows of events; arg: a struct events_filter. */
+static int
+events_fill(struct db *db, struct cli_list *c, void *arg)
+{
+	const struct events_filter *f = arg;
+
+	return db_event_list(db, f->mac, f->limit, event_one, c);
+}
+
 /*
  * cmd_events - `bootyard events [MAC] [--limit N]`. Returns the exit
  * status.
@@ -188,9 +198,7 @@ cmd_events(struct by_ctx *ctx, int argc, char **argv)
 	const struct cli_cmd *cmd = &events_cmd;
 	unsigned long long limit = 0;
 	char mac[MAC_STR_LEN];
-	struct by_config cfg;
-	struct cli_list c;
-	struct db *db;
+	struct events_filter f;
 	int ch, r;
 
 	cli_getopt_reset();
@@ -216,17 +224,7 @@ cmd_events(struct by_ctx *ctx, int argc, char **argv)
 	if (optind < argc && mac_parse(argv[optind], mac) < 0)
 		return cli_usage_err(cmd, "invalid MAC address %s",
 				     cli_q(argv[optind]));
-	r = cli_open(ctx, cmd, &cfg, false, &db);
-	if (r)
-		return r;
-	r = cli_list_begin(ctx, &c, head);
-	if (r) {
-		db_close(db);
-		return r;
-	}
-	r = db ? db_event_list(db, optind < argc ? mac : NULL,
-			       (unsigned)limit, event_one, &c)
-	       : 0;
-	db_close(db);
-	return cli_list_end(cmd, &cfg, &c, r, "listing events");
+	f.mac = optind < argc ? mac : NULL;
+	f.limit = (unsigned)limit;
+	return cli_list_run(ctx, cmd, head, events_fill, &f, "listing events");
 }

@@ -53,15 +53,18 @@ status_json_str(const char *s)
 	putchar('"');
 }
 
+static const struct cli_cmd status_cmd = {
+	.name = "status",
+	.usage = "[-c FILE] [--json]",
+	.help = "What the running appliance serves and from where (exit 0\n"
+		"while serve runs, 3 when it does not, 1 without a status "
+		"file).\n",
+};
+
 int
 cmd_status(struct by_ctx *ctx, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
+	static const struct option opts[] = { CLI_OPTS_COMMON, { 0 } };
 	static const char *const keys[] = {
 		"state", "pid", "config", "interface", "address", "link",
 		"server", "http_base", "mode", "bios_loader", "bios_file",
@@ -75,21 +78,11 @@ cmd_status(struct by_ctx *ctx, int argc, char **argv)
 	bool alive = false;
 	int c, r;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'c':
-			ctx->config_path = optarg;
-			break;
-		case 'j':
-			ctx->json = true;
-			break;
-		case 'h':
-			printf("usage: bootyard status [-c FILE] [--json]\n");
-			return 0;
-		default:
-			return EXIT_USAGE;
-		}
+	cli_getopt_reset();
+	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS, opts, NULL)) != -1) {
+		r = cli_opt_common(ctx, &status_cmd, c, argv);
+		if (r != CLI_CONTINUE)
+			return r == CLI_NOT_COMMON ? EXIT_USAGE : r;
 	}
 	r = cli_load_config(ctx, &cfg);
 	if (r)
@@ -103,8 +96,8 @@ cmd_status(struct by_ctx *ctx, int argc, char **argv)
 		return EXIT_USAGE;
 	r = read_file(path, 1 << 16, &text, &len);
 	if (r < 0) {
-		fprintf(stderr, "bootyard: status: %s: %s (is bootyard serve "
-				"running?)\n", path, strerror(-r));
+		cli_err(&status_cmd, "%s: %s (is bootyard serve running?)",
+			path, strerror(-r));
 		return EXIT_NOTFOUND;
 	}
 	if (status_get(text, "pid", val, sizeof(val))) {
