@@ -87,6 +87,18 @@ int cli_opt_common(struct by_ctx *ctx, const struct cli_cmd *cmd, int c,
 #define CLI_NOT_COMMON (-2)
 
 /*
+ * cli_next_opt - getopt_long(argc, argv, shortopts, opts) for cmd that
+ * takes the common options itself (cli_opt_common): returns the next
+ * option of the command's own (optarg set), -1 after the last, or
+ * CLI_STOP when the command must return *ret_status (0 after --help,
+ * EXIT_USAGE after a message). Call cli_getopt_reset() first.
+ */
+int cli_next_opt(struct by_ctx *ctx, const struct cli_cmd *cmd, int argc,
+		 char **argv, const char *shortopts,
+		 const struct option *opts, int *ret_status);
+#define CLI_STOP (-3)
+
+/*
  * cli_leading_opts - take -c FILE, --json and --help that come between a
  * command group ("host") and its subcommand. Returns the index of the
  * subcommand in argv, 0 after --help (the caller returns 0), or

@@ -152,16 +152,11 @@ build_opts(struct by_ctx *ctx, int argc, char **argv, struct build_args *a,
 		{ 0 },
 	};
 	unsigned long long v;
-	int c, r;
+	int c, r = 0;
 
 	cli_getopt_reset();
-	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS "fj:", opts,
-				NULL)) != -1) {
-		r = cli_opt_common(ctx, &build_cmd, c, argv);
-		if (r == CLI_CONTINUE)
-			continue;
-		if (r != CLI_NOT_COMMON)
-			return r;
+	while ((c = cli_next_opt(ctx, &build_cmd, argc, argv,
+				 CLI_SHORTOPTS "fj:", opts, &r)) >= 0) {
 		switch (c) {
 		case 's':
 			a->source = optarg;
@@ -201,10 +196,10 @@ build_opts(struct by_ctx *ctx, int argc, char **argv, struct build_args *a,
 		case 'f':
 			o->force = true;
 			break;
-		default:
-			return cli_usage_err(&build_cmd, "unknown option");
 		}
 	}
+	if (c == CLI_STOP)
+		return r;
 	if (optind < argc) {
 		cli_err(&build_cmd, "unexpected argument '%s'", argv[optind]);
 		return EXIT_USAGE;
@@ -434,24 +429,17 @@ tftp_opts(struct by_ctx *ctx, int argc, char **argv, const char **want_dir,
 		{ "server", required_argument, NULL, 's' },
 		{ 0 },
 	};
-	int c, r;
+	int c, r = 0;
 
 	cli_getopt_reset();
-	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS "d:s:", opts,
-				NULL)) != -1) {
-		r = cli_opt_common(ctx, &tftp_cmd, c, argv);
-		if (r == CLI_CONTINUE)
-			continue;
-		if (r != CLI_NOT_COMMON)
-			return r;
+	while ((c = cli_next_opt(ctx, &tftp_cmd, argc, argv,
+				 CLI_SHORTOPTS "d:s:", opts, &r)) >= 0) {
 		if (c == 'd')
 			*want_dir = optarg;
 		else if (c == 's')
 			*server = optarg;
-		else
-			return EXIT_USAGE;
 	}
-	return CLI_CONTINUE;
+	return c == CLI_STOP ? r : CLI_CONTINUE;
 }
 
 int

@@ -163,6 +163,26 @@ cli_opt_common(struct by_ctx *ctx, const struct cli_cmd *cmd, int c,
 	}
 }
 
+/* cli_next_opt - see bootyard.h. */
+int
+cli_next_opt(struct by_ctx *ctx, const struct cli_cmd *cmd, int argc,
+	     char **argv, const char *shortopts, const struct option *opts,
+	     int *ret_status)
+{
+	int c, r;
+
+	while ((c = getopt_long(argc, argv, shortopts, opts, NULL)) != -1) {
+		r = cli_opt_common(ctx, cmd, c, argv);
+		if (r == CLI_NOT_COMMON)
+			return c;
+		if (r != CLI_CONTINUE) {
+			*ret_status = r;
+			return CLI_STOP;
+		}
+	}
+	return -1;
+}
+
 /*
  * cli_leading_opts - take -c FILE, --json and --help that come between a
  * command group ("host") and its subcommand. Returns the index of the
@@ -207,16 +227,14 @@ cli_simple_opts(struct by_ctx *ctx, const struct cli_cmd *cmd, int argc,
 		char **argv)
 {
 	static const struct option opts[] = { CLI_OPTS_COMMON, { 0 } };
-	int c, r;
+	int c, r = 0;
 
 	cli_getopt_reset();
-	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS, opts, NULL)) != -1) {
-		r = cli_opt_common(ctx, cmd, c, argv);
-		if (r == CLI_NOT_COMMON)
-			r = cli_usage_err(cmd, "unknown option");
-		if (r != CLI_CONTINUE)
-			return r;
-	}
+	c = cli_next_opt(ctx, cmd, argc, argv, CLI_SHORTOPTS, opts, &r);
+	if (c == CLI_STOP)
+		return r;
+	if (c != -1)
+		return cli_usage_err(cmd, "unknown option");
 	return CLI_CONTINUE;
 }
 

@@ -207,17 +207,12 @@ distro_parse_opts(struct by_ctx *ctx, const struct cli_cmd *cmd, int argc,
 		{ 0 },
 	};
 	size_t i;
-	int c, r;
+	int c, r = 0;
 
 	memset(o, 0, sizeof(*o));
 	cli_getopt_reset();
-	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS, opts, NULL)) != -1) {
-		r = cli_opt_common(ctx, cmd, c, argv);
-		if (r != CLI_NOT_COMMON) {
-			if (r != CLI_CONTINUE)
-				return r;
-			continue;
-		}
+	while ((c = cli_next_opt(ctx, cmd, argc, argv, CLI_SHORTOPTS, opts,
+				 &r)) >= 0) {
 		switch (c) {
 		case OPT_KERNEL:
 			o->kernel = optarg;
@@ -243,10 +238,10 @@ distro_parse_opts(struct by_ctx *ctx, const struct cli_cmd *cmd, int argc,
 							  "for distro set");
 			o->no_template = true;
 			break;
-		default:
-			return cli_usage_err(cmd, "unknown option");
 		}
 	}
+	if (c == CLI_STOP)
+		return r;
 	if (o->kernel && !valid_path_or_url(o->kernel))
 		return cli_usage_err(cmd,
 				     "invalid --kernel %s (a path under "
@@ -640,21 +635,15 @@ distro_import(struct by_ctx *ctx, int argc, char **argv)
 	char why[1024], what[96];
 	uint64_t t0 = mono_ms();
 	size_t i;
-	int c, r;
+	int c, r = 0;
 
 	memset(&d, 0, sizeof(d));
 	cli_getopt_reset();
-	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS, opts, NULL)) != -1) {
-		r = cli_opt_common(ctx, cmd, c, argv);
-		if (r == CLI_NOT_COMMON) {
-			if (c != OPT_KERNEL)
-				return cli_usage_err(cmd, "unknown option");
-			from = optarg;
-			continue;
-		}
-		if (r != CLI_CONTINUE)
-			return r;
-	}
+	while ((c = cli_next_opt(ctx, cmd, argc, argv, CLI_SHORTOPTS, opts,
+				 &r)) >= 0)
+		from = optarg; /* --from, the only option of its own */
+	if (c == CLI_STOP)
+		return r;
 	r = distro_name_arg(cmd, argc, argv);
 	if (r != CLI_CONTINUE)
 		return r;

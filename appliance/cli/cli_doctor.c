@@ -89,16 +89,11 @@ doctor_opts(struct by_ctx *ctx, int argc, char **argv, const char **ret_want,
 	    {"timeout", required_argument, NULL, 't'},
 	    {NULL, 0, NULL, 0},
 	};
-	int c, r;
+	int c, r = 0;
 
 	cli_getopt_reset();
-	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS "i:t:", opts,
-				NULL)) != -1) {
-		r = cli_opt_common(ctx, &doctor_cmd, c, argv);
-		if (r == CLI_CONTINUE)
-			continue;
-		if (r != CLI_NOT_COMMON)
-			return r;
+	while ((c = cli_next_opt(ctx, &doctor_cmd, argc, argv,
+				 CLI_SHORTOPTS "i:t:", opts, &r)) >= 0) {
 		if (c == 'i') {
 			*ret_want = optarg;
 		} else if (c == 't') {
@@ -106,10 +101,10 @@ doctor_opts(struct by_ctx *ctx, int argc, char **argv, const char **ret_want,
 				cli_err(&doctor_cmd, "-t takes 1 to 60 seconds");
 				return EXIT_USAGE;
 			}
-		} else {
-			return EXIT_USAGE;
 		}
 	}
+	if (c == CLI_STOP)
+		return r;
 	if (optind < argc) {
 		cli_err(&doctor_cmd, "unexpected argument");
 		return EXIT_USAGE;

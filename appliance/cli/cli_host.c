@@ -276,18 +276,12 @@ host_parse_opts(struct by_ctx *ctx, const struct cli_cmd *cmd, int argc,
 		{ "distro", required_argument, NULL, OPT_DISTRO },
 		{ 0 },
 	};
-	int c, r;
+	int c, r = 0;
 
 	memset(o, 0, sizeof(*o));
 	cli_getopt_reset();
-	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS,
-				all ? all_opts : distro_opts, NULL)) != -1) {
-		r = cli_opt_common(ctx, cmd, c, argv);
-		if (r != CLI_NOT_COMMON) {
-			if (r != CLI_CONTINUE)
-				return r;
-			continue;
-		}
+	while ((c = cli_next_opt(ctx, cmd, argc, argv, CLI_SHORTOPTS,
+				 all ? all_opts : distro_opts, &r)) >= 0) {
 		r = 0;
 		switch (c) {
 		case OPT_HOSTNAME:
@@ -314,12 +308,12 @@ host_parse_opts(struct by_ctx *ctx, const struct cli_cmd *cmd, int argc,
 		case OPT_LOCAL_BOOT:
 			o->local_boot = optarg;
 			break;
-		default:
-			return cli_usage_err(cmd, "unknown option");
 		}
 		if (r)
 			return r;
 	}
+	if (c == CLI_STOP)
+		return r;
 	r = host_opts_check(cmd, o);
 	return r ? r : CLI_CONTINUE;
 }

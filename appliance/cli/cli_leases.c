@@ -105,21 +105,14 @@ cmd_leases(struct by_ctx *ctx, int argc, char **argv)
 	};
 	const struct cli_cmd *cmd = &leases_cmd;
 	bool unknown = false;
-	int ch, r;
+	int ch, r = 0;
 
 	cli_getopt_reset();
-	while ((ch = getopt_long(argc, argv, CLI_SHORTOPTS, opts, NULL)) !=
-	       -1) {
-		r = cli_opt_common(ctx, cmd, ch, argv);
-		if (r == CLI_NOT_COMMON) {
-			if (ch != OPT_UNKNOWN)
-				return cli_usage_err(cmd, "unknown option");
-			unknown = true;
-			continue;
-		}
-		if (r != CLI_CONTINUE)
-			return r;
-	}
+	while ((ch = cli_next_opt(ctx, cmd, argc, argv, CLI_SHORTOPTS, opts,
+				  &r)) >= 0)
+		unknown = true; /* --unknown, the only option of its own */
+	if (ch == CLI_STOP)
+		return r;
 	if (optind < argc)
 		return cli_usage_err(cmd, "unexpected argument %s",
 				     cli_q(argv[optind]));
@@ -199,25 +192,18 @@ cmd_events(struct by_ctx *ctx, int argc, char **argv)
 	unsigned long long limit = 0;
 	char mac[MAC_STR_LEN];
 	struct events_filter f;
-	int ch, r;
+	int ch, r = 0;
 
 	cli_getopt_reset();
-	while ((ch = getopt_long(argc, argv, CLI_SHORTOPTS, opts, NULL)) !=
-	       -1) {
-		r = cli_opt_common(ctx, cmd, ch, argv);
-		if (r == CLI_NOT_COMMON) {
-			if (ch != OPT_LIMIT)
-				return cli_usage_err(cmd, "unknown option");
-			if (parse_uint(optarg, 1, 1000000, &limit) < 0)
-				return cli_usage_err(cmd,
-						     "--limit %s: not a number "
-						     "from 1 to 1000000",
-						     cli_q(optarg));
-			continue;
-		}
-		if (r != CLI_CONTINUE)
-			return r;
-	}
+	while ((ch = cli_next_opt(ctx, cmd, argc, argv, CLI_SHORTOPTS, opts,
+				  &r)) >= 0)
+		if (parse_uint(optarg, 1, 1000000, &limit) < 0) /* --limit */
+			return cli_usage_err(cmd,
+					     "--limit %s: not a number from 1 "
+					     "to 1000000",
+					     cli_q(optarg));
+	if (ch == CLI_STOP)
+		return r;
 	if (argc - optind > 1)
 		return cli_usage_err(cmd, "unexpected argument %s",
 				     cli_q(argv[optind + 1]));

@@ -1739,15 +1739,11 @@ serve_opts(struct by_ctx *ctx, int argc, char **argv, bool *http_only,
 		{ "force", no_argument, NULL, 'f' },
 		{ 0 },
 	};
-	int c, r;
+	int c, r = 0;
 
 	cli_getopt_reset();
-	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS, opts, NULL)) != -1) {
-		r = cli_opt_common(ctx, &serve_cmd, c, argv);
-		if (r == CLI_CONTINUE)
-			continue;
-		if (r != CLI_NOT_COMMON)
-			return r;
+	while ((c = cli_next_opt(ctx, &serve_cmd, argc, argv, CLI_SHORTOPTS,
+				 opts, &r)) >= 0) {
 		if (c == 'd' && strcmp(optarg, "off")) {
 			cli_err(&serve_cmd, "--dhcp takes only 'off' (no "
 					    "dnsmasq at all; [dhcp] mode sets "
@@ -1758,10 +1754,8 @@ serve_opts(struct by_ctx *ctx, int argc, char **argv, bool *http_only,
 			*http_only = true;
 		else if (c == 'f')
 			*force = true;
-		else
-			return EXIT_USAGE;
 	}
-	return CLI_CONTINUE;
+	return c == CLI_STOP ? r : CLI_CONTINUE;
 }
 
 int
