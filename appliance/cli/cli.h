@@ -39,6 +39,13 @@ int cli_simple_opts(struct by_ctx *ctx, const struct cli_cmd *cmd, int argc,
 int cli_positional(const struct cli_cmd *cmd, int argc, char **argv, int n,
 		   const char *names);
 
+/*
+ * cli_simple_args - cli_simple_opts, then cli_positional(cmd, argc, argv,
+ * n, names): a command with only the common options and n arguments.
+ */
+int cli_simple_args(struct by_ctx *ctx, const struct cli_cmd *cmd, int argc,
+		    char **argv, int n, const char *names);
+
 /* A subcommand of a command group ("host add"). */
 struct cli_sub {
 	const char *name;
@@ -144,6 +151,9 @@ void cli_table_free(struct cli_table *t);
  * memory) or cannot be written.
  */
 int cli_json_print(json_t *j);
+
+/* cli_json_print_line - cli_json_print on one compact line. */
+int cli_json_print_line(json_t *j);
 
 /* Hosts and other records are turned into JSON by
  * appliance/core/hostjson.h: host_json, json_text_or_null (null for ""). */

@@ -251,6 +251,17 @@ cli_positional(const struct cli_cmd *cmd, int argc, char **argv, int n,
 	return CLI_CONTINUE;
 }
 
+/* cli_simple_args - see cli.h. */
+int
+cli_simple_args(struct by_ctx *ctx, const struct cli_cmd *cmd, int argc,
+		char **argv, int n, const char *names)
+{
+	int r = cli_simple_opts(ctx, cmd, argc, argv);
+
+	return r == CLI_CONTINUE ? cli_positional(cmd, argc, argv, n, names)
+				 : r;
+}
+
 /* cli_dispatch - see cli.h. */
 int
 cli_dispatch(struct by_ctx *ctx, const struct cli_cmd *group,
@@ -575,9 +586,9 @@ cli_table_free(struct cli_table *t)
 
 /* ---- JSON ---------------------------------------------------------- */
 
-/* cli_json_print - print and release j. */
-int
-cli_json_print(json_t *j)
+/* Print j with flags and a newline to stdout, and release it. */
+static int
+cli_json_dump(json_t *j, size_t flags)
 {
 	int r;
 
@@ -585,13 +596,27 @@ cli_json_print(json_t *j)
 		log_warnx("out of memory");
 		return EXIT_RUNTIME;
 	}
-	r = json_dumpf(j, stdout, JSON_INDENT(2) | JSON_ENSURE_ASCII);
+	r = json_dumpf(j, stdout, flags);
 	json_decref(j);
 	if (r < 0 || putchar('\n') == EOF || fflush(stdout) == EOF) {
 		log_warnx("cannot write the output");
 		return EXIT_RUNTIME;
 	}
 	return 0;
+}
+
+/* cli_json_print - print and release j. */
+int
+cli_json_print(json_t *j)
+{
+	return cli_json_dump(j, JSON_INDENT(2) | JSON_ENSURE_ASCII);
+}
+
+/* cli_json_print_line - see cli.h. */
+int
+cli_json_print_line(json_t *j)
+{
+	return cli_json_dump(j, JSON_COMPACT | JSON_ENSURE_ASCII);
 }
 
 /* cli_list_begin - see cli.h. */

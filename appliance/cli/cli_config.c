@@ -32,9 +32,7 @@ cmd_check_config(struct by_ctx *ctx, int argc, char **argv)
 	char err[768];
 	int r;
 
-	r = cli_simple_opts(ctx, cmd, argc, argv);
-	if (r == CLI_CONTINUE)
-		r = cli_positional(cmd, argc, argv, 0, "");
+	r = cli_simple_args(ctx, cmd, argc, argv, 0, "");
 	if (r != CLI_CONTINUE)
 		return r;
 

@@ -765,6 +765,30 @@ out:
 	return r;
 }
 
+/*
+ * distro_name_open - the options of a command on one NAME (only common
+ * options), then cli_open (write: to change it); "distro NAME" into what
+ * (96 bytes) for messages. CLI_CONTINUE with *ret_db (NULL when reading
+ * and there is no database), or the exit status.
+ */
+static int
+distro_name_open(struct by_ctx *ctx, const struct cli_cmd *cmd, int argc,
+		 char **argv, bool write, struct by_config *cfg,
+		 struct db **ret_db, char *what)
+{
+	int r = cli_simple_opts(ctx, cmd, argc, argv);
+
+	if (r == CLI_CONTINUE)
+		r = distro_name_arg(cmd, argc, argv);
+	if (r != CLI_CONTINUE)
+		return r;
+	r = cli_open(ctx, cmd, cfg, write, ret_db);
+	if (r)
+		return r;
+	snprintf(what, 96, "distro %s", argv[optind]);
+	return CLI_CONTINUE;
+}
+
 /* distro show NAME */
 static int
 distro_show(struct by_ctx *ctx, int argc, char **argv)
@@ -776,15 +800,9 @@ distro_show(struct by_ctx *ctx, int argc, char **argv)
 	char what[96];
 	int r;
 
-	r = cli_simple_opts(ctx, cmd, argc, argv);
-	if (r == CLI_CONTINUE)
-		r = distro_name_arg(cmd, argc, argv);
+	r = distro_name_open(ctx, cmd, argc, argv, false, &cfg, &db, what);
 	if (r != CLI_CONTINUE)
 		return r;
-	r = cli_open(ctx, cmd, &cfg, false, &db);
-	if (r)
-		return r;
-	snprintf(what, sizeof(what), "distro %s", argv[optind]);
 	r = db ? db_distro_get(db, argv[optind], &d) : -ENOENT;
 	db_close(db);
 	if (r < 0)
@@ -831,9 +849,7 @@ distro_list(struct by_ctx *ctx, int argc, char **argv)
 	const struct cli_cmd *cmd = &distro_list_cmd;
 	int r;
 
-	r = cli_simple_opts(ctx, cmd, argc, argv);
-	if (r == CLI_CONTINUE)
-		r = cli_positional(cmd, argc, argv, 0, "");
+	r = cli_simple_args(ctx, cmd, argc, argv, 0, "");
 	if (r != CLI_CONTINUE)
 		return r;
 	return cli_list_run(ctx, cmd, head, distro_list_fill, NULL,
@@ -850,15 +866,9 @@ distro_rm(struct by_ctx *ctx, int argc, char **argv)
 	char what[96];
 	int r;
 
-	r = cli_simple_opts(ctx, cmd, argc, argv);
-	if (r == CLI_CONTINUE)
-		r = distro_name_arg(cmd, argc, argv);
+	r = distro_name_open(ctx, cmd, argc, argv, true, &cfg, &db, what);
 	if (r != CLI_CONTINUE)
 		return r;
-	r = cli_open(ctx, cmd, &cfg, true, &db);
-	if (r)
-		return r;
-	snprintf(what, sizeof(what), "distro %s", argv[optind]);
 	r = db_distro_delete(db, argv[optind]);
 	db_close(db);
 	if (r == -ENOTEMPTY) {

@@ -9,40 +9,27 @@
 #include <string.h>
 
 #include "appliance/bootyard.h"
+#include "appliance/cli/cli.h"
 #include "appliance/dhcp/doctor.h"
 #include "common/netif.h"
 #include "common/util.h"
 #include "common/valid.h"
 
-/* Print one answer as a line or a JSON object. */
-static void
-doctor_print(const struct doctor_offer *o, bool self, bool json, bool first)
+/* One answer as a JSON object (new reference, NULL = ENOMEM). */
+static json_t *
+doctor_json(const struct doctor_offer *o, bool self)
 {
-	if (json) {
-		/* every field passed copy_text/ip_text: no quoting needed
-		 * beyond the characters JSON reserves */
-		const char *fields[][2] = {
-		    {"server", o->server}, {"yiaddr", o->yiaddr},
-		    {"siaddr", o->siaddr}, {"router", o->router},
-		    {"file", o->file},     {"vendor", o->vendor},
-		};
-		size_t i;
-		const char *c;
+	return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:I,s:b,s:b}", "server",
+	                 o->server, "yiaddr", o->yiaddr, "siaddr", o->siaddr,
+	                 "router", o->router, "file", o->file, "vendor",
+	                 o->vendor, "lease", (json_int_t)o->lease, "proxy",
+	                 o->proxy, "self", self);
+}
 
-		printf("%s{", first ? "" : ",");
-		for (i = 0; i < ARRAY_SIZE(fields); i++) {
-			printf("\"%s\":\"", fields[i][0]);
-			for (c = fields[i][1]; *c; c++) {
-				if (*c == '"' || *c == '\\')
-					putchar('\\');
-				putchar(*c);
-			}
-			printf("\",");
-		}
-		printf("\"lease\":%u,\"proxy\":%s,\"self\":%s}", o->lease,
-		       o->proxy ? "true" : "false", self ? "true" : "false");
-		return;
-	}
+/* Print one answer as a line. */
+static void
+doctor_print(const struct doctor_offer *o, bool self)
+{
 	printf("server %s%s: %s", o->server, self ? " (this appliance)" : "",
 	       o->proxy ? "proxyDHCP (no address)" : "offers ");
 	if (!o->proxy)
@@ -157,20 +144,21 @@ cmd_doctor(struct by_ctx *ctx, int argc, char **argv)
 		if (strcmp(o[i].server, nif.addr))
 			others++;
 	if (ctx->json) {
-		printf("{\"interface\":\"%s\",\"address\":\"%s\","
-		       "\"servers\":[",
-		       nif.name, nif.addr);
-		for (i = 0; i < n; i++)
-			doctor_print(&o[i], !strcmp(o[i].server, nif.addr),
-			             true, i == 0);
-		printf("],\"others\":%zu}\n", others);
-		return 0;
+		json_t *arr = json_array();
+
+		for (i = 0; arr && i < n; i++)
+			if (json_array_append_new(
+			        arr, doctor_json(&o[i], !strcmp(o[i].server,
+			                                        nif.addr))) < 0)
+				break;
+		return cli_json_print_line(json_pack(
+		    "{s:s,s:s,s:o,s:I}", "interface", nif.name, "address",
+		    nif.addr, "servers", arr, "others", (json_int_t)others));
 	}
 	printf("DHCPDISCOVER on %s (%s): %zu server%s answered in %llu s\n",
 	       nif.name, nif.addr, n, n == 1 ? "" : "s", secs);
 	for (i = 0; i < n; i++)
-		doctor_print(&o[i], !strcmp(o[i].server, nif.addr), false,
-		             false);
+		doctor_print(&o[i], !strcmp(o[i].server, nif.addr));
 	if (others)
 		printf("%zu DHCP server%s besides this appliance: `serve` "
 		       "in dhcp mode will not start (see [dhcp] "

@@ -338,10 +338,8 @@ static int
 host_one_ref(struct by_ctx *ctx, const struct cli_cmd *cmd, int argc,
 	     char **argv)
 {
-	int r = cli_simple_opts(ctx, cmd, argc, argv);
+	int r = cli_simple_args(ctx, cmd, argc, argv, 1, "HOST");
 
-	if (r == CLI_CONTINUE)
-		r = cli_positional(cmd, argc, argv, 1, "HOST");
 	if (r == CLI_CONTINUE)
 		r = host_ref_usage(cmd, argv[optind]);
 	return r;
@@ -741,6 +739,24 @@ host_local(struct by_ctx *ctx, int argc, char **argv)
 			   "set to local boot");
 }
 
+/*
+ * host_ref_open - host_one_ref, then host_open_find(argv[optind]): a
+ * command on one HOST. CLI_CONTINUE with *ret_db and *ret, or the exit
+ * status.
+ */
+static int
+host_ref_open(struct by_ctx *ctx, const struct cli_cmd *cmd, int argc,
+	      char **argv, struct by_config *cfg, bool write,
+	      struct db **ret_db, struct db_host *ret)
+{
+	int r = host_one_ref(ctx, cmd, argc, argv);
+
+	if (r == CLI_CONTINUE)
+		r = host_open_find(ctx, cmd, cfg, write, argv[optind], ret_db,
+				   ret);
+	return r ? r : CLI_CONTINUE;
+}
+
 /* host show HOST */
 static int
 host_show(struct by_ctx *ctx, int argc, char **argv)
@@ -751,11 +767,8 @@ host_show(struct by_ctx *ctx, int argc, char **argv)
 	struct db *db;
 	int r;
 
-	r = host_one_ref(ctx, cmd, argc, argv);
+	r = host_ref_open(ctx, cmd, argc, argv, &cfg, false, &db, &h);
 	if (r != CLI_CONTINUE)
-		return r;
-	r = host_open_find(ctx, cmd, &cfg, false, argv[optind], &db, &h);
-	if (r)
 		return r;
 	db_close(db);
 	return host_print(ctx, &h);
@@ -804,9 +817,7 @@ host_list(struct by_ctx *ctx, int argc, char **argv)
 	const struct cli_cmd *cmd = &host_list_cmd;
 	int r;
 
-	r = cli_simple_opts(ctx, cmd, argc, argv);
-	if (r == CLI_CONTINUE)
-		r = cli_positional(cmd, argc, argv, 0, "");
+	r = cli_simple_args(ctx, cmd, argc, argv, 0, "");
 	if (r != CLI_CONTINUE)
 		return r;
 	return cli_list_run(ctx, cmd, head, host_list_fill, NULL,
@@ -823,11 +834,8 @@ host_rm(struct by_ctx *ctx, int argc, char **argv)
 	struct db *db;
 	int r;
 
-	r = host_one_ref(ctx, cmd, argc, argv);
+	r = host_ref_open(ctx, cmd, argc, argv, &cfg, true, &db, &h);
 	if (r != CLI_CONTINUE)
-		return r;
-	r = host_open_find(ctx, cmd, &cfg, true, argv[optind], &db, &h);
-	if (r)
 		return r;
 	r = db_host_delete(db, h.id);
 	db_close(db);
@@ -851,9 +859,7 @@ host_mac(struct by_ctx *ctx, int argc, char **argv)
 	bool add;
 	int r;
 
-	r = cli_simple_opts(ctx, cmd, argc, argv);
-	if (r == CLI_CONTINUE)
-		r = cli_positional(cmd, argc, argv, 3, "add|rm, HOST or MAC");
+	r = cli_simple_args(ctx, cmd, argc, argv, 3, "add|rm, HOST or MAC");
 	if (r != CLI_CONTINUE)
 		return r;
 	if (!strcmp(argv[optind], "add"))

@@ -49,18 +49,6 @@ static const struct cli_cmd template_list_cmd = {
 	.help = "List the stock templates.\n",
 };
 
-/* template_opts - only the common options; then want positional args. */
-static int
-template_opts(struct by_ctx *ctx, const struct cli_cmd *cmd, int argc,
-	      char **argv, int want)
-{
-	int r = cli_simple_opts(ctx, cmd, argc, argv);
-
-	return r == CLI_CONTINUE
-		       ? cli_positional(cmd, argc, argv, want, cmd->usage)
-		       : r;
-}
-
 /* template check FILE */
 static int
 template_check(struct by_ctx *ctx, int argc, char **argv)
@@ -71,7 +59,7 @@ template_check(struct by_ctx *ctx, int argc, char **argv)
 	size_t len;
 	int r;
 
-	r = template_opts(ctx, cmd, argc, argv, 1);
+	r = cli_simple_args(ctx, cmd, argc, argv, 1, cmd->usage);
 	if (r != CLI_CONTINUE)
 		return r;
 	file = argv[optind];
@@ -116,7 +104,7 @@ template_show(struct by_ctx *ctx, int argc, char **argv)
 	const char *text;
 	int r;
 
-	r = template_opts(ctx, cmd, argc, argv, 1);
+	r = cli_simple_args(ctx, cmd, argc, argv, 1, cmd->usage);
 	if (r != CLI_CONTINUE)
 		return r;
 	text = imp_stock_template(argv[optind]);
@@ -141,7 +129,7 @@ template_list(struct by_ctx *ctx, int argc, char **argv)
 	json_t *arr;
 	int r;
 
-	r = template_opts(ctx, &template_list_cmd, argc, argv, 0);
+	r = cli_simple_args(ctx, &template_list_cmd, argc, argv, 0, "");
 	if (r != CLI_CONTINUE)
 		return r;
 	if (!ctx->json) {

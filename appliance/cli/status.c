@@ -12,6 +12,8 @@
 #include <string.h>
 
 #include "appliance/bootyard.h"
+#include "appliance/cli/cli.h"
+#include "appliance/core/hostjson.h"
 #include "common/util.h"
 
 /* The value of key in the status text, or NULL (points into text). */
@@ -37,20 +39,6 @@ status_get(char *text, const char *key, char *out, size_t outsz)
 		p = nl ? nl + 1 : NULL;
 	}
 	return NULL;
-}
-
-/* Print s as a JSON string (status values are printable ASCII). */
-static void
-status_json_str(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			putchar('\\');
-		if ((unsigned char)*s >= 0x20)
-			putchar(*s);
-	}
-	putchar('"');
 }
 
 static const struct cli_cmd status_cmd = {
@@ -106,14 +94,16 @@ cmd_status(struct by_ctx *ctx, int argc, char **argv)
 		alive = pid > 0 && (kill((pid_t)pid, 0) == 0 || errno == EPERM);
 	}
 	if (ctx->json) {
-		printf("{\"running\":%s", alive ? "true" : "false");
-		for (i = 0; i < ARRAY_SIZE(keys); i++) {
-			if (!status_get(text, keys[i], val, sizeof(val)))
-				continue;
-			printf(",\"%s\":", keys[i]);
-			status_json_str(val);
+		json_t *j = json_pack("{s:b}", "running", alive);
+
+		for (i = 0; j && i < ARRAY_SIZE(keys); i++)
+			if (status_get(text, keys[i], val, sizeof(val)))
+				json_object_set_new(j, keys[i], json_text(val));
+		r = cli_json_print_line(j);
+		if (r) {
+			free(text);
+			return r;
 		}
-		printf("}\n");
 	} else {
 		printf("%-17s %s\n", "running", alive ? "yes" : "no");
 		for (i = 0; i < ARRAY_SIZE(keys); i++)

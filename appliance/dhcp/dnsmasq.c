@@ -521,6 +521,33 @@ dm_child_stdio(int fd)
 	signal(SIGCHLD, SIG_DFL);
 }
 
+/*
+ * dm_fork - the start of running dnsmasq on conf: "--conf-file=conf" into
+ * arg (argsz bytes), a pipe p for its output and a fork. Returns 0 in
+ * both processes with *ret_pid (0 in the child, whose stdio is then set
+ * up: it goes on to exec), or -errno.
+ */
+static int
+dm_fork(const char *conf, char *arg, size_t argsz, int p[2], pid_t *ret_pid)
+{
+	int e;
+
+	if (str_printf(arg, argsz, "--conf-file=%s", conf) < 0)
+		return -ENAMETOOLONG;
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -errno;
+	*ret_pid = fork();
+	if (*ret_pid < 0) {
+		e = errno;
+		close(p[0]);
+		close(p[1]);
+		return -e;
+	}
+	if (*ret_pid == 0)
+		dm_child_stdio(p[1]);
+	return 0;
+}
+
 int
 dnsmasq_check(const char *dnsmasq, const char *conf, char *err,
 	      size_t errsz)
@@ -530,19 +557,10 @@ dnsmasq_check(const char *dnsmasq, const char *conf, char *err,
 	size_t len = 0;
 	pid_t pid;
 
-	if (str_printf(arg, sizeof(arg), "--conf-file=%s", conf) < 0)
-		return -ENAMETOOLONG;
-	if (pipe2(p, O_CLOEXEC) < 0)
-		return -errno;
-	pid = fork();
-	if (pid < 0) {
-		int e = errno;
-		close(p[0]);
-		close(p[1]);
-		return -e;
-	}
+	r = dm_fork(conf, arg, sizeof(arg), p, &pid);
+	if (r < 0)
+		return r;
 	if (pid == 0) {
-		dm_child_stdio(p[1]);
 		execl(dnsmasq, dnsmasq, "--test", arg, (char *)NULL);
 		_exit(127);
 	}
@@ -567,22 +585,13 @@ dnsmasq_spawn(const char *dnsmasq, const char *conf, const char *db_path,
 	      pid_t *ret_pid, int *ret_logfd)
 {
 	char arg[CFG_PATH_MAX + 16];
-	int p[2];
+	int p[2], r;
 	pid_t pid;
 
-	if (str_printf(arg, sizeof(arg), "--conf-file=%s", conf) < 0)
-		return -ENAMETOOLONG;
-	if (pipe2(p, O_CLOEXEC) < 0)
-		return -errno;
-	pid = fork();
-	if (pid < 0) {
-		int e = errno;
-		close(p[0]);
-		close(p[1]);
-		return -e;
-	}
+	r = dm_fork(conf, arg, sizeof(arg), p, &pid);
+	if (r < 0)
+		return r;
 	if (pid == 0) {
-		dm_child_stdio(p[1]);
 		if (db_path)
 			setenv("BOOTYARD_DB", db_path, 1);
 		execl(dnsmasq, dnsmasq, "--keep-in-foreground", arg,
