@@ -751,9 +751,9 @@ host_ref_open(struct by_ctx *ctx, const struct cli_cmd *cmd, int argc,
 {
 	int r = host_one_ref(ctx, cmd, argc, argv);
 
-	if (r == CLI_CONTINUE)
-		r = host_open_find(ctx, cmd, cfg, write, argv[optind], ret_db,
-				   ret);
+	if (r != CLI_CONTINUE)
+		return r; /* 0 after --help */
+	r = host_open_find(ctx, cmd, cfg, write, argv[optind], ret_db, ret);
 	return r ? r : CLI_CONTINUE;
 }
 
