@@ -7,8 +7,8 @@
  *   host, distro     cli_host.c, cli_distro.c
  *   leases, events   cli_leases.c
  *   status           status.c
- *   tftp-root        tftproot.c
- *   build-ipxe       ipxe_build.c
+ *   tftp-root        cli_build.c (+ tftproot.c)
+ *   build-ipxe       cli_build.c (+ ipxe_build.c)
  *   doctor           cli_doctor.c (+ doctor.c)
  * Exit status of every command: 0 success, 1 not found, 2 usage or
  * validation error (a bad config file included), 3 runtime failure.
@@ -16,7 +16,9 @@
 #ifndef BOOTYARD_BOOTYARD_H
 #define BOOTYARD_BOOTYARD_H
 
+#include <getopt.h>
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "appliance/core/config.h"
 
@@ -44,6 +46,94 @@ int cmd_help(struct by_ctx *ctx, int argc, char **argv);
  */
 int cli_load_config(const struct by_ctx *ctx, struct by_config *cfg);
 
+/*
+ * Option handling and messages of every command (serve included): parse
+ * options with getopt_long (cli_opt_common() takes -c/--config, --json
+ * and --help anywhere on the line) and report errors with cli_err, one
+ * line through the log vocabulary.
+ */
+/* A command's name and help, for messages and --help. */
+struct cli_cmd {
+	const char *name;  /* "host add" */
+	const char *usage; /* "MAC [--hostname H] ..." */
+	const char *help;  /* the option list, printed by --help */
+	bool own_config;   /* --config is the command's own: the
+			    * configuration file is -c FILE only */
+};
+
+/* The long options every command takes; getopt short names below. */
+#define CLI_OPT_CONFIG 'c'
+#define CLI_OPT_JSON 0x100
+#define CLI_OPT_HELP 'h'
+#define CLI_OPTS_COMMON                                         \
+	{ "config", required_argument, NULL, CLI_OPT_CONFIG }, \
+	{ "json", no_argument, NULL, CLI_OPT_JSON },           \
+	{ "help", no_argument, NULL, CLI_OPT_HELP }
+/* getopt short option string prefix: ':' reports missing arguments. */
+#define CLI_SHORTOPTS ":c:h"
+
+/* Returned by cli_opt_common when it took the option: go on parsing. */
+#define CLI_CONTINUE (-1)
+
+/*
+ * cli_opt_common - handle an option that getopt_long returned: -c, --json,
+ * --help, and the errors '?' and ':'. Returns CLI_CONTINUE when it took the
+ * option, 0 after printing --help (the command returns 0), EXIT_USAGE
+ * after a one-line message for a bad option, or -2 when c is not common
+ * (the command handles it).
+ */
+int cli_opt_common(struct by_ctx *ctx, const struct cli_cmd *cmd, int c,
+		   char **argv);
+#define CLI_NOT_COMMON (-2)
+
+/*
+ * cli_next_opt - getopt_long(argc, argv, shortopts, opts) for cmd that
+ * takes the common options itself (cli_opt_common): returns the next
+ * option of the command's own (optarg set), -1 after the last, or
+ * CLI_STOP when the command must return *ret_status (0 after --help,
+ * EXIT_USAGE after a message). Call cli_getopt_reset() first.
+ */
+int cli_next_opt(struct by_ctx *ctx, const struct cli_cmd *cmd, int argc,
+		 char **argv, const char *shortopts,
+		 const struct option *opts, int *ret_status);
+#define CLI_STOP (-3)
+
+/*
+ * cli_leading_opts - take -c FILE, --json and --help that come between a
+ * command group ("host") and its subcommand. Returns the index of the
+ * subcommand in argv, 0 after --help (the caller returns 0), or
+ * -EXIT_USAGE after a message.
+ */
+int cli_leading_opts(struct by_ctx *ctx, const struct cli_cmd *cmd, int argc,
+		     char **argv);
+
+/* cli_getopt_reset - make getopt_long start over on a new argv. */
+void cli_getopt_reset(void);
+
+/* cli_help - print "usage: bootyard NAME USAGE" and the help to f. */
+void cli_help(const struct cli_cmd *cmd, FILE *f);
+
+/*
+ * cli_err - log "bootyard NAME: message" (log_warnx, common/log.h: one
+ * sanitised line on stderr). Arguments from the user must be passed
+ * through cli_q().
+ */
+void cli_err(const struct cli_cmd *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/*
+ * cli_usage_err - cli_err plus a pointer to --help; returns EXIT_USAGE.
+ */
+int cli_usage_err(const struct cli_cmd *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/*
+ * cli_q - s made safe to print inside a one-line message: quoted,
+ * control characters as '?', at most 60 characters (then "..."). Returns
+ * one of a few static buffers (up to 4 uses in one message).
+ */
+const char *cli_q(const char *s);
+
 /* serve.c */
 int cmd_serve(struct by_ctx *ctx, int argc, char **argv);
 /* cli_config.c */
@@ -59,9 +149,8 @@ int cmd_leases(struct by_ctx *ctx, int argc, char **argv);
 int cmd_events(struct by_ctx *ctx, int argc, char **argv);
 /* status.c */
 int cmd_status(struct by_ctx *ctx, int argc, char **argv);
-/* tftproot.c */
+/* cli_build.c */
 int cmd_tftp_root(struct by_ctx *ctx, int argc, char **argv);
-/* ipxe_build.c */
 int cmd_build_ipxe(struct by_ctx *ctx, int argc, char **argv);
 
 /* cli_doctor.c */

@@ -63,7 +63,7 @@ main(int argc, char **argv)
 		const char *a = argv[i];
 		if (!strcmp(a, "-c") || !strcmp(a, "--config")) {
 			if (++i >= argc) {
-				fprintf(stderr, "bootyard: %s needs a file\n", a);
+				log_warnx("%s needs a file", a);
 				return EXIT_USAGE;
 			}
 			ctx.config_path = argv[i];
@@ -78,7 +78,7 @@ main(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		} else {
-			fprintf(stderr, "bootyard: unknown option %s\n", a);
+			log_warnx("unknown option %s", a);
 			usage(stderr);
 			return EXIT_USAGE;
 		}
@@ -91,7 +91,6 @@ main(int argc, char **argv)
 	for (c = 0; c < sizeof(commands) / sizeof(commands[0]); c++)
 		if (!strcmp(argv[i], commands[c].name))
 			return commands[c].fn(&ctx, argc - i, argv + i);
-	fprintf(stderr, "bootyard: unknown command '%s' (try bootyard help)\n",
-		argv[i]);
+	log_warnx("unknown command '%s' (try bootyard help)", argv[i]);
 	return EXIT_USAGE;
 }

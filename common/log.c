@@ -96,26 +96,3 @@ log_debug(const char *fmt, ...)
 	vlog("debug: ", 0, fmt, ap);
 	va_end(ap);
 }
-
-void
-fatal(const char *fmt, ...)
-{
-	int saved = errno;
-	va_list ap;
-
-	va_start(ap, fmt);
-	vlog("fatal: ", saved, fmt, ap);
-	va_end(ap);
-	exit(1);
-}
-
-void
-fatalx(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vlog("fatal: ", 0, fmt, ap);
-	va_end(ap);
-	exit(1);
-}

@@ -5,11 +5,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 
 int
@@ -233,4 +235,96 @@ mono_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+void
+strbuf_printf(struct strbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	size_t ncap;
+	char *np;
+	int n;
+
+	if (b->err)
+		return;
+	for (;;) {
+		va_start(ap, fmt);
+		n = vsnprintf(b->p ? b->p + b->len : NULL,
+			      b->p ? b->cap - b->len : 0, fmt, ap);
+		va_end(ap);
+		if (n < 0) {
+			b->err = -EINVAL;
+			return;
+		}
+		if (b->p && b->len + (size_t)n < b->cap) {
+			b->len += (size_t)n;
+			return;
+		}
+		ncap = b->cap ? b->cap * 2 : 4096;
+		while (ncap <= b->len + (size_t)n)
+			ncap *= 2;
+		np = realloc(b->p, ncap);
+		if (!np) {
+			b->err = -ENOMEM;
+			return;
+		}
+		b->p = np;
+		b->cap = ncap;
+	}
+}
+
+int
+write_file_if_changed(const char *path, const void *data, size_t len,
+		      unsigned mode)
+{
+	_cleanup_free_ char *old = NULL;
+	size_t oldlen;
+	int r;
+
+	/* A larger file than len differs anyway: read at most len bytes. */
+	if (read_file(path, len, &old, &oldlen) == 0 && oldlen == len &&
+	    !memcmp(old, data, len))
+		return 0;
+	r = write_file_atomic(path, data, len, mode);
+	return r < 0 ? r : 1;
+}
+
+int
+mkdir_p(const char *path, unsigned mode)
+{
+	char buf[PATH_MAX], *p;
+
+	if (str_copy(buf, sizeof(buf), path) < 0)
+		return -ENAMETOOLONG;
+	for (p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, mode) < 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(buf, mode) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+int
+child_output(int fd, pid_t pid, char *out, size_t outsz, size_t *ret_len,
+	     int *ret_status)
+{
+	size_t len = 0;
+	ssize_t k;
+
+	while ((k = read(fd, out + len, outsz - 1 - len)) > 0 ||
+	       (k < 0 && errno == EINTR))
+		if (k > 0)
+			len += (size_t)k;
+	out[len] = '\0';
+	close(fd);
+	while (waitpid(pid, ret_status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	*ret_len = len;
+	return 0;
 }

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <sys/types.h>
 #include <unistd.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -48,6 +49,22 @@ int str_printf(char *dst, size_t dstsz, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 /*
+ * A growing text buffer, for text of no fixed bound (a dnsmasq config):
+ * zero it, strbuf_printf into it, then use p (len bytes, NUL-terminated)
+ * unless err, and free(p). The first error sticks and later calls do
+ * nothing. Bounded text goes through str_printf instead.
+ */
+struct strbuf {
+	char *p;
+	size_t len, cap;
+	int err; /* 0, -ENOMEM or -EINVAL (a bad format) */
+};
+
+/* strbuf_printf - append printf-formatted text to b. */
+void strbuf_printf(struct strbuf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/*
  * parse_uint - parse a whole decimal string into [min, max] (strtonum-like).
  * Returns 0 and sets *ret, or -EINVAL (not a number) / -ERANGE.
  */
@@ -75,6 +92,32 @@ str_has_prefix(const char *s, const char *prefix)
  */
 int write_file_atomic(const char *path, const void *data, size_t len,
 		      unsigned mode);
+
+/*
+ * write_file_if_changed - write_file_atomic(path, data, len, mode) unless
+ * path already holds exactly those bytes: an unchanged file keeps its
+ * mtime (make rebuilds nothing, TFTP clients see a stable file). Returns
+ * 1 when written, 0 when unchanged, or -errno.
+ */
+int write_file_if_changed(const char *path, const void *data, size_t len,
+			  unsigned mode);
+
+/*
+ * mkdir_p - create the directory path and its missing parents with mode
+ * (an existing one is fine). Returns 0, -ENAMETOOLONG (over PATH_MAX) or
+ * mkdir's -errno.
+ */
+int mkdir_p(const char *path, unsigned mode);
+
+/*
+ * child_output - after a fork, collect a child's output and its end: read
+ * the pipe fd (the child holds the write end) until EOF or until out
+ * (outsz bytes) is full, NUL-terminate it, close fd and wait for pid.
+ * Starts nothing itself. Returns 0 with *ret_len and *ret_status (as
+ * waitpid gives it), or waitpid's -errno.
+ */
+int child_output(int fd, pid_t pid, char *out, size_t outsz, size_t *ret_len,
+		 int *ret_status);
 
 /*
  * read_file - read a whole (small) file into a NUL-terminated malloc'd

@@ -25,6 +25,7 @@
 
 #include "appliance/core/config.h"
 #include "appliance/dhcp/lease.h"
+#include "common/log.h"
 #include "common/util.h"
 #include "db/db.h"
 
@@ -45,7 +46,7 @@ lease_db_path(char *out, size_t outsz)
 	p = getenv("BOOTYARD_CONFIG");
 	if (cfg_load(&cfg, p && *p ? p : CFG_DEFAULT_PATH, !(p && *p), err,
 		     sizeof(err)) < 0) {
-		fprintf(stderr, "bootyard-lease: %s\n", err);
+		log_warnx("%s", err);
 		return -EINVAL;
 	}
 	return cfg_db_path(&cfg, out, outsz);
@@ -78,15 +79,16 @@ main(int argc, char **argv)
 	char err[256], path[1100];
 	int r;
 
+	log_init("bootyard-lease", 1);
 	r = lease_parse(argc, argv, environ, &ev, err, sizeof(err));
 	if (r < 0) {
-		fprintf(stderr, "bootyard-lease: ignored: %s\n", err);
+		log_warnx("ignored: %s", err);
 		return 0;
 	}
 	if (ev.op == LEASE_OP_IGNORE || ev.op == LEASE_OP_TFTP)
 		return 0;
 	if (lease_db_path(path, sizeof(path)) < 0) {
-		fprintf(stderr, "bootyard-lease: no usable database path\n");
+		log_warnx("no usable database path");
 		return ev.op == LEASE_OP_INIT ? 0 : 1;
 	}
 	if (ev.op == LEASE_OP_INIT) {
@@ -94,27 +96,26 @@ main(int argc, char **argv)
 
 		r = db_open(path, DB_OPEN_READONLY, &db);
 		if (r < 0) {
-			fprintf(stderr, "bootyard-lease: init: %s: %s\n", path,
-				strerror(-r));
+			log_warnx("init: %s: %s", path, strerror(-r));
 			return 0;
 		}
 		r = db_lease_list(db, false, lease_print_one, &c);
 		if (r < 0)
-			fprintf(stderr, "bootyard-lease: init: cannot list "
-					"leases: %s\n", db_errmsg(db));
+			log_warnx("init: cannot list leases: %s",
+				  db_errmsg(db));
 		db_close(db);
 		fflush(stdout);
 		return 0;
 	}
 	r = db_open(path, DB_OPEN_CREATE, &db);
 	if (r < 0) {
-		fprintf(stderr, "bootyard-lease: %s: %s\n", path, strerror(-r));
+		log_warnx("%s: %s", path, strerror(-r));
 		return 1;
 	}
 	r = db_lease_record(db, &ev.lease);
 	if (r < 0)
-		fprintf(stderr, "bootyard-lease: %s %s: %s\n", ev.lease.state,
-			ev.lease.mac, db_errmsg(db));
+		log_warnx("%s %s: %s", ev.lease.state, ev.lease.mac,
+			  db_errmsg(db));
 	db_close(db);
 	return r < 0 ? 1 : 0;
 }

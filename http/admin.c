@@ -11,8 +11,9 @@
  *
  * Status codes: 400 malformed JSON or query, 401 no or wrong token,
  * 404 no such host, 405 wrong method, 409 a unique value is taken,
- * 422 well-formed JSON with an invalid value (the CLI's validators:
- * common/valid.h, valid_value for attribute values).
+ * 422 well-formed JSON with an invalid value (the CLI's validation:
+ * appliance/core/hostcheck.h). A host is shown in the one JSON form of
+ * appliance/core/hostjson.h, the CLI's too.
  */
 #include <errno.h>
 #include <jansson.h>
@@ -24,6 +25,7 @@
 #include "common/valid.h"
 #include "http/admin_json.h"
 #include "http/internal.h"
+#include "appliance/core/hostjson.h"
 #include "appliance/core/query.h"
 #include "appliance/core/template.h"
 
@@ -83,58 +85,6 @@ authorized(struct MHD_Connection *c, struct http_server *srv)
 }
 
 /* ---- JSON <-> host ------------------------------------------------- */
-
-/*
- * A JSON string for database text. Stored text is printable but not
- * necessarily UTF-8 (DHCP vendor classes, log lines): bytes that do not
- * form UTF-8 become '?', so one odd lease never breaks a listing.
- */
-static json_t *
-jstr(const char *s)
-{
-	json_t *j = json_string(s ? s : "");
-	char *copy;
-	size_t i;
-
-	if (j)
-		return j;
-	copy = strdup(s);
-	if (!copy)
-		return NULL;
-	for (i = 0; copy[i]; i++)
-		if ((unsigned char)copy[i] >= 0x80)
-			copy[i] = '?';
-	j = json_string(copy);
-	free(copy);
-	return j;
-}
-
-/* The JSON form of a host (new reference). */
-static json_t *
-host_json(const struct db_host *h)
-{
-	json_t *j = json_object(), *macs = json_array(), *attrs = json_object();
-	size_t i;
-
-	for (i = 0; i < h->n_macs; i++)
-		json_array_append_new(macs, json_string(h->macs[i]));
-	for (i = 0; i < h->n_attrs; i++)
-		json_object_set_new(attrs, h->attrs[i].key,
-		                    jstr(h->attrs[i].value));
-	json_object_set_new(j, "id", json_integer(h->id));
-	json_object_set_new(j, "macs", macs);
-	json_object_set_new(j, "hostname", jstr(h->hostname));
-	json_object_set_new(j, "ip", jstr(h->ip));
-	json_object_set_new(j, "action",
-	                    json_string(db_action_name(h->action)));
-	json_object_set_new(j, "distro", jstr(h->distro));
-	json_object_set_new(j, "local_boot", jstr(h->local_boot));
-	json_object_set_new(j, "attempts", json_integer(h->attempts));
-	json_object_set_new(j, "attrs", attrs);
-	json_object_set_new(j, "created", json_integer(h->created));
-	json_object_set_new(j, "updated", json_integer(h->updated));
-	return j;
-}
 
 /* The HTTP status for a db_ error of a write. */
 static unsigned
@@ -212,6 +162,154 @@ parse_body(struct http_req *r)
 	return http_admin_json_parse(r->body, r->body_len);
 }
 
+/* Answer with the listing arr when rc (the db_*_list result) is 0, else
+ * 503; arr is consumed either way. */
+static enum MHD_Result
+reply_list(struct MHD_Connection *c, struct http_req *r, json_t *arr, int rc)
+{
+	if (rc < 0) {
+		json_decref(arr);
+		return reply_error(c, r, 503, "database error");
+	}
+	return reply_json(c, r, 200, arr);
+}
+
+/* Answer a failed host write (rc from db_host_*) with its status. */
+static enum MHD_Result
+reply_host_write_error(struct MHD_Connection *c, struct http_req *r, int rc)
+{
+	return reply_error(c, r, db_status(rc),
+	                   rc == -EEXIST   ? "already exists"
+	                   : rc == -ENOENT ? "no such distro"
+	                                   : db_strerror(rc));
+}
+
+/* Answer with host id as stored now; status as given. */
+static enum MHD_Result
+reply_host(struct MHD_Connection *c, struct http_req *r, struct db *db,
+           int64_t id, unsigned status)
+{
+	struct db_host h;
+
+	if (db_host_get(db, id, &h) < 0)
+		return reply_error(c, r, 503, "database error");
+	return reply_json(c, r, status, host_json(&h));
+}
+
+/* /api/v1/hosts: GET the list, POST a new host. */
+static enum MHD_Result
+api_hosts_collection(struct MHD_Connection *c, struct http_req *r,
+                     struct db *db, const char *method)
+{
+	struct db_host h;
+	char err[128];
+	json_t *body;
+	int64_t id;
+	int rc;
+
+	if (!strcmp(method, "GET")) {
+		json_t *arr = json_array();
+		return reply_list(c, r, arr, db_host_list(db, collect_host, arr));
+	}
+	if (strcmp(method, "POST"))
+		return reply_error(c, r, 405, "method not allowed");
+	body = parse_body(r);
+	if (!body)
+		return reply_error(c, r, 400, "malformed JSON");
+	memset(&h, 0, sizeof(h));
+	h.action = DB_ACTION_LOCAL;
+	rc = http_admin_host_apply(body, &h, true, err, sizeof(err));
+	json_decref(body);
+	if (rc < 0)
+		return reply_error(c, r, 422, err);
+	rc = db_host_add(db, &h, &id);
+	if (rc < 0)
+		return reply_host_write_error(c, r, rc);
+	return reply_host(c, r, db, id, 201);
+}
+
+/*
+ * POST /api/v1/hosts/KEY/reinstall with an optional {"distro": NAME}:
+ * flag a one-time install with a fresh attempt budget.
+ */
+static enum MHD_Result
+api_host_reinstall(struct MHD_Connection *c, struct http_req *r,
+                   struct db *db, const struct db_host *h)
+{
+	const char *distro = "", *k;
+	json_t *body, *v;
+	int rc;
+
+	body = r->body_len ? parse_body(r) : json_object();
+	if (!body)
+		return reply_error(c, r, 400, "malformed JSON");
+	if (!json_is_object(body)) {
+		json_decref(body);
+		return reply_error(c, r, 422, "body must be an object");
+	}
+	json_object_foreach(body, k, v)
+	{
+		if (strcmp(k, "distro") || !json_is_string(v) ||
+		    !valid_name(json_string_value(v))) {
+			json_decref(body);
+			return reply_error(c, r, 422,
+			                   "reinstall takes only {\"distro\": "
+			                   "NAME}");
+		}
+		distro = json_string_value(v);
+	}
+	/* A fresh attempt budget, even when flagged already. */
+	rc = db_host_reinstall(db, h->id, distro);
+	json_decref(body);
+	if (rc == -EINVAL)
+		return reply_error(c, r, 422, "the host has no distro: name one");
+	if (rc < 0)
+		return reply_host_write_error(c, r, rc);
+	return reply_host(c, r, db, h->id, 200);
+}
+
+/* POST /api/v1/hosts/KEY/ACTION (sub is "/ACTION"): reinstall, local. */
+static enum MHD_Result
+api_host_action(struct MHD_Connection *c, struct http_req *r, struct db *db,
+                const char *method, const struct db_host *h, const char *sub)
+{
+	struct admin_change m = { .local = true };
+	int rc;
+
+	if (strcmp(method, "POST"))
+		return reply_error(c, r, 405, "method not allowed");
+	if (!strcmp(sub, "/reinstall"))
+		return api_host_reinstall(c, r, db, h);
+	if (strcmp(sub, "/local"))
+		return reply_error(c, r, 404, "no such action");
+	rc = db_host_modify(db, h->id, admin_host_change, &m);
+	if (rc < 0)
+		return reply_host_write_error(c, r, rc);
+	return reply_host(c, r, db, h->id, 200);
+}
+
+/* PUT (replace) or PATCH (merge) /api/v1/hosts/KEY with a JSON body. */
+static enum MHD_Result
+api_host_change(struct MHD_Connection *c, struct http_req *r, struct db *db,
+                const char *method, const struct db_host *h)
+{
+	struct admin_change m = { .replace = !strcmp(method, "PUT") };
+	int rc;
+
+	m.body = parse_body(r);
+	if (!m.body)
+		return reply_error(c, r, 400, "malformed JSON");
+	/* Read, change and write in one transaction: a concurrent CLI
+	 * change or installer callback is never lost. */
+	rc = db_host_modify(db, h->id, admin_host_change, &m);
+	json_decref(m.body);
+	if (m.invalid)
+		return reply_error(c, r, 422, m.err);
+	if (rc < 0)
+		return reply_host_write_error(c, r, rc);
+	return reply_host(c, r, db, h->id, 200);
+}
+
 /*
  * /api/v1/hosts[/KEY[/reinstall|/local]]: KEY is any MAC form or a
  * hostname; rest is what follows "/api/v1/hosts/" ("" = collection).
@@ -220,45 +318,14 @@ static enum MHD_Result
 api_hosts(struct MHD_Connection *c, struct http_req *r, struct db *db,
           const char *method, const char *rest)
 {
+	char key[HOSTNAME_MAX + 1];
 	struct db_host h;
-	char err[128], key[HOSTNAME_MAX + 1];
 	const char *sub;
-	json_t *body;
 	size_t klen;
-	int64_t id;
 	int rc;
 
-	if (!*rest) { /* the collection */
-		if (!strcmp(method, "GET")) {
-			json_t *arr = json_array();
-			rc = db_host_list(db, collect_host, arr);
-			if (rc < 0) {
-				json_decref(arr);
-				return reply_error(c, r, 503, "database error");
-			}
-			return reply_json(c, r, 200, arr);
-		}
-		if (strcmp(method, "POST"))
-			return reply_error(c, r, 405, "method not allowed");
-		body = parse_body(r);
-		if (!body)
-			return reply_error(c, r, 400, "malformed JSON");
-		memset(&h, 0, sizeof(h));
-		h.action = DB_ACTION_LOCAL;
-		rc = http_admin_host_apply(body, &h, true, err, sizeof(err));
-		json_decref(body);
-		if (rc < 0)
-			return reply_error(c, r, 422, err);
-		rc = db_host_add(db, &h, &id);
-		if (rc < 0)
-			return reply_error(c, r, db_status(rc),
-			                   rc == -EEXIST   ? "already exists"
-			                   : rc == -ENOENT ? "no such distro"
-			                                   : db_strerror(rc));
-		if (db_host_get(db, id, &h) < 0)
-			return reply_error(c, r, 503, "database error");
-		return reply_json(c, r, 201, host_json(&h));
-	}
+	if (!*rest)
+		return api_hosts_collection(c, r, db, method);
 	sub = strchr(rest, '/');
 	klen = sub ? (size_t)(sub - rest) : strlen(rest);
 	if (klen == 0 || klen >= sizeof(key))
@@ -270,54 +337,8 @@ api_hosts(struct MHD_Connection *c, struct http_req *r, struct db *db,
 		return reply_error(c, r, 404, "no such host");
 	if (rc < 0)
 		return reply_error(c, r, 503, "database error");
-	if (sub) {
-		if (strcmp(method, "POST"))
-			return reply_error(c, r, 405, "method not allowed");
-		if (!strcmp(sub, "/reinstall")) {
-			const char *distro = "";
-			const char *k;
-			json_t *v;
-
-			body = r->body_len ? parse_body(r) : json_object();
-			if (!body)
-				return reply_error(c, r, 400, "malformed JSON");
-			if (!json_is_object(body)) {
-				json_decref(body);
-				return reply_error(c, r, 422,
-				                   "body must be an object");
-			}
-			json_object_foreach(body, k, v)
-			{
-				if (strcmp(k, "distro") || !json_is_string(v) ||
-				    !valid_name(json_string_value(v))) {
-					json_decref(body);
-					return reply_error(
-					    c, r, 422,
-					    "reinstall takes only {\"distro\": "
-					    "NAME}");
-				}
-				distro = json_string_value(v);
-			}
-			/* A fresh attempt budget, even when flagged already. */
-			rc = db_host_reinstall(db, h.id, distro);
-			json_decref(body);
-			if (rc == -EINVAL)
-				return reply_error(c, r, 422,
-				                   "the host has no distro: name "
-				                   "one");
-		} else if (!strcmp(sub, "/local")) {
-			struct admin_change m = { .local = true };
-			rc = db_host_modify(db, h.id, admin_host_change, &m);
-		} else {
-			return reply_error(c, r, 404, "no such action");
-		}
-		if (rc < 0)
-			return reply_error(c, r, db_status(rc),
-			                   rc == -ENOENT ? "no such distro"
-			                                 : db_strerror(rc));
-		db_host_get(db, h.id, &h);
-		return reply_json(c, r, 200, host_json(&h));
-	}
+	if (sub)
+		return api_host_action(c, r, db, method, &h, sub);
 	if (!strcmp(method, "GET"))
 		return reply_json(c, r, 200, host_json(&h));
 	if (!strcmp(method, "DELETE")) {
@@ -326,26 +347,8 @@ api_hosts(struct MHD_Connection *c, struct http_req *r, struct db *db,
 			return reply_error(c, r, 503, db_strerror(rc));
 		return reply_json(c, r, 200, json_pack("{s:b}", "deleted", 1));
 	}
-	if (!strcmp(method, "PUT") || !strcmp(method, "PATCH")) {
-		struct admin_change m = { .replace = !strcmp(method, "PUT") };
-
-		m.body = parse_body(r);
-		if (!m.body)
-			return reply_error(c, r, 400, "malformed JSON");
-		/* Read, change and write in one transaction: a concurrent
-		 * CLI change or installer callback is never lost. */
-		rc = db_host_modify(db, h.id, admin_host_change, &m);
-		json_decref(m.body);
-		if (m.invalid)
-			return reply_error(c, r, 422, m.err);
-		if (rc < 0)
-			return reply_error(c, r, db_status(rc),
-			                   rc == -EEXIST   ? "already exists"
-			                   : rc == -ENOENT ? "no such distro"
-			                                   : db_strerror(rc));
-		db_host_get(db, h.id, &h);
-		return reply_json(c, r, 200, host_json(&h));
-	}
+	if (!strcmp(method, "PUT") || !strcmp(method, "PATCH"))
+		return api_host_change(c, r, db, method, &h);
 	return reply_error(c, r, 405, "method not allowed");
 }
 
@@ -354,10 +357,10 @@ static int
 collect_distro(const struct db_distro *d, void *ctx)
 {
 	json_t *j =
-	    json_pack("{s:o,s:o,s:o,s:o,s:o,s:I,s:I}", "name", jstr(d->name),
-	              "kernel", jstr(d->kernel), "initrd", jstr(d->initrd),
-	              "cmdline", jstr(d->cmdline), "template_name",
-	              jstr(d->template_name), "created", (json_int_t)d->created,
+	    json_pack("{s:o,s:o,s:o,s:o,s:o,s:I,s:I}", "name", json_text(d->name),
+	              "kernel", json_text(d->kernel), "initrd", json_text(d->initrd),
+	              "cmdline", json_text(d->cmdline), "template_name",
+	              json_text(d->template_name), "created", (json_int_t)d->created,
 	              "updated", (json_int_t)d->updated);
 
 	return json_array_append_new(ctx, j) ? -ENOMEM : 0;
@@ -369,9 +372,9 @@ collect_lease(const struct db_lease *l, void *ctx)
 {
 	json_t *j = json_pack(
 	    "{s:o,s:o,s:o,s:i,s:o,s:o,s:o,s:I,s:I,s:I,s:b}", "mac",
-	    jstr(l->mac), "ip", jstr(l->ip), "hostname", jstr(l->hostname),
-	    "arch", l->arch, "vendor_class", jstr(l->vendor_class),
-	    "user_class", jstr(l->user_class), "state", jstr(l->state),
+	    json_text(l->mac), "ip", json_text(l->ip), "hostname", json_text(l->hostname),
+	    "arch", l->arch, "vendor_class", json_text(l->vendor_class),
+	    "user_class", json_text(l->user_class), "state", json_text(l->state),
 	    "expires", (json_int_t)l->expires, "first_seen",
 	    (json_int_t)l->first_seen, "last_seen", (json_int_t)l->last_seen,
 	    "known", l->known);
@@ -385,8 +388,8 @@ collect_event(const struct db_event *e, void *ctx)
 {
 	json_t *j =
 	    json_pack("{s:I,s:I,s:o,s:o,s:o}", "id", (json_int_t)e->id, "ts_ms",
-	              (json_int_t)e->ts_ms, "mac", jstr(e->mac), "kind",
-	              jstr(e->kind), "detail", jstr(e->detail));
+	              (json_int_t)e->ts_ms, "mac", json_text(e->mac), "kind",
+	              json_text(e->kind), "detail", json_text(e->detail));
 
 	return json_array_append_new(ctx, j) ? -ENOMEM : 0;
 }
@@ -404,12 +407,8 @@ api_distros(struct MHD_Connection *c, struct http_req *r, struct db *db,
 	if (!*name) {
 		if (!strcmp(method, "GET") || !strcmp(method, "HEAD")) {
 			arr = json_array();
-			rc = db_distro_list(db, collect_distro, arr);
-			if (rc < 0) {
-				json_decref(arr);
-				return reply_error(c, r, 503, "database error");
-			}
-			return reply_json(c, r, 200, arr);
+			return reply_list(c, r, arr,
+			                  db_distro_list(db, collect_distro, arr));
 		}
 		if (strcmp(method, "POST"))
 			return reply_error(c, r, 405, "method not allowed");
@@ -453,7 +452,7 @@ api_distros(struct MHD_Connection *c, struct http_req *r, struct db *db,
 		json_decref(arr);
 		if (body && d.template_text)
 			json_object_set_new(body, "template",
-			                    jstr(d.template_text));
+			                    json_text(d.template_text));
 		db_distro_free(&d);
 		return reply_json(c, r, 200, body);
 	}
@@ -511,11 +510,7 @@ api_list(struct MHD_Connection *c, struct http_req *r, struct db *db,
 		rc = db_event_list(db, v ? mac : NULL, (unsigned)limit,
 		                   collect_event, arr);
 	}
-	if (rc < 0) {
-		json_decref(arr);
-		return reply_error(c, r, 503, "database error");
-	}
-	return reply_json(c, r, 200, arr);
+	return reply_list(c, r, arr, rc);
 }
 
 enum MHD_Result

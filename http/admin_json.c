@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "appliance/core/config.h"
+#include "appliance/core/hostcheck.h"
 #include "common/util.h"
 #include "common/valid.h"
 #include "appliance/core/template.h"
@@ -23,6 +24,13 @@ http_admin_json_parse(const char *body, size_t len)
 		return NULL;
 	return json_loadb(body, len, JSON_REJECT_DUPLICATES, &e);
 }
+
+/* Refuse the body: msg into err (esz bytes), -EINVAL. */
+#define BAD(msg)                                                               \
+	do {                                                                   \
+		snprintf(err, esz, "%s", msg);                                 \
+		return -EINVAL;                                                \
+	} while (0)
 
 /* A string member, or NULL when absent; *bad when present but no string. */
 static const char *
@@ -39,6 +47,15 @@ member_str(json_t *o, const char *key, bool *bad)
 	return json_string_value(v);
 }
 
+/* member_str for a host field, where null is "" (unset): the host JSON
+ * shows an unset field as null, and what GET shows can be sent back. */
+static const char *
+host_member(json_t *o, const char *key, bool *bad)
+{
+	return json_is_null(json_object_get(o, key)) ? ""
+	                                             : member_str(o, key, bad);
+}
+
 int
 http_admin_host_apply(json_t *o, struct db_host *h, bool create, char *err,
                       size_t esz)
@@ -47,11 +64,6 @@ http_admin_host_apply(json_t *o, struct db_host *h, bool create, char *err,
 	const char *s;
 	json_t *v;
 
-#define BAD(msg)                                                               \
-	do {                                                                   \
-		snprintf(err, esz, "%s", msg);                                 \
-		return -EINVAL;                                                \
-	} while (0)
 	if (!json_is_object(o))
 		BAD("body must be a JSON object");
 	if (create) {
@@ -85,38 +97,24 @@ http_admin_host_apply(json_t *o, struct db_host *h, bool create, char *err,
 		if (h->n_macs == 0)
 			BAD("a host needs a mac");
 	}
-	s = member_str(o, "hostname", &bad);
-	if (s) {
-		const char *why = *s ? valid_hostname_why(s) : NULL;
-
-		if (why) {
-			snprintf(err, esz, "invalid hostname: %s", why);
-			return -EINVAL;
-		}
-		str_copy(h->hostname, sizeof(h->hostname), s);
+	s = host_member(o, "hostname", &bad);
+	if (s && host_field_set(h, HOST_FIELD_HOSTNAME, s) < 0) {
+		snprintf(err, esz, "invalid hostname: %s",
+		         valid_hostname_why(s));
+		return -EINVAL;
 	}
-	s = member_str(o, "ip", &bad);
-	if (s) {
-		if (*s && !valid_ip(s))
-			BAD("invalid ip");
-		str_copy(h->ip, sizeof(h->ip), s);
-	}
-	s = member_str(o, "action", &bad);
-	if (s && db_action_parse(s, &h->action) < 0)
+	s = host_member(o, "ip", &bad);
+	if (s && host_field_set(h, HOST_FIELD_IP, s) < 0)
+		BAD("invalid ip");
+	s = host_member(o, "action", &bad);
+	if (s && host_field_set(h, HOST_FIELD_ACTION, s) < 0)
 		BAD("action must be local, install or menu");
-	s = member_str(o, "distro", &bad);
-	if (s) {
-		if (*s && !valid_name(s))
-			BAD("invalid distro name");
-		str_copy(h->distro, sizeof(h->distro), s);
-	}
-	s = member_str(o, "local_boot", &bad);
-	if (s) {
-		enum cfg_local_boot lb;
-		if (*s && cfg_local_boot_parse(s, &lb) < 0)
-			BAD("invalid local_boot");
-		str_copy(h->local_boot, sizeof(h->local_boot), s);
-	}
+	s = host_member(o, "distro", &bad);
+	if (s && host_field_set(h, HOST_FIELD_DISTRO, s) < 0)
+		BAD("invalid distro name");
+	s = host_member(o, "local_boot", &bad);
+	if (s && host_field_set(h, HOST_FIELD_LOCAL_BOOT, s) < 0)
+		BAD("invalid local_boot");
 	v = json_object_get(o, "attrs");
 	if (v) {
 		const char *k;
@@ -127,24 +125,16 @@ http_admin_host_apply(json_t *o, struct db_host *h, bool create, char *err,
 		h->n_attrs = 0;
 		json_object_foreach(v, k, av)
 		{
-			if (!valid_name(k) || !json_is_string(av) ||
-			    !valid_value(json_string_value(av),
-			                 DB_ATTR_VALUE_MAX - 1))
+			if (!json_is_string(av) ||
+			    host_attr_set(h, k, json_string_value(av)) < 0)
 				BAD("invalid attribute");
-			str_copy(h->attrs[h->n_attrs].key,
-			         sizeof(h->attrs[0].key), k);
-			str_copy(h->attrs[h->n_attrs].value,
-			         sizeof(h->attrs[0].value),
-			         json_string_value(av));
-			h->n_attrs++;
 		}
 	}
 	if (bad)
 		BAD("members must be strings");
-	if (h->action == DB_ACTION_INSTALL && !h->distro[0])
+	if (host_check(h) < 0)
 		BAD("action install needs a distro");
 	return 0;
-#undef BAD
 }
 
 #define DISTRO_INITRDS 4
@@ -157,11 +147,6 @@ http_admin_distro_apply(json_t *o, struct db_distro *d, char *err, size_t esz)
 	json_t *v;
 	size_t i;
 
-#define BAD(msg)                                                               \
-	do {                                                                   \
-		snprintf(err, esz, "%s", msg);                                 \
-		return -EINVAL;                                                \
-	} while (0)
 	if (!json_is_object(o))
 		BAD("body must be a JSON object");
 	s = member_str(o, "name", &bad);
@@ -224,5 +209,4 @@ http_admin_distro_apply(json_t *o, struct db_distro *d, char *err, size_t esz)
 	if (bad)
 		BAD("members must be strings");
 	return 0;
-#undef BAD
 }

@@ -1,6 +1,7 @@
 /*
  * admin_json.h - the admin API's request bodies: JSON text to a validated
- * host or distribution, with the CLI's rules (common/valid.h). Pure: no
+ * host or distribution, with the CLI's rules (appliance/core/hostcheck.h,
+ * common/valid.h). Pure: no
  * MHD, no database; fuzzed by tests/fuzz/fuzz_admin_json.c.
  */
 #ifndef BOOTYARD_HTTP_ADMIN_JSON_H
@@ -21,7 +22,8 @@ json_t *http_admin_json_parse(const char *body, size_t len);
 
 /*
  * http_admin_host_apply - apply the members of the JSON object o to h
- * (absent members leave h as it is). With create, "mac" and "macs" (at
+ * (absent members leave h as it is; null or "" unsets hostname, ip,
+ * distro and local_boot). With create, "mac" and "macs" (at
  * most DB_MAX_MACS together) are read too and at least one is required.
  * Returns 0, or -EINVAL with a message (no request bytes) in err (esz
  * bytes); h may then be partly changed.

@@ -133,9 +133,12 @@ enum MHD_Result http_files(struct MHD_Connection *c, struct http_req *r,
                            const char *method);
 /*
  * http_files_resolve - map a decoded URL path below /files/ to an open
- * file descriptor, refusing any escape from the root ("..", ".", empty
- * components, symlinks leading outside). 0 and *ret_fd, or -EACCES,
- * -ENOENT, -EISDIR.
+ * file descriptor (O_NONBLOCK), refusing any escape from the root ("..",
+ * ".", empty components, a trailing slash, symlinks leading outside or a
+ * symlink as the last component). 0 and *ret_fd, which may be a directory
+ * or another non-regular file (the caller checks with fstat); -EACCES for
+ * a refused path, -ENOENT when it does not exist or is too long, or
+ * open's -errno.
  */
 int http_files_resolve(const char *root, const char *rel, int *ret_fd);
 /*

@@ -33,12 +33,6 @@ static _Atomic uint64_t m_lat_sum_us, m_lat_count, m_bytes;
 static _Atomic uint64_t m_dnsmasq_restarts, m_lease_events, m_ev_dropped;
 static _Atomic uint64_t m_db_busy, m_unknown_unrecorded, m_header_timeouts;
 
-const char *
-metrics_endpoint_name(enum metrics_endpoint ep)
-{
-	return (unsigned)ep < EP__COUNT ? ep_names[ep] : "other";
-}
-
 void
 metrics_request(enum metrics_endpoint ep, unsigned status, uint64_t bytes,
                 uint64_t usec, const char *decision)

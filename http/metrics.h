@@ -22,9 +22,6 @@ enum metrics_endpoint {
 	EP__COUNT,
 };
 
-/* metrics_endpoint_name - "boot", "config", ... */
-const char *metrics_endpoint_name(enum metrics_endpoint ep);
-
 /*
  * metrics_request - count one finished request: endpoint, HTTP status,
  * bytes of body sent, duration in microseconds, and for /ipxe/v1/config

@@ -39,19 +39,13 @@ static int
 grub_put(const char *path, const char *text, size_t len,
          struct grubcfg_report *rep)
 {
-	_cleanup_free_ char *old = NULL;
-	size_t oldlen = 0;
-	int r;
+	int r = write_file_if_changed(path, text, len, 0644);
 
-	if (read_file(path, GRUB_FILE_MAX, &old, &oldlen) == 0 &&
-	    oldlen == len && !memcmp(old, text, len)) {
-		rep->unchanged++;
-		return 0;
-	}
-	r = write_file_atomic(path, text, len, 0644);
 	if (r == 0)
+		rep->unchanged++;
+	if (r == 1)
 		rep->written++;
-	return r;
+	return r < 0 ? r : 0;
 }
 
 /* The site policy for the boot core; names is filled from the

@@ -200,30 +200,6 @@ rm_rf(const char *path)
 	return 0;
 }
 
-/* mkdir_p - create path and its missing parents (mode 0755). */
-static int
-mkdir_p(const char *path)
-{
-	char buf[IPXE_PATH];
-	char *p;
-	int r;
-
-	r = str_copy(buf, sizeof(buf), path);
-	if (r < 0)
-		return r;
-	for (p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
 /*
  * copy_file - copy src to a new dst (O_EXCL|O_NOFOLLOW: never through
  * a planted link), mode. Returns 0 or -errno; dst may be partial on
@@ -287,22 +263,6 @@ install_file(const char *src, const char *dir, const char *name)
 	if (r < 0)
 		unlink(tmp);
 	return r;
-}
-
-/*
- * write_if_changed - write data to path unless it already holds exactly
- * that: an unchanged file keeps its mtime, so make rebuilds nothing.
- */
-static int
-write_if_changed(const char *path, const void *data, size_t len)
-{
-	_cleanup_free_ char *old = NULL;
-	size_t oldlen;
-
-	if (read_file(path, IPXE_CFG_FILE_MAX * 4, &old, &oldlen) == 0 &&
-	    oldlen == len && !memcmp(old, data, len))
-		return 0;
-	return write_file_atomic(path, data, len, 0644);
 }
 
 static bool
@@ -685,7 +645,7 @@ tree_copy(const char *src, const char *dst, const char *log, char *err,
 	char *argv[128], *paths[128];
 	int n, i, a = 0, np = 0, st, r = 0;
 
-	r = mkdir_p(dst);
+	r = mkdir_p(dst, 0755);
 	if (r < 0) {
 		snprintf(err, errsz, "cannot create %s: %s", dst, strerror(-r));
 		return r;
@@ -753,7 +713,7 @@ tree_prepare(const char *source, bool source_is_dir, const char *tree,
 	    0)
 		return -ENAMETOOLONG;
 	rm_rf(tmp);
-	r = mkdir_p(tmp);
+	r = mkdir_p(tmp, 0755);
 	if (r < 0) {
 		snprintf(err, errsz, "cannot create %s: %s", tmp, strerror(-r));
 		return r;
@@ -849,7 +809,7 @@ tree_configure(const char *tree, const struct cfg_set *cs, const char *script,
 
 	if (str_printf(local, sizeof(local), "%s/src/config/local", tree) < 0)
 		return -ENAMETOOLONG;
-	r = mkdir_p(local);
+	r = mkdir_p(local, 0755);
 	if (r < 0)
 		goto fail;
 	/*
@@ -882,15 +842,16 @@ tree_configure(const char *tree, const struct cfg_set *cs, const char *script,
 	for (k = 0; k < cs->n && r == 0; k++) {
 		r = str_printf(p, sizeof(p), "%s/%s", local, cs->f[k].name);
 		if (r == 0)
-			r = write_if_changed(p, cs->f[k].data, cs->f[k].len);
+			r = write_file_if_changed(p, cs->f[k].data, cs->f[k].len,
+						  0644);
 	}
 	if (r < 0)
 		goto fail;
 	if ((r = str_printf(p, sizeof(p), "%s/bootyard", tree)) < 0 ||
-	    (r = mkdir_p(p)) < 0 ||
+	    (r = mkdir_p(p, 0755)) < 0 ||
 	    (r = str_printf(p, sizeof(p), "%s/bootyard/boot.ipxe", tree)) <
 		    0 ||
-	    (r = write_if_changed(p, script, script_len)) < 0)
+	    (r = write_file_if_changed(p, script, script_len, 0644)) < 0)
 		goto fail;
 	/*
 	 * The CA goes in under a name of its own (ca_file, from its hash):
@@ -898,7 +859,7 @@ tree_configure(const char *tree, const struct cfg_set *cs, const char *script,
 	 * name changes, not when the file behind the same name does.
 	 */
 	if (ca)
-		r = write_if_changed(ca_file, ca, ca_len);
+		r = write_file_if_changed(ca_file, ca, ca_len, 0644);
 	if (r < 0)
 		goto fail;
 	/* CA files of earlier builds: small, but one per CA ever used. */
@@ -1023,7 +984,7 @@ out_install(const struct ipxe_build_opts *o, unsigned bits, const char *from,
 	unsigned i;
 	int r;
 
-	r = mkdir_p(o->out_dir);
+	r = mkdir_p(o->out_dir, 0755);
 	if (r < 0) {
 		snprintf(err, errsz, "cannot create %s: %s", o->out_dir,
 			 strerror(-r));
@@ -1343,7 +1304,7 @@ build_lock_tree(struct build *b)
 	char p[IPXE_PATH];
 	int lock, r;
 
-	r = mkdir_p(b->o->cache_dir);
+	r = mkdir_p(b->o->cache_dir, 0755);
 	if (r < 0) {
 		snprintf(b->err, b->errsz, "cannot create %s: %s",
 			 b->o->cache_dir, strerror(-r));
@@ -1466,7 +1427,7 @@ build_store(struct build *b)
 
 	str_printf(tmp, sizeof(tmp), "%s.tmp.%ld", b->outc, (long)getpid());
 	rm_rf(tmp);
-	r = mkdir_p(tmp);
+	r = mkdir_p(tmp, 0755);
 	for (i = 0; i < IPXE_N_IMAGES && r == 0; i++) {
 		if (!(b->bits & (1u << i)))
 			continue;

@@ -95,13 +95,16 @@ pki_paths(const struct by_config *cfg, struct pki_paths *ret)
 }
 
 /*
- * pki_load_crt - read the first PEM certificate of path into *ret (caller
- * deinits). Returns 0, -ENOENT, or -EBADMSG when it does not parse.
+ * pki_load_pem - read path and import it as a PEM certificate into
+ * *ret_crt, or (ret_crt NULL) as a PEM private key into *ret_key; the
+ * caller deinits. Returns 0, -ENOENT, or -EBADMSG when it does not parse.
  */
 static int
-pki_load_crt(const char *path, gnutls_x509_crt_t *ret)
+pki_load_pem(const char *path, gnutls_x509_crt_t *ret_crt,
+	     gnutls_x509_privkey_t *ret_key)
 {
 	_cleanup_free_ char *buf = NULL;
+	gnutls_x509_privkey_t key;
 	gnutls_x509_crt_t crt;
 	gnutls_datum_t d;
 	size_t len;
@@ -110,48 +113,42 @@ pki_load_crt(const char *path, gnutls_x509_crt_t *ret)
 	r = read_file(path, PKI_FILE_MAX, &buf, &len);
 	if (r < 0)
 		return r;
-	r = gnutls_x509_crt_init(&crt);
-	if (r < 0)
-		return pki_errno(r);
 	d.data = (unsigned char *)buf;
 	d.size = (unsigned)len;
-	r = gnutls_x509_crt_import(crt, &d, GNUTLS_X509_FMT_PEM);
-	if (r < 0) {
-		gnutls_x509_crt_deinit(crt);
-		return -EBADMSG;
+	if (ret_crt) {
+		r = gnutls_x509_crt_init(&crt);
+		if (r < 0)
+			return pki_errno(r);
+		if (gnutls_x509_crt_import(crt, &d, GNUTLS_X509_FMT_PEM) < 0) {
+			gnutls_x509_crt_deinit(crt);
+			return -EBADMSG;
+		}
+		*ret_crt = crt;
+		return 0;
 	}
-	*ret = crt;
-	return 0;
-}
-
-/*
- * pki_load_key - read a PEM private key from path into *ret (caller
- * deinits). Returns 0, -ENOENT, or -EBADMSG.
- */
-static int
-pki_load_key(const char *path, gnutls_x509_privkey_t *ret)
-{
-	_cleanup_free_ char *buf = NULL;
-	gnutls_x509_privkey_t key;
-	gnutls_datum_t d;
-	size_t len;
-	int r;
-
-	r = read_file(path, PKI_FILE_MAX, &buf, &len);
-	if (r < 0)
-		return r;
 	r = gnutls_x509_privkey_init(&key);
 	if (r < 0)
 		return pki_errno(r);
-	d.data = (unsigned char *)buf;
-	d.size = (unsigned)len;
-	r = gnutls_x509_privkey_import(key, &d, GNUTLS_X509_FMT_PEM);
-	if (r < 0) {
+	if (gnutls_x509_privkey_import(key, &d, GNUTLS_X509_FMT_PEM) < 0) {
 		gnutls_x509_privkey_deinit(key);
 		return -EBADMSG;
 	}
-	*ret = key;
+	*ret_key = key;
 	return 0;
+}
+
+/* pki_load_crt - the first PEM certificate of path (pki_load_pem). */
+static int
+pki_load_crt(const char *path, gnutls_x509_crt_t *ret)
+{
+	return pki_load_pem(path, ret, NULL);
+}
+
+/* pki_load_key - the PEM private key of path (pki_load_pem). */
+static int
+pki_load_key(const char *path, gnutls_x509_privkey_t *ret)
+{
+	return pki_load_pem(path, NULL, ret);
 }
 
 /* pki_new_key - a fresh RSA key into *ret (caller deinits). 0 or -errno. */
@@ -398,6 +395,162 @@ pki_mkdir(const char *path, unsigned mode)
 	return 0;
 }
 
+/*
+ * pki_use_configured - the configured tls_cert/tls_key pair (cfg has
+ * one): both named and readable. Returns 0, or -errno with a message.
+ */
+static int
+pki_use_configured(const struct by_config *cfg, const struct pki_paths *p,
+		   char *err, size_t errsz)
+{
+	int r;
+
+	if (!cfg->tls_cert[0] || !cfg->tls_key[0]) {
+		snprintf(err, errsz, "[http] tls_cert and tls_key go "
+				     "together");
+		return -EINVAL;
+	}
+	if (access(p->server_cert, R_OK) < 0 ||
+	    access(p->server_key, R_OK) < 0) {
+		r = -errno;
+		snprintf(err, errsz, "cannot read %s or %s: %s",
+			 p->server_cert, p->server_key, strerror(-r));
+		return r;
+	}
+	return 0;
+}
+
+/*
+ * pki_identity - what the server certificate names: address (an IPv4 or
+ * IPv6 address, or NULL) as 4 or 16 bytes into ip and *ret_iplen (0
+ * without one), and name (NULL: this machine's) into host, "" when not a
+ * valid host name. Returns 0, or -EINVAL with a message.
+ */
+static int
+pki_identity(const char *address, const char *name, unsigned char ip[16],
+	     unsigned *ret_iplen, char host[HOSTNAME_MAX + 1], char *err,
+	     size_t errsz)
+{
+	*ret_iplen = 0;
+	if (address && inet_pton(AF_INET, address, ip) == 1) {
+		*ret_iplen = 4;
+	} else if (address && inet_pton(AF_INET6, address, ip) == 1) {
+		*ret_iplen = 16;
+	} else if (address) {
+		snprintf(err, errsz, "'%s' is not an IP address", address);
+		return -EINVAL;
+	}
+	host[0] = '\0';
+	if (name)
+		str_copy(host, HOSTNAME_MAX + 1, name);
+	else if (gethostname(host, HOSTNAME_MAX + 1) < 0)
+		host[0] = '\0';
+	host[HOSTNAME_MAX] = '\0';
+	if (!valid_hostname(host))
+		host[0] = '\0';
+	return 0;
+}
+
+/*
+ * pki_lock - create <state_dir>/tls and take its lock (<dir>/.lock,
+ * flock), so that two processes never create two CAs. Returns 0 and
+ * *ret_fd (close it to unlock), or -errno with a message.
+ */
+static int
+pki_lock(const struct by_config *cfg, const struct pki_paths *p,
+	 int *ret_fd, char *err, size_t errsz)
+{
+	char lockpath[CFG_PATH_MAX + 8];
+	int r, fd;
+
+	if ((r = pki_mkdir(cfg->state_dir, 0755)) < 0 ||
+	    (r = pki_mkdir(p->dir, 0755)) < 0) {
+		snprintf(err, errsz, "cannot create %s: %s", p->dir,
+			 strerror(-r));
+		return r;
+	}
+	str_printf(lockpath, sizeof(lockpath), "%s/.lock", p->dir);
+	fd = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0 || flock(fd, LOCK_EX) < 0) {
+		r = -errno;
+		snprintf(err, errsz, "cannot lock %s: %s", lockpath,
+			 strerror(-r));
+		if (fd >= 0)
+			close(fd);
+		return r;
+	}
+	*ret_fd = fd;
+	return 0;
+}
+
+/*
+ * pki_ca_ready - load the CA certificate into *ca, or create the CA (and
+ * its key, into *cakey) when there is none, setting PKI_CA_CREATED in
+ * *flags. A CA that does not parse is never replaced: images trust it.
+ * Returns 0, or -errno with a message.
+ */
+static int
+pki_ca_ready(const struct pki_paths *p, const char *host,
+	     gnutls_x509_crt_t *ca, gnutls_x509_privkey_t *cakey,
+	     unsigned *flags, char *err, size_t errsz)
+{
+	int r = pki_load_crt(p->ca_cert, ca);
+
+	if (r == -ENOENT) {
+		r = pki_make_ca(p, host, ca, cakey);
+		if (r < 0) {
+			snprintf(err, errsz, "cannot create the CA in %s: %s",
+				 p->dir, strerror(-r));
+			return r;
+		}
+		*flags |= PKI_CA_CREATED;
+	} else if (r < 0) {
+		snprintf(err, errsz, "%s: %s (not replaced: images trust it)",
+			 p->ca_cert, r == -EBADMSG ? "not a PEM certificate"
+						   : strerror(-r));
+		return r;
+	}
+	return 0;
+}
+
+/*
+ * pki_server_ready - issue the server certificate again under ca unless
+ * the present one fits (pki_server_fits) and the CA is not new; sets
+ * PKI_SERVER_ISSUED in *flags when it issued. cakey is loaded when
+ * needed. Returns 0, or -errno with a message.
+ */
+static int
+pki_server_ready(const struct pki_paths *p, gnutls_x509_crt_t ca,
+		 gnutls_x509_privkey_t *cakey, const unsigned char *ip,
+		 unsigned iplen, const char *address, const char *host,
+		 unsigned *flags, char *err, size_t errsz)
+{
+	int r;
+
+	if (!(*flags & PKI_CA_CREATED) &&
+	    pki_server_fits(p, ca, ip, iplen, host))
+		return 0;
+	if (!*cakey) {
+		r = pki_load_key(p->ca_key, cakey);
+		if (r < 0) {
+			snprintf(err, errsz,
+				 "%s: %s: cannot issue a server certificate",
+				 p->ca_key,
+				 r == -EBADMSG ? "not a PEM key"
+					       : strerror(-r));
+			return r;
+		}
+	}
+	r = pki_issue_server(p, ca, *cakey, ip, iplen, address, host);
+	if (r < 0) {
+		snprintf(err, errsz, "cannot issue %s: %s", p->server_cert,
+			 strerror(-r));
+		return r;
+	}
+	*flags |= PKI_SERVER_ISSUED;
+	return 0;
+}
+
 int
 pki_ensure(const struct by_config *cfg, const char *address,
 	   const char *name, unsigned *ret_flags, char *err, size_t errsz)
@@ -407,8 +560,8 @@ pki_ensure(const struct by_config *cfg, const char *address,
 	_cleanup_close_ int lock = -1;
 	struct pki_paths p;
 	unsigned char ip[16];
-	unsigned iplen = 0, flags = 0;
-	char host[HOSTNAME_MAX + 1] = "", lockpath[CFG_PATH_MAX + 8];
+	unsigned iplen, flags = 0;
+	char host[HOSTNAME_MAX + 1];
 	int r;
 
 	err[0] = '\0';
@@ -418,92 +571,19 @@ pki_ensure(const struct by_config *cfg, const char *address,
 		return r;
 	}
 	if (cfg->tls_cert[0] || cfg->tls_key[0]) {
-		if (!cfg->tls_cert[0] || !cfg->tls_key[0]) {
-			snprintf(err, errsz, "[http] tls_cert and tls_key go "
-					     "together");
-			return -EINVAL;
-		}
-		if (access(p.server_cert, R_OK) < 0 ||
-		    access(p.server_key, R_OK) < 0) {
-			r = -errno;
-			snprintf(err, errsz, "cannot read %s or %s: %s",
-				 p.server_cert, p.server_key, strerror(-r));
-			return r;
-		}
-		if (ret_flags)
+		r = pki_use_configured(cfg, &p, err, errsz);
+		if (r == 0 && ret_flags)
 			*ret_flags |= PKI_CONFIGURED;
-		return 0;
-	}
-
-	if (address && inet_pton(AF_INET, address, ip) == 1) {
-		iplen = 4;
-	} else if (address && inet_pton(AF_INET6, address, ip) == 1) {
-		iplen = 16;
-	} else if (address) {
-		snprintf(err, errsz, "'%s' is not an IP address", address);
-		return -EINVAL;
-	}
-	if (name)
-		str_copy(host, sizeof(host), name);
-	else if (gethostname(host, sizeof(host)) < 0)
-		host[0] = '\0';
-	host[sizeof(host) - 1] = '\0';
-	if (!valid_hostname(host))
-		host[0] = '\0';
-
-	if ((r = pki_mkdir(cfg->state_dir, 0755)) < 0 ||
-	    (r = pki_mkdir(p.dir, 0755)) < 0) {
-		snprintf(err, errsz, "cannot create %s: %s", p.dir,
-			 strerror(-r));
 		return r;
 	}
-	str_printf(lockpath, sizeof(lockpath), "%s/.lock", p.dir);
-	lock = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (lock < 0 || flock(lock, LOCK_EX) < 0) {
-		r = -errno;
-		snprintf(err, errsz, "cannot lock %s: %s", lockpath,
-			 strerror(-r));
+	if ((r = pki_identity(address, name, ip, &iplen, host, err, errsz)) <
+		    0 ||
+	    (r = pki_lock(cfg, &p, &lock, err, errsz)) < 0 ||
+	    (r = pki_ca_ready(&p, host, &ca, &cakey, &flags, err, errsz)) <
+		    0 ||
+	    (r = pki_server_ready(&p, ca, &cakey, ip, iplen, address, host,
+				  &flags, err, errsz)) < 0)
 		return r;
-	}
-
-	r = pki_load_crt(p.ca_cert, &ca);
-	if (r == -ENOENT) {
-		r = pki_make_ca(&p, host, &ca, &cakey);
-		if (r < 0) {
-			snprintf(err, errsz, "cannot create the CA in %s: %s",
-				 p.dir, strerror(-r));
-			return r;
-		}
-		flags |= PKI_CA_CREATED;
-	} else if (r < 0) {
-		snprintf(err, errsz, "%s: %s (not replaced: images trust it)",
-			 p.ca_cert, r == -EBADMSG ? "not a PEM certificate"
-						  : strerror(-r));
-		return r;
-	}
-
-	if (!(flags & PKI_CA_CREATED) &&
-	    pki_server_fits(&p, ca, ip, iplen, host))
-		goto out;
-	if (!cakey) {
-		r = pki_load_key(p.ca_key, &cakey);
-		if (r < 0) {
-			snprintf(err, errsz,
-				 "%s: %s: cannot issue a server certificate",
-				 p.ca_key,
-				 r == -EBADMSG ? "not a PEM key"
-					       : strerror(-r));
-			return r;
-		}
-	}
-	r = pki_issue_server(&p, ca, cakey, ip, iplen, address, host);
-	if (r < 0) {
-		snprintf(err, errsz, "cannot issue %s: %s", p.server_cert,
-			 strerror(-r));
-		return r;
-	}
-	flags |= PKI_SERVER_ISSUED;
-out:
 	if (ret_flags)
 		*ret_flags |= flags;
 	return 0;

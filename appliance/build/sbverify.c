@@ -46,7 +46,6 @@ sb_check_image(const char *path, struct sb_result *ret)
 	char out[4096];
 	size_t len = 0;
 	int p[2], status, r;
-	ssize_t k;
 	pid_t pid;
 
 	if (access(path, R_OK) < 0)
@@ -70,15 +69,9 @@ sb_check_image(const char *path, struct sb_result *ret)
 		_exit(127);
 	}
 	close(p[1]);
-	while ((k = read(p[0], out + len, sizeof(out) - 1 - len)) > 0 ||
-	       (k < 0 && errno == EINTR))
-		if (k > 0)
-			len += (size_t)k;
-	out[len] = '\0';
-	close(p[0]);
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -errno;
+	r = child_output(p[0], pid, out, sizeof(out), &len, &status);
+	if (r < 0)
+		return r;
 	if (!WIFEXITED(status))
 		return -EIO;
 	if (WEXITSTATUS(status) == 127)

@@ -49,49 +49,27 @@ tftproot_dir(const struct by_config *cfg, char *out, size_t outsz)
 	return str_printf(out, outsz, "%s/tftp", cfg->state_dir);
 }
 
-/* mkdir -p for the directory part of path (mode 0755). */
-static int
-tftp_mkdirs(const char *path)
-{
-	char tmp[PATH_MAX], *p;
-
-	if (str_copy(tmp, sizeof(tmp), path) < 0)
-		return -ENAMETOOLONG;
-	for (p = tmp + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	return 0;
-}
-
 /* Write data to dir/name unless it already holds exactly that. */
 static int
 tftp_put(const char *dir, const char *name, const void *data, size_t len,
 	 struct tftproot_report *rep)
 {
-	char path[PATH_MAX], *old = NULL;
-	size_t oldlen = 0;
+	char path[PATH_MAX], *slash;
 	int r;
 
 	if (str_printf(path, sizeof(path), "%s/%s", dir, name) < 0)
 		return -ENAMETOOLONG;
-	if (read_file(path, TFTP_FILE_MAX, &old, &oldlen) == 0 &&
-	    oldlen == len && !memcmp(old, data, len)) {
-		free(old);
+	slash = strrchr(path, '/');
+	*slash = '\0';
+	r = mkdir_p(path, 0755);
+	*slash = '/';
+	if (r == 0)
+		r = write_file_if_changed(path, data, len, 0644);
+	if (r == 0)
 		rep->unchanged++;
-		return 0;
-	}
-	free(old);
-	r = tftp_mkdirs(path);
-	if (r == 0)
-		r = write_file_atomic(path, data, len, 0644);
-	if (r == 0)
+	if (r == 1)
 		rep->written++;
-	return r;
+	return r < 0 ? r : 0;
 }
 
 /* Where the templates are: $BOOTYARD_DATA, next to the binary, or
@@ -204,10 +182,9 @@ tftp_put_template(const char *tdir, const char *name, const char *dir,
 static int
 tftp_run(char *const argv[], char *err, size_t errsz)
 {
-	int p[2], status;
+	int p[2], status, r;
 	char out[512];
 	size_t len = 0;
-	ssize_t k;
 	pid_t pid;
 
 	if (pipe2(p, O_CLOEXEC) < 0)
@@ -225,15 +202,9 @@ tftp_run(char *const argv[], char *err, size_t errsz)
 		_exit(127);
 	}
 	close(p[1]);
-	while ((k = read(p[0], out + len, sizeof(out) - 1 - len)) > 0 ||
-	       (k < 0 && errno == EINTR))
-		if (k > 0)
-			len += (size_t)k;
-	out[len] = '\0';
-	close(p[0]);
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -errno;
+	r = child_output(p[0], pid, out, sizeof(out), &len, &status);
+	if (r < 0)
+		return r;
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return 0;
 	snprintf(err, errsz, "%s failed: %s", argv[0], out);
@@ -439,9 +410,7 @@ tftproot_assemble(const char *dir, const char *state_dir, const char *server,
 		snprintf(err, errsz, "server address %s is not IPv4", server);
 		return -EINVAL;
 	}
-	r = tftp_mkdirs(dir);
-	if (r == 0 && mkdir(dir, 0755) < 0 && errno != EEXIST)
-		r = -errno;
+	r = mkdir_p(dir, 0755);
 	if (r < 0) {
 		snprintf(err, errsz, "cannot create %s: %s", dir, strerror(-r));
 		return r;

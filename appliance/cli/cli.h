@@ -19,73 +19,45 @@
 #include "appliance/bootyard.h"
 #include "db/db.h"
 
-/* A command's name and help, for messages and --help. */
-struct cli_cmd {
-	const char *name;  /* "host add" */
-	const char *usage; /* "MAC [--hostname H] ..." */
-	const char *help;  /* the option list, printed by --help */
+/* struct cli_cmd, the common options (cli_opt_common), cli_help, cli_err,
+ * cli_usage_err and cli_q are in appliance/bootyard.h: serve uses them
+ * too. */
+
+/*
+ * cli_simple_opts - the getopt loop of a command that takes only the
+ * common options. Returns CLI_CONTINUE (optind at the first positional
+ * argument) or the exit status.
+ */
+int cli_simple_opts(struct by_ctx *ctx, const struct cli_cmd *cmd, int argc,
+		    char **argv);
+
+/*
+ * cli_positional - check that exactly n positional arguments follow
+ * optind (names: what they are, for "NAMES missing"). CLI_CONTINUE or
+ * EXIT_USAGE after a message.
+ */
+int cli_positional(const struct cli_cmd *cmd, int argc, char **argv, int n,
+		   const char *names);
+
+/*
+ * cli_simple_args - cli_simple_opts, then cli_positional(cmd, argc, argv,
+ * n, names): a command with only the common options and n arguments.
+ */
+int cli_simple_args(struct by_ctx *ctx, const struct cli_cmd *cmd, int argc,
+		    char **argv, int n, const char *names);
+
+/* A subcommand of a command group ("host add"). */
+struct cli_sub {
+	const char *name;
+	by_cmd_fn fn;
 };
 
-/* The long options every command takes; getopt short names below. */
-#define CLI_OPT_CONFIG 'c'
-#define CLI_OPT_JSON 0x100
-#define CLI_OPT_HELP 'h'
-#define CLI_OPTS_COMMON                                         \
-	{ "config", required_argument, NULL, CLI_OPT_CONFIG }, \
-	{ "json", no_argument, NULL, CLI_OPT_JSON },           \
-	{ "help", no_argument, NULL, CLI_OPT_HELP }
-/* getopt short option string prefix: ':' reports missing arguments. */
-#define CLI_SHORTOPTS ":c:h"
-
-/* Returned by cli_opt_common when it took the option: go on parsing. */
-#define CLI_CONTINUE (-1)
-
 /*
- * cli_opt_common - handle an option that getopt_long returned: -c, --json,
- * --help, and the errors '?' and ':'. Returns CLI_CONTINUE when it took the
- * option, 0 after printing --help (the command returns 0), EXIT_USAGE
- * after a one-line message for a bad option, or -2 when c is not common
- * (the command handles it).
+ * cli_dispatch - run the subcommand of group that argv names, after the
+ * group's leading options (cli_leading_opts). Returns its exit status.
  */
-int cli_opt_common(struct by_ctx *ctx, const struct cli_cmd *cmd, int c,
-		   char **argv);
-#define CLI_NOT_COMMON (-2)
-
-/*
- * cli_leading_opts - take -c FILE, --json and --help that come between a
- * command group ("host") and its subcommand. Returns the index of the
- * subcommand in argv, 0 after --help (the caller returns 0), or
- * -EXIT_USAGE after a message.
- */
-int cli_leading_opts(struct by_ctx *ctx, const struct cli_cmd *cmd, int argc,
-		     char **argv);
-
-/* cli_getopt_reset - make getopt_long start over on a new argv. */
-void cli_getopt_reset(void);
-
-/* cli_help - print "usage: bootyard NAME USAGE" and the help to f. */
-void cli_help(const struct cli_cmd *cmd, FILE *f);
-
-/*
- * cli_err - print "bootyard NAME: message" as one line on stderr.
- * Arguments from the user must be passed through cli_q().
- */
-void cli_err(const struct cli_cmd *cmd, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-/*
- * cli_usage_err - cli_err plus a pointer to --help; returns EXIT_USAGE.
- */
-int cli_usage_err(const struct cli_cmd *cmd, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-/*
- * cli_q - s made safe to print inside a one-line message: quoted,
- * control characters as '?', at most 60 characters (then "..."). Returns
- * one of a few static buffers (up to 4 uses in one message).
- */
-const char *cli_q(const char *s);
-
+int cli_dispatch(struct by_ctx *ctx, const struct cli_cmd *group,
+		 const struct cli_sub *subs, size_t n, int argc, char **argv);
 
 /*
  * cli_db_open - load nothing: open the database of cfg (cfg_db_path). With
@@ -110,11 +82,13 @@ int cli_open(const struct by_ctx *ctx, const struct cli_cmd *cmd,
 
 /*
  * cli_write_lock - take the CLI's write lock, <state_dir>/cli.lock
- * (flock, exclusive), so that read-modify-write commands (host set,
- * reinstall, local, distro set) of concurrent bootyard processes do not
+ * (flock, exclusive), so that concurrent `distro set` commands do not
  * lose each other's updates: db.h has no transaction spanning a read and
- * a write. Waits up to 30 s. Returns 0 and *ret_fd (close it to unlock),
- * or prints a message and returns EXIT_RUNTIME.
+ * a write of a distribution. (Host changes - host set, reinstall, local -
+ * need no lock: they go through db_host_modify's transaction, which also
+ * orders them against the admin API.) Waits up to 30 s. Returns 0 and
+ * *ret_fd (close it to unlock), or prints a message and returns
+ * EXIT_RUNTIME.
  */
 int cli_write_lock(const struct cli_cmd *cmd, const struct by_config *cfg,
 		   int *ret_fd);
@@ -178,11 +152,11 @@ void cli_table_free(struct cli_table *t);
  */
 int cli_json_print(json_t *j);
 
-/* cli_json_str - a JSON string, or null for "" (unset). New reference. */
-json_t *cli_json_str(const char *s);
+/* cli_json_print_line - cli_json_print on one compact line. */
+int cli_json_print_line(json_t *j);
 
-/* cli_json_host - a host as a JSON object (new reference, NULL = ENOMEM). */
-json_t *cli_json_host(const struct db_host *h);
+/* Hosts and other records are turned into JSON by
+ * appliance/core/hostjson.h: host_json, json_text_or_null (null for ""). */
 
 /*
  * A listing (host list, distro list, leases, events): the db_*_list
@@ -198,6 +172,20 @@ struct cli_list {
  * headings. 0, or EXIT_RUNTIME after a message. */
 int cli_list_begin(const struct by_ctx *ctx, struct cli_list *c,
 		   const char *const *head);
+
+/* The listing of a command: add c's rows from db with a db_*_list call
+ * (arg: the command's filter). Returns that call's result. */
+typedef int (*cli_list_fn)(struct db *db, struct cli_list *c, void *arg);
+
+/*
+ * cli_list_run - the whole of a listing command after its options: open
+ * the database to read (none yet: an empty listing), fill a table or a
+ * JSON array (ctx->json) with fn, print it, or the error about what.
+ * Returns the exit status.
+ */
+int cli_list_run(const struct by_ctx *ctx, const struct cli_cmd *cmd,
+		 const char *const *head, cli_list_fn fn, void *arg,
+		 const char *what);
 
 /* cli_list_end - print what was collected, or for r < 0 (the db_*_list
  * result) the error about what; frees c. Returns the exit status. */

@@ -98,16 +98,13 @@ url_host(const char *url, char *out, size_t outsz)
 	out[n] = '\0';
 }
 
-static void
-build_usage(FILE *f)
-{
-	fprintf(f,
-		"usage: bootyard build-ipxe [-c FILE] [--source PATH] "
-		"[--config NAME|DIR]\n"
-		"         [--out DIR] [--cache DIR] [--base-url URL] "
-		"[--ca FILE]\n"
-		"         [--images LIST] [--jobs N] [--force]\n"
-		"  --source    iPXE tree or tarball (default: $IPXE_SRC, "
+static const struct cli_cmd build_cmd = {
+	.name = "build-ipxe",
+	.usage = "[-c FILE] [--source PATH] [--config NAME|DIR]\n"
+		 "         [--out DIR] [--cache DIR] [--base-url URL] "
+		 "[--ca FILE]\n"
+		 "         [--images LIST] [--jobs N] [--force]",
+	.help = "  --source    iPXE tree or tarball (default: $IPXE_SRC, "
 		"then [ipxe] source)\n"
 		"  --config    build configuration in image/ipxe/ (default: "
 		"[ipxe] build_config)\n"
@@ -121,11 +118,24 @@ build_usage(FILE *f)
 		"CA for https)\n"
 		"  --images    comma-separated subset of ipxe.lkrn,"
 		"undionly.kpxe,ipxe.efi,\n"
-		"              snponly.efi (default all)\n");
-}
+		"              snponly.efi (default all)\n"
+		"  -j, --jobs  parallel make jobs, 1 to 64\n"
+		"  -f, --force build even when the cache has the images\n",
+	.own_config = true,
+};
 
-int
-cmd_build_ipxe(struct by_ctx *ctx, int argc, char **argv)
+/* What the options of build-ipxe asked for; NULL = not given. */
+struct build_args {
+	const char *source, *config, *out, *cache, *base, *ca;
+};
+
+/*
+ * build_opts - the options of build-ipxe into a and o (images, jobs,
+ * force). Returns CLI_CONTINUE, or the exit status (0 after --help).
+ */
+static int
+build_opts(struct by_ctx *ctx, int argc, char **argv, struct build_args *a,
+	   struct ipxe_build_opts *o)
 {
 	static const struct option opts[] = {
 		{ "source", required_argument, NULL, 's' },
@@ -137,107 +147,97 @@ cmd_build_ipxe(struct by_ctx *ctx, int argc, char **argv)
 		{ "images", required_argument, NULL, 'i' },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "force", no_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
+		{ "json", no_argument, NULL, CLI_OPT_JSON },
+		{ "help", no_argument, NULL, CLI_OPT_HELP },
 		{ 0 },
 	};
-	const char *source = NULL, *config = NULL, *out = NULL, *cache = NULL;
-	const char *base = NULL, *ca = NULL, *env;
-	char outbuf[CFG_PATH_MAX], cachebuf[CFG_PATH_MAX], cfgdir[IPXE_PATH];
-	char urlbuf[256], host[CFG_ADDR_MAX + 8], err[2048];
-	struct ipxe_build_opts o = { .progress = cmd_progress };
-	struct ipxe_build_result res;
-	struct by_config cfg;
-	struct pki_paths pp;
 	unsigned long long v;
-	int c, r;
+	int c, r = 0;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "c:fhj:", opts, NULL)) != -1) {
+	cli_getopt_reset();
+	while ((c = cli_next_opt(ctx, &build_cmd, argc, argv,
+				 CLI_SHORTOPTS "fj:", opts, &r)) >= 0) {
 		switch (c) {
-		case 'c':
-			ctx->config_path = optarg;
-			break;
 		case 's':
-			source = optarg;
+			a->source = optarg;
 			break;
 		case 'C':
-			config = optarg;
+			a->config = optarg;
 			break;
 		case 'o':
-			out = optarg;
+			a->out = optarg;
 			break;
 		case 'k':
-			cache = optarg;
+			a->cache = optarg;
 			break;
 		case 'u':
-			base = optarg;
+			a->base = optarg;
 			break;
 		case 'a':
-			ca = optarg;
+			a->ca = optarg;
 			break;
 		case 'i':
-			if (ipxe_build_parse_images(optarg, &o.images) < 0) {
-				fprintf(stderr,
-					"bootyard build-ipxe: --images: '%s' "
-					"is not a list of ipxe.lkrn, "
-					"undionly.kpxe, ipxe.efi, "
-					"snponly.efi\n",
+			if (ipxe_build_parse_images(optarg, &o->images) < 0) {
+				cli_err(&build_cmd,
+					"--images: '%s' is not a list of "
+					"ipxe.lkrn, undionly.kpxe, ipxe.efi, "
+					"snponly.efi",
 					optarg);
 				return EXIT_USAGE;
 			}
 			break;
 		case 'j':
 			if (parse_uint(optarg, 1, 64, &v) < 0) {
-				fprintf(stderr, "bootyard build-ipxe: --jobs "
-						"takes 1 to 64\n");
+				cli_err(&build_cmd, "--jobs takes 1 to 64");
 				return EXIT_USAGE;
 			}
-			o.jobs = (unsigned)v;
+			o->jobs = (unsigned)v;
 			break;
 		case 'f':
-			o.force = true;
+			o->force = true;
 			break;
-		case 'h':
-			build_usage(stdout);
-			return 0;
-		default:
-			build_usage(stderr);
-			return EXIT_USAGE;
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr,
-			"bootyard build-ipxe: unexpected argument '%s'\n",
-			argv[optind]);
-		return EXIT_USAGE;
-	}
-	r = cli_load_config(ctx, &cfg);
-	if (r)
+	if (c == CLI_STOP)
 		return r;
-
-	/* Source: --source, $IPXE_SRC, [ipxe] source. */
-	env = getenv("IPXE_SRC");
-	if (!source && env && *env)
-		source = env;
-	if (!source && cfg.ipxe_source[0] && strcmp(cfg.ipxe_source, "auto"))
-		source = cfg.ipxe_source;
-	if (!source) {
-		fprintf(stderr,
-			"bootyard build-ipxe: no iPXE source: give --source "
-			"PATH, set IPXE_SRC, or set [ipxe] source (a clone of "
-			"https://github.com/ipxe/ipxe or its tarball)\n");
+	if (optind < argc) {
+		cli_err(&build_cmd, "unexpected argument '%s'", argv[optind]);
 		return EXIT_USAGE;
 	}
-	o.source = source;
+	return CLI_CONTINUE;
+}
 
-	if (!config)
-		config = cfg.ipxe_build_config[0] ? cfg.ipxe_build_config
-						  : "default";
-	r = find_config_dir(config, cfgdir, sizeof(cfgdir));
+/*
+ * build_source_and_config - the iPXE source (--source, $IPXE_SRC,
+ * [ipxe] source) and the build configuration's directory (--config,
+ * [ipxe] build_config, "default") into o. 0 or EXIT_USAGE after a message.
+ */
+static int
+build_source_and_config(const struct by_config *cfg, struct build_args *a,
+			struct ipxe_build_opts *o, char *cfgdir, size_t cfgdirsz)
+{
+	const char *env = getenv("IPXE_SRC");
+	int r;
+
+	if (!a->source && env && *env)
+		a->source = env;
+	if (!a->source && cfg->ipxe_source[0] &&
+	    strcmp(cfg->ipxe_source, "auto"))
+		a->source = cfg->ipxe_source;
+	if (!a->source) {
+		cli_err(&build_cmd,
+			"no iPXE source: give --source PATH, set IPXE_SRC, or "
+			"set [ipxe] source (a clone of "
+			"https://github.com/ipxe/ipxe or its tarball)");
+		return EXIT_USAGE;
+	}
+	o->source = a->source;
+	if (!a->config)
+		a->config = cfg->ipxe_build_config[0] ? cfg->ipxe_build_config
+						      : "default";
+	r = find_config_dir(a->config, cfgdir, cfgdirsz);
 	if (r < 0) {
-		fprintf(stderr,
-			"bootyard build-ipxe: build configuration '%s' %s\n",
-			config,
+		cli_err(&build_cmd, "build configuration '%s' %s", a->config,
 			r == -EINVAL ? "is not a valid name"
 				     : "not found (looked in "
 				       "$BOOTYARD_IPXE_CONFIGS, image/ipxe/ "
@@ -245,137 +245,216 @@ cmd_build_ipxe(struct by_ctx *ctx, int argc, char **argv)
 				       "/usr/share/bootyard/ipxe)");
 		return EXIT_USAGE;
 	}
-	o.config_dir = cfgdir;
+	o->config_dir = cfgdir;
+	return 0;
+}
 
-	if (!base) {
-		r = ipxe_build_base_url(&cfg, urlbuf, sizeof(urlbuf));
-		if (r < 0) {
-			fprintf(stderr,
-				"bootyard build-ipxe: %s\n",
-				r == -EADDRNOTAVAIL
-					? "server_address is auto and the "
-					  "listener is 0.0.0.0: set "
-					  "[appliance] server_address or give "
-					  "--base-url URL"
-					: "cannot form the boot URL from "
-					  "[http] listen/tls_listen");
-			return EXIT_USAGE;
-		}
-		base = urlbuf;
-	}
-	o.base_url = base;
+/*
+ * build_base_url - the boot URL base into o (--base-url, else from the
+ * [http] listeners, into urlbuf). 0 or EXIT_USAGE after a message.
+ */
+static int
+build_base_url(const struct by_config *cfg, const struct build_args *a,
+	       struct ipxe_build_opts *o, char *urlbuf, size_t urlsz)
+{
+	int r;
 
-	/* https: trust the appliance CA (created at first use). */
-	if (!ca && str_has_prefix(base, "https://")) {
-		unsigned flags = 0;
-		char perr[1024];
-		struct in6_addr a6;
+	o->base_url = a->base;
+	if (a->base)
+		return 0;
+	r = ipxe_build_base_url(cfg, urlbuf, urlsz);
+	if (r < 0) {
+		cli_err(&build_cmd, "%s",
+			r == -EADDRNOTAVAIL
+				? "server_address is auto and the listener "
+				  "is 0.0.0.0: set [appliance] "
+				  "server_address or give --base-url URL"
+				: "cannot form the boot URL from [http] "
+				  "listen/tls_listen");
+		return EXIT_USAGE;
+	}
+	o->base_url = urlbuf;
+	return 0;
+}
 
-		if (cfg.tls_cert[0]) {
-			fprintf(stderr,
-				"bootyard build-ipxe: [http] tls_cert is "
-				"configured: give --ca FILE, the CA that "
-				"issued it\n");
-			return EXIT_USAGE;
-		}
-		url_host(base, host, sizeof(host));
-		if (inet_pton(AF_INET, host, &a6) == 1)
-			r = pki_ensure(&cfg, host, NULL, &flags, perr,
-				       sizeof(perr));
-		else
-			r = pki_ensure(&cfg, NULL, host, &flags, perr,
-				       sizeof(perr));
-		if (r < 0) {
-			fprintf(stderr, "bootyard build-ipxe: tls: %s\n", perr);
-			return EXIT_RUNTIME;
-		}
-		if (flags & PKI_CA_CREATED)
-			printf("build-ipxe: created the appliance CA\n");
-		if (pki_paths(&cfg, &pp) < 0)
-			return EXIT_RUNTIME;
-		ca = pp.ca_cert;
-	}
-	o.ca = ca;
+/*
+ * build_trust - the CA the images trust into o: --ca, or for an https
+ * boot URL the appliance CA (created at first use, in pp). Returns 0,
+ * or an exit status after a message.
+ */
+static int
+build_trust(const struct by_config *cfg, const struct build_args *a,
+	    struct ipxe_build_opts *o, struct pki_paths *pp)
+{
+	char host[CFG_ADDR_MAX + 8], perr[1024];
+	unsigned flags = 0;
+	struct in6_addr a6;
+	int r;
 
-	if (!out) {
-		if (ipxe_build_out_dir(&cfg, outbuf, sizeof(outbuf)) < 0)
-			return EXIT_USAGE;
-		out = outbuf;
+	o->ca = a->ca;
+	if (a->ca || !str_has_prefix(o->base_url, "https://"))
+		return 0;
+	if (cfg->tls_cert[0]) {
+		cli_err(&build_cmd, "[http] tls_cert is configured: give --ca "
+				    "FILE, the CA that issued it");
+		return EXIT_USAGE;
 	}
-	o.out_dir = out;
-	env = getenv("BOOTYARD_IPXE_CACHE");
-	if (!cache && env && *env)
-		cache = env;
-	if (!cache) {
-		if (str_printf(cachebuf, sizeof(cachebuf), "%s/ipxe-cache",
-			       cfg.state_dir) < 0)
-			return EXIT_USAGE;
-		cache = cachebuf;
+	url_host(o->base_url, host, sizeof(host));
+	if (inet_pton(AF_INET, host, &a6) == 1)
+		r = pki_ensure(cfg, host, NULL, &flags, perr, sizeof(perr));
+	else
+		r = pki_ensure(cfg, NULL, host, &flags, perr, sizeof(perr));
+	if (r < 0) {
+		cli_err(&build_cmd, "tls: %s", perr);
+		return EXIT_RUNTIME;
 	}
-	o.cache_dir = cache;
+	if (flags & PKI_CA_CREATED)
+		printf("build-ipxe: created the appliance CA\n");
+	if (pki_paths(cfg, pp) < 0)
+		return EXIT_RUNTIME;
+	o->ca = pp->ca_cert;
+	return 0;
+}
+
+/*
+ * build_dirs - the output directory (--out, <state_dir>/ipxe) and the
+ * cache (--cache, $BOOTYARD_IPXE_CACHE, <state_dir>/ipxe-cache) into o,
+ * their names in outbuf and cachebuf. 0 or EXIT_USAGE.
+ */
+static int
+build_dirs(const struct by_config *cfg, const struct build_args *a,
+	   struct ipxe_build_opts *o, char *outbuf, char *cachebuf,
+	   size_t bufsz)
+{
+	const char *env = getenv("BOOTYARD_IPXE_CACHE");
+
+	o->out_dir = a->out;
+	if (!o->out_dir) {
+		if (ipxe_build_out_dir(cfg, outbuf, bufsz) < 0)
+			return EXIT_USAGE;
+		o->out_dir = outbuf;
+	}
+	o->cache_dir = a->cache;
+	if (!o->cache_dir && env && *env)
+		o->cache_dir = env;
+	if (!o->cache_dir) {
+		if (str_printf(cachebuf, bufsz, "%s/ipxe-cache",
+			       cfg->state_dir) < 0)
+			return EXIT_USAGE;
+		o->cache_dir = cachebuf;
+	}
+	return 0;
+}
+
+/* build_run - run the build described by o and say how it went. */
+static int
+build_run(const struct ipxe_build_opts *o, const char *config)
+{
+	struct ipxe_build_result res;
+	char err[2048];
 
 	printf("build-ipxe: source %s, config %s, boot URL %s, trust %s\n",
-	       o.source, config, o.base_url, o.ca ? o.ca : "iPXE default");
+	       o->source, config, o->base_url, o->ca ? o->ca : "iPXE default");
 	fflush(stdout);
-	r = ipxe_build(&o, &res, err, sizeof(err));
-	if (r < 0) {
-		fprintf(stderr, "bootyard build-ipxe: %s\n", err);
-		fprintf(stderr, "bootyard build-ipxe: previous images in %s "
-				"left as they were\n",
-			o.out_dir);
+	if (ipxe_build(o, &res, err, sizeof(err)) < 0) {
+		cli_err(&build_cmd, "%s", err);
+		cli_err(&build_cmd, "previous images in %s left as they were",
+			o->out_dir);
 		return EXIT_RUNTIME;
 	}
 	if (res.cache_hit)
 		printf("build-ipxe: cache hit (key %.16s): images in %s "
 		       "(%.1f s)\n",
-		       res.key, o.out_dir, res.t_total);
+		       res.key, o->out_dir, res.t_total);
 	else
 		printf("build-ipxe: built (key %.16s) into %s in %.1f s "
 		       "(hash %.1f s, tree %.1f s, make %.1f s)\n",
-		       res.key, o.out_dir, res.t_total, res.t_hash,
+		       res.key, o->out_dir, res.t_total, res.t_hash,
 		       res.t_extract, res.t_make);
 	return 0;
+}
+
+/*
+ * cmd_build_ipxe - `bootyard build-ipxe`: work out the source, the build
+ * configuration, the boot URL, the trusted CA and the directories from
+ * the options and the configuration, then build (ipxe_build.c).
+ */
+int
+cmd_build_ipxe(struct by_ctx *ctx, int argc, char **argv)
+{
+	char outbuf[CFG_PATH_MAX], cachebuf[CFG_PATH_MAX], cfgdir[IPXE_PATH];
+	struct ipxe_build_opts o = { .progress = cmd_progress };
+	struct build_args a = { 0 };
+	char urlbuf[256];
+	struct by_config cfg;
+	struct pki_paths pp;
+	int r;
+
+	r = build_opts(ctx, argc, argv, &a, &o);
+	if (r != CLI_CONTINUE)
+		return r;
+	if ((r = cli_load_config(ctx, &cfg)) ||
+	    (r = build_source_and_config(&cfg, &a, &o, cfgdir,
+					 sizeof(cfgdir))) ||
+	    (r = build_base_url(&cfg, &a, &o, urlbuf, sizeof(urlbuf))) ||
+	    (r = build_trust(&cfg, &a, &o, &pp)) ||
+	    (r = build_dirs(&cfg, &a, &o, outbuf, cachebuf, sizeof(outbuf))))
+		return r;
+	return build_run(&o, a.config);
+}
+
+static const struct cli_cmd tftp_cmd = {
+	.name = "tftp-root",
+	.usage = "[-c FILE] [--dir DIR] [--server ADDRESS]",
+	.help = "Assemble the TFTP tree ([dhcp] tftp_root) from Debian's boot "
+		"loaders.\n"
+		"  -d, --dir DIR         where (an absolute path; default "
+		"[dhcp] tftp_root)\n"
+		"  -s, --server ADDRESS  the appliance's IPv4 address "
+		"(default: server_address,\n"
+		"                        else the serving interface's)\n",
+};
+
+/*
+ * tftp_opts - the options of tftp-root into *want_dir and *server.
+ * Returns CLI_CONTINUE, or the exit status (0 after --help).
+ */
+static int
+tftp_opts(struct by_ctx *ctx, int argc, char **argv, const char **want_dir,
+	  const char **server)
+{
+	static const struct option opts[] = {
+		CLI_OPTS_COMMON,
+		{ "dir", required_argument, NULL, 'd' },
+		{ "server", required_argument, NULL, 's' },
+		{ 0 },
+	};
+	int c, r = 0;
+
+	cli_getopt_reset();
+	while ((c = cli_next_opt(ctx, &tftp_cmd, argc, argv,
+				 CLI_SHORTOPTS "d:s:", opts, &r)) >= 0) {
+		if (c == 'd')
+			*want_dir = optarg;
+		else if (c == 's')
+			*server = optarg;
+	}
+	return c == CLI_STOP ? r : CLI_CONTINUE;
 }
 
 int
 cmd_tftp_root(struct by_ctx *ctx, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "dir", required_argument, NULL, 'd' },
-		{ "server", required_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
 	struct tftproot_report rep;
 	struct by_config cfg;
 	char dir[CFG_PATH_MAX], base[128], err[1024];
 	const char *want_dir = NULL, *server = NULL;
 	struct netif_info nif;
-	int c, r;
+	int r;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "c:d:s:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'c':
-			ctx->config_path = optarg;
-			break;
-		case 'd':
-			want_dir = optarg;
-			break;
-		case 's':
-			server = optarg;
-			break;
-		case 'h':
-			printf("usage: bootyard tftp-root [-c FILE] [--dir DIR] "
-			       "[--server ADDRESS]\n"
-			       "Assemble the TFTP tree ([dhcp] tftp_root) from "
-			       "Debian's boot loaders.\n");
-			return 0;
-		default:
-			return EXIT_USAGE;
-		}
-	}
+	r = tftp_opts(ctx, argc, argv, &want_dir, &server);
+	if (r != CLI_CONTINUE)
+		return r;
 	r = cli_load_config(ctx, &cfg);
 	if (r)
 		return r;
@@ -384,36 +463,34 @@ cmd_tftp_root(struct by_ctx *ctx, int argc, char **argv)
 	if (!server) {
 		r = netif_detect(cfg.interface, &nif, err, sizeof(err));
 		if (r < 0) {
-			fprintf(stderr, "bootyard: tftp-root: %s (or give "
-					"--server)\n", err);
+			cli_err(&tftp_cmd, "%s (or give --server)", err);
 			return EXIT_RUNTIME;
 		}
 		server = nif.addr;
 	}
 	if (!valid_ipv4(server)) {
-		fprintf(stderr, "bootyard: tftp-root: --server %s is not an "
-				"IPv4 address\n", server);
+		cli_err(&tftp_cmd, "--server %s is not an IPv4 address",
+			server);
 		return EXIT_USAGE;
 	}
 	if (want_dir) {
 		if (want_dir[0] != '/' ||
 		    str_copy(dir, sizeof(dir), want_dir) < 0) {
-			fprintf(stderr, "bootyard: tftp-root: --dir needs an "
-					"absolute path\n");
+			cli_err(&tftp_cmd, "--dir needs an absolute path");
 			return EXIT_USAGE;
 		}
 	} else if (tftproot_dir(&cfg, dir, sizeof(dir)) < 0) {
 		return EXIT_USAGE;
 	}
 	if (dnsmasq_http_base(&cfg, server, base, sizeof(base)) < 0) {
-		fprintf(stderr, "bootyard: tftp-root: bad [http] listen\n");
+		cli_err(&tftp_cmd, "bad [http] listen");
 		return EXIT_USAGE;
 	}
 	r = tftproot_assemble(dir, cfg.state_dir, server, base,
 			      cfg.uefi_loader == UEFI_LOADER_SHIM, &rep, err,
 			      sizeof(err));
 	if (r < 0) {
-		fprintf(stderr, "bootyard: tftp-root: %s\n", err);
+		cli_err(&tftp_cmd, "%s", err);
 		return EXIT_RUNTIME;
 	}
 	printf("%s: %u written, %u up to date; iPXE from %s\n", dir,

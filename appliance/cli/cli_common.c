@@ -15,6 +15,7 @@
 
 #include "appliance/bootyard.h"
 #include "appliance/cli/cli.h"
+#include "common/log.h"
 #include "common/util.h"
 #include "common/valid.h"
 
@@ -31,7 +32,7 @@ cli_load_config(const struct by_ctx *ctx, struct by_config *cfg)
 	if (cfg_load(cfg, ctx->config_path ? ctx->config_path
 					   : CFG_DEFAULT_PATH,
 		     ctx->config_path == NULL, err, sizeof(err)) < 0) {
-		fprintf(stderr, "bootyard: %s\n", err);
+		log_warnx("%s", err);
 		return EXIT_USAGE;
 	}
 	return 0;
@@ -62,37 +63,46 @@ cli_q(const char *s)
 	return b;
 }
 
-/* cli_verr - "bootyard NAME: message\n" on stderr. */
+/*
+ * cli_vlog - log_warnx "bootyard NAME: message" + tail: for the one line,
+ * the command's name stands where the program's name does.
+ */
 static void
-cli_verr(const struct cli_cmd *cmd, const char *fmt, va_list ap)
+cli_vlog(const struct cli_cmd *cmd, const char *tail, const char *fmt,
+	 va_list ap)
 {
-	fprintf(stderr, "bootyard %s: ", cmd->name);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	static char who[64];
+	char msg[1024];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	snprintf(who, sizeof(who), "bootyard %s", cmd->name);
+	log_init(who, log_verbosity());
+	log_warnx("%s%s", msg, tail);
+	log_init("bootyard", log_verbosity());
 }
 
-/* cli_err - one line on stderr (see cli.h). */
+/* cli_err - one line through the log (see bootyard.h). */
 void
 cli_err(const struct cli_cmd *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	cli_verr(cmd, fmt, ap);
+	cli_vlog(cmd, "", fmt, ap);
 	va_end(ap);
 }
 
-/* cli_usage_err - one line on stderr ending with a --help hint. */
+/* cli_usage_err - cli_err ending with a --help hint. */
 int
 cli_usage_err(const struct cli_cmd *cmd, const char *fmt, ...)
 {
+	char tail[96];
 	va_list ap;
 
-	fprintf(stderr, "bootyard %s: ", cmd->name);
+	snprintf(tail, sizeof(tail), " (see bootyard %s --help)", cmd->name);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	cli_vlog(cmd, tail, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, " (see bootyard %s --help)\n", cmd->name);
 	return EXIT_USAGE;
 }
 
@@ -104,9 +114,10 @@ cli_help(const struct cli_cmd *cmd, FILE *f)
 	if (cmd->help && *cmd->help)
 		fprintf(f, "\n%s", cmd->help);
 	fprintf(f, "\ncommon options (anywhere on the line):\n"
-		   "  -c, --config FILE  configuration file (default %s)\n"
+		   "  -c%s FILE  configuration file (default %s)\n"
 		   "  --json             print JSON instead of a table\n"
 		   "  -h, --help         this text\n",
+		cmd->own_config ? "        " : ", --config",
 		CFG_DEFAULT_PATH);
 }
 
@@ -152,6 +163,26 @@ cli_opt_common(struct by_ctx *ctx, const struct cli_cmd *cmd, int c,
 	}
 }
 
+/* cli_next_opt - see bootyard.h. */
+int
+cli_next_opt(struct by_ctx *ctx, const struct cli_cmd *cmd, int argc,
+	     char **argv, const char *shortopts, const struct option *opts,
+	     int *ret_status)
+{
+	int c, r;
+
+	while ((c = getopt_long(argc, argv, shortopts, opts, NULL)) != -1) {
+		r = cli_opt_common(ctx, cmd, c, argv);
+		if (r == CLI_NOT_COMMON)
+			return c;
+		if (r != CLI_CONTINUE) {
+			*ret_status = r;
+			return CLI_STOP;
+		}
+	}
+	return -1;
+}
+
 /*
  * cli_leading_opts - take -c FILE, --json and --help that come between a
  * command group ("host") and its subcommand. Returns the index of the
@@ -188,6 +219,64 @@ cli_leading_opts(struct by_ctx *ctx, const struct cli_cmd *cmd, int argc,
 		return -EXIT_USAGE;
 	}
 	return i;
+}
+
+/* cli_simple_opts - see cli.h. */
+int
+cli_simple_opts(struct by_ctx *ctx, const struct cli_cmd *cmd, int argc,
+		char **argv)
+{
+	static const struct option opts[] = { CLI_OPTS_COMMON, { 0 } };
+	int c, r = 0;
+
+	cli_getopt_reset();
+	c = cli_next_opt(ctx, cmd, argc, argv, CLI_SHORTOPTS, opts, &r);
+	if (c == CLI_STOP)
+		return r;
+	if (c != -1)
+		return cli_usage_err(cmd, "unknown option");
+	return CLI_CONTINUE;
+}
+
+/* cli_positional - see cli.h. */
+int
+cli_positional(const struct cli_cmd *cmd, int argc, char **argv, int n,
+	       const char *names)
+{
+	if (argc - optind < n)
+		return cli_usage_err(cmd, "%s missing", names);
+	if (argc - optind > n)
+		return cli_usage_err(cmd, "unexpected argument %s",
+				     cli_q(argv[optind + n]));
+	return CLI_CONTINUE;
+}
+
+/* cli_simple_args - see cli.h. */
+int
+cli_simple_args(struct by_ctx *ctx, const struct cli_cmd *cmd, int argc,
+		char **argv, int n, const char *names)
+{
+	int r = cli_simple_opts(ctx, cmd, argc, argv);
+
+	return r == CLI_CONTINUE ? cli_positional(cmd, argc, argv, n, names)
+				 : r;
+}
+
+/* cli_dispatch - see cli.h. */
+int
+cli_dispatch(struct by_ctx *ctx, const struct cli_cmd *group,
+	     const struct cli_sub *subs, size_t n, int argc, char **argv)
+{
+	size_t s;
+	int i;
+
+	i = cli_leading_opts(ctx, group, argc, argv);
+	if (i <= 0)
+		return -i;
+	for (s = 0; s < n; s++)
+		if (!strcmp(argv[i], subs[s].name))
+			return subs[s].fn(ctx, argc - i, argv + i);
+	return cli_usage_err(group, "unknown command %s", cli_q(argv[i]));
 }
 
 /* ---- values -------------------------------------------------------- */
@@ -497,74 +586,37 @@ cli_table_free(struct cli_table *t)
 
 /* ---- JSON ---------------------------------------------------------- */
 
-/* cli_json_print - print and release j. */
-int
-cli_json_print(json_t *j)
+/* Print j with flags and a newline to stdout, and release it. */
+static int
+cli_json_dump(json_t *j, size_t flags)
 {
 	int r;
 
 	if (!j) {
-		fprintf(stderr, "bootyard: out of memory\n");
+		log_warnx("out of memory");
 		return EXIT_RUNTIME;
 	}
-	r = json_dumpf(j, stdout, JSON_INDENT(2) | JSON_ENSURE_ASCII);
+	r = json_dumpf(j, stdout, flags);
 	json_decref(j);
 	if (r < 0 || putchar('\n') == EOF || fflush(stdout) == EOF) {
-		fprintf(stderr, "bootyard: cannot write the output\n");
+		log_warnx("cannot write the output");
 		return EXIT_RUNTIME;
 	}
 	return 0;
 }
 
-/* cli_json_str - "" becomes null; invalid UTF-8 becomes null too. */
-json_t *
-cli_json_str(const char *s)
+/* cli_json_print - print and release j. */
+int
+cli_json_print(json_t *j)
 {
-	json_t *j;
-
-	if (!s || !*s)
-		return json_null();
-	j = json_string(s);
-	return j ? j : json_null();
+	return cli_json_dump(j, JSON_INDENT(2) | JSON_ENSURE_ASCII);
 }
 
-/* cli_json_host - the JSON form of a host, documented in docs/cli.md. */
-json_t *
-cli_json_host(const struct db_host *h)
+/* cli_json_print_line - see cli.h. */
+int
+cli_json_print_line(json_t *j)
 {
-	json_t *o, *macs, *attrs;
-	size_t i;
-
-	o = json_object();
-	macs = json_array();
-	attrs = json_object();
-	if (!o || !macs || !attrs)
-		goto err;
-	for (i = 0; i < h->n_macs; i++)
-		json_array_append_new(macs, json_string(h->macs[i]));
-	for (i = 0; i < h->n_attrs; i++)
-		json_object_set_new(attrs, h->attrs[i].key,
-				    cli_json_str(h->attrs[i].value));
-	json_object_set_new(o, "id", json_integer(h->id));
-	json_object_set_new(o, "macs", macs);
-	json_object_set_new(o, "hostname", cli_json_str(h->hostname));
-	json_object_set_new(o, "ip", cli_json_str(h->ip));
-	json_object_set_new(o, "action",
-			    json_string(db_action_name(h->action)));
-	json_object_set_new(o, "distro", cli_json_str(h->distro));
-	json_object_set_new(o, "local_boot",
-			    json_string(h->local_boot[0] ? h->local_boot
-							 : "default"));
-	json_object_set_new(o, "attrs", attrs);
-	json_object_set_new(o, "install_attempts", json_integer(h->attempts));
-	json_object_set_new(o, "created", json_integer(h->created));
-	json_object_set_new(o, "updated", json_integer(h->updated));
-	return o;
-err:
-	json_decref(o);
-	json_decref(macs);
-	json_decref(attrs);
-	return NULL;
+	return cli_json_dump(j, JSON_COMPACT | JSON_ENSURE_ASCII);
 }
 
 /* cli_list_begin - see cli.h. */
@@ -595,4 +647,28 @@ cli_list_end(const struct cli_cmd *cmd, const struct by_config *cfg,
 	cli_table_print(&c->table);
 	cli_table_free(&c->table);
 	return 0;
+}
+
+/* cli_list_run - see cli.h. */
+int
+cli_list_run(const struct by_ctx *ctx, const struct cli_cmd *cmd,
+	     const char *const *head, cli_list_fn fn, void *arg,
+	     const char *what)
+{
+	struct by_config cfg;
+	struct cli_list c;
+	struct db *db;
+	int r;
+
+	r = cli_open(ctx, cmd, &cfg, false, &db);
+	if (r)
+		return r;
+	r = cli_list_begin(ctx, &c, head);
+	if (r) {
+		db_close(db);
+		return r;
+	}
+	r = db ? fn(db, &c, arg) : 0;
+	db_close(db);
+	return cli_list_end(cmd, &cfg, &c, r, what);
 }

@@ -26,28 +26,21 @@ static const struct cli_cmd check_config_cmd = {
 int
 cmd_check_config(struct by_ctx *ctx, int argc, char **argv)
 {
-	static const struct option opts[] = { CLI_OPTS_COMMON, { 0 } };
 	const struct cli_cmd *cmd = &check_config_cmd;
 	const char *path;
 	struct by_config cfg;
 	char err[768];
-	int c, r;
+	int r;
 
-	cli_getopt_reset();
-	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS, opts, NULL)) != -1) {
-		r = cli_opt_common(ctx, cmd, c, argv);
-		if (r == CLI_NOT_COMMON)
-			r = cli_usage_err(cmd, "unknown option");
-		if (r != CLI_CONTINUE)
-			return r;
-	}
-	if (optind < argc)
-		return cli_usage_err(cmd, "unexpected argument %s",
-				     cli_q(argv[optind]));
+	r = cli_simple_args(ctx, cmd, argc, argv, 0, "");
+	if (r != CLI_CONTINUE)
+		return r;
 
 	path = ctx->config_path ? ctx->config_path : CFG_DEFAULT_PATH;
 	r = cfg_load(&cfg, path, ctx->config_path == NULL, err, sizeof(err));
 	if (r < 0) {
+		/* The answer itself, "FILE:LINE: reason" alone on the line
+		 * (like `nginx -t`): editors and scripts jump to it. */
 		fprintf(stderr, "%s\n", err);
 		return EXIT_USAGE;
 	}

@@ -12,6 +12,7 @@
 
 #include "appliance/bootyard.h"
 #include "appliance/cli/cli.h"
+#include "appliance/core/hostjson.h"
 #include "appliance/build/import.h"
 #include "appliance/build/sbverify.h"
 #include "common/util.h"
@@ -206,17 +207,12 @@ distro_parse_opts(struct by_ctx *ctx, const struct cli_cmd *cmd, int argc,
 		{ 0 },
 	};
 	size_t i;
-	int c, r;
+	int c, r = 0;
 
 	memset(o, 0, sizeof(*o));
 	cli_getopt_reset();
-	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS, opts, NULL)) != -1) {
-		r = cli_opt_common(ctx, cmd, c, argv);
-		if (r != CLI_NOT_COMMON) {
-			if (r != CLI_CONTINUE)
-				return r;
-			continue;
-		}
+	while ((c = cli_next_opt(ctx, cmd, argc, argv, CLI_SHORTOPTS, opts,
+				 &r)) >= 0) {
 		switch (c) {
 		case OPT_KERNEL:
 			o->kernel = optarg;
@@ -242,10 +238,10 @@ distro_parse_opts(struct by_ctx *ctx, const struct cli_cmd *cmd, int argc,
 							  "for distro set");
 			o->no_template = true;
 			break;
-		default:
-			return cli_usage_err(cmd, "unknown option");
 		}
 	}
+	if (c == CLI_STOP)
+		return r;
 	if (o->kernel && !valid_path_or_url(o->kernel))
 		return cli_usage_err(cmd,
 				     "invalid --kernel %s (a path under "
@@ -353,7 +349,7 @@ distro_json(const struct db_distro *d, bool with_text)
 	json_object_set_new(o, "kernel", json_string(d->kernel));
 	json_object_set_new(o, "initrds", initrds);
 	json_object_set_new(o, "cmdline", json_string(d->cmdline));
-	json_object_set_new(o, "template_name", cli_json_str(d->template_name));
+	json_object_set_new(o, "template_name", json_text_or_null(d->template_name));
 	json_object_set_new(o, "template_size",
 			    json_integer(d->template_text
 						 ? (json_int_t)strlen(
@@ -362,7 +358,7 @@ distro_json(const struct db_distro *d, bool with_text)
 	if (with_text)
 		json_object_set_new(o, "template",
 				    d->template_text
-					    ? cli_json_str(d->template_text)
+					    ? json_text_or_null(d->template_text)
 					    : json_null());
 	json_object_set_new(o, "created", json_integer(d->created));
 	json_object_set_new(o, "updated", json_integer(d->updated));
@@ -417,17 +413,17 @@ distro_sb_warn(const struct cli_cmd *cmd, const struct by_config *cfg,
 	if (r == 1)
 		return;
 	if (r == 0)
-		fprintf(stderr, "bootyard %s: warning: kernel %s is not signed "
-				"(sbverify --list): Secure Boot clients cannot "
-				"boot it\n", cmd->name, d->kernel);
+		cli_err(cmd, "warning: kernel %s is not signed (sbverify "
+			     "--list): Secure Boot clients cannot boot it",
+			d->kernel);
 	else if (!strncmp(d->kernel, "http", 4))
-		fprintf(stderr, "bootyard %s: warning: kernel %s is a URL: "
-				"Secure Boot clients (uefi_loader = shim) read "
-				"kernels over TFTP from files_dir and cannot "
-				"boot it\n", cmd->name, d->kernel);
+		cli_err(cmd, "warning: kernel %s is a URL: Secure Boot "
+			     "clients (uefi_loader = shim) read kernels over "
+			     "TFTP from files_dir and cannot boot it",
+			d->kernel);
 	else
-		fprintf(stderr, "bootyard %s: note: Secure Boot signature of "
-				"the kernel not checked (%s)\n", cmd->name, why);
+		cli_err(cmd, "note: Secure Boot signature of the kernel not "
+			     "checked (%s)", why);
 }
 
 /* distro_print - one distribution as "key: value" lines, or JSON. */
@@ -639,21 +635,15 @@ distro_import(struct by_ctx *ctx, int argc, char **argv)
 	char why[1024], what[96];
 	uint64_t t0 = mono_ms();
 	size_t i;
-	int c, r;
+	int c, r = 0;
 
 	memset(&d, 0, sizeof(d));
 	cli_getopt_reset();
-	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS, opts, NULL)) != -1) {
-		r = cli_opt_common(ctx, cmd, c, argv);
-		if (r == CLI_NOT_COMMON) {
-			if (c != OPT_KERNEL)
-				return cli_usage_err(cmd, "unknown option");
-			from = optarg;
-			continue;
-		}
-		if (r != CLI_CONTINUE)
-			return r;
-	}
+	while ((c = cli_next_opt(ctx, cmd, argc, argv, CLI_SHORTOPTS, opts,
+				 &r)) >= 0)
+		from = optarg; /* --from, the only option of its own */
+	if (c == CLI_STOP)
+		return r;
 	r = distro_name_arg(cmd, argc, argv);
 	if (r != CLI_CONTINUE)
 		return r;
@@ -748,7 +738,7 @@ distro_import(struct by_ctx *ctx, int argc, char **argv)
 			json_object_set_new(o, "layout",
 					    json_string(res.found.layout));
 			json_object_set_new(o, "arches", arches);
-			json_object_set_new(o, "sha256", cli_json_str(
+			json_object_set_new(o, "sha256", json_text_or_null(
 				res.sha256_checked));
 			json_object_set_new(o, "seconds", json_real(
 				(double)(mono_ms() - t0) / 1000));
@@ -775,22 +765,27 @@ out:
 	return r;
 }
 
-/* distro_simple_opts - only the common options. CLI_CONTINUE or exit. */
+/*
+ * distro_name_open - the options of a command on one NAME (only common
+ * options), then cli_open (write: to change it); "distro NAME" into what
+ * (96 bytes) for messages. CLI_CONTINUE with *ret_db (NULL when reading
+ * and there is no database), or the exit status.
+ */
 static int
-distro_simple_opts(struct by_ctx *ctx, const struct cli_cmd *cmd, int argc,
-		   char **argv)
+distro_name_open(struct by_ctx *ctx, const struct cli_cmd *cmd, int argc,
+		 char **argv, bool write, struct by_config *cfg,
+		 struct db **ret_db, char *what)
 {
-	static const struct option opts[] = { CLI_OPTS_COMMON, { 0 } };
-	int c, r;
+	int r = cli_simple_opts(ctx, cmd, argc, argv);
 
-	cli_getopt_reset();
-	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS, opts, NULL)) != -1) {
-		r = cli_opt_common(ctx, cmd, c, argv);
-		if (r == CLI_NOT_COMMON)
-			r = cli_usage_err(cmd, "unknown option");
-		if (r != CLI_CONTINUE)
-			return r;
-	}
+	if (r == CLI_CONTINUE)
+		r = distro_name_arg(cmd, argc, argv);
+	if (r != CLI_CONTINUE)
+		return r;
+	r = cli_open(ctx, cmd, cfg, write, ret_db);
+	if (r)
+		return r;
+	snprintf(what, 96, "distro %s", argv[optind]);
 	return CLI_CONTINUE;
 }
 
@@ -805,15 +800,9 @@ distro_show(struct by_ctx *ctx, int argc, char **argv)
 	char what[96];
 	int r;
 
-	r = distro_simple_opts(ctx, cmd, argc, argv);
-	if (r == CLI_CONTINUE)
-		r = distro_name_arg(cmd, argc, argv);
+	r = distro_name_open(ctx, cmd, argc, argv, false, &cfg, &db, what);
 	if (r != CLI_CONTINUE)
 		return r;
-	r = cli_open(ctx, cmd, &cfg, false, &db);
-	if (r)
-		return r;
-	snprintf(what, sizeof(what), "distro %s", argv[optind]);
 	r = db ? db_distro_get(db, argv[optind], &d) : -ENOENT;
 	db_close(db);
 	if (r < 0)
@@ -844,6 +833,13 @@ distro_list_one(const struct db_distro *d, void *opaque)
 	return cli_table_add(&c->table, row);
 }
 
+/* distro_list_fill - the rows of distro list (a cli_list_fn). */
+static int
+distro_list_fill(struct db *db, struct cli_list *c, void *arg)
+{
+	return db_distro_list(db, distro_list_one, c);
+}
+
 /* distro list */
 static int
 distro_list(struct by_ctx *ctx, int argc, char **argv)
@@ -851,28 +847,13 @@ distro_list(struct by_ctx *ctx, int argc, char **argv)
 	static const char *const head[] = { "NAME",	"KERNEL",  "INITRD",
 					    "TEMPLATE", "CMDLINE", NULL };
 	const struct cli_cmd *cmd = &distro_list_cmd;
-	struct cli_list c;
-	struct by_config cfg;
-	struct db *db;
 	int r;
 
-	r = distro_simple_opts(ctx, cmd, argc, argv);
+	r = cli_simple_args(ctx, cmd, argc, argv, 0, "");
 	if (r != CLI_CONTINUE)
 		return r;
-	if (optind < argc)
-		return cli_usage_err(cmd, "unexpected argument %s",
-				     cli_q(argv[optind]));
-	r = cli_open(ctx, cmd, &cfg, false, &db);
-	if (r)
-		return r;
-	r = cli_list_begin(ctx, &c, head);
-	if (r) {
-		db_close(db);
-		return r;
-	}
-	r = db ? db_distro_list(db, distro_list_one, &c) : 0;
-	db_close(db);
-	return cli_list_end(cmd, &cfg, &c, r, "listing distros");
+	return cli_list_run(ctx, cmd, head, distro_list_fill, NULL,
+			    "listing distros");
 }
 
 /* distro rm NAME */
@@ -885,15 +866,9 @@ distro_rm(struct by_ctx *ctx, int argc, char **argv)
 	char what[96];
 	int r;
 
-	r = distro_simple_opts(ctx, cmd, argc, argv);
-	if (r == CLI_CONTINUE)
-		r = distro_name_arg(cmd, argc, argv);
+	r = distro_name_open(ctx, cmd, argc, argv, true, &cfg, &db, what);
 	if (r != CLI_CONTINUE)
 		return r;
-	r = cli_open(ctx, cmd, &cfg, true, &db);
-	if (r)
-		return r;
-	snprintf(what, sizeof(what), "distro %s", argv[optind]);
 	r = db_distro_delete(db, argv[optind]);
 	db_close(db);
 	if (r == -ENOTEMPTY) {
@@ -916,24 +891,13 @@ distro_rm(struct by_ctx *ctx, int argc, char **argv)
 int
 cmd_distro(struct by_ctx *ctx, int argc, char **argv)
 {
-	static const struct {
-		const char *name;
-		by_cmd_fn fn;
-	} subs[] = {
+	static const struct cli_sub subs[] = {
 		{ "add", distro_add },	 { "set", distro_set },
 		{ "import", distro_import },
 		{ "show", distro_show }, { "list", distro_list },
 		{ "ls", distro_list },	 { "rm", distro_rm },
 	};
-	size_t s;
-	int i;
 
-	i = cli_leading_opts(ctx, &distro_cmd, argc, argv);
-	if (i <= 0)
-		return -i;
-	for (s = 0; s < ARRAY_SIZE(subs); s++)
-		if (!strcmp(argv[i], subs[s].name))
-			return subs[s].fn(ctx, argc - i, argv + i);
-	return cli_usage_err(&distro_cmd, "unknown command %s",
-			     cli_q(argv[i]));
+	return cli_dispatch(ctx, &distro_cmd, subs, ARRAY_SIZE(subs), argc,
+			    argv);
 }

@@ -9,40 +9,27 @@
 #include <string.h>
 
 #include "appliance/bootyard.h"
+#include "appliance/cli/cli.h"
 #include "appliance/dhcp/doctor.h"
 #include "common/netif.h"
 #include "common/util.h"
 #include "common/valid.h"
 
-/* Print one answer as a line or a JSON object. */
-static void
-doctor_print(const struct doctor_offer *o, bool self, bool json, bool first)
+/* One answer as a JSON object (new reference, NULL = ENOMEM). */
+static json_t *
+doctor_json(const struct doctor_offer *o, bool self)
 {
-	if (json) {
-		/* every field passed copy_text/ip_text: no quoting needed
-		 * beyond the characters JSON reserves */
-		const char *fields[][2] = {
-		    {"server", o->server}, {"yiaddr", o->yiaddr},
-		    {"siaddr", o->siaddr}, {"router", o->router},
-		    {"file", o->file},     {"vendor", o->vendor},
-		};
-		size_t i;
-		const char *c;
+	return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:I,s:b,s:b}", "server",
+	                 o->server, "yiaddr", o->yiaddr, "siaddr", o->siaddr,
+	                 "router", o->router, "file", o->file, "vendor",
+	                 o->vendor, "lease", (json_int_t)o->lease, "proxy",
+	                 o->proxy, "self", self);
+}
 
-		printf("%s{", first ? "" : ",");
-		for (i = 0; i < ARRAY_SIZE(fields); i++) {
-			printf("\"%s\":\"", fields[i][0]);
-			for (c = fields[i][1]; *c; c++) {
-				if (*c == '"' || *c == '\\')
-					putchar('\\');
-				putchar(*c);
-			}
-			printf("\",");
-		}
-		printf("\"lease\":%u,\"proxy\":%s,\"self\":%s}", o->lease,
-		       o->proxy ? "true" : "false", self ? "true" : "false");
-		return;
-	}
+/* Print one answer as a line. */
+static void
+doctor_print(const struct doctor_offer *o, bool self)
+{
 	printf("server %s%s: %s", o->server, self ? " (this appliance)" : "",
 	       o->proxy ? "proxyDHCP (no address)" : "offers ");
 	if (!o->proxy)
@@ -64,16 +51,57 @@ doctor_print(const struct doctor_offer *o, bool self, bool json, bool first)
  * every DHCP server that answers. Exit 0 (the list may be empty), 2 on
  * usage errors, 3 when the probe cannot run.
  */
+static const struct cli_cmd doctor_cmd = {
+	.name = "doctor",
+	.usage = "[-i IFACE] [-t SECONDS] [--json]",
+	.help = "Send a DHCPDISCOVER on the serving interface and list every "
+		"DHCP server\nthat answers, with what it offered.\n"
+		"  -i, --interface IFACE  probe there (default: the serving "
+		"interface)\n"
+		"  -t, --timeout SECONDS  wait 1 to 60 s for answers (default "
+		"5)\n",
+};
+
+/*
+ * doctor_opts - the options of doctor into *ret_want and *ret_secs.
+ * Returns CLI_CONTINUE, or the exit status (0 after --help).
+ */
+static int
+doctor_opts(struct by_ctx *ctx, int argc, char **argv, const char **ret_want,
+	    unsigned long long *ret_secs)
+{
+	static const struct option opts[] = {
+	    CLI_OPTS_COMMON,
+	    {"interface", required_argument, NULL, 'i'},
+	    {"timeout", required_argument, NULL, 't'},
+	    {NULL, 0, NULL, 0},
+	};
+	int c, r = 0;
+
+	cli_getopt_reset();
+	while ((c = cli_next_opt(ctx, &doctor_cmd, argc, argv,
+				 CLI_SHORTOPTS "i:t:", opts, &r)) >= 0) {
+		if (c == 'i') {
+			*ret_want = optarg;
+		} else if (c == 't') {
+			if (parse_uint(optarg, 1, 60, ret_secs) < 0) {
+				cli_err(&doctor_cmd, "-t takes 1 to 60 seconds");
+				return EXIT_USAGE;
+			}
+		}
+	}
+	if (c == CLI_STOP)
+		return r;
+	if (optind < argc) {
+		cli_err(&doctor_cmd, "unexpected argument");
+		return EXIT_USAGE;
+	}
+	return CLI_CONTINUE;
+}
+
 int
 cmd_doctor(struct by_ctx *ctx, int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"interface", required_argument, NULL, 'i'},
-	    {"timeout", required_argument, NULL, 't'},
-	    {"json", no_argument, NULL, 'j'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
 	struct doctor_offer o[DOCTOR_MAX_SERVERS];
 	struct netif_info nif = {0};
 	struct by_config cfg;
@@ -81,44 +109,16 @@ cmd_doctor(struct by_ctx *ctx, int argc, char **argv)
 	unsigned long long secs = 5;
 	char err[512];
 	size_t n = 0, i, others = 0;
-	int c, r;
+	int r;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "i:t:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'i':
-			want = optarg;
-			break;
-		case 't':
-			if (parse_uint(optarg, 1, 60, &secs) < 0) {
-				fprintf(stderr, "bootyard doctor: -t takes 1 "
-				                "to 60 seconds\n");
-				return EXIT_USAGE;
-			}
-			break;
-		case 'j':
-			ctx->json = true;
-			break;
-		case 'h':
-			printf("usage: bootyard doctor [-i IFACE] [-t SECONDS] "
-			       "[--json]\n"
-			       "  send a DHCPDISCOVER on the serving interface "
-			       "and list every DHCP server\n"
-			       "  that answers, with what it offered\n");
-			return 0;
-		default:
-			return EXIT_USAGE;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "bootyard doctor: unexpected argument\n");
-		return EXIT_USAGE;
-	}
+	r = doctor_opts(ctx, argc, argv, &want, &secs);
+	if (r != CLI_CONTINUE)
+		return r;
 	r = cli_load_config(ctx, &cfg);
 	if (r)
 		return r;
 	if (want && !valid_ifname(want)) {
-		fprintf(stderr, "bootyard doctor: bad interface name\n");
+		cli_err(&doctor_cmd, "bad interface name");
 		return EXIT_USAGE;
 	}
 	r = netif_detect(want ? want : cfg.interface, &nif, err, sizeof(err));
@@ -130,13 +130,13 @@ cmd_doctor(struct by_ctx *ctx, int argc, char **argv)
 		r = 0;
 	}
 	if (r < 0) {
-		fprintf(stderr, "bootyard doctor: %s\n", err);
+		cli_err(&doctor_cmd, "%s", err);
 		return EXIT_RUNTIME;
 	}
 	r = doctor_probe(nif.name, NULL, (unsigned)secs * 1000, o,
 	                 ARRAY_SIZE(o), &n);
 	if (r < 0) {
-		fprintf(stderr, "bootyard doctor: probe on %s: %s\n", nif.name,
+		cli_err(&doctor_cmd, "probe on %s: %s", nif.name,
 		        strerror(-r));
 		return EXIT_RUNTIME;
 	}
@@ -144,20 +144,21 @@ cmd_doctor(struct by_ctx *ctx, int argc, char **argv)
 		if (strcmp(o[i].server, nif.addr))
 			others++;
 	if (ctx->json) {
-		printf("{\"interface\":\"%s\",\"address\":\"%s\","
-		       "\"servers\":[",
-		       nif.name, nif.addr);
-		for (i = 0; i < n; i++)
-			doctor_print(&o[i], !strcmp(o[i].server, nif.addr),
-			             true, i == 0);
-		printf("],\"others\":%zu}\n", others);
-		return 0;
+		json_t *arr = json_array();
+
+		for (i = 0; arr && i < n; i++)
+			if (json_array_append_new(
+			        arr, doctor_json(&o[i], !strcmp(o[i].server,
+			                                        nif.addr))) < 0)
+				break;
+		return cli_json_print_line(json_pack(
+		    "{s:s,s:s,s:o,s:I}", "interface", nif.name, "address",
+		    nif.addr, "servers", arr, "others", (json_int_t)others));
 	}
 	printf("DHCPDISCOVER on %s (%s): %zu server%s answered in %llu s\n",
 	       nif.name, nif.addr, n, n == 1 ? "" : "s", secs);
 	for (i = 0; i < n; i++)
-		doctor_print(&o[i], !strcmp(o[i].server, nif.addr), false,
-		             false);
+		doctor_print(&o[i], !strcmp(o[i].server, nif.addr));
 	if (others)
 		printf("%zu DHCP server%s besides this appliance: `serve` "
 		       "in dhcp mode will not start (see [dhcp] "

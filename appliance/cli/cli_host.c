@@ -14,6 +14,8 @@
 
 #include "appliance/bootyard.h"
 #include "appliance/cli/cli.h"
+#include "appliance/core/hostcheck.h"
+#include "appliance/core/hostjson.h"
 #include "common/util.h"
 #include "common/valid.h"
 #include "db/db.h"
@@ -105,12 +107,9 @@ static const struct cli_cmd host_mac_cmd = {
 /* What the options of add/set/reinstall asked for; NULL = not given. */
 struct host_opts {
 	const char *hostname, *ip, *distro, *action, *local_boot;
-	size_t n_set;
-	struct db_attr set[DB_MAX_ATTRS];
+	struct db_host set; /* the --attr K=V given, in set.attrs */
 	size_t n_unset;
 	char unset[DB_MAX_ATTRS][NAME_MAX_LEN + 1];
-	enum db_action action_v;
-	char local_boot_v[16];
 };
 
 enum {
@@ -134,7 +133,8 @@ host_opt_attr(const struct cli_cmd *cmd, struct host_opts *o, const char *kv)
 {
 	const char *eq = strchr(kv, '=');
 	char key[NAME_MAX_LEN + 1];
-	size_t n = eq ? (size_t)(eq - kv) : 0, i;
+	size_t n = eq ? (size_t)(eq - kv) : 0;
+	int r;
 
 	if (!eq || n == 0)
 		return cli_usage_err(cmd, "--attr %s: expected KEY=VALUE",
@@ -144,28 +144,22 @@ host_opt_attr(const struct cli_cmd *cmd, struct host_opts *o, const char *kv)
 				     NAME_MAX_LEN);
 	memcpy(key, kv, n);
 	key[n] = '\0';
-	if (!valid_name(key))
+	r = host_attr_valid(key, eq + 1);
+	if (r == -EINVAL)
 		return cli_usage_err(cmd,
 				     "--attr: invalid key %s (lower-case "
 				     "letters, digits, . _ -; first a letter "
 				     "or digit)",
 				     cli_q(key));
-	if (!valid_value(eq + 1, DB_ATTR_VALUE_MAX - 1))
+	if (r < 0)
 		return cli_usage_err(cmd,
 				     "--attr %s: invalid value (at most %d "
 				     "printable characters, none of "
 				     "\" ' ` $ \\ ; & | < > { } #)",
 				     key, DB_ATTR_VALUE_MAX - 1);
-	for (i = 0; i < o->n_set; i++)
-		if (!strcmp(o->set[i].key, key))
-			break;
-	if (i == DB_MAX_ATTRS)
+	if (host_attr_set(&o->set, key, eq + 1) < 0)
 		return cli_usage_err(cmd, "more than %d attributes",
 				     DB_MAX_ATTRS);
-	str_copy(o->set[i].key, sizeof(o->set[i].key), key);
-	str_copy(o->set[i].value, sizeof(o->set[i].value), eq + 1);
-	if (i == o->n_set)
-		o->n_set++;
 	return 0;
 }
 
@@ -188,40 +182,35 @@ host_opt_unset(const struct cli_cmd *cmd, struct host_opts *o, const char *k)
  * database is opened). Returns 0 or EXIT_USAGE after a message.
  */
 static int
-host_opts_check(const struct cli_cmd *cmd, struct host_opts *o)
+host_opts_check(const struct cli_cmd *cmd, const struct host_opts *o)
 {
-	enum cfg_local_boot lb;
-
-	if (o->hostname && *o->hostname && !valid_hostname(o->hostname))
+	if (o->hostname && !host_field_valid(HOST_FIELD_HOSTNAME, o->hostname))
 		return cli_usage_err(cmd, "invalid hostname %s: %s",
 				     cli_q(o->hostname),
 				     valid_hostname_why(o->hostname));
-	if (o->ip && *o->ip && !valid_ip(o->ip))
+	if (o->ip && !host_field_valid(HOST_FIELD_IP, o->ip))
 		return cli_usage_err(cmd,
 				     "invalid IP address %s (like "
 				     "198.18.0.10 or fd00::10, IPv6 in "
 				     "its canonical lower-case form)",
 				     cli_q(o->ip));
-	if (o->distro && *o->distro && !valid_name(o->distro))
+	if (o->distro && !host_field_valid(HOST_FIELD_DISTRO, o->distro))
 		return cli_usage_err(cmd,
 				     "invalid distro name %s (lower-case "
 				     "letters, digits, . _ -)",
 				     cli_q(o->distro));
-	if (o->action && db_action_parse(o->action, &o->action_v) < 0)
+	if (o->action && !host_field_valid(HOST_FIELD_ACTION, o->action))
 		return cli_usage_err(cmd,
 				     "invalid action %s (local, install or "
 				     "menu)",
 				     cli_q(o->action));
-	if (o->local_boot) {
-		if (cfg_local_boot_parse(o->local_boot, &lb) < 0)
-			return cli_usage_err(cmd,
-					     "invalid --local-boot %s "
-					     "(sanboot, exit, exit1, grub, "
-					     "nofile or default)",
-					     cli_q(o->local_boot));
-		str_copy(o->local_boot_v, sizeof(o->local_boot_v),
-			 lb == LOCAL_BOOT_DEFAULT ? "" : cfg_local_boot_name(lb));
-	}
+	if (o->local_boot &&
+	    !host_field_valid(HOST_FIELD_LOCAL_BOOT, o->local_boot))
+		return cli_usage_err(cmd,
+				     "invalid --local-boot %s "
+				     "(sanboot, exit, exit1, grub, "
+				     "nofile or default)",
+				     cli_q(o->local_boot));
 	return 0;
 }
 
@@ -234,43 +223,30 @@ static int
 host_opts_apply(const struct cli_cmd *cmd, const struct host_opts *o,
 		struct db_host *h)
 {
-	size_t i, j;
+	const struct db_attr *a;
+	size_t i;
 
+	/* Checked by host_opts_check: these cannot fail. */
 	if (o->hostname)
-		str_copy(h->hostname, sizeof(h->hostname), o->hostname);
+		host_field_set(h, HOST_FIELD_HOSTNAME, o->hostname);
 	if (o->ip)
-		str_copy(h->ip, sizeof(h->ip), o->ip);
+		host_field_set(h, HOST_FIELD_IP, o->ip);
 	if (o->distro)
-		str_copy(h->distro, sizeof(h->distro), o->distro);
+		host_field_set(h, HOST_FIELD_DISTRO, o->distro);
 	if (o->action)
-		h->action = o->action_v;
+		host_field_set(h, HOST_FIELD_ACTION, o->action);
 	if (o->local_boot)
-		str_copy(h->local_boot, sizeof(h->local_boot),
-			 o->local_boot_v);
-	for (i = 0; i < o->n_unset; i++) {
-		for (j = 0; j < h->n_attrs; j++) {
-			if (!strcmp(h->attrs[j].key, o->unset[i])) {
-				memmove(&h->attrs[j], &h->attrs[j + 1],
-					(h->n_attrs - j - 1) *
-						sizeof(h->attrs[0]));
-				h->n_attrs--;
-				break;
-			}
-		}
-	}
-	for (i = 0; i < o->n_set; i++) {
-		for (j = 0; j < h->n_attrs; j++)
-			if (!strcmp(h->attrs[j].key, o->set[i].key))
-				break;
-		if (j == DB_MAX_ATTRS)
+		host_field_set(h, HOST_FIELD_LOCAL_BOOT, o->local_boot);
+	for (i = 0; i < o->n_unset; i++)
+		host_attr_unset(h, o->unset[i]);
+	for (i = 0; i < o->set.n_attrs; i++) {
+		a = &o->set.attrs[i];
+		if (host_attr_set(h, a->key, a->value) < 0)
 			return cli_usage_err(cmd,
 					     "a host has at most %d attributes",
 					     DB_MAX_ATTRS);
-		h->attrs[j] = o->set[i];
-		if (j == h->n_attrs)
-			h->n_attrs++;
 	}
-	if (h->action == DB_ACTION_INSTALL && !h->distro[0])
+	if (host_check(h) < 0)
 		return cli_usage_err(cmd, "action install needs a distro "
 					  "(--distro D)");
 	return 0;
@@ -301,18 +277,12 @@ host_parse_opts(struct by_ctx *ctx, const struct cli_cmd *cmd, int argc,
 		{ "distro", required_argument, NULL, OPT_DISTRO },
 		{ 0 },
 	};
-	int c, r;
+	int c, r = 0;
 
 	memset(o, 0, sizeof(*o));
 	cli_getopt_reset();
-	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS,
-				all ? all_opts : distro_opts, NULL)) != -1) {
-		r = cli_opt_common(ctx, cmd, c, argv);
-		if (r != CLI_NOT_COMMON) {
-			if (r != CLI_CONTINUE)
-				return r;
-			continue;
-		}
+	while ((c = cli_next_opt(ctx, cmd, argc, argv, CLI_SHORTOPTS,
+				 all ? all_opts : distro_opts, &r)) >= 0) {
 		r = 0;
 		switch (c) {
 		case OPT_HOSTNAME:
@@ -339,52 +309,14 @@ host_parse_opts(struct by_ctx *ctx, const struct cli_cmd *cmd, int argc,
 		case OPT_LOCAL_BOOT:
 			o->local_boot = optarg;
 			break;
-		default:
-			return cli_usage_err(cmd, "unknown option");
 		}
 		if (r)
 			return r;
 	}
+	if (c == CLI_STOP)
+		return r;
 	r = host_opts_check(cmd, o);
 	return r ? r : CLI_CONTINUE;
-}
-
-/*
- * host_simple_opts - getopt loop for commands with only common options.
- * Returns CLI_CONTINUE or the exit status.
- */
-static int
-host_simple_opts(struct by_ctx *ctx, const struct cli_cmd *cmd, int argc,
-		 char **argv)
-{
-	static const struct option opts[] = { CLI_OPTS_COMMON, { 0 } };
-	int c, r;
-
-	cli_getopt_reset();
-	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS, opts, NULL)) != -1) {
-		r = cli_opt_common(ctx, cmd, c, argv);
-		if (r == CLI_NOT_COMMON)
-			r = cli_usage_err(cmd, "unknown option");
-		if (r != CLI_CONTINUE)
-			return r;
-	}
-	return CLI_CONTINUE;
-}
-
-/*
- * host_positional - check that exactly n positional arguments follow
- * (names: what they are, for the message). CLI_CONTINUE or EXIT_USAGE.
- */
-static int
-host_positional(const struct cli_cmd *cmd, int argc, char **argv, int n,
-		const char *names)
-{
-	if (argc - optind < n)
-		return cli_usage_err(cmd, "%s missing", names);
-	if (argc - optind > n)
-		return cli_usage_err(cmd, "unexpected argument %s",
-				     cli_q(argv[optind + n]));
-	return CLI_CONTINUE;
 }
 
 /* host_ref_usage - check a HOST argument; CLI_CONTINUE or EXIT_USAGE. */
@@ -397,6 +329,21 @@ host_ref_usage(const struct cli_cmd *cmd, const char *ref)
 				     "hostname",
 				     cli_q(ref));
 	return CLI_CONTINUE;
+}
+
+/*
+ * host_one_ref - the options of a command that takes only the common
+ * ones and one HOST argument. CLI_CONTINUE or the exit status.
+ */
+static int
+host_one_ref(struct by_ctx *ctx, const struct cli_cmd *cmd, int argc,
+	     char **argv)
+{
+	int r = cli_simple_args(ctx, cmd, argc, argv, 1, "HOST");
+
+	if (r == CLI_CONTINUE)
+		r = host_ref_usage(cmd, argv[optind]);
+	return r;
 }
 
 /* ---- output -------------------------------------------------------- */
@@ -436,7 +383,7 @@ host_print(const struct by_ctx *ctx, const struct db_host *h)
 	size_t i;
 
 	if (ctx->json)
-		return cli_json_print(cli_json_host(h));
+		return cli_json_print(host_json(h));
 	printf("id:          %lld\n", (long long)h->id);
 	printf("macs:        %s\n", host_macs_str(h, macs, sizeof(macs), ", "));
 	printf("hostname:    %s\n", h->hostname[0] ? h->hostname : "-");
@@ -473,7 +420,7 @@ host_done(const struct by_ctx *ctx, const struct cli_cmd *cmd,
 	if (r < 0)
 		return cli_db_fail(cmd, cfg, r, "reading the host back");
 	if (ctx->json)
-		return cli_json_print(cli_json_host(&h));
+		return cli_json_print(host_json(&h));
 	printf("host %lld %s: %s%s%s%s action=%s%s%s\n", (long long)h.id,
 	       verb, host_macs_str(&h, macs, sizeof(macs), ","),
 	       h.hostname[0] ? " (" : "", h.hostname,
@@ -715,7 +662,7 @@ host_set(struct by_ctx *ctx, int argc, char **argv)
 	r = host_parse_opts(ctx, cmd, argc, argv, &o, true, true);
 	if (r != CLI_CONTINUE)
 		return r;
-	r = host_positional(cmd, argc, argv, 1, "HOST");
+	r = cli_positional(cmd, argc, argv, 1, "HOST");
 	if (r == CLI_CONTINUE)
 		r = host_ref_usage(cmd, argv[optind]);
 	if (r != CLI_CONTINUE)
@@ -740,7 +687,7 @@ host_reinstall(struct by_ctx *ctx, int argc, char **argv)
 		return r;
 	if (o.distro && !*o.distro)
 		return cli_usage_err(cmd, "--distro needs a name");
-	r = host_positional(cmd, argc, argv, 1, "HOST");
+	r = cli_positional(cmd, argc, argv, 1, "HOST");
 	if (r == CLI_CONTINUE)
 		r = host_ref_usage(cmd, argv[optind]);
 	if (r != CLI_CONTINUE)
@@ -786,15 +733,29 @@ host_local(struct by_ctx *ctx, int argc, char **argv)
 	int r;
 
 	memset(&o, 0, sizeof(o));
-	r = host_simple_opts(ctx, cmd, argc, argv);
-	if (r == CLI_CONTINUE)
-		r = host_positional(cmd, argc, argv, 1, "HOST");
-	if (r == CLI_CONTINUE)
-		r = host_ref_usage(cmd, argv[optind]);
+	r = host_one_ref(ctx, cmd, argc, argv);
 	if (r != CLI_CONTINUE)
 		return r;
 	return host_change(ctx, cmd, argv[optind], &o, host_local_fn,
 			   "set to local boot");
+}
+
+/*
+ * host_ref_open - host_one_ref, then host_open_find(argv[optind]): a
+ * command on one HOST. CLI_CONTINUE with *ret_db and *ret, or the exit
+ * status.
+ */
+static int
+host_ref_open(struct by_ctx *ctx, const struct cli_cmd *cmd, int argc,
+	      char **argv, struct by_config *cfg, bool write,
+	      struct db **ret_db, struct db_host *ret)
+{
+	int r = host_one_ref(ctx, cmd, argc, argv);
+
+	if (r != CLI_CONTINUE)
+		return r; /* 0 after --help */
+	r = host_open_find(ctx, cmd, cfg, write, argv[optind], ret_db, ret);
+	return r ? r : CLI_CONTINUE;
 }
 
 /* host show HOST */
@@ -807,15 +768,8 @@ host_show(struct by_ctx *ctx, int argc, char **argv)
 	struct db *db;
 	int r;
 
-	r = host_simple_opts(ctx, cmd, argc, argv);
-	if (r == CLI_CONTINUE)
-		r = host_positional(cmd, argc, argv, 1, "HOST");
-	if (r == CLI_CONTINUE)
-		r = host_ref_usage(cmd, argv[optind]);
+	r = host_ref_open(ctx, cmd, argc, argv, &cfg, false, &db, &h);
 	if (r != CLI_CONTINUE)
-		return r;
-	r = host_open_find(ctx, cmd, &cfg, false, argv[optind], &db, &h);
-	if (r)
 		return r;
 	db_close(db);
 	return host_print(ctx, &h);
@@ -830,7 +784,7 @@ host_list_one(const struct db_host *h, void *opaque)
 	const char *row[8];
 
 	if (c->json) {
-		json_t *o = cli_json_host(h);
+		json_t *o = host_json(h);
 		if (!o || json_array_append_new(c->arr, o) < 0)
 			return -ENOMEM;
 		return 0;
@@ -847,6 +801,13 @@ host_list_one(const struct db_host *h, void *opaque)
 	return cli_table_add(&c->table, row);
 }
 
+/* host_list_fill - the rows of host list (a cli_list_fn). */
+static int
+host_list_fill(struct db *db, struct cli_list *c, void *arg)
+{
+	return db_host_list(db, host_list_one, c);
+}
+
 /* host list */
 static int
 host_list(struct by_ctx *ctx, int argc, char **argv)
@@ -855,27 +816,13 @@ host_list(struct by_ctx *ctx, int argc, char **argv)
 					    "IP",     "ACTION", "DISTRO",
 					    "LOCAL",  "ATTRS",	NULL };
 	const struct cli_cmd *cmd = &host_list_cmd;
-	struct cli_list c;
-	struct by_config cfg;
-	struct db *db;
 	int r;
 
-	r = host_simple_opts(ctx, cmd, argc, argv);
-	if (r == CLI_CONTINUE)
-		r = host_positional(cmd, argc, argv, 0, "");
+	r = cli_simple_args(ctx, cmd, argc, argv, 0, "");
 	if (r != CLI_CONTINUE)
 		return r;
-	r = cli_open(ctx, cmd, &cfg, false, &db);
-	if (r)
-		return r;
-	r = cli_list_begin(ctx, &c, head);
-	if (r) {
-		db_close(db);
-		return r;
-	}
-	r = db ? db_host_list(db, host_list_one, &c) : 0;
-	db_close(db);
-	return cli_list_end(cmd, &cfg, &c, r, "listing hosts");
+	return cli_list_run(ctx, cmd, head, host_list_fill, NULL,
+			    "listing hosts");
 }
 
 /* host rm HOST */
@@ -888,22 +835,15 @@ host_rm(struct by_ctx *ctx, int argc, char **argv)
 	struct db *db;
 	int r;
 
-	r = host_simple_opts(ctx, cmd, argc, argv);
-	if (r == CLI_CONTINUE)
-		r = host_positional(cmd, argc, argv, 1, "HOST");
-	if (r == CLI_CONTINUE)
-		r = host_ref_usage(cmd, argv[optind]);
+	r = host_ref_open(ctx, cmd, argc, argv, &cfg, true, &db, &h);
 	if (r != CLI_CONTINUE)
-		return r;
-	r = host_open_find(ctx, cmd, &cfg, true, argv[optind], &db, &h);
-	if (r)
 		return r;
 	r = db_host_delete(db, h.id);
 	db_close(db);
 	if (r < 0)
 		return cli_db_fail(cmd, &cfg, r, "removing the host");
 	if (ctx->json)
-		return cli_json_print(cli_json_host(&h));
+		return cli_json_print(host_json(&h));
 	printf("host %lld removed\n", (long long)h.id);
 	return 0;
 }
@@ -920,9 +860,7 @@ host_mac(struct by_ctx *ctx, int argc, char **argv)
 	bool add;
 	int r;
 
-	r = host_simple_opts(ctx, cmd, argc, argv);
-	if (r == CLI_CONTINUE)
-		r = host_positional(cmd, argc, argv, 3, "add|rm, HOST or MAC");
+	r = cli_simple_args(ctx, cmd, argc, argv, 3, "add|rm, HOST or MAC");
 	if (r != CLI_CONTINUE)
 		return r;
 	if (!strcmp(argv[optind], "add"))
@@ -983,24 +921,13 @@ host_mac(struct by_ctx *ctx, int argc, char **argv)
 int
 cmd_host(struct by_ctx *ctx, int argc, char **argv)
 {
-	static const struct {
-		const char *name;
-		by_cmd_fn fn;
-	} subs[] = {
+	static const struct cli_sub subs[] = {
 		{ "add", host_add },	     { "set", host_set },
 		{ "show", host_show },	     { "list", host_list },
 		{ "ls", host_list },	     { "rm", host_rm },
 		{ "reinstall", host_reinstall }, { "local", host_local },
 		{ "mac", host_mac },
 	};
-	size_t s;
-	int i;
 
-	i = cli_leading_opts(ctx, &host_cmd, argc, argv);
-	if (i <= 0)
-		return -i;
-	for (s = 0; s < ARRAY_SIZE(subs); s++)
-		if (!strcmp(argv[i], subs[s].name))
-			return subs[s].fn(ctx, argc - i, argv + i);
-	return cli_usage_err(&host_cmd, "unknown command %s", cli_q(argv[i]));
+	return cli_dispatch(ctx, &host_cmd, subs, ARRAY_SIZE(subs), argc, argv);
 }

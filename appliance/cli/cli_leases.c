@@ -10,6 +10,7 @@
 
 #include "appliance/bootyard.h"
 #include "appliance/cli/cli.h"
+#include "appliance/core/hostjson.h"
 #include "common/util.h"
 #include "common/valid.h"
 #include "db/db.h"
@@ -47,16 +48,16 @@ lease_one(const struct db_lease *l, void *opaque)
 		if (!o || json_array_append_new(c->arr, o) < 0)
 			return -ENOMEM;
 		json_object_set_new(o, "mac", json_string(l->mac));
-		json_object_set_new(o, "ip", cli_json_str(l->ip));
-		json_object_set_new(o, "hostname", cli_json_str(l->hostname));
+		json_object_set_new(o, "ip", json_text_or_null(l->ip));
+		json_object_set_new(o, "hostname", json_text_or_null(l->hostname));
 		json_object_set_new(o, "arch", l->arch < 0
 						       ? json_null()
 						       : json_integer(l->arch));
 		json_object_set_new(o, "vendor_class",
-				    cli_json_str(l->vendor_class));
+				    json_text_or_null(l->vendor_class));
 		json_object_set_new(o, "user_class",
-				    cli_json_str(l->user_class));
-		json_object_set_new(o, "state", cli_json_str(l->state));
+				    json_text_or_null(l->user_class));
+		json_object_set_new(o, "state", json_text_or_null(l->state));
 		json_object_set_new(o, "expires", json_integer(l->expires));
 		json_object_set_new(o, "first_seen",
 				    json_integer(l->first_seen));
@@ -80,6 +81,13 @@ lease_one(const struct db_lease *l, void *opaque)
 	return cli_table_add(&c->table, row);
 }
 
+/* leases_fill - the rows of leases; arg: only unknown MACs (bool). */
+static int
+leases_fill(struct db *db, struct cli_list *c, void *arg)
+{
+	return db_lease_list(db, *(bool *)arg, lease_one, c);
+}
+
 /*
  * cmd_leases - `bootyard leases [--unknown]`. Returns the exit status.
  */
@@ -96,39 +104,20 @@ cmd_leases(struct by_ctx *ctx, int argc, char **argv)
 		"KNOWN", "FIRST SEEN", "LAST SEEN", "VENDOR CLASS", NULL
 	};
 	const struct cli_cmd *cmd = &leases_cmd;
-	struct by_config cfg;
-	struct cli_list c;
 	bool unknown = false;
-	struct db *db;
-	int ch, r;
+	int ch, r = 0;
 
 	cli_getopt_reset();
-	while ((ch = getopt_long(argc, argv, CLI_SHORTOPTS, opts, NULL)) !=
-	       -1) {
-		r = cli_opt_common(ctx, cmd, ch, argv);
-		if (r == CLI_NOT_COMMON) {
-			if (ch != OPT_UNKNOWN)
-				return cli_usage_err(cmd, "unknown option");
-			unknown = true;
-			continue;
-		}
-		if (r != CLI_CONTINUE)
-			return r;
-	}
+	while ((ch = cli_next_opt(ctx, cmd, argc, argv, CLI_SHORTOPTS, opts,
+				  &r)) >= 0)
+		unknown = true; /* --unknown, the only option of its own */
+	if (ch == CLI_STOP)
+		return r;
 	if (optind < argc)
 		return cli_usage_err(cmd, "unexpected argument %s",
 				     cli_q(argv[optind]));
-	r = cli_open(ctx, cmd, &cfg, false, &db);
-	if (r)
-		return r;
-	r = cli_list_begin(ctx, &c, head);
-	if (r) {
-		db_close(db);
-		return r;
-	}
-	r = db ? db_lease_list(db, unknown, lease_one, &c) : 0;
-	db_close(db);
-	return cli_list_end(cmd, &cfg, &c, r, "listing leases");
+	return cli_list_run(ctx, cmd, head, leases_fill, &unknown,
+			    "listing leases");
 }
 
 /* event_time - unix milliseconds as "YYYY-MM-DD HH:MM:SS.mmm" (UTC). */
@@ -158,9 +147,9 @@ event_one(const struct db_event *e, void *opaque)
 		json_object_set_new(o, "id", json_integer(e->id));
 		json_object_set_new(o, "ts_ms", json_integer(e->ts_ms));
 		json_object_set_new(o, "time", json_string(t));
-		json_object_set_new(o, "mac", cli_json_str(e->mac));
+		json_object_set_new(o, "mac", json_text_or_null(e->mac));
 		json_object_set_new(o, "kind", json_string(e->kind));
-		json_object_set_new(o, "detail", cli_json_str(e->detail));
+		json_object_set_new(o, "detail", json_text_or_null(e->detail));
 		return 0;
 	}
 	row[0] = t;
@@ -168,6 +157,21 @@ event_one(const struct db_event *e, void *opaque)
 	row[2] = e->kind;
 	row[3] = e->detail;
 	return cli_table_add(&c->table, row);
+}
+
+/* What events lists: of one MAC (or NULL: all), the newest limit. */
+struct events_filter {
+	const char *mac;
+	unsigned limit; /* 0 = all */
+};
+
+/* events_fill - the rows of events; arg: a struct events_filter. */
+static int
+events_fill(struct db *db, struct cli_list *c, void *arg)
+{
+	const struct events_filter *f = arg;
+
+	return db_event_list(db, f->mac, f->limit, event_one, c);
 }
 
 /*
@@ -187,45 +191,26 @@ cmd_events(struct by_ctx *ctx, int argc, char **argv)
 	const struct cli_cmd *cmd = &events_cmd;
 	unsigned long long limit = 0;
 	char mac[MAC_STR_LEN];
-	struct by_config cfg;
-	struct cli_list c;
-	struct db *db;
-	int ch, r;
+	struct events_filter f;
+	int ch, r = 0;
 
 	cli_getopt_reset();
-	while ((ch = getopt_long(argc, argv, CLI_SHORTOPTS, opts, NULL)) !=
-	       -1) {
-		r = cli_opt_common(ctx, cmd, ch, argv);
-		if (r == CLI_NOT_COMMON) {
-			if (ch != OPT_LIMIT)
-				return cli_usage_err(cmd, "unknown option");
-			if (parse_uint(optarg, 1, 1000000, &limit) < 0)
-				return cli_usage_err(cmd,
-						     "--limit %s: not a number "
-						     "from 1 to 1000000",
-						     cli_q(optarg));
-			continue;
-		}
-		if (r != CLI_CONTINUE)
-			return r;
-	}
+	while ((ch = cli_next_opt(ctx, cmd, argc, argv, CLI_SHORTOPTS, opts,
+				  &r)) >= 0)
+		if (parse_uint(optarg, 1, 1000000, &limit) < 0) /* --limit */
+			return cli_usage_err(cmd,
+					     "--limit %s: not a number from 1 "
+					     "to 1000000",
+					     cli_q(optarg));
+	if (ch == CLI_STOP)
+		return r;
 	if (argc - optind > 1)
 		return cli_usage_err(cmd, "unexpected argument %s",
 				     cli_q(argv[optind + 1]));
 	if (optind < argc && mac_parse(argv[optind], mac) < 0)
 		return cli_usage_err(cmd, "invalid MAC address %s",
 				     cli_q(argv[optind]));
-	r = cli_open(ctx, cmd, &cfg, false, &db);
-	if (r)
-		return r;
-	r = cli_list_begin(ctx, &c, head);
-	if (r) {
-		db_close(db);
-		return r;
-	}
-	r = db ? db_event_list(db, optind < argc ? mac : NULL,
-			       (unsigned)limit, event_one, &c)
-	       : 0;
-	db_close(db);
-	return cli_list_end(cmd, &cfg, &c, r, "listing events");
+	f.mac = optind < argc ? mac : NULL;
+	f.limit = (unsigned)limit;
+	return cli_list_run(ctx, cmd, head, events_fill, &f, "listing events");
 }

@@ -49,31 +49,6 @@ static const struct cli_cmd template_list_cmd = {
 	.help = "List the stock templates.\n",
 };
 
-/* template_opts - only the common options; then want positional args. */
-static int
-template_opts(struct by_ctx *ctx, const struct cli_cmd *cmd, int argc,
-	      char **argv, int want)
-{
-	static const struct option opts[] = { CLI_OPTS_COMMON, { 0 } };
-	int c, r;
-
-	cli_getopt_reset();
-	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS, opts, NULL)) != -1) {
-		r = cli_opt_common(ctx, cmd, c, argv);
-		if (r == CLI_NOT_COMMON)
-			r = cli_usage_err(cmd, "unknown option");
-		if (r != CLI_CONTINUE)
-			return r;
-	}
-	if (argc - optind < want)
-		return cli_usage_err(cmd, "%s missing",
-				     want ? cmd->usage : "argument");
-	if (argc - optind > want)
-		return cli_usage_err(cmd, "unexpected argument %s",
-				     cli_q(argv[optind + want]));
-	return CLI_CONTINUE;
-}
-
 /* template check FILE */
 static int
 template_check(struct by_ctx *ctx, int argc, char **argv)
@@ -84,7 +59,7 @@ template_check(struct by_ctx *ctx, int argc, char **argv)
 	size_t len;
 	int r;
 
-	r = template_opts(ctx, cmd, argc, argv, 1);
+	r = cli_simple_args(ctx, cmd, argc, argv, 1, cmd->usage);
 	if (r != CLI_CONTINUE)
 		return r;
 	file = argv[optind];
@@ -129,7 +104,7 @@ template_show(struct by_ctx *ctx, int argc, char **argv)
 	const char *text;
 	int r;
 
-	r = template_opts(ctx, cmd, argc, argv, 1);
+	r = cli_simple_args(ctx, cmd, argc, argv, 1, cmd->usage);
 	if (r != CLI_CONTINUE)
 		return r;
 	text = imp_stock_template(argv[optind]);
@@ -154,7 +129,7 @@ template_list(struct by_ctx *ctx, int argc, char **argv)
 	json_t *arr;
 	int r;
 
-	r = template_opts(ctx, &template_list_cmd, argc, argv, 0);
+	r = cli_simple_args(ctx, &template_list_cmd, argc, argv, 0, "");
 	if (r != CLI_CONTINUE)
 		return r;
 	if (!ctx->json) {
@@ -174,24 +149,13 @@ template_list(struct by_ctx *ctx, int argc, char **argv)
 int
 cmd_template(struct by_ctx *ctx, int argc, char **argv)
 {
-	static const struct {
-		const char *name;
-		by_cmd_fn fn;
-	} subs[] = {
+	static const struct cli_sub subs[] = {
 		{ "check", template_check },
 		{ "show", template_show },
 		{ "list", template_list },
 		{ "ls", template_list },
 	};
-	size_t s;
-	int i;
 
-	i = cli_leading_opts(ctx, &template_cmd, argc, argv);
-	if (i <= 0)
-		return -i;
-	for (s = 0; s < ARRAY_SIZE(subs); s++)
-		if (!strcmp(argv[i], subs[s].name))
-			return subs[s].fn(ctx, argc - i, argv + i);
-	return cli_usage_err(&template_cmd, "unknown command %s",
-			     cli_q(argv[i]));
+	return cli_dispatch(ctx, &template_cmd, subs, ARRAY_SIZE(subs), argc,
+			    argv);
 }

@@ -12,6 +12,8 @@
 #include <string.h>
 
 #include "appliance/bootyard.h"
+#include "appliance/cli/cli.h"
+#include "appliance/core/hostjson.h"
 #include "common/util.h"
 
 /* The value of key in the status text, or NULL (points into text). */
@@ -39,29 +41,18 @@ status_get(char *text, const char *key, char *out, size_t outsz)
 	return NULL;
 }
 
-/* Print s as a JSON string (status values are printable ASCII). */
-static void
-status_json_str(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			putchar('\\');
-		if ((unsigned char)*s >= 0x20)
-			putchar(*s);
-	}
-	putchar('"');
-}
+static const struct cli_cmd status_cmd = {
+	.name = "status",
+	.usage = "[-c FILE] [--json]",
+	.help = "What the running appliance serves and from where (exit 0\n"
+		"while serve runs, 3 when it does not, 1 without a status "
+		"file).\n",
+};
 
 int
 cmd_status(struct by_ctx *ctx, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
+	static const struct option opts[] = { CLI_OPTS_COMMON, { 0 } };
 	static const char *const keys[] = {
 		"state", "pid", "config", "interface", "address", "link",
 		"server", "http_base", "mode", "bios_loader", "bios_file",
@@ -75,21 +66,11 @@ cmd_status(struct by_ctx *ctx, int argc, char **argv)
 	bool alive = false;
 	int c, r;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'c':
-			ctx->config_path = optarg;
-			break;
-		case 'j':
-			ctx->json = true;
-			break;
-		case 'h':
-			printf("usage: bootyard status [-c FILE] [--json]\n");
-			return 0;
-		default:
-			return EXIT_USAGE;
-		}
+	cli_getopt_reset();
+	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS, opts, NULL)) != -1) {
+		r = cli_opt_common(ctx, &status_cmd, c, argv);
+		if (r != CLI_CONTINUE)
+			return r == CLI_NOT_COMMON ? EXIT_USAGE : r;
 	}
 	r = cli_load_config(ctx, &cfg);
 	if (r)
@@ -103,8 +84,8 @@ cmd_status(struct by_ctx *ctx, int argc, char **argv)
 		return EXIT_USAGE;
 	r = read_file(path, 1 << 16, &text, &len);
 	if (r < 0) {
-		fprintf(stderr, "bootyard: status: %s: %s (is bootyard serve "
-				"running?)\n", path, strerror(-r));
+		cli_err(&status_cmd, "%s: %s (is bootyard serve running?)",
+			path, strerror(-r));
 		return EXIT_NOTFOUND;
 	}
 	if (status_get(text, "pid", val, sizeof(val))) {
@@ -113,14 +94,16 @@ cmd_status(struct by_ctx *ctx, int argc, char **argv)
 		alive = pid > 0 && (kill((pid_t)pid, 0) == 0 || errno == EPERM);
 	}
 	if (ctx->json) {
-		printf("{\"running\":%s", alive ? "true" : "false");
-		for (i = 0; i < ARRAY_SIZE(keys); i++) {
-			if (!status_get(text, keys[i], val, sizeof(val)))
-				continue;
-			printf(",\"%s\":", keys[i]);
-			status_json_str(val);
+		json_t *j = json_pack("{s:b}", "running", alive);
+
+		for (i = 0; j && i < ARRAY_SIZE(keys); i++)
+			if (status_get(text, keys[i], val, sizeof(val)))
+				json_object_set_new(j, keys[i], json_text(val));
+		r = cli_json_print_line(j);
+		if (r) {
+			free(text);
+			return r;
 		}
-		printf("}\n");
 	} else {
 		printf("%-17s %s\n", "running", alive ? "yes" : "no");
 		for (i = 0; i < ARRAY_SIZE(keys); i++)

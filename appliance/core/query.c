@@ -242,14 +242,6 @@ static const char *const choice_names[] = {
 };
 
 const char *
-boot_choice_name(enum boot_choice c)
-{
-	if ((size_t)c >= ARRAY_SIZE(choice_names))
-		return "";
-	return choice_names[c];
-}
-
-const char *
 boot_platform_name(enum boot_platform p)
 {
 	switch (p) {

@@ -103,7 +103,5 @@ void http_target_redact(const char *target, unsigned flags, char *dst,
 /* boot_platform_name - "pcbios", "efi" or "unknown". */
 const char *boot_platform_name(enum boot_platform p);
 
-/* boot_choice_name - "local", "install", ... ; "" for none. */
-const char *boot_choice_name(enum boot_choice c);
 
 #endif

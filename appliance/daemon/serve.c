@@ -1809,51 +1809,58 @@ serve_http_only(struct by_ctx *ctx, struct sup *s)
 	return stop ? 0 : EXIT_RUNTIME;
 }
 
+static const struct cli_cmd serve_cmd = {
+	.name = "serve",
+	.usage = "[-c FILE] [--dhcp=off] [--force]",
+	.help = "  --dhcp=off  HTTP service only: no dnsmasq (no DHCP, no "
+		"TFTP)\n"
+		"  --force     start in dhcp mode even when another DHCP server "
+		"answers\n",
+};
+
+/*
+ * serve_opts - the options of serve (the common ones, --dhcp=off,
+ * --force). Returns CLI_CONTINUE, or the exit status (0 after --help).
+ */
+static int
+serve_opts(struct by_ctx *ctx, int argc, char **argv, bool *http_only,
+	   bool *force)
+{
+	static const struct option opts[] = {
+		CLI_OPTS_COMMON,
+		{ "dhcp", required_argument, NULL, 'd' },
+		{ "force", no_argument, NULL, 'f' },
+		{ 0 },
+	};
+	int c, r = 0;
+
+	cli_getopt_reset();
+	while ((c = cli_next_opt(ctx, &serve_cmd, argc, argv, CLI_SHORTOPTS,
+				 opts, &r)) >= 0) {
+		if (c == 'd' && strcmp(optarg, "off")) {
+			cli_err(&serve_cmd, "--dhcp takes only 'off' (no "
+					    "dnsmasq at all; [dhcp] mode sets "
+					    "the rest)");
+			return EXIT_USAGE;
+		}
+		if (c == 'd')
+			*http_only = true;
+		else if (c == 'f')
+			*force = true;
+	}
+	return c == CLI_STOP ? r : CLI_CONTINUE;
+}
+
 int
 cmd_serve(struct by_ctx *ctx, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "dhcp", required_argument, NULL, 'd' },
-		{ "force", no_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
 	static struct sup sup;
 	bool http_only = false, force = false;
-	int c, r;
+	int r;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'c':
-			ctx->config_path = optarg;
-			break;
-		case 'd':
-			if (strcmp(optarg, "off")) {
-				fprintf(stderr, "bootyard serve: --dhcp takes "
-						"only 'off' (no dnsmasq at "
-						"all; [dhcp] mode sets the "
-						"rest)\n");
-				return EXIT_USAGE;
-			}
-			http_only = true;
-			break;
-		case 'f':
-			force = true;
-			break;
-		case 'h':
-			printf("usage: bootyard serve [-c FILE] [--dhcp=off] "
-			       "[--force]\n"
-			       "  --dhcp=off  HTTP service only: no dnsmasq "
-			       "(no DHCP, no TFTP)\n"
-			       "  --force     start in dhcp mode even when "
-			       "another DHCP server answers\n");
-			return 0;
-		default:
-			return EXIT_USAGE;
-		}
-	}
+	r = serve_opts(ctx, argc, argv, &http_only, &force);
+	if (r != CLI_CONTINUE)
+		return r;
 	/* The other commands run on the defaults when there is no file;
 	 * serve on defaults would answer DHCP on the first interface it
 	 * finds, on whatever network that is. */

@@ -20,48 +20,6 @@
 #include "common/util.h"
 #include "common/valid.h"
 
-/* A growing text buffer; the first error sticks. */
-struct dm_buf {
-	char *p;
-	size_t len, cap;
-	int err;
-};
-
-/* Append printf-formatted text to b. */
-static void __attribute__((format(printf, 2, 3)))
-dm_printf(struct dm_buf *b, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (b->err)
-		return;
-	for (;;) {
-		va_start(ap, fmt);
-		n = vsnprintf(b->p ? b->p + b->len : NULL,
-			      b->p ? b->cap - b->len : 0, fmt, ap);
-		va_end(ap);
-		if (n < 0) {
-			b->err = -EINVAL;
-			return;
-		}
-		if (b->p && b->len + (size_t)n < b->cap) {
-			b->len += (size_t)n;
-			return;
-		}
-		size_t ncap = b->cap ? b->cap * 2 : 4096;
-		while (ncap <= b->len + (size_t)n)
-			ncap *= 2;
-		char *np = realloc(b->p, ncap);
-		if (!np) {
-			b->err = -ENOMEM;
-			return;
-		}
-		b->p = np;
-		b->cap = ncap;
-	}
-}
-
 /* A value safe on a dnsmasq config line: the config parser's path class. */
 static bool
 dm_safe(const char *s)
@@ -174,10 +132,10 @@ dnsmasq_arch_tag(unsigned code)
 
 /* Global section: no DNS, one interface, log to the supervisor's pipe. */
 static void
-dm_render_global(struct dm_buf *b, const struct by_config *cfg,
+dm_render_global(struct strbuf *b, const struct by_config *cfg,
 		 const struct dnsmasq_facts *f)
 {
-	dm_printf(b, "# dnsmasq configuration rendered by bootyard: do not "
+	strbuf_printf(b, "# dnsmasq configuration rendered by bootyard: do not "
 		     "edit, it is rewritten\n"
 		     "# from %s at every start and reload.\n",
 		  cfg->path[0] ? cfg->path : "the built-in defaults");
@@ -185,7 +143,7 @@ dm_render_global(struct dm_buf *b, const struct by_config *cfg,
 	 * send its TFTP data ("failed to send packet: Network is
 	 * unreachable", checked here): bind-dynamic binds the same
 	 * interface per address and works */
-	dm_printf(b, "port=0\n"
+	strbuf_printf(b, "port=0\n"
 		     "interface=%s\n"
 		     "%s\n"
 		     "log-facility=-\n"
@@ -193,9 +151,9 @@ dm_render_global(struct dm_buf *b, const struct by_config *cfg,
 		  f->iface,
 		  cfg->tftp_single_port ? "bind-dynamic" : "bind-interfaces");
 	if (f->user && *f->user)
-		dm_printf(b, "user=%s\n", f->user);
+		strbuf_printf(b, "user=%s\n", f->user);
 	if (f->group && *f->group)
-		dm_printf(b, "group=%s\n", f->group);
+		strbuf_printf(b, "group=%s\n", f->group);
 }
 
 /*
@@ -207,52 +165,52 @@ dm_render_global(struct dm_buf *b, const struct by_config *cfg,
  * for firewalls and containers that let just that port in.
  */
 static void
-dm_render_tftp(struct dm_buf *b, const struct by_config *cfg,
+dm_render_tftp(struct strbuf *b, const struct by_config *cfg,
 	       const struct dnsmasq_facts *f)
 {
-	dm_printf(b, "\n# TFTP: first-stage loaders only\n"
+	strbuf_printf(b, "\n# TFTP: first-stage loaders only\n"
 		     "enable-tftp\n"
 		     "tftp-root=%s\n"
 		     "tftp-max=%u\n",
 		  f->tftp_root, cfg->tftp_max ? cfg->tftp_max : 1000);
 	if (cfg->tftp_mtu)
-		dm_printf(b, "tftp-mtu=%u\n", cfg->tftp_mtu);
+		strbuf_printf(b, "tftp-mtu=%u\n", cfg->tftp_mtu);
 	else
-		dm_printf(b, "# block size: clamped to %s's MTU by dnsmasq\n",
+		strbuf_printf(b, "# block size: clamped to %s's MTU by dnsmasq\n",
 			  f->iface);
 	if (cfg->tftp_single_port)
-		dm_printf(b, "tftp-single-port\n");
+		strbuf_printf(b, "tftp-single-port\n");
 }
 
 /* Tags: client architecture (option 93) and "is already iPXE". */
 static void
-dm_render_tags(struct dm_buf *b, const struct by_config *cfg)
+dm_render_tags(struct strbuf *b, const struct by_config *cfg)
 {
 	long code;
 
-	dm_printf(b, "\n# client architecture, DHCP option 93 (RFC 4578)\n");
+	strbuf_printf(b, "\n# client architecture, DHCP option 93 (RFC 4578)\n");
 	for (code = arch_code_next(-1); code >= 0;
 	     code = arch_code_next(code)) {
 		bool http = false;
 		const char *tag = arch_code_tag(code, &http);
 
-		dm_printf(b, "dhcp-match=set:arch%ld,option:client-arch,%ld\n"
+		strbuf_printf(b, "dhcp-match=set:arch%ld,option:client-arch,%ld\n"
 			     "dhcp-match=set:%s,option:client-arch,%ld\n",
 			  code, code, tag, code);
 		if (http)
-			dm_printf(b, "dhcp-match=set:httpboot,"
+			strbuf_printf(b, "dhcp-match=set:httpboot,"
 				     "option:client-arch,%ld\n",
 				  code);
 	}
 	if (cfg->ipxe_detect)
-		dm_printf(b, "# iPXE: user class \"iPXE\" or option 175\n"
+		strbuf_printf(b, "# iPXE: user class \"iPXE\" or option 175\n"
 			     "dhcp-userclass=set:ipxe,iPXE\n"
 			     "dhcp-match=set:ipxe,175\n");
 }
 
 /* DHCP section: pools (dhcp), proxyDHCP (proxy), the lease hook. */
 static int
-dm_render_dhcp(struct dm_buf *b, const struct by_config *cfg,
+dm_render_dhcp(struct strbuf *b, const struct by_config *cfg,
 	       const struct dnsmasq_facts *f, char *err, size_t errsz)
 {
 	char net[16], mask[16], start[2][16], end[2][16];
@@ -265,7 +223,7 @@ dm_render_dhcp(struct dm_buf *b, const struct by_config *cfg,
 		return -EINVAL;
 	}
 	if (cfg->dhcp_mode == DHCP_MODE_PROXY) {
-		dm_printf(b, "\n# proxyDHCP: addresses come from the site's "
+		strbuf_printf(b, "\n# proxyDHCP: addresses come from the site's "
 			     "DHCP server\n"
 			     "dhcp-range=%s,proxy,%s\n",
 			  net, mask);
@@ -299,12 +257,12 @@ dm_render_dhcp(struct dm_buf *b, const struct by_config *cfg,
 			str_copy(end[0], 16, comma);
 			n = 1;
 		}
-		dm_printf(b, "\n# authoritative DHCP on %s/%u\n"
+		strbuf_printf(b, "\n# authoritative DHCP on %s/%u\n"
 			     "dhcp-authoritative\n", net, f->prefix);
 		for (i = 0; i < n; i++) {
 			struct in_addr s0, e0;
 
-			dm_printf(b, "dhcp-range=%s,%s,%s,%u\n", start[i],
+			strbuf_printf(b, "dhcp-range=%s,%s,%s,%u\n", start[i],
 				  end[i], mask, cfg->lease_time);
 			inet_pton(AF_INET, start[i], &s0);
 			inet_pton(AF_INET, end[i], &e0);
@@ -312,20 +270,20 @@ dm_render_dhcp(struct dm_buf *b, const struct by_config *cfg,
 				pool += ntohl(e0.s_addr) - ntohl(s0.s_addr) + 1;
 		}
 		/* dnsmasq stops at 1000 leases unless told: the whole pool */
-		dm_printf(b, "dhcp-lease-max=%llu\n",
+		strbuf_printf(b, "dhcp-lease-max=%llu\n",
 			  pool > 1000 ? pool : 1000ULL);
 	}
-	dm_printf(b, "dhcp-hostsfile=%s\n", f->hostsfile);
+	strbuf_printf(b, "dhcp-hostsfile=%s\n", f->hostsfile);
 	if (f->script && *f->script) {
 		/* The database is the lease store: see docs/dhcp.md. */
-		dm_printf(b, "dhcp-script=%s\n"
+		strbuf_printf(b, "dhcp-script=%s\n"
 			     "leasefile-ro\n",
 			  f->script);
 		if (f->user && *f->user)
-			dm_printf(b, "dhcp-scriptuser=%s\n", f->user);
+			strbuf_printf(b, "dhcp-scriptuser=%s\n", f->user);
 	} else {
 		/* no hook: leases live in dnsmasq's memory only */
-		dm_printf(b, "leasefile-ro\n");
+		strbuf_printf(b, "leasefile-ro\n");
 	}
 	return 0;
 }
@@ -376,7 +334,7 @@ dm_loader_path(const struct by_config *cfg, const struct arch *a,
 /* PXE boot files: one dhcp-boot per architecture, in proxy mode one
  * pxe-service per UEFI option 93 code. */
 static void
-dm_render_boot_pxe(struct dm_buf *b, const struct by_config *cfg)
+dm_render_boot_pxe(struct strbuf *b, const struct by_config *cfg)
 {
 	const char *notipxe = cfg->ipxe_detect ? "tag:!ipxe," : "";
 	const char *nn = "tag:!" DNSMASQ_TAG_NOFILE ",";
@@ -390,21 +348,21 @@ dm_render_boot_pxe(struct dm_buf *b, const struct by_config *cfg)
 
 		dm_loader_path(cfg, a, file, sizeof(file));
 		if (!file[0]) {
-			dm_printf(b, "# %s: no such loader\n", a->name);
+			strbuf_printf(b, "# %s: no such loader\n", a->name);
 			continue;
 		}
 		if (a->fw == ARCH_FW_BIOS ||
 		    cfg->dhcp_mode != DHCP_MODE_PROXY) {
-			dm_printf(b, "dhcp-boot=tag:%s,%s%s%s%s\n", a->pxe_tag,
+			strbuf_printf(b, "dhcp-boot=tag:%s,%s%s%s%s\n", a->pxe_tag,
 				  notipxe, nn, nl, file);
 			continue;
 		}
 		if (!said)
-			dm_printf(b, "# proxyDHCP: UEFI PXE gets its file on "
+			strbuf_printf(b, "# proxyDHCP: UEFI PXE gets its file on "
 				     "port 4011\n");
 		said = true;
 		for (j = 0; j < a->n_pxe_codes; j++)
-			dm_printf(b, "pxe-service=%s%s%s%u,\"bootyard\",%s\n",
+			strbuf_printf(b, "pxe-service=%s%s%s%u,\"bootyard\",%s\n",
 				  notipxe, nn, nl, a->pxe_codes[j], file);
 	}
 }
@@ -415,7 +373,7 @@ dm_render_boot_pxe(struct dm_buf *b, const struct by_config *cfg)
  * may have a placeholder URL (arch.c); a row serving it replaces that.
  */
 static void
-dm_render_boot_http(struct dm_buf *b, const struct by_config *cfg,
+dm_render_boot_http(struct strbuf *b, const struct by_config *cfg,
 		    const struct dnsmasq_facts *f)
 {
 	const char *nn = "tag:!" DNSMASQ_TAG_NOFILE ",";
@@ -423,7 +381,7 @@ dm_render_boot_http(struct dm_buf *b, const struct by_config *cfg,
 	char file[128];
 	size_t i;
 
-	dm_printf(b, "# UEFI HTTP Boot clients get a URL\n"
+	strbuf_printf(b, "# UEFI HTTP Boot clients get a URL\n"
 		     "dhcp-option-force=tag:httpboot,option:"
 		     "vendor-class,HTTPClient\n");
 	for (i = 0; i < arch_count(); i++) {
@@ -431,7 +389,7 @@ dm_render_boot_http(struct dm_buf *b, const struct by_config *cfg,
 
 		dm_loader_path(cfg, a, file, sizeof(file));
 		if (a->http_tag && file[0])
-			dm_printf(b, "dhcp-boot=tag:%s,%s%s%s/files/tftp/%s\n",
+			strbuf_printf(b, "dhcp-boot=tag:%s,%s%s%s/files/tftp/%s\n",
 				  a->http_tag, nn, dm_not_local(cfg, a),
 				  f->http_base, file);
 	}
@@ -439,7 +397,7 @@ dm_render_boot_http(struct dm_buf *b, const struct by_config *cfg,
 		const struct arch_code *c = arch_unserved_at(i);
 
 		if (c->http && c->placeholder && !arch_by_code(c->code))
-			dm_printf(b, "dhcp-boot=tag:%s,%s%s%s/files/tftp/%s\n",
+			strbuf_printf(b, "dhcp-boot=tag:%s,%s%s%s/files/tftp/%s\n",
 				  c->tag, nn, ne, f->http_base,
 				  c->placeholder);
 	}
@@ -454,7 +412,7 @@ dm_render_boot_http(struct dm_buf *b, const struct by_config *cfg,
  * script itself is what /ipxe/v1/boot serves.
  */
 static void
-dm_render_boot_ipxe(struct dm_buf *b, const struct by_config *cfg,
+dm_render_boot_ipxe(struct strbuf *b, const struct by_config *cfg,
 		    const struct dnsmasq_facts *f)
 {
 	const char *nn = "tag:!" DNSMASQ_TAG_NOFILE ",";
@@ -462,17 +420,17 @@ dm_render_boot_ipxe(struct dm_buf *b, const struct by_config *cfg,
 	size_t i;
 
 	snprintf(url, sizeof(url), "tftp://%s/boot.ipxe", f->addr);
-	dm_printf(b, "# a client that already is iPXE gets the boot "
+	strbuf_printf(b, "# a client that already is iPXE gets the boot "
 		     "script (TFTP: it runs even when HTTP is down)\n");
 	if (!dm_any_nofile(cfg)) {
-		dm_printf(b, "dhcp-boot=tag:ipxe,%s%s\n", nn, url);
+		strbuf_printf(b, "dhcp-boot=tag:ipxe,%s%s\n", nn, url);
 		return;
 	}
-	dm_printf(b, "dhcp-boot=tag:ipxe,%stag:!%s,%s\n", nn,
+	strbuf_printf(b, "dhcp-boot=tag:ipxe,%stag:!%s,%s\n", nn,
 		  DNSMASQ_TAG_LOCAL, url);
 	for (i = 0; i < arch_count(); i++)
 		if (!dm_nofile(cfg, arch_at(i)))
-			dm_printf(b, "dhcp-boot=tag:ipxe,%stag:%s,tag:%s,%s\n",
+			strbuf_printf(b, "dhcp-boot=tag:ipxe,%stag:%s,tag:%s,%s\n",
 				  nn, DNSMASQ_TAG_LOCAL, arch_at(i)->pxe_tag,
 				  url);
 }
@@ -486,14 +444,14 @@ dm_render_boot_ipxe(struct dm_buf *b, const struct by_config *cfg,
  * 4011 and hands them the one matching pxe-service file there.
  */
 static void
-dm_render_boot(struct dm_buf *b, const struct by_config *cfg,
+dm_render_boot(struct strbuf *b, const struct by_config *cfg,
 	       const struct dnsmasq_facts *f)
 {
-	dm_printf(b, "\n# boot files by firmware (bios_loader = %s, "
+	strbuf_printf(b, "\n# boot files by firmware (bios_loader = %s, "
 		     "uefi_loader = %s)\n",
 		  cfg_bios_loader_name(cfg->bios_loader),
 		  cfg_uefi_loader_name(cfg->uefi_loader));
-	dm_printf(b, "# no boot file for hosts in local state tagged %s%s\n",
+	strbuf_printf(b, "# no boot file for hosts in local state tagged %s%s\n",
 		  DNSMASQ_TAG_NOFILE,
 		  dm_any_nofile(cfg) ? " or " DNSMASQ_TAG_LOCAL : "");
 	dm_render_boot_pxe(b, cfg);
@@ -507,7 +465,7 @@ int
 dnsmasq_render(const struct by_config *cfg, const struct dnsmasq_facts *f,
 	       char **ret, char *err, size_t errsz)
 {
-	struct dm_buf b = { 0 };
+	struct strbuf b = { 0 };
 	const char *bad = NULL;
 	int r;
 
@@ -546,7 +504,7 @@ dnsmasq_render(const struct by_config *cfg, const struct dnsmasq_facts *f,
 		}
 		dm_render_boot(&b, cfg, f);
 	} else {
-		dm_printf(&b, "\n# [dhcp] mode = off: no DHCP, TFTP only\n");
+		strbuf_printf(&b, "\n# [dhcp] mode = off: no DHCP, TFTP only\n");
 	}
 	if (b.err) {
 		free(b.p);
@@ -561,10 +519,10 @@ int
 dnsmasq_render_hosts(const struct dnsmasq_host *h, size_t n, char **ret,
 		     size_t *ret_skipped)
 {
-	struct dm_buf b = { 0 };
+	struct strbuf b = { 0 };
 	size_t i, j, skipped = 0;
 
-	dm_printf(&b, "# reservations rendered by bootyard from the host "
+	strbuf_printf(&b, "# reservations rendered by bootyard from the host "
 		      "database\n");
 	for (i = 0; i < n; i++) {
 		char mac[MAC_STR_LEN];
@@ -590,14 +548,14 @@ dnsmasq_render_hosts(const struct dnsmasq_host *h, size_t n, char **ret,
 		if (!has_ip && !h[i].tag)
 			continue;
 		for (j = 0; j < h[i].n_macs; j++)
-			dm_printf(&b, "%s%s", j ? "," : "", h[i].macs[j]);
+			strbuf_printf(&b, "%s%s", j ? "," : "", h[i].macs[j]);
 		if (h[i].tag)
-			dm_printf(&b, ",set:%s", h[i].tag);
+			strbuf_printf(&b, ",set:%s", h[i].tag);
 		if (has_ip)
-			dm_printf(&b, ",%s", h[i].ip);
+			strbuf_printf(&b, ",%s", h[i].ip);
 		if (h[i].hostname && *h[i].hostname)
-			dm_printf(&b, ",%s", h[i].hostname);
-		dm_printf(&b, "\n");
+			strbuf_printf(&b, ",%s", h[i].hostname);
+		strbuf_printf(&b, "\n");
 	}
 	if (b.err) {
 		free(b.p);
@@ -634,42 +592,53 @@ dm_child_stdio(int fd)
 	signal(SIGCHLD, SIG_DFL);
 }
 
+/*
+ * dm_fork - the start of running dnsmasq on conf: "--conf-file=conf" into
+ * arg (argsz bytes), a pipe p for its output and a fork. Returns 0 in
+ * both processes with *ret_pid (0 in the child, whose stdio is then set
+ * up: it goes on to exec), or -errno.
+ */
+static int
+dm_fork(const char *conf, char *arg, size_t argsz, int p[2], pid_t *ret_pid)
+{
+	int e;
+
+	if (str_printf(arg, argsz, "--conf-file=%s", conf) < 0)
+		return -ENAMETOOLONG;
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -errno;
+	*ret_pid = fork();
+	if (*ret_pid < 0) {
+		e = errno;
+		close(p[0]);
+		close(p[1]);
+		return -e;
+	}
+	if (*ret_pid == 0)
+		dm_child_stdio(p[1]);
+	return 0;
+}
+
 int
 dnsmasq_check(const char *dnsmasq, const char *conf, char *err,
 	      size_t errsz)
 {
 	char arg[CFG_PATH_MAX + 16], out[1024];
-	int p[2], status;
+	int p[2], status, r;
 	size_t len = 0;
-	ssize_t k;
 	pid_t pid;
 
-	if (str_printf(arg, sizeof(arg), "--conf-file=%s", conf) < 0)
-		return -ENAMETOOLONG;
-	if (pipe2(p, O_CLOEXEC) < 0)
-		return -errno;
-	pid = fork();
-	if (pid < 0) {
-		int e = errno;
-		close(p[0]);
-		close(p[1]);
-		return -e;
-	}
+	r = dm_fork(conf, arg, sizeof(arg), p, &pid);
+	if (r < 0)
+		return r;
 	if (pid == 0) {
-		dm_child_stdio(p[1]);
 		execl(dnsmasq, dnsmasq, "--test", arg, (char *)NULL);
 		_exit(127);
 	}
 	close(p[1]);
-	while ((k = read(p[0], out + len, sizeof(out) - 1 - len)) > 0 ||
-	       (k < 0 && errno == EINTR))
-		if (k > 0)
-			len += (size_t)k;
-	out[len] = '\0';
-	close(p[0]);
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -errno;
+	r = child_output(p[0], pid, out, sizeof(out), &len, &status);
+	if (r < 0)
+		return r;
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return 0;
 	while (len && (out[len - 1] == '\n' || out[len - 1] == '\r'))
@@ -687,22 +656,13 @@ dnsmasq_spawn(const char *dnsmasq, const char *conf, const char *db_path,
 	      pid_t *ret_pid, int *ret_logfd)
 {
 	char arg[CFG_PATH_MAX + 16];
-	int p[2];
+	int p[2], r;
 	pid_t pid;
 
-	if (str_printf(arg, sizeof(arg), "--conf-file=%s", conf) < 0)
-		return -ENAMETOOLONG;
-	if (pipe2(p, O_CLOEXEC) < 0)
-		return -errno;
-	pid = fork();
-	if (pid < 0) {
-		int e = errno;
-		close(p[0]);
-		close(p[1]);
-		return -e;
-	}
+	r = dm_fork(conf, arg, sizeof(arg), p, &pid);
+	if (r < 0)
+		return r;
 	if (pid == 0) {
-		dm_child_stdio(p[1]);
 		if (db_path)
 			setenv("BOOTYARD_DB", db_path, 1);
 		execl(dnsmasq, dnsmasq, "--keep-in-foreground", arg,

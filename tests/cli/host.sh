@@ -59,7 +59,7 @@ expect_eq "$(jpy 'd["ip"]+" "+d["local_boot"]' <<<"$out")" \
 expect_exit 0 by --json host set aabbcc000001 --ip "" --local-boot default \
 	--hostname web1.lab.example
 expect_eq "$(jpy 'd["ip"]' <<<"$out")" None "--ip '' clears"
-expect_eq "$(jpy 'd["local_boot"]' <<<"$out")" default "local boot default"
+expect_eq "$(jpy 'd["local_boot"]' <<<"$out")" None "local boot default is null"
 expect_exit 0 by host set web1.lab.example --hostname web1
 
 # install needs a distro; the distro must exist

@@ -73,7 +73,11 @@ expect_contains "$body" '"ip":"198.18.0.42"' "PATCH applied"
 expect_contains "$body" '"rack":"r9"' "PATCH keeps other fields"
 api PUT /api/v1/hosts/node2 '{"hostname":"node2","action":"local","attrs":{"rack":"r9"}}'
 expect_eq "$status" 200 "PUT host"
-expect_contains "$body" '"ip":""' "PUT replaces"
+expect_contains "$body" '"ip":null' "PUT replaces (an unset field is null)"
+api PATCH /api/v1/hosts/node2 '{"ip":null,"local_boot":"default"}'
+expect_eq "$status" 200 "PATCH takes null back (what GET shows)"
+expect_contains "$body" '"local_boot":null' "local_boot default is stored unset, as by the CLI"
+expect_contains "$body" '"attempts":0' "the attempts field (same name as the CLI's)"
 api GET /api/v1/hosts/nosuchhost
 expect_eq "$status" 404 "unknown host"
 api GET /api/v1/distros

@@ -190,6 +190,53 @@ test_bad_names(void **state)
 			 -ENOENT);
 }
 
+/* write_file_if_changed: 1 when written, 0 (the file untouched) when the
+ * bytes are the same; mkdir_p makes parents and takes an existing dir. */
+static void
+test_if_changed_and_mkdir_p(void **state)
+{
+	struct fx *f = *state;
+	char path[PATH_MAX + 16], *text = NULL;
+	struct stat a, b;
+
+	snprintf(path, sizeof(path), "%s/a/b/c", f->dir);
+	assert_int_equal(mkdir_p(path, 0755), 0);
+	assert_int_equal(mkdir_p(path, 0755), 0);
+	assert_int_equal(stat(path, &a), 0);
+	assert_true(S_ISDIR(a.st_mode));
+	snprintf(path, sizeof(path), "%s/a/b/c/f", f->dir);
+	assert_int_equal(write_file_if_changed(path, "one\n", 4, 0644), 1);
+	assert_int_equal(stat(path, &a), 0);
+	assert_int_equal(write_file_if_changed(path, "one\n", 4, 0644), 0);
+	assert_int_equal(stat(path, &b), 0);
+	assert_int_equal(a.st_ino, b.st_ino); /* not replaced */
+	/* a longer and a shorter text: both written */
+	assert_int_equal(write_file_if_changed(path, "one\ntwo\n", 8, 0644),
+			 1);
+	assert_int_equal(write_file_if_changed(path, "on", 2, 0644), 1);
+	assert_int_equal(read_file(path, 64, &text, NULL), 0);
+	assert_string_equal(text, "on");
+	free(text);
+	snprintf(path, sizeof(path), "%s/a/b/c/f/g", f->dir);
+	assert_int_equal(mkdir_p(path, 0755), -ENOTDIR);
+}
+
+/* strbuf_printf grows past its first allocation; errors stick. */
+static void
+test_strbuf(void **state)
+{
+	struct strbuf b = { 0 };
+	int i;
+
+	for (i = 0; i < 2000; i++)
+		strbuf_printf(&b, "%04d\n", i);
+	assert_int_equal(b.err, 0);
+	assert_int_equal(b.len, 10000);
+	assert_int_equal(strlen(b.p), 10000);
+	assert_memory_equal(b.p + 9995, "1999\n", 5);
+	free(b.p);
+}
+
 int
 main(void)
 {
@@ -204,6 +251,9 @@ main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_names, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_if_changed_and_mkdir_p,
+						setup, teardown),
+		cmocka_unit_test(test_strbuf),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
