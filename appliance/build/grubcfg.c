@@ -16,7 +16,6 @@
 #include "appliance/core/boot.h"
 #include "appliance/core/render_grub.h"
 
-#define GRUB_FILE_MAX (1u << 20)
 
 /* Note the first failure in rep. */
 static void
