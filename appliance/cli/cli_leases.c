@@ -190,6 +190,8 @@ cmd_events(struct by_ctx *ctx, int argc, char **argv)
 	struct by_config cfg;
 	struct cli_list c;
 	struct db *db;
+	struct diagnosis dg;
+	bool diag_ok = false;
 	int ch, r;
 
 	cli_getopt_reset();
@@ -226,6 +228,12 @@ cmd_events(struct by_ctx *ctx, int argc, char **argv)
 	r = db ? db_event_list(db, optind < argc ? mac : NULL,
 			       (unsigned)limit, event_one, &c)
 	       : 0;
+	if (r >= 0 && db && optind < argc && !ctx->json)
+		diag_ok = cli_diagnose(db, &cfg, mac, 0, &dg) == 0;
 	db_close(db);
-	return cli_list_end(cmd, &cfg, &c, r, "listing events");
+	r = cli_list_end(cmd, &cfg, &c, r, "listing events");
+	if (r == 0 && diag_ok)
+		printf("diagnosis: %s: %s\n", diag_stage_name(dg.stage),
+		       dg.text);
+	return r;
 }
