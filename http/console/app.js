@@ -91,7 +91,7 @@ function renderFleet() {
       if (filter.value === 'unknown' && r.kind !== 'unknown') continue;
       const tr = el('tr', { 'data-mac': r.mac, class: r.kind });
       if (r.kind === 'host') {
-        tr.append(el('td', {}, el('a', { href: '#/host/' + r.h.id }, r.name)),
+        tr.append(el('td', {}, el('a', { href: '#/host/' + encodeURIComponent(r.h.macs[0]) }, r.name)),
           el('td', { class: 'mono' }, r.h.macs.join(', ')),
           el('td', { class: 'hide-narrow mono' }, r.ip || ''),
           el('td', { class: 'action' }, r.h.action + (r.h.action === 'install' ? ' ' + r.h.distro : '')),
@@ -124,10 +124,11 @@ async function adoptMac(mac) {
   if (name.trim()) body.hostname = name.trim();
   const r = await api('POST', '/api/v1/hosts', body);
   if (r.status !== 201) return alert('Adopt failed: ' + (r.body && r.body.error));
-  location.hash = '#/host/' + r.body.id;
+  location.hash = '#/host/' + encodeURIComponent(r.body.macs[0]);
 }
 
-async function renderHost(id) {
+async function renderHost(key) {
+  const id = encodeURIComponent(key);
   const [hr, dr] = await Promise.all([api('GET', '/api/v1/hosts/' + id),
     api('GET', '/api/v1/distros')]);
   if (hr.status === 401) return signedOut();
@@ -181,15 +182,15 @@ async function renderHost(id) {
       el('div', { class: 'actions' },
         el('label', { for: 'distro' }, 'Distribution ', distro),
         act('Reinstall', async () => done(await api('POST',
-          '/api/v1/hosts/' + h.id + '/reinstall', { distro: distro.value }),
+          '/api/v1/hosts/' + id + '/reinstall', { distro: distro.value }),
           'flagged for reinstall'), { id: 'reinstall' }),
         act('Boot local disk', async () => done(await api('POST',
-          '/api/v1/hosts/' + h.id + '/local'), 'set to local boot'), { id: 'local' }),
+          '/api/v1/hosts/' + id + '/local'), 'set to local boot'), { id: 'local' }),
         act('Give the menu', async () => done(await api('PATCH',
-          '/api/v1/hosts/' + h.id, { action: 'menu' }), 'set to menu'), { id: 'menu' }),
+          '/api/v1/hosts/' + id, { action: 'menu' }), 'set to menu'), { id: 'menu' }),
         act('Delete…', async () => {
           if (!confirm('Delete host ' + (h.hostname || h.id) + '? Its MACs become unknown.')) return;
-          const r = await api('DELETE', '/api/v1/hosts/' + h.id);
+          const r = await api('DELETE', '/api/v1/hosts/' + id);
           if (r.status === 200) location.hash = '#/fleet'; else done(r, '');
         }, { id: 'delete' })),
       status));
@@ -244,8 +245,8 @@ async function route() {
   for (const a of document.querySelectorAll('nav a'))
     a.setAttribute('aria-current', hash.startsWith(a.getAttribute('href')) ? 'page' : 'false');
   drawFleet = null;
-  const m = hash.match(/^#\/host\/(\d+)$/);
-  if (m) return renderHost(m[1]);
+  const m = hash.match(/^#\/host\/([^/?]+)$/);
+  if (m) return renderHost(decodeURIComponent(m[1]));
   if (hash.startsWith('#/distros')) return renderDistros();
   if (hash.startsWith('#/appliance')) return renderAppliance();
   await loadFleet();
@@ -268,6 +269,12 @@ function startLive() {
   });
   source.addEventListener('error', () => { live.textContent = 'live: reconnecting'; });
 }
+
+// Stalls are a matter of time, not of events: redraw the fleet now and
+// then even when nothing happens.
+setInterval(async () => {
+  if (drawFleet && getCsrf() && !document.hidden) { await loadFleet(); if (drawFleet) drawFleet(); }
+}, 5000);
 
 function signedOut() {
   if (source) source.close();
