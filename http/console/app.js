@@ -267,7 +267,11 @@ function startLive() {
       else if (/^#\/host\//.test(location.hash)) route();
     }, 250);
   });
-  source.addEventListener('error', () => { live.textContent = 'live: reconnecting'; });
+  // the server ends each stream after what is new; the browser reconnects
+  source.addEventListener('open', () => { live.textContent = live.textContent || 'live'; });
+  source.addEventListener('error', () => {
+    if (source && source.readyState === EventSource.CLOSED) live.textContent = 'live: disconnected';
+  });
 }
 
 // Stalls are a matter of time, not of events: redraw the fleet now and

@@ -56,12 +56,15 @@ try {
   await page.type('#token', 'wrong-token-wrong-token');
   await page.click('#login button[type=submit]');
   await page.waitForFunction(() => document.getElementById('login-error').textContent.length > 0);
-  expect(await page.$eval('#nav', (n) => n.hidden), 'wrong token: not signed in');
+  expect(await page.$eval('#nav', (n) => getComputedStyle(n).display === 'none'), 'wrong token: not signed in');
   let cookies = await page.cookies();
   expect(!cookies.some((c) => c.name === 'bysess'), 'wrong token: no session cookie');
   await page.type('#token', token);
   await page.click('#login button[type=submit]');
   await page.waitForSelector('#fleet tbody tr', { timeout: 10000 });
+  expect(await page.$eval('#login', (n) => getComputedStyle(n).display === 'none') &&
+    await page.$eval('#nav', (n) => getComputedStyle(n).display !== 'none'),
+    'right token: signed in (form gone, navigation shown)');
   cookies = await page.cookies();
   const sc = cookies.find((c) => c.name === 'bysess');
   expect(sc && sc.httpOnly && sc.sameSite === 'Strict' && sc.expires > 0,
