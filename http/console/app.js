@@ -149,7 +149,7 @@ async function renderHost(key) {
   for (const e of evs) if (e.status === 200) events = events.concat(e.body);
   events.sort((a, b) => a.ts_ms - b.ts_ms || a.id - b.id);
 
-  const attrs = el('dl');
+  const attrs = el('dl', { id: 'host-attrs' });
   for (const [k, v] of Object.entries(h.attrs || {}))
     attrs.append(el('dt', {}, k), el('dd', {}, String(v)));
   const distro = el('select', { id: 'distro' });
@@ -194,6 +194,25 @@ async function renderHost(key) {
           if (r.status === 200) location.hash = '#/fleet'; else done(r, '');
         }, { id: 'delete' })),
       status));
+  // edit: the name and the attributes (key=value, one a line; replaced)
+  const nameIn = el('input', { id: 'edit-hostname', value: h.hostname || '' });
+  const attrsIn = el('textarea', { id: 'edit-attrs', rows: 3, cols: 40 });
+  attrsIn.value = Object.entries(h.attrs || {}).map(([k, v]) => k + '=' + v).join('\n');
+  const save = act('Save', async () => {
+    const attrs = {};
+    for (const line of attrsIn.value.split('\n')) {
+      const t = line.trim();
+      if (!t) continue;
+      const i = t.indexOf('=');
+      if (i <= 0) { status.textContent = 'attribute lines are key=value'; return; }
+      attrs[t.slice(0, i).trim()] = t.slice(i + 1).trim();
+    }
+    done(await api('PATCH', '/api/v1/hosts/' + id, { hostname: nameIn.value.trim(), attrs }), 'saved');
+  }, { id: 'save' });
+  view.append(el('div', { class: 'card' }, el('h3', {}, 'Edit'),
+    el('div', { class: 'actions' },
+      el('label', { for: 'edit-hostname' }, 'Host name ', nameIn),
+      el('label', { for: 'edit-attrs' }, 'Attributes (key=value a line) ', attrsIn), save)));
   const tl = el('tbody', { id: 'timeline' });
   for (const e of events)
     tl.append(el('tr', {}, el('td', {}, e.time || new Date(e.ts_ms).toISOString()),

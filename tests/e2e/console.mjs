@@ -95,7 +95,7 @@ try {
   expect(imgs === 0, 'no <img> element made from it');
   await sleep(300);
   expect(dialogs.length === 0 && (await page.evaluate(() => window.__xss)) === 0, 'no script ran');
-  await shot(page, 'fleet');
+  await shot(page, 'fleet-start');
 
   // ---- host page: reinstall with a distribution ---------------------
   const hostLink = await page.$eval(`tr[data-mac="${hostMac}"] a`, (a) => a.getAttribute('href'));
@@ -143,6 +143,7 @@ try {
   await page.select('#filter', 'failed');
   await shot(page, 'fleet-failed');
   await page.select('#filter', 'all');
+  await shot(page, 'fleet');
 
   // ---- other pages ---------------------------------------------------
   await page.goto(base + '/console/#/appliance', { waitUntil: 'networkidle0' });
@@ -161,6 +162,11 @@ try {
   await page.click(`tr[data-mac="${xssMac}"] button.adopt`);
   await page.waitForSelector('#host-action', { timeout: 5000 });
   ok('unknown MAC adopted in two clicks');
+  await page.$eval('#edit-attrs', (n) => { n.value = 'rack=r7\nrow=b'; });
+  await page.click('#save');
+  await page.waitForFunction(() => /rack/.test(document.getElementById('host-attrs').textContent), { timeout: 5000 });
+  expect(await page.$eval('#host-attrs', (n) => n.textContent.includes('r7') && n.textContent.includes('row')),
+    'host edited: attributes saved');
   await page.click('#signout');
   await page.waitForSelector('#token', { visible: true });
   const after = await page.evaluate(async () => (await fetch('/api/v1/hosts')).status);
