@@ -164,7 +164,8 @@ try {
   ok('unknown MAC adopted in two clicks');
   await page.$eval('#edit-attrs', (n) => { n.value = 'rack=r7\nrow=b'; });
   await page.click('#save');
-  await page.waitForFunction(() => /rack/.test(document.getElementById('host-attrs').textContent), { timeout: 5000 });
+  await page.waitForFunction(() => /rack/.test((document.getElementById('host-attrs') || {}).textContent || ''), { timeout: 10000 });
+  await sleep(500);
   expect(await page.$eval('#host-attrs', (n) => n.textContent.includes('r7') && n.textContent.includes('row')),
     'host edited: attributes saved');
   await page.click('#signout');
