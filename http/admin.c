@@ -24,6 +24,7 @@
 #include "common/util.h"
 #include "common/valid.h"
 #include "http/admin_json.h"
+#include "http/console.h"
 #include "http/internal.h"
 #include "appliance/core/hostjson.h"
 #include "appliance/core/query.h"
@@ -530,11 +531,13 @@ http_admin(struct MHD_Connection *c, struct http_req *r, const char *method)
 			                  "database unavailable\n", 21);
 		return http_reply(c, r, 200, "text/plain", "ok\n", 3);
 	}
+	if (http_console_path(r->path)) /* signs in by itself */
+		return http_console(c, r, method);
 	if (!strcmp(r->path, "/metrics"))
 		r->ep = EP_METRICS;
 	else
 		r->ep = EP_API;
-	if (!authorized(c, srv))
+	if (!authorized(c, srv) && !http_console_authorized(c, method))
 		return reply_error(c, r, 401, "unauthorized");
 	if (r->ep == EP_METRICS) {
 		char *text;
@@ -552,6 +555,13 @@ http_admin(struct MHD_Connection *c, struct http_req *r, const char *method)
 	db = http_db(srv);
 	if (!db)
 		return reply_error(c, r, 503, "database unavailable");
+	{
+		bool handled;
+		enum MHD_Result ret = http_console_api(c, r, db, method,
+		                                       &handled);
+		if (handled)
+			return ret;
+	}
 	if (!strcmp(r->path, "/api/v1/hosts"))
 		return api_hosts(c, r, db, method, "");
 	if (str_has_prefix(r->path, "/api/v1/hosts/"))

@@ -57,6 +57,7 @@ struct evqueue {
 	_Atomic size_t tail; /* next position to claim */
 	_Atomic size_t head; /* next position to consume */
 	_Atomic bool stop;
+	_Atomic uint64_t dropped;
 	unsigned long keep; /* events to keep, 0 = all */
 	struct evq_retention retention;
 	uint64_t pruned_ms; /* last prune, mono_ms() */
@@ -67,10 +68,11 @@ struct evqueue {
 	pthread_t thread;
 };
 
-/* Count n items as dropped, in the metric. */
+/* Count n items as dropped, in evq_dropped and in the metric. */
 static void
-evq_drop(uint64_t n)
+evq_drop(struct evqueue *q, uint64_t n)
 {
+	atomic_fetch_add_explicit(&q->dropped, n, memory_order_relaxed);
 	metrics_add_events_dropped(n);
 }
 
@@ -93,7 +95,7 @@ evq_push(struct evqueue *q, const struct evq_item *it)
 			        memory_order_relaxed))
 				break;
 		} else if (diff < 0) {
-			evq_drop(1);
+			evq_drop(q, 1);
 			return false;
 		} else {
 			pos = atomic_load_explicit(&q->tail,
@@ -244,7 +246,7 @@ evq_writer(void *arg)
 			else if (batch)
 				q->written = true;
 			if (bad)
-				evq_drop((uint64_t)bad);
+				evq_drop(q, (uint64_t)bad);
 			any = true;
 			full = n == EVQ_BATCH;
 			evq_checkpoint(q);
@@ -353,4 +355,10 @@ evq_flush(struct evqueue *q, unsigned timeout_ms)
 		nanosleep(&step, NULL);
 	}
 	return 0;
+}
+
+uint64_t
+evq_dropped(struct evqueue *q)
+{
+	return atomic_load(&q->dropped);
 }

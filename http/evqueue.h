@@ -54,4 +54,8 @@ bool evq_lease_seen(struct evqueue *q, const char *mac, int arch);
  */
 int evq_flush(struct evqueue *q, unsigned timeout_ms);
 
+/* evq_dropped - records dropped because the queue was full (the console
+ * shows it). */
+uint64_t evq_dropped(struct evqueue *q);
+
 #endif

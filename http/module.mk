@@ -67,3 +67,15 @@ $(BUILD)/gen/stock_templates.o: $(BUILD)/gen/stock_templates.c
 	$(CC) $(CFLAGS) -c $< -o $@
 
 $(LIB): $(BUILD)/gen/stock_templates.o
+
+# The web console's assets (http/console/*: HTML, CSS, JavaScript
+# modules as written, no build chain), compiled into the program.
+CONSOLE_ASSETS = $(sort $(wildcard http/console/*))
+$(BUILD)/gen/console_assets.c: $(CONSOLE_ASSETS) http/console_gen.sh
+	@mkdir -p $(dir $@)
+	sh http/console_gen.sh $(CONSOLE_ASSETS) >$@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/console_assets.o: $(BUILD)/gen/console_assets.c
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(LIB): $(BUILD)/gen/console_assets.o

@@ -17,6 +17,7 @@
 #include <stdio.h>
 
 #include "appliance/bootyard.h"
+#include "appliance/core/diagnose.h"
 #include "db/db.h"
 
 /* struct cli_cmd, the common options (cli_opt_common), cli_help, cli_err,
@@ -191,5 +192,10 @@ int cli_list_run(const struct by_ctx *ctx, const struct cli_cmd *cmd,
  * result) the error about what; frees c. Returns the exit status. */
 int cli_list_end(const struct cli_cmd *cmd, const struct by_config *cfg,
 		 struct cli_list *c, int r, const char *what);
+
+/* cli_diagnose - diagnose_mac for mac, now, with cfg's install
+ * attempts and UEFI loader; attempts: the host's (0 = unknown). */
+int cli_diagnose(struct db *db, const struct by_config *cfg, const char *mac,
+		 unsigned attempts, struct diagnosis *out);
 
 #endif

@@ -771,6 +771,23 @@ host_show(struct by_ctx *ctx, int argc, char **argv)
 	r = host_ref_open(ctx, cmd, argc, argv, &cfg, false, &db, &h);
 	if (r != CLI_CONTINUE)
 		return r;
+	if (!ctx->json) {
+		struct diagnosis dg;
+		size_t i;
+
+		r = host_print(ctx, &h);
+		/* the MAC that booted last is the one to diagnose */
+		for (i = 0; r == 0 && i < h.n_macs; i++)
+			if (cli_diagnose(db, &cfg, h.macs[i], h.attempts,
+					 &dg) == 0 &&
+			    (h.n_macs == 1 || dg.since_ms))
+				printf("diagnosis:   %s%s%s: %s\n",
+				       h.n_macs > 1 ? h.macs[i] : "",
+				       h.n_macs > 1 ? " " : "",
+				       diag_stage_name(dg.stage), dg.text);
+		db_close(db);
+		return r;
+	}
 	db_close(db);
 	return host_print(ctx, &h);
 }

@@ -174,6 +174,24 @@ events_fill(struct db *db, struct cli_list *c, void *arg)
 	return db_event_list(db, f->mac, f->limit, event_one, c);
 }
 
+/* events_diagnose - where mac's last boot stopped (cli_diagnose), on a
+ * connection of its own after the list. 0 with *dg, or -errno. */
+static int
+events_diagnose(const struct by_ctx *ctx, const struct cli_cmd *cmd,
+		const char *mac, struct diagnosis *dg)
+{
+	struct by_config cfg;
+	struct db *db;
+	int r;
+
+	r = cli_open(ctx, cmd, &cfg, false, &db);
+	if (r || !db)
+		return -ENOENT;
+	r = cli_diagnose(db, &cfg, mac, 0, dg);
+	db_close(db);
+	return r;
+}
+
 /*
  * cmd_events - `bootyard events [MAC] [--limit N]`. Returns the exit
  * status.
@@ -192,6 +210,8 @@ cmd_events(struct by_ctx *ctx, int argc, char **argv)
 	unsigned long long limit = 0;
 	char mac[MAC_STR_LEN];
 	struct events_filter f;
+	struct diagnosis dg;
+	bool diag_ok = false;
 	int ch, r = 0;
 
 	cli_getopt_reset();
@@ -212,5 +232,11 @@ cmd_events(struct by_ctx *ctx, int argc, char **argv)
 				     cli_q(argv[optind]));
 	f.mac = optind < argc ? mac : NULL;
 	f.limit = (unsigned)limit;
-	return cli_list_run(ctx, cmd, head, events_fill, &f, "listing events");
+	r = cli_list_run(ctx, cmd, head, events_fill, &f, "listing events");
+	if (r == 0 && f.mac && !ctx->json)
+		diag_ok = events_diagnose(ctx, cmd, f.mac, &dg) == 0;
+	if (diag_ok)
+		printf("diagnosis: %s: %s\n", diag_stage_name(dg.stage),
+		       dg.text);
+	return r;
 }
