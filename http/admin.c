@@ -23,6 +23,7 @@
 #include "common/util.h"
 #include "common/valid.h"
 #include "http/admin_json.h"
+#include "http/admin_power.h"
 #include "http/internal.h"
 #include "appliance/core/query.h"
 #include "appliance/core/template.h"
@@ -270,11 +271,14 @@ api_hosts(struct MHD_Connection *c, struct http_req *r, struct db *db,
 		return reply_error(c, r, 404, "no such host");
 	if (rc < 0)
 		return reply_error(c, r, 503, "database error");
+	if (sub && !strcmp(sub, "/power"))
+		return admin_power(c, r, db, method, &h);
 	if (sub) {
 		if (strcmp(method, "POST"))
 			return reply_error(c, r, 405, "method not allowed");
 		if (!strcmp(sub, "/reinstall")) {
 			const char *distro = "";
+			bool power_cycle = false;
 			const char *k;
 			json_t *v;
 
@@ -288,13 +292,18 @@ api_hosts(struct MHD_Connection *c, struct http_req *r, struct db *db,
 			}
 			json_object_foreach(body, k, v)
 			{
+				if (!strcmp(k, "power_cycle") &&
+				    json_is_boolean(v)) {
+					power_cycle = json_is_true(v);
+					continue;
+				}
 				if (strcmp(k, "distro") || !json_is_string(v) ||
 				    !valid_name(json_string_value(v))) {
 					json_decref(body);
 					return reply_error(
 					    c, r, 422,
 					    "reinstall takes only {\"distro\": "
-					    "NAME}");
+					    "NAME, \"power_cycle\": BOOL}");
 				}
 				distro = json_string_value(v);
 			}
@@ -305,6 +314,8 @@ api_hosts(struct MHD_Connection *c, struct http_req *r, struct db *db,
 				return reply_error(c, r, 422,
 				                   "the host has no distro: name "
 				                   "one");
+			if (rc == 0 && power_cycle)
+				return admin_power_reinstall(c, r, db, &h);
 		} else if (!strcmp(sub, "/local")) {
 			struct admin_change m = { .local = true };
 			rc = db_host_modify(db, h.id, admin_host_change, &m);
@@ -318,8 +329,12 @@ api_hosts(struct MHD_Connection *c, struct http_req *r, struct db *db,
 		db_host_get(db, h.id, &h);
 		return reply_json(c, r, 200, host_json(&h));
 	}
-	if (!strcmp(method, "GET"))
-		return reply_json(c, r, 200, host_json(&h));
+	if (!strcmp(method, "GET")) {
+		json_t *j = host_json(&h);
+
+		json_object_set_new(j, "power", admin_power_json(db, &h));
+		return reply_json(c, r, 200, j);
+	}
 	if (!strcmp(method, "DELETE")) {
 		rc = db_host_delete(db, h.id);
 		if (rc < 0)

@@ -998,6 +998,8 @@ cmd_host(struct by_ctx *ctx, int argc, char **argv)
 	i = cli_leading_opts(ctx, &host_cmd, argc, argv);
 	if (i <= 0)
 		return -i;
+	if (cli_power_host_wants(argc - i, argv + i)) /* cli_power.c */
+		return cli_power_host(ctx, argc - i, argv + i);
 	for (s = 0; s < ARRAY_SIZE(subs); s++)
 		if (!strcmp(argv[i], subs[s].name))
 			return subs[s].fn(ctx, argc - i, argv + i);

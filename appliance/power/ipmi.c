@@ -25,14 +25,20 @@
 #define OUT_MAX 2048
 
 int
-power_ipmi_classify(int status, const char *err)
+power_ipmi_classify(int status, const char *err, bool fast)
 {
+	if (status == -ETIMEDOUT)
+		return -ETIMEDOUT;
 	if (strstr(err, "nsufficient privilege") ||
-	    strstr(err, "RAKP") || strstr(err, "nauthorized name") ||
-	    strstr(err, "password") || strstr(err, "Password"))
+	    strstr(err, "RAKP") || strstr(err, "nauthorized name"))
 		return -EACCES;
-	if (status == -ETIMEDOUT || strstr(err, "No response") ||
-	    strstr(err, "timeout") || strstr(err, "Timeout"))
+	/* The same words for a refused session and for no answer at all:
+	 * a BMC that refused the user or password answered at once, one
+	 * that is not there made ipmitool wait for every try. */
+	if (strstr(err, "Unable to establish"))
+		return fast ? -EACCES : -ETIMEDOUT;
+	if (strstr(err, "No response") || strstr(err, "timeout") ||
+	    strstr(err, "Timeout"))
 		return -ETIMEDOUT;
 	if (status != 0)
 		return -EIO;
@@ -216,6 +222,8 @@ power_ipmi_run(const struct power_target *t, enum power_action a,
 						    "status", NULL };
 	const char *args[6] = { "chassis", "power", NULL, NULL, NULL, NULL };
 	char out[OUT_MAX], err[OUT_MAX], why[100];
+	uint64_t t0;
+	bool fast;
 	int st, r;
 
 	switch (a) {
@@ -234,14 +242,18 @@ power_ipmi_run(const struct power_target *t, enum power_action a,
 			args[3] = "options=efiboot";
 		break;
 	}
+	t0 = mono_ms();
 	st = ipmitool(t, a == POWER_STATUS ? status_args : args, out,
 		      sizeof(out), err, sizeof(err));
+	fast = mono_ms() - t0 <
+	       (uint64_t)(t->timeout_s ? t->timeout_s : POWER_IPMI_TIMEOUT) *
+		       1000;
 	if (st < 0 && st != -ETIMEDOUT) {
 		snprintf(res->msg, sizeof(res->msg),
 			 "cannot run ipmitool: %s", strerror(-st));
 		return st == -ENOENT ? -ENOTSUP : -EIO;
 	}
-	r = power_ipmi_classify(st, err);
+	r = power_ipmi_classify(st, err, fast);
 	if (r < 0) {
 		first_line(why, sizeof(why), err[0] ? err : out);
 		snprintf(res->msg, sizeof(res->msg), "BMC %s: %s%s%s",

@@ -116,7 +116,9 @@ int power_wol_run(const struct power_target *t, enum power_action a,
 int power_wol_packet(const char *mac, unsigned char out[102]);
 
 /* power_ipmi_classify - the result of an ipmitool run from its exit
- * status and stderr: 0, -EACCES, -ETIMEDOUT or -EIO. */
-int power_ipmi_classify(int status, const char *err);
+ * status (-ETIMEDOUT: killed at the deadline), its stderr, and whether
+ * it ended before one try's timeout (fast): 0, -EACCES, -ETIMEDOUT or
+ * -EIO. */
+int power_ipmi_classify(int status, const char *err, bool fast);
 
 #endif
