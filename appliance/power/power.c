@@ -83,8 +83,8 @@ power_user_valid(const char *s)
 {
 	size_t i, n = s ? strlen(s) : 0;
 
-	if (n < 1 || n >= DB_BMC_USER_MAX)
-		return false;
+	if (n < 1 || n >= DB_BMC_USER_MAX || s[0] == '-' || s[0] == '.')
+		return false; /* never taken for an option of ipmitool */
 	for (i = 0; i < n; i++) {
 		char c = s[i];
 

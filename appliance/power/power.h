@@ -49,7 +49,8 @@ const char *power_state_name(enum power_state s);
 int power_bmc_parse(const char *s, char *host, size_t hostsz,
 		    unsigned *port);
 
-/* power_user_valid - an IPMI user name: 1..16 of [A-Za-z0-9._-]. */
+/* power_user_valid - an IPMI user name: 1..16 of [A-Za-z0-9._-], not
+ * starting with '-' or '.'. */
 bool power_user_valid(const char *s);
 
 /* power_password_valid - an IPMI 2.0 password: 1..20 printable ASCII
