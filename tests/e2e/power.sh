@@ -199,17 +199,22 @@ expect_contains "$(byl power bad3 status 2>&1)" "no answer within the timeout" \
 # the mute BMC (so that the check can see ipmitool at all).
 byl power bad3 on >/dev/null 2>&1 &
 watch_pid=$!
-seen=0 leak=0
+# ipmitool overwrites a -P argument with X's once it runs, so ps alone
+# cannot tell -P from -E: the command line must also hold -E and no -P.
+seen= leak=0
 for _ in $(seq 30); do
 	p=$(ps -eww -o args)
-	[[ $p == *ipmitool*198.18.0.1* ]] && seen=1
 	[[ $p == *"$PW"* ]] && leak=1
+	line=$(grep -m1 '^ipmitool .*198\.18\.0\.1' <<<"$p") && seen=$line
 	sleep 0.1
 done
 wait $watch_pid
-((seen)) || fail "ps: never saw ipmitool run (the check would prove nothing)"
+echo "ps: $seen"
+[[ -n $seen ]] || fail "ps: never saw ipmitool run (the check would prove nothing)"
 ((leak == 0)) || fail "ps: the BMC password is on a command line"
-ok "ps: ipmitool ran with the BMC user but without the password on its command line"
+[[ " $seen " == *" -E "* && " $seen " != *" -P "* ]] ||
+	fail "ps: ipmitool was not given the password through its environment (-E)"
+ok "ps: ipmitool ran with -E, the password in no command line"
 
 # ---- Wake-on-LAN -----------------------------------------------------------
 # A listener on the segment: a veth whose peer is a bridge port. What it
