@@ -174,7 +174,7 @@ answers=$host_json
 
 # ---- status of a powered-off machine -------------------------------------
 expect_exit 0 byl power node9 status
-expect_contains "$out" "off" "power status: off before anything"
+expect_contains "$out" "node9: off" "power status: off before anything"
 answers+=$out
 
 # ---- failures: clear, bounded, recorded, nothing flagged ------------------
@@ -272,7 +272,7 @@ expect_contains "$bp" "Force PXE" "the simulator's boot device is pxe"
 expect_contains "$(cat "$B/boots.log")" "nic=1 disk=2" "the VM powered on network first"
 sleep 5.5 # past the status cache
 expect_exit 0 byl power node9 status
-expect_contains "$out" "on" "power status: on while the VM runs"
+expect_contains "$out" "node9: on" "power status: on while the VM runs"
 QEMU_SERIAL=$VM_SERIAL
 qemu_wait "INSTALLER: started" 120 || app_fail "the installer did not start"
 ok "the installer started $((SECONDS - vm_t0)) s after the reinstall"
@@ -287,7 +287,7 @@ for _ in $(seq 40); do
 done
 sleep 5.5 # past the status cache
 expect_exit 0 byl power node9 status
-expect_contains "$out" "off" "power status: off after the VM powered itself off"
+expect_contains "$out" "node9: off" "power status: off after the VM powered itself off"
 ev=$(app_events $mac)
 echo "$ev"
 for want in "power" "bootdev pxe" "reinstall on" dhcp install "done" local; do
