@@ -186,7 +186,7 @@ for h in bad1 bad2 bad3; do
 	((SECONDS - s <= 20)) || fail "$h: the error took $((SECONDS - s)) s"
 	ok "$h: the error came within the timeout ($((SECONDS - s)) s)"
 	expect_contains "$err" "install flag was cleared" "$h: says the flag was cleared"
-	expect_contains "$(by host show $h)" "local" "$h: not left flagged for install"
+	expect_contains "$(by --json host show $h)" '"action": "local"' "$h: not left flagged for install"
 	ev=$(by events "$(by host show $h | grep -oE '([0-9a-f]{2}:){5}[0-9a-f]{2}' | head -n 1)")
 	expect_contains "$ev" "power" "$h: the failure is in the timeline"
 done
@@ -266,7 +266,7 @@ expect_exit 0 byl host reinstall node9 --power-cycle
 echo "$out"
 answers+=$out
 expect_contains "$out" "power on" "reinstall: the machine was off, so power on"
-expect_contains "$(by host show node9)" "install" "node9 is flagged for install"
+expect_contains "$(by --json host show node9)" '"action": "install"' "node9 is flagged for install"
 bp=$(sim chassis bootparam get 5 2>&1)
 expect_contains "$bp" "Force PXE" "the simulator's boot device is pxe"
 expect_contains "$(cat "$B/boots.log")" "nic=1 disk=2" "the VM powered on network first"
@@ -280,7 +280,7 @@ qemu_wait "INSTALLER: DONE" 90 || app_fail "the installer did not finish"
 ok "the installer called back $((SECONDS - vm_t0)) s after the reinstall"
 qemu_wait "DISK-OK" 90 || app_fail "the VM did not boot its local disk after the install"
 ok "the VM booted its local disk $((SECONDS - vm_t0)) s after the reinstall, no other action"
-expect_contains "$(by host show node9)" "local" "node9 is back to local boot"
+expect_contains "$(by --json host show node9)" '"action": "local"' "node9 is back to local boot"
 for _ in $(seq 40); do
 	[[ -f $B/qemu.pid ]] && kill -0 "$(cat "$B/qemu.pid")" 2>/dev/null || break
 	sleep 0.25

@@ -69,7 +69,7 @@ expect_eq "$status" 504 "reinstall with a mute BMC: 504"
 ok "the error came within the timeout ($((SECONDS - s)) s)"
 expect_contains "$body" "no answer within the timeout" "the error says why"
 expect_contains "$body" "install flag was cleared" "and that the flag was cleared"
-expect_contains "$(by host show pw1)" "local" "the host is not left flagged for install"
+expect_contains "$(by --json host show pw1)" '"action": "local"' "the host is not left flagged for install"
 api GET "/api/v1/events?mac=52:54:00:77:00:01"
 expect_contains "$body" '"kind":"power"' "the failure is an event"
 [[ $body != *"$PW"* ]] || fail "an event holds the password"
@@ -81,7 +81,7 @@ api POST /api/v1/hosts/pw1/power '{"action":"status"}'
 expect_eq "$status" 422 "a host without a power method: 422"
 api POST /api/v1/hosts/pw1/reinstall '{"power_cycle":true}'
 expect_eq "$status" 422 "reinstall --power-cycle without a power method: 422"
-expect_contains "$(by host show pw1)" "local" "and the host is not left flagged"
+expect_contains "$(by --json host show pw1)" '"action": "local"' "and the host is not left flagged"
 api POST /api/v1/hosts/pw1/reinstall '{"power_cycle":false}'
 expect_eq "$status" 200 "reinstall without power_cycle as before"
 api POST /api/v1/hosts/pw1/reinstall '{"power_cycle":"yes"}'
