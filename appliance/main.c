@@ -22,6 +22,7 @@ static const struct {
 	{ "status", cmd_status, "what the appliance serves and from where" },
 	{ "tftp-root", cmd_tftp_root, "assemble the TFTP tree" },
 	{ "build-ipxe", cmd_build_ipxe, "build iPXE images with the boot script" },
+	{ "power", cmd_power, "a host's power: status, on, off, cycle, reset" },
 	{ "doctor", cmd_doctor, "list every DHCP server that answers" },
 	{ "help", cmd_help, "this text" },
 };

@@ -45,7 +45,7 @@
 
 #include "common/valid.h"
 
-#define DB_SCHEMA_VERSION 4  /* the newest migration */
+#define DB_SCHEMA_VERSION 5  /* the newest migration */
 #define DB_MAX_MACS 8        /* network interfaces per host */
 #define DB_MAX_ATTRS 32      /* attributes per host */
 #define DB_ATTR_VALUE_MAX 256
@@ -467,5 +467,36 @@ void db_tx_rollback(struct db *db);
 typedef int (*db_event_fn)(const struct db_event *e, void *ctx);
 int db_event_list(struct db *db, const char *mac, unsigned limit,
 		  db_event_fn fn, void *ctx);
+
+/* ---- power control (migration 5) ----------------------------------- */
+
+#define DB_BMC_MAX 80      /* "address[:port]" + NUL */
+#define DB_BMC_USER_MAX 17 /* IPMI user names: 16 bytes + NUL */
+#define DB_BMC_PASS_MAX 21 /* IPMI 2.0 passwords: 20 bytes + NUL */
+
+struct db_power {
+	char method[8];                  /* "none" | "ipmi" | "wol" */
+	char bmc[DB_BMC_MAX];            /* "" for none / wol */
+	char user[DB_BMC_USER_MAX];
+	char password[DB_BMC_PASS_MAX];  /* filled only on request */
+	bool has_password;
+};
+
+/*
+ * db_power_get - host id's power settings; a host without any gets
+ * method "none". The password is copied only when secret is true (the
+ * daemon about to run ipmitool), else has_password says whether one is
+ * stored. 0 or -errno.
+ */
+int db_power_get(struct db *db, int64_t id, struct db_power *ret,
+		 bool secret);
+
+/*
+ * db_power_set - store host id's power settings (the caller validated
+ * them: appliance/power/power.h). The password is replaced only when
+ * set_secret is true. -ENOENT (no such host), -EINVAL.
+ */
+int db_power_set(struct db *db, int64_t id, const struct db_power *p,
+		 bool set_secret);
 
 #endif

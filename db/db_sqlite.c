@@ -2198,3 +2198,86 @@ db_event_list(struct db *db, const char *mac, unsigned limit,
 	}
 	return step_err(s, rc);
 }
+
+/* ---- power control --------------------------------------------------- */
+
+int
+db_power_get(struct db *db, int64_t id, struct db_power *ret, bool secret)
+{
+	struct db_power p = { .method = "none" };
+	sqlite3_stmt *s;
+	int rc;
+
+	if (sqlite3_prepare_v2(db->conn,
+			       "SELECT method, bmc, bmc_user, bmc_password"
+			       " FROM host_power WHERE host_id = ?",
+			       -1, &s, NULL) != SQLITE_OK)
+		return -EIO;
+	sqlite3_bind_int64(s, 1, id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		const char *pw = (const char *)sqlite3_column_text(s, 3);
+
+		str_copy(p.method, sizeof(p.method),
+			 (const char *)sqlite3_column_text(s, 0));
+		str_copy(p.bmc, sizeof(p.bmc),
+			 (const char *)sqlite3_column_text(s, 1));
+		str_copy(p.user, sizeof(p.user),
+			 (const char *)sqlite3_column_text(s, 2));
+		p.has_password = pw && *pw;
+		if (secret && pw)
+			str_copy(p.password, sizeof(p.password), pw);
+		rc = SQLITE_DONE;
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return db_err(rc);
+	*ret = p;
+	explicit_bzero(&p, sizeof(p));
+	return 0;
+}
+
+int
+db_power_set(struct db *db, int64_t id, const struct db_power *p,
+	     bool set_secret)
+{
+	sqlite3_stmt *s;
+	int rc, r;
+
+	if (strcmp(p->method, "none") && strcmp(p->method, "ipmi") &&
+	    strcmp(p->method, "wol"))
+		return -EINVAL;
+	if (!valid_text(p->bmc, sizeof(p->bmc) - 1) && p->bmc[0])
+		return -EINVAL;
+	r = write_begin(db);
+	if (r < 0)
+		return r;
+	if (sqlite3_prepare_v2(
+		    db->conn,
+		    set_secret
+			? "INSERT INTO host_power (host_id, method, bmc,"
+			  " bmc_user, bmc_password, updated)"
+			  " VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+			  " ON CONFLICT(host_id) DO UPDATE SET"
+			  " method = ?2, bmc = ?3, bmc_user = ?4,"
+			  " bmc_password = ?5, updated = ?6"
+			: "INSERT INTO host_power (host_id, method, bmc,"
+			  " bmc_user, updated) VALUES (?1, ?2, ?3, ?4, ?6)"
+			  " ON CONFLICT(host_id) DO UPDATE SET"
+			  " method = ?2, bmc = ?3, bmc_user = ?4,"
+			  " updated = ?6",
+		    -1, &s, NULL) != SQLITE_OK)
+		return -EIO;
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_text(s, 2, p->method, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, p->bmc, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, p->user, -1, SQLITE_STATIC);
+	if (set_secret)
+		sqlite3_bind_text(s, 5, p->password, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 6, now_s());
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_DONE)
+		rc = sqlite3_extended_errcode(db->conn);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : db_err(rc);
+}

@@ -102,6 +102,20 @@ static const char *const migrations[] = {
 	"CREATE INDEX install_tokens_host ON install_tokens(host_id);"
 	"CREATE INDEX install_tokens_mac ON install_tokens(mac) WHERE once = 1;"
 	"CREATE INDEX leases_ip ON leases(ip);",
+
+	/* 5: power control. One row per host with a power method; the BMC
+	 * password is a column of its own that only db_power_get(...,
+	 * true) reads: the admin API never returns it, and the database
+	 * directory is root:bootyard 2770 (only root and the appliance
+	 * group read it). */
+	"CREATE TABLE host_power ("
+	"  host_id INTEGER PRIMARY KEY REFERENCES hosts(id) ON DELETE CASCADE,"
+	"  method TEXT NOT NULL DEFAULT 'none'"
+	"    CHECK (method IN ('none', 'ipmi', 'wol')),"
+	"  bmc TEXT NOT NULL DEFAULT '',"
+	"  bmc_user TEXT NOT NULL DEFAULT '',"
+	"  bmc_password TEXT NOT NULL DEFAULT '',"
+	"  updated INTEGER NOT NULL);",
 };
 
 int

@@ -24,6 +24,7 @@
 #include "common/util.h"
 #include "common/valid.h"
 #include "http/admin_json.h"
+#include "http/admin_power.h"
 #include "http/console.h"
 #include "http/internal.h"
 #include "appliance/core/hostjson.h"
@@ -238,6 +239,7 @@ api_host_reinstall(struct MHD_Connection *c, struct http_req *r,
                    struct db *db, const struct db_host *h)
 {
 	const char *distro = "", *k;
+	bool power_cycle = false;
 	json_t *body, *v;
 	int rc;
 
@@ -250,12 +252,16 @@ api_host_reinstall(struct MHD_Connection *c, struct http_req *r,
 	}
 	json_object_foreach(body, k, v)
 	{
+		if (!strcmp(k, "power_cycle") && json_is_boolean(v)) {
+			power_cycle = json_is_true(v);
+			continue;
+		}
 		if (strcmp(k, "distro") || !json_is_string(v) ||
 		    !valid_name(json_string_value(v))) {
 			json_decref(body);
 			return reply_error(c, r, 422,
 			                   "reinstall takes only {\"distro\": "
-			                   "NAME}");
+			                   "NAME, \"power_cycle\": BOOL}");
 		}
 		distro = json_string_value(v);
 	}
@@ -266,6 +272,8 @@ api_host_reinstall(struct MHD_Connection *c, struct http_req *r,
 		return reply_error(c, r, 422, "the host has no distro: name one");
 	if (rc < 0)
 		return reply_host_write_error(c, r, rc);
+	if (power_cycle) /* unflags again when the power action fails */
+		return admin_power_reinstall(c, r, db, h);
 	return reply_host(c, r, db, h->id, 200);
 }
 
@@ -338,10 +346,16 @@ api_hosts(struct MHD_Connection *c, struct http_req *r, struct db *db,
 		return reply_error(c, r, 404, "no such host");
 	if (rc < 0)
 		return reply_error(c, r, 503, "database error");
+	if (sub && !strcmp(sub, "/power"))
+		return admin_power(c, r, db, method, &h);
 	if (sub)
 		return api_host_action(c, r, db, method, &h, sub);
-	if (!strcmp(method, "GET"))
-		return reply_json(c, r, 200, host_json(&h));
+	if (!strcmp(method, "GET")) {
+		json_t *j = host_json(&h);
+
+		json_object_set_new(j, "power", admin_power_json(db, &h));
+		return reply_json(c, r, 200, j);
+	}
 	if (!strcmp(method, "DELETE")) {
 		rc = db_host_delete(db, h.id);
 		if (rc < 0)

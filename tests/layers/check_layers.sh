@@ -7,6 +7,7 @@
 #   2 appliance/core/              config, the boot decision, renderers
 #   3 appliance/dhcp/ appliance/build/   dnsmasq and the lease parser;
 #                                  iPXE, TFTP tree, grub, PKI, import
+#   3 appliance/power/             power drivers (ipmitool, Wake-on-LAN)
 #   4 http/                        the HTTP service
 #   5 appliance/bootyard.h, main.c the program: command table
 #   6 appliance/daemon/ appliance/cli/ dhcp-hooks/   what runs
@@ -28,6 +29,7 @@ find common db appliance http dhcp-hooks -name '*.[ch]' | sort |
 		if (p ~ /^appliance\/core\//) return "2 core"
 		if (p ~ /^appliance\/dhcp\//) return "3 dhcp"
 		if (p ~ /^appliance\/build\//) return "3 build"
+		if (p ~ /^appliance\/power\//) return "3 power"
 		if (p ~ /^http\//) return "4 http"
 		if (p ~ /^appliance\/daemon\//) return "6 daemon"
 		if (p ~ /^appliance\/cli\//) return "6 cli"
