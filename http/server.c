@@ -858,7 +858,8 @@ listener_serve(struct http_server *srv, struct listener *l)
 	OPT(MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)on_uri, l);
 	OPT(MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, l);
 	OPT(MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)on_mhd_log, NULL);
-	if (l->kind == LISTENER_TLS) {
+	if (l->kind == LISTENER_TLS ||
+	    (l->kind == LISTENER_ADMIN && cfg->admin_tls)) {
 		flags |= MHD_USE_TLS;
 		OPT(MHD_OPTION_HTTPS_MEM_KEY, 0, srv->tls_key);
 		OPT(MHD_OPTION_HTTPS_MEM_CERT, 0, srv->tls_cert);

@@ -772,6 +772,7 @@ static const struct cfg_key cfg_keys[] = {
 	  NULL },
 	{ "admin", "token_file", parse_path, F(admin_token_file), 0, 0, 0,
 	  NULL },
+	{ "admin", "tls", parse_bool, F(admin_tls), 0, 0, 0, NULL },
 
 	{ "boot", "unknown", parse_enum, F(unknown), 0, 0, 0, unknown_names },
 	{ "boot", "menu_install", parse_enum, F(menu_install), 0, 0, 0,
@@ -955,6 +956,25 @@ cfg_handler(void *user, const char *section, const char *name,
 	return 0;
 }
 
+/* [admin] tls serves the console and the API with the certificate the
+ * TLS boot listener uses: without [http] tls_listen there is none. */
+static int
+cfg_check_admin_tls(struct cfg_parser *p)
+{
+	size_t i;
+
+	if (!p->cfg->admin_tls || strcmp(p->cfg->tls_listen, "off"))
+		return 0;
+	for (i = 0; i < ARRAY_SIZE(cfg_keys); i++)
+		if (!strcmp(cfg_keys[i].section, "admin") &&
+		    !strcmp(cfg_keys[i].name, "tls"))
+			break;
+	parser_error(p, i < ARRAY_SIZE(cfg_keys) ? p->seen[i] : 0,
+		     "[admin] tls: needs [http] tls_listen (the admin "
+		     "listener uses the appliance's TLS certificate)");
+	return -EINVAL;
+}
+
 /*
  * cfg_load - load path over the defaults into cfg (see config.h). On
  * error cfg holds the defaults plus whatever came before the bad line;
@@ -1003,6 +1023,8 @@ cfg_load(struct by_config *cfg, const char *path, bool allow_missing,
 		goto out;
 	}
 	r = p.err_line ? -EINVAL : 0;
+	if (!r)
+		r = cfg_check_admin_tls(&p);
 	if (!r && str_copy(cfg->path, sizeof(cfg->path), path) < 0) {
 		snprintf(err, errsz, "%s: path too long", path);
 		r = -ENAMETOOLONG;

@@ -108,6 +108,8 @@ struct by_config {
 	/* [admin] */
 	char admin_listen[CFG_ADDR_MAX];  /* 127.0.0.1:9080, or "off" */
 	char admin_token_file[CFG_PATH_MAX]; /* /etc/bootyard/admin.token */
+	bool admin_tls; /* [admin] tls: HTTPS with the appliance's certificate
+			 * ([http] tls_listen must be on); default no */
 
 	/* [boot] */
 	enum cfg_unknown unknown;        /* menu */

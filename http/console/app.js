@@ -161,6 +161,9 @@ async function renderHost(key) {
     return b;
   };
   const status = el('p', { id: 'action-status', role: 'status' });
+  // power control (docs/power.md): only for a host with a power method
+  const pw = h.power && h.power.method && h.power.method !== 'none' ? h.power : null;
+  const cycle = pw ? el('input', { type: 'checkbox', id: 'reinstall-cycle' }) : null;
   const done = async (r, what) => {
     status.textContent = r.status === 200 ? what : 'failed: ' + ((r.body && r.body.error) || r.status);
     if (r.status === 200) setTimeout(() => route(), 300);
@@ -181,9 +184,13 @@ async function renderHost(key) {
     el('div', { class: 'card' }, el('h3', {}, 'Actions'),
       el('div', { class: 'actions' },
         el('label', { for: 'distro' }, 'Distribution ', distro),
-        act('Reinstall', async () => done(await api('POST',
-          '/api/v1/hosts/' + id + '/reinstall', { distro: distro.value }),
-          'flagged for reinstall'), { id: 'reinstall' }),
+        act('Reinstall', async () => {
+          const body = { distro: distro.value };
+          if (cycle && cycle.checked) body.power_cycle = true;
+          done(await api('POST', '/api/v1/hosts/' + id + '/reinstall', body),
+            cycle && cycle.checked ? 'flagged for reinstall and powered' : 'flagged for reinstall');
+        }, { id: 'reinstall' }),
+        cycle ? el('label', { for: 'reinstall-cycle' }, cycle, ' and power-cycle it') : null,
         act('Boot local disk', async () => done(await api('POST',
           '/api/v1/hosts/' + id + '/local'), 'set to local boot'), { id: 'local' }),
         act('Give the menu', async () => done(await api('PATCH',
@@ -194,6 +201,21 @@ async function renderHost(key) {
           if (r.status === 200) location.hash = '#/fleet'; else done(r, '');
         }, { id: 'delete' })),
       status));
+  if (pw) {
+    const pstatus = el('p', { id: 'power-status', role: 'status' });
+    const power = (a) => act(a === 'status' ? 'Status' : 'Power ' + a, async () => {
+      pstatus.textContent = a + '…';
+      const r = await api('POST', '/api/v1/hosts/' + id + '/power', { action: a });
+      pstatus.textContent = r.status === 200
+        ? a + ': ' + r.body.power + (r.body.message ? ' (' + r.body.message + ')' : '')
+        : a + ' failed: ' + ((r.body && r.body.error) || r.status);
+    }, { id: 'power-' + a });
+    view.append(el('div', { class: 'card' }, el('h3', {}, 'Power'),
+      el('p', {}, pw.method + (pw.bmc ? ' via BMC ' + pw.bmc : '') +
+        (pw.user ? ' as ' + pw.user : '')),
+      el('div', { class: 'actions' }, ...(pw.method === 'wol' ? ['on']
+        : ['status', 'on', 'off', 'cycle', 'reset']).map(power)), pstatus));
+  }
   // edit: the name and the attributes (key=value, one a line; replaced)
   const nameIn = el('input', { id: 'edit-hostname', value: h.hostname || '' });
   const attrsIn = el('textarea', { id: 'edit-attrs', rows: 3, cols: 40 });
@@ -236,6 +258,40 @@ async function renderDistros() {
     el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'Name'),
       el('th', { scope: 'col' }, 'Kernel'), el('th', { scope: 'col', class: 'hide-narrow' }, 'Initrd'),
       el('th', { scope: 'col', class: 'hide-narrow' }, 'Command line'))), tb));
+  // import (docs/http.md): an http(s) URL or a path under files_dir of
+  // an installer ISO, netboot tarball or tree; one import at a time
+  const name = el('input', { id: 'import-name', required: true, size: 12 });
+  const from = el('input', { id: 'import-from', required: true, size: 40 });
+  const istatus = el('p', { id: 'import-status', role: 'status' });
+  const go = el('button', { type: 'submit', id: 'import' }, 'Import');
+  const form = el('form', { class: 'actions', id: 'import-form' },
+    el('label', { for: 'import-name' }, 'Name ', name),
+    el('label', { for: 'import-from' }, 'From (URL or path under files_dir) ', from), go);
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const r = await api('POST', '/api/v1/distros/import',
+      { name: name.value.trim(), from: from.value.trim() });
+    if (r.status !== 202) {
+      istatus.textContent = 'import refused: ' + ((r.body && r.body.error) || r.status);
+      return;
+    }
+    go.disabled = true;
+    for (;;) {
+      const j = await api('GET', '/api/v1/imports');
+      const b = j.body || {};
+      if (b.state !== 'running') {
+        istatus.textContent = b.state === 'done' ? 'imported ' + b.name
+          : 'import failed: ' + (b.error || b.state);
+        go.disabled = false;
+        if (b.state === 'done') setTimeout(() => route(), 500);
+        return;
+      }
+      istatus.textContent = 'importing: ' + (b.phase || '') + ' ' + (b.file || '') +
+        (b.total ? ' ' + Math.floor(100 * b.done / b.total) + ' %' : '');
+      await new Promise((res) => setTimeout(res, 500));
+    }
+  });
+  view.append(el('div', { class: 'card' }, el('h3', {}, 'Import a distribution'), form, istatus));
 }
 
 async function renderAppliance() {

@@ -11,7 +11,7 @@ import fs from 'node:fs';
 const require = createRequire(process.env.NPM_DIR + '/node_modules/');
 const puppeteer = require('puppeteer-core');
 
-const [base, token, hostMac, xssMac, missingMac, dir] = process.argv.slice(2);
+const [base, token, hostMac, xssMac, missingMac, dir, pwMac, importFrom] = process.argv.slice(2);
 let failures = 0;
 const ok = (m) => console.log('ok: ' + m);
 const bad = (m) => { console.log('FAIL: ' + m); failures++; };
@@ -168,6 +168,34 @@ try {
   await sleep(500);
   expect(await page.$eval('#host-attrs', (n) => n.textContent.includes('r7') && n.textContent.includes('row')),
     'host edited: attributes saved');
+  // ---- power: a Wake-on-LAN host gets its button; the packet goes out -
+  await page.goto(base + '/console/#/fleet', { waitUntil: 'networkidle0' });
+  await page.waitForSelector(`tr[data-mac="${pwMac}"] a`);
+  const pwLink = await page.$eval(`tr[data-mac="${pwMac}"] a`, (a) => a.getAttribute('href'));
+  await page.goto(base + '/console/' + pwLink, { waitUntil: 'networkidle0' });
+  await page.waitForSelector('#power-on', { timeout: 5000 });
+  expect(await page.$('#power-off') === null, 'a Wake-on-LAN host has only "Power on"');
+  expect(await page.$('#reinstall-cycle') !== null, 'reinstall offers power-cycle for a host with a power method');
+  await page.click('#power-on');
+  await page.waitForFunction(() => /^on(:| failed)/.test((document.getElementById('power-status') || {}).textContent || ''), { timeout: 15000 });
+  const ptext = await page.$eval('#power-status', (n) => n.textContent);
+  expect(/^on: /.test(ptext), 'power on through the console: ' + ptext);
+  fs.writeFileSync(`${dir}/power-clicked`, '');
+  await shot(page, 'host-power');
+
+  // ---- import a distribution from the page -------------------------
+  await page.goto(base + '/console/#/distros', { waitUntil: 'networkidle0' });
+  await page.waitForSelector('#import-form');
+  await page.type('#import-name', 'deb12');
+  await page.type('#import-from', importFrom);
+  await page.click('#import');
+  await page.waitForFunction(() => /^(imported|import failed|import refused)/.test((document.getElementById('import-status') || {}).textContent || ''), { timeout: 30000 });
+  const itext = await page.$eval('#import-status', (n) => n.textContent);
+  expect(itext === 'imported deb12', 'import from the page: ' + itext);
+  await page.waitForFunction(() => /deb12/.test((document.getElementById('distros') || {}).textContent || ''), { timeout: 5000 });
+  ok('the imported distribution is listed');
+  await shot(page, 'distros-import');
+
   await page.click('#signout');
   await page.waitForSelector('#token', { visible: true });
   const after = await page.evaluate(async () => (await fetch('/api/v1/hosts')).status);

@@ -60,6 +60,16 @@ mac=52:54:00:c0:01:01
 xss=52:54:00:c0:01:66
 broken=52:54:00:c0:01:02
 check "host add" by host add $mac --hostname web1 --distro standin
+# a Wake-on-LAN host for the power buttons (no BMC needed)
+pwmac=52:54:00:c0:01:77
+check "host add (power wol)" by host add $pwmac --hostname pw1
+check "host set --power wol" by host set pw1 --power wol
+# a Debian netboot tree under files_dir for the page's import form
+src=$APP_FILES/incoming/netboot
+mkdir -p "$src/debian-installer/amd64"
+head -c 200000 /dev/urandom >"$src/debian-installer/amd64/linux"
+head -c 300000 /dev/urandom >"$src/debian-installer/amd64/initrd.gz"
+printf 'Debian version:  12 (bookworm)\n' >"$src/version.info"
 # the hostile unknown MAC, through the real lease hook
 check "lease hook records a hostile vendor class" env BOOTYARD_CONFIG="$APP_CONF" \
 	DNSMASQ_VENDOR_CLASS='<img src=x onerror=alert(1)>' \
@@ -70,7 +80,7 @@ for _ in $(seq 50); do app_listening tcp 8080 && break; sleep 0.2; done
 dir=$TEST_TMP/browser
 mkdir -p "$dir"
 lab_bg "$TEST_TMP/browser.log" node "$TOP/tests/e2e/console.mjs" \
-	"http://$LAB_ADDR:8080" "$token" $mac $xss $broken "$dir"
+	"http://$LAB_ADDR:8080" "$token" $mac $xss $broken "$dir" $pwmac "$src"
 NODE_PID=$LAB_PID
 wait_for() { # FILE SECONDS
 	local end=$((SECONDS + $2))
@@ -106,6 +116,9 @@ end=$((SECONDS + 60))
 while kill -0 "$NODE_PID" 2>/dev/null && ((SECONDS < end)); do sleep 0.5; done
 cat "$TEST_TMP/browser.log"
 wait "$NODE_PID" 2>/dev/null
+[[ -e $dir/power-clicked ]] || fail "the browser never pressed Power on"
+expect_contains "$(by events $pwmac)" "power" "the console's power action is in the host's timeline"
+check "the import from the page made the distribution" by distro show deb12
 grep -q '^FAIL' "$TEST_TMP/browser.log" && fail "browser checks failed"
 grep -q 'unknown MAC adopted' "$TEST_TMP/browser.log" || fail "browser test did not finish"
 ok "browser checks passed"

@@ -39,6 +39,7 @@ http_start() {
 		echo "[admin]"
 		echo "listen = 127.0.0.1:$ADMIN_PORT"
 		echo "token_file = $TEST_TMP/admin.token"
+		echo "${HTTP_EXTRA_ADMIN:-}"
 		echo "[boot]"
 		echo "menu_timeout = 5"
 		echo "${HTTP_EXTRA_BOOT:-}"
