@@ -91,14 +91,15 @@ send_copy(struct MHD_Connection *c, struct http_req *r, unsigned status,
           const char *type, const char *body, size_t len, const char *cookie)
 {
 	return send_resp(c, r, status, type,
-	                 MHD_create_response_from_buffer(
-	                     len, (void *)body, MHD_RESPMEM_MUST_COPY),
+	                 MHD_create_response_from_buffer(len, (void *)body,
+	                                                 MHD_RESPMEM_MUST_COPY),
 	                 len, cookie);
 }
 
-static enum MHD_Result
-send_json(struct MHD_Connection *c, struct http_req *r, unsigned status,
-          json_t *j, const char *cookie)
+/* console_send_json - see console.h. */
+enum MHD_Result
+console_send_json(struct MHD_Connection *c, struct http_req *r, unsigned status,
+                  json_t *j, const char *cookie)
 {
 	char *s = json_dumps(j, JSON_COMPACT);
 	struct MHD_Response *resp;
@@ -120,7 +121,8 @@ static enum MHD_Result
 send_error(struct MHD_Connection *c, struct http_req *r, unsigned status,
            const char *msg)
 {
-	return send_json(c, r, status, json_pack("{s:s}", "error", msg), NULL);
+	return console_send_json(c, r, status, json_pack("{s:s}", "error", msg),
+	                         NULL);
 }
 
 /* Constant time: equal strings of the same length. */
@@ -155,8 +157,7 @@ rand_hex(char out[SESS_HEX + 1])
 static bool
 cookie_id(struct MHD_Connection *c, char id[SESS_HEX + 1])
 {
-	const char *v =
-	    MHD_lookup_connection_value(c, MHD_COOKIE_KIND, COOKIE);
+	const char *v = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, COOKIE);
 	size_t i;
 
 	if (!v || strlen(v) != SESS_HEX)
@@ -267,10 +268,10 @@ login(struct MHD_Connection *c, struct http_req *r)
 	snprintf(cookie, sizeof(cookie),
 	         COOKIE "=%s; Path=/; Max-Age=%d; HttpOnly; SameSite=Strict%s",
 	         id, CONSOLE_SESSION_TTL_S, over_tls(c) ? "; Secure" : "");
-	return send_json(c, r, 200, json_pack("{s:s,s:i}", "csrf", csrf,
-	                                      "expires_in",
-	                                      CONSOLE_SESSION_TTL_S),
-	                 cookie);
+	return console_send_json(c, r, 200,
+	                         json_pack("{s:s,s:i}", "csrf", csrf,
+	                                   "expires_in", CONSOLE_SESSION_TTL_S),
+	                         cookie);
 }
 
 static enum MHD_Result
@@ -285,9 +286,9 @@ logout(struct MHD_Connection *c, struct http_req *r, const char *method)
 	if (i >= 0)
 		memset(&sessions[i], 0, sizeof(sessions[i]));
 	pthread_mutex_unlock(&sess_lock);
-	return send_json(c, r, 200, json_pack("{s:b}", "signed_out", 1),
-	                 COOKIE "=; Path=/; Max-Age=0; HttpOnly; "
-	                        "SameSite=Strict");
+	return console_send_json(c, r, 200, json_pack("{s:b}", "signed_out", 1),
+	                         COOKIE "=; Path=/; Max-Age=0; HttpOnly; "
+	                                "SameSite=Strict");
 }
 
 static enum MHD_Result
@@ -303,7 +304,8 @@ session_info(struct MHD_Connection *c, struct http_req *r)
 	pthread_mutex_unlock(&sess_lock);
 	if (!csrf[0])
 		return send_error(c, r, 401, "not signed in");
-	return send_json(c, r, 200, json_pack("{s:s}", "csrf", csrf), NULL);
+	return console_send_json(c, r, 200, json_pack("{s:s}", "csrf", csrf),
+	                         NULL);
 }
 
 /* ---- Server-Sent Events ------------------------------------------- */
@@ -348,9 +350,9 @@ sse_event(const struct db_event *e, void *ctx)
 		s->last = e->id;
 	if (e->id <= s->after)
 		return 0;
-	j = json_pack("{s:I,s:I,s:s,s:s,s:s}", "id", (json_int_t)e->id,
-	              "ts_ms", (json_int_t)e->ts_ms, "mac", e->mac, "kind",
-	              e->kind, "detail", "");
+	j = json_pack("{s:I,s:I,s:s,s:s,s:s}", "id", (json_int_t)e->id, "ts_ms",
+	              (json_int_t)e->ts_ms, "mac", e->mac, "kind", e->kind,
+	              "detail", "");
 	if (!j)
 		return 0;
 	/* stored text is printable but may not be UTF-8 */
@@ -360,8 +362,8 @@ sse_event(const struct db_event *e, void *ctx)
 	json_decref(j);
 	if (!data)
 		return 0;
-	snprintf(head, sizeof(head), "id: %lld\nevent: boot\ndata: ",
-	         (long long)e->id);
+	snprintf(head, sizeof(head),
+	         "id: %lld\nevent: boot\ndata: ", (long long)e->id);
 	sse_put(s, head, strlen(head));
 	sse_put(s, data, strlen(data));
 	sse_put(s, "\n\n", 2);
@@ -373,9 +375,9 @@ static enum MHD_Result
 events(struct MHD_Connection *c, struct http_req *r)
 {
 	struct http_server *srv = r->l->srv;
-	const char *v = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-	                                            "Last-Event-ID");
-	struct sse s = { 0 };
+	const char *v =
+	    MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Last-Event-ID");
+	struct sse s = {0};
 	unsigned long long after = 0;
 	bool have = false;
 	struct MHD_Response *resp;
@@ -433,8 +435,7 @@ http_console_path(const char *path)
 }
 
 enum MHD_Result
-http_console(struct MHD_Connection *c, struct http_req *r,
-             const char *method)
+http_console(struct MHD_Connection *c, struct http_req *r, const char *method)
 {
 	const struct console_asset *a = NULL;
 	const char *p = r->path;

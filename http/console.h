@@ -6,6 +6,7 @@
 #ifndef BOOTYARD_HTTP_CONSOLE_H
 #define BOOTYARD_HTTP_CONSOLE_H
 
+#include <jansson.h>
 #include <stdbool.h>
 
 #include "http/internal.h"
@@ -39,6 +40,12 @@ enum MHD_Result http_console_api(struct MHD_Connection *c, struct http_req *r,
 
 /* console_headers - the security headers every console answer carries. */
 void console_headers(struct MHD_Response *resp);
+
+/* console_send_json - answer j (consumed) as JSON with status, the
+ * console's headers, no-store and cookie (NULL: none). */
+enum MHD_Result console_send_json(struct MHD_Connection *c, struct http_req *r,
+                                  unsigned status, json_t *j,
+                                  const char *cookie);
 
 /* generated from http/console/ by http/console_gen.sh */
 struct console_asset {

@@ -16,6 +16,7 @@
 #include <sys/time.h>
 
 #include "appliance/core/diagnose.h"
+#include "appliance/core/hostjson.h"
 #include "common/util.h"
 #include "common/valid.h"
 #include "http/console.h"
@@ -35,27 +36,6 @@ now_ms(void)
 	return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
 }
 
-/* Database text as a JSON string; bytes that are not UTF-8 become '?'. */
-static json_t *
-jtext(const char *s)
-{
-	json_t *j = json_string(s ? s : "");
-	char *copy;
-	size_t i;
-
-	if (j)
-		return j;
-	copy = strdup(s);
-	if (!copy)
-		return NULL;
-	for (i = 0; copy[i]; i++)
-		if ((unsigned char)copy[i] >= 0x80)
-			copy[i] = '?';
-	j = json_string(copy);
-	free(copy);
-	return j;
-}
-
 static json_t *
 diag_json(const char *mac, const struct diagnosis *d)
 {
@@ -68,7 +48,7 @@ diag_json(const char *mac, const struct diagnosis *d)
 	json_object_set_new(j, "stopped", json_boolean(d->stopped));
 	json_object_set_new(j, "failed", json_boolean(d->failed));
 	json_object_set_new(j, "since_ms", json_integer(d->since_ms));
-	json_object_set_new(j, "text", jtext(d->text));
+	json_object_set_new(j, "text", json_text(d->text));
 	return j;
 }
 
@@ -89,13 +69,13 @@ lease_json(const struct db_lease *l)
 	json_t *j = json_object();
 
 	json_object_set_new(j, "mac", json_string(l->mac));
-	json_object_set_new(j, "ip", jtext(l->ip));
-	json_object_set_new(j, "hostname", jtext(l->hostname));
-	json_object_set_new(j, "arch", l->arch < 0 ? json_null()
-	                                           : json_integer(l->arch));
-	json_object_set_new(j, "vendor_class", jtext(l->vendor_class));
-	json_object_set_new(j, "user_class", jtext(l->user_class));
-	json_object_set_new(j, "state", jtext(l->state));
+	json_object_set_new(j, "ip", json_text(l->ip));
+	json_object_set_new(j, "hostname", json_text(l->hostname));
+	json_object_set_new(j, "arch",
+	                    l->arch < 0 ? json_null() : json_integer(l->arch));
+	json_object_set_new(j, "vendor_class", json_text(l->vendor_class));
+	json_object_set_new(j, "user_class", json_text(l->user_class));
+	json_object_set_new(j, "state", json_text(l->state));
 	json_object_set_new(j, "first_seen", json_integer(l->first_seen));
 	json_object_set_new(j, "last_seen", json_integer(l->last_seen));
 	return j;
@@ -156,7 +136,7 @@ collect_lease(const struct db_lease *l, void *ctx)
 static json_t *
 host_row(struct http_server *srv, struct db *db, const struct db_host *h)
 {
-	json_t *j = json_object(), *macs = json_array(), *attrs = json_object();
+	json_t *j = host_json(h);
 	json_t *diag = NULL, *lease = json_null();
 	int64_t last = 0, best = -1;
 	struct diag_ctx dc;
@@ -165,8 +145,9 @@ host_row(struct http_server *srv, struct db *db, const struct db_host *h)
 	size_t i;
 
 	diag_ctx_for(srv, h->attempts, &dc);
+	if (!j)
+		return NULL;
 	for (i = 0; i < h->n_macs; i++) {
-		json_array_append_new(macs, json_string(h->macs[i]));
 		if (db_lease_get(db, h->macs[i], &l) == 0) {
 			if (l.last_seen * 1000 > last)
 				last = l.last_seen * 1000;
@@ -184,18 +165,7 @@ host_row(struct http_server *srv, struct db *db, const struct db_host *h)
 	}
 	if (best > last)
 		last = best;
-	for (i = 0; i < h->n_attrs; i++)
-		json_object_set_new(attrs, h->attrs[i].key,
-		                    jtext(h->attrs[i].value));
-	json_object_set_new(j, "id", json_integer(h->id));
-	json_object_set_new(j, "macs", macs);
-	json_object_set_new(j, "hostname", jtext(h->hostname));
-	json_object_set_new(j, "ip", jtext(h->ip));
-	json_object_set_new(j, "action", json_string(db_action_name(h->action)));
-	json_object_set_new(j, "distro", jtext(h->distro));
-	json_object_set_new(j, "local_boot", jtext(h->local_boot));
-	json_object_set_new(j, "attempts", json_integer(h->attempts));
-	json_object_set_new(j, "attrs", attrs);
+	/* the host as everywhere (host_json), plus what the fleet shows */
 	json_object_set_new(j, "lease", lease);
 	json_object_set_new(j, "last_seen_ms", json_integer(last));
 	json_object_set_new(j, "diagnosis", diag ? diag : json_null());
@@ -203,42 +173,11 @@ host_row(struct http_server *srv, struct db *db, const struct db_host *h)
 }
 
 static enum MHD_Result
-reply(struct MHD_Connection *c, struct http_req *r, unsigned status,
-      json_t *j)
-{
-	char *s = json_dumps(j, JSON_COMPACT);
-	struct MHD_Response *resp;
-	enum MHD_Result ret;
-	size_t len;
-
-	json_decref(j);
-	if (!s)
-		return MHD_NO;
-	len = strlen(s);
-	resp = MHD_create_response_from_buffer(len, s, MHD_RESPMEM_MUST_FREE);
-	if (!resp) {
-		free(s);
-		return MHD_NO;
-	}
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
-	                        "application/json");
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
-	                        "no-store");
-	console_headers(resp);
-	ret = MHD_queue_response(c, status, resp);
-	MHD_destroy_response(resp);
-	r->status = status;
-	r->bytes = len;
-	r->answered = true;
-	return ret;
-}
-
-static enum MHD_Result
 fleet(struct MHD_Connection *c, struct http_req *r, struct db *db)
 {
 	struct http_server *srv = r->l->srv;
-	struct hosts_buf hb = { 0 };
-	struct leases_buf lb = { 0 };
+	struct hosts_buf hb = {0};
+	struct leases_buf lb = {0};
 	json_t *hosts = json_array(), *unknown = json_array();
 	struct diag_ctx dc;
 	struct diagnosis d;
@@ -254,8 +193,9 @@ fleet(struct MHD_Connection *c, struct http_req *r, struct db *db)
 		free(lb.l);
 		json_decref(hosts);
 		json_decref(unknown);
-		return reply(c, r, 503, json_pack("{s:s}", "error",
-		                                  "database error"));
+		return console_send_json(
+		    c, r, 503, json_pack("{s:s}", "error", "database error"),
+		    NULL);
 	}
 	for (i = 0; i < hb.n; i++)
 		json_array_append_new(hosts, host_row(srv, db, &hb.h[i]));
@@ -275,9 +215,11 @@ fleet(struct MHD_Connection *c, struct http_req *r, struct db *db)
 	}
 	free(hb.h);
 	free(lb.l);
-	return reply(c, r, 200, json_pack("{s:o,s:o,s:I}", "hosts", hosts,
-	                                  "unknown", unknown, "now_ms",
-	                                  (json_int_t)now_ms()));
+	return console_send_json(c, r, 200,
+	                         json_pack("{s:o,s:o,s:I}", "hosts", hosts,
+	                                   "unknown", unknown, "now_ms",
+	                                   (json_int_t)now_ms()),
+	                         NULL);
 }
 
 static enum MHD_Result
@@ -292,16 +234,18 @@ diagnosis(struct MHD_Connection *c, struct http_req *r, struct db *db,
 	unsigned attempts = 0;
 
 	if (mac_parse(arg, mac) < 0)
-		return reply(c, r, 400, json_pack("{s:s}", "error",
-		                                  "not a MAC address"));
+		return console_send_json(
+		    c, r, 400, json_pack("{s:s}", "error", "not a MAC address"),
+		    NULL);
 	if (db_host_find_by_mac(db, mac, &h) == 0)
 		attempts = h.attempts;
 	evq_flush(srv->evq, 500);
 	diag_ctx_for(srv, attempts, &dc);
 	if (diagnose_mac(db, mac, &dc, &d) < 0)
-		return reply(c, r, 503, json_pack("{s:s}", "error",
-		                                  "database error"));
-	return reply(c, r, 200, diag_json(mac, &d));
+		return console_send_json(
+		    c, r, 503, json_pack("{s:s}", "error", "database error"),
+		    NULL);
+	return console_send_json(c, r, 200, diag_json(mac, &d), NULL);
 }
 
 struct appl {
@@ -316,12 +260,11 @@ appl_event(const struct db_event *e, void *ctx)
 	struct appl *a = ctx;
 
 	a->events++;
-	if (!strcmp(e->kind, "dhcp-foreign") &&
-	    json_array_size(a->rogue) < 20)
+	if (!strcmp(e->kind, "dhcp-foreign") && json_array_size(a->rogue) < 20)
 		json_array_append_new(a->rogue,
 		                      json_pack("{s:I,s:o}", "ts_ms",
 		                                (json_int_t)e->ts_ms, "detail",
-		                                jtext(e->detail)));
+		                                json_text(e->detail)));
 	else if (!strcmp(e->kind, "dnsmasq-exit"))
 		a->dnsmasq_exits++;
 	return 0;
@@ -331,29 +274,33 @@ static enum MHD_Result
 appliance(struct MHD_Connection *c, struct http_req *r, struct db *db)
 {
 	const struct by_config *cfg = r->l->srv->cfg;
-	struct appl a = { .rogue = json_array() };
+	struct appl a = {.rogue = json_array()};
 	json_t *j;
 
 	db_event_list(db, NULL, 2000, appl_event, &a);
 	j = json_object();
 	json_object_set_new(j, "version", json_string(BOOTYARD_VERSION));
-	json_object_set_new(j, "interface", jtext(cfg->interface));
-	json_object_set_new(j, "server_address", jtext(cfg->server_address));
+	json_object_set_new(j, "interface", json_text(cfg->interface));
+	json_object_set_new(j, "server_address",
+	                    json_text(cfg->server_address));
 	json_object_set_new(j, "dhcp_mode",
 	                    json_string(cfg_dhcp_mode_name(cfg->dhcp_mode)));
-	json_object_set_new(j, "range", jtext(cfg->range));
-	json_object_set_new(j, "bios_loader",
-	                    json_string(cfg_bios_loader_name(cfg->bios_loader)));
-	json_object_set_new(j, "uefi_loader",
-	                    json_string(cfg_uefi_loader_name(cfg->uefi_loader)));
+	json_object_set_new(j, "range", json_text(cfg->range));
+	json_object_set_new(
+	    j, "bios_loader",
+	    json_string(cfg_bios_loader_name(cfg->bios_loader)));
+	json_object_set_new(
+	    j, "uefi_loader",
+	    json_string(cfg_uefi_loader_name(cfg->uefi_loader)));
 	json_object_set_new(j, "install_attempts",
 	                    json_integer(cfg->install_attempts));
 	json_object_set_new(j, "dnsmasq_exits", json_integer(a.dnsmasq_exits));
 	json_object_set_new(j, "rogue_dhcp", a.rogue);
 	json_object_set_new(j, "recent_events", json_integer(a.events));
-	json_object_set_new(j, "events_dropped",
-	                    json_integer((json_int_t)evq_dropped(r->l->srv->evq)));
-	return reply(c, r, 200, j);
+	json_object_set_new(
+	    j, "events_dropped",
+	    json_integer((json_int_t)evq_dropped(r->l->srv->evq)));
+	return console_send_json(c, r, 200, j, NULL);
 }
 
 enum MHD_Result
