@@ -328,3 +328,19 @@ child_output(int fd, pid_t pid, char *out, size_t outsz, size_t *ret_len,
 	*ret_len = len;
 	return 0;
 }
+
+bool
+path_is_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+bool
+path_is_file(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}

@@ -109,6 +109,11 @@ int write_file_if_changed(const char *path, const void *data, size_t len,
  */
 int mkdir_p(const char *path, unsigned mode);
 
+/* path_is_dir, path_is_file - path (links followed) is a directory / a
+ * regular file. */
+bool path_is_dir(const char *path);
+bool path_is_file(const char *path);
+
 /*
  * child_output - after a fork, collect a child's output and its end: read
  * the pipe fd (the child holds the write end) until EOF or until out

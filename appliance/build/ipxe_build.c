@@ -265,22 +265,6 @@ install_file(const char *src, const char *dir, const char *name)
 	return r;
 }
 
-static bool
-is_file(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
-}
-
-static bool
-is_dir(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
 /* ---- hashing ---------------------------------------------------------- */
 
 static void
@@ -411,11 +395,11 @@ src_root(const char *path, char *ret, size_t retsz)
 
 	if (str_printf(a, sizeof(a), "%s/src/Makefile", path) == 0 &&
 	    str_printf(b, sizeof(b), "%s/src/config/general.h", path) == 0 &&
-	    is_file(a) && is_file(b))
+	    path_is_file(a) && path_is_file(b))
 		return str_printf(ret, retsz, "%s/src", path);
 	if (str_printf(a, sizeof(a), "%s/Makefile", path) == 0 &&
 	    str_printf(b, sizeof(b), "%s/config/general.h", path) == 0 &&
-	    is_file(a) && is_file(b))
+	    path_is_file(a) && path_is_file(b))
 		return str_copy(ret, retsz, path);
 	return -EINVAL;
 }
@@ -478,7 +462,7 @@ cfg_set_load(const char *dir, struct cfg_set *s, unsigned depth, char *err,
 		snprintf(err, errsz, "%s: 'base' chain too long", dir);
 		return -ELOOP;
 	}
-	if (!is_dir(dir)) {
+	if (!path_is_dir(dir)) {
 		snprintf(err, errsz,
 			 "build configuration %s: no such directory", dir);
 		return -ENOENT;
@@ -1078,7 +1062,7 @@ cache_evict(const char *cache, const char *prefix, unsigned keep,
 		    (!strcmp(dot, ".lock") || !strcmp(dot, ".log")) &&
 		    str_printf(p, sizeof(p), "%s/%.*s", cache,
 			       (int)(dot - de->d_name), de->d_name) == 0 &&
-		    !is_dir(p) && !strcmp(dot, ".log") &&
+		    !path_is_dir(p) && !strcmp(dot, ".log") &&
 		    str_printf(p, sizeof(p), "%s/%s", cache, de->d_name) == 0)
 			unlink(p);
 		if (!str_has_prefix(de->d_name, prefix) ||
@@ -1339,7 +1323,7 @@ build_prepare_tree(struct build *b)
 	double t = now_s();
 	int r;
 
-	b->fresh = !is_dir(b->tree);
+	b->fresh = !path_is_dir(b->tree);
 	if (b->fresh)
 		progress(o, "%s %s into %s",
 			 b->srcdir ? "copying" : "extracting", o->source,

@@ -23,15 +23,6 @@
 #include "common/util.h"
 #include "common/valid.h"
 
-#define IPXE_PATH 4096
-
-static bool
-is_dir(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
 
 /* ---- the command -------------------------------------------------------- */
 
@@ -51,18 +42,18 @@ cmd_progress(const char *msg, void *arg)
 static int
 find_config_dir(const char *name, char *out, size_t outsz)
 {
-	char exe[IPXE_PATH], cand[IPXE_PATH];
+	char exe[PATH_MAX], cand[PATH_MAX];
 	const char *env = getenv("BOOTYARD_IPXE_CONFIGS");
 	ssize_t n;
 
 	if (strchr(name, '/'))
-		return is_dir(name) && realpath(name, cand)
+		return path_is_dir(name) && realpath(name, cand)
 			       ? str_copy(out, outsz, cand)
 			       : -ENOENT;
 	if (!valid_name(name))
 		return -EINVAL;
 	if (env && *env && str_printf(cand, sizeof(cand), "%s/%s", env, name) ==
-				   0 && is_dir(cand))
+				   0 && path_is_dir(cand))
 		return str_copy(out, outsz, cand);
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	if (n > 0) {
@@ -73,12 +64,12 @@ find_config_dir(const char *name, char *out, size_t outsz)
 			*slash = '\0';
 		if (str_printf(exe + strlen(exe), sizeof(exe) - strlen(exe),
 			       "/../image/ipxe/%s", name) == 0 &&
-		    realpath(exe, cand) && is_dir(cand))
+		    realpath(exe, cand) && path_is_dir(cand))
 			return str_copy(out, outsz, cand);
 	}
 	if (str_printf(cand, sizeof(cand), "/usr/share/bootyard/ipxe/%s",
 		       name) == 0 &&
-	    is_dir(cand))
+	    path_is_dir(cand))
 		return str_copy(out, outsz, cand);
 	return -ENOENT;
 }
@@ -382,7 +373,7 @@ build_run(const struct ipxe_build_opts *o, const char *config)
 int
 cmd_build_ipxe(struct by_ctx *ctx, int argc, char **argv)
 {
-	char outbuf[CFG_PATH_MAX], cachebuf[CFG_PATH_MAX], cfgdir[IPXE_PATH];
+	char outbuf[CFG_PATH_MAX], cachebuf[CFG_PATH_MAX], cfgdir[PATH_MAX];
 	struct ipxe_build_opts o = { .progress = cmd_progress };
 	struct build_args a = { 0 };
 	char urlbuf[256];
