@@ -389,3 +389,35 @@ valid_path_or_url(const char *s)
 	}
 	return true;
 }
+
+/* Debian's names, and the aliases other tools use (uname -m, RPM,
+ * .treeinfo). */
+static const struct {
+	const char *name, *debian;
+} kernel_arches[] = {
+	{ "amd64", "amd64" },
+	{ "arm64", "arm64" },
+	{ "x86_64", "amd64" },
+	{ "aarch64", "arm64" },
+};
+
+const char *
+kernel_arch_parse(const char *s)
+{
+	size_t i;
+
+	if (!s)
+		return NULL;
+	for (i = 0; i < sizeof(kernel_arches) / sizeof(kernel_arches[0]); i++)
+		if (!strcmp(s, kernel_arches[i].name))
+			return kernel_arches[i].debian;
+	return NULL;
+}
+
+bool
+valid_kernel_arch(const char *s)
+{
+	const char *d = kernel_arch_parse(s);
+
+	return d && !strcmp(d, s);
+}

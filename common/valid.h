@@ -113,4 +113,15 @@ int token_generate(char out[TOKEN_LEN + 1]);
  */
 bool valid_path_or_url(const char *s);
 
+/*
+ * Kernel architectures: the architectures a distribution carries a
+ * kernel for, by their Debian names. kernel_arch_parse - the Debian name
+ * ("amd64", "arm64") of s, which may also be an alias ("x86_64",
+ * "aarch64"); NULL for anything else (NULL included). valid_kernel_arch -
+ * s is one of the Debian names themselves (what is stored).
+ */
+#define KERNEL_ARCH_MAX 16 /* bytes of a kernel architecture name + NUL */
+const char *kernel_arch_parse(const char *s);
+bool valid_kernel_arch(const char *s);
+
 #endif

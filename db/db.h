@@ -42,10 +42,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "common/valid.h"
 
-#define DB_SCHEMA_VERSION 5  /* the newest migration */
+#define DB_SCHEMA_VERSION 6  /* the newest migration */
 #define DB_MAX_MACS 8        /* network interfaces per host */
 #define DB_MAX_ATTRS 32      /* attributes per host */
 #define DB_ATTR_VALUE_MAX 256
@@ -314,10 +315,21 @@ int db_install_done(struct db *db, const char *token,
 
 /* ---- distributions ------------------------------------------------- */
 
-struct db_distro {
-	char name[NAME_MAX_LEN + 1];
+#define DB_DISTRO_ARCHES 4 /* kernel architectures per distribution */
+
+/* One architecture's kernel and initrd(s) (migration 6). */
+struct db_distro_kernel {
+	char arch[KERNEL_ARCH_MAX];  /* valid_kernel_arch: "amd64", "arm64" */
 	char kernel[DB_REF_MAX];     /* path under files_dir, or URL */
 	char initrd[4 * DB_REF_MAX]; /* one or more, separated by a space */
+};
+
+struct db_distro {
+	char name[NAME_MAX_LEN + 1];
+	/* a kernel per architecture: at least one, no arch twice; get and
+	 * list return them sorted by arch */
+	size_t n_kernels;
+	struct db_distro_kernel kernels[DB_DISTRO_ARCHES];
 	char cmdline[DB_CMDLINE_MAX];
 	char *template_text;         /* malloc'd or NULL; see db_distro_free */
 	char template_name[NAME_MAX_LEN + 1]; /* file name served, e.g.
@@ -328,9 +340,26 @@ struct db_distro {
 /* db_distro_free - free what db_distro_get/list allocated inside d. */
 void db_distro_free(struct db_distro *d);
 
-/* db_distro_add - -EEXIST if the name is taken. */
+/*
+ * db_distro_kernel - d's kernel for arch (a valid_kernel_arch name), or
+ * NULL when d has none for it. Pure: the same for every backend.
+ */
+static inline const struct db_distro_kernel *
+db_distro_kernel(const struct db_distro *d, const char *arch)
+{
+	size_t i;
+
+	for (i = 0; arch && i < d->n_kernels && i < DB_DISTRO_ARCHES; i++)
+		if (!strcmp(d->kernels[i].arch, arch))
+			return &d->kernels[i];
+	return NULL;
+}
+
+/* db_distro_add - store d with its kernels (n_kernels >= 1, each arch
+ * once); -EEXIST if the name is taken. */
 int db_distro_add(struct db *db, const struct db_distro *d);
-/* db_distro_update - replace all fields of distro d->name; -ENOENT. */
+/* db_distro_update - replace all fields of distro d->name, its set of
+ * kernels included (an arch not in d->kernels is removed); -ENOENT. */
 int db_distro_update(struct db *db, const struct db_distro *d);
 /* db_distro_get - 0 and *ret (db_distro_free it), -ENOENT. */
 int db_distro_get(struct db *db, const char *name, struct db_distro *ret);
@@ -342,12 +371,16 @@ typedef int (*db_distro_fn)(const struct db_distro *d, void *ctx);
 int db_distro_list(struct db *db, db_distro_fn fn, void *ctx);
 
 /* The names of the distributions, for menus (the first DB_MENU_DISTROS
- * by name); ptrs[i] points into names[i]. */
+ * by name); ptrs[i] points into names[i]; arches[i] lists the kernel
+ * architectures of names[i], sorted, separated by a space ("amd64
+ * arm64"), and arch_ptrs[i] points into it. */
 #define DB_MENU_DISTROS 32
 struct db_distro_names {
 	size_t n;
 	char names[DB_MENU_DISTROS][NAME_MAX_LEN + 1];
 	const char *ptrs[DB_MENU_DISTROS];
+	char arches[DB_MENU_DISTROS][DB_DISTRO_ARCHES * KERNEL_ARCH_MAX];
+	const char *arch_ptrs[DB_MENU_DISTROS];
 };
 
 /* db_distro_names - fill *ret. 0 or -errno (then ret->n = 0). */

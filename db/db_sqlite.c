@@ -59,6 +59,9 @@ enum stmt_id {
 	ST_DISTRO_LIST,
 	ST_DISTRO_IN_USE,
 	ST_DISTRO_NAMES,
+	ST_DISTRO_KERNEL_INSERT,
+	ST_DISTRO_KERNEL_CLEAR,
+	ST_DISTRO_KERNELS,
 	ST_LEASE_UPSERT,
 	ST_LEASE_SEEN,
 	ST_LEASE_LIST,
@@ -143,22 +146,32 @@ static const char *const stmt_sql[ST__COUNT] = {
 		"INSERT INTO install_tokens (token, host_id, issued, once, mac,"
 		" distro) VALUES (?1, ?2, ?3, 1, ?4, ?5)",
 	[ST_DISTRO_INSERT] =
-		"INSERT INTO distros (name, kernel, initrd, cmdline, template,"
+		"INSERT INTO distros (name, cmdline, template,"
 		" template_name, created, updated)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
 	[ST_DISTRO_UPDATE] =
-		"UPDATE distros SET kernel = ?2, initrd = ?3, cmdline = ?4,"
-		" template = ?5, template_name = ?6, updated = ?7"
+		"UPDATE distros SET cmdline = ?2,"
+		" template = ?3, template_name = ?4, updated = ?5"
 		" WHERE name = ?1",
 	[ST_DISTRO_GET] =
-		"SELECT name, kernel, initrd, cmdline, template, template_name,"
+		"SELECT name, cmdline, template, template_name,"
 		" created, updated FROM distros WHERE name = ?1",
 	[ST_DISTRO_DELETE] = "DELETE FROM distros WHERE name = ?1",
 	[ST_DISTRO_LIST] =
-		"SELECT name, kernel, initrd, cmdline, template, template_name,"
+		"SELECT name, cmdline, template, template_name,"
 		" created, updated FROM distros ORDER BY name",
 	[ST_DISTRO_IN_USE] = "SELECT 1 FROM hosts WHERE distro = ?1 LIMIT 1",
-	[ST_DISTRO_NAMES] = "SELECT name FROM distros ORDER BY name LIMIT ?1",
+	[ST_DISTRO_NAMES] =
+		"SELECT d.name, (SELECT group_concat(arch, ' ') FROM"
+		" (SELECT arch FROM distro_kernels WHERE distro = d.name"
+		" ORDER BY arch)) FROM distros d ORDER BY d.name LIMIT ?1",
+	[ST_DISTRO_KERNEL_INSERT] =
+		"INSERT INTO distro_kernels (distro, arch, kernel, initrd)"
+		" VALUES (?1, ?2, ?3, ?4)",
+	[ST_DISTRO_KERNEL_CLEAR] = "DELETE FROM distro_kernels WHERE distro = ?1",
+	[ST_DISTRO_KERNELS] =
+		"SELECT arch, kernel, initrd FROM distro_kernels"
+		" WHERE distro = ?1 ORDER BY arch",
 	[ST_LEASE_UPSERT] =
 		"INSERT INTO leases (mac, ip, hostname, arch, vendor_class,"
 		" user_class, state, expires, first_seen, last_seen)"
@@ -1654,9 +1667,22 @@ initrds_ok(const char *list)
 static int
 distro_check(const struct db_distro *d)
 {
-	if (!valid_name(d->name) || !valid_path_or_url(d->kernel) ||
-	    !initrds_ok(d->initrd) || !valid_text(d->cmdline, DB_CMDLINE_MAX - 1))
+	size_t i, j;
+
+	if (!valid_name(d->name) || !valid_text(d->cmdline, DB_CMDLINE_MAX - 1))
 		return -EINVAL;
+	if (d->n_kernels < 1 || d->n_kernels > DB_DISTRO_ARCHES)
+		return -EINVAL;
+	for (i = 0; i < d->n_kernels; i++) {
+		const struct db_distro_kernel *k = &d->kernels[i];
+
+		if (!valid_kernel_arch(k->arch) ||
+		    !valid_path_or_url(k->kernel) || !initrds_ok(k->initrd))
+			return -EINVAL;
+		for (j = 0; j < i; j++)
+			if (!strcmp(d->kernels[j].arch, k->arch))
+				return -EINVAL;
+	}
 	if (d->template_name[0] && !valid_name(d->template_name))
 		return -EINVAL;
 	if (d->template_text && strlen(d->template_text) > DB_TEMPLATE_MAX)
@@ -1668,18 +1694,43 @@ static void
 distro_bind(sqlite3_stmt *s, const struct db_distro *d)
 {
 	bind_text(s, 1, d->name);
-	bind_text(s, 2, d->kernel);
-	bind_text(s, 3, d->initrd);
-	bind_text(s, 4, d->cmdline);
+	bind_text(s, 2, d->cmdline);
 	if (d->template_text)
-		sqlite3_bind_text(s, 5, d->template_text, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 3, d->template_text, -1, SQLITE_STATIC);
 	else
-		sqlite3_bind_null(s, 5);
-	bind_text(s, 6, d->template_name);
-	sqlite3_bind_int64(s, 7, now_s());
+		sqlite3_bind_null(s, 3);
+	bind_text(s, 4, d->template_name);
+	sqlite3_bind_int64(s, 5, now_s());
 }
 
-/* Insert or update one distribution in its own transaction. */
+/* Replace d's kernels (inside the caller's transaction). 0 or -errno. */
+static int
+distro_kernels_write(struct db *db, const struct db_distro *d)
+{
+	sqlite3_stmt *s;
+	size_t i;
+	int r;
+
+	s = st(db, ST_DISTRO_KERNEL_CLEAR);
+	if (!s)
+		return -EIO;
+	bind_text(s, 1, d->name);
+	r = exec_done(s);
+	for (i = 0; r == 0 && i < d->n_kernels; i++) {
+		s = st(db, ST_DISTRO_KERNEL_INSERT);
+		if (!s)
+			return -EIO;
+		bind_text(s, 1, d->name);
+		bind_text(s, 2, d->kernels[i].arch);
+		bind_text(s, 3, d->kernels[i].kernel);
+		bind_text(s, 4, d->kernels[i].initrd);
+		r = exec_done(s);
+	}
+	return r;
+}
+
+/* Insert or update one distribution and its kernels in one
+ * transaction. */
 static int
 distro_write(struct db *db, const struct db_distro *d, enum stmt_id id)
 {
@@ -1702,6 +1753,9 @@ distro_write(struct db *db, const struct db_distro *d, enum stmt_id id)
 		return tx_fail(db, r);
 	if (sqlite3_changes(db->conn) == 0)
 		return tx_fail(db, -ENOENT);
+	r = distro_kernels_write(db, d);
+	if (r < 0)
+		return tx_fail(db, r);
 	return tx_commit(db);
 }
 
@@ -1725,38 +1779,74 @@ distro_row(sqlite3_stmt *s, struct db_distro *d)
 
 	memset(d, 0, sizeof(*d));
 	col_copy(s, 0, d->name, sizeof(d->name));
-	col_copy(s, 1, d->kernel, sizeof(d->kernel));
-	col_copy(s, 2, d->initrd, sizeof(d->initrd));
-	col_copy(s, 3, d->cmdline, sizeof(d->cmdline));
-	t = (const char *)sqlite3_column_text(s, 4);
+	col_copy(s, 1, d->cmdline, sizeof(d->cmdline));
+	t = (const char *)sqlite3_column_text(s, 2);
 	if (t) {
 		d->template_text = strdup(t);
 		if (!d->template_text)
 			return -ENOMEM;
 	}
-	col_copy(s, 5, d->template_name, sizeof(d->template_name));
-	d->created = sqlite3_column_int64(s, 6);
-	d->updated = sqlite3_column_int64(s, 7);
+	col_copy(s, 3, d->template_name, sizeof(d->template_name));
+	d->created = sqlite3_column_int64(s, 4);
+	d->updated = sqlite3_column_int64(s, 5);
 	return 0;
+}
+
+/* Read d->name's kernels into d (sorted by arch). 0 or -errno. */
+static int
+distro_kernels_read(struct db *db, struct db_distro *d)
+{
+	sqlite3_stmt *s = st(db, ST_DISTRO_KERNELS);
+	int rc;
+
+	if (!s)
+		return -EIO;
+	d->n_kernels = 0;
+	bind_text(s, 1, d->name);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW &&
+	       d->n_kernels < DB_DISTRO_ARCHES) {
+		struct db_distro_kernel *k = &d->kernels[d->n_kernels++];
+
+		col_copy(s, 0, k->arch, sizeof(k->arch));
+		col_copy(s, 1, k->kernel, sizeof(k->kernel));
+		col_copy(s, 2, k->initrd, sizeof(k->initrd));
+	}
+	if (rc == SQLITE_ROW) {
+		sqlite3_reset(s);
+		return 0;
+	}
+	return step_err(s, rc);
 }
 
 int
 db_distro_get(struct db *db, const char *name, struct db_distro *ret)
 {
+	struct db_distro d;
 	sqlite3_stmt *s;
+	bool own;
 	int r;
 
 	if (!valid_name(name))
 		return -ENOENT;
+	if ((r = rtx_begin(db, &own)) < 0)
+		return r;
 	s = st(db, ST_DISTRO_GET);
 	if (!s)
-		return -EIO;
+		return rtx_end(db, own, -EIO);
 	bind_text(s, 1, name);
 	if ((r = step_row(s)) < 0)
-		return r;
-	r = distro_row(s, ret);
+		return rtx_end(db, own, r);
+	r = distro_row(s, &d);
 	sqlite3_reset(s);
-	return r;
+	if (r == 0)
+		r = distro_kernels_read(db, &d);
+	r = rtx_end(db, own, r);
+	if (r < 0) {
+		db_distro_free(&d);
+		return r;
+	}
+	*ret = d;
+	return 0;
 }
 
 int
@@ -1796,12 +1886,15 @@ db_distro_list(struct db *db, db_distro_fn fn, void *ctx)
 	struct db_distro *list = NULL;
 	sqlite3_stmt *s;
 	size_t n = 0, cap = 0, i;
+	bool own;
 	int rc, r = 0;
 
 	/* Read all rows first: fn may call back into the database. */
+	if ((r = rtx_begin(db, &own)) < 0)
+		return r;
 	s = st(db, ST_DISTRO_LIST);
 	if (!s)
-		return -EIO;
+		return rtx_end(db, own, -EIO);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		if (n == cap) {
 			struct db_distro *nl;
@@ -1824,6 +1917,9 @@ db_distro_list(struct db *db, db_distro_fn fn, void *ctx)
 		r = step_err(s, rc);
 	else
 		sqlite3_reset(s);
+	for (i = 0; r == 0 && i < n; i++)
+		r = distro_kernels_read(db, &list[i]);
+	r = rtx_end(db, own, r);
 	for (i = 0; i < n; i++) {
 		if (r == 0)
 			r = fn(&list[i], ctx);
@@ -1847,6 +1943,8 @@ db_distro_names(struct db *db, struct db_distro_names *ret)
 	       ret->n < DB_MENU_DISTROS) {
 		col_copy(s, 0, ret->names[ret->n], sizeof(ret->names[0]));
 		ret->ptrs[ret->n] = ret->names[ret->n];
+		col_copy(s, 1, ret->arches[ret->n], sizeof(ret->arches[0]));
+		ret->arch_ptrs[ret->n] = ret->arches[ret->n];
 		ret->n++;
 	}
 	r = step_err(s, rc);

@@ -116,6 +116,20 @@ static const char *const migrations[] = {
 	"  bmc_user TEXT NOT NULL DEFAULT '',"
 	"  bmc_password TEXT NOT NULL DEFAULT '',"
 	"  updated INTEGER NOT NULL);",
+
+	/* 6: a kernel and initrd(s) per architecture (Debian's names:
+	 * amd64, arm64). Every distribution had one kernel, an x86 one:
+	 * it becomes its amd64 kernel. */
+	"CREATE TABLE distro_kernels ("
+	"  distro TEXT NOT NULL REFERENCES distros(name) ON DELETE CASCADE,"
+	"  arch TEXT NOT NULL,"
+	"  kernel TEXT NOT NULL,"
+	"  initrd TEXT NOT NULL,"
+	"  PRIMARY KEY (distro, arch));"
+	"INSERT INTO distro_kernels (distro, arch, kernel, initrd)"
+	"  SELECT name, 'amd64', kernel, initrd FROM distros;"
+	"ALTER TABLE distros DROP COLUMN kernel;"
+	"ALTER TABLE distros DROP COLUMN initrd;",
 };
 
 int

@@ -371,12 +371,27 @@ api_hosts(struct MHD_Connection *c, struct http_req *r, struct db *db,
 static int
 collect_distro(const struct db_distro *d, void *ctx)
 {
-	json_t *j =
-	    json_pack("{s:o,s:o,s:o,s:o,s:o,s:I,s:I}", "name", json_text(d->name),
-	              "kernel", json_text(d->kernel), "initrd", json_text(d->initrd),
-	              "cmdline", json_text(d->cmdline), "template_name",
-	              json_text(d->template_name), "created", (json_int_t)d->created,
-	              "updated", (json_int_t)d->updated);
+	/* kernel, initrd: the amd64 kernel's, as before there were
+	 * several (null without one); kernels: every architecture's */
+	const struct db_distro_kernel *x86 = db_distro_kernel(d, "amd64");
+	json_t *kernels = json_object();
+	json_t *j;
+	size_t i;
+
+	for (i = 0; kernels && i < d->n_kernels; i++)
+		json_object_set_new(
+		    kernels, d->kernels[i].arch,
+		    json_pack("{s:o,s:o}", "kernel",
+		              json_text(d->kernels[i].kernel), "initrd",
+		              json_text(d->kernels[i].initrd)));
+	j = json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:I,s:I}", "name",
+	              json_text(d->name), "kernel",
+	              x86 ? json_text(x86->kernel) : json_null(), "initrd",
+	              x86 ? json_text(x86->initrd) : json_null(), "kernels",
+	              kernels ? kernels : json_object(), "cmdline",
+	              json_text(d->cmdline), "template_name",
+	              json_text(d->template_name), "created",
+	              (json_int_t)d->created, "updated", (json_int_t)d->updated);
 
 	return json_array_append_new(ctx, j) ? -ENOMEM : 0;
 }

@@ -149,7 +149,7 @@ job_run(void *arg)
 	str_copy(job.error, sizeof(job.error),
 	         r == 0 ? "" : why[0] ? why : strerror(-r));
 	if (r == 0) {
-		str_copy(job.kernel, sizeof(job.kernel), d.kernel);
+		str_copy(job.kernel, sizeof(job.kernel), d.kernels[0].kernel);
 		str_copy(job.cmdline, sizeof(job.cmdline), d.cmdline);
 		str_copy(job.family, sizeof(job.family),
 		         imp_family_name(res.found.family));

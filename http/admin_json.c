@@ -139,24 +139,31 @@ http_admin_host_apply(json_t *o, struct db_host *h, bool create, char *err,
 
 #define DISTRO_INITRDS 4
 
-int
-http_admin_distro_apply(json_t *o, struct db_distro *d, char *err, size_t esz)
+/* Add arch's kernel from o's "kernel" and "initrd" (a string or 1..4
+ * strings) to d. 0, or -EINVAL with a message in err. */
+static int
+distro_kernel_apply(json_t *o, const char *arch, struct db_distro *d,
+                    char *err, size_t esz)
 {
+	struct db_distro_kernel *k;
 	bool bad = false;
 	const char *s;
 	json_t *v;
 	size_t i;
 
 	if (!json_is_object(o))
-		BAD("body must be a JSON object");
-	s = member_str(o, "name", &bad);
-	if (!s || !valid_name(s))
-		BAD("invalid or missing name");
-	str_copy(d->name, sizeof(d->name), s);
+		BAD("a kernel is an object with kernel and initrd");
+	if (db_distro_kernel(d, arch))
+		BAD("an architecture is given twice");
+	if (d->n_kernels >= DB_DISTRO_ARCHES)
+		BAD("too many architectures");
+	k = &d->kernels[d->n_kernels];
+	memset(k, 0, sizeof(*k));
+	str_copy(k->arch, sizeof(k->arch), arch);
 	s = member_str(o, "kernel", &bad);
 	if (!s || !valid_path_or_url(s))
 		BAD("invalid or missing kernel");
-	str_copy(d->kernel, sizeof(d->kernel), s);
+	str_copy(k->kernel, sizeof(k->kernel), s);
 	v = json_object_get(o, "initrd");
 	if (json_is_string(v))
 		v = json_pack("[O]", v);
@@ -167,7 +174,6 @@ http_admin_distro_apply(json_t *o, struct db_distro *d, char *err, size_t esz)
 		json_decref(v);
 		BAD("initrd must be a string or 1..4 strings");
 	}
-	d->initrd[0] = '\0';
 	for (i = 0; i < json_array_size(v); i++) {
 		json_t *e = json_array_get(v, i);
 
@@ -177,10 +183,59 @@ http_admin_distro_apply(json_t *o, struct db_distro *d, char *err, size_t esz)
 			BAD("invalid initrd");
 		}
 		if (i)
-			strcat(d->initrd, " ");
-		strcat(d->initrd, json_string_value(e));
+			strcat(k->initrd, " ");
+		strcat(k->initrd, json_string_value(e));
 	}
 	json_decref(v);
+	d->n_kernels++;
+	return 0;
+}
+
+int
+http_admin_distro_apply(json_t *o, struct db_distro *d, char *err, size_t esz)
+{
+	bool bad = false;
+	const char *s;
+	json_t *v;
+
+	if (!json_is_object(o))
+		BAD("body must be a JSON object");
+	s = member_str(o, "name", &bad);
+	if (!s || !valid_name(s))
+		BAD("invalid or missing name");
+	str_copy(d->name, sizeof(d->name), s);
+	/* "kernel" + "initrd": the kernel of "arch" (default amd64);
+	 * "kernels": {"ARCH": {"kernel", "initrd"}, ...}; one or both */
+	d->n_kernels = 0;
+	if (json_object_get(o, "kernel") || json_object_get(o, "initrd")) {
+		const char *arch = "amd64";
+
+		s = member_str(o, "arch", &bad);
+		if (s && !(arch = kernel_arch_parse(s)))
+			BAD("arch must be amd64 or arm64 (or x86_64, aarch64)");
+		if (distro_kernel_apply(o, arch, d, err, esz) < 0)
+			return -EINVAL;
+	}
+	v = json_object_get(o, "kernels");
+	if (v) {
+		const char *key;
+		json_t *kv;
+
+		if (!json_is_object(v))
+			BAD("kernels must be an object of architectures");
+		json_object_foreach(v, key, kv)
+		{
+			const char *arch = kernel_arch_parse(key);
+
+			if (!arch)
+				BAD("kernels: an architecture is amd64 or "
+				    "arm64 (or x86_64, aarch64)");
+			if (distro_kernel_apply(kv, arch, d, err, esz) < 0)
+				return -EINVAL;
+		}
+	}
+	if (!d->n_kernels)
+		BAD("invalid or missing kernel");
 	s = member_str(o, "cmdline", &bad);
 	if (s) {
 		char cerr[160];

@@ -33,7 +33,10 @@ int http_admin_host_apply(json_t *o, struct db_host *h, bool create, char *err,
 
 /*
  * http_admin_distro_apply - fill d from the JSON object o: name, kernel,
- * initrd (a string or 1..4 strings), cmdline, template + template_name.
+ * initrd (a string or 1..4 strings) of arch (amd64 unless "arch" says,
+ * aliases x86_64 and aarch64 accepted), and/or kernels ({"arm64":
+ * {"kernel", "initrd"}, ...}: at least one kernel in all), cmdline,
+ * template + template_name.
  * d->template_text then points into o (valid while o lives). Returns 0, or
  * -EINVAL with a message in err (esz bytes).
  */

@@ -578,23 +578,20 @@ imp_distro_row(const char *name, const struct imp_result *res,
 {
 	const struct imp_found *f = &res->found;
 	const char *stock, *served, *text;
-	size_t i, k = 0, off = 0;
+	int r;
 
 	memset(d, 0, sizeof(*d));
 	if (!f->n_boots)
 		return -ENOENT;
-	for (i = 0; i < f->n_boots; i++)
-		if (!strcmp(f->boots[i].arch, "amd64"))
-			k = i;
-	if (str_copy(d->name, sizeof(d->name), name) < 0 ||
-	    str_copy(d->kernel, sizeof(d->kernel), res->kernel[k]) < 0)
+	if (str_copy(d->name, sizeof(d->name), name) < 0)
 		return -ENAMETOOLONG;
-	for (i = 0; i < f->boots[k].n_initrds; i++) {
-		off += (size_t)snprintf(d->initrd + off, sizeof(d->initrd) - off,
-		                        "%s%s", i ? " " : "", res->initrds[k][i]);
-		if (off >= sizeof(d->initrd))
-			return -ENAMETOOLONG;
-	}
+	/* every architecture the database takes (kernel_arch_parse); one
+	 * it does not (i386, riscv64...) stays in files_dir only */
+	r = imp_distro_merge(d, res);
+	if (r < 0)
+		return r;
+	if (!d->n_kernels)
+		return -ENOENT;
 	if (!imp_family_cmdline(f->family) ||
 	    imp_family_template(f->family, &stock, &served) < 0 ||
 	    !(text = imp_stock_template(stock)))
@@ -605,6 +602,47 @@ imp_distro_row(const char *name, const struct imp_result *res,
 		return -ENOMEM;
 	str_copy(d->template_name, sizeof(d->template_name), served);
 	return 0;
+}
+
+/* The kernel of res's architecture i as d's kernel k. */
+static int
+imp_kernel_of(const struct imp_result *res, size_t i, const char *arch,
+              struct db_distro_kernel *k)
+{
+	size_t j, off = 0;
+
+	memset(k, 0, sizeof(*k));
+	str_copy(k->arch, sizeof(k->arch), arch);
+	if (str_copy(k->kernel, sizeof(k->kernel), res->kernel[i]) < 0)
+		return -ENAMETOOLONG;
+	for (j = 0; j < res->found.boots[i].n_initrds; j++) {
+		off += (size_t)snprintf(k->initrd + off, sizeof(k->initrd) - off,
+		                        "%s%s", j ? " " : "", res->initrds[i][j]);
+		if (off >= sizeof(k->initrd))
+			return -ENAMETOOLONG;
+	}
+	return 0;
+}
+
+int
+imp_distro_merge(struct db_distro *d, const struct imp_result *res)
+{
+	const struct imp_found *f = &res->found;
+	size_t i;
+	int n = 0, r;
+
+	for (i = 0; i < f->n_boots && d->n_kernels < DB_DISTRO_ARCHES; i++) {
+		const char *arch = kernel_arch_parse(f->boots[i].arch);
+
+		if (!arch || db_distro_kernel(d, arch))
+			continue;
+		r = imp_kernel_of(res, i, arch, &d->kernels[d->n_kernels]);
+		if (r < 0)
+			return r;
+		d->n_kernels++;
+		n++;
+	}
+	return n;
 }
 
 int

@@ -143,6 +143,12 @@ struct imp_request {
 	const char *cache_dir; /* partial downloads (resume); state_dir */
 	imp_progress_fn progress; /* may be NULL */
 	void *opaque;
+	/* add architectures to an existing distribution: files_dir/NAME
+	 * may exist; the architectures in have (Debian names, separated by
+	 * a space) are not copied, and each other one goes to
+	 * files_dir/NAME/ARCH, which must not exist yet. NULL: a new
+	 * distribution (files_dir/NAME must not exist) */
+	const char *have;
 };
 
 /* What an import copied: paths relative to files_dir. */
@@ -157,7 +163,9 @@ struct imp_result {
  * imp_run - import req->from into req->files_dir/req->name/. Nothing is
  * left behind on failure: the copy is staged in files_dir/.NAME.import-XXX
  * and renamed at the end. Returns 0 and *ret; -EEXIST when
- * files_dir/NAME exists; -ENOMEDIUM when imp_recognise finds no
+ * files_dir/NAME exists (with req->have: when files_dir/NAME/ARCH of an
+ * architecture to copy exists, or the source has no architecture that
+ * is not in req->have); -ENOMEDIUM when imp_recognise finds no
  * installer, -EPROTO as imp_recognise; -ENOEXEC for a source that is no
  * ISO, tarball or directory (or 0 bytes); -EBADMSG for a
  * checksum mismatch; -EIO for an unreadable or truncated source; other
@@ -168,14 +176,26 @@ int imp_run(const struct imp_request *req, struct imp_result *ret, char *why,
 
 /*
  * imp_distro_row - the distribution an import makes, into *d (zeroed
- * first; db_distro_free it): amd64's files when there (the database holds
- * one kernel per distribution), else the first architecture's; the
- * family's command line and stock template. Returns 0, -ENAMETOOLONG,
- * -ENOENT (no stock template), -ENOMEM.
+ * first; db_distro_free it): a kernel for every architecture found that
+ * the database takes (amd64, arm64); the family's command line and stock
+ * template. Returns 0, -ENAMETOOLONG, -ENOENT (no stock template, or no
+ * architecture the database takes), -ENOMEM.
  */
 struct db_distro;
 int imp_distro_row(const char *name, const struct imp_result *res,
                    struct db_distro *d);
+
+/*
+ * imp_distro_merge - add to d (an existing distribution) the kernels of
+ * every architecture res copied that d has none for. Returns how many
+ * were added (0: none), or -ENAMETOOLONG.
+ */
+int imp_distro_merge(struct db_distro *d, const struct imp_result *res);
+
+/* imp_remove_arches - remove files_dir/NAME/ARCH of every architecture
+ * res copied (after a failed db write of an import that added them). */
+int imp_remove_arches(const char *files_dir, const char *name,
+                      const struct imp_result *res);
 
 /* imp_remove_tree - remove files_dir/NAME (after a failed db write). */
 int imp_remove_tree(const char *files_dir, const char *name);

@@ -188,6 +188,114 @@ imp_remove_tree(const char *files_dir, const char *name)
 	return access(path, F_OK) == 0 ? -EIO : 0;
 }
 
+int
+imp_remove_arches(const char *files_dir, const char *name,
+                  const struct imp_result *res)
+{
+	char path[4096];
+	size_t i;
+	int r = 0;
+
+	if (!valid_name(name))
+		return -EINVAL;
+	for (i = 0; i < res->found.n_boots; i++) {
+		if (str_printf(path, sizeof(path), "%s/%s/%s", files_dir, name,
+		               res->found.boots[i].arch) < 0)
+			return -EINVAL;
+		imp_rm_rf(path);
+		if (access(path, F_OK) == 0)
+			r = -EIO;
+	}
+	return r;
+}
+
+/* Is word w one of the space-separated words of list? */
+static bool
+imp_word_in(const char *w, const char *list)
+{
+	size_t n = strlen(w);
+	const char *p;
+
+	for (p = list; p && (p = strstr(p, w)); p += n)
+		if ((p == list || p[-1] == ' ') && (p[n] == ' ' || !p[n]))
+			return true;
+	return false;
+}
+
+/*
+ * With req->have: drop the architectures the distribution has from f,
+ * and refuse (-EEXIST) when none is left or one left is in
+ * files_dir/NAME already.
+ */
+static int
+imp_only_new(const struct imp_request *req, const char *final,
+             struct imp_found *f, char *why, size_t whysz)
+{
+	char path[4200];
+	struct stat st;
+	size_t i, n = 0;
+
+	for (i = 0; i < f->n_boots; i++) {
+		const char *k = kernel_arch_parse(f->boots[i].arch);
+
+		if (imp_word_in(k ? k : f->boots[i].arch, req->have))
+			continue;
+		if (str_printf(path, sizeof(path), "%s/%s", final,
+		               f->boots[i].arch) < 0)
+			return -ENAMETOOLONG;
+		if (lstat(path, &st) == 0) {
+			snprintf(why, whysz, "%s exists: remove it first", path);
+			return -EEXIST;
+		}
+		f->boots[n++] = f->boots[i];
+	}
+	if (!n) {
+		snprintf(why, whysz, "%s has a kernel for every architecture "
+		                     "this source holds (%s): nothing to add",
+		         req->name, req->have);
+		return -EEXIST;
+	}
+	f->n_boots = n;
+	return 0;
+}
+
+/* With req->have: move each staged architecture into final (made if
+ * missing), undoing the moves when one fails. 0 or -errno. */
+static int
+imp_move_arches(const char *stage, const char *final,
+                const struct imp_found *f, char *why, size_t whysz)
+{
+	char from[4200], to[4200];
+	size_t i;
+	int r;
+
+	if (mkdir(final, 0755) < 0 && errno != EEXIST) {
+		r = -errno;
+		snprintf(why, whysz, "%s: %s", final, strerror(errno));
+		return r;
+	}
+	for (i = 0; i < f->n_boots; i++) {
+		if (str_printf(from, sizeof(from), "%s/%s", stage,
+		               f->boots[i].arch) < 0 ||
+		    str_printf(to, sizeof(to), "%s/%s", final,
+		               f->boots[i].arch) < 0)
+			return -ENAMETOOLONG;
+		if (rename(from, to) < 0) {
+			r = -errno;
+			snprintf(why, whysz, "renaming %s to %s: %s", from, to,
+			         strerror(errno));
+			while (i-- > 0)
+				if (str_printf(from, sizeof(from), "%s/%s",
+				               stage, f->boots[i].arch) == 0 &&
+				    str_printf(to, sizeof(to), "%s/%s", final,
+				               f->boots[i].arch) == 0)
+					rename(to, from);
+			return r;
+		}
+	}
+	return 0;
+}
+
 /* --- archives (ISO 9660, UDF, tar, tar.gz ...) --- */
 
 static struct archive *
@@ -847,7 +955,7 @@ imp_run(const struct imp_request *req, struct imp_result *ret, char *why,
 	    str_printf(stage, sizeof(stage), "%s/.%s.import-XXXXXX",
 	               req->files_dir, req->name) < 0)
 		return -ENAMETOOLONG;
-	if (lstat(final, &st) == 0) {
+	if (!req->have && lstat(final, &st) == 0) {
 		snprintf(why, whysz, "%s exists: remove it or import under "
 		                     "another name", final);
 		return -EEXIST;
@@ -903,6 +1011,8 @@ imp_run(const struct imp_request *req, struct imp_result *ret, char *why,
 	r = imp_recognise(&l, &res.found, why, whysz);
 	if (r == -ENOENT)
 		r = -ENOMEDIUM;
+	if (r == 0 && req->have)
+		r = imp_only_new(req, final, &res.found, why, whysz);
 	if (r < 0)
 		goto out;
 	if (!mkdtemp(stage)) {
@@ -960,13 +1070,19 @@ imp_run(const struct imp_request *req, struct imp_result *ret, char *why,
 		if (r < 0)
 			goto out;
 	}
-	if (rename(stage, final) < 0) {
+	if (req->have) {
+		r = imp_move_arches(stage, final, &res.found, why, whysz);
+		if (r < 0)
+			goto out;
+		imp_rm_rf(stage); /* empty now */
+	} else if (rename(stage, final) < 0) {
 		r = -errno;
 		snprintf(why, whysz, "renaming %s to %s: %s", stage, final,
 		         strerror(errno));
 		goto out;
+	} else {
+		chmod(final, 0755);
 	}
-	chmod(final, 0755);
 	stage[0] = '\0';
 	if (dl[0])
 		unlink(dl);

@@ -23,6 +23,8 @@
 #define DISTRO_MAX_INITRDS 4
 
 #define DISTRO_OPTS_HELP                                                     \
+	"  --arch A            the architecture --kernel and --initrd are for:\n"\
+	"                      amd64 (default) or arm64 (x86_64, aarch64 too)\n"\
 	"  --kernel K          kernel: path under files_dir, or http(s) URL\n"  \
 	"  --initrd I          initrd, the same way (repeat for more, up to 4)\n" \
 	"  --cmdline C         kernel command line: printable, {{variables}}\n" \
@@ -50,19 +52,25 @@ static const struct cli_cmd distro_cmd = {
 
 static const struct cli_cmd distro_add_cmd = {
 	.name = "distro add",
-	.usage = "NAME --kernel K --initrd I [--initrd I2] [--cmdline C] "
-		 "[--template FILE [--template-name N]]",
+	.usage = "NAME --kernel K --initrd I [--initrd I2] [--arch A] "
+		 "[--cmdline C] [--template FILE [--template-name N]]",
 	.help = "Add a distribution. NAME: lower-case letters, digits, . _ -\n"
+		"Its kernel is for --arch (amd64 by default); add another\n"
+		"architecture's with distro set NAME --arch A --kernel ...\n"
 		"options:\n" DISTRO_OPTS_HELP,
 };
 
 static const struct cli_cmd distro_set_cmd = {
 	.name = "distro set",
 	.usage = "NAME [options]",
-	.help = "Change a distribution; what is not named stays. --initrd\n"
+	.help = "Change a distribution; what is not named stays. --kernel\n"
+		"and --initrd are --arch's (amd64 by default): for an\n"
+		"architecture it has no kernel for yet, both add one. --initrd\n"
 		"replaces the whole initrd list. --no-template removes the\n"
 		"template.\noptions:\n" DISTRO_OPTS_HELP
-		"  --no-template       remove the install template\n",
+		"  --no-template       remove the install template\n"
+		"  --remove-arch A     remove architecture A's kernel (not the\n"
+		"                      last one)\n",
 };
 
 static const struct cli_cmd distro_import_cmd = {
@@ -113,6 +121,8 @@ enum {
 	OPT_TEMPLATE,
 	OPT_TEMPLATE_NAME,
 	OPT_NO_TEMPLATE,
+	OPT_ARCH,
+	OPT_REMOVE_ARCH,
 };
 
 /* What the options of add/set asked for; NULL = not given. */
@@ -120,6 +130,8 @@ struct distro_opts {
 	const char *kernel, *cmdline, *template_file, *template_name;
 	const char *initrds[DISTRO_MAX_INITRDS];
 	size_t n_initrds;
+	const char *arch;        /* Debian name; NULL: amd64 */
+	const char *remove_arch; /* Debian name or NULL */
 	bool no_template;
 	char *template_text; /* read from template_file; free */
 	char template_name_v[NAME_MAX_LEN + 1];
@@ -204,6 +216,8 @@ distro_parse_opts(struct by_ctx *ctx, const struct cli_cmd *cmd, int argc,
 		{ "template", required_argument, NULL, OPT_TEMPLATE },
 		{ "template-name", required_argument, NULL, OPT_TEMPLATE_NAME },
 		{ "no-template", no_argument, NULL, OPT_NO_TEMPLATE },
+		{ "arch", required_argument, NULL, OPT_ARCH },
+		{ "remove-arch", required_argument, NULL, OPT_REMOVE_ARCH },
 		{ 0 },
 	};
 	size_t i;
@@ -238,6 +252,26 @@ distro_parse_opts(struct by_ctx *ctx, const struct cli_cmd *cmd, int argc,
 							  "for distro set");
 			o->no_template = true;
 			break;
+		case OPT_ARCH:
+		case OPT_REMOVE_ARCH: {
+			const char *a = kernel_arch_parse(optarg);
+
+			if (!a)
+				return cli_usage_err(
+				    cmd,
+				    "invalid --%s %s (amd64 or arm64; x86_64 "
+				    "and aarch64 are accepted)",
+				    c == OPT_ARCH ? "arch" : "remove-arch",
+				    cli_q(optarg));
+			if (c == OPT_REMOVE_ARCH && !set)
+				return cli_usage_err(cmd, "--remove-arch is "
+							  "for distro set");
+			if (c == OPT_ARCH)
+				o->arch = a;
+			else
+				o->remove_arch = a;
+			break;
+		}
 		}
 	}
 	if (c == CLI_STOP)
@@ -297,15 +331,52 @@ static int
 distro_apply(const struct cli_cmd *cmd, struct distro_opts *o,
 	     struct db_distro *d)
 {
+	const char *arch = o->arch ? o->arch : "amd64";
+	struct db_distro_kernel *k =
+		(struct db_distro_kernel *)db_distro_kernel(d, arch);
 	size_t i, off = 0;
 
-	if (o->kernel)
-		str_copy(d->kernel, sizeof(d->kernel), o->kernel);
-	if (o->n_initrds) {
-		d->initrd[0] = '\0';
+	if (o->remove_arch) {
+		const struct db_distro_kernel *rk =
+			db_distro_kernel(d, o->remove_arch);
+
+		if (!rk)
+			return cli_usage_err(cmd, "%s has no %s kernel",
+					     d->name, o->remove_arch);
+		if (d->n_kernels == 1)
+			return cli_usage_err(cmd, "%s is %s's only kernel: "
+						  "distro rm removes the "
+						  "distribution",
+					     o->remove_arch, d->name);
+		i = (size_t)(rk - d->kernels);
+		memmove(&d->kernels[i], &d->kernels[i + 1],
+			(d->n_kernels - i - 1) * sizeof(d->kernels[0]));
+		d->n_kernels--;
+		k = (struct db_distro_kernel *)db_distro_kernel(d, arch);
+	}
+	if (!k && (o->kernel || o->n_initrds || o->arch || !d->n_kernels)) {
+		/* a new architecture: both files needed */
+		if (!o->kernel)
+			return cli_usage_err(cmd, "--kernel K is required%s%s",
+					     d->n_kernels ? " for " : "",
+					     d->n_kernels ? arch : "");
+		if (!o->n_initrds)
+			return cli_usage_err(cmd, "--initrd I is required%s%s",
+					     d->n_kernels ? " for " : "",
+					     d->n_kernels ? arch : "");
+		if (d->n_kernels >= DB_DISTRO_ARCHES)
+			return cli_usage_err(cmd, "too many architectures");
+		k = &d->kernels[d->n_kernels++];
+		memset(k, 0, sizeof(*k));
+		str_copy(k->arch, sizeof(k->arch), arch);
+	}
+	if (k && o->kernel)
+		str_copy(k->kernel, sizeof(k->kernel), o->kernel);
+	if (k && o->n_initrds) {
+		k->initrd[0] = '\0';
 		for (i = 0; i < o->n_initrds; i++)
-			off += (size_t)snprintf(d->initrd + off,
-						sizeof(d->initrd) - off, "%s%s",
+			off += (size_t)snprintf(k->initrd + off,
+						sizeof(k->initrd) - off, "%s%s",
 						i ? " " : "", o->initrds[i]);
 	}
 	if (o->cmdline)
@@ -322,32 +393,59 @@ distro_apply(const struct cli_cmd *cmd, struct distro_opts *o,
 		d->template_text = NULL;
 		d->template_name[0] = '\0';
 	}
-	if (!d->kernel[0])
-		return cli_usage_err(cmd, "--kernel K is required");
-	if (!d->initrd[0])
-		return cli_usage_err(cmd, "--initrd I is required");
 	return 0;
+}
+
+/* The kernel the one-kernel views show (Secure Boot check, list):
+ * amd64's, else the first. NULL for a distribution without any. */
+static const struct db_distro_kernel *
+distro_main_kernel(const struct db_distro *d)
+{
+	const struct db_distro_kernel *k = db_distro_kernel(d, "amd64");
+
+	return k ? k : d->n_kernels ? &d->kernels[0] : NULL;
+}
+
+/* An initrd list as a JSON array. */
+static json_t *
+initrds_json(const char *list)
+{
+	char buf[4 * DB_REF_MAX], *save, *tok;
+	json_t *a = json_array();
+
+	str_copy(buf, sizeof(buf), list);
+	for (tok = strtok_r(buf, " ", &save); a && tok;
+	     tok = strtok_r(NULL, " ", &save))
+		json_array_append_new(a, json_string(tok));
+	return a;
 }
 
 /* distro_json - a distribution as JSON; the template text with_text. */
 static json_t *
 distro_json(const struct db_distro *d, bool with_text)
 {
-	json_t *o = json_object(), *initrds = json_array();
-	char buf[sizeof(d->initrd)], *save, *tok;
+	const struct db_distro_kernel *x86 = db_distro_kernel(d, "amd64");
+	json_t *o = json_object(), *kernels = json_object();
+	size_t i;
 
-	if (!o || !initrds) {
+	if (!o || !kernels) {
 		json_decref(o);
-		json_decref(initrds);
+		json_decref(kernels);
 		return NULL;
 	}
-	str_copy(buf, sizeof(buf), d->initrd);
-	for (tok = strtok_r(buf, " ", &save); tok;
-	     tok = strtok_r(NULL, " ", &save))
-		json_array_append_new(initrds, json_string(tok));
+	/* kernel, initrds: amd64's, as before there were several (null
+	 * without one); kernels: every architecture's */
+	for (i = 0; i < d->n_kernels; i++)
+		json_object_set_new(
+			kernels, d->kernels[i].arch,
+			json_pack("{s:s,s:o}", "kernel", d->kernels[i].kernel,
+				  "initrds", initrds_json(d->kernels[i].initrd)));
 	json_object_set_new(o, "name", json_string(d->name));
-	json_object_set_new(o, "kernel", json_string(d->kernel));
-	json_object_set_new(o, "initrds", initrds);
+	json_object_set_new(o, "kernel",
+			    x86 ? json_string(x86->kernel) : json_null());
+	json_object_set_new(o, "initrds",
+			    x86 ? initrds_json(x86->initrd) : json_null());
+	json_object_set_new(o, "kernels", kernels);
 	json_object_set_new(o, "cmdline", json_string(d->cmdline));
 	json_object_set_new(o, "template_name", json_text_or_null(d->template_name));
 	json_object_set_new(o, "template_size",
@@ -375,8 +473,15 @@ static int
 distro_signed(const struct by_config *cfg, const struct db_distro *d,
 	      char *buf, size_t bufsz)
 {
+	const struct db_distro_kernel *k = distro_main_kernel(d);
 	struct sb_result sb;
-	int r = sb_check_kernel(cfg->files_dir, d->kernel, &sb);
+	int r;
+
+	if (!k) {
+		snprintf(buf, bufsz, "unknown: no kernel");
+		return -1;
+	}
+	r = sb_check_kernel(cfg->files_dir, k->kernel, &sb);
 
 	if (r == 0 && sb.is_signed) {
 		snprintf(buf, bufsz, "yes (%s)", sb.issuer);
@@ -394,7 +499,7 @@ distro_signed(const struct by_config *cfg, const struct db_distro *d,
 	else if (r == -EINVAL)
 		snprintf(buf, bufsz, "unknown: not an EFI image");
 	else if (str_printf(buf, bufsz, "unknown: %s/%s: %s", cfg->files_dir,
-			    d->kernel, strerror(-r)) < 0)
+			    k->kernel, strerror(-r)) < 0)
 		snprintf(buf, bufsz, "unknown: %s", strerror(-r));
 	return -1;
 }
@@ -407,20 +512,21 @@ static void
 distro_sb_warn(const struct cli_cmd *cmd, const struct by_config *cfg,
 	       const struct db_distro *d)
 {
+	const struct db_distro_kernel *k = distro_main_kernel(d);
 	char why[CFG_PATH_MAX + 300];
 	int r = distro_signed(cfg, d, why, sizeof(why));
 
-	if (r == 1)
+	if (r == 1 || !k)
 		return;
 	if (r == 0)
 		cli_err(cmd, "warning: kernel %s is not signed (sbverify "
 			     "--list): Secure Boot clients cannot boot it",
-			d->kernel);
-	else if (!strncmp(d->kernel, "http", 4))
+			k->kernel);
+	else if (!strncmp(k->kernel, "http", 4))
 		cli_err(cmd, "warning: kernel %s is a URL: Secure Boot "
 			     "clients (uefi_loader = shim) read kernels over "
 			     "TFTP from files_dir and cannot boot it",
-			d->kernel);
+			k->kernel);
 	else
 		cli_err(cmd, "note: Secure Boot signature of the kernel not "
 			     "checked (%s)", why);
@@ -433,6 +539,7 @@ distro_print(const struct by_ctx *ctx, const struct by_config *cfg,
 {
 	char t1[32], t2[32], sb[CFG_PATH_MAX + 300];
 	int sr = distro_signed(cfg, d, sb, sizeof(sb));
+	size_t i;
 
 	if (ctx->json) {
 		json_t *o = distro_json(d, true);
@@ -444,8 +551,12 @@ distro_print(const struct by_ctx *ctx, const struct by_config *cfg,
 		return cli_json_print(o);
 	}
 	printf("name:      %s\n", d->name);
-	printf("kernel:    %s\n", d->kernel);
-	printf("initrd:    %s\n", d->initrd);
+	for (i = 0; i < d->n_kernels; i++) {
+		printf("kernel:    %s (%s)\n", d->kernels[i].kernel,
+		       d->kernels[i].arch);
+		printf("initrd:    %s (%s)\n", d->kernels[i].initrd,
+		       d->kernels[i].arch);
+	}
 	printf("cmdline:   %s\n", d->cmdline[0] ? d->cmdline : "-");
 	if (d->template_text)
 		printf("template:  %s (%zu bytes)\n",
@@ -631,8 +742,9 @@ distro_import(struct by_ctx *ctx, int argc, char **argv)
 	struct by_config cfg;
 	struct db_distro d;
 	struct db *db = NULL;
-	const char *from = NULL, *name;
+	const char *from = NULL, *name, *served = NULL, *stock;
 	char why[1024], what[96];
+	char have[DB_DISTRO_ARCHES * KERNEL_ARCH_MAX] = "";
 	uint64_t t0 = mono_ms();
 	size_t i;
 	int c, r = 0;
@@ -657,14 +769,20 @@ distro_import(struct by_ctx *ctx, int argc, char **argv)
 	r = cli_open(ctx, cmd, &cfg, true, &db);
 	if (r)
 		return r;
+	/* An existing distribution gets the architectures it lacks (the
+	 * arm64 netboot tree after the amd64 one): its command line and
+	 * template stay. */
 	r = db_distro_get(db, name, &d);
-	db_distro_free(&d);
 	db_close(db);
 	db = NULL;
 	if (r == 0) {
-		cli_err(cmd, "%s exists (bootyard distro rm %s, or another "
-			     "NAME). Nothing was imported", what, name);
-		return EXIT_USAGE;
+		for (i = 0; i < d.n_kernels; i++) {
+			if (i)
+				strcat(have, " ");
+			strcat(have, d.kernels[i].arch);
+		}
+	} else if (r != -ENOENT) {
+		return cli_db_fail(cmd, &cfg, r, what);
 	}
 	memset(&prog, 0, sizeof(prog));
 	prog.json = ctx->json;
@@ -677,8 +795,22 @@ distro_import(struct by_ctx *ctx, int argc, char **argv)
 	req.cache_dir = cfg.state_dir;
 	req.progress = import_progress;
 	req.opaque = &prog;
+	req.have = have[0] ? have : NULL;
 	memset(&res, 0, sizeof(res));
 	r = imp_run(&req, &res, why, sizeof(why));
+	if (r == 0 && req.have &&
+	    imp_family_template(res.found.family, &stock, &served) == 0 &&
+	    d.template_name[0] && strcmp(served, d.template_name)) {
+		/* not the same installer: its kernel would fetch a template
+		 * the distribution does not serve */
+		cli_err(cmd, "%s serves %s and %s is a %s installer (%s): "
+			     "import it under another NAME. Nothing was "
+			     "imported", what, d.template_name, cli_q(from),
+			imp_family_name(res.found.family), served);
+		imp_remove_arches(cfg.files_dir, name, &res);
+		r = EXIT_USAGE;
+		goto out;
+	}
 	if (r == -EPROTO) {
 		cli_err(cmd, "%s: found boot files but cannot tell which "
 			     "installer this is (%s). Nothing was imported; "
@@ -706,20 +838,33 @@ distro_import(struct by_ctx *ctx, int argc, char **argv)
 			       ? EXIT_USAGE
 			       : EXIT_RUNTIME;
 	}
-	r = imp_distro_row(name, &res, &d);
-	if (r == 0) {
+	if (req.have) {
+		r = imp_distro_merge(&d, &res);
+		if (r == 0)
+			r = -ENOENT; /* only architectures it cannot take */
+	} else {
+		r = imp_distro_row(name, &res, &d);
+	}
+	if (r >= 0) {
 		r = cli_open(ctx, cmd, &cfg, true, &db);
 		if (r == 0) {
-			r = db_distro_add(db, &d);
+			r = req.have ? db_distro_update(db, &d)
+				     : db_distro_add(db, &d);
 			if (r < 0)
 				r = cli_db_fail(cmd, &cfg, r, what);
 		}
 	} else {
-		cli_err(cmd, "%s: %s", what, strerror(-r));
+		cli_err(cmd, "%s: %s", what,
+			r == -ENOENT ? "no architecture it can take (amd64, "
+				       "arm64)"
+				     : strerror(-r));
 		r = EXIT_RUNTIME;
 	}
 	if (r) {
-		imp_remove_tree(cfg.files_dir, name);
+		if (req.have)
+			imp_remove_arches(cfg.files_dir, name, &res);
+		else
+			imp_remove_tree(cfg.files_dir, name);
 		goto out;
 	}
 	if (ctx->json) {
@@ -748,15 +893,20 @@ distro_import(struct by_ctx *ctx, int argc, char **argv)
 		r = cli_json_print(o);
 		goto out;
 	}
-	printf("distro %s imported: %s%s%s (%s), %s", name, res.found.vendor,
+	printf("distro %s %s: %s%s%s (%s), %s", name,
+	       req.have ? "architectures added" : "imported", res.found.vendor,
 	       res.found.release[0] ? " " : "", res.found.release,
 	       res.found.layout, res.found.boots[0].arch);
 	for (i = 1; i < res.found.n_boots; i++)
 		printf(" %s", res.found.boots[i].arch);
 	printf(", %.1f s\n", (double)(mono_ms() - t0) / 1000);
-	printf("kernel:    %s\ninitrd:    %s\ncmdline:   %s\n"
-	       "template:  %s (stock; bootyard template show)\n",
-	       d.kernel, d.initrd, d.cmdline, d.template_name);
+	for (i = 0; i < d.n_kernels; i++)
+		printf("kernel:    %s (%s)\ninitrd:    %s (%s)\n",
+		       d.kernels[i].kernel, d.kernels[i].arch,
+		       d.kernels[i].initrd, d.kernels[i].arch);
+	printf("cmdline:   %s\ntemplate:  %s%s\n", d.cmdline,
+	       d.template_name[0] ? d.template_name : "-",
+	       req.have ? "" : " (stock; bootyard template show)");
 	if (res.sha256_checked[0])
 		printf("sha256:    %s\n", res.sha256_checked);
 out:
@@ -816,8 +966,11 @@ distro_show(struct by_ctx *ctx, int argc, char **argv)
 static int
 distro_list_one(const struct db_distro *d, void *opaque)
 {
+	const struct db_distro_kernel *k = distro_main_kernel(d);
 	struct cli_list *c = opaque;
-	const char *row[5];
+	char arches[DB_DISTRO_ARCHES * KERNEL_ARCH_MAX] = "";
+	const char *row[6];
+	size_t i;
 
 	if (c->json) {
 		json_t *o = distro_json(d, false);
@@ -825,11 +978,17 @@ distro_list_one(const struct db_distro *d, void *opaque)
 			return -ENOMEM;
 		return 0;
 	}
+	for (i = 0; i < d->n_kernels; i++) {
+		if (i)
+			strcat(arches, ",");
+		strcat(arches, d->kernels[i].arch);
+	}
 	row[0] = d->name;
-	row[1] = d->kernel;
-	row[2] = d->initrd;
-	row[3] = d->template_text ? d->template_name : "";
-	row[4] = d->cmdline;
+	row[1] = arches;
+	row[2] = k ? k->kernel : "";
+	row[3] = k ? k->initrd : "";
+	row[4] = d->template_text ? d->template_name : "";
+	row[5] = d->cmdline;
 	return cli_table_add(&c->table, row);
 }
 
@@ -844,8 +1003,9 @@ distro_list_fill(struct db *db, struct cli_list *c, void *arg)
 static int
 distro_list(struct by_ctx *ctx, int argc, char **argv)
 {
-	static const char *const head[] = { "NAME",	"KERNEL",  "INITRD",
-					    "TEMPLATE", "CMDLINE", NULL };
+	static const char *const head[] = { "NAME",	"ARCHES",  "KERNEL",
+					    "INITRD",	"TEMPLATE", "CMDLINE",
+					    NULL };
 	const struct cli_cmd *cmd = &distro_list_cmd;
 	int r;
 

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "common/util.h"
+#include "common/valid.h"
 
 #define M(m) (1u << (m))
 
@@ -19,6 +20,7 @@ static const struct arch arches[] = {
 		/* x86 BIOS PXE: pxelinux, or iPXE over the NIC's UNDI */
 		.name = "i386-pc",
 		.fw = ARCH_FW_BIOS,
+		.kernel_arch = "amd64",
 		.pxe_codes = { 0 },
 		.n_pxe_codes = 1,
 		.pxe_tag = "bios",
@@ -39,6 +41,7 @@ static const struct arch arches[] = {
 		/* x64 UEFI: 7 (EFI BC) and 9 (EFI x86-64), 16 HTTP Boot */
 		.name = "x86_64-efi",
 		.fw = ARCH_FW_UEFI,
+		.kernel_arch = "amd64",
 		.pxe_codes = { 7, 9 },
 		.n_pxe_codes = 2,
 		.pxe_tag = "efi64",
@@ -204,6 +207,32 @@ const struct arch_code *
 arch_unserved_at(size_t i)
 {
 	return i < ARRAY_SIZE(unserved) ? &unserved[i] : NULL;
+}
+
+const char *
+arch_client_kernel_arch(const char *buildarch, long code, bool bios)
+{
+	const struct arch *a;
+	const char *k;
+
+	if (buildarch && *buildarch) {
+		if (!strcmp(buildarch, "i386") || !strcmp(buildarch, "x86_64"))
+			return "amd64";
+		k = kernel_arch_parse(buildarch);
+		return k ? k : "unknown";
+	}
+	a = arch_by_code(code);
+	if (a && a->kernel_arch)
+		return a->kernel_arch;
+	if (bios && (a = arch_primary(ARCH_FW_BIOS)) && a->kernel_arch)
+		return a->kernel_arch;
+	return arches[0].kernel_arch;
+}
+
+bool
+arch_has_memtest(const char *karch)
+{
+	return karch && !strcmp(karch, "amd64");
 }
 
 const char *

@@ -55,6 +55,9 @@ struct arch_src {
 struct arch {
 	const char *name;     /* grub's platform name: "x86_64-efi" */
 	enum arch_fw fw;
+	/* the distribution kernels it boots, by Debian's name: "amd64",
+	 * "arm64" (db_distro_kernel) */
+	const char *kernel_arch;
 	/* DHCP option 93 (RFC 4578, IANA "Processor Architecture Types"):
 	 * the PXE codes, which all get dnsmasq tag pxe_tag, and the UEFI
 	 * HTTP Boot code (0 = none), tag http_tag */
@@ -128,6 +131,23 @@ long arch_code_next(long prev);
 /* arch_unserved_count / arch_unserved_at - the codes only tagged. */
 size_t arch_unserved_count(void);
 const struct arch_code *arch_unserved_at(size_t i);
+
+/*
+ * arch_client_kernel_arch - the kernel architecture (Debian's name) of a
+ * client, from what it told: iPXE's ${buildarch} (i386 and x86_64 boot
+ * amd64 kernels, others by kernel_arch_parse, else "unknown": no
+ * distribution has a kernel for it), else its option 93 code's row, else
+ * its firmware family (pcbios: x86). buildarch may be NULL or "", code
+ * -1, bios false when not known. With nothing known: the first row's
+ * (x86, what every client was before more arches were served). A static
+ * string, never NULL.
+ */
+const char *arch_client_kernel_arch(const char *buildarch, long code,
+				    bool bios);
+
+/* arch_has_memtest - whether the memory test (memtest86+, x86 only) runs
+ * on clients of kernel architecture karch. */
+bool arch_has_memtest(const char *karch);
 
 /* arch_fw_platform - iPXE's ${platform} for fw: "pcbios" or "efi";
  * arch_fw_parse - the reverse, 0 or -EINVAL (NULL or unknown name). */

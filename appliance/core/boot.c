@@ -22,6 +22,8 @@ static void
 feed_applied(const struct boot_applied *a, struct decide_input *di)
 {
 	di->install = a->install;
+	if (a->install == INSTALL_NO_KERNEL && a->have_distro)
+		di->distro = &a->distro;
 	if (a->install != INSTALL_ISSUED)
 		return;
 	di->once = a->once;
@@ -64,6 +66,7 @@ boot_ask(const struct boot_input *in, struct decide_input *di,
 		return answer(di, ret);
 	ret->need_apply = true;
 	ret->mac = in->req->mac;
+	ret->kernel_arch = decide_kernel_arch(in->req);
 	ret->distro = plan.distro;
 	ret->host_id = in->host ? in->host->id : 0;
 	if (plan.change == DECIDE_CHANGE_ONCE) {
@@ -104,6 +107,8 @@ boot_render(const struct boot_input *in, struct boot_request *req,
 		}
 		return answer(di, ret);
 	}
+	ret->kernel_arch = decide_kernel_arch(in->req);
+	ret->mac = in->req->mac;
 	if (h && h->action == DB_ACTION_INSTALL) {
 		ret->need_apply = true;
 		ret->host_id = h->id;
@@ -220,6 +225,7 @@ boot_policy(const struct by_config *cfg, const char *base_url,
 	ret->menu_install_off = cp.menu_install_off;
 	if (names) {
 		ret->distros = names->ptrs;
+		ret->distro_arches = names->arch_ptrs;
 		ret->n_distros = names->n;
 	}
 }

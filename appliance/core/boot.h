@@ -146,6 +146,10 @@ struct boot_answer {
 	                       by boot_apply); ISSUE: only while the host is
 	                       still flagged for it, if cas */
 	bool cas;
+	/* ASK, RENDER: the client's kernel architecture (static): no token
+	 * is issued for a distribution without a kernel for it (then
+	 * INSTALL_NO_KERNEL and an event "install-no-kernel") */
+	const char *kernel_arch;
 	const char *token;     /* NONE: the token already handed out that the
 	                          answer carries again; DONE: the one to end */
 	bool once;             /* the install is a one-boot one */

@@ -129,6 +129,24 @@ apply_install(struct db *db, const struct boot_answer *ans,
 	if (r < 0)
 		return r == -EBUSY ? r : 0;
 	ret->have_distro = true;
+	if (ans->kernel_arch &&
+	    !db_distro_kernel(&ret->distro, ans->kernel_arch)) {
+		/* never another architecture's kernel, and no token (no
+		 * attempt) spent on an install that cannot boot */
+		char detail[160];
+
+		ret->install = INSTALL_NO_KERNEL;
+		snprintf(detail, sizeof(detail),
+		         "%s has no %s kernel: no install; add one with "
+		         "bootyard distro set %s --arch %s",
+		         ans->distro, ans->kernel_arch, ans->distro,
+		         ans->kernel_arch);
+		if (ans->mac || (ans->host && ans->host->n_macs))
+			db_event_add(db, ans->mac ? ans->mac
+			                          : ans->host->macs[0],
+			             "install-no-kernel", detail);
+		return 0;
+	}
 	if (ans->change == BOOT_CHANGE_NONE) {
 		str_copy(ret->token, sizeof(ret->token), ans->token);
 		ret->install = INSTALL_ISSUED;

@@ -126,6 +126,43 @@ local_method(const struct db_host *host, enum cfg_local_boot site, bool efi)
 	                         m);
 }
 
+const char *
+decide_kernel_arch(const struct boot_request *req)
+{
+	return arch_client_kernel_arch(req->buildarch, req->arch,
+	                               req->platform == BOOT_PLATFORM_PCBIOS);
+}
+
+/* Is word w one of the space-separated words of list? */
+static bool
+word_in(const char *w, const char *list)
+{
+	size_t n = strlen(w);
+	const char *p;
+
+	for (p = list; p && (p = strstr(p, w)); p += n)
+		if ((p == list || p[-1] == ' ') && (p[n] == ' ' || !p[n]))
+			return true;
+	return false;
+}
+
+/* The menu's reinstall items: the policy's distributions with a kernel
+ * for the client's architecture. */
+static void
+menu_distros(const struct decide_policy *pol, struct decision *d)
+{
+	size_t i;
+
+	d->n_distros = 0;
+	if (pol->menu_install_off)
+		return;
+	for (i = 0; i < pol->n_distros && d->n_distros < DECIDE_MENU_DISTROS;
+	     i++)
+		if (!pol->distro_arches ||
+		    word_in(d->kernel_arch, pol->distro_arches[i]))
+			d->distros[d->n_distros++] = pol->distros[i];
+}
+
 /* Expand the distro's command line and append the install token. */
 static int
 install_cmdline(const struct decide_input *in, struct decision *d)
@@ -154,6 +191,7 @@ decide(const struct decide_input *in, struct decision *ret)
 {
 	const struct decide_policy *pol;
 	const struct db_host *host;
+	const struct db_distro_kernel *k;
 	struct decision d;
 	int r;
 
@@ -169,8 +207,9 @@ decide(const struct decide_input *in, struct decision *ret)
 	d.local_efi = local_method(host, pol->local_efi, true);
 	d.base_url = pol->base_url;
 	d.menu_timeout = pol->menu_timeout;
-	d.distros = pol->distros;
-	d.n_distros = pol->menu_install_off ? 0 : pol->n_distros;
+	d.kernel_arch = decide_kernel_arch(in->req);
+	d.no_memtest = !arch_has_memtest(d.kernel_arch);
+	menu_distros(pol, &d);
 
 	switch (in->req->choice) {
 	case BOOT_CHOICE_LOCAL:
@@ -182,8 +221,8 @@ decide(const struct decide_input *in, struct decision *ret)
 		d.reason = "menu-choice";
 		goto out;
 	case BOOT_CHOICE_MEMTEST:
-		d.kind = DECISION_MEMTEST;
-		d.reason = "menu-choice";
+		d.kind = d.no_memtest ? DECISION_MENU : DECISION_MEMTEST;
+		d.reason = d.no_memtest ? "no-memtest" : "menu-choice";
 		goto out;
 	case BOOT_CHOICE_MENU:
 		d.kind = DECISION_MENU;
@@ -203,12 +242,19 @@ decide(const struct decide_input *in, struct decision *ret)
 	case INSTALL_ISSUED:
 		if (!in->distro || !in->token || !valid_token(in->token))
 			return -EINVAL;
+		d.distro = in->distro->name;
+		k = db_distro_kernel(in->distro, d.kernel_arch);
+		if (!k) {
+			/* never another architecture's kernel */
+			d.kind = DECISION_MENU;
+			d.reason = "no-kernel-for-arch";
+			goto out;
+		}
 		d.kind = DECISION_INSTALL;
 		d.reason = in->once ? "menu-choice" : "flagged";
-		d.distro = in->distro->name;
 		d.token = in->token;
-		d.kernel = in->distro->kernel;
-		d.initrd = in->distro->initrd;
+		d.kernel = k->kernel;
+		d.initrd = k->initrd;
 		r = install_cmdline(in, &d);
 		if (r < 0)
 			return r;
@@ -220,6 +266,11 @@ decide(const struct decide_input *in, struct decision *ret)
 	case INSTALL_NO_DISTRO:
 		d.kind = DECISION_MENU;
 		d.reason = "distro-missing";
+		goto out;
+	case INSTALL_NO_KERNEL:
+		d.kind = DECISION_MENU;
+		d.reason = "no-kernel-for-arch";
+		d.distro = in->distro ? in->distro->name : NULL;
 		goto out;
 	case INSTALL_FAILED:
 		d.kind = DECISION_MENU;
@@ -276,6 +327,9 @@ decision_describe(const struct decision *d, char *buf, size_t bufsz)
 		return;
 	if (d->kind == DECISION_INSTALL)
 		snprintf(buf + n, bufsz - (size_t)n, " distro=%s", d->distro);
+	else if (d->kind == DECISION_MENU && d->distro)
+		snprintf(buf + n, bufsz - (size_t)n, " distro=%s arch=%s",
+		         d->distro, d->kernel_arch);
 	else if (d->kind == DECISION_LOCAL)
 		snprintf(buf + n, bufsz - (size_t)n, " method=%s",
 		         cfg_local_boot_name(d->platform == BOOT_PLATFORM_EFI

@@ -49,6 +49,8 @@ enum install_state {
 	INSTALL_ISSUED,        /* token issued: install */
 	INSTALL_EXHAUSTED,     /* the host's attempts are spent */
 	INSTALL_NO_DISTRO,     /* its distribution does not exist (any more) */
+	INSTALL_NO_KERNEL,     /* its distribution has no kernel for the
+	                          client's architecture (no token issued) */
 	INSTALL_FAILED,        /* the database could not issue one */
 	INSTALL_REFUSED,       /* decide_plan() refused the change */
 };
@@ -92,6 +94,11 @@ struct decide_policy {
 	enum cfg_local_boot local_efi;
 	const char *const *distros; /* names offered for reinstall */
 	size_t n_distros;
+	/* distro_arches[i]: the kernel architectures of distros[i],
+	 * space-separated ("amd64 arm64"); a menu offers a client only the
+	 * distributions with a kernel for its architecture. NULL: offer
+	 * every one */
+	const char *const *distro_arches;
 	/* dhcp mode: the leases table says which address each MAC holds, so
 	 * a change of state needs a request from the host's address */
 	bool leases_known;
@@ -131,12 +138,19 @@ struct decision {
 	const char *base_url;
 	/* DECISION_MENU */
 	unsigned menu_timeout;
-	const char *const *distros;
+	const char *distros[DECIDE_MENU_DISTROS]; /* those with a kernel for
+	                                             kernel_arch */
 	size_t n_distros;
-	/* DECISION_INSTALL */
+	/* the client's kernel architecture (arch_client_kernel_arch) and
+	 * whether its platform has no memory test (memtest86+ is x86
+	 * only): no menu item, a menu instead of DECISION_MEMTEST */
+	const char *kernel_arch;
+	bool no_memtest;
+	/* DECISION_INSTALL; with reason "no-kernel-for-arch" (a menu) the
+	 * distribution that has no kernel for kernel_arch */
 	const char *distro;
 	const char *token;
-	const char *kernel; /* path under files_dir, or URL */
+	const char *kernel; /* kernel_arch's: path under files_dir, or URL */
 	const char *initrd; /* space-separated list, may be "" */
 	char cmdline[DB_CMDLINE_MAX + 256]; /* expanded, token appended */
 };
@@ -187,6 +201,11 @@ enum decide_addr decide_addr_check(const struct boot_request *req,
  * (a bad template); the caller then serves local boot.
  */
 int decide(const struct decide_input *in, struct decision *ret);
+
+/* decide_kernel_arch - the kernel architecture of req's client
+ * (arch_client_kernel_arch on its buildarch, option 93 code and
+ * platform). Never NULL. */
+const char *decide_kernel_arch(const struct boot_request *req);
 
 /* decision_kind_name - "install", "local", "menu", "memtest", "shell". */
 const char *decision_kind_name(enum decision_kind k);

@@ -264,6 +264,11 @@ render_menu(FILE *f, const struct decision *d, const char *server)
 		fputs("echo 'bootyard: install attempts spent without "
 		      "success: choose'\n",
 		      f);
+	if (strcmp(d->reason, "no-kernel-for-arch") == 0 && d->distro &&
+	    valid_name(d->distro) && valid_name(d->kernel_arch))
+		fprintf(f,
+		        "echo 'bootyard: %s has no %s kernel: no install'\n",
+		        d->distro, d->kernel_arch);
 	snprintf(title, sizeof(title),
 	         "bootyard%s%s%s%s: boot from the local "
 	         "disk",
@@ -293,12 +298,14 @@ render_menu(FILE *f, const struct decision *d, const char *server)
 		        d->distros[i], server, GRUB_CHOICE_DIR, d->distros[i],
 		        server);
 	}
-	fputs("if [ \"$lockdown\" != y ]; then\n"
-	      "\tmenuentry 'Memory test (memtest86+)' {\n",
-	      f);
-	put_memtest(f, server, "\t\t");
-	fputs("\t}\nfi\n"
-	      "menuentry 'Reboot' {\n"
+	if (!d->no_memtest) {
+		fputs("if [ \"$lockdown\" != y ]; then\n"
+		      "\tmenuentry 'Memory test (memtest86+)' {\n",
+		      f);
+		put_memtest(f, server, "\t\t");
+		fputs("\t}\nfi\n", f);
+	}
+	fputs("menuentry 'Reboot' {\n"
 	      "\treboot\n"
 	      "}\n",
 	      f);

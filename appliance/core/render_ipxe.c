@@ -255,16 +255,22 @@ render_menu(FILE *f, const struct decision *d)
 		fputs("item --gap -- Install attempts spent without success: "
 		      "choose\n",
 		      f);
+	if (strcmp(d->reason, "no-kernel-for-arch") == 0 && d->distro &&
+	    valid_name(d->distro) && valid_name(d->kernel_arch))
+		fprintf(f,
+		        "item --gap -- %s has no %s kernel: nothing to install\n",
+		        d->distro, d->kernel_arch);
 	fputs("item local Boot from the local disk\n", f);
 	if (d->n_distros)
 		fputs("item --gap -- Install (erases this machine):\n", f);
 	for (i = 0; i < d->n_distros && i < DECIDE_MENU_DISTROS; i++)
 		fprintf(f, "item install_%zu Reinstall %s\n", i, d->distros[i]);
 	fputs("item --gap -- Tools:\n"
-	      "item shell iPXE shell\n"
-	      "item memtest Memory test (memtest86+)\n"
-	      "item reboot Reboot\n",
+	      "item shell iPXE shell\n",
 	      f);
+	if (!d->no_memtest)
+		fputs("item memtest Memory test (memtest86+)\n", f);
+	fputs("item reboot Reboot\n", f);
 	fprintf(f,
 	        "choose --default local --timeout %u bootyard_choice || "
 	        "goto local\n"
@@ -295,10 +301,12 @@ render_menu(FILE *f, const struct decision *d)
 	      "goto menu\n"
 	      ":reboot\n"
 	      "reboot ||\n"
-	      "goto local\n"
-	      ":memtest\n",
+	      "goto local\n",
 	      f);
-	render_memtest(f, d);
+	if (!d->no_memtest) {
+		fputs(":memtest\n", f);
+		render_memtest(f, d);
+	}
 	return 0;
 }
 

@@ -70,7 +70,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* POST /api/v1/distros */
 	memset(&d, 0, sizeof(d));
 	if (http_admin_distro_apply(o, &d, err, sizeof(err)) == 0) {
-		if (!valid_name(d.name) || !d.kernel[0] || !d.initrd[0])
+		if (!valid_name(d.name) || !d.kernels[0].kernel[0] || !d.kernels[0].initrd[0])
 			abort();
 		if (d.template_text && !valid_name(d.template_name))
 			abort();

@@ -106,8 +106,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	take(&p, end, h.attrs[0].value, sizeof(h.attrs[0].value));
 	memset(&dist, 0, sizeof(dist));
 	strcpy(dist.name, "d");
-	take(&p, end, dist.kernel, sizeof(dist.kernel));
-	take(&p, end, dist.initrd, sizeof(dist.initrd));
+	dist.n_kernels = 1;
+	strcpy(dist.kernels[0].arch, "amd64");
+	take(&p, end, dist.kernels[0].kernel, sizeof(dist.kernels[0].kernel));
+	take(&p, end, dist.kernels[0].initrd, sizeof(dist.kernels[0].initrd));
 	take(&p, end, dist.cmdline, sizeof(dist.cmdline));
 	take(&p, end, names[0], sizeof(names[0]));
 	take(&p, end, names[1], sizeof(names[1]));

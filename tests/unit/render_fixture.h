@@ -59,8 +59,10 @@ distro_with(const char *initrd)
 
 	memset(&d, 0, sizeof(d));
 	strcpy(d.name, "debian12");
-	strcpy(d.kernel, "debian12/linux");
-	strcpy(d.initrd, initrd);
+	d.n_kernels = 1;
+	strcpy(d.kernels[0].arch, "amd64");
+	strcpy(d.kernels[0].kernel, "debian12/linux");
+	strcpy(d.kernels[0].initrd, initrd);
 	strcpy(d.cmdline, "auto=true priority=critical url={{install_url}} "
 	                  "hostname={{hostname}} rack={{attr.rack}}");
 	strcpy(d.template_name, "preseed.cfg");

@@ -142,7 +142,7 @@ test_distro(void **state)
 
 	memset(&d, 0, sizeof(d));
 	assert_int_equal(http_admin_distro_apply(o, &d, err, sizeof(err)), 0);
-	assert_string_equal(d.initrd, "deb/initrd.gz deb/fw.gz");
+	assert_string_equal(d.kernels[0].initrd, "deb/initrd.gz deb/fw.gz");
 	json_decref(o);
 	body = "{\"name\":\"deb\",\"kernel\":\"deb/linux\",\"initrd\":"
 	       "[\"a\",\"b\",\"c\",\"d\",\"e\"]}";

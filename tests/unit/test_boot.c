@@ -91,7 +91,9 @@ mkapplied(enum boot_change c, enum install_state st, bool once)
 	a.install = st;
 	a.once = once;
 	strcpy(a.distro.name, "deb");
-	strcpy(a.distro.kernel, "deb/linux");
+	a.distro.n_kernels = 1;
+	strcpy(a.distro.kernels[0].arch, "amd64");
+	strcpy(a.distro.kernels[0].kernel, "deb/linux");
 	strcpy(a.distro.cmdline, "console=ttyS0");
 	if (st == INSTALL_ISSUED)
 		strcpy(a.token, TOK);
@@ -485,8 +487,10 @@ setup(void **state)
 	assert_int_equal(db_open(f->path, DB_OPEN_CREATE, &f->db), 0);
 	memset(&d, 0, sizeof(d));
 	strcpy(d.name, "deb");
-	strcpy(d.kernel, "deb/linux");
-	strcpy(d.initrd, "deb/initrd.gz");
+	d.n_kernels = 1;
+	strcpy(d.kernels[0].arch, "amd64");
+	strcpy(d.kernels[0].kernel, "deb/linux");
+	strcpy(d.kernels[0].initrd, "deb/initrd.gz");
 	strcpy(d.cmdline, "console=ttyS0");
 	assert_int_equal(db_distro_add(f->db, &d), 0);
 	h = mkhost(DB_ACTION_INSTALL, "");

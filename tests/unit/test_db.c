@@ -66,8 +66,10 @@ distro_init(struct db_distro *d, const char *name)
 {
 	memset(d, 0, sizeof(*d));
 	strcpy(d->name, name);
-	strcpy(d->kernel, "debian12/linux");
-	strcpy(d->initrd, "debian12/initrd.gz");
+	d->n_kernels = 1;
+	strcpy(d->kernels[0].arch, "amd64");
+	strcpy(d->kernels[0].kernel, "debian12/linux");
+	strcpy(d->kernels[0].initrd, "debian12/initrd.gz");
 	strcpy(d->cmdline, "auto=true priority=critical");
 }
 
@@ -814,13 +816,13 @@ test_distros(void **state)
 	distro_init(&d, "debian12");
 	d.template_text = "d-i passwd/root-password password {{attr.pw}}\n";
 	strcpy(d.template_name, "preseed.cfg");
-	strcpy(d.initrd, "a/initrd.gz b/firmware.cpio.gz");
+	strcpy(d.kernels[0].initrd, "a/initrd.gz b/firmware.cpio.gz");
 	assert_int_equal(db_distro_add(f->db, &d), 0);
 	assert_int_equal(db_distro_add(f->db, &d), -EEXIST);
 	assert_int_equal(db_distro_get(f->db, "debian12", &g), 0);
 	assert_string_equal(g.template_text, d.template_text);
 	assert_string_equal(g.template_name, "preseed.cfg");
-	assert_string_equal(g.initrd, "a/initrd.gz b/firmware.cpio.gz");
+	assert_string_equal(g.kernels[0].initrd, "a/initrd.gz b/firmware.cpio.gz");
 	db_distro_free(&g);
 	db_distro_free(&g); /* twice is fine */
 
@@ -833,10 +835,14 @@ test_distros(void **state)
 	db_distro_free(&g);
 
 	distro_init(&d, "alma9");
-	strcpy(d.kernel, "../../etc/shadow");
+	d.n_kernels = 1;
+	strcpy(d.kernels[0].arch, "amd64");
+	strcpy(d.kernels[0].kernel, "../../etc/shadow");
 	assert_int_equal(db_distro_add(f->db, &d), -EINVAL);
 	distro_init(&d, "alma9");
-	strcpy(d.kernel, "http://198.18.0.1/x ${evil}");
+	d.n_kernels = 1;
+	strcpy(d.kernels[0].arch, "amd64");
+	strcpy(d.kernels[0].kernel, "http://198.18.0.1/x ${evil}");
 	assert_int_equal(db_distro_add(f->db, &d), -EINVAL);
 	distro_init(&d, "Alma9");
 	assert_int_equal(db_distro_add(f->db, &d), -EINVAL);

@@ -124,7 +124,9 @@ test_install_once(void **state)
 
 	memset(&dist, 0, sizeof(dist));
 	strcpy(dist.name, "deb");
-	strcpy(dist.kernel, "deb/linux");
+	dist.n_kernels = 1;
+	strcpy(dist.kernels[0].arch, "amd64");
+	strcpy(dist.kernels[0].kernel, "deb/linux");
 	strcpy(dist.cmdline, "quiet");
 	assert_true(decide_install_wanted(&r, &h, &pol, &dn));
 	assert_string_equal(dn, "deb");
@@ -364,7 +366,9 @@ test_refused_and_once(void **state)
 	/* one boot: a menu choice */
 	memset(&dist, 0, sizeof(dist));
 	strcpy(dist.name, "deb");
-	strcpy(dist.kernel, "deb/linux");
+	dist.n_kernels = 1;
+	strcpy(dist.kernels[0].arch, "amd64");
+	strcpy(dist.kernels[0].kernel, "deb/linux");
 	in.install = INSTALL_ISSUED;
 	in.distro = &dist;
 	in.token = "0123456789abcdef0123456789abcdef";

@@ -95,8 +95,10 @@ add_distro(struct fix *f, const char *name, const char *kernel)
 
 	memset(&d, 0, sizeof(d));
 	str_copy(d.name, sizeof(d.name), name);
-	str_copy(d.kernel, sizeof(d.kernel), kernel);
-	strcpy(d.initrd, "standin/initrd.gz");
+	d.n_kernels = 1;
+	strcpy(d.kernels[0].arch, "amd64");
+	str_copy(d.kernels[0].kernel, sizeof(d.kernels[0].kernel), kernel);
+	strcpy(d.kernels[0].initrd, "standin/initrd.gz");
 	strcpy(d.cmdline, "console=ttyS0");
 	assert_int_equal(db_distro_add(f->db, &d), 0);
 }

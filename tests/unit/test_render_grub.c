@@ -83,7 +83,7 @@ test_golden_all(void **state)
 	render_golden("install", &in, DECISION_INSTALL);
 
 	/* a distribution without initrd */
-	dist.initrd[0] = '\0';
+	dist.kernels[0].initrd[0] = '\0';
 	render_golden("install-no-initrd", &in, DECISION_INSTALL);
 	dist = distro();
 
@@ -263,11 +263,11 @@ test_hostile_refs(void **state)
 	in.token = TOKEN;
 	for (i = 0; i < ARRAY_SIZE(bad_refs); i++) {
 		dist = distro();
-		str_copy(dist.kernel, sizeof(dist.kernel), bad_refs[i]);
+		str_copy(dist.kernels[0].kernel, sizeof(dist.kernels[0].kernel), bad_refs[i]);
 		assert_int_equal(decide(&in, &d), 0);
 		assert_int_equal(grub_render(&d, SERVER, &s, NULL), -EINVAL);
 		dist = distro();
-		snprintf(dist.initrd, sizeof(dist.initrd), "ok.gz %s",
+		snprintf(dist.kernels[0].initrd, sizeof(dist.kernels[0].initrd), "ok.gz %s",
 		         bad_refs[i]);
 		assert_int_equal(decide(&in, &d), 0);
 		assert_int_equal(grub_render(&d, SERVER, &s, NULL), -EINVAL);
@@ -285,7 +285,8 @@ test_hostile_refs(void **state)
 	{
 		static const char *const evil[] = {"ok", "a';reboot;'"};
 
-		d.distros = evil;
+		d.distros[0] = evil[0];
+		d.distros[1] = evil[1];
 		d.n_distros = 2;
 		assert_int_equal(grub_render(&d, SERVER, &s, NULL), -EINVAL);
 	}

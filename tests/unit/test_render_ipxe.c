@@ -221,7 +221,7 @@ test_injection_refused(void **state)
 	assert_int_equal(ipxe_render(&d, &s, &len), -EINVAL);
 	/* a kernel reference with a space or a $ */
 	dist = distro();
-	strcpy(dist.kernel, "linux ${x}");
+	strcpy(dist.kernels[0].kernel, "linux ${x}");
 	assert_int_equal(decide(&in, &d), 0);
 	assert_int_equal(ipxe_render(&d, &s, &len), -EINVAL);
 	/* a base URL with a setting */
