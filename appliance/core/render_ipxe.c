@@ -226,7 +226,11 @@ static void
 choice_url(FILE *f, const struct decision *d, const char *choice,
            const char *distro)
 {
-	fprintf(f, "%s/ipxe/v1/config?mac=%s&platform=%s&choice=%s",
+	/* buildarch: the choice is decided for the same architecture
+	 * (its kernel, its menu) */
+	fprintf(f,
+	        "%s/ipxe/v1/config?mac=%s&platform=%s&buildarch=${buildarch}"
+	        "&choice=%s",
 	        d->base_url, d->mac,
 	        d->platform == BOOT_PLATFORM_UNKNOWN
 	            ? "${platform}"

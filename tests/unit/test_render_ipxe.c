@@ -179,6 +179,78 @@ test_golden_trust(void **state)
 }
 
 /* Values that would add iPXE syntax are refused, never rendered. */
+/* An ARM64 client (iPXE's buildarch arm64): the kernel of its
+ * architecture, a menu of the distributions that have one and no
+ * memory test; a distribution without one gets the menu, saying so. */
+static void
+test_golden_arm64(void **state)
+{
+	static const char *const arches[] = {"amd64 arm64", "amd64"};
+	struct decide_policy pol = policy();
+	struct db_distro dist = distro();
+	struct boot_request req = request(BOOT_PLATFORM_EFI);
+	struct db_host h = host(DB_ACTION_INSTALL);
+	struct decide_input in = {.req = &req, .policy = &pol, .host = &h};
+	struct decision d;
+
+	pol.distro_arches = arches;
+	strcpy(req.buildarch, "arm64");
+	dist.n_kernels = 2;
+	strcpy(dist.kernels[1].arch, "arm64");
+	strcpy(dist.kernels[1].kernel, "debian12/arm64/linux");
+	strcpy(dist.kernels[1].initrd, "debian12/arm64/initrd.gz");
+	in.install = INSTALL_ISSUED;
+	in.distro = &dist;
+	in.token = "0123456789abcdef0123456789abcdef";
+	render_golden("install-arm64", &in, DECISION_INSTALL);
+	assert_int_equal(decide(&in, &d), 0);
+	assert_string_equal(d.kernel, "debian12/arm64/linux");
+	assert_string_equal(d.kernel_arch, "arm64");
+
+	/* the same distribution without its arm64 kernel: never the
+	 * amd64 one */
+	dist.n_kernels = 1;
+	assert_int_equal(decide(&in, &d), 0);
+	assert_int_equal(d.kind, DECISION_MENU);
+	assert_string_equal(d.reason, "no-kernel-for-arch");
+	assert_null(d.kernel);
+	in.install = INSTALL_NO_KERNEL;
+	in.token = NULL;
+	render_golden("nokernel-arm64", &in, DECISION_MENU);
+
+	/* an unknown MAC's menu: debian12 only, no memtest item */
+	in.host = NULL;
+	in.install = INSTALL_NOT_TRIED;
+	in.distro = NULL;
+	render_golden("menu-arm64", &in, DECISION_MENU);
+	assert_int_equal(decide(&in, &d), 0);
+	assert_int_equal(d.n_distros, 1);
+	assert_true(d.no_memtest);
+
+	/* memtest asked for anyway: the menu */
+	req.choice = BOOT_CHOICE_MEMTEST;
+	assert_int_equal(decide(&in, &d), 0);
+	assert_int_equal(d.kind, DECISION_MENU);
+	assert_string_equal(d.reason, "no-memtest");
+
+	/* an x86 client still sees both, and memtest */
+	req = request(BOOT_PLATFORM_EFI);
+	strcpy(req.buildarch, "x86_64");
+	assert_int_equal(decide(&in, &d), 0);
+	assert_int_equal(d.n_distros, 2);
+	assert_false(d.no_memtest);
+	/* its architecture from option 93 when iPXE did not say */
+	req = request(BOOT_PLATFORM_PCBIOS);
+	assert_string_equal(decide_kernel_arch(&req), "amd64");
+	req.buildarch[0] = '\0';
+	req.arch = 7;
+	assert_string_equal(decide_kernel_arch(&req), "amd64");
+	strcpy(req.buildarch, "arm32");
+	assert_string_equal(decide_kernel_arch(&req), "unknown");
+	strcpy(req.buildarch, "i386");
+	assert_string_equal(decide_kernel_arch(&req), "amd64");
+}
+
 static void
 test_injection_refused(void **state)
 {
@@ -295,6 +367,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_golden_all),
 	    cmocka_unit_test(test_golden_trust),
+	    cmocka_unit_test(test_golden_arm64),
 	    cmocka_unit_test(test_injection_refused),
 	    cmocka_unit_test(test_error_script),
 	    cmocka_unit_test(test_boot_script),
