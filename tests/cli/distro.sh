@@ -69,6 +69,33 @@ expect_eq "$(jpy 'd["cmdline"]' <<<"$out")" \
 	"auto=true url={{install_url}} hostname={{hostname}}" \
 	"refused --cmdline leaves the distro as it was"
 
+# a kernel per architecture: --arch (aliases accepted, stored by Debian's
+# name); set adds or replaces one; the amd64 fields stay as they were
+expect_exit 0 by --json distro set tiny --arch aarch64 --kernel tiny/arm64/k \
+	--initrd tiny/arm64/i
+expect_eq "$(jpy 'sorted(d["kernels"])+[d["kernels"]["arm64"]["kernel"], d["kernel"]]' <<<"$out")" \
+	"['amd64', 'arm64', 'tiny/arm64/k', 'k']" "distro set --arch adds arm64"
+expect_exit 0 by --json distro set tiny --arch arm64 --initrd tiny/arm64/i2
+expect_eq "$(jpy 'd["kernels"]["arm64"]["initrds"]+[d["kernels"]["arm64"]["kernel"]]' <<<"$out")" \
+	"['tiny/arm64/i2', 'tiny/arm64/k']" "set --arch replaces that arch's initrd"
+expect_exit 2 by distro set tiny --arch arm64 --remove-arch arm64
+expect_exit 0 by distro show tiny
+expect_contains "$out" "kernel:    tiny/arm64/k (arm64)" "show lists each arch"
+expect_exit 0 by distro list
+expect_contains "$out" "amd64,arm64" "list shows the arches"
+expect_exit 0 by --json distro add armonly --arch arm64 --kernel a/k --initrd a/i
+expect_eq "$(jpy '[d["kernel"], list(d["kernels"])]' <<<"$out")" \
+	"[None, ['arm64']]" "an arm64-only distro: kernel (amd64) is null"
+expect_exit 2 by distro set armonly --arch amd64 --kernel a/k
+expect_contains "$err" "--initrd I is required for amd64" "new arch needs both"
+expect_exit 2 by distro set armonly --remove-arch arm64
+expect_contains "$err" "only kernel" "the last kernel stays"
+expect_exit 2 by distro add bad0 --arch riscv64 --kernel k --initrd i
+expect_exit 2 by distro add bad0 --arch 'amd64;x' --kernel k --initrd i
+expect_exit 0 by --json distro set tiny --remove-arch arm64
+expect_eq "$(jpy 'list(d["kernels"])' <<<"$out")" "['amd64']" "--remove-arch"
+expect_exit 0 by distro rm armonly
+
 # template validation (tmpl_validate) and other bad input: exit 2
 before=$(snapshot)
 printf 'hello {{no_such_variable}}\n' >"$TEST_TMP/bad.cfg"

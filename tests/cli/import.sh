@@ -63,8 +63,20 @@ xorriso -hardlinks on -as mkisofs -quiet -R -J -V 'Debian 12.8.0 amd64 n' \
 	-o "$W/hl.iso" "$W/hl" 2>/dev/null
 expect_exit 0 by distro import deb12hl --from "$W/hl.iso"
 check "hard-linked initrd copied whole" cmp "$d/install.amd/initrd.gz" "$FILES/deb12hl/amd64/initrd.gz"
-# the name is taken now: refused before anything is read
-refused deb12 "$W/deb.iso" "distro deb12 exists"
+# the name is taken and has every architecture the source holds
+refused deb12 "$W/deb.iso" "has a kernel for every architecture this source holds (amd64): nothing to add"
+
+# --- a Debian ISO with two architectures (install.amd, install.a64) ---
+d2=$W/deb2
+cp -a "$d" "$d2" && mkdir -p "$d2/install.a64"
+head -c 200000 /dev/urandom >"$d2/install.a64/vmlinuz"
+head -c 300000 /dev/urandom >"$d2/install.a64/initrd.gz"
+iso "$W/deb2.iso" 'Debian 12.8.0 multi n' "$d2"
+expect_exit 0 by --json distro import deb12m --from "$W/deb2.iso"
+expect_eq "$(result | jpy '[d["arches"], d["kernel"], d["kernels"]["arm64"]["kernel"], d["kernels"]["arm64"]["initrds"]]')" \
+	"[['amd64', 'arm64'], 'deb12m/amd64/vmlinuz', 'deb12m/arm64/vmlinuz', ['deb12m/arm64/initrd.gz']]" \
+	"both architectures of a two-arch ISO stored"
+check "arm64 kernel copied" cmp "$d2/install.a64/vmlinuz" "$FILES/deb12m/arm64/vmlinuz"
 
 # --- a Fedora tree with .treeinfo ---
 f=$W/fed
@@ -133,6 +145,47 @@ if [[ -f $pkg/debian-installer/amd64/linux ]]; then
 	check "text/ before gtk/" cmp "$pkg/debian-installer/amd64/initrd.gz" "$FILES/di12b/amd64/initrd.gz"
 else
 	echo "note: debian-installer-12-netboot-amd64 not installed; its import not checked"
+fi
+
+# --- an arm64 netboot tarball, then the arm64 tree into an amd64 distro ---
+n6=$W/nb64
+mkdir -p "$n6/debian-installer/arm64"
+head -c 100000 /dev/urandom >"$n6/debian-installer/arm64/linux"
+head -c 100000 /dev/urandom >"$n6/debian-installer/arm64/initrd.gz"
+cp "$n/version.info" "$n6/version.info"
+tar -C "$n6" -czf "$W/netboot-arm64.tar.gz" .
+expect_exit 0 by --json distro import nb12arm --from "$W/netboot-arm64.tar.gz"
+expect_eq "$(result | jpy '[d["arches"], d["kernel"], list(d["kernels"]), d["kernels"]["arm64"]["kernel"]]')" \
+	"[['arm64'], None, ['arm64'], 'nb12arm/arm64/linux']" "arm64 netboot tarball"
+# importing it into nb12 (amd64, same release) adds its arm64 kernel and
+# keeps the rest
+expect_exit 0 by distro import nb12 --from "$W/netboot-arm64.tar.gz"
+expect_contains "$out" "distro nb12 architectures added: Debian 12 (netboot tree), arm64" "arm64 added to nb12"
+expect_exit 0 by --json distro show nb12
+expect_eq "$(jpy '[sorted(d["kernels"]), d["kernel"], d["kernels"]["arm64"]["kernel"]]' <<<"$out")" \
+	"[['amd64', 'arm64'], 'nb12/amd64/linux', 'nb12/arm64/linux']" "nb12 has both kernels"
+check "nb12 amd64 kept" cmp "$n/debian-installer/amd64/initrd.gz" "$FILES/nb12/amd64/initrd.gz"
+check "nb12 arm64 copied" cmp "$n6/debian-installer/arm64/initrd.gz" "$FILES/nb12/arm64/initrd.gz"
+refused nb12 "$W/netboot-arm64.tar.gz" "nothing to add"
+# a Fedora aarch64 tree: not the installer of deb12 (its preseed), refused
+# and nothing left; into f40 (Fedora) its kernel is added
+fa=$W/fedarm
+cp -a "$f" "$fa"
+sed -i 's/x86_64/aarch64/g' "$fa/.treeinfo"
+refused deb12 "$fa" "deb12 serves preseed.cfg"
+expect_exit 0 by --json distro import f40 --from "$fa"
+expect_eq "$(jpy '[d["kernels"]["arm64"]["kernel"], d["kernel"]]' < <(result))" \
+	"['f40/arm64/vmlinuz', 'f40/amd64/vmlinuz']" "Fedora aarch64 .treeinfo added as arm64"
+# the files of debian-installer-12-netboot-arm64 into di12 (amd64)
+pkg64=/usr/lib/debian-installer/images/12/arm64/text
+if [[ -f $pkg64/debian-installer/arm64/linux && -f $FILES/di12/amd64/linux ]]; then
+	expect_exit 0 by --json distro import di12 --from "$pkg64"
+	expect_eq "$(jpy '[d["arches"], sorted(d["kernels"]), d["kernels"]["arm64"]["initrds"]]' < <(result))" \
+		"[['arm64'], ['amd64', 'arm64'], ['di12/arm64/initrd.gz']]" \
+		"debian-installer-12-netboot-arm64 added to di12"
+	check "d-i arm64 kernel copied" cmp "$pkg64/debian-installer/arm64/linux" "$FILES/di12/arm64/linux"
+else
+	echo "note: debian-installer-12-netboot-arm64 not installed; its import not checked"
 fi
 
 # --- hostile and wrong sources ---
