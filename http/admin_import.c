@@ -40,6 +40,10 @@ static struct {
 	char files_dir[CFG_PATH_MAX], cache_dir[CFG_PATH_MAX];
 	char db_path[CFG_PATH_MAX + 16];
 	char kernel[DB_REF_MAX], cmdline[DB_CMDLINE_MAX], family[16];
+	/* importing into an existing distribution: the architectures it
+	 * has (imp_request.have), "" for a new one */
+	char have[DB_DISTRO_ARCHES * KERNEL_ARCH_MAX];
+	char arches[DB_DISTRO_ARCHES * KERNEL_ARCH_MAX]; /* when done */
 } job = {.lock = PTHREAD_MUTEX_INITIALIZER, .state = "idle"};
 
 static enum MHD_Result
@@ -77,10 +81,11 @@ job_json(void)
 		json_object_set_new(o, "error", json_string(job.error));
 	if (!strcmp(job.state, "done"))
 		json_object_set_new(o, "distro",
-		                    json_pack("{s:s,s:s,s:s,s:s}", "name",
+		                    json_pack("{s:s,s:s,s:s,s:s,s:s,s:b}", "name",
 		                              job.name, "kernel", job.kernel,
 		                              "cmdline", job.cmdline, "family",
-		                              job.family));
+		                              job.family, "arches", job.arches,
+		                              "added", job.have[0] != '\0'));
 	return o;
 }
 
@@ -116,10 +121,25 @@ job_run(void *arg)
 	req.files_dir = job.files_dir;
 	req.cache_dir = job.cache_dir;
 	req.progress = job_progress;
+	req.have = job.have[0] ? job.have : NULL;
 	memset(&res, 0, sizeof(res));
 	memset(&d, 0, sizeof(d));
 	r = imp_run(&req, &res, why, sizeof(why));
-	if (r == 0) {
+	if (r == 0 && req.have) {
+		/* the architectures an existing distribution lacks */
+		r = db_open(job.db_path, 0, &db);
+		if (r == 0)
+			r = imp_db_add_arches(db, job.name, &res, &d, why,
+			                      sizeof(why));
+		if (r < 0) {
+			if (!why[0])
+				snprintf(why, sizeof(why),
+				         "adding to distro %s: %s", job.name,
+				         strerror(-r));
+			imp_remove_arches(job.files_dir, job.name, &res);
+		}
+		db_close(db);
+	} else if (r == 0) {
 		r = imp_distro_row(job.name, &res, &d);
 		if (r == 0)
 			r = db_open(job.db_path, 0, &db);
@@ -149,7 +169,15 @@ job_run(void *arg)
 	str_copy(job.error, sizeof(job.error),
 	         r == 0 ? "" : why[0] ? why : strerror(-r));
 	if (r == 0) {
+		size_t i;
+
 		str_copy(job.kernel, sizeof(job.kernel), d.kernels[0].kernel);
+		job.arches[0] = '\0';
+		for (i = 0; i < d.n_kernels; i++) {
+			if (i)
+				strcat(job.arches, " ");
+			strcat(job.arches, d.kernels[i].arch);
+		}
 		str_copy(job.cmdline, sizeof(job.cmdline), d.cmdline);
 		str_copy(job.family, sizeof(job.family),
 		         imp_family_name(res.found.family));
@@ -184,8 +212,10 @@ admin_import_post(struct MHD_Connection *c, struct http_req *r,
 {
 	struct http_server *srv = r->l->srv;
 	const char *name, *from, *slash;
+	char have[DB_DISTRO_ARCHES * KERNEL_ARCH_MAX];
 	struct db_distro d;
 	json_error_t e;
+	size_t i;
 	pthread_t t;
 	json_t *body;
 	enum MHD_Result ret;
@@ -208,10 +238,15 @@ admin_import_post(struct MHD_Connection *c, struct http_req *r,
 		return imp_error(c, r, 422, "from: an http(s) URL, or a path "
 		                            "under files_dir that exists");
 	}
+	/* an existing distribution gets the architectures it lacks */
+	have[0] = '\0';
 	if (db_distro_get(db, name, &d) == 0) {
+		for (i = 0; i < d.n_kernels; i++) {
+			if (i)
+				strcat(have, " ");
+			strcat(have, d.kernels[i].arch);
+		}
 		db_distro_free(&d);
-		json_decref(body);
-		return imp_error(c, r, 409, "already exists");
 	}
 	pthread_mutex_lock(&job.lock);
 	if (!strcmp(job.state, "running")) {
@@ -220,6 +255,7 @@ admin_import_post(struct MHD_Connection *c, struct http_req *r,
 		return imp_error(c, r, 409, "an import is running "
 		                            "(GET /api/v1/imports)");
 	}
+	str_copy(job.have, sizeof(job.have), have);
 	job.state = "running";
 	str_copy(job.name, sizeof(job.name), name);
 	str_copy(job.from, sizeof(job.from), from);

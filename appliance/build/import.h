@@ -192,6 +192,21 @@ int imp_distro_row(const char *name, const struct imp_result *res,
  */
 int imp_distro_merge(struct db_distro *d, const struct imp_result *res);
 
+/*
+ * imp_db_add_arches - after imp_run with req->have: read distribution
+ * name again, check that res is its installer (the family's template is
+ * the one it serves, or it serves none), add the kernels res copied
+ * (imp_distro_merge) and store it, into *ret (db_distro_free it). 0;
+ * -EMEDIUMTYPE (another family: why says which), -ENOENT (the
+ * distribution is gone, or res has no architecture it takes), or a
+ * db_* error. The caller removes the copied files on failure
+ * (imp_remove_arches).
+ */
+struct db;
+int imp_db_add_arches(struct db *db, const char *name,
+                      const struct imp_result *res, struct db_distro *ret,
+                      char *why, size_t whysz);
+
 /* imp_remove_arches - remove files_dir/NAME/ARCH of every architecture
  * res copied (after a failed db write of an import that added them). */
 int imp_remove_arches(const char *files_dir, const char *name,

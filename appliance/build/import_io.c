@@ -23,6 +23,7 @@
 
 #include "common/util.h"
 #include "common/valid.h"
+#include "db/db.h"
 
 #define IMP_DOWNLOAD_MAX (16ULL << 30)
 #define IMP_SUMS_MAX (1 << 20)
@@ -207,6 +208,46 @@ imp_remove_arches(const char *files_dir, const char *name,
 			r = -EIO;
 	}
 	return r;
+}
+
+int
+imp_db_add_arches(struct db *db, const char *name,
+                  const struct imp_result *res, struct db_distro *ret,
+                  char *why, size_t whysz)
+{
+	const char *stock, *served;
+	struct db_distro d;
+	int r;
+
+	why[0] = '\0';
+	r = db_distro_get(db, name, &d);
+	if (r < 0)
+		return r;
+	if (imp_family_template(res->found.family, &stock, &served) == 0 &&
+	    d.template_name[0] && strcmp(served, d.template_name)) {
+		/* its kernel would fetch a template the distribution does
+		 * not serve */
+		snprintf(why, whysz, "%s serves %s and this is a %s installer "
+		                     "(%s): import it under another name",
+		         name, d.template_name,
+		         imp_family_name(res->found.family), served);
+		db_distro_free(&d);
+		return -EMEDIUMTYPE;
+	}
+	r = imp_distro_merge(&d, res);
+	if (r == 0) {
+		snprintf(why, whysz, "no architecture %s can take (amd64, "
+		                     "arm64)", name);
+		r = -ENOENT;
+	}
+	if (r > 0)
+		r = db_distro_update(db, &d);
+	if (r < 0) {
+		db_distro_free(&d);
+		return r;
+	}
+	*ret = d;
+	return 0;
 }
 
 /* Is word w one of the space-separated words of list? */

@@ -742,7 +742,7 @@ distro_import(struct by_ctx *ctx, int argc, char **argv)
 	struct by_config cfg;
 	struct db_distro d;
 	struct db *db = NULL;
-	const char *from = NULL, *name, *served = NULL, *stock;
+	const char *from = NULL, *name;
 	char why[1024], what[96];
 	char have[DB_DISTRO_ARCHES * KERNEL_ARCH_MAX] = "";
 	uint64_t t0 = mono_ms();
@@ -798,74 +798,46 @@ distro_import(struct by_ctx *ctx, int argc, char **argv)
 	req.have = have[0] ? have : NULL;
 	memset(&res, 0, sizeof(res));
 	r = imp_run(&req, &res, why, sizeof(why));
-	if (r == 0 && req.have &&
-	    imp_family_template(res.found.family, &stock, &served) == 0 &&
-	    d.template_name[0] && strcmp(served, d.template_name)) {
-		/* not the same installer: its kernel would fetch a template
-		 * the distribution does not serve */
-		cli_err(cmd, "%s serves %s and %s is a %s installer (%s): "
-			     "import it under another NAME. Nothing was "
-			     "imported", what, d.template_name, cli_q(from),
-			imp_family_name(res.found.family), served);
-		imp_remove_arches(cfg.files_dir, name, &res);
-		r = EXIT_USAGE;
-		goto out;
-	}
-	if (r == -EPROTO) {
-		cli_err(cmd, "%s: found boot files but cannot tell which "
-			     "installer this is (%s). Nothing was imported; "
-			     "add it by hand: copy the kernel and initrd "
-			     "under %s/ and run bootyard distro add %s "
-			     "--kernel PATH --initrd PATH --cmdline ... "
-			     "--template FILE",
-			cli_q(from), why, cfg.files_dir, name);
-		return EXIT_USAGE;
-	}
-	if (r == -ENOMEDIUM) {
-		cli_err(cmd, "%s is not an installer we know: no kernel and "
-			     "initrd in a Debian, Ubuntu or Fedora/RHEL "
-			     "layout (%s). Nothing was imported; add one by "
-			     "hand with bootyard distro add",
-			cli_q(from), why);
-		return EXIT_USAGE;
-	}
-	if (r < 0) {
-		cli_err(cmd, "%s: %s. Nothing was imported", cli_q(from),
-			why[0] ? why : strerror(-r));
-		return r == -EEXIST || r == -EINVAL || r == -ELOOP ||
-				       r == -EBADMSG || r == -ENOEXEC ||
-				       r == -ENOENT
-			       ? EXIT_USAGE
-			       : EXIT_RUNTIME;
-	}
-	if (req.have) {
-		r = imp_distro_merge(&d, &res);
-		if (r == 0)
-			r = -ENOENT; /* only architectures it cannot take */
-	} else {
-		r = imp_distro_row(name, &res, &d);
-	}
-	if (r >= 0) {
+	if (r == 0 && req.have) {
+		/* read again, checked and written in one go: a change made
+		 * meanwhile (distro set) is kept */
+		db_distro_free(&d);
+		memset(&d, 0, sizeof(d));
 		r = cli_open(ctx, cmd, &cfg, true, &db);
 		if (r == 0) {
-			r = req.have ? db_distro_update(db, &d)
-				     : db_distro_add(db, &d);
-			if (r < 0)
+			r = imp_db_add_arches(db, name, &res, &d, why,
+					      sizeof(why));
+			if (r == -EMEDIUMTYPE || r == -ENOENT) {
+				cli_err(cmd, "%s. Nothing was imported", why);
+				r = EXIT_USAGE;
+			} else if (r < 0) {
 				r = cli_db_fail(cmd, &cfg, r, what);
+			}
+		}
+		if (r) {
+			imp_remove_arches(cfg.files_dir, name, &res);
+			goto out;
 		}
 	} else {
-		cli_err(cmd, "%s: %s", what,
-			r == -ENOENT ? "no architecture it can take (amd64, "
-				       "arm64)"
-				     : strerror(-r));
-		r = EXIT_RUNTIME;
-	}
-	if (r) {
-		if (req.have)
-			imp_remove_arches(cfg.files_dir, name, &res);
-		else
+		r = imp_distro_row(name, &res, &d);
+		if (r == 0) {
+			r = cli_open(ctx, cmd, &cfg, true, &db);
+			if (r == 0) {
+				r = db_distro_add(db, &d);
+				if (r < 0)
+					r = cli_db_fail(cmd, &cfg, r, what);
+			}
+		} else {
+			cli_err(cmd, "%s: %s", what,
+				r == -ENOENT ? "no architecture it can take "
+					       "(amd64, arm64)"
+					     : strerror(-r));
+			r = EXIT_RUNTIME;
+		}
+		if (r) {
 			imp_remove_tree(cfg.files_dir, name);
-		goto out;
+			goto out;
+		}
 	}
 	if (ctx->json) {
 		json_t *o = distro_json(&d, false), *arches = json_array();

@@ -192,6 +192,47 @@ expect_eq "$status" 200 "POST host local"
 out=$(curl -s "$BOOT/ipxe/v1/config?mac=$M2&platform=efi&choice=install&distro=debian12")
 expect_contains "$out" "local reason=host-local" "no install from a forged choice for a local host"
 
+# ---- a kernel per architecture: arm64 clients ----
+api POST /api/v1/distros '{"name":"armdeb","kernels":{"aarch64":{"kernel":"armdeb/arm64/linux","initrd":["armdeb/arm64/initrd.gz"]}}}'
+expect_eq "$status" 201 "POST a distro with an arm64 kernel only"
+expect_contains "$body" '"kernel":null,"initrd":null,"kernels":{"arm64":{"kernel":"armdeb/arm64/linux","initrd":"armdeb/arm64/initrd.gz"}}' \
+	"no amd64 kernel (null), the arm64 one under kernels"
+api POST /api/v1/distros '{"name":"bad","kernels":{"riscv64":{"kernel":"k","initrd":"i"}}}'
+expect_eq "$status" 422 "an unknown architecture is refused"
+api POST /api/v1/distros '{"name":"bad","kernel":"k","initrd":"i","arch":"x86_64","kernels":{"amd64":{"kernel":"k","initrd":"i"}}}'
+expect_eq "$status" 422 "an architecture given twice is refused"
+api GET /api/v1/distros/debian12
+expect_contains "$body" '"kernels":{"amd64":{"kernel":"debian12/linux"' "the amd64 kernel under kernels too"
+M3=52:54:00:aa:00:03
+sleep 1.1 # menus see a new distribution within a second
+out=$(curl -s "$BOOT/ipxe/v1/config?mac=$M3&platform=efi&buildarch=arm64")
+expect_contains "$out" "item install_0 Reinstall armdeb" "an arm64 menu offers the arm64 distribution"
+[[ $out != *"Reinstall debian12"* && $out != *memtest* ]] ||
+	fail "an arm64 menu offers an amd64-only distribution or memtest: $out"
+out=$(curl -s "$BOOT/ipxe/v1/config?mac=$M3&platform=efi&buildarch=x86_64")
+[[ $out == *"Reinstall debian12"* && $out != *"Reinstall armdeb"* && $out == *memtest* ]] ||
+	fail "an x86 menu: debian12 and memtest, not armdeb: $out"
+api POST /api/v1/hosts "{\"mac\":\"$M3\",\"hostname\":\"arm3\",\"action\":\"install\",\"distro\":\"debian12\"}"
+expect_eq "$status" 201 "an arm64 host flagged for an amd64-only distribution"
+out=$(curl -s "$BOOT/ipxe/v1/config?mac=$M3&platform=efi&buildarch=arm64")
+expect_contains "$out" "menu reason=no-kernel-for-arch platform=efi distro=debian12 arch=arm64" "no kernel for its architecture: the menu"
+expect_contains "$out" "debian12 has no arm64 kernel" "the menu says why"
+[[ $out != *"debian12/linux"* ]] || fail "another architecture's kernel was served: $out"
+api GET /api/v1/hosts/arm3
+expect_contains "$body" '"attempts":0' "no attempt spent"
+expect_contains "$body" '"action":"install"' "still flagged"
+api GET "/api/v1/events?mac=$M3"
+expect_contains "$body" '"kind":"install-no-kernel","detail":"debian12 has no arm64 kernel' "an install-no-kernel event"
+api PATCH /api/v1/hosts/arm3 '{"distro":"armdeb"}'
+out=$(curl -s "$BOOT/ipxe/v1/config?mac=$M3&platform=efi&buildarch=arm64")
+expect_contains "$out" "kernel $BOOT/files/armdeb/arm64/linux " "the arm64 kernel for an arm64 client"
+expect_contains "$out" "initrd $BOOT/files/armdeb/arm64/initrd.gz" "and its initrd"
+out=$(curl -s "$BOOT/ipxe/v1/config?mac=$M3&platform=efi&buildarch=x86_64")
+expect_contains "$out" "reason=no-kernel-for-arch" "the same host booting as x86: no kernel"
+api DELETE /api/v1/hosts/arm3
+api DELETE /api/v1/distros/armdeb
+expect_eq "$status" 200 "arm64 distro removed"
+
 # ---- files ----
 expect_eq "$(curl -s "$BOOT/files/debian12/linux" | cmp - "$STATE/files/debian12/linux" && echo same)" same "file body"
 hdr=$(curl -sI "$BOOT/files/debian12/linux")

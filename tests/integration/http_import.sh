@@ -43,7 +43,26 @@ expect_contains "$body" '"template_name":"preseed.cfg"' "stock preseed"
 snap() { (cd "$STATE/files" && find . | sort); }
 before=$(snap)
 api POST /api/v1/distros/import "{\"name\":\"deb12\",\"from\":\"$src\"}"
-expect_eq "$status" 409 "a taken name is a conflict"
+expect_eq "$status" 202 "an existing distribution: accepted"
+wait_import
+expect_contains "$body" '"state":"failed"' "nothing new to add: failed"
+expect_contains "$body" "nothing to add" "says why"
+expect_eq "$(snap)" "$before" "nothing left under files_dir"
+# the arm64 tree of the same release adds its arm64 kernel
+src64=$STATE/files/incoming/netboot64
+mkdir -p "$src64/debian-installer/arm64"
+head -c 100000 /dev/urandom >"$src64/debian-installer/arm64/linux"
+head -c 100000 /dev/urandom >"$src64/debian-installer/arm64/initrd.gz"
+cp "$src/version.info" "$src64/"
+api POST /api/v1/distros/import "{\"name\":\"deb12\",\"from\":\"$src64\"}"
+expect_eq "$status" 202 "arm64 tree accepted"
+wait_import
+expect_contains "$body" '"state":"done"' "arm64 added"
+expect_contains "$body" '"arches":"amd64 arm64","added":true' "the result names both"
+api GET /api/v1/distros/deb12
+expect_contains "$body" '"kernel":"deb12/amd64/linux"' "amd64 kernel kept (the compatible field)"
+expect_contains "$body" '"arm64":{"kernel":"deb12/arm64/linux","initrd":"deb12/arm64/initrd.gz"}' "arm64 kernel in kernels"
+check "arm64 kernel under files_dir/deb12/arm64" cmp "$src64/debian-installer/arm64/linux" "$STATE/files/deb12/arm64/linux"
 api POST /api/v1/distros/import '{"name":"etc","from":"/etc"}'
 expect_eq "$status" 422 "a path outside files_dir is refused"
 api POST /api/v1/distros/import "{\"name\":\"up\",\"from\":\"$STATE/files/../..\"}"
