@@ -251,11 +251,18 @@ async function renderDistros() {
   if (r.status === 401) return signedOut();
   clear(view);
   const tb = el('tbody');
-  for (const d of r.body || [])
-    tb.append(el('tr', {}, el('td', {}, d.name), el('td', { class: 'mono' }, d.kernel),
-      el('td', { class: 'mono hide-narrow' }, d.initrd), el('td', { class: 'mono hide-narrow' }, d.cmdline || '')));
+  // a row per architecture the distribution has a kernel for
+  for (const d of r.body || []) {
+    const kernels = d.kernels || { amd64: { kernel: d.kernel, initrd: d.initrd } };
+    for (const arch of Object.keys(kernels).sort())
+      tb.append(el('tr', {}, el('td', {}, d.name), el('td', { class: 'arch' }, arch),
+        el('td', { class: 'mono' }, kernels[arch].kernel || ''),
+        el('td', { class: 'mono hide-narrow' }, kernels[arch].initrd || ''),
+        el('td', { class: 'mono hide-narrow' }, d.cmdline || '')));
+  }
   view.append(el('h2', {}, 'Distributions'), el('table', { id: 'distros' },
     el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'Name'),
+      el('th', { scope: 'col' }, 'Architecture'),
       el('th', { scope: 'col' }, 'Kernel'), el('th', { scope: 'col', class: 'hide-narrow' }, 'Initrd'),
       el('th', { scope: 'col', class: 'hide-narrow' }, 'Command line'))), tb));
   // import (docs/http.md): an http(s) URL or a path under files_dir of
