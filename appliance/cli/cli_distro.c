@@ -781,6 +781,8 @@ distro_import(struct by_ctx *ctx, int argc, char **argv)
 				strcat(have, " ");
 			strcat(have, d.kernels[i].arch);
 		}
+		db_distro_free(&d);
+		memset(&d, 0, sizeof(d));
 	} else if (r != -ENOENT) {
 		return cli_db_fail(cmd, &cfg, r, what);
 	}
@@ -798,11 +800,36 @@ distro_import(struct by_ctx *ctx, int argc, char **argv)
 	req.have = have[0] ? have : NULL;
 	memset(&res, 0, sizeof(res));
 	r = imp_run(&req, &res, why, sizeof(why));
-	if (r == 0 && req.have) {
+	if (r == -EPROTO) {
+		cli_err(cmd, "%s: found boot files but cannot tell which "
+			     "installer this is (%s). Nothing was imported; "
+			     "add it by hand: copy the kernel and initrd "
+			     "under %s/ and run bootyard distro add %s "
+			     "--kernel PATH --initrd PATH --cmdline ... "
+			     "--template FILE",
+			cli_q(from), why, cfg.files_dir, name);
+		return EXIT_USAGE;
+	}
+	if (r == -ENOMEDIUM) {
+		cli_err(cmd, "%s is not an installer we know: no kernel and "
+			     "initrd in a Debian, Ubuntu or Fedora/RHEL "
+			     "layout (%s). Nothing was imported; add one by "
+			     "hand with bootyard distro add",
+			cli_q(from), why);
+		return EXIT_USAGE;
+	}
+	if (r < 0) {
+		cli_err(cmd, "%s: %s. Nothing was imported", cli_q(from),
+			why[0] ? why : strerror(-r));
+		return r == -EEXIST || r == -EINVAL || r == -ELOOP ||
+				       r == -EBADMSG || r == -ENOEXEC ||
+				       r == -ENOENT
+			       ? EXIT_USAGE
+			       : EXIT_RUNTIME;
+	}
+	if (req.have) {
 		/* read again, checked and written in one go: a change made
 		 * meanwhile (distro set) is kept */
-		db_distro_free(&d);
-		memset(&d, 0, sizeof(d));
 		r = cli_open(ctx, cmd, &cfg, true, &db);
 		if (r == 0) {
 			r = imp_db_add_arches(db, name, &res, &d, why,
