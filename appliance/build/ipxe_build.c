@@ -26,6 +26,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -252,9 +253,19 @@ install_file(const char *src, const char *dir, const char *name)
 	char tmp[IPXE_PATH], dst[IPXE_PATH];
 	int r;
 
+	const char *base = strrchr(name, '/');
+	char sub[IPXE_PATH];
+
+	/* a nested name ("arm64/snponly.efi"): its directory, and the
+	 * temporary name beside the file */
+	base = base ? base + 1 : name;
 	if ((r = str_printf(dst, sizeof(dst), "%s/%s", dir, name)) < 0 ||
-	    (r = str_printf(tmp, sizeof(tmp), "%s/.%s.tmp.%ld", dir, name,
+	    (r = str_printf(sub, sizeof(sub), "%s/%.*s", dir,
+			    (int)(base - name), name)) < 0 ||
+	    (r = str_printf(tmp, sizeof(tmp), "%s.%s.tmp.%ld", sub, base,
 			    (long)getpid())) < 0)
+		return r;
+	if (base != name && (r = mkdir_p(sub, 0755)) < 0)
 		return r;
 	unlink(tmp); /* a leftover: copy_file creates it O_EXCL */
 	r = copy_file(src, tmp, 0644);
@@ -1346,14 +1357,87 @@ build_prepare_tree(struct build *b)
 	return 0;
 }
 
-/* make -C tree/src -j N targets EMBED= [CERT= TRUST=]; on failure the
- * end of its log goes into err. Sets ret->t_make and ret->log_path. */
-static int
-build_make(struct build *b)
+/* ---- cross compilers ---------------------------------------------------- */
+
+/* img_cross - the CROSS= prefix image i needs on this machine: NULL for
+ * a native build (its row has none, or this machine is its machine). */
+static const char *
+img_cross(unsigned i)
 {
-	char *argv[8 + IPXE_N_IMAGES];
+	const struct arch *a = arch_ipxe_row(i);
+	struct utsname u;
+
+	if (!a || !a->ipxe_cross.prefix)
+		return NULL;
+	if (a->ipxe_cross.machine && uname(&u) == 0 &&
+	    !strcmp(u.machine, a->ipxe_cross.machine))
+		return NULL;
+	return a->ipxe_cross.prefix;
+}
+
+/* in_path - an executable prog in $PATH. */
+static bool
+in_path(const char *prog)
+{
+	const char *path = getenv("PATH"), *p, *end;
+	char f[IPXE_PATH];
+
+	for (p = path ? path : "/usr/bin:/bin"; *p; p = end + (*end != 0)) {
+		end = strchr(p, ':');
+		if (!end)
+			end = p + strlen(p);
+		if (end > p &&
+		    str_printf(f, sizeof(f), "%.*s/%s", (int)(end - p), p,
+			       prog) == 0 &&
+		    access(f, X_OK) == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * build_check_cross - every image in b->bits whose cross compiler
+ * (<prefix>gcc) is missing: left out of "all" (ret->skipped, with the
+ * reason), or, asked for by name, an error naming the package.
+ */
+static int
+build_check_cross(struct build *b)
+{
+	unsigned i;
+
+	for (i = 0; i < IPXE_N_IMAGES; i++) {
+		const char *cross = img_cross(i);
+		const struct arch *a = arch_ipxe_row(i);
+		char gcc[128];
+
+		if (!(b->bits & (1u << i)) || !cross)
+			continue;
+		snprintf(gcc, sizeof(gcc), "%sgcc", cross);
+		if (in_path(gcc))
+			continue;
+		snprintf(b->err, b->errsz,
+			 "%s iPXE images need the cross compiler %s: install "
+			 "the Debian package %s",
+			 a->name, gcc, a->ipxe_cross.pkg);
+		if (b->o->images)
+			return -ENOENT;
+		b->bits &= ~(1u << i);
+		b->ret->skipped |= 1u << i;
+		str_copy(b->ret->skipped_why, sizeof(b->ret->skipped_why),
+			 b->err);
+		b->err[0] = '\0';
+	}
+	return 0;
+}
+
+/* One make run for the images in bits, with CROSS=cross when not NULL. */
+static int
+build_make_one(struct build *b, unsigned bits, const char *cross)
+{
+	char *argv[9 + IPXE_N_IMAGES];
 	char srcpath[IPXE_PATH], log[IPXE_PATH], list[IPXE_PATH], jobs[32];
 	char embed[IPXE_PATH + 8], cert[IPXE_PATH + 8], trust[IPXE_PATH + 8];
+	char crossarg[128];
 	unsigned i, jobsn = b->o->jobs;
 	double t;
 	int a = 0, n;
@@ -1364,7 +1448,6 @@ build_make(struct build *b)
 	}
 	str_printf(srcpath, sizeof(srcpath), "%s/src", b->tree);
 	str_printf(log, sizeof(log), "%s/bootyard/build.log", b->tree);
-	str_copy(b->ret->log_path, sizeof(b->ret->log_path), log);
 	snprintf(jobs, sizeof(jobs), "-j%u", jobsn);
 	str_printf(embed, sizeof(embed), "EMBED=%s/bootyard/boot.ipxe",
 		   b->tree);
@@ -1375,20 +1458,24 @@ build_make(struct build *b)
 	argv[a++] = srcpath;
 	argv[a++] = jobs;
 	for (i = 0; i < IPXE_N_IMAGES; i++)
-		if (b->bits & (1u << i))
+		if (bits & (1u << i))
 			argv[a++] = (char *)img(i)->target;
 	argv[a++] = embed;
 	if (b->ca) {
 		argv[a++] = cert;
 		argv[a++] = trust;
 	}
+	if (cross) {
+		snprintf(crossarg, sizeof(crossarg), "CROSS=%s", cross);
+		argv[a++] = crossarg;
+	}
 	argv[a] = NULL;
-	unlink(log);
-	images_list(b->bits, list, sizeof(list));
-	progress(b->o, "building %s with make %s (log: %s)", list, jobs, log);
+	images_list(bits, list, sizeof(list));
+	progress(b->o, "building %s with make %s%s%s (log: %s)", list, jobs,
+		 cross ? " " : "", cross ? crossarg : "", log);
 	t = now_s();
 	n = run(argv, log);
-	b->ret->t_make = now_s() - t;
+	b->ret->t_make += now_s() - t;
 	if (n != 0) {
 		char tail[1024];
 		log_tail(log, tail, sizeof(tail));
@@ -1399,6 +1486,40 @@ build_make(struct build *b)
 		return n < 0 ? n : -EIO;
 	}
 	return 0;
+}
+
+/*
+ * make -C tree/src -j N targets EMBED= [CERT= TRUST=] [CROSS=], once per
+ * compiler (native, then each cross prefix); on failure the end of its
+ * log goes into err. Sets ret->t_make and ret->log_path.
+ */
+static int
+build_make(struct build *b)
+{
+	unsigned i, done = 0;
+	int r = 0;
+
+	str_printf(b->ret->log_path, sizeof(b->ret->log_path),
+		   "%s/bootyard/build.log", b->tree);
+	unlink(b->ret->log_path);
+	b->ret->t_make = 0;
+	for (i = 0; i < IPXE_N_IMAGES && r == 0; i++) {
+		const char *cross = img_cross(i);
+		unsigned j, group = 0;
+
+		if (!(b->bits & (1u << i)) || (done & (1u << i)))
+			continue;
+		for (j = i; j < IPXE_N_IMAGES; j++) {
+			const char *c = img_cross(j);
+
+			if ((b->bits & (1u << j)) &&
+			    (c == cross || (c && cross && !strcmp(c, cross))))
+				group |= 1u << j;
+		}
+		done |= group;
+		r = build_make_one(b, group, cross);
+	}
+	return r;
 }
 
 /* The built images into the cache entry outc, as one rename. */
@@ -1418,6 +1539,11 @@ build_store(struct build *b)
 		str_printf(src, sizeof(src), "%s/src/%s", b->tree,
 			   img(i)->target);
 		r = str_printf(dst, sizeof(dst), "%s/%s", tmp, img(i)->name);
+		if (r == 0 && strchr(img(i)->name, '/')) {
+			*strrchr(dst, '/') = '\0';
+			r = mkdir_p(dst, 0755);
+			dst[strlen(dst)] = '/';
+		}
 		if (r == 0)
 			r = copy_file(src, dst, 0644);
 	}
@@ -1504,7 +1630,9 @@ ipxe_build(const struct ipxe_build_opts *o, struct ipxe_build_result *ret,
 	b->err = err;
 	b->errsz = errsz;
 	b->bits = o->images ? o->images : IPXE_IMG_ALL;
-	r = build_inputs(b, t0);
+	r = build_check_cross(b);
+	if (r == 0)
+		r = build_inputs(b, t0);
 	if (r < 0)
 		goto out;
 	if (!o->force && info_read(o->out_dir, oldkey, NULL) == 0 &&

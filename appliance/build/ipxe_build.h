@@ -30,10 +30,12 @@
 #define IPXE_IMG_UNDIONLY 0x2 /* undionly.kpxe: BIOS PXE, NIC's UNDI */
 #define IPXE_IMG_EFI 0x4      /* ipxe.efi: UEFI, iPXE's own drivers */
 #define IPXE_IMG_SNPONLY 0x8  /* snponly.efi: UEFI, firmware's driver */
-#define IPXE_IMG_ALL 0xf
-#define IPXE_N_IMAGES 4
+#define IPXE_IMG_ARM64_EFI 0x10     /* arm64/ipxe.efi (cross-compiled) */
+#define IPXE_IMG_ARM64_SNPONLY 0x20 /* arm64/snponly.efi */
+#define IPXE_IMG_ALL 0x3f
+#define IPXE_N_IMAGES 6
 
-/* ipxe_image_name - "ipxe.lkrn"... for image index i (0..3), or NULL. */
+/* ipxe_image_name - "ipxe.lkrn"... for image index i (0..5), or NULL. */
 const char *ipxe_image_name(unsigned i);
 
 struct ipxe_build_opts {
@@ -59,6 +61,10 @@ struct ipxe_build_result {
 	double t_make;          /* seconds in make */
 	double t_total;
 	char log_path[CFG_PATH_MAX]; /* make's output, when it ran */
+	/* images of "all" left out: their architecture's cross compiler
+	 * is missing (why: which program, which Debian package) */
+	unsigned skipped;
+	char skipped_why[256];
 };
 
 /*
@@ -70,6 +76,10 @@ struct ipxe_build_result {
  * (errsz bytes): -ENOENT for a missing source, -EINVAL for a source,
  * configuration or CA that is not usable, -EIO when make failed (err
  * names the log). On failure the output directory is untouched.
+ * Images of another architecture are made with its cross compiler
+ * (arch.h, ipxe_cross); when it is missing, "all" (images 0) leaves
+ * them out (ret->skipped says which and why), and an explicit list that
+ * names them fails with -ENOENT naming the package.
  */
 int ipxe_build(const struct ipxe_build_opts *o, struct ipxe_build_result *ret,
 	       char *err, size_t errsz);

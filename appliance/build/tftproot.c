@@ -34,6 +34,9 @@ static const struct {
 	{ "ipxe.efi", "/usr/lib/ipxe/ipxe.efi", "ipxe", true },
 	{ "snponly.efi", "/usr/lib/ipxe/snponly.efi", "ipxe", true },
 	{ "undionly.kpxe", "/usr/lib/ipxe/undionly.kpxe", "ipxe", true },
+	/* Debian's ipxe has no ARM64 image: built ones only (src NULL) */
+	{ "arm64/ipxe.efi", NULL, "gcc-aarch64-linux-gnu", true },
+	{ "arm64/snponly.efi", NULL, "gcc-aarch64-linux-gnu", true },
 	{ "memtest86+x64.bin", "/boot/memtest86+x64.bin", "memtest86+", false },
 	{ "memtest86+x64.efi", "/boot/memtest86+x64.efi", "memtest86+", false },
 };
@@ -430,6 +433,19 @@ tftproot_assemble(const char *dir, const char *state_dir, const char *server,
 			rep.ipxe_built = true;
 			snprintf(rep.ipxe_from, sizeof(rep.ipxe_from),
 				 "%s/ipxe", state_dir);
+		}
+		if (!src) {
+			/* not built: no file at all rather than a stale one
+			 * (or another architecture's) */
+			size_t l = strlen(rep.ipxe_missing);
+
+			if (str_printf(built, sizeof(built), "%s/%s", dir,
+				       tftp_copies[i].dest) == 0)
+				unlink(built);
+			snprintf(rep.ipxe_missing + l,
+				 sizeof(rep.ipxe_missing) - l, "%s%s",
+				 l ? "," : "", tftp_copies[i].dest);
+			continue;
 		}
 		r = read_file(src, TFTP_FILE_MAX, &data, &len);
 		if (r < 0) {

@@ -21,6 +21,9 @@ struct tftproot_report {
 	unsigned unchanged; /* files already up to date */
 	bool ipxe_built;    /* iPXE images from <state_dir>/ipxe/ */
 	char ipxe_from[CFG_PATH_MAX]; /* where the iPXE images came from */
+	/* images no source has (not built, no Debian package: the ARM64
+	 * ones without `build-ipxe`), comma-separated; "" = none */
+	char ipxe_missing[128];
 };
 
 /*

@@ -109,7 +109,9 @@ static const struct cli_cmd build_cmd = {
 		"CA for https)\n"
 		"  --images    comma-separated subset of ipxe.lkrn,"
 		"undionly.kpxe,ipxe.efi,\n"
-		"              snponly.efi (default all)\n"
+		"              snponly.efi,arm64/ipxe.efi,arm64/snponly.efi "
+		"(default all;\n"
+		"              arm64 needs gcc-aarch64-linux-gnu, else left out)\n"
 		"  -j, --jobs  parallel make jobs, 1 to 64\n"
 		"  -f, --force build even when the cache has the images\n",
 	.own_config = true,
@@ -343,11 +345,21 @@ build_run(const struct ipxe_build_opts *o, const char *config)
 {
 	struct ipxe_build_result res;
 	char err[2048];
+	int r;
 
 	printf("build-ipxe: source %s, config %s, boot URL %s, trust %s\n",
 	       o->source, config, o->base_url, o->ca ? o->ca : "iPXE default");
 	fflush(stdout);
-	if (ipxe_build(o, &res, err, sizeof(err)) < 0) {
+	r = ipxe_build(o, &res, err, sizeof(err));
+	if (res.skipped)
+		log_warnx("build-ipxe: left out %s: %s",
+			  res.skipped & (IPXE_IMG_ARM64_EFI |
+					 IPXE_IMG_ARM64_SNPONLY)
+				  ? "arm64/ipxe.efi, arm64/snponly.efi (ARM64 "
+				    "UEFI clients will get no boot file)"
+				  : "some images",
+			  res.skipped_why);
+	if (r < 0) {
 		cli_err(&build_cmd, "%s", err);
 		cli_err(&build_cmd, "previous images in %s left as they were",
 			o->out_dir);
@@ -486,5 +498,10 @@ cmd_tftp_root(struct by_ctx *ctx, int argc, char **argv)
 	}
 	printf("%s: %u written, %u up to date; iPXE from %s\n", dir,
 	       rep.written, rep.unchanged, rep.ipxe_from);
+	if (rep.ipxe_missing[0])
+		log_warnx("tftp-root: no %s: ARM64 UEFI clients get no boot "
+			  "file (run `bootyard build-ipxe` with "
+			  "gcc-aarch64-linux-gnu installed)",
+			  rep.ipxe_missing);
 	return 0;
 }

@@ -57,7 +57,7 @@ cmd_status(struct by_ctx *ctx, int argc, char **argv)
 		"state", "pid", "config", "interface", "address", "link",
 		"server", "http_base", "mode", "bios_loader", "bios_file",
 		"uefi_loader", "uefi_file", "ipxe_detect", "ipxe_images",
-		"ipxe_from", "tftp_root", "dnsmasq_conf", "dnsmasq_pid",
+		"ipxe_from", "ipxe_missing", "tftp_root", "dnsmasq_conf", "dnsmasq_pid",
 		"dnsmasq_restarts", "http_pid", "lease_hook", "updated",
 	};
 	struct by_config cfg;

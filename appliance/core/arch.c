@@ -21,6 +21,7 @@ static const struct arch arches[] = {
 		.name = "i386-pc",
 		.fw = ARCH_FW_BIOS,
 		.kernel_arch = "amd64",
+		.buildarch = "i386",
 		.pxe_codes = { 0 },
 		.n_pxe_codes = 1,
 		.pxe_tag = "bios",
@@ -42,6 +43,7 @@ static const struct arch arches[] = {
 		.name = "x86_64-efi",
 		.fw = ARCH_FW_UEFI,
 		.kernel_arch = "amd64",
+		.buildarch = "x86_64",
 		.pxe_codes = { 7, 9 },
 		.n_pxe_codes = 2,
 		.pxe_tag = "efi64",
@@ -72,19 +74,46 @@ static const struct arch arches[] = {
 		.local_instead = { [LOCAL_BOOT_SANBOOT] = LOCAL_BOOT_GRUB,
 				   [LOCAL_BOOT_EXIT] = LOCAL_BOOT_EXIT1 },
 	},
+	{
+		/* ARM64 UEFI: 11, 19 HTTP Boot; its loaders in arm64/.
+		 * Debian's ipxe package has no arm64 image: its iPXE comes
+		 * from build-ipxe only (cross-compiled on x86). No grub:
+		 * grub-efi-arm64-bin is an arm64 package, not installable
+		 * on an amd64 appliance without dpkg multiarch, so local
+		 * boot is "exit 1" (measured: docs/arches.md) */
+		.name = "arm64-efi",
+		.fw = ARCH_FW_UEFI,
+		.kernel_arch = "arm64",
+		.buildarch = "arm64",
+		.pxe_codes = { 11 },
+		.n_pxe_codes = 1,
+		.pxe_tag = "efiarm64",
+		.http_code = 19,
+		.http_tag = "httparm64",
+		.dir = "arm64/",
+		.loader_file = {
+			[ARCH_LOADER_SNPONLY] = "snponly.efi",
+			[ARCH_LOADER_IPXE] = "ipxe.efi",
+		},
+		.ipxe = { { "arm64/ipxe.efi", "bin-arm64-efi/ipxe.efi" },
+			  { "arm64/snponly.efi", "bin-arm64-efi/snponly.efi" } },
+		.ipxe_cross = { "aarch64-linux-gnu-", "gcc-aarch64-linux-gnu",
+				"aarch64" },
+		.local_allowed = M(LOCAL_BOOT_EXIT1) | M(LOCAL_BOOT_NOFILE),
+		.local_fallback = LOCAL_BOOT_EXIT1,
+		.local_instead = { [LOCAL_BOOT_SANBOOT] = LOCAL_BOOT_EXIT1,
+				   [LOCAL_BOOT_EXIT] = LOCAL_BOOT_EXIT1,
+				   [LOCAL_BOOT_GRUB] = LOCAL_BOOT_EXIT1 },
+	},
 };
 
 /*
  * Codes tagged for the logs and the lease hook but not served yet:
- * 6 x86 UEFI (IA32), 10 ARM 32-bit UEFI, 11 ARM 64-bit UEFI, 19 ARM
- * 64-bit UEFI HTTP Boot (a URL to an ARM64 loader the operator may put
- * there: bootyard does not ship one).
+ * 6 x86 UEFI (IA32), 10 ARM 32-bit UEFI.
  */
 static const struct arch_code unserved[] = {
 	{ 6, "efi32", false, NULL },
 	{ 10, "efiarm32", false, NULL },
-	{ 11, "efiarm64", false, NULL },
-	{ 19, "httparm64", true, "arm64/snponly.efi" },
 };
 
 size_t
@@ -134,6 +163,20 @@ arch_by_name(const char *name)
 		return NULL;
 	for (i = 0; i < ARRAY_SIZE(arches); i++)
 		if (!strcmp(arches[i].name, name))
+			return &arches[i];
+	return NULL;
+}
+
+const struct arch *
+arch_by_buildarch(enum arch_fw fw, const char *buildarch)
+{
+	size_t i;
+
+	if (!buildarch)
+		return NULL;
+	for (i = 0; i < ARRAY_SIZE(arches); i++)
+		if (arches[i].fw == fw && arches[i].buildarch &&
+		    !strcmp(arches[i].buildarch, buildarch))
 			return &arches[i];
 	return NULL;
 }
@@ -258,21 +301,30 @@ arch_fw_parse(const char *platform, enum arch_fw *ret)
 enum arch_loader
 arch_loader_of(const struct arch *a, const struct by_config *cfg)
 {
+	enum arch_loader l;
+
 	if (a->fw == ARCH_FW_BIOS)
 		return cfg->bios_loader == BIOS_LOADER_UNDIONLY
 			       ? ARCH_LOADER_UNDIONLY
 			       : ARCH_LOADER_PXELINUX;
 	switch (cfg->uefi_loader) {
 	case UEFI_LOADER_IPXE:
-		return ARCH_LOADER_IPXE;
+		l = ARCH_LOADER_IPXE;
+		break;
 	case UEFI_LOADER_GRUB:
-		return ARCH_LOADER_GRUB;
+		l = ARCH_LOADER_GRUB;
+		break;
 	case UEFI_LOADER_SHIM:
-		return ARCH_LOADER_SHIM;
+		l = ARCH_LOADER_SHIM;
+		break;
 	case UEFI_LOADER_SNPONLY:
 	default:
-		return ARCH_LOADER_SNPONLY;
+		l = ARCH_LOADER_SNPONLY;
+		break;
 	}
+	/* a loader this row does not offer (grub, shim on ARM64): its
+	 * clients get iPXE rather than nothing */
+	return a->loader_file[l] ? l : ARCH_LOADER_SNPONLY;
 }
 
 const char *
@@ -317,5 +369,17 @@ arch_ipxe_at(size_t k)
 		for (j = 0; j < ARCH_IPXE_MAX; j++)
 			if (arches[i].ipxe[j].name && k-- == 0)
 				return &arches[i].ipxe[j];
+	return NULL;
+}
+
+const struct arch *
+arch_ipxe_row(size_t k)
+{
+	size_t i, j;
+
+	for (i = 0; i < ARRAY_SIZE(arches); i++)
+		for (j = 0; j < ARCH_IPXE_MAX; j++)
+			if (arches[i].ipxe[j].name && k-- == 0)
+				return &arches[i];
 	return NULL;
 }

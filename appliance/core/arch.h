@@ -52,12 +52,21 @@ struct arch_src {
 	const char *pkg;
 };
 
+/* A cross compiler for iPXE: make's CROSS= prefix and its Debian
+ * package; used unless this machine is machine (uname -m). */
+struct arch_cross {
+	const char *prefix; /* "aarch64-linux-gnu-"; NULL = native only */
+	const char *pkg;
+	const char *machine;
+};
+
 struct arch {
 	const char *name;     /* grub's platform name: "x86_64-efi" */
 	enum arch_fw fw;
 	/* the distribution kernels it boots, by Debian's name: "amd64",
 	 * "arm64" (db_distro_kernel) */
 	const char *kernel_arch;
+	const char *buildarch;   /* iPXE's ${buildarch}: "x86_64", "arm64" */
 	/* DHCP option 93 (RFC 4578, IANA "Processor Architecture Types"):
 	 * the PXE codes, which all get dnsmasq tag pxe_tag, and the UEFI
 	 * HTTP Boot code (0 = none), tag http_tag */
@@ -73,6 +82,7 @@ struct arch {
 	 * loader is not offered on this architecture */
 	const char *loader_file[ARCH_N_LOADERS];
 	struct arch_ipxe_image ipxe[ARCH_IPXE_MAX]; /* name NULL = none */
+	struct arch_cross ipxe_cross; /* how its iPXE images are compiled */
 	const char *grub_target;  /* grub-mkimage -O; NULL = no grub */
 	const char *grub_pkg;     /* the Debian package with its modules */
 	/* uefi_loader = shim: Debian's signed shim (handed out as
@@ -111,6 +121,10 @@ const struct arch *arch_by_code(long code);
 /* arch_by_name - the row named name ("x86_64-efi"); NULL when unknown or
  * name is NULL. */
 const struct arch *arch_by_name(const char *name);
+
+/* arch_by_buildarch - the row of firmware family fw whose iPXE reports
+ * ${buildarch} buildarch ("arm64"); NULL when none (or NULL). */
+const struct arch *arch_by_buildarch(enum arch_fw fw, const char *buildarch);
 
 /* arch_primary - the first row of firmware family fw (the one the
  * [boot] local_bios / local_efi keys and the status page speak of);
@@ -154,7 +168,8 @@ bool arch_has_memtest(const char *karch);
 const char *arch_fw_platform(enum arch_fw fw);
 int arch_fw_parse(const char *platform, enum arch_fw *ret);
 
-/* arch_loader_of - the loader choice cfg makes for a's firmware family. */
+/* arch_loader_of - the loader choice cfg makes for a's firmware family;
+ * snponly where a does not offer the UEFI loader chosen. */
 enum arch_loader arch_loader_of(const struct arch *a,
 				const struct by_config *cfg);
 
@@ -176,5 +191,8 @@ enum cfg_local_boot arch_local_method(const struct arch *a,
  * end. */
 size_t arch_ipxe_count(void);
 const struct arch_ipxe_image *arch_ipxe_at(size_t i);
+
+/* arch_ipxe_row - the row iPXE image i belongs to; NULL past the end. */
+const struct arch *arch_ipxe_row(size_t i);
 
 #endif

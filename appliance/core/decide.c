@@ -110,10 +110,14 @@ decide_addr_check(const struct boot_request *req, const struct db_host *host,
 }
 
 /* The local boot method for a platform, host override first; the
- * architecture table (arch.h) says what its firmware can use. */
+ * architecture table (arch.h) says what its firmware can use: the row
+ * of the client's iPXE ${buildarch} (arm64), else the family's first. */
 static enum cfg_local_boot
-local_method(const struct db_host *host, enum cfg_local_boot site, bool efi)
+local_method(const struct db_host *host, enum cfg_local_boot site, bool efi,
+	     const char *buildarch)
 {
+	enum arch_fw fw = efi ? ARCH_FW_UEFI : ARCH_FW_BIOS;
+	const struct arch *a = arch_by_buildarch(fw, buildarch);
 	enum cfg_local_boot m = LOCAL_BOOT_DEFAULT;
 
 	if (host && host->local_boot[0] &&
@@ -121,9 +125,7 @@ local_method(const struct db_host *host, enum cfg_local_boot site, bool efi)
 		m = LOCAL_BOOT_DEFAULT;
 	if (m == LOCAL_BOOT_DEFAULT)
 		m = site;
-	return arch_local_method(arch_primary(efi ? ARCH_FW_UEFI
-	                                          : ARCH_FW_BIOS),
-	                         m);
+	return arch_local_method(a ? a : arch_primary(fw), m);
 }
 
 const char *
@@ -203,8 +205,10 @@ decide(const struct decide_input *in, struct decision *ret)
 	memcpy(d.mac, in->req->mac, sizeof(d.mac));
 	d.platform = in->req->platform;
 	d.hostname = host ? host->hostname : "";
-	d.local_bios = local_method(host, pol->local_bios, false);
-	d.local_efi = local_method(host, pol->local_efi, true);
+	d.local_bios = local_method(host, pol->local_bios, false,
+	                            in->req->buildarch);
+	d.local_efi = local_method(host, pol->local_efi, true,
+	                           in->req->buildarch);
 	d.base_url = pol->base_url;
 	d.menu_timeout = pol->menu_timeout;
 	d.kernel_arch = decide_kernel_arch(in->req);

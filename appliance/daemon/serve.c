@@ -436,6 +436,7 @@ sup_write_status(struct sup *s, const char *state)
 		     "ipxe_detect=%s\n"
 		     "ipxe_images=%s\n"
 		     "ipxe_from=%s\n"
+		     "ipxe_missing=%s\n"
 		     "tftp_root=%s\n"
 		     "dnsmasq_conf=%s\n"
 		     "dnsmasq_pid=%ld\n"
@@ -454,6 +455,9 @@ sup_write_status(struct sup *s, const char *state)
 		     dnsmasq_uefi_file(s->cfg.uefi_loader),
 		     s->cfg.ipxe_detect ? "yes" : "no",
 		     s->tftp.ipxe_built ? "built" : "debian", s->tftp.ipxe_from,
+		     s->tftp.ipxe_missing[0]
+			     ? s->tftp.ipxe_missing
+			     : "none",
 		     s->tftp_dir, s->conf_path, (long)s->dm_pid, s->dm_restarts,
 		     (long)s->http_pid, s->script[0] ? s->script : "none",
 		     (long long)time(NULL));
@@ -1118,6 +1122,12 @@ sup_tftp(struct sup *s)
 	else if (s->tftp.written)
 		log_info("TFTP root %s: %u files written, iPXE from %s",
 			 s->tftp_dir, s->tftp.written, s->tftp.ipxe_from);
+	if (r == 0 && s->tftp.ipxe_missing[0] && s->tftp.written)
+		log_warnx("TFTP root %s: no %s: ARM64 UEFI clients get no boot "
+			  "file (Debian's ipxe has no ARM64 image; run "
+			  "`bootyard build-ipxe` with gcc-aarch64-linux-gnu "
+			  "installed)",
+			  s->tftp_dir, s->tftp.ipxe_missing);
 	if (r == 0)
 		sup_grub(s);
 	return r;

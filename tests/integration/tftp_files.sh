@@ -41,6 +41,17 @@ for pair in pxelinux.0:/usr/lib/PXELINUX/pxelinux.0 \
 	cmp -s "$TEST_TMP/got/${pair%%:*}" "${pair#*:}" || fail "${pair%%:*} differs from ${pair#*:}"
 done
 ok "fetched loaders equal their Debian sources"
+
+# ARM64 UEFI (option 93 = 11) is offered arm64/snponly.efi; Debian's ipxe
+# has no ARM64 image and nothing was built here, so the tree has none (no
+# x86 file in its place: such a client gets nothing) and status says so
+ack=$(probe -m 52:54:00:d0:00:0b -a 11 -r -w 100 | grep -m1 '^ACK')
+expect_eq "$(field file "$ack")" arm64/snponly.efi "arch 11 (ARM64 UEFI): arm64/snponly.efi"
+[[ ! -e $T/arm64/snponly.efi && ! -e $T/arm64/ipxe.efi ]] ||
+	fail "an ARM64 iPXE in the TFTP tree without a build"
+ok "no ARM64 iPXE in the tree without a build"
+expect_contains "$("$BOOTYARD" -c "$CONF" status)" "arm64/ipxe.efi,arm64/snponly.efi" \
+	"status names the ARM64 images it does not have (ipxe_missing)"
 expect_contains "$(cat "$TEST_TMP/got/boot.ipxe")" "imgfetch --name bootyard-config http://198.18.0.1:$HTTP_PORT/ipxe/v1/config" "boot.ipxe fetches its config from the appliance"
 expect_contains "$(cat "$TEST_TMP/got/pxelinux.cfg/default")" "INITRD boot.ipxe" "pxelinux loads iPXE with boot.ipxe"
 expect_contains "$(cat "$TEST_TMP/got/grub/grub.cfg")" "chainloader (tftp,198.18.0.1)/ipxe.efi" "grub.cfg chainloads iPXE"

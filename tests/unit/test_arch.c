@@ -30,9 +30,9 @@ static const struct {
 	{ 7, "efi64", false, "x86_64-efi" },
 	{ 9, "efi64", false, "x86_64-efi" },
 	{ 10, "efiarm32", false, NULL },
-	{ 11, "efiarm64", false, NULL },
+	{ 11, "efiarm64", false, "arm64-efi" },
 	{ 16, "httpx64", true, "x86_64-efi" },
-	{ 19, "httparm64", true, NULL },
+	{ 19, "httparm64", true, "arm64-efi" },
 };
 
 static void
@@ -91,12 +91,12 @@ test_names(void **state)
 {
 	static const char *const bad[] = {
 		"", "X86_64-EFI", "x86_64-efi ", " x86_64-efi", "x86_64",
-		"x86_64-efi\n", "arm64-efi", "pcbios", "efi", "i386-pc/",
-		"bios",
+		"x86_64-efi\n", "arm64", "ARM64-EFI", "arm64-efi/", "pcbios",
+		"efi", "i386-pc/", "bios",
 	};
 	size_t i;
 
-	assert_int_equal(arch_count(), 2);
+	assert_int_equal(arch_count(), 3);
 	for (i = 0; i < arch_count(); i++)
 		assert_ptr_equal(arch_by_name(arch_at(i)->name), arch_at(i));
 	assert_null(arch_at(arch_count()));
@@ -170,6 +170,60 @@ test_loaders(void **state)
 	assert_null(bios->grub_target);
 }
 
+static void
+test_arm64(void **state)
+{
+	const struct arch *a = arch_by_name("arm64-efi");
+	struct by_config c = { .uefi_loader = UEFI_LOADER_SNPONLY };
+	static const char *const bad[] = {
+		"", "ARM64", "arm64 ", "aarch64", "arm", "arm32", "x86_64\n",
+		"i386", NULL,
+	};
+	size_t i;
+	int m;
+
+	assert_non_null(a);
+	assert_ptr_equal(arch_by_code(11), a);
+	assert_ptr_equal(arch_by_code(19), a);
+	assert_int_equal(a->fw, ARCH_FW_UEFI);
+	assert_string_equal(a->kernel_arch, "arm64");
+	assert_string_equal(arch_by_name("x86_64-efi")->kernel_arch, "amd64");
+	assert_string_equal(arch_by_name("i386-pc")->kernel_arch, "amd64");
+	assert_string_equal(a->dir, "arm64/");
+	assert_string_equal(arch_loader_file(a, arch_loader_of(a, &c)),
+			    "snponly.efi");
+	c.uefi_loader = UEFI_LOADER_IPXE;
+	assert_string_equal(arch_loader_file(a, arch_loader_of(a, &c)),
+			    "ipxe.efi");
+	/* no arm64 grub (grub-efi-arm64-bin is not installable on amd64)
+	 * and no shim: those loaders are not offered, iPXE is */
+	assert_null(arch_loader_file(a, ARCH_LOADER_GRUB));
+	assert_null(arch_loader_file(a, ARCH_LOADER_SHIM));
+	c.uefi_loader = UEFI_LOADER_GRUB;
+	assert_string_equal(arch_loader_file(a, arch_loader_of(a, &c)),
+			    "snponly.efi");
+	c.uefi_loader = UEFI_LOADER_SHIM;
+	assert_string_equal(arch_loader_file(a, arch_loader_of(a, &c)),
+			    "snponly.efi");
+	assert_null(a->grub_target);
+	/* cross-compiled iPXE */
+	assert_string_equal(a->ipxe_cross.prefix, "aarch64-linux-gnu-");
+	assert_string_equal(a->ipxe_cross.pkg, "gcc-aarch64-linux-gnu");
+	/* local boot: every method is "exit 1" */
+	for (m = LOCAL_BOOT_DEFAULT; m <= LOCAL_BOOT_NOFILE; m++)
+		assert_int_equal(arch_local_method(a, m), LOCAL_BOOT_EXIT1);
+	/* iPXE's ${buildarch} finds the row, per firmware family */
+	assert_ptr_equal(arch_by_buildarch(ARCH_FW_UEFI, "arm64"), a);
+	assert_ptr_equal(arch_by_buildarch(ARCH_FW_UEFI, "x86_64"),
+			 arch_by_name("x86_64-efi"));
+	assert_ptr_equal(arch_by_buildarch(ARCH_FW_BIOS, "i386"),
+			 arch_by_name("i386-pc"));
+	assert_null(arch_by_buildarch(ARCH_FW_BIOS, "arm64"));
+	assert_null(arch_by_buildarch(ARCH_FW_UEFI, "i386"));
+	for (i = 0; i < ARRAY_SIZE(bad); i++)
+		assert_null(arch_by_buildarch(ARCH_FW_UEFI, bad[i]));
+}
+
 /* What decide.c's local_method did before the table, for one firmware. */
 static enum cfg_local_boot
 old_local(enum cfg_local_boot m, bool efi)
@@ -206,21 +260,52 @@ test_local_methods(void **state)
 static void
 test_ipxe_images(void **state)
 {
-	static const char *const names[] = { "ipxe.lkrn", "undionly.kpxe",
-					     "ipxe.efi", "snponly.efi" };
+	static const char *const names[] = {
+		"ipxe.lkrn", "undionly.kpxe", "ipxe.efi", "snponly.efi",
+		"arm64/ipxe.efi", "arm64/snponly.efi",
+	};
+	static const unsigned bits[] = {
+		IPXE_IMG_LKRN, IPXE_IMG_UNDIONLY, IPXE_IMG_EFI,
+		IPXE_IMG_SNPONLY, IPXE_IMG_ARM64_EFI, IPXE_IMG_ARM64_SNPONLY,
+	};
+	unsigned all = 0, got;
 	size_t i;
 
 	/* ipxe_build.h's IPXE_IMG_* bits follow the table */
 	assert_int_equal(arch_ipxe_count(), IPXE_N_IMAGES);
+	assert_int_equal(ARRAY_SIZE(names), IPXE_N_IMAGES);
 	for (i = 0; i < ARRAY_SIZE(names); i++) {
 		const struct arch_ipxe_image *m = arch_ipxe_at(i);
-		size_t tl = strlen(m->target), nl = strlen(m->name);
+		const char *base = strrchr(m->name, '/');
+		size_t tl = strlen(m->target), nl;
 
+		base = base ? base + 1 : m->name;
+		nl = strlen(base);
 		assert_string_equal(m->name, names[i]);
+		assert_string_equal(ipxe_image_name(i), names[i]);
+		/* the target's file is the image's file, in its row's dir */
 		assert_true(tl > nl && m->target[tl - nl - 1] == '/' &&
-			    !strcmp(m->target + tl - nl, m->name));
+			    !strcmp(m->target + tl - nl, base));
+		assert_int_equal(strncmp(m->name, arch_ipxe_row(i)->dir,
+					 strlen(arch_ipxe_row(i)->dir)),
+				 0);
+		assert_int_equal(bits[i], 1u << i);
+		assert_int_equal(ipxe_build_parse_images(names[i], &got), 0);
+		assert_int_equal(got, bits[i]);
+		all |= bits[i];
 	}
+	assert_int_equal(all, IPXE_IMG_ALL);
+	assert_int_equal(ipxe_build_parse_images("arm64/snponly.efi,ipxe.lkrn",
+						 &got), 0);
+	assert_int_equal(got, IPXE_IMG_ARM64_SNPONLY | IPXE_IMG_LKRN);
+	assert_int_equal(ipxe_build_parse_images("snponly.efi/", &got),
+			 -EINVAL);
+	assert_int_equal(ipxe_build_parse_images("arm64/", &got), -EINVAL);
+	assert_int_equal(ipxe_build_parse_images("../snponly.efi", &got),
+			 -EINVAL);
 	assert_null(arch_ipxe_at(ARRAY_SIZE(names)));
+	assert_null(arch_ipxe_row(ARRAY_SIZE(names)));
+	assert_null(ipxe_image_name(ARRAY_SIZE(names)));
 	assert_null(arch_ipxe_at((size_t)-1));
 }
 
@@ -258,6 +343,13 @@ test_rows(void **state)
 				    a->loader_file[ARCH_LOADER_GRUB]);
 		if (a->loader_file[ARCH_LOADER_GRUB] && a->fw == ARCH_FW_UEFI)
 			assert_non_null(a->grub_target);
+		/* its kernels and its iPXE ${buildarch} are named */
+		assert_true(a->kernel_arch && *a->kernel_arch);
+		assert_true(a->buildarch && *a->buildarch);
+		assert_ptr_equal(arch_by_buildarch(a->fw, a->buildarch), a);
+		/* a cross compiler names its package */
+		if (a->ipxe_cross.prefix)
+			assert_true(a->ipxe_cross.pkg && a->ipxe_cross.machine);
 	}
 	/* a row wins over a tagged-only entry of the same code */
 	for (i = 0; i < arch_unserved_count(); i++) {
@@ -280,6 +372,7 @@ main(void)
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_platforms),
 		cmocka_unit_test(test_loaders),
+		cmocka_unit_test(test_arm64),
 		cmocka_unit_test(test_local_methods),
 		cmocka_unit_test(test_ipxe_images),
 		cmocka_unit_test(test_rows),

@@ -110,6 +110,22 @@ test_local_methods(void **state)
 			         cases[i].host, d.local_efi, d.local_bios,
 			         cases[i].efi, cases[i].bios);
 	}
+	/* an ARM64 iPXE (${buildarch} arm64): no disk-finding grub there,
+	 * every method is "exit 1"; x86_64 and an unknown or empty
+	 * buildarch keep the x86 rules */
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		strcpy(h.local_boot, cases[i].host);
+		strcpy(r.buildarch, "arm64");
+		assert_int_equal(decide(&in, &d), 0);
+		assert_int_equal(d.local_efi, LOCAL_BOOT_EXIT1);
+		strcpy(r.buildarch, "x86_64");
+		assert_int_equal(decide(&in, &d), 0);
+		assert_int_equal(d.local_efi, cases[i].efi);
+		strcpy(r.buildarch, "sparc");
+		assert_int_equal(decide(&in, &d), 0);
+		assert_int_equal(d.local_efi, cases[i].efi);
+		r.buildarch[0] = '\0';
+	}
 }
 
 static void

@@ -117,7 +117,9 @@ test_parse_images(void **state)
 		ipxe_build_parse_images("snponly.efi,undionly.kpxe", &bits), 0);
 	assert_int_equal(bits, IPXE_IMG_SNPONLY | IPXE_IMG_UNDIONLY);
 	assert_int_equal(ipxe_build_parse_images("ipxe.lkrn,undionly.kpxe,"
-						 "ipxe.efi,snponly.efi",
+						 "ipxe.efi,snponly.efi,"
+						 "arm64/ipxe.efi,"
+						 "arm64/snponly.efi",
 						 &bits),
 			 0);
 	assert_int_equal(bits, IPXE_IMG_ALL);
@@ -130,7 +132,8 @@ test_parse_images(void **state)
 	assert_int_equal(ipxe_build_parse_images(NULL, &bits), -EINVAL);
 	assert_string_equal(ipxe_image_name(0), "ipxe.lkrn");
 	assert_string_equal(ipxe_image_name(3), "snponly.efi");
-	assert_null(ipxe_image_name(4));
+	assert_string_equal(ipxe_image_name(5), "arm64/snponly.efi");
+	assert_null(ipxe_image_name(6));
 }
 
 static void
