@@ -150,6 +150,60 @@ test_distro(void **state)
 	assert_int_equal(http_admin_distro_apply(o, &d, err, sizeof(err)),
 	                 -EINVAL);
 	json_decref(o);
+
+	/* kernels per architecture: "arch" for kernel + initrd, and a
+	 * "kernels" object; aliases stored by Debian's name */
+	body = "{\"name\":\"deb\",\"kernel\":\"deb/arm64/linux\","
+	       "\"initrd\":\"deb/arm64/initrd.gz\",\"arch\":\"aarch64\","
+	       "\"kernels\":{\"x86_64\":{\"kernel\":\"deb/linux\","
+	       "\"initrd\":[\"deb/initrd.gz\"]}}}";
+	o = http_admin_json_parse(body, strlen(body));
+	memset(&d, 0, sizeof(d));
+	assert_int_equal(http_admin_distro_apply(o, &d, err, sizeof(err)), 0);
+	assert_int_equal(d.n_kernels, 2);
+	assert_string_equal(db_distro_kernel(&d, "arm64")->kernel,
+	                    "deb/arm64/linux");
+	assert_string_equal(db_distro_kernel(&d, "amd64")->initrd,
+	                    "deb/initrd.gz");
+	json_decref(o);
+	{
+		static const char *const bad[] = {
+			/* no kernel at all */
+			"{\"name\":\"d\"}",
+			"{\"name\":\"d\",\"kernels\":{}}",
+			/* an architecture twice (alias and name) */
+			"{\"name\":\"d\",\"kernel\":\"k\",\"initrd\":\"i\","
+			"\"kernels\":{\"x86_64\":{\"kernel\":\"k\","
+			"\"initrd\":\"i\"}}}",
+			/* unknown or hostile architectures */
+			"{\"name\":\"d\",\"kernel\":\"k\",\"initrd\":\"i\","
+			"\"arch\":\"riscv64\"}",
+			"{\"name\":\"d\",\"kernel\":\"k\",\"initrd\":\"i\","
+			"\"arch\":\"amd64;reboot\"}",
+			"{\"name\":\"d\",\"kernel\":\"k\",\"initrd\":\"i\","
+			"\"arch\":5}",
+			"{\"name\":\"d\",\"kernels\":{\"AMD64\":{\"kernel\":"
+			"\"k\",\"initrd\":\"i\"}}}",
+			/* not objects, a bad path inside */
+			"{\"name\":\"d\",\"kernels\":[1]}",
+			"{\"name\":\"d\",\"kernels\":{\"arm64\":\"k\"}}",
+			"{\"name\":\"d\",\"kernels\":{\"arm64\":{\"kernel\":"
+			"\"../k\",\"initrd\":\"i\"}}}",
+			"{\"name\":\"d\",\"kernels\":{\"arm64\":{\"kernel\":"
+			"\"k\"}}}",
+		};
+		size_t i;
+
+		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			o = http_admin_json_parse(bad[i], strlen(bad[i]));
+			assert_non_null(o);
+			memset(&d, 0, sizeof(d));
+			if (http_admin_distro_apply(o, &d, err, sizeof(err)) !=
+			    -EINVAL)
+				fail_msg("accepted: %s", bad[i]);
+			json_decref(o);
+		}
+	}
 }
 
 static void

@@ -513,6 +513,16 @@ teardown(void **state)
 	return 0;
 }
 
+/* db_event_list callback: an install-no-kernel event was recorded. */
+static int
+saw_no_kernel(const struct db_event *e, void *ctx)
+{
+	if (!strcmp(e->kind, "install-no-kernel") &&
+	    strstr(e->detail, "deb has no arm64 kernel"))
+		*(bool *)ctx = true;
+	return 0;
+}
+
 /* One ASK, the way http/server.c drives it; the answer into *ans,
  * the token handed out (if any) into tok. */
 static void
@@ -539,6 +549,50 @@ ask(struct fix *f, struct boot_request *r, struct boot_answer *ans,
 		str_copy(tok, TOKEN_LEN + 1, ans->decision.token);
 	boot_applied_free(&a);
 	assert_false(ans->need_apply);
+}
+
+/* An arm64 client flagged for a distribution with only an amd64 kernel:
+ * the menu, no token, no attempt, an install-no-kernel event; once the
+ * distribution has an arm64 kernel, that one is installed; a menu
+ * choice is checked the same way. */
+static void
+test_apply_no_kernel(void **state)
+{
+	struct fix *f = *state;
+	struct boot_request r = mkreq(MAC1, BOOT_CHOICE_NONE);
+	struct boot_answer ans;
+	struct db_distro d;
+	struct db_host h;
+	char tok[TOKEN_LEN + 1];
+	bool seen = false;
+
+	strcpy(r.buildarch, "arm64");
+	ask(f, &r, &ans, tok);
+	assert_int_equal(ans.decision.kind, DECISION_MENU);
+	assert_string_equal(ans.decision.reason, "no-kernel-for-arch");
+	assert_string_equal(ans.decision.distro, "deb");
+	assert_null(ans.decision.kernel);
+	assert_string_equal(tok, "");
+	assert_int_equal(db_host_get(f->db, f->id, &h), 0);
+	assert_int_equal(h.attempts, 0);
+	assert_int_equal(h.action, DB_ACTION_INSTALL);
+	assert_string_equal(h.token, "");
+	assert_int_equal(db_event_list(f->db, MAC1, 0, saw_no_kernel, &seen),
+	                 0);
+	assert_true(seen);
+
+	assert_int_equal(db_distro_get(f->db, "deb", &d), 0);
+	d.n_kernels = 2;
+	strcpy(d.kernels[1].arch, "arm64");
+	strcpy(d.kernels[1].kernel, "deb/arm64/linux");
+	strcpy(d.kernels[1].initrd, "deb/arm64/initrd.gz");
+	assert_int_equal(db_distro_update(f->db, &d), 0);
+	db_distro_free(&d);
+	ask(f, &r, &ans, tok);
+	assert_int_equal(ans.decision.kind, DECISION_INSTALL);
+	assert_string_equal(ans.decision.kernel, "deb/arm64/linux");
+	assert_string_equal(ans.decision.initrd, "deb/arm64/initrd.gz");
+	assert_int_equal(strlen(tok), TOKEN_LEN);
 }
 
 /* Flagged: a token per ask, one attempt each, then the menu; done sets
@@ -692,6 +746,8 @@ main(void)
 	    cmocka_unit_test(test_fetched),
 	    cmocka_unit_test(test_done),
 	    cmocka_unit_test(test_policy),
+	    cmocka_unit_test_setup_teardown(test_apply_no_kernel, setup,
+	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_apply_issue_done, setup,
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_apply_once_stale, setup,

@@ -179,6 +179,59 @@ test_recognise(void **state)
 	assert_non_null(strstr(why, "BACKUP"));
 }
 
+/* The distribution an import makes holds every architecture the
+ * database takes (i386 stays in files_dir only); merged into an
+ * existing one, only those it lacks are added. */
+static void
+test_distro_row(void **state)
+{
+	struct imp_result res;
+	struct db_distro d;
+	size_t i;
+	static const char *const arches[] = {"amd64", "i386", "aarch64"};
+
+	memset(&res, 0, sizeof(res));
+	res.found.family = IMP_FAMILY_DEBIAN;
+	res.found.n_boots = 3;
+	for (i = 0; i < 3; i++) {
+		strcpy(res.found.boots[i].arch, arches[i]);
+		res.found.boots[i].n_initrds = 2;
+		snprintf(res.kernel[i], sizeof(res.kernel[i]), "deb/%s/linux",
+		         arches[i]);
+		snprintf(res.initrds[i][0], sizeof(res.initrds[i][0]),
+		         "deb/%s/initrd.gz", arches[i]);
+		snprintf(res.initrds[i][1], sizeof(res.initrds[i][1]),
+		         "deb/%s/fw.gz", arches[i]);
+	}
+	assert_int_equal(imp_distro_row("deb", &res, &d), 0);
+	assert_int_equal(d.n_kernels, 2);
+	assert_string_equal(db_distro_kernel(&d, "amd64")->kernel,
+	                    "deb/amd64/linux");
+	assert_string_equal(db_distro_kernel(&d, "arm64")->initrd,
+	                    "deb/aarch64/initrd.gz deb/aarch64/fw.gz");
+	assert_string_equal(d.template_name, "preseed.cfg");
+	/* merging the same again adds nothing */
+	assert_int_equal(imp_distro_merge(&d, &res), 0);
+	assert_int_equal(d.n_kernels, 2);
+	db_distro_free(&d);
+
+	/* an existing amd64 distribution gets arm64 only */
+	memset(&d, 0, sizeof(d));
+	d.n_kernels = 1;
+	strcpy(d.kernels[0].arch, "amd64");
+	strcpy(d.kernels[0].kernel, "mine/linux");
+	assert_int_equal(imp_distro_merge(&d, &res), 1);
+	assert_int_equal(d.n_kernels, 2);
+	assert_string_equal(d.kernels[0].kernel, "mine/linux");
+	assert_string_equal(d.kernels[1].arch, "arm64");
+
+	/* only architectures the database cannot take: none */
+	res.found.n_boots = 2;
+	strcpy(res.found.boots[0].arch, "i386");
+	assert_int_equal(imp_distro_row("deb", &res, &d), -ENOENT);
+	db_distro_free(&d);
+}
+
 static void
 test_sums(void **state)
 {
@@ -322,6 +375,7 @@ main(void)
 	    cmocka_unit_test(test_iso_volid),
 	    cmocka_unit_test(test_recognise),
 	    cmocka_unit_test(test_sums),
+	    cmocka_unit_test(test_distro_row),
 	    cmocka_unit_test(test_families),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -550,6 +550,32 @@ cli_host_ref_and_quote(void **state)
 	assert_memory_equal(q + 61, "...'", 4);
 }
 
+static void
+kernel_arch_names(void **state)
+{
+	static const char *const bad[] = {
+		"", "AMD64", "x86-64", "i386", "arm", "armhf", "riscv64",
+		"amd64 ", " amd64", "amd64\n", "arm64;", "amd6", "aarch64x",
+	};
+	size_t i;
+
+	assert_string_equal(kernel_arch_parse("amd64"), "amd64");
+	assert_string_equal(kernel_arch_parse("x86_64"), "amd64");
+	assert_string_equal(kernel_arch_parse("arm64"), "arm64");
+	assert_string_equal(kernel_arch_parse("aarch64"), "arm64");
+	assert_null(kernel_arch_parse(NULL));
+	assert_false(valid_kernel_arch(NULL));
+	assert_true(valid_kernel_arch("amd64"));
+	assert_true(valid_kernel_arch("arm64"));
+	/* aliases are parsed, never stored */
+	assert_false(valid_kernel_arch("x86_64"));
+	assert_false(valid_kernel_arch("aarch64"));
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_null(kernel_arch_parse(bad[i]));
+		assert_false(valid_kernel_arch(bad[i]));
+	}
+}
+
 int
 main(void)
 {
@@ -566,6 +592,7 @@ main(void)
 		cmocka_unit_test(ip_either_family),
 		cmocka_unit_test(ip_from_sockaddr),
 		cmocka_unit_test(token_hex32),
+		cmocka_unit_test(kernel_arch_names),
 		cmocka_unit_test(token_generated),
 		cmocka_unit_test(path_or_url),
 		cmocka_unit_test(cli_value_no_metachars),
