@@ -1511,6 +1511,28 @@ sup_conf_check(struct sup *s)
 }
 
 /*
+ * Does dnsmasq hand out addresses on the interface's own segment? Not
+ * when every [dhcp] range is a subnet reached through a relay: another
+ * DHCP server on the segment is then no conflict.
+ */
+static bool
+sup_serves_segment(const struct sup *s)
+{
+	struct dnsmasq_subnet sn[DNSMASQ_SUBNETS_MAX];
+	char err[256];
+	int n, i;
+
+	n = dnsmasq_subnets(&s->cfg, s->nif.addr, s->nif.prefix, sn,
+			    ARRAY_SIZE(sn), err, sizeof(err));
+	if (n < 0)
+		return true; /* dnsmasq_render refuses it anyway */
+	for (i = 0; i < n; i++)
+		if (sn[i].served == DNSMASQ_SERVED_LOCAL)
+			return true;
+	return false;
+}
+
+/*
  * Two authoritative DHCP servers on one network hand out conflicting
  * answers: true (logged) when another one answers and neither
  * allow_other_servers nor --force says to start beside it.
@@ -1519,6 +1541,7 @@ static bool
 sup_refuse_rogue(struct sup *s)
 {
 	if (s->cfg.dhcp_mode != DHCP_MODE_DHCP || !s->cfg.probe_wait ||
+	    !sup_serves_segment(s) ||
 	    !sup_rogue_check(s, s->cfg.probe_wait * 1000))
 		return false;
 	if (!s->cfg.allow_other_servers && !s->force) {
@@ -1614,7 +1637,8 @@ sup_loop(struct sup *s, int sfd)
 		if (s->cfg.dhcp_mode == DHCP_MODE_DHCP && s->cfg.probe_wait &&
 		    s->cfg.probe_interval && t >= s->probe_at) {
 			s->probe_at = t + (uint64_t)s->cfg.probe_interval * 1000;
-			sup_rogue_check(s, s->cfg.probe_wait * 1000);
+			if (sup_serves_segment(s))
+				sup_rogue_check(s, s->cfg.probe_wait * 1000);
 		}
 		pfd[0].fd = sfd;
 		pfd[0].events = POLLIN;
