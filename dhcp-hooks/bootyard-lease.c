@@ -4,7 +4,9 @@
  * the stored leases so that the database is the one lease store
  * (dnsmasq runs with --leasefile-ro; see docs/dhcp.md).
  *
- *   bootyard-lease add|old|del MAC IP [HOSTNAME]   (DNSMASQ_* in env)
+ *   bootyard-lease add|old|del MAC IP [HOSTNAME]   (DNSMASQ_* in env;
+ *                          a client that came through a DHCP relay gets
+ *                          a "dhcp-relay" event after its lease event)
  *   bootyard-lease init                            leases on stdout
  *   bootyard-lease tftp SIZE IP FILE               ignored: the daemon
  *                                                  records TFTP from the log
@@ -76,7 +78,7 @@ main(int argc, char **argv)
 {
 	struct lease_event ev;
 	struct db *db = NULL;
-	char err[256], path[1100];
+	char err[256], path[1100], detail[384];
 	int r;
 
 	log_init("bootyard-lease", 1);
@@ -116,6 +118,17 @@ main(int argc, char **argv)
 	if (r < 0)
 		log_warnx("%s %s: %s", ev.lease.state, ev.lease.mac,
 			  db_errmsg(db));
+	/* the timeline says which DHCP relay the client came through */
+	if (r == 0 && lease_relay_detail(&ev.relay, detail,
+					 sizeof(detail)) == 0) {
+		r = db_event_add(db, ev.lease.mac, "dhcp-relay", detail);
+		if (r < 0)
+			log_warnx("%s relay event: %s", ev.lease.mac,
+				  db_errmsg(db));
+	}
+	if (ev.dropped & LEASE_DROPPED_RELAY)
+		log_warnx("%s %s: relay agent information dropped (invalid "
+			  "relay address)", ev.lease.state, ev.lease.mac);
 	db_close(db);
 	return r < 0 ? 1 : 0;
 }

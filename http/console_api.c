@@ -254,6 +254,25 @@ struct appl {
 	int64_t events;
 };
 
+/* [dhcp] range: its lines in the file's syntax, joined by "; ". */
+static json_t *
+ranges_json(const struct by_config *cfg)
+{
+	char txt[CFG_RANGE_TEXT_MAX], all[CFG_RANGES_MAX * 64];
+	size_t off = 0;
+	unsigned i;
+
+	all[0] = '\0';
+	for (i = 0; i < cfg->ranges.n; i++) {
+		if (cfg_range_format(&cfg->ranges.r[i], txt, sizeof(txt)) < 0 ||
+		    str_printf(all + off, sizeof(all) - off, "%s%s",
+			       i ? "; " : "", txt) < 0)
+			break;
+		off += strlen(all + off);
+	}
+	return json_text(all);
+}
+
 static int
 appl_event(const struct db_event *e, void *ctx)
 {
@@ -285,7 +304,7 @@ appliance(struct MHD_Connection *c, struct http_req *r, struct db *db)
 	                    json_text(cfg->server_address));
 	json_object_set_new(j, "dhcp_mode",
 	                    json_string(cfg_dhcp_mode_name(cfg->dhcp_mode)));
-	json_object_set_new(j, "range", json_text(cfg->range));
+	json_object_set_new(j, "range", ranges_json(cfg));
 	json_object_set_new(
 	    j, "bios_loader",
 	    json_string(cfg_bios_loader_name(cfg->bios_loader)));

@@ -2,7 +2,8 @@
  * status.c - `bootyard status`: what the running appliance serves and
  * from where, read from the status file `bootyard serve` keeps in its
  * run_dir (interface, address, mode, loaders, iPXE images, dnsmasq pid
- * and restart count). Works for root and for the service's group.
+ * and restart count, and each DHCP subnet served: local, relayed or
+ * proxy). Works for root and for the service's group.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -39,6 +40,56 @@ status_get(char *text, const char *key, char *out, size_t outsz)
 		p = nl ? nl + 1 : NULL;
 	}
 	return NULL;
+}
+
+/*
+ * subnets_json - the "subnet=" lines (serve.c: "NET/PREFIX HOW RANGE
+ * router=R server=S") as [{subnet, served, range, router, server}].
+ */
+static json_t *
+subnets_json(const char *text)
+{
+	json_t *a = json_array();
+	const char *p = text;
+
+	while (a && p && *p) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		char line[256], net[64], how[16], range[64], router[64],
+			server[64];
+
+		if (len > 7 && len < sizeof(line) && !strncmp(p, "subnet=", 7)) {
+			memcpy(line, p + 7, len - 7);
+			line[len - 7] = '\0';
+			if (sscanf(line, "%63s %15s %63s router=%63s server=%63s",
+				   net, how, range, router, server) == 5)
+				json_array_append_new(
+					a, json_pack("{s:o,s:o,s:o,s:o,s:o}",
+						     "subnet", json_text(net),
+						     "served", json_text(how),
+						     "range", json_text(range),
+						     "router", json_text(router),
+						     "server", json_text(server)));
+		}
+		p = nl ? nl + 1 : NULL;
+	}
+	return a;
+}
+
+/* subnets_print - the "subnet=" lines as "subnet  VALUE" rows. */
+static void
+subnets_print(const char *text)
+{
+	const char *p = text;
+
+	while (p && *p) {
+		const char *nl = strchr(p, '\n');
+		int len = nl ? (int)(nl - p) : (int)strlen(p);
+
+		if (len > 7 && !strncmp(p, "subnet=", 7))
+			printf("%-17s %.*s\n", "subnet", len - 7, p + 7);
+		p = nl ? nl + 1 : NULL;
+	}
 }
 
 static const struct cli_cmd status_cmd = {
@@ -99,6 +150,8 @@ cmd_status(struct by_ctx *ctx, int argc, char **argv)
 		for (i = 0; j && i < ARRAY_SIZE(keys); i++)
 			if (status_get(text, keys[i], val, sizeof(val)))
 				json_object_set_new(j, keys[i], json_text(val));
+		if (j)
+			json_object_set_new(j, "subnets", subnets_json(text));
 		r = cli_json_print_line(j);
 		if (r) {
 			free(text);
@@ -109,6 +162,7 @@ cmd_status(struct by_ctx *ctx, int argc, char **argv)
 		for (i = 0; i < ARRAY_SIZE(keys); i++)
 			if (status_get(text, keys[i], val, sizeof(val)))
 				printf("%-17s %s\n", keys[i], val);
+		subnets_print(text);
 	}
 	free(text);
 	return alive ? 0 : EXIT_RUNTIME;

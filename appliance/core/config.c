@@ -122,7 +122,8 @@ cfg_defaults(struct by_config *cfg)
 	str_copy(cfg->user, sizeof(cfg->user), "bootyard");
 
 	cfg->dhcp_mode = DHCP_MODE_DHCP;
-	str_copy(cfg->range, sizeof(cfg->range), "auto");
+	cfg->ranges.n = 1;
+	cfg->ranges.r[0].is_auto = true;
 	cfg->lease_time = 3600;
 	cfg->bios_loader = BIOS_LOADER_PXELINUX;
 	cfg->uefi_loader = UEFI_LOADER_SNPONLY;
@@ -220,6 +221,9 @@ enum {
 	ALLOW_EMPTY = 1 << 0, /* "" = a derived default */
 	ALLOW_AUTO = 1 << 1,  /* "auto" */
 	ALLOW_OFF = 1 << 2,   /* "off" */
+	REPEAT = 1 << 3,      /* may be given on several lines: the first
+				 clears the field (the default), then the
+				 parser adds each */
 };
 
 struct cfg_key;
@@ -399,36 +403,279 @@ ipv4_value(const char *s)
 	return (v << 8) | part;
 }
 
-/* parse_range - "auto" or START,END: two IPv4 addresses, START <= END. */
+/* in_subnet - is a inside the /prefix network of net? (both valid) */
+static bool
+in_subnet(const char *a, const char *net, unsigned prefix)
+{
+	uint32_t mask = prefix ? ~0u << (32 - prefix) : 0;
+
+	return (ipv4_value(a) & mask) == (ipv4_value(net) & mask);
+}
+
+/* range_addr - copy an IPv4 address token of n bytes into out (16). */
+static bool
+range_addr(const char *p, size_t n, char out[16])
+{
+	if (n == 0 || n >= 16)
+		return false;
+	memcpy(out, p, n);
+	out[n] = '\0';
+	return valid_ipv4(out);
+}
+
+/* range_option - one NAME=VALUE token of a range line into r. */
+static int
+range_option(const char *tok, size_t len, struct cfg_range *r,
+	     unsigned *seen, char *why, size_t whysz)
+{
+	static const char *const names[] = { "prefix", "router", "dns",
+					     "domain" };
+	const char *eq = memchr(tok, '=', len), *v;
+	char val[CFG_RANGE_TEXT_MAX];
+	unsigned long long u;
+	size_t i, n, vl;
+
+	if (!eq) {
+		snprintf(why, whysz, "expected NAME=VALUE after START,END "
+				     "(prefix=, router=, dns=, domain=)");
+		return -EINVAL;
+	}
+	n = (size_t)(eq - tok);
+	v = eq + 1;
+	vl = len - n - 1;
+	for (i = 0; i < ARRAY_SIZE(names); i++)
+		if (strlen(names[i]) == n && !strncmp(tok, names[i], n))
+			break;
+	if (i == ARRAY_SIZE(names)) {
+		snprintf(why, whysz, "unknown range option (known: prefix, "
+				     "router, dns, domain)");
+		return -EINVAL;
+	}
+	if (*seen & (1u << i)) {
+		snprintf(why, whysz, "%s= given twice", names[i]);
+		return -EINVAL;
+	}
+	*seen |= 1u << i;
+	if (!vl || vl >= sizeof(val)) {
+		snprintf(why, whysz, "%s= needs a value", names[i]);
+		return -EINVAL;
+	}
+	memcpy(val, v, vl);
+	val[vl] = '\0';
+	switch (i) {
+	case 0:
+		if (parse_uint(val, 8, 30, &u) < 0) {
+			snprintf(why, whysz, "prefix= must be a prefix length "
+					     "from 8 to 30");
+			return -EINVAL;
+		}
+		r->prefix = (unsigned)u;
+		return 0;
+	case 1:
+		if (!strcmp(val, "none") ||
+		    range_addr(val, vl, r->router)) {
+			str_copy(r->router, sizeof(r->router), val);
+			return 0;
+		}
+		snprintf(why, whysz, "router= must be an IPv4 address or "
+				     "'none'");
+		return -EINVAL;
+	case 2:
+		for (v = val; *v;) {
+			const char *c = strchr(v, ',');
+			size_t al = c ? (size_t)(c - v) : strlen(v);
+
+			if (r->n_dns == CFG_RANGE_DNS_MAX) {
+				snprintf(why, whysz, "dns= takes at most %d "
+					 "addresses", CFG_RANGE_DNS_MAX);
+				return -EINVAL;
+			}
+			if (!range_addr(v, al, r->dns[r->n_dns])) {
+				snprintf(why, whysz, "dns= must be IPv4 "
+						     "addresses separated by "
+						     "commas");
+				return -EINVAL;
+			}
+			r->n_dns++;
+			v = c ? c + 1 : v + al;
+			if (c && !*v) {
+				snprintf(why, whysz, "dns= ends with a comma");
+				return -EINVAL;
+			}
+		}
+		return 0;
+	default:
+		if (vl >= sizeof(r->domain) || !valid_hostname(val)) {
+			snprintf(why, whysz, "domain= must be a DNS name");
+			return -EINVAL;
+		}
+		str_copy(r->domain, sizeof(r->domain), val);
+		return 0;
+	}
+}
+
+/*
+ * cfg_range_parse - see config.h. Tokens are separated by blanks: the
+ * first is "auto" or START,END, the others NAME=VALUE.
+ */
+int
+cfg_range_parse(const char *text, struct cfg_range *ret, char *why,
+		size_t whysz)
+{
+	struct cfg_range r;
+	const char *p, *comma;
+	unsigned seen = 0;
+	size_t len;
+	bool first = true;
+
+	memset(&r, 0, sizeof(r));
+	if (!text || strnlen(text, CFG_RANGE_TEXT_MAX + 1) >
+			     CFG_RANGE_TEXT_MAX) {
+		snprintf(why, whysz, "longer than %d characters",
+			 CFG_RANGE_TEXT_MAX);
+		return -EINVAL;
+	}
+	for (p = text;; p += len) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (!*p)
+			break;
+		len = strcspn(p, " \t");
+		if (!first) {
+			if (range_option(p, len, &r, &seen, why, whysz) < 0)
+				return -EINVAL;
+			continue;
+		}
+		first = false;
+		if (len == 4 && !strncmp(p, "auto", 4)) {
+			r.is_auto = true;
+			continue;
+		}
+		comma = memchr(p, ',', len);
+		if (!comma || !range_addr(p, (size_t)(comma - p), r.start) ||
+		    !range_addr(comma + 1, len - (size_t)(comma - p) - 1,
+				r.end)) {
+			snprintf(why, whysz,
+				 "not 'auto' or START,END [OPTIONS] (like "
+				 "198.18.0.100,198.18.0.200 or 198.18.1.100,"
+				 "198.18.1.200 prefix=24 router=198.18.1.1)");
+			return -EINVAL;
+		}
+		if (ipv4_value(r.start) > ipv4_value(r.end)) {
+			snprintf(why, whysz, "START is after END");
+			return -EINVAL;
+		}
+	}
+	if (first) {
+		snprintf(why, whysz, "empty (give 'auto' or START,END)");
+		return -EINVAL;
+	}
+	if (r.is_auto && r.prefix) {
+		snprintf(why, whysz, "prefix= does not go with auto (the "
+				     "interface's prefix is used)");
+		return -EINVAL;
+	}
+	if (r.prefix) {
+		uint32_t mask = ~0u << (32 - r.prefix);
+		uint32_t s = ipv4_value(r.start), e = ipv4_value(r.end);
+
+		if (!in_subnet(r.end, r.start, r.prefix)) {
+			snprintf(why, whysz, "START and END are not in one /%u "
+					     "subnet", r.prefix);
+			return -EINVAL;
+		}
+		if ((s & ~mask) == 0 || (e & ~mask) == ~mask) {
+			snprintf(why, whysz, "the range holds the subnet's "
+					     "network or broadcast address");
+			return -EINVAL;
+		}
+		if (r.router[0] && strcmp(r.router, "none") &&
+		    !in_subnet(r.router, r.start, r.prefix)) {
+			snprintf(why, whysz, "router= is outside the range's "
+					     "/%u subnet", r.prefix);
+			return -EINVAL;
+		}
+	}
+	*ret = r;
+	return 0;
+}
+
+/* cfg_range_format - see config.h. */
+int
+cfg_range_format(const struct cfg_range *r, char *out, size_t outsz)
+{
+	size_t off = 0;
+	unsigned i;
+	int n;
+
+	n = r->is_auto ? snprintf(out, outsz, "auto")
+		       : snprintf(out, outsz, "%s,%s", r->start, r->end);
+	if (n < 0 || (size_t)n >= outsz)
+		return -ENAMETOOLONG;
+	off = (size_t)n;
+#define RANGE_ADD(...)                                                  \
+	do {                                                            \
+		n = snprintf(out + off, outsz - off, __VA_ARGS__);      \
+		if (n < 0 || (size_t)n >= outsz - off)                  \
+			return -ENAMETOOLONG;                           \
+		off += (size_t)n;                                       \
+	} while (0)
+	if (r->prefix)
+		RANGE_ADD(" prefix=%u", r->prefix);
+	if (r->router[0])
+		RANGE_ADD(" router=%s", r->router);
+	for (i = 0; i < r->n_dns && i < CFG_RANGE_DNS_MAX; i++)
+		RANGE_ADD("%s%s", i ? "," : " dns=", r->dns[i]);
+	if (r->domain[0])
+		RANGE_ADD(" domain=%s", r->domain);
+#undef RANGE_ADD
+	return 0;
+}
+
+/* ranges_overlap - do two explicit ranges share an address? */
+static bool
+ranges_overlap(const struct cfg_range *a, const struct cfg_range *b)
+{
+	return !a->is_auto && !b->is_auto &&
+	       ipv4_value(a->start) <= ipv4_value(b->end) &&
+	       ipv4_value(b->start) <= ipv4_value(a->end);
+}
+
+/*
+ * parse_range - one [dhcp] range line (cfg_range_parse) appended to the
+ * list; the key may be repeated (the first line replaces the default
+ * "auto"). At most CFG_RANGES_MAX lines, one "auto", no two ranges
+ * sharing an address.
+ */
 static int
 parse_range(const struct cfg_key *k, const char *value, void *field,
 	    char *why, size_t whysz)
 {
-	char start[CFG_ADDR_MAX];
-	const char *comma;
-	size_t n;
+	struct cfg_ranges *rs = field;
+	struct cfg_range r;
+	unsigned i;
 
-	if (special_word(k, value, field))
-		return 0;
-	comma = strchr(value, ',');
-	n = comma ? (size_t)(comma - value) : 0;
-	if (!comma || n >= sizeof(start)) {
-		snprintf(why, whysz, "not 'auto' or START,END (like "
-				     "198.18.0.100,198.18.0.200)");
+	(void)k;
+	if (rs->n >= CFG_RANGES_MAX) {
+		snprintf(why, whysz, "more than %d range lines",
+			 CFG_RANGES_MAX);
 		return -EINVAL;
 	}
-	memcpy(start, value, n);
-	start[n] = '\0';
-	if (!valid_ipv4(start) || !valid_ipv4(comma + 1)) {
-		snprintf(why, whysz, "START,END must be two IPv4 addresses "
-				     "(like 198.18.0.100,198.18.0.200)");
+	if (cfg_range_parse(value, &r, why, whysz) < 0)
 		return -EINVAL;
+	for (i = 0; i < rs->n; i++) {
+		if (r.is_auto && rs->r[i].is_auto) {
+			snprintf(why, whysz, "'auto' given twice");
+			return -EINVAL;
+		}
+		if (ranges_overlap(&r, &rs->r[i])) {
+			snprintf(why, whysz, "overlaps the range %s,%s",
+				 rs->r[i].start, rs->r[i].end);
+			return -EINVAL;
+		}
 	}
-	if (ipv4_value(start) > ipv4_value(comma + 1)) {
-		snprintf(why, whysz, "START is after END");
-		return -EINVAL;
-	}
-	return store_string(k, value, field, why, whysz);
+	rs->r[rs->n++] = r;
+	return 0;
 }
 
 /*
@@ -722,7 +969,7 @@ static const struct cfg_key cfg_keys[] = {
 	  3650u * 86400, NULL },
 
 	{ "dhcp", "mode", parse_enum, F(dhcp_mode), 0, 0, 0, dhcp_mode_names },
-	{ "dhcp", "range", parse_range, F(range), ALLOW_AUTO, 0, 0, NULL },
+	{ "dhcp", "range", parse_range, F(ranges), REPEAT, 0, 0, NULL },
 	{ "dhcp", "lease_time", parse_duration, F(lease_time), 0, 120,
 	  365 * 86400, NULL },
 	{ "dhcp", "bios_loader", parse_enum, F(bios_loader), 0, 0, 0,
@@ -930,12 +1177,14 @@ cfg_handler(void *user, const char *section, const char *name,
 
 		if (strcmp(section, k->section) || strcmp(name, k->name))
 			continue;
-		if (p->seen[i]) {
+		if (p->seen[i] && !(k->flags & REPEAT)) {
 			parser_error(p, p->lineno,
 				     "[%s] %s: set twice (first on line %d)",
 				     section, name, p->seen[i]);
 			return 0;
 		}
+		if (!p->seen[i] && (k->flags & REPEAT))
+			memset((char *)p->cfg + k->offset, 0, k->size);
 		p->seen[i] = p->lineno;
 		if (!valid_text(value, 4096)) {
 			parser_error(p, p->lineno,

@@ -51,6 +51,57 @@ enum cfg_local_boot {
 	LOCAL_BOOT_NOFILE,
 };
 
+/*
+ * One [dhcp] range line: a pool of one subnet, served on the appliance's
+ * own segment or, when outside it, through a DHCP relay (giaddr):
+ *
+ *   range = auto
+ *   range = START,END [prefix=N] [router=ADDR|none] [dns=ADDR[,ADDR...]]
+ *           [domain=NAME]
+ *
+ * e.g. "range = 198.18.1.100,198.18.1.200 prefix=24 router=198.18.1.1".
+ * prefix is required for a subnet the appliance has no interface on (it
+ * is checked against the interface when dnsmasq's config is rendered).
+ */
+#define CFG_RANGES_MAX 32
+#define CFG_RANGE_DNS_MAX 3
+#define CFG_RANGE_TEXT_MAX 256
+struct cfg_range {
+	bool is_auto;     /* "auto": the interface's subnet, derived */
+	char start[16];   /* IPv4, START <= END */
+	char end[16];
+	unsigned prefix;  /* 0 = not given (the interface's), else 8..30 */
+	char router[16];  /* "" = dnsmasq's default (itself, or the relay
+			     for a relayed subnet), "none" = no router */
+	char dns[CFG_RANGE_DNS_MAX][16]; /* n_dns of them */
+	unsigned n_dns;
+	char domain[64];  /* "" = none */
+};
+
+struct cfg_ranges {
+	unsigned n;
+	struct cfg_range r[CFG_RANGES_MAX];
+};
+
+/*
+ * cfg_range_parse - one [dhcp] range value (see struct cfg_range) into
+ * *ret: the one validator of its syntax. Checks every address (IPv4),
+ * START <= END, with prefix= both inside one subnet and neither its
+ * network nor its broadcast address, the router inside it, each option
+ * at most once, at most CFG_RANGE_DNS_MAX DNS servers, the domain a
+ * valid host name, the text at most CFG_RANGE_TEXT_MAX bytes. Returns 0,
+ * or -EINVAL with a reason in why (whysz bytes); *ret is untouched on
+ * error.
+ */
+int cfg_range_parse(const char *text, struct cfg_range *ret, char *why,
+		    size_t whysz);
+
+/*
+ * cfg_range_format - a range back in the file's syntax into out. 0 or
+ * -ENAMETOOLONG.
+ */
+int cfg_range_format(const struct cfg_range *r, char *out, size_t outsz);
+
 struct by_config {
 	char path[CFG_PATH_MAX]; /* the file this was loaded from, or "" */
 
@@ -68,7 +119,8 @@ struct by_config {
 
 	/* [dhcp] */
 	enum cfg_dhcp_mode dhcp_mode;     /* dhcp */
-	char range[2 * CFG_ADDR_MAX];     /* "auto" or START,END */
+	struct cfg_ranges ranges;         /* [dhcp] range, one line per
+					     subnet; default: one "auto" */
 	unsigned lease_time;              /* seconds; "1h" in the file */
 	enum cfg_bios_loader bios_loader; /* pxelinux */
 	enum cfg_uefi_loader uefi_loader; /* snponly */

@@ -412,11 +412,53 @@ sup_render_conf(struct sup *s, char **ret, char *err, size_t errsz)
 	return dnsmasq_render(&s->cfg, &f, ret, err, errsz);
 }
 
+/*
+ * The status file's "subnet=" lines, one per DHCP pool: "NET/PREFIX HOW
+ * START-END router=ROUTER server=ADDR" (HOW: local, relayed, proxy;
+ * START-END "-" in proxy mode; ROUTER an address, "none" or "default":
+ * dnsmasq's own address on the local segment, the relay's on a relayed
+ * one). Every subnet reaches the boot files and URLs at server.
+ */
+static int
+sup_status_subnets(const struct sup *s, char *buf, size_t bufsz)
+{
+	struct dnsmasq_subnet sn[DNSMASQ_SUBNETS_MAX];
+	char err[256];
+	size_t off = 0;
+	int n, i;
+
+	buf[0] = '\0';
+	if (s->http_only || !s->nif.addr[0])
+		return 0;
+	n = dnsmasq_subnets(&s->cfg, s->nif.addr, s->nif.prefix, sn,
+			    ARRAY_SIZE(sn), err, sizeof(err));
+	for (i = 0; i < n; i++) {
+		const struct cfg_range *c =
+			sn[i].range >= 0 ? &s->cfg.ranges.r[sn[i].range] : NULL;
+		int w;
+
+		w = snprintf(buf + off, bufsz - off,
+			     "subnet=%s/%u %s %s%s%s router=%s server=%s\n",
+			     sn[i].net, sn[i].prefix,
+			     dnsmasq_served_name(sn[i].served),
+			     sn[i].start[0] ? sn[i].start : "-",
+			     sn[i].start[0] ? "-" : "", sn[i].end,
+			     sn[i].served == DNSMASQ_SERVED_PROXY ? "-"
+			     : c && c->router[0]		  ? c->router
+								  : "default",
+			     s->server);
+		if (w < 0 || (size_t)w >= bufsz - off)
+			return -ENAMETOOLONG;
+		off += (size_t)w;
+	}
+	return 0;
+}
+
 /* Write the status file `bootyard status` reads. */
 static void
 sup_write_status(struct sup *s, const char *state)
 {
-	char buf[8192];
+	char buf[16384], subnets[DNSMASQ_SUBNETS_MAX * 128];
 	int n;
 
 	n = snprintf(buf, sizeof(buf),
@@ -443,6 +485,7 @@ sup_write_status(struct sup *s, const char *state)
 		     "dnsmasq_restarts=%u\n"
 		     "http_pid=%ld\n"
 		     "lease_hook=%s\n"
+		     "%s"
 		     "updated=%lld\n",
 		     state, (long)getpid(),
 		     s->cfg.path[0] ? s->cfg.path : "(defaults)", s->nif.name,
@@ -460,6 +503,9 @@ sup_write_status(struct sup *s, const char *state)
 			     : "none",
 		     s->tftp_dir, s->conf_path, (long)s->dm_pid, s->dm_restarts,
 		     (long)s->http_pid, s->script[0] ? s->script : "none",
+		     sup_status_subnets(s, subnets, sizeof(subnets)) == 0
+			     ? subnets
+			     : "",
 		     (long long)time(NULL));
 	if (n > 0 && (size_t)n < sizeof(buf))
 		write_file_atomic(s->status_path, buf, (size_t)n, 0644);
@@ -1475,6 +1521,28 @@ sup_conf_check(struct sup *s)
 }
 
 /*
+ * Does dnsmasq hand out addresses on the interface's own segment? Not
+ * when every [dhcp] range is a subnet reached through a relay: another
+ * DHCP server on the segment is then no conflict.
+ */
+static bool
+sup_serves_segment(const struct sup *s)
+{
+	struct dnsmasq_subnet sn[DNSMASQ_SUBNETS_MAX];
+	char err[256];
+	int n, i;
+
+	n = dnsmasq_subnets(&s->cfg, s->nif.addr, s->nif.prefix, sn,
+			    ARRAY_SIZE(sn), err, sizeof(err));
+	if (n < 0)
+		return true; /* dnsmasq_render refuses it anyway */
+	for (i = 0; i < n; i++)
+		if (sn[i].served == DNSMASQ_SERVED_LOCAL)
+			return true;
+	return false;
+}
+
+/*
  * Two authoritative DHCP servers on one network hand out conflicting
  * answers: true (logged) when another one answers and neither
  * allow_other_servers nor --force says to start beside it.
@@ -1483,6 +1551,7 @@ static bool
 sup_refuse_rogue(struct sup *s)
 {
 	if (s->cfg.dhcp_mode != DHCP_MODE_DHCP || !s->cfg.probe_wait ||
+	    !sup_serves_segment(s) ||
 	    !sup_rogue_check(s, s->cfg.probe_wait * 1000))
 		return false;
 	if (!s->cfg.allow_other_servers && !s->force) {
@@ -1578,7 +1647,8 @@ sup_loop(struct sup *s, int sfd)
 		if (s->cfg.dhcp_mode == DHCP_MODE_DHCP && s->cfg.probe_wait &&
 		    s->cfg.probe_interval && t >= s->probe_at) {
 			s->probe_at = t + (uint64_t)s->cfg.probe_interval * 1000;
-			sup_rogue_check(s, s->cfg.probe_wait * 1000);
+			if (sup_serves_segment(s))
+				sup_rogue_check(s, s->cfg.probe_wait * 1000);
 		}
 		pfd[0].fd = sfd;
 		pfd[0].events = POLLIN;

@@ -208,67 +208,263 @@ dm_render_tags(struct strbuf *b, const struct by_config *cfg)
 			     "dhcp-match=set:ipxe,175\n");
 }
 
-/* DHCP section: pools (dhcp), proxyDHCP (proxy), the lease hook. */
+const char *
+dnsmasq_served_name(enum dnsmasq_served s)
+{
+	switch (s) {
+	case DNSMASQ_SERVED_LOCAL:
+		return "local";
+	case DNSMASQ_SERVED_RELAYED:
+		return "relayed";
+	case DNSMASQ_SERVED_PROXY:
+		return "proxy";
+	}
+	return "?";
+}
+
+/* The host-order value of a valid IPv4 address. */
+static uint32_t
+dm_ip(const char *s)
+{
+	struct in_addr a;
+
+	return inet_pton(AF_INET, s, &a) == 1 ? ntohl(a.s_addr) : 0;
+}
+
+/* Is a inside net/prefix? */
+static bool
+dm_in(const char *a, const char *net, unsigned prefix)
+{
+	uint32_t mask = prefix ? ~0u << (32 - prefix) : 0;
+
+	return (dm_ip(a) & mask) == (dm_ip(net) & mask);
+}
+
+/* Add one pool to ret[*n]; -ENOSPC when full. */
+static int
+dm_subnet_add(struct dnsmasq_subnet *ret, size_t max, size_t *n,
+	      const char *any, unsigned prefix, const char *start,
+	      const char *end, enum dnsmasq_served served, int range)
+{
+	struct dnsmasq_subnet *d;
+	size_t i;
+
+	if (served == DNSMASQ_SERVED_PROXY)
+		for (i = 0; i < *n; i++)
+			if (ret[i].prefix == prefix && dm_in(any, ret[i].net,
+							     prefix))
+				return 0; /* one proxy line per subnet */
+	if (*n >= max)
+		return -ENOSPC;
+	d = &ret[(*n)++];
+	memset(d, 0, sizeof(*d));
+	netif_network(any, prefix, d->net, d->mask);
+	d->prefix = prefix;
+	str_copy(d->start, sizeof(d->start), start ? start : "");
+	str_copy(d->end, sizeof(d->end), end ? end : "");
+	d->served = served;
+	d->range = range;
+	return 0;
+}
+
+int
+dnsmasq_subnets(const struct by_config *cfg, const char *addr,
+		unsigned prefix, struct dnsmasq_subnet *ret, size_t max,
+		char *err, size_t errsz)
+{
+	char net[16], as[2][16], ae[2][16], txt[CFG_RANGE_TEXT_MAX];
+	bool proxy = cfg->dhcp_mode == DHCP_MODE_PROXY;
+	size_t n = 0;
+	unsigned i;
+	int k, m, r = 0;
+
+	if (errsz)
+		err[0] = '\0';
+	if (netif_network(addr, prefix, net, NULL) < 0) {
+		snprintf(err, errsz, "bad interface address %s/%u", addr,
+			 prefix);
+		return -EINVAL;
+	}
+	if (cfg->dhcp_mode == DHCP_MODE_OFF)
+		return 0;
+	if (proxy)
+		r = dm_subnet_add(ret, max, &n, addr, prefix, NULL, NULL,
+				  DNSMASQ_SERVED_PROXY, -1);
+	for (i = 0; r == 0 && i < cfg->ranges.n; i++) {
+		const struct cfg_range *c = &cfg->ranges.r[i];
+		bool s_in, e_in;
+
+		if (cfg_range_format(c, txt, sizeof(txt)) < 0)
+			str_copy(txt, sizeof(txt), "?");
+		if (c->is_auto) {
+			if (proxy)
+				continue;
+			m = dnsmasq_range_auto(addr, prefix, as, ae);
+			if (m < 0) {
+				snprintf(err, errsz, "[dhcp] range = auto: "
+					 "%s/%u leaves no room for clients",
+					 addr, prefix);
+				return -EINVAL;
+			}
+			for (k = 0; r == 0 && k < m; k++)
+				r = dm_subnet_add(ret, max, &n, addr, prefix,
+						  as[k], ae[k],
+						  DNSMASQ_SERVED_LOCAL, (int)i);
+			if (r == 0 && c->router[0] &&
+			    strcmp(c->router, "none") &&
+			    !dm_in(c->router, net, prefix))
+				goto router_out;
+			continue;
+		}
+		s_in = dm_in(c->start, net, prefix);
+		e_in = dm_in(c->end, net, prefix);
+		if (s_in != e_in) {
+			snprintf(err, errsz, "[dhcp] range = %s crosses the "
+				 "edge of %s/%u (the interface's subnet)",
+				 txt, net, prefix);
+			return -EINVAL;
+		}
+		if (s_in) {
+			if (c->prefix && c->prefix != prefix) {
+				snprintf(err, errsz, "[dhcp] range = %s is in "
+					 "%s/%u (the interface's subnet) but "
+					 "says prefix=%u", txt, net, prefix,
+					 c->prefix);
+				return -EINVAL;
+			}
+			if (c->router[0] && strcmp(c->router, "none") &&
+			    !dm_in(c->router, net, prefix))
+				goto router_out;
+			if (!proxy)
+				r = dm_subnet_add(ret, max, &n, c->start, prefix,
+						  c->start, c->end,
+						  DNSMASQ_SERVED_LOCAL, (int)i);
+			continue;
+		}
+		if (!c->prefix) {
+			snprintf(err, errsz, "[dhcp] range = %s is outside %s/%u "
+				 "(the interface's subnet): a subnet reached "
+				 "through a DHCP relay needs prefix=N", txt,
+				 net, prefix);
+			return -EINVAL;
+		}
+		if (c->prefix <= prefix && dm_in(addr, c->start, c->prefix)) {
+			snprintf(err, errsz, "[dhcp] range = %s: its /%u holds "
+				 "%s/%u (the interface's subnet)", txt,
+				 c->prefix, net, prefix);
+			return -EINVAL;
+		}
+		r = dm_subnet_add(ret, max, &n, c->start, c->prefix,
+				  proxy ? NULL : c->start, proxy ? NULL : c->end,
+				  proxy ? DNSMASQ_SERVED_PROXY
+					: DNSMASQ_SERVED_RELAYED,
+				  (int)i);
+	}
+	if (r < 0) {
+		snprintf(err, errsz, "too many DHCP pools");
+		return r;
+	}
+	return (int)n;
+router_out:
+	snprintf(err, errsz, "[dhcp] range = %s: router= is outside %s/%u",
+		 txt, net, prefix);
+	return -EINVAL;
+}
+
+/* dhcp-option lines of range line i (tag net<i>), if it has options. */
+static void
+dm_render_range_options(struct strbuf *b, const struct cfg_range *c,
+			unsigned i)
+{
+	unsigned j;
+
+	if (!strcmp(c->router, "none"))
+		strbuf_printf(b, "dhcp-option=tag:net%u,option:router\n", i);
+	else if (c->router[0])
+		strbuf_printf(b, "dhcp-option=tag:net%u,option:router,%s\n", i,
+			      c->router);
+	if (c->n_dns) {
+		strbuf_printf(b, "dhcp-option=tag:net%u,option:dns-server", i);
+		for (j = 0; j < c->n_dns && j < CFG_RANGE_DNS_MAX; j++)
+			strbuf_printf(b, ",%s", c->dns[j]);
+		strbuf_printf(b, "\n");
+	}
+	if (c->domain[0])
+		strbuf_printf(b, "dhcp-option=tag:net%u,option:domain-name,%s\n",
+			      i, c->domain);
+}
+
+/* Does range line c set any DHCP option of its own? */
+static bool
+dm_range_has_options(const struct cfg_range *c)
+{
+	return c->router[0] || c->n_dns || c->domain[0];
+}
+
+/*
+ * DHCP section: pools (dhcp), proxyDHCP (proxy), the lease hook. A
+ * relayed subnet's requests arrive through its relay, on f->iface: the
+ * boot files (TFTP from f->addr) and URLs (f->http_base) are the ones of
+ * the local segment, which the relay's subnet reaches through its router.
+ */
 static int
 dm_render_dhcp(struct strbuf *b, const struct by_config *cfg,
 	       const struct dnsmasq_facts *f, char *err, size_t errsz)
 {
-	char net[16], mask[16], start[2][16], end[2][16];
+	struct dnsmasq_subnet sn[DNSMASQ_SUBNETS_MAX];
 	unsigned long long pool = 0;
+	bool said_auth = false;
 	int n, i;
 
-	if (netif_network(f->addr, f->prefix, net, mask) < 0) {
-		snprintf(err, errsz, "bad interface address %s/%u", f->addr,
-			 f->prefix);
-		return -EINVAL;
-	}
-	if (cfg->dhcp_mode == DHCP_MODE_PROXY) {
-		strbuf_printf(b, "\n# proxyDHCP: addresses come from the site's "
-			     "DHCP server\n"
-			     "dhcp-range=%s,proxy,%s\n",
-			  net, mask);
-	} else {
-		if (!strcmp(cfg->range, "auto") || !cfg->range[0]) {
-			n = dnsmasq_range_auto(f->addr, f->prefix, start, end);
-			if (n < 0) {
-				snprintf(err, errsz, "[dhcp] range = auto: "
-					 "%s/%u leaves no room for clients",
-					 f->addr, f->prefix);
-				return -EINVAL;
-			}
+	n = dnsmasq_subnets(cfg, f->addr, f->prefix, sn, ARRAY_SIZE(sn), err,
+			    errsz);
+	if (n < 0)
+		return n;
+	for (i = 0; i < n; i++) {
+		const struct cfg_range *c =
+			sn[i].range >= 0 ? &cfg->ranges.r[sn[i].range] : NULL;
+		/* proxyDHCP sends boot files only: no router, DNS... */
+		bool opts = c && sn[i].served != DNSMASQ_SERVED_PROXY &&
+			    dm_range_has_options(c);
+		char tag[24] = "";
+
+		if (opts)
+			snprintf(tag, sizeof(tag), "set:net%d,", sn[i].range);
+		if (sn[i].served == DNSMASQ_SERVED_PROXY) {
+			if (sn[i].range < 0)
+				strbuf_printf(b, "\n# proxyDHCP: addresses come "
+					     "from the site's DHCP server\n");
+			else
+				strbuf_printf(b, "# proxyDHCP for %s/%u, reached "
+					     "through a DHCP relay\n",
+					  sn[i].net, sn[i].prefix);
+			strbuf_printf(b, "dhcp-range=%s%s,proxy,%s\n", tag,
+				  sn[i].net, sn[i].mask);
 		} else {
-			char tmp[sizeof(cfg->range)], *comma, n0[16], n1[16];
-
-			str_copy(tmp, sizeof(tmp), cfg->range);
-			comma = strchr(tmp, ',');
-			if (comma)
-				*comma++ = '\0';
-			if (!comma || !valid_ipv4(tmp) || !valid_ipv4(comma) ||
-			    netif_network(tmp, f->prefix, n0, NULL) < 0 ||
-			    netif_network(comma, f->prefix, n1, NULL) < 0 ||
-			    strcmp(n0, net) || strcmp(n1, net)) {
-				snprintf(err, errsz, "[dhcp] range = %s is not "
-					 "START,END inside %s/%u (the subnet "
-					 "of %s)", cfg->range, net, f->prefix,
-					 f->iface);
-				return -EINVAL;
+			if (sn[i].served == DNSMASQ_SERVED_LOCAL && !said_auth) {
+				strbuf_printf(b, "\n# authoritative DHCP on "
+					     "%s/%u\n"
+					     "dhcp-authoritative\n",
+					  sn[i].net, sn[i].prefix);
+				said_auth = true;
+			} else if (sn[i].served == DNSMASQ_SERVED_RELAYED) {
+				strbuf_printf(b, "# %s/%u: through a DHCP relay "
+					     "(giaddr), no interface on it\n",
+					  sn[i].net, sn[i].prefix);
 			}
-			str_copy(start[0], 16, tmp);
-			str_copy(end[0], 16, comma);
-			n = 1;
+			strbuf_printf(b, "dhcp-range=%s%s,%s,%s,%u\n", tag,
+				  sn[i].start, sn[i].end, sn[i].mask,
+				  cfg->lease_time);
+			pool += dm_ip(sn[i].end) - dm_ip(sn[i].start) + 1;
 		}
-		strbuf_printf(b, "\n# authoritative DHCP on %s/%u\n"
-			     "dhcp-authoritative\n", net, f->prefix);
-		for (i = 0; i < n; i++) {
-			struct in_addr s0, e0;
-
-			strbuf_printf(b, "dhcp-range=%s,%s,%s,%u\n", start[i],
-				  end[i], mask, cfg->lease_time);
-			inet_pton(AF_INET, start[i], &s0);
-			inet_pton(AF_INET, end[i], &e0);
-			if (ntohl(e0.s_addr) >= ntohl(s0.s_addr))
-				pool += ntohl(e0.s_addr) - ntohl(s0.s_addr) + 1;
-		}
+		/* one set of options per range line, after its first pool */
+		if (opts && (i == 0 || sn[i - 1].range != sn[i].range))
+			dm_render_range_options(b, c, (unsigned)sn[i].range);
+	}
+	if (cfg->dhcp_mode != DHCP_MODE_PROXY) {
+		if (!said_auth)
+			strbuf_printf(b, "\n# authoritative DHCP, relayed "
+				     "subnets only\ndhcp-authoritative\n");
 		/* dnsmasq stops at 1000 leases unless told: the whole pool */
 		strbuf_printf(b, "dhcp-lease-max=%llu\n",
 			  pool > 1000 ? pool : 1000ULL);

@@ -52,6 +52,48 @@ int dnsmasq_http_base(const struct by_config *cfg, const char *addr,
 int dnsmasq_range_auto(const char *addr, unsigned prefix, char start[2][16],
 		       char end[2][16]);
 
+/* How a subnet is served. */
+enum dnsmasq_served {
+	DNSMASQ_SERVED_LOCAL,   /* on the appliance's own segment */
+	DNSMASQ_SERVED_RELAYED, /* through a DHCP relay (giaddr): the
+				   appliance has no interface on it */
+	DNSMASQ_SERVED_PROXY,   /* proxyDHCP: boot files only, addresses
+				   from the site's DHCP server */
+};
+
+/* One pool dnsmasq serves: a subnet, how, and its [dhcp] range line. */
+struct dnsmasq_subnet {
+	char net[16];   /* network address */
+	unsigned prefix;
+	char mask[16];
+	char start[16]; /* the pool; "" in proxy mode */
+	char end[16];
+	enum dnsmasq_served served;
+	int range;      /* index into cfg->ranges, -1 = none (proxy's own
+			   subnet) */
+};
+
+#define DNSMASQ_SUBNETS_MAX (CFG_RANGES_MAX + 1)
+
+/* "local", "relayed" or "proxy". */
+const char *dnsmasq_served_name(enum dnsmasq_served s);
+
+/*
+ * dnsmasq_subnets - the pools cfg's [dhcp] range lines make on an
+ * interface holding addr/prefix: "auto" gives the interface's subnet
+ * (dnsmasq_range_auto), START,END inside that subnet a local pool,
+ * START,END outside it (with prefix=) a relayed one; in proxy mode the
+ * interface's subnet and each relayed range's subnet, as proxy. Pure.
+ * Returns how many (at most max) into ret, or -EINVAL with a reason in
+ * err: a range across the interface's subnet edge, a relayed range
+ * without prefix=, a prefix= that contradicts the interface's, a
+ * relayed subnet that holds the interface's, a router outside its
+ * subnet; -ENOSPC when max is too small. With mode off: 0.
+ */
+int dnsmasq_subnets(const struct by_config *cfg, const char *addr,
+		    unsigned prefix, struct dnsmasq_subnet *ret, size_t max,
+		    char *err, size_t errsz);
+
 /*
  * dnsmasq_render - the dnsmasq configuration for cfg on the interface
  * described by f. Pure: no I/O. Returns 0 and *ret (malloc'd text, the

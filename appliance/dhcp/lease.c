@@ -77,6 +77,74 @@ lease_arch_from_vendor(const char *v)
 	return (int)a;
 }
 
+/* agent_id - one option 82 sub-option into out (LEASE_AGENT_ID_MAX):
+ * as it is when short and plain, else "hex:" and its first bytes. */
+static void
+agent_id(const char *v, char out[LEASE_AGENT_ID_MAX])
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i, n = strnlen(v, LEASE_AGENT_ID_MAX);
+	bool plain = n < LEASE_AGENT_ID_MAX;
+
+	for (i = 0; plain && i < n; i++)
+		plain = (v[i] >= 'a' && v[i] <= 'z') ||
+			(v[i] >= 'A' && v[i] <= 'Z') ||
+			(v[i] >= '0' && v[i] <= '9') || strchr("._:/-", v[i]);
+	if (plain) {
+		memcpy(out, v, n);
+		out[n] = '\0';
+		return;
+	}
+	memcpy(out, "hex:", 4);
+	for (i = 0; i < n && i < LEASE_AGENT_ID_BYTES; i++) {
+		out[4 + 2 * i] = hex[(unsigned char)v[i] >> 4];
+		out[5 + 2 * i] = hex[(unsigned char)v[i] & 15];
+	}
+	out[4 + 2 * i] = '\0';
+}
+
+int
+lease_relay_parse(const char *address, const char *circuit_id,
+		  const char *remote_id, const char *subscriber_id,
+		  struct lease_relay *ret)
+{
+	struct lease_relay r;
+
+	memset(&r, 0, sizeof(r));
+	memset(ret, 0, sizeof(*ret));
+	if (!address || !*address) {
+		/* option 82 comes only from a relay: without its address
+		 * someone else wrote it */
+		return (circuit_id && *circuit_id) || (remote_id && *remote_id) ||
+			       (subscriber_id && *subscriber_id)
+			       ? -EINVAL
+			       : 0;
+	}
+	if (strnlen(address, ADDR_STRLEN) >= ADDR_STRLEN || !valid_ip(address))
+		return -EINVAL;
+	str_copy(r.address, sizeof(r.address), address);
+	if (circuit_id && *circuit_id)
+		agent_id(circuit_id, r.circuit_id);
+	if (remote_id && *remote_id)
+		agent_id(remote_id, r.remote_id);
+	if (subscriber_id && *subscriber_id)
+		agent_id(subscriber_id, r.subscriber_id);
+	*ret = r;
+	return 0;
+}
+
+int
+lease_relay_detail(const struct lease_relay *r, char *out, size_t outsz)
+{
+	if (!r->address[0])
+		return -ENOENT;
+	return str_printf(out, outsz, "relay=%s%s%s%s%s%s%s", r->address,
+			  r->circuit_id[0] ? " circuit-id=" : "", r->circuit_id,
+			  r->remote_id[0] ? " remote-id=" : "", r->remote_id,
+			  r->subscriber_id[0] ? " subscriber-id=" : "",
+			  r->subscriber_id);
+}
+
 /* The architecture from dnsmasq's tags ("arch7 efi64 eth0"), or -1. */
 static int
 lease_arch_from_tags(const char *tags)
@@ -140,6 +208,12 @@ lease_parse_env(char *const envp[], struct lease_event *ev)
 		else
 			ev->dropped |= LEASE_DROPPED_EXPIRES;
 	}
+	if (lease_relay_parse(lease_env(envp, "DNSMASQ_RELAY_ADDRESS"),
+			      lease_env(envp, "DNSMASQ_CIRCUIT_ID"),
+			      lease_env(envp, "DNSMASQ_REMOTE_ID"),
+			      lease_env(envp, "DNSMASQ_SUBSCRIBER_ID"),
+			      &ev->relay) < 0)
+		ev->dropped |= LEASE_DROPPED_RELAY;
 	l->arch = lease_arch_from_tags(lease_env(envp, "DNSMASQ_TAGS"));
 	if (l->arch < 0)
 		l->arch = lease_arch_from_vendor(l->vendor_class);

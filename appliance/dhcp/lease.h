@@ -30,10 +30,50 @@ enum lease_op {
 #define LEASE_DROPPED_EXPIRES  (1u << 1)
 #define LEASE_DROPPED_TEXT     (1u << 2) /* a class was cut or cleaned */
 #define LEASE_DROPPED_ARCH     (1u << 3)
+#define LEASE_DROPPED_RELAY    (1u << 4) /* a bad relay address: the
+					    relay information is dropped */
+
+/*
+ * Relay agent information: the DHCP relay a client's request came
+ * through (giaddr, DNSMASQ_RELAY_ADDRESS) and what the relay added in
+ * option 82 (DNSMASQ_CIRCUIT_ID, _REMOTE_ID, _SUBSCRIBER_ID). The
+ * agent's sub-options are opaque bytes: kept as they are when they are
+ * short and made of [A-Za-z0-9._:/-] only, else as "hex:" and the hex
+ * of their first LEASE_AGENT_ID_BYTES bytes.
+ */
+#define LEASE_AGENT_ID_BYTES 32
+#define LEASE_AGENT_ID_MAX (4 + 2 * LEASE_AGENT_ID_BYTES + 1)
+struct lease_relay {
+	char address[ADDR_STRLEN]; /* "" = not relayed */
+	char circuit_id[LEASE_AGENT_ID_MAX];    /* "" = none */
+	char remote_id[LEASE_AGENT_ID_MAX];     /* "" = none */
+	char subscriber_id[LEASE_AGENT_ID_MAX]; /* "" = none */
+};
+
+/*
+ * lease_relay_parse - the relay agent information dnsmasq handed the
+ * hook, each value NULL when unset, into *ret. The one validator of
+ * these values: the address must be valid_ip() (IPv4, or IPv6 in its
+ * canonical text); agent IDs are made safe (see struct lease_relay).
+ * Returns 0 (ret->address "" when not relayed), or -EINVAL for an
+ * address that is set but invalid or an agent ID without an address
+ * (then *ret is all "": nothing of it is recorded).
+ */
+int lease_relay_parse(const char *address, const char *circuit_id,
+		      const char *remote_id, const char *subscriber_id,
+		      struct lease_relay *ret);
+
+/*
+ * lease_relay_detail - the event text of r: "relay=ADDR" and
+ * " circuit-id=…", " remote-id=…", " subscriber-id=…" when set, into
+ * out. 0, -ENOENT (not relayed) or -ENAMETOOLONG.
+ */
+int lease_relay_detail(const struct lease_relay *r, char *out, size_t outsz);
 
 struct lease_event {
 	enum lease_op op;
 	struct db_lease lease; /* add/old/del: what to record */
+	struct lease_relay relay; /* add/old/del: through which relay */
 	unsigned dropped;      /* LEASE_DROPPED_* */
 };
 

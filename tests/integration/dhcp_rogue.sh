@@ -4,7 +4,8 @@
 #    and --json), and only the appliance when the other one is gone;
 #  - `serve` in dhcp mode refuses to start beside it, with a message
 #    that says how to override; --force and allow_other_servers = yes
-#    start it anyway; proxy mode starts beside it without complaint;
+#    start it anyway; proxy mode, and dhcp mode with relayed subnets
+#    only, start beside it without complaint;
 #  - a server that appears while serving is logged and recorded as a
 #    dhcp-foreign event (probe_interval);
 #  - UEFI HTTP Boot clients (arch 16, 19) get a URL and HTTPClient;
@@ -88,6 +89,15 @@ lab_config dhcp.mode=proxy dhcp.probe_wait=4s
 appliance_start
 if grep -q "another DHCP server" "$TEST_TMP/serve.log"; then fail "proxy mode probed"; fi
 ok "proxy mode starts beside the site server without a probe"
+kill "$SERVE_PID"
+wait "$SERVE_PID" 2>/dev/null || true
+# only subnets reached through a DHCP relay: the segment's own server is
+# no conflict (issue #17)
+lab_config dhcp.probe_wait=4s
+printf "[dhcp]\nrange = 198.18.1.100,198.18.1.200 prefix=24\n" >>"$CONF"
+appliance_start
+if grep -q "another DHCP server" "$TEST_TMP/serve.log"; then fail "relayed-only serve probed"; fi
+ok "dhcp mode with relayed subnets only starts beside the segment's server"
 kill "$SERVE_PID"
 wait "$SERVE_PID" 2>/dev/null || true
 

@@ -5,7 +5,8 @@
 # environment (shell metacharacters, 64 KB strings, control bytes,
 # missing or malformed variables, invalid MACs) never crash it, exit 0
 # (nothing to record is not a failure), leave the database consistent
-# (integrity_check, no row for refused input); an unwritable database is
+# (integrity_check, no row for refused input); a relayed client's relay
+# lands in its timeline; an unwritable database is
 # exit 1; 200 events in a row all land (their speed is measured by
 # `make bench-dhcp`, against dnsmasq alone: never a timed assertion here).
 source "$TOP/tests/lib/common.sh"
@@ -62,6 +63,23 @@ hostile env DNSMASQ_LEASE_EXPIRES=99999999999999999999999 DNSMASQ_TAGS=arch \
 	"$H" old 52:54:00:e0:00:05 198.18.0.14 "$big"
 row=$(sqlite3 "$BOOTYARD_DB" "select hostname, arch, length(vendor_class) <= 255, user_class from leases where mac = '52:54:00:e0:00:04'")
 expect_eq "$row" "|-1|1|\`rm -rf /\`; \$(reboot) | & > < ??[31mred" "hostile classes stored cleaned and bounded"
+
+# a client that came through a DHCP relay (issue #17): the relay and its
+# option 82 IDs in the timeline; a hostile relay address is dropped, the
+# lease still recorded
+check "add through a relay" env DNSMASQ_RELAY_ADDRESS=198.18.1.1 \
+	DNSMASQ_CIRCUIT_ID=ge-0/0/1 DNSMASQ_REMOTE_ID="rack 7;\$(reboot)" \
+	"$H" add 52:54:00:e0:00:06 198.18.1.100
+ev=$(sqlite3 "$BOOTYARD_DB" "select kind || ' ' || detail from events where mac = '52:54:00:e0:00:06' order by id")
+expect_contains "$ev" "dhcp-add ip=198.18.1.100" "the lease event"
+expect_contains "$ev" "dhcp-relay relay=198.18.1.1 circuit-id=ge-0/0/1 remote-id=hex:7261636b20373b24287265626f6f7429" \
+	"the relay event: address, circuit ID, hostile remote ID as hex"
+hostile env DNSMASQ_RELAY_ADDRESS="198.18.1.1; reboot" DNSMASQ_CIRCUIT_ID="$big" \
+	"$H" add 52:54:00:e0:00:07 198.18.1.101
+expect_eq "$(sqlite3 "$BOOTYARD_DB" "select count(*) from events where mac = '52:54:00:e0:00:07' and kind = 'dhcp-relay'")" 0 \
+	"a hostile relay address records no relay"
+expect_eq "$(sqlite3 "$BOOTYARD_DB" "select ip from leases where mac = '52:54:00:e0:00:07'")" 198.18.1.101 \
+	"but the lease"
 expect_eq "$(sqlite3 "$BOOTYARD_DB" 'pragma integrity_check')" ok "database integrity"
 
 # an unusable database: exit 1 for events, init still 0

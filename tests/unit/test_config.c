@@ -103,7 +103,8 @@ defaults(void **state)
 	assert_string_equal(cfg.server_address, "auto");
 	assert_string_equal(cfg.user, "bootyard");
 	assert_int_equal(cfg.dhcp_mode, DHCP_MODE_DHCP);
-	assert_string_equal(cfg.range, "auto");
+	assert_int_equal(cfg.ranges.n, 1);
+	assert_true(cfg.ranges.r[0].is_auto);
 	assert_int_equal(cfg.lease_time, 3600);
 	assert_int_equal(cfg.bios_loader, BIOS_LOADER_PXELINUX);
 	assert_int_equal(cfg.uefi_loader, UEFI_LOADER_SNPONLY);
@@ -254,7 +255,10 @@ every_key(void **state)
 	assert_string_equal(cfg.server_address, "198.18.0.1");
 	assert_string_equal(cfg.user, "_bootyard");
 	assert_int_equal(cfg.dhcp_mode, DHCP_MODE_PROXY);
-	assert_string_equal(cfg.range, "198.18.0.100,198.18.0.200");
+	assert_int_equal(cfg.ranges.n, 1);
+	assert_false(cfg.ranges.r[0].is_auto);
+	assert_string_equal(cfg.ranges.r[0].start, "198.18.0.100");
+	assert_string_equal(cfg.ranges.r[0].end, "198.18.0.200");
 	assert_int_equal(cfg.lease_time, 5400);
 	assert_int_equal(cfg.bios_loader, BIOS_LOADER_UNDIONLY);
 	assert_int_equal(cfg.uefi_loader, UEFI_LOADER_SHIM);
@@ -484,14 +488,22 @@ bad_values_per_type(void **state)
 		 "[boot] local_efi: a plain exit makes UEFI firmware stop in "
 		 "its boot menu: use exit1 or grub");
 	/* range */
-	load_err("[dhcp]\nrange = 198.18.0.100\n", 2,
-		 "[dhcp] range: not 'auto' or START,END (like "
-		 "198.18.0.100,198.18.0.200)");
-	load_err("[dhcp]\nrange = 198.18.0.100,198.18.0.300\n", 2,
-		 "[dhcp] range: START,END must be two IPv4 addresses (like "
-		 "198.18.0.100,198.18.0.200)");
+	load_err_prefix("[dhcp]\nrange = 198.18.0.100\n", 2,
+			"[dhcp] range: not 'auto' or START,END [OPTIONS] (like "
+			"198.18.0.100,198.18.0.200");
+	load_err_prefix("[dhcp]\nrange = 198.18.0.100,198.18.0.300\n", 2,
+			"[dhcp] range: not 'auto' or START,END [OPTIONS]");
 	load_err("[dhcp]\nrange = 198.18.0.200,198.18.0.100\n", 2,
 		 "[dhcp] range: START is after END");
+	/* several lines: auto twice, overlap, a bad later line */
+	load_err("[dhcp]\nrange = auto\nrange = auto\n", 3,
+		 "[dhcp] range: 'auto' given twice");
+	load_err("[dhcp]\nrange = 198.18.0.10,198.18.0.20\n"
+		 "range = 198.18.0.20,198.18.0.30\n", 3,
+		 "[dhcp] range: overlaps the range 198.18.0.10,198.18.0.20");
+	load_err("[dhcp]\nrange = auto\nrange = 198.18.1.10,198.18.1.20 "
+		 "prefix=33\n", 3,
+		 "[dhcp] range: prefix= must be a prefix length from 8 to 30");
 	/* bool */
 	load_err("[dhcp]\nipxe_detect = maybe\n", 2,
 		 "[dhcp] ipxe_detect: not yes or no");
@@ -714,6 +726,148 @@ enum_names(void **state)
 	assert_int_equal(lb, LOCAL_BOOT_GRUB);
 }
 
+/* range_ok - cfg_range_parse accepts text and formats it back as want. */
+static void
+range_ok(const char *text, const char *want)
+{
+	struct cfg_range r;
+	char why[256], out[CFG_RANGE_TEXT_MAX];
+
+	if (cfg_range_parse(text, &r, why, sizeof(why)) < 0)
+		fail_msg("'%s' refused: %s", text, why);
+	assert_int_equal(cfg_range_format(&r, out, sizeof(out)), 0);
+	assert_string_equal(out, want);
+	/* what is formatted parses to the same range */
+	{
+		struct cfg_range r2;
+
+		assert_int_equal(cfg_range_parse(out, &r2, why, sizeof(why)),
+				 0);
+		assert_memory_equal(&r, &r2, sizeof(r));
+	}
+}
+
+/* range_bad - cfg_range_parse refuses text with a reason starting with
+ * want, and leaves *ret untouched. */
+static void
+range_bad(const char *text, const char *want)
+{
+	struct cfg_range r, before;
+	char why[256] = "";
+
+	memset(&r, 0x5a, sizeof(r));
+	before = r;
+	if (cfg_range_parse(text, &r, why, sizeof(why)) != -EINVAL)
+		fail_msg("'%s' accepted", text);
+	if (strncmp(why, want, strlen(want)))
+		fail_msg("'%s': reason '%s' does not start with '%s'", text,
+			 why, want);
+	assert_memory_equal(&r, &before, sizeof(r));
+}
+
+/* [dhcp] range lines: the syntax for several subnets and relays, and
+ * hostile values (issue #17). */
+static void
+ranges(void **state)
+{
+	struct by_config cfg;
+	char err[512], big[600];
+
+	range_ok("auto", "auto");
+	range_ok("  auto\t", "auto");
+	range_ok("auto router=none", "auto router=none");
+	range_ok("198.18.0.100,198.18.0.200", "198.18.0.100,198.18.0.200");
+	range_ok("198.18.1.100,198.18.1.200   prefix=24 router=198.18.1.1",
+		 "198.18.1.100,198.18.1.200 prefix=24 router=198.18.1.1");
+	range_ok("198.18.2.10,198.18.2.10 domain=lab2.example "
+		 "dns=198.18.0.53,198.18.0.54 prefix=28 router=none",
+		 "198.18.2.10,198.18.2.10 prefix=28 router=none "
+		 "dns=198.18.0.53,198.18.0.54 domain=lab2.example");
+
+	range_bad(NULL, "longer than");
+	range_bad("", "empty");
+	range_bad("   ", "empty");
+	range_bad("198.18.0.1", "not 'auto' or START,END");
+	range_bad("198.18.0.1,", "not 'auto' or START,END");
+	range_bad(",198.18.0.1", "not 'auto' or START,END");
+	range_bad("198.18.0.1,198.18.0.2,198.18.0.3", "not 'auto'");
+	range_bad("198.18.0.01,198.18.0.2", "not 'auto'");
+	range_bad("198.18.0.1,198.18.0.256", "not 'auto'");
+	range_bad("198.18.0.1-198.18.0.9", "not 'auto'");
+	range_bad("AUTO", "not 'auto'");
+	range_bad("198.18.0.9,198.18.0.1", "START is after END");
+	range_bad("auto prefix=24", "prefix= does not go with auto");
+	range_bad("198.18.1.1,198.18.1.9 prefix", "expected NAME=VALUE");
+	range_bad("198.18.1.1,198.18.1.9 gateway=198.18.1.254",
+		  "unknown range option");
+	range_bad("198.18.1.1,198.18.1.9 prefix=", "prefix= needs a value");
+	range_bad("198.18.1.1,198.18.1.9 prefix=24 prefix=24",
+		  "prefix= given twice");
+	range_bad("198.18.1.1,198.18.1.9 prefix=7", "prefix= must be");
+	range_bad("198.18.1.1,198.18.1.9 prefix=31", "prefix= must be");
+	range_bad("198.18.1.1,198.18.1.9 prefix=-24", "prefix= must be");
+	range_bad("198.18.1.1,198.18.1.9 prefix=0x18", "prefix= must be");
+	range_bad("198.18.1.1,198.18.1.9 prefix=99999999999999999999",
+		  "prefix= must be");
+	range_bad("198.18.1.1,198.18.2.9 prefix=24", "START and END are not");
+	range_bad("198.18.1.0,198.18.1.9 prefix=24", "the range holds");
+	range_bad("198.18.1.9,198.18.1.255 prefix=24", "the range holds");
+	range_bad("198.18.1.1,198.18.1.9 prefix=24 router=198.18.2.1",
+		  "router= is outside");
+	range_bad("198.18.1.1,198.18.1.9 router=gw", "router= must be");
+	range_bad("198.18.1.1,198.18.1.9 router=198.18.1.1,198.18.1.2",
+		  "router= must be");
+	range_bad("198.18.1.1,198.18.1.9 dns=1.1.1.1,", "dns= ends with");
+	range_bad("198.18.1.1,198.18.1.9 dns=,1.1.1.1", "dns= must be");
+	range_bad("198.18.1.1,198.18.1.9 dns=1.1.1.1,,2.2.2.2",
+		  "dns= must be");
+	range_bad("198.18.1.1,198.18.1.9 dns=1.1.1.1,2.2.2.2,3.3.3.3,"
+		  "4.4.4.4",
+		  "dns= takes at most 3");
+	range_bad("198.18.1.1,198.18.1.9 domain=a..b", "domain= must be");
+	range_bad("198.18.1.1,198.18.1.9 domain=x;reboot", "domain= must be");
+	range_bad("198.18.1.1,198.18.1.9 domain=-x", "domain= must be");
+	range_bad("198.18.1.1,198.18.1.9 =x", "unknown range option");
+	/* a value that would smuggle a dnsmasq line or option */
+	range_bad("198.18.1.1,198.18.1.9 router=1.2.3.4\ndhcp-script=/x",
+		  "router= must be");
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	range_bad(big, "longer than");
+
+	/* several lines in a file: the first replaces the default auto */
+	write_conf("[dhcp]\n"
+		   "range = 198.18.0.100,198.18.0.200\n"
+		   "range = 198.18.1.100,198.18.1.200 prefix=24 "
+		   "router=198.18.1.1\n"
+		   "range = auto dns=198.18.0.53\n");
+	assert_int_equal(cfg_load(&cfg, path, false, err, sizeof(err)), 0);
+	assert_int_equal(cfg.ranges.n, 3);
+	assert_false(cfg.ranges.r[0].is_auto);
+	assert_string_equal(cfg.ranges.r[1].router, "198.18.1.1");
+	assert_int_equal(cfg.ranges.r[1].prefix, 24);
+	assert_true(cfg.ranges.r[2].is_auto);
+	assert_string_equal(cfg.ranges.r[2].dns[0], "198.18.0.53");
+	/* at most CFG_RANGES_MAX lines */
+	{
+		char *text = malloc(64 * (CFG_RANGES_MAX + 2));
+		size_t off;
+		int i;
+
+		assert_non_null(text);
+		off = (size_t)sprintf(text, "[dhcp]\n");
+		for (i = 0; i <= CFG_RANGES_MAX; i++)
+			off += (size_t)sprintf(text + off,
+					       "range = 10.%d.0.1,10.%d.0.9 "
+					       "prefix=24\n", i, i);
+		write_conf(text);
+		free(text);
+		assert_int_equal(cfg_load(&cfg, path, false, err, sizeof(err)),
+				 -EINVAL);
+		assert_non_null(strstr(err, "more than 32 range lines"));
+	}
+}
+
 int
 main(void)
 {
@@ -729,6 +883,7 @@ main(void)
 		cmocka_unit_test(hostile_files),
 		cmocka_unit_test(missing_file),
 		cmocka_unit_test(enum_names),
+		cmocka_unit_test(ranges),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

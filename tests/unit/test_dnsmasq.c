@@ -39,6 +39,17 @@ static const struct dnsmasq_facts facts = {
 /* Compare text with the golden file name (golden.h). */
 #define golden(name, text) golden_check(text, "tests/golden/dnsmasq/%s", name)
 
+/* set_range - [dhcp] range line i of cfg (n = i + 1), as the file says. */
+static void
+set_range(struct by_config *cfg, unsigned i, const char *text)
+{
+	char why[256];
+
+	if (cfg_range_parse(text, &cfg->ranges.r[i], why, sizeof(why)) < 0)
+		fail_msg("%s: %s", text, why);
+	cfg->ranges.n = i + 1;
+}
+
 /* Render cfg with facts f and compare with golden file name. */
 static void
 render_golden(const struct by_config *cfg, const struct dnsmasq_facts *f,
@@ -93,8 +104,21 @@ test_render_modes(void **state)
 	f.user = NULL;
 	cfg.lease_time = 600;
 	render_golden(&cfg, &f, "dhcp-split-range.conf");
-	str_copy(cfg.range, sizeof(cfg.range), "198.18.0.150,198.18.0.160");
+	set_range(&cfg, 0, "198.18.0.150,198.18.0.160");
 	render_golden(&cfg, &f, "dhcp-explicit-range.conf");
+
+	/* issue #17: the local subnet and two reached through relays, one
+	 * with its own router, DNS and domain; and in proxy mode */
+	cfg_defaults(&cfg);
+	f = facts;
+	set_range(&cfg, 0, "auto");
+	set_range(&cfg, 1, "198.18.1.100,198.18.1.200 prefix=24 "
+			   "router=198.18.1.1 dns=198.18.0.53 "
+			   "domain=lab1.example");
+	set_range(&cfg, 2, "198.18.2.10,198.18.2.60 prefix=26");
+	render_golden(&cfg, &f, "dhcp-relayed.conf");
+	cfg.dhcp_mode = DHCP_MODE_PROXY;
+	render_golden(&cfg, &f, "proxy-relayed.conf");
 
 	/* issue #9: TFTP for firewalls and mass boots, no boot file for
 	 * hosts in local state (site default on UEFI only, then on both) */
@@ -159,6 +183,7 @@ test_golden_dnsmasq_accepts(void **state)
 		"dhcp-split-range.conf",  "dhcp-explicit-range.conf",
 		"dhcp-shim.conf",	  "dhcp-tftp-nofile-efi.conf",
 		"dhcp-nofile-both.conf",  "proxy-nofile-both.conf",
+		"dhcp-relayed.conf",	  "proxy-relayed.conf",
 	};
 	char err[1024], path[256];
 	size_t i;
@@ -249,13 +274,13 @@ test_render_refuses(void **state)
 			 -EINVAL);
 	assert_non_null(strstr(err, "no room"));
 	f = facts;
-	str_copy(cfg.range, sizeof(cfg.range), "10.0.0.1,10.0.0.9");
+	set_range(&cfg, 0, "10.0.0.1,10.0.0.9");
 	assert_int_equal(dnsmasq_render(&cfg, &f, &out, err, sizeof(err)),
 			 -EINVAL);
-	assert_non_null(strstr(err, "[dhcp] range"));
-	str_copy(cfg.range, sizeof(cfg.range), "198.18.0.9");
-	assert_int_equal(dnsmasq_render(&cfg, &f, &out, err, sizeof(err)),
-			 -EINVAL);
+	assert_non_null(strstr(err, "[dhcp] range = 10.0.0.1,10.0.0.9 is "
+				    "outside 198.18.0.0/24 (the interface's "
+				    "subnet): a subnet reached through a DHCP "
+				    "relay needs prefix=N"));
 	assert_null(out);
 }
 
@@ -480,6 +505,88 @@ test_backoff(void **state)
 	assert_int_equal(dnsmasq_backoff_ms(d, 60000), 200);
 }
 
+/* subnets_err - dnsmasq_subnets refuses the ranges with a reason that
+ * holds want. */
+static void
+subnets_err(const struct by_config *cfg, const char *want)
+{
+	struct dnsmasq_subnet sn[DNSMASQ_SUBNETS_MAX];
+	char err[512];
+
+	assert_int_equal(dnsmasq_subnets(cfg, "198.18.0.1", 24, sn,
+					 ARRAY_SIZE(sn), err, sizeof(err)),
+			 -EINVAL);
+	if (!strstr(err, want))
+		fail_msg("'%s' does not hold '%s'", err, want);
+}
+
+/* Which pools the range lines make, how each is served, and the ranges
+ * refused against the interface (issue #17). */
+static void
+test_subnets(void **state)
+{
+	struct dnsmasq_subnet sn[DNSMASQ_SUBNETS_MAX];
+	struct by_config cfg;
+	char err[512];
+
+	cfg_defaults(&cfg);
+	set_range(&cfg, 0, "198.18.1.100,198.18.1.200 prefix=24");
+	set_range(&cfg, 1, "auto");
+	assert_int_equal(dnsmasq_subnets(&cfg, "198.18.0.100", 24, sn,
+					 ARRAY_SIZE(sn), err, sizeof(err)),
+			 3);
+	assert_string_equal(sn[0].net, "198.18.1.0");
+	assert_int_equal(sn[0].served, DNSMASQ_SERVED_RELAYED);
+	assert_string_equal(dnsmasq_served_name(sn[0].served), "relayed");
+	assert_int_equal(sn[0].range, 0);
+	assert_string_equal(sn[1].net, "198.18.0.0");
+	assert_int_equal(sn[1].served, DNSMASQ_SERVED_LOCAL);
+	assert_int_equal(sn[1].range, 1);
+	assert_int_equal(sn[2].range, 1); /* auto split around .100 */
+	/* too small an array */
+	assert_int_equal(dnsmasq_subnets(&cfg, "198.18.0.100", 24, sn, 2, err,
+					 sizeof(err)),
+			 -ENOSPC);
+	/* relayed only: no local pool at all */
+	cfg.ranges.n = 1;
+	assert_int_equal(dnsmasq_subnets(&cfg, "198.18.0.1", 24, sn,
+					 ARRAY_SIZE(sn), err, sizeof(err)),
+			 1);
+	/* proxy: the interface's subnet, and the relayed one, once */
+	set_range(&cfg, 1, "198.18.1.201,198.18.1.250 prefix=24");
+	cfg.dhcp_mode = DHCP_MODE_PROXY;
+	assert_int_equal(dnsmasq_subnets(&cfg, "198.18.0.1", 24, sn,
+					 ARRAY_SIZE(sn), err, sizeof(err)),
+			 2);
+	assert_int_equal(sn[0].served, DNSMASQ_SERVED_PROXY);
+	assert_int_equal(sn[0].range, -1);
+	assert_string_equal(sn[1].net, "198.18.1.0");
+	assert_string_equal(sn[1].start, "");
+	cfg.dhcp_mode = DHCP_MODE_OFF;
+	assert_int_equal(dnsmasq_subnets(&cfg, "198.18.0.1", 24, sn,
+					 ARRAY_SIZE(sn), err, sizeof(err)),
+			 0);
+
+	cfg_defaults(&cfg);
+	set_range(&cfg, 0, "198.18.0.200,198.18.1.10");
+	subnets_err(&cfg, "crosses the edge of 198.18.0.0/24");
+	set_range(&cfg, 0, "198.18.0.130,198.18.0.200 prefix=25");
+	subnets_err(&cfg, "is in 198.18.0.0/24 (the interface's subnet) but "
+			  "says prefix=25");
+	set_range(&cfg, 0, "198.18.0.100,198.18.0.200 router=198.18.3.1");
+	subnets_err(&cfg, "router= is outside 198.18.0.0/24");
+	set_range(&cfg, 0, "auto router=198.18.3.1");
+	subnets_err(&cfg, "router= is outside 198.18.0.0/24");
+	set_range(&cfg, 0, "198.18.1.100,198.18.1.200");
+	subnets_err(&cfg, "needs prefix=N");
+	/* a relayed /16 that holds the appliance's own /24 */
+	set_range(&cfg, 0, "198.18.1.100,198.18.1.200 prefix=16");
+	subnets_err(&cfg, "its /16 holds 198.18.0.0/24");
+	assert_int_equal(dnsmasq_subnets(&cfg, "not-an-ip", 24, sn,
+					 ARRAY_SIZE(sn), err, sizeof(err)),
+			 -EINVAL);
+}
+
 int
 main(void)
 {
@@ -488,6 +595,7 @@ main(void)
 		cmocka_unit_test(test_golden_dnsmasq_accepts),
 		cmocka_unit_test(test_arch_and_tftp),
 		cmocka_unit_test(test_range_auto),
+		cmocka_unit_test(test_subnets),
 		cmocka_unit_test(test_render_refuses),
 		cmocka_unit_test(test_hosts),
 		cmocka_unit_test(test_hosts_keywords),

@@ -314,6 +314,108 @@ test_init_line(void **state)
 			 -ENOENT);
 }
 
+/* relay_bad - lease_relay_parse refuses and leaves nothing behind. */
+static void
+relay_bad(const char *addr, const char *circuit, const char *remote)
+{
+	struct lease_relay r;
+
+	memset(&r, 'x', sizeof(r));
+	assert_int_equal(lease_relay_parse(addr, circuit, remote, NULL, &r),
+			 -EINVAL);
+	assert_string_equal(r.address, "");
+	assert_string_equal(r.circuit_id, "");
+	assert_string_equal(r.remote_id, "");
+}
+
+/* Relay agent information (issue #17): the relay's address, option 82
+ * sub-options kept plain or as hex, hostile values, and the event text. */
+static void
+test_relay(void **state)
+{
+	char *argv[] = { "bootyard-lease", "add", "52:54:00:12:34:56",
+			 "198.18.1.100", NULL };
+	char *envp[] = {
+		"DNSMASQ_RELAY_ADDRESS=198.18.1.1",
+		"DNSMASQ_CIRCUIT_ID=ge-0/0/1.0:lab",
+		"DNSMASQ_REMOTE_ID=rack 7; reboot",
+		NULL,
+	};
+	char *bad_envp[] = {
+		"DNSMASQ_RELAY_ADDRESS=198.18.1.1 --evil",
+		"DNSMASQ_CIRCUIT_ID=port1",
+		NULL,
+	};
+	struct lease_event ev;
+	struct lease_relay r;
+	char err[128], out[512], big[70000];
+
+	assert_int_equal(lease_parse(ARGC(argv), argv, envp, &ev, err,
+				     sizeof(err)), 0);
+	assert_string_equal(ev.relay.address, "198.18.1.1");
+	assert_string_equal(ev.relay.circuit_id, "ge-0/0/1.0:lab");
+	/* blanks and ';' are not kept as text: hex of the bytes */
+	assert_string_equal(ev.relay.remote_id,
+			    "hex:7261636b20373b207265626f6f74");
+	assert_string_equal(ev.relay.subscriber_id, "");
+	assert_int_equal(ev.dropped, 0);
+	assert_int_equal(lease_relay_detail(&ev.relay, out, sizeof(out)), 0);
+	assert_string_equal(out, "relay=198.18.1.1 circuit-id=ge-0/0/1.0:lab "
+				 "remote-id=hex:7261636b20373b207265626f6f74");
+	assert_int_equal(lease_relay_detail(&ev.relay, out, 20),
+			 -ENAMETOOLONG);
+
+	/* not relayed: no relay, nothing dropped */
+	assert_int_equal(lease_parse(ARGC(argv), argv, NULL, &ev, err,
+				     sizeof(err)), 0);
+	assert_string_equal(ev.relay.address, "");
+	assert_int_equal(lease_relay_detail(&ev.relay, out, sizeof(out)),
+			 -ENOENT);
+	assert_int_equal(lease_relay_parse(NULL, NULL, NULL, NULL, &r), 0);
+	assert_int_equal(lease_relay_parse("", "", "", "", &r), 0);
+
+	/* a bad relay address: the lease is recorded, the relay dropped */
+	assert_int_equal(lease_parse(ARGC(argv), argv, bad_envp, &ev, err,
+				     sizeof(err)), 0);
+	assert_string_equal(ev.lease.ip, "198.18.1.100");
+	assert_string_equal(ev.relay.address, "");
+	assert_string_equal(ev.relay.circuit_id, "");
+	assert_true(ev.dropped & LEASE_DROPPED_RELAY);
+
+	/* IPv6 relays (DHCPv6) in canonical text */
+	assert_int_equal(lease_relay_parse("fd00:b007::1", NULL, NULL, NULL,
+					   &r), 0);
+	assert_string_equal(r.address, "fd00:b007::1");
+
+	relay_bad("198.18.1.256", NULL, NULL);
+	relay_bad("198.18.1.01", NULL, NULL);
+	relay_bad("198.18.1.1\n", NULL, NULL);
+	relay_bad("relay.example", NULL, NULL);
+	relay_bad("FD00:B007::1", NULL, NULL);
+	relay_bad("fd00:b007:0::1", NULL, NULL);
+	relay_bad("$(reboot)", NULL, NULL);
+	/* option 82 without a relay address: forged */
+	relay_bad(NULL, "port1", NULL);
+	relay_bad("", NULL, "rack7");
+	memset(big, '1', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	relay_bad(big, NULL, NULL);
+
+	/* a 64 KB agent ID: cut to LEASE_AGENT_ID_BYTES bytes of hex */
+	assert_int_equal(lease_relay_parse("198.18.1.1", big, "\x01\x02\xff",
+					   NULL, &r), 0);
+	assert_int_equal(strlen(r.circuit_id), 4 + 2 * LEASE_AGENT_ID_BYTES);
+	assert_true(!strncmp(r.circuit_id, "hex:3131", 8));
+	assert_string_equal(r.remote_id, "hex:0102ff");
+	/* the longest plain one is kept as it is */
+	memset(big, 'a', LEASE_AGENT_ID_MAX - 1);
+	big[LEASE_AGENT_ID_MAX - 1] = '\0';
+	assert_int_equal(lease_relay_parse("198.18.1.1", NULL, NULL, big, &r),
+			 0);
+	assert_string_equal(r.subscriber_id, big);
+	assert_int_equal(lease_relay_detail(&r, out, sizeof(out)), 0);
+}
+
 int
 main(void)
 {
@@ -325,6 +427,7 @@ main(void)
 		cmocka_unit_test(test_hostile_env),
 		cmocka_unit_test(test_arch),
 		cmocka_unit_test(test_init_line),
+		cmocka_unit_test(test_relay),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
