@@ -9,6 +9,7 @@
  * busy handler ever being consulted; taking the write lock up front makes
  * concurrent writers wait their turn instead.
  */
+#include "db/db_sqlite_names.h" /* first: db.h's names -> dbsq_ */
 #include "db/db_sqlite.h"
 
 #include <errno.h>
@@ -22,6 +23,7 @@
 #include <time.h>
 
 #include "common/util.h"
+#include "db/db_backend.h"
 #include "db/schema.h"
 
 enum stmt_id {
@@ -227,6 +229,7 @@ static const char *const stmt_sql[ST__COUNT] = {
 };
 
 struct db {
+	struct db_head head; /* first: db.c dispatches through it */
 	sqlite3 *conn;
 	bool readonly;
 	bool held; /* db_snapshot_begin's transaction is open */
@@ -670,6 +673,7 @@ db_open(const char *path, int flags, struct db **ret)
 	db = calloc(1, sizeof(*db));
 	if (!db)
 		return -ENOMEM;
+	db->head.ops = &db_sqlite_ops;
 	db->readonly = flags & DB_OPEN_READONLY;
 	/* never through a symlink planted at the database's name (SQLite
 	 * opens -wal and -shm O_NOFOLLOW itself) */
@@ -2281,3 +2285,103 @@ db_power_set(struct db *db, int64_t id, const struct db_power *p,
 	sqlite3_finalize(s);
 	return rc == SQLITE_DONE ? 0 : db_err(rc);
 }
+
+/* ---- copy: whole tables as text ------------------------------------- */
+
+/* "SELECT c1, c2 FROM t ORDER BY o" or the INSERT of one row. */
+static int
+table_sql(const struct db_table *t, bool insert, char *out, size_t outsz)
+{
+	size_t i, len;
+
+	len = (size_t)snprintf(out, outsz, insert ? "INSERT INTO %s (" : "SELECT ",
+			       t->name);
+	for (i = 0; i < t->n_cols && len < outsz; i++)
+		len += (size_t)snprintf(out + len, outsz - len, "%s%s",
+					i ? ", " : "", t->cols[i]);
+	if (len >= outsz)
+		return -ENAMETOOLONG;
+	if (insert) {
+		len += (size_t)snprintf(out + len, outsz - len, ") VALUES (");
+		for (i = 0; i < t->n_cols && len < outsz; i++)
+			len += (size_t)snprintf(out + len, outsz - len, "%s?",
+						i ? ", " : "");
+		len += (size_t)snprintf(out + len, outsz - len, ")");
+	} else {
+		len += (size_t)snprintf(out + len, outsz - len,
+					" FROM %s ORDER BY %s", t->name,
+					t->order);
+	}
+	return len < outsz ? 0 : -ENAMETOOLONG;
+}
+
+int
+db_rows_read(struct db *db, const struct db_table *t, db_row_fn fn,
+	     void *ctx)
+{
+	const char *vals[DB_TABLE_MAX_COLS];
+	sqlite3_stmt *s;
+	char sql[1024];
+	size_t i;
+	int rc, r;
+
+	if ((r = table_sql(t, false, sql, sizeof(sql))) < 0)
+		return r;
+	if (sqlite3_prepare_v2(db->conn, sql, -1, &s, NULL) != SQLITE_OK)
+		return db_err(sqlite3_extended_errcode(db->conn));
+	r = 0;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		for (i = 0; i < t->n_cols; i++)
+			vals[i] = (const char *)sqlite3_column_text(s, (int)i);
+		r = fn(t, vals, ctx);
+		if (r)
+			break;
+	}
+	if (!r && rc != SQLITE_DONE)
+		r = db_err(sqlite3_extended_errcode(db->conn));
+	sqlite3_finalize(s);
+	return r;
+}
+
+int
+db_rows_write(struct db *db, const struct db_table *t,
+	      const char *const *vals)
+{
+	sqlite3_stmt *s;
+	char sql[1024];
+	size_t i;
+	int rc, r;
+
+	if ((r = write_begin(db)) < 0)
+		return r;
+	if ((r = table_sql(t, true, sql, sizeof(sql))) < 0)
+		return r;
+	if (sqlite3_prepare_v2(db->conn, sql, -1, &s, NULL) != SQLITE_OK)
+		return db_err(sqlite3_extended_errcode(db->conn));
+	for (i = 0; i < t->n_cols; i++)
+		if (vals[i])
+			sqlite3_bind_text(s, (int)i + 1, vals[i], -1,
+					  SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_DONE)
+		rc = sqlite3_extended_errcode(db->conn);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : db_err(rc);
+}
+
+int
+db_rows_done(struct db *db, const struct db_table *t)
+{
+	return 0; /* INTEGER PRIMARY KEY: the next id follows the largest */
+}
+
+#define DB_OPS_PREFIX(name) db_##name
+const struct db_ops db_sqlite_ops = {
+	.name = "sqlite",
+	.open = db_open,
+	.close = db_close,
+	.snapshot_end = db_snapshot_end,
+	.tx_rollback = db_tx_rollback,
+	.errmsg = db_errmsg,
+	DB_BACKEND_CALLS(DB_OPS_INIT)
+};

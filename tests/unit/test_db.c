@@ -18,10 +18,11 @@
 
 #include "db/db.h"
 #include "db/schema.h"
+#include "db_fixture.h"
 
 struct fixture {
 	char dir[64];
-	char path[128];
+	char path[512];
 	struct db *db;
 };
 
@@ -31,9 +32,7 @@ setup(void **state)
 	struct fixture *f = calloc(1, sizeof(*f));
 
 	assert_non_null(f);
-	strcpy(f->dir, "/tmp/bootyard-dbtest.XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->path, sizeof(f->path), "%s/bootyard.db", f->dir);
+	db_fixture_location(f->dir, sizeof(f->dir), f->path, sizeof(f->path));
 	assert_int_equal(db_open(f->path, DB_OPEN_CREATE, &f->db), 0);
 	*state = f;
 	return 0;
@@ -43,11 +42,9 @@ static int
 teardown(void **state)
 {
 	struct fixture *f = *state;
-	char cmd[128];
 
 	db_close(f->db);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
-	assert_int_equal(system(cmd), 0);
+	db_fixture_cleanup(f->dir);
 	free(f);
 	return 0;
 }
@@ -91,6 +88,8 @@ test_upgrade_from_v1(void **state)
 	struct db *db;
 	struct db_host h;
 	int64_t id;
+
+	db_fixture_only_sqlite();
 
 	/* A database as version 1 left it, with a host in it. */
 	snprintf(path, sizeof(path), "%s/v1.db", f->dir);
@@ -145,6 +144,8 @@ test_upgrade_from_v3(void **state)
 	struct db_host h;
 	int v;
 
+	db_fixture_only_sqlite();
+
 	snprintf(path, sizeof(path), "%s/v3.db", f->dir);
 	assert_int_equal(sqlite3_open(path, &conn), SQLITE_OK);
 	for (v = 1; v <= 3; v++)
@@ -185,6 +186,8 @@ test_open_errors(void **state)
 	char path[160];
 	struct db *db = NULL;
 	FILE *fp;
+
+	db_fixture_only_sqlite();
 
 	assert_int_equal(db_open("/nonexistent-dir/x/bootyard.db",
 				 DB_OPEN_CREATE, &db),
@@ -537,7 +540,6 @@ test_install_one_boot(void **state)
 	struct db_host h, g;
 	struct db_distro d;
 	char kinds[256] = "";
-	sqlite3 *conn;
 	int64_t id;
 
 	distro_init(&d, "debian12");
@@ -638,13 +640,7 @@ test_install_one_boot(void **state)
 			 -EINVAL);
 
 	/* expired after DB_ONCE_TOKEN_TTL */
-	assert_int_equal(sqlite3_open(f->path, &conn), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(conn,
-				      "UPDATE install_tokens SET issued = 1"
-				      " WHERE once = 1",
-				      NULL, NULL, NULL),
-			 SQLITE_OK);
-	sqlite3_close(conn);
+	raw_exec(f->path, "UPDATE install_tokens SET issued = 1 WHERE once = 1");
 	assert_int_equal(db_install_lookup(f->db, t3, &g), -ESTALE);
 	assert_int_equal(db_install_done(f->db, t3, &g), -ESTALE);
 }
@@ -1195,7 +1191,7 @@ test_read_hold(void **state)
 static long
 wal_size(const struct fixture *f)
 {
-	char wal[160];
+	char wal[600];
 	struct stat st;
 
 	snprintf(wal, sizeof(wal), "%s-wal", f->path);
@@ -1227,6 +1223,8 @@ test_checkpoint(void **state)
 	struct fixture *f = *state;
 	long grown, first;
 	int i;
+
+	db_fixture_only_sqlite();
 
 	assert_int_equal(db_checkpoint_manual(f->db), 0);
 	for (i = 0; i < 40; i++)
@@ -1268,17 +1266,6 @@ test_checkpoint(void **state)
 	}
 }
 
-/* Run sql on path through a connection of its own (rows made old). */
-static void
-raw_exec(const char *path, const char *sql)
-{
-	sqlite3 *c;
-
-	assert_int_equal(sqlite3_open(path, &c), SQLITE_OK);
-	sqlite3_busy_timeout(c, 5000);
-	assert_int_equal(sqlite3_exec(c, sql, NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(c);
-}
 
 /*
  * db_lease_prune: lease rows unseen for max_age whose lease ended go
@@ -1314,7 +1301,7 @@ test_lease_prune(void **state)
 		 " WHERE mac = '52:54:00:00:0a:01';"
 		 "UPDATE leases SET last_seen = %lld, expires = %lld"
 		 " WHERE mac = '52:54:00:00:0a:02';"
-		 "UPDATE leases SET last_seen = %lld + 60 * substr(mac, 16)"
+		 "UPDATE leases SET last_seen = %lld + 60 * CAST(substr(mac, 16) AS INTEGER)"
 		 " WHERE mac LIKE '52:54:00:00:0b:%%';",
 		 (long long)(now - 2 * 86400), (long long)(now - 86400),
 		 (long long)(now - 2 * 86400), (long long)(now + 3600),
@@ -1430,6 +1417,8 @@ test_short_wait(void **state)
 	int64_t id;
 	long ms;
 
+	db_fixture_only_sqlite(); /* PostgreSQL: row locks, not one write lock */
+
 	host_init(&h, "52:54:00:00:0d:01");
 	assert_int_equal(db_host_add(f->db, &h, &id), 0);
 	assert_int_equal(sqlite3_open(f->path, &locker), SQLITE_OK);
@@ -1506,5 +1495,6 @@ main(void)
 						teardown),
 	};
 
-	return cmocka_run_group_tests_name("db", tests, NULL, NULL);
+	return db_fixture_run("db", "bootyard_test_db", tests,
+			      sizeof(tests) / sizeof(tests[0]));
 }
