@@ -52,6 +52,7 @@ enum stmt_id {
 	ST_INSTALL_TOKEN_USE,
 	ST_INSTALL_EXHAUST,
 	ST_INSTALL_DONE,
+	ST_INSTALL_DONE_CAS,
 	ST_INSTALL_ONCE_SUPERSEDE,
 	ST_INSTALL_ONCE_INSERT,
 	ST_DISTRO_INSERT,
@@ -115,9 +116,13 @@ static const char *const stmt_sql[ST__COUNT] = {
 	[ST_ATTRS_CLEAR] = "DELETE FROM host_attrs WHERE host_id = ?1",
 	[ST_ATTRS_OF] = "SELECT key, value FROM host_attrs WHERE host_id = ?1"
 			" ORDER BY key",
+	/* compare and set (with the write lock: defence in depth, and the
+	 * same statement as PostgreSQL's): only a host still flagged (for
+	 * ?5, if given) with an attempt left spends one */
 	[ST_INSTALL_SET] =
 		"UPDATE hosts SET attempts = attempts + 1, token = ?2,"
-		" updated = ?3 WHERE id = ?1",
+		" updated = ?3 WHERE id = ?1 AND action = 'install'"
+		" AND attempts < ?4 AND (?5 IS NULL OR distro = ?5)",
 	[ST_INSTALL_TOKEN_INSERT] =
 		"INSERT INTO install_tokens (token, host_id, issued)"
 		" VALUES (?1, ?2, ?3)",
@@ -130,14 +135,20 @@ static const char *const stmt_sql[ST__COUNT] = {
 		" t.once, t.mac, t.distro"
 		" FROM install_tokens t LEFT JOIN hosts h ON h.id = t.host_id"
 		" WHERE t.token = ?1",
+	/* compare and set: a token is used once */
 	[ST_INSTALL_TOKEN_USE] =
-		"UPDATE install_tokens SET used = ?2 WHERE token = ?1",
+		"UPDATE install_tokens SET used = ?2 WHERE token = ?1"
+		" AND used IS NULL",
 	[ST_INSTALL_EXHAUST] =
 		"UPDATE hosts SET action = 'menu', token = NULL, updated = ?2"
 		" WHERE id = ?1",
 	[ST_INSTALL_DONE] =
 		"UPDATE hosts SET action = 'local', token = NULL, attempts = 0,"
 		" updated = ?2 WHERE id = ?1",
+	/* compare and set: done ends the install whose token is current */
+	[ST_INSTALL_DONE_CAS] =
+		"UPDATE hosts SET action = 'local', token = NULL, attempts = 0,"
+		" updated = ?2 WHERE id = ?1 AND token = ?3",
 	[ST_INSTALL_ONCE_SUPERSEDE] =
 		"UPDATE install_tokens SET used = ?2"
 		" WHERE once = 1 AND used IS NULL AND mac = ?1",
@@ -1424,7 +1435,11 @@ db_install_issue_for(struct db *db, int64_t id, const char *distro,
 	sqlite3_bind_int64(s, 1, id);
 	bind_text(s, 2, token);
 	sqlite3_bind_int64(s, 3, now_s());
+	sqlite3_bind_int64(s, 4, max_attempts);
+	bind_opt(s, 5, distro);
 	r = exec_done(s);
+	if (r == 0 && sqlite3_changes(db->conn) != 1)
+		r = -ESTALE; /* compare and set lost */
 	if (r < 0)
 		return tx_fail(db, r);
 	s = st(db, ST_INSTALL_TOKEN_INSERT);
@@ -1582,12 +1597,15 @@ db_install_done(struct db *db, const char *token, struct db_host *ret_host)
 		return tx_fail(db, r);
 	if (!t.once) {
 		/* a flagged install ends: the host boots locally */
-		s = st(db, ST_INSTALL_DONE);
+		s = st(db, ST_INSTALL_DONE_CAS);
 		if (!s)
 			return tx_fail(db, -EIO);
 		sqlite3_bind_int64(s, 1, t.host_id);
 		sqlite3_bind_int64(s, 2, now_s());
+		bind_text(s, 3, token);
 		r = exec_done(s);
+		if (r == 0 && sqlite3_changes(db->conn) != 1)
+			r = -ESTALE;
 		if (r < 0)
 			return tx_fail(db, r);
 	}
@@ -1597,6 +1615,8 @@ db_install_done(struct db *db, const char *token, struct db_host *ret_host)
 	bind_text(s, 1, token);
 	sqlite3_bind_int64(s, 2, now_s());
 	r = exec_done(s);
+	if (r == 0 && sqlite3_changes(db->conn) != 1)
+		r = -ESTALE;
 	if (r < 0)
 		return tx_fail(db, r);
 	if (t.once)

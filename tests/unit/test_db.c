@@ -2,6 +2,7 @@
  * test_db.c - every function of db/db.h against a real SQLite file.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -643,6 +644,118 @@ test_install_one_boot(void **state)
 	raw_exec(f->path, "UPDATE install_tokens SET issued = 1 WHERE once = 1");
 	assert_int_equal(db_install_lookup(f->db, t3, &g), -ESTALE);
 	assert_int_equal(db_install_done(f->db, t3, &g), -ESTALE);
+}
+
+/*
+ * Install exactly once, under a race: two connections (two appliances)
+ * issue a token for the same flagged host at the same instant, then both
+ * call done with the token that won, 200 rounds. With one attempt
+ * allowed exactly one issue succeeds and one attempt is spent (never
+ * two: compare and set), and exactly one done succeeds (never two
+ * installs).
+ */
+struct race {
+	const char *path;
+	pthread_barrier_t start, issued, go_done, finished;
+	int64_t id;
+	char token[2][TOKEN_LEN + 1];
+	int issue_r[2], done_r[2];
+	const char *done_token;
+	bool stop;
+};
+
+struct racer {
+	struct race *race;
+	int me;
+};
+
+static void *
+racer_main(void *arg)
+{
+	struct racer *a = arg;
+	struct race *rc = a->race;
+	struct db *db;
+
+	if (db_open(rc->path, 0, &db) < 0)
+		abort();
+	for (;;) {
+		pthread_barrier_wait(&rc->start);
+		if (rc->stop)
+			break;
+		rc->issue_r[a->me] =
+			db_install_issue(db, rc->id, rc->token[a->me], 1);
+		pthread_barrier_wait(&rc->issued);
+		pthread_barrier_wait(&rc->go_done);
+		rc->done_r[a->me] = db_install_done(db, rc->done_token, NULL);
+		pthread_barrier_wait(&rc->finished);
+	}
+	db_close(db);
+	return NULL;
+}
+
+static void
+test_install_race(void **state)
+{
+	struct fixture *f = *state;
+	struct racer racers[2];
+	struct race rc = { .path = f->path };
+	pthread_t th[2];
+	struct db_distro d;
+	struct db_host h;
+	int round, i, won;
+
+	distro_init(&d, "debian12");
+	assert_int_equal(db_distro_add(f->db, &d), 0);
+	host_init(&h, "52:54:00:00:0e:01");
+	assert_int_equal(db_host_add(f->db, &h, &rc.id), 0);
+	pthread_barrier_init(&rc.start, NULL, 3);
+	pthread_barrier_init(&rc.issued, NULL, 3);
+	pthread_barrier_init(&rc.go_done, NULL, 3);
+	pthread_barrier_init(&rc.finished, NULL, 3);
+	for (i = 0; i < 2; i++) {
+		racers[i] = (struct racer){ .race = &rc, .me = i };
+		assert_int_equal(pthread_create(&th[i], NULL, racer_main,
+						&racers[i]),
+				 0);
+	}
+	for (round = 0; round < 200; round++) {
+		assert_int_equal(db_host_reinstall(f->db, rc.id, "debian12"), 0);
+		snprintf(rc.token[0], sizeof(rc.token[0]), "%016x%016x",
+			 round, 0xa);
+		snprintf(rc.token[1], sizeof(rc.token[1]), "%016x%016x",
+			 round, 0xb);
+		pthread_barrier_wait(&rc.start);
+		pthread_barrier_wait(&rc.issued);
+		won = rc.issue_r[0] == 0 ? 0 : 1;
+		assert_int_equal(rc.issue_r[won], 0);
+		assert_true(rc.issue_r[!won] == -EDQUOT ||
+			    rc.issue_r[!won] == -ESTALE);
+		assert_int_equal(db_host_get(f->db, rc.id, &h), 0);
+		if (rc.issue_r[!won] == -EDQUOT) {
+			/* the loser found the attempt spent: the host
+			 * went to the menu, the winner's token with it */
+			assert_int_equal(h.action, DB_ACTION_MENU);
+			assert_string_equal(h.token, "");
+		} else {
+			assert_int_equal(h.attempts, 1);
+			assert_string_equal(h.token, rc.token[won]);
+		}
+		rc.done_token = rc.token[won];
+		pthread_barrier_wait(&rc.go_done);
+		pthread_barrier_wait(&rc.finished);
+		if (rc.issue_r[!won] == -EDQUOT) {
+			assert_int_equal(rc.done_r[0], -ESTALE);
+			assert_int_equal(rc.done_r[1], -ESTALE);
+		} else {
+			/* exactly one done: one install */
+			assert_true((rc.done_r[0] == 0) != (rc.done_r[1] == 0));
+			assert_int_equal(rc.done_r[0] + rc.done_r[1], -ESTALE);
+		}
+	}
+	rc.stop = true;
+	pthread_barrier_wait(&rc.start);
+	for (i = 0; i < 2; i++)
+		pthread_join(th[i], NULL);
 }
 
 /* db_install_issue_for: a token only for the install the caller read. */
@@ -1467,6 +1580,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_install_one_boot, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_install_issue_for, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_install_race, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_ipv6_addresses, setup,
 						teardown),
