@@ -54,7 +54,7 @@ pg_url() { # NAME
 
 pg_psql() { # DB psql-args...
 	local db=$1; shift
-	psql -X -q -v ON_ERROR_STOP=1 -h "$PG_SOCK" -U postgres -d "$db" "$@"
+	PGOPTIONS="-c client_min_messages=warning" psql -X -q -v ON_ERROR_STOP=1 -h "$PG_SOCK" -U postgres -d "$db" "$@"
 }
 
 pg_createdb() { # NAME
