@@ -552,10 +552,12 @@ p_int(struct params *p, int64_t x)
 static int
 run(struct db *db, enum stmt_id id, const struct params *p, PGresult **ret)
 {
+	bool retried = false;
 	char name[16];
 	PGresult *res;
 	int r;
 
+again:
 	if (!db->in_tx && (r = conn_ok(db)) < 0)
 		return r;
 	snprintf(name, sizeof(name), "by%d", (int)id);
@@ -575,6 +577,14 @@ run(struct db *db, enum stmt_id id, const struct params *p, PGresult **ret)
 	    PQresultStatus(res) != PGRES_TUPLES_OK) {
 		r = res_err(db, res);
 		PQclear(res);
+		/* the connection was lost (a server restart): a read outside
+		 * a transaction is run again on a new one, once */
+		if (!db->in_tx && !retried && PQstatus(db->conn) != CONNECTION_OK &&
+		    !strncmp(stmt_sql[id], "SELECT", 6)) {
+			retried = true;
+			db->retry_at_ms = 0;
+			goto again;
+		}
 		return r;
 	}
 	if (ret)
@@ -659,6 +669,25 @@ write_begin(struct db *db)
 	return 0;
 }
 
+/* Start a transaction with sql (BEGIN ...); on a connection found lost
+ * then, once more on a new one: nothing was done yet. */
+static int
+begin_sql(struct db *db, const char *sql)
+{
+	int r;
+
+	if ((r = conn_ok(db)) < 0)
+		return r;
+	r = exec_sql(db, sql);
+	if (r < 0 && PQstatus(db->conn) != CONNECTION_OK) {
+		db->retry_at_ms = 0;
+		if ((r = conn_ok(db)) < 0)
+			return r;
+		r = exec_sql(db, sql);
+	}
+	return r;
+}
+
 static int
 tx_begin(struct db *db)
 {
@@ -666,9 +695,7 @@ tx_begin(struct db *db)
 
 	if (r < 0)
 		return r;
-	if ((r = conn_ok(db)) < 0)
-		return r;
-	r = exec_sql(db, "BEGIN");
+	r = begin_sql(db, "BEGIN");
 	db->in_tx = r == 0;
 	return r;
 }
@@ -701,9 +728,7 @@ dbpg_snapshot_begin(struct db *db)
 
 	if (db->in_tx)
 		return 0;
-	if ((r = conn_ok(db)) < 0)
-		return r;
-	r = exec_sql(db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+	r = begin_sql(db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
 	db->in_tx = db->held = r == 0;
 	return r;
 }

@@ -83,6 +83,23 @@ echo "$out ($((SECONDS - t0)) s)"
 ok "$ROUNDS rounds: no token twice, one attempt spent per token, exactly one done per round"
 done_db=$(pg_psql bootyard -At -c "SELECT count(*) FROM events WHERE mac = '$M' AND kind = 'done'")
 expect_eq "$done_db" "$ROUNDS" "exactly one done event per round"
+# PostgreSQL goes away and comes back: the appliances reconnect by
+# themselves, no restart of bootyard
+pg_down || fail "pg_down"
+code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$A_BOOT/ipxe/v1/config?mac=$M&platform=pcbios")
+echo "config while PostgreSQL is down: HTTP $code"
+kill -0 "$A_PID" || fail "appliance A died with PostgreSQL down"
+pg_up || fail "pg_up"
+t0=$(date +%s%N)
+for i in $(seq 1 100); do
+	out=$(curl -s --max-time 10 "$B_BOOT/ipxe/v1/config?mac=$M&platform=pcbios")
+	[[ $out == *"local reason=host-local"* ]] && break
+	sleep 0.1
+done
+expect_contains "$out" "local reason=host-local" "B answers from PostgreSQL again after its restart"
+echo "B answered $(( ($(date +%s%N) - t0) / 1000000 )) ms after PostgreSQL was back"
+out=$(curl -s --max-time 10 "$A_BOOT/ipxe/v1/config?mac=$M&platform=pcbios")
+expect_contains "$out" "local reason=host-local" "A answers again too"
 for n in A B; do
 	pid=${n}_PID
 	kill -0 "${!pid}" || fail "appliance $n died"

@@ -10,7 +10,9 @@
 #                        pg_stop)
 #   pg_url NAME          the URL of database NAME of that cluster
 #   pg_createdb NAME     create database NAME (fresh: dropped first)
-#   pg_stop              stop the cluster
+#   pg_down / pg_up      stop the server at once (as a crash would) / start
+#                        it again on the same data
+#   pg_stop              stop the cluster and remove it
 : "${PG_BIN:=/usr/lib/postgresql/15/bin}"
 
 pg_available() {
@@ -35,17 +37,25 @@ pg_start() {
 		-E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 ||
 		{ cat "$dir/initdb.log" >&2; return 1; }
 	_pg_as mkdir -p "$dir/sock"
-	_pg_as "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
-		-o "-k $dir/sock -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
-		start >/dev/null ||
-		{ cat "$dir/server.log" >&2; return 1; }
 	PG_DIR=$dir
+	pg_up || return 1
 	PG_SOCK=$dir/sock
 	PG_URL=$(pg_url postgres)
 	export PG_DIR PG_SOCK PG_URL
 	if declare -F on_exit >/dev/null; then
 		on_exit pg_stop
 	fi
+}
+
+pg_up() {
+	_pg_as "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w \
+		-o "-k $PG_DIR/sock -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+		start >/dev/null ||
+		{ cat "$PG_DIR/server.log" >&2; return 1; }
+}
+
+pg_down() {
+	_pg_as "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m immediate -w stop >/dev/null
 }
 
 pg_url() { # NAME
