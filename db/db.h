@@ -109,6 +109,13 @@ bool db_location_is_pg(const char *location);
 /* db_backend_name - "sqlite" or "postgresql". */
 const char *db_backend_name(struct db *db);
 
+/*
+ * db_ping - 0 when the database answers now, -errno when it does not
+ * (PostgreSQL: the server is down or unreachable; a lost connection is
+ * reconnected here when its back-off allows). SQLite: 0. For /healthz.
+ */
+int db_ping(struct db *db);
+
 /* db_close - close; NULL is fine. */
 void db_close(struct db *db);
 

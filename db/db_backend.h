@@ -24,6 +24,7 @@
 #define DB_BACKEND_CALLS(X)                                                   \
 	X(bool, read_only, (struct db * db), (db))                            \
 	X(int, schema_version, (struct db * db), (db))                        \
+	X(int, ping, (struct db * db), (db))                                  \
 	X(int, snapshot_begin, (struct db * db), (db))                        \
 	X(int, changes, (struct db * db, uint64_t *ret), (db, ret))           \
 	X(int, maintain, (struct db * db, unsigned wait_ms), (db, wait_ms))   \

@@ -919,6 +919,28 @@ err:
 	return r;
 }
 
+static int
+dbpg_ping(struct db *db)
+{
+	PGresult *res;
+	int r;
+
+	if (db->in_tx)
+		return 0;
+	if ((r = conn_ok(db)) < 0)
+		return r;
+	res = PQexec(db->conn, "");
+	r = PQresultStatus(res) == PGRES_EMPTY_QUERY ? 0 : -ECONNREFUSED;
+	PQclear(res);
+	if (r < 0) {
+		set_err(db, PQerrorMessage(db->conn));
+		/* lost just now: one reconnect at once */
+		db->retry_at_ms = 0;
+		r = conn_ok(db);
+	}
+	return r;
+}
+
 static bool
 dbpg_read_only(struct db *db)
 {

@@ -14,6 +14,7 @@
 #define db_errmsg dbsq_errmsg
 #define db_read_only dbsq_read_only
 #define db_schema_version dbsq_schema_version
+#define db_ping dbsq_ping
 #define db_snapshot_begin dbsq_snapshot_begin
 #define db_changes dbsq_changes
 #define db_maintain dbsq_maintain

@@ -89,6 +89,9 @@ pg_down || fail "pg_down"
 code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$A_BOOT/ipxe/v1/config?mac=$M&platform=pcbios")
 echo "config while PostgreSQL is down: HTTP $code"
 kill -0 "$A_PID" || fail "appliance A died with PostgreSQL down"
+expect_eq "$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$A_ADMIN/healthz")" 503 "/healthz says the database is down"
+out=$(curl -s --max-time 10 -H "Authorization: Bearer $TOKEN" "$A_ADMIN/metrics")
+expect_contains "$out" "bootyard_database_up 0" "metrics say the database is down"
 pg_up || fail "pg_up"
 t0=$(date +%s%N)
 for i in $(seq 1 100); do
@@ -100,6 +103,9 @@ expect_contains "$out" "local reason=host-local" "B answers from PostgreSQL agai
 echo "B answered $(( ($(date +%s%N) - t0) / 1000000 )) ms after PostgreSQL was back"
 out=$(curl -s --max-time 10 "$A_BOOT/ipxe/v1/config?mac=$M&platform=pcbios")
 expect_contains "$out" "local reason=host-local" "A answers again too"
+expect_eq "$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$A_ADMIN/healthz")" 200 "/healthz ok again"
+out=$(curl -s --max-time 10 -H "Authorization: Bearer $TOKEN" "$A_ADMIN/metrics")
+expect_contains "$out" "bootyard_database_up 1" "metrics say the database is up again"
 for n in A B; do
 	pid=${n}_PID
 	kill -0 "${!pid}" || fail "appliance $n died"
