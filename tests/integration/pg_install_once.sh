@@ -76,6 +76,7 @@ check "host add (through A's CLI)" "$BOOTYARD" -c "$A_CONF" host add $M --hostna
 out=$(curl -s "$B_BOOT/ipxe/v1/config?mac=$M&platform=pcbios")
 expect_contains "$out" "local reason=host-local" "a host added through A is answered by B"
 
+
 t0=$SECONDS
 out=$(python3 "$TOP/tests/integration/pg_race.py" "$ROUNDS" "$M" "$A_BOOT" "$B_BOOT" "$A_ADMIN" "$TOKEN" "$DB_URL") ||
 	fail "install-once race: $out"
