@@ -10,7 +10,7 @@
 # wildcard so that a new file in a module needs no edit here.
 
 CC       ?= cc
-PKGS      = libmicrohttpd libnl-route-3.0 libnl-3.0 sqlite3 inih jansson gnutls \
+PKGS      = libmicrohttpd libnl-route-3.0 libnl-3.0 sqlite3 libpq inih jansson gnutls \
             libarchive libcurl
 # Asked once, when the first recipe needs them, not when the Makefile is
 # read: `make demo` and `make check` install the packages (make deps)

@@ -156,6 +156,7 @@ int cmd_build_ipxe(struct by_ctx *ctx, int argc, char **argv);
 /* cli_power.c: `power`, and the power options of host set / reinstall
  * (cmd_host hands them over when cli_power_host_wants) */
 int cmd_power(struct by_ctx *ctx, int argc, char **argv);
+int cmd_db(struct by_ctx *ctx, int argc, char **argv);
 bool cli_power_host_wants(int argc, char **argv);
 int cli_power_host(struct by_ctx *ctx, int argc, char **argv);
 

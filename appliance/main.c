@@ -23,6 +23,7 @@ static const struct {
 	{ "tftp-root", cmd_tftp_root, "assemble the TFTP tree" },
 	{ "build-ipxe", cmd_build_ipxe, "build iPXE images with the boot script" },
 	{ "power", cmd_power, "a host's power: status, on, off, cycle, reset" },
+	{ "db", cmd_db, "migrate the database; copy it between backends" },
 	{ "doctor", cmd_doctor, "list every DHCP server that answers" },
 	{ "help", cmd_help, "this text" },
 };

@@ -5,16 +5,12 @@
  * WAL, checkpoints, memory mapping, lock waits) lives in its backend.
  *
  * Backends. Each backend is one file that implements every function
- * declared here, on its own struct db: db_sqlite.c today (SQLite, the
- * only one that speaks SQL; its extras for its own tests are in
- * db_sqlite.h), a PostgreSQL one later. The backend is chosen when
- * building (the Makefile links one), not through a table of function
- * pointers chosen at db_open: an appliance runs one database, the boot
- * path pays no indirect call for each lookup, and a backend is found in
- * one place, as Redis picks ae_epoll.c or ae_kqueue.c behind ae.c. Should
- * one binary ever need two, db_open can dispatch on the location's form
- * ("postgresql://...") to an ops table built from the same functions,
- * without a change to this header.
+ * declared here, on its own struct db: db_sqlite.c (SQLite, the default;
+ * its extras for its own tests are in db_sqlite.h) and db_pg.c
+ * (PostgreSQL, libpq). db_open dispatches on the location's form:
+ * "postgresql://..." or "postgres://..." opens PostgreSQL, "sqlite:PATH"
+ * or a plain path SQLite; every other call goes through the connection's
+ * ops table (db.c, db_backend.h): one indirect call per call.
  *
  * What a backend must provide, beyond the records: numbered schema
  * migrations applied at db_open (db_schema_version); foreign keys (a
@@ -106,6 +102,20 @@ int db_open(const char *location, int flags, struct db **ret);
  * connection then stays read-only).
  */
 bool db_read_only(struct db *db);
+
+/* db_location_is_pg - location names a PostgreSQL database
+ * ("postgresql://..." or "postgres://..."). */
+bool db_location_is_pg(const char *location);
+
+/* db_backend_name - "sqlite" or "postgresql". */
+const char *db_backend_name(struct db *db);
+
+/*
+ * db_ping - 0 when the database answers now, -errno when it does not
+ * (PostgreSQL: the server is down or unreachable; a lost connection is
+ * reconnected here when its back-off allows). SQLite: 0. For /healthz.
+ */
+int db_ping(struct db *db);
 
 /* db_close - close; NULL is fine. */
 void db_close(struct db *db);

@@ -9,6 +9,7 @@
  * busy handler ever being consulted; taking the write lock up front makes
  * concurrent writers wait their turn instead.
  */
+#include "db/db_sqlite_names.h" /* first: db.h's names -> dbsq_ */
 #include "db/db_sqlite.h"
 
 #include <errno.h>
@@ -22,6 +23,7 @@
 #include <time.h>
 
 #include "common/util.h"
+#include "db/db_backend.h"
 #include "db/schema.h"
 
 enum stmt_id {
@@ -50,6 +52,7 @@ enum stmt_id {
 	ST_INSTALL_TOKEN_USE,
 	ST_INSTALL_EXHAUST,
 	ST_INSTALL_DONE,
+	ST_INSTALL_DONE_CAS,
 	ST_INSTALL_ONCE_SUPERSEDE,
 	ST_INSTALL_ONCE_INSERT,
 	ST_DISTRO_INSERT,
@@ -116,9 +119,13 @@ static const char *const stmt_sql[ST__COUNT] = {
 	[ST_ATTRS_CLEAR] = "DELETE FROM host_attrs WHERE host_id = ?1",
 	[ST_ATTRS_OF] = "SELECT key, value FROM host_attrs WHERE host_id = ?1"
 			" ORDER BY key",
+	/* compare and set (with the write lock: defence in depth, and the
+	 * same statement as PostgreSQL's): only a host still flagged (for
+	 * ?5, if given) with an attempt left spends one */
 	[ST_INSTALL_SET] =
 		"UPDATE hosts SET attempts = attempts + 1, token = ?2,"
-		" updated = ?3 WHERE id = ?1",
+		" updated = ?3 WHERE id = ?1 AND action = 'install'"
+		" AND attempts < ?4 AND (?5 IS NULL OR distro = ?5)",
 	[ST_INSTALL_TOKEN_INSERT] =
 		"INSERT INTO install_tokens (token, host_id, issued)"
 		" VALUES (?1, ?2, ?3)",
@@ -131,14 +138,20 @@ static const char *const stmt_sql[ST__COUNT] = {
 		" t.once, t.mac, t.distro"
 		" FROM install_tokens t LEFT JOIN hosts h ON h.id = t.host_id"
 		" WHERE t.token = ?1",
+	/* compare and set: a token is used once */
 	[ST_INSTALL_TOKEN_USE] =
-		"UPDATE install_tokens SET used = ?2 WHERE token = ?1",
+		"UPDATE install_tokens SET used = ?2 WHERE token = ?1"
+		" AND used IS NULL",
 	[ST_INSTALL_EXHAUST] =
 		"UPDATE hosts SET action = 'menu', token = NULL, updated = ?2"
 		" WHERE id = ?1",
 	[ST_INSTALL_DONE] =
 		"UPDATE hosts SET action = 'local', token = NULL, attempts = 0,"
 		" updated = ?2 WHERE id = ?1",
+	/* compare and set: done ends the install whose token is current */
+	[ST_INSTALL_DONE_CAS] =
+		"UPDATE hosts SET action = 'local', token = NULL, attempts = 0,"
+		" updated = ?2 WHERE id = ?1 AND token = ?3",
 	[ST_INSTALL_ONCE_SUPERSEDE] =
 		"UPDATE install_tokens SET used = ?2"
 		" WHERE once = 1 AND used IS NULL AND mac = ?1",
@@ -240,6 +253,7 @@ static const char *const stmt_sql[ST__COUNT] = {
 };
 
 struct db {
+	struct db_head head; /* first: db.c dispatches through it */
 	sqlite3 *conn;
 	bool readonly;
 	bool held; /* db_snapshot_begin's transaction is open */
@@ -683,6 +697,7 @@ db_open(const char *path, int flags, struct db **ret)
 	db = calloc(1, sizeof(*db));
 	if (!db)
 		return -ENOMEM;
+	db->head.ops = &db_sqlite_ops;
 	db->readonly = flags & DB_OPEN_READONLY;
 	/* never through a symlink planted at the database's name (SQLite
 	 * opens -wal and -shm O_NOFOLLOW itself) */
@@ -757,6 +772,12 @@ db_open(const char *path, int flags, struct db **ret)
 err:
 	db_close(db);
 	return r;
+}
+
+int
+db_ping(struct db *db)
+{
+	return 0; /* a file of this machine: there when opened */
 }
 
 bool
@@ -1433,7 +1454,11 @@ db_install_issue_for(struct db *db, int64_t id, const char *distro,
 	sqlite3_bind_int64(s, 1, id);
 	bind_text(s, 2, token);
 	sqlite3_bind_int64(s, 3, now_s());
+	sqlite3_bind_int64(s, 4, max_attempts);
+	bind_opt(s, 5, distro);
 	r = exec_done(s);
+	if (r == 0 && sqlite3_changes(db->conn) != 1)
+		r = -ESTALE; /* compare and set lost */
 	if (r < 0)
 		return tx_fail(db, r);
 	s = st(db, ST_INSTALL_TOKEN_INSERT);
@@ -1591,12 +1616,15 @@ db_install_done(struct db *db, const char *token, struct db_host *ret_host)
 		return tx_fail(db, r);
 	if (!t.once) {
 		/* a flagged install ends: the host boots locally */
-		s = st(db, ST_INSTALL_DONE);
+		s = st(db, ST_INSTALL_DONE_CAS);
 		if (!s)
 			return tx_fail(db, -EIO);
 		sqlite3_bind_int64(s, 1, t.host_id);
 		sqlite3_bind_int64(s, 2, now_s());
+		bind_text(s, 3, token);
 		r = exec_done(s);
+		if (r == 0 && sqlite3_changes(db->conn) != 1)
+			r = -ESTALE;
 		if (r < 0)
 			return tx_fail(db, r);
 	}
@@ -1606,6 +1634,8 @@ db_install_done(struct db *db, const char *token, struct db_host *ret_host)
 	bind_text(s, 1, token);
 	sqlite3_bind_int64(s, 2, now_s());
 	r = exec_done(s);
+	if (r == 0 && sqlite3_changes(db->conn) != 1)
+		r = -ESTALE;
 	if (r < 0)
 		return tx_fail(db, r);
 	if (t.once)
@@ -2379,3 +2409,103 @@ db_power_set(struct db *db, int64_t id, const struct db_power *p,
 	sqlite3_finalize(s);
 	return rc == SQLITE_DONE ? 0 : db_err(rc);
 }
+
+/* ---- copy: whole tables as text ------------------------------------- */
+
+/* "SELECT c1, c2 FROM t ORDER BY o" or the INSERT of one row. */
+static int
+table_sql(const struct db_table *t, bool insert, char *out, size_t outsz)
+{
+	size_t i, len;
+
+	len = (size_t)snprintf(out, outsz, insert ? "INSERT INTO %s (" : "SELECT ",
+			       t->name);
+	for (i = 0; i < t->n_cols && len < outsz; i++)
+		len += (size_t)snprintf(out + len, outsz - len, "%s%s",
+					i ? ", " : "", t->cols[i]);
+	if (len >= outsz)
+		return -ENAMETOOLONG;
+	if (insert) {
+		len += (size_t)snprintf(out + len, outsz - len, ") VALUES (");
+		for (i = 0; i < t->n_cols && len < outsz; i++)
+			len += (size_t)snprintf(out + len, outsz - len, "%s?",
+						i ? ", " : "");
+		len += (size_t)snprintf(out + len, outsz - len, ")");
+	} else {
+		len += (size_t)snprintf(out + len, outsz - len,
+					" FROM %s ORDER BY %s", t->name,
+					t->order);
+	}
+	return len < outsz ? 0 : -ENAMETOOLONG;
+}
+
+int
+db_rows_read(struct db *db, const struct db_table *t, db_row_fn fn,
+	     void *ctx)
+{
+	const char *vals[DB_TABLE_MAX_COLS];
+	sqlite3_stmt *s;
+	char sql[1024];
+	size_t i;
+	int rc, r;
+
+	if ((r = table_sql(t, false, sql, sizeof(sql))) < 0)
+		return r;
+	if (sqlite3_prepare_v2(db->conn, sql, -1, &s, NULL) != SQLITE_OK)
+		return db_err(sqlite3_extended_errcode(db->conn));
+	r = 0;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		for (i = 0; i < t->n_cols; i++)
+			vals[i] = (const char *)sqlite3_column_text(s, (int)i);
+		r = fn(t, vals, ctx);
+		if (r)
+			break;
+	}
+	if (!r && rc != SQLITE_DONE)
+		r = db_err(sqlite3_extended_errcode(db->conn));
+	sqlite3_finalize(s);
+	return r;
+}
+
+int
+db_rows_write(struct db *db, const struct db_table *t,
+	      const char *const *vals)
+{
+	sqlite3_stmt *s;
+	char sql[1024];
+	size_t i;
+	int rc, r;
+
+	if ((r = write_begin(db)) < 0)
+		return r;
+	if ((r = table_sql(t, true, sql, sizeof(sql))) < 0)
+		return r;
+	if (sqlite3_prepare_v2(db->conn, sql, -1, &s, NULL) != SQLITE_OK)
+		return db_err(sqlite3_extended_errcode(db->conn));
+	for (i = 0; i < t->n_cols; i++)
+		if (vals[i])
+			sqlite3_bind_text(s, (int)i + 1, vals[i], -1,
+					  SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_DONE)
+		rc = sqlite3_extended_errcode(db->conn);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : db_err(rc);
+}
+
+int
+db_rows_done(struct db *db, const struct db_table *t)
+{
+	return 0; /* INTEGER PRIMARY KEY: the next id follows the largest */
+}
+
+#define DB_OPS_PREFIX(name) db_##name
+const struct db_ops db_sqlite_ops = {
+	.name = "sqlite",
+	.open = db_open,
+	.close = db_close,
+	.snapshot_end = db_snapshot_end,
+	.tx_rollback = db_tx_rollback,
+	.errmsg = db_errmsg,
+	DB_BACKEND_CALLS(DB_OPS_INIT)
+};

@@ -555,7 +555,8 @@ http_admin(struct MHD_Connection *c, struct http_req *r, const char *method)
 		if (!get)
 			return reply_error(c, r, 405, "method not allowed");
 		db = http_db(srv);
-		if (!db)
+		metrics_set_db_up(db && db_ping(db) == 0);
+		if (!db || db_ping(db) < 0)
 			return http_reply(c, r, 503, "text/plain",
 			                  "database unavailable\n", 21);
 		return http_reply(c, r, 200, "text/plain", "ok\n", 3);
@@ -574,6 +575,8 @@ http_admin(struct MHD_Connection *c, struct http_req *r, const char *method)
 
 		if (!get)
 			return reply_error(c, r, 405, "method not allowed");
+		db = http_db(srv);
+		metrics_set_db_up(db && db_ping(db) == 0);
 		if (metrics_render(&text, &len) < 0)
 			return MHD_NO;
 		return http_reply_take(c, r, 200, "text/plain; version=0.0.4",

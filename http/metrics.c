@@ -82,6 +82,14 @@ metrics_inc_db_busy(void)
 	atomic_fetch_add_explicit(&m_db_busy, 1, memory_order_relaxed);
 }
 
+static atomic_int m_db_up = 1;
+
+void
+metrics_set_db_up(bool up)
+{
+	atomic_store(&m_db_up, up ? 1 : 0);
+}
+
 void
 metrics_inc_unknown_unrecorded(void)
 {
@@ -172,7 +180,11 @@ metrics_render(char **ret, size_t *ret_len)
 	        "# HELP bootyard_http_header_timeouts_total Connections cut "
 	        "off: headers slower than header_timeout.\n"
 	        "# TYPE bootyard_http_header_timeouts_total counter\n"
-	        "bootyard_http_header_timeouts_total %llu\n",
+	        "bootyard_http_header_timeouts_total %llu\n"
+	        "# HELP bootyard_database_up Whether the database answered "
+	        "(PostgreSQL: the server is reachable).\n"
+	        "# TYPE bootyard_database_up gauge\n"
+	        "bootyard_database_up %d\n",
 	        (double)atomic_load(&m_lat_sum_us) / 1e6,
 	        (unsigned long long)atomic_load(&m_lat_count),
 	        (unsigned long long)atomic_load(&m_bytes),
@@ -181,7 +193,8 @@ metrics_render(char **ret, size_t *ret_len)
 	        (unsigned long long)atomic_load(&m_ev_dropped),
 	        (unsigned long long)atomic_load(&m_db_busy),
 	        (unsigned long long)atomic_load(&m_unknown_unrecorded),
-	        (unsigned long long)atomic_load(&m_header_timeouts));
+	        (unsigned long long)atomic_load(&m_header_timeouts),
+	        atomic_load(&m_db_up));
 	if (fclose(f) != 0) {
 		free(out);
 		return -ENOMEM;

@@ -6,6 +6,7 @@
 #ifndef BOOTYARD_HTTP_METRICS_H
 #define BOOTYARD_HTTP_METRICS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -39,6 +40,9 @@ void metrics_add_events_dropped(uint64_t n);
 /* A boot request answered "busy, retry" (503): the database stayed
  * locked past the boot path's short lock wait. */
 void metrics_inc_db_busy(void);
+/* metrics_set_db_up - whether the database answered the last look
+ * (/healthz, /metrics). */
+void metrics_set_db_up(bool up);
 /* An unknown MAC answered but not recorded: its client address had
  * added [boot] unknown_rate new ones this minute already. */
 void metrics_inc_unknown_unrecorded(void);

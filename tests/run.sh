@@ -89,8 +89,29 @@ run_one() {
 	fi
 }
 
+# The storage tests (test_db*) run on SQLite and on PostgreSQL: one
+# private PostgreSQL 15 cluster for the run (tests/lib/pg.sh), stopped at
+# exit. Missing in CI (CI or BOOTYARD_REQUIRE_PG set) is a failure, not a
+# skip: CI installs postgresql-15.
+pg_for_unit() {
+	[[ -n ${BOOTYARD_TEST_PG_SOCK:-} ]] && return 0
+	. "$TOP/tests/lib/pg.sh"
+	if ! pg_available; then
+		if [[ -n ${CI:-} || -n ${BOOTYARD_REQUIRE_PG:-} ]]; then
+			echo "FAIL: PostgreSQL 15 is not installed (postgresql-15): the storage tests must run on it" >&2
+			exit 1
+		fi
+		echo "NOTE: PostgreSQL 15 not installed: storage tests on SQLite only"
+		return 0
+	fi
+	pg_start || { echo "FAIL: could not start a test PostgreSQL" >&2; exit 1; }
+	trap pg_stop EXIT
+	export BOOTYARD_TEST_PG_SOCK=$PG_SOCK
+}
+
 suite_unit() { # BUILDDIR PREFIX
 	local t
+	pg_for_unit
 	for t in "$1"/tests/test_*; do
 		[[ -x $t ]] || continue
 		run_one "$2unit/$(basename "$t")" "$1" "$t"

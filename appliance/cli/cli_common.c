@@ -352,6 +352,21 @@ cli_db_open(const struct cli_cmd *cmd, const struct by_config *cfg,
 		cli_err(cmd, "state directory path too long");
 		return EXIT_USAGE;
 	}
+	if (cfg_db_remote(cfg)) {
+		/* a database server: no state directory, nothing to stat */
+		r = db_open(path, write ? DB_OPEN_CREATE : DB_OPEN_READONLY,
+			    ret);
+		if (r == -ESTALE && !write)
+			r = db_open(path, 0, ret);
+		if (r == -ENOENT && !write)
+			return 0; /* nothing stored yet: an empty result */
+		if (r < 0) {
+			cli_err(cmd, "database %s: %s", cfg->db_url,
+				db_strerror(r));
+			return EXIT_RUNTIME;
+		}
+		return 0;
+	}
 	if (stat(cfg->state_dir, &sb) < 0) {
 		if (errno == ENOENT || errno == ENOTDIR) {
 			cli_err(cmd,

@@ -23,6 +23,7 @@
 #include "appliance/core/arch.h"
 #include "common/util.h"
 #include "common/valid.h"
+#include "db/db.h"
 
 _Static_assert(sizeof(enum cfg_dhcp_mode) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum cfg_bios_loader) == sizeof(int), "enum size");
@@ -188,6 +189,13 @@ cfg_policy(const struct by_config *cfg, struct cfg_policy *ret)
 	    cfg->token_lifetime ? cfg->token_lifetime : CFG_TOKEN_LIFETIME;
 }
 
+/* cfg_db_remote - see config.h. */
+bool
+cfg_db_remote(const struct by_config *cfg)
+{
+	return db_location_is_pg(cfg->db_url);
+}
+
 /* cfg_db_path - see config.h. */
 int
 cfg_db_path(const struct by_config *cfg, char *out, size_t outsz)
@@ -195,6 +203,21 @@ cfg_db_path(const struct by_config *cfg, char *out, size_t outsz)
 	struct stat st;
 	int r;
 
+	if (cfg_db_remote(cfg)) {
+		if (!cfg->db_password_file[0])
+			return str_copy(out, outsz, cfg->db_url) < 0
+				       ? -ENAMETOOLONG
+				       : 0;
+		return str_printf(out, outsz, "%s%cpassword_file=%s",
+				  cfg->db_url,
+				  strchr(cfg->db_url, '?') ? '&' : '?',
+				  cfg->db_password_file);
+	}
+	if (!strncmp(cfg->db_url, "sqlite:", 7))
+		return str_copy(out, outsz, cfg->db_url + 7) < 0 ? -ENAMETOOLONG
+								: 0;
+	if (cfg->db_url[0] == '/')
+		return str_copy(out, outsz, cfg->db_url) < 0 ? -ENAMETOOLONG : 0;
 	r = str_printf(out, outsz, "%s/db/bootyard.db", cfg->state_dir);
 	if (r == 0 && lstat(out, &st) < 0 && errno == ENOENT) {
 		char old[CFG_PATH_MAX + 16];
@@ -301,6 +324,58 @@ parse_path(const struct cfg_key *k, const char *value, void *field,
 				 (unsigned char)c);
 			return -EINVAL;
 		}
+	}
+	return store_string(k, value, field, why, whysz);
+}
+
+/*
+ * parse_db_url - "" (SQLite in state_dir), "sqlite:PATH" or an absolute
+ * PATH (as parse_path), or a PostgreSQL URL "postgresql://..." /
+ * "postgres://..." of URL characters only, without a password: a
+ * password in the URL ends up in process listings, logs and the lease
+ * hook's environment ([db] password_file instead).
+ */
+static int
+parse_db_url(const struct cfg_key *k, const char *value, void *field,
+	     char *why, size_t whysz)
+{
+	const char *p, *auth, *at, *slash;
+
+	if (!value[0])
+		return store_string(k, value, field, why, whysz);
+	if (!strncmp(value, "sqlite:", 7) || value[0] == '/') {
+		const char *path = value[0] == '/' ? value : value + 7;
+		int r = parse_path(k, path, field, why, whysz);
+
+		return r < 0 ? r : store_string(k, value, field, why, whysz);
+	}
+	if (!db_location_is_pg(value)) {
+		snprintf(why, whysz,
+			 "not sqlite:PATH, an absolute path or a "
+			 "postgresql:// URL");
+		return -EINVAL;
+	}
+	for (p = value; *p; p++) {
+		char c = *p;
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || strchr("._/+@~:?&=%,[]-", c))) {
+			snprintf(why, whysz,
+				 "character 0x%02x not allowed in a database "
+				 "URL",
+				 (unsigned char)c);
+			return -EINVAL;
+		}
+	}
+	auth = strstr(value, "://") + 3;
+	slash = strchr(auth, '/');
+	at = strchr(auth, '@');
+	if ((at && (!slash || at < slash) && memchr(auth, ':', (size_t)(at - auth))) ||
+	    strstr(value, "password=") || strstr(value, "password_file=")) {
+		snprintf(why, whysz,
+			 "no password in the URL (it would show in process "
+			 "lists and logs): use [db] password_file, or "
+			 "PGPASSFILE / a service file");
+		return -EINVAL;
 	}
 	return store_string(k, value, field, why, whysz);
 }
@@ -1017,6 +1092,9 @@ static const struct cfg_key cfg_keys[] = {
 
 	{ "admin", "listen", parse_listen, F(admin_listen), ALLOW_OFF, 0, 0,
 	  NULL },
+	{ "db", "url", parse_db_url, F(db_url), ALLOW_EMPTY, 0, 0, NULL },
+	{ "db", "password_file", parse_path, F(db_password_file),
+	  ALLOW_EMPTY, 0, 0, NULL },
 	{ "admin", "token_file", parse_path, F(admin_token_file), 0, 0, 0,
 	  NULL },
 	{ "admin", "tls", parse_bool, F(admin_tls), 0, 0, 0, NULL },
@@ -1043,7 +1121,7 @@ static const struct cfg_key cfg_keys[] = {
 #undef F
 
 static const char *const cfg_sections[] = { "appliance", "dhcp", "http",
-					     "ipxe", "admin", "boot" };
+					     "ipxe", "admin", "boot", "db" };
 
 /* ---- the parser ---------------------------------------------------- */
 
@@ -1137,7 +1215,7 @@ cfg_reader(char *buf, int num, void *stream)
 				parser_error(p, p->lineno,
 					     "[%s]: unknown section (known: "
 					     "appliance, dhcp, http, ipxe, "
-					     "admin, boot)",
+					     "admin, boot, db)",
 					     printable(s + 1));
 				goto blank;
 			}

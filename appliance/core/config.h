@@ -163,6 +163,13 @@ struct by_config {
 	bool admin_tls; /* [admin] tls: HTTPS with the appliance's certificate
 			 * ([http] tls_listen must be on); default no */
 
+	/* [db] */
+	char db_url[CFG_PATH_MAX];           /* "" = SQLite in state_dir;
+						"sqlite:PATH", a path, or
+						"postgresql://..." */
+	char db_password_file[CFG_PATH_MAX]; /* "" = libpq's own (PGPASSFILE,
+						~/.pgpass, service file) */
+
 	/* [boot] */
 	enum cfg_unknown unknown;        /* menu */
 	enum cfg_menu_install menu_install; /* auto */
@@ -226,12 +233,18 @@ int cfg_load(struct by_config *cfg, const char *path, bool allow_missing,
 	     char *err, size_t errsz);
 
 /*
- * cfg_db_path - the database, "<state_dir>/db/bootyard.db", into out; an
+ * cfg_db_path - the database's location for db_open into out: [db] url
+ * when set (a PostgreSQL URL gets "password_file=" [db] password_file
+ * added to its query), else "<state_dir>/db/bootyard.db"; an
  * appliance of the old layout whose database is still
  * "<state_dir>/bootyard.db" (serve moves it into db/ at its next start)
  * gets that one. 0 or -ENAMETOOLONG.
  */
 int cfg_db_path(const struct by_config *cfg, char *out, size_t outsz);
+
+/* cfg_db_remote - [db] url names a database server (PostgreSQL), not a
+ * file of this machine. */
+bool cfg_db_remote(const struct by_config *cfg);
 
 /* cfg_db_dir - the database's own directory, "<state_dir>/db". */
 int cfg_db_dir(const struct by_config *cfg, char *out, size_t outsz);

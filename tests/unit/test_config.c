@@ -378,11 +378,11 @@ unknown_section_and_key(void **state)
 {
 	load_err("[appliance]\nstate_dir = /x\n\n[dchp]\nmode = dhcp\n", 4,
 		 "[dchp]: unknown section (known: appliance, dhcp, http, "
-		 "ipxe, admin, boot)");
+		 "ipxe, admin, boot, db)");
 	/* an empty unknown section is an error too */
 	load_err("[boot]\n[extra]\n", 2,
 		 "[extra]: unknown section (known: appliance, dhcp, http, "
-		 "ipxe, admin, boot)");
+		 "ipxe, admin, boot, db)");
 	load_err("[dhcp]\nmode = dhcp\nlease = 1h\n", 3,
 		 "[dhcp] lease: unknown key");
 	/* a key of another section */

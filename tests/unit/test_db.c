@@ -2,6 +2,7 @@
  * test_db.c - every function of db/db.h against a real SQLite file.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,10 +19,11 @@
 
 #include "db/db.h"
 #include "db/schema.h"
+#include "db_fixture.h"
 
 struct fixture {
 	char dir[64];
-	char path[128];
+	char path[512];
 	struct db *db;
 };
 
@@ -31,9 +33,7 @@ setup(void **state)
 	struct fixture *f = calloc(1, sizeof(*f));
 
 	assert_non_null(f);
-	strcpy(f->dir, "/tmp/bootyard-dbtest.XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->path, sizeof(f->path), "%s/bootyard.db", f->dir);
+	db_fixture_location(f->dir, sizeof(f->dir), f->path, sizeof(f->path));
 	assert_int_equal(db_open(f->path, DB_OPEN_CREATE, &f->db), 0);
 	*state = f;
 	return 0;
@@ -43,11 +43,9 @@ static int
 teardown(void **state)
 {
 	struct fixture *f = *state;
-	char cmd[128];
 
 	db_close(f->db);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
-	assert_int_equal(system(cmd), 0);
+	db_fixture_cleanup(f->dir);
 	free(f);
 	return 0;
 }
@@ -93,6 +91,8 @@ test_upgrade_from_v1(void **state)
 	struct db *db;
 	struct db_host h;
 	int64_t id;
+
+	db_fixture_only_sqlite();
 
 	/* A database as version 1 left it, with a host in it. */
 	snprintf(path, sizeof(path), "%s/v1.db", f->dir);
@@ -147,6 +147,8 @@ test_upgrade_from_v3(void **state)
 	struct db_host h;
 	int v;
 
+	db_fixture_only_sqlite();
+
 	snprintf(path, sizeof(path), "%s/v3.db", f->dir);
 	assert_int_equal(sqlite3_open(path, &conn), SQLITE_OK);
 	for (v = 1; v <= 3; v++)
@@ -200,6 +202,8 @@ test_open_errors(void **state)
 	char path[160];
 	struct db *db = NULL;
 	FILE *fp;
+
+	db_fixture_only_sqlite();
 
 	assert_int_equal(db_open("/nonexistent-dir/x/bootyard.db",
 				 DB_OPEN_CREATE, &db),
@@ -552,7 +556,6 @@ test_install_one_boot(void **state)
 	struct db_host h, g;
 	struct db_distro d;
 	char kinds[256] = "";
-	sqlite3 *conn;
 	int64_t id;
 
 	distro_init(&d, "debian12");
@@ -653,15 +656,121 @@ test_install_one_boot(void **state)
 			 -EINVAL);
 
 	/* expired after DB_ONCE_TOKEN_TTL */
-	assert_int_equal(sqlite3_open(f->path, &conn), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(conn,
-				      "UPDATE install_tokens SET issued = 1"
-				      " WHERE once = 1",
-				      NULL, NULL, NULL),
-			 SQLITE_OK);
-	sqlite3_close(conn);
+	raw_exec(f->path, "UPDATE install_tokens SET issued = 1 WHERE once = 1");
 	assert_int_equal(db_install_lookup(f->db, t3, &g), -ESTALE);
 	assert_int_equal(db_install_done(f->db, t3, &g), -ESTALE);
+}
+
+/*
+ * Install exactly once, under a race: two connections (two appliances)
+ * issue a token for the same flagged host at the same instant, then both
+ * call done with the token that won, 200 rounds. With one attempt
+ * allowed exactly one issue succeeds and one attempt is spent (never
+ * two: compare and set), and exactly one done succeeds (never two
+ * installs).
+ */
+struct race {
+	const char *path;
+	pthread_barrier_t start, issued, go_done, finished;
+	int64_t id;
+	char token[2][TOKEN_LEN + 1];
+	int issue_r[2], done_r[2];
+	const char *done_token;
+	bool stop;
+};
+
+struct racer {
+	struct race *race;
+	int me;
+};
+
+static void *
+racer_main(void *arg)
+{
+	struct racer *a = arg;
+	struct race *rc = a->race;
+	struct db *db;
+
+	if (db_open(rc->path, 0, &db) < 0)
+		abort();
+	for (;;) {
+		pthread_barrier_wait(&rc->start);
+		if (rc->stop)
+			break;
+		rc->issue_r[a->me] =
+			db_install_issue(db, rc->id, rc->token[a->me], 1);
+		pthread_barrier_wait(&rc->issued);
+		pthread_barrier_wait(&rc->go_done);
+		rc->done_r[a->me] = db_install_done(db, rc->done_token, NULL);
+		pthread_barrier_wait(&rc->finished);
+	}
+	db_close(db);
+	return NULL;
+}
+
+static void
+test_install_race(void **state)
+{
+	struct fixture *f = *state;
+	struct racer racers[2];
+	struct race rc = { .path = f->path };
+	pthread_t th[2];
+	struct db_distro d;
+	struct db_host h;
+	int round, i, won;
+
+	distro_init(&d, "debian12");
+	assert_int_equal(db_distro_add(f->db, &d), 0);
+	host_init(&h, "52:54:00:00:0e:01");
+	assert_int_equal(db_host_add(f->db, &h, &rc.id), 0);
+	pthread_barrier_init(&rc.start, NULL, 3);
+	pthread_barrier_init(&rc.issued, NULL, 3);
+	pthread_barrier_init(&rc.go_done, NULL, 3);
+	pthread_barrier_init(&rc.finished, NULL, 3);
+	for (i = 0; i < 2; i++) {
+		racers[i] = (struct racer){ .race = &rc, .me = i };
+		assert_int_equal(pthread_create(&th[i], NULL, racer_main,
+						&racers[i]),
+				 0);
+	}
+	for (round = 0; round < 200; round++) {
+		assert_int_equal(db_host_reinstall(f->db, rc.id, "debian12"), 0);
+		snprintf(rc.token[0], sizeof(rc.token[0]), "%016x%016x",
+			 round, 0xa);
+		snprintf(rc.token[1], sizeof(rc.token[1]), "%016x%016x",
+			 round, 0xb);
+		pthread_barrier_wait(&rc.start);
+		pthread_barrier_wait(&rc.issued);
+		won = rc.issue_r[0] == 0 ? 0 : 1;
+		assert_int_equal(rc.issue_r[won], 0);
+		assert_true(rc.issue_r[!won] == -EDQUOT ||
+			    rc.issue_r[!won] == -ESTALE);
+		assert_int_equal(db_host_get(f->db, rc.id, &h), 0);
+		if (rc.issue_r[!won] == -EDQUOT) {
+			/* the loser found the attempt spent: the host
+			 * went to the menu, the winner's token with it */
+			assert_int_equal(h.action, DB_ACTION_MENU);
+			assert_string_equal(h.token, "");
+		} else {
+			assert_int_equal(h.attempts, 1);
+			assert_string_equal(h.token, rc.token[won]);
+		}
+		rc.done_token = rc.token[won];
+		pthread_barrier_wait(&rc.go_done);
+		pthread_barrier_wait(&rc.finished);
+		if (rc.issue_r[!won] == -EDQUOT) {
+			assert_int_equal(rc.done_r[0], -ESTALE);
+			assert_int_equal(rc.done_r[1], -ESTALE);
+		} else {
+			/* exactly one done: one install */
+			assert_true((rc.done_r[0] == 0) != (rc.done_r[1] == 0));
+			assert_int_equal(rc.done_r[0] + rc.done_r[1], -ESTALE);
+		}
+	}
+	rc.stop = true;
+	pthread_barrier_wait(&rc.start);
+	for (i = 0; i < 2; i++)
+		pthread_join(th[i], NULL);
 }
 
 /* db_install_issue_for: a token only for the install the caller read. */
@@ -1292,7 +1401,7 @@ test_read_hold(void **state)
 static long
 wal_size(const struct fixture *f)
 {
-	char wal[160];
+	char wal[600];
 	struct stat st;
 
 	snprintf(wal, sizeof(wal), "%s-wal", f->path);
@@ -1324,6 +1433,8 @@ test_checkpoint(void **state)
 	struct fixture *f = *state;
 	long grown, first;
 	int i;
+
+	db_fixture_only_sqlite();
 
 	assert_int_equal(db_checkpoint_manual(f->db), 0);
 	for (i = 0; i < 40; i++)
@@ -1365,17 +1476,6 @@ test_checkpoint(void **state)
 	}
 }
 
-/* Run sql on path through a connection of its own (rows made old). */
-static void
-raw_exec(const char *path, const char *sql)
-{
-	sqlite3 *c;
-
-	assert_int_equal(sqlite3_open(path, &c), SQLITE_OK);
-	sqlite3_busy_timeout(c, 5000);
-	assert_int_equal(sqlite3_exec(c, sql, NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(c);
-}
 
 /*
  * db_lease_prune: lease rows unseen for max_age whose lease ended go
@@ -1411,7 +1511,7 @@ test_lease_prune(void **state)
 		 " WHERE mac = '52:54:00:00:0a:01';"
 		 "UPDATE leases SET last_seen = %lld, expires = %lld"
 		 " WHERE mac = '52:54:00:00:0a:02';"
-		 "UPDATE leases SET last_seen = %lld + 60 * substr(mac, 16)"
+		 "UPDATE leases SET last_seen = %lld + 60 * CAST(substr(mac, 16) AS INTEGER)"
 		 " WHERE mac LIKE '52:54:00:00:0b:%%';",
 		 (long long)(now - 2 * 86400), (long long)(now - 86400),
 		 (long long)(now - 2 * 86400), (long long)(now + 3600),
@@ -1527,6 +1627,8 @@ test_short_wait(void **state)
 	int64_t id;
 	long ms;
 
+	db_fixture_only_sqlite(); /* PostgreSQL: row locks, not one write lock */
+
 	host_init(&h, "52:54:00:00:0d:01");
 	assert_int_equal(db_host_add(f->db, &h, &id), 0);
 	assert_int_equal(sqlite3_open(f->path, &locker), SQLITE_OK);
@@ -1576,6 +1678,8 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_install_issue_for, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_install_race, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_ipv6_addresses, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_lease_holder, setup,
@@ -1605,5 +1709,6 @@ main(void)
 						teardown),
 	};
 
-	return cmocka_run_group_tests_name("db", tests, NULL, NULL);
+	return db_fixture_run("db", "bootyard_test_db", tests,
+			      sizeof(tests) / sizeof(tests[0]));
 }

@@ -15,10 +15,11 @@
 #include <cmocka.h>
 
 #include "db/db.h"
+#include "db_fixture.h"
 
 struct fixture {
 	char dir[64];
-	char path[128];
+	char path[512];
 	struct db *db;
 };
 
@@ -28,9 +29,7 @@ setup(void **state)
 	struct fixture *f = calloc(1, sizeof(*f));
 
 	assert_non_null(f);
-	strcpy(f->dir, "/tmp/bootyard-dbapi.XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->path, sizeof(f->path), "%s/bootyard.db", f->dir);
+	db_fixture_location(f->dir, sizeof(f->dir), f->path, sizeof(f->path));
 	assert_int_equal(db_open(f->path, DB_OPEN_CREATE, &f->db), 0);
 	*state = f;
 	return 0;
@@ -40,11 +39,9 @@ static int
 teardown(void **state)
 {
 	struct fixture *f = *state;
-	char cmd[128];
 
 	db_close(f->db);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
-	assert_int_equal(system(cmd), 0);
+	db_fixture_cleanup(f->dir);
 	free(f);
 	return 0;
 }
@@ -191,5 +188,6 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_snapshot, setup, teardown),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return db_fixture_run("db_api", "bootyard_test_db_api", tests,
+			      sizeof(tests) / sizeof(tests[0]));
 }

@@ -1,0 +1,71 @@
+/*
+ * db.c - db.h's calls, dispatched to the backend that opened the
+ * connection (see db_backend.h): SQLite (db_sqlite.c) or PostgreSQL
+ * (db_pg.c), picked by db_open from the location's form.
+ */
+#include "db/db_backend.h"
+
+#include <errno.h>
+#include <string.h>
+#include <strings.h>
+
+#define OPS(db) (((struct db_head *)(void *)(db))->ops)
+
+bool
+db_location_is_pg(const char *location)
+{
+	return location && (!strncasecmp(location, "postgresql://", 13) ||
+			    !strncasecmp(location, "postgres://", 11));
+}
+
+int
+db_open(const char *location, int flags, struct db **ret)
+{
+	if (!location || !*location)
+		return -EINVAL;
+	if (db_location_is_pg(location))
+		return db_pg_ops.open(location, flags, ret);
+	if (!strncmp(location, "sqlite:", 7))
+		location += 7;
+	return db_sqlite_ops.open(location, flags, ret);
+}
+
+void
+db_close(struct db *db)
+{
+	if (db)
+		OPS(db)->close(db);
+}
+
+void
+db_snapshot_end(struct db *db)
+{
+	if (db)
+		OPS(db)->snapshot_end(db);
+}
+
+void
+db_tx_rollback(struct db *db)
+{
+	OPS(db)->tx_rollback(db);
+}
+
+const char *
+db_errmsg(struct db *db)
+{
+	return db ? OPS(db)->errmsg(db) : "no database";
+}
+
+const char *
+db_backend_name(struct db *db)
+{
+	return OPS(db)->name;
+}
+
+#define DB_DISPATCH(type, name, params, args)                                 \
+	type db_##name params                                                 \
+	{                                                                     \
+		return OPS(db)->name args;                                    \
+	}
+DB_BACKEND_CALLS(DB_DISPATCH)
+#undef DB_DISPATCH

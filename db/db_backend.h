@@ -1,0 +1,190 @@
+/*
+ * db_backend.h - how db.c dispatches db.h to a backend (inside db/ only).
+ *
+ * db_open picks the backend from the location's form: "postgresql://..."
+ * or "postgres://..." is PostgreSQL (db_pg.c), anything else ("sqlite:PATH"
+ * or a plain path) SQLite (db_sqlite.c). Every backend's struct db starts
+ * with a struct db_head, whose ops table db.c calls through: one indirect
+ * call per db_ call.
+ *
+ * A new call in db.h: one line in DB_BACKEND_CALLS below (or a hand-written
+ * dispatcher in db.c for a void one), one line in db_sqlite_names.h, and
+ * the function in every backend (db_sqlite.c: db_NAME, renamed to
+ * dbsq_NAME; db_pg.c: dbpg_NAME).
+ */
+#ifndef BOOTYARD_DB_BACKEND_H
+#define BOOTYARD_DB_BACKEND_H
+
+#include <stdio.h>
+
+#include "db/db.h"
+
+/* The calls that return a value, as X(type, name, (params), (args)); the
+ * first parameter is always struct db *db. */
+#define DB_BACKEND_CALLS(X)                                                   \
+	X(bool, read_only, (struct db * db), (db))                            \
+	X(int, schema_version, (struct db * db), (db))                        \
+	X(int, ping, (struct db * db), (db))                                  \
+	X(int, snapshot_begin, (struct db * db), (db))                        \
+	X(int, changes, (struct db * db, uint64_t *ret), (db, ret))           \
+	X(int, maintain, (struct db * db, unsigned wait_ms), (db, wait_ms))   \
+	X(int, host_add,                                                      \
+	  (struct db * db, const struct db_host *h, int64_t *ret_id),         \
+	  (db, h, ret_id))                                                    \
+	X(int, host_get, (struct db * db, int64_t id, struct db_host *ret),   \
+	  (db, id, ret))                                                      \
+	X(int, host_find_by_mac,                                              \
+	  (struct db * db, const char *mac, struct db_host *ret),             \
+	  (db, mac, ret))                                                     \
+	X(int, host_find_by_name,                                             \
+	  (struct db * db, const char *hostname, struct db_host *ret),        \
+	  (db, hostname, ret))                                                \
+	X(int, host_update, (struct db * db, const struct db_host *h),        \
+	  (db, h))                                                            \
+	X(int, host_modify,                                                   \
+	  (struct db * db, int64_t id, db_host_modify_fn fn, void *ctx),      \
+	  (db, id, fn, ctx))                                                  \
+	X(int, host_reinstall,                                                \
+	  (struct db * db, int64_t id, const char *distro), (db, id, distro)) \
+	X(int, host_delete, (struct db * db, int64_t id), (db, id))           \
+	X(int, host_mac_add, (struct db * db, int64_t id, const char *mac),   \
+	  (db, id, mac))                                                      \
+	X(int, host_mac_remove,                                               \
+	  (struct db * db, int64_t id, const char *mac), (db, id, mac))       \
+	X(int, host_list, (struct db * db, db_host_fn fn, void *ctx),         \
+	  (db, fn, ctx))                                                      \
+	X(int, host_count, (struct db * db, int64_t *ret), (db, ret))         \
+	X(int, install_issue,                                                 \
+	  (struct db * db, int64_t id, const char *token,                     \
+	   unsigned max_attempts),                                            \
+	  (db, id, token, max_attempts))                                      \
+	X(int, install_issue_for,                                             \
+	  (struct db * db, int64_t id, const char *distro, const char *token, \
+	   unsigned max_attempts),                                            \
+	  (db, id, distro, token, max_attempts))                              \
+	X(int, install_once,                                                  \
+	  (struct db * db, int64_t id, const char *mac, const char *distro,   \
+	   const char *token),                                                \
+	  (db, id, mac, distro, token))                                       \
+	X(int, install_lookup,                                                \
+	  (struct db * db, const char *token, struct db_host *ret),           \
+	  (db, token, ret))                                                   \
+	X(int, install_done,                                                  \
+	  (struct db * db, const char *token, struct db_host *ret_host),      \
+	  (db, token, ret_host))                                              \
+	X(int, distro_add, (struct db * db, const struct db_distro *d),       \
+	  (db, d))                                                            \
+	X(int, distro_update, (struct db * db, const struct db_distro *d),    \
+	  (db, d))                                                            \
+	X(int, distro_get,                                                    \
+	  (struct db * db, const char *name, struct db_distro *ret),          \
+	  (db, name, ret))                                                    \
+	X(int, distro_delete, (struct db * db, const char *name), (db, name)) \
+	X(int, distro_list, (struct db * db, db_distro_fn fn, void *ctx),     \
+	  (db, fn, ctx))                                                      \
+	X(int, distro_names, (struct db * db, struct db_distro_names *ret),   \
+	  (db, ret))                                                          \
+	X(int, lease_record, (struct db * db, const struct db_lease *l),      \
+	  (db, l))                                                            \
+	X(int, lease_seen, (struct db * db, const char *mac, int arch),       \
+	  (db, mac, arch))                                                    \
+	X(int, lease_list,                                                    \
+	  (struct db * db, bool unknown_only, db_lease_fn fn, void *ctx),     \
+	  (db, unknown_only, fn, ctx))                                        \
+	X(int, lease_get,                                                     \
+	  (struct db * db, const char *mac, struct db_lease *ret),            \
+	  (db, mac, ret))                                                     \
+	X(int, lease_holder,                                                  \
+	  (struct db * db, const char *ip, char ret_mac[MAC_STR_LEN]),        \
+	  (db, ip, ret_mac))                                                  \
+	X(int, lease_prune,                                                   \
+	  (struct db * db, int64_t max_age_s, unsigned long unknown_keep),    \
+	  (db, max_age_s, unknown_keep))                                      \
+	X(int, token_prune,                                                   \
+	  (struct db * db, int64_t max_age_s, unsigned long spent_keep),      \
+	  (db, max_age_s, spent_keep))                                        \
+	X(int, event_add,                                                     \
+	  (struct db * db, const char *mac, const char *kind,                 \
+	   const char *detail),                                               \
+	  (db, mac, kind, detail))                                            \
+	X(int, event_add_at,                                                  \
+	  (struct db * db, int64_t ts_ms, const char *mac, const char *kind,  \
+	   const char *detail),                                               \
+	  (db, ts_ms, mac, kind, detail))                                     \
+	X(int, event_prune, (struct db * db, unsigned long keep), (db, keep)) \
+	X(int, tx_begin, (struct db * db), (db))                              \
+	X(int, tx_commit, (struct db * db), (db))                             \
+	X(int, event_list,                                                    \
+	  (struct db * db, const char *mac, unsigned limit, db_event_fn fn,   \
+	   void *ctx),                                                        \
+	  (db, mac, limit, fn, ctx))                                          \
+	X(int, power_get,                                                     \
+	  (struct db * db, int64_t id, struct db_power *ret, bool secret),    \
+	  (db, id, ret, secret))                                              \
+	X(int, power_set,                                                     \
+	  (struct db * db, int64_t id, const struct db_power *p,              \
+	   bool set_secret),                                                  \
+	  (db, id, p, set_secret))                                            \
+	X(int, rows_read,                                                     \
+	  (struct db * db, const struct db_table *t, db_row_fn fn,            \
+	   void *ctx),                                                        \
+	  (db, t, fn, ctx))                                                   \
+	X(int, rows_write,                                                    \
+	  (struct db * db, const struct db_table *t,                          \
+	   const char *const *vals),                                          \
+	  (db, t, vals))                                                      \
+	X(int, rows_done, (struct db * db, const struct db_table *t), (db, t))
+
+/* A table as db copy moves it: its name, columns, and the columns its
+ * rows are read in order of (the primary key). */
+#define DB_TABLE_MAX_COLS 12
+struct db_table {
+	const char *name;
+	const char *order; /* "ORDER BY" clause's list */
+	size_t n_cols;
+	const char *cols[DB_TABLE_MAX_COLS];
+	const char *serial; /* the id column a sequence feeds, or NULL */
+};
+
+/* One row: n_cols values as text, NULL for SQL NULL. */
+typedef int (*db_row_fn)(const struct db_table *t, const char *const *vals,
+			 void *ctx);
+
+struct db_ops {
+	const char *name;
+	int (*open)(const char *location, int flags, struct db **ret);
+	void (*close)(struct db *db);
+	void (*snapshot_end)(struct db *db);
+	void (*tx_rollback)(struct db *db);
+	const char *(*errmsg)(struct db *db);
+#define DB_OPS_MEMBER(type, name, params, args) type(*name) params;
+	DB_BACKEND_CALLS(DB_OPS_MEMBER)
+#undef DB_OPS_MEMBER
+};
+
+/* The ops table's initialiser for a backend whose functions are
+ * PREFIX##name (dbsq_host_add, dbpg_host_add, ...). */
+#define DB_OPS_INIT(type, name, params, args) .name = DB_OPS_PREFIX(name),
+
+struct db_head {
+	const struct db_ops *ops;
+};
+
+extern const struct db_ops db_sqlite_ops;
+extern const struct db_ops db_pg_ops;
+
+/* The copy calls (db_copy.c), dispatched like the others: rows_read
+ * calls fn for each row of t in t->order; rows_write inserts one row
+ * (inside the caller's db_tx_begin); rows_done ends a table's copy (a
+ * sequence moved past the copied ids). */
+int db_rows_read(struct db *db, const struct db_table *t, db_row_fn fn,
+		 void *ctx);
+int db_rows_write(struct db *db, const struct db_table *t,
+		  const char *const *vals);
+int db_rows_done(struct db *db, const struct db_table *t);
+
+/* The PostgreSQL schema's numbered migrations (schema_pg.c). */
+int schema_pg_count(void);
+const char *schema_pg_migration(int version);
+
+#endif

@@ -1,0 +1,2301 @@
+/*
+ * db_pg.c - the PostgreSQL backend of the host database (db.h), libpq.
+ *
+ * One connection per struct db (each HTTP worker opens its own, as with
+ * SQLite). Statements are prepared on first use on each connection and
+ * again after a reconnect; parameters and results travel as text.
+ *
+ * How db.h's words map onto PostgreSQL:
+ *   writes              READ COMMITTED transactions; a read-modify-write
+ *                       locks its row first (SELECT ... FOR UPDATE), and
+ *                       the install-once steps are compare-and-set
+ *                       updates besides (UPDATE ... WHERE the expected
+ *                       state; 0 rows: -ESTALE): two appliances never
+ *                       both start an install or spend the last attempt
+ *   lock waits          lock_timeout (DB_BUSY_WAIT_MS / DB_SHORT_WAIT_MS);
+ *                       55P03 and deadlocks are -EBUSY
+ *   db_snapshot_begin   BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY
+ *   db_changes          LISTEN bootyard: every table's statement trigger
+ *                       notifies (schema_pg.c); a reconnect counts as a
+ *                       change (notifications are lost while away)
+ *   db_maintain         nothing (autovacuum)
+ *   schema version      max(version) of table bootyard_schema; migrations
+ *                       run under an advisory lock, one transaction
+ *
+ * The location is a libpq URI ("postgresql://user@host/db?sslmode=..."),
+ * with one parameter of bootyard's own, password_file=FILE: the password
+ * is the first line of FILE (never on a command line). Without it libpq's
+ * own PGPASSFILE / ~/.pgpass / service file apply.
+ */
+#include <errno.h>
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/util.h"
+#include "db/db_backend.h"
+
+#define SCHEMA_LOCK_KEY 0x626f6f7479617264LL /* "bootyard" */
+#define RECONNECT_MAX_MS 5000
+
+enum stmt_id {
+	ST_HOST_INSERT,
+	ST_HOST_BY_ID,
+	ST_HOST_BY_MAC,
+	ST_HOST_BY_NAME,
+	ST_HOST_LOCK,
+	ST_HOST_UPDATE,
+	ST_HOST_DELETE,
+	ST_HOST_LIST,
+	ST_HOST_COUNT,
+	ST_MAC_INSERT,
+	ST_MAC_DELETE,
+	ST_MAC_NEXT_POS,
+	ST_ATTR_INSERT,
+	ST_ATTRS_CLEAR,
+	ST_INSTALL_SET,
+	ST_INSTALL_TOKEN_INSERT,
+	ST_INSTALL_TOKEN_FIND,
+	ST_INSTALL_TOKEN_LOCK,
+	ST_INSTALL_TOKEN_USE,
+	ST_INSTALL_EXHAUST,
+	ST_INSTALL_DONE,
+	ST_INSTALL_DONE_CAS,
+	ST_INSTALL_ONCE_SUPERSEDE,
+	ST_INSTALL_ONCE_INSERT,
+	ST_DISTRO_INSERT,
+	ST_DISTRO_UPDATE,
+	ST_DISTRO_GET,
+	ST_DISTRO_DELETE,
+	ST_DISTRO_LIST,
+	ST_DISTRO_IN_USE,
+	ST_DISTRO_NAMES,
+	ST_LEASE_UPSERT,
+	ST_LEASE_SEEN,
+	ST_LEASE_LIST,
+	ST_LEASE_GET,
+	ST_LEASE_HOLDER,
+	ST_EVENT_INSERT,
+	ST_EVENT_LIST,
+	ST_EVENT_PRUNE,
+	ST_LEASE_PRUNE_OLD,
+	ST_LEASE_COUNT,
+	ST_LEASE_PRUNE_UNKNOWN,
+	ST_TOKEN_PRUNE_OLD,
+	ST_TOKEN_PRUNE_SPENT,
+	ST_POWER_GET,
+	ST_POWER_SET,
+	ST_POWER_SET_SECRET,
+	ST__COUNT
+};
+
+/* A host in one row: its MACs space-separated by position, its
+ * attributes as key US value RS key US value ... by key (valid_text
+ * refuses control characters in both). */
+#define HOST_COLS                                                             \
+	"SELECT h.id, coalesce(h.hostname, ''), coalesce(h.ip, ''),"         \
+	" h.action, coalesce(h.distro, ''), h.local_boot,"                   \
+	" coalesce(h.token, ''), h.attempts, h.created, h.updated,"          \
+	" coalesce((SELECT string_agg(m.mac, ' ' ORDER BY m.pos)"            \
+	"  FROM host_macs m WHERE m.host_id = h.id), ''),"                   \
+	" coalesce((SELECT string_agg(a.key || chr(31) || a.value, chr(30)"  \
+	"  ORDER BY a.key COLLATE \"C\")"                                    \
+	"  FROM host_attrs a WHERE a.host_id = h.id), '')"                   \
+	" FROM hosts h "
+
+#define LEASE_COLS                                                            \
+	"SELECT l.mac, l.ip, l.hostname, l.arch, l.vendor_class,"            \
+	" l.user_class, l.state, l.expires, l.first_seen, l.last_seen,"      \
+	" EXISTS (SELECT 1 FROM host_macs m WHERE m.mac = l.mac)::int"       \
+	" FROM leases l "
+
+static const char *const stmt_sql[ST__COUNT] = {
+	[ST_HOST_INSERT] =
+		"INSERT INTO hosts (hostname, ip, action, distro, local_boot,"
+		" created, updated) VALUES ($1, $2, $3, $4, $5, $6::bigint,"
+		" $6::bigint) RETURNING id",
+	[ST_HOST_BY_ID] = HOST_COLS "WHERE h.id = $1::bigint",
+	[ST_HOST_BY_MAC] = HOST_COLS "WHERE h.id = (SELECT host_id FROM"
+				     " host_macs WHERE mac = $1)",
+	[ST_HOST_BY_NAME] = HOST_COLS "WHERE lower(h.hostname) = lower($1)",
+	[ST_HOST_LOCK] = "SELECT 1 FROM hosts WHERE id = $1::bigint FOR UPDATE",
+	[ST_HOST_UPDATE] =
+		"UPDATE hosts SET hostname = $2, ip = $3, action = $4::text,"
+		" distro = $5, local_boot = $6, updated = $7::bigint,"
+		" attempts = CASE WHEN $4::text = 'install' AND action ="
+		"   'install' THEN attempts ELSE 0 END,"
+		" token = CASE WHEN $4::text = 'install' AND action ="
+		"   'install' THEN token ELSE NULL END"
+		" WHERE id = $1::bigint",
+	[ST_HOST_DELETE] = "DELETE FROM hosts WHERE id = $1::bigint",
+	[ST_HOST_LIST] = "SELECT id FROM hosts ORDER BY id",
+	[ST_HOST_COUNT] = "SELECT count(*) FROM hosts",
+	[ST_MAC_INSERT] = "INSERT INTO host_macs (mac, host_id, pos)"
+			  " VALUES ($1, $2::bigint, $3::int)",
+	[ST_MAC_DELETE] =
+		"DELETE FROM host_macs WHERE host_id = $1::bigint AND mac = $2",
+	[ST_MAC_NEXT_POS] =
+		"SELECT coalesce(max(pos) + 1, 0), count(*) FROM host_macs"
+		" WHERE host_id = $1::bigint",
+	[ST_ATTR_INSERT] = "INSERT INTO host_attrs (host_id, key, value)"
+			   " VALUES ($1::bigint, $2, $3)",
+	[ST_ATTRS_CLEAR] = "DELETE FROM host_attrs WHERE host_id = $1::bigint",
+	/* compare and set: only a host still flagged (for $5, if given)
+	 * with an attempt left spends one */
+	[ST_INSTALL_SET] =
+		"UPDATE hosts SET attempts = attempts + 1, token = $2,"
+		" updated = $3::bigint WHERE id = $1::bigint"
+		" AND action = 'install' AND attempts < $4::int"
+		" AND ($5::text IS NULL OR distro = $5::text)",
+	[ST_INSTALL_TOKEN_INSERT] =
+		"INSERT INTO install_tokens (token, host_id, issued)"
+		" VALUES ($1, $2::bigint, $3::bigint)",
+	[ST_INSTALL_TOKEN_FIND] =
+		"SELECT coalesce(t.host_id, 0), (CASE WHEN t.once = 1 THEN"
+		"   t.used IS NULL AND t.issued > $2::bigint"
+		"   ELSE h.token IS NOT DISTINCT FROM t.token AND t.used IS NULL"
+		"   END)::int, t.once, t.mac, t.distro"
+		" FROM install_tokens t LEFT JOIN hosts h ON h.id = t.host_id"
+		" WHERE t.token = $1",
+	[ST_INSTALL_TOKEN_LOCK] =
+		"SELECT 1 FROM install_tokens WHERE token = $1 FOR UPDATE",
+	/* compare and set: a token is used once */
+	[ST_INSTALL_TOKEN_USE] = "UPDATE install_tokens SET used = $2::bigint"
+				 " WHERE token = $1 AND used IS NULL",
+	[ST_INSTALL_EXHAUST] =
+		"UPDATE hosts SET action = 'menu', token = NULL,"
+		" updated = $2::bigint WHERE id = $1::bigint"
+		" AND action = 'install'",
+	[ST_INSTALL_DONE] =
+		"UPDATE hosts SET action = 'local', token = NULL, attempts = 0,"
+		" updated = $2::bigint WHERE id = $1::bigint",
+	/* compare and set: done ends the install whose token is current */
+	[ST_INSTALL_DONE_CAS] =
+		"UPDATE hosts SET action = 'local', token = NULL, attempts = 0,"
+		" updated = $2::bigint WHERE id = $1::bigint AND token = $3",
+	[ST_INSTALL_ONCE_SUPERSEDE] =
+		"UPDATE install_tokens SET used = $2::bigint"
+		" WHERE once = 1 AND used IS NULL AND mac = $1",
+	[ST_INSTALL_ONCE_INSERT] =
+		"INSERT INTO install_tokens (token, host_id, issued, once, mac,"
+		" distro) VALUES ($1, $2::bigint, $3::bigint, 1, $4, $5)",
+	[ST_DISTRO_INSERT] =
+		"INSERT INTO distros (name, kernel, initrd, cmdline, template,"
+		" template_name, created, updated)"
+		" VALUES ($1, $2, $3, $4, $5, $6, $7::bigint, $7::bigint)",
+	[ST_DISTRO_UPDATE] =
+		"UPDATE distros SET kernel = $2, initrd = $3, cmdline = $4,"
+		" template = $5, template_name = $6, updated = $7::bigint"
+		" WHERE name = $1",
+	[ST_DISTRO_GET] =
+		"SELECT name, kernel, initrd, cmdline, template, template_name,"
+		" created, updated FROM distros WHERE name = $1",
+	[ST_DISTRO_DELETE] = "DELETE FROM distros WHERE name = $1",
+	[ST_DISTRO_LIST] =
+		"SELECT name, kernel, initrd, cmdline, template, template_name,"
+		" created, updated FROM distros ORDER BY name COLLATE \"C\"",
+	[ST_DISTRO_IN_USE] = "SELECT 1 FROM hosts WHERE distro = $1 LIMIT 1",
+	[ST_DISTRO_NAMES] = "SELECT name FROM distros ORDER BY name"
+			    " COLLATE \"C\" LIMIT $1::int",
+	[ST_LEASE_UPSERT] =
+		"INSERT INTO leases AS o (mac, ip, hostname, arch, vendor_class,"
+		" user_class, state, expires, first_seen, last_seen)"
+		" VALUES ($1, CASE WHEN $7::text = 'del' THEN '' ELSE $2::text"
+		"  END, $3, $4::int, $5, $6, $7::text, $8::bigint, $9::bigint,"
+		"  $9::bigint)"
+		" ON CONFLICT (mac) DO UPDATE SET"
+		" ip = CASE WHEN $7::text = 'del' THEN"
+		"   CASE WHEN o.ip = $2::text OR $2::text = '' THEN '' ELSE o.ip"
+		"   END WHEN $2::text <> '' THEN $2::text ELSE o.ip END,"
+		" hostname = CASE WHEN $3::text <> '' THEN $3::text"
+		"   ELSE o.hostname END,"
+		" arch = CASE WHEN $4::int >= 0 THEN $4::int ELSE o.arch END,"
+		" vendor_class = CASE WHEN $5::text <> '' THEN $5::text"
+		"   ELSE o.vendor_class END,"
+		" user_class = CASE WHEN $6::text <> '' THEN $6::text"
+		"   ELSE o.user_class END,"
+		" state = CASE WHEN $7::text = 'del' AND o.ip <> $2::text"
+		"   AND $2::text <> '' THEN o.state ELSE $7::text END,"
+		" expires = CASE WHEN $7::text = 'del' AND o.ip <> $2::text"
+		"   AND $2::text <> '' THEN o.expires WHEN $8::bigint > 0"
+		"   THEN $8::bigint ELSE o.expires END,"
+		" last_seen = $9::bigint",
+	[ST_LEASE_SEEN] =
+		"INSERT INTO leases AS o (mac, arch, first_seen, last_seen)"
+		" VALUES ($1, $2::int, $3::bigint, $3::bigint)"
+		" ON CONFLICT (mac) DO UPDATE SET last_seen = $3::bigint,"
+		" arch = CASE WHEN $2::int >= 0 THEN $2::int ELSE o.arch END",
+	[ST_LEASE_LIST] =
+		LEASE_COLS "WHERE $1::int = 0 OR NOT EXISTS (SELECT 1 FROM"
+			   " host_macs m WHERE m.mac = l.mac)"
+			   " ORDER BY l.last_seen DESC, l.mac COLLATE \"C\"",
+	[ST_LEASE_GET] = LEASE_COLS "WHERE l.mac = $1",
+	[ST_LEASE_HOLDER] =
+		"SELECT mac FROM leases WHERE ip = $1 AND state <> 'del'"
+		" AND (expires = 0 OR expires > $2::bigint)"
+		" ORDER BY last_seen DESC LIMIT 1",
+	[ST_EVENT_INSERT] = "INSERT INTO events (ts_ms, mac, kind, detail)"
+			    " VALUES ($1::bigint, $2, $3, $4)",
+	[ST_EVENT_LIST] =
+		"SELECT id, ts_ms, mac, kind, detail FROM"
+		" (SELECT * FROM events WHERE $1::text IS NULL OR mac = $1::text"
+		"  ORDER BY ts_ms DESC, id DESC LIMIT $2::bigint) e"
+		" ORDER BY ts_ms, id",
+	[ST_EVENT_PRUNE] = "DELETE FROM events WHERE id <="
+			   " (SELECT max(id) FROM events) - $1::bigint",
+	[ST_LEASE_PRUNE_OLD] = "DELETE FROM leases WHERE last_seen < $1::bigint"
+			       " AND expires < $2::bigint",
+	[ST_LEASE_COUNT] = "SELECT count(*) FROM leases",
+	[ST_LEASE_PRUNE_UNKNOWN] =
+		"DELETE FROM leases WHERE mac IN (SELECT l.mac FROM leases l"
+		" WHERE NOT EXISTS (SELECT 1 FROM host_macs m"
+		"  WHERE m.mac = l.mac)"
+		" ORDER BY l.last_seen DESC OFFSET $1::bigint)",
+	[ST_TOKEN_PRUNE_OLD] =
+		"DELETE FROM install_tokens WHERE issued < $1::bigint",
+	[ST_TOKEN_PRUNE_SPENT] =
+		"DELETE FROM install_tokens WHERE token IN (SELECT t.token"
+		" FROM install_tokens t LEFT JOIN hosts h ON h.id = t.host_id"
+		" WHERE t.used IS NOT NULL"
+		" OR (t.once = 0 AND h.token IS DISTINCT FROM t.token)"
+		" ORDER BY t.issued DESC OFFSET $1::bigint)",
+	[ST_POWER_GET] = "SELECT method, bmc, bmc_user, bmc_password"
+			 " FROM host_power WHERE host_id = $1::bigint",
+	[ST_POWER_SET] =
+		"INSERT INTO host_power (host_id, method, bmc, bmc_user, updated)"
+		" VALUES ($1::bigint, $2, $3, $4, $5::bigint)"
+		" ON CONFLICT (host_id) DO UPDATE SET method = $2, bmc = $3,"
+		" bmc_user = $4, updated = $5::bigint",
+	[ST_POWER_SET_SECRET] =
+		"INSERT INTO host_power (host_id, method, bmc, bmc_user,"
+		" bmc_password, updated)"
+		" VALUES ($1::bigint, $2, $3, $4, $6, $5::bigint)"
+		" ON CONFLICT (host_id) DO UPDATE SET method = $2, bmc = $3,"
+		" bmc_user = $4, bmc_password = $6, updated = $5::bigint",
+};
+
+struct db {
+	struct db_head head; /* first: db.c dispatches through it */
+	PGconn *conn;
+	/* libpq's connection parameters, kept for reconnecting */
+	char *uri;
+	char *password; /* from password_file, or NULL */
+	bool readonly;
+	bool in_tx; /* a transaction (or a held snapshot) is open */
+	bool held;  /* ... and it is db_snapshot_begin's */
+	int wait_ms;
+	bool listening;
+	uint64_t changes;
+	bool changed;       /* a reconnect happened since db_changes looked */
+	int64_t retry_at_ms; /* no reconnect attempt before this */
+	int backoff_ms;
+	bool prepared[ST__COUNT];
+	char errmsg[256];
+};
+
+/* ---- helpers ------------------------------------------------------- */
+
+static int64_t
+now_s(void)
+{
+	return (int64_t)time(NULL);
+}
+
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int64_t
+pg_mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+set_err(struct db *db, const char *msg)
+{
+	size_t n;
+
+	str_copy(db->errmsg, sizeof(db->errmsg), msg ? msg : "");
+	n = strlen(db->errmsg);
+	while (n && (db->errmsg[n - 1] == '\n' || db->errmsg[n - 1] == ' '))
+		db->errmsg[--n] = '\0';
+}
+
+/* A failed result's SQLSTATE as a negative errno (see db.h). */
+static int
+res_err(struct db *db, PGresult *res)
+{
+	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE)
+				: NULL;
+
+	set_err(db, res ? PQresultErrorMessage(res) : PQerrorMessage(db->conn));
+	if (!state)
+		return -EIO; /* no answer: the connection */
+	if (!strcmp(state, "23505"))
+		return -EEXIST;
+	if (!strcmp(state, "23503"))
+		return -ENOENT;
+	if (!strncmp(state, "23", 2) || !strncmp(state, "22", 2))
+		return -EINVAL;
+	if (!strcmp(state, "55P03") || !strcmp(state, "40P01") ||
+	    !strcmp(state, "40001") || !strcmp(state, "57014"))
+		return -EBUSY;
+	if (!strcmp(state, "25006"))
+		return -EROFS;
+	if (!strcmp(state, "42501"))
+		return -EACCES;
+	if (!strcmp(state, "53100"))
+		return -ENOSPC;
+	if (!strcmp(state, "53200"))
+		return -ENOMEM;
+	if (!strcmp(state, "42P01") || !strcmp(state, "42703"))
+		return -EBADMSG; /* not a bootyard database */
+	return -EIO;
+}
+
+/* Run SQL without parameters; 0 or -errno. */
+static int
+exec_sql(struct db *db, const char *sql)
+{
+	PGresult *res = PQexec(db->conn, sql);
+	int r = 0;
+
+	if (PQresultStatus(res) != PGRES_COMMAND_OK &&
+	    PQresultStatus(res) != PGRES_TUPLES_OK)
+		r = res_err(db, res);
+	PQclear(res);
+	return r;
+}
+
+/* Read the whole password file into db->password (its first line). */
+static int
+read_password(struct db *db, const char *path)
+{
+	char buf[1024];
+	FILE *f;
+	size_t n;
+
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	buf[strcspn(buf, "\r\n")] = '\0';
+	db->password = strdup(buf);
+	explicit_bzero(buf, sizeof(buf));
+	return db->password ? 0 : -ENOMEM;
+}
+
+/*
+ * Split location into libpq's URI and bootyard's password_file (removed
+ * from the query; libpq would refuse it).
+ */
+static int
+parse_location(struct db *db, const char *location)
+{
+	char *uri, *q, *p, *next, *out;
+	int r = 0;
+
+	uri = strdup(location);
+	if (!uri)
+		return -ENOMEM;
+	q = strchr(uri, '?');
+	if (q) {
+		out = q + 1;
+		for (p = q + 1; p && *p; p = next) {
+			size_t len;
+
+			next = strchr(p, '&');
+			if (next)
+				*next++ = '\0';
+			if (!strncmp(p, "password_file=", 14)) {
+				r = read_password(db, p + 14);
+				if (r < 0)
+					break;
+				continue;
+			}
+			len = strlen(p);
+			if (out != q + 1)
+				*out++ = '&';
+			memmove(out, p, len);
+			out += len;
+		}
+		*out = '\0';
+		if (out == q + 1)
+			*q = '\0';
+	}
+	if (r < 0) {
+		free(uri);
+		return r;
+	}
+	db->uri = uri;
+	return 0;
+}
+
+/* Connect (or connect again) with the saved parameters. */
+static int
+connect_now(struct db *db)
+{
+	const char *keys[6], *vals[6];
+	char opts[96];
+	int n = 0;
+
+	if (db->conn)
+		PQfinish(db->conn);
+	memset(db->prepared, 0, sizeof(db->prepared));
+	db->listening = false;
+	db->in_tx = db->held = false;
+	/* defaults first: the URI overrides them, the password it */
+	keys[n] = "connect_timeout", vals[n++] = "5";
+	keys[n] = "application_name", vals[n++] = "bootyard";
+	snprintf(opts, sizeof(opts), "-c lock_timeout=%d -c client_min_messages=warning",
+		 db->wait_ms);
+	keys[n] = "options", vals[n++] = opts;
+	keys[n] = "dbname", vals[n++] = db->uri;
+	if (db->password)
+		keys[n] = "password", vals[n++] = db->password;
+	keys[n] = NULL, vals[n] = NULL;
+	db->conn = PQconnectdbParams(keys, vals, 1);
+	if (!db->conn)
+		return -ENOMEM;
+	if (PQstatus(db->conn) != CONNECTION_OK) {
+		const char *m = PQerrorMessage(db->conn);
+
+		set_err(db, m);
+		if (strstr(m, "does not exist"))
+			return -ENOENT;
+		if (strstr(m, "authentication") || strstr(m, "password"))
+			return -EACCES;
+		return -ECONNREFUSED;
+	}
+	return 0;
+}
+
+/*
+ * The connection, reconnected with back-off when it was lost (never
+ * inside a transaction: that one is gone, its caller gets -EIO). A
+ * reconnect counts as a change for db_changes: what was notified
+ * meanwhile is lost, the watcher reads everything again.
+ */
+static int
+conn_ok(struct db *db)
+{
+	int r;
+
+	if (PQstatus(db->conn) == CONNECTION_OK)
+		return 0;
+	if (pg_mono_ms() < db->retry_at_ms)
+		return -ECONNREFUSED;
+	r = connect_now(db);
+	if (r < 0) {
+		db->backoff_ms = db->backoff_ms ? db->backoff_ms * 2 : 100;
+		if (db->backoff_ms > RECONNECT_MAX_MS)
+			db->backoff_ms = RECONNECT_MAX_MS;
+		db->retry_at_ms = pg_mono_ms() + db->backoff_ms;
+		return r;
+	}
+	db->backoff_ms = 0;
+	db->changed = true;
+	return 0;
+}
+
+/* Parameters of one statement, as text. */
+struct params {
+	int n;
+	const char *v[10];
+	char buf[10][24];
+};
+
+static void
+p_text(struct params *p, const char *s)
+{
+	p->v[p->n++] = s ? s : "";
+}
+
+/* "" as NULL (unique columns allow many NULLs) */
+static void
+p_opt(struct params *p, const char *s)
+{
+	p->v[p->n++] = s && *s ? s : NULL;
+}
+
+static void
+p_null(struct params *p)
+{
+	p->v[p->n++] = NULL;
+}
+
+static void
+p_int(struct params *p, int64_t x)
+{
+	snprintf(p->buf[p->n], sizeof(p->buf[0]), "%lld", (long long)x);
+	p->v[p->n] = p->buf[p->n];
+	p->n++;
+}
+
+/*
+ * Run prepared statement id with p; 0 and *ret (PQclear it; NULL: the
+ * caller wants none), or -errno.
+ */
+static int
+run(struct db *db, enum stmt_id id, const struct params *p, PGresult **ret)
+{
+	bool retried = false;
+	char name[16];
+	PGresult *res;
+	int r;
+
+again:
+	if (!db->in_tx && (r = conn_ok(db)) < 0)
+		return r;
+	snprintf(name, sizeof(name), "by%d", (int)id);
+	if (!db->prepared[id]) {
+		res = PQprepare(db->conn, name, stmt_sql[id], 0, NULL);
+		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+			r = res_err(db, res);
+			PQclear(res);
+			return r;
+		}
+		PQclear(res);
+		db->prepared[id] = true;
+	}
+	res = PQexecPrepared(db->conn, name, p ? p->n : 0, p ? p->v : NULL,
+			     NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK &&
+	    PQresultStatus(res) != PGRES_TUPLES_OK) {
+		r = res_err(db, res);
+		PQclear(res);
+		/* the connection was lost (a server restart): a read outside
+		 * a transaction is run again on a new one, once */
+		if (!db->in_tx && !retried && PQstatus(db->conn) != CONNECTION_OK &&
+		    !strncmp(stmt_sql[id], "SELECT", 6)) {
+			retried = true;
+			db->retry_at_ms = 0;
+			goto again;
+		}
+		return r;
+	}
+	if (ret)
+		*ret = res;
+	else
+		PQclear(res);
+	return 0;
+}
+
+/* Run and return the number of rows it changed. */
+static int
+run_count(struct db *db, enum stmt_id id, const struct params *p)
+{
+	PGresult *res;
+	int r = run(db, id, p, &res);
+
+	if (r < 0)
+		return r;
+	r = atoi(PQcmdTuples(res));
+	PQclear(res);
+	return r;
+}
+
+/* Run, expecting one row: 0 and *ret, -ENOENT for none. */
+static int
+run_row(struct db *db, enum stmt_id id, const struct params *p,
+	PGresult **ret)
+{
+	PGresult *res;
+	int r = run(db, id, p, &res);
+
+	if (r < 0)
+		return r;
+	if (PQntuples(res) < 1) {
+		PQclear(res);
+		return -ENOENT;
+	}
+	*ret = res;
+	return 0;
+}
+
+static const char *
+col(PGresult *res, int row, int c)
+{
+	return PQgetisnull(res, row, c) ? NULL : PQgetvalue(res, row, c);
+}
+
+static void
+col_copy(PGresult *res, int row, int c, char *dst, size_t dstsz)
+{
+	const char *v = col(res, row, c);
+
+	str_copy(dst, dstsz, v ? v : "");
+}
+
+static int64_t
+col_i64(PGresult *res, int row, int c)
+{
+	const char *v = col(res, row, c);
+
+	return v ? strtoll(v, NULL, 10) : 0;
+}
+
+/* ---- transactions and snapshots ---------------------------------- */
+
+static void
+hold_end(struct db *db)
+{
+	if (!db->held)
+		return;
+	db->held = false;
+	db->in_tx = false;
+	exec_sql(db, "COMMIT");
+}
+
+static int
+write_begin(struct db *db)
+{
+	if (db->readonly)
+		return -EROFS;
+	hold_end(db);
+	return 0;
+}
+
+/* Start a transaction with sql (BEGIN ...); on a connection found lost
+ * then, once more on a new one: nothing was done yet. */
+static int
+begin_sql(struct db *db, const char *sql)
+{
+	int r;
+
+	if ((r = conn_ok(db)) < 0)
+		return r;
+	r = exec_sql(db, sql);
+	if (r < 0 && PQstatus(db->conn) != CONNECTION_OK) {
+		db->retry_at_ms = 0;
+		if ((r = conn_ok(db)) < 0)
+			return r;
+		r = exec_sql(db, sql);
+	}
+	return r;
+}
+
+static int
+tx_begin(struct db *db)
+{
+	int r = write_begin(db);
+
+	if (r < 0)
+		return r;
+	r = begin_sql(db, "BEGIN");
+	db->in_tx = r == 0;
+	return r;
+}
+
+static int
+tx_commit(struct db *db)
+{
+	int r = exec_sql(db, "COMMIT");
+
+	db->in_tx = false;
+	if (r < 0 && PQtransactionStatus(db->conn) != PQTRANS_IDLE)
+		exec_sql(db, "ROLLBACK");
+	return r;
+}
+
+static int
+tx_fail(struct db *db, int r)
+{
+	if (db->in_tx) {
+		db->in_tx = false;
+		exec_sql(db, "ROLLBACK");
+	}
+	return r;
+}
+
+static int
+dbpg_snapshot_begin(struct db *db)
+{
+	int r;
+
+	if (db->in_tx)
+		return 0;
+	r = begin_sql(db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+	db->in_tx = db->held = r == 0;
+	return r;
+}
+
+static void
+dbpg_snapshot_end(struct db *db)
+{
+	hold_end(db);
+}
+
+static int
+dbpg_tx_begin(struct db *db)
+{
+	return tx_begin(db);
+}
+
+static int
+dbpg_tx_commit(struct db *db)
+{
+	return tx_commit(db);
+}
+
+static void
+dbpg_tx_rollback(struct db *db)
+{
+	tx_fail(db, 0);
+}
+
+/*
+ * Notifications arrive when the connection is idle; a round trip makes
+ * sure that one signalled before this call was read (the server sends
+ * it before it answers the next query).
+ */
+static int
+dbpg_changes(struct db *db, uint64_t *ret)
+{
+	PGnotify *n;
+	PGresult *res;
+	bool seen = false;
+	int r;
+
+	if (!db->in_tx && (r = conn_ok(db)) < 0)
+		return r;
+	if (!db->listening) {
+		if ((r = exec_sql(db, "LISTEN bootyard")) < 0)
+			return r;
+		db->listening = true;
+		seen = true;
+	}
+	res = PQexec(db->conn, "");
+	if (PQresultStatus(res) != PGRES_EMPTY_QUERY) {
+		r = res_err(db, res);
+		PQclear(res);
+		return r;
+	}
+	PQclear(res);
+	PQconsumeInput(db->conn);
+	while ((n = PQnotifies(db->conn))) {
+		seen = true;
+		PQfreemem(n);
+	}
+	if (db->changes == 0 || seen || db->changed)
+		db->changes++;
+	db->changed = false;
+	*ret = db->changes;
+	return 0;
+}
+
+static int
+dbpg_maintain(struct db *db, unsigned wait_ms)
+{
+	return db->readonly ? -EROFS : 0; /* autovacuum does it */
+}
+
+/* ---- open, migrate, close ----------------------------------------- */
+
+static int
+dbpg_schema_version(struct db *db)
+{
+	PGresult *res;
+	int v = -1;
+
+	res = PQexec(db->conn,
+		     "SELECT CASE WHEN to_regclass('bootyard_schema') IS NULL"
+		     " THEN -1 ELSE 0 END");
+	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
+		v = atoi(PQgetvalue(res, 0, 0));
+	PQclear(res);
+	if (v < 0)
+		return v == -1 ? 0 : -EIO;
+	res = PQexec(db->conn,
+		     "SELECT coalesce(max(version), 0) FROM bootyard_schema");
+	v = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1
+		    ? atoi(PQgetvalue(res, 0, 0))
+		    : -EIO;
+	PQclear(res);
+	return v;
+}
+
+static int
+migrate(struct db *db)
+{
+	char sql[96];
+	int v, r;
+
+	if (dbpg_schema_version(db) == schema_pg_count())
+		return 0;
+	if ((r = exec_sql(db, "BEGIN")) < 0)
+		return r;
+	snprintf(sql, sizeof(sql), "SELECT pg_advisory_xact_lock(%lld)",
+		 SCHEMA_LOCK_KEY);
+	r = exec_sql(db, sql);
+	if (r == 0)
+		r = exec_sql(db, "CREATE TABLE IF NOT EXISTS bootyard_schema"
+				 " (version integer PRIMARY KEY)");
+	if (r < 0)
+		goto err;
+	v = dbpg_schema_version(db);
+	if (v < 0) {
+		r = -EIO;
+		goto err;
+	}
+	if (v > schema_pg_count()) {
+		r = -EPROTO;
+		goto err;
+	}
+	for (; v < schema_pg_count(); v++) {
+		r = exec_sql(db, schema_pg_migration(v + 1));
+		if (r < 0)
+			goto err;
+		snprintf(sql, sizeof(sql),
+			 "INSERT INTO bootyard_schema VALUES (%d)", v + 1);
+		if ((r = exec_sql(db, sql)) < 0)
+			goto err;
+	}
+	return exec_sql(db, "COMMIT");
+err:
+	exec_sql(db, "ROLLBACK");
+	return r;
+}
+
+static void dbpg_close(struct db *db);
+
+static int
+dbpg_open(const char *location, int flags, struct db **ret)
+{
+	struct db *db;
+	int r, v;
+
+	db = calloc(1, sizeof(*db));
+	if (!db)
+		return -ENOMEM;
+	db->head.ops = &db_pg_ops;
+	db->readonly = flags & DB_OPEN_READONLY;
+	db->wait_ms = flags & DB_OPEN_SHORT_WAIT ? DB_SHORT_WAIT_MS
+						 : DB_BUSY_WAIT_MS;
+	r = parse_location(db, location);
+	if (r < 0)
+		goto err;
+	r = connect_now(db);
+	if (r < 0)
+		goto err;
+	v = dbpg_schema_version(db);
+	if (v < 0) {
+		r = v;
+		goto err;
+	}
+	if (v > schema_pg_count()) {
+		r = -EPROTO;
+		goto err;
+	}
+	if (v == 0 && !(flags & DB_OPEN_CREATE)) {
+		r = -ENOENT; /* no bootyard database there yet */
+		goto err;
+	}
+	if (db->readonly) {
+		if (v != schema_pg_count()) {
+			r = -ESTALE;
+			goto err;
+		}
+	} else if ((r = migrate(db)) < 0) {
+		goto err;
+	}
+	*ret = db;
+	return 0;
+err:
+	dbpg_close(db);
+	return r;
+}
+
+static int
+dbpg_ping(struct db *db)
+{
+	PGresult *res;
+	int r;
+
+	if (db->in_tx)
+		return 0;
+	if ((r = conn_ok(db)) < 0)
+		return r;
+	res = PQexec(db->conn, "");
+	r = PQresultStatus(res) == PGRES_EMPTY_QUERY ? 0 : -ECONNREFUSED;
+	PQclear(res);
+	if (r < 0) {
+		set_err(db, PQerrorMessage(db->conn));
+		/* lost just now: one reconnect at once */
+		db->retry_at_ms = 0;
+		r = conn_ok(db);
+	}
+	return r;
+}
+
+static bool
+dbpg_read_only(struct db *db)
+{
+	return db->readonly;
+}
+
+static void
+dbpg_close(struct db *db)
+{
+	if (!db)
+		return;
+	if (db->conn)
+		PQfinish(db->conn);
+	if (db->password) {
+		explicit_bzero(db->password, strlen(db->password));
+		free(db->password);
+	}
+	free(db->uri);
+	free(db);
+}
+
+static const char *
+dbpg_errmsg(struct db *db)
+{
+	return db->errmsg[0] ? db->errmsg : PQerrorMessage(db->conn);
+}
+
+/* ---- hosts --------------------------------------------------------- */
+
+static bool
+local_boot_ok(const char *s)
+{
+	static const char *const ok[] = { "", "sanboot", "exit", "exit1",
+					  "grub", "nofile" };
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(ok); i++)
+		if (!strcmp(s, ok[i]))
+			return true;
+	return false;
+}
+
+static bool
+mac_canonical(const char *mac)
+{
+	char canon[MAC_STR_LEN];
+
+	return mac_parse(mac, canon) == 0 && !strcmp(canon, mac);
+}
+
+static int
+host_check(const struct db_host *h, bool check_macs)
+{
+	size_t i, j;
+
+	if (h->hostname[0] && !valid_hostname(h->hostname))
+		return -EINVAL;
+	if (h->ip[0] && !valid_ip(h->ip))
+		return -EINVAL;
+	if ((unsigned)h->action > DB_ACTION_MENU)
+		return -EINVAL;
+	if (h->distro[0] && !valid_name(h->distro))
+		return -EINVAL;
+	if (h->action == DB_ACTION_INSTALL && !h->distro[0])
+		return -EINVAL;
+	if (!local_boot_ok(h->local_boot))
+		return -EINVAL;
+	if (h->n_attrs > DB_MAX_ATTRS)
+		return -EINVAL;
+	for (i = 0; i < h->n_attrs; i++) {
+		if (!valid_name(h->attrs[i].key) ||
+		    !valid_text(h->attrs[i].value, DB_ATTR_VALUE_MAX - 1))
+			return -EINVAL;
+		for (j = 0; j < i; j++)
+			if (!strcmp(h->attrs[i].key, h->attrs[j].key))
+				return -EINVAL;
+	}
+	if (!check_macs)
+		return 0;
+	if (h->n_macs < 1 || h->n_macs > DB_MAX_MACS)
+		return -EINVAL;
+	for (i = 0; i < h->n_macs; i++)
+		if (!mac_canonical(h->macs[i]))
+			return -EINVAL;
+	return 0;
+}
+
+static int
+attrs_write(struct db *db, const struct db_host *h, int64_t id)
+{
+	struct params p = { 0 };
+	size_t i;
+	int r;
+
+	p_int(&p, id);
+	if ((r = run(db, ST_ATTRS_CLEAR, &p, NULL)) < 0)
+		return r;
+	for (i = 0; i < h->n_attrs; i++) {
+		memset(&p, 0, sizeof(p));
+		p_int(&p, id);
+		p_text(&p, h->attrs[i].key);
+		p_text(&p, h->attrs[i].value);
+		if ((r = run(db, ST_ATTR_INSERT, &p, NULL)) < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int
+mac_insert(struct db *db, const char *mac, int64_t id, int pos)
+{
+	struct params p = { 0 };
+
+	p_text(&p, mac);
+	p_int(&p, id);
+	p_int(&p, pos);
+	return run(db, ST_MAC_INSERT, &p, NULL);
+}
+
+static int
+dbpg_host_add(struct db *db, const struct db_host *h, int64_t *ret_id)
+{
+	struct params p = { 0 };
+	PGresult *res;
+	int64_t id;
+	size_t i;
+	int r;
+
+	if ((r = host_check(h, true)) < 0)
+		return r;
+	if ((r = tx_begin(db)) < 0)
+		return r;
+	p_opt(&p, h->hostname);
+	p_opt(&p, h->ip);
+	p_text(&p, db_action_name(h->action));
+	p_opt(&p, h->distro);
+	p_text(&p, h->local_boot);
+	p_int(&p, now_s());
+	if ((r = run_row(db, ST_HOST_INSERT, &p, &res)) < 0)
+		return tx_fail(db, r);
+	id = col_i64(res, 0, 0);
+	PQclear(res);
+	for (i = 0; i < h->n_macs; i++)
+		if ((r = mac_insert(db, h->macs[i], id, (int)i)) < 0)
+			return tx_fail(db, r);
+	if ((r = attrs_write(db, h, id)) < 0)
+		return tx_fail(db, r);
+	if ((r = tx_commit(db)) < 0)
+		return r;
+	if (ret_id)
+		*ret_id = id;
+	return 0;
+}
+
+/* Fill *ret from a HOST_COLS row. */
+static void
+host_row(PGresult *res, struct db_host *h)
+{
+	char buf[DB_MAX_ATTRS * (NAME_MAX_LEN + DB_ATTR_VALUE_MAX + 2) + 1];
+	char *save, *tok;
+
+	memset(h, 0, sizeof(*h));
+	h->id = col_i64(res, 0, 0);
+	col_copy(res, 0, 1, h->hostname, sizeof(h->hostname));
+	col_copy(res, 0, 2, h->ip, sizeof(h->ip));
+	if (db_action_parse(col(res, 0, 3), &h->action) < 0)
+		h->action = DB_ACTION_MENU;
+	col_copy(res, 0, 4, h->distro, sizeof(h->distro));
+	col_copy(res, 0, 5, h->local_boot, sizeof(h->local_boot));
+	col_copy(res, 0, 6, h->token, sizeof(h->token));
+	h->attempts = (unsigned)col_i64(res, 0, 7);
+	h->created = col_i64(res, 0, 8);
+	h->updated = col_i64(res, 0, 9);
+	col_copy(res, 0, 10, buf, sizeof(buf));
+	for (tok = strtok_r(buf, " ", &save); tok && h->n_macs < DB_MAX_MACS;
+	     tok = strtok_r(NULL, " ", &save))
+		str_copy(h->macs[h->n_macs++], MAC_STR_LEN, tok);
+	col_copy(res, 0, 11, buf, sizeof(buf));
+	for (tok = strtok_r(buf, "\x1e", &save);
+	     tok && h->n_attrs < DB_MAX_ATTRS;
+	     tok = strtok_r(NULL, "\x1e", &save)) {
+		char *us = strchr(tok, '\x1f');
+
+		if (!us)
+			continue;
+		*us = '\0';
+		str_copy(h->attrs[h->n_attrs].key, sizeof(h->attrs[0].key),
+			 tok);
+		str_copy(h->attrs[h->n_attrs].value,
+			 sizeof(h->attrs[0].value), us + 1);
+		h->n_attrs++;
+	}
+}
+
+static int
+host_by(struct db *db, enum stmt_id id, const struct params *p,
+	struct db_host *ret)
+{
+	PGresult *res;
+	int r = run_row(db, id, p, &res);
+
+	if (r < 0)
+		return r;
+	host_row(res, ret);
+	PQclear(res);
+	return 0;
+}
+
+static int
+dbpg_host_get(struct db *db, int64_t id, struct db_host *ret)
+{
+	struct params p = { 0 };
+
+	p_int(&p, id);
+	return host_by(db, ST_HOST_BY_ID, &p, ret);
+}
+
+/* Lock host id's row for this transaction: -ENOENT when there is none. */
+static int
+host_lock(struct db *db, int64_t id)
+{
+	struct params p = { 0 };
+	PGresult *res;
+	int r;
+
+	p_int(&p, id);
+	if ((r = run_row(db, ST_HOST_LOCK, &p, &res)) < 0)
+		return r;
+	PQclear(res);
+	return 0;
+}
+
+static int
+dbpg_host_find_by_mac(struct db *db, const char *mac, struct db_host *ret)
+{
+	struct params p = { 0 };
+
+	if (!mac_canonical(mac))
+		return -EINVAL;
+	p_text(&p, mac);
+	return host_by(db, ST_HOST_BY_MAC, &p, ret);
+}
+
+static int
+dbpg_host_find_by_name(struct db *db, const char *hostname,
+		       struct db_host *ret)
+{
+	struct params p = { 0 };
+
+	if (!valid_hostname(hostname))
+		return -EINVAL;
+	p_text(&p, hostname);
+	return host_by(db, ST_HOST_BY_NAME, &p, ret);
+}
+
+static int
+host_write(struct db *db, const struct db_host *h)
+{
+	struct params p = { 0 };
+	int r;
+
+	if ((r = host_check(h, false)) < 0)
+		return r;
+	p_int(&p, h->id);
+	p_opt(&p, h->hostname);
+	p_opt(&p, h->ip);
+	p_text(&p, db_action_name(h->action));
+	p_opt(&p, h->distro);
+	p_text(&p, h->local_boot);
+	p_int(&p, now_s());
+	r = run_count(db, ST_HOST_UPDATE, &p);
+	if (r < 0)
+		return r;
+	if (r == 0)
+		return -ENOENT;
+	return attrs_write(db, h, h->id);
+}
+
+static int
+dbpg_host_update(struct db *db, const struct db_host *h)
+{
+	int r;
+
+	if ((r = host_check(h, false)) < 0)
+		return r;
+	if ((r = tx_begin(db)) < 0)
+		return r;
+	if ((r = host_write(db, h)) < 0)
+		return tx_fail(db, r);
+	return tx_commit(db);
+}
+
+static int
+dbpg_host_modify(struct db *db, int64_t id, db_host_modify_fn fn, void *ctx)
+{
+	struct db_host *h;
+	int r;
+
+	h = malloc(sizeof(*h));
+	if (!h)
+		return -ENOMEM;
+	r = tx_begin(db);
+	if (r < 0)
+		goto out;
+	r = host_lock(db, id);
+	if (r == 0)
+		r = dbpg_host_get(db, id, h);
+	if (r == 0)
+		r = fn(h, ctx);
+	if (r == 0) {
+		h->id = id;
+		r = host_write(db, h);
+	}
+	if (r != 0)
+		r = tx_fail(db, r);
+	else
+		r = tx_commit(db);
+out:
+	free(h);
+	return r;
+}
+
+static int
+dbpg_host_reinstall(struct db *db, int64_t id, const char *distro)
+{
+	struct params p = { 0 };
+	struct db_host h;
+	int r;
+
+	if (distro && *distro && !valid_name(distro))
+		return -EINVAL;
+	if ((r = tx_begin(db)) < 0)
+		return r;
+	if ((r = host_lock(db, id)) < 0 || (r = dbpg_host_get(db, id, &h)) < 0)
+		return tx_fail(db, r);
+	if (distro && *distro)
+		str_copy(h.distro, sizeof(h.distro), distro);
+	if (!h.distro[0])
+		return tx_fail(db, -EINVAL);
+	p_int(&p, id);
+	p_int(&p, now_s());
+	if ((r = run(db, ST_INSTALL_DONE, &p, NULL)) < 0)
+		return tx_fail(db, r);
+	h.action = DB_ACTION_INSTALL;
+	if ((r = host_write(db, &h)) < 0)
+		return tx_fail(db, r);
+	return tx_commit(db);
+}
+
+static int
+dbpg_host_delete(struct db *db, int64_t id)
+{
+	struct params p = { 0 };
+	int r;
+
+	if ((r = write_begin(db)) < 0)
+		return r;
+	p_int(&p, id);
+	r = run_count(db, ST_HOST_DELETE, &p);
+	return r < 0 ? r : r == 0 ? -ENOENT : 0;
+}
+
+static int
+mac_slots(struct db *db, int64_t id, int *ret_next, int *ret_count)
+{
+	struct params p = { 0 };
+	PGresult *res;
+	int r;
+
+	p_int(&p, id);
+	if ((r = run_row(db, ST_MAC_NEXT_POS, &p, &res)) < 0)
+		return r == -ENOENT ? -EIO : r;
+	*ret_next = (int)col_i64(res, 0, 0);
+	*ret_count = (int)col_i64(res, 0, 1);
+	PQclear(res);
+	return 0;
+}
+
+static int
+dbpg_host_mac_add(struct db *db, int64_t id, const char *mac)
+{
+	int next, count, r;
+
+	if (!mac_canonical(mac))
+		return -EINVAL;
+	if ((r = tx_begin(db)) < 0)
+		return r;
+	if ((r = host_lock(db, id)) < 0 ||
+	    (r = mac_slots(db, id, &next, &count)) < 0)
+		return tx_fail(db, r);
+	if (count == 0)
+		return tx_fail(db, -ENOENT);
+	if (count >= DB_MAX_MACS)
+		return tx_fail(db, -EMLINK);
+	if ((r = mac_insert(db, mac, id, next)) < 0)
+		return tx_fail(db, r);
+	return tx_commit(db);
+}
+
+static int
+dbpg_host_mac_remove(struct db *db, int64_t id, const char *mac)
+{
+	struct params p = { 0 };
+	int next, count, r;
+
+	if (!mac_canonical(mac))
+		return -EINVAL;
+	if ((r = tx_begin(db)) < 0)
+		return r;
+	if ((r = host_lock(db, id)) < 0) {
+		tx_fail(db, r);
+		return -ENOENT;
+	}
+	if ((r = mac_slots(db, id, &next, &count)) < 0)
+		return tx_fail(db, r);
+	p_int(&p, id);
+	p_text(&p, mac);
+	r = run_count(db, ST_MAC_DELETE, &p);
+	if (r < 0)
+		return tx_fail(db, r);
+	if (r == 0)
+		return tx_fail(db, -ENOENT);
+	if (count <= 1)
+		return tx_fail(db, -EPERM);
+	return tx_commit(db);
+}
+
+static int
+dbpg_host_list(struct db *db, db_host_fn fn, void *ctx)
+{
+	struct db_host *h;
+	PGresult *res;
+	int64_t *ids;
+	int n, i, r;
+
+	if ((r = run(db, ST_HOST_LIST, NULL, &res)) < 0)
+		return r;
+	n = PQntuples(res);
+	ids = calloc((size_t)n + 1, sizeof(*ids));
+	h = malloc(sizeof(*h));
+	if (!ids || !h) {
+		PQclear(res);
+		free(ids);
+		free(h);
+		return -ENOMEM;
+	}
+	for (i = 0; i < n; i++)
+		ids[i] = col_i64(res, i, 0);
+	PQclear(res);
+	r = 0;
+	for (i = 0; i < n && r == 0; i++) {
+		int g = dbpg_host_get(db, ids[i], h);
+
+		if (g == -ENOENT)
+			continue;
+		if (g < 0) {
+			r = g;
+			break;
+		}
+		r = fn(h, ctx);
+	}
+	free(h);
+	free(ids);
+	return r;
+}
+
+static int
+dbpg_host_count(struct db *db, int64_t *ret)
+{
+	PGresult *res;
+	int r;
+
+	if ((r = run_row(db, ST_HOST_COUNT, NULL, &res)) < 0)
+		return r == -ENOENT ? -EIO : r;
+	*ret = col_i64(res, 0, 0);
+	PQclear(res);
+	return 0;
+}
+
+/* ---- install once -------------------------------------------------- */
+
+static int
+event_insert_at(struct db *db, int64_t ts_ms, const char *mac,
+		const char *kind, const char *detail)
+{
+	char clean[DB_DETAIL_MAX];
+	struct params p = { 0 };
+	size_t i;
+
+	str_copy(clean, sizeof(clean), detail ? detail : "");
+	for (i = 0; clean[i]; i++)
+		if ((unsigned char)clean[i] < 0x20 || clean[i] == 0x7f)
+			clean[i] = ' ';
+	p_int(&p, ts_ms);
+	p_text(&p, mac);
+	p_text(&p, kind);
+	p_text(&p, clean);
+	return run(db, ST_EVENT_INSERT, &p, NULL);
+}
+
+static int
+dbpg_install_issue_for(struct db *db, int64_t id, const char *distro,
+		       const char *token, unsigned max_attempts)
+{
+	struct params p = { 0 };
+	struct db_host h;
+	char detail[128];
+	int r;
+
+	if (!valid_token(token) || (distro && !valid_name(distro)))
+		return -EINVAL;
+	if ((r = tx_begin(db)) < 0)
+		return r;
+	/* the host's row locked: a second appliance issuing for the same
+	 * host waits here, then reads what this one committed */
+	if ((r = host_lock(db, id)) < 0 || (r = dbpg_host_get(db, id, &h)) < 0)
+		return tx_fail(db, r);
+	if (h.action != DB_ACTION_INSTALL ||
+	    (distro && strcmp(h.distro, distro)))
+		return tx_fail(db, -ESTALE);
+	if (h.attempts >= max_attempts) {
+		p_int(&p, id);
+		p_int(&p, now_s());
+		r = run_count(db, ST_INSTALL_EXHAUST, &p);
+		if (r == 0)
+			return tx_fail(db, -ESTALE);
+		if (r > 0) {
+			snprintf(detail, sizeof(detail),
+				 "%u install attempts of %s without done: "
+				 "host set to menu",
+				 h.attempts, h.distro);
+			r = event_insert_at(db, now_ms(),
+					    h.n_macs ? h.macs[0] : "",
+					    "install-exhausted", detail);
+		}
+		if (r < 0)
+			return tx_fail(db, r);
+		r = tx_commit(db);
+		return r < 0 ? r : -EDQUOT;
+	}
+	p_int(&p, id);
+	p_text(&p, token);
+	p_int(&p, now_s());
+	p_int(&p, max_attempts > INT32_MAX ? INT32_MAX : max_attempts);
+	if (distro)
+		p_text(&p, distro);
+	else
+		p_null(&p);
+	r = run_count(db, ST_INSTALL_SET, &p);
+	if (r == 0)
+		r = -ESTALE; /* compare and set lost */
+	if (r < 0)
+		return tx_fail(db, r);
+	memset(&p, 0, sizeof(p));
+	p_text(&p, token);
+	p_int(&p, id);
+	p_int(&p, now_s());
+	if ((r = run(db, ST_INSTALL_TOKEN_INSERT, &p, NULL)) < 0)
+		return tx_fail(db, r);
+	return tx_commit(db);
+}
+
+static int
+dbpg_install_issue(struct db *db, int64_t id, const char *token,
+		   unsigned max_attempts)
+{
+	return dbpg_install_issue_for(db, id, NULL, token, max_attempts);
+}
+
+static int dbpg_distro_get(struct db *db, const char *name,
+			   struct db_distro *ret);
+
+static int
+dbpg_install_once(struct db *db, int64_t id, const char *mac,
+		  const char *distro, const char *token)
+{
+	struct params p = { 0 };
+	struct db_distro d;
+	int r;
+
+	if (!valid_token(token) || !mac_canonical(mac) || !valid_name(distro))
+		return -EINVAL;
+	if ((r = tx_begin(db)) < 0)
+		return r;
+	if ((r = dbpg_distro_get(db, distro, &d)) < 0)
+		return tx_fail(db, r);
+	db_distro_free(&d);
+	p_text(&p, mac);
+	p_int(&p, now_s());
+	if ((r = run(db, ST_INSTALL_ONCE_SUPERSEDE, &p, NULL)) < 0)
+		return tx_fail(db, r);
+	memset(&p, 0, sizeof(p));
+	p_text(&p, token);
+	if (id)
+		p_int(&p, id);
+	else
+		p_null(&p);
+	p_int(&p, now_s());
+	p_text(&p, mac);
+	p_text(&p, distro);
+	if ((r = run(db, ST_INSTALL_ONCE_INSERT, &p, NULL)) < 0)
+		return tx_fail(db, r);
+	return tx_commit(db);
+}
+
+struct token_row {
+	int64_t host_id;
+	bool current;
+	bool once;
+	char mac[MAC_STR_LEN];
+	char distro[NAME_MAX_LEN + 1];
+};
+
+static int
+token_find(struct db *db, const char *token, struct token_row *ret)
+{
+	struct params p = { 0 };
+	PGresult *res;
+	int r;
+
+	if (!valid_token(token))
+		return -ENOENT;
+	p_text(&p, token);
+	p_int(&p, now_s() - DB_ONCE_TOKEN_TTL);
+	if ((r = run_row(db, ST_INSTALL_TOKEN_FIND, &p, &res)) < 0)
+		return r;
+	memset(ret, 0, sizeof(*ret));
+	ret->host_id = col_i64(res, 0, 0);
+	ret->current = col_i64(res, 0, 1) != 0;
+	ret->once = col_i64(res, 0, 2) != 0;
+	col_copy(res, 0, 3, ret->mac, sizeof(ret->mac));
+	col_copy(res, 0, 4, ret->distro, sizeof(ret->distro));
+	PQclear(res);
+	return 0;
+}
+
+static int
+token_host(struct db *db, const struct token_row *t, struct db_host *ret)
+{
+	int r;
+
+	if (!t->host_id) {
+		if (!t->once || !mac_canonical(t->mac))
+			return -ENOENT;
+		memset(ret, 0, sizeof(*ret));
+		ret->action = DB_ACTION_MENU;
+		ret->n_macs = 1;
+		memcpy(ret->macs[0], t->mac, MAC_STR_LEN);
+		str_copy(ret->distro, sizeof(ret->distro), t->distro);
+		return 0;
+	}
+	r = dbpg_host_get(db, t->host_id, ret);
+	if (r == 0 && t->once)
+		str_copy(ret->distro, sizeof(ret->distro), t->distro);
+	return r;
+}
+
+static int
+dbpg_install_lookup(struct db *db, const char *token, struct db_host *ret)
+{
+	struct token_row t;
+	int r;
+
+	r = token_find(db, token, &t);
+	if (r == 0 && !t.current)
+		r = -ESTALE;
+	if (r == 0)
+		r = token_host(db, &t, ret);
+	return r;
+}
+
+static int
+dbpg_install_done(struct db *db, const char *token, struct db_host *ret_host)
+{
+	struct params p = { 0 };
+	struct token_row t;
+	struct db_host h;
+	char detail[128];
+	PGresult *res;
+	int r;
+
+	if (!valid_token(token))
+		return -ENOENT;
+	if ((r = tx_begin(db)) < 0)
+		return r;
+	/* the token's row locked: a second done with it waits, then finds
+	 * it used */
+	p_text(&p, token);
+	if ((r = run_row(db, ST_INSTALL_TOKEN_LOCK, &p, &res)) < 0)
+		return tx_fail(db, r);
+	PQclear(res);
+	if ((r = token_find(db, token, &t)) < 0)
+		return tx_fail(db, r);
+	if (!t.current)
+		return tx_fail(db, -ESTALE);
+	if ((r = token_host(db, &t, &h)) < 0)
+		return tx_fail(db, r);
+	if (!t.once) {
+		memset(&p, 0, sizeof(p));
+		p_int(&p, t.host_id);
+		p_int(&p, now_s());
+		p_text(&p, token);
+		r = run_count(db, ST_INSTALL_DONE_CAS, &p);
+		if (r == 0)
+			r = -ESTALE;
+		if (r < 0)
+			return tx_fail(db, r);
+	}
+	memset(&p, 0, sizeof(p));
+	p_text(&p, token);
+	p_int(&p, now_s());
+	r = run_count(db, ST_INSTALL_TOKEN_USE, &p);
+	if (r == 0)
+		r = -ESTALE;
+	if (r < 0)
+		return tx_fail(db, r);
+	if (t.once)
+		snprintf(detail, sizeof(detail),
+			 "install of %s (menu choice, one boot) done; host "
+			 "unchanged",
+			 h.distro);
+	else
+		snprintf(detail, sizeof(detail),
+			 "install of %s done; host set to local", h.distro);
+	r = event_insert_at(db, now_ms(),
+			    t.once ? t.mac : h.n_macs ? h.macs[0] : "", "done",
+			    detail);
+	if (r < 0)
+		return tx_fail(db, r);
+	if ((r = tx_commit(db)) < 0)
+		return r;
+	if (ret_host) {
+		if (!t.once) {
+			h.action = DB_ACTION_LOCAL;
+			h.token[0] = '\0';
+			h.attempts = 0;
+		}
+		*ret_host = h;
+	}
+	return 0;
+}
+
+/* ---- distributions ------------------------------------------------- */
+
+static bool
+initrds_ok(const char *list)
+{
+	char buf[4 * DB_REF_MAX];
+	char *save, *tok;
+	int n = 0;
+
+	if (str_copy(buf, sizeof(buf), list) < 0)
+		return false;
+	for (tok = strtok_r(buf, " ", &save); tok;
+	     tok = strtok_r(NULL, " ", &save)) {
+		if (!valid_path_or_url(tok))
+			return false;
+		n++;
+	}
+	return n > 0;
+}
+
+static int
+distro_check(const struct db_distro *d)
+{
+	if (!valid_name(d->name) || !valid_path_or_url(d->kernel) ||
+	    !initrds_ok(d->initrd) ||
+	    !valid_text(d->cmdline, DB_CMDLINE_MAX - 1))
+		return -EINVAL;
+	if (d->template_name[0] && !valid_name(d->template_name))
+		return -EINVAL;
+	if (d->template_text && strlen(d->template_text) > DB_TEMPLATE_MAX)
+		return -E2BIG;
+	return 0;
+}
+
+static int
+distro_write(struct db *db, const struct db_distro *d, enum stmt_id id)
+{
+	struct params p = { 0 };
+	int r;
+
+	if ((r = distro_check(d)) < 0)
+		return r;
+	if ((r = write_begin(db)) < 0)
+		return r;
+	p_text(&p, d->name);
+	p_text(&p, d->kernel);
+	p_text(&p, d->initrd);
+	p_text(&p, d->cmdline);
+	if (d->template_text)
+		p_text(&p, d->template_text);
+	else
+		p_null(&p);
+	p_text(&p, d->template_name);
+	p_int(&p, now_s());
+	r = run_count(db, id, &p);
+	return r < 0 ? r : r == 0 ? -ENOENT : 0;
+}
+
+static int
+dbpg_distro_add(struct db *db, const struct db_distro *d)
+{
+	return distro_write(db, d, ST_DISTRO_INSERT);
+}
+
+static int
+dbpg_distro_update(struct db *db, const struct db_distro *d)
+{
+	return distro_write(db, d, ST_DISTRO_UPDATE);
+}
+
+static int
+distro_row(PGresult *res, int row, struct db_distro *d)
+{
+	const char *t;
+
+	memset(d, 0, sizeof(*d));
+	col_copy(res, row, 0, d->name, sizeof(d->name));
+	col_copy(res, row, 1, d->kernel, sizeof(d->kernel));
+	col_copy(res, row, 2, d->initrd, sizeof(d->initrd));
+	col_copy(res, row, 3, d->cmdline, sizeof(d->cmdline));
+	t = col(res, row, 4);
+	if (t) {
+		d->template_text = strdup(t);
+		if (!d->template_text)
+			return -ENOMEM;
+	}
+	col_copy(res, row, 5, d->template_name, sizeof(d->template_name));
+	d->created = col_i64(res, row, 6);
+	d->updated = col_i64(res, row, 7);
+	return 0;
+}
+
+static int
+dbpg_distro_get(struct db *db, const char *name, struct db_distro *ret)
+{
+	struct params p = { 0 };
+	PGresult *res;
+	int r;
+
+	if (!valid_name(name))
+		return -ENOENT;
+	p_text(&p, name);
+	if ((r = run_row(db, ST_DISTRO_GET, &p, &res)) < 0)
+		return r;
+	r = distro_row(res, 0, ret);
+	PQclear(res);
+	return r;
+}
+
+static int
+dbpg_distro_delete(struct db *db, const char *name)
+{
+	struct params p = { 0 };
+	PGresult *res;
+	int r;
+
+	if (!valid_name(name))
+		return -ENOENT;
+	if ((r = tx_begin(db)) < 0)
+		return r;
+	p_text(&p, name);
+	r = run_row(db, ST_DISTRO_IN_USE, &p, &res);
+	if (r == 0) {
+		PQclear(res);
+		return tx_fail(db, -ENOTEMPTY);
+	}
+	if (r != -ENOENT)
+		return tx_fail(db, r);
+	r = run_count(db, ST_DISTRO_DELETE, &p);
+	if (r == 0)
+		r = -ENOENT;
+	if (r < 0)
+		return tx_fail(db, r == -ENOENT ? r : r);
+	return tx_commit(db);
+}
+
+static int
+dbpg_distro_list(struct db *db, db_distro_fn fn, void *ctx)
+{
+	struct db_distro d;
+	PGresult *res;
+	int n, i, r;
+
+	if ((r = run(db, ST_DISTRO_LIST, NULL, &res)) < 0)
+		return r;
+	n = PQntuples(res);
+	for (i = 0; i < n && r == 0; i++) {
+		r = distro_row(res, i, &d);
+		if (r == 0)
+			r = fn(&d, ctx);
+		db_distro_free(&d);
+	}
+	PQclear(res);
+	return r;
+}
+
+static int
+dbpg_distro_names(struct db *db, struct db_distro_names *ret)
+{
+	struct params p = { 0 };
+	PGresult *res;
+	int n, i, r;
+
+	ret->n = 0;
+	p_int(&p, DB_MENU_DISTROS);
+	if ((r = run(db, ST_DISTRO_NAMES, &p, &res)) < 0)
+		return r;
+	n = PQntuples(res);
+	for (i = 0; i < n && ret->n < DB_MENU_DISTROS; i++) {
+		col_copy(res, i, 0, ret->names[ret->n], sizeof(ret->names[0]));
+		ret->ptrs[ret->n] = ret->names[ret->n];
+		ret->n++;
+	}
+	PQclear(res);
+	return 0;
+}
+
+/* ---- leases -------------------------------------------------------- */
+
+static bool
+lease_check(const struct db_lease *l)
+{
+	return mac_canonical(l->mac) && (!l->ip[0] || valid_ip(l->ip)) &&
+	       (!l->hostname[0] || valid_hostname(l->hostname)) &&
+	       valid_text(l->vendor_class, sizeof(l->vendor_class) - 1) &&
+	       valid_text(l->user_class, sizeof(l->user_class) - 1) &&
+	       (!strcmp(l->state, "add") || !strcmp(l->state, "old") ||
+		!strcmp(l->state, "del")) &&
+	       l->arch >= -1 && l->arch <= 65535;
+}
+
+static int
+dbpg_lease_record(struct db *db, const struct db_lease *l)
+{
+	struct params p = { 0 };
+	char detail[1024], kind[16];
+	int r;
+
+	if (!lease_check(l))
+		return -EINVAL;
+	if ((r = tx_begin(db)) < 0)
+		return r;
+	p_text(&p, l->mac);
+	p_text(&p, l->ip);
+	p_text(&p, l->hostname);
+	p_int(&p, l->arch);
+	p_text(&p, l->vendor_class);
+	p_text(&p, l->user_class);
+	p_text(&p, l->state);
+	p_int(&p, l->expires);
+	p_int(&p, now_s());
+	if ((r = run(db, ST_LEASE_UPSERT, &p, NULL)) < 0)
+		return tx_fail(db, r);
+	snprintf(kind, sizeof(kind), "dhcp-%s", l->state);
+	snprintf(detail, sizeof(detail), "ip=%s arch=%d%s%s%s%s",
+		 l->ip[0] ? l->ip : "-", l->arch,
+		 l->hostname[0] ? " hostname=" : "", l->hostname,
+		 l->user_class[0] ? " user-class=" : "", l->user_class);
+	if ((r = event_insert_at(db, now_ms(), l->mac, kind, detail)) < 0)
+		return tx_fail(db, r);
+	return tx_commit(db);
+}
+
+static int
+dbpg_lease_seen(struct db *db, const char *mac, int arch)
+{
+	struct params p = { 0 };
+	int r;
+
+	if (!mac_canonical(mac) || arch < -1 || arch > 65535)
+		return -EINVAL;
+	if ((r = write_begin(db)) < 0)
+		return r;
+	p_text(&p, mac);
+	p_int(&p, arch);
+	p_int(&p, now_s());
+	return run(db, ST_LEASE_SEEN, &p, NULL);
+}
+
+static int64_t
+count_param(unsigned long n)
+{
+	return n > INT64_MAX ? INT64_MAX : (int64_t)n;
+}
+
+static int
+dbpg_lease_prune(struct db *db, int64_t max_age_s, unsigned long unknown_keep)
+{
+	struct params p = { 0 };
+	PGresult *res;
+	int64_t now = now_s(), total;
+	int r, n;
+
+	if (max_age_s < 0)
+		return -EINVAL;
+	if ((r = tx_begin(db)) < 0)
+		return r;
+	p_int(&p, now - max_age_s);
+	p_int(&p, now);
+	if ((n = run_count(db, ST_LEASE_PRUNE_OLD, &p)) < 0)
+		return tx_fail(db, n);
+	if ((r = run_row(db, ST_LEASE_COUNT, NULL, &res)) < 0)
+		return tx_fail(db, r);
+	total = col_i64(res, 0, 0);
+	PQclear(res);
+	if (total > 0 && (uint64_t)total > unknown_keep) {
+		memset(&p, 0, sizeof(p));
+		p_int(&p, count_param(unknown_keep));
+		if ((r = run_count(db, ST_LEASE_PRUNE_UNKNOWN, &p)) < 0)
+			return tx_fail(db, r);
+		n += r;
+	}
+	r = tx_commit(db);
+	return r < 0 ? r : n;
+}
+
+static int
+dbpg_token_prune(struct db *db, int64_t max_age_s, unsigned long spent_keep)
+{
+	struct params p = { 0 };
+	int r, n;
+
+	if (max_age_s < 0)
+		return -EINVAL;
+	if ((r = tx_begin(db)) < 0)
+		return r;
+	p_int(&p, now_s() - max_age_s);
+	if ((n = run_count(db, ST_TOKEN_PRUNE_OLD, &p)) < 0)
+		return tx_fail(db, n);
+	memset(&p, 0, sizeof(p));
+	p_int(&p, count_param(spent_keep));
+	if ((r = run_count(db, ST_TOKEN_PRUNE_SPENT, &p)) < 0)
+		return tx_fail(db, r);
+	n += r;
+	r = tx_commit(db);
+	return r < 0 ? r : n;
+}
+
+static void
+lease_row(PGresult *res, int row, struct db_lease *l)
+{
+	memset(l, 0, sizeof(*l));
+	col_copy(res, row, 0, l->mac, sizeof(l->mac));
+	col_copy(res, row, 1, l->ip, sizeof(l->ip));
+	col_copy(res, row, 2, l->hostname, sizeof(l->hostname));
+	l->arch = (int)col_i64(res, row, 3);
+	col_copy(res, row, 4, l->vendor_class, sizeof(l->vendor_class));
+	col_copy(res, row, 5, l->user_class, sizeof(l->user_class));
+	col_copy(res, row, 6, l->state, sizeof(l->state));
+	l->expires = col_i64(res, row, 7);
+	l->first_seen = col_i64(res, row, 8);
+	l->last_seen = col_i64(res, row, 9);
+	l->known = col_i64(res, row, 10) != 0;
+}
+
+static int
+dbpg_lease_list(struct db *db, bool unknown_only, db_lease_fn fn, void *ctx)
+{
+	struct params p = { 0 };
+	struct db_lease l;
+	PGresult *res;
+	int n, i, r;
+
+	p_int(&p, unknown_only ? 1 : 0);
+	if ((r = run(db, ST_LEASE_LIST, &p, &res)) < 0)
+		return r;
+	n = PQntuples(res);
+	for (i = 0; i < n && r == 0; i++) {
+		lease_row(res, i, &l);
+		r = fn(&l, ctx);
+	}
+	PQclear(res);
+	return r;
+}
+
+static int
+dbpg_lease_holder(struct db *db, const char *ip, char ret_mac[MAC_STR_LEN])
+{
+	struct params p = { 0 };
+	char mac[MAC_STR_LEN];
+	PGresult *res;
+	int r;
+
+	if (!ip || !valid_ip(ip))
+		return -EINVAL;
+	p_text(&p, ip);
+	p_int(&p, now_s());
+	if ((r = run_row(db, ST_LEASE_HOLDER, &p, &res)) < 0)
+		return r;
+	col_copy(res, 0, 0, mac, sizeof(mac));
+	PQclear(res);
+	if (!mac_canonical(mac))
+		return -ENOENT;
+	memcpy(ret_mac, mac, MAC_STR_LEN);
+	return 0;
+}
+
+static int
+dbpg_lease_get(struct db *db, const char *mac, struct db_lease *ret)
+{
+	struct params p = { 0 };
+	PGresult *res;
+	int r;
+
+	if (!mac_canonical(mac))
+		return -EINVAL;
+	p_text(&p, mac);
+	if ((r = run_row(db, ST_LEASE_GET, &p, &res)) < 0)
+		return r;
+	lease_row(res, 0, ret);
+	PQclear(res);
+	return 0;
+}
+
+/* ---- events -------------------------------------------------------- */
+
+static bool
+kind_ok(const char *k)
+{
+	size_t i;
+
+	if (!k || !*k || strlen(k) >= sizeof(((struct db_event *)0)->kind))
+		return false;
+	for (i = 0; k[i]; i++)
+		if (!((k[i] >= 'a' && k[i] <= 'z') ||
+		      (k[i] >= '0' && k[i] <= '9') || k[i] == '-'))
+			return false;
+	return true;
+}
+
+static int
+dbpg_event_add_at(struct db *db, int64_t ts_ms, const char *mac,
+		  const char *kind, const char *detail)
+{
+	int r;
+
+	if (!kind_ok(kind) || (mac && *mac && !mac_canonical(mac)) ||
+	    ts_ms < 0)
+		return -EINVAL;
+	if ((r = write_begin(db)) < 0)
+		return r;
+	return event_insert_at(db, ts_ms, mac ? mac : "", kind, detail);
+}
+
+static int
+dbpg_event_add(struct db *db, const char *mac, const char *kind,
+	       const char *detail)
+{
+	return dbpg_event_add_at(db, now_ms(), mac, kind, detail);
+}
+
+static int
+dbpg_event_prune(struct db *db, unsigned long keep)
+{
+	struct params p = { 0 };
+	int r;
+
+	if (keep == 0)
+		return 0;
+	if ((r = write_begin(db)) < 0)
+		return r;
+	p_int(&p, count_param(keep));
+	return run_count(db, ST_EVENT_PRUNE, &p);
+}
+
+static int
+dbpg_event_list(struct db *db, const char *mac, unsigned limit,
+		db_event_fn fn, void *ctx)
+{
+	struct params p = { 0 };
+	struct db_event e;
+	PGresult *res;
+	int n, i, r;
+
+	if (mac && !mac_canonical(mac))
+		return -EINVAL;
+	if (mac)
+		p_text(&p, mac);
+	else
+		p_null(&p);
+	if (limit)
+		p_int(&p, limit);
+	else
+		p_null(&p);
+	if ((r = run(db, ST_EVENT_LIST, &p, &res)) < 0)
+		return r;
+	n = PQntuples(res);
+	for (i = 0; i < n && r == 0; i++) {
+		memset(&e, 0, sizeof(e));
+		e.id = col_i64(res, i, 0);
+		e.ts_ms = col_i64(res, i, 1);
+		col_copy(res, i, 2, e.mac, sizeof(e.mac));
+		col_copy(res, i, 3, e.kind, sizeof(e.kind));
+		col_copy(res, i, 4, e.detail, sizeof(e.detail));
+		r = fn(&e, ctx);
+	}
+	PQclear(res);
+	return r;
+}
+
+/* ---- power control ------------------------------------------------ */
+
+static int
+dbpg_power_get(struct db *db, int64_t id, struct db_power *ret, bool secret)
+{
+	struct db_power pw = { .method = "none" };
+	struct params p = { 0 };
+	PGresult *res;
+	int r;
+
+	p_int(&p, id);
+	r = run_row(db, ST_POWER_GET, &p, &res);
+	if (r == 0) {
+		const char *pass = col(res, 0, 3);
+
+		col_copy(res, 0, 0, pw.method, sizeof(pw.method));
+		col_copy(res, 0, 1, pw.bmc, sizeof(pw.bmc));
+		col_copy(res, 0, 2, pw.user, sizeof(pw.user));
+		pw.has_password = pass && *pass;
+		if (secret && pass)
+			str_copy(pw.password, sizeof(pw.password), pass);
+		PQclear(res);
+	} else if (r != -ENOENT) {
+		return r;
+	}
+	*ret = pw;
+	explicit_bzero(&pw, sizeof(pw));
+	return 0;
+}
+
+static int
+dbpg_power_set(struct db *db, int64_t id, const struct db_power *pw,
+	       bool set_secret)
+{
+	struct params p = { 0 };
+	int r;
+
+	if (strcmp(pw->method, "none") && strcmp(pw->method, "ipmi") &&
+	    strcmp(pw->method, "wol"))
+		return -EINVAL;
+	if (!valid_text(pw->bmc, sizeof(pw->bmc) - 1) && pw->bmc[0])
+		return -EINVAL;
+	if ((r = write_begin(db)) < 0)
+		return r;
+	p_int(&p, id);
+	p_text(&p, pw->method);
+	p_text(&p, pw->bmc);
+	p_text(&p, pw->user);
+	p_int(&p, now_s());
+	if (set_secret)
+		p_text(&p, pw->password);
+	return run(db, set_secret ? ST_POWER_SET_SECRET : ST_POWER_SET, &p,
+		   NULL);
+}
+
+/* ---- copy: whole tables as text ------------------------------------- */
+
+static int
+table_sql(const struct db_table *t, bool insert, char *out, size_t outsz)
+{
+	size_t i, len;
+
+	len = (size_t)snprintf(out, outsz,
+			       insert ? "INSERT INTO %s (" : "SELECT ", t->name);
+	for (i = 0; i < t->n_cols && len < outsz; i++)
+		len += (size_t)snprintf(out + len, outsz - len, "%s%s",
+					i ? ", " : "", t->cols[i]);
+	if (len >= outsz)
+		return -ENAMETOOLONG;
+	if (insert) {
+		len += (size_t)snprintf(out + len, outsz - len, ") VALUES (");
+		for (i = 0; i < t->n_cols && len < outsz; i++)
+			len += (size_t)snprintf(out + len, outsz - len,
+						"%s$%zu", i ? ", " : "", i + 1);
+		len += (size_t)snprintf(out + len, outsz - len, ")");
+	} else {
+		len += (size_t)snprintf(out + len, outsz - len,
+					" FROM %s ORDER BY %s", t->name,
+					t->order);
+	}
+	return len < outsz ? 0 : -ENAMETOOLONG;
+}
+
+static int
+dbpg_rows_read(struct db *db, const struct db_table *t, db_row_fn fn,
+	       void *ctx)
+{
+	const char *vals[DB_TABLE_MAX_COLS];
+	char sql[1024];
+	PGresult *res;
+	size_t c;
+	int n, i, r;
+
+	if ((r = table_sql(t, false, sql, sizeof(sql))) < 0)
+		return r;
+	if (!db->in_tx && (r = conn_ok(db)) < 0)
+		return r;
+	res = PQexec(db->conn, sql);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		r = res_err(db, res);
+		PQclear(res);
+		return r;
+	}
+	n = PQntuples(res);
+	for (i = 0; i < n && r == 0; i++) {
+		for (c = 0; c < t->n_cols; c++)
+			vals[c] = col(res, i, (int)c);
+		r = fn(t, vals, ctx);
+	}
+	PQclear(res);
+	return r;
+}
+
+static int
+dbpg_rows_write(struct db *db, const struct db_table *t,
+		const char *const *vals)
+{
+	char sql[1024];
+	PGresult *res;
+	int r;
+
+	if ((r = write_begin(db)) < 0)
+		return r;
+	if ((r = table_sql(t, true, sql, sizeof(sql))) < 0)
+		return r;
+	res = PQexecParams(db->conn, sql, (int)t->n_cols, NULL, vals, NULL,
+			   NULL, 0);
+	r = PQresultStatus(res) == PGRES_COMMAND_OK ? 0 : res_err(db, res);
+	PQclear(res);
+	return r;
+}
+
+static int
+dbpg_rows_done(struct db *db, const struct db_table *t)
+{
+	char sql[512];
+
+	if (!t->serial)
+		return 0;
+	snprintf(sql, sizeof(sql),
+		 "SELECT setval(pg_get_serial_sequence('%s', '%s'),"
+		 " coalesce(max(%s), 0) + 1, false) FROM %s",
+		 t->name, t->serial, t->serial, t->name);
+	return exec_sql(db, sql);
+}
+
+#define DB_OPS_PREFIX(name) dbpg_##name
+const struct db_ops db_pg_ops = {
+	.name = "postgresql",
+	.open = dbpg_open,
+	.close = dbpg_close,
+	.snapshot_end = dbpg_snapshot_end,
+	.tx_rollback = dbpg_tx_rollback,
+	.errmsg = dbpg_errmsg,
+	DB_BACKEND_CALLS(DB_OPS_INIT)
+};
