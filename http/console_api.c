@@ -70,6 +70,7 @@ lease_json(const struct db_lease *l)
 
 	json_object_set_new(j, "mac", json_string(l->mac));
 	json_object_set_new(j, "ip", json_text(l->ip));
+	json_object_set_new(j, "ip6", json_text(l->ip6));
 	json_object_set_new(j, "hostname", json_text(l->hostname));
 	json_object_set_new(j, "arch",
 	                    l->arch < 0 ? json_null() : json_integer(l->arch));
