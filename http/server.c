@@ -1089,8 +1089,10 @@ load_tls(struct http_server *srv)
 
 /*
  * The boot listener on IPv6 ([http] listen6): "auto" is [::] on the
- * port of [http] listen, given up (logged) on a host without IPv6;
- * an explicit [ADDRESS]:PORT must bind. Boot URLs answered on it name
+ * port of [http] listen when that listens on every IPv4 address
+ * (0.0.0.0; a listener kept to one IPv4 address gets no IPv6 one
+ * unasked), given up (logged) on a host without IPv6; an explicit
+ * [ADDRESS]:PORT must bind. Boot URLs answered on it name
  * the address each client connected to. 0 or -errno.
  */
 static int
@@ -1105,7 +1107,8 @@ boot6_bind(struct http_server *srv)
 	if (!strcmp(cfg->listen6, "off"))
 		return 0;
 	if (autom) {
-		if (!colon || str_printf(spec, sizeof(spec), "[::]%s", colon) < 0)
+		if (!colon || strncmp(cfg->listen, "0.0.0.0:", 8) ||
+		    str_printf(spec, sizeof(spec), "[::]%s", colon) < 0)
 			return 0;
 	} else {
 		str_copy(spec, sizeof(spec), cfg->listen6);

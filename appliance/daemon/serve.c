@@ -309,8 +309,10 @@ sup_addresses(struct sup *s, const struct netif_info *nif)
 
 /*
  * The IPv6 address served (DHCPv6, RA, TFTP, boot URLs): the first
- * global (not link-local) address of the interface, "" for none; its
- * HTTP base on the port of [http] listen6 (auto: that of listen).
+ * global (not link-local) address of the interface, "" for none or
+ * when the HTTP service has no IPv6 listener (see http/server.c
+ * boot6_bind); its HTTP base on the port of [http] listen6 (auto: that
+ * of listen).
  */
 static void
 sup_addresses6(struct sup *s)
@@ -321,8 +323,9 @@ sup_addresses6(struct sup *s)
 	s->server6[0] = '\0';
 	s->http_base6[0] = '\0';
 	s->prefix6 = 0;
-	if (!strcmp(l6, "off"))
-		return;
+	if (!strcmp(l6, "off") ||
+	    (l6[0] != '[' && strncmp(s->cfg.listen, "0.0.0.0:", 8)))
+		return; /* no HTTP on IPv6: no IPv6 clients to serve */
 	for (i = 0; i < s->nif6.n; i++)
 		if (!s->nif6.a[i].link_local)
 			break;
