@@ -789,7 +789,7 @@ sup_find_ip_cb(const struct db_lease *l, void *arg)
 {
 	struct find_ip *f = arg;
 
-	if (strcmp(l->ip, f->ip))
+	if (strcmp(l->ip, f->ip) && strcmp(l->ip6, f->ip))
 		return 0;
 	str_copy(f->mac, sizeof(f->mac), l->mac);
 	return 1;
