@@ -328,6 +328,66 @@ addr_from_sockaddr(const struct sockaddr *sa, char out[ADDR_STRLEN])
 	return 0;
 }
 
+int
+duid_mac(const char *s, char out[MAC_STR_LEN])
+{
+	unsigned char d[DUID_MAX_BYTES];
+	size_t n = 0, i = 0, len, type, hw, off;
+	bool colons;
+	int hi, lo;
+
+	if (!s)
+		return -EINVAL;
+	len = strnlen(s, DUID_STRLEN);
+	if (len >= DUID_STRLEN || len < 2)
+		return -EINVAL;
+	colons = len > 2 && s[2] == ':';
+	while (s[i]) {
+		if (n == sizeof(d))
+			return -EINVAL;
+		hi = hexval(s[i]);
+		lo = hi < 0 ? -1 : hexval(s[i + 1]);
+		if (lo < 0)
+			return -EINVAL;
+		d[n++] = (unsigned char)(hi << 4 | lo);
+		i += 2;
+		if (!s[i])
+			break;
+		if (!colons)
+			continue;
+		if (s[i] != ':' || !s[i + 1])
+			return -EINVAL;
+		i++;
+	}
+	if (n < 3)
+		return -EINVAL;
+	type = (size_t)d[0] << 8 | d[1];
+	switch (type) {
+	case 1: /* DUID-LLT: type, hardware type, 4-byte time, address */
+		if (n < 9)
+			return -EINVAL;
+		off = 8;
+		break;
+	case 2: /* DUID-EN: enterprise number and an opaque id */
+		return n >= 7 ? -ENOENT : -EINVAL;
+	case 3: /* DUID-LL: type, hardware type, address */
+		if (n < 5)
+			return -EINVAL;
+		off = 4;
+		break;
+	case 4: /* DUID-UUID: exactly 16 bytes of UUID */
+		return n == 18 ? -ENOENT : -EINVAL;
+	default:
+		return -EINVAL;
+	}
+	hw = (size_t)d[2] << 8 | d[3];
+	if (hw != 1 || n - off != 6)
+		return -ENOENT;
+	snprintf(out, MAC_STR_LEN, "%02x:%02x:%02x:%02x:%02x:%02x", d[off],
+		 d[off + 1], d[off + 2], d[off + 3], d[off + 4], d[off + 5]);
+	return 0;
+}
+
 bool
 valid_token(const char *s)
 {

@@ -98,6 +98,29 @@ struct sockaddr;
  */
 int addr_from_sockaddr(const struct sockaddr *sa, char out[ADDR_STRLEN]);
 
+/*
+ * DUID_MAX_BYTES - the longest DUID (RFC 8415 11.1: a 2-byte type and
+ * at most 128 bytes more); DUID_STRLEN its text as dnsmasq writes it
+ * ("00:01:00:01:...", two hex digits a byte, colons between) with NUL.
+ */
+#define DUID_MAX_BYTES 130
+#define DUID_STRLEN (DUID_MAX_BYTES * 3)
+
+/*
+ * duid_mac - the MAC address in a DHCPv6 client's DUID, given as the
+ * hex text dnsmasq passes its lease script (bytes as two hex digits,
+ * either case, separated by ':' or nothing; no other form). A DUID-LLT
+ * (type 1: hardware type, time, address) or DUID-LL (type 3: hardware
+ * type, address) of hardware type 1 (Ethernet) with a 6-byte address
+ * holds the client's MAC: written canonical into out. Returns 0;
+ * -ENOENT for a well-formed DUID that holds no MAC (DUID-EN, DUID-UUID,
+ * another hardware type or address length); -EINVAL for anything that
+ * is no DUID (bad hex, mixed separators, fewer than 3 or more than
+ * DUID_MAX_BYTES bytes, a DUID-LLT/LL/UUID of the wrong length, type 0
+ * or above 4). out is untouched on failure. NULL is -EINVAL.
+ */
+int duid_mac(const char *s, char out[MAC_STR_LEN]);
+
 /* valid_token - exactly TOKEN_LEN lower-case hex digits. */
 bool valid_token(const char *s);
 

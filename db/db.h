@@ -42,7 +42,7 @@
 
 #include "common/valid.h"
 
-#define DB_SCHEMA_VERSION 6  /* the newest migration */
+#define DB_SCHEMA_VERSION 7  /* the newest migration */
 #define DB_MAX_MACS 8        /* network interfaces per host */
 #define DB_MAX_ATTRS 32      /* attributes per host */
 #define DB_ATTR_VALUE_MAX 256
@@ -400,7 +400,9 @@ int db_distro_names(struct db *db, struct db_distro_names *ret);
 
 struct db_lease {
 	char mac[MAC_STR_LEN];
-	char ip[ADDR_STRLEN]; /* valid_ip; "" after a release */
+	char ip[ADDR_STRLEN]; /* IPv4 (valid_ipv4); "" after a release */
+	char ip6[ADDR_STRLEN]; /* IPv6 (valid_ipv6), beside ip on a dual
+				* stack segment; "" after its release */
 	char hostname[HOSTNAME_MAX + 1];
 	int arch;             /* DHCP option 93, -1 = unknown */
 	char vendor_class[256];
@@ -414,7 +416,10 @@ struct db_lease {
 /*
  * db_lease_record - upsert what dnsmasq reported for l->mac: first_seen is
  * kept, last_seen = now. Empty fields in l do not erase stored ones,
- * except ip on "del". Also appends an event "dhcp-<state>".
+ * except the address released on "del". An event carries one address:
+ * an IPv4 one in l->ip (l->ip6 empty), or an IPv6 one in l->ip6 (l->ip
+ * empty); the other family's address of the MAC is kept, so a dual
+ * stack client holds both. Also appends an event "dhcp-<state>".
  */
 int db_lease_record(struct db *db, const struct db_lease *l);
 
@@ -434,8 +439,8 @@ int db_lease_list(struct db *db, bool unknown_only, db_lease_fn fn,
 int db_lease_get(struct db *db, const char *mac, struct db_lease *ret);
 
 /*
- * db_lease_holder - the MAC that holds address ip (IPv4 or IPv6) now: the
- * newest lease with that address that was neither released nor has
+ * db_lease_holder - the MAC that holds address ip (IPv4 or IPv6: looked
+ * up among the leases' ip or ip6) now: the newest lease with that address that was neither released nor has
  * expired (an unknown expiry counts as live). 0 and ret_mac, -ENOENT
  * (nobody), -EINVAL (not valid_ip()).
  */

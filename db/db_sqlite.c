@@ -187,22 +187,34 @@ static const char *const stmt_sql[ST__COUNT] = {
 		" WHERE distro = ?1 ORDER BY arch",
 	[ST_LEASE_UPSERT] =
 		"INSERT INTO leases (mac, ip, hostname, arch, vendor_class,"
-		" user_class, state, expires, first_seen, last_seen)"
+		" user_class, state, expires, first_seen, last_seen, ip6)"
 		" VALUES (?1, CASE WHEN ?7 = 'del' THEN '' ELSE ?2 END,"
-		"  ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)"
+		"  ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9,"
+		"  CASE WHEN ?7 = 'del' THEN '' ELSE ?10 END)"
 		" ON CONFLICT (mac) DO UPDATE SET"
 		/* a release of an address the MAC no longer holds (an older
-		 * lease of another client id) keeps the one it holds */
-		" ip = CASE WHEN ?7 = 'del' THEN"
+		 * lease of another client id) keeps the one it holds; an
+		 * event of one family leaves the other's address alone */
+		" ip = CASE WHEN ?10 <> '' THEN ip WHEN ?7 = 'del' THEN"
 		"   CASE WHEN ip = ?2 OR ?2 = '' THEN '' ELSE ip END"
 		"   WHEN ?2 <> '' THEN ?2 ELSE ip END,"
+		" ip6 = CASE WHEN ?10 = '' THEN ip6 WHEN ?7 = 'del' THEN"
+		"   CASE WHEN ip6 = ?10 THEN '' ELSE ip6 END"
+		"   ELSE ?10 END,"
 		" hostname = CASE WHEN ?3 <> '' THEN ?3 ELSE hostname END,"
 		" arch = CASE WHEN ?4 >= 0 THEN ?4 ELSE arch END,"
 		" vendor_class = CASE WHEN ?5 <> '' THEN ?5 ELSE vendor_class END,"
 		" user_class = CASE WHEN ?6 <> '' THEN ?6 ELSE user_class END,"
-		" state = CASE WHEN ?7 = 'del' AND ip <> ?2 AND ?2 <> ''"
+		/* a release leaves state and expiry alone while the MAC
+		 * still holds an address (the released one was not its,
+		 * or it holds one of the other family) */
+		" state = CASE WHEN ?7 = 'del' AND ((?10 = '' AND"
+		"   ((ip <> ?2 AND ?2 <> '') OR ip6 <> '')) OR (?10 <> '' AND"
+		"   (ip6 <> ?10 OR ip <> '')))"
 		"   THEN state ELSE ?7 END,"
-		" expires = CASE WHEN ?7 = 'del' AND ip <> ?2 AND ?2 <> ''"
+		" expires = CASE WHEN ?7 = 'del' AND ((?10 = '' AND"
+		"   ((ip <> ?2 AND ?2 <> '') OR ip6 <> '')) OR (?10 <> '' AND"
+		"   (ip6 <> ?10 OR ip <> '')))"
 		"   THEN expires WHEN ?8 > 0 THEN ?8 ELSE expires END,"
 		" last_seen = ?9",
 	[ST_LEASE_SEEN] =
@@ -213,17 +225,21 @@ static const char *const stmt_sql[ST__COUNT] = {
 	[ST_LEASE_LIST] =
 		"SELECT l.mac, l.ip, l.hostname, l.arch, l.vendor_class,"
 		" l.user_class, l.state, l.expires, l.first_seen, l.last_seen,"
-		" EXISTS (SELECT 1 FROM host_macs m WHERE m.mac = l.mac) AS known"
+		" EXISTS (SELECT 1 FROM host_macs m WHERE m.mac = l.mac) AS known,"
+		" l.ip6"
 		" FROM leases l WHERE ?1 = 0 OR NOT known"
 		" ORDER BY l.last_seen DESC, l.mac",
 	[ST_LEASE_GET] =
 		"SELECT l.mac, l.ip, l.hostname, l.arch, l.vendor_class,"
 		" l.user_class, l.state, l.expires, l.first_seen, l.last_seen,"
-		" EXISTS (SELECT 1 FROM host_macs m WHERE m.mac = l.mac)"
+		" EXISTS (SELECT 1 FROM host_macs m WHERE m.mac = l.mac), l.ip6"
 		" FROM leases l WHERE l.mac = ?1",
 	[ST_LEASE_HOLDER] =
-		"SELECT mac FROM leases WHERE ip = ?1 AND state <> 'del'"
-		" AND (expires = 0 OR expires > ?2)"
+		"SELECT mac FROM (SELECT mac, state, expires, last_seen"
+		"  FROM leases WHERE ip = ?1 UNION ALL"
+		"  SELECT mac, state, expires, last_seen FROM leases"
+		"  WHERE ip6 = ?1)"
+		" WHERE state <> 'del' AND (expires = 0 OR expires > ?2)"
 		" ORDER BY last_seen DESC LIMIT 1",
 	[ST_EVENT_INSERT] =
 		"INSERT INTO events (ts_ms, mac, kind, detail)"
@@ -1988,7 +2004,8 @@ db_distro_names(struct db *db, struct db_distro_names *ret)
 static bool
 lease_check(const struct db_lease *l)
 {
-	return mac_canonical(l->mac) && (!l->ip[0] || valid_ip(l->ip)) &&
+	return mac_canonical(l->mac) && (!l->ip[0] || valid_ipv4(l->ip)) &&
+	       (!l->ip6[0] || valid_ipv6(l->ip6)) && !(l->ip[0] && l->ip6[0]) &&
 	       (!l->hostname[0] || valid_hostname(l->hostname)) &&
 	       valid_text(l->vendor_class, sizeof(l->vendor_class) - 1) &&
 	       valid_text(l->user_class, sizeof(l->user_class) - 1) &&
@@ -2021,12 +2038,13 @@ db_lease_record(struct db *db, const struct db_lease *l)
 	bind_text(s, 7, l->state);
 	sqlite3_bind_int64(s, 8, l->expires);
 	sqlite3_bind_int64(s, 9, now_s());
+	bind_text(s, 10, l->ip6);
 	r = exec_done(s);
 	if (r < 0)
 		return tx_fail(db, r);
 	snprintf(kind, sizeof(kind), "dhcp-%s", l->state);
 	snprintf(detail, sizeof(detail), "ip=%s arch=%d%s%s%s%s",
-		 l->ip[0] ? l->ip : "-", l->arch,
+		 l->ip6[0] ? l->ip6 : l->ip[0] ? l->ip : "-", l->arch,
 		 l->hostname[0] ? " hostname=" : "", l->hostname,
 		 l->user_class[0] ? " user-class=" : "", l->user_class);
 	r = event_insert(db, l->mac, kind, detail);
@@ -2147,6 +2165,7 @@ lease_row(sqlite3_stmt *s, struct db_lease *l)
 	l->first_seen = sqlite3_column_int64(s, 8);
 	l->last_seen = sqlite3_column_int64(s, 9);
 	l->known = sqlite3_column_int(s, 10) != 0;
+	col_copy(s, 11, l->ip6, sizeof(l->ip6));
 }
 
 int

@@ -130,6 +130,13 @@ static const char *const migrations[] = {
 	"  SELECT name, 'amd64', kernel, initrd FROM distros;"
 	"ALTER TABLE distros DROP COLUMN kernel;"
 	"ALTER TABLE distros DROP COLUMN initrd;",
+
+	/* 7: IPv6 leases. DHCPv6 carries no MAC: the lease hook records a
+	 * v6 lease under the MAC dnsmasq found (DNSMASQ_MAC, or the DUID's)
+	 * in a column of its own, so that a dual stack client keeps its
+	 * IPv4 address beside it; by address, as leases_ip. */
+	"ALTER TABLE leases ADD COLUMN ip6 TEXT NOT NULL DEFAULT '';"
+	"CREATE INDEX leases_ip6 ON leases(ip6);",
 };
 
 int

@@ -401,8 +401,9 @@ static int
 collect_lease(const struct db_lease *l, void *ctx)
 {
 	json_t *j = json_pack(
-	    "{s:o,s:o,s:o,s:i,s:o,s:o,s:o,s:I,s:I,s:I,s:b}", "mac",
-	    json_text(l->mac), "ip", json_text(l->ip), "hostname", json_text(l->hostname),
+	    "{s:o,s:o,s:o,s:o,s:i,s:o,s:o,s:o,s:I,s:I,s:I,s:b}", "mac",
+	    json_text(l->mac), "ip", json_text(l->ip), "ip6", json_text(l->ip6),
+	    "hostname", json_text(l->hostname),
 	    "arch", l->arch, "vendor_class", json_text(l->vendor_class),
 	    "user_class", json_text(l->user_class), "state", json_text(l->state),
 	    "expires", (json_int_t)l->expires, "first_seen",

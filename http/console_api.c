@@ -70,6 +70,7 @@ lease_json(const struct db_lease *l)
 
 	json_object_set_new(j, "mac", json_string(l->mac));
 	json_object_set_new(j, "ip", json_text(l->ip));
+	json_object_set_new(j, "ip6", json_text(l->ip6));
 	json_object_set_new(j, "hostname", json_text(l->hostname));
 	json_object_set_new(j, "arch",
 	                    l->arch < 0 ? json_null() : json_integer(l->arch));
@@ -263,6 +264,8 @@ ranges_json(const struct by_config *cfg)
 	unsigned i;
 
 	all[0] = '\0';
+	if (cfg->ranges.off)
+		return json_text("off");
 	for (i = 0; i < cfg->ranges.n; i++) {
 		if (cfg_range_format(&cfg->ranges.r[i], txt, sizeof(txt)) < 0 ||
 		    str_printf(all + off, sizeof(all) - off, "%s%s",

@@ -36,6 +36,8 @@ struct listener {
 	unsigned n_workers;
 	int fd;
 	char base_url[128]; /* boot URLs given out on this listener */
+	bool base_local;    /* IPv6: boot URLs name the address the client
+	                     * connected to (http_req.base_url) */
 };
 
 struct http_server {
@@ -47,6 +49,7 @@ struct http_server {
 	FILE *access_log;      /* NULL = stderr via log_info */
 	bool access_log_off;
 	struct listener boot, tls, admin;
+	struct listener boot6; /* [http] listen6: the boot listener on IPv6 */
 	char *tls_cert, *tls_key;
 	struct evqueue *evq; /* event and lease-seen writes */
 	struct unknown_limit *unknown; /* new unknown MACs per address */
@@ -60,6 +63,8 @@ struct http_req {
 	char method[12];   /* for the access log; "" until known */
 	char path[1024];   /* decoded path (no query) */
 	const char *query; /* raw query within uri, "" if none */
+	char base_url[80]; /* "http://[ADDR6]:PORT" on a base_local
+	                    * listener, else "" (req_base_url) */
 	enum metrics_endpoint ep;
 	unsigned status;
 	uint64_t bytes;

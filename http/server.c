@@ -281,6 +281,41 @@ config_answer(struct MHD_Connection *c, struct db *db, struct boot_input *in,
 }
 
 /*
+ * The boot URLs of a request on a base_local listener (IPv6): the
+ * address the client connected to, which it can reach, and the port.
+ * Left "" (the listener's base_url) when it cannot be read.
+ */
+static void
+req_local_base(struct http_req *r, struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	char addr[ADDR_STRLEN];
+	unsigned port;
+
+	if (!ci || getsockname(ci->connect_fd, (struct sockaddr *)&ss, &len) < 0 ||
+	    ss.ss_family != AF_INET6 ||
+	    addr_from_sockaddr((struct sockaddr *)&ss, addr) < 0 ||
+	    !valid_ipv6(addr))
+		return;
+	port = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+	if (IN6_IS_ADDR_LINKLOCAL(&((struct sockaddr_in6 *)&ss)->sin6_addr))
+		return; /* needs a zone: no URL for it */
+	str_printf(r->base_url, sizeof(r->base_url),
+	           port == 80 ? "http://[%s]" : "http://[%s]:%u", addr, port);
+}
+
+/* The base of the boot URLs given out in answer to r. */
+static const char *
+req_base_url(const struct http_req *r)
+{
+	return r->base_url[0] ? r->base_url : r->l->base_url;
+}
+
+
+/*
  * GET /ipxe/v1/config: parse, look the host up, ask the boot core
  * (config_answer: in dhcp mode a change of state only from the host's
  * leased address; a token for a flagged install, a one-boot token for a
@@ -330,7 +365,7 @@ serve_config(struct MHD_Connection *c, struct http_req *r)
 	    !(known && host.action == DB_ACTION_LOCAL &&
 	      req.choice == BOOT_CHOICE_NONE))
 		names = distro_names(db);
-	boot_policy(srv->cfg, r->l->base_url, names, &pol);
+	boot_policy(srv->cfg, req_base_url(r), names, &pol);
 
 	memset(&in, 0, sizeof(in));
 	memset(&applied, 0, sizeof(applied));
@@ -419,7 +454,7 @@ serve_install(struct MHD_Connection *c, struct http_req *r)
 		return http_reply(c, r, MHD_HTTP_NOT_FOUND, TEXT, "not found\n",
 		                  10);
 	}
-	rc = tmpl_host_vars(&host, host.macs[0], r->l->base_url, token, &distro,
+	rc = tmpl_host_vars(&host, host.macs[0], req_base_url(r), token, &distro,
 	                    vars, ARRAY_SIZE(vars), &n);
 	if (rc == 0)
 		rc = tmpl_render(distro.template_text, vars, n, &out, &len);
@@ -509,7 +544,7 @@ dispatch_boot(struct MHD_Connection *c, struct http_req *r, const char *method)
 		r->ep = EP_BOOT;
 		if (!get)
 			goto bad_method;
-		n = ipxe_render_boot_script(r->l->base_url, buf, sizeof(buf));
+		n = ipxe_render_boot_script(req_base_url(r), buf, sizeof(buf));
 		if (n < 0)
 			return http_reply(c, r, 500, TEXT, "error\n", 6);
 		return http_reply(c, r, MHD_HTTP_OK, TEXT, buf, (size_t)n);
@@ -558,6 +593,8 @@ on_uri(void *cls, const char *uri, struct MHD_Connection *c)
 		return NULL;
 	r->l = cls;
 	r->t0_us = now_us();
+	if (r->l->base_local)
+		req_local_base(r, c);
 	r->uri = strdup(uri ? uri : "");
 	r->ep = EP_OTHER;
 	return r;
@@ -770,6 +807,9 @@ listen_on(const char *spec, int *ret_fd, unsigned *ret_port)
 		return rc;
 	}
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	/* an IPv6 listener is IPv6 only: IPv4 has its own */
+	if (ai->ai_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
 	if (bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 || listen(fd, 1024) < 0) {
 		rc = -errno;
 		close(fd);
@@ -880,7 +920,8 @@ listener_serve(struct http_server *srv, struct listener *l)
 static void
 listeners_quiesce(struct http_server *srv)
 {
-	struct listener *ls[] = {&srv->boot, &srv->tls, &srv->admin};
+	struct listener *ls[] = {&srv->boot, &srv->boot6, &srv->tls,
+	                         &srv->admin};
 	const struct timespec step = {0, 20 * 1000 * 1000};
 	unsigned i, waited, busy;
 
@@ -1046,6 +1087,42 @@ load_tls(struct http_server *srv)
 	return rc;
 }
 
+/*
+ * The boot listener on IPv6 ([http] listen6): "auto" is [::] on the
+ * port of [http] listen when that listens on every IPv4 address
+ * (0.0.0.0; a listener kept to one IPv4 address gets no IPv6 one
+ * unasked), given up (logged) on a host without IPv6; an explicit
+ * [ADDRESS]:PORT must bind. Boot URLs answered on it name
+ * the address each client connected to. 0 or -errno.
+ */
+static int
+boot6_bind(struct http_server *srv)
+{
+	const struct by_config *cfg = srv->cfg;
+	const char *colon = strrchr(cfg->listen, ':');
+	char spec[CFG_ADDR_MAX];
+	bool autom = !strcmp(cfg->listen6, "auto") || !cfg->listen6[0];
+	int rc;
+
+	if (!strcmp(cfg->listen6, "off"))
+		return 0;
+	if (autom) {
+		if (!colon || strncmp(cfg->listen, "0.0.0.0:", 8) ||
+		    str_printf(spec, sizeof(spec), "[::]%s", colon) < 0)
+			return 0;
+	} else {
+		str_copy(spec, sizeof(spec), cfg->listen6);
+	}
+	rc = listener_bind(srv, &srv->boot6, LISTENER_BOOT, spec, "[::]");
+	if (rc < 0 && autom) {
+		errno = -rc;
+		log_warn("http: no IPv6 boot listener on %s", spec);
+		return 0;
+	}
+	srv->boot6.base_local = true;
+	return rc;
+}
+
 int
 http_bind(const struct by_config *cfg, const char *server_address,
           struct http_server **ret)
@@ -1057,7 +1134,7 @@ http_bind(const struct by_config *cfg, const char *server_address,
 	if (!srv)
 		return -ENOMEM;
 	srv->cfg = cfg;
-	srv->boot.fd = srv->tls.fd = srv->admin.fd = -1;
+	srv->boot.fd = srv->boot6.fd = srv->tls.fd = srv->admin.fd = -1;
 	rc = cfg_db_path(cfg, srv->db_path, sizeof(srv->db_path));
 	if (rc < 0)
 		goto err;
@@ -1081,6 +1158,9 @@ http_bind(const struct by_config *cfg, const char *server_address,
 	raise_fd_limit();
 	rc = listener_bind(srv, &srv->boot, LISTENER_BOOT, cfg->listen,
 	                   server_address);
+	if (rc < 0)
+		goto err;
+	rc = boot6_bind(srv);
 	if (rc < 0)
 		goto err;
 	if (cfg->tls_listen[0] && strcmp(cfg->tls_listen, "off") != 0) {
@@ -1139,6 +1219,8 @@ http_serve(struct http_server *srv)
 		return rc;
 	rc = listener_serve(srv, &srv->boot);
 	if (rc == 0)
+		rc = listener_serve(srv, &srv->boot6);
+	if (rc == 0)
 		rc = listener_serve(srv, &srv->tls);
 	if (rc == 0)
 		rc = listener_serve(srv, &srv->admin);
@@ -1171,6 +1253,7 @@ http_stop(struct http_server *srv)
 		return;
 	listeners_quiesce(srv);
 	listener_stop(&srv->boot);
+	listener_stop(&srv->boot6);
 	listener_stop(&srv->tls);
 	listener_stop(&srv->admin);
 	evq_stop(srv->evq);

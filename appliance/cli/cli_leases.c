@@ -41,7 +41,7 @@ lease_one(const struct db_lease *l, void *opaque)
 {
 	struct cli_list *c = opaque;
 	char arch[16], t1[32], t2[32];
-	const char *row[9];
+	const char *row[10];
 
 	if (c->json) {
 		json_t *o = json_object();
@@ -49,6 +49,7 @@ lease_one(const struct db_lease *l, void *opaque)
 			return -ENOMEM;
 		json_object_set_new(o, "mac", json_string(l->mac));
 		json_object_set_new(o, "ip", json_text_or_null(l->ip));
+		json_object_set_new(o, "ip6", json_text_or_null(l->ip6));
 		json_object_set_new(o, "hostname", json_text_or_null(l->hostname));
 		json_object_set_new(o, "arch", l->arch < 0
 						       ? json_null()
@@ -78,6 +79,7 @@ lease_one(const struct db_lease *l, void *opaque)
 	row[6] = cli_time(l->first_seen, t1, sizeof(t1));
 	row[7] = cli_time(l->last_seen, t2, sizeof(t2));
 	row[8] = l->vendor_class;
+	row[9] = l->ip6;
 	return cli_table_add(&c->table, row);
 }
 
@@ -101,7 +103,8 @@ cmd_leases(struct by_ctx *ctx, int argc, char **argv)
 	};
 	static const char *const head[] = {
 		"MAC",	 "IP",	       "HOSTNAME",  "ARCH",	    "STATE",
-		"KNOWN", "FIRST SEEN", "LAST SEEN", "VENDOR CLASS", NULL
+		"KNOWN", "FIRST SEEN", "LAST SEEN", "VENDOR CLASS", "IPV6",
+		NULL
 	};
 	const struct cli_cmd *cmd = &leases_cmd;
 	bool unknown = false;

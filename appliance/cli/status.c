@@ -106,7 +106,8 @@ cmd_status(struct by_ctx *ctx, int argc, char **argv)
 	static const struct option opts[] = { CLI_OPTS_COMMON, { 0 } };
 	static const char *const keys[] = {
 		"state", "pid", "config", "interface", "address", "link",
-		"server", "http_base", "mode", "bios_loader", "bios_file",
+		"server", "http_base", "address6", "mode", "bios_loader",
+		"bios_file",
 		"uefi_loader", "uefi_file", "ipxe_detect", "ipxe_images",
 		"ipxe_from", "ipxe_missing", "tftp_root", "dnsmasq_conf", "dnsmasq_pid",
 		"dnsmasq_restarts", "http_pid", "lease_hook", "updated",

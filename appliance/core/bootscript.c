@@ -11,6 +11,15 @@
  *
  * A command that fails ends an iPXE script unless its line ends in "||":
  * hence "iseq ... && goto X ||" for every test that may be false.
+ *
+ * IPv6: UEFI iPXE builds have IPv6, BIOS builds do not. An iPXE with no
+ * address yet (an embedded script: snponly.efi from PXEv6 has no cached
+ * DHCP packet) tries IPv6 first on UEFI: router advertisement, then
+ * DHCPv6. `dhcp` (every configurator) would wait out DHCPv4 for 15 s on
+ * an IPv6-only segment. Configured by IPv6 only, it chains the URL that
+ * DHCPv6 gave it: the appliance's boot script over IPv6, whose base URL
+ * (per request) names the appliance's IPv6 address; a script with such
+ * a base skips the configuration, the client fetched it over IPv6.
  */
 #include "appliance/core/bootscript.h"
 
@@ -46,10 +55,12 @@ base_url_ok(const char *u)
 int
 ipxe_render_boot_script(const char *base_url, char *buf, size_t bufsz)
 {
+	bool v6;
 	int n;
 
 	if (!base_url || !base_url_ok(base_url))
 		return -EINVAL;
+	v6 = strstr(base_url, "://[") != NULL;
 	n = snprintf(
 	    buf, bufsz,
 	    "#!ipxe\n"
@@ -58,9 +69,22 @@ ipxe_render_boot_script(const char *base_url, char *buf, size_t bufsz)
 	    /* an iPXE that got this script by DHCP (a NIC ROM, snponly.efi,
 	     * undionly.kpxe) has an address: a second DHCP only costs
 	     * seconds; ipxe.lkrn from pxelinux and built images have none */
-	    "isset ${ip} && goto dhcp_ok ||\n"
+	    "%s"
 	    ":dhcp\n"
-	    "dhcp && goto dhcp_ok\n"
+	    "iseq ${platform} efi || goto dhcp4\n"
+	    "ifconf --configurator ipv6 && goto dhcp6_ok ||\n"
+	    "ifconf --configurator dhcp && goto dhcp_ok ||\n"
+	    "goto dhcp_retry\n"
+	    ":dhcp6_ok\n"
+	    "isset ${ip} && goto dhcp_ok ||\n"
+	    /* fetch, then run, as the config below */
+	    "isset ${filename} || goto dhcp_retry\n"
+	    "imgfetch --name bootyard-boot6 ${filename} || goto dhcp_retry\n"
+	    "imgexec bootyard-boot6 || exit 1\n"
+	    "exit 0\n"
+	    ":dhcp4\n"
+	    "dhcp && goto dhcp_ok ||\n"
+	    ":dhcp_retry\n"
 	    "inc tries\n"
 	    "iseq ${tries} 5 && goto local ||\n"
 	    "echo bootyard: no DHCP answer, retrying (${tries}/5)\n"
@@ -93,6 +117,7 @@ ipxe_render_boot_script(const char *base_url, char *buf, size_t bufsz)
 	    "iseq ${platform} efi && "
 	    "chain tftp://${next-server}/" IPXE_LOCALBOOT_EFI " ||\n"
 	    "exit 1\n",
+	    v6 ? "goto dhcp_ok\n" : "isset ${ip} && goto dhcp_ok ||\n",
 	    base_url, IPXE_FETCH_TRIES, IPXE_FETCH_TRIES, IPXE_RETRY_SLEEP);
 	if (n < 0)
 		return -EINVAL;

@@ -9,6 +9,7 @@
  * with the parser from the key table below. The first error wins; the
  * message is "FILE:LINE: [section] key: reason".
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <ini.h>
 #include <stdarg.h>
@@ -125,6 +126,7 @@ cfg_defaults(struct by_config *cfg)
 	cfg->dhcp_mode = DHCP_MODE_DHCP;
 	cfg->ranges.n = 1;
 	cfg->ranges.r[0].is_auto = true;
+	str_copy(cfg->range6, sizeof(cfg->range6), "auto");
 	cfg->lease_time = 3600;
 	cfg->bios_loader = BIOS_LOADER_PXELINUX;
 	cfg->uefi_loader = UEFI_LOADER_SNPONLY;
@@ -143,6 +145,7 @@ cfg_defaults(struct by_config *cfg)
 	str_copy(cfg->files_dir, sizeof(cfg->files_dir),
 		 "/var/lib/bootyard/files");
 	str_copy(cfg->tls_listen, sizeof(cfg->tls_listen), "off");
+	str_copy(cfg->listen6, sizeof(cfg->listen6), "auto");
 	cfg->max_connections = 1024;
 	cfg->connection_timeout = 10;
 	cfg->connections_per_address = 64;
@@ -720,7 +723,7 @@ ranges_overlap(const struct cfg_range *a, const struct cfg_range *b)
  * parse_range - one [dhcp] range line (cfg_range_parse) appended to the
  * list; the key may be repeated (the first line replaces the default
  * "auto"). At most CFG_RANGES_MAX lines, one "auto", no two ranges
- * sharing an address.
+ * sharing an address; or one line "off": no DHCPv4 pool (IPv6 only).
  */
 static int
 parse_range(const struct cfg_key *k, const char *value, void *field,
@@ -731,6 +734,15 @@ parse_range(const struct cfg_key *k, const char *value, void *field,
 	unsigned i;
 
 	(void)k;
+	if (!strcmp(value, "off") || rs->off) {
+		if (rs->n || rs->off) {
+			snprintf(why, whysz, "'off' goes alone (no other range "
+					     "line)");
+			return -EINVAL;
+		}
+		rs->off = true;
+		return 0;
+	}
 	if (rs->n >= CFG_RANGES_MAX) {
 		snprintf(why, whysz, "more than %d range lines",
 			 CFG_RANGES_MAX);
@@ -751,6 +763,100 @@ parse_range(const struct cfg_key *k, const char *value, void *field,
 	}
 	rs->r[rs->n++] = r;
 	return 0;
+}
+
+/*
+ * cfg_range6_split - "START,END[,PREFIXLEN]" into its parts: two IPv6
+ * addresses (valid_ipv6), START <= END, PREFIXLEN 64..128 (64 when not
+ * given). Returns 0, or -EINVAL with a reason in why.
+ */
+int
+cfg_range6_split(const char *value, char start[ADDR_STRLEN],
+		 char end[ADDR_STRLEN], unsigned *ret_prefix, char *why,
+		 size_t whysz)
+{
+	char tmp[2 * CFG_ADDR_MAX + 8], *c1, *c2;
+	unsigned long long plen = 64;
+	struct in6_addr a, b;
+
+	if (str_copy(tmp, sizeof(tmp), value) < 0 ||
+	    !(c1 = strchr(tmp, ','))) {
+		snprintf(why, whysz, "not 'auto', 'off' or START,END[,PREFIXLEN] "
+				     "(like fd00:b007::100,fd00:b007::1ff,64)");
+		return -EINVAL;
+	}
+	*c1++ = '\0';
+	c2 = strchr(c1, ',');
+	if (c2)
+		*c2++ = '\0';
+	if (!valid_ipv6(tmp) || !valid_ipv6(c1)) {
+		snprintf(why, whysz, "START,END must be two IPv6 addresses in "
+				     "canonical form (like fd00:b007::100,"
+				     "fd00:b007::1ff)");
+		return -EINVAL;
+	}
+	if (c2 && parse_uint(c2, 64, 128, &plen) < 0) {
+		snprintf(why, whysz, "PREFIXLEN must be a number from 64 to 128");
+		return -EINVAL;
+	}
+	inet_pton(AF_INET6, tmp, &a);
+	inet_pton(AF_INET6, c1, &b);
+	if (memcmp(&a, &b, sizeof(a)) > 0) {
+		snprintf(why, whysz, "START is after END");
+		return -EINVAL;
+	}
+	str_copy(start, ADDR_STRLEN, tmp);
+	str_copy(end, ADDR_STRLEN, c1);
+	*ret_prefix = (unsigned)plen;
+	return 0;
+}
+
+/* parse_range6 - "auto", "off" or START,END[,PREFIXLEN] (IPv6). */
+static int
+parse_range6(const struct cfg_key *k, const char *value, void *field,
+	     char *why, size_t whysz)
+{
+	char s[ADDR_STRLEN], e[ADDR_STRLEN];
+	unsigned p;
+
+	if (special_word(k, value, field))
+		return 0;
+	if (cfg_range6_split(value, s, e, &p, why, whysz) < 0)
+		return -EINVAL;
+	return store_string(k, value, field, why, whysz);
+}
+
+/* parse_listen6 - "auto", "off" or [ADDRESS]:PORT, ADDRESS IPv6. */
+static int
+parse_listen6(const struct cfg_key *k, const char *value, void *field,
+	      char *why, size_t whysz)
+{
+	char addr[CFG_ADDR_MAX];
+	unsigned long long port;
+	const char *close;
+	size_t n;
+
+	if (special_word(k, value, field))
+		return 0;
+	close = value[0] == '[' ? strchr(value, ']') : NULL;
+	n = close ? (size_t)(close - value - 1) : 0;
+	if (!close || close[1] != ':' || n >= sizeof(addr)) {
+		snprintf(why, whysz, "not 'auto', 'off' or [ADDRESS]:PORT (like "
+				     "[::]:80)");
+		return -EINVAL;
+	}
+	memcpy(addr, value + 1, n);
+	addr[n] = '\0';
+	if (!valid_ipv6(addr)) {
+		snprintf(why, whysz, "not an IPv6 address in brackets "
+				     "([ADDRESS]:PORT, like [::]:80)");
+		return -EINVAL;
+	}
+	if (parse_uint(close + 2, 1, 65535, &port) < 0) {
+		snprintf(why, whysz, "port must be a number from 1 to 65535");
+		return -EINVAL;
+	}
+	return store_string(k, value, field, why, whysz);
 }
 
 /*
@@ -1045,6 +1151,8 @@ static const struct cfg_key cfg_keys[] = {
 
 	{ "dhcp", "mode", parse_enum, F(dhcp_mode), 0, 0, 0, dhcp_mode_names },
 	{ "dhcp", "range", parse_range, F(ranges), REPEAT, 0, 0, NULL },
+	{ "dhcp", "range6", parse_range6, F(range6), ALLOW_AUTO | ALLOW_OFF,
+	  0, 0, NULL },
 	{ "dhcp", "lease_time", parse_duration, F(lease_time), 0, 120,
 	  365 * 86400, NULL },
 	{ "dhcp", "bios_loader", parse_enum, F(bios_loader), 0, 0, 0,
@@ -1067,6 +1175,8 @@ static const struct cfg_key cfg_keys[] = {
 	  NULL },
 
 	{ "http", "listen", parse_listen, F(listen), 0, 0, 0, NULL },
+	{ "http", "listen6", parse_listen6, F(listen6), ALLOW_AUTO | ALLOW_OFF,
+	  0, 0, NULL },
 	{ "http", "files_dir", parse_path, F(files_dir), 0, 0, 0, NULL },
 	{ "http", "tls_listen", parse_listen, F(tls_listen), ALLOW_OFF, 0, 0,
 	  NULL },

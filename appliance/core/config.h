@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "common/valid.h"
+
 #define CFG_DEFAULT_PATH "/etc/bootyard/bootyard.conf"
 #define CFG_PATH_MAX 1024
 #define CFG_ADDR_MAX 64
@@ -80,6 +82,7 @@ struct cfg_range {
 
 struct cfg_ranges {
 	unsigned n;
+	bool off;  /* range = off: no DHCPv4 pool (IPv6 only); n is 0 */
 	struct cfg_range r[CFG_RANGES_MAX];
 };
 
@@ -121,6 +124,10 @@ struct by_config {
 	enum cfg_dhcp_mode dhcp_mode;     /* dhcp */
 	struct cfg_ranges ranges;         /* [dhcp] range, one line per
 					     subnet; default: one "auto" */
+	char range6[2 * CFG_ADDR_MAX + 8]; /* "auto" (DHCPv6 + RA when the
+					      interface holds an IPv6
+					      prefix), "off", or
+					      START,END[,PREFIXLEN] */
 	unsigned lease_time;              /* seconds; "1h" in the file */
 	enum cfg_bios_loader bios_loader; /* pxelinux */
 	enum cfg_uefi_loader uefi_loader; /* snponly */
@@ -141,6 +148,9 @@ struct by_config {
 
 	/* [http] */
 	char listen[CFG_ADDR_MAX];     /* 0.0.0.0:80 */
+	char listen6[CFG_ADDR_MAX];    /* "auto" ([::] on listen's port,
+					  skipped where the host has no
+					  IPv6), "off", or [ADDRESS]:PORT */
 	char files_dir[CFG_PATH_MAX];  /* /var/lib/bootyard/files */
 	char tls_listen[CFG_ADDR_MAX]; /* "off" or ADDRESS:PORT */
 	char tls_cert[CFG_PATH_MAX];   /* "" = <state_dir>/tls/server.crt */
@@ -257,5 +267,14 @@ const char *cfg_local_boot_name(enum cfg_local_boot l);
 
 /* cfg_local_boot_parse - name -> value; -EINVAL for an unknown name. */
 int cfg_local_boot_parse(const char *s, enum cfg_local_boot *ret);
+
+/*
+ * cfg_range6_split - the parts of an explicit [dhcp] range6
+ * ("START,END[,PREFIXLEN]"): START and END (valid_ipv6 text) and the
+ * prefix length (64 when not given). 0, or -EINVAL with a reason in why.
+ */
+int cfg_range6_split(const char *value, char start[ADDR_STRLEN],
+		     char end[ADDR_STRLEN], unsigned *ret_prefix, char *why,
+		     size_t whysz);
 
 #endif

@@ -191,8 +191,11 @@ struct sup {
 	bool http_only;      /* --dhcp=off: no dnsmasq, no interface */
 	uint64_t probe_at;   /* next rogue DHCP probe (dhcp mode) */
 	struct netif_info nif;
-	struct netif_addrs6 nif6; /* its IPv6 addresses: followed, logged,
-				     not served yet */
+	struct netif_addrs6 nif6; /* its IPv6 addresses: followed, logged;
+				     the first global one is served */
+	char server6[ADDR_STRLEN]; /* "" = no IPv6 address to serve */
+	unsigned prefix6;
+	char http_base6[128];
 	bool have_nif;
 	char server[ADDR_STRLEN];
 	char http_base[128];
@@ -304,6 +307,44 @@ sup_addresses(struct sup *s, const struct netif_info *nif)
 				 sizeof(s->http_base));
 }
 
+/*
+ * The IPv6 address served (DHCPv6, RA, TFTP, boot URLs): the first
+ * global (not link-local) address of the interface, "" for none or
+ * when the HTTP service has no IPv6 listener (see http/server.c
+ * boot6_bind); its HTTP base on the port of [http] listen6 (auto: that
+ * of listen).
+ */
+static void
+sup_addresses6(struct sup *s)
+{
+	const char *l6 = s->cfg.listen6, *port = NULL;
+	size_t i;
+
+	s->server6[0] = '\0';
+	s->http_base6[0] = '\0';
+	s->prefix6 = 0;
+	if (!strcmp(l6, "off") ||
+	    (l6[0] != '[' && strncmp(s->cfg.listen, "0.0.0.0:", 8)))
+		return; /* no HTTP on IPv6: no IPv6 clients to serve */
+	for (i = 0; i < s->nif6.n; i++)
+		if (!s->nif6.a[i].link_local)
+			break;
+	if (i == s->nif6.n)
+		return;
+	str_copy(s->server6, sizeof(s->server6), s->nif6.a[i].addr);
+	s->prefix6 = s->nif6.a[i].prefix;
+	if (l6[0] == '[')
+		port = strrchr(l6, ':');
+	else
+		port = strrchr(s->cfg.listen, ':');
+	if (port && strcmp(port, ":80"))
+		str_printf(s->http_base6, sizeof(s->http_base6),
+			   "http://[%s]%s", s->server6, port);
+	else
+		str_printf(s->http_base6, sizeof(s->http_base6),
+			   "http://[%s]", s->server6);
+}
+
 /* What a reservation needs of a host (a db_host is ~11 KB). */
 struct sup_resv {
 	char macs[DB_MAX_MACS][MAC_STR_LEN];
@@ -401,6 +442,9 @@ sup_render_conf(struct sup *s, char **ret, char *err, size_t errsz)
 		.addr = s->nif.addr,
 		.prefix = s->nif.prefix,
 		.http_base = s->http_base,
+		.addr6 = s->server6,
+		.prefix6 = s->prefix6,
+		.http_base6 = s->http_base6,
 		.tftp_root = s->tftp_dir,
 		.hostsfile = s->hosts_path,
 		.script = s->script,
@@ -470,6 +514,7 @@ sup_write_status(struct sup *s, const char *state)
 		     "link=%s\n"
 		     "server=%s\n"
 		     "http_base=%s\n"
+		     "address6=%s\n"
 		     "mode=%s\n"
 		     "bios_loader=%s\n"
 		     "bios_file=%s\n"
@@ -491,6 +536,7 @@ sup_write_status(struct sup *s, const char *state)
 		     s->cfg.path[0] ? s->cfg.path : "(defaults)", s->nif.name,
 		     s->nif.addr, s->nif.prefix,
 		     s->nif.running ? "up" : "down", s->server, s->http_base,
+		     s->server6[0] ? s->server6 : "none",
 		     cfg_dhcp_mode_name(s->cfg.dhcp_mode),
 		     cfg_bios_loader_name(s->cfg.bios_loader),
 		     dnsmasq_bios_file(s->cfg.bios_loader),
@@ -793,7 +839,7 @@ sup_find_ip_cb(const struct db_lease *l, void *arg)
 {
 	struct find_ip *f = arg;
 
-	if (strcmp(l->ip, f->ip))
+	if (strcmp(l->ip, f->ip) && strcmp(l->ip6, f->ip))
 		return 0;
 	str_copy(f->mac, sizeof(f->mac), l->mac);
 	return 1;
@@ -1211,6 +1257,7 @@ sup_reload(struct sup *s)
 		sup_paths(s);
 		return;
 	}
+	sup_addresses6(s);
 	sup_tftp(s);
 	if (sup_apply(s, false) < 0) {
 		log_warnx("reload: keeping the running dnsmasq");
@@ -1227,18 +1274,23 @@ sup_reload(struct sup *s)
 	log_info("configuration reloaded");
 }
 
-/* Read the interface's IPv6 addresses; log them when they changed. */
-static void
+/* Read the interface's IPv6 addresses; log them when they changed.
+ * Returns whether the address served over IPv6 changed. */
+static bool
 sup_follow6(struct sup *s)
 {
 	struct netif_addrs6 a6;
-	char text[512];
+	char text[512], was[ADDR_STRLEN];
+	unsigned wasp = s->prefix6;
 
 	if (netif_list6(s->nif.ifindex, &a6) < 0 || netif_same6(&a6, &s->nif6))
-		return;
+		return false;
 	s->nif6 = a6;
 	log_info("interface %s IPv6 addresses: %s", s->nif.name,
 		 netif_addr6_text(&a6, text, sizeof(text)));
+	str_copy(was, sizeof(was), s->server6);
+	sup_addresses6(s);
+	return strcmp(was, s->server6) || wasp != s->prefix6;
 }
 
 /* The interface changed: follow its address; log link changes. */
@@ -1270,7 +1322,14 @@ sup_netif_changed(struct sup *s, int what)
 		return;
 	}
 	if (netif_same(&nif, &s->nif)) {
-		sup_follow6(s);
+		/* a new IPv6 address to serve: a new dnsmasq config */
+		if (sup_follow6(s) && !s->http_only) {
+			log_info("serving IPv6 on %s: %s/%u", s->nif.name,
+				 s->server6[0] ? s->server6 : "none",
+				 s->prefix6);
+			sup_apply(s, false);
+			sup_write_status(s, "running");
+		}
 		return;
 	}
 	log_info("interface %s is now %s/%u (was %s %s/%u): following",

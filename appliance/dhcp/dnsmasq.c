@@ -58,13 +58,17 @@ dnsmasq_http_base(const struct by_config *cfg, const char *addr, char *out,
 	const char *colon = strrchr(cfg->listen, ':');
 	unsigned long long port = 80;
 
-	if (!valid_ipv4(addr))
+	bool v6 = valid_ipv6(addr);
+
+	if (!v6 && !valid_ipv4(addr))
 		return -EINVAL;
 	if (colon && parse_uint(colon + 1, 1, 65535, &port) < 0)
 		return -EINVAL;
 	if (port == 80)
-		return str_printf(out, outsz, "http://%s", addr);
-	return str_printf(out, outsz, "http://%s:%llu", addr, port);
+		return str_printf(out, outsz, v6 ? "http://[%s]" : "http://%s",
+				  addr);
+	return str_printf(out, outsz, v6 ? "http://[%s]:%llu" : "http://%s:%llu",
+			  addr, port);
 }
 
 int
@@ -124,6 +128,28 @@ dnsmasq_range_auto(const char *addr, unsigned prefix, char start[2][16],
 	return n;
 }
 
+int
+dnsmasq_range6_auto(const char *addr, unsigned prefix, char *start,
+		    char *end)
+{
+	struct in6_addr a;
+	unsigned i;
+
+	if (!valid_ipv6(addr) || inet_pton(AF_INET6, addr, &a) != 1)
+		return -EINVAL;
+	if (prefix < 64 || prefix > 112)
+		return -ERANGE;
+	for (i = prefix; i < 128; i++)
+		a.s6_addr[i / 8] &= (unsigned char)~(0x80u >> (i % 8));
+	a.s6_addr[14] = 0x10;
+	a.s6_addr[15] = 0x00;
+	inet_ntop(AF_INET6, &a, start, ADDR_STRLEN);
+	a.s6_addr[14] = 0xff;
+	a.s6_addr[15] = 0xff;
+	inet_ntop(AF_INET6, &a, end, ADDR_STRLEN);
+	return 0;
+}
+
 const char *
 dnsmasq_arch_tag(unsigned code)
 {
@@ -180,6 +206,21 @@ dm_render_tftp(struct strbuf *b, const struct by_config *cfg,
 			  f->iface);
 	if (cfg->tftp_single_port)
 		strbuf_printf(b, "tftp-single-port\n");
+}
+
+/* base is "http://[addr6]" with an optional ":PORT". */
+static bool
+dm_base6_ok(const char *base, const char *addr6)
+{
+	size_t n = strlen(addr6);
+	unsigned long long port;
+
+	if (!base || strncmp(base, "http://[", 8) || strncmp(base + 8, addr6, n) ||
+	    base[8 + n] != ']')
+		return false;
+	base += 9 + n;
+	return !*base || (*base == ':' && parse_uint(base + 1, 1, 65535,
+						     &port) == 0);
 }
 
 /* Tags: client architecture (option 93) and "is already iPXE". */
@@ -462,7 +503,14 @@ dm_render_dhcp(struct strbuf *b, const struct by_config *cfg,
 			dm_render_range_options(b, c, (unsigned)sn[i].range);
 	}
 	if (cfg->dhcp_mode != DHCP_MODE_PROXY) {
-		if (!said_auth)
+		char net[16];
+
+		if (cfg->ranges.off &&
+		    netif_network(f->addr, f->prefix, net, NULL) == 0)
+			strbuf_printf(b, "\n# [dhcp] range = off: no DHCPv4 on "
+				     "%s/%u\ndhcp-authoritative\n", net,
+				  f->prefix);
+		else if (!said_auth)
 			strbuf_printf(b, "\n# authoritative DHCP, relayed "
 				     "subnets only\ndhcp-authoritative\n");
 		/* dnsmasq stops at 1000 leases unless told: the whole pool */
@@ -481,6 +529,69 @@ dm_render_dhcp(struct strbuf *b, const struct by_config *cfg,
 		/* no hook: leases live in dnsmasq's memory only */
 		strbuf_printf(b, "leasefile-ro\n");
 	}
+	return 0;
+}
+
+/* Is IPv6 served: dhcp mode, range6 not off, an IPv6 address on iface. */
+static bool
+dm_v6(const struct by_config *cfg, const struct dnsmasq_facts *f)
+{
+	return cfg->dhcp_mode == DHCP_MODE_DHCP && strcmp(cfg->range6, "off") &&
+	       f->addr6 && *f->addr6;
+}
+
+/*
+ * DHCPv6 and router advertisements. The RA carries the pool's prefix
+ * with the M flag (addresses by DHCPv6, as dnsmasq sends for a plain
+ * range) and router lifetime 0: the appliance is no default router.
+ * Client architecture is DHCPv6 option 61 (RFC 5970), two bytes, the
+ * same codes as DHCP option 93: the same tags.
+ */
+static int
+dm_render_dhcp6(struct strbuf *b, const struct by_config *cfg,
+		const struct dnsmasq_facts *f, char *err, size_t errsz)
+{
+	char start[ADDR_STRLEN], end[ADDR_STRLEN], why[160];
+	unsigned prefix = 64;
+	long code;
+	int r;
+
+	if (cfg->dhcp_mode == DHCP_MODE_PROXY && f->addr6 && *f->addr6 &&
+	    strcmp(cfg->range6, "off")) {
+		strbuf_printf(b, "\n# proxyDHCP: IPv6 clients are not served "
+			      "(dnsmasq proxies DHCPv4 only)\n");
+		return 0;
+	}
+	if (!dm_v6(cfg, f))
+		return 0;
+	if (!strcmp(cfg->range6, "auto") || !cfg->range6[0]) {
+		r = dnsmasq_range6_auto(f->addr6, f->prefix6, start, end);
+		if (r < 0) {
+			strbuf_printf(b, "\n# [dhcp] range6 = auto: %s/%u is no "
+				      "prefix to serve (64 to 112 bits): no "
+				      "DHCPv6\n", f->addr6, f->prefix6);
+			return 0;
+		}
+		prefix = f->prefix6 > 64 ? f->prefix6 : 64;
+	} else if (cfg_range6_split(cfg->range6, start, end, &prefix, why,
+				    sizeof(why)) < 0) {
+		snprintf(err, errsz, "[dhcp] range6: %s", why);
+		return -EINVAL;
+	}
+	strbuf_printf(b, "\n# DHCPv6 and router advertisements on %s "
+		      "(%s/%u)\n"
+		      "enable-ra\n"
+		      "ra-param=%s,60,0\n"
+		      "dhcp-range=%s,%s,%u,%u\n",
+		      f->iface, f->addr6, f->prefix6, f->iface, start, end,
+		      prefix, cfg->lease_time);
+	strbuf_printf(b, "# client architecture, DHCPv6 option 61 (RFC 5970)\n");
+	for (code = arch_code_next(-1); code >= 0;
+	     code = arch_code_next(code))
+		strbuf_printf(b, "dhcp-match=set:arch%ld,option6:61,%02lx:%02lx\n"
+			      "dhcp-match=set:%s,option6:61,%02lx:%02lx\n",
+			      code, code >> 8, code & 0xff,
+			      arch_code_tag(code, NULL), code >> 8, code & 0xff);
 	return 0;
 }
 
@@ -632,6 +743,56 @@ dm_render_boot_ipxe(struct strbuf *b, const struct by_config *cfg,
 }
 
 /*
+ * IPv6 boot files: option6 bootfile-url, a URL always. UEFI PXE (there
+ * is no IPv6 PXE on BIOS) gets its loader by TFTP from the appliance's
+ * IPv6 address; iPXE the boot script over HTTP (the TFTP boot.ipxe
+ * names the IPv4 address). UEFI HTTP Boot over IPv6 is not offered:
+ * dnsmasq 2.90 encodes option 16 without the enterprise number and
+ * OVMF refuses the answer (docs/dhcp.md).
+ */
+static void
+dm_render_boot6(struct strbuf *b, const struct by_config *cfg,
+		const struct dnsmasq_facts *f)
+{
+	const char *notipxe = cfg->ipxe_detect ? "tag:!ipxe," : "";
+	const char *nn = "tag:!" DNSMASQ_TAG_NOFILE ",";
+	char file[128];
+	size_t i;
+
+	if (!dm_v6(cfg, f))
+		return;
+	strbuf_printf(b, "# IPv6: UEFI PXE gets tftp://[%s]/, iPXE the boot "
+		      "script over HTTP\n", f->addr6);
+	for (i = 0; i < arch_count(); i++) {
+		const struct arch *a = arch_at(i);
+
+		if (a->fw == ARCH_FW_BIOS)
+			continue;
+		dm_loader_path(cfg, a, file, sizeof(file));
+		if (file[0])
+			strbuf_printf(b, "dhcp-option=tag:%s,%s%s%soption6:"
+				      "bootfile-url,tftp://[%s]/%s\n",
+				      a->pxe_tag, notipxe, nn,
+				      dm_not_local(cfg, a), f->addr6, file);
+	}
+	if (!cfg->ipxe_detect)
+		return;
+	if (!dm_any_nofile(cfg)) {
+		strbuf_printf(b, "dhcp-option=tag:ipxe,%soption6:bootfile-url,"
+			      "%s/ipxe/v1/boot\n", nn, f->http_base6);
+		return;
+	}
+	strbuf_printf(b, "dhcp-option=tag:ipxe,%stag:!%s,option6:bootfile-url,"
+		      "%s/ipxe/v1/boot\n", nn, DNSMASQ_TAG_LOCAL, f->http_base6);
+	for (i = 0; i < arch_count(); i++)
+		if (!dm_nofile(cfg, arch_at(i)))
+			strbuf_printf(b, "dhcp-option=tag:ipxe,%stag:%s,tag:%s,"
+				      "option6:bootfile-url,%s/ipxe/v1/boot\n",
+				      nn, DNSMASQ_TAG_LOCAL,
+				      arch_at(i)->pxe_tag, f->http_base6);
+}
+
+/*
  * Boot files, per architecture of the table (arch.h). dhcp-boot puts the
  * file into the offer: every client in dhcp mode, and in proxy mode BIOS
  * PXE ROMs (dnsmasq adds PXE discovery control 8: "boot the file in the
@@ -655,6 +816,7 @@ dm_render_boot(struct strbuf *b, const struct by_config *cfg,
 		dm_render_boot_http(b, cfg, f);
 	if (cfg->ipxe_detect)
 		dm_render_boot_ipxe(b, cfg, f);
+	dm_render_boot6(b, cfg, f);
 }
 
 int
@@ -684,6 +846,10 @@ dnsmasq_render(const struct by_config *cfg, const struct dnsmasq_facts *f,
 	else if (!dm_safe(f->http_base) ||
 		 !str_has_prefix(f->http_base, "http://"))
 		bad = "HTTP base URL";
+	else if (f->addr6 && *f->addr6 &&
+		 (!valid_ipv6(f->addr6) || f->prefix6 > 128 ||
+		  !dm_base6_ok(f->http_base6, f->addr6)))
+		bad = "IPv6 address or its HTTP base URL";
 	if (bad) {
 		snprintf(err, errsz, "cannot write the %s into dnsmasq's "
 				     "configuration safely", bad);
@@ -694,6 +860,8 @@ dnsmasq_render(const struct by_config *cfg, const struct dnsmasq_facts *f,
 	if (cfg->dhcp_mode != DHCP_MODE_OFF) {
 		dm_render_tags(&b, cfg);
 		r = dm_render_dhcp(&b, cfg, f, err, errsz);
+		if (r == 0)
+			r = dm_render_dhcp6(&b, cfg, f, err, errsz);
 		if (r < 0) {
 			free(b.p);
 			return r;

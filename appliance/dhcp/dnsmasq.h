@@ -24,6 +24,11 @@ struct dnsmasq_facts {
 	const char *addr;      /* the appliance's IPv4 address on it */
 	unsigned prefix;       /* its prefix length */
 	const char *http_base; /* "http://ADDR[:PORT]", no trailing slash */
+	const char *addr6;     /* the appliance's global IPv6 address on
+				* iface (serves DHCPv6, RA, TFTP and HTTP
+				* to IPv6 clients); NULL or "" = none */
+	unsigned prefix6;      /* its prefix length */
+	const char *http_base6; /* "http://[ADDR6][:PORT]"; with addr6 */
 	const char *tftp_root; /* absolute */
 	const char *hostsfile; /* reservations file (dhcp-hostsfile) */
 	const char *script;    /* the lease hook; NULL or "" = none */
@@ -37,7 +42,8 @@ const char *dnsmasq_uefi_file(enum cfg_uefi_loader l);
 
 /*
  * dnsmasq_http_base - "http://ADDR" or "http://ADDR:PORT" (PORT from
- * cfg->listen when it is not 80) into out. 0, -EINVAL or -ENAMETOOLONG.
+ * cfg->listen when it is not 80) into out; an IPv6 ADDR (valid_ipv6) in
+ * brackets: "http://[fd00::1]". 0, -EINVAL or -ENAMETOOLONG.
  */
 int dnsmasq_http_base(const struct by_config *cfg, const char *addr,
 		      char *out, size_t outsz);
@@ -95,11 +101,25 @@ int dnsmasq_subnets(const struct by_config *cfg, const char *addr,
 		    char *err, size_t errsz);
 
 /*
+ * dnsmasq_range6_auto - the DHCPv6 pool of addr/prefix for [dhcp]
+ * range6 = auto: NET::1000 to NET::ffff of the prefix (the low
+ * addresses stay free for the appliance and static hosts). start and
+ * end are ADDR_STRLEN bytes. 0, -EINVAL (not valid_ipv6), -ERANGE
+ * (prefix not 64..112: no room, or not a subnet DHCPv6 with RA serves).
+ */
+int dnsmasq_range6_auto(const char *addr, unsigned prefix, char *start,
+			char *end);
+
+/*
  * dnsmasq_render - the dnsmasq configuration for cfg on the interface
  * described by f. Pure: no I/O. Returns 0 and *ret (malloc'd text, the
  * caller frees), or -EINVAL with a reason in err (a value that cannot be
  * written safely, a configured range outside the subnet...), -ENOMEM.
- * With cfg->dhcp_mode == off the result serves TFTP only.
+ * With cfg->dhcp_mode == off the result serves TFTP only. In dhcp mode
+ * an interface with f->addr6 is served over IPv6 too (DHCPv6 and router
+ * advertisements, [dhcp] range6 unless "off"): option6 bootfile-url by
+ * client architecture, tftp://[ADDR6]/ for firmware, the boot script's
+ * http://[ADDR6]/ URL for iPXE. [dhcp] range = off leaves DHCPv4 out.
  */
 int dnsmasq_render(const struct by_config *cfg, const struct dnsmasq_facts *f,
 		   char **ret, char *err, size_t errsz);

@@ -261,16 +261,29 @@ lease_parse(int argc, char *const argv[], char *const envp[],
 		snprintf(err, errsz, "%s: needs MAC and IP arguments", action);
 		return -EINVAL;
 	}
-	/* DHCPv6: argv[2] is the client's DUID, its MAC (when dnsmasq
-	 * knows it) is DNSMASQ_MAC; the lease is recorded under that MAC */
-	v6 = valid_ipv6(argv[3]);
+	/* DHCPv6: argv[2] is the client's DUID. Its MAC is DNSMASQ_MAC
+	 * (dnsmasq's neighbour table: the sender of the packet), else the
+	 * one in a DUID-LL/LLT; the lease is recorded under that MAC */
+	v6 = strnlen(argv[3], ADDR_STRLEN) < ADDR_STRLEN && valid_ipv6(argv[3]);
 	mac = v6 ? lease_env(envp, "DNSMASQ_MAC") : argv[2];
-	if (!mac || strnlen(mac, 64) >= 64 ||
-	    mac_parse(mac, ev.lease.mac) < 0) {
-		snprintf(err, errsz, v6 ? "%s: DHCPv6 lease without a MAC "
-					  "address in DNSMASQ_MAC"
-					: "%s: not a MAC address",
-			 action);
+	if (v6 && mac) {
+		/* dnsmasq's own value: one that is no MAC is refused, not
+		 * replaced by the client's DUID */
+		if (strnlen(mac, 64) >= 64 || mac_parse(mac, ev.lease.mac) < 0) {
+			snprintf(err, errsz, "%s: DNSMASQ_MAC is not a MAC "
+				 "address", action);
+			return -EINVAL;
+		}
+	} else if (v6) {
+		if (duid_mac(argv[2], ev.lease.mac) < 0) {
+			snprintf(err, errsz, "%s: DHCPv6 lease without a MAC "
+				 "address (no DNSMASQ_MAC, none in the DUID)",
+				 action);
+			return -EINVAL;
+		}
+	} else if (!v6 && (!mac || strnlen(mac, 64) >= 64 ||
+			   mac_parse(mac, ev.lease.mac) < 0)) {
+		snprintf(err, errsz, "%s: not a MAC address", action);
 		return -EINVAL;
 	}
 	if (strnlen(argv[3], ADDR_STRLEN) >= ADDR_STRLEN ||
@@ -278,7 +291,10 @@ lease_parse(int argc, char *const argv[], char *const envp[],
 		snprintf(err, errsz, "%s: not an IP address", action);
 		return -EINVAL;
 	}
-	str_copy(ev.lease.ip, sizeof(ev.lease.ip), argv[3]);
+	if (v6)
+		str_copy(ev.lease.ip6, sizeof(ev.lease.ip6), argv[3]);
+	else
+		str_copy(ev.lease.ip, sizeof(ev.lease.ip), argv[3]);
 	if (argc >= 5 && argv[4] && *argv[4]) {
 		if (strnlen(argv[4], HOSTNAME_MAX + 1) <= HOSTNAME_MAX &&
 		    valid_hostname(argv[4]))

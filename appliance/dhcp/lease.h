@@ -86,11 +86,13 @@ struct lease_event {
  *
  * The address is valid_ip(): IPv4, or IPv6 in its canonical text. For
  * an IPv6 address (a DHCPv6 lease) dnsmasq passes the client's DUID
- * where the MAC goes; the MAC is then DNSMASQ_MAC, and an event without
- * one is refused (a lease is recorded under its MAC). The DUID is not
- * kept. A MAC's lease row holds one address: when dnsmasq serves
- * DHCPv6 too, a v6 event replaces the v4 address of that row (nothing
- * renders DHCPv6 ranges yet, so today no v6 event comes).
+ * where the MAC goes; the MAC is then DNSMASQ_MAC (the neighbour entry
+ * of the packet's sender), else the MAC inside a DUID-LLT/LL
+ * (duid_mac); an event with neither, or with a DNSMASQ_MAC that is no
+ * MAC, is refused (a lease is recorded
+ * under its MAC). The DUID is not kept. An IPv6 address goes into
+ * ret->lease.ip6, an IPv4 one into ret->lease.ip: a MAC's lease row
+ * holds one of each (dual stack).
  */
 int lease_parse(int argc, char *const argv[], char *const envp[],
 		struct lease_event *ret, char *err, size_t errsz);

@@ -75,10 +75,10 @@ function renderFleet() {
       rows.push({ kind: 'host', h, last: h.last_seen_ms, d: h.diagnosis,
         mac: (h.diagnosis && h.diagnosis.mac) || h.macs[0],
         name: h.hostname || ('host ' + h.id),
-        ip: (h.lease && h.lease.ip) || h.ip });
+        ip: (h.lease && [h.lease.ip, h.lease.ip6].filter(Boolean).join(' ')) || h.ip });
     for (const u of fleet.unknown)
       rows.push({ kind: 'unknown', u, last: u.last_seen_ms, d: u.diagnosis,
-        mac: u.mac, name: 'unknown', ip: u.ip });
+        mac: u.mac, name: 'unknown', ip: [u.ip, u.ip6].filter(Boolean).join(' ') });
     rows.sort((a, b) => b.last - a.last);
     const text = search.value.trim().toLowerCase();
     for (const r of rows) {

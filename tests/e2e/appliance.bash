@@ -162,8 +162,9 @@ _app_hand_dnsmasq() {
 	APP_DNSMASQ_PID=$LAB_PID
 }
 
-# app_start: serve in the lab namespace; ready when DHCP (67), TFTP (69)
-# and HTTP (80) listen. 30 s bound.
+# app_start: serve in the lab namespace; ready when DHCP (67, or
+# APP_DHCP_PORT: 547 for an IPv6-only segment), TFTP (69) and HTTP (80)
+# listen. 30 s bound.
 app_start() {
 	_app_runs=$((_app_runs + 1))
 	APP_LOG=$TEST_TMP/serve.$_app_runs.log
@@ -185,7 +186,7 @@ app_start() {
 			cat "$APP_LOG"
 			fail "bootyard serve exited at start"
 		fi
-		if app_listening udp 67 && app_listening udp 69 &&
+		if app_listening udp "${APP_DHCP_PORT:-67}" && app_listening udp 69 &&
 			app_listening tcp 80; then
 			echo "appliance: serving (pid $APP_PID, log $APP_LOG)"
 			return 0

@@ -9,6 +9,7 @@
  * back to the same text.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -69,6 +70,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		sa.sin6_addr = a;
 		if (addr_from_sockaddr((struct sockaddr *)&sa, back) != 0 ||
 		    strcmp(back, s) != 0)
+			abort();
+	}
+	/* duid_mac: a MAC it finds is canonical */
+	{
+		char dm[MAC_STR_LEN] = "", dm2[MAC_STR_LEN];
+		int r = duid_mac(s, dm);
+
+		if (r != 0 && r != -ENOENT && r != -EINVAL)
+			abort();
+		if (r == 0 && (mac_parse(dm, dm2) != 0 || strcmp(dm, dm2)))
 			abort();
 	}
 	(void)valid_token(s);

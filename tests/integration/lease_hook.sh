@@ -55,6 +55,19 @@ expect_eq "$(sqlite3 "$BOOTYARD_DB" 'select count(*) from leases')" "$before" "r
 [[ ! -e /tmp/pwned ]] || fail "a shell ran"
 ok "no shell metacharacter was interpreted"
 
+# DHCPv6 (dual stack): the DUID stands where the MAC goes; the MAC is
+# DNSMASQ_MAC, else the DUID-LLT's; the v6 address sits beside the v4 one
+check "v6 add with DNSMASQ_MAC" env DNSMASQ_MAC=52:54:00:e0:00:02 DNSMASQ_IAID=1 \
+	DNSMASQ_LEASE_EXPIRES=$exp "$H" add 00:04:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00 fd00:b007::111
+check "v6 add, MAC from the DUID-LLT" "$H" add 00:01:00:01:2c:f0:ab:12:52:54:00:e0:00:06 fd00:b007::112
+row=$(sqlite3 "$BOOTYARD_DB" "select mac, ip, ip6 from leases where mac in ('52:54:00:e0:00:02', '52:54:00:e0:00:06') order by mac")
+expect_eq "$row" $'52:54:00:e0:00:02|198.18.0.11|fd00:b007::111\n52:54:00:e0:00:06||fd00:b007::112' "v6 leases beside v4 ones, under the MAC"
+expect_eq "$("$H" init | grep -c fd00)" 0 "init hands back no v6 lease"
+hostile "$H" add 00:04:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00 fd00:b007::113
+hostile env DNSMASQ_MAC='52:54:00:e0:00:07;id' "$H" add 00:03:00:01:52:54:00:e0:00:07 fd00:b007::113
+hostile "$H" add "00:03:00:01:$big" fd00:b007::113
+expect_eq "$(sqlite3 "$BOOTYARD_DB" "select count(*) from leases where ip6 = 'fd00:b007::113'")" 0 "a v6 lease without a MAC is not recorded"
+
 # valid MAC and IP, hostile everything else: recorded, cleaned, bounded
 hostile env DNSMASQ_VENDOR_CLASS="$big" DNSMASQ_USER_CLASS0="\`rm -rf /\`; \$(reboot) | & > <" \
 	DNSMASQ_USER_CLASS1=$'\x01\x1b[31mred' DNSMASQ_LEASE_EXPIRES=abc \

@@ -105,6 +105,8 @@ defaults(void **state)
 	assert_int_equal(cfg.dhcp_mode, DHCP_MODE_DHCP);
 	assert_int_equal(cfg.ranges.n, 1);
 	assert_true(cfg.ranges.r[0].is_auto);
+	assert_string_equal(cfg.range6, "auto");
+	assert_string_equal(cfg.listen6, "auto");
 	assert_int_equal(cfg.lease_time, 3600);
 	assert_int_equal(cfg.bios_loader, BIOS_LOADER_PXELINUX);
 	assert_int_equal(cfg.uefi_loader, UEFI_LOADER_SNPONLY);
@@ -206,6 +208,7 @@ every_key(void **state)
 		   "[dhcp]\n"
 		   "mode = proxy\n"
 		   "range = 198.18.0.100,198.18.0.200\n"
+		   "range6 = fd00:b007::100,fd00:b007::1ff,80\n"
 		   "lease_time = 1h30m\n"
 		   "bios_loader = undionly\n"
 		   "uefi_loader = shim\n"
@@ -259,6 +262,7 @@ every_key(void **state)
 	assert_false(cfg.ranges.r[0].is_auto);
 	assert_string_equal(cfg.ranges.r[0].start, "198.18.0.100");
 	assert_string_equal(cfg.ranges.r[0].end, "198.18.0.200");
+	assert_string_equal(cfg.range6, "fd00:b007::100,fd00:b007::1ff,80");
 	assert_int_equal(cfg.lease_time, 5400);
 	assert_int_equal(cfg.bios_loader, BIOS_LOADER_UNDIONLY);
 	assert_int_equal(cfg.uefi_loader, UEFI_LOADER_SHIM);
@@ -504,6 +508,30 @@ bad_values_per_type(void **state)
 	load_err("[dhcp]\nrange = auto\nrange = 198.18.1.10,198.18.1.20 "
 		 "prefix=33\n", 3,
 		 "[dhcp] range: prefix= must be a prefix length from 8 to 30");
+	/* range6, listen6: IPv6 in its one canonical text */
+	load_err("[dhcp]\nrange6 = fd00::100\n", 2,
+		 "[dhcp] range6: not 'auto', 'off' or START,END[,PREFIXLEN] "
+		 "(like fd00:b007::100,fd00:b007::1ff,64)");
+	load_err("[dhcp]\nrange6 = FD00::100,fd00::1ff\n", 2,
+		 "[dhcp] range6: START,END must be two IPv6 addresses in "
+		 "canonical form (like fd00:b007::100,fd00:b007::1ff)");
+	load_err("[dhcp]\nrange6 = 198.18.0.1,198.18.0.2\n", 2,
+		 "[dhcp] range6: START,END must be two IPv6 addresses in "
+		 "canonical form (like fd00:b007::100,fd00:b007::1ff)");
+	load_err("[dhcp]\nrange6 = fd00::100,fd00::1ff,48\n", 2,
+		 "[dhcp] range6: PREFIXLEN must be a number from 64 to 128");
+	load_err("[dhcp]\nrange6 = fd00::100,fd00::1ff,64,1\n", 2,
+		 "[dhcp] range6: PREFIXLEN must be a number from 64 to 128");
+	load_err("[dhcp]\nrange6 = fd00::1ff,fd00::100\n", 2,
+		 "[dhcp] range6: START is after END");
+	load_err("[http]\nlisten6 = ::80\n", 2,
+		 "[http] listen6: not 'auto', 'off' or [ADDRESS]:PORT (like "
+		 "[::]:80)");
+	load_err("[http]\nlisten6 = [fd00::1%eth0]:80\n", 2,
+		 "[http] listen6: not an IPv6 address in brackets "
+		 "([ADDRESS]:PORT, like [::]:80)");
+	load_err("[http]\nlisten6 = [::]:0\n", 2,
+		 "[http] listen6: port must be a number from 1 to 65535");
 	/* bool */
 	load_err("[dhcp]\nipxe_detect = maybe\n", 2,
 		 "[dhcp] ipxe_detect: not yes or no");

@@ -909,7 +909,7 @@ test_ipv6_addresses(void **state)
 
 	memset(&l, 0, sizeof(l));
 	strcpy(l.mac, "52:54:00:66:00:03");
-	strcpy(l.ip, "fd00::50");
+	strcpy(l.ip6, "fd00::50");
 	strcpy(l.state, "add");
 	l.arch = -1;
 	l.expires = (int64_t)time(NULL) + 3600;
@@ -917,8 +917,81 @@ test_ipv6_addresses(void **state)
 	assert_int_equal(db_lease_holder(f->db, "fd00::50", mac), 0);
 	assert_string_equal(mac, "52:54:00:66:00:03");
 	assert_int_equal(db_lease_holder(f->db, "fd00:0::50", mac), -EINVAL);
-	strcpy(l.ip, "fd00::050");
+	strcpy(l.ip6, "fd00::050");
 	assert_int_equal(db_lease_record(f->db, &l), -EINVAL);
+	/* each address in its family's field, one address an event */
+	strcpy(l.ip6, "");
+	strcpy(l.ip, "fd00::50");
+	assert_int_equal(db_lease_record(f->db, &l), -EINVAL);
+	strcpy(l.ip, "");
+	strcpy(l.ip6, "198.18.0.50");
+	assert_int_equal(db_lease_record(f->db, &l), -EINVAL);
+	strcpy(l.ip, "198.18.0.50");
+	strcpy(l.ip6, "fd00::50");
+	assert_int_equal(db_lease_record(f->db, &l), -EINVAL);
+}
+
+/* Dual stack: a MAC's IPv4 and IPv6 leases live side by side; an event
+ * of one family (a renewal, a release) leaves the other's address. */
+static void
+test_lease_dual_stack(void **state)
+{
+	struct fixture *f = *state;
+	struct db_lease l, g;
+	char mac[MAC_STR_LEN];
+
+	memset(&l, 0, sizeof(l));
+	strcpy(l.mac, "52:54:00:66:00:09");
+	strcpy(l.ip, "198.18.0.90");
+	strcpy(l.state, "add");
+	l.arch = 7;
+	l.expires = (int64_t)time(NULL) + 3600;
+	assert_int_equal(db_lease_record(f->db, &l), 0);
+	strcpy(l.ip, "");
+	strcpy(l.ip6, "fd00:b007::190");
+	l.arch = -1;
+	assert_int_equal(db_lease_record(f->db, &l), 0);
+	assert_int_equal(db_lease_get(f->db, l.mac, &g), 0);
+	assert_string_equal(g.ip, "198.18.0.90");
+	assert_string_equal(g.ip6, "fd00:b007::190");
+	assert_int_equal(g.arch, 7);
+	assert_int_equal(db_lease_holder(f->db, "198.18.0.90", mac), 0);
+	assert_string_equal(mac, l.mac);
+	assert_int_equal(db_lease_holder(f->db, "fd00:b007::190", mac), 0);
+	assert_string_equal(mac, l.mac);
+	/* the v4 address renewed: the v6 one stays */
+	strcpy(l.ip6, "");
+	strcpy(l.ip, "198.18.0.90");
+	strcpy(l.state, "old");
+	assert_int_equal(db_lease_record(f->db, &l), 0);
+	assert_int_equal(db_lease_get(f->db, l.mac, &g), 0);
+	assert_string_equal(g.ip6, "fd00:b007::190");
+	/* a release of another v6 address keeps the one held */
+	strcpy(l.ip, "");
+	strcpy(l.ip6, "fd00:b007::191");
+	strcpy(l.state, "del");
+	assert_int_equal(db_lease_record(f->db, &l), 0);
+	assert_int_equal(db_lease_get(f->db, l.mac, &g), 0);
+	assert_string_equal(g.ip6, "fd00:b007::190");
+	assert_string_equal(g.state, "old");
+	/* the v6 release: the v4 address stays */
+	strcpy(l.ip6, "fd00:b007::190");
+	assert_int_equal(db_lease_record(f->db, &l), 0);
+	assert_int_equal(db_lease_get(f->db, l.mac, &g), 0);
+	assert_string_equal(g.ip6, "");
+	assert_string_equal(g.ip, "198.18.0.90");
+	assert_string_equal(g.state, "old");
+	assert_int_equal(db_lease_holder(f->db, "198.18.0.90", mac), 0);
+	assert_int_equal(db_lease_holder(f->db, "fd00:b007::190", mac),
+			 -ENOENT);
+	/* and the v4 release: the v6 field was already empty */
+	strcpy(l.ip6, "");
+	strcpy(l.ip, "198.18.0.90");
+	assert_int_equal(db_lease_record(f->db, &l), 0);
+	assert_int_equal(db_lease_get(f->db, l.mac, &g), 0);
+	assert_string_equal(g.ip, "");
+	assert_string_equal(g.state, "del");
+	assert_int_equal(db_lease_holder(f->db, "198.18.0.90", mac), -ENOENT);
 }
 
 static int
@@ -1681,6 +1754,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_install_race, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_ipv6_addresses, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_lease_dual_stack, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_lease_holder, setup,
 						teardown),

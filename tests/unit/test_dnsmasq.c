@@ -135,6 +135,99 @@ test_render_modes(void **state)
 	render_golden(&cfg, &f, "proxy-nofile-both.conf");
 }
 
+/* IPv6: an interface with an IPv6 prefix is served over IPv6 too with
+ * no setting (range6 = auto), beside IPv4; an explicit range6; IPv6
+ * only (range = off); range6 = off; proxy mode leaves IPv6 out. */
+static void
+test_render_ipv6(void **state)
+{
+	struct by_config cfg;
+	struct dnsmasq_facts f = facts;
+	char err[256], *out = NULL;
+
+	f.addr6 = "fd00:b007::1";
+	f.prefix6 = 64;
+	f.http_base6 = "http://[fd00:b007::1]";
+	cfg_defaults(&cfg);
+	render_golden(&cfg, &f, "dhcp-dual-stack.conf");
+
+	cfg.ranges.n = 0;
+	cfg.ranges.off = true;
+	str_copy(cfg.range6, sizeof(cfg.range6),
+		 "fd00:b007::100,fd00:b007::1ff,64");
+	cfg.local_efi = LOCAL_BOOT_NOFILE;
+	f.http_base6 = "http://[fd00:b007::1]:8080";
+	render_golden(&cfg, &f, "dhcp-ipv6-only.conf");
+
+	/* range6 = off, or no IPv6 address: exactly the IPv4 config */
+	cfg_defaults(&cfg);
+	str_copy(cfg.range6, sizeof(cfg.range6), "off");
+	render_golden(&cfg, &f, "dhcp-default.conf");
+	f.addr6 = NULL;
+	cfg_defaults(&cfg);
+	render_golden(&cfg, &f, "dhcp-default.conf");
+
+	/* a prefix auto cannot serve: said, no DHCPv6 */
+	f.addr6 = "fd00:b007::1";
+	f.prefix6 = 120;
+	f.http_base6 = "http://[fd00:b007::1]";
+	assert_int_equal(dnsmasq_render(&cfg, &f, &out, err, sizeof(err)), 0);
+	assert_non_null(strstr(out, "no DHCPv6"));
+	assert_null(strstr(out, "enable-ra"));
+	free(out);
+	f.prefix6 = 64;
+
+	/* proxy mode: no DHCPv6 */
+	cfg.dhcp_mode = DHCP_MODE_PROXY;
+	assert_int_equal(dnsmasq_render(&cfg, &f, &out, err, sizeof(err)), 0);
+	assert_null(strstr(out, "option6"));
+	assert_null(strstr(out, "enable-ra"));
+	free(out);
+
+	/* hostile facts: an address that is not canonical IPv6, a base URL
+	 * that does not name it, config lines smuggled in */
+	cfg_defaults(&cfg);
+	f.addr6 = "fd00:b007::1\nport=53";
+	assert_int_equal(dnsmasq_render(&cfg, &f, &out, err, sizeof(err)),
+			 -EINVAL);
+	f.addr6 = "FD00:B007::1";
+	assert_int_equal(dnsmasq_render(&cfg, &f, &out, err, sizeof(err)),
+			 -EINVAL);
+	f.addr6 = "fd00:b007::1";
+	f.http_base6 = "http://[fd00:b007::2]";
+	assert_int_equal(dnsmasq_render(&cfg, &f, &out, err, sizeof(err)),
+			 -EINVAL);
+	f.http_base6 = "http://[fd00:b007::1]:80\nport=53";
+	assert_int_equal(dnsmasq_render(&cfg, &f, &out, err, sizeof(err)),
+			 -EINVAL);
+	f.http_base6 = NULL;
+	assert_int_equal(dnsmasq_render(&cfg, &f, &out, err, sizeof(err)),
+			 -EINVAL);
+	/* an explicit range6 that does not parse (the config file parser
+	 * refuses it first; the renderer does not trust it either) */
+	f.http_base6 = "http://[fd00:b007::1]";
+	str_copy(cfg.range6, sizeof(cfg.range6), "fd00::1,fd00::2,\n");
+	assert_int_equal(dnsmasq_render(&cfg, &f, &out, err, sizeof(err)),
+			 -EINVAL);
+}
+
+static void
+test_range6_auto(void **state)
+{
+	char s[ADDR_STRLEN], e[ADDR_STRLEN];
+
+	assert_int_equal(dnsmasq_range6_auto("fd00:b007::1", 64, s, e), 0);
+	assert_string_equal(s, "fd00:b007::1000");
+	assert_string_equal(e, "fd00:b007::ffff");
+	assert_int_equal(dnsmasq_range6_auto("fd00:b007:1:2:3:4:5:6", 96, s,
+					     e), 0);
+	assert_string_equal(s, "fd00:b007:1:2:3:4:0:1000");
+	assert_int_equal(dnsmasq_range6_auto("fd00::1", 63, s, e), -ERANGE);
+	assert_int_equal(dnsmasq_range6_auto("fd00::1", 113, s, e), -ERANGE);
+	assert_int_equal(dnsmasq_range6_auto("198.18.0.1", 64, s, e), -EINVAL);
+	assert_int_equal(dnsmasq_range6_auto("fd00::01", 64, s, e), -EINVAL);
+}
+
 /* Option 93 codes map to the RFC 4578 / IANA classes; HTTP Boot gets a
  * URL and "HTTPClient" back; mass-boot and MTU lines are there. */
 static void
@@ -184,6 +277,7 @@ test_golden_dnsmasq_accepts(void **state)
 		"dhcp-shim.conf",	  "dhcp-tftp-nofile-efi.conf",
 		"dhcp-nofile-both.conf",  "proxy-nofile-both.conf",
 		"dhcp-relayed.conf",	  "proxy-relayed.conf",
+		"dhcp-dual-stack.conf",	  "dhcp-ipv6-only.conf",
 	};
 	char err[1024], path[256];
 	size_t i;
@@ -404,6 +498,12 @@ test_http_base_and_files(void **state)
 			 0);
 	assert_string_equal(b, "http://198.18.0.1:8080");
 	assert_int_equal(dnsmasq_http_base(&cfg, "x", b, sizeof(b)), -EINVAL);
+	assert_int_equal(dnsmasq_http_base(&cfg, "fd00::1", b, sizeof(b)), 0);
+	assert_non_null(strstr(b, "http://[fd00::1]"));
+	assert_int_equal(dnsmasq_http_base(&cfg, "[fd00::1]", b, sizeof(b)),
+			 -EINVAL);
+	assert_int_equal(dnsmasq_http_base(&cfg, "FD00::1", b, sizeof(b)),
+			 -EINVAL);
 	assert_string_equal(dnsmasq_bios_file(BIOS_LOADER_PXELINUX),
 			    "pxelinux.0");
 	assert_string_equal(dnsmasq_bios_file(BIOS_LOADER_UNDIONLY),
@@ -592,6 +692,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_render_modes),
+		cmocka_unit_test(test_render_ipv6),
+		cmocka_unit_test(test_range6_auto),
 		cmocka_unit_test(test_golden_dnsmasq_accepts),
 		cmocka_unit_test(test_arch_and_tftp),
 		cmocka_unit_test(test_range_auto),

@@ -156,21 +156,36 @@ test_dhcpv6(void **state)
 				     sizeof(err)), 0);
 	assert_int_equal(ev.op, LEASE_OP_ADD);
 	assert_string_equal(ev.lease.mac, "52:54:00:ab:cd:ef");
-	assert_string_equal(ev.lease.ip, "fd00::27");
+	assert_string_equal(ev.lease.ip6, "fd00::27");
+	assert_string_equal(ev.lease.ip, "");
 	assert_string_equal(ev.lease.hostname, "web1");
 	assert_int_equal(ev.lease.expires, 1795602539);
 	/* the longest IPv6 text fits */
 	argv[3] = "2001:db8:ffff:ffff:ffff:ffff:ffff:fff1";
 	assert_int_equal(lease_parse(ARGC(argv), argv, envp, &ev, err,
 				     sizeof(err)), 0);
-	assert_string_equal(ev.lease.ip, argv[3]);
-	/* no MAC, a bad one, an overlong one: refused (never the DUID) */
+	assert_string_equal(ev.lease.ip6, argv[3]);
+	/* no DNSMASQ_MAC: the MAC of the DUID-LLT (OVMF's) or DUID-LL */
 	argv[3] = "fd00::27";
+	memset(&ev, 0, sizeof(ev));
+	assert_int_equal(lease_parse(ARGC(argv), argv, nomac, &ev, err,
+				     sizeof(err)), 0);
+	assert_string_equal(ev.lease.mac, "52:54:00:ab:cd:ef");
+	argv[2] = "00:03:00:01:52:54:00:ab:cd:01";
+	assert_int_equal(lease_parse(ARGC(argv), argv, NULL, &ev, err,
+				     sizeof(err)), 0);
+	assert_string_equal(ev.lease.mac, "52:54:00:ab:cd:01");
+	/* a DUID without a MAC (iPXE's DUID-UUID), a hostile one: refused */
+	argv[2] = "00:04:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00";
 	assert_int_equal(lease_parse(ARGC(argv), argv, nomac, &ev, err,
 				     sizeof(err)), -EINVAL);
-	assert_non_null(strstr(err, "DNSMASQ_MAC"));
+	assert_non_null(strstr(err, "MAC"));
+	argv[2] = "00:03:00:01:52:54:00:ab:cd:01;reboot";
 	assert_int_equal(lease_parse(ARGC(argv), argv, NULL, &ev, err,
 				     sizeof(err)), -EINVAL);
+	argv[2] = duid;
+	/* a DNSMASQ_MAC that is no MAC, an overlong one: refused (not
+	 * replaced by the DUID's) */
 	assert_int_equal(lease_parse(ARGC(argv), argv, badmac, &ev, err,
 				     sizeof(err)), -EINVAL);
 	snprintf(big, sizeof(big), "DNSMASQ_MAC=52:54:00:ab:cd:ef%0150d", 0);

@@ -351,6 +351,11 @@ test_boot_script(void **state)
 	assert_true(ipxe_render_boot_script("https://198.18.0.1:8443", buf,
 	                                    sizeof(buf)) > 0);
 	golden("boot-https", buf);
+	/* fetched over IPv6 (per-request base): the client has its address */
+	assert_true(ipxe_render_boot_script("http://[fd00:b007::1]", buf,
+	                                    sizeof(buf)) > 0);
+	golden("boot-ipv6", buf);
+	assert_non_null(strstr(buf, "\ngoto dhcp_ok\n"));
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		assert_int_equal(
 		    ipxe_render_boot_script(bad[i], buf, sizeof(buf)),

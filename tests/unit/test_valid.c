@@ -576,6 +576,61 @@ kernel_arch_names(void **state)
 	}
 }
 
+/* DHCPv6 DUIDs: the MAC of a DUID-LLT or DUID-LL, nothing else. */
+static void
+duid_macs(void **state)
+{
+	char mac[MAC_STR_LEN];
+
+	(void)state;
+	/* OVMF's DUID-LLT (type 1, Ethernet, time, MAC) */
+	assert_int_equal(duid_mac("00:01:00:01:2c:f0:ab:12:52:54:00:b6:00:01",
+				  mac), 0);
+	assert_string_equal(mac, "52:54:00:b6:00:01");
+	/* DUID-LL, upper case, no separators */
+	assert_int_equal(duid_mac("00030001525400B60002", mac), 0);
+	assert_string_equal(mac, "52:54:00:b6:00:02");
+	strcpy(mac, "untouched");
+	/* well-formed, no MAC: DUID-UUID (iPXE), DUID-EN, another
+	 * hardware type, another address length */
+	assert_int_equal(duid_mac("00:04:00:00:00:00:00:00:00:00:00:00:00:00:"
+				  "00:00:00:00", mac), -ENOENT);
+	assert_int_equal(duid_mac("00:02:00:00:ab:11:01:02:03", mac), -ENOENT);
+	assert_int_equal(duid_mac("00:03:00:06:52:54:00:b6:00:02", mac),
+			 -ENOENT);
+	assert_int_equal(duid_mac("00:03:00:01:52:54:00:b6:00:02:03:04", mac),
+			 -ENOENT);
+	assert_string_equal(mac, "untouched");
+	/* hostile: not a DUID */
+	const char *bad[] = {
+		"", "0", "00", "00:01", "00:03:00:01:52:54:00:b6:00:0",
+		"00:03:00:01:52:54:00:b6:00:02:", ":00:03:00:01:52:54:00:b6:00:02",
+		"00:03:0001:52:54:00:b6:00:02", "00:03:00:01:52:54:00:b6:00:0g",
+		"00-03-00-01-52-54-00-b6-00-02", "00:03::01:52:54:00:b6:00:02",
+		"00:00:00:01:52:54:00:b6:00:02", "00:05:00:01:52:54:00:b6:00:02",
+		"ff:ff:00:01:52:54:00:b6:00:02", "00:01:00:01:52:54:00",
+		"00:04:00:00", "00:03:00", "00:03:00:01 52:54:00:b6:00:02",
+		"00:03:00:01:52:54:00:b6:00:02\n", "0x0003000152540000b602",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(duid_mac(bad[i], mac), -EINVAL);
+	assert_int_equal(duid_mac(NULL, mac), -EINVAL);
+	assert_string_equal(mac, "untouched");
+	/* the longest DUID (130 bytes) is taken, one byte more is not */
+	{
+		char big[DUID_STRLEN + 8];
+		size_t n = 0;
+		int i;
+
+		n += (size_t)sprintf(big, "00:02");
+		for (i = 2; i < DUID_MAX_BYTES; i++)
+			n += (size_t)sprintf(big + n, ":ab");
+		assert_int_equal(duid_mac(big, mac), -ENOENT);
+		sprintf(big + n, ":ab");
+		assert_int_equal(duid_mac(big, mac), -EINVAL);
+	}
+}
+
 int
 main(void)
 {
@@ -591,6 +646,7 @@ main(void)
 		cmocka_unit_test(ipv4_dotted_quad),
 		cmocka_unit_test(ip_either_family),
 		cmocka_unit_test(ip_from_sockaddr),
+		cmocka_unit_test(duid_macs),
 		cmocka_unit_test(token_hex32),
 		cmocka_unit_test(kernel_arch_names),
 		cmocka_unit_test(token_generated),
