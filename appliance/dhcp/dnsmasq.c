@@ -371,6 +371,16 @@ dm_render_boot_pxe(struct strbuf *b, const struct by_config *cfg)
  * UEFI HTTP Boot: a URL, and option 60 "HTTPClient" echoed back, or the
  * firmware ignores the offer (UEFI spec, HTTP Boot). A code only tagged
  * may have a placeholder URL (arch.c); a row serving it replaces that.
+ *
+ * Proxy mode: dnsmasq answers in a proxy range only the clients whose
+ * vendor class starts with one of its PXE vendors, "PXEClient" unless
+ * told (rfc2131.c, is_pxe_client); an HTTP Boot client says
+ * "HTTPClient:Arch:00016:...". dhcp-pxe-vendor adds it: dnsmasq then
+ * sends it a proxy offer (no address) with the dhcp-boot URL as file and
+ * the vendor class it matched, "HTTPClient", as option 60 (and no
+ * option 43: arch >= 6 is not sent to port 4011 without a pxe-service of
+ * its code). edk2 takes that as a "proxy URI" offer beside the site
+ * server's address offer (docs/dhcp.md, "UEFI HTTP Boot").
  */
 static void
 dm_render_boot_http(struct strbuf *b, const struct by_config *cfg,
@@ -381,8 +391,12 @@ dm_render_boot_http(struct strbuf *b, const struct by_config *cfg,
 	char file[128];
 	size_t i;
 
-	strbuf_printf(b, "# UEFI HTTP Boot clients get a URL\n"
-		     "dhcp-option-force=tag:httpboot,option:"
+	strbuf_printf(b, "# UEFI HTTP Boot clients get a URL\n");
+	if (cfg->dhcp_mode == DHCP_MODE_PROXY)
+		strbuf_printf(b, "# proxyDHCP: answer vendor class HTTPClient "
+			     "too (a proxy offer with the URL)\n"
+			     "dhcp-pxe-vendor=PXEClient,HTTPClient\n");
+	strbuf_printf(b, "dhcp-option-force=tag:httpboot,option:"
 		     "vendor-class,HTTPClient\n");
 	for (i = 0; i < arch_count(); i++) {
 		const struct arch *a = arch_at(i);
@@ -455,8 +469,7 @@ dm_render_boot(struct strbuf *b, const struct by_config *cfg,
 		  DNSMASQ_TAG_NOFILE,
 		  dm_any_nofile(cfg) ? " or " DNSMASQ_TAG_LOCAL : "");
 	dm_render_boot_pxe(b, cfg);
-	if (cfg->dhcp_mode != DHCP_MODE_PROXY)
-		dm_render_boot_http(b, cfg, f);
+	dm_render_boot_http(b, cfg, f);
 	if (cfg->ipxe_detect)
 		dm_render_boot_ipxe(b, cfg, f);
 }

@@ -112,7 +112,8 @@ test_render_modes(void **state)
 }
 
 /* Option 93 codes map to the RFC 4578 / IANA classes; HTTP Boot gets a
- * URL and "HTTPClient" back; mass-boot and MTU lines are there. */
+ * URL and "HTTPClient" back, in proxy mode too; mass-boot and MTU lines
+ * are there. */
 static void
 test_arch_and_tftp(void **state)
 {
@@ -145,6 +146,20 @@ test_arch_and_tftp(void **state)
 	assert_non_null(strstr(out, "\ntftp-max=1000\n"));
 	assert_null(strstr(out, "tftp-mtu="));
 	assert_null(strstr(out, "tftp-single-port"));
+	/* dhcp mode: dnsmasq answers HTTPClient anyway; no PXE vendors */
+	assert_null(strstr(out, "dhcp-pxe-vendor"));
+	free(out);
+
+	/* proxy mode: dnsmasq answers only its PXE vendors in a proxy
+	 * range, so HTTPClient is one; the same URL */
+	cfg.dhcp_mode = DHCP_MODE_PROXY;
+	out = NULL;
+	assert_int_equal(dnsmasq_render(&cfg, &f, &out, err, sizeof(err)), 0);
+	assert_non_null(strstr(out, "\ndhcp-pxe-vendor=PXEClient,"
+				    "HTTPClient\n"));
+	assert_non_null(strstr(out, "\ndhcp-boot=tag:httpx64,tag:!bynofile,"
+				    "http://198.18.0.1/files/tftp/"
+				    "snponly.efi\n"));
 	free(out);
 }
 
