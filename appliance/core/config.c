@@ -1160,6 +1160,8 @@ static const struct cfg_key cfg_keys[] = {
 	{ "dhcp", "uefi_loader", parse_enum, F(uefi_loader), 0, 0, 0,
 	  uefi_loader_names },
 	{ "dhcp", "ipxe_detect", parse_bool, F(ipxe_detect), 0, 0, 0, NULL },
+	{ "dhcp", "http_boot_tls", parse_bool, F(http_boot_tls), 0, 0, 0,
+	  NULL },
 	{ "dhcp", "tftp_root", parse_path, F(tftp_root), ALLOW_EMPTY, 0, 0,
 	  NULL },
 	{ "dhcp", "dnsmasq", parse_path, F(dnsmasq), 0, 0, 0, NULL },
@@ -1412,6 +1414,25 @@ cfg_check_admin_tls(struct cfg_parser *p)
 	return -EINVAL;
 }
 
+/* [dhcp] http_boot_tls hands UEFI HTTP Boot clients an https:// URL of
+ * the TLS boot listener: without [http] tls_listen there is none. */
+static int
+cfg_check_http_boot_tls(struct cfg_parser *p)
+{
+	size_t i;
+
+	if (!p->cfg->http_boot_tls || strcmp(p->cfg->tls_listen, "off"))
+		return 0;
+	for (i = 0; i < ARRAY_SIZE(cfg_keys); i++)
+		if (!strcmp(cfg_keys[i].section, "dhcp") &&
+		    !strcmp(cfg_keys[i].name, "http_boot_tls"))
+			break;
+	parser_error(p, i < ARRAY_SIZE(cfg_keys) ? p->seen[i] : 0,
+		     "[dhcp] http_boot_tls: needs [http] tls_listen (the "
+		     "HTTPS URL is the TLS boot listener's)");
+	return -EINVAL;
+}
+
 /*
  * cfg_load - load path over the defaults into cfg (see config.h). On
  * error cfg holds the defaults plus whatever came before the bad line;
@@ -1462,6 +1483,8 @@ cfg_load(struct by_config *cfg, const char *path, bool allow_missing,
 	r = p.err_line ? -EINVAL : 0;
 	if (!r)
 		r = cfg_check_admin_tls(&p);
+	if (!r)
+		r = cfg_check_http_boot_tls(&p);
 	if (!r && str_copy(cfg->path, sizeof(cfg->path), path) < 0) {
 		snprintf(err, errsz, "%s: path too long", path);
 		r = -ENAMETOOLONG;

@@ -132,6 +132,10 @@ struct by_config {
 	enum cfg_bios_loader bios_loader; /* pxelinux */
 	enum cfg_uefi_loader uefi_loader; /* snponly */
 	bool ipxe_detect;                 /* yes */
+	bool http_boot_tls;               /* no: UEFI HTTP Boot URLs are
+					     https:// ([http] tls_listen);
+					     the firmware must trust the
+					     appliance CA */
 	char tftp_root[CFG_PATH_MAX];     /* "" = <state_dir>/tftp */
 	char dnsmasq[CFG_PATH_MAX];       /* /usr/sbin/dnsmasq */
 	bool tftp_single_port;            /* no: replies from port 69 only */

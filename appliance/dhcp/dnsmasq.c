@@ -72,6 +72,33 @@ dnsmasq_http_base(const struct by_config *cfg, const char *addr, char *out,
 }
 
 int
+dnsmasq_http_boot_base(const struct by_config *cfg, const char *http_base,
+		       char *out, size_t outsz)
+{
+	const char *colon = strrchr(cfg->tls_listen, ':');
+	unsigned long long port = 443;
+	char host[64];
+	size_t n;
+
+	if (!str_has_prefix(http_base, "http://"))
+		return -EINVAL;
+	if (!cfg->http_boot_tls)
+		return str_printf(out, outsz, "%s", http_base);
+	/* http://ADDR[:PORT]: an IPv4 address, no brackets */
+	n = strcspn(http_base + 7, ":");
+	if (!colon || !strcmp(cfg->tls_listen, "off") || n >= sizeof(host) ||
+	    parse_uint(colon + 1, 1, 65535, &port) < 0)
+		return -EINVAL;
+	memcpy(host, http_base + 7, n);
+	host[n] = '\0';
+	if (!valid_ipv4(host))
+		return -EINVAL;
+	if (port == 443)
+		return str_printf(out, outsz, "https://%s", host);
+	return str_printf(out, outsz, "https://%s:%llu", host, port);
+}
+
+int
 dnsmasq_range_auto(const char *addr, unsigned prefix, char start[2][16],
 		   char end[2][16])
 {
@@ -678,18 +705,32 @@ dm_render_boot_pxe(struct strbuf *b, const struct by_config *cfg)
  * UEFI HTTP Boot: a URL, and option 60 "HTTPClient" echoed back, or the
  * firmware ignores the offer (UEFI spec, HTTP Boot). A code only tagged
  * may have a placeholder URL (arch.c); a row serving it replaces that.
+ *
+ * Proxy mode: dnsmasq answers in a proxy range only the clients whose
+ * vendor class starts with one of its PXE vendors, "PXEClient" unless
+ * told (rfc2131.c, is_pxe_client); an HTTP Boot client says
+ * "HTTPClient:Arch:00016:...". dhcp-pxe-vendor adds it: dnsmasq then
+ * sends it a proxy offer (no address) with the dhcp-boot URL as file and
+ * the vendor class it matched, "HTTPClient", as option 60 (and no
+ * option 43: arch >= 6 is not sent to port 4011 without a pxe-service of
+ * its code). edk2 takes that as a "proxy URI" offer beside the site
+ * server's address offer (docs/dhcp.md, "UEFI HTTP Boot").
  */
 static void
 dm_render_boot_http(struct strbuf *b, const struct by_config *cfg,
-		    const struct dnsmasq_facts *f)
+		    const char *base)
 {
 	const char *nn = "tag:!" DNSMASQ_TAG_NOFILE ",";
 	const char *ne = dm_not_local(cfg, arch_primary(ARCH_FW_UEFI));
 	char file[128];
 	size_t i;
 
-	strbuf_printf(b, "# UEFI HTTP Boot clients get a URL\n"
-		     "dhcp-option-force=tag:httpboot,option:"
+	strbuf_printf(b, "# UEFI HTTP Boot clients get a URL\n");
+	if (cfg->dhcp_mode == DHCP_MODE_PROXY)
+		strbuf_printf(b, "# proxyDHCP: answer vendor class HTTPClient "
+			     "too (a proxy offer with the URL)\n"
+			     "dhcp-pxe-vendor=PXEClient,HTTPClient\n");
+	strbuf_printf(b, "dhcp-option-force=tag:httpboot,option:"
 		     "vendor-class,HTTPClient\n");
 	for (i = 0; i < arch_count(); i++) {
 		const struct arch *a = arch_at(i);
@@ -698,15 +739,14 @@ dm_render_boot_http(struct strbuf *b, const struct by_config *cfg,
 		if (a->http_tag && file[0])
 			strbuf_printf(b, "dhcp-boot=tag:%s,%s%s%s/files/tftp/%s\n",
 				  a->http_tag, nn, dm_not_local(cfg, a),
-				  f->http_base, file);
+				  base, file);
 	}
 	for (i = 0; i < arch_unserved_count(); i++) {
 		const struct arch_code *c = arch_unserved_at(i);
 
 		if (c->http && c->placeholder && !arch_by_code(c->code))
 			strbuf_printf(b, "dhcp-boot=tag:%s,%s%s%s/files/tftp/%s\n",
-				  c->tag, nn, ne, f->http_base,
-				  c->placeholder);
+				  c->tag, nn, ne, base, c->placeholder);
 	}
 }
 
@@ -802,7 +842,7 @@ dm_render_boot6(struct strbuf *b, const struct by_config *cfg,
  */
 static void
 dm_render_boot(struct strbuf *b, const struct by_config *cfg,
-	       const struct dnsmasq_facts *f)
+	       const struct dnsmasq_facts *f, const char *http_boot_base)
 {
 	strbuf_printf(b, "\n# boot files by firmware (bios_loader = %s, "
 		     "uefi_loader = %s)\n",
@@ -812,8 +852,7 @@ dm_render_boot(struct strbuf *b, const struct by_config *cfg,
 		  DNSMASQ_TAG_NOFILE,
 		  dm_any_nofile(cfg) ? " or " DNSMASQ_TAG_LOCAL : "");
 	dm_render_boot_pxe(b, cfg);
-	if (cfg->dhcp_mode != DHCP_MODE_PROXY)
-		dm_render_boot_http(b, cfg, f);
+	dm_render_boot_http(b, cfg, http_boot_base);
 	if (cfg->ipxe_detect)
 		dm_render_boot_ipxe(b, cfg, f);
 	dm_render_boot6(b, cfg, f);
@@ -825,6 +864,7 @@ dnsmasq_render(const struct by_config *cfg, const struct dnsmasq_facts *f,
 {
 	struct strbuf b = { 0 };
 	const char *bad = NULL;
+	char hbase[128];
 	int r;
 
 	if (errsz)
@@ -855,6 +895,13 @@ dnsmasq_render(const struct by_config *cfg, const struct dnsmasq_facts *f,
 				     "configuration safely", bad);
 		return -EINVAL;
 	}
+	if (dnsmasq_http_boot_base(cfg, f->http_base, hbase,
+				   sizeof(hbase)) < 0) {
+		snprintf(err, errsz, "[dhcp] http_boot_tls: no HTTPS URL from "
+			 "%s and [http] tls_listen = %s", f->http_base,
+			 cfg->tls_listen);
+		return -EINVAL;
+	}
 	dm_render_global(&b, cfg, f);
 	dm_render_tftp(&b, cfg, f);
 	if (cfg->dhcp_mode != DHCP_MODE_OFF) {
@@ -866,7 +913,7 @@ dnsmasq_render(const struct by_config *cfg, const struct dnsmasq_facts *f,
 			free(b.p);
 			return r;
 		}
-		dm_render_boot(&b, cfg, f);
+		dm_render_boot(&b, cfg, f, hbase);
 	} else {
 		strbuf_printf(&b, "\n# [dhcp] mode = off: no DHCP, TFTP only\n");
 	}

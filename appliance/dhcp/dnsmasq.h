@@ -49,6 +49,15 @@ int dnsmasq_http_base(const struct by_config *cfg, const char *addr,
 		      char *out, size_t outsz);
 
 /*
+ * dnsmasq_http_boot_base - the base of the UEFI HTTP Boot URLs into out:
+ * http_base itself, or with [dhcp] http_boot_tls "https://ADDR" or
+ * "https://ADDR:PORT" (ADDR from http_base, PORT from [http] tls_listen
+ * when it is not 443). 0, -EINVAL or -ENAMETOOLONG.
+ */
+int dnsmasq_http_boot_base(const struct by_config *cfg, const char *http_base,
+			   char *out, size_t outsz);
+
+/*
  * dnsmasq_range_auto - the DHCP pool(s) of addr/prefix: every host
  * address of the subnet except addr, as at most two START,END ranges
  * (below and above addr). Writes the ranges into start[i]/end[i] (16

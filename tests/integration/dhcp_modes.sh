@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # dhcp_modes - the boot file dnsmasq offers, by client architecture (DHCP
-# option 93: 0, 7, 9, 11) and iPXE user class, for every loader setting,
-# in dhcp mode and in proxy mode beside a second "site" DHCP server; and
+# option 93: 0, 7, 9, 11; 16 UEFI HTTP Boot in proxy mode) and iPXE user
+# class, for every loader setting, in dhcp mode and in proxy mode beside a
+# second "site" DHCP server; and
 # every lease reaches the database with its architecture.
 # One appliance serves all cases; settings change through SIGHUP.
 source "$TOP/tests/lib/common.sh"
@@ -98,6 +99,14 @@ expect_eq "$(p4011 7)" snponly.efi "proxy, arch 7, port 4011: snponly.efi"
 expect_eq "$(p4011 9)" snponly.efi "proxy, arch 9, port 4011: snponly.efi"
 expect_eq "$(field file "$(offer_from 198.18.0.1 -m "$MP" -a 0 -u iPXE -w 1500)")" "$URL" "proxy, iPXE: the URL"
 expect_eq "$(field file "$(offer_from 198.18.0.1 -m "$MP" -a 7 -u iPXE -w 1500)")" "$URL" "proxy, iPXE on UEFI: the URL"
+# UEFI HTTP Boot (arch 16, vendor class HTTPClient) in proxy mode: a
+# proxy offer with the loader's URL and HTTPClient (dhcp-pxe-vendor)
+HV=HTTPClient:Arch:00016:UNDI:003000
+hb=$(offer_from 198.18.0.1 -m "$MP" -a 16 -V "$HV" -w 1500)
+expect_eq "$(field yiaddr "$hb")" 0.0.0.0 "proxy, HTTP Boot: a proxy offer, no address"
+expect_eq "$(field file "$hb")" "http://198.18.0.1:$HTTP_PORT/files/tftp/snponly.efi" \
+	"proxy, HTTP Boot: the loader's URL as boot file"
+expect_eq "$(field vendor "$hb")" HTTPClient "proxy, HTTP Boot: vendor class HTTPClient"
 lab_config dhcp.mode=proxy dhcp.bios_loader=undionly dhcp.uefi_loader=ipxe
 appliance_reload
 expect_eq "$(field file "$(offer_from 198.18.0.1 -m "$MP" -a 0 -w 1500)")" undionly.kpxe "proxy, bios_loader=undionly"

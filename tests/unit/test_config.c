@@ -111,6 +111,7 @@ defaults(void **state)
 	assert_int_equal(cfg.bios_loader, BIOS_LOADER_PXELINUX);
 	assert_int_equal(cfg.uefi_loader, UEFI_LOADER_SNPONLY);
 	assert_true(cfg.ipxe_detect);
+	assert_false(cfg.http_boot_tls);
 	assert_string_equal(cfg.tftp_root, "");
 	assert_string_equal(cfg.dnsmasq, "/usr/sbin/dnsmasq");
 	assert_string_equal(cfg.listen, "0.0.0.0:80");
@@ -213,6 +214,7 @@ every_key(void **state)
 		   "bios_loader = undionly\n"
 		   "uefi_loader = shim\n"
 		   "ipxe_detect = no\n"
+		   "http_boot_tls = yes\n"
 		   "tftp_root = /srv/by/tftp\n"
 		   "dnsmasq = /usr/local/sbin/dnsmasq\n"
 		   "tftp_single_port = yes\n"
@@ -267,6 +269,7 @@ every_key(void **state)
 	assert_int_equal(cfg.bios_loader, BIOS_LOADER_UNDIONLY);
 	assert_int_equal(cfg.uefi_loader, UEFI_LOADER_SHIM);
 	assert_false(cfg.ipxe_detect);
+	assert_true(cfg.http_boot_tls);
 	assert_string_equal(cfg.tftp_root, "/srv/by/tftp");
 	assert_string_equal(cfg.dnsmasq, "/usr/local/sbin/dnsmasq");
 	assert_string_equal(cfg.listen, "198.18.0.1:8080");
@@ -535,6 +538,10 @@ bad_values_per_type(void **state)
 	/* bool */
 	load_err("[dhcp]\nipxe_detect = maybe\n", 2,
 		 "[dhcp] ipxe_detect: not yes or no");
+	/* HTTPS HTTP Boot needs the TLS listener */
+	load_err("[dhcp]\nhttp_boot_tls = yes\n", 2,
+		 "[dhcp] http_boot_tls: needs [http] tls_listen (the HTTPS "
+		 "URL is the TLS boot listener's)");
 	/* numbers */
 	load_err("[http]\nmax_connections = many\n", 2,
 		 "[http] max_connections: not a number");

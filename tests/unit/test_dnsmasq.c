@@ -229,7 +229,8 @@ test_range6_auto(void **state)
 }
 
 /* Option 93 codes map to the RFC 4578 / IANA classes; HTTP Boot gets a
- * URL and "HTTPClient" back; mass-boot and MTU lines are there. */
+ * URL and "HTTPClient" back, in proxy mode too; mass-boot and MTU lines
+ * are there. */
 static void
 test_arch_and_tftp(void **state)
 {
@@ -262,7 +263,41 @@ test_arch_and_tftp(void **state)
 	assert_non_null(strstr(out, "\ntftp-max=1000\n"));
 	assert_null(strstr(out, "tftp-mtu="));
 	assert_null(strstr(out, "tftp-single-port"));
+	/* dhcp mode: dnsmasq answers HTTPClient anyway; no PXE vendors */
+	assert_null(strstr(out, "dhcp-pxe-vendor"));
 	free(out);
+
+	/* proxy mode: dnsmasq answers only its PXE vendors in a proxy
+	 * range, so HTTPClient is one; the same URL */
+	cfg.dhcp_mode = DHCP_MODE_PROXY;
+	out = NULL;
+	assert_int_equal(dnsmasq_render(&cfg, &f, &out, err, sizeof(err)), 0);
+	assert_non_null(strstr(out, "\ndhcp-pxe-vendor=PXEClient,"
+				    "HTTPClient\n"));
+	assert_non_null(strstr(out, "\ndhcp-boot=tag:httpx64,tag:!bynofile,"
+				    "http://198.18.0.1/files/tftp/"
+				    "snponly.efi\n"));
+	free(out);
+
+	/* http_boot_tls: HTTP Boot URLs on the TLS listener; PXE and
+	 * iPXE lines unchanged */
+	cfg.http_boot_tls = true;
+	str_copy(cfg.tls_listen, sizeof(cfg.tls_listen), "198.18.0.1:443");
+	out = NULL;
+	assert_int_equal(dnsmasq_render(&cfg, &f, &out, err, sizeof(err)), 0);
+	assert_non_null(strstr(out, "\ndhcp-boot=tag:httpx64,tag:!bynofile,"
+				    "https://198.18.0.1/files/tftp/"
+				    "snponly.efi\n"));
+	assert_non_null(strstr(out, "\ndhcp-boot=tag:ipxe,tag:!bynofile,"
+				    "tftp://198.18.0.1/boot.ipxe\n"));
+	assert_null(strstr(out, ",http://"));
+	free(out);
+	str_copy(cfg.tls_listen, sizeof(cfg.tls_listen), "off");
+	out = NULL;
+	assert_int_equal(dnsmasq_render(&cfg, &f, &out, err, sizeof(err)),
+			 -EINVAL);
+	assert_null(out);
+	assert_non_null(strstr(err, "http_boot_tls"));
 }
 
 /* Every golden file is a config the real dnsmasq accepts. */
@@ -504,6 +539,28 @@ test_http_base_and_files(void **state)
 			 -EINVAL);
 	assert_int_equal(dnsmasq_http_base(&cfg, "FD00::1", b, sizeof(b)),
 			 -EINVAL);
+	/* UEFI HTTP Boot: the same base, or with http_boot_tls the TLS
+	 * listener's port on the same address */
+	assert_int_equal(dnsmasq_http_boot_base(&cfg, "http://198.18.0.1:8080",
+						b, sizeof(b)), 0);
+	assert_string_equal(b, "http://198.18.0.1:8080");
+	cfg.http_boot_tls = true;
+	assert_int_equal(dnsmasq_http_boot_base(&cfg, "http://198.18.0.1:8080",
+						b, sizeof(b)), -EINVAL);
+	str_copy(cfg.tls_listen, sizeof(cfg.tls_listen), "0.0.0.0:443");
+	assert_int_equal(dnsmasq_http_boot_base(&cfg, "http://198.18.0.1:8080",
+						b, sizeof(b)), 0);
+	assert_string_equal(b, "https://198.18.0.1");
+	str_copy(cfg.tls_listen, sizeof(cfg.tls_listen), "198.18.0.1:8443");
+	assert_int_equal(dnsmasq_http_boot_base(&cfg, "http://198.18.0.1",
+						b, sizeof(b)), 0);
+	assert_string_equal(b, "https://198.18.0.1:8443");
+	assert_int_equal(dnsmasq_http_boot_base(&cfg, "https://198.18.0.1",
+						b, sizeof(b)), -EINVAL);
+	assert_int_equal(dnsmasq_http_boot_base(&cfg, "http://host.example",
+						b, sizeof(b)), -EINVAL);
+	assert_int_equal(dnsmasq_http_boot_base(&cfg, "http://198.18.0.1",
+						b, 12), -ENAMETOOLONG);
 	assert_string_equal(dnsmasq_bios_file(BIOS_LOADER_PXELINUX),
 			    "pxelinux.0");
 	assert_string_equal(dnsmasq_bios_file(BIOS_LOADER_UNDIONLY),
