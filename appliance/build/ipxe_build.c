@@ -250,11 +250,9 @@ copy_file(const char *src, const char *dst, unsigned mode)
 static int
 install_file(const char *src, const char *dir, const char *name)
 {
-	char tmp[IPXE_PATH], dst[IPXE_PATH];
-	int r;
-
+	char tmp[IPXE_PATH], dst[IPXE_PATH], sub[IPXE_PATH];
 	const char *base = strrchr(name, '/');
-	char sub[IPXE_PATH];
+	int r;
 
 	/* a nested name ("arm64/snponly.efi"): its directory, and the
 	 * temporary name beside the file */

@@ -74,6 +74,26 @@ img = open(sys.argv[1], "rb").read()
 der = open(sys.argv[2], "rb").read()
 sys.exit(0 if der in img else 1)' "$imgdir/$img" "$TEST_TMP/ca.der"
 done
+# ARM64 (cross-compiled, when gcc-aarch64-linux-gnu is here; else left
+# out with one line naming the package: tests/cli/ipxe_cross.sh)
+if command -v aarch64-linux-gnu-gcc >/dev/null; then
+	for img in arm64/ipxe.efi arm64/snponly.efi; do
+		t=$(file -b "$imgdir/$img")
+		expect_contains "$t" "EFI application" "$img is an EFI application"
+		expect_contains "$t" "Aarch64" "$img is Aarch64"
+		check "$img embeds boot.ipxe and the CA" python3 -c '
+import sys
+img = open(sys.argv[1], "rb").read()
+s = open(sys.argv[2], "rb").read()
+sys.exit(0 if s in img and open(sys.argv[3], "rb").read() in img else 1)' \
+			"$imgdir/$img" "$imgdir/boot.ipxe" "$TEST_TMP/ca.der"
+	done
+	expect_contains "$(cat "$TEST_TMP/build1.out")" "CROSS=aarch64-linux-gnu-" \
+		"the arm64 images are built with the cross compiler"
+else
+	expect_contains "$(cat "$TEST_TMP/build1.out")" "gcc-aarch64-linux-gnu" \
+		"no cross compiler: the arm64 images are left out, the package named"
+fi
 check "server.crt verifies against the CA" \
 	openssl verify -CAfile "$state/tls/ca.crt" "$state/tls/server.crt"
 expect_contains "$(openssl x509 -in "$state/tls/server.crt" -noout -ext subjectAltName)" \
