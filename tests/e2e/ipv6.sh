@@ -68,10 +68,14 @@ expect_contains "$conf" "option6:bootfile-url,http://[$V6]/ipxe/v1/boot" "dnsmas
 expect_not_contains "$conf" "dhcp-range=198.18" "dnsmasq: no DHCPv4 pool (range = off)"
 
 # ---- 1. OVMF PXEv6 -> snponly.efi -> config over IPv6 -------------------
+# (the menu is not matched on the console: the serial build of iPXE
+# writes each character twice there, EFI console and serial port)
 mac=52:54:00:b6:00:01
-app_boot v6-uefi uefi $mac "bootyard: $mac v6-uefi" 180 \
+app_boot v6-uefi uefi $mac "Start PXE over IPv6" 120 \
 	-fw_cfg name=opt/org.tianocore/IPv4PXESupport,string=no \
 	-uuid 0b007000-0000-4000-8000-00000000b601
+app_wait_access "GET /ipxe/v1/config\?mac=52(:|%3A)54(:|%3A)00(:|%3A)b6(:|%3A)00(:|%3A)01" 150 ||
+	app_fail "no config request for $mac within 150 s"
 t_config=$((SECONDS - APP_T0))
 qemu_stop
 log=$(app_access)
