@@ -20,6 +20,8 @@
  * DHCPv6 gave it: the appliance's boot script over IPv6, whose base URL
  * (per request) names the appliance's IPv6 address; a script with such
  * a base skips the configuration, the client fetched it over IPv6.
+ * IPv6 without a boot URL (router advertisements of a site router,
+ * where bootyard serves IPv4 only) goes on to DHCPv4.
  */
 #include "appliance/core/bootscript.h"
 
@@ -72,13 +74,14 @@ ipxe_render_boot_script(const char *base_url, char *buf, size_t bufsz)
 	    "%s"
 	    ":dhcp\n"
 	    "iseq ${platform} efi || goto dhcp4\n"
-	    "ifconf --configurator ipv6 && goto dhcp6_ok ||\n"
+	    /* IPv6 from another router (a site where bootyard serves
+	     * IPv4 only) gives no boot URL: DHCPv4 then */
+	    "ifconf --configurator ipv6 && isset ${filename} && goto dhcp6_ok ||\n"
 	    "ifconf --configurator dhcp && goto dhcp_ok ||\n"
 	    "goto dhcp_retry\n"
 	    ":dhcp6_ok\n"
 	    "isset ${ip} && goto dhcp_ok ||\n"
 	    /* fetch, then run, as the config below */
-	    "isset ${filename} || goto dhcp_retry\n"
 	    "imgfetch --name bootyard-boot6 ${filename} || goto dhcp_retry\n"
 	    "imgexec bootyard-boot6 || exit 1\n"
 	    "exit 0\n"

@@ -8,7 +8,8 @@
 #  - a config dnsmasq-wise unchanged keeps dnsmasq; a bad config on SIGHUP
 #    is refused and the running service stays;
 #  - an IPv6 address added to the interface is followed (logged) and
-#    changes nothing that serves IPv4 (same dnsmasq, same address);
+#    served ([dhcp] range6 = auto: dnsmasq restarted with DHCPv6, status
+#    address6), IPv4 still served from the same address;
 #  - the interface's address changes: dnsmasq follows; link down/up logged;
 #  - a bad config file refuses to start, naming file, line and key;
 #  - SIGTERM stops dnsmasq and exits 0.
@@ -81,13 +82,19 @@ ip -n "$NS_C" link set "$IF_C" up
 wait_for 5 grep -q "link $IF_A is up" "$TEST_TMP/serve.log" || fail "link up not logged"
 ok "link down and up are logged"
 
-# -- an IPv6 address: followed and logged, IPv4 service untouched
+# -- an IPv6 address: followed, logged and served; IPv4 service stays
 if [[ $(ip netns exec "$NS_A" cat "/proc/sys/net/ipv6/conf/$IF_A/disable_ipv6" 2>/dev/null) == 0 ]]; then
 	ip -n "$NS_A" addr add fd00:18::1/64 dev "$IF_A" nodad
 	wait_for 5 grep -q "interface $IF_A IPv6 addresses: .*fd00:18::1/64" "$TEST_TMP/serve.log" ||
 		fail "the IPv6 address on $IF_A was not followed"
 	ok "an IPv6 address on $IF_A is followed"
-	expect_eq "$(status_get dnsmasq_pid)" "$newpid" "an IPv6 address keeps dnsmasq (same pid)"
+	wait_for 10 bash -c "[[ \$('$BOOTYARD' -c '$CONF' status | awk '\$1 == \"address6\" { print \$2 }') == fd00:18::1 ]]" ||
+		fail "status: address6 is not fd00:18::1"
+	ok "the IPv6 address is served (range6 = auto)"
+	grep -q "dhcp-range=fd00:18::1000,fd00:18::ffff,64," "$STATE/run/dnsmasq.conf" ||
+		fail "no DHCPv6 range in dnsmasq.conf"
+	ok "dnsmasq serves DHCPv6 on it"
+	newpid=$(status_get dnsmasq_pid)
 	expect_contains "$("$BOOTYARD" -c "$CONF" status)" "198.18.0.1/24" "the IPv4 address still serves"
 else
 	ok "IPv6 is disabled on $IF_A: the IPv6 follow is not checked"
