@@ -11,11 +11,11 @@
 #   HTTP; d-i fetches its preseed, whose preseed/early_command calls
 #   {{done_url}} (no package mirror in the lab: see real_installer.sh).
 #   The host is then local: on its next boot the same VM gets a local
-#   decision ("exit 1" on ARM64: docs/arches.md). That second boot stops
-#   at the decision unless BOOTYARD_ARM64_DISK=1, which also waits for the
-#   firmware to reach a marker disk (its walk through the NIC's other
-#   boot entries takes minutes under TCG: docs/arches.md has the time).
-# Timings (power-on to config, to callback) are printed at the end.
+#   decision ("exit 1" on ARM64: docs/arches.md) and AAVMF goes on to a
+#   marker disk behind the NIC (about 80 s after the decision under TCG).
+# Timings (power-on to config, to callback, to the disk) are printed at
+# the end. Measured 2026-12-06 at load ~10: config 19 s, preseed 189 s,
+# done 285 s, local decision 21 s, disk 100 s; the whole test 401 s.
 source "$TOP/tests/lib/common.sh"
 source "$TOP/tests/lib/lab.sh"
 source "$TOP/tests/lib/qemu.sh"
@@ -106,7 +106,7 @@ expect_contains "$(by host show arm1)" "local" "the host is local after done"
 # ---- second boot: local ("exit 1" on ARM64) ------------------------------
 n=$(grep -c "/ipxe/v1/config" "$APP_ACCESS")
 disk=()
-if [[ -n ${BOOTYARD_ARM64_DISK:-} ]]; then
+if command -v mkfs.vfat >/dev/null && command -v mcopy >/dev/null; then
 	# marker disk: a FAT image whose EFI/BOOT/BOOTAA64.EFI is d-i's
 	# arm64 kernel (an EFI stub program: it prints "EFI stub")
 	truncate -s 64M "$TEST_TMP/disk.img"
@@ -116,6 +116,8 @@ if [[ -n ${BOOTYARD_ARM64_DISK:-} ]]; then
 		fail "cannot make the marker disk (dosfstools, mtools)"
 	disk=(-drive "file=$TEST_TMP/disk.img,format=raw,if=none,id=d0,snapshot=on"
 		-device virtio-blk-pci,drive=d0,bootindex=2)
+else
+	echo "no marker disk (dosfstools, mtools missing): the disk is not checked"
 fi
 t0=$SECONDS
 qemu_start arm64-local arm64 $mac "${disk[@]}" || app_fail "second QEMU did not start"
@@ -126,7 +128,7 @@ ok "second boot: local decision $t_local s after power-on"
 (($(grep -c "/ipxe/v1/config" "$APP_ACCESS") > n)) || fail "no config request on the second boot"
 t_disk=
 if ((${#disk[@]})); then
-	qemu_wait "EFI stub" 900 || app_fail "the firmware did not reach the marker disk within 900 s"
+	qemu_wait "EFI stub" 300 || app_fail "the firmware did not reach the marker disk within 300 s"
 	t_disk=$((SECONDS - t0))
 	ok "after exit 1 the firmware reached the disk $t_disk s after power-on"
 fi
