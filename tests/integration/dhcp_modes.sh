@@ -30,7 +30,7 @@ ok "clients of arch 0, 7, 9, 11 and iPXE got leases"
 expect_eq "$(field file "$(grep -m1 '^ACK' "$TEST_TMP/lease.0")")" pxelinux.0 "arch 0 (BIOS): pxelinux.0"
 expect_eq "$(field file "$(grep -m1 '^ACK' "$TEST_TMP/lease.7")")" snponly.efi "arch 7 (x86-64 UEFI): snponly.efi"
 expect_eq "$(field file "$(grep -m1 '^ACK' "$TEST_TMP/lease.9")")" snponly.efi "arch 9 (x86-64 UEFI): snponly.efi"
-expect_eq "$(field file "$(grep -m1 '^ACK' "$TEST_TMP/lease.11")")" - "arch 11 (ARM64): no loader shipped, no file"
+expect_eq "$(field file "$(grep -m1 '^ACK' "$TEST_TMP/lease.11")")" arm64/snponly.efi "arch 11 (ARM64 UEFI): arm64/snponly.efi"
 expect_eq "$(field file "$(grep -m1 '^ACK' "$TEST_TMP/lease.ipxe")")" "$URL" "iPXE: the boot script URL (TFTP)"
 expect_eq "$(field siaddr "$(grep -m1 '^ACK' "$TEST_TMP/lease.0")")" 198.18.0.1 "next-server is the appliance"
 
@@ -111,9 +111,7 @@ lab_config dhcp.mode=proxy dhcp.bios_loader=undionly dhcp.uefi_loader=ipxe
 appliance_reload
 expect_eq "$(field file "$(offer_from 198.18.0.1 -m "$MP" -a 0 -w 1500)")" undionly.kpxe "proxy, bios_loader=undionly"
 expect_eq "$(p4011 9)" ipxe.efi "proxy, uefi_loader=ipxe, port 4011: ipxe.efi"
-[[ $(field file "$(offer_from 198.18.0.1 -m "$MP" -a 11 -w 1500)") == - ]] ||
-	fail "proxy, arch 11: no file expected"
-ok "proxy, arch 11: no file"
+expect_eq "$(p4011 11)" arm64/ipxe.efi "proxy, arch 11, uefi_loader=ipxe, port 4011: arm64/ipxe.efi"
 
 kill -TERM "$SERVE_PID"
 wait "$SERVE_PID"

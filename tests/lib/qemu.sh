@@ -14,6 +14,9 @@
 #            the firmware's own UEFI PXE (arch 7) asks DHCP.
 #   kernel   -kernel/-initrd/-append (KERNEL, INITRD, APPEND variables),
 #            virtio-net NIC: direct boot, e.g. ipxe.lkrn + boot.ipxe.
+#   arm64    $QEMU_ARM64 (qemu-system-aarch64) -machine virt, cortex-a57,
+#            AAVMF (a copy of its VARS) and a virtio-net NIC without
+#            option ROM: the firmware's own UEFI PXE (arch 11) asks DHCP.
 #
 # SeaBIOS prints to the serial port only with -vga none and the fw_cfg
 # file etc/sercon-port holding the port number (0x3f8, two bytes
@@ -38,6 +41,9 @@ QEMU_NIC=${QEMU_NIC:-e1000}
 QEMU_MEM=${QEMU_MEM:-256}
 OVMF_CODE=${OVMF_CODE:-/usr/share/OVMF/OVMF_CODE_4M.fd}
 OVMF_VARS=${OVMF_VARS:-/usr/share/OVMF/OVMF_VARS_4M.fd}
+QEMU_ARM64=${QEMU_ARM64:-qemu-system-aarch64}
+AAVMF_CODE=${AAVMF_CODE:-/usr/share/AAVMF/AAVMF_CODE.fd}
+AAVMF_VARS=${AAVMF_VARS:-/usr/share/AAVMF/AAVMF_VARS.fd}
 QEMU_PID=
 QEMU_SERIAL=
 QEMU_MONITOR=
@@ -47,7 +53,7 @@ qemu_start() {
 	local name=$1 kind=$2 mac=$3
 	shift 3
 	local serial=$TEST_TMP/$name.serial sercon=$TEST_TMP/sercon-port
-	local args
+	local args bin=$QEMU
 	lab_tap || return 1
 	: >"$serial"
 	args=(-nodefaults -machine accel=tcg -m "$QEMU_MEM" -display none
@@ -68,6 +74,14 @@ qemu_start() {
 			-drive "if=pflash,format=raw,unit=1,file=$TEST_TMP/$name.vars"
 			-device "virtio-net-pci,netdev=n0,mac=$mac,romfile=,bootindex=1")
 		;;
+	arm64)
+		bin=$QEMU_ARM64
+		cp "$AAVMF_VARS" "$TEST_TMP/$name.vars"
+		args+=(-machine virt -cpu cortex-a57
+			-drive "if=pflash,format=raw,unit=0,readonly=on,file=$AAVMF_CODE"
+			-drive "if=pflash,format=raw,unit=1,file=$TEST_TMP/$name.vars"
+			-device "virtio-net-pci,netdev=n0,mac=$mac,romfile=,bootindex=1")
+		;;
 	kernel)
 		args+=(-machine pc -vga none -kernel "$KERNEL" -initrd "$INITRD"
 			-append "${APPEND:-}"
@@ -78,7 +92,7 @@ qemu_start() {
 		return 1
 		;;
 	esac
-	lab_bg "$TEST_TMP/$name.qemu.log" "$QEMU" "${args[@]}" "$@"
+	lab_bg "$TEST_TMP/$name.qemu.log" "$bin" "${args[@]}" "$@"
 	QEMU_PID=$LAB_PID
 	QEMU_SERIAL=$serial
 	QEMU_MONITOR=$TEST_TMP/$name.mon
