@@ -141,7 +141,8 @@ struct boot_answer {
 	/* with need_apply: the change, and what boot_apply needs for it */
 	enum boot_change change;
 	int64_t host_id;    /* 0: no host (an unknown MAC's one-boot token) */
-	const char *mac;    /* ONCE, SPEND, GIVE_UP: the MAC asking */
+	const char *mac;    /* ONCE, SPEND, GIVE_UP, and with kernel_arch:
+	                       the MAC asking */
 	const char *distro; /* the distribution the answer installs (read
 	                       by boot_apply); ISSUE: only while the host is
 	                       still flagged for it, if cas */

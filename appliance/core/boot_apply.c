@@ -141,10 +141,8 @@ apply_install(struct db *db, const struct boot_answer *ans,
 		         "bootyard distro set %s --arch %s",
 		         ans->distro, ans->kernel_arch, ans->distro,
 		         ans->kernel_arch);
-		if (ans->mac || (ans->host && ans->host->n_macs))
-			db_event_add(db, ans->mac ? ans->mac
-			                          : ans->host->macs[0],
-			             "install-no-kernel", detail);
+		if (ans->mac)
+			db_event_add(db, ans->mac, "install-no-kernel", detail);
 		return 0;
 	}
 	if (ans->change == BOOT_CHANGE_NONE) {

@@ -36,6 +36,13 @@ t_import=$((SECONDS - t))
 echo "$out"
 ok "distro import of the netboot package took $t_import s"
 expect_contains "$out" "Debian 12 (netboot tree), amd64" "recognised as Debian 12"
+# its arm64 kernel beside it (debian-installer-12-netboot-arm64): this
+# x86 client must still get the amd64 one
+DI64=/usr/lib/debian-installer/images/12/arm64/text
+if [[ -f $DI64/debian-installer/arm64/linux ]]; then
+	expect_exit 0 by distro import deb12 --from "$DI64"
+	expect_contains "$out" "architectures added: Debian 12 (netboot tree), arm64" "the arm64 tree added to deb12"
+fi
 expect_exit 0 by --json distro show deb12
 expect_contains "$out" '"cmdline": "auto=true priority=critical url={{install_url}}' \
 	"the imported command line points d-i at its preseed"

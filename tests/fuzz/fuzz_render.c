@@ -35,7 +35,8 @@ static void
 check_script(const char *s)
 {
 	static const char *const own[] = {"${platform}", "${bootyard_tries}",
-	                                  "${bootyard_choice}", "${netX/mac}"};
+	                                  "${bootyard_choice}", "${netX/mac}",
+	                                  "${buildarch}"};
 	static const char *const cmds[] = {
 	    "#!ipxe",  "# bootyard", "set ",    "echo ",  ":",     "imgfree ",
 	    "kernel ", "initrd ",    "boot ",   "inc ",   "iseq ", "sleep ",
@@ -113,6 +114,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	take(&p, end, dist.cmdline, sizeof(dist.cmdline));
 	take(&p, end, names[0], sizeof(names[0]));
 	take(&p, end, names[1], sizeof(names[1]));
+	/* the last byte: an arm64 client, whose menu offers names[0]
+	 * only and whose install needs the arm64 kernel (the same files) */
+	if (data[size - 1] & 2) {
+		static const char *const arches[] = {"amd64 arm64", "amd64"};
+
+		strcpy(req.buildarch, "arm64");
+		pol.distro_arches = arches;
+		if (data[size - 1] & 4) {
+			dist.kernels[1] = dist.kernels[0];
+			strcpy(dist.kernels[1].arch, "arm64");
+			dist.n_kernels = 2;
+		}
+	}
 	in.host = (sel & 0x80) ? NULL : &h;
 	if (*(p < end ? p : data) & 1) {
 		in.install = INSTALL_ISSUED;

@@ -1001,84 +1001,6 @@ count_distro(const struct db_distro *d, void *ctx)
 	return 0;
 }
 
-/* A kernel per architecture: stored, read back sorted, replaced as a
- * set by update, checked (bad or repeated arch, none at all). */
-static void
-test_distro_arches(void **state)
-{
-	struct fixture *f = *state;
-	struct db_distro d, g;
-	struct db_distro_names names;
-
-	distro_init(&d, "deb12");
-	d.n_kernels = 2;
-	strcpy(d.kernels[1].arch, "amd64");
-	strcpy(d.kernels[1].kernel, "deb12/amd64/linux");
-	strcpy(d.kernels[1].initrd, "deb12/amd64/initrd.gz");
-	strcpy(d.kernels[0].arch, "arm64");
-	strcpy(d.kernels[0].kernel, "deb12/arm64/linux");
-	strcpy(d.kernels[0].initrd, "deb12/arm64/initrd.gz");
-	assert_int_equal(db_distro_add(f->db, &d), 0);
-	assert_int_equal(db_distro_get(f->db, "deb12", &g), 0);
-	assert_int_equal(g.n_kernels, 2);
-	assert_string_equal(g.kernels[0].arch, "amd64"); /* sorted */
-	assert_string_equal(g.kernels[1].arch, "arm64");
-	assert_string_equal(db_distro_kernel(&g, "arm64")->kernel,
-			    "deb12/arm64/linux");
-	assert_string_equal(db_distro_kernel(&g, "amd64")->initrd,
-			    "deb12/amd64/initrd.gz");
-	assert_null(db_distro_kernel(&g, "x86_64")); /* stored names only */
-	db_distro_free(&g);
-
-	distro_init(&d, "arm-only");
-	strcpy(d.kernels[0].arch, "arm64");
-	assert_int_equal(db_distro_add(f->db, &d), 0);
-	assert_int_equal(db_distro_names(f->db, &names), 0);
-	assert_int_equal(names.n, 2);
-	assert_string_equal(names.names[0], "arm-only");
-	assert_string_equal(names.arch_ptrs[0], "arm64");
-	assert_string_equal(names.names[1], "deb12");
-	assert_string_equal(names.arch_ptrs[1], "amd64 arm64");
-
-	/* update replaces the set: deb12 loses arm64 */
-	assert_int_equal(db_distro_get(f->db, "deb12", &g), 0);
-	g.n_kernels = 1;
-	assert_int_equal(db_distro_update(f->db, &g), 0);
-	db_distro_free(&g);
-	assert_int_equal(db_distro_get(f->db, "deb12", &g), 0);
-	assert_int_equal(g.n_kernels, 1);
-	assert_string_equal(g.kernels[0].arch, "amd64");
-	db_distro_free(&g);
-
-	/* refused: no kernel, an alias or unknown arch, an arch twice,
-	 * a bad path in the second kernel; nothing half-written */
-	distro_init(&d, "bad");
-	d.n_kernels = 0;
-	assert_int_equal(db_distro_add(f->db, &d), -EINVAL);
-	distro_init(&d, "bad");
-	strcpy(d.kernels[0].arch, "x86_64");
-	assert_int_equal(db_distro_add(f->db, &d), -EINVAL);
-	strcpy(d.kernels[0].arch, "riscv64");
-	assert_int_equal(db_distro_add(f->db, &d), -EINVAL);
-	strcpy(d.kernels[0].arch, "");
-	assert_int_equal(db_distro_add(f->db, &d), -EINVAL);
-	distro_init(&d, "bad");
-	d.n_kernels = 2;
-	d.kernels[1] = d.kernels[0];
-	assert_int_equal(db_distro_add(f->db, &d), -EINVAL);
-	strcpy(d.kernels[1].arch, "arm64");
-	strcpy(d.kernels[1].kernel, "../etc/shadow");
-	assert_int_equal(db_distro_add(f->db, &d), -EINVAL);
-	d.n_kernels = DB_DISTRO_ARCHES + 1;
-	assert_int_equal(db_distro_add(f->db, &d), -EINVAL);
-	assert_int_equal(db_distro_get(f->db, "bad", &g), -ENOENT);
-
-	/* rm takes its kernels along: the name can be used again */
-	assert_int_equal(db_distro_delete(f->db, "arm-only"), 0);
-	distro_init(&d, "arm-only");
-	assert_int_equal(db_distro_add(f->db, &d), 0);
-}
-
 static void
 test_distros(void **state)
 {
@@ -1762,8 +1684,6 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_install_exhausted, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_distros, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_distro_arches, setup,
-						teardown),
 		cmocka_unit_test_setup_teardown(test_leases, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_events, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_event_prune, setup,

@@ -1,7 +1,8 @@
 /*
  * test_db_api.c - db.h's backend-neutral calls (change counter,
  * transactions, maintenance), through db.h alone: what the supervisor and
- * the event writer rely on, and what a second backend must pass too.
+ * the event writer rely on, and what a second backend must pass too;
+ * distributions with a kernel per architecture.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -178,6 +179,97 @@ test_snapshot(void **state)
 	db_snapshot_end(NULL);
 }
 
+/* d: distribution name with one amd64 kernel. */
+static void
+distro_init(struct db_distro *d, const char *name)
+{
+	memset(d, 0, sizeof(*d));
+	strcpy(d->name, name);
+	d->n_kernels = 1;
+	strcpy(d->kernels[0].arch, "amd64");
+	strcpy(d->kernels[0].kernel, "debian12/linux");
+	strcpy(d->kernels[0].initrd, "debian12/initrd.gz");
+	strcpy(d->cmdline, "auto=true priority=critical");
+}
+
+/* A kernel per architecture: stored, read back sorted, replaced as a
+ * set by update, checked (bad or repeated arch, none at all). */
+static void
+test_distro_arches(void **state)
+{
+	struct fixture *f = *state;
+	struct db_distro d, g;
+	struct db_distro_names names;
+
+	distro_init(&d, "deb12");
+	d.n_kernels = 2;
+	strcpy(d.kernels[1].arch, "amd64");
+	strcpy(d.kernels[1].kernel, "deb12/amd64/linux");
+	strcpy(d.kernels[1].initrd, "deb12/amd64/initrd.gz");
+	strcpy(d.kernels[0].arch, "arm64");
+	strcpy(d.kernels[0].kernel, "deb12/arm64/linux");
+	strcpy(d.kernels[0].initrd, "deb12/arm64/initrd.gz");
+	assert_int_equal(db_distro_add(f->db, &d), 0);
+	assert_int_equal(db_distro_get(f->db, "deb12", &g), 0);
+	assert_int_equal(g.n_kernels, 2);
+	assert_string_equal(g.kernels[0].arch, "amd64"); /* sorted */
+	assert_string_equal(g.kernels[1].arch, "arm64");
+	assert_string_equal(db_distro_kernel(&g, "arm64")->kernel,
+			    "deb12/arm64/linux");
+	assert_string_equal(db_distro_kernel(&g, "amd64")->initrd,
+			    "deb12/amd64/initrd.gz");
+	assert_null(db_distro_kernel(&g, "x86_64")); /* stored names only */
+	db_distro_free(&g);
+
+	distro_init(&d, "arm-only");
+	strcpy(d.kernels[0].arch, "arm64");
+	assert_int_equal(db_distro_add(f->db, &d), 0);
+	assert_int_equal(db_distro_names(f->db, &names), 0);
+	assert_int_equal(names.n, 2);
+	assert_string_equal(names.names[0], "arm-only");
+	assert_string_equal(names.arch_ptrs[0], "arm64");
+	assert_string_equal(names.names[1], "deb12");
+	assert_string_equal(names.arch_ptrs[1], "amd64 arm64");
+
+	/* update replaces the set: deb12 loses arm64 */
+	assert_int_equal(db_distro_get(f->db, "deb12", &g), 0);
+	g.n_kernels = 1;
+	assert_int_equal(db_distro_update(f->db, &g), 0);
+	db_distro_free(&g);
+	assert_int_equal(db_distro_get(f->db, "deb12", &g), 0);
+	assert_int_equal(g.n_kernels, 1);
+	assert_string_equal(g.kernels[0].arch, "amd64");
+	db_distro_free(&g);
+
+	/* refused: no kernel, an alias or unknown arch, an arch twice,
+	 * a bad path in the second kernel; nothing half-written */
+	distro_init(&d, "bad");
+	d.n_kernels = 0;
+	assert_int_equal(db_distro_add(f->db, &d), -EINVAL);
+	distro_init(&d, "bad");
+	strcpy(d.kernels[0].arch, "x86_64");
+	assert_int_equal(db_distro_add(f->db, &d), -EINVAL);
+	strcpy(d.kernels[0].arch, "riscv64");
+	assert_int_equal(db_distro_add(f->db, &d), -EINVAL);
+	strcpy(d.kernels[0].arch, "");
+	assert_int_equal(db_distro_add(f->db, &d), -EINVAL);
+	distro_init(&d, "bad");
+	d.n_kernels = 2;
+	d.kernels[1] = d.kernels[0];
+	assert_int_equal(db_distro_add(f->db, &d), -EINVAL);
+	strcpy(d.kernels[1].arch, "arm64");
+	strcpy(d.kernels[1].kernel, "../etc/shadow");
+	assert_int_equal(db_distro_add(f->db, &d), -EINVAL);
+	d.n_kernels = DB_DISTRO_ARCHES + 1;
+	assert_int_equal(db_distro_add(f->db, &d), -EINVAL);
+	assert_int_equal(db_distro_get(f->db, "bad", &g), -ENOENT);
+
+	/* rm takes its kernels along: the name can be used again */
+	assert_int_equal(db_distro_delete(f->db, "arm-only"), 0);
+	distro_init(&d, "arm-only");
+	assert_int_equal(db_distro_add(f->db, &d), 0);
+}
+
 int
 main(void)
 {
@@ -186,6 +278,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_tx, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_maintain, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_snapshot, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_distro_arches, setup,
+						teardown),
 	};
 
 	return db_fixture_run("db_api", "bootyard_test_db_api", tests,

@@ -90,6 +90,12 @@ test_golden_all(void **state)
 	/* attempts spent: the menu says so */
 	in.install = INSTALL_EXHAUSTED;
 	render_golden("exhausted", &in, DECISION_MENU);
+	/* an arm64 client and a distribution with no arm64 kernel: the
+	 * menu says so, and offers no memtest (x86 only) */
+	strcpy(req.buildarch, "arm64");
+	in.install = INSTALL_NO_KERNEL;
+	render_golden("nokernel-arm64", &in, DECISION_MENU);
+	req.buildarch[0] = '\0';
 	in.install = INSTALL_NOT_TRIED;
 	in.distro = NULL;
 	in.token = NULL;
