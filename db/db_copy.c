@@ -15,15 +15,18 @@
 
 #include "db/db_backend.h"
 
-_Static_assert(DB_SCHEMA_VERSION == 5,
+_Static_assert(DB_SCHEMA_VERSION == 7,
 	       "db_copy.c: a new migration: add its tables and columns to "
 	       "copy_tables, then this number");
 
 /* In an order that satisfies the foreign keys. */
 static const struct db_table copy_tables[] = {
-	{ "distros", "name", 8,
-	  { "name", "kernel", "initrd", "cmdline", "template",
-	    "template_name", "created", "updated" },
+	{ "distros", "name", 6,
+	  { "name", "cmdline", "template", "template_name", "created",
+	    "updated" },
+	  NULL },
+	{ "distro_kernels", "distro, arch", 4,
+	  { "distro", "arch", "kernel", "initrd" },
 	  NULL },
 	{ "hosts", "id", 10,
 	  { "id", "hostname", "ip", "action", "distro", "token", "created",
@@ -39,9 +42,9 @@ static const struct db_table copy_tables[] = {
 	{ "install_tokens", "token", 7,
 	  { "token", "host_id", "issued", "used", "once", "mac", "distro" },
 	  NULL },
-	{ "leases", "mac", 10,
+	{ "leases", "mac", 11,
 	  { "mac", "ip", "hostname", "arch", "vendor_class", "user_class",
-	    "state", "expires", "first_seen", "last_seen" },
+	    "state", "expires", "first_seen", "last_seen", "ip6" },
 	  NULL },
 	{ "events", "id", 5, { "id", "ts_ms", "mac", "kind", "detail" }, "id" },
 };

@@ -72,6 +72,8 @@ enum stmt_id {
 	ST_DISTRO_LIST,
 	ST_DISTRO_IN_USE,
 	ST_DISTRO_NAMES,
+	ST_DISTRO_KERNEL_INSERT,
+	ST_DISTRO_KERNEL_CLEAR,
 	ST_LEASE_UPSERT,
 	ST_LEASE_SEEN,
 	ST_LEASE_LIST,
@@ -108,8 +110,19 @@ enum stmt_id {
 #define LEASE_COLS                                                            \
 	"SELECT l.mac, l.ip, l.hostname, l.arch, l.vendor_class,"            \
 	" l.user_class, l.state, l.expires, l.first_seen, l.last_seen,"      \
-	" EXISTS (SELECT 1 FROM host_macs m WHERE m.mac = l.mac)::int"       \
-	" FROM leases l "
+	" EXISTS (SELECT 1 FROM host_macs m WHERE m.mac = l.mac)::int,"      \
+	" l.ip6 FROM leases l "
+
+/* A distribution in one row: its kernels as arch US kernel US initrd RS
+ * ... by arch (valid_kernel_arch and valid_path_or_url refuse control
+ * characters). */
+#define DISTRO_COLS                                                           \
+	"SELECT d.name, d.cmdline, d.template, d.template_name, d.created,"  \
+	" d.updated, coalesce((SELECT string_agg(k.arch || chr(31) ||"       \
+	"  k.kernel || chr(31) || k.initrd, chr(30)"                         \
+	"  ORDER BY k.arch COLLATE \"C\")"                                   \
+	"  FROM distro_kernels k WHERE k.distro = d.name), '')"              \
+	" FROM distros d "
 
 static const char *const stmt_sql[ST__COUNT] = {
 	[ST_HOST_INSERT] =
@@ -182,33 +195,42 @@ static const char *const stmt_sql[ST__COUNT] = {
 		"INSERT INTO install_tokens (token, host_id, issued, once, mac,"
 		" distro) VALUES ($1, $2::bigint, $3::bigint, 1, $4, $5)",
 	[ST_DISTRO_INSERT] =
-		"INSERT INTO distros (name, kernel, initrd, cmdline, template,"
-		" template_name, created, updated)"
-		" VALUES ($1, $2, $3, $4, $5, $6, $7::bigint, $7::bigint)",
+		"INSERT INTO distros (name, cmdline, template, template_name,"
+		" created, updated)"
+		" VALUES ($1, $2, $3, $4, $5::bigint, $5::bigint)",
 	[ST_DISTRO_UPDATE] =
-		"UPDATE distros SET kernel = $2, initrd = $3, cmdline = $4,"
-		" template = $5, template_name = $6, updated = $7::bigint"
-		" WHERE name = $1",
-	[ST_DISTRO_GET] =
-		"SELECT name, kernel, initrd, cmdline, template, template_name,"
-		" created, updated FROM distros WHERE name = $1",
+		"UPDATE distros SET cmdline = $2, template = $3,"
+		" template_name = $4, updated = $5::bigint WHERE name = $1",
+	[ST_DISTRO_GET] = DISTRO_COLS "WHERE d.name = $1",
 	[ST_DISTRO_DELETE] = "DELETE FROM distros WHERE name = $1",
-	[ST_DISTRO_LIST] =
-		"SELECT name, kernel, initrd, cmdline, template, template_name,"
-		" created, updated FROM distros ORDER BY name COLLATE \"C\"",
+	[ST_DISTRO_LIST] = DISTRO_COLS "ORDER BY d.name COLLATE \"C\"",
 	[ST_DISTRO_IN_USE] = "SELECT 1 FROM hosts WHERE distro = $1 LIMIT 1",
-	[ST_DISTRO_NAMES] = "SELECT name FROM distros ORDER BY name"
-			    " COLLATE \"C\" LIMIT $1::int",
+	[ST_DISTRO_NAMES] =
+		"SELECT d.name, coalesce((SELECT string_agg(k.arch, ' '"
+		"  ORDER BY k.arch COLLATE \"C\") FROM distro_kernels k"
+		"  WHERE k.distro = d.name), '')"
+		" FROM distros d ORDER BY d.name COLLATE \"C\" LIMIT $1::int",
+	[ST_DISTRO_KERNEL_INSERT] =
+		"INSERT INTO distro_kernels (distro, arch, kernel, initrd)"
+		" VALUES ($1, $2, $3, $4)",
+	[ST_DISTRO_KERNEL_CLEAR] = "DELETE FROM distro_kernels WHERE distro = $1",
 	[ST_LEASE_UPSERT] =
 		"INSERT INTO leases AS o (mac, ip, hostname, arch, vendor_class,"
-		" user_class, state, expires, first_seen, last_seen)"
+		" user_class, state, expires, first_seen, last_seen, ip6)"
 		" VALUES ($1, CASE WHEN $7::text = 'del' THEN '' ELSE $2::text"
 		"  END, $3, $4::int, $5, $6, $7::text, $8::bigint, $9::bigint,"
-		"  $9::bigint)"
+		"  $9::bigint, CASE WHEN $7::text = 'del' THEN ''"
+		"  ELSE $10::text END)"
 		" ON CONFLICT (mac) DO UPDATE SET"
-		" ip = CASE WHEN $7::text = 'del' THEN"
+		/* an event of one family leaves the other's address alone */
+		" ip = CASE WHEN $10::text <> '' THEN o.ip"
+		"   WHEN $7::text = 'del' THEN"
 		"   CASE WHEN o.ip = $2::text OR $2::text = '' THEN '' ELSE o.ip"
 		"   END WHEN $2::text <> '' THEN $2::text ELSE o.ip END,"
+		" ip6 = CASE WHEN $10::text = '' THEN o.ip6"
+		"   WHEN $7::text = 'del' THEN"
+		"   CASE WHEN o.ip6 = $10::text THEN '' ELSE o.ip6 END"
+		"   ELSE $10::text END,"
 		" hostname = CASE WHEN $3::text <> '' THEN $3::text"
 		"   ELSE o.hostname END,"
 		" arch = CASE WHEN $4::int >= 0 THEN $4::int ELSE o.arch END,"
@@ -216,10 +238,17 @@ static const char *const stmt_sql[ST__COUNT] = {
 		"   ELSE o.vendor_class END,"
 		" user_class = CASE WHEN $6::text <> '' THEN $6::text"
 		"   ELSE o.user_class END,"
-		" state = CASE WHEN $7::text = 'del' AND o.ip <> $2::text"
-		"   AND $2::text <> '' THEN o.state ELSE $7::text END,"
-		" expires = CASE WHEN $7::text = 'del' AND o.ip <> $2::text"
-		"   AND $2::text <> '' THEN o.expires WHEN $8::bigint > 0"
+		/* a release leaves state and expiry alone while the MAC
+		 * still holds an address (the released one was not its,
+		 * or it holds one of the other family) */
+		" state = CASE WHEN $7::text = 'del' AND (($10::text = '' AND"
+		"   ((o.ip <> $2::text AND $2::text <> '') OR o.ip6 <> ''))"
+		"   OR ($10::text <> '' AND (o.ip6 <> $10::text OR o.ip <> '')))"
+		"   THEN o.state ELSE $7::text END,"
+		" expires = CASE WHEN $7::text = 'del' AND (($10::text = '' AND"
+		"   ((o.ip <> $2::text AND $2::text <> '') OR o.ip6 <> ''))"
+		"   OR ($10::text <> '' AND (o.ip6 <> $10::text OR o.ip <> '')))"
+		"   THEN o.expires WHEN $8::bigint > 0"
 		"   THEN $8::bigint ELSE o.expires END,"
 		" last_seen = $9::bigint",
 	[ST_LEASE_SEEN] =
@@ -233,8 +262,11 @@ static const char *const stmt_sql[ST__COUNT] = {
 			   " ORDER BY l.last_seen DESC, l.mac COLLATE \"C\"",
 	[ST_LEASE_GET] = LEASE_COLS "WHERE l.mac = $1",
 	[ST_LEASE_HOLDER] =
-		"SELECT mac FROM leases WHERE ip = $1 AND state <> 'del'"
-		" AND (expires = 0 OR expires > $2::bigint)"
+		"SELECT mac FROM (SELECT mac, state, expires, last_seen"
+		"  FROM leases WHERE ip = $1::text UNION ALL"
+		"  SELECT mac, state, expires, last_seen FROM leases"
+		"  WHERE ip6 = $1::text) a"
+		" WHERE state <> 'del' AND (expires = 0 OR expires > $2::bigint)"
 		" ORDER BY last_seen DESC LIMIT 1",
 	[ST_EVENT_INSERT] = "INSERT INTO events (ts_ms, mac, kind, detail)"
 			    " VALUES ($1::bigint, $2, $3, $4)",
@@ -1706,10 +1738,22 @@ initrds_ok(const char *list)
 static int
 distro_check(const struct db_distro *d)
 {
-	if (!valid_name(d->name) || !valid_path_or_url(d->kernel) ||
-	    !initrds_ok(d->initrd) ||
-	    !valid_text(d->cmdline, DB_CMDLINE_MAX - 1))
+	size_t i, j;
+
+	if (!valid_name(d->name) || !valid_text(d->cmdline, DB_CMDLINE_MAX - 1))
 		return -EINVAL;
+	if (d->n_kernels < 1 || d->n_kernels > DB_DISTRO_ARCHES)
+		return -EINVAL;
+	for (i = 0; i < d->n_kernels; i++) {
+		const struct db_distro_kernel *k = &d->kernels[i];
+
+		if (!valid_kernel_arch(k->arch) ||
+		    !valid_path_or_url(k->kernel) || !initrds_ok(k->initrd))
+			return -EINVAL;
+		for (j = 0; j < i; j++)
+			if (!strcmp(d->kernels[j].arch, k->arch))
+				return -EINVAL;
+	}
 	if (d->template_name[0] && !valid_name(d->template_name))
 		return -EINVAL;
 	if (d->template_text && strlen(d->template_text) > DB_TEMPLATE_MAX)
@@ -1717,6 +1761,29 @@ distro_check(const struct db_distro *d)
 	return 0;
 }
 
+/* Replace d's kernels (inside the caller's transaction). 0 or -errno. */
+static int
+distro_kernels_write(struct db *db, const struct db_distro *d)
+{
+	struct params p = { 0 };
+	size_t i;
+	int r;
+
+	p_text(&p, d->name);
+	r = run(db, ST_DISTRO_KERNEL_CLEAR, &p, NULL);
+	for (i = 0; r == 0 && i < d->n_kernels; i++) {
+		memset(&p, 0, sizeof(p));
+		p_text(&p, d->name);
+		p_text(&p, d->kernels[i].arch);
+		p_text(&p, d->kernels[i].kernel);
+		p_text(&p, d->kernels[i].initrd);
+		r = run(db, ST_DISTRO_KERNEL_INSERT, &p, NULL);
+	}
+	return r;
+}
+
+/* Insert or update one distribution and its kernels in one
+ * transaction. */
 static int
 distro_write(struct db *db, const struct db_distro *d, enum stmt_id id)
 {
@@ -1725,11 +1792,9 @@ distro_write(struct db *db, const struct db_distro *d, enum stmt_id id)
 
 	if ((r = distro_check(d)) < 0)
 		return r;
-	if ((r = write_begin(db)) < 0)
+	if ((r = tx_begin(db)) < 0)
 		return r;
 	p_text(&p, d->name);
-	p_text(&p, d->kernel);
-	p_text(&p, d->initrd);
 	p_text(&p, d->cmdline);
 	if (d->template_text)
 		p_text(&p, d->template_text);
@@ -1738,7 +1803,13 @@ distro_write(struct db *db, const struct db_distro *d, enum stmt_id id)
 	p_text(&p, d->template_name);
 	p_int(&p, now_s());
 	r = run_count(db, id, &p);
-	return r < 0 ? r : r == 0 ? -ENOENT : 0;
+	if (r == 0)
+		r = -ENOENT;
+	if (r < 0)
+		return tx_fail(db, r);
+	if ((r = distro_kernels_write(db, d)) < 0)
+		return tx_fail(db, r);
+	return tx_commit(db);
 }
 
 static int
@@ -1753,6 +1824,43 @@ dbpg_distro_update(struct db *db, const struct db_distro *d)
 	return distro_write(db, d, ST_DISTRO_UPDATE);
 }
 
+/* Copy the field of s that ends at sep (or NUL) into dst; *s moves
+ * past it and the separator. */
+static void
+field_take(const char **s, char sep, char *dst, size_t dstsz)
+{
+	const char *e = strchr(*s, sep);
+	size_t n = e ? (size_t)(e - *s) : strlen(*s);
+
+	if (dstsz) {
+		if (n >= dstsz)
+			n = dstsz - 1;
+		memcpy(dst, *s, n);
+		dst[n] = '\0';
+	}
+	*s = e ? e + 1 : *s + strlen(*s);
+}
+
+/* Fill d's kernels from DISTRO_COLS' aggregate (sorted by arch). */
+static void
+distro_kernels_parse(const char *s, struct db_distro *d)
+{
+	char rec[4 * DB_REF_MAX + DB_REF_MAX + KERNEL_ARCH_MAX + 2];
+	const char *r;
+
+	d->n_kernels = 0;
+	while (s && *s && d->n_kernels < DB_DISTRO_ARCHES) {
+		struct db_distro_kernel *k = &d->kernels[d->n_kernels++];
+
+		field_take(&s, '\x1e', rec, sizeof(rec));
+		r = rec;
+		field_take(&r, '\x1f', k->arch, sizeof(k->arch));
+		field_take(&r, '\x1f', k->kernel, sizeof(k->kernel));
+		field_take(&r, '\x1f', k->initrd, sizeof(k->initrd));
+	}
+}
+
+/* Fill d from a row of DISTRO_COLS. */
 static int
 distro_row(PGresult *res, int row, struct db_distro *d)
 {
@@ -1760,18 +1868,17 @@ distro_row(PGresult *res, int row, struct db_distro *d)
 
 	memset(d, 0, sizeof(*d));
 	col_copy(res, row, 0, d->name, sizeof(d->name));
-	col_copy(res, row, 1, d->kernel, sizeof(d->kernel));
-	col_copy(res, row, 2, d->initrd, sizeof(d->initrd));
-	col_copy(res, row, 3, d->cmdline, sizeof(d->cmdline));
-	t = col(res, row, 4);
+	col_copy(res, row, 1, d->cmdline, sizeof(d->cmdline));
+	t = col(res, row, 2);
 	if (t) {
 		d->template_text = strdup(t);
 		if (!d->template_text)
 			return -ENOMEM;
 	}
-	col_copy(res, row, 5, d->template_name, sizeof(d->template_name));
-	d->created = col_i64(res, row, 6);
-	d->updated = col_i64(res, row, 7);
+	col_copy(res, row, 3, d->template_name, sizeof(d->template_name));
+	d->created = col_i64(res, row, 4);
+	d->updated = col_i64(res, row, 5);
+	distro_kernels_parse(col(res, row, 6), d);
 	return 0;
 }
 
@@ -1854,6 +1961,8 @@ dbpg_distro_names(struct db *db, struct db_distro_names *ret)
 	for (i = 0; i < n && ret->n < DB_MENU_DISTROS; i++) {
 		col_copy(res, i, 0, ret->names[ret->n], sizeof(ret->names[0]));
 		ret->ptrs[ret->n] = ret->names[ret->n];
+		col_copy(res, i, 1, ret->arches[ret->n], sizeof(ret->arches[0]));
+		ret->arch_ptrs[ret->n] = ret->arches[ret->n];
 		ret->n++;
 	}
 	PQclear(res);
@@ -1865,7 +1974,8 @@ dbpg_distro_names(struct db *db, struct db_distro_names *ret)
 static bool
 lease_check(const struct db_lease *l)
 {
-	return mac_canonical(l->mac) && (!l->ip[0] || valid_ip(l->ip)) &&
+	return mac_canonical(l->mac) && (!l->ip[0] || valid_ipv4(l->ip)) &&
+	       (!l->ip6[0] || valid_ipv6(l->ip6)) && !(l->ip[0] && l->ip6[0]) &&
 	       (!l->hostname[0] || valid_hostname(l->hostname)) &&
 	       valid_text(l->vendor_class, sizeof(l->vendor_class) - 1) &&
 	       valid_text(l->user_class, sizeof(l->user_class) - 1) &&
@@ -1894,11 +2004,12 @@ dbpg_lease_record(struct db *db, const struct db_lease *l)
 	p_text(&p, l->state);
 	p_int(&p, l->expires);
 	p_int(&p, now_s());
+	p_text(&p, l->ip6);
 	if ((r = run(db, ST_LEASE_UPSERT, &p, NULL)) < 0)
 		return tx_fail(db, r);
 	snprintf(kind, sizeof(kind), "dhcp-%s", l->state);
 	snprintf(detail, sizeof(detail), "ip=%s arch=%d%s%s%s%s",
-		 l->ip[0] ? l->ip : "-", l->arch,
+		 l->ip6[0] ? l->ip6 : l->ip[0] ? l->ip : "-", l->arch,
 		 l->hostname[0] ? " hostname=" : "", l->hostname,
 		 l->user_class[0] ? " user-class=" : "", l->user_class);
 	if ((r = event_insert_at(db, now_ms(), l->mac, kind, detail)) < 0)
@@ -1996,6 +2107,7 @@ lease_row(PGresult *res, int row, struct db_lease *l)
 	l->first_seen = col_i64(res, row, 8);
 	l->last_seen = col_i64(res, row, 9);
 	l->known = col_i64(res, row, 10) != 0;
+	col_copy(res, row, 11, l->ip6, sizeof(l->ip6));
 }
 
 static int

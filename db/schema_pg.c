@@ -116,6 +116,24 @@ static const char *const migrations[] = {
 	"  bmc_password text NOT NULL DEFAULT '',"
 	"  updated bigint NOT NULL);"
 	NOTIFY_ON("host_power"),
+
+	/* 6: a kernel and initrd(s) per architecture (see schema.c): every
+	 * distribution's one kernel becomes its amd64 kernel. */
+	"CREATE TABLE distro_kernels ("
+	"  distro text NOT NULL REFERENCES distros(name) ON DELETE CASCADE,"
+	"  arch text NOT NULL,"
+	"  kernel text NOT NULL,"
+	"  initrd text NOT NULL,"
+	"  PRIMARY KEY (distro, arch));"
+	"INSERT INTO distro_kernels (distro, arch, kernel, initrd)"
+	"  SELECT name, 'amd64', kernel, initrd FROM distros;"
+	"ALTER TABLE distros DROP COLUMN kernel;"
+	"ALTER TABLE distros DROP COLUMN initrd;"
+	NOTIFY_ON("distro_kernels"),
+
+	/* 7: IPv6 leases (see schema.c), by address as leases_ip. */
+	"ALTER TABLE leases ADD COLUMN ip6 text NOT NULL DEFAULT '';"
+	"CREATE INDEX leases_ip6 ON leases(ip6);",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) ==

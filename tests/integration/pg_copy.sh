@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # bootyard db migrate / db copy / db dump: an SQLite appliance's database
 # (every table filled: hosts with several MACs and attributes, power with
-# a BMC password, distributions with a template, install tokens flagged
-# and one-boot, leases, events with awkward text) is copied onto a private
+# a BMC password, distributions with a template and a kernel for two
+# architectures, install tokens flagged and one-boot, leases with IPv4
+# and IPv6 addresses, events with awkward text) is copied onto a private
 # PostgreSQL 15 and from there into a new SQLite file; the three dumps
 # (every row of every table, every column) are the same, and row counts
 # are checked against sqlite3 itself. A copy into a database that holds
@@ -26,6 +27,8 @@ check "distro add" by distro add debian12 --kernel debian12/linux \
 	--initrd debian12/initrd.gz --initrd extra.img --cmdline "auto=true x=1" \
 	--template "$TEST_TMP/t.cfg" --template-name preseed.cfg
 check "distro add (no template)" by distro add alma9 --kernel a/vmlinuz --initrd a/initrd.img
+check "distro arm64 kernel" by distro set debian12 --arch arm64 --kernel debian12/arm64/linux \
+	--initrd debian12/arm64/initrd.gz
 check "host add" by host add 52:54:00:00:31:01 52:54:00:00:31:02 --hostname Web-1 \
 	--ip 198.18.0.50 --attr rack=r1 --attr role=web --distro debian12
 check "host add" by host add 52:54:00:00:31:03 --local-boot exit1
@@ -43,15 +46,15 @@ INSERT INTO install_tokens (token, host_id, issued, once, mac, distro) VALUES
 UPDATE hosts SET token = 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', attempts = 2 WHERE hostname = 'db1';
 INSERT INTO install_tokens (token, host_id, issued) VALUES
   ('aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', 3, 1700000300);
-INSERT INTO leases (mac, ip, hostname, arch, vendor_class, user_class, state, expires, first_seen, last_seen)
-  VALUES ('52:54:00:00:31:01', '198.18.0.50', 'web-1', 7, 'PXEClient:Arch:00007', 'iPXE', 'add', 1700009999, 1700000000, 1700000500),
-         ('52:54:00:00:31:09', '', '', -1, '', '', 'del', 0, 1700000001, 1700000001);
+INSERT INTO leases (mac, ip, hostname, arch, vendor_class, user_class, state, expires, first_seen, last_seen, ip6)
+  VALUES ('52:54:00:00:31:01', '198.18.0.50', 'web-1', 7, 'PXEClient:Arch:00007', 'iPXE', 'add', 1700009999, 1700000000, 1700000500, 'fd00::50'),
+         ('52:54:00:00:31:09', '', '', -1, '', '', 'del', 0, 1700000001, 1700000001, '');
 INSERT INTO events (ts_ms, mac, kind, detail) VALUES
   (1700000000123, '52:54:00:00:31:01', 'dhcp-add', 'ip=198.18.0.50 arch=7'),
   (1700000000456, '', 'config', 'tab	and "quotes" and \backslash and ünïcode'),
   (1700000000789, '52:54:00:00:31:09', 'done', '');
 SQL
-for t in distros hosts host_macs host_attrs host_power install_tokens leases events; do
+for t in distros distro_kernels hosts host_macs host_attrs host_power install_tokens leases events; do
 	n=$(sqlite3 "$DB" "SELECT count(*) FROM $t")
 	((n > 0)) || fail "table $t is empty: the test must fill every table"
 done
@@ -68,7 +71,7 @@ expect_contains "$out" "rows copied from postgresql to sqlite" "copy back to SQL
 "$BOOTYARD" db dump "sqlite:$TEST_TMP/back.db" >"$TEST_TMP/b.dump" || fail "dump b"
 rows=$(wc -l <"$TEST_TMP/a.dump")
 total=0
-for t in distros hosts host_macs host_attrs host_power install_tokens leases events; do
+for t in distros distro_kernels hosts host_macs host_attrs host_power install_tokens leases events; do
 	total=$((total + $(sqlite3 "$DB" "SELECT count(*) FROM $t")))
 done
 expect_eq "$rows" "$total" "the dump has every row of every table"
@@ -77,12 +80,16 @@ ok "SQLite -> PostgreSQL: every table the same"
 diff "$TEST_TMP/a.dump" "$TEST_TMP/b.dump" >&2 || fail "round trip differs"
 ok "PostgreSQL -> SQLite: every table the same"
 expect_contains "$(grep '^host_power' "$TEST_TMP/pg.dump")" "bmc_password=s3cret" "the BMC password came along"
+expect_contains "$(grep '^distro_kernels' "$TEST_TMP/pg.dump")" "arch=arm64	kernel=debian12/arm64/linux" "the arm64 kernel came along"
+expect_contains "$(grep '^leases' "$TEST_TMP/pg.dump")" "ip6=fd00::50" "the IPv6 lease address came along"
 
 # the copy works: the PostgreSQL database serves the same hosts, and new
 # rows get new ids (sequences moved past the copied ones)
 printf '[appliance]\nstate_dir = %s\n[db]\nurl = %s\n' "$ST" "$U1" >"$TEST_TMP/pg.conf"
 expect_exit 0 "$BOOTYARD" -c "$TEST_TMP/pg.conf" host show web-1
 expect_contains "$out" "52:54:00:00:31:02" "host read from PostgreSQL"
+expect_exit 0 "$BOOTYARD" -c "$TEST_TMP/pg.conf" distro show debian12
+expect_contains "$out" "debian12/arm64/linux (arm64)" "both kernels read from PostgreSQL"
 expect_exit 0 "$BOOTYARD" -c "$TEST_TMP/pg.conf" host add 52:54:00:00:31:05
 expect_contains "$out" "host 4 added" "next id after the copied ones"
 

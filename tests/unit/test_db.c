@@ -18,6 +18,7 @@
 #include <sqlite3.h>
 
 #include "db/db.h"
+#include "db/db_backend.h"
 #include "db/schema.h"
 #include "db_fixture.h"
 
@@ -193,6 +194,67 @@ test_upgrade_from_v3(void **state)
 		db_distro_free(&dd);
 	}
 	db_close(db);
+}
+
+/* PostgreSQL at version 5 (one kernel per distribution, IPv4 leases
+ * only) upgraded by db_open: migration 6 makes the kernel the amd64 one
+ * (distro_kernels, which notifies like every table), 7 adds leases.ip6. */
+static void
+test_pg_upgrade_from_v5(void **state)
+{
+	struct fixture *f = *state;
+	struct db_distro dd;
+	struct db_lease l, g;
+	int v;
+
+	if (!fixture_pg)
+		skip(); /* SQLite's upgrades: test_upgrade_from_v1, _v3 */
+	db_close(f->db);
+	f->db = NULL;
+	raw_exec(f->path, "SET client_min_messages = warning;"
+			  "DROP SCHEMA public CASCADE; CREATE SCHEMA public;"
+			  "CREATE TABLE bootyard_schema"
+			  " (version integer PRIMARY KEY)");
+	for (v = 1; v <= 5; v++) {
+		char sql[64];
+
+		raw_exec(f->path, schema_pg_migration(v));
+		snprintf(sql, sizeof(sql),
+			 "INSERT INTO bootyard_schema VALUES (%d)", v);
+		raw_exec(f->path, sql);
+	}
+	raw_exec(f->path,
+		 "INSERT INTO distros (name, kernel, initrd, created, updated)"
+		 " VALUES ('d', 'd/k', 'd/i d/i2', 1, 1);"
+		 "INSERT INTO leases (mac, ip, state, first_seen, last_seen)"
+		 " VALUES ('52:54:00:00:00:05', '198.18.0.5', 'add', 1, 1)");
+	assert_int_equal(db_open(f->path, 0, &f->db), 0);
+	assert_int_equal(db_schema_version(f->db), DB_SCHEMA_VERSION);
+
+	assert_int_equal(db_distro_get(f->db, "d", &dd), 0);
+	assert_int_equal(dd.n_kernels, 1);
+	assert_string_equal(dd.kernels[0].arch, "amd64");
+	assert_string_equal(dd.kernels[0].kernel, "d/k");
+	assert_string_equal(dd.kernels[0].initrd, "d/i d/i2");
+	db_distro_free(&dd);
+	raw_exec(f->path,
+		 "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_trigger"
+		 " WHERE tgname = 'distro_kernels_notify') THEN"
+		 " RAISE EXCEPTION 'distro_kernels does not notify'; END IF;"
+		 " END $$");
+
+	assert_int_equal(db_lease_get(f->db, "52:54:00:00:00:05", &g), 0);
+	assert_string_equal(g.ip, "198.18.0.5");
+	assert_string_equal(g.ip6, "");
+	memset(&l, 0, sizeof(l));
+	strcpy(l.mac, "52:54:00:00:00:05");
+	strcpy(l.ip6, "fd00::5");
+	strcpy(l.state, "add");
+	l.arch = -1;
+	assert_int_equal(db_lease_record(f->db, &l), 0);
+	assert_int_equal(db_lease_get(f->db, "52:54:00:00:00:05", &g), 0);
+	assert_string_equal(g.ip, "198.18.0.5");
+	assert_string_equal(g.ip6, "fd00::5");
 }
 
 static void
@@ -1656,6 +1718,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_upgrade_from_v1, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_upgrade_from_v3, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_pg_upgrade_from_v5, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_open_errors, setup,
 						teardown),
