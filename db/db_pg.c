@@ -38,7 +38,7 @@
 #include "db/db_backend.h"
 
 #define SCHEMA_LOCK_KEY 0x626f6f7479617264LL /* "bootyard" */
-#define RECONNECT_MAX_MS 5000
+#define RECONNECT_MAX_MS 1000
 
 enum stmt_id {
 	ST_HOST_INSERT,
