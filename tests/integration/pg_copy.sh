@@ -10,7 +10,7 @@
 source "$TOP/tests/lib/common.sh"
 source "$TOP/tests/lib/pg.sh"
 
-pg_available || skip "PostgreSQL 15 not installed (postgresql-15)"
+pg_require
 pg_start || fail "could not start PostgreSQL"
 pg_createdb copy1 || fail "createdb"
 pg_createdb copy2 || fail "createdb"

@@ -11,7 +11,7 @@ source "$TOP/tests/lib/common.sh"
 source "$TOP/tests/lib/pg.sh"
 source "$TOP/tests/integration/http_lib.bash"
 
-pg_available || skip "PostgreSQL 15 not installed (postgresql-15)"
+pg_require
 ROUNDS=${PG_RACE_ROUNDS:-1000}
 pg_start || fail "could not start PostgreSQL"
 pg_createdb bootyard || fail "createdb"

@@ -9,7 +9,7 @@ source "$TOP/tests/lib/common.sh"
 source "$TOP/tests/lib/pg.sh"
 source "$TOP/tests/integration/dhcp_lab.bash"
 
-pg_available || skip "PostgreSQL 15 not installed (postgresql-15)"
+pg_require
 lab_up
 pg_start || fail "could not start PostgreSQL"
 pg_createdb bootyard || fail "createdb"
