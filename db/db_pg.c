@@ -38,7 +38,7 @@
 #include "db/db_backend.h"
 
 #define SCHEMA_LOCK_KEY 0x626f6f7479617264LL /* "bootyard" */
-#define RECONNECT_MAX_MS 5000
+#define RECONNECT_MAX_MS 1000
 
 enum stmt_id {
 	ST_HOST_INSERT,
@@ -317,6 +317,9 @@ struct db {
 	bool readonly;
 	bool in_tx; /* a transaction (or a held snapshot) is open */
 	bool held;  /* ... and it is db_snapshot_begin's */
+	bool snap_wanted; /* db_snapshot_begin called: the first read
+			     begins the snapshot (nothing read, nothing
+			     paid: the HTTP workers call it on every wake) */
 	int wait_ms;
 	bool listening;
 	uint64_t changes;
@@ -577,6 +580,8 @@ p_int(struct params *p, int64_t x)
 	p->n++;
 }
 
+static int snapshot_now(struct db *db);
+
 /*
  * Run prepared statement id with p; 0 and *ret (PQclear it; NULL: the
  * caller wants none), or -errno.
@@ -591,6 +596,8 @@ run(struct db *db, enum stmt_id id, const struct params *p, PGresult **ret)
 
 again:
 	if (!db->in_tx && (r = conn_ok(db)) < 0)
+		return r;
+	if (db->snap_wanted && (r = snapshot_now(db)) < 0)
 		return r;
 	snprintf(name, sizeof(name), "by%d", (int)id);
 	if (!db->prepared[id]) {
@@ -685,6 +692,7 @@ col_i64(PGresult *res, int row, int c)
 static void
 hold_end(struct db *db)
 {
+	db->snap_wanted = false;
 	if (!db->held)
 		return;
 	db->held = false;
@@ -756,10 +764,20 @@ tx_fail(struct db *db, int r)
 static int
 dbpg_snapshot_begin(struct db *db)
 {
+	if (!db->in_tx)
+		db->snap_wanted = true;
+	return 0;
+}
+
+/* Before a read: begin the snapshot db_snapshot_begin asked for. */
+static int
+snapshot_now(struct db *db)
+{
 	int r;
 
-	if (db->in_tx)
+	if (!db->snap_wanted || db->in_tx)
 		return 0;
+	db->snap_wanted = false;
 	r = begin_sql(db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
 	db->in_tx = db->held = r == 0;
 	return r;

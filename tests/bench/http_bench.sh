@@ -18,7 +18,8 @@
 # round of each, and every round is printed.
 #
 # Environment: BUILD (default build), BENCH_SECONDS (10), BENCH_CONNS (64),
-# BENCH_THREADS (2), BENCH_ROUNDS (3).
+# BENCH_THREADS (2), BENCH_ROUNDS (3), BENCH_DB_URL (a postgresql:// URL of
+# an empty database: the same run on PostgreSQL instead of SQLite).
 set -uo pipefail
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${BUILD:-$TOP/build}
@@ -51,7 +52,7 @@ TOKEN=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
 
 mkdir -p "$T/state/files" "$T/www"
 mkdir -p "$T/state/db"
-"$BUILD/bench/http_seed" "$T/state/db/bootyard.db" 10000 || { echo "seed failed"; exit 0; }
+"$BUILD/bench/http_seed" "${BENCH_DB_URL:-$T/state/db/bootyard.db}" 10000 || { echo "seed failed"; exit 0; }
 head -c $((64 << 20)) /dev/urandom >"$T/state/files/initrd.img"
 cp "$T/state/files/initrd.img" "$T/www/initrd.img"
 cat >"$T/bootyard.conf" <<CONF
@@ -72,6 +73,7 @@ connections_per_address = 4096
 listen = 127.0.0.1:$AP
 token_file = $T/admin.token
 CONF
+[[ -n ${BENCH_DB_URL:-} ]] && printf '[db]\nurl = %s\n' "$BENCH_DB_URL" >>"$T/bootyard.conf"
 "$BUILD/bootyard" -c "$T/bootyard.conf" serve --dhcp=off >"$T/bootyard.log" 2>&1 &
 BY_PID=$!
 for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$BP/ipxe/v1/boot" && break; sleep 0.1; done

@@ -11,7 +11,7 @@
 source "$TOP/tests/lib/common.sh"
 source "$TOP/tests/lib/pg.sh"
 
-pg_available || skip "PostgreSQL 15 not installed (postgresql-15)"
+pg_require
 pg_start || fail "could not start PostgreSQL"
 pg_createdb copy1 || fail "createdb"
 pg_createdb copy2 || fail "createdb"
@@ -107,4 +107,23 @@ expect_exit 0 "$BOOTYARD" -c "$TEST_TMP/pg2.conf" db migrate
 expect_contains "$out" "postgresql database at schema version" "db migrate"
 v=$(pg_psql copy2 -At -c "SELECT max(version) FROM bootyard_schema")
 expect_contains "$out" "version $v" "schema version recorded"
+# credentials from a file: a role that must give a password (scram), its
+# password only in [db] password_file; without it the connection fails
+pg_psql postgres -c "CREATE ROLE pwuser LOGIN PASSWORD 'pw-from-file'" || fail "create role"
+pg_psql postgres -c "CREATE DATABASE pwdb OWNER pwuser" || fail "create db"
+_pg_as sed -i '1i local all pwuser scram-sha-256' "$PG_DIR/data/pg_hba.conf"
+_pg_as "$PG_BIN/pg_ctl" -D "$PG_DIR/data" reload >/dev/null || fail "reload"
+sleep 0.5
+echo "pw-from-file" >"$TEST_TMP/db.password"
+PWURL="postgresql:///pwdb?host=$PG_SOCK&user=pwuser"
+printf '[appliance]\nstate_dir = %s\n[db]\nurl = %s\n' "$ST" "$PWURL" >"$TEST_TMP/pw.conf"
+expect_exit 3 env PGPASSFILE=/nonexistent "$BOOTYARD" -c "$TEST_TMP/pw.conf" db migrate
+printf 'password_file = %s\n' "$TEST_TMP/db.password" >>"$TEST_TMP/pw.conf"
+expect_exit 0 env PGPASSFILE=/nonexistent "$BOOTYARD" -c "$TEST_TMP/pw.conf" db migrate
+expect_contains "$out" "schema version" "password from [db] password_file"
+expect_exit 0 env PGPASSFILE=/nonexistent "$BOOTYARD" db copy --from "sqlite:$DB" --to "$PWURL&password_file=$TEST_TMP/db.password"
+expect_contains "$out" "rows copied" "db copy with password_file= in the URL"
+printf '[appliance]\nstate_dir = %s\n[db]\nurl = postgresql://pwuser:pw@localhost/pwdb\n' "$ST" >"$TEST_TMP/bad.conf"
+expect_exit 2 "$BOOTYARD" -c "$TEST_TMP/bad.conf" check-config
+expect_contains "$err" "password_file" "check-config refuses a password in [db] url"
 done_checks

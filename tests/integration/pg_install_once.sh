@@ -11,7 +11,7 @@ source "$TOP/tests/lib/common.sh"
 source "$TOP/tests/lib/pg.sh"
 source "$TOP/tests/integration/http_lib.bash"
 
-pg_available || skip "PostgreSQL 15 not installed (postgresql-15)"
+pg_require
 ROUNDS=${PG_RACE_ROUNDS:-1000}
 pg_start || fail "could not start PostgreSQL"
 pg_createdb bootyard || fail "createdb"
@@ -100,9 +100,16 @@ for i in $(seq 1 100); do
 	[[ $out == *"local reason=host-local"* ]] && break
 	sleep 0.1
 done
+[[ $out == *"local reason=host-local"* ]] || { tail -n 30 "$TEST_TMP/B.log" >&2; pg_psql bootyard -c "SELECT ts_ms, kind, detail FROM events WHERE mac = '$M' ORDER BY ts_ms DESC LIMIT 12" >&2; }
 expect_contains "$out" "local reason=host-local" "B answers from PostgreSQL again after its restart"
 echo "B answered $(( ($(date +%s%N) - t0) / 1000000 )) ms after PostgreSQL was back"
-out=$(curl -s --max-time 10 "$A_BOOT/ipxe/v1/config?mac=$M&platform=pcbios")
+# each HTTP worker's connection reconnects on its own, after its back-off
+# (at most 1 s): A's too, within a few seconds
+for i in $(seq 1 30); do
+	out=$(curl -s --max-time 10 "$A_BOOT/ipxe/v1/config?mac=$M&platform=pcbios")
+	[[ $out == *"local reason=host-local"* ]] && break
+	sleep 0.1
+done
 expect_contains "$out" "local reason=host-local" "A answers again too"
 expect_eq "$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$A_ADMIN/healthz")" 200 "/healthz ok again"
 out=$(curl -s --max-time 10 -H "Authorization: Bearer $TOKEN" "$A_ADMIN/metrics")
@@ -112,4 +119,14 @@ for n in A B; do
 	kill -0 "${!pid}" || fail "appliance $n died"
 done
 ok "both appliances still running"
+for n in A B; do
+	pid=${n}_PID
+	kill -TERM "${!pid}"
+	wait "${!pid}"
+	rc=$?
+	[[ $rc == 0 ]] || fail "appliance $n exited $rc: $(tail -n 20 "$TEST_TMP/$n.log")"
+	! grep -qE 'AddressSanitizer|LeakSanitizer|runtime error' "$TEST_TMP/$n.log" ||
+		fail "sanitizer report: $(grep -m5 -E 'Sanitizer|runtime error' "$TEST_TMP/$n.log")"
+done
+ok "both appliances stopped cleanly (under ASan: no report)"
 done_checks

@@ -9,7 +9,7 @@ source "$TOP/tests/lib/common.sh"
 source "$TOP/tests/lib/pg.sh"
 source "$TOP/tests/integration/dhcp_lab.bash"
 
-pg_available || skip "PostgreSQL 15 not installed (postgresql-15)"
+pg_require
 lab_up
 pg_start || fail "could not start PostgreSQL"
 pg_createdb bootyard || fail "createdb"
@@ -34,7 +34,8 @@ reserve_and_wait() { # MAC IP
 	done
 	ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 	grep -qi "$1.*$2" "$hosts" || fail "reservation $1 $2 not in the hosts file after $ms ms: $(cat "$hosts")"
-	((ms <= 1500)) || fail "reservation took $ms ms"
+	# the supervisor looks once a second; the CLI itself takes a few hundred ms
+	((ms <= 2500)) || fail "reservation took $ms ms"
 	echo "reservation in the hosts file $ms ms after the other appliance's CLI started"
 }
 reserve_and_wait 52:54:00:00:41:01 198.18.0.71

@@ -1,6 +1,8 @@
 # tests/lib/pg.sh - a private PostgreSQL 15 for tests (sourced).
 #
 #   pg_available         0 when PostgreSQL 15's server programs are here
+#   pg_require           in a test: skip without them, or fail when
+#                        BOOTYARD_REQUIRE_PG is set (CI: .ci/run)
 #   pg_start             initdb + start a cluster in a new directory under
 #                        /tmp (owned by the postgres user: initdb refuses
 #                        root), listening only on a socket in it (no TCP),
@@ -18,6 +20,13 @@
 pg_available() {
 	[[ -x $PG_BIN/initdb && -x $PG_BIN/pg_ctl ]] && command -v psql >/dev/null &&
 		id postgres >/dev/null 2>&1
+}
+
+pg_require() {
+	pg_available && return 0
+	[[ -n ${BOOTYARD_REQUIRE_PG:-} ]] &&
+		fail "PostgreSQL 15 is not installed (postgresql-15) and BOOTYARD_REQUIRE_PG is set"
+	skip "PostgreSQL 15 not installed (postgresql-15)"
 }
 
 _pg_as() { # run as the postgres user (we may be root, or postgres already)
