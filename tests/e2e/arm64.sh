@@ -61,7 +61,7 @@ EOF
 # gives none (the lab's dnsmasq has DNS off); hostname/domain on the
 # command line: netcfg runs before the preseed is read (DESIGN.md)
 check "distro add (d-i arm64)" \
-	by distro add di-arm64 --kernel di-arm64/linux --initrd di-arm64/initrd.gz --cmdline "auto=true priority=critical url={{install_url}} hostname={{hostname}} domain=lab netcfg/get_nameservers=$LAB_ADDR console=ttyAMA0" --template "$TEST_TMP/preseed.cfg" --template-name preseed.cfg # multiarch: add --arch arm64
+	by distro add di-arm64 --arch arm64 --kernel di-arm64/linux --initrd di-arm64/initrd.gz --cmdline "auto=true priority=critical url={{install_url}} hostname={{hostname}} domain=lab netcfg/get_nameservers=$LAB_ADDR console=ttyAMA0" --template "$TEST_TMP/preseed.cfg" --template-name preseed.cfg
 chmod -R a+rX "$APP_FILES"
 mac=52:54:00:a6:40:01
 check "host add --action install" by host add $mac --hostname arm1 \
