@@ -6,7 +6,9 @@
 #   pg_start             initdb + start a cluster in a new directory under
 #                        /tmp (owned by the postgres user: initdb refuses
 #                        root), listening only on a socket in it (no TCP),
-#                        fsync off; sets PG_DIR, PG_SOCK and
+#                        fsync off (no synchronous_commit=off: a commit
+#                        must survive pg_down, a process kill); sets
+#                        PG_DIR, PG_SOCK and
 #                        PG_URL (postgresql:///postgres?host=...&user=postgres)
 #                        and stops it when the calling shell exits (or call
 #                        pg_stop)
@@ -58,7 +60,7 @@ pg_start() {
 
 pg_up() {
 	_pg_as "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w \
-		-o "-k $PG_DIR/sock -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+		-o "-k $PG_DIR/sock -c listen_addresses='' -c fsync=off -c full_page_writes=off -c max_connections=200" \
 		start >/dev/null ||
 		{ cat "$PG_DIR/server.log" >&2; return 1; }
 }
