@@ -15,39 +15,7 @@
 #include <cmocka.h>
 
 #include "db/db.h"
-
-struct fixture {
-	char dir[64];
-	char path[128];
-	struct db *db;
-};
-
-static int
-setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	assert_non_null(f);
-	strcpy(f->dir, "/tmp/bootyard-dbapi.XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->path, sizeof(f->path), "%s/bootyard.db", f->dir);
-	assert_int_equal(db_open(f->path, DB_OPEN_CREATE, &f->db), 0);
-	*state = f;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fixture *f = *state;
-	char cmd[128];
-
-	db_close(f->db);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
-	assert_int_equal(system(cmd), 0);
-	free(f);
-	return 0;
-}
+#include "tmpdir.h"
 
 static int
 count_cb(const struct db_event *e, void *ctx)
@@ -83,7 +51,7 @@ changes(struct db *db)
 static void
 test_changes(void **state)
 {
-	struct fixture *f = *state;
+	struct tmp_db *f = *state;
 	struct db *writer, *ro;
 	struct db_host h;
 	int64_t id;
@@ -132,7 +100,7 @@ test_changes(void **state)
 static void
 test_tx(void **state)
 {
-	struct fixture *f = *state;
+	struct tmp_db *f = *state;
 
 	db_tx_rollback(f->db);
 	assert_int_equal(db_tx_begin(f->db), 0);
@@ -152,7 +120,7 @@ test_tx(void **state)
 static void
 test_maintain(void **state)
 {
-	struct fixture *f = *state;
+	struct tmp_db *f = *state;
 	struct db *m, *ro;
 	int i;
 
@@ -171,7 +139,7 @@ test_maintain(void **state)
 static void
 test_snapshot(void **state)
 {
-	struct fixture *f = *state;
+	struct tmp_db *f = *state;
 
 	assert_int_equal(db_snapshot_begin(f->db), 0);
 	assert_int_equal(db_snapshot_begin(f->db), 0);
@@ -185,10 +153,14 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_changes, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_tx, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_maintain, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_snapshot, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_changes, tmp_db_setup,
+						tmp_db_teardown),
+		cmocka_unit_test_setup_teardown(test_tx, tmp_db_setup,
+						tmp_db_teardown),
+		cmocka_unit_test_setup_teardown(test_maintain, tmp_db_setup,
+						tmp_db_teardown),
+		cmocka_unit_test_setup_teardown(test_snapshot, tmp_db_setup,
+						tmp_db_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

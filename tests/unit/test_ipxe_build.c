@@ -20,6 +20,7 @@
 #include "appliance/core/config.h"
 #include "appliance/build/ipxe_build.h"
 #include "common/util.h"
+#include "tmpdir.h"
 
 static void
 test_base_url(void **state)
@@ -145,13 +146,13 @@ put(const char *dir, const char *name, const char *text)
 static void
 test_present(void **state)
 {
-	char dir[] = "/tmp/bootyard-ipxetest.XXXXXX", p[256];
+	char dir[64];
 	static const char key[] = "key=0123456789abcdef0123456789abcdef"
 				  "0123456789abcdef0123456789abcdef\n";
 	char info[512];
 	unsigned bits = 0;
 
-	assert_non_null(mkdtemp(dir));
+	tmpdir_make(dir, sizeof(dir));
 	assert_false(ipxe_build_present(dir, &bits));
 	put(dir, "ipxe.lkrn", "x");
 	put(dir, "snponly.efi", "x");
@@ -173,9 +174,7 @@ test_present(void **state)
 	assert_false(ipxe_build_present(dir, NULL));
 	put(dir, "build.info", "images=ipxe.lkrn\n");
 	assert_false(ipxe_build_present(dir, NULL));
-
-	snprintf(p, sizeof(p), "rm -rf %s", dir);
-	assert_int_equal(system(p), 0);
+	tmpdir_remove(dir);
 }
 
 int

@@ -23,6 +23,7 @@
 #include "appliance/core/config.h"
 #include "appliance/build/pki.h"
 #include "common/util.h"
+#include "tmpdir.h"
 
 struct fixture {
 	char dir[64];
@@ -37,8 +38,7 @@ setup(void **state)
 	struct fixture *f = calloc(1, sizeof(*f));
 
 	assert_non_null(f);
-	strcpy(f->dir, "/tmp/bootyard-pkitest.XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
+	tmpdir_make(f->dir, sizeof(f->dir));
 	cfg_defaults(&f->cfg);
 	/* A state directory that does not exist yet: pki_ensure makes it. */
 	snprintf(f->cfg.state_dir, sizeof(f->cfg.state_dir), "%s/state",
@@ -54,10 +54,8 @@ static int
 teardown(void **state)
 {
 	struct fixture *f = *state;
-	char cmd[128];
 
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
-	assert_int_equal(system(cmd), 0);
+	tmpdir_remove(f->dir);
 	free(f);
 	return 0;
 }

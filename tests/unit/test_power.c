@@ -18,6 +18,7 @@
 
 #include "appliance/power/power.h"
 #include "db/db.h"
+#include "tmpdir.h"
 
 static void
 bmc_address(void **state)
@@ -169,14 +170,14 @@ ipmi_classify(void **state)
 static void
 db_secret_on_request(void **state)
 {
-	char dir[] = "/tmp/test_power.XXXXXX", path[64];
+	char dir[64], path[128];
 	struct db_host h;
 	struct db_power p, got;
 	struct db *db;
 	int64_t id;
 
 	(void)state;
-	assert_non_null(mkdtemp(dir));
+	tmpdir_make(dir, sizeof(dir));
 	snprintf(path, sizeof(path), "%s/db", dir);
 	assert_int_equal(db_open(path, DB_OPEN_CREATE, &db), 0);
 	assert_int_equal(db_schema_version(db), DB_SCHEMA_VERSION);
@@ -214,8 +215,7 @@ db_secret_on_request(void **state)
 	assert_int_equal(db_power_get(db, id, &got, false), 0);
 	assert_string_equal(got.method, "none");
 	db_close(db);
-	snprintf(path, sizeof(path), "rm -rf %s", dir);
-	assert_int_equal(system(path), 0);
+	tmpdir_remove(dir);
 }
 
 int
