@@ -237,6 +237,23 @@ mono_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+int
+memstream_finish(FILE *f, char **out, const size_t *len, int r,
+		 char **ret, size_t *ret_len)
+{
+	if (fclose(f) != 0)
+		r = -ENOMEM;
+	if (r < 0) {
+		free(*out);
+		*out = NULL;
+		return r;
+	}
+	*ret = *out;
+	if (ret_len)
+		*ret_len = *len;
+	return 0;
+}
+
 void
 strbuf_printf(struct strbuf *b, const char *fmt, ...)
 {

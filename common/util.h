@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/types.h>
 #include <unistd.h>
@@ -63,6 +64,16 @@ struct strbuf {
 /* strbuf_printf - append printf-formatted text to b. */
 void strbuf_printf(struct strbuf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/*
+ * memstream_finish - the last step of rendering into f, a stream from
+ * open_memstream(out, len): close f, then hand the text on. When fclose
+ * fails (-ENOMEM) or r, the rendering's result, is negative, the text is
+ * freed and that error returned; otherwise *ret is the text (caller
+ * frees), *ret_len its length when ret_len is not NULL, and 0 returned.
+ */
+int memstream_finish(FILE *f, char **out, const size_t *len, int r,
+		     char **ret, size_t *ret_len);
 
 /*
  * parse_uint - parse a whole decimal string into [min, max] (strtonum-like).
