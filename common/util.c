@@ -238,8 +238,33 @@ mono_ms(void)
 }
 
 int
-memstream_finish(FILE *f, char **out, const size_t *len, int r,
-		 char **ret, size_t *ret_len)
+array_push(void *arrp, size_t *n, size_t *cap, size_t max, const void *elem,
+           size_t size)
+{
+	char *arr;
+
+	memcpy(&arr, arrp, sizeof(arr));
+	if (*n == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 16;
+		char *na;
+
+		if (max && ncap > max)
+			return -E2BIG;
+		na = realloc(arr, ncap * size);
+		if (!na)
+			return -ENOMEM;
+		arr = na;
+		memcpy(arrp, &arr, sizeof(arr));
+		*cap = ncap;
+	}
+	memcpy(arr + *n * size, elem, size);
+	(*n)++;
+	return 0;
+}
+
+int
+memstream_finish(FILE *f, char **out, const size_t *len, int r, char **ret,
+                 size_t *ret_len)
 {
 	if (fclose(f) != 0)
 		r = -ENOMEM;

@@ -211,7 +211,7 @@ tmpl_render(const char *text, const struct tmpl_var *vars, size_t n_vars,
 	if (r == 0)
 		fputs(p, f);
 	return memstream_finish(f, &out, &len, r < 0 ? -EINVAL : 0, ret,
-				ret_len);
+	                        ret_len);
 }
 
 int

@@ -237,23 +237,49 @@ test_strbuf(void **state)
 	free(b.p);
 }
 
+/* array_push: grows by doubling, keeps what it holds, stops at max. */
+static void
+test_array_push(void **state)
+{
+	int64_t *v = NULL;
+	size_t n = 0, cap = 0;
+	int64_t i;
+
+	for (i = 0; i < 100; i++)
+		assert_int_equal(array_push(&v, &n, &cap, 0, &i, sizeof(i)), 0);
+	assert_int_equal(n, 100);
+	assert_int_equal(cap, 128);
+	for (i = 0; i < 100; i++)
+		assert_int_equal(v[i], i);
+	/* max 100: full at 64, the next doubling (128) would pass it */
+	free(v);
+	v = NULL;
+	n = cap = 0;
+	for (i = 0; i < 64; i++)
+		assert_int_equal(array_push(&v, &n, &cap, 100, &i, sizeof(i)),
+		                 0);
+	assert_int_equal(array_push(&v, &n, &cap, 100, &i, sizeof(i)), -E2BIG);
+	assert_int_equal(n, 64);
+	free(v);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_writes_and_replaces,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_planted_tmp_symlink,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_target_symlink_replaced,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_dir_symlink_refused,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_bad_names, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_if_changed_and_mkdir_p,
-						setup, teardown),
-		cmocka_unit_test(test_strbuf),
+	    cmocka_unit_test_setup_teardown(test_writes_and_replaces, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_planted_tmp_symlink, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_target_symlink_replaced, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_dir_symlink_refused, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_bad_names, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_if_changed_and_mkdir_p, setup,
+	                                    teardown),
+	    cmocka_unit_test(test_strbuf),
+	    cmocka_unit_test(test_array_push),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
