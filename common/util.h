@@ -66,6 +66,21 @@ void strbuf_printf(struct strbuf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 /*
+ * enum_name - entry i of a table of n names indexed by an enum's values;
+ * "?" past its end or for a gap (NULL). enum_find - the index of s in
+ * such a table: 0 and *ret, or -EINVAL (s NULL or not there). The one
+ * way enum names are printed and parsed.
+ */
+const char *enum_name(const char *const *names, size_t n, size_t i);
+int enum_find(const char *const *names, size_t n, const char *s, size_t *ret);
+
+/*
+ * mkdir_exist_ok - mkdir(path, mode), an existing path being fine (no
+ * parents made: mkdir_p does that). Returns 0 or -errno.
+ */
+int mkdir_exist_ok(const char *path, unsigned mode);
+
+/*
  * array_push - append the size bytes at elem to the array *arrp (a
  * pointer to the array's pointer; n elements used, cap allocated),
  * doubling it from 16 elements when full. With max (0: no limit), an

@@ -43,17 +43,13 @@ static const char *const cause_names[] = {
 const char *
 diag_stage_name(enum diag_stage s)
 {
-	if ((size_t)s >= ARRAY_SIZE(stage_names))
-		return "?";
-	return stage_names[s];
+	return enum_name(stage_names, ARRAY_SIZE(stage_names), (size_t)s);
 }
 
 const char *
 diag_cause_name(enum diag_cause c)
 {
-	if ((size_t)c >= ARRAY_SIZE(cause_names) || !cause_names[c])
-		return "?";
-	return cause_names[c];
+	return enum_name(cause_names, ARRAY_SIZE(cause_names), (size_t)c);
 }
 
 /* The value of "key=" in a detail ("ip=1.2.3.4 file=x"), up to a space,
