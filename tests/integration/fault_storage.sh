@@ -57,6 +57,18 @@ dropped() {
 		awk '$1 == "bootyard_events_dropped_total" { print $2; exit }'
 }
 
+# expect_dropped D0 WHAT: within 5 s, events that could not be written
+# are counted (the counter passes D0); then ok "WHAT (D0 -> now)".
+expect_dropped() {
+	local i
+	for i in $(seq 1 50); do
+		(($(dropped) > $1)) && break
+		sleep 0.1
+	done
+	(($(dropped) > $1)) || fail "events that could not be written not counted ($(dropped))"
+	ok "$2 ($1 -> $(dropped))"
+}
+
 # expect_cli_fail TEXT CMD...: exit 3, one line, TEXT in it, no SQL
 expect_cli_fail() {
 	local text=$1
@@ -134,12 +146,7 @@ expect_contains "$body" '"error":"database full: no space left on device"' "admi
 d0=$(dropped)
 boots_answered "full"
 # the config events of those boots cannot be written: counted, not fatal
-for i in $(seq 1 50); do
-	(($(dropped) > d0)) && break
-	sleep 0.1
-done
-(($(dropped) > d0)) || fail "events that could not be written not counted ($(dropped))"
-ok "events not written counted in bootyard_events_dropped_total ($d0 -> $(dropped))"
+expect_dropped "$d0" "events not written counted in bootyard_events_dropped_total"
 server_alive || fail "daemon not answering"
 ok "daemon still runs"
 
@@ -193,12 +200,7 @@ api PATCH /api/v1/hosts/known1 '{"ip":"198.18.0.10"}'
 expect_eq "$status" 503 "admin API change on a read-only database: 503"
 d0=$(dropped)
 boots_answered "read-only, events"
-for i in $(seq 1 50); do
-	(($(dropped) > d0)) && break
-	sleep 0.1
-done
-(($(dropped) > d0)) || fail "events that could not be written not counted ($(dropped))"
-ok "events not written counted ($d0 -> $(dropped))"
+expect_dropped "$d0" "events not written counted"
 
 # writable again: the CLI writes at once; the daemon, whose connections
 # SQLite opened read-only (and shares their -shm mapping with any new
