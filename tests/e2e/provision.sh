@@ -24,12 +24,7 @@ app_config
 
 # The distribution: the cloud kernel and the stand-in installer.
 app_standin standin
-cat >"$TEST_TMP/install.cfg" <<'EOF'
-# bootyard stand-in install file for {{hostname}} ({{mac}})
-hostname={{hostname}}
-distro={{distro}}
-done_url={{done_url}}
-EOF
+app_standin_template "$TEST_TMP/install.cfg"
 check "distro add (cloud kernel + stand-in installer)" \
 	by distro add standin --kernel standin/vmlinuz --initrd standin/initrd.gz \
 	--cmdline "console=ttyS0 panic=1 quiet" --template "$TEST_TMP/install.cfg"
