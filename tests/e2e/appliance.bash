@@ -26,6 +26,7 @@
 #                           arguments in APP_BDISK (BIOS), APP_UDISK (UEFI)
 #   app_standin DIR         the stand-in installer in APP_FILES/DIR
 #   app_standin_template FILE  its install file template into FILE
+#   app_standin_distro NAME  both as the distribution NAME (a check)
 #   app_access              the HTTP access log so far
 #
 # APP_HAND_DNSMASQ=1 runs `serve --dhcp=off` beside a dnsmasq configured
@@ -275,6 +276,16 @@ hostname={{hostname}}
 distro={{distro}}
 done_url={{done_url}}
 EOF
+}
+
+# app_standin_distro NAME: the stand-in installer in APP_FILES/NAME with
+# its template, added as the distribution NAME (console on ttyS0, quiet).
+app_standin_distro() {
+	app_standin "$1"
+	app_standin_template "$TEST_TMP/install.cfg"
+	check "distro add (cloud kernel + stand-in installer)" \
+		by distro add "$1" --kernel "$1/vmlinuz" --initrd "$1/initrd.gz" \
+		--cmdline "console=ttyS0 panic=1 quiet" --template "$TEST_TMP/install.cfg"
 }
 
 app_access() {
