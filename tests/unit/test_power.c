@@ -18,6 +18,7 @@
 
 #include "appliance/power/power.h"
 #include "db/db.h"
+#include "each.h"
 #include "tmpdir.h"
 
 static void
@@ -59,25 +60,14 @@ static void
 user_and_password(void **state)
 {
 	(void)state;
-	assert_true(power_user_valid("admin"));
-	assert_true(power_user_valid("ops_1.a-b"));
-	assert_true(power_user_valid("0123456789abcdef")); /* 16 */
-	assert_false(power_user_valid("0123456789abcdefg"));
-	assert_false(power_user_valid(""));
-	assert_false(power_user_valid(NULL));
-	assert_false(power_user_valid("ad min"));
-	assert_false(power_user_valid("-E"));
-	assert_false(power_user_valid("a;b"));
-	assert_false(power_user_valid("a\nb"));
-	assert_true(power_password_valid("s3cret-pw!#$%"));
-	assert_true(power_password_valid("01234567890123456789")); /* 20 */
-	assert_false(power_password_valid("012345678901234567890"));
-	assert_false(power_password_valid(""));
-	assert_false(power_password_valid("with space"));
-	assert_false(power_password_valid("tab\there"));
-	assert_false(power_password_valid("nl\n"));
-	assert_false(power_password_valid("\x7f"));
-	assert_false(power_password_valid("caf\xc3\xa9"));
+	EXPECT_EACH(power_user_valid, true, "admin", "ops_1.a-b",
+	            "0123456789abcdef" /* 16 */);
+	EXPECT_EACH(power_user_valid, false, "0123456789abcdefg", "", NULL,
+	            "ad min", "-E", "a;b", "a\nb");
+	EXPECT_EACH(power_password_valid, true, "s3cret-pw!#$%",
+	            "01234567890123456789" /* 20 */);
+	EXPECT_EACH(power_password_valid, false, "012345678901234567890", "",
+	            "with space", "tab\there", "nl\n", "\x7f", "caf\xc3\xa9");
 }
 
 static void
