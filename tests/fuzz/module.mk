@@ -4,9 +4,10 @@
 FUZZ_LIB_SRC += appliance/core/render_grub.c
 #   fuzz_doctor: the rogue DHCP probe's reply parser (appliance/dhcp/doctor.c)
 FUZZ_LIB_SRC += appliance/dhcp/doctor.c
-#   fuzz_admin_json: the admin API's JSON bodies (http/admin_json.c; the
-#   action names come from db/db_sqlite.c, hence the database module and SQLite)
-FUZZ_LIB_SRC += http/admin_json.c db/db_sqlite.c db/schema.c
+#   fuzz_admin_json: the admin API's JSON bodies (http/admin_json.c, with
+#   the host validation of appliance/core/hostcheck.c; the action names
+#   come from db/db_sqlite.c, hence the database module and SQLite)
+FUZZ_LIB_SRC += http/admin_json.c appliance/core/hostcheck.c db/db_sqlite.c db/schema.c
 # A rule's prerequisites expand when it is read: http/module.mk's saw only
 # its own FUZZ_LIB_SRC, so a change to a source added here (or by a later
 # module.mk) must rebuild the targets too.
