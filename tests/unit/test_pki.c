@@ -60,6 +60,18 @@ teardown(void **state)
 	return 0;
 }
 
+/* pki_ensure for addr (site "lab"), which must succeed: its flags. */
+static unsigned
+ensure(struct fixture *f, const char *addr)
+{
+	unsigned flags = 0;
+
+	assert_int_equal(pki_ensure(&f->cfg, addr, "lab", &flags, f->err,
+	                            sizeof(f->err)),
+	                 0);
+	return flags;
+}
+
 static char *
 slurp(const char *path)
 {
@@ -152,16 +164,11 @@ test_idempotent(void **state)
 	unsigned flags = 0;
 	char *ca1, *srv1, *key1, *ca2, *srv2, *key2;
 
-	assert_int_equal(pki_ensure(&f->cfg, "198.18.0.1", "lab", &flags,
-				    f->err, sizeof(f->err)),
-			 0);
+	flags = ensure(f, "198.18.0.1");
 	ca1 = slurp(f->p.ca_cert);
 	srv1 = slurp(f->p.server_cert);
 	key1 = slurp(f->p.server_key);
-	flags = 0;
-	assert_int_equal(pki_ensure(&f->cfg, "198.18.0.1", "lab", &flags,
-				    f->err, sizeof(f->err)),
-			 0);
+	flags = ensure(f, "198.18.0.1");
 	assert_int_equal(flags, 0);
 	ca2 = slurp(f->p.ca_cert);
 	srv2 = slurp(f->p.server_cert);
@@ -180,15 +187,10 @@ test_rotation_same_ca(void **state)
 	unsigned flags = 0;
 	char *ca1, *srv1, *ca2, *srv2;
 
-	assert_int_equal(pki_ensure(&f->cfg, "198.18.0.1", "lab", &flags,
-				    f->err, sizeof(f->err)),
-			 0);
+	flags = ensure(f, "198.18.0.1");
 	ca1 = slurp(f->p.ca_cert);
 	srv1 = slurp(f->p.server_cert);
-	flags = 0;
-	assert_int_equal(pki_ensure(&f->cfg, "198.18.0.7", "lab", &flags,
-				    f->err, sizeof(f->err)),
-			 0);
+	flags = ensure(f, "198.18.0.7");
 	assert_int_equal(flags, PKI_SERVER_ISSUED);
 	ca2 = slurp(f->p.ca_cert);
 	srv2 = slurp(f->p.server_cert);
@@ -198,10 +200,7 @@ test_rotation_same_ca(void **state)
 
 	/* A lost server key: issued again, CA kept. */
 	assert_int_equal(unlink(f->p.server_key), 0);
-	flags = 0;
-	assert_int_equal(pki_ensure(&f->cfg, "198.18.0.7", "lab", &flags,
-				    f->err, sizeof(f->err)),
-			 0);
+	flags = ensure(f, "198.18.0.7");
 	assert_int_equal(flags, PKI_SERVER_ISSUED);
 	assert_server_for(f, "198.18.0.7", "lab");
 	free(ca2);
@@ -226,10 +225,7 @@ test_rotation_same_ca(void **state)
 						   foreign_key,
 						   strlen(foreign_key), 0600),
 				 0);
-		flags = 0;
-		assert_int_equal(pki_ensure(&f->cfg, "198.18.0.7", "lab",
-					    &flags, f->err, sizeof(f->err)),
-				 0);
+		flags = ensure(f, "198.18.0.7");
 		assert_int_equal(flags, PKI_SERVER_ISSUED);
 		assert_server_for(f, "198.18.0.7", "lab");
 		free(foreign), free(foreign_key);
@@ -274,9 +270,7 @@ test_renew_expiring(void **state)
 	gnutls_x509_crt_deinit(srv);
 	gnutls_x509_privkey_deinit(cakey);
 
-	assert_int_equal(pki_ensure(&f->cfg, "198.18.0.1", "lab", &flags,
-				    f->err, sizeof(f->err)),
-			 0);
+	flags = ensure(f, "198.18.0.1");
 	assert_int_equal(flags, PKI_SERVER_ISSUED);
 	srv = load_crt(f->p.server_cert);
 	assert_true(gnutls_x509_crt_get_expiration_time(srv) >
@@ -319,9 +313,7 @@ test_missing_ca_key(void **state)
 				    f->err, sizeof(f->err)),
 			 0);
 	assert_int_equal(unlink(f->p.ca_key), 0);
-	assert_int_equal(pki_ensure(&f->cfg, "198.18.0.1", "lab", &flags,
-				    f->err, sizeof(f->err)),
-			 0);
+	flags = ensure(f, "198.18.0.1");
 	assert_int_equal(flags, 0);
 	assert_int_equal(pki_ensure(&f->cfg, "198.18.0.9", "lab", &flags,
 				    f->err, sizeof(f->err)),
@@ -340,9 +332,7 @@ test_configured_cert(void **state)
 	assert_int_equal(write_file_atomic(path, "x", 1, 0600), 0);
 	strcpy(f->cfg.tls_cert, path);
 	strcpy(f->cfg.tls_key, path);
-	assert_int_equal(pki_ensure(&f->cfg, "198.18.0.1", "lab", &flags,
-				    f->err, sizeof(f->err)),
-			 0);
+	flags = ensure(f, "198.18.0.1");
 	assert_int_equal(flags, PKI_CONFIGURED);
 	/* Nothing was created. */
 	assert_int_equal(access(f->cfg.state_dir, F_OK), -1);

@@ -78,6 +78,16 @@ assert_secret_intact(const struct fx *f)
 }
 
 /* Only the names listed are left in f->dir (no temporary file). */
+/* path itself (not followed) is of type (S_IFLNK, S_IFREG, ...). */
+static void
+assert_file_type(const char *path, mode_t type)
+{
+	struct stat st;
+
+	assert_int_equal(lstat(path, &st), 0);
+	assert_int_equal(st.st_mode & S_IFMT, type);
+}
+
 static void
 assert_dir_holds(const struct fx *f, size_t n)
 {
@@ -121,7 +131,6 @@ test_planted_tmp_symlink(void **state)
 {
 	struct fx *f = *state;
 	char path[PATH_MAX + 16], planted[PATH_MAX + 64], *text = NULL;
-	struct stat st;
 
 	snprintf(path, sizeof(path), "%s/dnsmasq.conf", f->dir);
 	snprintf(planted, sizeof(planted), "%s.tmp.%ld", path,
@@ -134,8 +143,7 @@ test_planted_tmp_symlink(void **state)
 	assert_string_equal(text, "dhcp-range=x\n");
 	free(text);
 	/* the planted link is left as it was, not written through */
-	assert_int_equal(lstat(planted, &st), 0);
-	assert_true(S_ISLNK(st.st_mode));
+	assert_file_type(planted, S_IFLNK);
 	assert_dir_holds(f, 2);
 }
 
@@ -145,14 +153,12 @@ test_target_symlink_replaced(void **state)
 {
 	struct fx *f = *state;
 	char path[PATH_MAX + 16];
-	struct stat st;
 
 	snprintf(path, sizeof(path), "%s/dnsmasq.hosts", f->dir);
 	assert_int_equal(symlink(f->secret, path), 0);
 	assert_int_equal(write_file_atomic(path, "x\n", 2, 0644), 0);
 	assert_secret_intact(f);
-	assert_int_equal(lstat(path, &st), 0);
-	assert_true(S_ISREG(st.st_mode));
+	assert_file_type(path, S_IFREG);
 	assert_dir_holds(f, 1);
 }
 
