@@ -125,6 +125,21 @@ file_token(const char *text, char tok[TOKEN_LEN + 1])
 	assert_true(valid_token(tok));
 }
 
+/* MAC1's file installs the stand-in for reason: its token into tok. */
+static void
+install_token(struct fix *f, const char *reason, char tok[TOKEN_LEN + 1])
+{
+	char want[64], *t = mac_file(f, MAC1);
+
+	snprintf(want, sizeof(want), "install reason=%s", reason);
+	assert_non_null(t);
+	assert_non_null(strstr(t, want));
+	assert_non_null(strstr(t, "linux '(tftp,198.18.0.1)/files/standin/"
+	                          "vmlinuz'"));
+	file_token(t, tok);
+	free(t);
+}
+
 static void
 test_files_follow_hosts(void **state)
 {
@@ -265,12 +280,7 @@ test_install_once(void **state)
 	/* the host's "updated" second must be behind its fetches */
 	sleep(1);
 	assert_int_equal(grubcfg_render_all(f->t.db, &f->site, &rep), 0);
-	t = mac_file(f, MAC1);
-	assert_non_null(strstr(t, "install reason=flagged"));
-	assert_non_null(strstr(t, "linux '(tftp,198.18.0.1)/files/standin/"
-	                          "vmlinuz'"));
-	file_token(t, tok);
-	free(t);
+	install_token(f, "flagged", tok);
 	/* the token in the file is the host's current one; one issued */
 	assert_int_equal(db_install_lookup(f->t.db, tok, &h), 0);
 	assert_int_equal(h.attempts, 1);
@@ -433,12 +443,7 @@ test_menu_choice_one_boot(void **state)
 	assert_int_equal(h.attempts, 0);
 	assert_string_equal(h.token, "");
 	/* its file installs, with a one-boot token */
-	t = mac_file(f, MAC1);
-	assert_non_null(strstr(t, "install reason=menu-choice"));
-	assert_non_null(strstr(t, "linux '(tftp,198.18.0.1)/files/standin/"
-	                          "vmlinuz'"));
-	file_token(t, tok);
-	free(t);
+	install_token(f, "menu-choice", tok);
 	assert_int_equal(db_install_lookup(f->t.db, tok, &h), 0);
 	assert_int_equal(h.id, id);
 	assert_string_equal(h.distro, "standin");

@@ -412,23 +412,35 @@ test_ipv6(void **state)
 static void
 test_cfg_address(void **state)
 {
+	/* Applied in turn to the defaults (NULL: left as it is), and the
+	 * address each gives (NULL: none). */
+	static const struct {
+		const char *tls_listen, *server_address, *want;
+	} steps[] = {
+	    {NULL, NULL, NULL},
+	    {"0.0.0.0:443", NULL, NULL},
+	    {"198.18.0.4:443", NULL, "198.18.0.4"},
+	    {"evil;x:443", NULL, NULL},
+	    {":443", NULL, NULL},
+	    {NULL, "198.18.0.1", "198.18.0.1"},
+	};
 	struct by_config cfg;
+	const char *got;
 	char buf[64];
+	size_t i;
 
 	cfg_defaults(&cfg);
-	assert_null(pki_cfg_address(&cfg, buf, sizeof(buf)));
-	strcpy(cfg.tls_listen, "0.0.0.0:443");
-	assert_null(pki_cfg_address(&cfg, buf, sizeof(buf)));
-	strcpy(cfg.tls_listen, "198.18.0.4:443");
-	assert_string_equal(pki_cfg_address(&cfg, buf, sizeof(buf)),
-			    "198.18.0.4");
-	strcpy(cfg.tls_listen, "evil;x:443");
-	assert_null(pki_cfg_address(&cfg, buf, sizeof(buf)));
-	strcpy(cfg.tls_listen, ":443");
-	assert_null(pki_cfg_address(&cfg, buf, sizeof(buf)));
-	strcpy(cfg.server_address, "198.18.0.1");
-	assert_string_equal(pki_cfg_address(&cfg, buf, sizeof(buf)),
-			    "198.18.0.1");
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		if (steps[i].tls_listen)
+			strcpy(cfg.tls_listen, steps[i].tls_listen);
+		if (steps[i].server_address)
+			strcpy(cfg.server_address, steps[i].server_address);
+		got = pki_cfg_address(&cfg, buf, sizeof(buf));
+		if (steps[i].want)
+			assert_string_equal(got, steps[i].want);
+		else
+			assert_null(got);
+	}
 	assert_null(pki_cfg_address(&cfg, buf, 4));
 }
 
