@@ -184,13 +184,7 @@ boots_answered "read-only, running daemon"
 
 # then the daemon (re)started on the read-only database
 http_stop_checked
-"$BOOTYARD" -c "$CONF" serve --dhcp=off >"$SERVER_LOG" 2>&1 &
-SERVER_PID=$!
-for i in $(seq 1 100); do
-	[[ $(code "$BOOT/ipxe/v1/boot") == 200 ]] && break
-	kill -0 "$SERVER_PID" 2>/dev/null || fail "serve on a read-only database: $(cat "$SERVER_LOG")"
-	sleep 0.1
-done
+http_serve # fails, with the log, when serve does not start read-only
 expect_contains "$(cat "$SERVER_LOG")" "read-only: boots are answered" "serve says the database is read-only"
 boots_answered "read-only"
 api POST /api/v1/hosts '{"mac":"52:54:00:fc:01:01","hostname":"apiro"}'
@@ -208,12 +202,7 @@ expect_dropped "$d0" "events not written counted"
 mount -o remount,bind,rw "$STATE" || fail "remount read-write"
 check "CLI write when writable again" by host add 52:54:00:fa:00:03 --hostname ro1
 http_stop_checked
-"$BOOTYARD" -c "$CONF" serve --dhcp=off >"$SERVER_LOG" 2>&1 &
-SERVER_PID=$!
-for i in $(seq 1 100); do
-	[[ $(code "$BOOT/ipxe/v1/boot") == 200 ]] && break
-	sleep 0.1
-done
+http_serve
 [[ $(cat "$SERVER_LOG") != *read-only* ]] || fail "still read-only: $(cat "$SERVER_LOG")"
 api POST /api/v1/hosts '{"mac":"52:54:00:fc:01:01","hostname":"apiro"}'
 expect_eq "$status" 201 "admin API write when writable again"
