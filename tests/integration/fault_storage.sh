@@ -57,6 +57,19 @@ dropped() {
 		awk '$1 == "bootyard_events_dropped_total" { print $2; exit }'
 }
 
+# writes_again HOST-JSON WHEN BOOTS: the admin API adds the host (201,
+# "admin API write WHEN"), and the events of boots_answered BOOTS are
+# written again: none dropped.
+writes_again() {
+	local before
+	api POST /api/v1/hosts "$1"
+	expect_eq "$status" 201 "admin API write $2"
+	before=$(dropped)
+	boots_answered "$3"
+	sleep 1
+	expect_eq "$(dropped)" "$before" "events written again"
+}
+
 # expect_dropped D0 WHAT: within 5 s, events that could not be written
 # are counted (the counter passes D0); then ok "WHAT (D0 -> now)".
 expect_dropped() {
@@ -153,12 +166,8 @@ ok "daemon still runs"
 # space returns: writes work again, without a restart
 rm -f "$STATE"/filler*
 check "CLI write after space returned" by host add "$NEWMAC" --hostname new1
-api POST /api/v1/hosts '{"mac":"52:54:00:fc:00:ff","hostname":"apiback"}'
-expect_eq "$status" 201 "admin API write after space returned"
-before=$(dropped)
-boots_answered "space back"
-sleep 1
-expect_eq "$(dropped)" "$before" "events written again"
+writes_again '{"mac":"52:54:00:fc:00:ff","hostname":"apiback"}' \
+	"after space returned" "space back"
 api GET "/api/v1/events?mac=$KNOWN"
 expect_contains "$body" '"kind":"config"' "boot events recorded again"
 integrity "after full"
@@ -204,12 +213,8 @@ check "CLI write when writable again" by host add 52:54:00:fa:00:03 --hostname r
 http_stop_checked
 http_serve
 [[ $(cat "$SERVER_LOG") != *read-only* ]] || fail "still read-only: $(cat "$SERVER_LOG")"
-api POST /api/v1/hosts '{"mac":"52:54:00:fc:01:01","hostname":"apiro"}'
-expect_eq "$status" 201 "admin API write when writable again"
-before=$(dropped)
-boots_answered "writable again"
-sleep 1
-expect_eq "$(dropped)" "$before" "events written again"
+writes_again '{"mac":"52:54:00:fc:01:01","hostname":"apiro"}' \
+	"when writable again" "writable again"
 http_stop_checked
 integrity "after read-only"
 
