@@ -237,6 +237,75 @@ mono_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+const char *
+enum_name(const char *const *names, size_t n, size_t i)
+{
+	return i < n && names[i] ? names[i] : "?";
+}
+
+int
+enum_find(const char *const *names, size_t n, const char *s, size_t *ret)
+{
+	size_t i;
+
+	for (i = 0; s && i < n; i++)
+		if (names[i] && !strcmp(s, names[i])) {
+			*ret = i;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+int
+mkdir_exist_ok(const char *path, unsigned mode)
+{
+	if (mkdir(path, mode) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+int
+array_push(void *arrp, size_t *n, size_t *cap, size_t max, const void *elem,
+           size_t size)
+{
+	char *arr;
+
+	memcpy(&arr, arrp, sizeof(arr));
+	if (*n == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 16;
+		char *na;
+
+		if (max && ncap > max)
+			return -E2BIG;
+		na = realloc(arr, ncap * size);
+		if (!na)
+			return -ENOMEM;
+		arr = na;
+		memcpy(arrp, &arr, sizeof(arr));
+		*cap = ncap;
+	}
+	memcpy(arr + *n * size, elem, size);
+	(*n)++;
+	return 0;
+}
+
+int
+memstream_finish(FILE *f, char **out, const size_t *len, int r, char **ret,
+                 size_t *ret_len)
+{
+	if (fclose(f) != 0)
+		r = -ENOMEM;
+	if (r < 0) {
+		free(*out);
+		*out = NULL;
+		return r;
+	}
+	*ret = *out;
+	if (ret_len)
+		*ret_len = *len;
+	return 0;
+}
+
 void
 strbuf_printf(struct strbuf *b, const char *fmt, ...)
 {

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/types.h>
 #include <unistd.h>
@@ -63,6 +64,41 @@ struct strbuf {
 /* strbuf_printf - append printf-formatted text to b. */
 void strbuf_printf(struct strbuf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/*
+ * enum_name - entry i of a table of n names indexed by an enum's values;
+ * "?" past its end or for a gap (NULL). enum_find - the index of s in
+ * such a table: 0 and *ret, or -EINVAL (s NULL or not there). The one
+ * way enum names are printed and parsed.
+ */
+const char *enum_name(const char *const *names, size_t n, size_t i);
+int enum_find(const char *const *names, size_t n, const char *s, size_t *ret);
+
+/*
+ * mkdir_exist_ok - mkdir(path, mode), an existing path being fine (no
+ * parents made: mkdir_p does that). Returns 0 or -errno.
+ */
+int mkdir_exist_ok(const char *path, unsigned mode);
+
+/*
+ * array_push - append the size bytes at elem to the array *arrp (a
+ * pointer to the array's pointer; n elements used, cap allocated),
+ * doubling it from 16 elements when full. With max (0: no limit), an
+ * array that would grow past max elements is not grown. Returns 0,
+ * -E2BIG (at max: nothing appended) or -ENOMEM. The caller frees *arrp.
+ */
+int array_push(void *arrp, size_t *n, size_t *cap, size_t max, const void *elem,
+               size_t size);
+
+/*
+ * memstream_finish - the last step of rendering into f, a stream from
+ * open_memstream(out, len): close f, then hand the text on. When fclose
+ * fails (-ENOMEM) or r, the rendering's result, is negative, the text is
+ * freed and that error returned; otherwise *ret is the text (caller
+ * frees), *ret_len its length when ret_len is not NULL, and 0 returned.
+ */
+int memstream_finish(FILE *f, char **out, const size_t *len, int r, char **ret,
+                     size_t *ret_len);
 
 /*
  * parse_uint - parse a whole decimal string into [min, max] (strtonum-like).

@@ -14,8 +14,8 @@
 
 _Static_assert(ADDR_STRLEN == INET6_ADDRSTRLEN, "one address text size");
 
-static int
-hexval(char c)
+int
+hex_value(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -40,7 +40,7 @@ mac_match(const char *s, const char *pattern, unsigned char mac[6])
 		return -EINVAL;
 	for (i = 0; pattern[i]; i++) {
 		if (pattern[i] == 'x') {
-			int v = hexval(s[i]);
+			int v = hex_value(s[i]);
 			if (v < 0)
 				return -EINVAL;
 			if (nibble % 2 == 0)

@@ -17,6 +17,9 @@
 #define TEXT_MAX 4096       /* free text: command lines, attribute values */
 #define TOKEN_LEN 32        /* install tokens: 32 lower-case hex digits */
 
+/* hex_value - the value of hex digit c (either case), or -1. */
+int hex_value(char c);
+
 /*
  * mac_parse - parse a MAC in one of the accepted forms
  * ("aa:bb:cc:dd:ee:ff", "AA-BB-CC-DD-EE-FF", "aabb.ccdd.eeff",

@@ -33,10 +33,10 @@
 
 #define JSON "application/json"
 
-/* Answer with j (consumed) serialised; status as given. */
-static enum MHD_Result
-reply_json(struct MHD_Connection *c, struct http_req *r, unsigned status,
-           json_t *j)
+/* http_admin_reply - see internal.h. */
+enum MHD_Result
+http_admin_reply(struct MHD_Connection *c, struct http_req *r, unsigned status,
+                 json_t *j)
 {
 	char *s = json_dumps(j, JSON_COMPACT);
 	size_t len;
@@ -49,12 +49,12 @@ reply_json(struct MHD_Connection *c, struct http_req *r, unsigned status,
 	return http_reply_take(c, r, status, JSON, s, len);
 }
 
-/* Answer {"error": msg} with status. */
-static enum MHD_Result
-reply_error(struct MHD_Connection *c, struct http_req *r, unsigned status,
-            const char *msg)
+/* http_admin_error - see internal.h. */
+enum MHD_Result
+http_admin_error(struct MHD_Connection *c, struct http_req *r, unsigned status,
+                 const char *msg)
 {
-	return reply_json(c, r, status, json_pack("{s:s}", "error", msg));
+	return http_admin_reply(c, r, status, json_pack("{s:s}", "error", msg));
 }
 
 /* Constant-time comparison of the bearer token. */
@@ -164,6 +164,25 @@ parse_body(struct http_req *r)
 	return http_admin_json_parse(r->body, r->body_len);
 }
 
+/* http_admin_object - see internal.h. */
+json_t *
+http_admin_object(struct MHD_Connection *c, struct http_req *r, bool empty_ok,
+                  enum MHD_Result *ret)
+{
+	json_t *body = !r->body_len && empty_ok ? json_object() : parse_body(r);
+
+	if (!body) {
+		*ret = http_admin_error(c, r, 400, "malformed JSON");
+		return NULL;
+	}
+	if (!json_is_object(body)) {
+		json_decref(body);
+		*ret = http_admin_error(c, r, 422, "body must be an object");
+		return NULL;
+	}
+	return body;
+}
+
 /* Answer with the listing arr when rc (the db_*_list result) is 0, else
  * 503; arr is consumed either way. */
 static enum MHD_Result
@@ -171,19 +190,19 @@ reply_list(struct MHD_Connection *c, struct http_req *r, json_t *arr, int rc)
 {
 	if (rc < 0) {
 		json_decref(arr);
-		return reply_error(c, r, 503, "database error");
+		return http_admin_error(c, r, 503, "database error");
 	}
-	return reply_json(c, r, 200, arr);
+	return http_admin_reply(c, r, 200, arr);
 }
 
 /* Answer a failed host write (rc from db_host_*) with its status. */
 static enum MHD_Result
 reply_host_write_error(struct MHD_Connection *c, struct http_req *r, int rc)
 {
-	return reply_error(c, r, db_status(rc),
-	                   rc == -EEXIST   ? "already exists"
-	                   : rc == -ENOENT ? "no such distro"
-	                                   : db_strerror(rc));
+	return http_admin_error(c, r, db_status(rc),
+	                        rc == -EEXIST   ? "already exists"
+	                        : rc == -ENOENT ? "no such distro"
+	                                        : db_strerror(rc));
 }
 
 /* Answer with host id as stored now; status as given. */
@@ -194,8 +213,8 @@ reply_host(struct MHD_Connection *c, struct http_req *r, struct db *db,
 	struct db_host h;
 
 	if (db_host_get(db, id, &h) < 0)
-		return reply_error(c, r, 503, "database error");
-	return reply_json(c, r, status, host_json(&h));
+		return http_admin_error(c, r, 503, "database error");
+	return http_admin_reply(c, r, status, host_json(&h));
 }
 
 /* /api/v1/hosts: GET the list, POST a new host. */
@@ -214,16 +233,16 @@ api_hosts_collection(struct MHD_Connection *c, struct http_req *r,
 		return reply_list(c, r, arr, db_host_list(db, collect_host, arr));
 	}
 	if (strcmp(method, "POST"))
-		return reply_error(c, r, 405, "method not allowed");
+		return http_admin_error(c, r, 405, "method not allowed");
 	body = parse_body(r);
 	if (!body)
-		return reply_error(c, r, 400, "malformed JSON");
+		return http_admin_error(c, r, 400, "malformed JSON");
 	memset(&h, 0, sizeof(h));
 	h.action = DB_ACTION_LOCAL;
 	rc = http_admin_host_apply(body, &h, true, err, sizeof(err));
 	json_decref(body);
 	if (rc < 0)
-		return reply_error(c, r, 422, err);
+		return http_admin_error(c, r, 422, err);
 	rc = db_host_add(db, &h, &id);
 	if (rc < 0)
 		return reply_host_write_error(c, r, rc);
@@ -240,16 +259,13 @@ api_host_reinstall(struct MHD_Connection *c, struct http_req *r,
 {
 	const char *distro = "", *k;
 	bool power_cycle = false;
+	enum MHD_Result ret;
 	json_t *body, *v;
 	int rc;
 
-	body = r->body_len ? parse_body(r) : json_object();
+	body = http_admin_object(c, r, true, &ret);
 	if (!body)
-		return reply_error(c, r, 400, "malformed JSON");
-	if (!json_is_object(body)) {
-		json_decref(body);
-		return reply_error(c, r, 422, "body must be an object");
-	}
+		return ret;
 	json_object_foreach(body, k, v)
 	{
 		if (!strcmp(k, "power_cycle") && json_is_boolean(v)) {
@@ -259,9 +275,10 @@ api_host_reinstall(struct MHD_Connection *c, struct http_req *r,
 		if (strcmp(k, "distro") || !json_is_string(v) ||
 		    !valid_name(json_string_value(v))) {
 			json_decref(body);
-			return reply_error(c, r, 422,
-			                   "reinstall takes only {\"distro\": "
-			                   "NAME, \"power_cycle\": BOOL}");
+			return http_admin_error(
+			    c, r, 422,
+			    "reinstall takes only {\"distro\": "
+			    "NAME, \"power_cycle\": BOOL}");
 		}
 		distro = json_string_value(v);
 	}
@@ -269,7 +286,8 @@ api_host_reinstall(struct MHD_Connection *c, struct http_req *r,
 	rc = db_host_reinstall(db, h->id, distro);
 	json_decref(body);
 	if (rc == -EINVAL)
-		return reply_error(c, r, 422, "the host has no distro: name one");
+		return http_admin_error(c, r, 422,
+		                        "the host has no distro: name one");
 	if (rc < 0)
 		return reply_host_write_error(c, r, rc);
 	if (power_cycle) /* unflags again when the power action fails */
@@ -286,11 +304,11 @@ api_host_action(struct MHD_Connection *c, struct http_req *r, struct db *db,
 	int rc;
 
 	if (strcmp(method, "POST"))
-		return reply_error(c, r, 405, "method not allowed");
+		return http_admin_error(c, r, 405, "method not allowed");
 	if (!strcmp(sub, "/reinstall"))
 		return api_host_reinstall(c, r, db, h);
 	if (strcmp(sub, "/local"))
-		return reply_error(c, r, 404, "no such action");
+		return http_admin_error(c, r, 404, "no such action");
 	rc = db_host_modify(db, h->id, admin_host_change, &m);
 	if (rc < 0)
 		return reply_host_write_error(c, r, rc);
@@ -307,13 +325,13 @@ api_host_change(struct MHD_Connection *c, struct http_req *r, struct db *db,
 
 	m.body = parse_body(r);
 	if (!m.body)
-		return reply_error(c, r, 400, "malformed JSON");
+		return http_admin_error(c, r, 400, "malformed JSON");
 	/* Read, change and write in one transaction: a concurrent CLI
 	 * change or installer callback is never lost. */
 	rc = db_host_modify(db, h->id, admin_host_change, &m);
 	json_decref(m.body);
 	if (m.invalid)
-		return reply_error(c, r, 422, m.err);
+		return http_admin_error(c, r, 422, m.err);
 	if (rc < 0)
 		return reply_host_write_error(c, r, rc);
 	return reply_host(c, r, db, h->id, 200);
@@ -338,14 +356,14 @@ api_hosts(struct MHD_Connection *c, struct http_req *r, struct db *db,
 	sub = strchr(rest, '/');
 	klen = sub ? (size_t)(sub - rest) : strlen(rest);
 	if (klen == 0 || klen >= sizeof(key))
-		return reply_error(c, r, 404, "no such host");
+		return http_admin_error(c, r, 404, "no such host");
 	memcpy(key, rest, klen);
 	key[klen] = '\0';
 	rc = find_host(db, key, &h);
 	if (rc == -ENOENT)
-		return reply_error(c, r, 404, "no such host");
+		return http_admin_error(c, r, 404, "no such host");
 	if (rc < 0)
-		return reply_error(c, r, 503, "database error");
+		return http_admin_error(c, r, 503, "database error");
 	if (sub && !strcmp(sub, "/power"))
 		return admin_power(c, r, db, method, &h);
 	if (sub)
@@ -354,17 +372,18 @@ api_hosts(struct MHD_Connection *c, struct http_req *r, struct db *db,
 		json_t *j = host_json(&h);
 
 		json_object_set_new(j, "power", admin_power_json(db, &h));
-		return reply_json(c, r, 200, j);
+		return http_admin_reply(c, r, 200, j);
 	}
 	if (!strcmp(method, "DELETE")) {
 		rc = db_host_delete(db, h.id);
 		if (rc < 0)
-			return reply_error(c, r, 503, db_strerror(rc));
-		return reply_json(c, r, 200, json_pack("{s:b}", "deleted", 1));
+			return http_admin_error(c, r, 503, db_strerror(rc));
+		return http_admin_reply(c, r, 200,
+		                        json_pack("{s:b}", "deleted", 1));
 	}
 	if (!strcmp(method, "PUT") || !strcmp(method, "PATCH"))
 		return api_host_change(c, r, db, method, &h);
-	return reply_error(c, r, 405, "method not allowed");
+	return http_admin_error(c, r, 405, "method not allowed");
 }
 
 /* db_distro_list callback: append d (without template) to ctx. */
@@ -442,10 +461,11 @@ api_distros(struct MHD_Connection *c, struct http_req *r, struct db *db,
 			                  db_distro_list(db, collect_distro, arr));
 		}
 		if (strcmp(method, "POST"))
-			return reply_error(c, r, 405, "method not allowed");
+			return http_admin_error(c, r, 405,
+			                        "method not allowed");
 		body = parse_body(r);
 		if (!body)
-			return reply_error(c, r, 400, "malformed JSON");
+			return http_admin_error(c, r, 400, "malformed JSON");
 		memset(&d, 0, sizeof(d));
 		rc = http_admin_distro_apply(body, &d, err, sizeof(err));
 		if (rc == 0)
@@ -454,29 +474,30 @@ api_distros(struct MHD_Connection *c, struct http_req *r, struct db *db,
 			rc = -EDOM;
 		json_decref(body); /* d.template_text pointed into it */
 		if (rc == -EDOM)
-			return reply_error(c, r, 422, err);
+			return http_admin_error(c, r, 422, err);
 		if (rc == -EEXIST)
-			return reply_error(c, r, 409, "already exists");
+			return http_admin_error(c, r, 409, "already exists");
 		if (rc < 0)
-			return reply_error(c, r, db_status(rc), db_strerror(rc));
+			return http_admin_error(c, r, db_status(rc),
+			                        db_strerror(rc));
 		name = d.name;
 		if (db_distro_get(db, name, &d) < 0)
-			return reply_error(c, r, 503, "database error");
+			return http_admin_error(c, r, 503, "database error");
 		arr = json_array();
 		collect_distro(&d, arr);
 		db_distro_free(&d);
 		body = json_incref(json_array_get(arr, 0));
 		json_decref(arr);
-		return reply_json(c, r, 201, body);
+		return http_admin_reply(c, r, 201, body);
 	}
 	if (!valid_name(name))
-		return reply_error(c, r, 404, "no such distro");
+		return http_admin_error(c, r, 404, "no such distro");
 	if (!strcmp(method, "GET") || !strcmp(method, "HEAD")) {
 		rc = db_distro_get(db, name, &d);
 		if (rc == -ENOENT)
-			return reply_error(c, r, 404, "no such distro");
+			return http_admin_error(c, r, 404, "no such distro");
 		if (rc < 0)
-			return reply_error(c, r, 503, "database error");
+			return http_admin_error(c, r, 503, "database error");
 		arr = json_array();
 		collect_distro(&d, arr);
 		body = json_incref(json_array_get(arr, 0));
@@ -485,19 +506,21 @@ api_distros(struct MHD_Connection *c, struct http_req *r, struct db *db,
 			json_object_set_new(body, "template",
 			                    json_text(d.template_text));
 		db_distro_free(&d);
-		return reply_json(c, r, 200, body);
+		return http_admin_reply(c, r, 200, body);
 	}
 	if (!strcmp(method, "DELETE")) {
 		rc = db_distro_delete(db, name);
 		if (rc == -ENOENT)
-			return reply_error(c, r, 404, "no such distro");
+			return http_admin_error(c, r, 404, "no such distro");
 		if (rc == -ENOTEMPTY)
-			return reply_error(c, r, 409, "hosts still use it");
+			return http_admin_error(c, r, 409,
+			                        "hosts still use it");
 		if (rc < 0)
-			return reply_error(c, r, 503, db_strerror(rc));
-		return reply_json(c, r, 200, json_pack("{s:b}", "deleted", 1));
+			return http_admin_error(c, r, 503, db_strerror(rc));
+		return http_admin_reply(c, r, 200,
+		                        json_pack("{s:b}", "deleted", 1));
 	}
-	return reply_error(c, r, 405, "method not allowed");
+	return http_admin_error(c, r, 405, "method not allowed");
 }
 
 /* GET /api/v1/leases[?unknown=1] and /api/v1/events[?mac=&limit=]. */
@@ -516,7 +539,7 @@ api_list(struct MHD_Connection *c, struct http_req *r, struct db *db,
 	if (http_query_split(r->query, kv, ARRAY_SIZE(kv), &n, buf,
 	                     sizeof(buf)) < 0) {
 		json_decref(arr);
-		return reply_error(c, r, 400, "malformed query");
+		return http_admin_error(c, r, 400, "malformed query");
 	}
 	/* Show what the boot path queued before this request. */
 	evq_flush(r->l->srv->evq, 2000);
@@ -530,13 +553,13 @@ api_list(struct MHD_Connection *c, struct http_req *r, struct db *db,
 		v = http_query_get(kv, n, "mac");
 		if (v && mac_parse(v, mac) < 0) {
 			json_decref(arr);
-			return reply_error(c, r, 400, "malformed mac");
+			return http_admin_error(c, r, 400, "malformed mac");
 		}
 		if (http_query_get(kv, n, "limit") &&
 		    parse_uint(http_query_get(kv, n, "limit"), 0, 100000,
 		               &limit) < 0) {
 			json_decref(arr);
-			return reply_error(c, r, 400, "malformed limit");
+			return http_admin_error(c, r, 400, "malformed limit");
 		}
 		rc = db_event_list(db, v ? mac : NULL, (unsigned)limit,
 		                   collect_event, arr);
@@ -554,7 +577,8 @@ http_admin(struct MHD_Connection *c, struct http_req *r, const char *method)
 	if (!strcmp(r->path, "/healthz")) {
 		r->ep = EP_HEALTHZ;
 		if (!get)
-			return reply_error(c, r, 405, "method not allowed");
+			return http_admin_error(c, r, 405,
+			                        "method not allowed");
 		db = http_db(srv);
 		metrics_set_db_up(db && db_ping(db) == 0);
 		if (!db || db_ping(db) < 0)
@@ -569,13 +593,14 @@ http_admin(struct MHD_Connection *c, struct http_req *r, const char *method)
 	else
 		r->ep = EP_API;
 	if (!authorized(c, srv) && !http_console_authorized(c, method))
-		return reply_error(c, r, 401, "unauthorized");
+		return http_admin_error(c, r, 401, "unauthorized");
 	if (r->ep == EP_METRICS) {
 		char *text;
 		size_t len;
 
 		if (!get)
-			return reply_error(c, r, 405, "method not allowed");
+			return http_admin_error(c, r, 405,
+			                        "method not allowed");
 		db = http_db(srv);
 		metrics_set_db_up(db && db_ping(db) == 0);
 		if (metrics_render(&text, &len) < 0)
@@ -584,10 +609,10 @@ http_admin(struct MHD_Connection *c, struct http_req *r, const char *method)
 		                       text, len);
 	}
 	if (!str_has_prefix(r->path, "/api/v1/"))
-		return reply_error(c, r, 404, "not found");
+		return http_admin_error(c, r, 404, "not found");
 	db = http_db(srv);
 	if (!db)
-		return reply_error(c, r, 503, "database unavailable");
+		return http_admin_error(c, r, 503, "database unavailable");
 	{
 		bool handled;
 		enum MHD_Result ret = http_console_api(c, r, db, method,
@@ -613,8 +638,9 @@ http_admin(struct MHD_Connection *c, struct http_req *r, const char *method)
 	if (!strcmp(r->path, "/api/v1/leases") ||
 	    !strcmp(r->path, "/api/v1/events")) {
 		if (!get)
-			return reply_error(c, r, 405, "method not allowed");
+			return http_admin_error(c, r, 405,
+			                        "method not allowed");
 		return api_list(c, r, db, r->path + strlen("/api/v1/"));
 	}
-	return reply_error(c, r, 404, "not found");
+	return http_admin_error(c, r, 404, "not found");
 }

@@ -46,25 +46,6 @@ static struct {
 	char arches[DB_DISTRO_ARCHES * KERNEL_ARCH_MAX]; /* when done */
 } job = {.lock = PTHREAD_MUTEX_INITIALIZER, .state = "idle"};
 
-static enum MHD_Result
-imp_reply(struct MHD_Connection *c, struct http_req *r, unsigned status,
-          json_t *j)
-{
-	char *s = json_dumps(j, JSON_COMPACT);
-
-	json_decref(j);
-	if (!s)
-		return MHD_NO;
-	return http_reply_take(c, r, status, JSON, s, strlen(s));
-}
-
-static enum MHD_Result
-imp_error(struct MHD_Connection *c, struct http_req *r, unsigned status,
-          const char *msg)
-{
-	return imp_reply(c, r, status, json_pack("{s:s}", "error", msg));
-}
-
 /* The job as JSON; call with job.lock held. */
 static json_t *
 job_json(void)
@@ -224,19 +205,21 @@ admin_import_post(struct MHD_Connection *c, struct http_req *r,
 	                            JSON_REJECT_DUPLICATES, &e)
 	               : NULL;
 	if (!body)
-		return imp_error(c, r, 400, "malformed JSON");
+		return http_admin_error(c, r, 400, "malformed JSON");
 	name = json_string_value(json_object_get(body, "name"));
 	from = json_string_value(json_object_get(body, "from"));
 	if (!name || !valid_name(name) || json_object_size(body) != 2) {
 		json_decref(body);
-		return imp_error(c, r, 422, "takes {\"name\": NAME, \"from\": "
-		                            "SOURCE}; NAME: a-z 0-9 . _ -");
+		return http_admin_error(c, r, 422,
+		                        "takes {\"name\": NAME, \"from\": "
+		                        "SOURCE}; NAME: a-z 0-9 . _ -");
 	}
 	if (!from || strlen(from) >= sizeof(job.from) ||
 	    !import_source_ok(from, srv->files_dir)) {
 		json_decref(body);
-		return imp_error(c, r, 422, "from: an http(s) URL, or a path "
-		                            "under files_dir that exists");
+		return http_admin_error(c, r, 422,
+		                        "from: an http(s) URL, or a path "
+		                        "under files_dir that exists");
 	}
 	/* an existing distribution gets the architectures it lacks */
 	have[0] = '\0';
@@ -252,8 +235,9 @@ admin_import_post(struct MHD_Connection *c, struct http_req *r,
 	if (!strcmp(job.state, "running")) {
 		pthread_mutex_unlock(&job.lock);
 		json_decref(body);
-		return imp_error(c, r, 409, "an import is running "
-		                            "(GET /api/v1/imports)");
+		return http_admin_error(c, r, 409,
+		                        "an import is running "
+		                        "(GET /api/v1/imports)");
 	}
 	str_copy(job.have, sizeof(job.have), have);
 	job.state = "running";
@@ -276,10 +260,10 @@ admin_import_post(struct MHD_Connection *c, struct http_req *r,
 		job.state = "failed";
 		str_copy(job.error, sizeof(job.error), "cannot start a thread");
 		pthread_mutex_unlock(&job.lock);
-		return imp_error(c, r, 503, "cannot start the import");
+		return http_admin_error(c, r, 503, "cannot start the import");
 	}
 	pthread_detach(t);
-	ret = imp_reply(c, r, 202, job_json());
+	ret = http_admin_reply(c, r, 202, job_json());
 	pthread_mutex_unlock(&job.lock);
 	return ret;
 }
@@ -291,9 +275,9 @@ admin_import_get(struct MHD_Connection *c, struct http_req *r,
 	json_t *o;
 
 	if (strcmp(method, "GET") && strcmp(method, "HEAD"))
-		return imp_error(c, r, 405, "method not allowed");
+		return http_admin_error(c, r, 405, "method not allowed");
 	pthread_mutex_lock(&job.lock);
 	o = job_json();
 	pthread_mutex_unlock(&job.lock);
-	return imp_reply(c, r, 200, o);
+	return http_admin_reply(c, r, 200, o);
 }

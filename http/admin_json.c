@@ -56,10 +56,24 @@ host_member(json_t *o, const char *key, bool *bad)
 	                                             : member_str(o, key, bad);
 }
 
+/* The host's text members after hostname (whose error says why), in the
+ * order they are checked, with the error each gives. */
+static const struct host_field_member {
+	const char *member;
+	enum host_field field;
+	const char *why;
+} host_fields[] = {
+    {"ip", HOST_FIELD_IP, "invalid ip"},
+    {"action", HOST_FIELD_ACTION, "action must be local, install or menu"},
+    {"distro", HOST_FIELD_DISTRO, "invalid distro name"},
+    {"local_boot", HOST_FIELD_LOCAL_BOOT, "invalid local_boot"},
+};
+
 int
 http_admin_host_apply(json_t *o, struct db_host *h, bool create, char *err,
                       size_t esz)
 {
+	const struct host_field_member *f;
 	bool bad = false;
 	const char *s;
 	json_t *v;
@@ -103,18 +117,11 @@ http_admin_host_apply(json_t *o, struct db_host *h, bool create, char *err,
 		         valid_hostname_why(s));
 		return -EINVAL;
 	}
-	s = host_member(o, "ip", &bad);
-	if (s && host_field_set(h, HOST_FIELD_IP, s) < 0)
-		BAD("invalid ip");
-	s = host_member(o, "action", &bad);
-	if (s && host_field_set(h, HOST_FIELD_ACTION, s) < 0)
-		BAD("action must be local, install or menu");
-	s = host_member(o, "distro", &bad);
-	if (s && host_field_set(h, HOST_FIELD_DISTRO, s) < 0)
-		BAD("invalid distro name");
-	s = host_member(o, "local_boot", &bad);
-	if (s && host_field_set(h, HOST_FIELD_LOCAL_BOOT, s) < 0)
-		BAD("invalid local_boot");
+	for (f = host_fields; f < host_fields + ARRAY_SIZE(host_fields); f++) {
+		s = host_member(o, f->member, &bad);
+		if (s && host_field_set(h, f->field, s) < 0)
+			BAD(f->why);
+	}
 	v = json_object_get(o, "attrs");
 	if (v) {
 		const char *k;

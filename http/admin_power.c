@@ -28,26 +28,6 @@
 #include "http/admin_json.h"
 #include "http/admin_power.h"
 
-static enum MHD_Result
-pw_reply(struct MHD_Connection *c, struct http_req *r, unsigned status,
-	 json_t *j)
-{
-	char *s = json_dumps(j, JSON_COMPACT);
-
-	json_decref(j);
-	if (!s)
-		return MHD_NO;
-	return http_reply_take(c, r, status, "application/json", s,
-			       strlen(s));
-}
-
-static enum MHD_Result
-pw_error(struct MHD_Connection *c, struct http_req *r, unsigned status,
-	 const char *msg)
-{
-	return pw_reply(c, r, status, json_pack("{s:s}", "error", msg));
-}
-
 /* The HTTP status for a power_run error. */
 static unsigned
 pw_status(int rc)
@@ -156,27 +136,25 @@ pw_put(struct MHD_Connection *c, struct http_req *r, struct db *db,
 {
 	struct db_power p;
 	char why[160], detail[200];
+	enum MHD_Result ret;
 	const char *k;
 	json_t *body, *v;
 	bool has_pw = false;
 	int rc;
 
 	memset(&p, 0, sizeof(p));
-	body = http_admin_json_parse(r->body, r->body_len);
+	body = http_admin_object(c, r, false, &ret);
 	if (!body)
-		return pw_error(c, r, 400, "malformed JSON");
-	if (!json_is_object(body)) {
-		json_decref(body);
-		return pw_error(c, r, 422, "body must be an object");
-	}
+		return ret;
 	json_object_foreach(body, k, v)
 	{
 		if (strcmp(k, "method") && strcmp(k, "bmc") &&
 		    strcmp(k, "user") && strcmp(k, "password")) {
 			json_decref(body);
-			return pw_error(c, r, 422,
-					"power takes {\"method\", \"bmc\", "
-					"\"user\", \"password\"}");
+			return http_admin_error(
+			    c, r, 422,
+			    "power takes {\"method\", \"bmc\", "
+			    "\"user\", \"password\"}");
 		}
 	}
 	if (pw_member(body, "method", p.method, sizeof(p.method), NULL) < 0 ||
@@ -186,29 +164,30 @@ pw_put(struct MHD_Connection *c, struct http_req *r, struct db *db,
 		      &has_pw) < 0) {
 		json_decref(body);
 		explicit_bzero(&p, sizeof(p));
-		return pw_error(c, r, 422, "power settings: strings of "
-					   "bounded length");
+		return http_admin_error(c, r, 422,
+		                        "power settings: strings of "
+		                        "bounded length");
 	}
 	json_decref(body); /* jansson's copy of the password: freed */
 	if (!p.method[0])
 		str_copy(p.method, sizeof(p.method), "none");
 	if (power_settings_check(&p, has_pw, why, sizeof(why)) < 0) {
 		explicit_bzero(&p, sizeof(p));
-		return pw_error(c, r, 422, why);
+		return http_admin_error(c, r, 422, why);
 	}
 	if (strcmp(p.method, "ipmi")) /* none / wol: no password kept */
 		has_pw = true;
 	rc = db_power_set(db, h->id, &p, has_pw);
 	explicit_bzero(p.password, sizeof(p.password));
 	if (rc < 0)
-		return pw_error(c, r, rc == -EINVAL ? 422 : 503,
-				db_strerror(rc));
+		return http_admin_error(c, r, rc == -EINVAL ? 422 : 503,
+		                        db_strerror(rc));
 	power_cache_forget(h->id);
 	snprintf(detail, sizeof(detail), "%s%s%s%s%s", p.method,
 		 p.bmc[0] ? " bmc " : "", p.bmc, p.user[0] ? " user " : "",
 		 p.user);
 	pw_event(db, h, "settings", 0, detail);
-	return pw_reply(c, r, 200, admin_power_json(db, h));
+	return http_admin_reply(c, r, 200, admin_power_json(db, h));
 }
 
 enum MHD_Result
@@ -223,40 +202,40 @@ admin_power(struct MHD_Connection *c, struct http_req *r, struct db *db,
 	int rc;
 
 	if (!strcmp(method, "GET") || !strcmp(method, "HEAD"))
-		return pw_reply(c, r, 200, admin_power_json(db, h));
+		return http_admin_reply(c, r, 200, admin_power_json(db, h));
 	if (!strcmp(method, "PUT"))
 		return pw_put(c, r, db, h);
 	if (strcmp(method, "POST"))
-		return pw_error(c, r, 405, "method not allowed");
+		return http_admin_error(c, r, 405, "method not allowed");
 	body = http_admin_json_parse(r->body, r->body_len);
 	if (!body)
-		return pw_error(c, r, 400, "malformed JSON");
+		return http_admin_error(c, r, 400, "malformed JSON");
 	v = json_object_get(body, "action");
 	if (!json_is_object(body) || json_object_size(body) != 1 ||
 	    !json_is_string(v) ||
 	    power_action_parse(json_string_value(v), &a) < 0 ||
 	    a == POWER_BOOT_PXE) {
 		json_decref(body);
-		return pw_error(c, r, 422,
-				"power takes {\"action\": "
-				"\"status|on|off|cycle|reset\"}");
+		return http_admin_error(c, r, 422,
+		                        "power takes {\"action\": "
+		                        "\"status|on|off|cycle|reset\"}");
 	}
 	json_decref(body);
 	rc = db_power_get(db, h->id, &p, true);
 	if (rc < 0)
-		return pw_error(c, r, 503, db_strerror(rc));
+		return http_admin_error(c, r, 503, db_strerror(rc));
 	pw_target(r->l->srv, db, h, &p, &t);
 	rc = power_run(&t, a, &res);
 	explicit_bzero(&p, sizeof(p));
 	if (a != POWER_STATUS || rc < 0 || !res.cached)
 		pw_event(db, h, power_action_name(a), rc, res.msg);
 	if (rc < 0)
-		return pw_error(c, r, pw_status(rc), res.msg);
-	return pw_reply(c, r, 200,
-			json_pack("{s:s,s:s,s:s,s:b}", "action",
-				  power_action_name(a), "power",
-				  power_state_name(res.state), "message",
-				  res.msg, "cached", res.cached));
+		return http_admin_error(c, r, pw_status(rc), res.msg);
+	return http_admin_reply(
+	    c, r, 200,
+	    json_pack("{s:s,s:s,s:s,s:b}", "action", power_action_name(a),
+	              "power", power_state_name(res.state), "message", res.msg,
+	              "cached", res.cached));
 }
 
 /* db_host_modify callback: put action and distro back as they were. */
@@ -311,13 +290,12 @@ admin_power_reinstall(struct MHD_Connection *c, struct http_req *r,
 	}
 	explicit_bzero(&p, sizeof(p));
 	if (rc == 0 && db_host_get(db, before->id, &now) == 0)
-		return pw_reply(c, r, 200,
-				json_pack("{s:s,s:s,s:s,s:s}", "action",
-					  db_action_name(now.action), "distro",
-					  now.distro,
-					  "power_action",
-					  power_action_name(then), "message",
-					  res.msg));
+		return http_admin_reply(
+		    c, r, 200,
+		    json_pack("{s:s,s:s,s:s,s:s}", "action",
+		              db_action_name(now.action), "distro", now.distro,
+		              "power_action", power_action_name(then),
+		              "message", res.msg));
 fail:
 	/* The machine will not boot now: leave nothing flagged. */
 	if (db_host_modify(db, before->id, pw_restore, (void *)before) == 0)
@@ -330,5 +308,5 @@ fail:
 			 "%s; the install flag could NOT be cleared", res.msg);
 	db_event_add(db, before->n_macs ? before->macs[0] : "", "power",
 		     msg);
-	return pw_error(c, r, pw_status(rc), msg);
+	return http_admin_error(c, r, pw_status(rc), msg);
 }

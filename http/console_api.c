@@ -82,56 +82,37 @@ lease_json(const struct db_lease *l)
 	return j;
 }
 
-struct hosts_buf {
+/* The fleet's hosts and leases, at most FLEET_MAX of each. */
+struct fleet_rows {
 	struct db_host *h;
-	size_t n, cap;
+	struct db_lease *l;
+	size_t nh, caph, nl, capl;
 };
+
+/* Collect one row (size bytes) into the array *arrp; past FLEET_MAX rows
+ * (array_push's doubling stops short of it) the rest are left out. */
+static int
+fleet_push(void *arrp, size_t *n, size_t *cap, const void *row, size_t size)
+{
+	int r = array_push(arrp, n, cap, FLEET_MAX, row, size);
+
+	return r == -E2BIG ? 0 : r;
+}
 
 static int
 collect_host(const struct db_host *h, void *ctx)
 {
-	struct hosts_buf *b = ctx;
+	struct fleet_rows *f = ctx;
 
-	if (b->n == b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 16;
-		struct db_host *nh;
-
-		if (cap > FLEET_MAX)
-			return 0;
-		nh = realloc(b->h, cap * sizeof(*nh));
-		if (!nh)
-			return -ENOMEM;
-		b->h = nh;
-		b->cap = cap;
-	}
-	b->h[b->n++] = *h;
-	return 0;
+	return fleet_push(&f->h, &f->nh, &f->caph, h, sizeof(*h));
 }
-
-struct leases_buf {
-	struct db_lease *l;
-	size_t n, cap;
-};
 
 static int
 collect_lease(const struct db_lease *l, void *ctx)
 {
-	struct leases_buf *b = ctx;
+	struct fleet_rows *f = ctx;
 
-	if (b->n == b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 16;
-		struct db_lease *nl;
-
-		if (cap > FLEET_MAX)
-			return 0;
-		nl = realloc(b->l, cap * sizeof(*nl));
-		if (!nl)
-			return -ENOMEM;
-		b->l = nl;
-		b->cap = cap;
-	}
-	b->l[b->n++] = *l;
-	return 0;
+	return fleet_push(&f->l, &f->nl, &f->capl, l, sizeof(*l));
 }
 
 static json_t *
@@ -177,8 +158,7 @@ static enum MHD_Result
 fleet(struct MHD_Connection *c, struct http_req *r, struct db *db)
 {
 	struct http_server *srv = r->l->srv;
-	struct hosts_buf hb = {0};
-	struct leases_buf lb = {0};
+	struct fleet_rows fr = {0};
 	json_t *hosts = json_array(), *unknown = json_array();
 	struct diag_ctx dc;
 	struct diagnosis d;
@@ -186,36 +166,36 @@ fleet(struct MHD_Connection *c, struct http_req *r, struct db *db)
 	int rc;
 
 	evq_flush(srv->evq, 500);
-	rc = db_host_list(db, collect_host, &hb);
+	rc = db_host_list(db, collect_host, &fr);
 	if (rc >= 0)
-		rc = db_lease_list(db, true, collect_lease, &lb);
+		rc = db_lease_list(db, true, collect_lease, &fr);
 	if (rc < 0) {
-		free(hb.h);
-		free(lb.l);
+		free(fr.h);
+		free(fr.l);
 		json_decref(hosts);
 		json_decref(unknown);
 		return console_send_json(
 		    c, r, 503, json_pack("{s:s}", "error", "database error"),
 		    NULL);
 	}
-	for (i = 0; i < hb.n; i++)
-		json_array_append_new(hosts, host_row(srv, db, &hb.h[i]));
+	for (i = 0; i < fr.nh; i++)
+		json_array_append_new(hosts, host_row(srv, db, &fr.h[i]));
 	diag_ctx_for(srv, 0, &dc);
-	for (i = 0; i < lb.n; i++) {
-		json_t *o = lease_json(&lb.l[i]);
-		int64_t last = lb.l[i].last_seen * 1000;
+	for (i = 0; i < fr.nl; i++) {
+		json_t *o = lease_json(&fr.l[i]);
+		int64_t last = fr.l[i].last_seen * 1000;
 
-		if (diagnose_mac(db, lb.l[i].mac, &dc, &d) == 0) {
+		if (diagnose_mac(db, fr.l[i].mac, &dc, &d) == 0) {
 			json_object_set_new(o, "diagnosis",
-			                    diag_json(lb.l[i].mac, &d));
+			                    diag_json(fr.l[i].mac, &d));
 			if (d.since_ms > last)
 				last = d.since_ms;
 		}
 		json_object_set_new(o, "last_seen_ms", json_integer(last));
 		json_array_append_new(unknown, o);
 	}
-	free(hb.h);
-	free(lb.l);
+	free(fr.h);
+	free(fr.l);
 	return console_send_json(c, r, 200,
 	                         json_pack("{s:o,s:o,s:I}", "hosts", hosts,
 	                                   "unknown", unknown, "now_ms",

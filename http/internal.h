@@ -5,6 +5,7 @@
 #ifndef BOOTYARD_HTTP_INTERNAL_H
 #define BOOTYARD_HTTP_INTERNAL_H
 
+#include <jansson.h>
 #include <microhttpd.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -158,5 +159,17 @@ int http_range_parse(const char *h, uint64_t size, uint64_t *first,
 /* admin.c */
 enum MHD_Result http_admin(struct MHD_Connection *c, struct http_req *r,
                            const char *method);
+/* http_admin_reply - answer with j (consumed) as JSON text, status as
+ * given: the one JSON answer of admin.c, admin_import.c, admin_power.c. */
+enum MHD_Result http_admin_reply(struct MHD_Connection *c, struct http_req *r,
+                                 unsigned status, json_t *j);
+/* http_admin_error - answer {"error": msg} with status. */
+enum MHD_Result http_admin_error(struct MHD_Connection *c, struct http_req *r,
+                                 unsigned status, const char *msg);
+/* http_admin_object - the request body as a JSON object (a new
+ * reference; with empty_ok, no body is {}), or NULL after answering 400
+ * (not JSON) or 422 (not an object), that answer's result in *ret. */
+json_t *http_admin_object(struct MHD_Connection *c, struct http_req *r,
+                          bool empty_ok, enum MHD_Result *ret);
 
 #endif

@@ -195,11 +195,5 @@ metrics_render(char **ret, size_t *ret_len)
 	        (unsigned long long)atomic_load(&m_unknown_unrecorded),
 	        (unsigned long long)atomic_load(&m_header_timeouts),
 	        atomic_load(&m_db_up));
-	if (fclose(f) != 0) {
-		free(out);
-		return -ENOMEM;
-	}
-	*ret = out;
-	*ret_len = len;
-	return 0;
+	return memstream_finish(f, &out, &len, 0, ret, ret_len);
 }

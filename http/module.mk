@@ -63,11 +63,6 @@ $(BUILD)/gen/stock_templates.c: $(STOCK_TEMPLATES) http/stock_gen.sh
 	@mkdir -p $(dir $@)
 	sh http/stock_gen.sh $(STOCK_TEMPLATES) >$@.tmp && mv $@.tmp $@
 
-$(BUILD)/gen/stock_templates.o: $(BUILD)/gen/stock_templates.c
-	$(CC) $(CFLAGS) -c $< -o $@
-
-$(LIB): $(BUILD)/gen/stock_templates.o
-
 # The web console's assets (http/console/*: HTML, CSS, JavaScript
 # modules as written, no build chain), compiled into the program.
 CONSOLE_ASSETS = $(sort $(wildcard http/console/*))
@@ -75,7 +70,9 @@ $(BUILD)/gen/console_assets.c: $(CONSOLE_ASSETS) http/console_gen.sh
 	@mkdir -p $(dir $@)
 	sh http/console_gen.sh $(CONSOLE_ASSETS) >$@.tmp && mv $@.tmp $@
 
-$(BUILD)/gen/console_assets.o: $(BUILD)/gen/console_assets.c
+# The generated sources, compiled into the library like any other.
+GEN_OBJ = $(BUILD)/gen/stock_templates.o $(BUILD)/gen/console_assets.o
+$(GEN_OBJ): $(BUILD)/gen/%.o: $(BUILD)/gen/%.c
 	$(CC) $(CFLAGS) -c $< -o $@
 
-$(LIB): $(BUILD)/gen/console_assets.o
+$(LIB): $(GEN_OBJ)

@@ -290,17 +290,8 @@ grub_collect_id(const struct db_host *h, void *ctx)
 {
 	struct ids *ids = ctx;
 
-	if (ids->n == ids->cap) {
-		size_t ncap = ids->cap ? ids->cap * 2 : 64;
-		int64_t *nv = realloc(ids->v, ncap * sizeof(*nv));
-
-		if (!nv)
-			return -ENOMEM;
-		ids->v = nv;
-		ids->cap = ncap;
-	}
-	ids->v[ids->n++] = h->id;
-	return 0;
+	return array_push(&ids->v, &ids->n, &ids->cap, 0, &h->id,
+	                  sizeof(h->id));
 }
 
 /* Remove grub/mac/<mac>.cfg files whose MAC no host has. */

@@ -386,15 +386,6 @@ pki_issue_server(const struct pki_paths *p, gnutls_x509_crt_t ca,
 	return pki_write_pem(p->server_cert, crt, NULL, 0644);
 }
 
-/* mkdir that accepts an existing directory. */
-static int
-pki_mkdir(const char *path, unsigned mode)
-{
-	if (mkdir(path, mode) < 0 && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
 /*
  * pki_use_configured - the configured tls_cert/tls_key pair (cfg has
  * one): both named and readable. Returns 0, or -errno with a message.
@@ -463,8 +454,8 @@ pki_lock(const struct by_config *cfg, const struct pki_paths *p,
 	char lockpath[CFG_PATH_MAX + 8];
 	int r, fd;
 
-	if ((r = pki_mkdir(cfg->state_dir, 0755)) < 0 ||
-	    (r = pki_mkdir(p->dir, 0755)) < 0) {
+	if ((r = mkdir_exist_ok(cfg->state_dir, 0755)) < 0 ||
+	    (r = mkdir_exist_ok(p->dir, 0755)) < 0) {
 		snprintf(err, errsz, "cannot create %s: %s", p->dir,
 			 strerror(-r));
 		return r;

@@ -225,23 +225,17 @@ host_path(const struct cli_cmd *cmd, const char *ref, const char *what,
 int
 cmd_power(struct by_ctx *ctx, int argc, char **argv)
 {
-	static const struct option opts[] = { CLI_OPTS_COMMON, { 0 } };
 	const struct cli_cmd *cmd = &power_cmd;
 	struct by_config cfg;
 	enum power_action a;
 	char path[256], body[64];
 	long status = 0;
 	json_t *j;
-	int c, r;
+	int r;
 
-	cli_getopt_reset();
-	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS, opts, NULL)) != -1) {
-		r = cli_opt_common(ctx, cmd, c, argv);
-		if (r == CLI_NOT_COMMON)
-			r = cli_usage_err(cmd, "unknown option");
-		if (r != CLI_CONTINUE)
-			return r;
-	}
+	r = cli_simple_opts(ctx, cmd, argc, argv);
+	if (r != CLI_CONTINUE)
+		return r;
 	if (argc - optind != 2)
 		return cli_usage_err(cmd, "give HOST and an action");
 	if (power_action_parse(argv[optind + 1], &a) < 0 ||
@@ -324,13 +318,8 @@ power_host_set(struct by_ctx *ctx, int argc, char **argv)
 
 	memset(&p, 0, sizeof(p));
 	cli_getopt_reset();
-	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS, opts, NULL)) != -1) {
-		r = cli_opt_common(ctx, cmd, c, argv);
-		if (r != CLI_NOT_COMMON) {
-			if (r != CLI_CONTINUE)
-				return r;
-			continue;
-		}
+	while ((c = cli_next_opt(ctx, cmd, argc, argv, CLI_SHORTOPTS, opts,
+	                         &r)) >= 0) {
 		switch (c) {
 		case OPT_POWER:
 			if (str_copy(p.method, sizeof(p.method), optarg) < 0)
@@ -354,6 +343,8 @@ power_host_set(struct by_ctx *ctx, int argc, char **argv)
 						  "a host set of their own");
 		}
 	}
+	if (c == CLI_STOP)
+		return r;
 	if (argc - optind != 1)
 		return cli_usage_err(cmd, "give one HOST");
 	if (!cli_host_ref_check(argv[optind]))
@@ -446,18 +437,15 @@ power_host_reinstall(struct by_ctx *ctx, int argc, char **argv)
 	int c, r;
 
 	cli_getopt_reset();
-	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS, opts, NULL)) != -1) {
-		r = cli_opt_common(ctx, cmd, c, argv);
-		if (r != CLI_NOT_COMMON) {
-			if (r != CLI_CONTINUE)
-				return r;
-			continue;
-		}
+	while ((c = cli_next_opt(ctx, cmd, argc, argv, CLI_SHORTOPTS, opts,
+	                         &r)) >= 0) {
 		if (c == OPT_P_DISTRO)
 			distro = optarg;
 		else if (c != OPT_POWER_CYCLE)
 			return cli_usage_err(cmd, "unknown option");
 	}
+	if (c == CLI_STOP)
+		return r;
 	if (argc - optind != 1)
 		return cli_usage_err(cmd, "give one HOST");
 	if (distro && !valid_name(distro))

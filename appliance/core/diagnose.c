@@ -43,17 +43,13 @@ static const char *const cause_names[] = {
 const char *
 diag_stage_name(enum diag_stage s)
 {
-	if ((size_t)s >= ARRAY_SIZE(stage_names))
-		return "?";
-	return stage_names[s];
+	return enum_name(stage_names, ARRAY_SIZE(stage_names), (size_t)s);
 }
 
 const char *
 diag_cause_name(enum diag_cause c)
 {
-	if ((size_t)c >= ARRAY_SIZE(cause_names) || !cause_names[c])
-		return "?";
-	return cause_names[c];
+	return enum_name(cause_names, ARRAY_SIZE(cause_names), (size_t)c);
 }
 
 /* The value of "key=" in a detail ("ip=1.2.3.4 file=x"), up to a space,
@@ -261,11 +257,32 @@ stage_words(enum diag_stage s)
 	return "?";
 }
 
+static const char no_request[] = "offered an address, never requested it "
+                                 "(another DHCP server answered first?)";
+
+/* The stages where a chain that stopped has one fixed explanation. */
+static const struct stall {
+	enum diag_stage stage;
+	enum diag_cause cause;
+	const char *text;
+} stalls[] = {
+    /* NONE: only events that do not move the chain */
+    {DIAG_STAGE_NONE, DIAG_NO_REQUEST, no_request},
+    {DIAG_STAGE_OFFER, DIAG_NO_REQUEST, no_request},
+    {DIAG_STAGE_CONFIG, DIAG_NO_KERNEL,
+     "install started, kernel never fetched (or it never booted: kernel and "
+     "initrd in place?)"},
+    {DIAG_STAGE_KERNEL, DIAG_NO_ANSWER,
+     "installer kernel booted (it asked for an address), never fetched its "
+     "answer file"},
+};
+
 int
 diagnose(const struct db_event *ev, size_t n, const struct diag_ctx *ctx,
          struct diagnosis *out)
 {
 	static const struct diag_ctx none;
+	const struct stall *st;
 	struct walk w;
 	size_t i, dhcp_run = 0;
 	int64_t last = 0;
@@ -375,14 +392,13 @@ diagnose(const struct db_event *ev, size_t n, const struct diag_ctx *ctx,
 		return 0;
 	}
 	out->stopped = out->failed = 1;
+	for (st = stalls; st < stalls + ARRAY_SIZE(stalls); st++)
+		if (st->stage == w.stage) {
+			out->cause = st->cause;
+			str_copy(out->text, sizeof(out->text), st->text);
+			return 0;
+		}
 	switch (w.stage) {
-	case DIAG_STAGE_NONE: /* only events that do not move the chain */
-	case DIAG_STAGE_OFFER:
-		out->cause = DIAG_NO_REQUEST;
-		str_copy(out->text, sizeof(out->text),
-		         "offered an address, never requested it (another "
-		         "DHCP server answered first?)");
-		break;
 	case DIAG_STAGE_LEASE:
 		out->cause = DIAG_NO_BOOTFILE;
 		snprintf(out->text, sizeof(out->text),
@@ -400,18 +416,6 @@ diagnose(const struct db_event *ev, size_t n, const struct diag_ctx *ctx,
 		         "loaded iPXE (%s), never fetched its config (NIC "
 		         "driver: try uefi_loader = %s)",
 		         w.bootfile[0] ? w.bootfile : "?", loader);
-		break;
-	case DIAG_STAGE_CONFIG:
-		out->cause = DIAG_NO_KERNEL;
-		str_copy(out->text, sizeof(out->text),
-		         "install started, kernel never fetched (or it never "
-		         "booted: kernel and initrd in place?)");
-		break;
-	case DIAG_STAGE_KERNEL:
-		out->cause = DIAG_NO_ANSWER;
-		str_copy(out->text, sizeof(out->text),
-		         "installer kernel booted (it asked for an address), "
-		         "never fetched its answer file");
 		break;
 	case DIAG_STAGE_INSTALLER:
 	default:

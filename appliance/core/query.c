@@ -12,19 +12,7 @@
 
 #include "appliance/core/arch.h"
 #include "common/util.h"
-
-/* The value of hex digit c, or -1. */
-static int
-hexdig(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
+#include "common/valid.h"
 
 int
 http_pct_decode(const char *src, size_t len, char *dst, size_t dstsz,
@@ -42,8 +30,8 @@ http_pct_decode(const char *src, size_t len, char *dst, size_t dstsz,
 
 			if (len - i < 3)
 				return -EINVAL;
-			hi = hexdig(src[i + 1]);
-			lo = hexdig(src[i + 2]);
+			hi = hex_value(src[i + 1]);
+			lo = hex_value(src[i + 2]);
 			if (hi < 0 || lo < 0)
 				return -EINVAL;
 			c = (unsigned char)(hi << 4 | lo);

@@ -360,18 +360,7 @@ grub_render(const struct decision *d, const char *server, char **ret,
 	default:
 		r = -EINVAL;
 	}
-	if (fclose(f) != 0) {
-		free(out);
-		return -ENOMEM;
-	}
-	if (r < 0) {
-		free(out);
-		return r;
-	}
-	*ret = out;
-	if (ret_len)
-		*ret_len = len;
-	return 0;
+	return memstream_finish(f, &out, &len, r, ret, ret_len);
 }
 
 int
@@ -399,14 +388,7 @@ grub_render_dispatch(const char *server, char **ret, size_t *ret_len)
 	        "sleep %d\n"
 	        "exit 1\n",
 	        server, server, GRUB_RETRY_SLEEP);
-	if (fclose(f) != 0) {
-		free(out);
-		return -ENOMEM;
-	}
-	*ret = out;
-	if (ret_len)
-		*ret_len = len;
-	return 0;
+	return memstream_finish(f, &out, &len, 0, ret, ret_len);
 }
 
 int

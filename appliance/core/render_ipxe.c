@@ -358,18 +358,7 @@ ipxe_render(const struct decision *d, char **ret, size_t *ret_len)
 	else
 		fputs("goto local\n", f);
 	local_section(f, d);
-	if (fclose(f) != 0) {
-		free(out);
-		return -ENOMEM;
-	}
-	if (r < 0) {
-		free(out);
-		return r;
-	}
-	*ret = out;
-	if (ret_len)
-		*ret_len = len;
-	return 0;
+	return memstream_finish(f, &out, &len, r, ret, ret_len);
 }
 
 const char *

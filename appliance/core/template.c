@@ -210,18 +210,8 @@ tmpl_render(const char *text, const struct tmpl_var *vars, size_t n_vars,
 	}
 	if (r == 0)
 		fputs(p, f);
-	if (fclose(f) != 0) {
-		free(out);
-		return -ENOMEM;
-	}
-	if (r < 0) {
-		free(out);
-		return -EINVAL;
-	}
-	*ret = out;
-	if (ret_len)
-		*ret_len = len;
-	return 0;
+	return memstream_finish(f, &out, &len, r < 0 ? -EINVAL : 0, ret,
+	                        ret_len);
 }
 
 int

@@ -31,20 +31,16 @@ power_action_parse(const char *s, enum power_action *ret)
 {
 	size_t i;
 
-	for (i = 0; s && i < ARRAY_SIZE(action_names); i++)
-		if (!strcmp(s, action_names[i])) {
-			*ret = (enum power_action)i;
-			return 0;
-		}
-	return -EINVAL;
+	if (enum_find(action_names, ARRAY_SIZE(action_names), s, &i) < 0)
+		return -EINVAL;
+	*ret = (enum power_action)i;
+	return 0;
 }
 
 const char *
 power_action_name(enum power_action a)
 {
-	if ((unsigned)a >= ARRAY_SIZE(action_names))
-		return "?";
-	return action_names[a];
+	return enum_name(action_names, ARRAY_SIZE(action_names), (unsigned)a);
 }
 
 const char *
@@ -167,15 +163,6 @@ static struct {
 } cache[CACHE_SLOTS];
 static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static uint64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 static bool
 cache_get(int64_t id, enum power_state *ret)
 {
@@ -185,7 +172,7 @@ cache_get(int64_t id, enum power_state *ret)
 	pthread_mutex_lock(&cache_lock);
 	for (i = 0; i < CACHE_SLOTS; i++)
 		if (cache[i].host_id == id && id &&
-		    now_ms() - cache[i].t_ms < POWER_CACHE_MS) {
+		    mono_ms() - cache[i].t_ms < POWER_CACHE_MS) {
 			*ret = cache[i].state;
 			hit = true;
 			break;
@@ -209,7 +196,7 @@ cache_put(int64_t id, enum power_state st)
 	if (i == CACHE_SLOTS)
 		i = oldest;
 	cache[i].host_id = id;
-	cache[i].t_ms = now_ms();
+	cache[i].t_ms = mono_ms();
 	cache[i].state = st;
 	pthread_mutex_unlock(&cache_lock);
 }

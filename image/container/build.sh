@@ -14,10 +14,8 @@
 # PODMAN (default: podman --runtime runc --cgroup-manager=cgroupfs).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/../.." && pwd)
-build=${1:?usage: build.sh BUILD_DIR}
-mkdir -p "$build"
-build=$(cd "$build" && pwd)
+source "$here/../lib.sh"
+image_start build.sh "${1:-}"
 read -r -a podman <<<"${PODMAN:-podman --runtime runc --cgroup-manager=cgroupfs}"
 command -v "${podman[0]}" >/dev/null || {
 	echo "image-container: ${podman[0]} is missing (apt-get install podman runc)" >&2

@@ -6,10 +6,8 @@
 #   image/deb/make.sh BUILD_DIR
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/../.." && pwd)
-build=${1:?usage: make.sh BUILD_DIR}
-mkdir -p "$build"
-build=$(cd "$build" && pwd)
+source "$here/../lib.sh"
+image_start make.sh "${1:-}"
 export DEB_BUILD_MAINT_OPTIONS=hardening=+all
 CFLAGS="$(dpkg-buildflags --get CFLAGS) $(dpkg-buildflags --get CPPFLAGS)"
 LDFLAGS=$(dpkg-buildflags --get LDFLAGS)

@@ -18,10 +18,8 @@
 # 5. qemu-img convert to qcow2
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/../.." && pwd)
-build=${1:?usage: build.sh BUILD_DIR}
-mkdir -p "$build"
-build=$(cd "$build" && pwd)
+source "$here/../lib.sh"
+image_start build.sh "${1:-}"
 cache=${BASE_CACHE:-$top/build/cache}
 out=$build/vm
 boot_mb=128
@@ -35,18 +33,6 @@ for c in mmdebstrap mkfs.vfat mcopy syslinux sfdisk mke2fs qemu-img unshare; do
 done
 mbr=/usr/lib/syslinux/mbr/mbr.bin
 [[ -r $mbr ]] || { echo "image-vm: no $mbr (apt-get install syslinux-common)" >&2; exit 77; }
-
-# chroot_run DIR CMD...: CMD in DIR with /proc, /sys, /dev, in a private
-# mount namespace (nothing stays mounted).
-chroot_run() {
-	local dir=$1
-	shift
-	unshare --mount --fork -- /bin/sh -c '
-		d=$1; shift
-		mount -t proc proc "$d/proc" && mount -t sysfs sys "$d/sys" &&
-			mount --rbind /dev "$d/dev" || exit 125
-		exec chroot "$d" "$@"' chroot_run "$dir" "$@"
-}
 
 t0=$SECONDS
 deb=$("$top/image/deb/make.sh" "$build")
@@ -70,7 +56,7 @@ if [[ ! -s $vm_tar ]]; then
 	cp /etc/resolv.conf "$root/etc/resolv.conf"
 	printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
 	chmod 755 "$root/usr/sbin/policy-rc.d"
-	chroot_run "$root" /bin/sh -c "
+	image_chroot "$root" /bin/sh -c "
 		export DEBIAN_FRONTEND=noninteractive
 		apt-get -q update &&
 		apt-get -q -y --no-install-recommends install ${extra[*]} &&
@@ -86,7 +72,7 @@ tar -C "$root" -xf "$vm_tar"
 
 # --- 3. bootyard and the appliance settings -----------------------------
 cp "$deb" "$root/tmp/bootyard.deb"
-chroot_run "$root" dpkg -i /tmp/bootyard.deb >&2
+image_chroot "$root" dpkg -i /tmp/bootyard.deb >&2
 rm -f "$root/tmp/bootyard.deb"
 # Every VM gets its own token and host keys at first boot (vm-setup).
 rm -f "$root/etc/bootyard/admin.token" "$root"/etc/ssh/ssh_host_*
@@ -111,7 +97,7 @@ UUID=$root_uuid / ext4 errors=remount-ro 0 1
 UUID=${boot_uuid} /boot/firmware vfat umask=0077,nofail,x-systemd.device-timeout=60s 0 2
 FSTAB
 mkdir -p "$root/boot/firmware"
-chroot_run "$root" systemctl enable bootyard.service bootyard-vm-setup.service \
+image_chroot "$root" systemctl enable bootyard.service bootyard-vm-setup.service \
 	bootyard-vm-sshkeys.service \
 	systemd-networkd.service ssh.service >&2
 # A DHCP server never asks DHCP: no other network configuration.

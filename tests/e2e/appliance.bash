@@ -25,6 +25,8 @@
 #   app_marker_disks        marker disks that print DISK-OK; QEMU
 #                           arguments in APP_BDISK (BIOS), APP_UDISK (UEFI)
 #   app_standin DIR         the stand-in installer in APP_FILES/DIR
+#   app_standin_template FILE  its install file template into FILE
+#   app_standin_distro NAME  both as the distribution NAME (a check)
 #   app_access              the HTTP access log so far
 #
 # APP_HAND_DNSMASQ=1 runs `serve --dhcp=off` beside a dnsmasq configured
@@ -87,18 +89,9 @@ app_config() {
 		[boot.unknown]=menu
 		[boot.menu_timeout]=30
 	)
-	local kv sec key
-	for kv in "$@"; do
-		v[${kv%%=*}]=${kv#*=}
-	done
 	{
 		echo "; written by tests/e2e/appliance.bash"
-		for sec in appliance dhcp http ipxe admin boot; do
-			echo "[$sec]"
-			for key in "${!v[@]}"; do
-				[[ ${key%%.*} == "$sec" ]] && echo "${key#*.} = ${v[$key]}"
-			done
-		done
+		conf_print v "$@"
 	} >"$APP_CONF"
 }
 
@@ -273,6 +266,27 @@ app_standin() {
 		skip "cannot build the stand-in installer (linux-image-cloud-amd64, busybox-static)"
 	cp "$kernel" "$APP_FILES/$1/vmlinuz"
 	chmod -R a+rX "$APP_FILES"
+}
+
+# app_standin_template FILE: the stand-in installer's install file
+# template (hostname, distro and the done callback it calls) into FILE.
+app_standin_template() {
+	cat >"$1" <<'EOF'
+# bootyard stand-in install file for {{hostname}} ({{mac}})
+hostname={{hostname}}
+distro={{distro}}
+done_url={{done_url}}
+EOF
+}
+
+# app_standin_distro NAME: the stand-in installer in APP_FILES/NAME with
+# its template, added as the distribution NAME (console on ttyS0, quiet).
+app_standin_distro() {
+	app_standin "$1"
+	app_standin_template "$TEST_TMP/install.cfg"
+	check "distro add (cloud kernel + stand-in installer)" \
+		by distro add "$1" --kernel "$1/vmlinuz" --initrd "$1/initrd.gz" \
+		--cmdline "console=ttyS0 panic=1 quiet" --template "$TEST_TMP/install.cfg"
 }
 
 app_access() {

@@ -42,6 +42,11 @@ restart_with() {
 	current="$*"
 	app_restart "$@"
 }
+# events_of MAC: the boot timeline of MAC into $ev, and shown.
+events_of() {
+	ev=$(app_events "$1")
+	echo "$ev"
+}
 
 # ---- 1. BIOS iPXE ROM, iPXE detected -----------------------------------
 if want 1; then
@@ -52,8 +57,7 @@ if want 1; then
 	log=$(app_access)
 	expect_tftp $mac boot.ipxe "s1: the ROM fetched boot.ipxe over TFTP"
 	expect_contains "$log" "/ipxe/v1/config?mac=" "s1: then the config"
-	ev=$(app_events $mac)
-	echo "$ev"
+	events_of $mac
 	expect_contains "$ev" "dhcp" "s1: events: DHCP"
 	expect_contains "$ev" "config" "s1: events: config decision"
 	expect_contains "$ev" "menu" "s1: events: the decision was the menu"
@@ -87,8 +91,7 @@ if want 3; then
 	mac=52:54:00:b0:00:03
 	app_boot s3-uefi-snponly uefi $mac "bootyard: $mac chain-uefi" 180
 	qemu_stop
-	ev=$(app_events $mac)
-	echo "$ev"
+	events_of $mac
 	expect_tftp $mac "snponly.efi" "s3: events: snponly.efi sent over TFTP"
 	expect_contains "$ev" "config" "s3: events: config decision"
 fi
@@ -99,8 +102,7 @@ if want 2; then
 	mac=52:54:00:b0:00:02
 	app_boot s2-bios-pxelinux bios $mac "bootyard: $mac chain-pxelinux" 150
 	qemu_stop
-	ev=$(app_events $mac)
-	echo "$ev"
+	events_of $mac
 	expect_tftp $mac "pxelinux.0" "s2: events: pxelinux.0 sent"
 	expect_tftp $mac "ipxe.lkrn" "s2: events: ipxe.lkrn sent"
 	expect_tftp $mac "boot.ipxe" "s2: events: boot.ipxe sent"
@@ -162,8 +164,7 @@ if want 3b; then
 	app_boot s3b-uefi-grub uefi $mac "iPXE initialising devices" 240
 	qemu_stop
 	expect_contains "$(qemu_tail 100)" "Welcome to GRUB" "s3b: grub ran"
-	ev=$(app_events $mac)
-	echo "$ev"
+	events_of $mac
 	expect_tftp $mac "grubx64.efi" "s3b: events: grubx64.efi sent"
 	expect_tftp $mac "ipxe.efi" "s3b: events: grub fetched ipxe.efi"
 fi

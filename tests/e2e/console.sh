@@ -46,16 +46,7 @@ printf '%s\n' "$token" >"$TEST_TMP/admin.token"
 chmod 600 "$TEST_TMP/admin.token"
 app_config admin.listen=$LAB_ADDR:8080 admin.token_file=$TEST_TMP/admin.token
 
-app_standin standin
-cat >"$TEST_TMP/install.cfg" <<'EOT'
-# bootyard stand-in install file for {{hostname}} ({{mac}})
-hostname={{hostname}}
-distro={{distro}}
-done_url={{done_url}}
-EOT
-check "distro add (cloud kernel + stand-in installer)" \
-	by distro add standin --kernel standin/vmlinuz --initrd standin/initrd.gz \
-	--cmdline "console=ttyS0 panic=1 quiet" --template "$TEST_TMP/install.cfg"
+app_standin_distro standin
 mac=52:54:00:c0:01:01
 xss=52:54:00:c0:01:66
 broken=52:54:00:c0:01:02

@@ -23,16 +23,7 @@ app_init
 app_config
 
 # The distribution: the cloud kernel and the stand-in installer.
-app_standin standin
-cat >"$TEST_TMP/install.cfg" <<'EOF'
-# bootyard stand-in install file for {{hostname}} ({{mac}})
-hostname={{hostname}}
-distro={{distro}}
-done_url={{done_url}}
-EOF
-check "distro add (cloud kernel + stand-in installer)" \
-	by distro add standin --kernel standin/vmlinuz --initrd standin/initrd.gz \
-	--cmdline "console=ttyS0 panic=1 quiet" --template "$TEST_TMP/install.cfg"
+app_standin_distro standin
 mac=52:54:00:c0:00:05
 check "host add" by host add $mac --hostname node5 --distro standin
 check "host reinstall" by host reinstall node5

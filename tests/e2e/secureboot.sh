@@ -53,12 +53,7 @@ GRUB=$APP_STATE/tftp/grub
 
 # The distribution: the signed cloud kernel and the stand-in installer.
 app_standin standin
-cat >"$TEST_TMP/install.cfg" <<'EOF'
-# bootyard stand-in install file for {{hostname}} ({{mac}})
-hostname={{hostname}}
-distro={{distro}}
-done_url={{done_url}}
-EOF
+app_standin_template "$TEST_TMP/install.cfg"
 expect_exit 0 by distro add standin --kernel standin/vmlinuz --initrd standin/initrd.gz \
 	--cmdline "console=ttyS0 panic=1" --template "$TEST_TMP/install.cfg"
 [[ $err != *warning* ]] || fail "distro add warned about a signed kernel: $err"

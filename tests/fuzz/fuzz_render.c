@@ -13,23 +13,11 @@
 #include <string.h>
 
 #include "common/util.h"
+#include "tests/fuzz/fuzz_take.h"
 #include "appliance/core/decide.h"
 #include "appliance/core/render_ipxe.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-/* Take the next NUL- or end-terminated piece of the input. */
-static void
-take(const uint8_t **p, const uint8_t *end, char *out, size_t outsz)
-{
-	size_t n = 0;
-
-	while (*p < end && **p != 0 && n + 1 < outsz)
-		out[n++] = (char)*(*p)++;
-	if (*p < end)
-		(*p)++;
-	out[n] = '\0';
-}
 
 static void
 check_script(const char *s)

@@ -57,6 +57,31 @@ dropped() {
 		awk '$1 == "bootyard_events_dropped_total" { print $2; exit }'
 }
 
+# writes_again HOST-JSON WHEN BOOTS: the admin API adds the host (201,
+# "admin API write WHEN"), and the events of boots_answered BOOTS are
+# written again: none dropped.
+writes_again() {
+	local before
+	api POST /api/v1/hosts "$1"
+	expect_eq "$status" 201 "admin API write $2"
+	before=$(dropped)
+	boots_answered "$3"
+	sleep 1
+	expect_eq "$(dropped)" "$before" "events written again"
+}
+
+# expect_dropped D0 WHAT: within 5 s, events that could not be written
+# are counted (the counter passes D0); then ok "WHAT (D0 -> now)".
+expect_dropped() {
+	local i
+	for i in $(seq 1 50); do
+		(($(dropped) > $1)) && break
+		sleep 0.1
+	done
+	(($(dropped) > $1)) || fail "events that could not be written not counted ($(dropped))"
+	ok "$2 ($1 -> $(dropped))"
+}
+
 # expect_cli_fail TEXT CMD...: exit 3, one line, TEXT in it, no SQL
 expect_cli_fail() {
 	local text=$1
@@ -134,24 +159,15 @@ expect_contains "$body" '"error":"database full: no space left on device"' "admi
 d0=$(dropped)
 boots_answered "full"
 # the config events of those boots cannot be written: counted, not fatal
-for i in $(seq 1 50); do
-	(($(dropped) > d0)) && break
-	sleep 0.1
-done
-(($(dropped) > d0)) || fail "events that could not be written not counted ($(dropped))"
-ok "events not written counted in bootyard_events_dropped_total ($d0 -> $(dropped))"
+expect_dropped "$d0" "events not written counted in bootyard_events_dropped_total"
 server_alive || fail "daemon not answering"
 ok "daemon still runs"
 
 # space returns: writes work again, without a restart
 rm -f "$STATE"/filler*
 check "CLI write after space returned" by host add "$NEWMAC" --hostname new1
-api POST /api/v1/hosts '{"mac":"52:54:00:fc:00:ff","hostname":"apiback"}'
-expect_eq "$status" 201 "admin API write after space returned"
-before=$(dropped)
-boots_answered "space back"
-sleep 1
-expect_eq "$(dropped)" "$before" "events written again"
+writes_again '{"mac":"52:54:00:fc:00:ff","hostname":"apiback"}' \
+	"after space returned" "space back"
 api GET "/api/v1/events?mac=$KNOWN"
 expect_contains "$body" '"kind":"config"' "boot events recorded again"
 integrity "after full"
@@ -177,13 +193,7 @@ boots_answered "read-only, running daemon"
 
 # then the daemon (re)started on the read-only database
 http_stop_checked
-"$BOOTYARD" -c "$CONF" serve --dhcp=off >"$SERVER_LOG" 2>&1 &
-SERVER_PID=$!
-for i in $(seq 1 100); do
-	[[ $(code "$BOOT/ipxe/v1/boot") == 200 ]] && break
-	kill -0 "$SERVER_PID" 2>/dev/null || fail "serve on a read-only database: $(cat "$SERVER_LOG")"
-	sleep 0.1
-done
+http_serve # fails, with the log, when serve does not start read-only
 expect_contains "$(cat "$SERVER_LOG")" "read-only: boots are answered" "serve says the database is read-only"
 boots_answered "read-only"
 api POST /api/v1/hosts '{"mac":"52:54:00:fc:01:01","hostname":"apiro"}'
@@ -193,12 +203,7 @@ api PATCH /api/v1/hosts/known1 '{"ip":"198.18.0.10"}'
 expect_eq "$status" 503 "admin API change on a read-only database: 503"
 d0=$(dropped)
 boots_answered "read-only, events"
-for i in $(seq 1 50); do
-	(($(dropped) > d0)) && break
-	sleep 0.1
-done
-(($(dropped) > d0)) || fail "events that could not be written not counted ($(dropped))"
-ok "events not written counted ($d0 -> $(dropped))"
+expect_dropped "$d0" "events not written counted"
 
 # writable again: the CLI writes at once; the daemon, whose connections
 # SQLite opened read-only (and shares their -shm mapping with any new
@@ -206,19 +211,10 @@ ok "events not written counted ($d0 -> $(dropped))"
 mount -o remount,bind,rw "$STATE" || fail "remount read-write"
 check "CLI write when writable again" by host add 52:54:00:fa:00:03 --hostname ro1
 http_stop_checked
-"$BOOTYARD" -c "$CONF" serve --dhcp=off >"$SERVER_LOG" 2>&1 &
-SERVER_PID=$!
-for i in $(seq 1 100); do
-	[[ $(code "$BOOT/ipxe/v1/boot") == 200 ]] && break
-	sleep 0.1
-done
+http_serve
 [[ $(cat "$SERVER_LOG") != *read-only* ]] || fail "still read-only: $(cat "$SERVER_LOG")"
-api POST /api/v1/hosts '{"mac":"52:54:00:fc:01:01","hostname":"apiro"}'
-expect_eq "$status" 201 "admin API write when writable again"
-before=$(dropped)
-boots_answered "writable again"
-sleep 1
-expect_eq "$(dropped)" "$before" "events written again"
+writes_again '{"mac":"52:54:00:fc:01:01","hostname":"apiro"}' \
+	"when writable again" "writable again"
 http_stop_checked
 integrity "after read-only"
 

@@ -8,6 +8,10 @@
   http_client.py slowloris HOST PORT N SECONDS
       open N connections that send half a request line and idle, then
       hold them SECONDS; print how many stayed open.
+  http_client.py early HOST PORT
+      connect as soon as HOST:PORT listens (within 30 s), send one
+      HTTP/1.0 GET /ipxe/v1/boot and print the answer's status line
+      (tests/integration/supervisor_modes.sh).
 """
 import socket
 import sys
@@ -15,9 +19,9 @@ import threading
 import time
 
 
-def fetch(host, port, path, timeout=30):
-    s = socket.create_connection((host, port), timeout=timeout)
-    s.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
+def answer(s, request):
+    """Send request on s, read the answer until the server closes s."""
+    s.sendall(request)
     data = b""
     while True:
         chunk = s.recv(65536)
@@ -25,7 +29,17 @@ def fetch(host, port, path, timeout=30):
             break
         data += chunk
     s.close()
-    return data.decode(errors="replace")
+    return data
+
+
+def get(s, path):
+    """GET path on s (Connection: close): the answer as text."""
+    req = f"GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    return answer(s, req.encode()).decode(errors="replace")
+
+
+def fetch(host, port, path, timeout=30):
+    return get(socket.create_connection((host, port), timeout=timeout), path)
 
 
 def concurrent(host, port, n, macfile):
@@ -42,15 +56,7 @@ def concurrent(host, port, n, macfile):
             socks[i] = s
             barrier.wait()  # every connection is open before any request
             path = f"/ipxe/v1/config?mac={mac.replace(':', '%3A')}&platform=efi"
-            s.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
-            data = b""
-            while True:
-                chunk = s.recv(65536)
-                if not chunk:
-                    break
-                data += chunk
-            s.close()
-            text = data.decode(errors="replace")
+            text = get(s, path)
             if " 200 " not in text.split("\r\n", 1)[0] or want not in text:
                 errors.append(f"{mac}: want {want!r}, got {text[:200]!r}")
         except Exception as e:  # noqa: BLE001 - report any failure
@@ -85,11 +91,30 @@ def slowloris(host, port, n, seconds):
     return 0
 
 
+def early(host, port):
+    end = time.time() + 30
+    while True:
+        try:
+            s = socket.create_connection((host, port), timeout=20)
+            break
+        except OSError:
+            if time.time() > end:
+                print("never connected")
+                return 1
+            time.sleep(0.001)
+    data = answer(s, b"GET /ipxe/v1/boot HTTP/1.0\r\nHost: x\r\n\r\n")
+    print(data.split(b"\r\n")[0].decode())
+    return 0
+
+
 def main():
     import resource
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-    mode, host, port, n = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+    mode, host, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    if mode == "early":
+        return early(host, port)
+    n = int(sys.argv[4])
     if mode == "concurrent":
         return concurrent(host, port, n, sys.argv[5])
     if mode == "slowloris":

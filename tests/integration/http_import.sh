@@ -41,6 +41,11 @@ expect_contains "$body" '"cmdline":"auto=true priority=critical url={{install_ur
 expect_contains "$body" '"template_name":"preseed.cfg"' "stock preseed"
 
 snap() { (cd "$STATE/files" && find . | sort); }
+# refused STATUS BODY WHAT: an import request answered STATUS.
+refused() {
+	api POST /api/v1/distros/import "$2"
+	expect_eq "$status" "$1" "$3"
+}
 before=$(snap)
 api POST /api/v1/distros/import "{\"name\":\"deb12\",\"from\":\"$src\"}"
 expect_eq "$status" 202 "an existing distribution: accepted"
@@ -63,22 +68,18 @@ api GET /api/v1/distros/deb12
 expect_contains "$body" '"kernel":"deb12/amd64/linux"' "amd64 kernel kept (the compatible field)"
 expect_contains "$body" '"arm64":{"kernel":"deb12/arm64/linux","initrd":"deb12/arm64/initrd.gz"}' "arm64 kernel in kernels"
 check "arm64 kernel under files_dir/deb12/arm64" cmp "$src64/debian-installer/arm64/linux" "$STATE/files/deb12/arm64/linux"
-api POST /api/v1/distros/import '{"name":"etc","from":"/etc"}'
-expect_eq "$status" 422 "a path outside files_dir is refused"
-api POST /api/v1/distros/import "{\"name\":\"up\",\"from\":\"$STATE/files/../..\"}"
-expect_eq "$status" 422 "a path climbing out of files_dir is refused"
+refused 422 '{"name":"etc","from":"/etc"}' "a path outside files_dir is refused"
+refused 422 "{\"name\":\"up\",\"from\":\"$STATE/files/../..\"}" \
+	"a path climbing out of files_dir is refused"
 ln -s /usr "$STATE/files/incoming/out"
 before=$(snap)
-api POST /api/v1/distros/import "{\"name\":\"out\",\"from\":\"$STATE/files/incoming/out\"}"
-expect_eq "$status" 422 "a symlink out of files_dir is refused"
-api POST /api/v1/distros/import '{"name":"x","from":"ftp://198.18.0.1/x.iso"}'
-expect_eq "$status" 422 "only http(s) URLs"
-api POST /api/v1/distros/import '{"name":"Bad Name","from":"http://198.18.0.1/x.iso"}'
-expect_eq "$status" 422 "a bad name is refused"
-api POST /api/v1/distros/import '{"name":"x","from":"http://198.18.0.1/x.iso","extra":1}'
-expect_eq "$status" 422 "unknown members are refused"
-api POST /api/v1/distros/import 'nope'
-expect_eq "$status" 400 "malformed JSON"
+refused 422 "{\"name\":\"out\",\"from\":\"$STATE/files/incoming/out\"}" \
+	"a symlink out of files_dir is refused"
+refused 422 '{"name":"x","from":"ftp://198.18.0.1/x.iso"}' "only http(s) URLs"
+refused 422 '{"name":"Bad Name","from":"http://198.18.0.1/x.iso"}' "a bad name is refused"
+refused 422 '{"name":"x","from":"http://198.18.0.1/x.iso","extra":1}' \
+	"unknown members are refused"
+refused 400 'nope' "malformed JSON"
 mkdir -p "$STATE/files/incoming/junk"
 echo hi >"$STATE/files/incoming/junk/readme.txt"
 before=$(snap)

@@ -45,9 +45,16 @@ http_start() {
 		echo "${HTTP_EXTRA_BOOT:-}"
 	} >"$CONF"
 	SERVER_LOG=$TEST_TMP/server.log
+	on_exit "http_stop"
+	http_serve
+}
+
+# http_serve: start serve on $CONF (as http_start wrote it, or as the test
+# changed it since: after http_stop) and wait until it answers a boot
+# request; fail with its log when it does not start.
+http_serve() {
 	${HTTP_WRAPPER:-} "$BOOTYARD" -c "$CONF" serve --dhcp=off >"$SERVER_LOG" 2>&1 &
 	SERVER_PID=$!
-	on_exit "http_stop"
 	local i
 	for i in $(seq 1 100); do
 		curl -s -o /dev/null "$BOOT/ipxe/v1/boot" && return 0

@@ -85,12 +85,7 @@ ok "daemon log: no control or escape byte"
 # ---- the access log on stderr ([http] access_log empty) ----
 http_stop
 sed -i "s|^access_log = .*|access_log =|" "$CONF"
-"$BOOTYARD" -c "$CONF" serve --dhcp=off >"$SERVER_LOG" 2>&1 &
-SERVER_PID=$!
-for i in $(seq 1 100); do
-	curl -s -o /dev/null "$BOOT/ipxe/v1/boot" && break
-	sleep 0.1
-done
+http_serve
 raw "G${E}[31mET /ipxe/v1/boot HTTP/1.1\\r\\nHost: x\\r\\n$C\\r\\n"
 raw "GET /ipxe/v1/boot?a=${E}[2J HTTP/1.1\\r\\nHost: x\\r\\nUser-Agent: ${E}[31m\\r\\n$C\\r\\n"
 raw_send
@@ -105,12 +100,7 @@ sed -i "s|^access_log =.*|access_log = $ACCESS|" "$CONF"
 
 # ---- no live install token in the access log ----
 : >"$ACCESS"
-"$BOOTYARD" -c "$CONF" serve --dhcp=off >"$SERVER_LOG" 2>&1 &
-SERVER_PID=$!
-for i in $(seq 1 100); do
-	curl -s -o /dev/null "$BOOT/ipxe/v1/boot" && break
-	sleep 0.1
-done
+http_serve
 echo k >"$STATE/files/debian12/linux"
 echo i >"$STATE/files/debian12/initrd.gz"
 api POST /api/v1/distros '{"name":"debian12","kernel":"debian12/linux","initrd":"debian12/initrd.gz","template":"d-i {{hostname}}","template_name":"preseed.cfg"}'
@@ -154,12 +144,7 @@ ok "install and done lines show the token's first 4 characters and ..."
 # ---- the admin token file must be private ----
 check_token_file() { # WANT-STATUS DESCRIPTION
 	http_stop
-	"$BOOTYARD" -c "$CONF" serve --dhcp=off >"$SERVER_LOG" 2>&1 &
-	SERVER_PID=$!
-	for i in $(seq 1 100); do
-		curl -s -o /dev/null "$BOOT/ipxe/v1/boot" && break
-		sleep 0.1
-	done
+	http_serve
 	api GET /api/v1/hosts
 	expect_eq "$status" "$1" "$2"
 }

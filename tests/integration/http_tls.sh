@@ -49,12 +49,7 @@ expect_contains "$out" "bad.conf:4: [admin] tls: needs [http] tls_listen" "admin
 
 # No token file: the admin API says 401 to everything, /healthz still works.
 sed -i -e "s|^token_file = .*|token_file = $TEST_TMP/missing.token|" -e '/^tls = yes$/d' "$CONF"
-"$BOOTYARD" -c "$CONF" serve --dhcp=off >"$SERVER_LOG" 2>&1 &
-SERVER_PID=$!
-for i in $(seq 1 50); do
-	curl -s -o /dev/null "$BOOT/ipxe/v1/boot" && break
-	sleep 0.1
-done
+http_serve
 expect_eq "$(code "$ADMIN/api/v1/hosts")" 401 "no token file: 401"
 expect_eq "$(code "$ADMIN/api/v1/hosts" -H "Authorization: Bearer ")" 401 "empty bearer: 401"
 expect_eq "$(code "$ADMIN/healthz")" 200 "healthz without a token"

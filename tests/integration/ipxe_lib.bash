@@ -43,19 +43,8 @@ ipxe_conf() {
 		[admin.listen]=off
 		[ipxe.build_config]=serial
 	)
-	local kv sec key
-	for kv in "$@"; do
-		v[${kv%%=*}]=${kv#*=}
-	done
 	mkdir -p "$state"
-	{
-		for sec in appliance dhcp http ipxe admin boot; do
-			echo "[$sec]"
-			for key in "${!v[@]}"; do
-				[[ ${key%%.*} == "$sec" ]] && echo "${key#*.} = ${v[$key]}"
-			done
-		done
-	} >"$file"
+	conf_print v "$@" >"$file"
 }
 
 # ipxe_sums DIR: sha256 of every image in DIR, one line each.

@@ -29,26 +29,8 @@ chmod 755 "$STATE"
 # early_client NS HOST PORT OUT: connect as soon as HOST:PORT listens,
 # send one request, write the status line into OUT.
 early_client() {
-	ip netns exec "$1" python3 - "$2" "$3" >"$4" 2>&1 <<'PY' &
-import socket, sys, time
-end = time.time() + 30
-while True:
-    try:
-        s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=20)
-        break
-    except OSError:
-        if time.time() > end:
-            print("never connected"); sys.exit(1)
-        time.sleep(0.001)
-s.sendall(b"GET /ipxe/v1/boot HTTP/1.0\r\nHost: x\r\n\r\n")
-data = b""
-while True:
-    d = s.recv(65536)
-    if not d:
-        break
-    data += d
-print(data.split(b"\r\n")[0].decode())
-PY
+	ip netns exec "$1" python3 "$TOP/tests/integration/http_client.py" \
+		early "$2" "$3" >"$4" 2>&1 &
 	EARLY_PID=$!
 	on_exit "kill $EARLY_PID 2>/dev/null"
 }

@@ -2,8 +2,9 @@
 #
 # Gives: fail MSG, skip MSG, check DESC CMD..., expect_exit CODE CMD...,
 # expect_eq A B DESC, expect_contains HAYSTACK NEEDLE DESC,
-# on_exit CMD (cleanup run at exit, last registered first), and a
-# per-test scratch directory $TEST_TMP.
+# on_exit CMD (cleanup run at exit, last registered first),
+# conf_print ARRAY [section.key=value...] (a bootyard configuration), and
+# a per-test scratch directory $TEST_TMP.
 set -uo pipefail
 : "${TOP:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 : "${BUILD:=$TOP/build}"
@@ -62,4 +63,23 @@ done_checks() {
 	((_by_checks > 0)) || fail "no checks ran"
 	echo "$_by_checks checks passed"
 	exit 0
+}
+
+# conf_print ARRAY [section.key=value...]: print the bootyard
+# configuration held in the associative array named ARRAY (keys
+# section.key), after the arguments set or override keys in it, section
+# by section.
+conf_print() {
+	local -n _by_conf=$1
+	local kv sec key
+	shift
+	for kv in "$@"; do
+		_by_conf[${kv%%=*}]=${kv#*=}
+	done
+	for sec in appliance dhcp http ipxe admin boot; do
+		echo "[$sec]"
+		for key in "${!_by_conf[@]}"; do
+			[[ ${key%%.*} == "$sec" ]] && echo "${key#*.} = ${_by_conf[$key]}"
+		done
+	done
 }

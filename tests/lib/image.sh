@@ -8,9 +8,9 @@
 #                           Recommends, first alternatives, no versions
 #   image_base DEB          the cached base tarball for DEB; sets BASE_TAR
 #   image_root DIR          unpack BASE_TAR into DIR
-#   image_chroot DIR CMD... run CMD in the root DIR, with /proc, /sys and
-#                           /dev mounted in a private mount namespace (so
-#                           nothing stays mounted when it ends)
+#   image_chroot DIR CMD... run CMD in the root DIR (image/lib.sh)
+
+source "$TOP/image/lib.sh"
 
 image_require_deb() {
 	[[ $(id -u) == 0 ]] || skip "needs root (chroot, mmdebstrap)"
@@ -44,14 +44,4 @@ image_base() {
 image_root() {
 	mkdir -p "$1" && tar -C "$1" -xf "$BASE_TAR" ||
 		fail "cannot unpack $BASE_TAR into $1"
-}
-
-image_chroot() {
-	local dir=$1
-	shift
-	unshare --mount --fork -- /bin/sh -c '
-		d=$1; shift
-		mount -t proc proc "$d/proc" && mount -t sysfs sys "$d/sys" &&
-			mount --rbind /dev "$d/dev" || exit 125
-		exec chroot "$d" "$@"' image_chroot "$dir" "$@"
 }

@@ -2,15 +2,18 @@
  * render_fixture.h - the decision inputs the renderer tests share
  * (test_render_ipxe.c, test_render_grub.c): a site policy with two
  * distributions, host 7 (node7.lab, one MAC, one attribute) and its
- * distribution debian12. Include after the http/ and db/ headers.
+ * distribution debian12; render_golden_with, a decision rendered and
+ * compared with its golden file. Include after <cmocka.h>.
  */
 #ifndef BOOTYARD_TESTS_RENDER_FIXTURE_H
 #define BOOTYARD_TESTS_RENDER_FIXTURE_H
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "db/db.h"
 #include "appliance/core/decide.h"
+#include "tests/unit/golden.h"
 
 static const char *const fixture_distros[] = {"debian12", "alma9"};
 
@@ -67,6 +70,32 @@ distro_with(const char *initrd)
 	                  "hostname={{hostname}} rack={{attr.rack}}");
 	strcpy(d.template_name, "preseed.cfg");
 	return d;
+}
+
+/* A renderer under test: decision d as text in *ret (caller frees). */
+typedef int (*fixture_render_fn)(const struct decision *d, char **ret,
+                                 size_t *ret_len);
+
+/*
+ * render_golden_with - decide(in), which must answer want; render the
+ * decision with render and compare the text with the golden file
+ * tests/golden/DIR/NAME.EXT (golden.h).
+ */
+static inline void
+render_golden_with(fixture_render_fn render, const char *dir, const char *ext,
+                   const char *name, const struct decide_input *in,
+                   enum decision_kind want)
+{
+	struct decision d;
+	char *s = NULL;
+	size_t len;
+
+	assert_int_equal(decide(in, &d), 0);
+	assert_int_equal(d.kind, want);
+	assert_int_equal(render(&d, &s, &len), 0);
+	assert_int_equal(strlen(s), len);
+	golden_check(s, "tests/golden/%s/%s.%s", dir, name, ext);
+	free(s);
 }
 
 #endif

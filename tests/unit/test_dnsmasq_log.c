@@ -18,6 +18,19 @@
 
 #define ROOT "/var/lib/bootyard/tftp"
 
+/* Each of the n lines parses to want (-EINVAL malformed, -ENOENT not an
+ * event). */
+static void
+each_parses_to(const char *const *lines, size_t n, int want)
+{
+	struct dnsmasq_log_event ev;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (dnsmasq_log_parse(lines[i], ROOT, &ev) != want)
+			fail_msg("'%s': not %d", lines[i], want);
+}
+
 static void
 test_events(void **state)
 {
@@ -91,7 +104,6 @@ test_tftp_ipv6(void **state)
 		"dnsmasq-tftp[1]: file /f not found for fd00::g",
 	};
 	struct dnsmasq_log_event ev;
-	size_t i;
 
 	assert_int_equal(dnsmasq_log_parse("dnsmasq-tftp[7]: sent " ROOT
 					   "/snponly.efi to fd00::77",
@@ -118,9 +130,7 @@ test_tftp_ipv6(void **state)
 	assert_int_equal(dnsmasq_log_parse("dnsmasq-dhcp[1]: DHCPACK(eth0) "
 					   "fd00::5 52:54:00:00:00:01",
 					   ROOT, &ev), -EINVAL);
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		if (dnsmasq_log_parse(bad[i], ROOT, &ev) != -EINVAL)
-			fail_msg("malformed: '%s'", bad[i]);
+	each_parses_to(bad, sizeof(bad) / sizeof(bad[0]), -EINVAL);
 }
 
 static void
@@ -140,12 +150,8 @@ test_not_events(void **state)
 		"random text",
 		"dnsmasq-tftp[1]: sent only-three words",
 	};
-	struct dnsmasq_log_event ev;
-	size_t i;
 
-	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
-		if (dnsmasq_log_parse(lines[i], ROOT, &ev) != -ENOENT)
-			fail_msg("not an event: '%s'", lines[i]);
+	each_parses_to(lines, sizeof(lines) / sizeof(lines[0]), -ENOENT);
 }
 
 static void
@@ -163,11 +169,8 @@ test_malformed(void **state)
 	};
 	struct dnsmasq_log_event ev;
 	char *huge;
-	size_t i;
 
-	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
-		if (dnsmasq_log_parse(lines[i], ROOT, &ev) != -EINVAL)
-			fail_msg("malformed: '%s'", lines[i]);
+	each_parses_to(lines, sizeof(lines) / sizeof(lines[0]), -EINVAL);
 	huge = malloc(70000);
 	memset(huge, 'x', 69999);
 	huge[69999] = '\0';

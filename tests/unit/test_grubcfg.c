@@ -23,16 +23,17 @@
 
 #include "appliance/build/grubcfg.h"
 #include "common/util.h"
+#include "tmpdir.h"
 
 #define MAC1 "52:54:00:00:00:01"
 #define MAC2 "52:54:00:00:00:02"
 
 struct fix {
-	char dir[64], dbpath[128], tftp[128], files[128];
+	struct tmp_db t; /* dir, path and db */
+	char tftp[128], files[128];
 	struct by_config cfg;
 	struct grubcfg_site site;
 	struct grubcfg_once once;
-	struct db *db;
 };
 
 static int
@@ -41,14 +42,11 @@ setup(void **state)
 	struct fix *f = calloc(1, sizeof(*f));
 
 	assert_non_null(f);
-	strcpy(f->dir, "/tmp/test_grubcfg.XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->dbpath, sizeof(f->dbpath), "%s/bootyard.db", f->dir);
-	snprintf(f->tftp, sizeof(f->tftp), "%s/tftp", f->dir);
-	snprintf(f->files, sizeof(f->files), "%s/files", f->dir);
+	tmp_db_open(&f->t);
+	snprintf(f->tftp, sizeof(f->tftp), "%s/tftp", f->t.dir);
+	snprintf(f->files, sizeof(f->files), "%s/files", f->t.dir);
 	assert_int_equal(mkdir(f->tftp, 0755), 0);
 	assert_int_equal(mkdir(f->files, 0755), 0);
-	assert_int_equal(db_open(f->dbpath, DB_OPEN_CREATE, &f->db), 0);
 	cfg_defaults(&f->cfg);
 	str_copy(f->cfg.files_dir, sizeof(f->cfg.files_dir), f->files);
 	f->cfg.install_attempts = 3;
@@ -66,11 +64,8 @@ static int
 teardown(void **state)
 {
 	struct fix *f = *state;
-	char cmd[128];
 
-	db_close(f->db);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
-	assert_int_equal(system(cmd), 0);
+	tmp_db_close(&f->t);
 	free(f);
 	return 0;
 }
@@ -100,7 +95,7 @@ add_distro(struct fix *f, const char *name, const char *kernel)
 	str_copy(d.kernels[0].kernel, sizeof(d.kernels[0].kernel), kernel);
 	strcpy(d.kernels[0].initrd, "standin/initrd.gz");
 	strcpy(d.cmdline, "console=ttyS0");
-	assert_int_equal(db_distro_add(f->db, &d), 0);
+	assert_int_equal(db_distro_add(f->t.db, &d), 0);
 }
 
 static int64_t
@@ -116,7 +111,7 @@ add_host(struct fix *f, const char *mac, const char *name, enum db_action a,
 	str_copy(h.hostname, sizeof(h.hostname), name);
 	h.action = a;
 	str_copy(h.distro, sizeof(h.distro), distro);
-	assert_int_equal(db_host_add(f->db, &h, &id), 0);
+	assert_int_equal(db_host_add(f->t.db, &h, &id), 0);
 	return id;
 }
 
@@ -132,6 +127,21 @@ file_token(const char *text, char tok[TOKEN_LEN + 1])
 	assert_true(valid_token(tok));
 }
 
+/* MAC1's file installs the stand-in for reason: its token into tok. */
+static void
+install_token(struct fix *f, const char *reason, char tok[TOKEN_LEN + 1])
+{
+	char want[64], *t = mac_file(f, MAC1);
+
+	snprintf(want, sizeof(want), "install reason=%s", reason);
+	assert_non_null(t);
+	assert_non_null(strstr(t, want));
+	assert_non_null(strstr(t, "linux '(tftp,198.18.0.1)/files/standin/"
+	                          "vmlinuz'"));
+	file_token(t, tok);
+	free(t);
+}
+
 static void
 test_files_follow_hosts(void **state)
 {
@@ -144,7 +154,7 @@ test_files_follow_hosts(void **state)
 
 	add_distro(f, "standin", "standin/vmlinuz");
 	id = add_host(f, MAC1, "node1", DB_ACTION_LOCAL, "standin");
-	assert_int_equal(grubcfg_render_all(f->db, &f->site, &rep), 0);
+	assert_int_equal(grubcfg_render_all(f->t.db, &f->site, &rep), 0);
 	assert_int_equal(rep.failed, 0);
 	assert_int_equal(rep.written, 3); /* grub.cfg, default.cfg, MAC1 */
 
@@ -168,35 +178,35 @@ test_files_follow_hosts(void **state)
 	free(t);
 
 	/* nothing changed: nothing written */
-	assert_int_equal(grubcfg_render_all(f->db, &f->site, &rep), 0);
+	assert_int_equal(grubcfg_render_all(f->t.db, &f->site, &rep), 0);
 	assert_int_equal(rep.written, 0);
 	assert_int_equal(rep.unchanged, 3);
 
 	/* a change re-renders */
-	assert_int_equal(db_host_get(f->db, id, &h), 0);
+	assert_int_equal(db_host_get(f->t.db, id, &h), 0);
 	h.action = DB_ACTION_MENU;
-	assert_int_equal(db_host_update(f->db, &h), 0);
-	assert_int_equal(grubcfg_render_all(f->db, &f->site, &rep), 0);
+	assert_int_equal(db_host_update(f->t.db, &h), 0);
+	assert_int_equal(grubcfg_render_all(f->t.db, &f->site, &rep), 0);
 	assert_int_equal(rep.written, 1);
 	t = mac_file(f, MAC1);
 	assert_non_null(strstr(t, "menu reason=host-menu"));
 	free(t);
 
 	/* a second MAC of the host gets its own file */
-	assert_int_equal(db_host_mac_add(f->db, id, MAC2), 0);
-	assert_int_equal(grubcfg_render_mac(f->db, &f->site, MAC2, &rep), 0);
+	assert_int_equal(db_host_mac_add(f->t.db, id, MAC2), 0);
+	assert_int_equal(grubcfg_render_mac(f->t.db, &f->site, MAC2, &rep), 0);
 	t = mac_file(f, MAC2);
 	assert_non_null(t);
 	free(t);
 	/* a MAC taken away: its file goes */
-	assert_int_equal(db_host_mac_remove(f->db, id, MAC2), 0);
-	assert_int_equal(grubcfg_render_all(f->db, &f->site, &rep), 0);
+	assert_int_equal(db_host_mac_remove(f->t.db, id, MAC2), 0);
+	assert_int_equal(grubcfg_render_all(f->t.db, &f->site, &rep), 0);
 	assert_int_equal(rep.removed, 1);
 	assert_null(mac_file(f, MAC2));
 
 	/* removing the host removes its file */
-	assert_int_equal(db_host_delete(f->db, id), 0);
-	assert_int_equal(grubcfg_render_all(f->db, &f->site, &rep), 0);
+	assert_int_equal(db_host_delete(f->t.db, id), 0);
+	assert_int_equal(grubcfg_render_all(f->t.db, &f->site, &rep), 0);
 	assert_int_equal(rep.removed, 1);
 	assert_null(mac_file(f, MAC1));
 }
@@ -212,13 +222,13 @@ test_render_failure_keeps_file(void **state)
 	add_distro(f, "standin", "standin/vmlinuz");
 	add_distro(f, "urlkern", "http://198.18.0.1/files/vmlinuz");
 	id = add_host(f, MAC1, "node1", DB_ACTION_LOCAL, "standin");
-	assert_int_equal(grubcfg_render_all(f->db, &f->site, &rep), 0);
+	assert_int_equal(grubcfg_render_all(f->t.db, &f->site, &rep), 0);
 	before = mac_file(f, MAC1);
 	assert_non_null(before);
 
 	/* grub cannot fetch an http URL: the render fails */
-	assert_int_equal(db_host_reinstall(f->db, id, "urlkern"), 0);
-	assert_int_equal(grubcfg_render_all(f->db, &f->site, &rep), 0);
+	assert_int_equal(db_host_reinstall(f->t.db, id, "urlkern"), 0);
+	assert_int_equal(grubcfg_render_all(f->t.db, &f->site, &rep), 0);
 	assert_int_equal(rep.failed, 1);
 	assert_non_null(strstr(rep.error, MAC1));
 	after = mac_file(f, MAC1);
@@ -226,7 +236,7 @@ test_render_failure_keeps_file(void **state)
 	free(after);
 
 	/* so does a write that cannot happen: the old file stays too */
-	assert_int_equal(db_host_reinstall(f->db, id, "standin"), 0);
+	assert_int_equal(db_host_reinstall(f->t.db, id, "standin"), 0);
 	{
 		char dir[256];
 
@@ -234,7 +244,7 @@ test_render_failure_keeps_file(void **state)
 		assert_int_equal(chmod(dir, 0555), 0);
 		if (access(dir, W_OK) != 0) { /* not as root */
 			assert_int_equal(
-			    grubcfg_render_all(f->db, &f->site, &rep), 0);
+			    grubcfg_render_all(f->t.db, &f->site, &rep), 0);
 			assert_int_equal(rep.failed, 1);
 			after = mac_file(f, MAC1);
 			assert_string_equal(before, after);
@@ -254,7 +264,7 @@ fetched(struct fix *f, const char *mac)
 
 	snprintf(file, sizeof(file), "grub/mac/%s.cfg", mac);
 	assert_int_equal(
-	    grubcfg_tftp_event(f->db, &f->site, true, file, mac, &rep), 0);
+	    grubcfg_tftp_event(f->t.db, &f->site, true, file, mac, &rep), 0);
 }
 
 static void
@@ -271,18 +281,13 @@ test_install_once(void **state)
 	id = add_host(f, MAC1, "node1", DB_ACTION_INSTALL, "standin");
 	/* the host's "updated" second must be behind its fetches */
 	sleep(1);
-	assert_int_equal(grubcfg_render_all(f->db, &f->site, &rep), 0);
-	t = mac_file(f, MAC1);
-	assert_non_null(strstr(t, "install reason=flagged"));
-	assert_non_null(strstr(t, "linux '(tftp,198.18.0.1)/files/standin/"
-	                          "vmlinuz'"));
-	file_token(t, tok);
-	free(t);
+	assert_int_equal(grubcfg_render_all(f->t.db, &f->site, &rep), 0);
+	install_token(f, "flagged", tok);
 	/* the token in the file is the host's current one; one issued */
-	assert_int_equal(db_install_lookup(f->db, tok, &h), 0);
+	assert_int_equal(db_install_lookup(f->t.db, tok, &h), 0);
 	assert_int_equal(h.attempts, 1);
 	/* rendering again issues no other token */
-	assert_int_equal(grubcfg_render_all(f->db, &f->site, &rep), 0);
+	assert_int_equal(grubcfg_render_all(f->t.db, &f->site, &rep), 0);
 	assert_int_equal(rep.written, 0);
 
 	/* fetches 1..3 (the budget): the third leaves a menu for the next
@@ -299,31 +304,31 @@ test_install_once(void **state)
 		}
 		free(t);
 	}
-	assert_int_equal(db_install_lookup(f->db, tok, &h), 0);
+	assert_int_equal(db_install_lookup(f->t.db, tok, &h), 0);
 	assert_int_equal(h.action, DB_ACTION_INSTALL);
 	/* a fourth fetch (of the menu): the host is set to menu */
 	fetched(f, MAC1);
-	assert_int_equal(db_host_get(f->db, id, &h), 0);
+	assert_int_equal(db_host_get(f->t.db, id, &h), 0);
 	assert_int_equal(h.action, DB_ACTION_MENU);
-	assert_int_equal(db_install_lookup(f->db, tok, &h), -ESTALE);
+	assert_int_equal(db_install_lookup(f->t.db, tok, &h), -ESTALE);
 
 	/* a reinstall: a fresh budget, a new token; done -> local */
-	assert_int_equal(db_host_reinstall(f->db, id, ""), 0);
+	assert_int_equal(db_host_reinstall(f->t.db, id, ""), 0);
 	sleep(1);
-	assert_int_equal(grubcfg_render_all(f->db, &f->site, &rep), 0);
+	assert_int_equal(grubcfg_render_all(f->t.db, &f->site, &rep), 0);
 	t = mac_file(f, MAC1);
 	file_token(t, tok2);
 	free(t);
 	assert_string_not_equal(tok, tok2);
 	fetched(f, MAC1);
-	assert_int_equal(db_install_done(f->db, tok2, NULL), 0);
-	assert_int_equal(grubcfg_render_all(f->db, &f->site, &rep), 0);
+	assert_int_equal(db_install_done(f->t.db, tok2, NULL), 0);
+	assert_int_equal(grubcfg_render_all(f->t.db, &f->site, &rep), 0);
 	t = mac_file(f, MAC1);
 	assert_non_null(strstr(t, "bootyard " MAC1 ": local"));
 	free(t);
 	/* fetches of a host that is not installing change nothing */
 	fetched(f, MAC1);
-	assert_int_equal(db_host_get(f->db, id, &h), 0);
+	assert_int_equal(db_host_get(f->t.db, id, &h), 0);
 	assert_int_equal(h.action, DB_ACTION_LOCAL);
 }
 
@@ -336,7 +341,7 @@ choose(struct fix *f, const char *mac, const char *distro)
 
 	snprintf(file, sizeof(file), "grub/choice/%s/install/%s.cfg", mac,
 	         distro);
-	return grubcfg_tftp_event(f->db, &f->site, false, file, mac, &rep);
+	return grubcfg_tftp_event(f->t.db, &f->site, false, file, mac, &rep);
 }
 
 static int64_t
@@ -344,7 +349,7 @@ host_count(struct fix *f)
 {
 	int64_t n = -1;
 
-	assert_int_equal(db_host_count(f->db, &n), 0);
+	assert_int_equal(db_host_count(f->t.db, &n), 0);
 	return n;
 }
 
@@ -360,16 +365,16 @@ test_menu_choice(void **state)
 	add_distro(f, "standin", "standin/vmlinuz");
 	/* a choice naming another machine than the one asking: nothing */
 	assert_int_equal(
-	    grubcfg_tftp_event(f->db, &f->site, false, file, MAC2, &rep),
+	    grubcfg_tftp_event(f->t.db, &f->site, false, file, MAC2, &rep),
 	    -EPERM);
-	assert_int_equal(db_host_find_by_mac(f->db, MAC1, &h), -ENOENT);
+	assert_int_equal(db_host_find_by_mac(f->t.db, MAC1, &h), -ENOENT);
 	assert_null(mac_file(f, MAC1));
 	assert_int_equal(choose(f, MAC1, "nosuch"), -ENOENT);
 
 	/* an unknown machine's choice, from that machine: that boot
 	 * installs, and no host is created */
 	assert_int_equal(choose(f, MAC1, "standin"), 0);
-	assert_int_equal(db_host_find_by_mac(f->db, MAC1, &h), -ENOENT);
+	assert_int_equal(db_host_find_by_mac(f->t.db, MAC1, &h), -ENOENT);
 	assert_int_equal(host_count(f), 0);
 	t = mac_file(f, MAC1);
 	assert_non_null(t);
@@ -377,12 +382,12 @@ test_menu_choice(void **state)
 	file_token(t, tok);
 	free(t);
 	/* a one-boot token of that MAC, no host behind it */
-	assert_int_equal(db_install_lookup(f->db, tok, &h), 0);
+	assert_int_equal(db_install_lookup(f->t.db, tok, &h), 0);
 	assert_int_equal(h.id, 0);
 	assert_string_equal(h.macs[0], MAC1);
 	assert_string_equal(h.distro, "standin");
 	/* the daemon's render after the database change keeps the file */
-	assert_int_equal(grubcfg_render_all(f->db, &f->site, &rep), 0);
+	assert_int_equal(grubcfg_render_all(f->t.db, &f->site, &rep), 0);
 	t = mac_file(f, MAC1);
 	assert_non_null(t);
 	assert_non_null(strstr(t, "install reason=menu-choice"));
@@ -391,26 +396,26 @@ test_menu_choice(void **state)
 	 * installer's token stays valid until done */
 	fetched(f, MAC1);
 	assert_null(mac_file(f, MAC1));
-	assert_int_equal(grubcfg_render_all(f->db, &f->site, &rep), 0);
+	assert_int_equal(grubcfg_render_all(f->t.db, &f->site, &rep), 0);
 	assert_null(mac_file(f, MAC1));
-	assert_int_equal(db_install_lookup(f->db, tok, &h), 0);
-	assert_int_equal(db_install_done(f->db, tok, NULL), 0);
+	assert_int_equal(db_install_lookup(f->t.db, tok, &h), 0);
+	assert_int_equal(db_install_done(f->t.db, tok, NULL), 0);
 	assert_int_equal(host_count(f), 0);
 
 	/* a host told to boot locally gets no menu, so no choice */
 	add_host(f, MAC1, "node1", DB_ACTION_LOCAL, "standin");
 	assert_int_equal(choose(f, MAC1, "standin"), -EPERM);
-	assert_int_equal(db_host_find_by_mac(f->db, MAC1, &h), 0);
+	assert_int_equal(db_host_find_by_mac(f->t.db, MAC1, &h), 0);
 	assert_int_equal(h.action, DB_ACTION_LOCAL);
 	/* malformed choices and other files */
-	assert_int_equal(grubcfg_tftp_event(f->db, &f->site, false,
+	assert_int_equal(grubcfg_tftp_event(f->t.db, &f->site, false,
 	                                    "grub/choice/x/install/a.cfg", MAC1,
 	                                    &rep),
 	                 -EINVAL);
-	assert_int_equal(grubcfg_tftp_event(f->db, &f->site, false,
+	assert_int_equal(grubcfg_tftp_event(f->t.db, &f->site, false,
 	                                    "pxelinux.0", MAC1, &rep),
 	                 0);
-	assert_int_equal(grubcfg_tftp_event(f->db, &f->site, true,
+	assert_int_equal(grubcfg_tftp_event(f->t.db, &f->site, true,
 	                                    "grub/mac/../../x.cfg", MAC1, &rep),
 	                 0);
 }
@@ -427,7 +432,7 @@ test_menu_choice_one_boot(void **state)
 
 	add_distro(f, "standin", "standin/vmlinuz");
 	id = add_host(f, MAC1, "node1", DB_ACTION_MENU, "");
-	assert_int_equal(grubcfg_render_all(f->db, &f->site, &rep), 0);
+	assert_int_equal(grubcfg_render_all(f->t.db, &f->site, &rep), 0);
 	t = mac_file(f, MAC1);
 	assert_non_null(strstr(t, "menu reason=host-menu"));
 	assert_non_null(strstr(t, "menuentry 'Reinstall standin"));
@@ -435,28 +440,23 @@ test_menu_choice_one_boot(void **state)
 
 	assert_int_equal(choose(f, MAC1, "standin"), 0);
 	/* the host is as it was: not flagged, no attempt, no token */
-	assert_int_equal(db_host_get(f->db, id, &h), 0);
+	assert_int_equal(db_host_get(f->t.db, id, &h), 0);
 	assert_int_equal(h.action, DB_ACTION_MENU);
 	assert_int_equal(h.attempts, 0);
 	assert_string_equal(h.token, "");
 	/* its file installs, with a one-boot token */
-	t = mac_file(f, MAC1);
-	assert_non_null(strstr(t, "install reason=menu-choice"));
-	assert_non_null(strstr(t, "linux '(tftp,198.18.0.1)/files/standin/"
-	                          "vmlinuz'"));
-	file_token(t, tok);
-	free(t);
-	assert_int_equal(db_install_lookup(f->db, tok, &h), 0);
+	install_token(f, "menu-choice", tok);
+	assert_int_equal(db_install_lookup(f->t.db, tok, &h), 0);
 	assert_int_equal(h.id, id);
 	assert_string_equal(h.distro, "standin");
 	/* the render after the database change keeps it */
-	assert_int_equal(grubcfg_render_all(f->db, &f->site, &rep), 0);
+	assert_int_equal(grubcfg_render_all(f->t.db, &f->site, &rep), 0);
 	assert_int_equal(rep.written, 0);
 	/* a fetch by another machine does not use it up */
-	assert_int_equal(grubcfg_tftp_event(f->db, &f->site, true,
+	assert_int_equal(grubcfg_tftp_event(f->t.db, &f->site, true,
 	                                    "grub/mac/" MAC1 ".cfg", MAC2, &rep),
 	                 0);
-	assert_int_equal(grubcfg_tftp_event(f->db, &f->site, true,
+	assert_int_equal(grubcfg_tftp_event(f->t.db, &f->site, true,
 	                                    "grub/mac/" MAC1 ".cfg", "", &rep),
 	                 0);
 	t = mac_file(f, MAC1);
@@ -469,15 +469,15 @@ test_menu_choice_one_boot(void **state)
 	assert_non_null(strstr(t, "menu reason=host-menu"));
 	assert_null(strstr(t, "bootyard.token="));
 	free(t);
-	assert_int_equal(grubcfg_render_all(f->db, &f->site, &rep), 0);
+	assert_int_equal(grubcfg_render_all(f->t.db, &f->site, &rep), 0);
 	t = mac_file(f, MAC1);
 	assert_non_null(strstr(t, "menu reason=host-menu"));
 	free(t);
-	assert_int_equal(db_host_get(f->db, id, &h), 0);
+	assert_int_equal(db_host_get(f->t.db, id, &h), 0);
 	assert_int_equal(h.action, DB_ACTION_MENU);
 	/* the installer's done leaves the host as it is */
-	assert_int_equal(db_install_done(f->db, tok, NULL), 0);
-	assert_int_equal(db_host_get(f->db, id, &h), 0);
+	assert_int_equal(db_install_done(f->t.db, tok, NULL), 0);
+	assert_int_equal(db_host_get(f->t.db, id, &h), 0);
 	assert_int_equal(h.action, DB_ACTION_MENU);
 	assert_int_equal(host_count(f), 1);
 }
@@ -496,19 +496,19 @@ test_menu_choice_expires(void **state)
 	assert_int_equal(choose(f, MAC2, "standin"), 0);
 	assert_int_equal(f->once.n, 2);
 	/* not yet: nothing changes */
-	assert_int_equal(grubcfg_once_expire(f->db, &f->site, &rep), 0);
+	assert_int_equal(grubcfg_once_expire(f->t.db, &f->site, &rep), 0);
 	t = mac_file(f, MAC1);
 	assert_non_null(strstr(t, "install reason=menu-choice"));
 	free(t);
 	f->once.v[0].until_ms = 0;
 	f->once.v[1].until_ms = 0;
 	/* expired: a render already gives the menu, expire forgets them */
-	assert_int_equal(grubcfg_render_all(f->db, &f->site, &rep), 0);
+	assert_int_equal(grubcfg_render_all(f->t.db, &f->site, &rep), 0);
 	t = mac_file(f, MAC1);
 	assert_non_null(strstr(t, "menu reason=host-menu"));
 	free(t);
 	assert_null(mac_file(f, MAC2));
-	assert_int_equal(grubcfg_once_expire(f->db, &f->site, &rep), 0);
+	assert_int_equal(grubcfg_once_expire(f->t.db, &f->site, &rep), 0);
 	assert_int_equal(f->once.n, 0);
 }
 
@@ -533,13 +533,13 @@ test_menu_choice_off(void **state)
 			f->cfg.menu_install = MENU_INSTALL_AUTO;
 			f->cfg.dhcp_mode = DHCP_MODE_PROXY;
 		}
-		assert_int_equal(grubcfg_render_all(f->db, &f->site, &rep), 0);
+		assert_int_equal(grubcfg_render_all(f->t.db, &f->site, &rep), 0);
 		before = mac_file(f, MAC1);
 		assert_non_null(strstr(before, "menu reason=host-menu"));
 		assert_null(strstr(before, "Reinstall"));
 		assert_int_equal(choose(f, MAC1, "standin"), -EPERM);
 		assert_int_equal(choose(f, MAC2, "standin"), -EPERM);
-		assert_int_equal(db_host_get(f->db, id, &h), 0);
+		assert_int_equal(db_host_get(f->t.db, id, &h), 0);
 		assert_int_equal(h.action, DB_ACTION_MENU);
 		assert_string_equal(h.token, "");
 		assert_int_equal(host_count(f), 1);
@@ -559,11 +559,11 @@ test_db_watch(void **state)
 	struct grubcfg_watch w;
 
 	memset(&w, 0, sizeof(w));
-	assert_true(grubcfg_db_changed(&w, f->dbpath));
-	assert_false(grubcfg_db_changed(&w, f->dbpath));
+	assert_true(grubcfg_db_changed(&w, f->t.path));
+	assert_false(grubcfg_db_changed(&w, f->t.path));
 	add_distro(f, "standin", "standin/vmlinuz");
-	assert_true(grubcfg_db_changed(&w, f->dbpath));
-	assert_false(grubcfg_db_changed(&w, f->dbpath));
+	assert_true(grubcfg_db_changed(&w, f->t.path));
+	assert_false(grubcfg_db_changed(&w, f->t.path));
 }
 
 int

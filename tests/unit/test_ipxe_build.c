@@ -20,6 +20,17 @@
 #include "appliance/core/config.h"
 #include "appliance/build/ipxe_build.h"
 #include "common/util.h"
+#include "tmpdir.h"
+
+/* cfg gives the boot script's base URL want. */
+static void
+base_url_is(const struct by_config *cfg, const char *want)
+{
+	char url[128];
+
+	assert_int_equal(ipxe_build_base_url(cfg, url, sizeof(url)), 0);
+	assert_string_equal(url, want);
+}
 
 static void
 test_base_url(void **state)
@@ -33,30 +44,24 @@ test_base_url(void **state)
 			 -EADDRNOTAVAIL);
 
 	strcpy(cfg.server_address, "198.18.0.1");
-	assert_int_equal(ipxe_build_base_url(&cfg, url, sizeof(url)), 0);
-	assert_string_equal(url, "http://198.18.0.1");
+	base_url_is(&cfg, "http://198.18.0.1");
 
 	strcpy(cfg.listen, "0.0.0.0:8080");
-	assert_int_equal(ipxe_build_base_url(&cfg, url, sizeof(url)), 0);
-	assert_string_equal(url, "http://198.18.0.1:8080");
+	base_url_is(&cfg, "http://198.18.0.1:8080");
 
 	/* TLS on: https from tls_listen, default port left out. */
 	strcpy(cfg.tls_listen, "0.0.0.0:443");
-	assert_int_equal(ipxe_build_base_url(&cfg, url, sizeof(url)), 0);
-	assert_string_equal(url, "https://198.18.0.1");
+	base_url_is(&cfg, "https://198.18.0.1");
 	strcpy(cfg.tls_listen, "198.18.0.1:8443");
-	assert_int_equal(ipxe_build_base_url(&cfg, url, sizeof(url)), 0);
-	assert_string_equal(url, "https://198.18.0.1:8443");
+	base_url_is(&cfg, "https://198.18.0.1:8443");
 
 	/* server_address auto: the listener's own address. */
 	strcpy(cfg.server_address, "auto");
 	strcpy(cfg.tls_listen, "198.18.0.5:443");
-	assert_int_equal(ipxe_build_base_url(&cfg, url, sizeof(url)), 0);
-	assert_string_equal(url, "https://198.18.0.5");
+	base_url_is(&cfg, "https://198.18.0.5");
 	strcpy(cfg.tls_listen, "off");
 	strcpy(cfg.listen, "198.18.0.6:80");
-	assert_int_equal(ipxe_build_base_url(&cfg, url, sizeof(url)), 0);
-	assert_string_equal(url, "http://198.18.0.6");
+	base_url_is(&cfg, "http://198.18.0.6");
 
 	/* Too small a buffer. */
 	assert_int_equal(ipxe_build_base_url(&cfg, url, 8), -ENAMETOOLONG);
@@ -148,13 +153,13 @@ put(const char *dir, const char *name, const char *text)
 static void
 test_present(void **state)
 {
-	char dir[] = "/tmp/bootyard-ipxetest.XXXXXX", p[256];
+	char dir[64];
 	static const char key[] = "key=0123456789abcdef0123456789abcdef"
 				  "0123456789abcdef0123456789abcdef\n";
 	char info[512];
 	unsigned bits = 0;
 
-	assert_non_null(mkdtemp(dir));
+	tmpdir_make(dir, sizeof(dir));
 	assert_false(ipxe_build_present(dir, &bits));
 	put(dir, "ipxe.lkrn", "x");
 	put(dir, "snponly.efi", "x");
@@ -176,9 +181,7 @@ test_present(void **state)
 	assert_false(ipxe_build_present(dir, NULL));
 	put(dir, "build.info", "images=ipxe.lkrn\n");
 	assert_false(ipxe_build_present(dir, NULL));
-
-	snprintf(p, sizeof(p), "rm -rf %s", dir);
-	assert_int_equal(system(p), 0);
+	tmpdir_remove(dir);
 }
 
 int

@@ -22,6 +22,22 @@
 
 #define ARGC(a) ((int)(sizeof(a) / sizeof((a)[0])) - 1)
 
+/* argc/argv/envp parse into *ev as the add of 52:54:00:ab:cd:ef (web1) at
+ * ip. */
+static void
+parses_as_web1(int argc, char **argv, char **envp, const char *ip,
+               struct lease_event *ev)
+{
+	char err[128];
+
+	assert_int_equal(lease_parse(argc, argv, envp, ev, err, sizeof(err)),
+	                 0);
+	assert_int_equal(ev->op, LEASE_OP_ADD);
+	assert_string_equal(ev->lease.mac, "52:54:00:ab:cd:ef");
+	assert_string_equal(ev->lease.ip, ip);
+	assert_string_equal(ev->lease.hostname, "web1");
+}
+
 static void
 test_add_full(void **state)
 {
@@ -37,14 +53,8 @@ test_add_full(void **state)
 		NULL,
 	};
 	struct lease_event ev;
-	char err[128];
 
-	assert_int_equal(lease_parse(ARGC(argv), argv, envp, &ev, err,
-				     sizeof(err)), 0);
-	assert_int_equal(ev.op, LEASE_OP_ADD);
-	assert_string_equal(ev.lease.mac, "52:54:00:ab:cd:ef");
-	assert_string_equal(ev.lease.ip, "198.18.0.27");
-	assert_string_equal(ev.lease.hostname, "web1");
+	parses_as_web1(ARGC(argv), argv, envp, "198.18.0.27", &ev);
 	assert_string_equal(ev.lease.state, "add");
 	/* the tag wins over the vendor class */
 	assert_int_equal(ev.lease.arch, 9);

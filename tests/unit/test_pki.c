@@ -23,6 +23,7 @@
 #include "appliance/core/config.h"
 #include "appliance/build/pki.h"
 #include "common/util.h"
+#include "tmpdir.h"
 
 struct fixture {
 	char dir[64];
@@ -37,8 +38,7 @@ setup(void **state)
 	struct fixture *f = calloc(1, sizeof(*f));
 
 	assert_non_null(f);
-	strcpy(f->dir, "/tmp/bootyard-pkitest.XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
+	tmpdir_make(f->dir, sizeof(f->dir));
 	cfg_defaults(&f->cfg);
 	/* A state directory that does not exist yet: pki_ensure makes it. */
 	snprintf(f->cfg.state_dir, sizeof(f->cfg.state_dir), "%s/state",
@@ -54,12 +54,22 @@ static int
 teardown(void **state)
 {
 	struct fixture *f = *state;
-	char cmd[128];
 
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
-	assert_int_equal(system(cmd), 0);
+	tmpdir_remove(f->dir);
 	free(f);
 	return 0;
+}
+
+/* pki_ensure for addr (site "lab"), which must succeed: its flags. */
+static unsigned
+ensure(struct fixture *f, const char *addr)
+{
+	unsigned flags = 0;
+
+	assert_int_equal(pki_ensure(&f->cfg, addr, "lab", &flags, f->err,
+	                            sizeof(f->err)),
+	                 0);
+	return flags;
 }
 
 static char *
@@ -154,16 +164,11 @@ test_idempotent(void **state)
 	unsigned flags = 0;
 	char *ca1, *srv1, *key1, *ca2, *srv2, *key2;
 
-	assert_int_equal(pki_ensure(&f->cfg, "198.18.0.1", "lab", &flags,
-				    f->err, sizeof(f->err)),
-			 0);
+	flags = ensure(f, "198.18.0.1");
 	ca1 = slurp(f->p.ca_cert);
 	srv1 = slurp(f->p.server_cert);
 	key1 = slurp(f->p.server_key);
-	flags = 0;
-	assert_int_equal(pki_ensure(&f->cfg, "198.18.0.1", "lab", &flags,
-				    f->err, sizeof(f->err)),
-			 0);
+	flags = ensure(f, "198.18.0.1");
 	assert_int_equal(flags, 0);
 	ca2 = slurp(f->p.ca_cert);
 	srv2 = slurp(f->p.server_cert);
@@ -182,15 +187,10 @@ test_rotation_same_ca(void **state)
 	unsigned flags = 0;
 	char *ca1, *srv1, *ca2, *srv2;
 
-	assert_int_equal(pki_ensure(&f->cfg, "198.18.0.1", "lab", &flags,
-				    f->err, sizeof(f->err)),
-			 0);
+	flags = ensure(f, "198.18.0.1");
 	ca1 = slurp(f->p.ca_cert);
 	srv1 = slurp(f->p.server_cert);
-	flags = 0;
-	assert_int_equal(pki_ensure(&f->cfg, "198.18.0.7", "lab", &flags,
-				    f->err, sizeof(f->err)),
-			 0);
+	flags = ensure(f, "198.18.0.7");
 	assert_int_equal(flags, PKI_SERVER_ISSUED);
 	ca2 = slurp(f->p.ca_cert);
 	srv2 = slurp(f->p.server_cert);
@@ -200,10 +200,7 @@ test_rotation_same_ca(void **state)
 
 	/* A lost server key: issued again, CA kept. */
 	assert_int_equal(unlink(f->p.server_key), 0);
-	flags = 0;
-	assert_int_equal(pki_ensure(&f->cfg, "198.18.0.7", "lab", &flags,
-				    f->err, sizeof(f->err)),
-			 0);
+	flags = ensure(f, "198.18.0.7");
 	assert_int_equal(flags, PKI_SERVER_ISSUED);
 	assert_server_for(f, "198.18.0.7", "lab");
 	free(ca2);
@@ -228,10 +225,7 @@ test_rotation_same_ca(void **state)
 						   foreign_key,
 						   strlen(foreign_key), 0600),
 				 0);
-		flags = 0;
-		assert_int_equal(pki_ensure(&f->cfg, "198.18.0.7", "lab",
-					    &flags, f->err, sizeof(f->err)),
-				 0);
+		flags = ensure(f, "198.18.0.7");
 		assert_int_equal(flags, PKI_SERVER_ISSUED);
 		assert_server_for(f, "198.18.0.7", "lab");
 		free(foreign), free(foreign_key);
@@ -276,9 +270,7 @@ test_renew_expiring(void **state)
 	gnutls_x509_crt_deinit(srv);
 	gnutls_x509_privkey_deinit(cakey);
 
-	assert_int_equal(pki_ensure(&f->cfg, "198.18.0.1", "lab", &flags,
-				    f->err, sizeof(f->err)),
-			 0);
+	flags = ensure(f, "198.18.0.1");
 	assert_int_equal(flags, PKI_SERVER_ISSUED);
 	srv = load_crt(f->p.server_cert);
 	assert_true(gnutls_x509_crt_get_expiration_time(srv) >
@@ -321,9 +313,7 @@ test_missing_ca_key(void **state)
 				    f->err, sizeof(f->err)),
 			 0);
 	assert_int_equal(unlink(f->p.ca_key), 0);
-	assert_int_equal(pki_ensure(&f->cfg, "198.18.0.1", "lab", &flags,
-				    f->err, sizeof(f->err)),
-			 0);
+	flags = ensure(f, "198.18.0.1");
 	assert_int_equal(flags, 0);
 	assert_int_equal(pki_ensure(&f->cfg, "198.18.0.9", "lab", &flags,
 				    f->err, sizeof(f->err)),
@@ -342,9 +332,7 @@ test_configured_cert(void **state)
 	assert_int_equal(write_file_atomic(path, "x", 1, 0600), 0);
 	strcpy(f->cfg.tls_cert, path);
 	strcpy(f->cfg.tls_key, path);
-	assert_int_equal(pki_ensure(&f->cfg, "198.18.0.1", "lab", &flags,
-				    f->err, sizeof(f->err)),
-			 0);
+	flags = ensure(f, "198.18.0.1");
 	assert_int_equal(flags, PKI_CONFIGURED);
 	/* Nothing was created. */
 	assert_int_equal(access(f->cfg.state_dir, F_OK), -1);
@@ -424,23 +412,35 @@ test_ipv6(void **state)
 static void
 test_cfg_address(void **state)
 {
+	/* Applied in turn to the defaults (NULL: left as it is), and the
+	 * address each gives (NULL: none). */
+	static const struct {
+		const char *tls_listen, *server_address, *want;
+	} steps[] = {
+	    {NULL, NULL, NULL},
+	    {"0.0.0.0:443", NULL, NULL},
+	    {"198.18.0.4:443", NULL, "198.18.0.4"},
+	    {"evil;x:443", NULL, NULL},
+	    {":443", NULL, NULL},
+	    {NULL, "198.18.0.1", "198.18.0.1"},
+	};
 	struct by_config cfg;
+	const char *got;
 	char buf[64];
+	size_t i;
 
 	cfg_defaults(&cfg);
-	assert_null(pki_cfg_address(&cfg, buf, sizeof(buf)));
-	strcpy(cfg.tls_listen, "0.0.0.0:443");
-	assert_null(pki_cfg_address(&cfg, buf, sizeof(buf)));
-	strcpy(cfg.tls_listen, "198.18.0.4:443");
-	assert_string_equal(pki_cfg_address(&cfg, buf, sizeof(buf)),
-			    "198.18.0.4");
-	strcpy(cfg.tls_listen, "evil;x:443");
-	assert_null(pki_cfg_address(&cfg, buf, sizeof(buf)));
-	strcpy(cfg.tls_listen, ":443");
-	assert_null(pki_cfg_address(&cfg, buf, sizeof(buf)));
-	strcpy(cfg.server_address, "198.18.0.1");
-	assert_string_equal(pki_cfg_address(&cfg, buf, sizeof(buf)),
-			    "198.18.0.1");
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		if (steps[i].tls_listen)
+			strcpy(cfg.tls_listen, steps[i].tls_listen);
+		if (steps[i].server_address)
+			strcpy(cfg.server_address, steps[i].server_address);
+		got = pki_cfg_address(&cfg, buf, sizeof(buf));
+		if (steps[i].want)
+			assert_string_equal(got, steps[i].want);
+		else
+			assert_null(got);
+	}
 	assert_null(pki_cfg_address(&cfg, buf, 4));
 }
 

@@ -18,6 +18,8 @@
 
 #include "appliance/power/power.h"
 #include "db/db.h"
+#include "each.h"
+#include "tmpdir.h"
 
 static void
 bmc_address(void **state)
@@ -58,25 +60,14 @@ static void
 user_and_password(void **state)
 {
 	(void)state;
-	assert_true(power_user_valid("admin"));
-	assert_true(power_user_valid("ops_1.a-b"));
-	assert_true(power_user_valid("0123456789abcdef")); /* 16 */
-	assert_false(power_user_valid("0123456789abcdefg"));
-	assert_false(power_user_valid(""));
-	assert_false(power_user_valid(NULL));
-	assert_false(power_user_valid("ad min"));
-	assert_false(power_user_valid("-E"));
-	assert_false(power_user_valid("a;b"));
-	assert_false(power_user_valid("a\nb"));
-	assert_true(power_password_valid("s3cret-pw!#$%"));
-	assert_true(power_password_valid("01234567890123456789")); /* 20 */
-	assert_false(power_password_valid("012345678901234567890"));
-	assert_false(power_password_valid(""));
-	assert_false(power_password_valid("with space"));
-	assert_false(power_password_valid("tab\there"));
-	assert_false(power_password_valid("nl\n"));
-	assert_false(power_password_valid("\x7f"));
-	assert_false(power_password_valid("caf\xc3\xa9"));
+	EXPECT_EACH(power_user_valid, true, "admin", "ops_1.a-b",
+	            "0123456789abcdef" /* 16 */);
+	EXPECT_EACH(power_user_valid, false, "0123456789abcdefg", "", NULL,
+	            "ad min", "-E", "a;b", "a\nb");
+	EXPECT_EACH(power_password_valid, true, "s3cret-pw!#$%",
+	            "01234567890123456789" /* 20 */);
+	EXPECT_EACH(power_password_valid, false, "012345678901234567890", "",
+	            "with space", "tab\there", "nl\n", "\x7f", "caf\xc3\xa9");
 }
 
 static void
@@ -169,14 +160,14 @@ ipmi_classify(void **state)
 static void
 db_secret_on_request(void **state)
 {
-	char dir[] = "/tmp/test_power.XXXXXX", path[64];
+	char dir[64], path[128];
 	struct db_host h;
 	struct db_power p, got;
 	struct db *db;
 	int64_t id;
 
 	(void)state;
-	assert_non_null(mkdtemp(dir));
+	tmpdir_make(dir, sizeof(dir));
 	snprintf(path, sizeof(path), "%s/db", dir);
 	assert_int_equal(db_open(path, DB_OPEN_CREATE, &db), 0);
 	assert_int_equal(db_schema_version(db), DB_SCHEMA_VERSION);
@@ -214,8 +205,7 @@ db_secret_on_request(void **state)
 	assert_int_equal(db_power_get(db, id, &got, false), 0);
 	assert_string_equal(got.method, "none");
 	db_close(db);
-	snprintf(path, sizeof(path), "rm -rf %s", dir);
-	assert_int_equal(system(path), 0);
+	tmpdir_remove(dir);
 }
 
 int

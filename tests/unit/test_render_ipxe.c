@@ -44,21 +44,9 @@ request(enum boot_platform p)
 /* Compare text with the golden file name (golden.h). */
 #define golden(name, text) golden_check(text, "tests/golden/ipxe/%s.ipxe", name)
 
-static void
-render_golden(const char *name, const struct decide_input *in,
-              enum decision_kind want)
-{
-	struct decision d;
-	char *s = NULL;
-	size_t len;
-
-	assert_int_equal(decide(in, &d), 0);
-	assert_int_equal(d.kind, want);
-	assert_int_equal(ipxe_render(&d, &s, &len), 0);
-	assert_int_equal(strlen(s), len);
-	golden(name, s);
-	free(s);
-}
+/* decide, render, compare with the golden file. */
+#define render_golden(name, in, want)                                          \
+	render_golden_with(ipxe_render, "ipxe", "ipxe", name, in, want)
 
 static const char *
 pname(enum boot_platform p)
@@ -66,116 +54,126 @@ pname(enum boot_platform p)
 	return boot_platform_name(p);
 }
 
+static const enum boot_platform plats[] = {
+    BOOT_PLATFORM_PCBIOS, BOOT_PLATFORM_EFI, BOOT_PLATFORM_UNKNOWN};
+
+/* fn for a client of each platform. */
+static void
+each_platform(void (*fn)(enum boot_platform p))
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(plats); i++)
+		fn(plats[i]);
+}
+
+/* render_golden for the golden file KIND-PLATFORM. */
+static void
+golden_on(const char *kind, enum boot_platform p, const struct decide_input *in,
+          enum decision_kind want)
+{
+	char name[64];
+
+	snprintf(name, sizeof(name), "%s-%s", kind, pname(p));
+	render_golden(name, in, want);
+}
+
+/* Every decision for a client of platform p. */
+static void
+golden_all_on(enum boot_platform p)
+{
+	struct decide_policy pol = policy();
+	struct db_distro dist = distro();
+	struct boot_request req = request(p);
+	struct db_host h;
+	struct decide_input in = {.req = &req, .policy = &pol};
+
+	/* install, with a token */
+	h = host(DB_ACTION_INSTALL);
+	in.host = &h;
+	in.install = INSTALL_ISSUED;
+	in.distro = &dist;
+	in.token = "0123456789abcdef0123456789abcdef";
+	golden_on("install", p, &in, DECISION_INSTALL);
+
+	/* attempts spent: the menu says so */
+	in.install = INSTALL_EXHAUSTED;
+	golden_on("exhausted", p, &in, DECISION_MENU);
+	in.install = INSTALL_NOT_TRIED;
+	in.distro = NULL;
+	in.token = NULL;
+
+	/* local (site default per platform) */
+	h = host(DB_ACTION_LOCAL);
+	golden_on("local", p, &in, DECISION_LOCAL);
+
+	/* local, host override grub */
+	strcpy(h.local_boot, "grub");
+	golden_on("local-grub", p, &in, DECISION_LOCAL);
+
+	/* menu, for an unknown MAC */
+	in.host = NULL;
+	golden_on("menu", p, &in, DECISION_MENU);
+
+	/* memtest and shell chosen from the menu */
+	req.choice = BOOT_CHOICE_MEMTEST;
+	golden_on("memtest", p, &in, DECISION_MEMTEST);
+	req.choice = BOOT_CHOICE_SHELL;
+	golden_on("shell", p, &in, DECISION_SHELL);
+}
+
 static void
 test_golden_all(void **state)
 {
-	static const enum boot_platform plats[] = {
-	    BOOT_PLATFORM_PCBIOS, BOOT_PLATFORM_EFI, BOOT_PLATFORM_UNKNOWN};
-	struct decide_policy pol = policy();
-	struct db_distro dist = distro();
-	char name[64];
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(plats); i++) {
-		struct boot_request req = request(plats[i]);
-		struct db_host h;
-		struct decide_input in = {.req = &req, .policy = &pol};
-
-		/* install, with a token */
-		h = host(DB_ACTION_INSTALL);
-		in.host = &h;
-		in.install = INSTALL_ISSUED;
-		in.distro = &dist;
-		in.token = "0123456789abcdef0123456789abcdef";
-		snprintf(name, sizeof(name), "install-%s", pname(plats[i]));
-		render_golden(name, &in, DECISION_INSTALL);
-
-		/* attempts spent: the menu says so */
-		in.install = INSTALL_EXHAUSTED;
-		snprintf(name, sizeof(name), "exhausted-%s", pname(plats[i]));
-		render_golden(name, &in, DECISION_MENU);
-		in.install = INSTALL_NOT_TRIED;
-		in.distro = NULL;
-		in.token = NULL;
-
-		/* local (site default per platform) */
-		h = host(DB_ACTION_LOCAL);
-		snprintf(name, sizeof(name), "local-%s", pname(plats[i]));
-		render_golden(name, &in, DECISION_LOCAL);
-
-		/* local, host override grub */
-		strcpy(h.local_boot, "grub");
-		snprintf(name, sizeof(name), "local-grub-%s", pname(plats[i]));
-		render_golden(name, &in, DECISION_LOCAL);
-
-		/* menu, for an unknown MAC */
-		in.host = NULL;
-		snprintf(name, sizeof(name), "menu-%s", pname(plats[i]));
-		render_golden(name, &in, DECISION_MENU);
-
-		/* memtest and shell chosen from the menu */
-		req.choice = BOOT_CHOICE_MEMTEST;
-		snprintf(name, sizeof(name), "memtest-%s", pname(plats[i]));
-		render_golden(name, &in, DECISION_MEMTEST);
-		req.choice = BOOT_CHOICE_SHELL;
-		snprintf(name, sizeof(name), "shell-%s", pname(plats[i]));
-		render_golden(name, &in, DECISION_SHELL);
-	}
+	each_platform(golden_all_on);
 }
 
-/* The answers of the trust rules (decide_plan): a refused change boots
- * the local disk; a menu choice installs with a one-boot token; a menu
- * where menu installs are off offers none. */
+/* The answers of the trust rules (decide_plan) for a client of platform
+ * p: a refused change boots the local disk; a menu choice installs with
+ * a one-boot token; a menu where menu installs are off offers none. */
+static void
+golden_trust_on(enum boot_platform p)
+{
+	struct decide_policy pol = policy();
+	struct db_distro dist = distro();
+	struct boot_request req = request(p);
+	struct db_host h = host(DB_ACTION_INSTALL);
+	struct decide_input in = {.req = &req, .policy = &pol};
+	struct decision d;
+
+	/* a flagged host asked for from an address not its own */
+	in.host = &h;
+	in.install = INSTALL_REFUSED;
+	in.refused = "address-not-leased";
+	golden_on("refused", p, &in, DECISION_LOCAL);
+	assert_int_equal(decide(&in, &d), 0);
+	assert_true(d.refused);
+
+	/* "Reinstall debian12" chosen in a menu host's menu */
+	h = host(DB_ACTION_MENU);
+	req.choice = BOOT_CHOICE_INSTALL;
+	strcpy(req.distro, "debian12");
+	in.install = INSTALL_ISSUED;
+	in.refused = NULL;
+	in.once = true;
+	in.distro = &dist;
+	in.token = "fedcba9876543210fedcba9876543210";
+	golden_on("choice-install", p, &in, DECISION_INSTALL);
+
+	/* a menu where menu installs are off */
+	req.choice = BOOT_CHOICE_NONE;
+	in.install = INSTALL_NOT_TRIED;
+	in.once = false;
+	in.distro = NULL;
+	in.token = NULL;
+	pol.menu_install_off = true;
+	golden_on("menu-noinstall", p, &in, DECISION_MENU);
+}
+
 static void
 test_golden_trust(void **state)
 {
-	static const enum boot_platform plats[] = {
-	    BOOT_PLATFORM_PCBIOS, BOOT_PLATFORM_EFI, BOOT_PLATFORM_UNKNOWN};
-	struct decide_policy pol = policy();
-	struct db_distro dist = distro();
-	char name[64];
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(plats); i++) {
-		struct boot_request req = request(plats[i]);
-		struct db_host h = host(DB_ACTION_INSTALL);
-		struct decide_input in = {.req = &req, .policy = &pol};
-		struct decision d;
-
-		/* a flagged host asked for from an address not its own */
-		in.host = &h;
-		in.install = INSTALL_REFUSED;
-		in.refused = "address-not-leased";
-		snprintf(name, sizeof(name), "refused-%s", pname(plats[i]));
-		render_golden(name, &in, DECISION_LOCAL);
-		assert_int_equal(decide(&in, &d), 0);
-		assert_true(d.refused);
-
-		/* "Reinstall debian12" chosen in a menu host's menu */
-		h = host(DB_ACTION_MENU);
-		req.choice = BOOT_CHOICE_INSTALL;
-		strcpy(req.distro, "debian12");
-		in.install = INSTALL_ISSUED;
-		in.refused = NULL;
-		in.once = true;
-		in.distro = &dist;
-		in.token = "fedcba9876543210fedcba9876543210";
-		snprintf(name, sizeof(name), "choice-install-%s",
-		         pname(plats[i]));
-		render_golden(name, &in, DECISION_INSTALL);
-
-		/* a menu where menu installs are off */
-		req.choice = BOOT_CHOICE_NONE;
-		in.install = INSTALL_NOT_TRIED;
-		in.once = false;
-		in.distro = NULL;
-		in.token = NULL;
-		pol.menu_install_off = true;
-		snprintf(name, sizeof(name), "menu-noinstall-%s",
-		         pname(plats[i]));
-		render_golden(name, &in, DECISION_MENU);
-		pol.menu_install_off = false;
-	}
+	each_platform(golden_trust_on);
 }
 
 /* Values that would add iPXE syntax are refused, never rendered. */

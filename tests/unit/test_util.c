@@ -78,6 +78,16 @@ assert_secret_intact(const struct fx *f)
 }
 
 /* Only the names listed are left in f->dir (no temporary file). */
+/* path itself (not followed) is of type (S_IFLNK, S_IFREG, ...). */
+static void
+assert_file_type(const char *path, mode_t type)
+{
+	struct stat st;
+
+	assert_int_equal(lstat(path, &st), 0);
+	assert_int_equal(st.st_mode & S_IFMT, type);
+}
+
 static void
 assert_dir_holds(const struct fx *f, size_t n)
 {
@@ -121,7 +131,6 @@ test_planted_tmp_symlink(void **state)
 {
 	struct fx *f = *state;
 	char path[PATH_MAX + 16], planted[PATH_MAX + 64], *text = NULL;
-	struct stat st;
 
 	snprintf(path, sizeof(path), "%s/dnsmasq.conf", f->dir);
 	snprintf(planted, sizeof(planted), "%s.tmp.%ld", path,
@@ -134,8 +143,7 @@ test_planted_tmp_symlink(void **state)
 	assert_string_equal(text, "dhcp-range=x\n");
 	free(text);
 	/* the planted link is left as it was, not written through */
-	assert_int_equal(lstat(planted, &st), 0);
-	assert_true(S_ISLNK(st.st_mode));
+	assert_file_type(planted, S_IFLNK);
 	assert_dir_holds(f, 2);
 }
 
@@ -145,14 +153,12 @@ test_target_symlink_replaced(void **state)
 {
 	struct fx *f = *state;
 	char path[PATH_MAX + 16];
-	struct stat st;
 
 	snprintf(path, sizeof(path), "%s/dnsmasq.hosts", f->dir);
 	assert_int_equal(symlink(f->secret, path), 0);
 	assert_int_equal(write_file_atomic(path, "x\n", 2, 0644), 0);
 	assert_secret_intact(f);
-	assert_int_equal(lstat(path, &st), 0);
-	assert_true(S_ISREG(st.st_mode));
+	assert_file_type(path, S_IFREG);
 	assert_dir_holds(f, 1);
 }
 
@@ -237,23 +243,49 @@ test_strbuf(void **state)
 	free(b.p);
 }
 
+/* array_push: grows by doubling, keeps what it holds, stops at max. */
+static void
+test_array_push(void **state)
+{
+	int64_t *v = NULL;
+	size_t n = 0, cap = 0;
+	int64_t i;
+
+	for (i = 0; i < 100; i++)
+		assert_int_equal(array_push(&v, &n, &cap, 0, &i, sizeof(i)), 0);
+	assert_int_equal(n, 100);
+	assert_int_equal(cap, 128);
+	for (i = 0; i < 100; i++)
+		assert_int_equal(v[i], i);
+	/* max 100: full at 64, the next doubling (128) would pass it */
+	free(v);
+	v = NULL;
+	n = cap = 0;
+	for (i = 0; i < 64; i++)
+		assert_int_equal(array_push(&v, &n, &cap, 100, &i, sizeof(i)),
+		                 0);
+	assert_int_equal(array_push(&v, &n, &cap, 100, &i, sizeof(i)), -E2BIG);
+	assert_int_equal(n, 64);
+	free(v);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_writes_and_replaces,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_planted_tmp_symlink,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_target_symlink_replaced,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_dir_symlink_refused,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_bad_names, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_if_changed_and_mkdir_p,
-						setup, teardown),
-		cmocka_unit_test(test_strbuf),
+	    cmocka_unit_test_setup_teardown(test_writes_and_replaces, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_planted_tmp_symlink, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_target_symlink_replaced, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_dir_symlink_refused, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_bad_names, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_if_changed_and_mkdir_p, setup,
+	                                    teardown),
+	    cmocka_unit_test(test_strbuf),
+	    cmocka_unit_test(test_array_push),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -20,6 +20,7 @@
 #include "appliance/cli/cli.h"
 #include "common/sanitize.h"
 #include "common/valid.h"
+#include "each.h"
 
 /* A string of n copies of c (static buffer, n < 16384). */
 static const char *
@@ -114,19 +115,11 @@ mac_rejects_everything_else(void **state)
 static void
 ifname_linux(void **state)
 {
-	static const char *const bad[] = {
-	    "", "eth0 ", " eth0", "eth0;reboot", "br0\nx", "a/b", "../x",
-	    "eth:0", "eth0$", "0123456789abcdef", "\xc3\xa9th0",
-	};
-	size_t i;
-
-	assert_true(valid_ifname("eth0"));
-	assert_true(valid_ifname("br-lab.10"));
-	assert_true(valid_ifname("by_tap0"));
-	assert_true(valid_ifname("0123456789abcde")); /* 15 */
-	assert_false(valid_ifname(NULL));
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		assert_false(valid_ifname(bad[i]));
+	EXPECT_EACH(valid_ifname, true, "eth0", "br-lab.10", "by_tap0",
+	            "0123456789abcde" /* 15 */);
+	EXPECT_EACH(valid_ifname, false, NULL, "", "eth0 ", " eth0",
+	            "eth0;reboot", "br0\nx", "a/b", "../x", "eth:0", "eth0$",
+	            "0123456789abcdef", "\xc3\xa9th0");
 }
 
 static void
@@ -135,30 +128,13 @@ hostname_rfc1123(void **state)
 	char label63[64], name253[254], name254[255];
 	size_t i;
 
-	assert_true(valid_hostname("web1"));
-	assert_true(valid_hostname("a"));
-	assert_true(valid_hostname("9lives")); /* RFC 1123 allows a digit */
-	assert_true(valid_hostname("web-1.lab.example"));
-	assert_true(valid_hostname("WEB1.Example.COM"));
-	assert_true(valid_hostname("a-b-c"));
-
-	assert_false(valid_hostname(NULL));
-	assert_false(valid_hostname(""));
-	assert_false(valid_hostname("-web"));
-	assert_false(valid_hostname("web-"));
-	assert_false(valid_hostname("web-.lab"));
-	assert_false(valid_hostname("web.-lab"));
-	assert_false(valid_hostname(".web"));
-	assert_false(valid_hostname("web."));
-	assert_false(valid_hostname("web..lab"));
-	assert_false(valid_hostname("web_1"));
-	assert_false(valid_hostname("web 1"));
-	assert_false(valid_hostname("web1\n"));
-	assert_false(valid_hostname("a\"b"));
-	assert_false(valid_hostname("a'b"));
-	assert_false(valid_hostname("${hostname}"));
-	assert_false(valid_hostname("web;reboot"));
-	assert_false(valid_hostname("w\xc3\xa9" "b"));
+	EXPECT_EACH(valid_hostname, true, "web1", "a",
+	            "9lives" /* RFC 1123 allows a digit */, "web-1.lab.example",
+	            "WEB1.Example.COM", "a-b-c");
+	EXPECT_EACH(valid_hostname, false, NULL, "", "-web", "web-", "web-.lab",
+	            "web.-lab", ".web", "web.", "web..lab", "web_1", "web 1",
+	            "web1\n", "a\"b", "a'b", "${hostname}", "web;reboot",
+	            "w\xc3\xa9" "b");
 
 	memset(label63, 'a', 63);
 	label63[63] = '\0';
@@ -207,16 +183,9 @@ hostname_no_dnsmasq_keywords(void **state)
 	assert_non_null(strstr(valid_hostname_why("10.0.0.1"), "address"));
 	assert_non_null(strstr(valid_hostname_why("a b"), "RFC 1123"));
 	/* near misses stay host names */
-	assert_true(valid_hostname("h"));
-	assert_true(valid_hostname("1h1"));
-	assert_true(valid_hostname("h1"));
-	assert_true(valid_hostname("ignore1"));
-	assert_true(valid_hostname("infinite-loop"));
-	assert_true(valid_hostname("1x"));
-	assert_true(valid_hostname("web1.lab"));
-	assert_true(valid_hostname("1.lab"));
-	assert_true(valid_hostname("node.01"));
-	assert_true(valid_hostname("1.2.3.4a"));
+	EXPECT_EACH(valid_hostname, true, "h", "1h1", "h1", "ignore1",
+	            "infinite-loop", "1x", "web1.lab", "1.lab", "node.01",
+	            "1.2.3.4a");
 	assert_null(valid_hostname_why("web1"));
 }
 
@@ -248,24 +217,11 @@ name_strict_charset(void **state)
 {
 	char n63[64], n64[65];
 
-	assert_true(valid_name("debian12"));
-	assert_true(valid_name("debian-12.5_netinst"));
-	assert_true(valid_name("0"));
-	assert_true(valid_name("preseed.cfg"));
-
-	assert_false(valid_name(NULL));
-	assert_false(valid_name(""));
-	assert_false(valid_name("Debian"));  /* upper case */
-	assert_false(valid_name("-deb"));
-	assert_false(valid_name(".deb"));
-	assert_false(valid_name("_deb"));
-	assert_false(valid_name("deb 12"));
-	assert_false(valid_name("deb/12"));
-	assert_false(valid_name("../etc"));
-	assert_false(valid_name("deb\n"));
-	assert_false(valid_name("deb\""));
-	assert_false(valid_name("${x}"));
-	assert_false(valid_name("deb;rm"));
+	EXPECT_EACH(valid_name, true, "debian12", "debian-12.5_netinst", "0",
+	            "preseed.cfg");
+	EXPECT_EACH(valid_name, false, NULL, "", "Debian" /* upper case */,
+	            "-deb", ".deb", "_deb", "deb 12", "deb/12", "../etc",
+	            "deb\n", "deb\"", "${x}", "deb;rm");
 
 	memset(n63, 'a', 63);
 	n63[63] = '\0';
@@ -274,6 +230,13 @@ name_strict_charset(void **state)
 	n64[64] = '\0';
 	assert_false(valid_name(n64));
 	assert_false(valid_name(repeat('a', 10240)));
+}
+
+/* valid_text with max 100, for EXPECT_EACH. */
+static bool
+text100(const char *s)
+{
+	return valid_text(s, 100);
 }
 
 static void
@@ -287,12 +250,8 @@ text_no_control_chars(void **state)
 
 	assert_false(valid_text(NULL, 10));
 	assert_false(valid_text("01234567890", 10)); /* over max */
-	assert_false(valid_text("a\nb", 100));
-	assert_false(valid_text("a\rb", 100));
-	assert_false(valid_text("a\tb", 100));
-	assert_false(valid_text("\x1b[2J", 100));
-	assert_false(valid_text("a\x7f", 100));
-	assert_false(valid_text("\x01", 100));
+	EXPECT_EACH(text100, false, "a\nb", "a\rb", "a\tb", "\x1b[2J", "a\x7f",
+	            "\x01");
 	assert_false(valid_text(repeat('a', 10240), 4096));
 	assert_true(valid_text(repeat('a', 4096), 4096));
 }
@@ -300,31 +259,13 @@ text_no_control_chars(void **state)
 static void
 ipv4_dotted_quad(void **state)
 {
-	assert_true(valid_ipv4("0.0.0.0"));
-	assert_true(valid_ipv4("198.18.0.1"));
-	assert_true(valid_ipv4("255.255.255.255"));
-	assert_true(valid_ipv4("10.0.0.10"));
-
-	assert_false(valid_ipv4(NULL));
-	assert_false(valid_ipv4(""));
-	assert_false(valid_ipv4("1.2.3"));
-	assert_false(valid_ipv4("1.2.3.4.5"));
-	assert_false(valid_ipv4("256.1.1.1"));
-	assert_false(valid_ipv4("1.2.3.256"));
-	assert_false(valid_ipv4("01.2.3.4")); /* leading zero */
-	assert_false(valid_ipv4("1.2.3.04"));
-	assert_false(valid_ipv4("1..3.4"));
-	assert_false(valid_ipv4("1.2.3.4."));
-	assert_false(valid_ipv4(".1.2.3.4"));
-	assert_false(valid_ipv4(" 1.2.3.4"));
-	assert_false(valid_ipv4("1.2.3.4 "));
-	assert_false(valid_ipv4("1.2.3.4\n"));
-	assert_false(valid_ipv4("1.2.3.-4"));
-	assert_false(valid_ipv4("1.2.3.4/24"));
-	assert_false(valid_ipv4("0x7f.0.0.1"));
-	assert_false(valid_ipv4("1234.1.1.1"));
-	assert_false(valid_ipv4("::1"));
-	assert_false(valid_ipv4("localhost"));
+	EXPECT_EACH(valid_ipv4, true, "0.0.0.0", "198.18.0.1",
+	            "255.255.255.255", "10.0.0.10");
+	EXPECT_EACH(valid_ipv4, false, NULL, "", "1.2.3", "1.2.3.4.5",
+	            "256.1.1.1", "1.2.3.256", "01.2.3.4" /* leading zero */,
+	            "1.2.3.04", "1..3.4", "1.2.3.4.", ".1.2.3.4", " 1.2.3.4",
+	            "1.2.3.4 ", "1.2.3.4\n", "1.2.3.-4", "1.2.3.4/24",
+	            "0x7f.0.0.1", "1234.1.1.1", "::1", "localhost");
 }
 
 /* valid_ip: both families, one text per address, nothing else. */
@@ -344,60 +285,34 @@ ip_either_family(void **state)
 	assert_false(valid_ipv6("198.18.0.1"));
 
 	/* IPv6, canonical (RFC 5952) */
-	assert_true(valid_ip("::"));
-	assert_true(valid_ip("::1"));
-	assert_true(valid_ip("fd00::1"));
-	assert_true(valid_ip("fe80::1"));
-	assert_true(valid_ip("2001:db8::8:800:200c:417a"));
-	assert_true(valid_ip("2001:db8:0:1:1:1:1:1")); /* one 0 stays */
-	assert_true(valid_ip("2001:db8::1:0:0:1"));     /* first run wins */
-	assert_true(valid_ip("1:2:3:4:5:6:7:8"));
-	assert_true(valid_ip("1::"));
-	assert_true(valid_ip("::102:304")); /* not IPv4-mapped: an IPv6 */
-	assert_true(valid_ip("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"));
+	EXPECT_EACH(valid_ip, true, "::", "::1", "fd00::1", "fe80::1",
+	            "2001:db8::8:800:200c:417a",
+	            "2001:db8:0:1:1:1:1:1" /* one 0 stays */,
+	            "2001:db8::1:0:0:1" /* first run wins */, "1:2:3:4:5:6:7:8",
+	            "1::", "::102:304" /* not IPv4-mapped: an IPv6 */,
+	            "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff");
 	assert_true(valid_ipv6("fd00::1"));
 
 	/* IPv6, another text of a valid address */
-	assert_false(valid_ip("FD00::1"));              /* upper case */
-	assert_false(valid_ip("fd00:0:0:0:0:0:0:1"));   /* uncompressed */
-	assert_false(valid_ip("fd00::01"));             /* leading zero */
-	assert_false(valid_ip("fd00:0000::1"));
-	assert_false(valid_ip("2001:db8::1:0:1:1:1"));  /* a single 0 as :: */
-	assert_false(valid_ip("2001:db8:0:0:1::1"));    /* shorter run as :: */
-	assert_false(valid_ip("2001:0:0:1::1:1"));      /* tie: first wins */
-	assert_false(valid_ip("0::1"));
-	assert_false(valid_ip("::0"));
-	assert_false(valid_ip("::0.0.0.1"));            /* dotted tail */
-	assert_false(valid_ip("::1.2.3.4"));
-	assert_false(valid_ip("64:ff9b::1.2.3.4"));
+	EXPECT_EACH(valid_ip, false, "FD00::1" /* upper case */,
+	            "fd00:0:0:0:0:0:0:1" /* uncompressed */,
+	            "fd00::01" /* leading zero */, "fd00:0000::1",
+	            "2001:db8::1:0:1:1:1" /* a single 0 as :: */,
+	            "2001:db8:0:0:1::1" /* shorter run as :: */,
+	            "2001:0:0:1::1:1" /* tie: first wins */, "0::1", "::0",
+	            "::0.0.0.1" /* dotted tail */, "::1.2.3.4",
+	            "64:ff9b::1.2.3.4");
 
 	/* IPv4-mapped: that is 1.2.3.4, written one way only */
-	assert_false(valid_ip("::ffff:1.2.3.4"));
-	assert_false(valid_ip("::ffff:102:304"));
-	assert_false(valid_ip("::FFFF:1.2.3.4"));
-	assert_false(valid_ip("0:0:0:0:0:ffff:102:304"));
+	EXPECT_EACH(valid_ip, false, "::ffff:1.2.3.4", "::ffff:102:304",
+	            "::FFFF:1.2.3.4", "0:0:0:0:0:ffff:102:304");
 
 	/* not an address at all */
-	assert_false(valid_ip(NULL));
-	assert_false(valid_ip(""));
-	assert_false(valid_ip(":"));
-	assert_false(valid_ip(":::"));
-	assert_false(valid_ip("1::2::3"));
-	assert_false(valid_ip("1:2:3:4:5:6:7:8:9"));
-	assert_false(valid_ip("1:2:3:4:5:6:7"));
-	assert_false(valid_ip("12345::1"));
-	assert_false(valid_ip("[::1]"));
-	assert_false(valid_ip("fe80::1%eth0"));          /* zone id */
-	assert_false(valid_ip("fe80::1%1"));
-	assert_false(valid_ip("fd00::/64"));
-	assert_false(valid_ip("fd00::1/128"));
-	assert_false(valid_ip(" ::1"));
-	assert_false(valid_ip("::1 "));
-	assert_false(valid_ip("::1\n"));
-	assert_false(valid_ip("::1\nfd00::1"));
-	assert_false(valid_ip("g::1"));
-	assert_false(valid_ip("localhost"));
-	assert_false(valid_ip("1.2.3.4:80"));
+	EXPECT_EACH(valid_ip, false, NULL, "", ":", ":::", "1::2::3",
+	            "1:2:3:4:5:6:7:8:9", "1:2:3:4:5:6:7", "12345::1", "[::1]",
+	            "fe80::1%eth0" /* zone id */, "fe80::1%1", "fd00::/64",
+	            "fd00::1/128", " ::1", "::1 ", "::1\n", "::1\nfd00::1",
+	            "g::1", "localhost", "1.2.3.4:80");
 	/* an embedded NUL ends the string: what precedes it is judged */
 	assert_true(valid_ip(nul_in));
 	/* overlong: 45 and more bytes never pass, however they start */
@@ -447,14 +362,13 @@ static void
 token_hex32(void **state)
 {
 	assert_true(valid_token("0123456789abcdef0123456789abcdef"));
-	assert_false(valid_token(NULL));
-	assert_false(valid_token(""));
-	assert_false(valid_token("0123456789abcdef0123456789abcde"));
-	assert_false(valid_token("0123456789abcdef0123456789abcdef0"));
-	assert_false(valid_token("0123456789ABCDEF0123456789abcdef"));
-	assert_false(valid_token("0123456789abcdef0123456789abcdeg"));
-	assert_false(valid_token("0123456789abcdef0123456789abcde\n"));
-	assert_false(valid_token("../../../../../../../../etc/pass"));
+	EXPECT_EACH(valid_token, false, NULL, "",
+	            "0123456789abcdef0123456789abcde",
+	            "0123456789abcdef0123456789abcdef0",
+	            "0123456789ABCDEF0123456789abcdef",
+	            "0123456789abcdef0123456789abcdeg",
+	            "0123456789abcdef0123456789abcde\n",
+	            "../../../../../../../../etc/pass");
 	assert_false(valid_token(repeat('a', 10240)));
 }
 
