@@ -345,8 +345,8 @@ duid_mac(const char *s, char out[MAC_STR_LEN])
 	while (s[i]) {
 		if (n == sizeof(d))
 			return -EINVAL;
-		hi = hexval(s[i]);
-		lo = hi < 0 ? -1 : hexval(s[i + 1]);
+		hi = hex_value(s[i]);
+		lo = hi < 0 ? -1 : hex_value(s[i + 1]);
 		if (lo < 0)
 			return -EINVAL;
 		d[n++] = (unsigned char)(hi << 4 | lo);
