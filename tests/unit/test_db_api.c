@@ -81,7 +81,7 @@ changes(struct db *db)
 static void
 test_changes(void **state)
 {
-	struct tmp_db *f = *state;
+	struct fixture *f = *state;
 	struct db *writer, *ro;
 	struct db_host h;
 	int64_t id;
@@ -130,7 +130,7 @@ test_changes(void **state)
 static void
 test_tx(void **state)
 {
-	struct tmp_db *f = *state;
+	struct fixture *f = *state;
 
 	db_tx_rollback(f->db);
 	assert_int_equal(db_tx_begin(f->db), 0);
@@ -150,7 +150,7 @@ test_tx(void **state)
 static void
 test_maintain(void **state)
 {
-	struct tmp_db *f = *state;
+	struct fixture *f = *state;
 	struct db *m, *ro;
 	int i;
 
@@ -169,7 +169,7 @@ test_maintain(void **state)
 static void
 test_snapshot(void **state)
 {
-	struct tmp_db *f = *state;
+	struct fixture *f = *state;
 
 	assert_int_equal(db_snapshot_begin(f->db), 0);
 	assert_int_equal(db_snapshot_begin(f->db), 0);
