@@ -73,6 +73,37 @@ db_fixture_cleanup(const char *dir)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* What every storage test gets: a fresh database (dir is empty on
+ * PostgreSQL), opened; setup and teardown make and remove it. */
+struct fixture {
+	char dir[64];
+	char path[512];
+	struct db *db;
+};
+
+static inline int
+setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	assert_non_null(f);
+	db_fixture_location(f->dir, sizeof(f->dir), f->path, sizeof(f->path));
+	assert_int_equal(db_open(f->path, DB_OPEN_CREATE, &f->db), 0);
+	*state = f;
+	return 0;
+}
+
+static inline int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	db_close(f->db);
+	db_fixture_cleanup(f->dir);
+	free(f);
+	return 0;
+}
+
 /* Run sql on the database at loc through a connection of its own (to
  * make rows old, to look under the API). */
 static inline void

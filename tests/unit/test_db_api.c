@@ -18,35 +18,6 @@
 #include "db/db.h"
 #include "db_fixture.h"
 
-struct fixture {
-	char dir[64];
-	char path[512];
-	struct db *db;
-};
-
-static int
-setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	assert_non_null(f);
-	db_fixture_location(f->dir, sizeof(f->dir), f->path, sizeof(f->path));
-	assert_int_equal(db_open(f->path, DB_OPEN_CREATE, &f->db), 0);
-	*state = f;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	db_close(f->db);
-	db_fixture_cleanup(f->dir);
-	free(f);
-	return 0;
-}
-
 static int
 count_cb(const struct db_event *e, void *ctx)
 {
