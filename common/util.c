@@ -359,6 +359,19 @@ write_file_if_changed(const char *path, const void *data, size_t len,
 }
 
 int
+write_file_counted(const char *path, const void *data, size_t len,
+		   unsigned *written, unsigned *unchanged)
+{
+	int r = write_file_if_changed(path, data, len, 0644);
+
+	if (r == 0)
+		++*unchanged;
+	if (r == 1)
+		++*written;
+	return r < 0 ? r : 0;
+}
+
+int
 mkdir_p(const char *path, unsigned mode)
 {
 	char buf[PATH_MAX], *p;
@@ -396,6 +409,19 @@ child_output(int fd, pid_t pid, char *out, size_t outsz, size_t *ret_len,
 			return -errno;
 	*ret_len = len;
 	return 0;
+}
+
+int
+child_exit_ok(int p[2], pid_t pid, char *out, size_t outsz, size_t *ret_len,
+	      int *ret_status)
+{
+	int r;
+
+	close(p[1]);
+	r = child_output(p[0], pid, out, outsz, ret_len, ret_status);
+	if (r < 0)
+		return r;
+	return WIFEXITED(*ret_status) && WEXITSTATUS(*ret_status) == 0 ? 0 : 1;
 }
 
 bool

@@ -139,6 +139,13 @@ int write_file_if_changed(const char *path, const void *data, size_t len,
 			  unsigned mode);
 
 /*
+ * write_file_counted - write_file_if_changed(path, data, len, 0644),
+ * counted: ++*written or ++*unchanged. Returns 0 or -errno.
+ */
+int write_file_counted(const char *path, const void *data, size_t len,
+		       unsigned *written, unsigned *unchanged);
+
+/*
  * mkdir_p - create the directory path and its missing parents with mode
  * (an existing one is fine). Returns 0, -ENAMETOOLONG (over PATH_MAX) or
  * mkdir's -errno.
@@ -159,6 +166,15 @@ bool path_is_file(const char *path);
  */
 int child_output(int fd, pid_t pid, char *out, size_t outsz, size_t *ret_len,
 		 int *ret_status);
+
+/*
+ * child_exit_ok - in the parent, with pipe p whose write end the child
+ * holds: close p[1], then child_output(p[0], ...). Returns its -errno, 0
+ * when the child exited with status 0, 1 when it did not (*ret_status
+ * says how).
+ */
+int child_exit_ok(int p[2], pid_t pid, char *out, size_t outsz,
+		  size_t *ret_len, int *ret_status);
 
 /*
  * read_file - read a whole (small) file into a NUL-terminated malloc'd

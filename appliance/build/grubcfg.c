@@ -38,13 +38,8 @@ static int
 grub_put(const char *path, const char *text, size_t len,
          struct grubcfg_report *rep)
 {
-	int r = write_file_if_changed(path, text, len, 0644);
-
-	if (r == 0)
-		rep->unchanged++;
-	if (r == 1)
-		rep->written++;
-	return r < 0 ? r : 0;
+	return write_file_counted(path, text, len, &rep->written,
+				  &rep->unchanged);
 }
 
 /* The site policy for the boot core; names is filled from the

@@ -66,13 +66,10 @@ tftp_put(const char *dir, const char *name, const void *data, size_t len,
 	*slash = '\0';
 	r = mkdir_p(path, 0755);
 	*slash = '/';
-	if (r == 0)
-		r = write_file_if_changed(path, data, len, 0644);
-	if (r == 0)
-		rep->unchanged++;
-	if (r == 1)
-		rep->written++;
-	return r < 0 ? r : 0;
+	if (r < 0)
+		return r;
+	return write_file_counted(path, data, len, &rep->written,
+				  &rep->unchanged);
 }
 
 /* Where the templates are: $BOOTYARD_DATA, next to the binary, or
@@ -204,12 +201,9 @@ tftp_run(char *const argv[], char *err, size_t errsz)
 		execvp(argv[0], argv);
 		_exit(127);
 	}
-	close(p[1]);
-	r = child_output(p[0], pid, out, sizeof(out), &len, &status);
-	if (r < 0)
+	r = child_exit_ok(p, pid, out, sizeof(out), &len, &status);
+	if (r <= 0)
 		return r;
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		return 0;
 	snprintf(err, errsz, "%s failed: %s", argv[0], out);
 	return -EIO;
 }

@@ -1046,12 +1046,9 @@ dnsmasq_check(const char *dnsmasq, const char *conf, char *err,
 		execl(dnsmasq, dnsmasq, "--test", arg, (char *)NULL);
 		_exit(127);
 	}
-	close(p[1]);
-	r = child_output(p[0], pid, out, sizeof(out), &len, &status);
-	if (r < 0)
+	r = child_exit_ok(p, pid, out, sizeof(out), &len, &status);
+	if (r <= 0)
 		return r;
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		return 0;
 	while (len && (out[len - 1] == '\n' || out[len - 1] == '\r'))
 		out[--len] = '\0';
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 127) {
