@@ -864,13 +864,20 @@ sup_map_get(struct sup *s, const char *ip, char mac[MAC_STR_LEN])
 	}
 }
 
+/* What grubcfg.h needs of the supervisor. */
+static struct grubcfg_site
+sup_grub_site(struct sup *s)
+{
+	return (struct grubcfg_site){ &s->cfg, s->tftp_dir, s->server,
+				      s->http_base, &s->grub_once };
+}
+
 /* uefi_loader = shim: (re)render every grub file (grubcfg.h). */
 static void
 sup_grub(struct sup *s)
 {
 	static char last_err[512];
-	struct grubcfg_site site = { &s->cfg, s->tftp_dir, s->server,
-				     s->http_base, &s->grub_once };
+	struct grubcfg_site site = sup_grub_site(s);
 	struct grubcfg_report rep;
 	int r;
 
@@ -893,8 +900,7 @@ sup_grub(struct sup *s)
 static void
 sup_grub_once(struct sup *s)
 {
-	struct grubcfg_site site = { &s->cfg, s->tftp_dir, s->server,
-				     s->http_base, &s->grub_once };
+	struct grubcfg_site site = sup_grub_site(s);
 	struct grubcfg_report rep;
 	int r;
 
@@ -911,8 +917,7 @@ sup_grub_once(struct sup *s)
 static void
 sup_grub_tftp(struct sup *s, bool sent, const char *file, const char *mac)
 {
-	struct grubcfg_site site = { &s->cfg, s->tftp_dir, s->server,
-				     s->http_base, &s->grub_once };
+	struct grubcfg_site site = sup_grub_site(s);
 	struct grubcfg_report rep;
 	int r;
 
