@@ -360,6 +360,17 @@ imp_ar_open(const char *file, int *ret_err)
 	return a;
 }
 
+/* An archive that ended early or could not be read: why says so (dflt
+ * when libarchive gives no reason). Returns -EIO. */
+static int
+archive_broken(struct archive *a, const char *dflt, char *why, size_t whysz)
+{
+	const char *e = archive_error_string(a);
+
+	snprintf(why, whysz, "unreadable or truncated: %s", e ? e : dflt);
+	return -EIO;
+}
+
 /*
  * imp_ar_scan - list an archive: every member's path checked; a member
  * whose name climbs out of the archive refuses the whole source. Reads
@@ -445,12 +456,8 @@ imp_ar_scan(const char *file, struct imp_src *s, char *why, size_t whysz)
 			goto out;
 		}
 	}
-	if (ar != ARCHIVE_EOF) {
-		r = -EIO;
-		snprintf(why, whysz, "unreadable or truncated: %s",
-		         archive_error_string(a) ? archive_error_string(a)
-		                                 : "read error");
-	}
+	if (ar != ARCHIVE_EOF)
+		r = archive_broken(a, "read error", why, whysz);
 out:
 	archive_read_free(a);
 	return r;
@@ -575,12 +582,8 @@ imp_ar_copy(const struct imp_request *req, const char *file,
 		c[i].size = got;
 		left--;
 	}
-	if (left) {
-		r = -EIO;
-		snprintf(why, whysz, "unreadable or truncated: %s",
-		         archive_error_string(a) ? archive_error_string(a)
-		                                 : "member missing");
-	}
+	if (left)
+		r = archive_broken(a, "member missing", why, whysz);
 out:
 	archive_read_free(a);
 	return r;
