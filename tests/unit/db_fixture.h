@@ -13,6 +13,8 @@
 #include <libpq-fe.h>
 #include <sqlite3.h>
 
+#include "tmpdir.h"
+
 static bool fixture_pg;            /* the group running now is PostgreSQL's */
 static const char *fixture_pg_db; /* its database */
 
@@ -22,8 +24,7 @@ static inline void
 db_fixture_location(char *dir, size_t dirsz, char *loc, size_t locsz)
 {
 	if (!fixture_pg) {
-		snprintf(dir, dirsz, "/tmp/bootyard-dbtest.XXXXXX");
-		assert_non_null(mkdtemp(dir));
+		tmpdir_make(dir, dirsz);
 		snprintf(loc, locsz, "%s/bootyard.db", dir);
 		return;
 	}
@@ -65,12 +66,8 @@ db_fixture_location(char *dir, size_t dirsz, char *loc, size_t locsz)
 static inline void
 db_fixture_cleanup(const char *dir)
 {
-	char cmd[128];
-
-	if (!dir[0])
-		return;
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	assert_int_equal(system(cmd), 0);
+	if (dir[0])
+		tmpdir_remove(dir);
 }
 
 /* What every storage test gets: a fresh database (dir is empty on
@@ -102,6 +99,28 @@ teardown(void **state)
 	db_fixture_cleanup(f->dir);
 	free(f);
 	return 0;
+}
+
+/* A db_event_list callback: count the events into *(int *)ctx. */
+static int
+count_event(const struct db_event *e, void *ctx)
+{
+	(void)e;
+	(*(int *)ctx)++;
+	return 0;
+}
+
+/* d: distribution name with one amd64 kernel. */
+static void
+distro_init(struct db_distro *d, const char *name)
+{
+	memset(d, 0, sizeof(*d));
+	strcpy(d->name, name);
+	d->n_kernels = 1;
+	strcpy(d->kernels[0].arch, "amd64");
+	strcpy(d->kernels[0].kernel, "debian12/linux");
+	strcpy(d->kernels[0].initrd, "debian12/initrd.gz");
+	strcpy(d->cmdline, "auto=true priority=critical");
 }
 
 /* Run sql on the database at loc through a connection of its own (to

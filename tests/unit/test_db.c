@@ -32,18 +32,6 @@ host_init(struct db_host *h, const char *mac)
 }
 
 static void
-distro_init(struct db_distro *d, const char *name)
-{
-	memset(d, 0, sizeof(*d));
-	strcpy(d->name, name);
-	d->n_kernels = 1;
-	strcpy(d->kernels[0].arch, "amd64");
-	strcpy(d->kernels[0].kernel, "debian12/linux");
-	strcpy(d->kernels[0].initrd, "debian12/initrd.gz");
-	strcpy(d->cmdline, "auto=true priority=critical");
-}
-
-static void
 test_fresh_schema(void **state)
 {
 	struct fixture *f = *state;
@@ -1346,14 +1334,6 @@ test_host_modify_and_reinstall(void **state)
 	assert_string_equal(h.token, "");
 	assert_string_equal(h.distro, "debian12");
 	assert_int_equal(h.n_attrs, 3);
-}
-
-static int
-count_event(const struct db_event *e, void *ctx)
-{
-	(void)e;
-	(*(int *)ctx)++;
-	return 0;
 }
 
 /* Events of mac seen by db. */

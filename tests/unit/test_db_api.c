@@ -19,19 +19,11 @@
 #include "db_fixture.h"
 
 static int
-count_cb(const struct db_event *e, void *ctx)
-{
-	(void)e;
-	(*(int *)ctx)++;
-	return 0;
-}
-
-static int
 events(struct db *db)
 {
 	int n = 0;
 
-	assert_int_equal(db_event_list(db, NULL, 0, count_cb, &n), 0);
+	assert_int_equal(db_event_list(db, NULL, 0, count_event, &n), 0);
 	return n;
 }
 
@@ -148,19 +140,6 @@ test_snapshot(void **state)
 	db_snapshot_end(f->db);
 	db_snapshot_end(f->db);
 	db_snapshot_end(NULL);
-}
-
-/* d: distribution name with one amd64 kernel. */
-static void
-distro_init(struct db_distro *d, const char *name)
-{
-	memset(d, 0, sizeof(*d));
-	strcpy(d->name, name);
-	d->n_kernels = 1;
-	strcpy(d->kernels[0].arch, "amd64");
-	strcpy(d->kernels[0].kernel, "debian12/linux");
-	strcpy(d->kernels[0].initrd, "debian12/initrd.gz");
-	strcpy(d->cmdline, "auto=true priority=critical");
 }
 
 /* A kernel per architecture: stored, read back sorted, replaced as a
