@@ -133,6 +133,13 @@ test_platforms(void **state)
 	}
 }
 
+/* The loader file row a serves under configuration c. */
+static const char *
+loader(const struct arch *a, const struct by_config *c)
+{
+	return arch_loader_file(a, arch_loader_of(a, c));
+}
+
 static void
 test_loaders(void **state)
 {
@@ -141,22 +148,16 @@ test_loaders(void **state)
 	struct by_config c = { .bios_loader = BIOS_LOADER_PXELINUX,
 			       .uefi_loader = UEFI_LOADER_SNPONLY };
 
-	assert_string_equal(arch_loader_file(bios, arch_loader_of(bios, &c)),
-			    "pxelinux.0");
-	assert_string_equal(arch_loader_file(efi, arch_loader_of(efi, &c)),
-			    "snponly.efi");
+	assert_string_equal(loader(bios, &c), "pxelinux.0");
+	assert_string_equal(loader(efi, &c), "snponly.efi");
 	c.bios_loader = BIOS_LOADER_UNDIONLY;
-	assert_string_equal(arch_loader_file(bios, arch_loader_of(bios, &c)),
-			    "undionly.kpxe");
+	assert_string_equal(loader(bios, &c), "undionly.kpxe");
 	c.uefi_loader = UEFI_LOADER_IPXE;
-	assert_string_equal(arch_loader_file(efi, arch_loader_of(efi, &c)),
-			    "ipxe.efi");
+	assert_string_equal(loader(efi, &c), "ipxe.efi");
 	c.uefi_loader = UEFI_LOADER_GRUB;
-	assert_string_equal(arch_loader_file(efi, arch_loader_of(efi, &c)),
-			    "grubx64.efi");
+	assert_string_equal(loader(efi, &c), "grubx64.efi");
 	c.uefi_loader = UEFI_LOADER_SHIM;
-	assert_string_equal(arch_loader_file(efi, arch_loader_of(efi, &c)),
-			    "bootx64.efi");
+	assert_string_equal(loader(efi, &c), "bootx64.efi");
 	/* a value outside the enum is the default loader, as before */
 	c.uefi_loader = (enum cfg_uefi_loader)99;
 	assert_int_equal(arch_loader_of(efi, &c), ARCH_LOADER_SNPONLY);
@@ -190,21 +191,17 @@ test_arm64(void **state)
 	assert_string_equal(arch_by_name("x86_64-efi")->kernel_arch, "amd64");
 	assert_string_equal(arch_by_name("i386-pc")->kernel_arch, "amd64");
 	assert_string_equal(a->dir, "arm64/");
-	assert_string_equal(arch_loader_file(a, arch_loader_of(a, &c)),
-			    "snponly.efi");
+	assert_string_equal(loader(a, &c), "snponly.efi");
 	c.uefi_loader = UEFI_LOADER_IPXE;
-	assert_string_equal(arch_loader_file(a, arch_loader_of(a, &c)),
-			    "ipxe.efi");
+	assert_string_equal(loader(a, &c), "ipxe.efi");
 	/* no arm64 grub (grub-efi-arm64-bin is not installable on amd64)
 	 * and no shim: those loaders are not offered, iPXE is */
 	assert_null(arch_loader_file(a, ARCH_LOADER_GRUB));
 	assert_null(arch_loader_file(a, ARCH_LOADER_SHIM));
 	c.uefi_loader = UEFI_LOADER_GRUB;
-	assert_string_equal(arch_loader_file(a, arch_loader_of(a, &c)),
-			    "snponly.efi");
+	assert_string_equal(loader(a, &c), "snponly.efi");
 	c.uefi_loader = UEFI_LOADER_SHIM;
-	assert_string_equal(arch_loader_file(a, arch_loader_of(a, &c)),
-			    "snponly.efi");
+	assert_string_equal(loader(a, &c), "snponly.efi");
 	assert_null(a->grub_target);
 	/* cross-compiled iPXE */
 	assert_string_equal(a->ipxe_cross.prefix, "aarch64-linux-gnu-");
