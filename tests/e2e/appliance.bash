@@ -298,6 +298,20 @@ app_wait_access() {
 	qemu_wait "$1" "$2" "$APP_ACCESS"
 }
 
+# app_wait_di WHO PRESEED_S DONE_S: d-i (WHO in the messages) fetches its
+# preseed within PRESEED_S s and then calls done within DONE_S s; sets
+# t_fetch and t_done (seconds since $t0, the power-on).
+app_wait_di() {
+	app_wait_access "/ipxe/v1/install/" "$2" ||
+		app_fail "d-i did not fetch its preseed within $2 s"
+	t_fetch=$((SECONDS - t0))
+	ok "$1 fetched its preseed $t_fetch s after power-on"
+	app_wait_access "/ipxe/v1/done" "$3" ||
+		app_fail "d-i did not call done within $3 s of its preseed"
+	t_done=$((SECONDS - t0))
+	ok "$1 called done $t_done s after power-on"
+}
+
 # expect_tftp MAC FILE DESC: FILE was sent to MAC over TFTP: an event
 # (the daemon records TFTP from dnsmasq's log); with APP_HAND_DNSMASQ,
 # dnsmasq's own log (no MAC there: the file name is enough in a

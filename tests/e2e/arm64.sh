@@ -79,14 +79,7 @@ t_config=$((SECONDS - t0))
 ok "arm64 iPXE asked for its config $t_config s after power-on"
 app_wait_access "/files/di-arm64/initrd.gz" 120 ||
 	app_fail "iPXE did not fetch d-i's arm64 initrd"
-app_wait_access "/ipxe/v1/install/" 600 ||
-	app_fail "d-i did not fetch its preseed within 600 s"
-t_fetch=$((SECONDS - t0))
-ok "d-i (arm64) fetched its preseed $t_fetch s after power-on"
-app_wait_access "/ipxe/v1/done" 180 ||
-	app_fail "d-i did not call done within 180 s of its preseed"
-t_done=$((SECONDS - t0))
-ok "d-i (arm64) called done $t_done s after power-on"
+app_wait_di "d-i (arm64)" 600 180
 qemu_stop
 
 log=$(app_access)

@@ -80,14 +80,7 @@ QEMU_NIC=virtio-net-pci
 QEMU_MEM=1024
 t0=$SECONDS
 qemu_start di-install bios $mac "${APP_BDISK[@]}" || app_fail "QEMU did not start"
-app_wait_access "/ipxe/v1/install/" 300 ||
-	app_fail "d-i did not fetch its preseed within 300 s"
-t_fetch=$((SECONDS - t0))
-ok "d-i fetched its preseed $t_fetch s after power-on"
-app_wait_access "/ipxe/v1/done" 120 ||
-	app_fail "d-i did not call done within 120 s of its preseed"
-t_done=$((SECONDS - t0))
-ok "d-i called done $t_done s after power-on"
+app_wait_di d-i 300 120
 qemu_stop
 log=$(app_access)
 expect_contains "$log" "/files/deb12/amd64/linux" "iPXE fetched d-i's kernel over HTTP"
