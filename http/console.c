@@ -67,8 +67,6 @@ send_resp(struct MHD_Connection *c, struct http_req *r, unsigned status,
           const char *type, struct MHD_Response *resp, size_t len,
           const char *cookie)
 {
-	enum MHD_Result ret;
-
 	if (!resp)
 		return MHD_NO;
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
@@ -78,12 +76,7 @@ send_resp(struct MHD_Connection *c, struct http_req *r, unsigned status,
 	if (cookie)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_SET_COOKIE,
 		                        cookie);
-	ret = MHD_queue_response(c, status, resp);
-	MHD_destroy_response(resp);
-	r->status = status;
-	r->bytes = len;
-	r->answered = true;
-	return ret;
+	return http_queue_sent(c, r, status, resp, len);
 }
 
 static enum MHD_Result

@@ -91,6 +91,12 @@ struct db *http_db(struct http_server *srv);
  * connection waits at most DB_SHORT_WAIT_MS for a lock. Call before its
  * first http_db. */
 void http_db_boot_thread(void);
+/* http_queue_sent - queue resp (then dropped: MHD holds its own
+ * reference) with status, and record status, len and that r is
+ * answered. */
+enum MHD_Result http_queue_sent(struct MHD_Connection *c, struct http_req *r,
+                                unsigned status, struct MHD_Response *resp,
+                                size_t len);
 /* http_reply - queue a response with a copied body; records status. */
 enum MHD_Result http_reply(struct MHD_Connection *c, struct http_req *r,
                            unsigned status, const char *type, const char *body,

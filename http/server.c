@@ -97,8 +97,6 @@ static enum MHD_Result
 queue(struct MHD_Connection *c, struct http_req *r, unsigned status,
       const char *type, struct MHD_Response *resp, size_t len)
 {
-	enum MHD_Result ret;
-
 	if (!resp)
 		return MHD_NO;
 	if (type)
@@ -112,7 +110,15 @@ queue(struct MHD_Connection *c, struct http_req *r, unsigned status,
 	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW,
 		                        "GET, HEAD, POST");
-	ret = MHD_queue_response(c, status, resp);
+	return http_queue_sent(c, r, status, resp, len);
+}
+
+enum MHD_Result
+http_queue_sent(struct MHD_Connection *c, struct http_req *r, unsigned status,
+                struct MHD_Response *resp, size_t len)
+{
+	enum MHD_Result ret = MHD_queue_response(c, status, resp);
+
 	MHD_destroy_response(resp);
 	r->status = status;
 	r->bytes = len;
