@@ -391,6 +391,18 @@ mkdir_p(const char *path, unsigned mode)
 	return 0;
 }
 
+bool
+str_word_in(const char *w, const char *list)
+{
+	size_t n = strlen(w);
+	const char *p;
+
+	for (p = list; p && (p = strstr(p, w)); p += n)
+		if ((p == list || p[-1] == ' ') && (p[n] == ' ' || !p[n]))
+			return true;
+	return false;
+}
+
 int
 child_output(int fd, pid_t pid, char *out, size_t outsz, size_t *ret_len,
 	     int *ret_status)

@@ -157,6 +157,10 @@ int mkdir_p(const char *path, unsigned mode);
 bool path_is_dir(const char *path);
 bool path_is_file(const char *path);
 
+/* str_word_in - is w one of the space-separated words of list (NULL:
+ * none)? */
+bool str_word_in(const char *w, const char *list);
+
 /*
  * child_output - after a fork, collect a child's output and its end: read
  * the pipe fd (the child holds the write end) until EOF or until out

@@ -250,19 +250,6 @@ imp_db_add_arches(struct db *db, const char *name,
 	return 0;
 }
 
-/* Is word w one of the space-separated words of list? */
-static bool
-imp_word_in(const char *w, const char *list)
-{
-	size_t n = strlen(w);
-	const char *p;
-
-	for (p = list; p && (p = strstr(p, w)); p += n)
-		if ((p == list || p[-1] == ' ') && (p[n] == ' ' || !p[n]))
-			return true;
-	return false;
-}
-
 /*
  * With req->have: drop the architectures the distribution has from f,
  * and refuse (-EEXIST) when none is left or one left is in
@@ -279,7 +266,7 @@ imp_only_new(const struct imp_request *req, const char *final,
 	for (i = 0; i < f->n_boots; i++) {
 		const char *k = kernel_arch_parse(f->boots[i].arch);
 
-		if (imp_word_in(k ? k : f->boots[i].arch, req->have))
+		if (str_word_in(k ? k : f->boots[i].arch, req->have))
 			continue;
 		if (str_printf(path, sizeof(path), "%s/%s", final,
 		               f->boots[i].arch) < 0)

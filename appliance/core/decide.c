@@ -135,19 +135,6 @@ decide_kernel_arch(const struct boot_request *req)
 	                               req->platform == BOOT_PLATFORM_PCBIOS);
 }
 
-/* Is word w one of the space-separated words of list? */
-static bool
-word_in(const char *w, const char *list)
-{
-	size_t n = strlen(w);
-	const char *p;
-
-	for (p = list; p && (p = strstr(p, w)); p += n)
-		if ((p == list || p[-1] == ' ') && (p[n] == ' ' || !p[n]))
-			return true;
-	return false;
-}
-
 /* The menu's reinstall items: the policy's distributions with a kernel
  * for the client's architecture. */
 static void
@@ -161,7 +148,7 @@ menu_distros(const struct decide_policy *pol, struct decision *d)
 	for (i = 0; i < pol->n_distros && d->n_distros < DECIDE_MENU_DISTROS;
 	     i++)
 		if (!pol->distro_arches ||
-		    word_in(d->kernel_arch, pol->distro_arches[i]))
+		    str_word_in(d->kernel_arch, pol->distro_arches[i]))
 			d->distros[d->n_distros++] = pol->distros[i];
 }
 
