@@ -55,14 +55,20 @@ http_start() {
 http_serve() {
 	${HTTP_WRAPPER:-} "$BOOTYARD" -c "$CONF" serve --dhcp=off >"$SERVER_LOG" 2>&1 &
 	SERVER_PID=$!
+	http_wait_serving "$BOOT" "$SERVER_PID" "$SERVER_LOG" "server did not start"
+}
+
+# http_wait_serving BOOT_URL PID LOG MESSAGE: wait until the serve at PID
+# answers a boot request on BOOT_URL; else show LOG and fail with MESSAGE.
+http_wait_serving() {
 	local i
 	for i in $(seq 1 100); do
-		curl -s -o /dev/null "$BOOT/ipxe/v1/boot" && return 0
-		kill -0 "$SERVER_PID" 2>/dev/null || break
+		curl -s -o /dev/null "$1/ipxe/v1/boot" && return 0
+		kill -0 "$2" 2>/dev/null || break
 		sleep 0.1
 	done
-	cat "$SERVER_LOG" >&2
-	fail "server did not start"
+	cat "$3" >&2
+	fail "$4"
 }
 
 # http_child_pid: the process that serves HTTP (serve's child: serve

@@ -56,14 +56,8 @@ CONF
 	printf -v "${n}_ADMIN" 'http://127.0.0.1:%s' "$ap"
 	printf -v "${n}_CONF" '%s' "$st.conf"
 	printf -v "${n}_PID" '%s' "$pid"
-	local i
-	for i in $(seq 1 100); do
-		curl -s -o /dev/null "http://127.0.0.1:$bp/ipxe/v1/boot" && return 0
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	cat "$st.log" >&2
-	fail "appliance $n did not start"
+	http_wait_serving "http://127.0.0.1:$bp" "$pid" "$st.log" \
+		"appliance $n did not start"
 }
 appliance A
 appliance B
