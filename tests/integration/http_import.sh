@@ -46,13 +46,21 @@ refused() {
 	api POST /api/v1/distros/import "$2"
 	expect_eq "$status" "$1" "$3"
 }
-before=$(snap)
-api POST /api/v1/distros/import "{\"name\":\"deb12\",\"from\":\"$src\"}"
-expect_eq "$status" 202 "an existing distribution: accepted"
-wait_import
-expect_contains "$body" '"state":"failed"' "nothing new to add: failed"
-expect_contains "$body" "nothing to add" "says why"
-expect_eq "$(snap)" "$before" "nothing left under files_dir"
+# import_fails JSON ACCEPTED FAILED WHY: the import JSON is accepted, then
+# fails saying WHY, and leaves nothing under files_dir.
+import_fails() {
+	local before
+	before=$(snap)
+	api POST /api/v1/distros/import "$1"
+	expect_eq "$status" 202 "$2"
+	wait_import
+	expect_contains "$body" '"state":"failed"' "$3"
+	expect_contains "$body" "$4" "says why"
+	expect_eq "$(snap)" "$before" "nothing left under files_dir"
+}
+import_fails "{\"name\":\"deb12\",\"from\":\"$src\"}" \
+	"an existing distribution: accepted" "nothing new to add: failed" \
+	"nothing to add"
 # the arm64 tree of the same release adds its arm64 kernel
 src64=$STATE/files/incoming/netboot64
 mkdir -p "$src64/debian-installer/arm64"
@@ -82,13 +90,8 @@ refused 422 '{"name":"x","from":"http://198.18.0.1/x.iso","extra":1}' \
 refused 400 'nope' "malformed JSON"
 mkdir -p "$STATE/files/incoming/junk"
 echo hi >"$STATE/files/incoming/junk/readme.txt"
-before=$(snap)
-api POST /api/v1/distros/import "{\"name\":\"junk\",\"from\":\"$STATE/files/incoming/junk\"}"
-expect_eq "$status" 202 "a local tree is accepted"
-wait_import
-expect_contains "$body" '"state":"failed"' "no installer: failed"
-expect_contains "$body" "not an installer we know" "says why"
-expect_eq "$(snap)" "$before" "nothing left under files_dir"
+import_fails "{\"name\":\"junk\",\"from\":\"$STATE/files/incoming/junk\"}" \
+	"a local tree is accepted" "no installer: failed" "not an installer we know"
 api GET /api/v1/distros/junk
 expect_eq "$status" 404 "no distro made"
 expect_eq "$(code "$ADMIN/api/v1/imports")" 401 "the API needs the token"
