@@ -128,6 +128,24 @@ local_method(const struct db_host *host, enum cfg_local_boot site, bool efi,
 	return arch_local_method(a ? a : arch_primary(fw), m);
 }
 
+bool
+decision_menu_valid(const struct decision *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->n_distros; i++)
+		if (!valid_name(d->distros[i]))
+			return false;
+	return !d->hostname[0] || valid_hostname(d->hostname);
+}
+
+bool
+decision_no_kernel(const struct decision *d)
+{
+	return strcmp(d->reason, "no-kernel-for-arch") == 0 && d->distro &&
+	       valid_name(d->distro) && valid_name(d->kernel_arch);
+}
+
 const char *
 decide_kernel_arch(const struct boot_request *req)
 {

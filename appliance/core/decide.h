@@ -202,6 +202,14 @@ enum decide_addr decide_addr_check(const struct boot_request *req,
  */
 int decide(const struct decide_input *in, struct decision *ret);
 
+/* decision_menu_valid - d's menu items (distribution names, hostname)
+ * are fit to render. */
+bool decision_menu_valid(const struct decision *d);
+
+/* decision_no_kernel - d is "no-kernel-for-arch" and names a valid
+ * distribution and architecture (the menu says which). */
+bool decision_no_kernel(const struct decision *d);
+
 /* decide_kernel_arch - the kernel architecture of req's client
  * (arch_client_kernel_arch on its buildarch, option 93 code and
  * platform). Never NULL. */

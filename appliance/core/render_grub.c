@@ -254,18 +254,14 @@ render_menu(FILE *f, const struct decision *d, const char *server)
 	char title[256];
 	size_t i;
 
-	for (i = 0; i < d->n_distros; i++)
-		if (!valid_name(d->distros[i]))
-			return -EINVAL;
-	if (d->hostname[0] && !valid_hostname(d->hostname))
+	if (!decision_menu_valid(d))
 		return -EINVAL;
 	fprintf(f, "set timeout=%u\nset default=0\n", d->menu_timeout);
 	if (strcmp(d->reason, "install-exhausted") == 0)
 		fputs("echo 'bootyard: install attempts spent without "
 		      "success: choose'\n",
 		      f);
-	if (strcmp(d->reason, "no-kernel-for-arch") == 0 && d->distro &&
-	    valid_name(d->distro) && valid_name(d->kernel_arch))
+	if (decision_no_kernel(d))
 		fprintf(f,
 		        "echo 'bootyard: %s has no %s kernel: no install'\n",
 		        d->distro, d->kernel_arch);

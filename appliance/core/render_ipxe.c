@@ -247,10 +247,7 @@ render_menu(FILE *f, const struct decision *d)
 {
 	size_t i;
 
-	for (i = 0; i < d->n_distros; i++)
-		if (!valid_name(d->distros[i]))
-			return -EINVAL;
-	if (d->hostname[0] && !valid_hostname(d->hostname))
+	if (!decision_menu_valid(d))
 		return -EINVAL;
 	fputs(":menu\n", f);
 	fprintf(f, "menu bootyard: %s%s%s\n", d->mac, d->hostname[0] ? " " : "",
@@ -259,8 +256,7 @@ render_menu(FILE *f, const struct decision *d)
 		fputs("item --gap -- Install attempts spent without success: "
 		      "choose\n",
 		      f);
-	if (strcmp(d->reason, "no-kernel-for-arch") == 0 && d->distro &&
-	    valid_name(d->distro) && valid_name(d->kernel_arch))
+	if (decision_no_kernel(d))
 		fprintf(f,
 		        "item --gap -- %s has no %s kernel: nothing to install\n",
 		        d->distro, d->kernel_arch);
