@@ -187,4 +187,12 @@ int db_rows_done(struct db *db, const struct db_table *t);
 int schema_pg_count(void);
 const char *schema_pg_migration(int version);
 
+
+/* db_check.c: the row checks both backends make before a write */
+bool db_mac_canonical(const char *mac);   /* a MAC in mac_parse's form */
+bool db_kind_ok(const char *kind);         /* an event kind: [a-z0-9-]+ */
+bool db_local_boot_ok(const char *method); /* "" or a local boot method */
+bool db_lease_check(const struct db_lease *l);
+int db_distro_check(const struct db_distro *d); /* 0, -EINVAL, -E2BIG */
+
 #endif

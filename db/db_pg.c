@@ -1020,27 +1020,6 @@ dbpg_errmsg(struct db *db)
 
 /* ---- hosts --------------------------------------------------------- */
 
-static bool
-local_boot_ok(const char *s)
-{
-	static const char *const ok[] = { "", "sanboot", "exit", "exit1",
-					  "grub", "nofile" };
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(ok); i++)
-		if (!strcmp(s, ok[i]))
-			return true;
-	return false;
-}
-
-static bool
-mac_canonical(const char *mac)
-{
-	char canon[MAC_STR_LEN];
-
-	return mac_parse(mac, canon) == 0 && !strcmp(canon, mac);
-}
-
 static int
 host_check(const struct db_host *h, bool check_macs)
 {
@@ -1056,7 +1035,7 @@ host_check(const struct db_host *h, bool check_macs)
 		return -EINVAL;
 	if (h->action == DB_ACTION_INSTALL && !h->distro[0])
 		return -EINVAL;
-	if (!local_boot_ok(h->local_boot))
+	if (!db_local_boot_ok(h->local_boot))
 		return -EINVAL;
 	if (h->n_attrs > DB_MAX_ATTRS)
 		return -EINVAL;
@@ -1073,7 +1052,7 @@ host_check(const struct db_host *h, bool check_macs)
 	if (h->n_macs < 1 || h->n_macs > DB_MAX_MACS)
 		return -EINVAL;
 	for (i = 0; i < h->n_macs; i++)
-		if (!mac_canonical(h->macs[i]))
+		if (!db_mac_canonical(h->macs[i]))
 			return -EINVAL;
 	return 0;
 }
@@ -1228,7 +1207,7 @@ dbpg_host_find_by_mac(struct db *db, const char *mac, struct db_host *ret)
 {
 	struct params p = { 0 };
 
-	if (!mac_canonical(mac))
+	if (!db_mac_canonical(mac))
 		return -EINVAL;
 	p_text(&p, mac);
 	return host_by(db, ST_HOST_BY_MAC, &p, ret);
@@ -1374,7 +1353,7 @@ dbpg_host_mac_add(struct db *db, int64_t id, const char *mac)
 {
 	int next, count, r;
 
-	if (!mac_canonical(mac))
+	if (!db_mac_canonical(mac))
 		return -EINVAL;
 	if ((r = tx_begin(db)) < 0)
 		return r;
@@ -1396,7 +1375,7 @@ dbpg_host_mac_remove(struct db *db, int64_t id, const char *mac)
 	struct params p = { 0 };
 	int next, count, r;
 
-	if (!mac_canonical(mac))
+	if (!db_mac_canonical(mac))
 		return -EINVAL;
 	if ((r = tx_begin(db)) < 0)
 		return r;
@@ -1571,7 +1550,7 @@ dbpg_install_once(struct db *db, int64_t id, const char *mac,
 	struct db_distro d;
 	int r;
 
-	if (!valid_token(token) || !mac_canonical(mac) || !valid_name(distro))
+	if (!valid_token(token) || !db_mac_canonical(mac) || !valid_name(distro))
 		return -EINVAL;
 	if ((r = tx_begin(db)) < 0)
 		return r;
@@ -1633,7 +1612,7 @@ token_host(struct db *db, const struct token_row *t, struct db_host *ret)
 	int r;
 
 	if (!t->host_id) {
-		if (!t->once || !mac_canonical(t->mac))
+		if (!t->once || !db_mac_canonical(t->mac))
 			return -ENOENT;
 		memset(ret, 0, sizeof(*ret));
 		ret->action = DB_ACTION_MENU;
@@ -1735,50 +1714,6 @@ dbpg_install_done(struct db *db, const char *token, struct db_host *ret_host)
 
 /* ---- distributions ------------------------------------------------- */
 
-static bool
-initrds_ok(const char *list)
-{
-	char buf[4 * DB_REF_MAX];
-	char *save, *tok;
-	int n = 0;
-
-	if (str_copy(buf, sizeof(buf), list) < 0)
-		return false;
-	for (tok = strtok_r(buf, " ", &save); tok;
-	     tok = strtok_r(NULL, " ", &save)) {
-		if (!valid_path_or_url(tok))
-			return false;
-		n++;
-	}
-	return n > 0;
-}
-
-static int
-distro_check(const struct db_distro *d)
-{
-	size_t i, j;
-
-	if (!valid_name(d->name) || !valid_text(d->cmdline, DB_CMDLINE_MAX - 1))
-		return -EINVAL;
-	if (d->n_kernels < 1 || d->n_kernels > DB_DISTRO_ARCHES)
-		return -EINVAL;
-	for (i = 0; i < d->n_kernels; i++) {
-		const struct db_distro_kernel *k = &d->kernels[i];
-
-		if (!valid_kernel_arch(k->arch) ||
-		    !valid_path_or_url(k->kernel) || !initrds_ok(k->initrd))
-			return -EINVAL;
-		for (j = 0; j < i; j++)
-			if (!strcmp(d->kernels[j].arch, k->arch))
-				return -EINVAL;
-	}
-	if (d->template_name[0] && !valid_name(d->template_name))
-		return -EINVAL;
-	if (d->template_text && strlen(d->template_text) > DB_TEMPLATE_MAX)
-		return -E2BIG;
-	return 0;
-}
-
 /* Replace d's kernels (inside the caller's transaction). 0 or -errno. */
 static int
 distro_kernels_write(struct db *db, const struct db_distro *d)
@@ -1808,7 +1743,7 @@ distro_write(struct db *db, const struct db_distro *d, enum stmt_id id)
 	struct params p = { 0 };
 	int r;
 
-	if ((r = distro_check(d)) < 0)
+	if ((r = db_distro_check(d)) < 0)
 		return r;
 	if ((r = tx_begin(db)) < 0)
 		return r;
@@ -1989,19 +1924,6 @@ dbpg_distro_names(struct db *db, struct db_distro_names *ret)
 
 /* ---- leases -------------------------------------------------------- */
 
-static bool
-lease_check(const struct db_lease *l)
-{
-	return mac_canonical(l->mac) && (!l->ip[0] || valid_ipv4(l->ip)) &&
-	       (!l->ip6[0] || valid_ipv6(l->ip6)) && !(l->ip[0] && l->ip6[0]) &&
-	       (!l->hostname[0] || valid_hostname(l->hostname)) &&
-	       valid_text(l->vendor_class, sizeof(l->vendor_class) - 1) &&
-	       valid_text(l->user_class, sizeof(l->user_class) - 1) &&
-	       (!strcmp(l->state, "add") || !strcmp(l->state, "old") ||
-		!strcmp(l->state, "del")) &&
-	       l->arch >= -1 && l->arch <= 65535;
-}
-
 static int
 dbpg_lease_record(struct db *db, const struct db_lease *l)
 {
@@ -2009,7 +1931,7 @@ dbpg_lease_record(struct db *db, const struct db_lease *l)
 	char detail[1024], kind[16];
 	int r;
 
-	if (!lease_check(l))
+	if (!db_lease_check(l))
 		return -EINVAL;
 	if ((r = tx_begin(db)) < 0)
 		return r;
@@ -2041,7 +1963,7 @@ dbpg_lease_seen(struct db *db, const char *mac, int arch)
 	struct params p = { 0 };
 	int r;
 
-	if (!mac_canonical(mac) || arch < -1 || arch > 65535)
+	if (!db_mac_canonical(mac) || arch < -1 || arch > 65535)
 		return -EINVAL;
 	if ((r = write_begin(db)) < 0)
 		return r;
@@ -2164,7 +2086,7 @@ dbpg_lease_holder(struct db *db, const char *ip, char ret_mac[MAC_STR_LEN])
 		return r;
 	col_copy(res, 0, 0, mac, sizeof(mac));
 	PQclear(res);
-	if (!mac_canonical(mac))
+	if (!db_mac_canonical(mac))
 		return -ENOENT;
 	memcpy(ret_mac, mac, MAC_STR_LEN);
 	return 0;
@@ -2177,7 +2099,7 @@ dbpg_lease_get(struct db *db, const char *mac, struct db_lease *ret)
 	PGresult *res;
 	int r;
 
-	if (!mac_canonical(mac))
+	if (!db_mac_canonical(mac))
 		return -EINVAL;
 	p_text(&p, mac);
 	if ((r = run_row(db, ST_LEASE_GET, &p, &res)) < 0)
@@ -2189,27 +2111,13 @@ dbpg_lease_get(struct db *db, const char *mac, struct db_lease *ret)
 
 /* ---- events -------------------------------------------------------- */
 
-static bool
-kind_ok(const char *k)
-{
-	size_t i;
-
-	if (!k || !*k || strlen(k) >= sizeof(((struct db_event *)0)->kind))
-		return false;
-	for (i = 0; k[i]; i++)
-		if (!((k[i] >= 'a' && k[i] <= 'z') ||
-		      (k[i] >= '0' && k[i] <= '9') || k[i] == '-'))
-			return false;
-	return true;
-}
-
 static int
 dbpg_event_add_at(struct db *db, int64_t ts_ms, const char *mac,
 		  const char *kind, const char *detail)
 {
 	int r;
 
-	if (!kind_ok(kind) || (mac && *mac && !mac_canonical(mac)) ||
+	if (!db_kind_ok(kind) || (mac && *mac && !db_mac_canonical(mac)) ||
 	    ts_ms < 0)
 		return -EINVAL;
 	if ((r = write_begin(db)) < 0)
@@ -2247,7 +2155,7 @@ dbpg_event_list(struct db *db, const char *mac, unsigned limit,
 	PGresult *res;
 	int n, i, r;
 
-	if (mac && !mac_canonical(mac))
+	if (mac && !db_mac_canonical(mac))
 		return -EINVAL;
 	if (mac)
 		p_text(&p, mac);

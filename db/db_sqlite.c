@@ -850,27 +850,6 @@ db_action_parse(const char *s, enum db_action *ret)
 	return -EINVAL;
 }
 
-static bool
-local_boot_ok(const char *s)
-{
-	static const char *const ok[] = { "", "sanboot", "exit", "exit1",
-					  "grub", "nofile" };
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(ok); i++)
-		if (!strcmp(s, ok[i]))
-			return true;
-	return false;
-}
-
-static bool
-mac_canonical(const char *mac)
-{
-	char canon[MAC_STR_LEN];
-
-	return mac_parse(mac, canon) == 0 && !strcmp(canon, mac);
-}
-
 /* Check every field of h the way db.h promises (defence in depth). */
 static int
 host_check(const struct db_host *h, bool check_macs)
@@ -887,7 +866,7 @@ host_check(const struct db_host *h, bool check_macs)
 		return -EINVAL;
 	if (h->action == DB_ACTION_INSTALL && !h->distro[0])
 		return -EINVAL;
-	if (!local_boot_ok(h->local_boot))
+	if (!db_local_boot_ok(h->local_boot))
 		return -EINVAL;
 	if (h->n_attrs > DB_MAX_ATTRS)
 		return -EINVAL;
@@ -904,7 +883,7 @@ host_check(const struct db_host *h, bool check_macs)
 	if (h->n_macs < 1 || h->n_macs > DB_MAX_MACS)
 		return -EINVAL;
 	for (i = 0; i < h->n_macs; i++)
-		if (!mac_canonical(h->macs[i]))
+		if (!db_mac_canonical(h->macs[i]))
 			return -EINVAL;
 	return 0;
 }
@@ -1099,7 +1078,7 @@ host_find(struct db *db, enum stmt_id by, const char *key,
 int
 db_host_find_by_mac(struct db *db, const char *mac, struct db_host *ret)
 {
-	if (!mac_canonical(mac))
+	if (!db_mac_canonical(mac))
 		return -EINVAL;
 	return host_find(db, ST_HOST_ID_BY_MAC, mac, ret);
 }
@@ -1268,7 +1247,7 @@ db_host_mac_add(struct db *db, int64_t id, const char *mac)
 {
 	int next, count, r;
 
-	if (!mac_canonical(mac))
+	if (!db_mac_canonical(mac))
 		return -EINVAL;
 	r = tx_begin(db);
 	if (r < 0)
@@ -1292,7 +1271,7 @@ db_host_mac_remove(struct db *db, int64_t id, const char *mac)
 	sqlite3_stmt *s;
 	int next, count, r;
 
-	if (!mac_canonical(mac))
+	if (!db_mac_canonical(mac))
 		return -EINVAL;
 	r = tx_begin(db);
 	if (r < 0)
@@ -1497,7 +1476,7 @@ db_install_once(struct db *db, int64_t id, const char *mac,
 	sqlite3_stmt *s;
 	int r;
 
-	if (!valid_token(token) || !mac_canonical(mac) || !valid_name(distro))
+	if (!valid_token(token) || !db_mac_canonical(mac) || !valid_name(distro))
 		return -EINVAL;
 	r = tx_begin(db);
 	if (r < 0)
@@ -1576,7 +1555,7 @@ token_host(struct db *db, const struct token_row *t, struct db_host *ret)
 	int r;
 
 	if (!t->host_id) {
-		if (!t->once || !mac_canonical(t->mac))
+		if (!t->once || !db_mac_canonical(t->mac))
 			return -ENOENT;
 		memset(ret, 0, sizeof(*ret));
 		ret->action = DB_ACTION_MENU;
@@ -1692,50 +1671,6 @@ db_distro_free(struct db_distro *d)
 }
 
 /* Every initrd reference in a space-separated list is valid. */
-static bool
-initrds_ok(const char *list)
-{
-	char buf[4 * DB_REF_MAX];
-	char *save, *tok;
-	int n = 0;
-
-	if (str_copy(buf, sizeof(buf), list) < 0)
-		return false;
-	for (tok = strtok_r(buf, " ", &save); tok;
-	     tok = strtok_r(NULL, " ", &save)) {
-		if (!valid_path_or_url(tok))
-			return false;
-		n++;
-	}
-	return n > 0;
-}
-
-static int
-distro_check(const struct db_distro *d)
-{
-	size_t i, j;
-
-	if (!valid_name(d->name) || !valid_text(d->cmdline, DB_CMDLINE_MAX - 1))
-		return -EINVAL;
-	if (d->n_kernels < 1 || d->n_kernels > DB_DISTRO_ARCHES)
-		return -EINVAL;
-	for (i = 0; i < d->n_kernels; i++) {
-		const struct db_distro_kernel *k = &d->kernels[i];
-
-		if (!valid_kernel_arch(k->arch) ||
-		    !valid_path_or_url(k->kernel) || !initrds_ok(k->initrd))
-			return -EINVAL;
-		for (j = 0; j < i; j++)
-			if (!strcmp(d->kernels[j].arch, k->arch))
-				return -EINVAL;
-	}
-	if (d->template_name[0] && !valid_name(d->template_name))
-		return -EINVAL;
-	if (d->template_text && strlen(d->template_text) > DB_TEMPLATE_MAX)
-		return -E2BIG;
-	return 0;
-}
-
 static void
 distro_bind(sqlite3_stmt *s, const struct db_distro *d)
 {
@@ -1783,7 +1718,7 @@ distro_write(struct db *db, const struct db_distro *d, enum stmt_id id)
 	sqlite3_stmt *s;
 	int r, rc;
 
-	r = distro_check(d);
+	r = db_distro_check(d);
 	if (r < 0)
 		return r;
 	r = tx_begin(db);
@@ -2001,19 +1936,6 @@ db_distro_names(struct db *db, struct db_distro_names *ret)
 
 /* ---- leases -------------------------------------------------------- */
 
-static bool
-lease_check(const struct db_lease *l)
-{
-	return mac_canonical(l->mac) && (!l->ip[0] || valid_ipv4(l->ip)) &&
-	       (!l->ip6[0] || valid_ipv6(l->ip6)) && !(l->ip[0] && l->ip6[0]) &&
-	       (!l->hostname[0] || valid_hostname(l->hostname)) &&
-	       valid_text(l->vendor_class, sizeof(l->vendor_class) - 1) &&
-	       valid_text(l->user_class, sizeof(l->user_class) - 1) &&
-	       (!strcmp(l->state, "add") || !strcmp(l->state, "old") ||
-		!strcmp(l->state, "del")) &&
-	       l->arch >= -1 && l->arch <= 65535;
-}
-
 int
 db_lease_record(struct db *db, const struct db_lease *l)
 {
@@ -2021,7 +1943,7 @@ db_lease_record(struct db *db, const struct db_lease *l)
 	char detail[1024], kind[16];
 	int r;
 
-	if (!lease_check(l))
+	if (!db_lease_check(l))
 		return -EINVAL;
 	r = tx_begin(db);
 	if (r < 0)
@@ -2059,7 +1981,7 @@ db_lease_seen(struct db *db, const char *mac, int arch)
 	sqlite3_stmt *s;
 	int r;
 
-	if (!mac_canonical(mac) || arch < -1 || arch > 65535)
+	if (!db_mac_canonical(mac) || arch < -1 || arch > 65535)
 		return -EINVAL;
 	if ((r = write_begin(db)) < 0)
 		return r;
@@ -2212,7 +2134,7 @@ db_lease_holder(struct db *db, const char *ip, char ret_mac[MAC_STR_LEN])
 		return rc;
 	col_copy(s, 0, mac, sizeof(mac));
 	sqlite3_reset(s);
-	if (!mac_canonical(mac))
+	if (!db_mac_canonical(mac))
 		return -ENOENT;
 	memcpy(ret_mac, mac, MAC_STR_LEN);
 	return 0;
@@ -2224,7 +2146,7 @@ db_lease_get(struct db *db, const char *mac, struct db_lease *ret)
 	sqlite3_stmt *s;
 	int rc;
 
-	if (!mac_canonical(mac))
+	if (!db_mac_canonical(mac))
 		return -EINVAL;
 	s = st(db, ST_LEASE_GET);
 	if (!s)
@@ -2239,27 +2161,13 @@ db_lease_get(struct db *db, const char *mac, struct db_lease *ret)
 
 /* ---- events -------------------------------------------------------- */
 
-static bool
-kind_ok(const char *k)
-{
-	size_t i;
-
-	if (!k || !*k || strlen(k) >= sizeof(((struct db_event *)0)->kind))
-		return false;
-	for (i = 0; k[i]; i++)
-		if (!((k[i] >= 'a' && k[i] <= 'z') ||
-		      (k[i] >= '0' && k[i] <= '9') || k[i] == '-'))
-			return false;
-	return true;
-}
-
 int
 db_event_add_at(struct db *db, int64_t ts_ms, const char *mac,
 		const char *kind, const char *detail)
 {
 	int r;
 
-	if (!kind_ok(kind) || (mac && *mac && !mac_canonical(mac)) ||
+	if (!db_kind_ok(kind) || (mac && *mac && !db_mac_canonical(mac)) ||
 	    ts_ms < 0)
 		return -EINVAL;
 	if ((r = write_begin(db)) < 0)
@@ -2318,7 +2226,7 @@ db_event_list(struct db *db, const char *mac, unsigned limit,
 	sqlite3_stmt *s;
 	int rc, r = 0;
 
-	if (mac && !mac_canonical(mac))
+	if (mac && !db_mac_canonical(mac))
 		return -EINVAL;
 	s = st(db, ST_EVENT_LIST);
 	if (!s)

@@ -1,0 +1,104 @@
+/*
+ * db_check.c - the checks of a row every backend makes before it writes
+ * (db_backend.h): one copy for SQLite and PostgreSQL, so both refuse the
+ * same values.
+ */
+#include "db/db_backend.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "common/util.h"
+#include "common/valid.h"
+
+static bool
+initrds_ok(const char *list)
+{
+	char buf[4 * DB_REF_MAX];
+	char *save, *tok;
+	int n = 0;
+
+	if (str_copy(buf, sizeof(buf), list) < 0)
+		return false;
+	for (tok = strtok_r(buf, " ", &save); tok;
+	     tok = strtok_r(NULL, " ", &save)) {
+		if (!valid_path_or_url(tok))
+			return false;
+		n++;
+	}
+	return n > 0;
+}
+
+int
+db_distro_check(const struct db_distro *d)
+{
+	size_t i, j;
+
+	if (!valid_name(d->name) || !valid_text(d->cmdline, DB_CMDLINE_MAX - 1))
+		return -EINVAL;
+	if (d->n_kernels < 1 || d->n_kernels > DB_DISTRO_ARCHES)
+		return -EINVAL;
+	for (i = 0; i < d->n_kernels; i++) {
+		const struct db_distro_kernel *k = &d->kernels[i];
+
+		if (!valid_kernel_arch(k->arch) ||
+		    !valid_path_or_url(k->kernel) || !initrds_ok(k->initrd))
+			return -EINVAL;
+		for (j = 0; j < i; j++)
+			if (!strcmp(d->kernels[j].arch, k->arch))
+				return -EINVAL;
+	}
+	if (d->template_name[0] && !valid_name(d->template_name))
+		return -EINVAL;
+	if (d->template_text && strlen(d->template_text) > DB_TEMPLATE_MAX)
+		return -E2BIG;
+	return 0;
+}
+
+bool
+db_lease_check(const struct db_lease *l)
+{
+	return db_mac_canonical(l->mac) && (!l->ip[0] || valid_ipv4(l->ip)) &&
+	       (!l->ip6[0] || valid_ipv6(l->ip6)) && !(l->ip[0] && l->ip6[0]) &&
+	       (!l->hostname[0] || valid_hostname(l->hostname)) &&
+	       valid_text(l->vendor_class, sizeof(l->vendor_class) - 1) &&
+	       valid_text(l->user_class, sizeof(l->user_class) - 1) &&
+	       (!strcmp(l->state, "add") || !strcmp(l->state, "old") ||
+		!strcmp(l->state, "del")) &&
+	       l->arch >= -1 && l->arch <= 65535;
+}
+
+bool
+db_kind_ok(const char *k)
+{
+	size_t i;
+
+	if (!k || !*k || strlen(k) >= sizeof(((struct db_event *)0)->kind))
+		return false;
+	for (i = 0; k[i]; i++)
+		if (!((k[i] >= 'a' && k[i] <= 'z') ||
+		      (k[i] >= '0' && k[i] <= '9') || k[i] == '-'))
+			return false;
+	return true;
+}
+
+bool
+db_local_boot_ok(const char *s)
+{
+	static const char *const ok[] = { "", "sanboot", "exit", "exit1",
+					  "grub", "nofile" };
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(ok); i++)
+		if (!strcmp(s, ok[i]))
+			return true;
+	return false;
+}
+
+bool
+db_mac_canonical(const char *mac)
+{
+	char canon[MAC_STR_LEN];
+
+	return mac_parse(mac, canon) == 0 && !strcmp(canon, mac);
+}
