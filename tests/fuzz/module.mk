@@ -6,7 +6,7 @@ FUZZ_LIB_SRC += appliance/core/render_grub.c
 FUZZ_LIB_SRC += appliance/dhcp/doctor.c
 #   fuzz_admin_json: the admin API's JSON bodies (http/admin_json.c; the
 #   action names come from db/db_sqlite.c, hence the database module and SQLite)
-FUZZ_LIB_SRC += http/admin_json.c db/db_sqlite.c db/schema.c appliance/core/hostcheck.c
+FUZZ_LIB_SRC += http/admin_json.c db/db.c db/db_sqlite.c db/db_pg.c db/db_check.c db/schema.c db/schema_pg.c appliance/core/hostcheck.c
 #   fuzz_relay: relay agent information (lease.c, from tests/tools) and
 #   [dhcp] range lines rendered by appliance/dhcp/dnsmasq.c
 FUZZ_LIB_SRC += appliance/dhcp/dnsmasq.c
