@@ -80,6 +80,7 @@ enum stmt_id {
 	ST_LEASE_GET,
 	ST_LEASE_HOLDER,
 	ST_EVENT_INSERT,
+	ST_EVENT_INSERT_MANY,
 	ST_EVENT_LIST,
 	ST_EVENT_PRUNE,
 	ST_LEASE_PRUNE_OLD,
@@ -270,6 +271,10 @@ static const char *const stmt_sql[ST__COUNT] = {
 		" ORDER BY last_seen DESC LIMIT 1",
 	[ST_EVENT_INSERT] = "INSERT INTO events (ts_ms, mac, kind, detail)"
 			    " VALUES ($1::bigint, $2, $3, $4)",
+	[ST_EVENT_INSERT_MANY] =
+		"INSERT INTO events (ts_ms, mac, kind, detail)"
+		" SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[],"
+		" $4::text[])",
 	[ST_EVENT_LIST] =
 		"SELECT id, ts_ms, mac, kind, detail FROM"
 		" (SELECT * FROM events WHERE $1::text IS NULL OR mac = $1::text"
@@ -327,6 +332,10 @@ struct db {
 	int64_t retry_at_ms; /* no reconnect attempt before this */
 	int backoff_ms;
 	bool prepared[ST__COUNT];
+	/* events added inside a write transaction, as array literals of
+	 * their columns: one INSERT for all of them at the commit */
+	struct strbuf ev_col[4];
+	unsigned ev_n;
 	char errmsg[256];
 };
 
@@ -728,6 +737,81 @@ begin_sql(struct db *db, const char *sql)
 	return r;
 }
 
+/*
+ * Events added inside a write transaction (the event writer's batches of
+ * up to 512) are gathered as array literals, one per column, and stored
+ * by one INSERT ... unnest() before the COMMIT: one round trip and one
+ * executor start for the batch instead of one per event (make bench-http
+ * on PostgreSQL: see BENCHMARKS.md).
+ */
+#define EV_BATCH_MAX 512
+
+static void
+ev_reset(struct db *db)
+{
+	for (size_t i = 0; i < 4; i++) {
+		free(db->ev_col[i].p);
+		memset(&db->ev_col[i], 0, sizeof(db->ev_col[i]));
+	}
+	db->ev_n = 0;
+}
+
+/* Append s to array literal b as a quoted element ('{' before the
+ * first). */
+static void
+ev_elem(struct strbuf *b, bool first, const char *s)
+{
+	char q[2 * DB_DETAIL_MAX + 4], *o = q;
+
+	*o++ = '"';
+	for (; *s && o + 4 <= q + sizeof(q); s++) {
+		if (*s == '"' || *s == '\\')
+			*o++ = '\\';
+		*o++ = *s;
+	}
+	*o++ = '"';
+	*o = '\0';
+	strbuf_printf(b, "%s%s", first ? "{" : ",", q);
+}
+
+/* Store the gathered events (nothing gathered: nothing done). */
+static int
+ev_flush(struct db *db)
+{
+	struct params p = { 0 };
+	size_t i;
+	int r = 0;
+
+	if (!db->ev_n)
+		return 0;
+	for (i = 0; i < 4; i++) {
+		strbuf_printf(&db->ev_col[i], "}");
+		if (db->ev_col[i].err && !r)
+			r = db->ev_col[i].err;
+		p_text(&p, db->ev_col[i].p);
+	}
+	if (!r)
+		r = run(db, ST_EVENT_INSERT_MANY, &p, NULL);
+	ev_reset(db);
+	return r;
+}
+
+/* Gather one event (inside a write transaction) for ev_flush. */
+static int
+ev_gather(struct db *db, const char *ts, const char *mac, const char *kind,
+	  const char *detail)
+{
+	const char *v[4] = { ts, mac, kind, detail };
+	int r;
+
+	if (db->ev_n >= EV_BATCH_MAX && (r = ev_flush(db)) < 0)
+		return r;
+	for (size_t i = 0; i < 4; i++)
+		ev_elem(&db->ev_col[i], db->ev_n == 0, v[i]);
+	db->ev_n++;
+	return 0;
+}
+
 static int
 tx_begin(struct db *db)
 {
@@ -740,10 +824,16 @@ tx_begin(struct db *db)
 	return r;
 }
 
+static int tx_fail(struct db *db, int r);
+
 static int
 tx_commit(struct db *db)
 {
-	int r = exec_sql(db, "COMMIT");
+	int r = ev_flush(db);
+
+	if (r < 0)
+		return tx_fail(db, r);
+	r = exec_sql(db, "COMMIT");
 
 	db->in_tx = false;
 	if (r < 0 && PQtransactionStatus(db->conn) != PQTRANS_IDLE)
@@ -754,6 +844,7 @@ tx_commit(struct db *db)
 static int
 tx_fail(struct db *db, int r)
 {
+	ev_reset(db);
 	if (db->in_tx) {
 		db->in_tx = false;
 		exec_sql(db, "ROLLBACK");
@@ -1004,6 +1095,8 @@ dbpg_close(struct db *db)
 		return;
 	if (db->conn)
 		PQfinish(db->conn);
+	for (size_t i = 0; i < 4; i++)
+		free(db->ev_col[i].p);
 	if (db->password) {
 		explicit_bzero(db->password, strlen(db->password));
 		free(db->password);
@@ -1464,6 +1557,8 @@ event_insert_at(struct db *db, int64_t ts_ms, const char *mac,
 		if ((unsigned char)clean[i] < 0x20 || clean[i] == 0x7f)
 			clean[i] = ' ';
 	p_int(&p, ts_ms);
+	if (db->in_tx && !db->held)
+		return ev_gather(db, p.v[0], mac, kind, clean);
 	p_text(&p, mac);
 	p_text(&p, kind);
 	p_text(&p, clean);
@@ -2140,7 +2235,7 @@ dbpg_event_prune(struct db *db, unsigned long keep)
 
 	if (keep == 0)
 		return 0;
-	if ((r = write_begin(db)) < 0)
+	if ((r = write_begin(db)) < 0 || (r = ev_flush(db)) < 0)
 		return r;
 	p_int(&p, count_param(keep));
 	return run_count(db, ST_EVENT_PRUNE, &p);
@@ -2157,6 +2252,8 @@ dbpg_event_list(struct db *db, const char *mac, unsigned limit,
 
 	if (mac && !db_mac_canonical(mac))
 		return -EINVAL;
+	if ((r = ev_flush(db)) < 0) /* this transaction's own events too */
+		return r;
 	if (mac)
 		p_text(&p, mac);
 	else

@@ -1214,6 +1214,63 @@ test_events(void **state)
 	assert_string_equal(buf, "install-fetch=;done=;");
 }
 
+/* The event writer's batch: events added in one transaction (on
+ * PostgreSQL gathered into one INSERT, flushed every 512 and at the
+ * commit) are stored exactly, whatever their detail holds; a rolled-back
+ * batch stores none. */
+struct ev_check {
+	int n, bad;
+};
+
+static int
+check_batch_event(const struct db_event *e, void *ctx)
+{
+	struct ev_check *c = ctx;
+	char want[64];
+
+	snprintf(want, sizeof(want), "n%d \"q\" \\b {c,d} NULL ''", c->n);
+	if (strcmp(e->detail, want) || strcmp(e->kind, "config") ||
+	    e->ts_ms != 5000 + c->n)
+		c->bad++;
+	c->n++;
+	return 0;
+}
+
+static void
+test_event_batch(void **state)
+{
+	struct fixture *f = *state;
+	struct ev_check c = { 0 };
+	char d[64];
+	int i;
+
+	assert_int_equal(db_tx_begin(f->db), 0);
+	for (i = 0; i < 1100; i++) {
+		snprintf(d, sizeof(d), "n%d \"q\" \\b {c,d} NULL ''", i);
+		assert_int_equal(db_event_add_at(f->db, 5000 + i,
+						 "52:54:00:00:00:07", "config",
+						 d),
+				 0);
+	}
+	assert_int_equal(db_tx_commit(f->db), 0);
+	assert_int_equal(db_event_list(f->db, "52:54:00:00:00:07", 0,
+				       check_batch_event, &c),
+			 0);
+	assert_int_equal(c.n, 1100);
+	assert_int_equal(c.bad, 0);
+
+	assert_int_equal(db_tx_begin(f->db), 0);
+	assert_int_equal(db_event_add_at(f->db, 9000, "52:54:00:00:00:08",
+					 "config", "gone"),
+			 0);
+	db_tx_rollback(f->db);
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(db_event_list(f->db, "52:54:00:00:00:08", 0,
+				       check_batch_event, &c),
+			 0);
+	assert_int_equal(c.n, 0);
+}
+
 /* Retention: the newest events stay, per-MAC listings still work. */
 static void
 test_event_prune(void **state)
@@ -1702,6 +1759,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_leases, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_events, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_event_prune, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_event_batch, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_readonly, setup,
 						teardown),
