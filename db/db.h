@@ -147,7 +147,10 @@ void db_snapshot_end(struct db *db);
  * (this one included). A watcher (the supervisor re-rendering the
  * reservations and grub files after a CLI or API change) compares it with
  * the value it saw last; the first call on a connection counts as a
- * change. Cheap: one look, no read of the data. 0 and *ret, or -errno.
+ * change. A backend may leave out commits that only add events (the
+ * timeline renders nothing a watcher writes; PostgreSQL does, SQLite
+ * cannot tell). Cheap: one look, no read of the data. 0 and *ret, or
+ * -errno.
  */
 int db_changes(struct db *db, uint64_t *ret);
 

@@ -16,8 +16,9 @@
  *                       55P03 and deadlocks are -EBUSY
  *   db_snapshot_begin   BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY
  *   db_changes          LISTEN bootyard: every table's statement trigger
- *                       notifies (schema_pg.c); a reconnect counts as a
- *                       change (notifications are lost while away)
+ *                       notifies (schema_pg.c) with the table's name; all
+ *                       but "events" (the timeline) count, and so does a
+ *                       reconnect (notifications are lost while away)
  *   db_maintain         nothing (autovacuum)
  *   schema version      max(version) of table bootyard_schema; migrations
  *                       run under an advisory lock, one transaction
@@ -928,7 +929,11 @@ dbpg_changes(struct db *db, uint64_t *ret)
 	PQclear(res);
 	PQconsumeInput(db->conn);
 	while ((n = PQnotifies(db->conn))) {
-		seen = true;
+		/* the boot timeline is no state a watcher renders: the
+		 * event writer's commits (every 20 ms in a boot storm) would
+		 * re-render every appliance's files each time */
+		if (strcmp(n->extra, "events"))
+			seen = true;
 		PQfreemem(n);
 	}
 	if (db->changes == 0 || seen || db->changed)

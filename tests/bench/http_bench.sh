@@ -17,9 +17,16 @@
 # shared machine's speed drifts between runs); the report is the median
 # round of each, and every round is printed.
 #
+# 4. with PostgreSQL 15 here (postgresql-15; BENCH_PG=0: not): a second
+#    bootyard on a private PostgreSQL (tests/lib/pg.sh, Unix socket) with
+#    the same 10,000 hosts, its config endpoint in the same rounds, beside
+#    the SQLite one and nginx: req/s, p99, ratio to SQLite (issue #21's
+#    aim: >= 0.5) and to nginx, events not recorded.
+#
 # Environment: BUILD (default build), BENCH_SECONDS (10), BENCH_CONNS (64),
-# BENCH_THREADS (2), BENCH_ROUNDS (3), BENCH_DB_URL (a postgresql:// URL of
-# an empty database: the same run on PostgreSQL instead of SQLite).
+# BENCH_THREADS (2), BENCH_ROUNDS (3), BENCH_PG (1), BENCH_DB_URL (a
+# postgresql:// URL of an empty database for step 4 instead of a private
+# server).
 set -uo pipefail
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${BUILD:-$TOP/build}
@@ -35,24 +42,40 @@ done
 
 T=$(mktemp -d /tmp/bootyard-bench.XXXXXX)
 chmod 755 "$T"
-BY_PID= NG_PID=
+BY_PID= NG_PID= PG_PID=
 cleanup() {
 	[[ -n $BY_PID ]] && kill "$BY_PID" 2>/dev/null
+	[[ -n $PG_PID ]] && kill "$PG_PID" 2>/dev/null
 	[[ -n $NG_PID ]] && kill "$NG_PID" 2>/dev/null
 	wait 2>/dev/null
+	[[ -n ${PG_DIR:-} ]] && pg_stop
 	rm -rf "$T"
 }
 trap cleanup EXIT
 port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-BP=$(port) NP=$(port) AP=$(port)
+BP=$(port) NP=$(port) AP=$(port) PP=$(port) PA=$(port)
 while [[ $NP == "$BP" ]]; do NP=$(port); done
 while [[ $AP == "$BP" || $AP == "$NP" ]]; do AP=$(port); done
+while [[ $PP == "$BP" || $PP == "$NP" || $PP == "$AP" ]]; do PP=$(port); done
+while [[ $PA == "$BP" || $PA == "$NP" || $PA == "$AP" || $PA == "$PP" ]]; do PA=$(port); done
 TOKEN=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
 (umask 077 && echo "$TOKEN" >"$T/admin.token")
 
 mkdir -p "$T/state/files" "$T/www"
 mkdir -p "$T/state/db"
-"$BUILD/bench/http_seed" "${BENCH_DB_URL:-$T/state/db/bootyard.db}" 10000 || { echo "seed failed"; exit 0; }
+"$BUILD/bench/http_seed" "$T/state/db/bootyard.db" 10000 || { echo "seed failed"; exit 0; }
+# step 4's database: a private PostgreSQL unless BENCH_DB_URL names one
+if [[ -z ${BENCH_DB_URL:-} && ${BENCH_PG:-1} != 0 ]]; then
+	source "$TOP/tests/lib/pg.sh"
+	if pg_available && pg_start && pg_createdb bench; then
+		BENCH_DB_URL=$(pg_url bench)
+	else
+		echo "bench-http: no PostgreSQL 15 (postgresql-15): SQLite and nginx only"
+	fi
+fi
+if [[ -n ${BENCH_DB_URL:-} ]]; then
+	"$BUILD/bench/http_seed" "$BENCH_DB_URL" 10000 || { echo "seed (PostgreSQL) failed"; exit 0; }
+fi
 head -c $((64 << 20)) /dev/urandom >"$T/state/files/initrd.img"
 cp "$T/state/files/initrd.img" "$T/www/initrd.img"
 cat >"$T/bootyard.conf" <<CONF
@@ -73,10 +96,18 @@ connections_per_address = 4096
 listen = 127.0.0.1:$AP
 token_file = $T/admin.token
 CONF
-[[ -n ${BENCH_DB_URL:-} ]] && printf '[db]\nurl = %s\n' "$BENCH_DB_URL" >>"$T/bootyard.conf"
 "$BUILD/bootyard" -c "$T/bootyard.conf" serve --dhcp=off >"$T/bootyard.log" 2>&1 &
 BY_PID=$!
 for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$BP/ipxe/v1/boot" && break; sleep 0.1; done
+if [[ -n ${BENCH_DB_URL:-} ]]; then # the same appliance on PostgreSQL
+	mkdir -p "$T/pgstate/files"
+	sed -e "s#$T/state#$T/pgstate#g" -e "s#127.0.0.1:$BP#127.0.0.1:$PP#" \
+		-e "s#127.0.0.1:$AP#127.0.0.1:$PA#" "$T/bootyard.conf" >"$T/pg.conf"
+	printf '[db]\nurl = %s\n' "$BENCH_DB_URL" >>"$T/pg.conf"
+	"$BUILD/bootyard" -c "$T/pg.conf" serve --dhcp=off >"$T/bootyard-pg.log" 2>&1 &
+	PG_PID=$!
+	for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$PP/ipxe/v1/boot" && break; sleep 0.1; done
+fi
 
 # nginx's static file: exactly the size of one config answer.
 size=$(curl -s "http://127.0.0.1:$BP/ipxe/v1/config?mac=52:54:01:00:00:01&platform=efi" | wc -c)
@@ -132,12 +163,15 @@ to_mib() { awk -v v="$1" 'BEGIN { n = v + 0; u = substr(v, length(v) - 1);
 echo "bench-http: wrk -t$THREADS -c$CONNS -d${SECS}s, loopback, $(nproc) CPUs, $ROUNDS rounds (median)"
 for r in $(seq "$ROUNDS"); do
 	run_wrk "by_config.$r" "http://127.0.0.1:$BP/ipxe/v1/config" -s "$TOP/tests/bench/http_config.lua"
+	[[ -n $PG_PID ]] &&
+		run_wrk "pg_config.$r" "http://127.0.0.1:$PP/ipxe/v1/config" -s "$TOP/tests/bench/http_config.lua"
 	run_wrk "ng_config.$r" "http://127.0.0.1:$NP/ipxe/v1/config" -s "$TOP/tests/bench/http_config.lua"
 	run_wrk "by_file.$r" "http://127.0.0.1:$BP/files/initrd.img" --timeout 60s
 	run_wrk "ng_file.$r" "http://127.0.0.1:$NP/initrd.img" --timeout 60s
 	printf 'round %d: config %s vs %s req/s, file %s vs %s MiB/s\n' "$r" \
 		"$(rps "by_config.$r")" "$(rps "ng_config.$r")" \
 		"$(to_mib "$(tps "by_file.$r")")" "$(to_mib "$(tps "ng_file.$r")")"
+	[[ -n $PG_PID ]] && printf 'round %d: config on PostgreSQL %s req/s\n' "$r" "$(rps "pg_config.$r")"
 done
 # median NAME FIELD-FN: the round whose value is the median; prints "ROUND"
 median() {
@@ -167,6 +201,16 @@ printf '%-44s %12s\n' "64 MiB file, $CONNS connections" "MiB/s"
 printf '%-44s %12s\n' "bootyard /files/ (sendfile)" "$bf"
 printf '%-44s %12s\n' "nginx sendfile" "$nf"
 awk -v a="$bf" -v b="$nf" 'BEGIN { if (b > 0) printf "file ratio bootyard/nginx: %.2f (target >= 0.9)\n", a / b }'
+if [[ -n $PG_PID ]]; then
+	pc=pg_config.$(median pg_config rps)
+	pc_rps=$(rps "$pc")
+	pg_http=$(ps -o pid= --ppid "$PG_PID" | head -n 1 | tr -d ' ')
+	metric() { curl -s -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PA/metrics" | awk -v m="$1" 'index($0, m) == 1 { print $2 }'; }
+	printf '%-44s %12s %10s\n' "bootyard on PostgreSQL /ipxe/v1/config" "$pc_rps" "$(p99 "$pc")"
+	awk -v a="$pc_rps" -v b="$bc_rps" -v n="$nc_rps" 'BEGIN { if (b > 0 && n > 0)
+		printf "PostgreSQL ratio to SQLite: %.2f (aim >= 0.5), to nginx: %.2f\n", a / b, a / n }'
+	echo "PostgreSQL config events: $(metric 'bootyard_http_requests_total{endpoint="config",code="2xx"}') answered, $(metric bootyard_events_dropped_total) not recorded; peak RSS $(($(awk '/^VmHWM/ { print $2 }' "/proc/$pg_http/status") / 1024)) MiB"
+fi
 echo "config events: $answered answered, $dropped not recorded (event queue full)"
 echo "bootyard peak RSS (VmHWM): $((rss / 1024)) MiB ($rss kB; target < 32 MiB)"
 # the event writer's checkpoint must let the WAL start over under load
