@@ -2419,6 +2419,9 @@ dbpg_rows_read(struct db *db, const struct db_table *t, db_row_fn fn,
 		return r;
 	if (!db->in_tx && (r = conn_ok(db)) < 0)
 		return r;
+	/* db_copy_boot reads its tables in one snapshot */
+	if (db->snap_wanted && (r = snapshot_now(db)) < 0)
+		return r;
 	res = PQexec(db->conn, sql);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		r = res_err(db, res);

@@ -226,8 +226,8 @@ test_distro_arches(void **state)
  * The read cache (db_cache_write, db_set_cache): the boot tables of
  * either backend, written to a new SQLite file 0640 that replaces the
  * old one; read back as they are (ids, action, token, attributes,
- * kernels); no events, leases, tokens or BMC settings in it; a failed
- * write leaves the old file. While the server answers, no read comes
+ * kernels); no events, leases, tokens or BMC settings in it; a write
+ * that cannot be made fails. While the server answers, no read comes
  * from the cache (db_cache_synced: -ENOENT, nothing counted).
  */
 static void
@@ -292,7 +292,7 @@ test_read_cache(void **state)
 	assert_false(pw.has_password);
 	db_close(c);
 
-	/* replaced by a newer one; a failed write keeps the old */
+	/* replaced by a newer one; a write that cannot be made fails */
 	assert_int_equal(db_host_delete(f->db, id), 0);
 	assert_int_equal(db_cache_write(f->db, path, (gid_t)-1), 0);
 	assert_int_equal(db_open(path, DB_OPEN_READONLY, &c), 0);
