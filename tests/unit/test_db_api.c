@@ -230,6 +230,8 @@ test_distro_arches(void **state)
  * that cannot be made fails. While the server answers, no read comes
  * from the cache (db_cache_synced: -ENOENT, nothing counted).
  */
+#define TOK "0123456789abcdef0123456789abcdef"
+
 static void
 test_read_cache(void **state)
 {
@@ -261,7 +263,7 @@ test_read_cache(void **state)
 	strcpy(h.attrs[0].key, "rack");
 	strcpy(h.attrs[0].value, "r1");
 	assert_int_equal(db_host_add(f->db, &h, &id), 0);
-	assert_int_equal(db_install_issue(f->db, id, "0123456789abcdef0123456789abcdef", 3), 0);
+	assert_int_equal(db_install_issue(f->db, id, TOK, 3), 0);
 	assert_int_equal(db_power_set(f->db, id, &pw, true), 0);
 	assert_int_equal(db_event_add(f->db, h.macs[0], "config", "x"), 0);
 
@@ -273,7 +275,7 @@ test_read_cache(void **state)
 	assert_int_equal(g.id, id);
 	assert_int_equal(g.action, DB_ACTION_INSTALL);
 	assert_string_equal(g.hostname, "cached");
-	assert_string_equal(g.token, "0123456789abcdef0123456789abcdef");
+	assert_string_equal(g.token, TOK);
 	assert_int_equal(g.n_macs, 2);
 	assert_int_equal(g.n_attrs, 1);
 	assert_string_equal(g.attrs[0].value, "r1");
@@ -286,7 +288,7 @@ test_read_cache(void **state)
 	/* what the boot decision does not read is not there */
 	assert_int_equal(db_event_list(c, NULL, 0, count_event, &n), 0);
 	assert_int_equal(n, 0);
-	assert_int_equal(db_install_lookup(c, "0123456789abcdef0123456789abcdef", &g), -ENOENT);
+	assert_int_equal(db_install_lookup(c, TOK, &g), -ENOENT);
 	assert_int_equal(db_power_get(c, id, &pw, true), 0);
 	assert_string_equal(pw.method, "none");
 	assert_false(pw.has_password);
