@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "appliance/dhcp/lease_store.h"
 #include "common/util.h"
 #include "common/valid.h"
 #include "db/db.h"
@@ -35,6 +36,8 @@
 #define EVQ_CKPT_WAIT_MS 50 /* wait at most this long for readers */
 #define EVQ_PRUNE_MS 200    /* trim the events table this often */
 #define EVQ_STATE_MS 5000   /* prune lease rows and tokens this often */
+#define EVQ_SPOOL_MS 1000   /* store spooled lease hook runs this often */
+#define EVQ_SPOOL_BATCH 256 /* ... this many at a time */
 
 enum evq_kind { EVQ_EVENT, EVQ_LEASE_SEEN };
 
@@ -62,6 +65,7 @@ struct evqueue {
 	struct evq_retention retention;
 	uint64_t pruned_ms; /* last prune, mono_ms() */
 	uint64_t state_ms;  /* last lease and token prune, mono_ms() */
+	uint64_t spool_ms;  /* last drain of the lease spool */
 	uint64_t ckpt_ms;   /* last checkpoint, mono_ms() */
 	bool written;       /* committed since the last checkpoint */
 	long retry_ms;      /* database down: the back-off before trying
@@ -213,6 +217,29 @@ evq_prune_state(struct evqueue *q)
 		q->written = true;
 }
 
+static int
+evq_spool_store(const struct lease_event *ev, void *ctx)
+{
+	struct evqueue *q = ctx;
+
+	return lease_store(q->db, ev);
+}
+
+/*
+ * Every EVQ_SPOOL_MS: the lease hook runs that found the database
+ * unavailable (lease_store.h), stored now that the writer can write.
+ */
+static void
+evq_drain_spool(struct evqueue *q)
+{
+	const char *dir = q->retention.lease_spool;
+
+	if (!q->db || !dir[0] || !evq_due(&q->spool_ms, EVQ_SPOOL_MS))
+		return;
+	if (lease_spool_drain(dir, EVQ_SPOOL_BATCH, evq_spool_store, q) > 0)
+		q->written = true;
+}
+
 /*
  * Every EVQ_CKPT_MS after writes: a checkpoint that lets the WAL start
  * over (db_maintain). The writer's connection has SQLite's automatic
@@ -302,6 +329,7 @@ evq_writer(void *arg)
 			continue;
 		}
 		evq_prune_state(q);
+		evq_drain_spool(q);
 		evq_checkpoint(q);
 		if (atomic_load(&q->stop) && !any)
 			break;

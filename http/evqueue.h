@@ -27,6 +27,9 @@ struct evq_retention {
 	int64_t leases_keep_s;      /* a lease row unseen this long (and
 				       ended) goes */
 	int64_t token_lifetime_s;   /* an install token this old goes */
+	/* lease hook runs the database could not take then (lease_store.h):
+	 * stored every second once it can; "" = none */
+	char lease_spool[1100];
 };
 
 /* Spent (used or superseded) install tokens kept, the newest: enough to

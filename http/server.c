@@ -1252,6 +1252,9 @@ http_serve(struct http_server *srv)
 	keep.unknown_keep = pol.unknown_keep;
 	keep.leases_keep_s = pol.leases_keep;
 	keep.token_lifetime_s = pol.token_lifetime;
+	if (cfg_lease_spool(cfg, keep.lease_spool, sizeof(keep.lease_spool)) <
+	    0)
+		keep.lease_spool[0] = '\0';
 	rc = evq_start(srv->db_path, &keep, &srv->evq);
 	if (rc < 0)
 		return rc;

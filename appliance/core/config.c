@@ -256,6 +256,13 @@ cfg_db_dir(const struct by_config *cfg, char *out, size_t outsz)
 	return str_printf(out, outsz, "%s/db", cfg->state_dir);
 }
 
+/* cfg_lease_spool - see config.h. */
+int
+cfg_lease_spool(const struct by_config *cfg, char *out, size_t outsz)
+{
+	return str_printf(out, outsz, "%s/db/spool", cfg->state_dir);
+}
+
 /* ---- value parsers ------------------------------------------------- */
 
 /* Words a string key may take instead of its normal form. */

@@ -263,6 +263,10 @@ bool cfg_db_remote(const struct by_config *cfg);
 /* cfg_db_dir - the database's own directory, "<state_dir>/db". */
 int cfg_db_dir(const struct by_config *cfg, char *out, size_t outsz);
 
+/* cfg_lease_spool - where lease hook runs wait for the database,
+ * "<state_dir>/db/spool" (the service user's, beside the database). */
+int cfg_lease_spool(const struct by_config *cfg, char *out, size_t outsz);
+
 /*
  * cfg_db_cache - with a database server (cfg_db_remote): the read cache
  * the supervisor writes and the HTTP child reads while the server is

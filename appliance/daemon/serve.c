@@ -752,6 +752,7 @@ sup_http_stop(struct sup *s)
 static int
 sup_dm_start(struct sup *s)
 {
+	char spool[CFG_PATH_MAX + 16];
 	int r = 0;
 
 	if (s->conf_text)
@@ -767,8 +768,11 @@ sup_dm_start(struct sup *s)
 		s->dm_restart_at = mono_ms() + 5000;
 		return r;
 	}
+	if (cfg_lease_spool(&s->cfg, spool, sizeof(spool)) < 0)
+		spool[0] = '\0';
 	r = dnsmasq_spawn(s->cfg.dnsmasq, s->conf_path,
-			  s->script[0] ? s->db_path : NULL, &s->dm_pid,
+			  s->script[0] ? s->db_path : NULL,
+			  s->script[0] && spool[0] ? spool : NULL, &s->dm_pid,
 			  &s->dm_log);
 	if (r < 0) {
 		errno = -r;

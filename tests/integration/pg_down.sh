@@ -9,7 +9,8 @@
 # (no install token: nothing that needs a write is faked); /healthz and
 # /metrics say so. The config events of the outage are written when the
 # server is back, without a restart of bootyard; /healthz and /metrics
-# say it is back; the flagged host then gets its install.
+# say it is back; the flagged host then gets its install. A DHCP lease
+# of the outage, kept by the lease hook in the spool, is stored then.
 source "$TOP/tests/lib/common.sh"
 source "$TOP/tests/lib/pg.sh"
 source "$TOP/tests/integration/http_lib.bash"
@@ -144,6 +145,19 @@ for n in A B; do
 	ok "$n: metrics count the answers from the cache (${BASH_REMATCH[1]})"
 	kill -0 "$(eval echo \$${n}_PID)" || fail "appliance $n died with PostgreSQL down"
 done
+# a DHCP lease during the outage: the hook keeps it in A's spool (exit 0,
+# dnsmasq never retries a hook); beside it a file that is no spooled run
+# and a symlink, which the drain must drop unread
+LEASED=52:54:00:00:22:04
+SPOOL=$TEST_TMP/A/db/spool
+out=$(env BOOTYARD_DB="$DB_URL" BOOTYARD_SPOOL="$SPOOL" DNSMASQ_TAGS="arch7 efi64" \
+	DNSMASQ_LEASE_EXPIRES=$(($(date +%s) + 3600)) \
+	"$BOOTYARD_LEASE" add $LEASED 198.18.0.44 pgd-leased 2>&1)
+expect_eq "$?" 0 "the lease hook with PostgreSQL down exits 0 ($out)"
+expect_contains "$out" "kept in $SPOOL" "... saying the run is kept in the spool"
+expect_eq "$(find "$SPOOL" -name '*.run' | wc -l)" 1 "... one run in A's spool"
+printf 'Aadd\0Xgarbage\0' >"$SPOOL/0000000000000-1-bad.run"
+ln -s /etc/passwd "$SPOOL/0000000000000-2-link.run"
 sleep 1 # the event writers try again meanwhile, with back-off
 t_up=$(date +%s%3N)
 pg_up || fail "pg_up"
@@ -162,6 +176,17 @@ expect_eq "$(pg_psql bootyard -At -c "SELECT count(*) FROM events WHERE kind = '
 	"the flagged host's retries are on its timeline"
 expect_eq "$(pg_psql bootyard -At -c "SELECT count(*) FROM install_tokens t JOIN host_macs m ON m.host_id = t.host_id WHERE m.mac IN ('$INST', '$MENU')") $(pg_psql bootyard -At -c "SELECT h.attempts FROM hosts h JOIN host_macs m ON m.host_id = h.id WHERE m.mac = '$INST'")" \
 	"0 0" "no install token issued, no attempt spent during the outage"
+
+for i in $(seq 1 50); do
+	got=$(pg_psql bootyard -At -c "SELECT ip || ' ' || arch || ' ' || hostname FROM leases WHERE mac = '$LEASED'" 2>/dev/null)
+	[[ -n $got && -z $(ls -A "$SPOOL") ]] && break
+	sleep 0.1
+done
+expect_eq "$got" "198.18.0.44 7 pgd-leased" "the lease of the outage is in the database (stored from A's spool)"
+expect_eq "$(pg_psql bootyard -At -c "SELECT count(*) FROM events WHERE mac = '$LEASED' AND kind = 'dhcp-add'")" 1 \
+	"... with its dhcp-add event, once"
+expect_eq "$(ls -A "$SPOOL")" "" "the spool is empty: the run stored, the bad file and the symlink dropped"
+[[ -f /etc/passwd ]] || fail "the drain removed a symlink's target"
 
 # back: the database answers again, the flagged host installs
 for n in A B; do
