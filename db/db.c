@@ -56,6 +56,19 @@ db_errmsg(struct db *db)
 	return db ? OPS(db)->errmsg(db) : "no database";
 }
 
+int
+db_set_cache(struct db *db, const char *path)
+{
+	return OPS(db)->set_cache ? OPS(db)->set_cache(db, path) : 0;
+}
+
+int
+db_cache_synced(struct db *db, int64_t *ret)
+{
+	return db && OPS(db)->cache_synced ? OPS(db)->cache_synced(db, ret)
+					   : -ENOENT;
+}
+
 const char *
 db_backend_name(struct db *db)
 {

@@ -39,6 +39,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/types.h>
 
 #include "common/valid.h"
 
@@ -173,6 +174,45 @@ const char *db_errmsg(struct db *db);
  * locked", ...), anything else is strerror. A static string.
  */
 const char *db_strerror(int r);
+
+/* ---- the read cache: PostgreSQL unavailable ----------------------- */
+
+/*
+ * db_set_cache - where this connection finds its read cache: a local
+ * file of the last synced state of the tables the boot decision reads
+ * (hosts with their MACs and attributes, distributions with their
+ * kernels; no BMC secrets, no tokens table, no leases, no events),
+ * written by db_cache_write. While the server is unavailable,
+ * db_host_get, db_host_find_by_mac, db_host_find_by_name, db_distro_get
+ * and db_distro_names answer from it, read-only; every write still
+ * fails (-ECONNREFUSED, or the connection's error): nothing that needs
+ * a write (an install token) is answered from the cache. A file
+ * replaced meanwhile is opened again. path NULL or "": none. A backend
+ * whose database is local (SQLite) ignores it. 0 or -ENOMEM.
+ */
+int db_set_cache(struct db *db, const char *path);
+
+/*
+ * db_cache_synced - 0 and *ret (ret may be NULL: unix seconds, when the
+ * cache in use was written) when the server is unavailable now and the
+ * read cache answers db's reads; -ENOENT otherwise (the server is up, or
+ * there is no readable cache). Does not reconnect.
+ */
+int db_cache_synced(struct db *db, int64_t *ret);
+
+/* db_cache_answers - reads answered from a read cache, by every
+ * connection of this process, since it started. */
+uint64_t db_cache_answers(void);
+
+/*
+ * db_cache_write - write the read cache of db (any backend) at path: a
+ * new SQLite file beside it (path.XXXXXX, mode 0640, group gid unless
+ * gid is (gid_t)-1), its five tables copied from one snapshot of db,
+ * synced, then renamed over path: a reader sees the old file or the new
+ * one, never a part. The directory must be one only the writer can
+ * change (the caller's job). 0 or -errno (path then unchanged).
+ */
+int db_cache_write(struct db *db, const char *path, gid_t gid);
 
 /* ---- hosts --------------------------------------------------------- */
 

@@ -157,6 +157,9 @@ struct db_ops {
 	void (*snapshot_end)(struct db *db);
 	void (*tx_rollback)(struct db *db);
 	const char *(*errmsg)(struct db *db);
+	/* the read cache (db_set_cache): NULL in a backend without one */
+	int (*set_cache)(struct db *db, const char *path);
+	int (*cache_synced)(struct db *db, int64_t *ret);
 #define DB_OPS_MEMBER(type, name, params, args) type(*name) params;
 	DB_BACKEND_CALLS(DB_OPS_MEMBER)
 #undef DB_OPS_MEMBER

@@ -105,6 +105,42 @@ db_copy(struct db *from, struct db *to)
 	return r < 0 ? r : c.rows;
 }
 
+/* The tables the boot decision reads (db_cache_write): no BMC secrets,
+ * no tokens table, no leases, no events. */
+static const char *const boot_tables[] = { "distros", "distro_kernels",
+					   "hosts", "host_macs",
+					   "host_attrs" };
+
+long
+db_copy_boot(struct db *from, struct db *to)
+{
+	struct copy_ctx c = { .to = to };
+	size_t i, j;
+	int r;
+
+	r = db_tx_begin(to);
+	if (r < 0)
+		return r;
+	db_snapshot_begin(from); /* the five tables as of one instant */
+	for (i = 0; i < sizeof(boot_tables) / sizeof(boot_tables[0]); i++) {
+		for (j = 0; j < N_TABLES; j++)
+			if (!strcmp(copy_tables[j].name, boot_tables[i]))
+				break;
+		r = j < N_TABLES ? db_rows_read(from, &copy_tables[j],
+						copy_row, &c)
+				 : -EINVAL;
+		if (r < 0)
+			break;
+	}
+	db_snapshot_end(from);
+	if (r < 0) {
+		db_tx_rollback(to);
+		return r;
+	}
+	r = db_tx_commit(to);
+	return r < 0 ? r : c.rows;
+}
+
 struct dump_ctx {
 	char *line;
 	size_t cap;

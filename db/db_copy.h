@@ -19,6 +19,14 @@
 long db_copy(struct db *from, struct db *to);
 
 /*
+ * db_copy_boot - copy the rows of the tables the boot decision reads
+ * (distros, distro_kernels, hosts, host_macs, host_attrs) from from, in
+ * one snapshot, into to (fresh), in one transaction of to. The read
+ * cache's content (db_cache_write). Rows copied, or -errno.
+ */
+long db_copy_boot(struct db *from, struct db *to);
+
+/*
  * db_dump - call fn with one line (no newline) per row of every table:
  * "TABLE\tcol=value\tcol=value..." in a fixed table and row order, NULL
  * as "\N", tabs, newlines and backslashes in values escaped: two

@@ -23,6 +23,13 @@
  *   schema version      max(version) of table bootyard_schema; migrations
  *                       run under an advisory lock, one transaction
  *
+ * The read cache (db_set_cache): while the server is unavailable, the
+ * reads the boot path makes (a host by id, MAC or name, a distribution,
+ * the menu's names) are answered from the last synced copy of those
+ * tables, an SQLite file (db_cache_write) read through the SQLite
+ * backend, read-only, reopened when the file was replaced. Writes fail
+ * as they do without it (-ECONNREFUSED): nothing is faked.
+ *
  * The location is a libpq URI ("postgresql://user@host/db?sslmode=..."),
  * with one parameter of bootyard's own, password_file=FILE: the password
  * is the first line of FILE (never on a command line). Without it libpq's
@@ -30,9 +37,11 @@
  */
 #include <errno.h>
 #include <libpq-fe.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "common/util.h"
@@ -338,7 +347,17 @@ struct db {
 	struct strbuf ev_col[4];
 	unsigned ev_n;
 	char errmsg[256];
+	bool lost; /* a statement failed without an answer from the server
+		      (libpq may still say CONNECTION_OK): reconnect */
+	/* the read cache: its path, its connection, the file it opened */
+	char *cache_path;
+	struct db *cache;
+	dev_t cache_dev;
+	ino_t cache_ino;
+	struct timespec cache_mtim;
 };
+
+static _Atomic uint64_t cache_answers; /* db_cache_answers */
 
 /* ---- helpers ------------------------------------------------------- */
 
@@ -385,8 +404,10 @@ res_err(struct db *db, PGresult *res)
 				: NULL;
 
 	set_err(db, res ? PQresultErrorMessage(res) : PQerrorMessage(db->conn));
-	if (!state)
-		return -EIO; /* no answer: the connection */
+	if (!state) {
+		db->lost = true; /* no answer: the connection */
+		return -EIO;
+	}
 	if (!strcmp(state, "23505"))
 		return -EEXIST;
 	if (!strcmp(state, "23503"))
@@ -499,6 +520,7 @@ connect_now(struct db *db)
 
 	if (db->conn)
 		PQfinish(db->conn);
+	db->lost = false;
 	memset(db->prepared, 0, sizeof(db->prepared));
 	db->listening = false;
 	db->in_tx = db->held = false;
@@ -528,6 +550,14 @@ connect_now(struct db *db)
 	return 0;
 }
 
+/* The connection is gone: libpq says so, or a statement got no answer
+ * (after a server crash libpq may report CONNECTION_OK still). */
+static bool
+conn_lost(struct db *db)
+{
+	return db->lost || PQstatus(db->conn) != CONNECTION_OK;
+}
+
 /*
  * The connection, reconnected with back-off when it was lost (never
  * inside a transaction: that one is gone, its caller gets -EIO). A
@@ -539,7 +569,7 @@ conn_ok(struct db *db)
 {
 	int r;
 
-	if (PQstatus(db->conn) == CONNECTION_OK)
+	if (!conn_lost(db))
 		return 0;
 	if (pg_mono_ms() < db->retry_at_ms)
 		return -ECONNREFUSED;
@@ -628,7 +658,7 @@ again:
 		PQclear(res);
 		/* the connection was lost (a server restart): a read outside
 		 * a transaction is run again on a new one, once */
-		if (!db->in_tx && !retried && PQstatus(db->conn) != CONNECTION_OK &&
+		if (!db->in_tx && !retried && conn_lost(db) &&
 		    !strncmp(stmt_sql[id], "SELECT", 6)) {
 			retried = true;
 			db->retry_at_ms = 0;
@@ -729,7 +759,7 @@ begin_sql(struct db *db, const char *sql)
 	if ((r = conn_ok(db)) < 0)
 		return r;
 	r = exec_sql(db, sql);
-	if (r < 0 && PQstatus(db->conn) != CONNECTION_OK) {
+	if (r < 0 && conn_lost(db)) {
 		db->retry_at_ms = 0;
 		if ((r = conn_ok(db)) < 0)
 			return r;
@@ -1107,7 +1137,112 @@ dbpg_close(struct db *db)
 		free(db->password);
 	}
 	free(db->uri);
+	if (db->cache)
+		db_sqlite_ops.close(db->cache);
+	free(db->cache_path);
 	free(db);
+}
+
+/* ---- the read cache ------------------------------------------------ */
+
+static void
+cache_drop(struct db *db)
+{
+	if (db->cache)
+		db_sqlite_ops.close(db->cache);
+	db->cache = NULL;
+}
+
+/* The read cache's connection, opened again when its file was replaced
+ * (a new inode: the writer renames a new file over it) or changed; NULL
+ * when there is none or it cannot be read. One stat a call. */
+static struct db *
+cache_get(struct db *db)
+{
+	struct stat st;
+
+	if (!db->cache_path || stat(db->cache_path, &st) < 0 ||
+	    !S_ISREG(st.st_mode)) {
+		cache_drop(db);
+		return NULL;
+	}
+	if (db->cache && st.st_ino == db->cache_ino &&
+	    st.st_dev == db->cache_dev &&
+	    st.st_mtim.tv_sec == db->cache_mtim.tv_sec &&
+	    st.st_mtim.tv_nsec == db->cache_mtim.tv_nsec)
+		return db->cache;
+	cache_drop(db);
+	if (db_sqlite_ops.open(db->cache_path, DB_OPEN_READONLY, &db->cache) <
+	    0) {
+		db->cache = NULL;
+		return NULL;
+	}
+	db->cache_dev = st.st_dev;
+	db->cache_ino = st.st_ino;
+	db->cache_mtim = st.st_mtim;
+	return db->cache;
+}
+
+/* The server is unavailable: the connection is lost (or being
+ * reconnected with back-off). */
+static bool
+server_down(struct db *db)
+{
+	return conn_lost(db);
+}
+
+/* r (a read's result) says the server is unavailable, and a read cache
+ * is there to answer instead: its connection, else NULL. */
+static struct db *
+cache_for(struct db *db, int r)
+{
+	if (r >= 0 || r == -ENOENT || r == -EINVAL || !server_down(db))
+		return NULL;
+	return cache_get(db);
+}
+
+/* A read answered from the cache: counted (db_cache_answers). */
+static int
+cache_counted(int r)
+{
+	atomic_fetch_add_explicit(&cache_answers, 1, memory_order_relaxed);
+	return r;
+}
+
+/* r, or when r says the server is unavailable, the cache's answer to
+ * the same read (db_sqlite_ops.NAME on the cache's connection). */
+#define OR_CACHE(db, r, name, ...)                                            \
+	(cache_for((db), (r))                                                 \
+		 ? cache_counted(db_sqlite_ops.name((db)->cache, __VA_ARGS__)) \
+		 : (r))
+
+static int
+dbpg_set_cache(struct db *db, const char *path)
+{
+	char *p = NULL;
+
+	if (path && *path && !(p = strdup(path)))
+		return -ENOMEM;
+	cache_drop(db);
+	free(db->cache_path);
+	db->cache_path = p;
+	return 0;
+}
+
+static int
+dbpg_cache_synced(struct db *db, int64_t *ret)
+{
+	if (!server_down(db) || !cache_get(db))
+		return -ENOENT;
+	if (ret)
+		*ret = (int64_t)db->cache_mtim.tv_sec;
+	return 0;
+}
+
+uint64_t
+db_cache_answers(void)
+{
+	return atomic_load_explicit(&cache_answers, memory_order_relaxed);
 }
 
 static const char *
@@ -1280,9 +1415,11 @@ static int
 dbpg_host_get(struct db *db, int64_t id, struct db_host *ret)
 {
 	struct params p = { 0 };
+	int r;
 
 	p_int(&p, id);
-	return host_by(db, ST_HOST_BY_ID, &p, ret);
+	r = host_by(db, ST_HOST_BY_ID, &p, ret);
+	return OR_CACHE(db, r, host_get, id, ret);
 }
 
 /* Lock host id's row for this transaction: -ENOENT when there is none. */
@@ -1304,11 +1441,13 @@ static int
 dbpg_host_find_by_mac(struct db *db, const char *mac, struct db_host *ret)
 {
 	struct params p = { 0 };
+	int r;
 
 	if (!db_mac_canonical(mac))
 		return -EINVAL;
 	p_text(&p, mac);
-	return host_by(db, ST_HOST_BY_MAC, &p, ret);
+	r = host_by(db, ST_HOST_BY_MAC, &p, ret);
+	return OR_CACHE(db, r, host_find_by_mac, mac, ret);
 }
 
 static int
@@ -1316,11 +1455,13 @@ dbpg_host_find_by_name(struct db *db, const char *hostname,
 		       struct db_host *ret)
 {
 	struct params p = { 0 };
+	int r;
 
 	if (!valid_hostname(hostname))
 		return -EINVAL;
 	p_text(&p, hostname);
-	return host_by(db, ST_HOST_BY_NAME, &p, ret);
+	r = host_by(db, ST_HOST_BY_NAME, &p, ret);
+	return OR_CACHE(db, r, host_find_by_name, hostname, ret);
 }
 
 static int
@@ -1946,7 +2087,7 @@ dbpg_distro_get(struct db *db, const char *name, struct db_distro *ret)
 		return -ENOENT;
 	p_text(&p, name);
 	if ((r = run_row(db, ST_DISTRO_GET, &p, &res)) < 0)
-		return r;
+		return OR_CACHE(db, r, distro_get, name, ret);
 	r = distro_row(res, 0, ret);
 	PQclear(res);
 	return r;
@@ -2009,7 +2150,7 @@ dbpg_distro_names(struct db *db, struct db_distro_names *ret)
 	ret->n = 0;
 	p_int(&p, DB_MENU_DISTROS);
 	if ((r = run(db, ST_DISTRO_NAMES, &p, &res)) < 0)
-		return r;
+		return OR_CACHE(db, r, distro_names, ret);
 	n = PQntuples(res);
 	for (i = 0; i < n && ret->n < DB_MENU_DISTROS; i++) {
 		col_copy(res, i, 0, ret->names[ret->n], sizeof(ret->names[0]));
@@ -2380,6 +2521,9 @@ dbpg_rows_read(struct db *db, const struct db_table *t, db_row_fn fn,
 		return r;
 	if (!db->in_tx && (r = conn_ok(db)) < 0)
 		return r;
+	/* db_copy_boot reads its tables in one snapshot */
+	if (db->snap_wanted && (r = snapshot_now(db)) < 0)
+		return r;
 	res = PQexec(db->conn, sql);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		r = res_err(db, res);
@@ -2437,5 +2581,7 @@ const struct db_ops db_pg_ops = {
 	.snapshot_end = dbpg_snapshot_end,
 	.tx_rollback = dbpg_tx_rollback,
 	.errmsg = dbpg_errmsg,
+	.set_cache = dbpg_set_cache,
+	.cache_synced = dbpg_cache_synced,
 	DB_BACKEND_CALLS(DB_OPS_INIT)
 };

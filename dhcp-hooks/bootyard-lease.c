@@ -16,8 +16,11 @@
  * Exit status: 0 when the event was recorded or deliberately not recorded
  * (an action bootyard ignores, or client data that fails validation: a
  * bad value from the network is not an error of the hook; the reason goes
- * to stderr). 1 when the database could not be written. dnsmasq only logs
- * a non-zero status; it never retries. For "init" a database that cannot
+ * to stderr), or kept in the spool because the database could not take
+ * it ($BOOTYARD_SPOOL, else the config's <state_dir>/db/spool: the HTTP
+ * service stores it when the database is back; lease_store.h). 1 when it
+ * could be neither written nor spooled. dnsmasq only logs a non-zero
+ * status; it never retries. For "init" a database that cannot
  * be read yields no leases and status 0: DHCP keeps working.
  */
 #include <errno.h>
@@ -27,6 +30,7 @@
 
 #include "appliance/core/config.h"
 #include "appliance/dhcp/lease.h"
+#include "appliance/dhcp/lease_store.h"
 #include "common/log.h"
 #include "common/util.h"
 #include "db/db.h"
@@ -42,7 +46,8 @@ lease_db_path(char *out, size_t outsz)
 	char err[512];
 
 	if (p && *p)
-		return p[0] == '/' && strlen(p) < 1024
+		return (p[0] == '/' || db_location_is_pg(p)) &&
+			       strlen(p) < 1024
 			       ? str_copy(out, outsz, p)
 			       : -EINVAL;
 	p = getenv("BOOTYARD_CONFIG");
@@ -52,6 +57,39 @@ lease_db_path(char *out, size_t outsz)
 		return -EINVAL;
 	}
 	return cfg_db_path(&cfg, out, outsz);
+}
+
+/*
+ * The database could not take ev: keep the run in the spool
+ * ($BOOTYARD_SPOOL, else the config's) for the HTTP service to store
+ * when it can (lease_store.h). 0 when spooled, else -errno (logged).
+ */
+static int
+lease_spool(int argc, char **argv, const struct lease_event *ev)
+{
+	const char *dir = getenv("BOOTYARD_SPOOL");
+	char buf[1100];
+	int r;
+
+	if (!dir || dir[0] != '/' || strlen(dir) >= sizeof(buf)) {
+		struct by_config cfg;
+		const char *p = getenv("BOOTYARD_CONFIG");
+		char err[512];
+
+		if (cfg_load(&cfg, p && *p ? p : CFG_DEFAULT_PATH, !(p && *p),
+			     err, sizeof(err)) < 0 ||
+		    cfg_lease_spool(&cfg, buf, sizeof(buf)) < 0)
+			return -EINVAL;
+		dir = buf;
+	}
+	r = lease_spool_write(dir, argc, argv, environ);
+	if (r < 0)
+		log_warnx("%s %s: not kept in %s either: %s", ev->lease.state,
+			  ev->lease.mac, dir, strerror(-r));
+	else
+		log_info("%s %s: kept in %s until the database takes it",
+			 ev->lease.state, ev->lease.mac, dir);
+	return r;
 }
 
 struct init_ctx {
@@ -78,7 +116,7 @@ main(int argc, char **argv)
 {
 	struct lease_event ev;
 	struct db *db = NULL;
-	char err[256], path[1100], detail[384];
+	char err[256], path[1100];
 	int r;
 
 	log_init("bootyard-lease", 1);
@@ -110,25 +148,17 @@ main(int argc, char **argv)
 		return 0;
 	}
 	r = db_open(path, DB_OPEN_CREATE, &db);
-	if (r < 0) {
-		log_warnx("%s: %s", path, strerror(-r));
-		return 1;
-	}
-	r = db_lease_record(db, &ev.lease);
 	if (r < 0)
+		log_warnx("%s: %s", db_location_is_pg(path) ? "database" : path,
+			  strerror(-r));
+	else if ((r = lease_store(db, &ev)) < 0)
 		log_warnx("%s %s: %s", ev.lease.state, ev.lease.mac,
 			  db_errmsg(db));
-	/* the timeline says which DHCP relay the client came through */
-	if (r == 0 && lease_relay_detail(&ev.relay, detail,
-					 sizeof(detail)) == 0) {
-		r = db_event_add(db, ev.lease.mac, "dhcp-relay", detail);
-		if (r < 0)
-			log_warnx("%s relay event: %s", ev.lease.mac,
-				  db_errmsg(db));
-	}
+	if (r < 0 && r != -EINVAL)
+		r = lease_spool(argc, argv, &ev);
 	if (ev.dropped & LEASE_DROPPED_RELAY)
 		log_warnx("%s %s: relay agent information dropped (invalid "
 			  "relay address)", ev.lease.state, ev.lease.mac);
 	db_close(db);
-	return r < 0 ? 1 : 0;
+	return r < 0 && r != -EINVAL ? 1 : 0;
 }

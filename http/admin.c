@@ -20,6 +20,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "common/util.h"
 #include "common/valid.h"
@@ -567,6 +570,49 @@ api_list(struct MHD_Connection *c, struct http_req *r, struct db *db,
 	return reply_list(c, r, arr, rc);
 }
 
+/*
+ * The database server is unavailable and known hosts are answered from
+ * the read cache (db_set_cache): 0 and *synced (when it was written).
+ * A thread without a connection (none could be opened) looks at the
+ * file. -ENOENT when not so.
+ */
+static int
+cache_serving(struct http_server *srv, struct db *db, int64_t *synced)
+{
+	struct stat st;
+
+	if (db)
+		return db_cache_synced(db, synced);
+	if (!srv->cache_path[0] || stat(srv->cache_path, &st) < 0 ||
+	    access(srv->cache_path, R_OK) < 0)
+		return -ENOENT;
+	*synced = (int64_t)st.st_mtime;
+	return 0;
+}
+
+/*
+ * /healthz with the database unavailable: 503 (installs cannot start,
+ * nothing can be recorded but in memory); the body says whether known
+ * hosts are answered from the read cache, and how old it is.
+ */
+static enum MHD_Result
+healthz_down(struct MHD_Connection *c, struct http_req *r, struct db *db)
+{
+	char body[160];
+	int64_t synced;
+	int n;
+
+	if (cache_serving(r->l->srv, db, &synced) < 0)
+		return http_reply(c, r, 503, "text/plain",
+		                  "database unavailable\n", 21);
+	n = snprintf(body, sizeof(body),
+	             "database unavailable: serving from the read cache "
+	             "(synced %lld s ago)\n",
+	             (long long)(time(NULL) - synced));
+	return http_reply(c, r, 503, "text/plain", body,
+	                  n > 0 && (size_t)n < sizeof(body) ? (size_t)n : 0);
+}
+
 enum MHD_Result
 http_admin(struct MHD_Connection *c, struct http_req *r, const char *method)
 {
@@ -582,8 +628,7 @@ http_admin(struct MHD_Connection *c, struct http_req *r, const char *method)
 		db = http_db(srv);
 		metrics_set_db_up(db && db_ping(db) == 0);
 		if (!db || db_ping(db) < 0)
-			return http_reply(c, r, 503, "text/plain",
-			                  "database unavailable\n", 21);
+			return healthz_down(c, r, db);
 		return http_reply(c, r, 200, "text/plain", "ok\n", 3);
 	}
 	if (http_console_path(r->path)) /* signs in by itself */
@@ -603,6 +648,12 @@ http_admin(struct MHD_Connection *c, struct http_req *r, const char *method)
 			                        "method not allowed");
 		db = http_db(srv);
 		metrics_set_db_up(db && db_ping(db) == 0);
+		{
+			int64_t synced;
+
+			metrics_set_db_cache(
+			    cache_serving(srv, db, &synced) == 0);
+		}
 		if (metrics_render(&text, &len) < 0)
 			return MHD_NO;
 		return http_reply_take(c, r, 200, "text/plain; version=0.0.4",

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "appliance/dhcp/lease_store.h"
 #include "common/util.h"
 #include "common/valid.h"
 #include "db/db.h"
@@ -35,6 +36,8 @@
 #define EVQ_CKPT_WAIT_MS 50 /* wait at most this long for readers */
 #define EVQ_PRUNE_MS 200    /* trim the events table this often */
 #define EVQ_STATE_MS 5000   /* prune lease rows and tokens this often */
+#define EVQ_SPOOL_MS 1000   /* store spooled lease hook runs this often */
+#define EVQ_SPOOL_BATCH 256 /* ... this many at a time */
 
 enum evq_kind { EVQ_EVENT, EVQ_LEASE_SEEN };
 
@@ -62,8 +65,11 @@ struct evqueue {
 	struct evq_retention retention;
 	uint64_t pruned_ms; /* last prune, mono_ms() */
 	uint64_t state_ms;  /* last lease and token prune, mono_ms() */
+	uint64_t spool_ms;  /* last drain of the lease spool */
 	uint64_t ckpt_ms;   /* last checkpoint, mono_ms() */
 	bool written;       /* committed since the last checkpoint */
+	long retry_ms;      /* database down: the back-off before trying
+	                       the kept batch again (100 ms doubling to 1 s) */
 	struct db *db;
 	pthread_t thread;
 };
@@ -107,34 +113,58 @@ evq_push(struct evqueue *q, const struct evq_item *it)
 	return true;
 }
 
-/*
- * Store one item if there is one; true when one was taken. *failed is
- * set when its write failed (a full or read-only file system, a lock
- * held too long): the item is gone either way.
- */
-static bool
-evq_pop_store(struct evqueue *q, bool *failed)
+/* The item at position pos (the head, or past it) when it is ready,
+ * else NULL. It stays in its cell until evq_release. */
+static const struct evq_item *
+evq_peek(struct evqueue *q, size_t pos)
 {
-	size_t pos = atomic_load_explicit(&q->head, memory_order_relaxed);
 	struct evq_cell *c = &q->cells[pos & (EVQ_SIZE - 1)];
-	struct evq_item it;
-	int r = 0;
 
 	if (atomic_load_explicit(&c->seq, memory_order_acquire) != pos + 1)
-		return false;
-	it = c->item;
-	atomic_store_explicit(&c->seq, pos + EVQ_SIZE, memory_order_release);
+		return NULL;
+	return &c->item;
+}
+
+/* Free the n cells from the head for the producers' next lap. */
+static void
+evq_release(struct evqueue *q, size_t n)
+{
+	size_t pos = atomic_load_explicit(&q->head, memory_order_relaxed);
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		atomic_store_explicit(&q->cells[(pos + i) & (EVQ_SIZE - 1)].seq,
+		                      pos + i + EVQ_SIZE, memory_order_release);
+	atomic_store_explicit(&q->head, pos + n, memory_order_release);
+}
+
+/*
+ * Store one item. true when its write failed (a full or read-only file
+ * system, a lock held too long, the database server gone); -EINVAL is
+ * not a failure: never storable, it is skipped.
+ */
+static bool
+evq_store(struct evqueue *q, const struct evq_item *it)
+{
+	int r = 0;
+
 	if (q->db) {
-		if (it.kind == EVQ_EVENT)
-			r = db_event_add_at(q->db, it.ts_ms,
-			                    it.mac[0] ? it.mac : NULL,
-			                    it.ev_kind, it.detail);
+		if (it->kind == EVQ_EVENT)
+			r = db_event_add_at(q->db, it->ts_ms,
+			                    it->mac[0] ? it->mac : NULL,
+			                    it->ev_kind, it->detail);
 		else
-			r = db_lease_seen(q->db, it.mac, it.arch);
+			r = db_lease_seen(q->db, it->mac, it->arch);
 	}
-	*failed = r < 0 && r != -EINVAL; /* -EINVAL: never storable */
-	atomic_store_explicit(&q->head, pos + 1, memory_order_release);
-	return true;
+	return r < 0 && r != -EINVAL;
+}
+
+/* The database does not answer (a PostgreSQL server down or out of
+ * reach; never SQLite's file): what failed is kept and tried again. */
+static bool
+evq_db_down(struct evqueue *q)
+{
+	return q->db && !atomic_load(&q->stop) && db_ping(q->db) < 0;
 }
 
 /* An item is ready for the consumer. */
@@ -187,6 +217,29 @@ evq_prune_state(struct evqueue *q)
 		q->written = true;
 }
 
+static int
+evq_spool_store(const struct lease_event *ev, void *ctx)
+{
+	struct evqueue *q = ctx;
+
+	return lease_store(q->db, ev);
+}
+
+/*
+ * Every EVQ_SPOOL_MS: the lease hook runs that found the database
+ * unavailable (lease_store.h), stored now that the writer can write.
+ */
+static void
+evq_drain_spool(struct evqueue *q)
+{
+	const char *dir = q->retention.lease_spool;
+
+	if (!q->db || !dir[0] || !evq_due(&q->spool_ms, EVQ_SPOOL_MS))
+		return;
+	if (lease_spool_drain(dir, EVQ_SPOOL_BATCH, evq_spool_store, q) > 0)
+		q->written = true;
+}
+
 /*
  * Every EVQ_CKPT_MS after writes: a checkpoint that lets the WAL start
  * over (db_maintain). The writer's connection has SQLite's automatic
@@ -222,22 +275,33 @@ evq_writer(void *arg)
 	/* Poll with a backoff: 1 ms after work, up to 50 ms when idle, so
 	 * an idle appliance wakes 20 times a second, not 1,000. */
 	for (;;) {
-		bool any = false, full = false;
+		bool any = false, full = false, held = false;
 
 		/* One transaction per batch: a commit per event caps the
 		 * writer at a few thousand events a second, and each commit
 		 * makes the readers' page caches stale. */
 		while (evq_pending(q)) {
+			size_t head = atomic_load_explicit(&q->head,
+			                                   memory_order_relaxed);
+			const struct evq_item *it;
 			int n = 0, bad = 0;
 			bool batch = q->db && db_tx_begin(q->db) == 0;
-			bool failed;
+
+			/* the database server is down: the batch stays in the
+			 * queue (its cells are not freed), tried again after
+			 * a back-off; the queue is the bound: what does not
+			 * fit meanwhile is dropped and counted */
+			if (q->db && !batch && evq_db_down(q)) {
+				held = true;
+				break;
+			}
 			/* A failed write in a batch ends it: SQLite may have
 			 * rolled the whole transaction back (SQLITE_FULL
 			 * does), and what follows must not run outside it. */
 			while (n < EVQ_BATCH && !(batch && bad) &&
-			       evq_pop_store(q, &failed)) {
+			       (it = evq_peek(q, head + (size_t)n))) {
 				n++;
-				bad += failed;
+				bad += evq_store(q, it);
 			}
 			if (batch && !bad)
 				evq_prune(q);
@@ -245,13 +309,27 @@ evq_writer(void *arg)
 				bad = n; /* none of the batch was kept */
 			else if (batch)
 				q->written = true;
+			if (bad && evq_db_down(q)) {
+				held = true; /* the whole batch, again */
+				break;
+			}
+			evq_release(q, (size_t)n);
+			q->retry_ms = 0;
 			if (bad)
 				evq_drop(q, (uint64_t)bad);
 			any = true;
 			full = n == EVQ_BATCH;
 			evq_checkpoint(q);
 		}
+		if (held) {
+			q->retry_ms = q->retry_ms ? q->retry_ms * 2 : 100;
+			if (q->retry_ms > 1000)
+				q->retry_ms = 1000;
+			evq_sleep_ms(q->retry_ms);
+			continue;
+		}
 		evq_prune_state(q);
+		evq_drain_spool(q);
 		evq_checkpoint(q);
 		if (atomic_load(&q->stop) && !any)
 			break;

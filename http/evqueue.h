@@ -6,6 +6,11 @@
  * single-consumer; no lock on the boot path, no SQLite write lock taken
  * by a request); one writer thread with its own connection stores them.
  * When the queue is full the record is dropped and counted, never waits.
+ * While the database server is down (db_ping fails: PostgreSQL) the
+ * writer keeps its batch in the queue and tries it again with back-off
+ * (100 ms doubling to 1 s): what was queued is written when the server
+ * is back, and the queue is the bound (what does not fit meanwhile is
+ * dropped and counted).
  */
 #ifndef BOOTYARD_HTTP_EVQUEUE_H
 #define BOOTYARD_HTTP_EVQUEUE_H
@@ -22,6 +27,9 @@ struct evq_retention {
 	int64_t leases_keep_s;      /* a lease row unseen this long (and
 				       ended) goes */
 	int64_t token_lifetime_s;   /* an install token this old goes */
+	/* lease hook runs the database could not take then (lease_store.h):
+	 * stored every second once it can; "" = none */
+	char lease_spool[1100];
 };
 
 /* Spent (used or superseded) install tokens kept, the newest: enough to

@@ -44,6 +44,7 @@ struct listener {
 struct http_server {
 	const struct by_config *cfg;
 	char db_path[CFG_PATH_MAX + 16];
+	char cache_path[CFG_PATH_MAX + 16]; /* the read cache, "" = none */
 	char files_dir[CFG_PATH_MAX];
 	char tftp_root[CFG_PATH_MAX];
 	char admin_token[256]; /* "" = admin API refuses everything */

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "common/util.h"
+#include "db/db.h"
 
 static const char *const ep_names[EP__COUNT] = {
     "boot", "config",  "install", "done",  "files",
@@ -88,6 +89,14 @@ void
 metrics_set_db_up(bool up)
 {
 	atomic_store(&m_db_up, up ? 1 : 0);
+}
+
+static atomic_int m_db_cache;
+
+void
+metrics_set_db_cache(bool serving)
+{
+	atomic_store(&m_db_cache, serving ? 1 : 0);
 }
 
 void
@@ -184,7 +193,17 @@ metrics_render(char **ret, size_t *ret_len)
 	        "# HELP bootyard_database_up Whether the database answered "
 	        "(PostgreSQL: the server is reachable).\n"
 	        "# TYPE bootyard_database_up gauge\n"
-	        "bootyard_database_up %d\n",
+	        "bootyard_database_up %d\n"
+	        "# HELP bootyard_database_cache_serving Whether known hosts "
+	        "are answered from the read cache (the database server is "
+	        "unavailable).\n"
+	        "# TYPE bootyard_database_cache_serving gauge\n"
+	        "bootyard_database_cache_serving %d\n"
+	        "# HELP bootyard_database_cache_answers_total Reads answered "
+	        "from the read cache while the database server was "
+	        "unavailable.\n"
+	        "# TYPE bootyard_database_cache_answers_total counter\n"
+	        "bootyard_database_cache_answers_total %llu\n",
 	        (double)atomic_load(&m_lat_sum_us) / 1e6,
 	        (unsigned long long)atomic_load(&m_lat_count),
 	        (unsigned long long)atomic_load(&m_bytes),
@@ -194,6 +213,7 @@ metrics_render(char **ret, size_t *ret_len)
 	        (unsigned long long)atomic_load(&m_db_busy),
 	        (unsigned long long)atomic_load(&m_unknown_unrecorded),
 	        (unsigned long long)atomic_load(&m_header_timeouts),
-	        atomic_load(&m_db_up));
+	        atomic_load(&m_db_up), atomic_load(&m_db_cache),
+	        (unsigned long long)db_cache_answers());
 	return memstream_finish(f, &out, &len, 0, ret, ret_len);
 }

@@ -43,6 +43,9 @@ void metrics_inc_db_busy(void);
 /* metrics_set_db_up - whether the database answered the last look
  * (/healthz, /metrics). */
 void metrics_set_db_up(bool up);
+/* metrics_set_db_cache - whether reads are answered from the read cache
+ * (the database server is unavailable), as of the last look. */
+void metrics_set_db_cache(bool serving);
 /* An unknown MAC answered but not recorded: its client address had
  * added [boot] unknown_rate new ones this minute already. */
 void metrics_inc_unknown_unrecorded(void);

@@ -77,6 +77,9 @@ http_db(struct http_server *srv)
 	            DB_OPEN_READ_OFTEN | (boot_thread ? DB_OPEN_SHORT_WAIT : 0),
 	            &db) < 0)
 		return NULL;
+	/* PostgreSQL unavailable: known hosts answered from the read cache */
+	if (srv->cache_path[0])
+		db_set_cache(db, srv->cache_path);
 	pthread_setspecific(db_key, db);
 	return db;
 }
@@ -183,6 +186,26 @@ busy_reply(struct MHD_Connection *c, struct http_req *r, bool script)
 		                  "database busy, retry");
 	return http_reply(c, r, MHD_HTTP_SERVICE_UNAVAILABLE, TEXT,
 	                  "database busy, retry\n", 21);
+}
+
+/*
+ * The database server is unavailable and the answer needs a write (an
+ * install token: issued, or a menu choice's one-boot token): 503 with a
+ * script that says so. The boot script fetches the config again
+ * (IPXE_FETCH_TRIES, 2 s apart), then boots the local disk: a flagged
+ * host installs at a later boot, once the database is back; never with
+ * a token nobody recorded. Its config event is queued like any other.
+ */
+static enum MHD_Result
+unavailable_reply(struct MHD_Connection *c, struct http_req *r,
+                  struct http_server *srv, const char *mac, bool record)
+{
+	r->decision = "unavailable";
+	if (record)
+		evq_event(srv->evq, mac, "config",
+		          "unavailable: database down, install needs it; retry");
+	return ipxe_error(c, r, MHD_HTTP_SERVICE_UNAVAILABLE,
+	                  "database unavailable, retry");
 }
 
 /* ---- boot endpoints ------------------------------------------------- */
@@ -383,6 +406,12 @@ serve_config(struct MHD_Connection *c, struct http_req *r)
 	rc = config_answer(c, db, &in, &host, &applied, &ans);
 	if (rc == -EBUSY)
 		return busy_reply(c, r, true);
+	if (applied.rc < 0 && db_cache_synced(db, NULL) == 0) {
+		/* answered from the read cache, and the answer needed a write
+		 * (a token): nothing is faked; the client retries */
+		boot_applied_free(&applied);
+		return unavailable_reply(c, r, srv, req.mac, record);
+	}
 	if (rc == 0)
 		rc = ipxe_render(d, &script, &len);
 	if (rc < 0) {
@@ -446,6 +475,9 @@ serve_install(struct MHD_Connection *c, struct http_req *r)
 	if (rc == -ESTALE)
 		return http_reply(c, r, MHD_HTTP_GONE, TEXT,
 		                  "token already used\n", 19);
+	if (rc < 0 && rc != -ENOENT) /* the database server is down: retry */
+		return http_reply(c, r, MHD_HTTP_SERVICE_UNAVAILABLE, TEXT,
+		                  "database unavailable\n", 21);
 	if (rc < 0)
 		return http_reply(c, r, MHD_HTTP_NOT_FOUND, TEXT, "not found\n",
 		                  10);
@@ -1144,6 +1176,9 @@ http_bind(const struct by_config *cfg, const char *server_address,
 	rc = cfg_db_path(cfg, srv->db_path, sizeof(srv->db_path));
 	if (rc < 0)
 		goto err;
+	if (cfg_db_cache(cfg, srv->cache_path, sizeof(srv->cache_path), NULL,
+	                 0) < 0)
+		srv->cache_path[0] = '\0';
 	str_copy(srv->files_dir, sizeof(srv->files_dir), cfg->files_dir);
 	if (cfg->tftp_root[0])
 		str_copy(srv->tftp_root, sizeof(srv->tftp_root),
@@ -1217,6 +1252,9 @@ http_serve(struct http_server *srv)
 	keep.unknown_keep = pol.unknown_keep;
 	keep.leases_keep_s = pol.leases_keep;
 	keep.token_lifetime_s = pol.token_lifetime;
+	if (cfg_lease_spool(cfg, keep.lease_spool, sizeof(keep.lease_spool)) <
+	    0)
+		keep.lease_spool[0] = '\0';
 	rc = evq_start(srv->db_path, &keep, &srv->evq);
 	if (rc < 0)
 		return rc;

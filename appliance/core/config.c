@@ -199,6 +199,22 @@ cfg_db_remote(const struct by_config *cfg)
 	return db_location_is_pg(cfg->db_url);
 }
 
+/* cfg_db_cache - see config.h. */
+int
+cfg_db_cache(const struct by_config *cfg, char *out, size_t outsz, char *dir,
+	     size_t dirsz)
+{
+	if (!cfg_db_remote(cfg))
+		return -ENOENT;
+	if (dir && str_printf(dir, dirsz, "%s/" CFG_DB_CACHE_DIR,
+			      cfg->state_dir) < 0)
+		return -ENAMETOOLONG;
+	return str_printf(out, outsz, "%s/" CFG_DB_CACHE_DIR "/boot.db",
+			  cfg->state_dir) < 0
+		       ? -ENAMETOOLONG
+		       : 0;
+}
+
 /* cfg_db_path - see config.h. */
 int
 cfg_db_path(const struct by_config *cfg, char *out, size_t outsz)
@@ -238,6 +254,13 @@ int
 cfg_db_dir(const struct by_config *cfg, char *out, size_t outsz)
 {
 	return str_printf(out, outsz, "%s/db", cfg->state_dir);
+}
+
+/* cfg_lease_spool - see config.h. */
+int
+cfg_lease_spool(const struct by_config *cfg, char *out, size_t outsz)
+{
+	return str_printf(out, outsz, "%s/db/spool", cfg->state_dir);
 }
 
 /* ---- value parsers ------------------------------------------------- */

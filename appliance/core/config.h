@@ -263,6 +263,21 @@ bool cfg_db_remote(const struct by_config *cfg);
 /* cfg_db_dir - the database's own directory, "<state_dir>/db". */
 int cfg_db_dir(const struct by_config *cfg, char *out, size_t outsz);
 
+/* cfg_lease_spool - where lease hook runs wait for the database,
+ * "<state_dir>/db/spool" (the service user's, beside the database). */
+int cfg_lease_spool(const struct by_config *cfg, char *out, size_t outsz);
+
+/*
+ * cfg_db_cache - with a database server (cfg_db_remote): the read cache
+ * the supervisor writes and the HTTP child reads while the server is
+ * unavailable (db_set_cache), "<state_dir>/cache/boot.db", and its
+ * directory (root's, the service group may read) into dir (may be
+ * NULL). -ENOENT without a server (SQLite needs none), -ENAMETOOLONG.
+ */
+#define CFG_DB_CACHE_DIR "cache"
+int cfg_db_cache(const struct by_config *cfg, char *out, size_t outsz,
+		 char *dir, size_t dirsz);
+
 /* Names of enum values, as written in the file ("pxelinux", "exit1"...). */
 const char *cfg_dhcp_mode_name(enum cfg_dhcp_mode m);
 const char *cfg_bios_loader_name(enum cfg_bios_loader l);

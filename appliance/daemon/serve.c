@@ -232,6 +232,11 @@ struct sup {
 	 * shim) re-render the grub files: db_changes' counter as last seen,
 	 * looked at at most once a second */
 	uint64_t db_seen, db_checked;
+	/* the read cache (PostgreSQL): a change seen and not yet written;
+	 * the last write tried, and the time to wait before the next (1 s,
+	 * or ten times what the last took) */
+	bool cache_due;
+	uint64_t cache_at, cache_gap;
 	/* grub menu choices: files that hold a one-boot install */
 	struct grubcfg_once grub_once;
 };
@@ -747,6 +752,7 @@ sup_http_stop(struct sup *s)
 static int
 sup_dm_start(struct sup *s)
 {
+	char spool[CFG_PATH_MAX + 16];
 	int r = 0;
 
 	if (s->conf_text)
@@ -762,8 +768,11 @@ sup_dm_start(struct sup *s)
 		s->dm_restart_at = mono_ms() + 5000;
 		return r;
 	}
+	if (cfg_lease_spool(&s->cfg, spool, sizeof(spool)) < 0)
+		spool[0] = '\0';
 	r = dnsmasq_spawn(s->cfg.dnsmasq, s->conf_path,
-			  s->script[0] ? s->db_path : NULL, &s->dm_pid,
+			  s->script[0] ? s->db_path : NULL,
+			  s->script[0] && spool[0] ? spool : NULL, &s->dm_pid,
 			  &s->dm_log);
 	if (r < 0) {
 		errno = -r;
@@ -1664,6 +1673,67 @@ sup_restarts_due(struct sup *s, uint64_t t, int *timeout)
 }
 
 /*
+ * The read cache (PostgreSQL, cfg_db_cache): after a change, the tables
+ * the boot decision reads are written to a new file that replaces the
+ * old one (db_cache_write), root's, group the service group, 0640, in a
+ * directory of root's that only root can change: the HTTP child answers
+ * known hosts from it while the server is unavailable. At most once a
+ * second, and at most a tenth of the time (10,000 hosts took 0.3 s; any
+ * event notifies a change). A write that fails (the server went away)
+ * is tried again at the next turn.
+ */
+static void
+sup_cache_sync(struct sup *s)
+{
+	char path[CFG_PATH_MAX + 32], dir[CFG_PATH_MAX + 16], why[512];
+	int r;
+
+	if (!s->cache_due || !s->db ||
+	    mono_ms() - s->cache_at < (s->cache_gap ? s->cache_gap : 1000) ||
+	    cfg_db_cache(&s->cfg, path, sizeof(path), dir, sizeof(dir)) < 0)
+		return;
+	s->cache_at = mono_ms();
+	if (sup_mkdir(dir, 0750) < 0 ||
+	    (s->drop && chown(dir, (uid_t)-1, s->gid) < 0) ||
+	    chmod(dir, 0750) < 0) {
+		log_warn("read cache: %s", dir);
+		return;
+	}
+	if (geteuid() == 0 && privdrop_path_safe(dir, why, sizeof(why)) < 0) {
+		log_warnx("read cache not written: %s", why);
+		return;
+	}
+	r = db_cache_write(s->db, path, s->drop ? s->gid : (gid_t)-1);
+	s->cache_gap = (mono_ms() - s->cache_at) * 10;
+	if (s->cache_gap < 1000)
+		s->cache_gap = 1000;
+	if (r == 0)
+		s->cache_due = false;
+}
+
+/*
+ * --dhcp=off with a database server: the database watch of the
+ * supervised mode, for the read cache alone (no reservations, no grub
+ * files to render). Its own connection, opened when it can be.
+ */
+static void
+sup_cache_watch(struct sup *s)
+{
+	uint64_t changes;
+
+	if (!cfg_db_remote(&s->cfg) || mono_ms() - s->db_checked < 1000)
+		return;
+	s->db_checked = mono_ms();
+	if (!s->db && db_open(s->db_path, 0, &s->db) < 0)
+		return;
+	if (db_changes(s->db, &changes) == 0 && changes != s->db_seen) {
+		s->db_seen = changes;
+		s->cache_due = true;
+	}
+	sup_cache_sync(s);
+}
+
+/*
  * A host added, changed or removed by the CLI or the admin API reaches
  * dnsmasq (reservations) and grub (per-MAC files) without a signal:
  * neither writer depends on the daemon, so the daemon looks (the
@@ -1680,10 +1750,12 @@ sup_db_watch(struct sup *s)
 	s->db_checked = mono_ms();
 	if (db_changes(s->db, &changes) == 0 && changes != s->db_seen) {
 		s->db_seen = changes;
+		s->cache_due = cfg_db_remote(&s->cfg);
 		sup_hosts_refresh(s);
 		if (s->cfg.uefi_loader == UEFI_LOADER_SHIM)
 			sup_grub(s);
 	}
+	sup_cache_sync(s);
 	sup_grub_once(s);
 }
 
@@ -1879,6 +1951,9 @@ serve_http_only_reload(struct sup *s)
 		return;
 	}
 	serve_http_only_address(s);
+	db_close(s->db); /* the database may have changed */
+	s->db = NULL;
+	s->db_seen = 0;
 	log_info("configuration changed: restarting the HTTP service");
 	sup_http_stop(s);
 	if (sup_http_start(s) < 0)
@@ -1925,7 +2000,7 @@ serve_http_only(struct by_ctx *ctx, struct sup *s)
 			 "machine boots next\")");
 	serve_notify("READY=1");
 	while (!stop) {
-		int timeout = -1;
+		int timeout = cfg_db_remote(&s->cfg) ? 1000 : -1;
 		uint64_t t = mono_ms();
 
 		if (s->http_restart_at) {
@@ -1935,7 +2010,9 @@ serve_http_only(struct by_ctx *ctx, struct sup *s)
 					s->http_restart_at = t + 5000;
 				continue;
 			}
-			timeout = (int)(s->http_restart_at - t);
+			if (timeout < 0 ||
+			    (uint64_t)timeout > s->http_restart_at - t)
+				timeout = (int)(s->http_restart_at - t);
 		}
 		pfd.fd = sfd;
 		pfd.events = POLLIN;
@@ -1944,12 +2021,15 @@ serve_http_only(struct by_ctx *ctx, struct sup *s)
 			log_warn("poll");
 			break;
 		}
+		sup_cache_watch(s);
 		if (r <= 0)
 			continue;
 		stop = sup_signals(s, sfd, serve_http_only_reload);
 	}
 	sup_http_stop(s);
 	close(sfd);
+	db_close(s->db);
+	s->db = NULL;
 	return stop ? 0 : EXIT_RUNTIME;
 }
 

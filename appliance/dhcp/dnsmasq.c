@@ -1061,7 +1061,7 @@ dnsmasq_check(const char *dnsmasq, const char *conf, char *err,
 
 int
 dnsmasq_spawn(const char *dnsmasq, const char *conf, const char *db_path,
-	      pid_t *ret_pid, int *ret_logfd)
+	      const char *spool, pid_t *ret_pid, int *ret_logfd)
 {
 	char arg[CFG_PATH_MAX + 16];
 	int p[2], r;
@@ -1073,6 +1073,8 @@ dnsmasq_spawn(const char *dnsmasq, const char *conf, const char *db_path,
 	if (pid == 0) {
 		if (db_path)
 			setenv("BOOTYARD_DB", db_path, 1);
+		if (spool)
+			setenv("BOOTYARD_SPOOL", spool, 1);
 		execl(dnsmasq, dnsmasq, "--keep-in-foreground", arg,
 		      (char *)NULL);
 		_exit(127);

@@ -179,13 +179,14 @@ int dnsmasq_check(const char *dnsmasq, const char *conf, char *err,
 
 /*
  * dnsmasq_spawn - start `dnsmasq --keep-in-foreground --conf-file=conf`
- * with stdout and stderr on a pipe, and BOOTYARD_DB=db_path in its
- * environment (the lease hook inherits it). Returns 0, *ret_pid and
- * *ret_logfd (non-blocking, close-on-exec; the caller reads and closes
- * it), or -errno.
+ * with stdout and stderr on a pipe, and BOOTYARD_DB=db_path and
+ * BOOTYARD_SPOOL=spool (each when not NULL) in its environment (the
+ * lease hook inherits them). Returns 0, *ret_pid and *ret_logfd
+ * (non-blocking, close-on-exec; the caller reads and closes it), or
+ * -errno.
  */
 int dnsmasq_spawn(const char *dnsmasq, const char *conf, const char *db_path,
-		  pid_t *ret_pid, int *ret_logfd);
+		  const char *spool, pid_t *ret_pid, int *ret_logfd);
 
 /*
  * dnsmasq_stale - the processes running with dnsmasq_spawn's arguments

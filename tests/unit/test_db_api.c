@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -230,6 +232,97 @@ test_distro_arches(void **state)
 	assert_int_equal(db_distro_add(f->db, &d), 0);
 }
 
+/*
+ * The read cache (db_cache_write, db_set_cache): the boot tables of
+ * either backend, written to a new SQLite file 0640 that replaces the
+ * old one; read back as they are (ids, action, token, attributes,
+ * kernels); no events, leases, tokens or BMC settings in it; a write
+ * that cannot be made fails. While the server answers, no read comes
+ * from the cache (db_cache_synced: -ENOENT, nothing counted).
+ */
+#define TOK "0123456789abcdef0123456789abcdef"
+
+static void
+test_read_cache(void **state)
+{
+	struct fixture *f = *state;
+	struct db_host h, g;
+	struct db_distro d, gd;
+	struct db_distro_names names;
+	struct db_power pw = { .method = "ipmi", .bmc = "10.0.0.9",
+			       .user = "admin", .password = "secret" };
+	struct db *c;
+	char dir[64], path[128];
+	struct stat st;
+	uint64_t answers = db_cache_answers();
+	int64_t id, synced;
+	int n = 0;
+
+	tmpdir_make(dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%s/boot.db", dir);
+	distro_init(&d, "deb12");
+	assert_int_equal(db_distro_add(f->db, &d), 0);
+	memset(&h, 0, sizeof(h));
+	h.n_macs = 2;
+	strcpy(h.macs[0], "52:54:00:00:30:01");
+	strcpy(h.macs[1], "52:54:00:00:30:02");
+	strcpy(h.hostname, "cached");
+	h.action = DB_ACTION_INSTALL;
+	strcpy(h.distro, "deb12");
+	h.n_attrs = 1;
+	strcpy(h.attrs[0].key, "rack");
+	strcpy(h.attrs[0].value, "r1");
+	assert_int_equal(db_host_add(f->db, &h, &id), 0);
+	assert_int_equal(db_install_issue(f->db, id, TOK, 3), 0);
+	assert_int_equal(db_power_set(f->db, id, &pw, true), 0);
+	assert_int_equal(db_event_add(f->db, h.macs[0], "config", "x"), 0);
+
+	assert_int_equal(db_cache_write(f->db, path, (gid_t)-1), 0);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0640);
+	assert_int_equal(db_open(path, DB_OPEN_READONLY, &c), 0);
+	assert_int_equal(db_host_find_by_mac(c, "52:54:00:00:30:02", &g), 0);
+	assert_int_equal(g.id, id);
+	assert_int_equal(g.action, DB_ACTION_INSTALL);
+	assert_string_equal(g.hostname, "cached");
+	assert_string_equal(g.token, TOK);
+	assert_int_equal(g.n_macs, 2);
+	assert_int_equal(g.n_attrs, 1);
+	assert_string_equal(g.attrs[0].value, "r1");
+	assert_int_equal(db_host_find_by_name(c, "cached", &g), 0);
+	assert_int_equal(db_distro_get(c, "deb12", &gd), 0);
+	assert_string_equal(gd.kernels[0].kernel, "debian12/linux");
+	db_distro_free(&gd);
+	assert_int_equal(db_distro_names(c, &names), 0);
+	assert_int_equal(names.n, 1);
+	/* what the boot decision does not read is not there */
+	assert_int_equal(db_event_list(c, NULL, 0, count_event, &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(db_install_lookup(c, TOK, &g), -ENOENT);
+	assert_int_equal(db_power_get(c, id, &pw, true), 0);
+	assert_string_equal(pw.method, "none");
+	assert_false(pw.has_password);
+	db_close(c);
+
+	/* replaced by a newer one; a write that cannot be made fails */
+	assert_int_equal(db_host_delete(f->db, id), 0);
+	assert_int_equal(db_cache_write(f->db, path, (gid_t)-1), 0);
+	assert_int_equal(db_open(path, DB_OPEN_READONLY, &c), 0);
+	assert_int_equal(db_host_get(c, id, &g), -ENOENT);
+	db_close(c);
+	assert_true(db_cache_write(f->db, "/nonexistent/dir/boot.db",
+				   (gid_t)-1) < 0);
+
+	/* the server answers: the cache is not used */
+	assert_int_equal(db_set_cache(f->db, path), 0);
+	assert_int_equal(db_cache_synced(f->db, &synced), -ENOENT);
+	assert_int_equal(db_host_find_by_mac(f->db, "52:54:00:00:30:01", &g),
+			 -ENOENT);
+	assert_int_equal(db_cache_answers(), answers);
+	assert_int_equal(db_set_cache(f->db, NULL), 0);
+	tmpdir_remove(dir);
+}
+
 int
 main(void)
 {
@@ -239,6 +332,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_maintain, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_snapshot, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_distro_arches, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_read_cache, setup,
 						teardown),
 	};
 

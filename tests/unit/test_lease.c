@@ -15,10 +15,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "appliance/dhcp/lease.h"
+#include "appliance/dhcp/lease_store.h"
+#include "tmpdir.h"
 
 #define ARGC(a) ((int)(sizeof(a) / sizeof((a)[0])) - 1)
 
@@ -441,6 +444,105 @@ test_relay(void **state)
 	assert_int_equal(lease_relay_detail(&r, out, sizeof(out)), 0);
 }
 
+/* lease_spool_drain's store: the MACs, in order; fails with fail_at
+ * (an -errno) at call number fail_n. */
+struct spooled {
+	char macs[256];
+	int n, fail_n, fail_at;
+};
+
+static int
+spooled_store(const struct lease_event *ev, void *ctx)
+{
+	struct spooled *c = ctx;
+
+	if (++c->n == c->fail_n)
+		return c->fail_at;
+	strcat(c->macs, ev->lease.mac);
+	strcat(c->macs, ";");
+	return 0;
+}
+
+static void
+spool_run(const char *dir, const char *mac)
+{
+	char *argv[] = { "bootyard-lease", "add", (char *)mac, "198.18.0.9",
+			 NULL };
+	char *envp[] = { "DNSMASQ_TAGS=arch7", "PATH=/evil", NULL };
+
+	assert_int_equal(lease_spool_write(dir, 4, argv, envp), 0);
+}
+
+/* The spool: runs come back oldest first, parsed again; a store that
+ * fails for the database keeps the run (and stops the drain), one that
+ * refuses the values drops it; unparsable files go; a full spool says
+ * -ENOSPC; a missing spool is empty. */
+static void
+test_spool(void **state)
+{
+	char tmp[64], dir[128], path[256], many[1024];
+	struct spooled c = { .fail_n = 2, .fail_at = -ECONNREFUSED };
+	FILE *f;
+	int i;
+
+	(void)state;
+	tmpdir_make(tmp, sizeof(tmp));
+	snprintf(dir, sizeof(dir), "%s/spool", tmp);
+	assert_int_equal(lease_spool_drain(dir, 10, spooled_store, &c), 0);
+	spool_run(dir, "52:54:00:00:00:01");
+	usleep(2000);
+	spool_run(dir, "52:54:00:00:00:02");
+	usleep(2000);
+	spool_run(dir, "52:54:00:00:00:03");
+	snprintf(path, sizeof(path), "%s/0000000000000-0-bad.run", dir);
+	assert_non_null(f = fopen(path, "w"));
+	fputs("Aadd\nrm -rf /", f); /* no NUL: not a spooled run */
+	fclose(f);
+	/* the bad file goes, the first run is stored, the second fails for
+	 * the database: it stays, and so does the third */
+	assert_int_equal(lease_spool_drain(dir, 10, spooled_store, &c),
+			 -ECONNREFUSED);
+	assert_string_equal(c.macs, "52:54:00:00:00:01;");
+	c.fail_at = -EINVAL; /* refused values: dropped, the drain goes on */
+	c.fail_n = c.n + 1;
+	assert_int_equal(lease_spool_drain(dir, 10, spooled_store, &c), 2);
+	assert_string_equal(c.macs, "52:54:00:00:00:01;52:54:00:00:00:03;");
+	assert_int_equal(lease_spool_drain(dir, 10, spooled_store, &c), 0);
+
+	/* bounded: LEASE_SPOOL_MAX runs, then -ENOSPC */
+	for (i = 0; i < LEASE_SPOOL_MAX; i++) {
+		snprintf(path, sizeof(path), "%s/x%05d.run", dir, i);
+		assert_non_null(f = fopen(path, "w"));
+		fclose(f);
+	}
+	{
+		char *argv[] = { "bootyard-lease", "add", "52:54:00:00:00:04",
+				 "198.18.0.9", NULL };
+
+		assert_int_equal(lease_spool_write(dir, 4, argv, NULL),
+				 -ENOSPC);
+	}
+	/* too big for one file */
+	memset(many, 'x', sizeof(many) - 1);
+	many[sizeof(many) - 1] = '\0';
+	{
+		char *envp[LEASE_SPOOL_FILE_MAX / 1000 + 2];
+		char *argv[] = { "bootyard-lease", "add", "52:54:00:00:00:05",
+				 "198.18.0.9", NULL };
+		char vals[LEASE_SPOOL_FILE_MAX / 1000 + 1][1100];
+
+		for (i = 0; i < LEASE_SPOOL_FILE_MAX / 1000 + 1; i++) {
+			snprintf(vals[i], sizeof(vals[i]), "DNSMASQ_X%d=%s", i,
+				 many);
+			envp[i] = vals[i];
+		}
+		envp[i] = NULL;
+		snprintf(dir, sizeof(dir), "%s/spool2", tmp);
+		assert_int_equal(lease_spool_write(dir, 4, argv, envp), -E2BIG);
+	}
+	tmpdir_remove(tmp);
+}
+
 int
 main(void)
 {
@@ -453,6 +555,7 @@ main(void)
 		cmocka_unit_test(test_arch),
 		cmocka_unit_test(test_init_line),
 		cmocka_unit_test(test_relay),
+		cmocka_unit_test(test_spool),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
