@@ -9,7 +9,28 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/util.h"
+#include "common/valid.h"
+
 #define OPS(db) (((struct db_head *)(void *)(db))->ops)
+
+static char origin[DB_APPLIANCE_MAX];
+
+int
+db_set_origin(const char *name)
+{
+	if (!name || (*name && (strlen(name) >= sizeof(origin) ||
+				!valid_hostname(name))))
+		return -EINVAL;
+	str_copy(origin, sizeof(origin), name);
+	return 0;
+}
+
+const char *
+db_origin(void)
+{
+	return origin;
+}
 
 bool
 db_location_is_pg(const char *location)

@@ -268,10 +268,10 @@ static const char *const stmt_sql[ST__COUNT] = {
 		"  WHERE ip6 = $1::text) a"
 		" WHERE state <> 'del' AND (expires = 0 OR expires > $2::bigint)"
 		" ORDER BY last_seen DESC LIMIT 1",
-	[ST_EVENT_INSERT] = "INSERT INTO events (ts_ms, mac, kind, detail)"
-			    " VALUES ($1::bigint, $2, $3, $4)",
+	[ST_EVENT_INSERT] = "INSERT INTO events (ts_ms, mac, kind, detail,"
+			    " appliance) VALUES ($1::bigint, $2, $3, $4, $5)",
 	[ST_EVENT_LIST] =
-		"SELECT id, ts_ms, mac, kind, detail FROM"
+		"SELECT id, ts_ms, mac, kind, detail, appliance FROM"
 		" (SELECT * FROM events WHERE $1::text IS NULL OR mac = $1::text"
 		"  ORDER BY ts_ms DESC, id DESC LIMIT $2::bigint) e"
 		" ORDER BY ts_ms, id",
@@ -1467,6 +1467,7 @@ event_insert_at(struct db *db, int64_t ts_ms, const char *mac,
 	p_text(&p, mac);
 	p_text(&p, kind);
 	p_text(&p, clean);
+	p_text(&p, db_origin());
 	return run(db, ST_EVENT_INSERT, &p, NULL);
 }
 
@@ -2175,6 +2176,7 @@ dbpg_event_list(struct db *db, const char *mac, unsigned limit,
 		col_copy(res, i, 2, e.mac, sizeof(e.mac));
 		col_copy(res, i, 3, e.kind, sizeof(e.kind));
 		col_copy(res, i, 4, e.detail, sizeof(e.detail));
+		col_copy(res, i, 5, e.appliance, sizeof(e.appliance));
 		r = fn(&e, ctx);
 	}
 	PQclear(res);

@@ -348,6 +348,7 @@ cli_db_open(const struct cli_cmd *cmd, const struct by_config *cfg,
 	int r;
 
 	*ret = NULL;
+	db_set_origin(cfg->name); /* the events a command records */
 	if (cfg_db_path(cfg, path, sizeof(path)) < 0) {
 		cli_err(cmd, "state directory path too long");
 		return EXIT_USAGE;

@@ -276,6 +276,10 @@ sup_paths(struct sup *s)
 {
 	const struct by_config *c = &s->cfg;
 
+	/* the events of this process, its HTTP child and (through the
+	 * environment dnsmasq passes on) the lease hook carry the name */
+	if (db_set_origin(c->name) == 0)
+		setenv("BOOTYARD_APPLIANCE", c->name, 1);
 	if (c->run_dir[0])
 		str_copy(s->run_dir, sizeof(s->run_dir), c->run_dir);
 	else if (str_printf(s->run_dir, sizeof(s->run_dir), "%s/run",
