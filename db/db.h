@@ -154,6 +154,19 @@ void db_snapshot_end(struct db *db);
 int db_changes(struct db *db, uint64_t *ret);
 
 /*
+ * db_change_fd - a descriptor to poll (POLLIN) for db_changes: readable
+ * when a change may have been committed since db_changes last looked
+ * (PostgreSQL: the socket of the connection that LISTENs, after a first
+ * db_changes), so a watcher calls db_changes at once instead of looking
+ * every so often. -1 when there is none (SQLite; PostgreSQL before the
+ * first db_changes or while disconnected): look now and then. Valid
+ * until the next call on db (a reconnect changes it); db_changes reads
+ * what made it readable. A readable fd may also mean the connection
+ * dropped: db_changes then fails, and db_change_fd says -1.
+ */
+int db_change_fd(struct db *db);
+
+/*
  * db_maintain - the housekeeping that many commits call for, on a
  * DB_OPEN_MAINTAINED connection (any connection may call it), waiting
  * up to wait_ms for other connections (SQLite: a checkpoint that lets its

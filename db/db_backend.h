@@ -27,6 +27,7 @@
 	X(int, ping, (struct db * db), (db))                                  \
 	X(int, snapshot_begin, (struct db * db), (db))                        \
 	X(int, changes, (struct db * db, uint64_t *ret), (db, ret))           \
+	X(int, change_fd, (struct db * db), (db))                             \
 	X(int, maintain, (struct db * db, unsigned wait_ms), (db, wait_ms))   \
 	X(int, host_add,                                                      \
 	  (struct db * db, const struct db_host *h, int64_t *ret_id),         \

@@ -848,6 +848,14 @@ dbpg_changes(struct db *db, uint64_t *ret)
 }
 
 static int
+dbpg_change_fd(struct db *db)
+{
+	if (!db->listening || PQstatus(db->conn) != CONNECTION_OK)
+		return -1;
+	return PQsocket(db->conn);
+}
+
+static int
 dbpg_maintain(struct db *db, unsigned wait_ms)
 {
 	return db->readonly ? -EROFS : 0; /* autovacuum does it */

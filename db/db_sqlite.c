@@ -535,6 +535,13 @@ db_snapshot_end(struct db *db)
  * PRAGMA data_version moves when another connection commits; this
  * connection's own changes show in sqlite3_total_changes instead.
  */
+/* No notification on SQLite: the watcher looks now and then. */
+int
+db_change_fd(struct db *db)
+{
+	return -1;
+}
+
 int
 db_changes(struct db *db, uint64_t *ret)
 {

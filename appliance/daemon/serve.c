@@ -1667,19 +1667,29 @@ sup_restarts_due(struct sup *s, uint64_t t, int *timeout)
 	return false;
 }
 
+/* The database watch: without a change fd (SQLite), a look once a
+ * second; with one (PostgreSQL's LISTEN), at once when it wakes, but not
+ * more often than every SUP_DB_DEBOUNCE_MS: a burst of changes (a host
+ * import, a script adding hosts) costs one re-render per period, and the
+ * last change of the burst is picked up within it. */
+#define SUP_DB_LOOK_MS 1000
+#define SUP_DB_DEBOUNCE_MS 50
+
 /*
- * A host added, changed or removed by the CLI or the admin API reaches
- * dnsmasq (reservations) and grub (per-MAC files) without a signal:
- * neither writer depends on the daemon, so the daemon looks (the
- * database's change counter) at most once a second. A counter that
- * cannot be read is looked at again next time.
+ * A host added, changed or removed by the CLI or the admin API (of this
+ * appliance or another one on the same database) reaches dnsmasq
+ * (reservations) and grub (per-MAC files) without a signal: neither
+ * writer depends on the daemon, so the daemon looks (the database's
+ * change counter) once a second, or when the database's change fd woke
+ * it (woken). A counter that cannot be read is looked at again next time.
  */
 static void
-sup_db_watch(struct sup *s)
+sup_db_watch(struct sup *s, bool woken)
 {
 	uint64_t changes;
 
-	if (mono_ms() - s->db_checked < 1000)
+	if (mono_ms() - s->db_checked <
+	    (woken ? SUP_DB_DEBOUNCE_MS : SUP_DB_LOOK_MS))
 		return;
 	s->db_checked = mono_ms();
 	if (db_changes(s->db, &changes) == 0 && changes != s->db_seen) {
@@ -1699,11 +1709,12 @@ sup_db_watch(struct sup *s)
 static int
 sup_loop(struct sup *s, int sfd)
 {
-	struct pollfd pfd[3];
+	struct pollfd pfd[4];
 	int r;
 
+	sup_db_watch(s, false); /* at once: LISTEN, so a change wakes us */
 	for (;;) {
-		int timeout = -1, nfds = 2;
+		int timeout = -1, nfds = 2, cfd, ci = -1;
 		uint64_t t = mono_ms();
 
 		if (sup_restarts_due(s, t, &timeout))
@@ -1727,15 +1738,28 @@ sup_loop(struct sup *s, int sfd)
 			pfd[2].events = POLLIN;
 			nfds = 3;
 		}
+		/* the database's notifications, outside the debounce */
+		cfd = db_change_fd(s->db);
+		if (cfd >= 0 && t - s->db_checked < SUP_DB_DEBOUNCE_MS) {
+			int left = (int)(SUP_DB_DEBOUNCE_MS - (t - s->db_checked));
+
+			if (timeout < 0 || timeout > left)
+				timeout = left;
+		} else if (cfd >= 0) {
+			ci = nfds++;
+			pfd[ci].fd = cfd;
+			pfd[ci].events = POLLIN;
+			pfd[ci].revents = 0;
+		}
 		r = poll(pfd, (nfds_t)nfds, timeout);
 		if (r < 0 && errno != EINTR) {
 			log_warn("poll");
 			return EXIT_RUNTIME;
 		}
-		sup_db_watch(s);
+		sup_db_watch(s, r > 0 && ci >= 0 && pfd[ci].revents);
 		if (r <= 0)
 			continue;
-		if (nfds == 3 && pfd[2].revents)
+		if (ci != 2 && nfds >= 3 && pfd[2].revents)
 			sup_read_log(s);
 		if (pfd[1].revents) {
 			int what = netif_watch_read(s->watch);
