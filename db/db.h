@@ -103,6 +103,14 @@ int db_open(const char *location, int flags, struct db **ret);
  */
 bool db_read_only(struct db *db);
 
+/*
+ * db_open_error - why this thread's last failed db_open failed, in the
+ * server's words when it gave some (PostgreSQL: libpq's message, e.g.
+ * "SSL error: certificate verify failed"), else "". For the message
+ * beside db_strerror's.
+ */
+const char *db_open_error(void);
+
 /* db_location_is_pg - location names a PostgreSQL database
  * ("postgresql://..." or "postgres://..."). */
 bool db_location_is_pg(const char *location);

@@ -184,6 +184,10 @@ int db_rows_write(struct db *db, const struct db_table *t,
 		  const char *const *vals);
 int db_rows_done(struct db *db, const struct db_table *t);
 
+/* db_open_error's text (db.c): a backend's open sets it before it fails;
+ * newlines become "; ". */
+void db_open_error_set(const char *msg);
+
 /* The PostgreSQL schema's numbered migrations (schema_pg.c). */
 int schema_pg_count(void);
 const char *schema_pg_migration(int version);

@@ -973,6 +973,7 @@ dbpg_open(const char *location, int flags, struct db **ret)
 	*ret = db;
 	return 0;
 err:
+	db_open_error_set(db->errmsg);
 	dbpg_close(db);
 	return r;
 }

@@ -362,8 +362,9 @@ cli_db_open(const struct cli_cmd *cmd, const struct by_config *cfg,
 		if (r == -ENOENT && !write)
 			return 0; /* nothing stored yet: an empty result */
 		if (r < 0) {
-			cli_err(cmd, "database %s: %s", cfg->db_url,
-				db_strerror(r));
+			cli_err(cmd, "database %s: %s%s%s", cfg->db_url,
+				db_strerror(r), *db_open_error() ? ": " : "",
+				db_open_error());
 			return EXIT_RUNTIME;
 		}
 		return 0;

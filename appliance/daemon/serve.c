@@ -1544,7 +1544,11 @@ sup_prepare(struct sup *s)
 	r = db_open(s->db_path, DB_OPEN_CREATE, &s->db);
 	if (r < 0) {
 		errno = -r;
-		log_warn("database %s", s->db_path);
+		if (*db_open_error())
+			log_warnx("database %s: %s: %s", s->db_path,
+				  db_strerror(r), db_open_error());
+		else
+			log_warn("database %s", s->db_path);
 		return EXIT_RUNTIME;
 	}
 	sup_user(s);
@@ -1862,7 +1866,11 @@ serve_http_only_user(struct sup *s)
 	r = db_open(s->db_path, DB_OPEN_CREATE, &db);
 	if (r < 0) {
 		errno = -r;
-		log_warn("database %s", s->db_path);
+		if (*db_open_error())
+			log_warnx("database %s: %s: %s", s->db_path,
+				  db_strerror(r), db_open_error());
+		else
+			log_warn("database %s", s->db_path);
 		return r;
 	}
 	db_close(db);
