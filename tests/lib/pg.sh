@@ -55,10 +55,10 @@ _pg_ssl_files() {
 		set -e
 		cd "$d"
 		for ca in ca wrong-ca; do
-			openssl req -x509 -newkey rsa:2048 -nodes -days 2 \
+			openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
 				-subj "/CN=bootyard test $ca" -keyout $ca.key -out $ca.crt
 		done
-		openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" \
+		openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj "/CN=127.0.0.1" \
 			-keyout server.key -out server.csr
 		printf 'subjectAltName=IP:127.0.0.1\n' >server.ext
 		openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key \
