@@ -9,7 +9,47 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/util.h"
+#include "common/valid.h"
+
 #define OPS(db) (((struct db_head *)(void *)(db))->ops)
+
+static char origin[DB_APPLIANCE_MAX];
+static __thread char open_error[256];
+
+const char *
+db_open_error(void)
+{
+	return open_error;
+}
+
+void
+db_open_error_set(const char *msg)
+{
+	size_t i;
+
+	str_copy(open_error, sizeof(open_error), msg ? msg : "");
+	for (i = 0; open_error[i]; i++)
+		if (open_error[i] == '\n' || open_error[i] == '\r' ||
+		    open_error[i] == '\t')
+			open_error[i] = open_error[i + 1] ? ';' : '\0';
+}
+
+int
+db_set_origin(const char *name)
+{
+	if (!name || (*name && (strlen(name) >= sizeof(origin) ||
+				!valid_hostname(name))))
+		return -EINVAL;
+	str_copy(origin, sizeof(origin), name);
+	return 0;
+}
+
+const char *
+db_origin(void)
+{
+	return origin;
+}
 
 bool
 db_location_is_pg(const char *location)
@@ -21,6 +61,7 @@ db_location_is_pg(const char *location)
 int
 db_open(const char *location, int flags, struct db **ret)
 {
+	open_error[0] = '\0';
 	if (!location || !*location)
 		return -EINVAL;
 	if (db_location_is_pg(location))

@@ -43,7 +43,7 @@
 
 #include "common/valid.h"
 
-#define DB_SCHEMA_VERSION 7  /* the newest migration */
+#define DB_SCHEMA_VERSION 8  /* the newest migration */
 #define DB_MAX_MACS 8        /* network interfaces per host */
 #define DB_MAX_ATTRS 32      /* attributes per host */
 #define DB_ATTR_VALUE_MAX 256
@@ -104,6 +104,14 @@ int db_open(const char *location, int flags, struct db **ret);
  */
 bool db_read_only(struct db *db);
 
+/*
+ * db_open_error - why this thread's last failed db_open failed, in the
+ * server's words when it gave some (PostgreSQL: libpq's message, e.g.
+ * "SSL error: certificate verify failed"), else "". For the message
+ * beside db_strerror's.
+ */
+const char *db_open_error(void);
+
 /* db_location_is_pg - location names a PostgreSQL database
  * ("postgresql://..." or "postgres://..."). */
 bool db_location_is_pg(const char *location);
@@ -145,7 +153,9 @@ void db_snapshot_end(struct db *db);
 /*
  * db_changes - a counter that moves whenever a change was committed to
  * the database since the previous call, by any connection of any process
- * (this one included). A watcher (the supervisor re-rendering the
+ * (this one included); on PostgreSQL a change to events alone does not
+ * count (migration 8: events are written on every boot, the watcher
+ * cares for the rest). A watcher (the supervisor re-rendering the
  * reservations and grub files after a CLI or API change) compares it with
  * the value it saw last; the first call on a connection counts as a
  * change. A backend may leave out commits that only add events (the
@@ -154,6 +164,19 @@ void db_snapshot_end(struct db *db);
  * -errno.
  */
 int db_changes(struct db *db, uint64_t *ret);
+
+/*
+ * db_change_fd - a descriptor to poll (POLLIN) for db_changes: readable
+ * when a change may have been committed since db_changes last looked
+ * (PostgreSQL: the socket of the connection that LISTENs, after a first
+ * db_changes), so a watcher calls db_changes at once instead of looking
+ * every so often. -1 when there is none (SQLite; PostgreSQL before the
+ * first db_changes or while disconnected): look now and then. Valid
+ * until the next call on db (a reconnect changes it); db_changes reads
+ * what made it readable. A readable fd may also mean the connection
+ * dropped: db_changes then fails, and db_change_fd says -1.
+ */
+int db_change_fd(struct db *db);
 
 /*
  * db_maintain - the housekeeping that many commits call for, on a
@@ -515,6 +538,8 @@ int db_token_prune(struct db *db, int64_t max_age_s, unsigned long spent_keep);
 
 /* ---- events: the per-MAC boot timeline ----------------------------- */
 
+#define DB_APPLIANCE_MAX 64 /* [appliance] name: a host name, <= 63 */
+
 struct db_event {
 	int64_t id;
 	int64_t ts_ms;              /* unix milliseconds */
@@ -522,7 +547,21 @@ struct db_event {
 	char kind[32];              /* e.g. dhcp-offer, tftp-sent, config,
 				       install-fetch, done, install-exhausted */
 	char detail[DB_DETAIL_MAX]; /* free text, control chars removed */
+	char appliance[DB_APPLIANCE_MAX]; /* the appliance that recorded it
+					     ([appliance] name), "" = not
+					     known (older than migration 8) */
 };
+
+/*
+ * db_set_origin - the appliance this process records events as (its
+ * [appliance] name; "" = none): every event written afterwards, through
+ * any connection of this process (db_event_add, and the events the
+ * install, lease and done calls append), carries it. Call it before
+ * threads start. 0, or -EINVAL when name is not a host name of at most
+ * DB_APPLIANCE_MAX - 1 characters.
+ */
+int db_set_origin(const char *name);
+const char *db_origin(void); /* what db_set_origin set, or "" */
 
 /* db_event_add - append an event (kind: [a-z0-9-]+), stamped now. */
 int db_event_add(struct db *db, const char *mac, const char *kind,

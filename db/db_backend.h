@@ -27,6 +27,7 @@
 	X(int, ping, (struct db * db), (db))                                  \
 	X(int, snapshot_begin, (struct db * db), (db))                        \
 	X(int, changes, (struct db * db, uint64_t *ret), (db, ret))           \
+	X(int, change_fd, (struct db * db), (db))                             \
 	X(int, maintain, (struct db * db, unsigned wait_ms), (db, wait_ms))   \
 	X(int, host_add,                                                      \
 	  (struct db * db, const struct db_host *h, int64_t *ret_id),         \
@@ -185,6 +186,10 @@ int db_rows_read(struct db *db, const struct db_table *t, db_row_fn fn,
 int db_rows_write(struct db *db, const struct db_table *t,
 		  const char *const *vals);
 int db_rows_done(struct db *db, const struct db_table *t);
+
+/* db_open_error's text (db.c): a backend's open sets it before it fails;
+ * newlines become "; ". */
+void db_open_error_set(const char *msg);
 
 /* The PostgreSQL schema's numbered migrations (schema_pg.c). */
 int schema_pg_count(void);

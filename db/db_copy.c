@@ -15,7 +15,7 @@
 
 #include "db/db_backend.h"
 
-_Static_assert(DB_SCHEMA_VERSION == 7,
+_Static_assert(DB_SCHEMA_VERSION == 8,
 	       "db_copy.c: a new migration: add its tables and columns to "
 	       "copy_tables, then this number");
 
@@ -46,7 +46,9 @@ static const struct db_table copy_tables[] = {
 	  { "mac", "ip", "hostname", "arch", "vendor_class", "user_class",
 	    "state", "expires", "first_seen", "last_seen", "ip6" },
 	  NULL },
-	{ "events", "id", 5, { "id", "ts_ms", "mac", "kind", "detail" }, "id" },
+	{ "events", "id", 6,
+	  { "id", "ts_ms", "mac", "kind", "detail", "appliance" },
+	  "id" },
 };
 
 #define N_TABLES (sizeof(copy_tables) / sizeof(copy_tables[0]))

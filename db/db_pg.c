@@ -16,9 +16,9 @@
  *                       55P03 and deadlocks are -EBUSY
  *   db_snapshot_begin   BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY
  *   db_changes          LISTEN bootyard: every table's statement trigger
- *                       notifies (schema_pg.c) with the table's name; all
- *                       but "events" (the timeline) count, and so does a
- *                       reconnect (notifications are lost while away)
+ *                       but the timeline's (events) notifies (schema_pg.c);
+ *                       a reconnect counts as a change (notifications are
+ *                       lost while away)
  *   db_maintain         nothing (autovacuum)
  *   schema version      max(version) of table bootyard_schema; migrations
  *                       run under an advisory lock, one transaction
@@ -279,14 +279,14 @@ static const char *const stmt_sql[ST__COUNT] = {
 		"  WHERE ip6 = $1::text) a"
 		" WHERE state <> 'del' AND (expires = 0 OR expires > $2::bigint)"
 		" ORDER BY last_seen DESC LIMIT 1",
-	[ST_EVENT_INSERT] = "INSERT INTO events (ts_ms, mac, kind, detail)"
-			    " VALUES ($1::bigint, $2, $3, $4)",
+	[ST_EVENT_INSERT] = "INSERT INTO events (ts_ms, mac, kind, detail,"
+			    " appliance) VALUES ($1::bigint, $2, $3, $4, $5)",
 	[ST_EVENT_INSERT_MANY] =
-		"INSERT INTO events (ts_ms, mac, kind, detail)"
-		" SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[],"
-		" $4::text[])",
+		"INSERT INTO events (ts_ms, mac, kind, detail, appliance)"
+		" SELECT t, m, k, d, $5 FROM unnest($1::bigint[], $2::text[],"
+		" $3::text[], $4::text[]) AS u(t, m, k, d)",
 	[ST_EVENT_LIST] =
-		"SELECT id, ts_ms, mac, kind, detail FROM"
+		"SELECT id, ts_ms, mac, kind, detail, appliance FROM"
 		" (SELECT * FROM events WHERE $1::text IS NULL OR mac = $1::text"
 		"  ORDER BY ts_ms DESC, id DESC LIMIT $2::bigint) e"
 		" ORDER BY ts_ms, id",
@@ -821,6 +821,7 @@ ev_flush(struct db *db)
 			r = db->ev_col[i].err;
 		p_text(&p, db->ev_col[i].p);
 	}
+	p_text(&p, db_origin());
 	if (!r)
 		r = run(db, ST_EVENT_INSERT_MANY, &p, NULL);
 	ev_reset(db);
@@ -959,11 +960,7 @@ dbpg_changes(struct db *db, uint64_t *ret)
 	PQclear(res);
 	PQconsumeInput(db->conn);
 	while ((n = PQnotifies(db->conn))) {
-		/* the boot timeline is no state a watcher renders: the
-		 * event writer's commits (every 20 ms in a boot storm) would
-		 * re-render every appliance's files each time */
-		if (strcmp(n->extra, "events"))
-			seen = true;
+		seen = true;
 		PQfreemem(n);
 	}
 	if (db->changes == 0 || seen || db->changed)
@@ -971,6 +968,14 @@ dbpg_changes(struct db *db, uint64_t *ret)
 	db->changed = false;
 	*ret = db->changes;
 	return 0;
+}
+
+static int
+dbpg_change_fd(struct db *db)
+{
+	if (!db->listening || PQstatus(db->conn) != CONNECTION_OK)
+		return -1;
+	return PQsocket(db->conn);
 }
 
 static int
@@ -1091,6 +1096,7 @@ dbpg_open(const char *location, int flags, struct db **ret)
 	*ret = db;
 	return 0;
 err:
+	db_open_error_set(db->errmsg);
 	dbpg_close(db);
 	return r;
 }
@@ -1708,6 +1714,7 @@ event_insert_at(struct db *db, int64_t ts_ms, const char *mac,
 	p_text(&p, mac);
 	p_text(&p, kind);
 	p_text(&p, clean);
+	p_text(&p, db_origin());
 	return run(db, ST_EVENT_INSERT, &p, NULL);
 }
 
@@ -2418,6 +2425,7 @@ dbpg_event_list(struct db *db, const char *mac, unsigned limit,
 		col_copy(res, i, 2, e.mac, sizeof(e.mac));
 		col_copy(res, i, 3, e.kind, sizeof(e.kind));
 		col_copy(res, i, 4, e.detail, sizeof(e.detail));
+		col_copy(res, i, 5, e.appliance, sizeof(e.appliance));
 		r = fn(&e, ctx);
 	}
 	PQclear(res);

@@ -242,10 +242,10 @@ static const char *const stmt_sql[ST__COUNT] = {
 		" WHERE state <> 'del' AND (expires = 0 OR expires > ?2)"
 		" ORDER BY last_seen DESC LIMIT 1",
 	[ST_EVENT_INSERT] =
-		"INSERT INTO events (ts_ms, mac, kind, detail)"
-		" VALUES (?1, ?2, ?3, ?4)",
+		"INSERT INTO events (ts_ms, mac, kind, detail, appliance)"
+		" VALUES (?1, ?2, ?3, ?4, ?5)",
 	[ST_EVENT_LIST] =
-		"SELECT id, ts_ms, mac, kind, detail FROM"
+		"SELECT id, ts_ms, mac, kind, detail, appliance FROM"
 		" (SELECT * FROM events WHERE ?1 IS NULL OR mac = ?1"
 		"  ORDER BY ts_ms DESC, id DESC LIMIT ?2) ORDER BY ts_ms, id",
 	[ST_EVENT_PRUNE] =
@@ -535,6 +535,13 @@ db_snapshot_end(struct db *db)
  * PRAGMA data_version moves when another connection commits; this
  * connection's own changes show in sqlite3_total_changes instead.
  */
+/* No notification on SQLite: the watcher looks now and then. */
+int
+db_change_fd(struct db *db)
+{
+	return -1;
+}
+
 int
 db_changes(struct db *db, uint64_t *ret)
 {
@@ -1386,6 +1393,7 @@ event_insert_at(struct db *db, int64_t ts_ms, const char *mac,
 	bind_text(s, 2, mac);
 	bind_text(s, 3, kind);
 	bind_text(s, 4, clean);
+	bind_text(s, 5, db_origin());
 	return exec_done(s);
 }
 
@@ -2243,6 +2251,7 @@ db_event_list(struct db *db, const char *mac, unsigned limit,
 		col_copy(s, 2, e.mac, sizeof(e.mac));
 		col_copy(s, 3, e.kind, sizeof(e.kind));
 		col_copy(s, 4, e.detail, sizeof(e.detail));
+		col_copy(s, 5, e.appliance, sizeof(e.appliance));
 		r = fn(&e, ctx);
 		if (r)
 			break;

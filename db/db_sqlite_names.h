@@ -17,6 +17,7 @@
 #define db_ping dbsq_ping
 #define db_snapshot_begin dbsq_snapshot_begin
 #define db_changes dbsq_changes
+#define db_change_fd dbsq_change_fd
 #define db_maintain dbsq_maintain
 #define db_host_add dbsq_host_add
 #define db_host_get dbsq_host_get

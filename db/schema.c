@@ -137,6 +137,10 @@ static const char *const migrations[] = {
 	 * IPv4 address beside it; by address, as leases_ip. */
 	"ALTER TABLE leases ADD COLUMN ip6 TEXT NOT NULL DEFAULT '';"
 	"CREATE INDEX leases_ip6 ON leases(ip6);",
+
+	/* 8: several appliances, one database: an event carries the
+	 * appliance that recorded it ([appliance] name); older rows ''. */
+	"ALTER TABLE events ADD COLUMN appliance TEXT NOT NULL DEFAULT '';",
 };
 
 int

@@ -6,8 +6,9 @@
  * a unique index on lower(hostname), "C" ordering where SQLite compares
  * bytes. The version is the largest row of bootyard_schema (db_pg.c).
  *
- * Every table notifies "bootyard" on each change (bootyard_notify, a
- * statement trigger): that is db_changes on PostgreSQL. A new table gets
+ * Every table but events (since migration 8) notifies "bootyard" on each
+ * change (bootyard_notify, a statement trigger): that is db_changes and
+ * db_change_fd on PostgreSQL. A new table gets
  * its trigger in the migration that creates it:
  *   CREATE TRIGGER t_notify AFTER INSERT OR UPDATE OR DELETE ON t
  *     FOR EACH STATEMENT EXECUTE FUNCTION bootyard_notify();
@@ -134,6 +135,15 @@ static const char *const migrations[] = {
 	/* 7: IPv6 leases (see schema.c), by address as leases_ip. */
 	"ALTER TABLE leases ADD COLUMN ip6 text NOT NULL DEFAULT '';"
 	"CREATE INDEX leases_ip6 ON leases(ip6);",
+
+	/* 8: an event carries the appliance that recorded it (see
+	 * schema.c). And events no longer notify: the watchers (the
+	 * supervisors, woken by the notification since db_change_fd) care
+	 * for hosts and distributions, and an appliance under load writes
+	 * events many times a second (each notification also takes the
+	 * server's commit-time notify lock). */
+	"ALTER TABLE events ADD COLUMN appliance text NOT NULL DEFAULT '';"
+	"DROP TRIGGER IF EXISTS events_notify ON events;",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) ==

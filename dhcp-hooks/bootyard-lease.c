@@ -45,17 +45,24 @@ lease_db_path(char *out, size_t outsz)
 	struct by_config cfg;
 	char err[512];
 
-	if (p && *p)
+	if (p && *p) {
+		/* the appliance's name as `bootyard serve` set it */
+		const char *name = getenv("BOOTYARD_APPLIANCE");
+
+		if (name && db_set_origin(name) < 0)
+			log_warnx("BOOTYARD_APPLIANCE: not a host name");
 		return (p[0] == '/' || db_location_is_pg(p)) &&
 			       strlen(p) < 1024
 			       ? str_copy(out, outsz, p)
 			       : -EINVAL;
+	}
 	p = getenv("BOOTYARD_CONFIG");
 	if (cfg_load(&cfg, p && *p ? p : CFG_DEFAULT_PATH, !(p && *p), err,
 		     sizeof(err)) < 0) {
 		log_warnx("%s", err);
 		return -EINVAL;
 	}
+	db_set_origin(cfg.name);
 	return cfg_db_path(&cfg, out, outsz);
 }
 

@@ -440,9 +440,10 @@ static int
 collect_event(const struct db_event *e, void *ctx)
 {
 	json_t *j =
-	    json_pack("{s:I,s:I,s:o,s:o,s:o}", "id", (json_int_t)e->id, "ts_ms",
-	              (json_int_t)e->ts_ms, "mac", json_text(e->mac), "kind",
-	              json_text(e->kind), "detail", json_text(e->detail));
+	    json_pack("{s:I,s:I,s:o,s:o,s:o,s:o}", "id", (json_int_t)e->id,
+	              "ts_ms", (json_int_t)e->ts_ms, "mac", json_text(e->mac),
+	              "kind", json_text(e->kind), "detail", json_text(e->detail),
+	              "appliance", json_text(e->appliance));
 
 	return json_array_append_new(ctx, j) ? -ENOMEM : 0;
 }

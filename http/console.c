@@ -343,9 +343,9 @@ sse_event(const struct db_event *e, void *ctx)
 		s->last = e->id;
 	if (e->id <= s->after)
 		return 0;
-	j = json_pack("{s:I,s:I,s:s,s:s,s:s}", "id", (json_int_t)e->id, "ts_ms",
-	              (json_int_t)e->ts_ms, "mac", e->mac, "kind", e->kind,
-	              "detail", "");
+	j = json_pack("{s:I,s:I,s:s,s:s,s:s,s:s}", "id", (json_int_t)e->id,
+	              "ts_ms", (json_int_t)e->ts_ms, "mac", e->mac, "kind",
+	              e->kind, "detail", "", "appliance", e->appliance);
 	if (!j)
 		return 0;
 	/* stored text is printable but may not be UTF-8 */

@@ -49,6 +49,7 @@ diag_json(const char *mac, const struct diagnosis *d)
 	json_object_set_new(j, "failed", json_boolean(d->failed));
 	json_object_set_new(j, "since_ms", json_integer(d->since_ms));
 	json_object_set_new(j, "text", json_text(d->text));
+	json_object_set_new(j, "appliance", json_text(d->appliance));
 	return j;
 }
 

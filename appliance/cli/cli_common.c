@@ -348,6 +348,7 @@ cli_db_open(const struct cli_cmd *cmd, const struct by_config *cfg,
 	int r;
 
 	*ret = NULL;
+	db_set_origin(cfg->name); /* the events a command records */
 	if (cfg_db_path(cfg, path, sizeof(path)) < 0) {
 		cli_err(cmd, "state directory path too long");
 		return EXIT_USAGE;
@@ -361,8 +362,9 @@ cli_db_open(const struct cli_cmd *cmd, const struct by_config *cfg,
 		if (r == -ENOENT && !write)
 			return 0; /* nothing stored yet: an empty result */
 		if (r < 0) {
-			cli_err(cmd, "database %s: %s", cfg->db_url,
-				db_strerror(r));
+			cli_err(cmd, "database %s: %s%s%s", cfg->db_url,
+				db_strerror(r), *db_open_error() ? ": " : "",
+				db_open_error());
 			return EXIT_RUNTIME;
 		}
 		return 0;

@@ -140,7 +140,7 @@ event_one(const struct db_event *e, void *opaque)
 {
 	struct cli_list *c = opaque;
 	char t[48];
-	const char *row[4];
+	const char *row[5];
 
 	event_time(e->ts_ms, t, sizeof(t));
 	if (c->json) {
@@ -153,12 +153,15 @@ event_one(const struct db_event *e, void *opaque)
 		json_object_set_new(o, "mac", json_text_or_null(e->mac));
 		json_object_set_new(o, "kind", json_string(e->kind));
 		json_object_set_new(o, "detail", json_text_or_null(e->detail));
+		json_object_set_new(o, "appliance",
+				    json_text_or_null(e->appliance));
 		return 0;
 	}
 	row[0] = t;
 	row[1] = e->mac;
 	row[2] = e->kind;
-	row[3] = e->detail;
+	row[3] = e->appliance;
+	row[4] = e->detail;
 	return cli_table_add(&c->table, row);
 }
 
@@ -208,7 +211,7 @@ cmd_events(struct by_ctx *ctx, int argc, char **argv)
 		{ 0 },
 	};
 	static const char *const head[] = { "TIME (UTC)", "MAC", "EVENT",
-					    "DETAIL", NULL };
+					    "APPLIANCE", "DETAIL", NULL };
 	const struct cli_cmd *cmd = &events_cmd;
 	unsigned long long limit = 0;
 	char mac[MAC_STR_LEN];
@@ -239,7 +242,8 @@ cmd_events(struct by_ctx *ctx, int argc, char **argv)
 	if (r == 0 && f.mac && !ctx->json)
 		diag_ok = events_diagnose(ctx, cmd, f.mac, &dg) == 0;
 	if (diag_ok)
-		printf("diagnosis: %s: %s\n", diag_stage_name(dg.stage),
-		       dg.text);
+		printf("diagnosis: %s: %s%s%s%s\n", diag_stage_name(dg.stage),
+		       dg.text, dg.appliance[0] ? " (last seen by " : "",
+		       dg.appliance, dg.appliance[0] ? ")" : "");
 	return r;
 }

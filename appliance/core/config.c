@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "appliance/core/config.h"
 #include "appliance/core/arch.h"
@@ -109,6 +110,25 @@ cfg_local_boot_parse(const char *s, enum cfg_local_boot *ret)
 
 /* ---- defaults ------------------------------------------------------ */
 
+/* cfg_default_name - see config.h. */
+void
+cfg_default_name(char *out, size_t outsz)
+{
+	char host[256] = "";
+	char *dot;
+
+	out[0] = '\0';
+	if (gethostname(host, sizeof(host) - 1) < 0)
+		return;
+	if (strlen(host) >= outsz || !valid_hostname(host)) {
+		dot = strchr(host, '.');
+		if (dot)
+			*dot = '\0';
+	}
+	if (strlen(host) < outsz && valid_hostname(host))
+		str_copy(out, outsz, host);
+}
+
 /*
  * cfg_defaults - fill cfg with every key's default (docs/config.md lists
  * the same values). path is left empty.
@@ -122,6 +142,7 @@ cfg_defaults(struct by_config *cfg)
 	str_copy(cfg->interface, sizeof(cfg->interface), "auto");
 	str_copy(cfg->server_address, sizeof(cfg->server_address), "auto");
 	str_copy(cfg->user, sizeof(cfg->user), "bootyard");
+	cfg_default_name(cfg->name, sizeof(cfg->name));
 
 	cfg->dhcp_mode = DHCP_MODE_DHCP;
 	cfg->ranges.n = 1;
@@ -446,6 +467,20 @@ parse_ipv4(const struct cfg_key *k, const char *value, void *field,
 	if (!valid_ipv4(value)) {
 		snprintf(why, whysz, "not an IPv4 address (like 198.18.0.1)%s",
 			 k->flags & ALLOW_AUTO ? " or 'auto'" : "");
+		return -EINVAL;
+	}
+	return store_string(k, value, field, why, whysz);
+}
+
+/* parse_appliance_name - a host name (valid_hostname) that fits. */
+static int
+parse_appliance_name(const struct cfg_key *k, const char *value,
+		     void *field, char *why, size_t whysz)
+{
+	const char *w = valid_hostname_why(value);
+
+	if (w) {
+		snprintf(why, whysz, "not a host name: %s", w);
 		return -EINVAL;
 	}
 	return store_string(k, value, field, why, whysz);
@@ -1167,6 +1202,7 @@ static const struct cfg_key cfg_keys[] = {
 	{ "appliance", "server_address", parse_ipv4, F(server_address),
 	  ALLOW_AUTO, 0, 0, NULL },
 	{ "appliance", "user", parse_user, F(user), 0, 0, 0, NULL },
+	{ "appliance", "name", parse_appliance_name, F(name), 0, 0, 0, NULL },
 	{ "appliance", "events_keep", parse_number, F(events_keep), 0, 0,
 	  1000000000, NULL },
 	{ "appliance", "leases_keep", parse_duration, F(leases_keep), 0, 3600,

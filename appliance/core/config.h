@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "common/valid.h"
+#include "db/db.h"
 
 #define CFG_DEFAULT_PATH "/etc/bootyard/bootyard.conf"
 #define CFG_PATH_MAX 1024
@@ -114,6 +115,9 @@ struct by_config {
 	char interface[64];                /* "auto" or a name */
 	char server_address[CFG_ADDR_MAX]; /* "auto" or an IPv4 address */
 	char user[64];                     /* unprivileged user: bootyard */
+	char name[DB_APPLIANCE_MAX];       /* this appliance's name in the
+					      events it records; the host
+					      name (cfg_default_name) */
 	unsigned events_keep;              /* newest events kept, 0 = all;
 					      500000 */
 	unsigned leases_keep;              /* seconds a lease row is kept
@@ -204,6 +208,13 @@ struct by_config {
  * cfg_defaults - fill cfg with every key's default value.
  */
 void cfg_defaults(struct by_config *cfg);
+
+/*
+ * cfg_default_name - [appliance] name's default into out: the host name
+ * (gethostname), its first label when the whole does not fit or is not a
+ * valid host name, else "" (events then carry no appliance).
+ */
+void cfg_default_name(char *out, size_t outsz);
 
 /* Defaults of the keys the policy below is made of. */
 #define CFG_INSTALL_ATTEMPTS 3

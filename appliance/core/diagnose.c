@@ -312,6 +312,9 @@ diagnose(const struct db_event *ev, size_t n, const struct diag_ctx *ctx,
 	}
 	out->stage = w.stage;
 	out->since_ms = last;
+	if (n)
+		str_copy(out->appliance, sizeof(out->appliance),
+		         ev[n - 1].appliance);
 	out->boot_start = w.start;
 	if (n == 0) {
 		out->cause = DIAG_NEVER_SEEN;

@@ -67,6 +67,8 @@ struct diagnosis {
 	int64_t since_ms;      /* the last event's time, 0 = none */
 	size_t boot_start;     /* index of the last boot's first event */
 	char text[320];        /* in a sysadmin's words */
+	char appliance[DB_APPLIANCE_MAX]; /* the appliance that recorded the
+					     last event ("" = not known) */
 };
 
 /* diag_stage_name - "none", "offer", "lease", "bootfile", "config",

@@ -281,6 +281,10 @@ sup_paths(struct sup *s)
 {
 	const struct by_config *c = &s->cfg;
 
+	/* the events of this process, its HTTP child and (through the
+	 * environment dnsmasq passes on) the lease hook carry the name */
+	if (db_set_origin(c->name) == 0)
+		setenv("BOOTYARD_APPLIANCE", c->name, 1);
 	if (c->run_dir[0])
 		str_copy(s->run_dir, sizeof(s->run_dir), c->run_dir);
 	else if (str_printf(s->run_dir, sizeof(s->run_dir), "%s/run",
@@ -1549,7 +1553,11 @@ sup_prepare(struct sup *s)
 	r = db_open(s->db_path, DB_OPEN_CREATE, &s->db);
 	if (r < 0) {
 		errno = -r;
-		log_warn("database %s", s->db_path);
+		if (*db_open_error())
+			log_warnx("database %s: %s: %s", s->db_path,
+				  db_strerror(r), db_open_error());
+		else
+			log_warn("database %s", s->db_path);
 		return EXIT_RUNTIME;
 	}
 	sup_user(s);
@@ -1672,14 +1680,22 @@ sup_restarts_due(struct sup *s, uint64_t t, int *timeout)
 	return false;
 }
 
+/* The database watch: without a change fd (SQLite), a look once a
+ * second; with one (PostgreSQL's LISTEN), at once when it wakes, but not
+ * more often than every SUP_DB_DEBOUNCE_MS: a burst of changes (a host
+ * import, a script adding hosts) costs one re-render per period, and the
+ * last change of the burst is picked up within it. */
+#define SUP_DB_LOOK_MS 1000
+#define SUP_DB_DEBOUNCE_MS 50
+
 /*
  * The read cache (PostgreSQL, cfg_db_cache): after a change, the tables
  * the boot decision reads are written to a new file that replaces the
  * old one (db_cache_write), root's, group the service group, 0640, in a
  * directory of root's that only root can change: the HTTP child answers
  * known hosts from it while the server is unavailable. At most once a
- * second, and at most a tenth of the time (10,000 hosts took 0.3 s; any
- * event notifies a change). A write that fails (the server went away)
+ * second, and at most a tenth of the time (10,000 hosts took 0.3 s). A
+ * write that fails (the server went away)
  * is tried again at the next turn.
  */
 static void
@@ -1734,18 +1750,20 @@ sup_cache_watch(struct sup *s)
 }
 
 /*
- * A host added, changed or removed by the CLI or the admin API reaches
- * dnsmasq (reservations) and grub (per-MAC files) without a signal:
- * neither writer depends on the daemon, so the daemon looks (the
- * database's change counter) at most once a second. A counter that
- * cannot be read is looked at again next time.
+ * A host added, changed or removed by the CLI or the admin API (of this
+ * appliance or another one on the same database) reaches dnsmasq
+ * (reservations) and grub (per-MAC files) without a signal: neither
+ * writer depends on the daemon, so the daemon looks (the database's
+ * change counter) once a second, or when the database's change fd woke
+ * it (woken). A counter that cannot be read is looked at again next time.
  */
 static void
-sup_db_watch(struct sup *s)
+sup_db_watch(struct sup *s, bool woken)
 {
 	uint64_t changes;
 
-	if (mono_ms() - s->db_checked < 1000)
+	if (mono_ms() - s->db_checked <
+	    (woken ? SUP_DB_DEBOUNCE_MS : SUP_DB_LOOK_MS))
 		return;
 	s->db_checked = mono_ms();
 	if (db_changes(s->db, &changes) == 0 && changes != s->db_seen) {
@@ -1767,11 +1785,12 @@ sup_db_watch(struct sup *s)
 static int
 sup_loop(struct sup *s, int sfd)
 {
-	struct pollfd pfd[3];
+	struct pollfd pfd[4];
 	int r;
 
+	sup_db_watch(s, false); /* at once: LISTEN, so a change wakes us */
 	for (;;) {
-		int timeout = -1, nfds = 2;
+		int timeout = -1, nfds = 2, cfd, ci = -1;
 		uint64_t t = mono_ms();
 
 		if (sup_restarts_due(s, t, &timeout))
@@ -1795,15 +1814,28 @@ sup_loop(struct sup *s, int sfd)
 			pfd[2].events = POLLIN;
 			nfds = 3;
 		}
+		/* the database's notifications, outside the debounce */
+		cfd = db_change_fd(s->db);
+		if (cfd >= 0 && t - s->db_checked < SUP_DB_DEBOUNCE_MS) {
+			int left = (int)(SUP_DB_DEBOUNCE_MS - (t - s->db_checked));
+
+			if (timeout < 0 || timeout > left)
+				timeout = left;
+		} else if (cfd >= 0) {
+			ci = nfds++;
+			pfd[ci].fd = cfd;
+			pfd[ci].events = POLLIN;
+			pfd[ci].revents = 0;
+		}
 		r = poll(pfd, (nfds_t)nfds, timeout);
 		if (r < 0 && errno != EINTR) {
 			log_warn("poll");
 			return EXIT_RUNTIME;
 		}
-		sup_db_watch(s);
+		sup_db_watch(s, r > 0 && ci >= 0 && pfd[ci].revents);
 		if (r <= 0)
 			continue;
-		if (nfds == 3 && pfd[2].revents)
+		if (ci != 2 && nfds >= 3 && pfd[2].revents)
 			sup_read_log(s);
 		if (pfd[1].revents) {
 			int what = netif_watch_read(s->watch);
@@ -1906,7 +1938,11 @@ serve_http_only_user(struct sup *s)
 	r = db_open(s->db_path, DB_OPEN_CREATE, &db);
 	if (r < 0) {
 		errno = -r;
-		log_warn("database %s", s->db_path);
+		if (*db_open_error())
+			log_warnx("database %s: %s: %s", s->db_path,
+				  db_strerror(r), db_open_error());
+		else
+			log_warn("database %s", s->db_path);
 		return r;
 	}
 	db_close(db);

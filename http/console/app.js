@@ -239,11 +239,11 @@ async function renderHost(key) {
   for (const e of events)
     tl.append(el('tr', {}, el('td', {}, e.time || new Date(e.ts_ms).toISOString()),
       el('td', { class: 'mono' }, e.mac), el('td', {}, e.kind),
-      el('td', { class: 'mono' }, e.detail)));
+      el('td', {}, e.appliance || ''), el('td', { class: 'mono' }, e.detail)));
   view.append(el('div', { class: 'card' }, el('h3', {}, 'Timeline'),
     el('table', {}, el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'When (UTC)'),
       el('th', { scope: 'col' }, 'MAC'), el('th', { scope: 'col' }, 'Event'),
-      el('th', { scope: 'col' }, 'Detail'))), tl)));
+      el('th', { scope: 'col' }, 'Appliance'), el('th', { scope: 'col' }, 'Detail'))), tl)));
 }
 
 async function renderDistros() {

@@ -49,10 +49,10 @@ INSERT INTO install_tokens (token, host_id, issued) VALUES
 INSERT INTO leases (mac, ip, hostname, arch, vendor_class, user_class, state, expires, first_seen, last_seen, ip6)
   VALUES ('52:54:00:00:31:01', '198.18.0.50', 'web-1', 7, 'PXEClient:Arch:00007', 'iPXE', 'add', 1700009999, 1700000000, 1700000500, 'fd00::50'),
          ('52:54:00:00:31:09', '', '', -1, '', '', 'del', 0, 1700000001, 1700000001, '');
-INSERT INTO events (ts_ms, mac, kind, detail) VALUES
-  (1700000000123, '52:54:00:00:31:01', 'dhcp-add', 'ip=198.18.0.50 arch=7'),
-  (1700000000456, '', 'config', 'tab	and "quotes" and \backslash and ünïcode'),
-  (1700000000789, '52:54:00:00:31:09', 'done', '');
+INSERT INTO events (ts_ms, mac, kind, detail, appliance) VALUES
+  (1700000000123, '52:54:00:00:31:01', 'dhcp-add', 'ip=198.18.0.50 arch=7', 'boot-a'),
+  (1700000000456, '', 'config', 'tab	and "quotes" and \backslash and ünïcode', ''),
+  (1700000000789, '52:54:00:00:31:09', 'done', '', 'boot-b.example.org');
 SQL
 for t in distros distro_kernels hosts host_macs host_attrs host_power install_tokens leases events; do
 	n=$(sqlite3 "$DB" "SELECT count(*) FROM $t")
@@ -82,6 +82,7 @@ ok "PostgreSQL -> SQLite: every table the same"
 expect_contains "$(grep '^host_power' "$TEST_TMP/pg.dump")" "bmc_password=s3cret" "the BMC password came along"
 expect_contains "$(grep '^distro_kernels' "$TEST_TMP/pg.dump")" "arch=arm64	kernel=debian12/arm64/linux" "the arm64 kernel came along"
 expect_contains "$(grep '^leases' "$TEST_TMP/pg.dump")" "ip6=fd00::50" "the IPv6 lease address came along"
+expect_contains "$(grep '^events' "$TEST_TMP/pg.dump")" "appliance=boot-b.example.org" "the events' appliance came along"
 
 # the copy works: the PostgreSQL database serves the same hosts, and new
 # rows get new ids (sequences moved past the copied ones)

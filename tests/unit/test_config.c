@@ -139,6 +139,21 @@ defaults(void **state)
 	assert_int_equal(cfg.tftp_max, 1000);
 	assert_int_equal(cfg.events_keep, 500000);
 	assert_int_equal(cfg.leases_keep, 30 * 86400);
+	{
+		/* [appliance] name: the host name (or its first label) */
+		char host[256] = "", *dot;
+
+		gethostname(host, sizeof(host) - 1);
+		if (strcmp(cfg.name, host)) {
+			dot = strchr(host, '.');
+			if (dot)
+				*dot = '\0';
+			if (valid_hostname(host) && strlen(host) < 64)
+				assert_string_equal(cfg.name, host);
+			else
+				assert_string_equal(cfg.name, "");
+		}
+	}
 	assert_int_equal(cfg.unknown_keep, 10000);
 	assert_int_equal(cfg.unknown_rate, 10);
 	assert_int_equal(cfg.token_lifetime, 86400);
@@ -205,6 +220,7 @@ every_key(void **state)
 		   "run_dir = /run/by\n"
 		   "interface = br-lab0\n"
 		   "server_address = 198.18.0.1\n"
+		   "name = boot-a.example.org\n"
 		   "user = _bootyard\n"
 		   "[dhcp]\n"
 		   "mode = proxy\n"
@@ -259,6 +275,7 @@ every_key(void **state)
 	assert_string_equal(cfg.interface, "br-lab0");
 	assert_string_equal(cfg.server_address, "198.18.0.1");
 	assert_string_equal(cfg.user, "_bootyard");
+	assert_string_equal(cfg.name, "boot-a.example.org");
 	assert_int_equal(cfg.dhcp_mode, DHCP_MODE_PROXY);
 	assert_int_equal(cfg.ranges.n, 1);
 	assert_false(cfg.ranges.r[0].is_auto);
@@ -469,6 +486,17 @@ bad_values_per_type(void **state)
 		 "[dhcp] tftp_mtu: not 'auto' or an MTU from 576 to 65535");
 	load_err("[dhcp]\ntftp_mtu = -1\n", 2,
 		 "[dhcp] tftp_mtu: not 'auto' or an MTU from 576 to 65535");
+	load_err_prefix("[appliance]\nname = two words\n", 2,
+			"[appliance] name: not a host name: ");
+	load_err_prefix("[appliance]\nname = -lead\n", 2,
+			"[appliance] name: not a host name: ");
+	load_err_prefix("[appliance]\nname = a;b\n", 2,
+			"[appliance] name: not a host name: ");
+	load_err_prefix("[appliance]\nname = 1.2.3.4\n", 2,
+			"[appliance] name: not a host name: ");
+	load_err("[appliance]\nname = "
+		 "a.b.c.d.e.f.g.h.i.j.k.l.m.n.o.p.q.r.s.t.u.v.w.x.y.z.0.1.2.3.4.5.6"
+		 "\n", 2, "[appliance] name: too long (at most 63 characters)");
 	load_err("[appliance]\nevents_keep = -1\n", 2,
 		 "[appliance] events_keep: not a number");
 	load_err("[appliance]\nevents_keep = 1000000001\n", 2,

@@ -94,6 +94,19 @@ test_upgrade_from_v1(void **state)
 	assert_int_equal(db_open(path, 0, &db), -EPROTO);
 }
 
+/* db_event_list callback: "APPLIANCE/KIND;" for each event. */
+static int
+collect_origins(const struct db_event *e, void *ctx)
+{
+	char *buf = ctx;
+
+	strcat(buf, e->appliance);
+	strcat(buf, "/");
+	strcat(buf, e->kind);
+	strcat(buf, ";");
+	return 0;
+}
+
 /* Migration 4 rebuilds install_tokens: the tokens of a version 3
  * database keep working. */
 static void
@@ -127,7 +140,9 @@ test_upgrade_from_v3(void **state)
 			     "INSERT INTO host_macs VALUES"
 			     " ('52:54:00:00:00:01', 1, 0);"
 			     "INSERT INTO install_tokens (token, host_id, issued)"
-			     " VALUES ('0123456789abcdef0123456789abcdef', 1, 1);",
+			     " VALUES ('0123456789abcdef0123456789abcdef', 1, 1);"
+			     "INSERT INTO events (ts_ms, mac, kind) VALUES"
+			     " (5, '52:54:00:00:00:01', 'old');",
 			     NULL, NULL, NULL),
 		SQLITE_OK);
 	sqlite3_close(conn);
@@ -139,6 +154,15 @@ test_upgrade_from_v3(void **state)
 	assert_int_equal(db_install_done(db, tok, &h), 0);
 	assert_int_equal(h.action, DB_ACTION_LOCAL);
 	assert_int_equal(db_install_lookup(db, tok, &h), -ESTALE);
+	{
+		/* migration 8: an older event has no appliance */
+		char buf[256] = "";
+
+		assert_int_equal(db_event_list(db, "52:54:00:00:00:01", 0,
+					       collect_origins, buf),
+				 0);
+		assert_true(!strncmp(buf, "/old;", 5));
+	}
 	{
 		/* migration 6: the one kernel became the amd64 kernel */
 		struct db_distro dd;
@@ -186,7 +210,9 @@ test_pg_upgrade_from_v5(void **state)
 		 "INSERT INTO distros (name, kernel, initrd, created, updated)"
 		 " VALUES ('d', 'd/k', 'd/i d/i2', 1, 1);"
 		 "INSERT INTO leases (mac, ip, state, first_seen, last_seen)"
-		 " VALUES ('52:54:00:00:00:05', '198.18.0.5', 'add', 1, 1)");
+		 " VALUES ('52:54:00:00:00:05', '198.18.0.5', 'add', 1, 1);"
+		 "INSERT INTO events (ts_ms, mac, kind)"
+		 " VALUES (5, '52:54:00:00:00:05', 'old')");
 	assert_int_equal(db_open(f->path, 0, &f->db), 0);
 	assert_int_equal(db_schema_version(f->db), DB_SCHEMA_VERSION);
 
@@ -214,6 +240,15 @@ test_pg_upgrade_from_v5(void **state)
 	assert_int_equal(db_lease_get(f->db, "52:54:00:00:00:05", &g), 0);
 	assert_string_equal(g.ip, "198.18.0.5");
 	assert_string_equal(g.ip6, "fd00::5");
+	{
+		/* migration 8: an older event has no appliance */
+		char buf[256] = "";
+
+		assert_int_equal(db_event_list(f->db, "52:54:00:00:00:05", 0,
+					       collect_origins, buf),
+				 0);
+		assert_true(!strncmp(buf, "/old;", 5));
+	}
 }
 
 static void
@@ -1271,6 +1306,45 @@ test_event_batch(void **state)
 	assert_int_equal(c.n, 0);
 }
 
+/* Several appliances, one database: each event carries the appliance
+ * that recorded it (db_set_origin), and a MAC's timeline merges those
+ * of every appliance in time order, whichever connection wrote them. */
+static void
+test_events_appliance(void **state)
+{
+	struct fixture *f = *state;
+	const char *mac = "52:54:00:00:00:07";
+	char buf[1024] = "";
+	struct db *other;
+
+	assert_int_equal(db_open(f->path, 0, &other), 0);
+	assert_int_equal(db_set_origin("boot-b"), 0);
+	assert_int_equal(db_event_add_at(other, 3000, mac, "config", ""), 0);
+	assert_int_equal(db_set_origin("boot-a.example.org"), 0);
+	assert_int_equal(db_event_add_at(f->db, 1000, mac, "dhcp-ack", ""), 0);
+	assert_int_equal(db_event_add_at(f->db, 4000, mac, "done", ""), 0);
+	assert_int_equal(db_set_origin("boot-b"), 0);
+	assert_int_equal(db_event_add_at(other, 2000, mac, "tftp-sent", ""),
+			 0);
+	/* hostile names are refused, the origin stays */
+	assert_int_equal(db_set_origin("bad name"), -EINVAL);
+	assert_int_equal(db_set_origin("a;DROP TABLE events"), -EINVAL);
+	assert_int_equal(db_set_origin("-x"), -EINVAL);
+	assert_int_equal(db_set_origin(NULL), -EINVAL);
+	assert_int_equal(db_set_origin("a123456789012345678901234567890123456789"
+				       "012345678901234567890123456789"),
+			 -EINVAL); /* 70 characters */
+	assert_string_equal(db_origin(), "boot-b");
+	assert_int_equal(db_set_origin(""), 0);
+	assert_int_equal(db_event_add_at(other, 5000, mac, "config", ""), 0);
+	db_close(other);
+
+	assert_int_equal(db_event_list(f->db, mac, 0, collect_origins, buf), 0);
+	assert_string_equal(buf, "boot-a.example.org/dhcp-ack;boot-b/tftp-sent;"
+				 "boot-b/config;boot-a.example.org/done;"
+				 "/config;");
+}
+
 /* Retention: the newest events stay, per-MAC listings still work. */
 static void
 test_event_prune(void **state)
@@ -1758,6 +1832,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_distros, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_leases, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_events, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_events_appliance, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_event_prune, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_event_batch, setup,

@@ -76,24 +76,23 @@ test_changes(void **state)
 	assert_int_not_equal(changes(ro), w);
 
 	/* the watcher's own commit */
-	assert_int_equal(db_lease_seen(f->db, "52:54:00:00:00:02", 7), 0);
+	assert_int_equal(db_lease_seen(f->db, "52:54:00:00:00:01", 7), 0);
 	assert_int_not_equal(changes(f->db), v);
 	v = changes(f->db);
 
 	/* a transaction's commit */
 	assert_int_equal(db_tx_begin(writer), 0);
 	assert_int_equal(db_event_add(writer, NULL, "config", "tx"), 0);
-	assert_int_equal(db_lease_seen(writer, "52:54:00:00:00:03", 7), 0);
+	assert_int_equal(db_lease_seen(writer, "52:54:00:00:00:02", 7), 0);
 	assert_int_equal(db_tx_commit(writer), 0);
 	assert_int_not_equal(changes(f->db), v);
 	v = changes(f->db);
 
-	/* the timeline alone: PostgreSQL leaves it out (a boot storm's event
-	 * commits would re-render every appliance's files) */
-	assert_int_equal(db_tx_begin(writer), 0);
-	assert_int_equal(db_event_add(writer, NULL, "config", "e"), 0);
-	assert_int_equal(db_tx_commit(writer), 0);
-	if (!strcmp(db_backend_name(f->db), "postgresql"))
+	/* events alone: PostgreSQL does not notify them (migration 8: the
+	 * watcher is not woken by every boot's events); SQLite's counter
+	 * moves with any commit */
+	assert_int_equal(db_event_add(writer, NULL, "config", "alone"), 0);
+	if (fixture_pg)
 		assert_int_equal(changes(f->db), v);
 
 	db_close(ro);
