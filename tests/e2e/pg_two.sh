@@ -8,7 +8,8 @@
 # notification); a BIOS QEMU client (SeaBIOS + virtio-net, the stand-in
 # installer as in provision.sh) on B's segment installs once and then
 # boots locally; A's and B's timelines (`bootyard events MAC` with each
-# one's config) are the same and show the install recorded by B.
+# one's config) are the same and show the install recorded by B, and a
+# config answer of A's, merged in time order.
 # The same host asked on two appliances at the same instant, a thousand
 # times: tests/integration/pg_install_once.sh (no QEMU needed there).
 # Run under flock /work/qemu.lock. Time bound: about 3 minutes.
@@ -28,6 +29,7 @@ DB_URL=$(pg_url bootyard)
 # app_* helpers' variables to it (lab.sh and appliance.bash keep one of
 # each in globals).
 declare -A S
+n_apps=0
 save_app() { # NAME
 	local n=$1 v
 	for v in LAB_NS LAB_BR LAB_SFX APP_STATE APP_FILES APP_CONF APP_ACCESS \
@@ -58,7 +60,8 @@ new_app() { # NAME
 	printf '[db]\nurl = %s\n' "$DB_URL" >>"$APP_CONF"
 	# serve's log is TEST_TMP/serve.<_app_runs>.log: apart for each
 	APP_PID='' APP_LOG=''
-	_app_runs=$((${#S[@]} ? 10 : 0))
+	_app_runs=$((n_apps * 10))
+	n_apps=$((n_apps + 1))
 }
 
 new_app boot-a
@@ -98,6 +101,10 @@ expect_contains "$(qemu_tail 200)" "INSTALLER: | hostname=node27" \
 ok "installed through B and powered off after $((SECONDS - APP_T0)) s"
 use_app boot-a
 expect_contains "$(by host show node27)" "local" "A sees the host back to local boot"
+# the machine asks A too (a second NIC, a move): A records that event
+out=$(lab_exec curl -sf "http://$LAB_ADDR/ipxe/v1/config?mac=$mac&platform=pcbios") ||
+	fail "A did not answer the config request"
+expect_contains "$out" "sanboot" "A tells the installed machine to boot locally"
 use_app boot-b
 n=$(grep -c "/ipxe/v1/config" "$APP_ACCESS")
 qemu_start two-again bios $mac || app_fail "second QEMU did not start"
@@ -123,6 +130,10 @@ for want in dhcp- config install-fetch "done"; do
 		fail "no $want event recorded by boot-b"
 done
 ok "the timeline shows the DHCP, config, install and done events of appliance boot-b"
+grep ' config ' <<<"$ev_b" | grep -q "boot-a" ||
+	fail "A's config answer is not in the timeline"
+sort -c <<<"$(grep '^20' <<<"$ev_b" | cut -c1-23)" || fail "the timeline is not in time order"
+ok "the timeline merges both appliances' events (A's config answer among B's), in time order"
 expect_contains "$(grep ' done ' <<<"$ev_b")" "boot-b" "done: recorded by boot-b"
 [[ $(grep -c ' done ' <<<"$ev_b") == 1 ]] || fail "more than one done: installed twice"
 ok "installed exactly once"
