@@ -22,19 +22,13 @@
 #include "appliance/core/boot.h"
 #include "common/util.h"
 #include "common/valid.h"
+#include "tests/unit/policy_fixture.h"
 
 #define MAC1 "52:54:00:00:00:01"
 #define MAC9 "52:54:00:00:00:09"
 #define TOK "0123456789abcdef0123456789abcdef"
 
-static const struct decide_policy pol0 = {
-    .base_url = "http://198.18.0.1",
-    .unknown = UNKNOWN_MENU,
-    .menu_timeout = 5,
-    .install_attempts = 3,
-    .local_bios = LOCAL_BOOT_SANBOOT,
-    .local_efi = LOCAL_BOOT_GRUB,
-};
+static const struct decide_policy pol0 = POLICY_FIXTURE(5, LOCAL_BOOT_GRUB);
 
 static struct db_host
 mkhost(enum db_action a, const char *token)

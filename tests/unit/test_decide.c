@@ -14,15 +14,9 @@
 
 #include "common/util.h"
 #include "appliance/core/decide.h"
+#include "tests/unit/policy_fixture.h"
 
-static struct decide_policy pol = {
-    .base_url = "http://198.18.0.1",
-    .unknown = UNKNOWN_MENU,
-    .menu_timeout = 5,
-    .install_attempts = 3,
-    .local_bios = LOCAL_BOOT_SANBOOT,
-    .local_efi = LOCAL_BOOT_EXIT1,
-};
+static struct decide_policy pol = POLICY_FIXTURE(5, LOCAL_BOOT_EXIT1);
 
 static struct db_host
 mkhost(enum db_action a)
