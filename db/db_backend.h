@@ -193,6 +193,7 @@ bool db_mac_canonical(const char *mac);   /* a MAC in mac_parse's form */
 bool db_kind_ok(const char *kind);         /* an event kind: [a-z0-9-]+ */
 bool db_local_boot_ok(const char *method); /* "" or a local boot method */
 bool db_lease_check(const struct db_lease *l);
+int db_host_check(const struct db_host *h, bool check_macs); /* 0, -EINVAL */
 int db_distro_check(const struct db_distro *d); /* 0, -EINVAL, -E2BIG */
 
 #endif

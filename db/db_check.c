@@ -55,6 +55,45 @@ db_distro_check(const struct db_distro *d)
 	return 0;
 }
 
+/* Every field of h the way db.h promises (defence in depth); the MACs
+ * too when check_macs (a new host: 1 to DB_MAX_MACS canonical MACs). */
+int
+db_host_check(const struct db_host *h, bool check_macs)
+{
+	size_t i, j;
+
+	if (h->hostname[0] && !valid_hostname(h->hostname))
+		return -EINVAL;
+	if (h->ip[0] && !valid_ip(h->ip))
+		return -EINVAL;
+	if ((unsigned)h->action > DB_ACTION_MENU)
+		return -EINVAL;
+	if (h->distro[0] && !valid_name(h->distro))
+		return -EINVAL;
+	if (h->action == DB_ACTION_INSTALL && !h->distro[0])
+		return -EINVAL;
+	if (!db_local_boot_ok(h->local_boot))
+		return -EINVAL;
+	if (h->n_attrs > DB_MAX_ATTRS)
+		return -EINVAL;
+	for (i = 0; i < h->n_attrs; i++) {
+		if (!valid_name(h->attrs[i].key) ||
+		    !valid_text(h->attrs[i].value, DB_ATTR_VALUE_MAX - 1))
+			return -EINVAL;
+		for (j = 0; j < i; j++)
+			if (!strcmp(h->attrs[i].key, h->attrs[j].key))
+				return -EINVAL;
+	}
+	if (!check_macs)
+		return 0;
+	if (h->n_macs < 1 || h->n_macs > DB_MAX_MACS)
+		return -EINVAL;
+	for (i = 0; i < h->n_macs; i++)
+		if (!db_mac_canonical(h->macs[i]))
+			return -EINVAL;
+	return 0;
+}
+
 bool
 db_lease_check(const struct db_lease *l)
 {

@@ -1021,43 +1021,6 @@ dbpg_errmsg(struct db *db)
 /* ---- hosts --------------------------------------------------------- */
 
 static int
-host_check(const struct db_host *h, bool check_macs)
-{
-	size_t i, j;
-
-	if (h->hostname[0] && !valid_hostname(h->hostname))
-		return -EINVAL;
-	if (h->ip[0] && !valid_ip(h->ip))
-		return -EINVAL;
-	if ((unsigned)h->action > DB_ACTION_MENU)
-		return -EINVAL;
-	if (h->distro[0] && !valid_name(h->distro))
-		return -EINVAL;
-	if (h->action == DB_ACTION_INSTALL && !h->distro[0])
-		return -EINVAL;
-	if (!db_local_boot_ok(h->local_boot))
-		return -EINVAL;
-	if (h->n_attrs > DB_MAX_ATTRS)
-		return -EINVAL;
-	for (i = 0; i < h->n_attrs; i++) {
-		if (!valid_name(h->attrs[i].key) ||
-		    !valid_text(h->attrs[i].value, DB_ATTR_VALUE_MAX - 1))
-			return -EINVAL;
-		for (j = 0; j < i; j++)
-			if (!strcmp(h->attrs[i].key, h->attrs[j].key))
-				return -EINVAL;
-	}
-	if (!check_macs)
-		return 0;
-	if (h->n_macs < 1 || h->n_macs > DB_MAX_MACS)
-		return -EINVAL;
-	for (i = 0; i < h->n_macs; i++)
-		if (!db_mac_canonical(h->macs[i]))
-			return -EINVAL;
-	return 0;
-}
-
-static int
 attrs_write(struct db *db, const struct db_host *h, int64_t id)
 {
 	struct params p = { 0 };
@@ -1098,7 +1061,7 @@ dbpg_host_add(struct db *db, const struct db_host *h, int64_t *ret_id)
 	size_t i;
 	int r;
 
-	if ((r = host_check(h, true)) < 0)
+	if ((r = db_host_check(h, true)) < 0)
 		return r;
 	if ((r = tx_begin(db)) < 0)
 		return r;
@@ -1231,7 +1194,7 @@ host_write(struct db *db, const struct db_host *h)
 	struct params p = { 0 };
 	int r;
 
-	if ((r = host_check(h, false)) < 0)
+	if ((r = db_host_check(h, false)) < 0)
 		return r;
 	p_int(&p, h->id);
 	p_opt(&p, h->hostname);
@@ -1253,7 +1216,7 @@ dbpg_host_update(struct db *db, const struct db_host *h)
 {
 	int r;
 
-	if ((r = host_check(h, false)) < 0)
+	if ((r = db_host_check(h, false)) < 0)
 		return r;
 	if ((r = tx_begin(db)) < 0)
 		return r;

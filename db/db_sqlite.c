@@ -850,44 +850,6 @@ db_action_parse(const char *s, enum db_action *ret)
 	return -EINVAL;
 }
 
-/* Check every field of h the way db.h promises (defence in depth). */
-static int
-host_check(const struct db_host *h, bool check_macs)
-{
-	size_t i, j;
-
-	if (h->hostname[0] && !valid_hostname(h->hostname))
-		return -EINVAL;
-	if (h->ip[0] && !valid_ip(h->ip))
-		return -EINVAL;
-	if ((unsigned)h->action >= ARRAY_SIZE(action_names))
-		return -EINVAL;
-	if (h->distro[0] && !valid_name(h->distro))
-		return -EINVAL;
-	if (h->action == DB_ACTION_INSTALL && !h->distro[0])
-		return -EINVAL;
-	if (!db_local_boot_ok(h->local_boot))
-		return -EINVAL;
-	if (h->n_attrs > DB_MAX_ATTRS)
-		return -EINVAL;
-	for (i = 0; i < h->n_attrs; i++) {
-		if (!valid_name(h->attrs[i].key) ||
-		    !valid_text(h->attrs[i].value, DB_ATTR_VALUE_MAX - 1))
-			return -EINVAL;
-		for (j = 0; j < i; j++)
-			if (!strcmp(h->attrs[i].key, h->attrs[j].key))
-				return -EINVAL;
-	}
-	if (!check_macs)
-		return 0;
-	if (h->n_macs < 1 || h->n_macs > DB_MAX_MACS)
-		return -EINVAL;
-	for (i = 0; i < h->n_macs; i++)
-		if (!db_mac_canonical(h->macs[i]))
-			return -EINVAL;
-	return 0;
-}
-
 static int
 attrs_write(struct db *db, const struct db_host *h, int64_t id)
 {
@@ -939,7 +901,7 @@ db_host_add(struct db *db, const struct db_host *h, int64_t *ret_id)
 	size_t i;
 	int r, rc;
 
-	r = host_check(h, true);
+	r = db_host_check(h, true);
 	if (r < 0)
 		return r;
 	r = tx_begin(db);
@@ -1099,7 +1061,7 @@ host_write(struct db *db, const struct db_host *h)
 	sqlite3_stmt *s;
 	int r, rc;
 
-	r = host_check(h, false);
+	r = db_host_check(h, false);
 	if (r < 0)
 		return r;
 	s = st(db, ST_HOST_UPDATE);
@@ -1126,7 +1088,7 @@ db_host_update(struct db *db, const struct db_host *h)
 {
 	int r;
 
-	r = host_check(h, false);
+	r = db_host_check(h, false);
 	if (r < 0)
 		return r;
 	r = tx_begin(db);
