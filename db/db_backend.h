@@ -195,5 +195,7 @@ bool db_local_boot_ok(const char *method); /* "" or a local boot method */
 bool db_lease_check(const struct db_lease *l);
 int db_host_check(const struct db_host *h, bool check_macs); /* 0, -EINVAL */
 int db_distro_check(const struct db_distro *d); /* 0, -EINVAL, -E2BIG */
+int db_once_host(const char *mac, const char *distro,
+		 struct db_host *ret); /* 0, -ENOENT: a one-boot token's host */
 
 #endif

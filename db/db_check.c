@@ -1,7 +1,7 @@
 /*
  * db_check.c - the checks of a row every backend makes before it writes
- * (db_backend.h): one copy for SQLite and PostgreSQL, so both refuse the
- * same values.
+ * (db_backend.h), and the rows both build alike: one copy for SQLite and
+ * PostgreSQL, so both refuse the same values and answer the same rows.
  */
 #include "db/db_backend.h"
 
@@ -91,6 +91,22 @@ db_host_check(const struct db_host *h, bool check_macs)
 	for (i = 0; i < h->n_macs; i++)
 		if (!db_mac_canonical(h->macs[i]))
 			return -EINVAL;
+	return 0;
+}
+
+/* The host a one-boot token of an unknown MAC installs (a menu choice
+ * where unknown MACs get the menu): a menu host of that one MAC and no
+ * id, with the distribution chosen. -ENOENT when mac is not canonical. */
+int
+db_once_host(const char *mac, const char *distro, struct db_host *ret)
+{
+	if (!db_mac_canonical(mac))
+		return -ENOENT;
+	memset(ret, 0, sizeof(*ret));
+	ret->action = DB_ACTION_MENU;
+	ret->n_macs = 1;
+	memcpy(ret->macs[0], mac, MAC_STR_LEN);
+	str_copy(ret->distro, sizeof(ret->distro), distro);
 	return 0;
 }
 

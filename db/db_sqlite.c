@@ -1516,16 +1516,8 @@ token_host(struct db *db, const struct token_row *t, struct db_host *ret)
 {
 	int r;
 
-	if (!t->host_id) {
-		if (!t->once || !db_mac_canonical(t->mac))
-			return -ENOENT;
-		memset(ret, 0, sizeof(*ret));
-		ret->action = DB_ACTION_MENU;
-		ret->n_macs = 1;
-		memcpy(ret->macs[0], t->mac, MAC_STR_LEN);
-		str_copy(ret->distro, sizeof(ret->distro), t->distro);
-		return 0;
-	}
+	if (!t->host_id)
+		return t->once ? db_once_host(t->mac, t->distro, ret) : -ENOENT;
 	r = db_host_get(db, t->host_id, ret);
 	if (r == 0 && t->once)
 		str_copy(ret->distro, sizeof(ret->distro), t->distro);
