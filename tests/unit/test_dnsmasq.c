@@ -20,21 +20,13 @@
 
 #include <cmocka.h>
 
+#include "tests/unit/dnsmasq_fixture.h"
 #include "tests/unit/golden.h"
 
 #include "appliance/dhcp/dnsmasq.h"
 #include "common/util.h"
 
-static const struct dnsmasq_facts facts = {
-	.iface = "eth0",
-	.addr = "198.18.0.1",
-	.prefix = 24,
-	.http_base = "http://198.18.0.1",
-	.tftp_root = "/var/lib/bootyard/tftp",
-	.hostsfile = "/var/lib/bootyard/run/dnsmasq.hosts",
-	.script = "/usr/lib/bootyard/bootyard-lease",
-	.user = "bootyard",
-};
+static const struct dnsmasq_facts facts = DNSMASQ_FACTS_FIXTURE;
 
 /* Compare text with the golden file name (golden.h). */
 #define golden(name, text) golden_check(text, "tests/golden/dnsmasq/%s", name)
