@@ -106,6 +106,34 @@ assert_final(const struct boot_answer *ans, enum decision_kind k,
 	assert_string_equal(ans->decision.reason, why);
 }
 
+/* boot_decide on in succeeds with a final answer of kind k, reason why
+ * (assert_final), the step each transition below is checked by. */
+static void
+assert_decides(const struct boot_input *in, struct boot_answer *ans,
+               enum decision_kind k, const char *why)
+{
+	assert_int_equal(boot_decide(in, ans), 0);
+	assert_final(ans, k, why);
+}
+
+/* boot_decide on in succeeds and asks for change c to be applied. */
+static void
+assert_changes(const struct boot_input *in, struct boot_answer *ans,
+               enum boot_change c)
+{
+	assert_int_equal(boot_decide(in, ans), 0);
+	assert_true(ans->need_apply);
+	assert_int_equal(ans->change, c);
+}
+
+/* boot_decide on in succeeds with nothing (more) to apply. */
+static void
+assert_settled(const struct boot_input *in, struct boot_answer *ans)
+{
+	assert_int_equal(boot_decide(in, ans), 0);
+	assert_false(ans->need_apply);
+}
+
 /* ---- ASK ----------------------------------------------------------- */
 
 static void
@@ -116,14 +144,11 @@ test_ask_no_change(void **state)
 	struct boot_input in = mkin(BOOT_ASK, &r, &h, &pol0);
 	struct boot_answer ans;
 
-	assert_int_equal(boot_decide(&in, &ans), 0);
-	assert_final(&ans, DECISION_LOCAL, "host-local");
+	assert_decides(&in, &ans, DECISION_LOCAL, "host-local");
 	h.action = DB_ACTION_MENU;
-	assert_int_equal(boot_decide(&in, &ans), 0);
-	assert_final(&ans, DECISION_MENU, "host-menu");
+	assert_decides(&in, &ans, DECISION_MENU, "host-menu");
 	in.host = NULL;
-	assert_int_equal(boot_decide(&in, &ans), 0);
-	assert_final(&ans, DECISION_MENU, "unknown-mac");
+	assert_decides(&in, &ans, DECISION_MENU, "unknown-mac");
 }
 
 /* Flagged: issue a token (one attempt, compare and set on the distro);
@@ -137,9 +162,7 @@ test_ask_flagged(void **state)
 	struct boot_applied a;
 	struct boot_answer ans;
 
-	assert_int_equal(boot_decide(&in, &ans), 0);
-	assert_true(ans.need_apply);
-	assert_int_equal(ans.change, BOOT_CHANGE_ISSUE);
+	assert_changes(&in, &ans, BOOT_CHANGE_ISSUE);
 	assert_true(ans.cas);
 	assert_false(ans.once);
 	assert_int_equal(ans.host_id, 7);
@@ -149,30 +172,24 @@ test_ask_flagged(void **state)
 
 	a = mkapplied(BOOT_CHANGE_ISSUE, INSTALL_ISSUED, false);
 	in.applied = &a;
-	assert_int_equal(boot_decide(&in, &ans), 0);
-	assert_final(&ans, DECISION_INSTALL, "flagged");
+	assert_decides(&in, &ans, DECISION_INSTALL, "flagged");
 	assert_string_equal(ans.decision.token, TOK);
 	assert_non_null(strstr(ans.decision.cmdline, "bootyard.token=" TOK));
 
 	a = mkapplied(BOOT_CHANGE_ISSUE, INSTALL_EXHAUSTED, false);
-	assert_int_equal(boot_decide(&in, &ans), 0);
-	assert_final(&ans, DECISION_MENU, "install-exhausted");
+	assert_decides(&in, &ans, DECISION_MENU, "install-exhausted");
 	a = mkapplied(BOOT_CHANGE_ISSUE, INSTALL_NO_DISTRO, false);
-	assert_int_equal(boot_decide(&in, &ans), 0);
-	assert_final(&ans, DECISION_MENU, "distro-missing");
+	assert_decides(&in, &ans, DECISION_MENU, "distro-missing");
 	a = mkapplied(BOOT_CHANGE_ISSUE, INSTALL_FAILED, false);
-	assert_int_equal(boot_decide(&in, &ans), 0);
-	assert_final(&ans, DECISION_MENU, "install-unavailable");
+	assert_decides(&in, &ans, DECISION_MENU, "install-unavailable");
 
 	/* the host changed under the change (-ESTALE, read again): its
 	 * state now, and no second change */
 	a = mkapplied(BOOT_CHANGE_ISSUE, INSTALL_NOT_TRIED, false);
 	h.action = DB_ACTION_LOCAL;
-	assert_int_equal(boot_decide(&in, &ans), 0);
-	assert_final(&ans, DECISION_LOCAL, "host-local");
+	assert_decides(&in, &ans, DECISION_LOCAL, "host-local");
 	h.action = DB_ACTION_INSTALL;
-	assert_int_equal(boot_decide(&in, &ans), 0);
-	assert_final(&ans, DECISION_MENU, "install-unavailable");
+	assert_decides(&in, &ans, DECISION_MENU, "install-unavailable");
 }
 
 /* dhcp mode: a change only from the host's leased address. */
@@ -190,18 +207,14 @@ test_ask_address(void **state)
 	assert_true(ans.need_address);
 	assert_false(ans.need_apply);
 	in.addr = DECIDE_ADDR_NOT_LEASED;
-	assert_int_equal(boot_decide(&in, &ans), 0);
-	assert_final(&ans, DECISION_LOCAL, "address-not-leased");
+	assert_decides(&in, &ans, DECISION_LOCAL, "address-not-leased");
 	assert_true(ans.decision.refused);
 	in.addr = DECIDE_ADDR_LEASED;
-	assert_int_equal(boot_decide(&in, &ans), 0);
-	assert_true(ans.need_apply);
-	assert_int_equal(ans.change, BOOT_CHANGE_ISSUE);
+	assert_changes(&in, &ans, BOOT_CHANGE_ISSUE);
 	/* a host that wants nothing needs no address */
 	h.action = DB_ACTION_LOCAL;
 	in.addr = DECIDE_ADDR_UNCHECKED;
-	assert_int_equal(boot_decide(&in, &ans), 0);
-	assert_final(&ans, DECISION_LOCAL, "host-local");
+	assert_decides(&in, &ans, DECISION_LOCAL, "host-local");
 }
 
 /* A menu choice: a one-boot token, the host untouched; refused where
@@ -216,22 +229,18 @@ test_ask_menu_choice(void **state)
 	struct boot_applied a;
 	struct boot_answer ans;
 
-	assert_int_equal(boot_decide(&in, &ans), 0);
-	assert_true(ans.need_apply);
-	assert_int_equal(ans.change, BOOT_CHANGE_ONCE);
+	assert_changes(&in, &ans, BOOT_CHANGE_ONCE);
 	assert_true(ans.once);
 	assert_int_equal(ans.host_id, 7);
 	assert_string_equal(ans.mac, MAC1);
 	assert_string_equal(ans.distro, "deb");
 	a = mkapplied(BOOT_CHANGE_ONCE, INSTALL_ISSUED, true);
 	in.applied = &a;
-	assert_int_equal(boot_decide(&in, &ans), 0);
-	assert_final(&ans, DECISION_INSTALL, "menu-choice");
+	assert_decides(&in, &ans, DECISION_INSTALL, "menu-choice");
 	in.applied = NULL;
 
 	p.menu_install_off = true;
-	assert_int_equal(boot_decide(&in, &ans), 0);
-	assert_final(&ans, DECISION_LOCAL, "menu-install-off");
+	assert_decides(&in, &ans, DECISION_LOCAL, "menu-install-off");
 	assert_true(ans.decision.refused);
 	p.menu_install_off = false;
 
@@ -242,17 +251,14 @@ test_ask_menu_choice(void **state)
 	assert_int_equal(ans.change, BOOT_CHANGE_ONCE);
 	assert_int_equal(ans.host_id, 0);
 	in.unrecorded = true;
-	assert_int_equal(boot_decide(&in, &ans), 0);
-	assert_final(&ans, DECISION_LOCAL, "unknown-rate");
+	assert_decides(&in, &ans, DECISION_LOCAL, "unknown-rate");
 	assert_true(ans.decision.refused);
 	/* ... which refuses changes only: the menu is still served */
 	r.choice = BOOT_CHOICE_NONE;
-	assert_int_equal(boot_decide(&in, &ans), 0);
-	assert_final(&ans, DECISION_MENU, "unknown-mac");
+	assert_decides(&in, &ans, DECISION_MENU, "unknown-mac");
 	/* other choices change nothing */
 	r.choice = BOOT_CHOICE_SHELL;
-	assert_int_equal(boot_decide(&in, &ans), 0);
-	assert_final(&ans, DECISION_SHELL, "menu-choice");
+	assert_decides(&in, &ans, DECISION_SHELL, "menu-choice");
 }
 
 /* ---- RENDER -------------------------------------------------------- */
@@ -267,17 +273,13 @@ test_render_flagged(void **state)
 	struct boot_answer ans;
 
 	/* no token yet: issue one (no compare and set), count after */
-	assert_int_equal(boot_decide(&in, &ans), 0);
-	assert_true(ans.need_apply);
-	assert_int_equal(ans.change, BOOT_CHANGE_ISSUE);
+	assert_changes(&in, &ans, BOOT_CHANGE_ISSUE);
 	assert_false(ans.cas);
 	assert_true(ans.count_fetches);
 	assert_ptr_equal(ans.host, &h);
 	/* a token: carry it, nothing written */
 	strcpy(h.token, TOK);
-	assert_int_equal(boot_decide(&in, &ans), 0);
-	assert_true(ans.need_apply);
-	assert_int_equal(ans.change, BOOT_CHANGE_NONE);
+	assert_changes(&in, &ans, BOOT_CHANGE_NONE);
 	assert_string_equal(ans.token, TOK);
 	assert_string_equal(ans.distro, "deb");
 	assert_true(ans.count_fetches);
@@ -286,16 +288,13 @@ test_render_flagged(void **state)
 	a.counted = true;
 	a.fetches = 2;
 	in.applied = &a;
-	assert_int_equal(boot_decide(&in, &ans), 0);
-	assert_final(&ans, DECISION_INSTALL, "flagged");
+	assert_decides(&in, &ans, DECISION_INSTALL, "flagged");
 	assert_string_equal(ans.decision.token, TOK);
 	/* the budget spent in fetches: the menu for the next fetch */
 	a.fetches = 3;
-	assert_int_equal(boot_decide(&in, &ans), 0);
-	assert_final(&ans, DECISION_MENU, "install-exhausted");
+	assert_decides(&in, &ans, DECISION_MENU, "install-exhausted");
 	a = mkapplied(BOOT_CHANGE_ISSUE, INSTALL_EXHAUSTED, false);
-	assert_int_equal(boot_decide(&in, &ans), 0);
-	assert_final(&ans, DECISION_MENU, "install-exhausted");
+	assert_decides(&in, &ans, DECISION_MENU, "install-exhausted");
 }
 
 /* A file holding a one-boot install carries it while the machine gets
@@ -312,26 +311,21 @@ test_render_held(void **state)
 
 	in.held_distro = "deb";
 	in.held_token = TOK;
-	assert_int_equal(boot_decide(&in, &ans), 0);
-	assert_true(ans.need_apply);
-	assert_int_equal(ans.change, BOOT_CHANGE_NONE);
+	assert_changes(&in, &ans, BOOT_CHANGE_NONE);
 	assert_true(ans.once);
 	assert_string_equal(ans.token, TOK);
 	assert_false(ans.count_fetches);
 	assert_int_equal(r.choice, BOOT_CHOICE_NONE); /* input untouched */
 	a = mkapplied(BOOT_CHANGE_NONE, INSTALL_ISSUED, true);
 	in.applied = &a;
-	assert_int_equal(boot_decide(&in, &ans), 0);
-	assert_final(&ans, DECISION_INSTALL, "menu-choice");
+	assert_decides(&in, &ans, DECISION_INSTALL, "menu-choice");
 	in.applied = NULL;
 
 	p.menu_install_off = true;
-	assert_int_equal(boot_decide(&in, &ans), 0);
-	assert_final(&ans, DECISION_MENU, "host-menu");
+	assert_decides(&in, &ans, DECISION_MENU, "host-menu");
 	p.menu_install_off = false;
 	h.action = DB_ACTION_LOCAL; /* the admin set it local meanwhile */
-	assert_int_equal(boot_decide(&in, &ans), 0);
-	assert_final(&ans, DECISION_LOCAL, "host-local");
+	assert_decides(&in, &ans, DECISION_LOCAL, "host-local");
 	in.host = NULL; /* an unknown MAC's choice */
 	assert_int_equal(boot_decide(&in, &ans), 0);
 	assert_true(ans.need_apply);
@@ -350,9 +344,7 @@ test_fetched(void **state)
 	struct boot_answer ans;
 
 	in.file = "grub/mac/" MAC1 ".cfg";
-	assert_int_equal(boot_decide(&in, &ans), 0);
-	assert_true(ans.need_apply);
-	assert_int_equal(ans.change, BOOT_CHANGE_SPEND);
+	assert_changes(&in, &ans, BOOT_CHANGE_SPEND);
 	assert_int_equal(ans.host_id, 7);
 	assert_string_equal(ans.mac, MAC1);
 	assert_string_equal(ans.file, in.file);
@@ -363,25 +355,19 @@ test_fetched(void **state)
 	a.counted = true;
 	a.fetches = 3; /* the budget, not more: nothing else */
 	in.applied = &a;
-	assert_int_equal(boot_decide(&in, &ans), 0);
-	assert_false(ans.need_apply);
+	assert_settled(&in, &ans);
 	a.fetches = 4; /* one too many without done: give up */
-	assert_int_equal(boot_decide(&in, &ans), 0);
-	assert_true(ans.need_apply);
-	assert_int_equal(ans.change, BOOT_CHANGE_GIVE_UP);
+	assert_changes(&in, &ans, BOOT_CHANGE_GIVE_UP);
 	assert_int_equal(ans.max_attempts, 3);
 	a.change = BOOT_CHANGE_GIVE_UP;
-	assert_int_equal(boot_decide(&in, &ans), 0);
-	assert_false(ans.need_apply);
+	assert_settled(&in, &ans);
 
 	/* a host not flagged spends nothing */
 	in.applied = NULL;
 	h.action = DB_ACTION_MENU;
-	assert_int_equal(boot_decide(&in, &ans), 0);
-	assert_false(ans.need_apply);
+	assert_settled(&in, &ans);
 	in.host = NULL;
-	assert_int_equal(boot_decide(&in, &ans), 0);
-	assert_false(ans.need_apply);
+	assert_settled(&in, &ans);
 }
 
 static void
@@ -395,15 +381,12 @@ test_done(void **state)
 	in.event = BOOT_DONE;
 	assert_int_equal(boot_decide(&in, &ans), -EINVAL);
 	in.token = TOK;
-	assert_int_equal(boot_decide(&in, &ans), 0);
-	assert_true(ans.need_apply);
-	assert_int_equal(ans.change, BOOT_CHANGE_DONE);
+	assert_changes(&in, &ans, BOOT_CHANGE_DONE);
 	assert_string_equal(ans.token, TOK);
 	memset(&a, 0, sizeof(a));
 	a.change = BOOT_CHANGE_DONE;
 	in.applied = &a;
-	assert_int_equal(boot_decide(&in, &ans), 0);
-	assert_false(ans.need_apply);
+	assert_settled(&in, &ans);
 	assert_int_equal(boot_decide(NULL, &ans), -EINVAL);
 	in.event = BOOT_ASK; /* no request, no policy */
 	assert_int_equal(boot_decide(&in, &ans), -EINVAL);
