@@ -6,7 +6,9 @@
 #include "db/db_backend.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/util.h"
 #include "common/valid.h"
@@ -156,4 +158,88 @@ db_mac_canonical(const char *mac)
 	char canon[MAC_STR_LEN];
 
 	return mac_parse(mac, canon) == 0 && !strcmp(canon, mac);
+}
+
+/*
+ * The "done" event of an install with a current token: its text into
+ * detail (detailsz bytes; the distribution, and whether the host was
+ * set local or was a menu choice's one boot and stays as it is).
+ * Returns the MAC the event is about: once_mac for a one-boot token,
+ * else h's first MAC ("" when it has none).
+ */
+const char *
+db_done_event(bool once, const char *once_mac, const struct db_host *h,
+	      char *detail, size_t detailsz)
+{
+	if (once)
+		snprintf(detail, detailsz,
+			 "install of %s (menu choice, one boot) done; host "
+			 "unchanged",
+			 h->distro);
+	else
+		snprintf(detail, detailsz,
+			 "install of %s done; host set to local", h->distro);
+	return once ? once_mac : h->n_macs ? h->macs[0] : "";
+}
+
+/* h as a done install left it in the database: a flagged install's
+ * host boots locally with no token and no attempts; a one-boot
+ * token's host is unchanged. */
+void
+db_done_host(bool once, struct db_host *h)
+{
+	if (once)
+		return;
+	h->action = DB_ACTION_LOCAL;
+	h->token[0] = '\0';
+	h->attempts = 0;
+}
+
+/*
+ * Call fn on each host of ids[0..n-1] as get reads it into one buffer
+ * (fn must not keep it), passing over the ones removed meanwhile; the
+ * ids were collected first because fn may call back into the database.
+ * Returns 0, get's -errno, or fn's first nonzero value (which stops).
+ */
+int
+db_hosts_each(struct db *db, const int64_t *ids, size_t n,
+	      int (*get)(struct db *, int64_t, struct db_host *),
+	      db_host_fn fn, void *ctx)
+{
+	struct db_host *h = malloc(sizeof(*h));
+	size_t i;
+	int r = 0;
+
+	if (!h)
+		return -ENOMEM;
+	for (i = 0; i < n && r == 0; i++) {
+		int g = get(db, ids[i], h);
+
+		if (g == -ENOENT)
+			continue; /* removed meanwhile */
+		if (g < 0) {
+			r = g;
+			break;
+		}
+		r = fn(h, ctx);
+	}
+	free(h);
+	return r;
+}
+
+/* The wall clock, seconds since the epoch. */
+int64_t
+db_now_s(void)
+{
+	return (int64_t)time(NULL);
+}
+
+/* The wall clock, milliseconds since the epoch (event times). */
+int64_t
+db_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }

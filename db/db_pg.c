@@ -332,20 +332,9 @@ struct db {
 
 /* ---- helpers ------------------------------------------------------- */
 
-static int64_t
-now_s(void)
-{
-	return (int64_t)time(NULL);
-}
-
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
+/* db_check.c's clock, by the short names the statements use */
+#define now_s db_now_s
+#define now_ms db_now_ms
 
 static int64_t
 pg_mono_ms(void)
@@ -1363,7 +1352,6 @@ dbpg_host_mac_remove(struct db *db, int64_t id, const char *mac)
 static int
 dbpg_host_list(struct db *db, db_host_fn fn, void *ctx)
 {
-	struct db_host *h;
 	PGresult *res;
 	int64_t *ids;
 	int n, i, r;
@@ -1372,29 +1360,14 @@ dbpg_host_list(struct db *db, db_host_fn fn, void *ctx)
 		return r;
 	n = PQntuples(res);
 	ids = calloc((size_t)n + 1, sizeof(*ids));
-	h = malloc(sizeof(*h));
-	if (!ids || !h) {
+	if (!ids) {
 		PQclear(res);
-		free(ids);
-		free(h);
 		return -ENOMEM;
 	}
 	for (i = 0; i < n; i++)
 		ids[i] = col_i64(res, i, 0);
 	PQclear(res);
-	r = 0;
-	for (i = 0; i < n && r == 0; i++) {
-		int g = dbpg_host_get(db, ids[i], h);
-
-		if (g == -ENOENT)
-			continue;
-		if (g < 0) {
-			r = g;
-			break;
-		}
-		r = fn(h, ctx);
-	}
-	free(h);
+	r = db_hosts_each(db, ids, (size_t)n, dbpg_host_get, fn, ctx);
 	free(ids);
 	return r;
 }
@@ -1603,6 +1576,7 @@ dbpg_install_done(struct db *db, const char *token, struct db_host *ret_host)
 	struct token_row t;
 	struct db_host h;
 	char detail[128];
+	const char *mac;
 	PGresult *res;
 	int r;
 
@@ -1641,27 +1615,14 @@ dbpg_install_done(struct db *db, const char *token, struct db_host *ret_host)
 		r = -ESTALE;
 	if (r < 0)
 		return tx_fail(db, r);
-	if (t.once)
-		snprintf(detail, sizeof(detail),
-			 "install of %s (menu choice, one boot) done; host "
-			 "unchanged",
-			 h.distro);
-	else
-		snprintf(detail, sizeof(detail),
-			 "install of %s done; host set to local", h.distro);
-	r = event_insert_at(db, now_ms(),
-			    t.once ? t.mac : h.n_macs ? h.macs[0] : "", "done",
-			    detail);
+	mac = db_done_event(t.once, t.mac, &h, detail, sizeof(detail));
+	r = event_insert_at(db, now_ms(), mac, "done", detail);
 	if (r < 0)
 		return tx_fail(db, r);
 	if ((r = tx_commit(db)) < 0)
 		return r;
 	if (ret_host) {
-		if (!t.once) {
-			h.action = DB_ACTION_LOCAL;
-			h.token[0] = '\0';
-			h.attempts = 0;
-		}
+		db_done_host(t.once, &h);
 		*ret_host = h;
 	}
 	return 0;

@@ -282,20 +282,9 @@ struct db {
 
 /* ---- helpers ------------------------------------------------------- */
 
-static int64_t
-now_s(void)
-{
-	return (int64_t)time(NULL);
-}
-
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
+/* db_check.c's clock, by the short names the statements use */
+#define now_s db_now_s
+#define now_ms db_now_ms
 
 /* Map an SQLite result code to a negative errno (see db.h). */
 static int
@@ -1260,9 +1249,8 @@ int
 db_host_list(struct db *db, db_host_fn fn, void *ctx)
 {
 	sqlite3_stmt *s;
-	struct db_host *h;
 	int64_t *ids = NULL;
-	size_t n = 0, cap = 0, i;
+	size_t n = 0, cap = 0;
 	int rc, r = 0;
 
 	/* Collect the ids first: fn may call back into the database. */
@@ -1288,22 +1276,7 @@ db_host_list(struct db *db, db_host_fn fn, void *ctx)
 		free(ids);
 		return r;
 	}
-	h = malloc(sizeof(*h));
-	if (!h) {
-		free(ids);
-		return -ENOMEM;
-	}
-	for (i = 0; i < n && r == 0; i++) {
-		int g = db_host_get(db, ids[i], h);
-		if (g == -ENOENT)
-			continue; /* removed meanwhile */
-		if (g < 0) {
-			r = g;
-			break;
-		}
-		r = fn(h, ctx);
-	}
-	free(h);
+	r = db_hosts_each(db, ids, n, db_host_get, fn, ctx);
 	free(ids);
 	return r;
 }
@@ -1548,6 +1521,7 @@ db_install_done(struct db *db, const char *token, struct db_host *ret_host)
 	struct db_host h;
 	sqlite3_stmt *s;
 	char detail[128];
+	const char *mac;
 	int r;
 
 	if (!valid_token(token))
@@ -1587,27 +1561,15 @@ db_install_done(struct db *db, const char *token, struct db_host *ret_host)
 		r = -ESTALE;
 	if (r < 0)
 		return tx_fail(db, r);
-	if (t.once)
-		snprintf(detail, sizeof(detail),
-			 "install of %s (menu choice, one boot) done; host "
-			 "unchanged",
-			 h.distro);
-	else
-		snprintf(detail, sizeof(detail),
-			 "install of %s done; host set to local", h.distro);
-	r = event_insert(db, t.once ? t.mac : h.n_macs ? h.macs[0] : "",
-			 "done", detail);
+	mac = db_done_event(t.once, t.mac, &h, detail, sizeof(detail));
+	r = event_insert(db, mac, "done", detail);
 	if (r < 0)
 		return tx_fail(db, r);
 	r = tx_commit(db);
 	if (r < 0)
 		return r;
 	if (ret_host) {
-		if (!t.once) {
-			h.action = DB_ACTION_LOCAL;
-			h.token[0] = '\0';
-			h.attempts = 0;
-		}
+		db_done_host(t.once, &h);
 		*ret_host = h;
 	}
 	return 0;
