@@ -201,6 +201,18 @@ bool db_mac_canonical(const char *mac);   /* a MAC in mac_parse's form */
 bool db_kind_ok(const char *kind);         /* an event kind: [a-z0-9-]+ */
 bool db_local_boot_ok(const char *method); /* "" or a local boot method */
 bool db_lease_check(const struct db_lease *l);
+int db_host_check(const struct db_host *h, bool check_macs); /* 0, -EINVAL */
 int db_distro_check(const struct db_distro *d); /* 0, -EINVAL, -E2BIG */
+int db_once_host(const char *mac, const char *distro,
+		 struct db_host *ret); /* 0, -ENOENT: a one-boot token's host */
+const char *db_done_event(bool once, const char *once_mac,
+			  const struct db_host *h, char *detail,
+			  size_t detailsz); /* the "done" event: its MAC */
+void db_done_host(bool once, struct db_host *h); /* as done leaves it */
+int db_hosts_each(struct db *db, const int64_t *ids, size_t n,
+		  int (*get)(struct db *, int64_t, struct db_host *),
+		  db_host_fn fn, void *ctx); /* fn on each host still there */
+int64_t db_now_s(void);  /* the wall clock rows are stamped with */
+int64_t db_now_ms(void);
 
 #endif

@@ -1,12 +1,14 @@
 /*
  * db_check.c - the checks of a row every backend makes before it writes
- * (db_backend.h): one copy for SQLite and PostgreSQL, so both refuse the
- * same values.
+ * (db_backend.h), and the rows both build alike: one copy for SQLite and
+ * PostgreSQL, so both refuse the same values and answer the same rows.
  */
 #include "db/db_backend.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/util.h"
 #include "common/valid.h"
@@ -52,6 +54,61 @@ db_distro_check(const struct db_distro *d)
 		return -EINVAL;
 	if (d->template_text && strlen(d->template_text) > DB_TEMPLATE_MAX)
 		return -E2BIG;
+	return 0;
+}
+
+/* Every field of h the way db.h promises (defence in depth); the MACs
+ * too when check_macs (a new host: 1 to DB_MAX_MACS canonical MACs). */
+int
+db_host_check(const struct db_host *h, bool check_macs)
+{
+	size_t i, j;
+
+	if (h->hostname[0] && !valid_hostname(h->hostname))
+		return -EINVAL;
+	if (h->ip[0] && !valid_ip(h->ip))
+		return -EINVAL;
+	if ((unsigned)h->action > DB_ACTION_MENU)
+		return -EINVAL;
+	if (h->distro[0] && !valid_name(h->distro))
+		return -EINVAL;
+	if (h->action == DB_ACTION_INSTALL && !h->distro[0])
+		return -EINVAL;
+	if (!db_local_boot_ok(h->local_boot))
+		return -EINVAL;
+	if (h->n_attrs > DB_MAX_ATTRS)
+		return -EINVAL;
+	for (i = 0; i < h->n_attrs; i++) {
+		if (!valid_name(h->attrs[i].key) ||
+		    !valid_text(h->attrs[i].value, DB_ATTR_VALUE_MAX - 1))
+			return -EINVAL;
+		for (j = 0; j < i; j++)
+			if (!strcmp(h->attrs[i].key, h->attrs[j].key))
+				return -EINVAL;
+	}
+	if (!check_macs)
+		return 0;
+	if (h->n_macs < 1 || h->n_macs > DB_MAX_MACS)
+		return -EINVAL;
+	for (i = 0; i < h->n_macs; i++)
+		if (!db_mac_canonical(h->macs[i]))
+			return -EINVAL;
+	return 0;
+}
+
+/* The host a one-boot token of an unknown MAC installs (a menu choice
+ * where unknown MACs get the menu): a menu host of that one MAC and no
+ * id, with the distribution chosen. -ENOENT when mac is not canonical. */
+int
+db_once_host(const char *mac, const char *distro, struct db_host *ret)
+{
+	if (!db_mac_canonical(mac))
+		return -ENOENT;
+	memset(ret, 0, sizeof(*ret));
+	ret->action = DB_ACTION_MENU;
+	ret->n_macs = 1;
+	memcpy(ret->macs[0], mac, MAC_STR_LEN);
+	str_copy(ret->distro, sizeof(ret->distro), distro);
 	return 0;
 }
 
@@ -101,4 +158,88 @@ db_mac_canonical(const char *mac)
 	char canon[MAC_STR_LEN];
 
 	return mac_parse(mac, canon) == 0 && !strcmp(canon, mac);
+}
+
+/*
+ * The "done" event of an install with a current token: its text into
+ * detail (detailsz bytes; the distribution, and whether the host was
+ * set local or was a menu choice's one boot and stays as it is).
+ * Returns the MAC the event is about: once_mac for a one-boot token,
+ * else h's first MAC ("" when it has none).
+ */
+const char *
+db_done_event(bool once, const char *once_mac, const struct db_host *h,
+	      char *detail, size_t detailsz)
+{
+	if (once)
+		snprintf(detail, detailsz,
+			 "install of %s (menu choice, one boot) done; host "
+			 "unchanged",
+			 h->distro);
+	else
+		snprintf(detail, detailsz,
+			 "install of %s done; host set to local", h->distro);
+	return once ? once_mac : h->n_macs ? h->macs[0] : "";
+}
+
+/* h as a done install left it in the database: a flagged install's
+ * host boots locally with no token and no attempts; a one-boot
+ * token's host is unchanged. */
+void
+db_done_host(bool once, struct db_host *h)
+{
+	if (once)
+		return;
+	h->action = DB_ACTION_LOCAL;
+	h->token[0] = '\0';
+	h->attempts = 0;
+}
+
+/*
+ * Call fn on each host of ids[0..n-1] as get reads it into one buffer
+ * (fn must not keep it), passing over the ones removed meanwhile; the
+ * ids were collected first because fn may call back into the database.
+ * Returns 0, get's -errno, or fn's first nonzero value (which stops).
+ */
+int
+db_hosts_each(struct db *db, const int64_t *ids, size_t n,
+	      int (*get)(struct db *, int64_t, struct db_host *),
+	      db_host_fn fn, void *ctx)
+{
+	struct db_host *h = malloc(sizeof(*h));
+	size_t i;
+	int r = 0;
+
+	if (!h)
+		return -ENOMEM;
+	for (i = 0; i < n && r == 0; i++) {
+		int g = get(db, ids[i], h);
+
+		if (g == -ENOENT)
+			continue; /* removed meanwhile */
+		if (g < 0) {
+			r = g;
+			break;
+		}
+		r = fn(h, ctx);
+	}
+	free(h);
+	return r;
+}
+
+/* The wall clock, seconds since the epoch. */
+int64_t
+db_now_s(void)
+{
+	return (int64_t)time(NULL);
+}
+
+/* The wall clock, milliseconds since the epoch (event times). */
+int64_t
+db_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }

@@ -361,20 +361,9 @@ static _Atomic uint64_t cache_answers; /* db_cache_answers */
 
 /* ---- helpers ------------------------------------------------------- */
 
-static int64_t
-now_s(void)
-{
-	return (int64_t)time(NULL);
-}
-
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
+/* db_check.c's clock, by the short names the statements use */
+#define now_s db_now_s
+#define now_ms db_now_ms
 
 static int64_t
 pg_mono_ms(void)
@@ -1260,43 +1249,6 @@ dbpg_errmsg(struct db *db)
 /* ---- hosts --------------------------------------------------------- */
 
 static int
-host_check(const struct db_host *h, bool check_macs)
-{
-	size_t i, j;
-
-	if (h->hostname[0] && !valid_hostname(h->hostname))
-		return -EINVAL;
-	if (h->ip[0] && !valid_ip(h->ip))
-		return -EINVAL;
-	if ((unsigned)h->action > DB_ACTION_MENU)
-		return -EINVAL;
-	if (h->distro[0] && !valid_name(h->distro))
-		return -EINVAL;
-	if (h->action == DB_ACTION_INSTALL && !h->distro[0])
-		return -EINVAL;
-	if (!db_local_boot_ok(h->local_boot))
-		return -EINVAL;
-	if (h->n_attrs > DB_MAX_ATTRS)
-		return -EINVAL;
-	for (i = 0; i < h->n_attrs; i++) {
-		if (!valid_name(h->attrs[i].key) ||
-		    !valid_text(h->attrs[i].value, DB_ATTR_VALUE_MAX - 1))
-			return -EINVAL;
-		for (j = 0; j < i; j++)
-			if (!strcmp(h->attrs[i].key, h->attrs[j].key))
-				return -EINVAL;
-	}
-	if (!check_macs)
-		return 0;
-	if (h->n_macs < 1 || h->n_macs > DB_MAX_MACS)
-		return -EINVAL;
-	for (i = 0; i < h->n_macs; i++)
-		if (!db_mac_canonical(h->macs[i]))
-			return -EINVAL;
-	return 0;
-}
-
-static int
 attrs_write(struct db *db, const struct db_host *h, int64_t id)
 {
 	struct params p = { 0 };
@@ -1337,7 +1289,7 @@ dbpg_host_add(struct db *db, const struct db_host *h, int64_t *ret_id)
 	size_t i;
 	int r;
 
-	if ((r = host_check(h, true)) < 0)
+	if ((r = db_host_check(h, true)) < 0)
 		return r;
 	if ((r = tx_begin(db)) < 0)
 		return r;
@@ -1476,7 +1428,7 @@ host_write(struct db *db, const struct db_host *h)
 	struct params p = { 0 };
 	int r;
 
-	if ((r = host_check(h, false)) < 0)
+	if ((r = db_host_check(h, false)) < 0)
 		return r;
 	p_int(&p, h->id);
 	p_opt(&p, h->hostname);
@@ -1498,7 +1450,7 @@ dbpg_host_update(struct db *db, const struct db_host *h)
 {
 	int r;
 
-	if ((r = host_check(h, false)) < 0)
+	if ((r = db_host_check(h, false)) < 0)
 		return r;
 	if ((r = tx_begin(db)) < 0)
 		return r;
@@ -1645,7 +1597,6 @@ dbpg_host_mac_remove(struct db *db, int64_t id, const char *mac)
 static int
 dbpg_host_list(struct db *db, db_host_fn fn, void *ctx)
 {
-	struct db_host *h;
 	PGresult *res;
 	int64_t *ids;
 	int n, i, r;
@@ -1654,29 +1605,14 @@ dbpg_host_list(struct db *db, db_host_fn fn, void *ctx)
 		return r;
 	n = PQntuples(res);
 	ids = calloc((size_t)n + 1, sizeof(*ids));
-	h = malloc(sizeof(*h));
-	if (!ids || !h) {
+	if (!ids) {
 		PQclear(res);
-		free(ids);
-		free(h);
 		return -ENOMEM;
 	}
 	for (i = 0; i < n; i++)
 		ids[i] = col_i64(res, i, 0);
 	PQclear(res);
-	r = 0;
-	for (i = 0; i < n && r == 0; i++) {
-		int g = dbpg_host_get(db, ids[i], h);
-
-		if (g == -ENOENT)
-			continue;
-		if (g < 0) {
-			r = g;
-			break;
-		}
-		r = fn(h, ctx);
-	}
-	free(h);
+	r = db_hosts_each(db, ids, (size_t)n, dbpg_host_get, fn, ctx);
 	free(ids);
 	return r;
 }
@@ -1859,16 +1795,8 @@ token_host(struct db *db, const struct token_row *t, struct db_host *ret)
 {
 	int r;
 
-	if (!t->host_id) {
-		if (!t->once || !db_mac_canonical(t->mac))
-			return -ENOENT;
-		memset(ret, 0, sizeof(*ret));
-		ret->action = DB_ACTION_MENU;
-		ret->n_macs = 1;
-		memcpy(ret->macs[0], t->mac, MAC_STR_LEN);
-		str_copy(ret->distro, sizeof(ret->distro), t->distro);
-		return 0;
-	}
+	if (!t->host_id)
+		return t->once ? db_once_host(t->mac, t->distro, ret) : -ENOENT;
 	r = dbpg_host_get(db, t->host_id, ret);
 	if (r == 0 && t->once)
 		str_copy(ret->distro, sizeof(ret->distro), t->distro);
@@ -1896,6 +1824,7 @@ dbpg_install_done(struct db *db, const char *token, struct db_host *ret_host)
 	struct token_row t;
 	struct db_host h;
 	char detail[128];
+	const char *mac;
 	PGresult *res;
 	int r;
 
@@ -1934,27 +1863,14 @@ dbpg_install_done(struct db *db, const char *token, struct db_host *ret_host)
 		r = -ESTALE;
 	if (r < 0)
 		return tx_fail(db, r);
-	if (t.once)
-		snprintf(detail, sizeof(detail),
-			 "install of %s (menu choice, one boot) done; host "
-			 "unchanged",
-			 h.distro);
-	else
-		snprintf(detail, sizeof(detail),
-			 "install of %s done; host set to local", h.distro);
-	r = event_insert_at(db, now_ms(),
-			    t.once ? t.mac : h.n_macs ? h.macs[0] : "", "done",
-			    detail);
+	mac = db_done_event(t.once, t.mac, &h, detail, sizeof(detail));
+	r = event_insert_at(db, now_ms(), mac, "done", detail);
 	if (r < 0)
 		return tx_fail(db, r);
 	if ((r = tx_commit(db)) < 0)
 		return r;
 	if (ret_host) {
-		if (!t.once) {
-			h.action = DB_ACTION_LOCAL;
-			h.token[0] = '\0';
-			h.attempts = 0;
-		}
+		db_done_host(t.once, &h);
 		*ret_host = h;
 	}
 	return 0;

@@ -282,20 +282,9 @@ struct db {
 
 /* ---- helpers ------------------------------------------------------- */
 
-static int64_t
-now_s(void)
-{
-	return (int64_t)time(NULL);
-}
-
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
+/* db_check.c's clock, by the short names the statements use */
+#define now_s db_now_s
+#define now_ms db_now_ms
 
 /* Map an SQLite result code to a negative errno (see db.h). */
 static int
@@ -857,44 +846,6 @@ db_action_parse(const char *s, enum db_action *ret)
 	return -EINVAL;
 }
 
-/* Check every field of h the way db.h promises (defence in depth). */
-static int
-host_check(const struct db_host *h, bool check_macs)
-{
-	size_t i, j;
-
-	if (h->hostname[0] && !valid_hostname(h->hostname))
-		return -EINVAL;
-	if (h->ip[0] && !valid_ip(h->ip))
-		return -EINVAL;
-	if ((unsigned)h->action >= ARRAY_SIZE(action_names))
-		return -EINVAL;
-	if (h->distro[0] && !valid_name(h->distro))
-		return -EINVAL;
-	if (h->action == DB_ACTION_INSTALL && !h->distro[0])
-		return -EINVAL;
-	if (!db_local_boot_ok(h->local_boot))
-		return -EINVAL;
-	if (h->n_attrs > DB_MAX_ATTRS)
-		return -EINVAL;
-	for (i = 0; i < h->n_attrs; i++) {
-		if (!valid_name(h->attrs[i].key) ||
-		    !valid_text(h->attrs[i].value, DB_ATTR_VALUE_MAX - 1))
-			return -EINVAL;
-		for (j = 0; j < i; j++)
-			if (!strcmp(h->attrs[i].key, h->attrs[j].key))
-				return -EINVAL;
-	}
-	if (!check_macs)
-		return 0;
-	if (h->n_macs < 1 || h->n_macs > DB_MAX_MACS)
-		return -EINVAL;
-	for (i = 0; i < h->n_macs; i++)
-		if (!db_mac_canonical(h->macs[i]))
-			return -EINVAL;
-	return 0;
-}
-
 static int
 attrs_write(struct db *db, const struct db_host *h, int64_t id)
 {
@@ -946,7 +897,7 @@ db_host_add(struct db *db, const struct db_host *h, int64_t *ret_id)
 	size_t i;
 	int r, rc;
 
-	r = host_check(h, true);
+	r = db_host_check(h, true);
 	if (r < 0)
 		return r;
 	r = tx_begin(db);
@@ -1106,7 +1057,7 @@ host_write(struct db *db, const struct db_host *h)
 	sqlite3_stmt *s;
 	int r, rc;
 
-	r = host_check(h, false);
+	r = db_host_check(h, false);
 	if (r < 0)
 		return r;
 	s = st(db, ST_HOST_UPDATE);
@@ -1133,7 +1084,7 @@ db_host_update(struct db *db, const struct db_host *h)
 {
 	int r;
 
-	r = host_check(h, false);
+	r = db_host_check(h, false);
 	if (r < 0)
 		return r;
 	r = tx_begin(db);
@@ -1305,9 +1256,8 @@ int
 db_host_list(struct db *db, db_host_fn fn, void *ctx)
 {
 	sqlite3_stmt *s;
-	struct db_host *h;
 	int64_t *ids = NULL;
-	size_t n = 0, cap = 0, i;
+	size_t n = 0, cap = 0;
 	int rc, r = 0;
 
 	/* Collect the ids first: fn may call back into the database. */
@@ -1333,22 +1283,7 @@ db_host_list(struct db *db, db_host_fn fn, void *ctx)
 		free(ids);
 		return r;
 	}
-	h = malloc(sizeof(*h));
-	if (!h) {
-		free(ids);
-		return -ENOMEM;
-	}
-	for (i = 0; i < n && r == 0; i++) {
-		int g = db_host_get(db, ids[i], h);
-		if (g == -ENOENT)
-			continue; /* removed meanwhile */
-		if (g < 0) {
-			r = g;
-			break;
-		}
-		r = fn(h, ctx);
-	}
-	free(h);
+	r = db_hosts_each(db, ids, n, db_host_get, fn, ctx);
 	free(ids);
 	return r;
 }
@@ -1562,16 +1497,8 @@ token_host(struct db *db, const struct token_row *t, struct db_host *ret)
 {
 	int r;
 
-	if (!t->host_id) {
-		if (!t->once || !db_mac_canonical(t->mac))
-			return -ENOENT;
-		memset(ret, 0, sizeof(*ret));
-		ret->action = DB_ACTION_MENU;
-		ret->n_macs = 1;
-		memcpy(ret->macs[0], t->mac, MAC_STR_LEN);
-		str_copy(ret->distro, sizeof(ret->distro), t->distro);
-		return 0;
-	}
+	if (!t->host_id)
+		return t->once ? db_once_host(t->mac, t->distro, ret) : -ENOENT;
 	r = db_host_get(db, t->host_id, ret);
 	if (r == 0 && t->once)
 		str_copy(ret->distro, sizeof(ret->distro), t->distro);
@@ -1602,6 +1529,7 @@ db_install_done(struct db *db, const char *token, struct db_host *ret_host)
 	struct db_host h;
 	sqlite3_stmt *s;
 	char detail[128];
+	const char *mac;
 	int r;
 
 	if (!valid_token(token))
@@ -1641,27 +1569,15 @@ db_install_done(struct db *db, const char *token, struct db_host *ret_host)
 		r = -ESTALE;
 	if (r < 0)
 		return tx_fail(db, r);
-	if (t.once)
-		snprintf(detail, sizeof(detail),
-			 "install of %s (menu choice, one boot) done; host "
-			 "unchanged",
-			 h.distro);
-	else
-		snprintf(detail, sizeof(detail),
-			 "install of %s done; host set to local", h.distro);
-	r = event_insert(db, t.once ? t.mac : h.n_macs ? h.macs[0] : "",
-			 "done", detail);
+	mac = db_done_event(t.once, t.mac, &h, detail, sizeof(detail));
+	r = event_insert(db, mac, "done", detail);
 	if (r < 0)
 		return tx_fail(db, r);
 	r = tx_commit(db);
 	if (r < 0)
 		return r;
 	if (ret_host) {
-		if (!t.once) {
-			h.action = DB_ACTION_LOCAL;
-			h.token[0] = '\0';
-			h.attempts = 0;
-		}
+		db_done_host(t.once, &h);
 		*ret_host = h;
 	}
 	return 0;

@@ -193,6 +193,14 @@ install_cmdline(const struct decide_input *in, struct decision *d)
 	return r < 0 ? -EINVAL : 0;
 }
 
+/* The install outcomes that give the menu, with the reason it says. */
+static const char *const install_menu_reason[] = {
+	[INSTALL_EXHAUSTED] = "install-exhausted",
+	[INSTALL_NO_DISTRO] = "distro-missing",
+	[INSTALL_NO_KERNEL] = "no-kernel-for-arch",
+	[INSTALL_FAILED] = "install-unavailable",
+};
+
 int
 decide(const struct decide_input *in, struct decision *ret)
 {
@@ -268,24 +276,16 @@ decide(const struct decide_input *in, struct decision *ret)
 		if (r < 0)
 			return r;
 		goto out;
-	case INSTALL_EXHAUSTED:
-		d.kind = DECISION_MENU;
-		d.reason = "install-exhausted";
-		goto out;
-	case INSTALL_NO_DISTRO:
-		d.kind = DECISION_MENU;
-		d.reason = "distro-missing";
-		goto out;
 	case INSTALL_NO_KERNEL:
-		d.kind = DECISION_MENU;
-		d.reason = "no-kernel-for-arch";
 		d.distro = in->distro ? in->distro->name : NULL;
-		goto out;
-	case INSTALL_FAILED:
-		d.kind = DECISION_MENU;
-		d.reason = "install-unavailable";
-		goto out;
+		/* fall through */
 	default:
+		if ((size_t)in->install < ARRAY_SIZE(install_menu_reason) &&
+		    install_menu_reason[in->install]) {
+			d.kind = DECISION_MENU;
+			d.reason = install_menu_reason[in->install];
+			goto out;
+		}
 		break;
 	}
 

@@ -21,6 +21,12 @@ iso() { xorriso -as mkisofs -quiet -R -J -V "$2" -o "$1" "$3" 2>/dev/null; }
 state() { (cd "$FILES" && find . | sort); by --json distro list; }
 # result: the JSON object after the --json progress lines in $out
 result() { sed -n '/^{$/,$p' <<<"$out"; }
+# imported NAME SOURCE EXPR WANT TEXT: the import succeeds (--json) and
+# EXPR, Python over its result object d, prints WANT
+imported() {
+	expect_exit 0 by --json distro import "$1" --from "$2"
+	expect_eq "$(jpy "$3" < <(result))" "$4" "$5"
+}
 # refused NAME SOURCE TEXT [EXIT]: the import fails (exit 2: bad input;
 # 3: an unreadable source), says TEXT, and
 # leaves files_dir and the distros table as they were
@@ -43,8 +49,7 @@ echo 'Debian GNU/Linux 12.8.0 "Bookworm" - Official amd64 NETINST with firmware 
 echo x >"$d/pool/main/b/base/base-files_12.4_amd64.deb"
 ln -s . "$d/debian" # real netinst ISOs hold symlinks; they are fine
 iso "$W/deb.iso" 'Debian 12.8.0 amd64 n' "$d"
-expect_exit 0 by --json distro import deb12 --from "$W/deb.iso"
-expect_eq "$(result | jpy '[d["family"], d["release"], d["arches"], d["kernel"], d["initrds"], d["template_name"]]')" \
+imported deb12 "$W/deb.iso" '[d["family"], d["release"], d["arches"], d["kernel"], d["initrds"], d["template_name"]]' \
 	"['debian', '12.8.0', ['amd64'], 'deb12/amd64/vmlinuz', ['deb12/amd64/initrd.gz'], 'preseed.cfg']" \
 	"Debian ISO recognised"
 expect_contains "$out" '{"progress": "copy", "file": "install.amd/initrd.gz"' "--json progress lines"
@@ -72,8 +77,7 @@ cp -a "$d" "$d2" && mkdir -p "$d2/install.a64"
 head -c 200000 /dev/urandom >"$d2/install.a64/vmlinuz"
 head -c 300000 /dev/urandom >"$d2/install.a64/initrd.gz"
 iso "$W/deb2.iso" 'Debian 12.8.0 multi n' "$d2"
-expect_exit 0 by --json distro import deb12m --from "$W/deb2.iso"
-expect_eq "$(result | jpy '[d["arches"], d["kernel"], d["kernels"]["arm64"]["kernel"], d["kernels"]["arm64"]["initrds"]]')" \
+imported deb12m "$W/deb2.iso" '[d["arches"], d["kernel"], d["kernels"]["arm64"]["kernel"], d["kernels"]["arm64"]["initrds"]]' \
 	"[['amd64', 'arm64'], 'deb12m/amd64/vmlinuz', 'deb12m/arm64/vmlinuz', ['deb12m/arm64/initrd.gz']]" \
 	"both architectures of a two-arch ISO stored"
 check "arm64 kernel copied" cmp "$d2/install.a64/vmlinuz" "$FILES/deb12m/arm64/vmlinuz"
@@ -102,8 +106,7 @@ initrd = images/pxeboot/initrd.img
 kernel = images/pxeboot/vmlinuz
 T
 iso "$W/fedora.iso" 'Fedora-S-dvd-x86_64-40' "$f"
-expect_exit 0 by --json distro import f40 --from "$W/fedora.iso"
-expect_eq "$(jpy '[d["family"], d["vendor"], d["release"], d["arches"], d["kernel"], d["template_name"], d["cmdline"]]' < <(result))" \
+imported f40 "$W/fedora.iso" '[d["family"], d["vendor"], d["release"], d["arches"], d["kernel"], d["template_name"], d["cmdline"]]' \
 	"['fedora', 'Fedora', '40', ['amd64'], 'f40/amd64/vmlinuz', 'ks.cfg', 'inst.ks={{install_url}} ip=dhcp']" \
 	"Fedora .treeinfo recognised"
 check "Fedora initrd copied" cmp "$f/images/pxeboot/initrd.img" "$FILES/f40/amd64/initrd.img"
@@ -115,8 +118,7 @@ head -c 100000 /dev/urandom >"$u/casper/vmlinuz"
 head -c 100000 /dev/urandom >"$u/casper/initrd"
 echo 'Ubuntu-Server 24.04.1 LTS "Noble Numbat" - Release amd64 (20240827)' >"$u/.disk/info"
 iso "$W/ubuntu.iso" 'Ubuntu-Server 24.04.1 LTS amd64' "$u"
-expect_exit 0 by --json distro import noble --from "$W/ubuntu.iso"
-expect_eq "$(jpy '[d["family"], d["release"], d["template_name"], d["cmdline"]]' < <(result))" \
+imported noble "$W/ubuntu.iso" '[d["family"], d["release"], d["template_name"], d["cmdline"]]' \
 	"['ubuntu', '24.04.1', 'user-data', 'ip=dhcp autoinstall cloud-config-url={{install_url}}']" \
 	"Ubuntu live ISO recognised"
 
@@ -135,8 +137,7 @@ check "netboot initrd copied" cmp "$n/debian-installer/amd64/initrd.gz" "$FILES/
 # --- the files of debian-installer-12-netboot-amd64 ---
 pkg=/usr/lib/debian-installer/images/12/amd64/text
 if [[ -f $pkg/debian-installer/amd64/linux ]]; then
-	expect_exit 0 by --json distro import di12 --from "$pkg"
-	expect_eq "$(jpy '[d["family"], d["release"], d["layout"], d["kernel"], d["initrds"]]' < <(result))" \
+	imported di12 "$pkg" '[d["family"], d["release"], d["layout"], d["kernel"], d["initrds"]]' \
 		"['debian', '12', 'netboot tree', 'di12/amd64/linux', ['di12/amd64/initrd.gz']]" \
 		"debian-installer-12-netboot-amd64 imported"
 	check "d-i initrd copied" cmp "$pkg/debian-installer/amd64/initrd.gz" "$FILES/di12/amd64/initrd.gz"
@@ -154,8 +155,7 @@ head -c 100000 /dev/urandom >"$n6/debian-installer/arm64/linux"
 head -c 100000 /dev/urandom >"$n6/debian-installer/arm64/initrd.gz"
 cp "$n/version.info" "$n6/version.info"
 tar -C "$n6" -czf "$W/netboot-arm64.tar.gz" .
-expect_exit 0 by --json distro import nb12arm --from "$W/netboot-arm64.tar.gz"
-expect_eq "$(result | jpy '[d["arches"], d["kernel"], list(d["kernels"]), d["kernels"]["arm64"]["kernel"]]')" \
+imported nb12arm "$W/netboot-arm64.tar.gz" '[d["arches"], d["kernel"], list(d["kernels"]), d["kernels"]["arm64"]["kernel"]]' \
 	"[['arm64'], None, ['arm64'], 'nb12arm/arm64/linux']" "arm64 netboot tarball"
 # importing it into nb12 (amd64, same release) adds its arm64 kernel and
 # keeps the rest
@@ -173,14 +173,12 @@ fa=$W/fedarm
 cp -a "$f" "$fa"
 sed -i 's/x86_64/aarch64/g' "$fa/.treeinfo"
 refused deb12 "$fa" "deb12 serves preseed.cfg"
-expect_exit 0 by --json distro import f40 --from "$fa"
-expect_eq "$(jpy '[d["kernels"]["arm64"]["kernel"], d["kernel"]]' < <(result))" \
+imported f40 "$fa" '[d["kernels"]["arm64"]["kernel"], d["kernel"]]' \
 	"['f40/arm64/vmlinuz', 'f40/amd64/vmlinuz']" "Fedora aarch64 .treeinfo added as arm64"
 # the files of debian-installer-12-netboot-arm64 into di12 (amd64)
 pkg64=/usr/lib/debian-installer/images/12/arm64/text
 if [[ -f $pkg64/debian-installer/arm64/linux && -f $FILES/di12/amd64/linux ]]; then
-	expect_exit 0 by --json distro import di12 --from "$pkg64"
-	expect_eq "$(jpy '[d["arches"], sorted(d["kernels"]), d["kernels"]["arm64"]["initrds"]]' < <(result))" \
+	imported di12 "$pkg64" '[d["arches"], sorted(d["kernels"]), d["kernels"]["arm64"]["initrds"]]' \
 		"[['arm64'], ['amd64', 'arm64'], ['di12/arm64/initrd.gz']]" \
 		"debian-installer-12-netboot-arm64 added to di12"
 	check "d-i arm64 kernel copied" cmp "$pkg64/debian-installer/arm64/linux" "$FILES/di12/arm64/linux"
@@ -252,14 +250,12 @@ python3 -m http.server --bind 127.0.0.1 --directory "$www" "$port" >/dev/null 2>
 srv=$!
 on_exit "kill $srv"
 for _ in $(seq 50); do curl -fs "http://127.0.0.1:$port/" >/dev/null && break; sleep 0.1; done
-expect_exit 0 by --json distro import web --from "http://127.0.0.1:$port/good/netinst.iso"
-expect_eq "$(jpy '[d["family"], d["sha256"]]' < <(result))" \
+imported web "http://127.0.0.1:$port/good/netinst.iso" '[d["family"], d["sha256"]]' \
 	"['debian', 'yes']" "URL import checked against SHA256SUMS"
 # a broken earlier download is resumed; this server ignores ranges, so
 # the download starts over, and the result is still checked
 head -c 100000 "$W/deb.iso" >"$STATE/import-web4.part"
-expect_exit 0 by --json distro import web4 --from "http://127.0.0.1:$port/good/netinst.iso"
-expect_eq "$(jpy 'd["sha256"]' < <(result))" yes "a partial download is completed and checked"
+imported web4 "http://127.0.0.1:$port/good/netinst.iso" 'd["sha256"]' yes "a partial download is completed and checked"
 expect_eq "$(ls "$STATE" | grep -c '\.part$')" 0 "the partial download is gone after the import"
 # with a server that serves ranges (nginx), the download really resumes
 if command -v nginx >/dev/null; then
@@ -288,8 +284,7 @@ CONF
 	on_exit "kill $ngx"
 	for _ in $(seq 50); do curl -fs "http://127.0.0.1:$np/good/SHA256SUMS" >/dev/null && break; sleep 0.1; done
 	head -c 100000 "$W/deb.iso" >"$STATE/import-web5.part"
-	expect_exit 0 by --json distro import web5 --from "http://127.0.0.1:$np/good/netinst.iso"
-	expect_eq "$(jpy 'd["sha256"]' < <(result))" yes "a resumed download is checked"
+	imported web5 "http://127.0.0.1:$np/good/netinst.iso" 'd["sha256"]' yes "a resumed download is checked"
 	expect_contains "$(cat "$W/ngx/access.log")" '"GET /good/netinst.iso HTTP/1.1" 206' \
 		"the download resumed (206 Partial Content)"
 	check "the resumed kernel is whole" cmp "$d/install.amd/vmlinuz" "$FILES/web5/amd64/vmlinuz"

@@ -21,6 +21,7 @@
 #include "appliance/dhcp/dnsmasq.h"
 #include "appliance/dhcp/lease.h"
 #include "common/valid.h"
+#include "tests/unit/dnsmasq_fixture.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -71,15 +72,7 @@ fuzz_relay(const char *buf, size_t size)
 static void
 fuzz_range(const char *text)
 {
-	static const struct dnsmasq_facts f = {
-		.iface = "br0",
-		.addr = "198.18.0.1",
-		.prefix = 24,
-		.http_base = "http://198.18.0.1",
-		.tftp_root = "/srv/tftp",
-		.hostsfile = "/run/by/dnsmasq.hosts",
-		.script = "/usr/lib/bootyard/bootyard-lease",
-	};
+	static const struct dnsmasq_facts f = DNSMASQ_FACTS_FIXTURE;
 	struct by_config cfg;
 	struct cfg_range r, r2;
 	char why[256], txt[CFG_RANGE_TEXT_MAX], err[512], *out = NULL, *p;

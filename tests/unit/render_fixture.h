@@ -14,6 +14,7 @@
 #include "db/db.h"
 #include "appliance/core/decide.h"
 #include "tests/unit/golden.h"
+#include "tests/unit/policy_fixture.h"
 
 static const char *const fixture_distros[] = {"debian12", "alma9"};
 
@@ -21,16 +22,10 @@ static const char *const fixture_distros[] = {"debian12", "alma9"};
 static inline struct decide_policy
 policy(void)
 {
-	struct decide_policy p = {
-	    .base_url = "http://198.18.0.1",
-	    .unknown = UNKNOWN_MENU,
-	    .menu_timeout = 10,
-	    .install_attempts = 3,
-	    .local_bios = LOCAL_BOOT_SANBOOT,
-	    .local_efi = LOCAL_BOOT_EXIT1,
-	    .distros = fixture_distros,
-	    .n_distros = 2,
-	};
+	struct decide_policy p = POLICY_FIXTURE(10, LOCAL_BOOT_EXIT1);
+
+	p.distros = fixture_distros;
+	p.n_distros = 2;
 	return p;
 }
 

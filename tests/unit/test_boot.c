@@ -22,19 +22,13 @@
 #include "appliance/core/boot.h"
 #include "common/util.h"
 #include "common/valid.h"
+#include "tests/unit/policy_fixture.h"
 
 #define MAC1 "52:54:00:00:00:01"
 #define MAC9 "52:54:00:00:00:09"
 #define TOK "0123456789abcdef0123456789abcdef"
 
-static const struct decide_policy pol0 = {
-    .base_url = "http://198.18.0.1",
-    .unknown = UNKNOWN_MENU,
-    .menu_timeout = 5,
-    .install_attempts = 3,
-    .local_bios = LOCAL_BOOT_SANBOOT,
-    .local_efi = LOCAL_BOOT_GRUB,
-};
+static const struct decide_policy pol0 = POLICY_FIXTURE(5, LOCAL_BOOT_GRUB);
 
 static struct db_host
 mkhost(enum db_action a, const char *token)
@@ -80,6 +74,30 @@ mkin(enum boot_event ev, const struct boot_request *req,
 	return in;
 }
 
+/* One transition's case: the host (id 7, MAC1, distro deb, action and
+ * token as given), a request from MAC1 with a choice, a copy of pol0
+ * to change, the input of event ev over them, and room for the
+ * applied change and the answer. */
+struct bcase {
+	struct db_host h;
+	struct boot_request r;
+	struct decide_policy p;
+	struct boot_input in;
+	struct boot_applied a;
+	struct boot_answer ans;
+};
+
+static void
+bcase_init(struct bcase *c, enum boot_event ev, enum db_action action,
+           const char *token, enum boot_choice choice)
+{
+	memset(c, 0, sizeof(*c));
+	c->h = mkhost(action, token);
+	c->r = mkreq(MAC1, choice);
+	c->p = pol0;
+	c->in = mkin(ev, &c->r, &c->h, &c->p);
+}
+
 /* What boot_apply would report: install state st, a token when ISSUED. */
 static struct boot_applied
 mkapplied(enum boot_change c, enum install_state st, bool once)
@@ -112,24 +130,47 @@ assert_final(const struct boot_answer *ans, enum decision_kind k,
 	assert_string_equal(ans->decision.reason, why);
 }
 
+/* boot_decide on in succeeds with a final answer of kind k, reason why
+ * (assert_final), the step each transition below is checked by. */
+static void
+assert_decides(const struct boot_input *in, struct boot_answer *ans,
+               enum decision_kind k, const char *why)
+{
+	assert_int_equal(boot_decide(in, ans), 0);
+	assert_final(ans, k, why);
+}
+
+/* boot_decide on in succeeds and asks for change c to be applied. */
+static void
+assert_changes(const struct boot_input *in, struct boot_answer *ans,
+               enum boot_change c)
+{
+	assert_int_equal(boot_decide(in, ans), 0);
+	assert_true(ans->need_apply);
+	assert_int_equal(ans->change, c);
+}
+
+/* boot_decide on in succeeds with nothing (more) to apply. */
+static void
+assert_settled(const struct boot_input *in, struct boot_answer *ans)
+{
+	assert_int_equal(boot_decide(in, ans), 0);
+	assert_false(ans->need_apply);
+}
+
 /* ---- ASK ----------------------------------------------------------- */
 
 static void
 test_ask_no_change(void **state)
 {
-	struct db_host h = mkhost(DB_ACTION_LOCAL, "");
-	struct boot_request r = mkreq(MAC1, BOOT_CHOICE_NONE);
-	struct boot_input in = mkin(BOOT_ASK, &r, &h, &pol0);
-	struct boot_answer ans;
+	struct bcase c;
 
-	assert_int_equal(boot_decide(&in, &ans), 0);
-	assert_final(&ans, DECISION_LOCAL, "host-local");
-	h.action = DB_ACTION_MENU;
-	assert_int_equal(boot_decide(&in, &ans), 0);
-	assert_final(&ans, DECISION_MENU, "host-menu");
-	in.host = NULL;
-	assert_int_equal(boot_decide(&in, &ans), 0);
-	assert_final(&ans, DECISION_MENU, "unknown-mac");
+	bcase_init(&c, BOOT_ASK, DB_ACTION_LOCAL, "", BOOT_CHOICE_NONE);
+	assert_decides(&c.in, &c.ans, DECISION_LOCAL, "host-local");
+	c.h.action = DB_ACTION_MENU;
+	assert_decides(&c.in, &c.ans, DECISION_MENU, "host-menu");
+	c.in.host = NULL;
+	assert_decides(&c.in, &c.ans, DECISION_MENU, "unknown-mac");
 }
 
 /* Flagged: issue a token (one attempt, compare and set on the distro);
@@ -137,77 +178,59 @@ test_ask_no_change(void **state)
 static void
 test_ask_flagged(void **state)
 {
-	struct db_host h = mkhost(DB_ACTION_INSTALL, "");
-	struct boot_request r = mkreq(MAC1, BOOT_CHOICE_NONE);
-	struct boot_input in = mkin(BOOT_ASK, &r, &h, &pol0);
-	struct boot_applied a;
-	struct boot_answer ans;
+	struct bcase c;
 
-	assert_int_equal(boot_decide(&in, &ans), 0);
-	assert_true(ans.need_apply);
-	assert_int_equal(ans.change, BOOT_CHANGE_ISSUE);
-	assert_true(ans.cas);
-	assert_false(ans.once);
-	assert_int_equal(ans.host_id, 7);
-	assert_string_equal(ans.distro, "deb");
-	assert_int_equal(ans.max_attempts, 3);
-	assert_false(ans.count_fetches);
+	bcase_init(&c, BOOT_ASK, DB_ACTION_INSTALL, "", BOOT_CHOICE_NONE);
+	assert_changes(&c.in, &c.ans, BOOT_CHANGE_ISSUE);
+	assert_true(c.ans.cas);
+	assert_false(c.ans.once);
+	assert_int_equal(c.ans.host_id, 7);
+	assert_string_equal(c.ans.distro, "deb");
+	assert_int_equal(c.ans.max_attempts, 3);
+	assert_false(c.ans.count_fetches);
 
-	a = mkapplied(BOOT_CHANGE_ISSUE, INSTALL_ISSUED, false);
-	in.applied = &a;
-	assert_int_equal(boot_decide(&in, &ans), 0);
-	assert_final(&ans, DECISION_INSTALL, "flagged");
-	assert_string_equal(ans.decision.token, TOK);
-	assert_non_null(strstr(ans.decision.cmdline, "bootyard.token=" TOK));
+	c.a = mkapplied(BOOT_CHANGE_ISSUE, INSTALL_ISSUED, false);
+	c.in.applied = &c.a;
+	assert_decides(&c.in, &c.ans, DECISION_INSTALL, "flagged");
+	assert_string_equal(c.ans.decision.token, TOK);
+	assert_non_null(strstr(c.ans.decision.cmdline, "bootyard.token=" TOK));
 
-	a = mkapplied(BOOT_CHANGE_ISSUE, INSTALL_EXHAUSTED, false);
-	assert_int_equal(boot_decide(&in, &ans), 0);
-	assert_final(&ans, DECISION_MENU, "install-exhausted");
-	a = mkapplied(BOOT_CHANGE_ISSUE, INSTALL_NO_DISTRO, false);
-	assert_int_equal(boot_decide(&in, &ans), 0);
-	assert_final(&ans, DECISION_MENU, "distro-missing");
-	a = mkapplied(BOOT_CHANGE_ISSUE, INSTALL_FAILED, false);
-	assert_int_equal(boot_decide(&in, &ans), 0);
-	assert_final(&ans, DECISION_MENU, "install-unavailable");
+	c.a = mkapplied(BOOT_CHANGE_ISSUE, INSTALL_EXHAUSTED, false);
+	assert_decides(&c.in, &c.ans, DECISION_MENU, "install-exhausted");
+	c.a = mkapplied(BOOT_CHANGE_ISSUE, INSTALL_NO_DISTRO, false);
+	assert_decides(&c.in, &c.ans, DECISION_MENU, "distro-missing");
+	c.a = mkapplied(BOOT_CHANGE_ISSUE, INSTALL_FAILED, false);
+	assert_decides(&c.in, &c.ans, DECISION_MENU, "install-unavailable");
 
 	/* the host changed under the change (-ESTALE, read again): its
 	 * state now, and no second change */
-	a = mkapplied(BOOT_CHANGE_ISSUE, INSTALL_NOT_TRIED, false);
-	h.action = DB_ACTION_LOCAL;
-	assert_int_equal(boot_decide(&in, &ans), 0);
-	assert_final(&ans, DECISION_LOCAL, "host-local");
-	h.action = DB_ACTION_INSTALL;
-	assert_int_equal(boot_decide(&in, &ans), 0);
-	assert_final(&ans, DECISION_MENU, "install-unavailable");
+	c.a = mkapplied(BOOT_CHANGE_ISSUE, INSTALL_NOT_TRIED, false);
+	c.h.action = DB_ACTION_LOCAL;
+	assert_decides(&c.in, &c.ans, DECISION_LOCAL, "host-local");
+	c.h.action = DB_ACTION_INSTALL;
+	assert_decides(&c.in, &c.ans, DECISION_MENU, "install-unavailable");
 }
 
 /* dhcp mode: a change only from the host's leased address. */
 static void
 test_ask_address(void **state)
 {
-	struct db_host h = mkhost(DB_ACTION_INSTALL, "");
-	struct boot_request r = mkreq(MAC1, BOOT_CHOICE_NONE);
-	struct decide_policy p = pol0;
-	struct boot_input in = mkin(BOOT_ASK, &r, &h, &p);
-	struct boot_answer ans;
+	struct bcase c;
 
-	p.leases_known = true;
-	assert_int_equal(boot_decide(&in, &ans), 0);
-	assert_true(ans.need_address);
-	assert_false(ans.need_apply);
-	in.addr = DECIDE_ADDR_NOT_LEASED;
-	assert_int_equal(boot_decide(&in, &ans), 0);
-	assert_final(&ans, DECISION_LOCAL, "address-not-leased");
-	assert_true(ans.decision.refused);
-	in.addr = DECIDE_ADDR_LEASED;
-	assert_int_equal(boot_decide(&in, &ans), 0);
-	assert_true(ans.need_apply);
-	assert_int_equal(ans.change, BOOT_CHANGE_ISSUE);
+	bcase_init(&c, BOOT_ASK, DB_ACTION_INSTALL, "", BOOT_CHOICE_NONE);
+	c.p.leases_known = true;
+	assert_int_equal(boot_decide(&c.in, &c.ans), 0);
+	assert_true(c.ans.need_address);
+	assert_false(c.ans.need_apply);
+	c.in.addr = DECIDE_ADDR_NOT_LEASED;
+	assert_decides(&c.in, &c.ans, DECISION_LOCAL, "address-not-leased");
+	assert_true(c.ans.decision.refused);
+	c.in.addr = DECIDE_ADDR_LEASED;
+	assert_changes(&c.in, &c.ans, BOOT_CHANGE_ISSUE);
 	/* a host that wants nothing needs no address */
-	h.action = DB_ACTION_LOCAL;
-	in.addr = DECIDE_ADDR_UNCHECKED;
-	assert_int_equal(boot_decide(&in, &ans), 0);
-	assert_final(&ans, DECISION_LOCAL, "host-local");
+	c.h.action = DB_ACTION_LOCAL;
+	c.in.addr = DECIDE_ADDR_UNCHECKED;
+	assert_decides(&c.in, &c.ans, DECISION_LOCAL, "host-local");
 }
 
 /* A menu choice: a one-boot token, the host untouched; refused where
@@ -215,50 +238,39 @@ test_ask_address(void **state)
 static void
 test_ask_menu_choice(void **state)
 {
-	struct db_host h = mkhost(DB_ACTION_MENU, "");
-	struct boot_request r = mkreq(MAC1, BOOT_CHOICE_INSTALL);
-	struct decide_policy p = pol0;
-	struct boot_input in = mkin(BOOT_ASK, &r, &h, &p);
-	struct boot_applied a;
-	struct boot_answer ans;
+	struct bcase c;
 
-	assert_int_equal(boot_decide(&in, &ans), 0);
-	assert_true(ans.need_apply);
-	assert_int_equal(ans.change, BOOT_CHANGE_ONCE);
-	assert_true(ans.once);
-	assert_int_equal(ans.host_id, 7);
-	assert_string_equal(ans.mac, MAC1);
-	assert_string_equal(ans.distro, "deb");
-	a = mkapplied(BOOT_CHANGE_ONCE, INSTALL_ISSUED, true);
-	in.applied = &a;
-	assert_int_equal(boot_decide(&in, &ans), 0);
-	assert_final(&ans, DECISION_INSTALL, "menu-choice");
-	in.applied = NULL;
+	bcase_init(&c, BOOT_ASK, DB_ACTION_MENU, "", BOOT_CHOICE_INSTALL);
+	assert_changes(&c.in, &c.ans, BOOT_CHANGE_ONCE);
+	assert_true(c.ans.once);
+	assert_int_equal(c.ans.host_id, 7);
+	assert_string_equal(c.ans.mac, MAC1);
+	assert_string_equal(c.ans.distro, "deb");
+	c.a = mkapplied(BOOT_CHANGE_ONCE, INSTALL_ISSUED, true);
+	c.in.applied = &c.a;
+	assert_decides(&c.in, &c.ans, DECISION_INSTALL, "menu-choice");
+	c.in.applied = NULL;
 
-	p.menu_install_off = true;
-	assert_int_equal(boot_decide(&in, &ans), 0);
-	assert_final(&ans, DECISION_LOCAL, "menu-install-off");
-	assert_true(ans.decision.refused);
-	p.menu_install_off = false;
+	c.p.menu_install_off = true;
+	assert_decides(&c.in, &c.ans, DECISION_LOCAL, "menu-install-off");
+	assert_true(c.ans.decision.refused);
+	c.p.menu_install_off = false;
 
 	/* an unknown MAC: no host; over its address's rate, nothing */
-	strcpy(r.mac, MAC9);
-	in.host = NULL;
-	assert_int_equal(boot_decide(&in, &ans), 0);
-	assert_int_equal(ans.change, BOOT_CHANGE_ONCE);
-	assert_int_equal(ans.host_id, 0);
-	in.unrecorded = true;
-	assert_int_equal(boot_decide(&in, &ans), 0);
-	assert_final(&ans, DECISION_LOCAL, "unknown-rate");
-	assert_true(ans.decision.refused);
+	strcpy(c.r.mac, MAC9);
+	c.in.host = NULL;
+	assert_int_equal(boot_decide(&c.in, &c.ans), 0);
+	assert_int_equal(c.ans.change, BOOT_CHANGE_ONCE);
+	assert_int_equal(c.ans.host_id, 0);
+	c.in.unrecorded = true;
+	assert_decides(&c.in, &c.ans, DECISION_LOCAL, "unknown-rate");
+	assert_true(c.ans.decision.refused);
 	/* ... which refuses changes only: the menu is still served */
-	r.choice = BOOT_CHOICE_NONE;
-	assert_int_equal(boot_decide(&in, &ans), 0);
-	assert_final(&ans, DECISION_MENU, "unknown-mac");
+	c.r.choice = BOOT_CHOICE_NONE;
+	assert_decides(&c.in, &c.ans, DECISION_MENU, "unknown-mac");
 	/* other choices change nothing */
-	r.choice = BOOT_CHOICE_SHELL;
-	assert_int_equal(boot_decide(&in, &ans), 0);
-	assert_final(&ans, DECISION_SHELL, "menu-choice");
+	c.r.choice = BOOT_CHOICE_SHELL;
+	assert_decides(&c.in, &c.ans, DECISION_SHELL, "menu-choice");
 }
 
 /* ---- RENDER -------------------------------------------------------- */
@@ -266,42 +278,32 @@ test_ask_menu_choice(void **state)
 static void
 test_render_flagged(void **state)
 {
-	struct db_host h = mkhost(DB_ACTION_INSTALL, "");
-	struct boot_request r = mkreq(MAC1, BOOT_CHOICE_NONE);
-	struct boot_input in = mkin(BOOT_RENDER, &r, &h, &pol0);
-	struct boot_applied a;
-	struct boot_answer ans;
+	struct bcase c;
 
+	bcase_init(&c, BOOT_RENDER, DB_ACTION_INSTALL, "", BOOT_CHOICE_NONE);
 	/* no token yet: issue one (no compare and set), count after */
-	assert_int_equal(boot_decide(&in, &ans), 0);
-	assert_true(ans.need_apply);
-	assert_int_equal(ans.change, BOOT_CHANGE_ISSUE);
-	assert_false(ans.cas);
-	assert_true(ans.count_fetches);
-	assert_ptr_equal(ans.host, &h);
+	assert_changes(&c.in, &c.ans, BOOT_CHANGE_ISSUE);
+	assert_false(c.ans.cas);
+	assert_true(c.ans.count_fetches);
+	assert_ptr_equal(c.ans.host, &c.h);
 	/* a token: carry it, nothing written */
-	strcpy(h.token, TOK);
-	assert_int_equal(boot_decide(&in, &ans), 0);
-	assert_true(ans.need_apply);
-	assert_int_equal(ans.change, BOOT_CHANGE_NONE);
-	assert_string_equal(ans.token, TOK);
-	assert_string_equal(ans.distro, "deb");
-	assert_true(ans.count_fetches);
+	strcpy(c.h.token, TOK);
+	assert_changes(&c.in, &c.ans, BOOT_CHANGE_NONE);
+	assert_string_equal(c.ans.token, TOK);
+	assert_string_equal(c.ans.distro, "deb");
+	assert_true(c.ans.count_fetches);
 
-	a = mkapplied(BOOT_CHANGE_NONE, INSTALL_ISSUED, false);
-	a.counted = true;
-	a.fetches = 2;
-	in.applied = &a;
-	assert_int_equal(boot_decide(&in, &ans), 0);
-	assert_final(&ans, DECISION_INSTALL, "flagged");
-	assert_string_equal(ans.decision.token, TOK);
+	c.a = mkapplied(BOOT_CHANGE_NONE, INSTALL_ISSUED, false);
+	c.a.counted = true;
+	c.a.fetches = 2;
+	c.in.applied = &c.a;
+	assert_decides(&c.in, &c.ans, DECISION_INSTALL, "flagged");
+	assert_string_equal(c.ans.decision.token, TOK);
 	/* the budget spent in fetches: the menu for the next fetch */
-	a.fetches = 3;
-	assert_int_equal(boot_decide(&in, &ans), 0);
-	assert_final(&ans, DECISION_MENU, "install-exhausted");
-	a = mkapplied(BOOT_CHANGE_ISSUE, INSTALL_EXHAUSTED, false);
-	assert_int_equal(boot_decide(&in, &ans), 0);
-	assert_final(&ans, DECISION_MENU, "install-exhausted");
+	c.a.fetches = 3;
+	assert_decides(&c.in, &c.ans, DECISION_MENU, "install-exhausted");
+	c.a = mkapplied(BOOT_CHANGE_ISSUE, INSTALL_EXHAUSTED, false);
+	assert_decides(&c.in, &c.ans, DECISION_MENU, "install-exhausted");
 }
 
 /* A file holding a one-boot install carries it while the machine gets
@@ -309,39 +311,30 @@ test_render_flagged(void **state)
 static void
 test_render_held(void **state)
 {
-	struct db_host h = mkhost(DB_ACTION_MENU, "");
-	struct boot_request r = mkreq(MAC1, BOOT_CHOICE_NONE);
-	struct decide_policy p = pol0;
-	struct boot_input in = mkin(BOOT_RENDER, &r, &h, &p);
-	struct boot_applied a;
-	struct boot_answer ans;
+	struct bcase c;
 
-	in.held_distro = "deb";
-	in.held_token = TOK;
-	assert_int_equal(boot_decide(&in, &ans), 0);
-	assert_true(ans.need_apply);
-	assert_int_equal(ans.change, BOOT_CHANGE_NONE);
-	assert_true(ans.once);
-	assert_string_equal(ans.token, TOK);
-	assert_false(ans.count_fetches);
-	assert_int_equal(r.choice, BOOT_CHOICE_NONE); /* input untouched */
-	a = mkapplied(BOOT_CHANGE_NONE, INSTALL_ISSUED, true);
-	in.applied = &a;
-	assert_int_equal(boot_decide(&in, &ans), 0);
-	assert_final(&ans, DECISION_INSTALL, "menu-choice");
-	in.applied = NULL;
+	bcase_init(&c, BOOT_RENDER, DB_ACTION_MENU, "", BOOT_CHOICE_NONE);
+	c.in.held_distro = "deb";
+	c.in.held_token = TOK;
+	assert_changes(&c.in, &c.ans, BOOT_CHANGE_NONE);
+	assert_true(c.ans.once);
+	assert_string_equal(c.ans.token, TOK);
+	assert_false(c.ans.count_fetches);
+	assert_int_equal(c.r.choice, BOOT_CHOICE_NONE); /* input untouched */
+	c.a = mkapplied(BOOT_CHANGE_NONE, INSTALL_ISSUED, true);
+	c.in.applied = &c.a;
+	assert_decides(&c.in, &c.ans, DECISION_INSTALL, "menu-choice");
+	c.in.applied = NULL;
 
-	p.menu_install_off = true;
-	assert_int_equal(boot_decide(&in, &ans), 0);
-	assert_final(&ans, DECISION_MENU, "host-menu");
-	p.menu_install_off = false;
-	h.action = DB_ACTION_LOCAL; /* the admin set it local meanwhile */
-	assert_int_equal(boot_decide(&in, &ans), 0);
-	assert_final(&ans, DECISION_LOCAL, "host-local");
-	in.host = NULL; /* an unknown MAC's choice */
-	assert_int_equal(boot_decide(&in, &ans), 0);
-	assert_true(ans.need_apply);
-	assert_int_equal(ans.host_id, 0);
+	c.p.menu_install_off = true;
+	assert_decides(&c.in, &c.ans, DECISION_MENU, "host-menu");
+	c.p.menu_install_off = false;
+	c.h.action = DB_ACTION_LOCAL; /* the admin set it local meanwhile */
+	assert_decides(&c.in, &c.ans, DECISION_LOCAL, "host-local");
+	c.in.host = NULL; /* an unknown MAC's choice */
+	assert_int_equal(boot_decide(&c.in, &c.ans), 0);
+	assert_true(c.ans.need_apply);
+	assert_int_equal(c.ans.host_id, 0);
 }
 
 /* ---- FETCHED, DONE ------------------------------------------------- */
@@ -349,45 +342,34 @@ test_render_held(void **state)
 static void
 test_fetched(void **state)
 {
-	struct db_host h = mkhost(DB_ACTION_INSTALL, TOK);
-	struct boot_request r = mkreq(MAC1, BOOT_CHOICE_NONE);
-	struct boot_input in = mkin(BOOT_FETCHED, &r, &h, &pol0);
-	struct boot_applied a;
-	struct boot_answer ans;
+	struct bcase c;
 
-	in.file = "grub/mac/" MAC1 ".cfg";
-	assert_int_equal(boot_decide(&in, &ans), 0);
-	assert_true(ans.need_apply);
-	assert_int_equal(ans.change, BOOT_CHANGE_SPEND);
-	assert_int_equal(ans.host_id, 7);
-	assert_string_equal(ans.mac, MAC1);
-	assert_string_equal(ans.file, in.file);
-	assert_true(ans.count_fetches);
+	bcase_init(&c, BOOT_FETCHED, DB_ACTION_INSTALL, TOK, BOOT_CHOICE_NONE);
+	c.in.file = "grub/mac/" MAC1 ".cfg";
+	assert_changes(&c.in, &c.ans, BOOT_CHANGE_SPEND);
+	assert_int_equal(c.ans.host_id, 7);
+	assert_string_equal(c.ans.mac, MAC1);
+	assert_string_equal(c.ans.file, c.in.file);
+	assert_true(c.ans.count_fetches);
 
-	memset(&a, 0, sizeof(a));
-	a.change = BOOT_CHANGE_SPEND;
-	a.counted = true;
-	a.fetches = 3; /* the budget, not more: nothing else */
-	in.applied = &a;
-	assert_int_equal(boot_decide(&in, &ans), 0);
-	assert_false(ans.need_apply);
-	a.fetches = 4; /* one too many without done: give up */
-	assert_int_equal(boot_decide(&in, &ans), 0);
-	assert_true(ans.need_apply);
-	assert_int_equal(ans.change, BOOT_CHANGE_GIVE_UP);
-	assert_int_equal(ans.max_attempts, 3);
-	a.change = BOOT_CHANGE_GIVE_UP;
-	assert_int_equal(boot_decide(&in, &ans), 0);
-	assert_false(ans.need_apply);
+	memset(&c.a, 0, sizeof(c.a));
+	c.a.change = BOOT_CHANGE_SPEND;
+	c.a.counted = true;
+	c.a.fetches = 3; /* the budget, not more: nothing else */
+	c.in.applied = &c.a;
+	assert_settled(&c.in, &c.ans);
+	c.a.fetches = 4; /* one too many without done: give up */
+	assert_changes(&c.in, &c.ans, BOOT_CHANGE_GIVE_UP);
+	assert_int_equal(c.ans.max_attempts, 3);
+	c.a.change = BOOT_CHANGE_GIVE_UP;
+	assert_settled(&c.in, &c.ans);
 
 	/* a host not flagged spends nothing */
-	in.applied = NULL;
-	h.action = DB_ACTION_MENU;
-	assert_int_equal(boot_decide(&in, &ans), 0);
-	assert_false(ans.need_apply);
-	in.host = NULL;
-	assert_int_equal(boot_decide(&in, &ans), 0);
-	assert_false(ans.need_apply);
+	c.in.applied = NULL;
+	c.h.action = DB_ACTION_MENU;
+	assert_settled(&c.in, &c.ans);
+	c.in.host = NULL;
+	assert_settled(&c.in, &c.ans);
 }
 
 static void
@@ -401,15 +383,12 @@ test_done(void **state)
 	in.event = BOOT_DONE;
 	assert_int_equal(boot_decide(&in, &ans), -EINVAL);
 	in.token = TOK;
-	assert_int_equal(boot_decide(&in, &ans), 0);
-	assert_true(ans.need_apply);
-	assert_int_equal(ans.change, BOOT_CHANGE_DONE);
+	assert_changes(&in, &ans, BOOT_CHANGE_DONE);
 	assert_string_equal(ans.token, TOK);
 	memset(&a, 0, sizeof(a));
 	a.change = BOOT_CHANGE_DONE;
 	in.applied = &a;
-	assert_int_equal(boot_decide(&in, &ans), 0);
-	assert_false(ans.need_apply);
+	assert_settled(&in, &ans);
 	assert_int_equal(boot_decide(NULL, &ans), -EINVAL);
 	in.event = BOOT_ASK; /* no request, no policy */
 	assert_int_equal(boot_decide(&in, &ans), -EINVAL);

@@ -14,15 +14,9 @@
 
 #include "common/util.h"
 #include "appliance/core/decide.h"
+#include "tests/unit/policy_fixture.h"
 
-static struct decide_policy pol = {
-    .base_url = "http://198.18.0.1",
-    .unknown = UNKNOWN_MENU,
-    .menu_timeout = 5,
-    .install_attempts = 3,
-    .local_bios = LOCAL_BOOT_SANBOOT,
-    .local_efi = LOCAL_BOOT_EXIT1,
-};
+static struct decide_policy pol = POLICY_FIXTURE(5, LOCAL_BOOT_EXIT1);
 
 static struct db_host
 mkhost(enum db_action a)
@@ -211,6 +205,29 @@ test_choices(void **state)
 	assert_false(decide_install_wanted(&r, &h, &pol, &dn));
 }
 
+/* A change that needs the host's own address, through decide_plan:
+ * unchecked, the address is asked for and nothing changes; from another
+ * address refused ("address-not-leased"); from the host's own, change
+ * want of distribution distro. */
+static void
+plan_by_address(const struct boot_request *r, const struct db_host *h,
+                const struct decide_policy *p, enum decide_change want,
+                const char *distro)
+{
+	struct decide_plan pl;
+
+	decide_plan(r, h, p, DECIDE_ADDR_UNCHECKED, &pl);
+	assert_true(pl.need_address);
+	assert_int_equal(pl.change, DECIDE_CHANGE_NONE);
+	decide_plan(r, h, p, DECIDE_ADDR_NOT_LEASED, &pl);
+	assert_int_equal(pl.change, DECIDE_CHANGE_NONE);
+	assert_string_equal(pl.refused, "address-not-leased");
+	decide_plan(r, h, p, DECIDE_ADDR_LEASED, &pl);
+	assert_int_equal(pl.change, want);
+	assert_string_equal(pl.distro, distro);
+	assert_null(pl.refused);
+}
+
 /* decide_plan in dhcp mode (leases known): every change needs the
  * host's own address; refused changes change nothing. */
 static void
@@ -245,16 +262,7 @@ test_plan_leases_known(void **state)
 
 	/* flagged (defect 7): look the address up; only the host's own
 	 * address spends an attempt */
-	decide_plan(&none, &flagged, &p, DECIDE_ADDR_UNCHECKED, &pl);
-	assert_true(pl.need_address);
-	assert_int_equal(pl.change, DECIDE_CHANGE_NONE);
-	decide_plan(&none, &flagged, &p, DECIDE_ADDR_NOT_LEASED, &pl);
-	assert_int_equal(pl.change, DECIDE_CHANGE_NONE);
-	assert_string_equal(pl.refused, "address-not-leased");
-	decide_plan(&none, &flagged, &p, DECIDE_ADDR_LEASED, &pl);
-	assert_int_equal(pl.change, DECIDE_CHANGE_ISSUE);
-	assert_string_equal(pl.distro, "deb");
-	assert_null(pl.refused);
+	plan_by_address(&none, &flagged, &p, DECIDE_CHANGE_ISSUE, "deb");
 	/* a choice on a flagged host is its flagged install */
 	strcpy(inst.distro, "other");
 	decide_plan(&inst, &flagged, &p, DECIDE_ADDR_LEASED, &pl);
@@ -263,14 +271,7 @@ test_plan_leases_known(void **state)
 
 	/* a menu choice (defect 3): from elsewhere refused; from the
 	 * host's address that boot only, of the distribution chosen */
-	decide_plan(&inst, &menu, &p, DECIDE_ADDR_UNCHECKED, &pl);
-	assert_true(pl.need_address);
-	decide_plan(&inst, &menu, &p, DECIDE_ADDR_NOT_LEASED, &pl);
-	assert_int_equal(pl.change, DECIDE_CHANGE_NONE);
-	assert_string_equal(pl.refused, "address-not-leased");
-	decide_plan(&inst, &menu, &p, DECIDE_ADDR_LEASED, &pl);
-	assert_int_equal(pl.change, DECIDE_CHANGE_ONCE);
-	assert_string_equal(pl.distro, "other");
+	plan_by_address(&inst, &menu, &p, DECIDE_CHANGE_ONCE, "other");
 	/* an unknown MAC: the same, where unknown MACs get the menu */
 	decide_plan(&inst, NULL, &p, DECIDE_ADDR_NOT_LEASED, &pl);
 	assert_string_equal(pl.refused, "address-not-leased");

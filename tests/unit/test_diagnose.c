@@ -74,6 +74,45 @@ dhcp_ipxe(double t)
 	ev(t + 3, "tftp-sent", "file=boot.ipxe ip=198.18.0.145");
 }
 
+/* A flagged host's boot: dhcp_ipxe, then its config says install. */
+static void
+flagged_install(void)
+{
+	dhcp_ipxe(0);
+	ev(4, "config", "install reason=flagged platform=pcbios distro=deb");
+}
+
+/* The installer's kernel runs (its own DHCP) and fetches its answers. */
+static void
+installer_ran(void)
+{
+	ev(20, "dhcp-old", "ip=198.18.0.145 arch=-1");
+	ev(21, "install-fetch", "preseed.cfg");
+}
+
+/*
+ * A boot that stalls: at T0 + t_run seconds it is booting at stage
+ * (not stopped); at T0 + t_stall, nothing new since, it has stopped
+ * there, failed with cause, saying text. attempts and max as run's.
+ * Returns the diagnosis at t_run for further checks.
+ */
+static struct diagnosis
+stalls(unsigned attempts, unsigned max, double t_run, enum diag_stage stage,
+       double t_stall, enum diag_cause cause, const char *text)
+{
+	struct diagnosis d = run(t_stall, attempts, max);
+
+	assert_int_equal(d.stage, stage);
+	assert_int_equal(d.cause, cause);
+	assert_true(d.stopped && d.failed);
+	assert_string_equal(d.text, text);
+	d = run(t_run, attempts, max);
+	assert_int_equal(d.stage, stage);
+	assert_int_equal(d.cause, DIAG_OK);
+	assert_false(d.stopped);
+	return d;
+}
+
 static void
 test_bad_args(void **state)
 {
@@ -107,16 +146,10 @@ test_offer_in_progress_then_never_requested(void **state)
 	(void)state;
 	ev(0, "dhcp-offer", "ip=198.18.0.10");
 	ev(1, "dhcp-offer", "ip=198.18.0.10");
-	d = run(5, 0, 0);
-	assert_int_equal(d.stage, DIAG_STAGE_OFFER);
-	assert_int_equal(d.cause, DIAG_OK);
-	assert_false(d.stopped);
-	assert_string_equal(d.text, "booting: was offered an address");
-	d = run(1 + DIAG_STALL_MS / 1000, 0, 0);
-	assert_int_equal(d.cause, DIAG_NO_REQUEST);
-	assert_true(d.stopped && d.failed);
-	assert_string_equal(d.text, "offered an address, never requested it "
+	d = stalls(0, 0, 5, DIAG_STAGE_OFFER, 1 + DIAG_STALL_MS / 1000,
+	           DIAG_NO_REQUEST, "offered an address, never requested it "
 	                            "(another DHCP server answered first?)");
+	assert_string_equal(d.text, "booting: was offered an address");
 	/* no clock: never stopped by time */
 	d = run(0, 0, 0);
 	assert_false(d.stopped);
@@ -139,21 +172,13 @@ test_nak(void **state)
 static void
 test_lease_never_asked_boot_file(void **state)
 {
-	struct diagnosis d;
-
 	(void)state;
 	ev(0, "dhcp-offer", "ip=198.18.0.11");
 	ev(0, "dhcp-ack", "ip=198.18.0.11 file=ipxe.efi");
 	ev(0, "dhcp-add", "ip=198.18.0.11 arch=7 vendor-class=PXEClient");
-	d = run(10, 0, 0);
-	assert_int_equal(d.stage, DIAG_STAGE_LEASE);
-	assert_false(d.stopped);
-	d = run(300, 0, 0);
-	assert_int_equal(d.cause, DIAG_NO_BOOTFILE);
-	assert_string_equal(d.text,
-	                    "got a lease, never asked for its boot file "
-	                    "(firmware or architecture mismatch: arch 7 "
-	                    "asked, boot file ipxe.efi)");
+	stalls(0, 0, 10, DIAG_STAGE_LEASE, 300, DIAG_NO_BOOTFILE,
+	       "got a lease, never asked for its boot file (firmware or "
+	       "architecture mismatch: arch 7 asked, boot file ipxe.efi)");
 }
 
 static void
@@ -189,16 +214,11 @@ test_ipxe_never_fetched_config(void **state)
 
 	(void)state;
 	dhcp_ipxe(0);
-	d = run(10, 0, 0);
-	assert_int_equal(d.stage, DIAG_STAGE_BOOTFILE);
-	assert_false(d.stopped);
-	assert_string_equal(d.text, "booting: loaded its boot file (boot.ipxe)");
-	d = run(400, 0, 0);
-	assert_int_equal(d.cause, DIAG_NO_CONFIG);
 	/* already snponly: the other loader is the advice */
-	assert_string_equal(d.text, "loaded iPXE (boot.ipxe), never fetched "
-	                            "its config (NIC driver: try uefi_loader "
-	                            "= ipxe)");
+	d = stalls(0, 0, 10, DIAG_STAGE_BOOTFILE, 400, DIAG_NO_CONFIG,
+	           "loaded iPXE (boot.ipxe), never fetched its config (NIC "
+	           "driver: try uefi_loader = ipxe)");
+	assert_string_equal(d.text, "booting: loaded its boot file (boot.ipxe)");
 }
 
 static void
@@ -252,19 +272,11 @@ test_refused_and_error_and_menu(void **state)
 static void
 test_install_kernel_never_fetched(void **state)
 {
-	struct diagnosis d;
-
 	(void)state;
-	dhcp_ipxe(0);
-	ev(4, "config", "install reason=flagged platform=pcbios distro=deb");
-	d = run(10, 1, 3);
-	assert_int_equal(d.stage, DIAG_STAGE_CONFIG);
-	assert_false(d.stopped);
-	d = run(200, 1, 3);
-	assert_int_equal(d.cause, DIAG_NO_KERNEL);
-	assert_string_equal(d.text, "install started, kernel never fetched "
-	                            "(or it never booted: kernel and initrd in "
-	                            "place?)");
+	flagged_install();
+	stalls(1, 3, 10, DIAG_STAGE_CONFIG, 200, DIAG_NO_KERNEL,
+	       "install started, kernel never fetched (or it never booted: "
+	       "kernel and initrd in place?)");
 }
 
 static void
@@ -273,18 +285,15 @@ test_kernel_booted_no_answer_file(void **state)
 	struct diagnosis d;
 
 	(void)state;
-	dhcp_ipxe(0);
-	ev(4, "config", "install reason=flagged platform=pcbios distro=deb");
+	flagged_install();
 	/* the installer's own DHCP: same boot, the kernel runs */
 	ev(20, "dhcp-offer", "ip=198.18.0.145");
 	ev(20, "dhcp-ack", "ip=198.18.0.145");
 	ev(20, "dhcp-old", "ip=198.18.0.145 arch=-1");
-	d = run(25, 1, 3);
-	assert_int_equal(d.stage, DIAG_STAGE_KERNEL);
-	assert_false(d.stopped);
+	d = stalls(1, 3, 25, DIAG_STAGE_KERNEL, 500, DIAG_NO_ANSWER,
+	           "installer kernel booted (it asked for an address), never "
+	           "fetched its answer file");
 	assert_string_equal(d.text, "booting: installer kernel running");
-	d = run(500, 1, 3);
-	assert_int_equal(d.cause, DIAG_NO_ANSWER);
 }
 
 static void
@@ -293,17 +302,11 @@ test_installer_never_called_back(void **state)
 	struct diagnosis d;
 
 	(void)state;
-	dhcp_ipxe(0);
-	ev(4, "config", "install reason=flagged platform=pcbios distro=deb");
-	ev(20, "dhcp-old", "ip=198.18.0.145 arch=-1");
-	ev(21, "install-fetch", "preseed.cfg");
-	d = run(30, 2, 3);
-	assert_int_equal(d.stage, DIAG_STAGE_INSTALLER);
-	assert_false(d.stopped);
-	d = run(1000, 2, 3);
-	assert_int_equal(d.cause, DIAG_NO_CALLBACK);
-	assert_string_equal(d.text, "installer ran (fetched preseed.cfg), "
-	                            "never called back (attempt 2 of 3)");
+	flagged_install();
+	installer_ran();
+	stalls(2, 3, 30, DIAG_STAGE_INSTALLER, 1000, DIAG_NO_CALLBACK,
+	       "installer ran (fetched preseed.cfg), never called back "
+	       "(attempt 2 of 3)");
 	d = run(1000, 0, 0);
 	assert_string_equal(d.text, "installer ran (fetched preseed.cfg), "
 	                            "never called back");
@@ -338,10 +341,8 @@ test_done_then_local_disk(void **state)
 	struct diagnosis d;
 
 	(void)state;
-	dhcp_ipxe(0);
-	ev(4, "config", "install reason=flagged platform=pcbios distro=deb");
-	ev(20, "dhcp-old", "ip=198.18.0.145 arch=-1");
-	ev(21, "install-fetch", "preseed.cfg");
+	flagged_install();
+	installer_ran();
 	ev(22, "done", "install of deb done; host set to local");
 	d = run(23, 1, 3);
 	assert_int_equal(d.stage, DIAG_STAGE_DONE);
@@ -379,8 +380,7 @@ test_new_boot_after_local(void **state)
 	assert_int_equal(d.boot_start, 9u);
 	/* a long silence also starts a new boot */
 	reset(NULL);
-	dhcp_ipxe(0);
-	ev(4, "config", "install reason=flagged platform=pcbios distro=deb");
+	flagged_install();
 	ev(4000, "dhcp-offer", "ip=198.18.0.145");
 	d = run(4001, 0, 0);
 	assert_int_equal(d.stage, DIAG_STAGE_OFFER);

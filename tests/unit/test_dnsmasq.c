@@ -20,21 +20,13 @@
 
 #include <cmocka.h>
 
+#include "tests/unit/dnsmasq_fixture.h"
 #include "tests/unit/golden.h"
 
 #include "appliance/dhcp/dnsmasq.h"
 #include "common/util.h"
 
-static const struct dnsmasq_facts facts = {
-	.iface = "eth0",
-	.addr = "198.18.0.1",
-	.prefix = 24,
-	.http_base = "http://198.18.0.1",
-	.tftp_root = "/var/lib/bootyard/tftp",
-	.hostsfile = "/var/lib/bootyard/run/dnsmasq.hosts",
-	.script = "/usr/lib/bootyard/bootyard-lease",
-	.user = "bootyard",
-};
+static const struct dnsmasq_facts facts = DNSMASQ_FACTS_FIXTURE;
 
 /* Compare text with the golden file name (golden.h). */
 #define golden(name, text) golden_check(text, "tests/golden/dnsmasq/%s", name)
@@ -65,36 +57,43 @@ render_golden(const struct by_config *cfg, const struct dnsmasq_facts *f,
 static void
 test_render_modes(void **state)
 {
+	/* each golden file: a mode and loader setting over the defaults
+	 * (dhcp-shim: Secure Boot, signed shim for UEFI, iPXE clients as
+	 * usual) */
+	static const struct {
+		const char *golden;
+		enum cfg_dhcp_mode mode;
+		enum cfg_bios_loader bios;
+		enum cfg_uefi_loader uefi;
+		bool ipxe_detect;
+	} modes[] = {
+		{ "dhcp-default.conf", DHCP_MODE_DHCP, BIOS_LOADER_PXELINUX,
+		  UEFI_LOADER_SNPONLY, true },
+		{ "dhcp-undionly-ipxe.conf", DHCP_MODE_DHCP,
+		  BIOS_LOADER_UNDIONLY, UEFI_LOADER_IPXE, true },
+		{ "dhcp-grub-noipxe.conf", DHCP_MODE_DHCP, BIOS_LOADER_UNDIONLY,
+		  UEFI_LOADER_GRUB, false },
+		{ "dhcp-shim.conf", DHCP_MODE_DHCP, BIOS_LOADER_PXELINUX,
+		  UEFI_LOADER_SHIM, true },
+		{ "proxy-default.conf", DHCP_MODE_PROXY, BIOS_LOADER_PXELINUX,
+		  UEFI_LOADER_SNPONLY, true },
+		{ "proxy-undionly-ipxe.conf", DHCP_MODE_PROXY,
+		  BIOS_LOADER_UNDIONLY, UEFI_LOADER_IPXE, true },
+		{ "off.conf", DHCP_MODE_OFF, BIOS_LOADER_PXELINUX,
+		  UEFI_LOADER_SNPONLY, true },
+	};
 	struct by_config cfg;
 	struct dnsmasq_facts f = facts;
+	size_t i;
 
-	cfg_defaults(&cfg);
-	render_golden(&cfg, &f, "dhcp-default.conf");
-
-	cfg.bios_loader = BIOS_LOADER_UNDIONLY;
-	cfg.uefi_loader = UEFI_LOADER_IPXE;
-	render_golden(&cfg, &f, "dhcp-undionly-ipxe.conf");
-
-	cfg.uefi_loader = UEFI_LOADER_GRUB;
-	cfg.ipxe_detect = false;
-	render_golden(&cfg, &f, "dhcp-grub-noipxe.conf");
-
-	/* Secure Boot: signed shim for UEFI, iPXE clients as usual */
-	cfg_defaults(&cfg);
-	cfg.uefi_loader = UEFI_LOADER_SHIM;
-	render_golden(&cfg, &f, "dhcp-shim.conf");
-
-	cfg_defaults(&cfg);
-	cfg.dhcp_mode = DHCP_MODE_PROXY;
-	render_golden(&cfg, &f, "proxy-default.conf");
-
-	cfg.bios_loader = BIOS_LOADER_UNDIONLY;
-	cfg.uefi_loader = UEFI_LOADER_IPXE;
-	render_golden(&cfg, &f, "proxy-undionly-ipxe.conf");
-
-	cfg_defaults(&cfg);
-	cfg.dhcp_mode = DHCP_MODE_OFF;
-	render_golden(&cfg, &f, "off.conf");
+	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		cfg_defaults(&cfg);
+		cfg.dhcp_mode = modes[i].mode;
+		cfg.bios_loader = modes[i].bios;
+		cfg.uefi_loader = modes[i].uefi;
+		cfg.ipxe_detect = modes[i].ipxe_detect;
+		render_golden(&cfg, &f, modes[i].golden);
+	}
 
 	/* an address inside the subnet, an explicit range, a port, no hook */
 	cfg_defaults(&cfg);
@@ -368,49 +367,52 @@ test_range_auto(void **state)
 	assert_string_equal(e[0], "10.255.255.254");
 }
 
+/* dnsmasq_render refuses cfg with f: -EINVAL, nothing rendered, and
+ * the error says why (when why is not NULL). */
+static void
+assert_refused(const struct by_config *cfg, const struct dnsmasq_facts *f,
+	       const char *why)
+{
+	char err[256], *out = NULL;
+
+	assert_int_equal(dnsmasq_render(cfg, f, &out, err, sizeof(err)),
+			 -EINVAL);
+	if (why)
+		assert_non_null(strstr(err, why));
+	assert_null(out);
+}
+
 static void
 test_render_refuses(void **state)
 {
 	struct by_config cfg;
 	struct dnsmasq_facts f;
-	char err[256], *out = NULL;
 
 	cfg_defaults(&cfg);
 	f = facts;
 	f.iface = "eth0\ndhcp-script=/bin/sh";
-	assert_int_equal(dnsmasq_render(&cfg, &f, &out, err, sizeof(err)),
-			 -EINVAL);
-	assert_non_null(strstr(err, "interface"));
+	assert_refused(&cfg, &f, "interface");
 	f = facts;
 	f.tftp_root = "relative/path";
-	assert_int_equal(dnsmasq_render(&cfg, &f, &out, err, sizeof(err)),
-			 -EINVAL);
+	assert_refused(&cfg, &f, NULL);
 	f = facts;
 	f.tftp_root = "/a b";
-	assert_int_equal(dnsmasq_render(&cfg, &f, &out, err, sizeof(err)),
-			 -EINVAL);
+	assert_refused(&cfg, &f, NULL);
 	f = facts;
 	f.http_base = "http://x/,evil";
-	assert_int_equal(dnsmasq_render(&cfg, &f, &out, err, sizeof(err)),
-			 -EINVAL);
+	assert_refused(&cfg, &f, NULL);
 	f = facts;
 	f.addr = "198.18.0.300";
-	assert_int_equal(dnsmasq_render(&cfg, &f, &out, err, sizeof(err)),
-			 -EINVAL);
+	assert_refused(&cfg, &f, NULL);
 	f = facts;
 	f.prefix = 31;
-	assert_int_equal(dnsmasq_render(&cfg, &f, &out, err, sizeof(err)),
-			 -EINVAL);
-	assert_non_null(strstr(err, "no room"));
+	assert_refused(&cfg, &f, "no room");
 	f = facts;
 	set_range(&cfg, 0, "10.0.0.1,10.0.0.9");
-	assert_int_equal(dnsmasq_render(&cfg, &f, &out, err, sizeof(err)),
-			 -EINVAL);
-	assert_non_null(strstr(err, "[dhcp] range = 10.0.0.1,10.0.0.9 is "
-				    "outside 198.18.0.0/24 (the interface's "
-				    "subnet): a subnet reached through a DHCP "
-				    "relay needs prefix=N"));
-	assert_null(out);
+	assert_refused(&cfg, &f,
+		       "[dhcp] range = 10.0.0.1,10.0.0.9 is outside "
+		       "198.18.0.0/24 (the interface's subnet): a subnet "
+		       "reached through a DHCP relay needs prefix=N");
 }
 
 static void
