@@ -362,8 +362,6 @@ static _Atomic uint64_t cache_answers; /* db_cache_answers */
 /* ---- helpers ------------------------------------------------------- */
 
 /* db_check.c's clock, by the short names the statements use */
-#define now_s db_now_s
-#define now_ms db_now_ms
 
 static int64_t
 pg_mono_ms(void)
@@ -1298,7 +1296,7 @@ dbpg_host_add(struct db *db, const struct db_host *h, int64_t *ret_id)
 	p_text(&p, db_action_name(h->action));
 	p_opt(&p, h->distro);
 	p_text(&p, h->local_boot);
-	p_int(&p, now_s());
+	p_int(&p, db_now_s());
 	if ((r = run_row(db, ST_HOST_INSERT, &p, &res)) < 0)
 		return tx_fail(db, r);
 	id = col_i64(res, 0, 0);
@@ -1436,7 +1434,7 @@ host_write(struct db *db, const struct db_host *h)
 	p_text(&p, db_action_name(h->action));
 	p_opt(&p, h->distro);
 	p_text(&p, h->local_boot);
-	p_int(&p, now_s());
+	p_int(&p, db_now_s());
 	r = run_count(db, ST_HOST_UPDATE, &p);
 	if (r < 0)
 		return r;
@@ -1507,7 +1505,7 @@ dbpg_host_reinstall(struct db *db, int64_t id, const char *distro)
 	if (!h.distro[0])
 		return tx_fail(db, -EINVAL);
 	p_int(&p, id);
-	p_int(&p, now_s());
+	p_int(&p, db_now_s());
 	if ((r = run(db, ST_INSTALL_DONE, &p, NULL)) < 0)
 		return tx_fail(db, r);
 	h.action = DB_ACTION_INSTALL;
@@ -1676,7 +1674,7 @@ dbpg_install_issue_for(struct db *db, int64_t id, const char *distro,
 		return tx_fail(db, -ESTALE);
 	if (h.attempts >= max_attempts) {
 		p_int(&p, id);
-		p_int(&p, now_s());
+		p_int(&p, db_now_s());
 		r = run_count(db, ST_INSTALL_EXHAUST, &p);
 		if (r == 0)
 			return tx_fail(db, -ESTALE);
@@ -1685,7 +1683,7 @@ dbpg_install_issue_for(struct db *db, int64_t id, const char *distro,
 				 "%u install attempts of %s without done: "
 				 "host set to menu",
 				 h.attempts, h.distro);
-			r = event_insert_at(db, now_ms(),
+			r = event_insert_at(db, db_now_ms(),
 					    h.n_macs ? h.macs[0] : "",
 					    "install-exhausted", detail);
 		}
@@ -1696,7 +1694,7 @@ dbpg_install_issue_for(struct db *db, int64_t id, const char *distro,
 	}
 	p_int(&p, id);
 	p_text(&p, token);
-	p_int(&p, now_s());
+	p_int(&p, db_now_s());
 	p_int(&p, max_attempts > INT32_MAX ? INT32_MAX : max_attempts);
 	if (distro)
 		p_text(&p, distro);
@@ -1710,7 +1708,7 @@ dbpg_install_issue_for(struct db *db, int64_t id, const char *distro,
 	memset(&p, 0, sizeof(p));
 	p_text(&p, token);
 	p_int(&p, id);
-	p_int(&p, now_s());
+	p_int(&p, db_now_s());
 	if ((r = run(db, ST_INSTALL_TOKEN_INSERT, &p, NULL)) < 0)
 		return tx_fail(db, r);
 	return tx_commit(db);
@@ -1742,7 +1740,7 @@ dbpg_install_once(struct db *db, int64_t id, const char *mac,
 		return tx_fail(db, r);
 	db_distro_free(&d);
 	p_text(&p, mac);
-	p_int(&p, now_s());
+	p_int(&p, db_now_s());
 	if ((r = run(db, ST_INSTALL_ONCE_SUPERSEDE, &p, NULL)) < 0)
 		return tx_fail(db, r);
 	memset(&p, 0, sizeof(p));
@@ -1751,7 +1749,7 @@ dbpg_install_once(struct db *db, int64_t id, const char *mac,
 		p_int(&p, id);
 	else
 		p_null(&p);
-	p_int(&p, now_s());
+	p_int(&p, db_now_s());
 	p_text(&p, mac);
 	p_text(&p, distro);
 	if ((r = run(db, ST_INSTALL_ONCE_INSERT, &p, NULL)) < 0)
@@ -1777,7 +1775,7 @@ token_find(struct db *db, const char *token, struct token_row *ret)
 	if (!valid_token(token))
 		return -ENOENT;
 	p_text(&p, token);
-	p_int(&p, now_s() - DB_ONCE_TOKEN_TTL);
+	p_int(&p, db_now_s() - DB_ONCE_TOKEN_TTL);
 	if ((r = run_row(db, ST_INSTALL_TOKEN_FIND, &p, &res)) < 0)
 		return r;
 	memset(ret, 0, sizeof(*ret));
@@ -1847,7 +1845,7 @@ dbpg_install_done(struct db *db, const char *token, struct db_host *ret_host)
 	if (!t.once) {
 		memset(&p, 0, sizeof(p));
 		p_int(&p, t.host_id);
-		p_int(&p, now_s());
+		p_int(&p, db_now_s());
 		p_text(&p, token);
 		r = run_count(db, ST_INSTALL_DONE_CAS, &p);
 		if (r == 0)
@@ -1857,14 +1855,14 @@ dbpg_install_done(struct db *db, const char *token, struct db_host *ret_host)
 	}
 	memset(&p, 0, sizeof(p));
 	p_text(&p, token);
-	p_int(&p, now_s());
+	p_int(&p, db_now_s());
 	r = run_count(db, ST_INSTALL_TOKEN_USE, &p);
 	if (r == 0)
 		r = -ESTALE;
 	if (r < 0)
 		return tx_fail(db, r);
 	mac = db_done_event(t.once, t.mac, &h, detail, sizeof(detail));
-	r = event_insert_at(db, now_ms(), mac, "done", detail);
+	r = event_insert_at(db, db_now_ms(), mac, "done", detail);
 	if (r < 0)
 		return tx_fail(db, r);
 	if ((r = tx_commit(db)) < 0)
@@ -1918,7 +1916,7 @@ distro_write(struct db *db, const struct db_distro *d, enum stmt_id id)
 	else
 		p_null(&p);
 	p_text(&p, d->template_name);
-	p_int(&p, now_s());
+	p_int(&p, db_now_s());
 	r = run_count(db, id, &p);
 	if (r == 0)
 		r = -ENOENT;
@@ -2107,7 +2105,7 @@ dbpg_lease_record(struct db *db, const struct db_lease *l)
 	p_text(&p, l->user_class);
 	p_text(&p, l->state);
 	p_int(&p, l->expires);
-	p_int(&p, now_s());
+	p_int(&p, db_now_s());
 	p_text(&p, l->ip6);
 	if ((r = run(db, ST_LEASE_UPSERT, &p, NULL)) < 0)
 		return tx_fail(db, r);
@@ -2116,7 +2114,7 @@ dbpg_lease_record(struct db *db, const struct db_lease *l)
 		 l->ip6[0] ? l->ip6 : l->ip[0] ? l->ip : "-", l->arch,
 		 l->hostname[0] ? " hostname=" : "", l->hostname,
 		 l->user_class[0] ? " user-class=" : "", l->user_class);
-	if ((r = event_insert_at(db, now_ms(), l->mac, kind, detail)) < 0)
+	if ((r = event_insert_at(db, db_now_ms(), l->mac, kind, detail)) < 0)
 		return tx_fail(db, r);
 	return tx_commit(db);
 }
@@ -2133,7 +2131,7 @@ dbpg_lease_seen(struct db *db, const char *mac, int arch)
 		return r;
 	p_text(&p, mac);
 	p_int(&p, arch);
-	p_int(&p, now_s());
+	p_int(&p, db_now_s());
 	return run(db, ST_LEASE_SEEN, &p, NULL);
 }
 
@@ -2148,7 +2146,7 @@ dbpg_lease_prune(struct db *db, int64_t max_age_s, unsigned long unknown_keep)
 {
 	struct params p = { 0 };
 	PGresult *res;
-	int64_t now = now_s(), total;
+	int64_t now = db_now_s(), total;
 	int r, n;
 
 	if (max_age_s < 0)
@@ -2184,7 +2182,7 @@ dbpg_token_prune(struct db *db, int64_t max_age_s, unsigned long spent_keep)
 		return -EINVAL;
 	if ((r = tx_begin(db)) < 0)
 		return r;
-	p_int(&p, now_s() - max_age_s);
+	p_int(&p, db_now_s() - max_age_s);
 	if ((n = run_count(db, ST_TOKEN_PRUNE_OLD, &p)) < 0)
 		return tx_fail(db, n);
 	memset(&p, 0, sizeof(p));
@@ -2245,7 +2243,7 @@ dbpg_lease_holder(struct db *db, const char *ip, char ret_mac[MAC_STR_LEN])
 	if (!ip || !valid_ip(ip))
 		return -EINVAL;
 	p_text(&p, ip);
-	p_int(&p, now_s());
+	p_int(&p, db_now_s());
 	if ((r = run_row(db, ST_LEASE_HOLDER, &p, &res)) < 0)
 		return r;
 	col_copy(res, 0, 0, mac, sizeof(mac));
@@ -2293,7 +2291,7 @@ static int
 dbpg_event_add(struct db *db, const char *mac, const char *kind,
 	       const char *detail)
 {
-	return dbpg_event_add_at(db, now_ms(), mac, kind, detail);
+	return dbpg_event_add_at(db, db_now_ms(), mac, kind, detail);
 }
 
 static int
@@ -2396,7 +2394,7 @@ dbpg_power_set(struct db *db, int64_t id, const struct db_power *pw,
 	p_text(&p, pw->method);
 	p_text(&p, pw->bmc);
 	p_text(&p, pw->user);
-	p_int(&p, now_s());
+	p_int(&p, db_now_s());
 	if (set_secret)
 		p_text(&p, pw->password);
 	return run(db, set_secret ? ST_POWER_SET_SECRET : ST_POWER_SET, &p,

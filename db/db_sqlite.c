@@ -283,8 +283,6 @@ struct db {
 /* ---- helpers ------------------------------------------------------- */
 
 /* db_check.c's clock, by the short names the statements use */
-#define now_s db_now_s
-#define now_ms db_now_ms
 
 /* Map an SQLite result code to a negative errno (see db.h). */
 static int
@@ -911,7 +909,7 @@ db_host_add(struct db *db, const struct db_host *h, int64_t *ret_id)
 	bind_text(s, 3, db_action_name(h->action));
 	bind_opt(s, 4, h->distro);
 	bind_text(s, 5, h->local_boot);
-	sqlite3_bind_int64(s, 6, now_s());
+	sqlite3_bind_int64(s, 6, db_now_s());
 	rc = sqlite3_step(s);
 	r = step_err(s, rc);
 	if (r < 0)
@@ -1069,7 +1067,7 @@ host_write(struct db *db, const struct db_host *h)
 	bind_text(s, 4, db_action_name(h->action));
 	bind_opt(s, 5, h->distro);
 	bind_text(s, 6, h->local_boot);
-	sqlite3_bind_int64(s, 7, now_s());
+	sqlite3_bind_int64(s, 7, db_now_s());
 	rc = sqlite3_step(s);
 	r = step_err(s, rc);
 	if (r < 0)
@@ -1149,7 +1147,7 @@ db_host_reinstall(struct db *db, int64_t id, const char *distro)
 	if (!s)
 		return tx_fail(db, -EIO);
 	sqlite3_bind_int64(s, 1, id);
-	sqlite3_bind_int64(s, 2, now_s());
+	sqlite3_bind_int64(s, 2, db_now_s());
 	r = exec_done(s);
 	if (r < 0)
 		return tx_fail(db, r);
@@ -1336,7 +1334,7 @@ static int
 event_insert(struct db *db, const char *mac, const char *kind,
 	     const char *detail)
 {
-	return event_insert_at(db, now_ms(), mac, kind, detail);
+	return event_insert_at(db, db_now_ms(), mac, kind, detail);
 }
 
 int
@@ -1371,7 +1369,7 @@ db_install_issue_for(struct db *db, int64_t id, const char *distro,
 		if (!s)
 			return tx_fail(db, -EIO);
 		sqlite3_bind_int64(s, 1, id);
-		sqlite3_bind_int64(s, 2, now_s());
+		sqlite3_bind_int64(s, 2, db_now_s());
 		r = exec_done(s);
 		if (r == 0) {
 			snprintf(detail, sizeof(detail),
@@ -1391,7 +1389,7 @@ db_install_issue_for(struct db *db, int64_t id, const char *distro,
 		return tx_fail(db, -EIO);
 	sqlite3_bind_int64(s, 1, id);
 	bind_text(s, 2, token);
-	sqlite3_bind_int64(s, 3, now_s());
+	sqlite3_bind_int64(s, 3, db_now_s());
 	sqlite3_bind_int64(s, 4, max_attempts);
 	bind_opt(s, 5, distro);
 	r = exec_done(s);
@@ -1404,7 +1402,7 @@ db_install_issue_for(struct db *db, int64_t id, const char *distro,
 		return tx_fail(db, -EIO);
 	bind_text(s, 1, token);
 	sqlite3_bind_int64(s, 2, id);
-	sqlite3_bind_int64(s, 3, now_s());
+	sqlite3_bind_int64(s, 3, db_now_s());
 	r = exec_done(s);
 	if (r < 0)
 		return tx_fail(db, r);
@@ -1435,7 +1433,7 @@ db_install_once(struct db *db, int64_t id, const char *mac,
 	if (!s)
 		return tx_fail(db, -EIO);
 	bind_text(s, 1, mac);
-	sqlite3_bind_int64(s, 2, now_s());
+	sqlite3_bind_int64(s, 2, db_now_s());
 	r = exec_done(s);
 	if (r < 0)
 		return tx_fail(db, r);
@@ -1447,7 +1445,7 @@ db_install_once(struct db *db, int64_t id, const char *mac,
 		sqlite3_bind_int64(s, 2, id);
 	else
 		sqlite3_bind_null(s, 2);
-	sqlite3_bind_int64(s, 3, now_s());
+	sqlite3_bind_int64(s, 3, db_now_s());
 	bind_text(s, 4, mac);
 	bind_text(s, 5, distro);
 	r = exec_done(s);
@@ -1478,7 +1476,7 @@ token_find(struct db *db, const char *token, struct token_row *ret)
 	if (!s)
 		return -EIO;
 	bind_text(s, 1, token);
-	sqlite3_bind_int64(s, 2, now_s() - DB_ONCE_TOKEN_TTL);
+	sqlite3_bind_int64(s, 2, db_now_s() - DB_ONCE_TOKEN_TTL);
 	if ((rc = step_row(s)) < 0)
 		return rc;
 	memset(ret, 0, sizeof(*ret));
@@ -1551,7 +1549,7 @@ db_install_done(struct db *db, const char *token, struct db_host *ret_host)
 		if (!s)
 			return tx_fail(db, -EIO);
 		sqlite3_bind_int64(s, 1, t.host_id);
-		sqlite3_bind_int64(s, 2, now_s());
+		sqlite3_bind_int64(s, 2, db_now_s());
 		bind_text(s, 3, token);
 		r = exec_done(s);
 		if (r == 0 && sqlite3_changes(db->conn) != 1)
@@ -1563,7 +1561,7 @@ db_install_done(struct db *db, const char *token, struct db_host *ret_host)
 	if (!s)
 		return tx_fail(db, -EIO);
 	bind_text(s, 1, token);
-	sqlite3_bind_int64(s, 2, now_s());
+	sqlite3_bind_int64(s, 2, db_now_s());
 	r = exec_done(s);
 	if (r == 0 && sqlite3_changes(db->conn) != 1)
 		r = -ESTALE;
@@ -1605,7 +1603,7 @@ distro_bind(sqlite3_stmt *s, const struct db_distro *d)
 	else
 		sqlite3_bind_null(s, 3);
 	bind_text(s, 4, d->template_name);
-	sqlite3_bind_int64(s, 5, now_s());
+	sqlite3_bind_int64(s, 5, db_now_s());
 }
 
 /* Replace d's kernels (inside the caller's transaction). 0 or -errno. */
@@ -1883,7 +1881,7 @@ db_lease_record(struct db *db, const struct db_lease *l)
 	bind_text(s, 6, l->user_class);
 	bind_text(s, 7, l->state);
 	sqlite3_bind_int64(s, 8, l->expires);
-	sqlite3_bind_int64(s, 9, now_s());
+	sqlite3_bind_int64(s, 9, db_now_s());
 	bind_text(s, 10, l->ip6);
 	r = exec_done(s);
 	if (r < 0)
@@ -1914,7 +1912,7 @@ db_lease_seen(struct db *db, const char *mac, int arch)
 		return -EIO;
 	bind_text(s, 1, mac);
 	sqlite3_bind_int(s, 2, arch);
-	sqlite3_bind_int64(s, 3, now_s());
+	sqlite3_bind_int64(s, 3, db_now_s());
 	return exec_done(s);
 }
 
@@ -1929,7 +1927,7 @@ int
 db_lease_prune(struct db *db, int64_t max_age_s, unsigned long unknown_keep)
 {
 	sqlite3_stmt *s;
-	int64_t now = now_s(), total;
+	int64_t now = db_now_s(), total;
 	int r, n;
 
 	if (max_age_s < 0)
@@ -1981,7 +1979,7 @@ db_token_prune(struct db *db, int64_t max_age_s, unsigned long spent_keep)
 	s = st(db, ST_TOKEN_PRUNE_OLD);
 	if (!s)
 		return tx_fail(db, -EIO);
-	sqlite3_bind_int64(s, 1, now_s() - max_age_s);
+	sqlite3_bind_int64(s, 1, db_now_s() - max_age_s);
 	if ((r = exec_done(s)) < 0)
 		return tx_fail(db, r);
 	n = sqlite3_changes(db->conn);
@@ -2053,7 +2051,7 @@ db_lease_holder(struct db *db, const char *ip, char ret_mac[MAC_STR_LEN])
 	if (!s)
 		return -EIO;
 	bind_text(s, 1, ip);
-	sqlite3_bind_int64(s, 2, now_s());
+	sqlite3_bind_int64(s, 2, db_now_s());
 	if ((rc = step_row(s)) < 0)
 		return rc;
 	col_copy(s, 0, mac, sizeof(mac));
@@ -2103,7 +2101,7 @@ int
 db_event_add(struct db *db, const char *mac, const char *kind,
 	     const char *detail)
 {
-	return db_event_add_at(db, now_ms(), mac, kind, detail);
+	return db_event_add_at(db, db_now_ms(), mac, kind, detail);
 }
 
 int
@@ -2254,7 +2252,7 @@ db_power_set(struct db *db, int64_t id, const struct db_power *p,
 	sqlite3_bind_text(s, 4, p->user, -1, SQLITE_STATIC);
 	if (set_secret)
 		sqlite3_bind_text(s, 5, p->password, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 6, now_s());
+	sqlite3_bind_int64(s, 6, db_now_s());
 	rc = sqlite3_step(s);
 	if (rc != SQLITE_DONE)
 		rc = sqlite3_extended_errcode(db->conn);
