@@ -1439,6 +1439,24 @@ sup_rogue_check(struct sup *s, unsigned wait_ms)
 	return others;
 }
 
+/* Open (create, migrate) the database: 0 and *ret, or -errno, logged
+ * with the server's reason when there is one (db_open_error). */
+static int
+sup_db_open(struct sup *s, struct db **ret)
+{
+	int r = db_open(s->db_path, DB_OPEN_CREATE, ret);
+
+	if (r < 0) {
+		errno = -r;
+		if (*db_open_error())
+			log_warnx("database %s: %s: %s", s->db_path,
+				  db_strerror(r), db_open_error());
+		else
+			log_warn("database %s", s->db_path);
+	}
+	return r;
+}
+
 /*
  * Whom the children drop to (s->drop, s->uid, s->gid; a user that does
  * not exist is logged and nothing is dropped), and the database
@@ -1550,16 +1568,8 @@ sup_prepare(struct sup *s)
 		return EXIT_RUNTIME;
 	}
 	sup_dm_stop_stale(s);
-	r = db_open(s->db_path, DB_OPEN_CREATE, &s->db);
-	if (r < 0) {
-		errno = -r;
-		if (*db_open_error())
-			log_warnx("database %s: %s: %s", s->db_path,
-				  db_strerror(r), db_open_error());
-		else
-			log_warn("database %s", s->db_path);
+	if (sup_db_open(s, &s->db) < 0)
 		return EXIT_RUNTIME;
-	}
 	sup_user(s);
 	sup_find_script(s);
 	if (sup_tftp(s) < 0) {
@@ -1935,16 +1945,8 @@ serve_http_only_user(struct sup *s)
 		log_warn("cannot create %s", s->cfg.state_dir);
 		return r;
 	}
-	r = db_open(s->db_path, DB_OPEN_CREATE, &db);
-	if (r < 0) {
-		errno = -r;
-		if (*db_open_error())
-			log_warnx("database %s: %s: %s", s->db_path,
-				  db_strerror(r), db_open_error());
-		else
-			log_warn("database %s", s->db_path);
+	if ((r = sup_db_open(s, &db)) < 0)
 		return r;
-	}
 	db_close(db);
 	sup_user(s);
 	return 0;

@@ -124,3 +124,46 @@ api() {
 	status=$(curl "${args[@]}" "$ADMIN$p")
 	body=$(cat "$TEST_TMP/.api")
 }
+
+# pg_appliance NAME DB_URL BOOT_SETTING: an HTTP-only appliance (serve
+# --dhcp=off, loopback, admin token $TEST_TMP/admin.token) on database
+# DB_URL with BOOT_SETTING in its [boot] section: its config, state dir
+# and a running serve; sets ${NAME}_BOOT, ${NAME}_ADMIN, ${NAME}_CONF,
+# ${NAME}_PID
+pg_appliance() {
+	local n=$1 st=$TEST_TMP/$1 bp ap
+	mkdir -p "$st/files/debian12" "$st/tftp"
+	head -c 1000 /dev/urandom >"$st/files/debian12/linux"
+	head -c 1000 /dev/urandom >"$st/files/debian12/initrd.gz"
+	bp=$(free_port)
+	ap=$(free_port)
+	while [[ $ap == "$bp" ]]; do ap=$(free_port); done
+	cat >"$st.conf" <<CONF
+[appliance]
+state_dir = $st
+server_address = 127.0.0.1
+[dhcp]
+mode = off
+tftp_root = $st/tftp
+[http]
+listen = 127.0.0.1:$bp
+files_dir = $st/files
+access_log = off
+[admin]
+listen = 127.0.0.1:$ap
+token_file = $TEST_TMP/admin.token
+[boot]
+$3
+[db]
+url = $2
+CONF
+	"$BOOTYARD" -c "$st.conf" serve --dhcp=off >"$st.log" 2>&1 &
+	local pid=$!
+	on_exit "kill $pid 2>/dev/null; wait $pid 2>/dev/null"
+	printf -v "${n}_BOOT" 'http://127.0.0.1:%s' "$bp"
+	printf -v "${n}_ADMIN" 'http://127.0.0.1:%s' "$ap"
+	printf -v "${n}_CONF" '%s' "$st.conf"
+	printf -v "${n}_PID" '%s' "$pid"
+	http_wait_serving "http://127.0.0.1:$bp" "$pid" "$st.log" \
+		"appliance $n did not start"
+}
