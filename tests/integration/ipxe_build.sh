@@ -7,6 +7,7 @@
 #   and the appliance CA embedded (its DER bytes are in the EFI images)
 # - the appliance CA was created on the way (key files 0600)
 # - a second run is a cache hit, fast, images untouched
+# - after the arm64 build, an x86 image with another script is a relink
 # - a missing source, a broken tarball, a tarball without iPXE, a tree
 #   that is not iPXE and a source whose make fails each give a clear
 #   error, exit 3, and leave the previous images as they were
@@ -113,6 +114,24 @@ ok "cache hit in $dt s"
 expect_eq "$(ipxe_sums "$imgdir")" "$sums1" "images unchanged"
 expect_eq "$(stat -c '%n %Y' "$imgdir"/*.lkrn "$imgdir"/*.kpxe "$imgdir"/*.efi)" "$stat1" \
 	"images not rewritten"
+
+# --- another script after the arm64 build: the x86 objects are reused ---
+# (iPXE's make touches headers every object depends on when it first
+# builds in a directory: the arm64 build made the x86 objects stale
+# until build-ipxe wrote those lists before the first make). With this
+# run's CA, never a cache hit in a kept cache.
+t0=$SECONDS
+expect_exit 0 "$BOOTYARD" -c "$conf" build-ipxe --images undionly.kpxe \
+	--base-url https://198.18.0.9 --out "$TEST_TMP/relink"
+blog=$(sed -n 's/.*(log: \(.*\))$/\1/p' <<<"$out"$'\n'"$err" | tail -n1)
+[[ -f $blog ]] || fail "build-ipxe named no build log (output: $out $err)"
+nbuild=$(grep -c '\[BUILD\]' "$blog")
+# (a relink compiles the objects of the changed script, CA and config
+# headers, 25 in all; the stale tree recompiled all of bin/, 1041)
+((nbuild < 100)) || fail "a relink of undionly.kpxe compiled $nbuild objects ($blog)"
+ok "undionly.kpxe with another script: a relink ($nbuild objects compiled, $((SECONDS - t0)) s)"
+expect_contains "$(cat "$TEST_TMP/relink/boot.ipxe")" "https://198.18.0.9/ipxe/v1/config" \
+	"the relinked image's script has the other base URL"
 
 # still_there DESC: the previous images survive a failed build.
 still_there() {
