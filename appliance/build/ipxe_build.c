@@ -832,7 +832,8 @@ tree_configure(const char *tree, const struct cfg_set *cs, const char *script,
 	free(ents);
 	if (r < 0)
 		goto fail;
-	for (k = 0; k < cs->n && r == 0; k++) {
+	/* (write_file_if_changed is 1 for a written file: not the end) */
+	for (k = 0; k < cs->n && r >= 0; k++) {
 		r = str_printf(p, sizeof(p), "%s/%s", local, cs->f[k].name);
 		if (r == 0)
 			r = write_file_if_changed(p, cs->f[k].data, cs->f[k].len,

@@ -29,6 +29,14 @@ cat "$TEST_TMP/build1.out"
 expect_eq "$rc" 0 "build-ipxe from $IPXE_SRC succeeds"
 echo "first build-ipxe: $((SECONDS - t0)) s"
 
+# every header of the configuration (serial, on default) went into the
+# tree before make ran: each one's content, byte for byte
+tree=$(sed -n 's/.*(log: \(.*\)\/bootyard\/build.log)$/\1/p' "$TEST_TMP/build1.out" | tail -n1)
+for h in "$TOP"/image/ipxe/default/*.h "$TOP"/image/ipxe/serial/*.h; do
+	[[ $h == */default/* && -f $TOP/image/ipxe/serial/${h##*/} ]] && continue
+	check "config header ${h##*/} in the build tree" cmp -s "$h" "$tree/src/config/local/${h##*/}"
+done
+
 for img in "${IPXE_IMAGES[@]}"; do
 	check "$img exists" test -s "$imgdir/$img"
 	size=$(stat -c %s "$imgdir/$img")
