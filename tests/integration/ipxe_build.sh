@@ -7,7 +7,10 @@
 #   and the appliance CA embedded (its DER bytes are in the EFI images)
 # - the appliance CA was created on the way (key files 0600)
 # - a second run is a cache hit, fast, images untouched
+# - every header of the build configuration went into the build tree
 # - after the arm64 build, an x86 image with another script is a relink
+# (the build cache is kept between runs: tests/integration/ipxe_lib.bash;
+# the first build is a cold compile when the cache is new, else a relink)
 # - a missing source, a broken tarball, a tarball without iPXE, a tree
 #   that is not iPXE and a source whose make fails each give a clear
 #   error, exit 3, and leave the previous images as they were
