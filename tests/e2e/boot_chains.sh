@@ -127,7 +127,7 @@ ipxe_tools() {
 if want 4; then
 	built=
 	if ipxe_tools; then
-		export BOOTYARD_IPXE_CACHE=${BOOTYARD_IPXE_CACHE:-$BUILD/ipxe-cache}
+		source "$TOP/tests/integration/ipxe_lib.bash" # the shared build cache
 		t0=$SECONDS
 		timeout 900 "$BOOTYARD" -c "$APP_CONF" build-ipxe --config serial \
 			--images undionly.kpxe >"$TEST_TMP/build-ipxe.log" 2>&1 || {

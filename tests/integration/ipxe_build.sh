@@ -7,6 +7,10 @@
 #   and the appliance CA embedded (its DER bytes are in the EFI images)
 # - the appliance CA was created on the way (key files 0600)
 # - a second run is a cache hit, fast, images untouched
+# - every header of the build configuration went into the build tree
+# - after the arm64 build, an x86 image with another script is a relink
+# (the build cache is kept between runs: tests/integration/ipxe_lib.bash;
+# the first build is a cold compile when the cache is new, else a relink)
 # - a missing source, a broken tarball, a tarball without iPXE, a tree
 #   that is not iPXE and a source whose make fails each give a clear
 #   error, exit 3, and leave the previous images as they were
@@ -27,6 +31,14 @@ rc=$?
 cat "$TEST_TMP/build1.out"
 expect_eq "$rc" 0 "build-ipxe from $IPXE_SRC succeeds"
 echo "first build-ipxe: $((SECONDS - t0)) s"
+
+# every header of the configuration (serial, on default) went into the
+# tree before make ran: each one's content, byte for byte
+tree=$(sed -n 's/.*(log: \(.*\)\/bootyard\/build.log)$/\1/p' "$TEST_TMP/build1.out" | tail -n1)
+for h in "$TOP"/image/ipxe/default/*.h "$TOP"/image/ipxe/serial/*.h; do
+	[[ $h == */default/* && -f $TOP/image/ipxe/serial/${h##*/} ]] && continue
+	check "config header ${h##*/} in the build tree" cmp -s "$h" "$tree/src/config/local/${h##*/}"
+done
 
 for img in "${IPXE_IMAGES[@]}"; do
 	check "$img exists" test -s "$imgdir/$img"
@@ -113,6 +125,24 @@ ok "cache hit in $dt s"
 expect_eq "$(ipxe_sums "$imgdir")" "$sums1" "images unchanged"
 expect_eq "$(stat -c '%n %Y' "$imgdir"/*.lkrn "$imgdir"/*.kpxe "$imgdir"/*.efi)" "$stat1" \
 	"images not rewritten"
+
+# --- another script after the arm64 build: the x86 objects are reused ---
+# (iPXE's make touches headers every object depends on when it first
+# builds in a directory: the arm64 build made the x86 objects stale
+# until build-ipxe wrote those lists before the first make). With this
+# run's CA, never a cache hit in a kept cache.
+t0=$SECONDS
+expect_exit 0 "$BOOTYARD" -c "$conf" build-ipxe --images undionly.kpxe \
+	--base-url https://198.18.0.9 --out "$TEST_TMP/relink"
+blog=$(sed -n 's/.*(log: \(.*\))$/\1/p' <<<"$out"$'\n'"$err" | tail -n1)
+[[ -f $blog ]] || fail "build-ipxe named no build log (output: $out $err)"
+nbuild=$(grep -c '\[BUILD\]' "$blog")
+# (a relink compiles the objects of the changed script, CA and config
+# headers, 25 in all; the stale tree recompiled all of bin/, 1041)
+((nbuild < 100)) || fail "a relink of undionly.kpxe compiled $nbuild objects ($blog)"
+ok "undionly.kpxe with another script: a relink ($nbuild objects compiled, $((SECONDS - t0)) s)"
+expect_contains "$(cat "$TEST_TMP/relink/boot.ipxe")" "https://198.18.0.9/ipxe/v1/config" \
+	"the relinked image's script has the other base URL"
 
 # still_there DESC: the previous images survive a failed build.
 still_there() {

@@ -10,12 +10,47 @@
 #                       extra "section.key = value" lines are appended in
 #                       their section
 #
-# Every test shares one cache of build trees and results:
-# $BOOTYARD_IPXE_CACHE, default $BUILD/ipxe-cache. The first test of a CI
-# run builds iPXE (about 2-4 minutes on 2 busy cores); the others relink
-# in the cached tree (a new CA or script) or hit the cache.
-
-export BOOTYARD_IPXE_CACHE=${BOOTYARD_IPXE_CACHE:-$BUILD/ipxe-cache}
+# Every test shares one cache of build trees and results,
+# $BOOTYARD_IPXE_CACHE: the first build in it compiles iPXE (532 s in CI,
+# x86 and arm64), the others relink in the cached tree (a new CA or
+# script, seconds) or hit the cache. By default it is kept between runs
+# (CI keeps /var/cache/bootyard on a machine, $BOOTYARD_CACHE), as
+# ipxe-cache-KEY, KEY a hash of everything that decides how the tree is
+# built: the iPXE source, the build configurations (image/ipxe/), the
+# builder (appliance/build/ipxe_build.[ch], appliance/core/arch.[ch]) and
+# the versions of make, the compilers and the linkers. So a CI run
+# compiles iPXE from a cold tree (and integration/ipxe_build checks that
+# build) on a new machine and whenever one of these changed, and relinks
+# otherwise. The key is computed by this file: a cache dir that is not
+# writable, or an iPXE source that is a directory, gives
+# $BUILD/ipxe-cache (cold once per build directory, as before).
+# BOOTYARD_IPXE_CACHE set by the caller wins.
+ipxe_cache_key() {
+	{
+		sha256sum <"$IPXE_SRC"
+		(cd "$TOP" && find image/ipxe -type f -print0 | sort -z |
+			xargs -0 sha256sum &&
+			sha256sum appliance/build/ipxe_build.[ch] appliance/core/arch.[ch])
+		local t
+		for t in make gcc ld aarch64-linux-gnu-gcc aarch64-linux-gnu-ld; do
+			command -v "$t" >/dev/null && "$t" --version 2>&1 | head -n1
+		done
+	} | sha256sum | cut -c1-16
+}
+ipxe_cache_dir() {
+	local keep=${BOOTYARD_CACHE:-/var/cache/bootyard} key
+	if [[ -n ${IPXE_SRC:-} && -f $IPXE_SRC ]] && mkdir -p "$keep" 2>/dev/null &&
+		[[ -w $keep ]] && key=$(ipxe_cache_key) && [[ ${#key} == 16 ]]; then
+		# the caches of builders and sources not used for a week go
+		find "$keep" -maxdepth 1 -name 'ipxe-cache-*' -mtime +7 \
+			-exec rm -rf {} + 2>/dev/null
+		mkdir -p "$keep/ipxe-cache-$key" && touch "$keep/ipxe-cache-$key" &&
+			echo "$keep/ipxe-cache-$key" && return
+	fi
+	echo "$BUILD/ipxe-cache"
+}
+BOOTYARD_IPXE_CACHE=${BOOTYARD_IPXE_CACHE:-$(ipxe_cache_dir)}
+export BOOTYARD_IPXE_CACHE
 IPXE_IMAGES=(ipxe.lkrn undionly.kpxe ipxe.efi snponly.efi)
 
 ipxe_require() {
