@@ -167,3 +167,17 @@ CONF
 	http_wait_serving "http://127.0.0.1:$bp" "$pid" "$st.log" \
 		"appliance $n did not start"
 }
+
+# pg_two_appliances BOOT_SETTING: a private PostgreSQL with database
+# "bootyard" (DB_URL), an admin TOKEN, and appliances A and B on it
+# (pg_appliance)
+pg_two_appliances() {
+	pg_start || fail "could not start PostgreSQL"
+	pg_createdb bootyard || fail "createdb"
+	DB_URL=$(pg_url bootyard)
+	TOKEN=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
+	(umask 077 && echo "$TOKEN" >"$TEST_TMP/admin.token")
+	pg_appliance A "$DB_URL" "$1"
+	pg_appliance B "$DB_URL" "$1"
+	ok "two appliances serve from one PostgreSQL"
+}

@@ -16,17 +16,7 @@ source "$TOP/tests/lib/pg.sh"
 source "$TOP/tests/integration/http_lib.bash"
 
 pg_require
-pg_start || fail "could not start PostgreSQL"
-pg_createdb bootyard || fail "createdb"
-DB_URL=$(pg_url bootyard)
-
-TOKEN=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
-(umask 077 && echo "$TOKEN" >"$TEST_TMP/admin.token")
-
-appliance() { pg_appliance "$1" "$DB_URL" "menu_install = yes"; }
-appliance A
-appliance B
-ok "two appliances serve from one PostgreSQL"
+pg_two_appliances "menu_install = yes"
 
 LOCAL=52:54:00:00:22:01
 MENU=52:54:00:00:22:02

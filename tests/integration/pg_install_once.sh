@@ -13,17 +13,7 @@ source "$TOP/tests/integration/http_lib.bash"
 
 pg_require
 ROUNDS=${PG_RACE_ROUNDS:-1000}
-pg_start || fail "could not start PostgreSQL"
-pg_createdb bootyard || fail "createdb"
-DB_URL=$(pg_url bootyard)
-
-TOKEN=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
-(umask 077 && echo "$TOKEN" >"$TEST_TMP/admin.token")
-
-appliance() { pg_appliance "$1" "$DB_URL" "install_attempts = 2"; }
-appliance A
-appliance B
-ok "two appliances serve from one PostgreSQL"
+pg_two_appliances "install_attempts = 2"
 
 check "distro add (through A's CLI)" "$BOOTYARD" -c "$A_CONF" distro add debian12 \
 	--kernel debian12/linux --initrd debian12/initrd.gz --cmdline "auto=true"
