@@ -181,3 +181,18 @@ pg_two_appliances() {
 	pg_appliance B "$DB_URL" "$1"
 	ok "two appliances serve from one PostgreSQL"
 }
+
+# pg_appliances_stop NAME...: stop each pg_appliance with SIGTERM; each
+# must exit 0 without a sanitizer report in its log
+pg_appliances_stop() {
+	local n pid rc
+	for n in "$@"; do
+		pid=${n}_PID
+		kill -TERM "${!pid}"
+		wait "${!pid}"
+		rc=$?
+		[[ $rc == 0 ]] || fail "appliance $n exited $rc: $(tail -n 20 "$TEST_TMP/$n.log")"
+		! grep -qE 'AddressSanitizer|LeakSanitizer|runtime error' "$TEST_TMP/$n.log" ||
+			fail "sanitizer report: $(grep -m5 -E 'Sanitizer|runtime error' "$TEST_TMP/$n.log")"
+	done
+}

@@ -159,14 +159,6 @@ for i in $(seq 1 30); do
 done
 expect_contains "$out" "reason=flagged" "the flagged host gets its install once PostgreSQL is back"
 
-for n in A B; do
-	pid=${n}_PID
-	kill -TERM "${!pid}"
-	wait "${!pid}"
-	rc=$?
-	[[ $rc == 0 ]] || fail "appliance $n exited $rc: $(tail -n 20 "$TEST_TMP/$n.log")"
-	! grep -qE 'AddressSanitizer|LeakSanitizer|runtime error' "$TEST_TMP/$n.log" ||
-		fail "sanitizer report: $(grep -m5 -E 'Sanitizer|runtime error' "$TEST_TMP/$n.log")"
-done
+pg_appliances_stop A B
 ok "both appliances stopped cleanly"
 done_checks

@@ -65,14 +65,6 @@ for n in A B; do
 	kill -0 "${!pid}" || fail "appliance $n died"
 done
 ok "both appliances still running"
-for n in A B; do
-	pid=${n}_PID
-	kill -TERM "${!pid}"
-	wait "${!pid}"
-	rc=$?
-	[[ $rc == 0 ]] || fail "appliance $n exited $rc: $(tail -n 20 "$TEST_TMP/$n.log")"
-	! grep -qE 'AddressSanitizer|LeakSanitizer|runtime error' "$TEST_TMP/$n.log" ||
-		fail "sanitizer report: $(grep -m5 -E 'Sanitizer|runtime error' "$TEST_TMP/$n.log")"
-done
+pg_appliances_stop A B
 ok "both appliances stopped cleanly (under ASan: no report)"
 done_checks
