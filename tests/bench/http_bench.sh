@@ -26,7 +26,8 @@
 # Environment: BUILD (default build), BENCH_SECONDS (10), BENCH_CONNS (64),
 # BENCH_THREADS (2), BENCH_ROUNDS (3), BENCH_PG (1), BENCH_DB_URL (a
 # postgresql:// URL of an empty database for step 4 instead of a private
-# server).
+# server), BENCH_PG_THREADS ([http] threads of step 4's appliance; default
+# as the SQLite one: the number of CPUs).
 set -uo pipefail
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${BUILD:-$TOP/build}
@@ -103,6 +104,8 @@ if [[ -n ${BENCH_DB_URL:-} ]]; then # the same appliance on PostgreSQL
 	mkdir -p "$T/pgstate/files"
 	sed -e "s#$T/state#$T/pgstate#g" -e "s#127.0.0.1:$BP#127.0.0.1:$PP#" \
 		-e "s#127.0.0.1:$AP#127.0.0.1:$PA#" "$T/bootyard.conf" >"$T/pg.conf"
+	[[ -n ${BENCH_PG_THREADS:-} ]] &&
+		sed -i "s/^\[http\]\$/[http]\nthreads = $BENCH_PG_THREADS/" "$T/pg.conf"
 	printf '[db]\nurl = %s\n' "$BENCH_DB_URL" >>"$T/pg.conf"
 	"$BUILD/bootyard" -c "$T/pg.conf" serve --dhcp=off >"$T/bootyard-pg.log" 2>&1 &
 	PG_PID=$!
