@@ -48,7 +48,11 @@ hosts() { curl -s -b "$jar" "$ADMIN/api/v1/hosts" | python3 -c 'import json,sys;
 body='{"macs":["52:54:00:77:00:01"]}'
 c1=$(curl -s -o /dev/null -w '%{http_code}' "${J[@]}" -d "$body" "$ADMIN/api/v1/hosts")
 c2=$(curl -s -o /dev/null -w '%{http_code}' -b "$jar" "${J[@]}" -d "$body" "$ADMIN/api/v1/hosts")
-c3=$(curl -s -o /dev/null -w '%{http_code}' -b "$jar" "${J[@]}" -H "X-CSRF-Token: ${csrf%?}0" -d "$body" "$ADMIN/api/v1/hosts")
+# a wrong token: the right one with its last digit changed (to 0, or to 1
+# when it was 0: "${csrf%?}0" alone was the right token 1 time in 16)
+wrong=${csrf%?}0
+[[ $wrong == "$csrf" ]] && wrong=${csrf%?}1
+c3=$(curl -s -o /dev/null -w '%{http_code}' -b "$jar" "${J[@]}" -H "X-CSRF-Token: $wrong" -d "$body" "$ADMIN/api/v1/hosts")
 c4=$(curl -s -o /dev/null -w '%{http_code}' -b "$jar" "${J[@]}" -H "X-CSRF-Token: " -d "$body" "$ADMIN/api/v1/hosts")
 c5=$(curl -s -o /dev/null -w '%{http_code}' -b "bysess=$(printf 'a%.0s' $(seq 64))" "${J[@]}" -H "X-CSRF-Token: $csrf" -d "$body" "$ADMIN/api/v1/hosts")
 [[ "$c1 $c2 $c3 $c4 $c5" == "401 401 401 401 401" ]] ||
