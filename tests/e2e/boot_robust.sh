@@ -136,8 +136,9 @@ qemu_stop
 last=$(app_events $mr | grep config | tail -n 1)
 expect_contains "$last" "menu" "r4: after three unfinished installs the host gets the menu"
 ev=$(app_events $mr)
+# `bootyard events` columns: date, time, MAC, EVENT, APPLIANCE, DETAIL
 echo "$ev" | awk '$4 == "config"'
-expect_eq "$(awk '$4 == "config" && $5 == "install"' <<<"$ev" | wc -l)" 3 "r4: exactly three install scripts were served"
+expect_eq "$(awk '$4 == "config" && $6 == "install"' <<<"$ev" | wc -l)" 3 "r4: exactly three install scripts were served"
 
 # ---- r5: retries, then a real done ---------------------------------------
 # a new proxy path: the reinstall fetches it first (503)
