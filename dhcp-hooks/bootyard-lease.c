@@ -37,13 +37,28 @@
 
 extern char **environ;
 
+/* The config of $BOOTYARD_CONFIG, else the default one (which may be
+ * missing): 0 and *cfg, or -EINVAL (logged). */
+static int
+hook_config(struct by_config *cfg)
+{
+	const char *p = getenv("BOOTYARD_CONFIG");
+	char err[512];
+
+	if (cfg_load(cfg, p && *p ? p : CFG_DEFAULT_PATH, !(p && *p), err,
+		     sizeof(err)) < 0) {
+		log_warnx("%s", err);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* Where the database is: $BOOTYARD_DB, or the config's state_dir. */
 static int
 lease_db_path(char *out, size_t outsz)
 {
 	const char *p = getenv("BOOTYARD_DB");
 	struct by_config cfg;
-	char err[512];
 
 	if (p && *p) {
 		/* the appliance's name as `bootyard serve` set it */
@@ -56,12 +71,8 @@ lease_db_path(char *out, size_t outsz)
 			       ? str_copy(out, outsz, p)
 			       : -EINVAL;
 	}
-	p = getenv("BOOTYARD_CONFIG");
-	if (cfg_load(&cfg, p && *p ? p : CFG_DEFAULT_PATH, !(p && *p), err,
-		     sizeof(err)) < 0) {
-		log_warnx("%s", err);
+	if (hook_config(&cfg) < 0)
 		return -EINVAL;
-	}
 	db_set_origin(cfg.name);
 	return cfg_db_path(&cfg, out, outsz);
 }
@@ -80,11 +91,8 @@ lease_spool(int argc, char **argv, const struct lease_event *ev)
 
 	if (!dir || dir[0] != '/' || strlen(dir) >= sizeof(buf)) {
 		struct by_config cfg;
-		const char *p = getenv("BOOTYARD_CONFIG");
-		char err[512];
 
-		if (cfg_load(&cfg, p && *p ? p : CFG_DEFAULT_PATH, !(p && *p),
-			     err, sizeof(err)) < 0 ||
+		if (hook_config(&cfg) < 0 ||
 		    cfg_lease_spool(&cfg, buf, sizeof(buf)) < 0)
 			return -EINVAL;
 		dir = buf;
@@ -161,11 +169,12 @@ main(int argc, char **argv)
 	else if ((r = lease_store(db, &ev)) < 0)
 		log_warnx("%s %s: %s", ev.lease.state, ev.lease.mac,
 			  db_errmsg(db));
+	/* -EINVAL: values the database refuses, never storable: not kept */
 	if (r < 0 && r != -EINVAL)
 		r = lease_spool(argc, argv, &ev);
 	if (ev.dropped & LEASE_DROPPED_RELAY)
 		log_warnx("%s %s: relay agent information dropped (invalid "
 			  "relay address)", ev.lease.state, ev.lease.mac);
 	db_close(db);
-	return r < 0 && r != -EINVAL ? 1 : 0;
+	return r < 0 ? 1 : 0;
 }
