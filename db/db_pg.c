@@ -767,9 +767,10 @@ begin_sql(struct db *db, const char *sql)
 static void
 ev_reset(struct db *db)
 {
+	/* the buffers stay for the next batch (freed by dbpg_close) */
 	for (size_t i = 0; i < 4; i++) {
-		free(db->ev_col[i].p);
-		memset(&db->ev_col[i], 0, sizeof(db->ev_col[i]));
+		db->ev_col[i].len = 0;
+		db->ev_col[i].err = 0;
 	}
 	db->ev_n = 0;
 }
