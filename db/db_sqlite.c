@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <sqlite3.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -432,6 +433,142 @@ step_row(sqlite3_stmt *s)
 	return r < 0 ? r : -ENOENT;
 }
 
+/*
+ * The statement for id with the arguments after fmt bound to ?1, ?2...,
+ * one fmt character each: 'i' an int, 'I' an int64_t, 'k' an int64_t
+ * key (NULL for 0), 't' text ("" for NULL), 'o' optional text (NULL for
+ * NULL or ""), 'p' text as it is (NULL stays NULL). NULL when the
+ * statement cannot be prepared; the runners below take that as -EIO.
+ */
+static sqlite3_stmt *
+bound(struct db *db, enum stmt_id id, const char *fmt, ...)
+{
+	sqlite3_stmt *s = st(db, id);
+	va_list ap;
+	int64_t k;
+	int i;
+
+	va_start(ap, fmt);
+	for (i = 1; s && fmt[i - 1]; i++) {
+		switch (fmt[i - 1]) {
+		case 'i':
+			sqlite3_bind_int(s, i, va_arg(ap, int));
+			break;
+		case 'I':
+			sqlite3_bind_int64(s, i, va_arg(ap, int64_t));
+			break;
+		case 'k':
+			if ((k = va_arg(ap, int64_t)))
+				sqlite3_bind_int64(s, i, k);
+			break;
+		case 't':
+			bind_text(s, i, va_arg(ap, const char *));
+			break;
+		case 'o':
+			bind_opt(s, i, va_arg(ap, const char *));
+			break;
+		case 'p':
+			sqlite3_bind_text(s, i, va_arg(ap, const char *), -1,
+					  SQLITE_STATIC);
+			break;
+		}
+	}
+	va_end(ap);
+	return s;
+}
+
+/* Run a bound write statement: the number of rows it changed, or -errno. */
+static int
+run(sqlite3_stmt *s)
+{
+	int r;
+
+	if (!s)
+		return -EIO;
+	r = step_err(s, sqlite3_step(s));
+	return r < 0 ? r : sqlite3_changes(sqlite3_db_handle(s));
+}
+
+/* What run gave, or err when it changed no row. */
+static int
+changed_or(int r, int err)
+{
+	return r == 0 ? err : r;
+}
+
+/* What run gave for a compare and set: -ESTALE when it lost (did not
+ * change exactly one row). */
+static int
+cas_won(int r)
+{
+	return r < 0 || r == 1 ? r : -ESTALE;
+}
+
+/* Reads the current row of s into ctx: 0, a value that stops the rows
+ * (passed on), or -errno. */
+typedef int (*row_fn)(sqlite3_stmt *s, void *ctx);
+
+/*
+ * Step a bound statement through its rows, fn on each, until fn returns
+ * non-zero: that value (s reset), else 0 or -errno.
+ */
+static int
+each_row(sqlite3_stmt *s, row_fn fn, void *ctx)
+{
+	int rc, r = 0;
+
+	if (!s)
+		return -EIO;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW && !(r = fn(s, ctx)))
+		;
+	if (!r)
+		return step_err(s, rc);
+	sqlite3_reset(s);
+	return r;
+}
+
+/*
+ * Read the one row of a bound statement with fn (none: just look):
+ * fn's result, -ENOENT when there is no row, or -errno. s is reset.
+ */
+static int
+one_row(sqlite3_stmt *s, row_fn fn, void *ret)
+{
+	int r;
+
+	if (!s)
+		return -EIO;
+	if ((r = step_row(s)) < 0)
+		return r;
+	r = fn ? fn(s, ret) : 0;
+	sqlite3_reset(s);
+	return r;
+}
+
+/* Row readers: the first column as an int64_t, the first two as ints,
+ * the first as a MAC. */
+static int
+int64_row(sqlite3_stmt *s, void *ret)
+{
+	*(int64_t *)ret = sqlite3_column_int64(s, 0);
+	return 0;
+}
+
+static int
+int_pair_row(sqlite3_stmt *s, void *ret)
+{
+	((int *)ret)[0] = sqlite3_column_int(s, 0);
+	((int *)ret)[1] = sqlite3_column_int(s, 1);
+	return 0;
+}
+
+static int
+mac_row(sqlite3_stmt *s, void *ret)
+{
+	col_copy(s, 0, ret, MAC_STR_LEN);
+	return 0;
+}
+
 /* End a held read snapshot (see db_snapshot_begin). */
 static void
 hold_end(struct db *db)
@@ -473,6 +610,14 @@ tx_commit(struct db *db)
 	if (r < 0)
 		exec_done(st(db, ST_ROLLBACK));
 	return r;
+}
+
+/* Begin a write transaction once the caller's checks gave r: r < 0
+ * passes through (no transaction), else tx_begin's 0 or -errno. */
+static int
+tx_open(struct db *db, int r)
+{
+	return r < 0 ? r : tx_begin(db);
 }
 
 /*
@@ -585,6 +730,14 @@ tx_fail(struct db *db, int r)
 	if (sqlite3_get_autocommit(db->conn) == 0)
 		exec_done(st(db, ST_ROLLBACK));
 	return r;
+}
+
+/* End a write transaction: commit when r >= 0 (0 or -errno), else
+ * roll back and pass r through. */
+static int
+tx_end(struct db *db, int r)
+{
+	return r < 0 ? tx_fail(db, r) : tx_commit(db);
 }
 
 /* Run SQL with no parameters (pragmas, migrations); 0 or -errno. */
@@ -847,88 +1000,88 @@ db_action_parse(const char *s, enum db_action *ret)
 static int
 attrs_write(struct db *db, const struct db_host *h, int64_t id)
 {
-	sqlite3_stmt *s;
 	size_t i;
-	int r;
+	int r = run(bound(db, ST_ATTRS_CLEAR, "I", id));
 
-	s = st(db, ST_ATTRS_CLEAR);
-	if (!s)
-		return -EIO;
-	sqlite3_bind_int64(s, 1, id);
-	r = exec_done(s);
-	if (r < 0)
-		return r;
-	for (i = 0; i < h->n_attrs; i++) {
-		s = st(db, ST_ATTR_INSERT);
-		if (!s)
-			return -EIO;
-		sqlite3_bind_int64(s, 1, id);
-		bind_text(s, 2, h->attrs[i].key);
-		bind_text(s, 3, h->attrs[i].value);
-		r = exec_done(s);
-		if (r < 0)
-			return r;
-	}
-	return 0;
+	for (i = 0; r >= 0 && i < h->n_attrs; i++)
+		r = run(bound(db, ST_ATTR_INSERT, "Itt", id, h->attrs[i].key,
+			      h->attrs[i].value));
+	return r < 0 ? r : 0;
 }
 
 static int
 mac_insert(struct db *db, const char *mac, int64_t id, int pos)
 {
-	sqlite3_stmt *s = st(db, ST_MAC_INSERT);
-	int rc;
+	int r = run(bound(db, ST_MAC_INSERT, "tIi", mac, id, pos));
 
-	if (!s)
-		return -EIO;
-	bind_text(s, 1, mac);
-	sqlite3_bind_int64(s, 2, id);
-	sqlite3_bind_int(s, 3, pos);
-	rc = sqlite3_step(s);
-	return step_err(s, rc);
+	return r < 0 ? r : 0;
 }
 
 int
 db_host_add(struct db *db, const struct db_host *h, int64_t *ret_id)
 {
-	sqlite3_stmt *s;
 	int64_t id;
 	size_t i;
-	int r, rc;
+	int r;
 
-	r = db_host_check(h, true);
+	r = tx_open(db, db_host_check(h, true));
 	if (r < 0)
 		return r;
-	r = tx_begin(db);
-	if (r < 0)
-		return r;
-	s = st(db, ST_HOST_INSERT);
-	if (!s)
-		return tx_fail(db, -EIO);
-	bind_opt(s, 1, h->hostname);
-	bind_opt(s, 2, h->ip);
-	bind_text(s, 3, db_action_name(h->action));
-	bind_opt(s, 4, h->distro);
-	bind_text(s, 5, h->local_boot);
-	sqlite3_bind_int64(s, 6, db_now_s());
-	rc = sqlite3_step(s);
-	r = step_err(s, rc);
-	if (r < 0)
-		return tx_fail(db, r);
+	r = run(bound(db, ST_HOST_INSERT, "oototI", h->hostname, h->ip,
+		      db_action_name(h->action), h->distro, h->local_boot,
+		      db_now_s()));
 	id = sqlite3_last_insert_rowid(db->conn);
-	for (i = 0; i < h->n_macs; i++) {
+	for (i = 0; r >= 0 && i < h->n_macs; i++)
 		r = mac_insert(db, h->macs[i], id, (int)i);
-		if (r < 0)
-			return tx_fail(db, r);
-	}
-	r = attrs_write(db, h, id);
-	if (r < 0)
-		return tx_fail(db, r);
-	r = tx_commit(db);
-	if (r < 0)
-		return r;
-	if (ret_id)
+	if (r >= 0)
+		r = attrs_write(db, h, id);
+	r = tx_end(db, r);
+	if (r == 0 && ret_id)
 		*ret_id = id;
+	return r;
+}
+
+/* Fill *h (zeroed first) from a row of ST_HOST_BY_ID. */
+static int
+host_row(sqlite3_stmt *s, void *ret)
+{
+	struct db_host *h = ret;
+
+	memset(h, 0, sizeof(*h));
+	h->id = sqlite3_column_int64(s, 0);
+	col_copy(s, 1, h->hostname, sizeof(h->hostname));
+	col_copy(s, 2, h->ip, sizeof(h->ip));
+	if (db_action_parse((const char *)sqlite3_column_text(s, 3),
+			    &h->action) < 0)
+		h->action = DB_ACTION_MENU;
+	col_copy(s, 4, h->distro, sizeof(h->distro));
+	col_copy(s, 5, h->local_boot, sizeof(h->local_boot));
+	col_copy(s, 6, h->token, sizeof(h->token));
+	h->attempts = (unsigned)sqlite3_column_int(s, 7);
+	h->created = sqlite3_column_int64(s, 8);
+	h->updated = sqlite3_column_int64(s, 9);
 	return 0;
+}
+
+/* Append a row of ST_MACS_OF to the host; 1 (stop) once it is full. */
+static int
+host_mac_row(sqlite3_stmt *s, void *ret)
+{
+	struct db_host *h = ret;
+
+	col_copy(s, 0, h->macs[h->n_macs++], MAC_STR_LEN);
+	return h->n_macs == DB_MAX_MACS;
+}
+
+/* Append a row of ST_ATTRS_OF to the host; 1 (stop) once it is full. */
+static int
+host_attr_row(sqlite3_stmt *s, void *ret)
+{
+	struct db_host *h = ret;
+
+	col_copy(s, 0, h->attrs[h->n_attrs].key, sizeof(h->attrs[0].key));
+	col_copy(s, 1, h->attrs[h->n_attrs].value, sizeof(h->attrs[0].value));
+	return ++h->n_attrs == DB_MAX_ATTRS;
 }
 
 /* db_host_get inside the caller's transaction. */
@@ -936,55 +1089,16 @@ static int
 host_get(struct db *db, int64_t id, struct db_host *ret)
 {
 	struct db_host h;
-	sqlite3_stmt *s;
-	int rc;
+	int r;
 
-	memset(&h, 0, sizeof(h));
-	s = st(db, ST_HOST_BY_ID);
-	if (!s)
-		return -EIO;
-	sqlite3_bind_int64(s, 1, id);
-	if ((rc = step_row(s)) < 0)
-		return rc;
-	h.id = sqlite3_column_int64(s, 0);
-	col_copy(s, 1, h.hostname, sizeof(h.hostname));
-	col_copy(s, 2, h.ip, sizeof(h.ip));
-	if (db_action_parse((const char *)sqlite3_column_text(s, 3),
-			    &h.action) < 0)
-		h.action = DB_ACTION_MENU;
-	col_copy(s, 4, h.distro, sizeof(h.distro));
-	col_copy(s, 5, h.local_boot, sizeof(h.local_boot));
-	col_copy(s, 6, h.token, sizeof(h.token));
-	h.attempts = (unsigned)sqlite3_column_int(s, 7);
-	h.created = sqlite3_column_int64(s, 8);
-	h.updated = sqlite3_column_int64(s, 9);
-	sqlite3_reset(s);
-
-	s = st(db, ST_MACS_OF);
-	if (!s)
-		return -EIO;
-	sqlite3_bind_int64(s, 1, id);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW && h.n_macs < DB_MAX_MACS)
-		col_copy(s, 0, h.macs[h.n_macs++], MAC_STR_LEN);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return step_err(s, rc);
-	sqlite3_reset(s);
-
-	s = st(db, ST_ATTRS_OF);
-	if (!s)
-		return -EIO;
-	sqlite3_bind_int64(s, 1, id);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW &&
-	       h.n_attrs < DB_MAX_ATTRS) {
-		col_copy(s, 0, h.attrs[h.n_attrs].key,
-			 sizeof(h.attrs[0].key));
-		col_copy(s, 1, h.attrs[h.n_attrs].value,
-			 sizeof(h.attrs[0].value));
-		h.n_attrs++;
-	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return step_err(s, rc);
-	sqlite3_reset(s);
+	r = one_row(bound(db, ST_HOST_BY_ID, "I", id), host_row, &h);
+	if (r >= 0)
+		r = each_row(bound(db, ST_MACS_OF, "I", id), host_mac_row, &h);
+	if (r >= 0)
+		r = each_row(bound(db, ST_ATTRS_OF, "I", id), host_attr_row,
+			     &h);
+	if (r < 0)
+		return r;
 	*ret = h;
 	return 0;
 }
@@ -1003,17 +1117,7 @@ static int
 lookup_id(struct db *db, enum stmt_id id_stmt, const char *key,
 	  int64_t *ret)
 {
-	sqlite3_stmt *s = st(db, id_stmt);
-	int rc;
-
-	if (!s)
-		return -EIO;
-	bind_text(s, 1, key);
-	if ((rc = step_row(s)) < 0)
-		return rc;
-	*ret = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	return 0;
+	return one_row(bound(db, id_stmt, "t", key), int64_row, ret);
 }
 
 /* The host whose id statement by gives for key, read in one snapshot. */
@@ -1052,29 +1156,16 @@ db_host_find_by_name(struct db *db, const char *hostname,
 static int
 host_write(struct db *db, const struct db_host *h)
 {
-	sqlite3_stmt *s;
-	int r, rc;
+	int r;
 
 	r = db_host_check(h, false);
 	if (r < 0)
 		return r;
-	s = st(db, ST_HOST_UPDATE);
-	if (!s)
-		return -EIO;
-	sqlite3_bind_int64(s, 1, h->id);
-	bind_opt(s, 2, h->hostname);
-	bind_opt(s, 3, h->ip);
-	bind_text(s, 4, db_action_name(h->action));
-	bind_opt(s, 5, h->distro);
-	bind_text(s, 6, h->local_boot);
-	sqlite3_bind_int64(s, 7, db_now_s());
-	rc = sqlite3_step(s);
-	r = step_err(s, rc);
-	if (r < 0)
-		return r;
-	if (sqlite3_changes(db->conn) == 0)
-		return -ENOENT;
-	return attrs_write(db, h, h->id);
+	r = run(bound(db, ST_HOST_UPDATE, "IoototI", h->id, h->hostname, h->ip,
+		      db_action_name(h->action), h->distro, h->local_boot,
+		      db_now_s()));
+	r = changed_or(r, -ENOENT);
+	return r < 0 ? r : attrs_write(db, h, h->id);
 }
 
 int
@@ -1082,10 +1173,7 @@ db_host_update(struct db *db, const struct db_host *h)
 {
 	int r;
 
-	r = db_host_check(h, false);
-	if (r < 0)
-		return r;
-	r = tx_begin(db);
+	r = tx_open(db, db_host_check(h, false));
 	if (r < 0)
 		return r;
 	r = host_write(db, h);
@@ -1122,184 +1210,165 @@ out:
 	return r;
 }
 
+/* tx_open, then read host id into *h: 0, or -errno without a
+ * transaction. */
+static int
+host_tx_open(struct db *db, int r, int64_t id, struct db_host *h)
+{
+	r = tx_open(db, r);
+	if (r < 0)
+		return r;
+	r = db_host_get(db, id, h);
+	return r < 0 ? tx_fail(db, r) : 0;
+}
+
 int
 db_host_reinstall(struct db *db, int64_t id, const char *distro)
 {
-	sqlite3_stmt *s;
+	bool ok = !distro || !*distro || valid_name(distro);
 	struct db_host h;
 	int r;
 
-	if (distro && *distro && !valid_name(distro))
-		return -EINVAL;
-	r = tx_begin(db);
+	r = host_tx_open(db, ok ? 0 : -EINVAL, id, &h);
 	if (r < 0)
 		return r;
-	r = db_host_get(db, id, &h);
-	if (r < 0)
-		return tx_fail(db, r);
 	if (distro && *distro)
 		str_copy(h.distro, sizeof(h.distro), distro);
 	if (!h.distro[0])
 		return tx_fail(db, -EINVAL);
 	/* Through local first: the update statement restarts the budget
 	 * and drops the token only when the action changes to install. */
-	s = st(db, ST_INSTALL_DONE);
-	if (!s)
-		return tx_fail(db, -EIO);
-	sqlite3_bind_int64(s, 1, id);
-	sqlite3_bind_int64(s, 2, db_now_s());
-	r = exec_done(s);
-	if (r < 0)
-		return tx_fail(db, r);
+	r = run(bound(db, ST_INSTALL_DONE, "II", id, db_now_s()));
 	h.action = DB_ACTION_INSTALL;
-	r = host_write(db, &h);
-	if (r < 0)
-		return tx_fail(db, r);
-	return tx_commit(db);
+	if (r >= 0)
+		r = host_write(db, &h);
+	return tx_end(db, r);
 }
 
 int
 db_host_delete(struct db *db, int64_t id)
 {
-	sqlite3_stmt *s;
-	int r;
+	int r = tx_begin(db);
 
-	r = tx_begin(db);
 	if (r < 0)
 		return r;
-	s = st(db, ST_HOST_DELETE);
-	if (!s)
-		return tx_fail(db, -EIO);
-	sqlite3_bind_int64(s, 1, id);
-	r = exec_done(s);
-	if (r < 0)
-		return tx_fail(db, r);
-	if (sqlite3_changes(db->conn) == 0)
-		return tx_fail(db, -ENOENT);
-	return tx_commit(db);
+	r = run(bound(db, ST_HOST_DELETE, "I", id));
+	return tx_end(db, changed_or(r, -ENOENT));
 }
 
 /* Number of MACs of host id and the next free position. */
 static int
 mac_slots(struct db *db, int64_t id, int *ret_next, int *ret_count)
 {
-	sqlite3_stmt *s = st(db, ST_MAC_NEXT_POS);
-	int rc;
+	int slots[2];
+	int r = one_row(bound(db, ST_MAC_NEXT_POS, "I", id), int_pair_row,
+			slots);
 
-	if (!s)
-		return -EIO;
-	sqlite3_bind_int64(s, 1, id);
-	rc = sqlite3_step(s);
-	if (rc != SQLITE_ROW)
-		return step_err(s, rc) ?: -EIO;
-	*ret_next = sqlite3_column_int(s, 0);
-	*ret_count = sqlite3_column_int(s, 1);
-	sqlite3_reset(s);
+	if (r < 0)
+		return r == -ENOENT ? -EIO : r;
+	*ret_next = slots[0];
+	*ret_count = slots[1];
 	return 0;
+}
+
+/* tx_open for a change of host id's MAC mac, then mac_slots: 0, or
+ * -errno without a transaction. */
+static int
+mac_tx_open(struct db *db, int64_t id, const char *mac, int *ret_next,
+	    int *ret_count)
+{
+	int r = tx_open(db, db_mac_canonical(mac) ? 0 : -EINVAL);
+
+	if (r < 0)
+		return r;
+	r = mac_slots(db, id, ret_next, ret_count);
+	return r < 0 ? tx_fail(db, r) : 0;
 }
 
 int
 db_host_mac_add(struct db *db, int64_t id, const char *mac)
 {
-	int next, count, r;
+	int next, count, r = mac_tx_open(db, id, mac, &next, &count);
 
-	if (!db_mac_canonical(mac))
-		return -EINVAL;
-	r = tx_begin(db);
 	if (r < 0)
 		return r;
-	r = mac_slots(db, id, &next, &count);
-	if (r < 0)
-		return tx_fail(db, r);
 	if (count == 0)
-		return tx_fail(db, -ENOENT);
-	if (count >= DB_MAX_MACS)
-		return tx_fail(db, -EMLINK);
-	r = mac_insert(db, mac, id, next);
-	if (r < 0)
-		return tx_fail(db, r);
-	return tx_commit(db);
+		r = -ENOENT;
+	else if (count >= DB_MAX_MACS)
+		r = -EMLINK;
+	else
+		r = mac_insert(db, mac, id, next);
+	return tx_end(db, r);
 }
 
 int
 db_host_mac_remove(struct db *db, int64_t id, const char *mac)
 {
-	sqlite3_stmt *s;
-	int next, count, r;
+	int next, count, r = mac_tx_open(db, id, mac, &next, &count);
 
-	if (!db_mac_canonical(mac))
-		return -EINVAL;
-	r = tx_begin(db);
 	if (r < 0)
 		return r;
-	r = mac_slots(db, id, &next, &count);
-	if (r < 0)
-		return tx_fail(db, r);
-	s = st(db, ST_MAC_DELETE);
-	if (!s)
-		return tx_fail(db, -EIO);
-	sqlite3_bind_int64(s, 1, id);
-	bind_text(s, 2, mac);
-	r = exec_done(s);
-	if (r < 0)
-		return tx_fail(db, r);
-	if (sqlite3_changes(db->conn) == 0)
-		return tx_fail(db, -ENOENT);
-	if (count <= 1)
-		return tx_fail(db, -EPERM);
-	return tx_commit(db);
+	r = changed_or(run(bound(db, ST_MAC_DELETE, "It", id, mac)), -ENOENT);
+	if (r >= 0 && count <= 1)
+		r = -EPERM;
+	return tx_end(db, r);
+}
+
+/* A growing array of rows, size bytes each. */
+struct rows {
+	void *v;
+	size_t n, cap, size;
+};
+
+/* The next free element of l (not counted yet); NULL without memory. */
+static void *
+rows_next(struct rows *l)
+{
+	void *nv;
+
+	if (l->n == l->cap) {
+		nv = realloc(l->v, (l->cap ? l->cap * 2 : 16) * l->size);
+		if (!nv)
+			return NULL;
+		l->v = nv;
+		l->cap = l->cap ? l->cap * 2 : 16;
+	}
+	return (char *)l->v + l->n * l->size;
+}
+
+/* Append the id of a row of ST_HOST_LIST to the rows ctx. */
+static int
+id_list_row(sqlite3_stmt *s, void *ctx)
+{
+	int64_t *id = rows_next(ctx);
+
+	if (!id)
+		return -ENOMEM;
+	*id = sqlite3_column_int64(s, 0);
+	((struct rows *)ctx)->n++;
+	return 0;
 }
 
 int
 db_host_list(struct db *db, db_host_fn fn, void *ctx)
 {
-	sqlite3_stmt *s;
-	int64_t *ids = NULL;
-	size_t n = 0, cap = 0;
-	int rc, r = 0;
+	struct rows ids = { .size = sizeof(int64_t) };
+	int r;
 
 	/* Collect the ids first: fn may call back into the database. */
-	s = st(db, ST_HOST_LIST);
-	if (!s)
-		return -EIO;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (n == cap) {
-			int64_t *nids;
-			cap = cap ? cap * 2 : 64;
-			nids = realloc(ids, cap * sizeof(*ids));
-			if (!nids) {
-				sqlite3_reset(s);
-				free(ids);
-				return -ENOMEM;
-			}
-			ids = nids;
-		}
-		ids[n++] = sqlite3_column_int64(s, 0);
-	}
-	r = step_err(s, rc);
-	if (r < 0) {
-		free(ids);
-		return r;
-	}
-	r = db_hosts_each(db, ids, n, db_host_get, fn, ctx);
-	free(ids);
+	r = each_row(bound(db, ST_HOST_LIST, ""), id_list_row, &ids);
+	if (r == 0)
+		r = db_hosts_each(db, ids.v, ids.n, db_host_get, fn, ctx);
+	free(ids.v);
 	return r;
 }
 
 int
 db_host_count(struct db *db, int64_t *ret)
 {
-	sqlite3_stmt *s = st(db, ST_HOST_COUNT);
-	int rc;
+	int r = one_row(bound(db, ST_HOST_COUNT, ""), int64_row, ret);
 
-	if (!s)
-		return -EIO;
-	rc = sqlite3_step(s);
-	if (rc != SQLITE_ROW)
-		return step_err(s, rc) ?: -EIO;
-	*ret = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	return 0;
+	return r == -ENOENT ? -EIO : r;
 }
 
 /* ---- install once -------------------------------------------------- */
@@ -1310,8 +1379,8 @@ event_insert_at(struct db *db, int64_t ts_ms, const char *mac,
 		const char *kind, const char *detail)
 {
 	char clean[DB_DETAIL_MAX];
-	sqlite3_stmt *s;
 	size_t i;
+	int r;
 
 	/* Detail is free text from many sources: keep it one printable
 	 * line, and bounded. */
@@ -1319,15 +1388,9 @@ event_insert_at(struct db *db, int64_t ts_ms, const char *mac,
 	for (i = 0; clean[i]; i++)
 		if ((unsigned char)clean[i] < 0x20 || clean[i] == 0x7f)
 			clean[i] = ' ';
-	s = st(db, ST_EVENT_INSERT);
-	if (!s)
-		return -EIO;
-	sqlite3_bind_int64(s, 1, ts_ms);
-	bind_text(s, 2, mac);
-	bind_text(s, 3, kind);
-	bind_text(s, 4, clean);
-	bind_text(s, 5, db_origin());
-	return exec_done(s);
+	r = run(bound(db, ST_EVENT_INSERT, "Itttt", ts_ms, mac, kind, clean,
+		      db_origin()));
+	return r < 0 ? r : 0;
 }
 
 static int
@@ -1348,78 +1411,47 @@ int
 db_install_issue_for(struct db *db, int64_t id, const char *distro,
 		     const char *token, unsigned max_attempts)
 {
+	bool ok = valid_token(token) && (!distro || valid_name(distro));
 	struct db_host h;
-	sqlite3_stmt *s;
 	char detail[128];
 	int r;
 
-	if (!valid_token(token) || (distro && !valid_name(distro)))
-		return -EINVAL;
-	r = tx_begin(db);
+	r = host_tx_open(db, ok ? 0 : -EINVAL, id, &h);
 	if (r < 0)
 		return r;
-	r = db_host_get(db, id, &h);
-	if (r < 0)
-		return tx_fail(db, r);
 	if (h.action != DB_ACTION_INSTALL ||
 	    (distro && strcmp(h.distro, distro)))
 		return tx_fail(db, -ESTALE);
 	if (h.attempts >= max_attempts) {
-		s = st(db, ST_INSTALL_EXHAUST);
-		if (!s)
-			return tx_fail(db, -EIO);
-		sqlite3_bind_int64(s, 1, id);
-		sqlite3_bind_int64(s, 2, db_now_s());
-		r = exec_done(s);
-		if (r == 0) {
-			snprintf(detail, sizeof(detail),
-				 "%u install attempts of %s without done: "
-				 "host set to menu",
-				 h.attempts, h.distro);
+		r = run(bound(db, ST_INSTALL_EXHAUST, "II", id, db_now_s()));
+		snprintf(detail, sizeof(detail),
+			 "%u install attempts of %s without done: "
+			 "host set to menu",
+			 h.attempts, h.distro);
+		if (r >= 0)
 			r = event_insert(db, h.n_macs ? h.macs[0] : "",
 					 "install-exhausted", detail);
-		}
-		if (r < 0)
-			return tx_fail(db, r);
-		r = tx_commit(db);
+		r = tx_end(db, r);
 		return r < 0 ? r : -EDQUOT;
 	}
-	s = st(db, ST_INSTALL_SET);
-	if (!s)
-		return tx_fail(db, -EIO);
-	sqlite3_bind_int64(s, 1, id);
-	bind_text(s, 2, token);
-	sqlite3_bind_int64(s, 3, db_now_s());
-	sqlite3_bind_int64(s, 4, max_attempts);
-	bind_opt(s, 5, distro);
-	r = exec_done(s);
-	if (r == 0 && sqlite3_changes(db->conn) != 1)
-		r = -ESTALE; /* compare and set lost */
-	if (r < 0)
-		return tx_fail(db, r);
-	s = st(db, ST_INSTALL_TOKEN_INSERT);
-	if (!s)
-		return tx_fail(db, -EIO);
-	bind_text(s, 1, token);
-	sqlite3_bind_int64(s, 2, id);
-	sqlite3_bind_int64(s, 3, db_now_s());
-	r = exec_done(s);
-	if (r < 0)
-		return tx_fail(db, r);
-	return tx_commit(db);
+	r = cas_won(run(bound(db, ST_INSTALL_SET, "ItIIo", id, token,
+			      db_now_s(), (int64_t)max_attempts, distro)));
+	if (r >= 0)
+		r = run(bound(db, ST_INSTALL_TOKEN_INSERT, "tII", token, id,
+			      db_now_s()));
+	return tx_end(db, r);
 }
 
 int
 db_install_once(struct db *db, int64_t id, const char *mac,
 		const char *distro, const char *token)
 {
+	bool ok = valid_token(token) && db_mac_canonical(mac) &&
+		  valid_name(distro);
 	struct db_distro d;
-	sqlite3_stmt *s;
 	int r;
 
-	if (!valid_token(token) || !db_mac_canonical(mac) || !valid_name(distro))
-		return -EINVAL;
-	r = tx_begin(db);
+	r = tx_open(db, ok ? 0 : -EINVAL);
 	if (r < 0)
 		return r;
 	/* the distribution, and the host, exist now (in this transaction) */
@@ -1429,29 +1461,11 @@ db_install_once(struct db *db, int64_t id, const char *mac,
 	db_distro_free(&d);
 	/* one live one-boot token per MAC: a new choice (a new boot) ends
 	 * the last one, so repeated choices cannot pile up live tokens */
-	s = st(db, ST_INSTALL_ONCE_SUPERSEDE);
-	if (!s)
-		return tx_fail(db, -EIO);
-	bind_text(s, 1, mac);
-	sqlite3_bind_int64(s, 2, db_now_s());
-	r = exec_done(s);
-	if (r < 0)
-		return tx_fail(db, r);
-	s = st(db, ST_INSTALL_ONCE_INSERT);
-	if (!s)
-		return tx_fail(db, -EIO);
-	bind_text(s, 1, token);
-	if (id)
-		sqlite3_bind_int64(s, 2, id);
-	else
-		sqlite3_bind_null(s, 2);
-	sqlite3_bind_int64(s, 3, db_now_s());
-	bind_text(s, 4, mac);
-	bind_text(s, 5, distro);
-	r = exec_done(s);
-	if (r < 0)
-		return tx_fail(db, r);
-	return tx_commit(db);
+	r = run(bound(db, ST_INSTALL_ONCE_SUPERSEDE, "tI", mac, db_now_s()));
+	if (r >= 0)
+		r = run(bound(db, ST_INSTALL_ONCE_INSERT, "tkItt", token, id,
+			      db_now_s(), mac, distro));
+	return tx_end(db, r);
 }
 
 /* What install_tokens says about one token. */
@@ -1463,30 +1477,30 @@ struct token_row {
 	char distro[NAME_MAX_LEN + 1]; /* once: the distribution chosen */
 };
 
+/* Fill a struct token_row from a row of ST_INSTALL_TOKEN_FIND. */
+static int
+token_row_read(sqlite3_stmt *s, void *ret)
+{
+	struct token_row *t = ret;
+
+	memset(t, 0, sizeof(*t));
+	t->host_id = sqlite3_column_int64(s, 0);
+	t->current = sqlite3_column_int(s, 1) != 0;
+	t->once = sqlite3_column_int(s, 2) != 0;
+	col_copy(s, 3, t->mac, sizeof(t->mac));
+	col_copy(s, 4, t->distro, sizeof(t->distro));
+	return 0;
+}
+
 /* Resolve token into *ret. */
 static int
 token_find(struct db *db, const char *token, struct token_row *ret)
 {
-	sqlite3_stmt *s;
-	int rc;
-
 	if (!valid_token(token))
 		return -ENOENT;
-	s = st(db, ST_INSTALL_TOKEN_FIND);
-	if (!s)
-		return -EIO;
-	bind_text(s, 1, token);
-	sqlite3_bind_int64(s, 2, db_now_s() - DB_ONCE_TOKEN_TTL);
-	if ((rc = step_row(s)) < 0)
-		return rc;
-	memset(ret, 0, sizeof(*ret));
-	ret->host_id = sqlite3_column_int64(s, 0);
-	ret->current = sqlite3_column_int(s, 1) != 0;
-	ret->once = sqlite3_column_int(s, 2) != 0;
-	col_copy(s, 3, ret->mac, sizeof(ret->mac));
-	col_copy(s, 4, ret->distro, sizeof(ret->distro));
-	sqlite3_reset(s);
-	return 0;
+	return one_row(bound(db, ST_INSTALL_TOKEN_FIND, "tI", token,
+			     db_now_s() - DB_ONCE_TOKEN_TTL),
+		       token_row_read, ret);
 }
 
 /* The host as the install of token t sees it (see db_install_lookup). */
@@ -1525,60 +1539,36 @@ db_install_done(struct db *db, const char *token, struct db_host *ret_host)
 {
 	struct token_row t;
 	struct db_host h;
-	sqlite3_stmt *s;
 	char detail[128];
 	const char *mac;
 	int r;
 
-	if (!valid_token(token))
-		return -ENOENT;
-	r = tx_begin(db);
+	r = tx_open(db, valid_token(token) ? 0 : -ENOENT);
 	if (r < 0)
 		return r;
 	r = token_find(db, token, &t);
-	if (r < 0)
-		return tx_fail(db, r);
-	if (!t.current)
-		return tx_fail(db, -ESTALE);
-	r = token_host(db, &t, &h);
-	if (r < 0)
-		return tx_fail(db, r);
-	if (!t.once) {
-		/* a flagged install ends: the host boots locally */
-		s = st(db, ST_INSTALL_DONE_CAS);
-		if (!s)
-			return tx_fail(db, -EIO);
-		sqlite3_bind_int64(s, 1, t.host_id);
-		sqlite3_bind_int64(s, 2, db_now_s());
-		bind_text(s, 3, token);
-		r = exec_done(s);
-		if (r == 0 && sqlite3_changes(db->conn) != 1)
-			r = -ESTALE;
-		if (r < 0)
-			return tx_fail(db, r);
-	}
-	s = st(db, ST_INSTALL_TOKEN_USE);
-	if (!s)
-		return tx_fail(db, -EIO);
-	bind_text(s, 1, token);
-	sqlite3_bind_int64(s, 2, db_now_s());
-	r = exec_done(s);
-	if (r == 0 && sqlite3_changes(db->conn) != 1)
+	if (r == 0 && !t.current)
 		r = -ESTALE;
-	if (r < 0)
-		return tx_fail(db, r);
-	mac = db_done_event(t.once, t.mac, &h, detail, sizeof(detail));
-	r = event_insert(db, mac, "done", detail);
-	if (r < 0)
-		return tx_fail(db, r);
-	r = tx_commit(db);
-	if (r < 0)
-		return r;
-	if (ret_host) {
+	if (r == 0)
+		r = token_host(db, &t, &h);
+	/* a flagged install ends (the host boots locally), and the token
+	 * is used: each a compare and set */
+	if (r == 0 && !t.once)
+		r = cas_won(run(bound(db, ST_INSTALL_DONE_CAS, "IIt",
+				      t.host_id, db_now_s(), token)));
+	if (r >= 0)
+		r = cas_won(run(bound(db, ST_INSTALL_TOKEN_USE, "tI", token,
+				      db_now_s())));
+	if (r >= 0) {
+		mac = db_done_event(t.once, t.mac, &h, detail, sizeof(detail));
+		r = event_insert(db, mac, "done", detail);
+	}
+	r = tx_end(db, r);
+	if (r == 0 && ret_host) {
 		db_done_host(t.once, &h);
 		*ret_host = h;
 	}
-	return 0;
+	return r;
 }
 
 /* ---- distributions ------------------------------------------------- */
@@ -1592,44 +1582,18 @@ db_distro_free(struct db_distro *d)
 	d->template_text = NULL;
 }
 
-/* Every initrd reference in a space-separated list is valid. */
-static void
-distro_bind(sqlite3_stmt *s, const struct db_distro *d)
-{
-	bind_text(s, 1, d->name);
-	bind_text(s, 2, d->cmdline);
-	if (d->template_text)
-		sqlite3_bind_text(s, 3, d->template_text, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(s, 3);
-	bind_text(s, 4, d->template_name);
-	sqlite3_bind_int64(s, 5, db_now_s());
-}
-
 /* Replace d's kernels (inside the caller's transaction). 0 or -errno. */
 static int
 distro_kernels_write(struct db *db, const struct db_distro *d)
 {
-	sqlite3_stmt *s;
 	size_t i;
-	int r;
+	int r = run(bound(db, ST_DISTRO_KERNEL_CLEAR, "t", d->name));
 
-	s = st(db, ST_DISTRO_KERNEL_CLEAR);
-	if (!s)
-		return -EIO;
-	bind_text(s, 1, d->name);
-	r = exec_done(s);
-	for (i = 0; r == 0 && i < d->n_kernels; i++) {
-		s = st(db, ST_DISTRO_KERNEL_INSERT);
-		if (!s)
-			return -EIO;
-		bind_text(s, 1, d->name);
-		bind_text(s, 2, d->kernels[i].arch);
-		bind_text(s, 3, d->kernels[i].kernel);
-		bind_text(s, 4, d->kernels[i].initrd);
-		r = exec_done(s);
-	}
-	return r;
+	for (i = 0; r >= 0 && i < d->n_kernels; i++)
+		r = run(bound(db, ST_DISTRO_KERNEL_INSERT, "tttt", d->name,
+			      d->kernels[i].arch, d->kernels[i].kernel,
+			      d->kernels[i].initrd));
+	return r < 0 ? r : 0;
 }
 
 /* Insert or update one distribution and its kernels in one
@@ -1637,29 +1601,17 @@ distro_kernels_write(struct db *db, const struct db_distro *d)
 static int
 distro_write(struct db *db, const struct db_distro *d, enum stmt_id id)
 {
-	sqlite3_stmt *s;
-	int r, rc;
+	int r;
 
-	r = db_distro_check(d);
+	r = tx_open(db, db_distro_check(d));
 	if (r < 0)
 		return r;
-	r = tx_begin(db);
-	if (r < 0)
-		return r;
-	s = st(db, id);
-	if (!s)
-		return tx_fail(db, -EIO);
-	distro_bind(s, d);
-	rc = sqlite3_step(s);
-	r = step_err(s, rc);
-	if (r < 0)
-		return tx_fail(db, r);
-	if (sqlite3_changes(db->conn) == 0)
-		return tx_fail(db, -ENOENT);
-	r = distro_kernels_write(db, d);
-	if (r < 0)
-		return tx_fail(db, r);
-	return tx_commit(db);
+	r = run(bound(db, id, "ttptI", d->name, d->cmdline, d->template_text,
+		      d->template_name, db_now_s()));
+	r = changed_or(r, -ENOENT);
+	if (r >= 0)
+		r = distro_kernels_write(db, d);
+	return tx_end(db, r);
 }
 
 int
@@ -1674,10 +1626,24 @@ db_distro_update(struct db *db, const struct db_distro *d)
 	return distro_write(db, d, ST_DISTRO_UPDATE);
 }
 
+/* Append a row of ST_DISTRO_KERNELS to d; 1 (stop) once it is full. */
+static int
+distro_kernel_row(sqlite3_stmt *s, void *ret)
+{
+	struct db_distro *d = ret;
+	struct db_distro_kernel *k = &d->kernels[d->n_kernels++];
+
+	col_copy(s, 0, k->arch, sizeof(k->arch));
+	col_copy(s, 1, k->kernel, sizeof(k->kernel));
+	col_copy(s, 2, k->initrd, sizeof(k->initrd));
+	return d->n_kernels == DB_DISTRO_ARCHES;
+}
+
 /* Fill d from a row of ST_DISTRO_GET / ST_DISTRO_LIST. */
 static int
-distro_row(sqlite3_stmt *s, struct db_distro *d)
+distro_row(sqlite3_stmt *s, void *ret)
 {
+	struct db_distro *d = ret;
 	const char *t;
 
 	memset(d, 0, sizeof(*d));
@@ -1699,33 +1665,18 @@ distro_row(sqlite3_stmt *s, struct db_distro *d)
 static int
 distro_kernels_read(struct db *db, struct db_distro *d)
 {
-	sqlite3_stmt *s = st(db, ST_DISTRO_KERNELS);
-	int rc;
+	int r;
 
-	if (!s)
-		return -EIO;
 	d->n_kernels = 0;
-	bind_text(s, 1, d->name);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW &&
-	       d->n_kernels < DB_DISTRO_ARCHES) {
-		struct db_distro_kernel *k = &d->kernels[d->n_kernels++];
-
-		col_copy(s, 0, k->arch, sizeof(k->arch));
-		col_copy(s, 1, k->kernel, sizeof(k->kernel));
-		col_copy(s, 2, k->initrd, sizeof(k->initrd));
-	}
-	if (rc == SQLITE_ROW) {
-		sqlite3_reset(s);
-		return 0;
-	}
-	return step_err(s, rc);
+	r = each_row(bound(db, ST_DISTRO_KERNELS, "t", d->name),
+		     distro_kernel_row, d);
+	return r < 0 ? r : 0;
 }
 
 int
 db_distro_get(struct db *db, const char *name, struct db_distro *ret)
 {
-	struct db_distro d;
-	sqlite3_stmt *s;
+	struct db_distro d = { 0 };
 	bool own;
 	int r;
 
@@ -1733,14 +1684,7 @@ db_distro_get(struct db *db, const char *name, struct db_distro *ret)
 		return -ENOENT;
 	if ((r = rtx_begin(db, &own)) < 0)
 		return r;
-	s = st(db, ST_DISTRO_GET);
-	if (!s)
-		return rtx_end(db, own, -EIO);
-	bind_text(s, 1, name);
-	if ((r = step_row(s)) < 0)
-		return rtx_end(db, own, r);
-	r = distro_row(s, &d);
-	sqlite3_reset(s);
+	r = one_row(bound(db, ST_DISTRO_GET, "t", name), distro_row, &d);
 	if (r == 0)
 		r = distro_kernels_read(db, &d);
 	r = rtx_end(db, own, r);
@@ -1755,105 +1699,89 @@ db_distro_get(struct db *db, const char *name, struct db_distro *ret)
 int
 db_distro_delete(struct db *db, const char *name)
 {
-	sqlite3_stmt *s;
-	int r, rc;
+	int r;
 
-	if (!valid_name(name))
-		return -ENOENT;
-	r = tx_begin(db);
+	r = tx_open(db, valid_name(name) ? 0 : -ENOENT);
 	if (r < 0)
 		return r;
-	s = st(db, ST_DISTRO_IN_USE);
-	if (!s)
-		return tx_fail(db, -EIO);
-	bind_text(s, 1, name);
-	rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	if (rc == SQLITE_ROW)
-		return tx_fail(db, -ENOTEMPTY);
-	s = st(db, ST_DISTRO_DELETE);
-	if (!s)
-		return tx_fail(db, -EIO);
-	bind_text(s, 1, name);
-	r = exec_done(s);
+	/* in use (a row, else an error or none): not deleted */
+	r = one_row(bound(db, ST_DISTRO_IN_USE, "t", name), NULL, NULL);
+	if (r == 0)
+		r = -ENOTEMPTY;
+	if (r == -ENOENT)
+		r = changed_or(run(bound(db, ST_DISTRO_DELETE, "t", name)),
+			       -ENOENT);
+	return tx_end(db, r);
+}
+
+/* Append a row of ST_DISTRO_LIST to the rows ctx. */
+static int
+distro_list_row(sqlite3_stmt *s, void *ctx)
+{
+	struct rows *l = ctx;
+	struct db_distro *d = rows_next(l);
+	int r;
+
+	if (!d)
+		return -ENOMEM;
+	r = distro_row(s, d);
 	if (r < 0)
-		return tx_fail(db, r);
-	if (sqlite3_changes(db->conn) == 0)
-		return tx_fail(db, -ENOENT);
-	return tx_commit(db);
+		db_distro_free(d);
+	else
+		l->n++;
+	return r;
 }
 
 int
 db_distro_list(struct db *db, db_distro_fn fn, void *ctx)
 {
-	struct db_distro *list = NULL;
-	sqlite3_stmt *s;
-	size_t n = 0, cap = 0, i;
+	struct rows l = { .size = sizeof(struct db_distro) };
+	struct db_distro *v;
+	size_t i;
 	bool own;
-	int rc, r = 0;
+	int r;
 
 	/* Read all rows first: fn may call back into the database. */
 	if ((r = rtx_begin(db, &own)) < 0)
 		return r;
-	s = st(db, ST_DISTRO_LIST);
-	if (!s)
-		return rtx_end(db, own, -EIO);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (n == cap) {
-			struct db_distro *nl;
-			cap = cap ? cap * 2 : 8;
-			nl = realloc(list, cap * sizeof(*list));
-			if (!nl) {
-				r = -ENOMEM;
-				break;
-			}
-			list = nl;
-		}
-		r = distro_row(s, &list[n]);
-		if (r < 0) {
-			db_distro_free(&list[n]);
-			break;
-		}
-		n++;
-	}
-	if (r == 0)
-		r = step_err(s, rc);
-	else
-		sqlite3_reset(s);
-	for (i = 0; r == 0 && i < n; i++)
-		r = distro_kernels_read(db, &list[i]);
+	r = each_row(bound(db, ST_DISTRO_LIST, ""), distro_list_row, &l);
+	v = l.v;
+	for (i = 0; r == 0 && i < l.n; i++)
+		r = distro_kernels_read(db, &v[i]);
 	r = rtx_end(db, own, r);
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < l.n; i++) {
 		if (r == 0)
-			r = fn(&list[i], ctx);
-		db_distro_free(&list[i]);
+			r = fn(&v[i], ctx);
+		db_distro_free(&v[i]);
 	}
-	free(list);
+	free(v);
 	return r;
+}
+
+/* Append a row of ST_DISTRO_NAMES; 1 (stop) once the menu is full. */
+static int
+distro_name_row(sqlite3_stmt *s, void *ctx)
+{
+	struct db_distro_names *m = ctx;
+
+	col_copy(s, 0, m->names[m->n], sizeof(m->names[0]));
+	m->ptrs[m->n] = m->names[m->n];
+	col_copy(s, 1, m->arches[m->n], sizeof(m->arches[0]));
+	m->arch_ptrs[m->n] = m->arches[m->n];
+	return ++m->n == DB_MENU_DISTROS;
 }
 
 int
 db_distro_names(struct db *db, struct db_distro_names *ret)
 {
-	sqlite3_stmt *s = st(db, ST_DISTRO_NAMES);
-	int rc, r;
+	int r;
 
 	ret->n = 0;
-	if (!s)
-		return -EIO;
-	sqlite3_bind_int(s, 1, DB_MENU_DISTROS);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW &&
-	       ret->n < DB_MENU_DISTROS) {
-		col_copy(s, 0, ret->names[ret->n], sizeof(ret->names[0]));
-		ret->ptrs[ret->n] = ret->names[ret->n];
-		col_copy(s, 1, ret->arches[ret->n], sizeof(ret->arches[0]));
-		ret->arch_ptrs[ret->n] = ret->arches[ret->n];
-		ret->n++;
-	}
-	r = step_err(s, rc);
+	r = each_row(bound(db, ST_DISTRO_NAMES, "i", DB_MENU_DISTROS),
+		     distro_name_row, ret);
 	if (r < 0)
 		ret->n = 0;
-	return r;
+	return r < 0 ? r : 0;
 }
 
 /* ---- leases -------------------------------------------------------- */
@@ -1861,142 +1789,87 @@ db_distro_names(struct db *db, struct db_distro_names *ret)
 int
 db_lease_record(struct db *db, const struct db_lease *l)
 {
-	sqlite3_stmt *s;
 	char detail[1024], kind[16];
 	int r;
 
-	if (!db_lease_check(l))
-		return -EINVAL;
-	r = tx_begin(db);
+	r = tx_open(db, db_lease_check(l) ? 0 : -EINVAL);
 	if (r < 0)
 		return r;
-	s = st(db, ST_LEASE_UPSERT);
-	if (!s)
-		return tx_fail(db, -EIO);
-	bind_text(s, 1, l->mac);
-	bind_text(s, 2, l->ip);
-	bind_text(s, 3, l->hostname);
-	sqlite3_bind_int(s, 4, l->arch);
-	bind_text(s, 5, l->vendor_class);
-	bind_text(s, 6, l->user_class);
-	bind_text(s, 7, l->state);
-	sqlite3_bind_int64(s, 8, l->expires);
-	sqlite3_bind_int64(s, 9, db_now_s());
-	bind_text(s, 10, l->ip6);
-	r = exec_done(s);
-	if (r < 0)
-		return tx_fail(db, r);
+	r = run(bound(db, ST_LEASE_UPSERT, "tttitttIIt", l->mac, l->ip,
+		      l->hostname, l->arch, l->vendor_class, l->user_class,
+		      l->state, l->expires, db_now_s(), l->ip6));
 	snprintf(kind, sizeof(kind), "dhcp-%s", l->state);
 	snprintf(detail, sizeof(detail), "ip=%s arch=%d%s%s%s%s",
 		 l->ip6[0] ? l->ip6 : l->ip[0] ? l->ip : "-", l->arch,
 		 l->hostname[0] ? " hostname=" : "", l->hostname,
 		 l->user_class[0] ? " user-class=" : "", l->user_class);
-	r = event_insert(db, l->mac, kind, detail);
-	if (r < 0)
-		return tx_fail(db, r);
-	return tx_commit(db);
+	if (r >= 0)
+		r = event_insert(db, l->mac, kind, detail);
+	return tx_end(db, r);
 }
 
 int
 db_lease_seen(struct db *db, const char *mac, int arch)
 {
-	sqlite3_stmt *s;
 	int r;
 
 	if (!db_mac_canonical(mac) || arch < -1 || arch > 65535)
 		return -EINVAL;
 	if ((r = write_begin(db)) < 0)
 		return r;
-	s = st(db, ST_LEASE_SEEN);
-	if (!s)
-		return -EIO;
-	bind_text(s, 1, mac);
-	sqlite3_bind_int(s, 2, arch);
-	sqlite3_bind_int64(s, 3, db_now_s());
-	return exec_done(s);
+	r = run(bound(db, ST_LEASE_SEEN, "tiI", mac, arch, db_now_s()));
+	return r < 0 ? r : 0;
 }
 
-/* Bind n as a LIMIT/OFFSET count (SQLite's are signed 64-bit). */
-static void
-bind_count(sqlite3_stmt *s, int i, unsigned long n)
+/* n as a LIMIT/OFFSET count (SQLite's are signed 64-bit). */
+static int64_t
+count64(unsigned long n)
 {
-	sqlite3_bind_int64(s, i, n > INT64_MAX ? INT64_MAX : (int64_t)n);
+	return n > INT64_MAX ? INT64_MAX : (int64_t)n;
 }
 
 int
 db_lease_prune(struct db *db, int64_t max_age_s, unsigned long unknown_keep)
 {
-	sqlite3_stmt *s;
 	int64_t now = db_now_s(), total;
 	int r, n;
 
-	if (max_age_s < 0)
-		return -EINVAL;
-	r = tx_begin(db);
+	r = tx_open(db, max_age_s < 0 ? -EINVAL : 0);
 	if (r < 0)
 		return r;
-	s = st(db, ST_LEASE_PRUNE_OLD);
-	if (!s)
-		return tx_fail(db, -EIO);
-	sqlite3_bind_int64(s, 1, now - max_age_s);
-	sqlite3_bind_int64(s, 2, now);
-	if ((r = exec_done(s)) < 0)
-		return tx_fail(db, r);
-	n = sqlite3_changes(db->conn);
+	n = r = run(bound(db, ST_LEASE_PRUNE_OLD, "II", now - max_age_s, now));
 	/* the cap: only when there are more rows than it, known ones
 	 * included (counting is cheaper than finding the unknown ones) */
-	s = st(db, ST_LEASE_COUNT);
-	if (!s)
-		return tx_fail(db, -EIO);
-	if ((r = step_row(s)) < 0)
-		return tx_fail(db, r);
-	total = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	if (total > 0 && (uint64_t)total > unknown_keep) {
-		s = st(db, ST_LEASE_PRUNE_UNKNOWN);
-		if (!s)
-			return tx_fail(db, -EIO);
-		bind_count(s, 1, unknown_keep);
-		if ((r = exec_done(s)) < 0)
-			return tx_fail(db, r);
-		n += sqlite3_changes(db->conn);
-	}
-	r = tx_commit(db);
+	if (r >= 0)
+		r = one_row(bound(db, ST_LEASE_COUNT, ""), int64_row, &total);
+	if (r >= 0 && total > 0 && (uint64_t)total > unknown_keep)
+		n += r = run(bound(db, ST_LEASE_PRUNE_UNKNOWN, "I",
+				   count64(unknown_keep)));
+	r = tx_end(db, r);
 	return r < 0 ? r : n;
 }
 
 int
 db_token_prune(struct db *db, int64_t max_age_s, unsigned long spent_keep)
 {
-	sqlite3_stmt *s;
 	int r, n;
 
-	if (max_age_s < 0)
-		return -EINVAL;
-	r = tx_begin(db);
+	r = tx_open(db, max_age_s < 0 ? -EINVAL : 0);
 	if (r < 0)
 		return r;
-	s = st(db, ST_TOKEN_PRUNE_OLD);
-	if (!s)
-		return tx_fail(db, -EIO);
-	sqlite3_bind_int64(s, 1, db_now_s() - max_age_s);
-	if ((r = exec_done(s)) < 0)
-		return tx_fail(db, r);
-	n = sqlite3_changes(db->conn);
-	s = st(db, ST_TOKEN_PRUNE_SPENT);
-	if (!s)
-		return tx_fail(db, -EIO);
-	bind_count(s, 1, spent_keep);
-	if ((r = exec_done(s)) < 0)
-		return tx_fail(db, r);
-	n += sqlite3_changes(db->conn);
-	r = tx_commit(db);
+	n = r = run(bound(db, ST_TOKEN_PRUNE_OLD, "I", db_now_s() - max_age_s));
+	if (r >= 0)
+		n += r = run(bound(db, ST_TOKEN_PRUNE_SPENT, "I",
+				   count64(spent_keep)));
+	r = tx_end(db, r);
 	return r < 0 ? r : n;
 }
 
-static void
-lease_row(sqlite3_stmt *s, struct db_lease *l)
+static int
+lease_row(sqlite3_stmt *s, void *ret)
 {
+	struct db_lease *l = ret;
+
 	memset(l, 0, sizeof(*l));
 	col_copy(s, 0, l->mac, sizeof(l->mac));
 	col_copy(s, 1, l->ip, sizeof(l->ip));
@@ -2010,52 +1883,51 @@ lease_row(sqlite3_stmt *s, struct db_lease *l)
 	l->last_seen = sqlite3_column_int64(s, 9);
 	l->known = sqlite3_column_int(s, 10) != 0;
 	col_copy(s, 11, l->ip6, sizeof(l->ip6));
+	return 0;
+}
+
+/* The caller's function and its context, for each row of a list. */
+struct list_cb {
+	union {
+		db_lease_fn lease;
+		db_event_fn event;
+	} fn;
+	void *ctx;
+};
+
+static int
+lease_each_row(sqlite3_stmt *s, void *ctx)
+{
+	struct list_cb *cb = ctx;
+	struct db_lease l;
+
+	lease_row(s, &l);
+	return cb->fn.lease(&l, cb->ctx);
 }
 
 int
 db_lease_list(struct db *db, bool unknown_only, db_lease_fn fn, void *ctx)
 {
-	struct db_lease l;
-	sqlite3_stmt *s;
-	int rc, r = 0;
+	struct list_cb cb = { .fn.lease = fn, .ctx = ctx };
 
 	/* Leases are plain rows: fn must not call into this connection
 	 * (documented in db.h through the callback convention). */
-	s = st(db, ST_LEASE_LIST);
-	if (!s)
-		return -EIO;
-	sqlite3_bind_int(s, 1, unknown_only ? 1 : 0);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		lease_row(s, &l);
-		r = fn(&l, ctx);
-		if (r)
-			break;
-	}
-	if (r) {
-		sqlite3_reset(s);
-		return r;
-	}
-	return step_err(s, rc);
+	return each_row(bound(db, ST_LEASE_LIST, "i", unknown_only ? 1 : 0),
+			lease_each_row, &cb);
 }
 
 int
 db_lease_holder(struct db *db, const char *ip, char ret_mac[MAC_STR_LEN])
 {
-	sqlite3_stmt *s;
 	char mac[MAC_STR_LEN];
-	int rc;
+	int r;
 
 	if (!ip || !valid_ip(ip))
 		return -EINVAL;
-	s = st(db, ST_LEASE_HOLDER);
-	if (!s)
-		return -EIO;
-	bind_text(s, 1, ip);
-	sqlite3_bind_int64(s, 2, db_now_s());
-	if ((rc = step_row(s)) < 0)
-		return rc;
-	col_copy(s, 0, mac, sizeof(mac));
-	sqlite3_reset(s);
+	r = one_row(bound(db, ST_LEASE_HOLDER, "tI", ip, db_now_s()), mac_row,
+		    mac);
+	if (r < 0)
+		return r;
 	if (!db_mac_canonical(mac))
 		return -ENOENT;
 	memcpy(ret_mac, mac, MAC_STR_LEN);
@@ -2065,20 +1937,9 @@ db_lease_holder(struct db *db, const char *ip, char ret_mac[MAC_STR_LEN])
 int
 db_lease_get(struct db *db, const char *mac, struct db_lease *ret)
 {
-	sqlite3_stmt *s;
-	int rc;
-
 	if (!db_mac_canonical(mac))
 		return -EINVAL;
-	s = st(db, ST_LEASE_GET);
-	if (!s)
-		return -EIO;
-	bind_text(s, 1, mac);
-	if ((rc = step_row(s)) < 0)
-		return rc;
-	lease_row(s, ret);
-	sqlite3_reset(s);
-	return 0;
+	return one_row(bound(db, ST_LEASE_GET, "t", mac), lease_row, ret);
 }
 
 /* ---- events -------------------------------------------------------- */
@@ -2107,19 +1968,13 @@ db_event_add(struct db *db, const char *mac, const char *kind,
 int
 db_event_prune(struct db *db, unsigned long keep)
 {
-	sqlite3_stmt *s;
 	int r;
 
 	if (keep == 0)
 		return 0;
 	if ((r = write_begin(db)) < 0)
 		return r;
-	s = st(db, ST_EVENT_PRUNE);
-	if (!s)
-		return -EIO;
-	sqlite3_bind_int64(s, 1, keep > INT64_MAX ? INT64_MAX : (int64_t)keep);
-	r = exec_done(s);
-	return r < 0 ? r : sqlite3_changes(db->conn);
+	return run(bound(db, ST_EVENT_PRUNE, "I", count64(keep)));
 }
 
 int
@@ -2140,41 +1995,33 @@ db_tx_rollback(struct db *db)
 	tx_fail(db, 0);
 }
 
+static int
+event_each_row(sqlite3_stmt *s, void *ctx)
+{
+	struct list_cb *cb = ctx;
+	struct db_event e;
+
+	memset(&e, 0, sizeof(e));
+	e.id = sqlite3_column_int64(s, 0);
+	e.ts_ms = sqlite3_column_int64(s, 1);
+	col_copy(s, 2, e.mac, sizeof(e.mac));
+	col_copy(s, 3, e.kind, sizeof(e.kind));
+	col_copy(s, 4, e.detail, sizeof(e.detail));
+	col_copy(s, 5, e.appliance, sizeof(e.appliance));
+	return cb->fn.event(&e, cb->ctx);
+}
+
 int
 db_event_list(struct db *db, const char *mac, unsigned limit,
 	      db_event_fn fn, void *ctx)
 {
-	struct db_event e;
-	sqlite3_stmt *s;
-	int rc, r = 0;
+	struct list_cb cb = { .fn.event = fn, .ctx = ctx };
 
 	if (mac && !db_mac_canonical(mac))
 		return -EINVAL;
-	s = st(db, ST_EVENT_LIST);
-	if (!s)
-		return -EIO;
-	if (mac)
-		bind_text(s, 1, mac);
-	else
-		sqlite3_bind_null(s, 1);
-	sqlite3_bind_int64(s, 2, limit ? (int64_t)limit : -1);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		memset(&e, 0, sizeof(e));
-		e.id = sqlite3_column_int64(s, 0);
-		e.ts_ms = sqlite3_column_int64(s, 1);
-		col_copy(s, 2, e.mac, sizeof(e.mac));
-		col_copy(s, 3, e.kind, sizeof(e.kind));
-		col_copy(s, 4, e.detail, sizeof(e.detail));
-		col_copy(s, 5, e.appliance, sizeof(e.appliance));
-		r = fn(&e, ctx);
-		if (r)
-			break;
-	}
-	if (r) {
-		sqlite3_reset(s);
-		return r;
-	}
-	return step_err(s, rc);
+	return each_row(bound(db, ST_EVENT_LIST, "oI", mac,
+			      limit ? (int64_t)limit : (int64_t)-1),
+			event_each_row, &cb);
 }
 
 /* ---- power control --------------------------------------------------- */
