@@ -15,6 +15,7 @@
 #ifndef BOOTYARD_DB_BACKEND_H
 #define BOOTYARD_DB_BACKEND_H
 
+#include <stdarg.h>
 #include <stdio.h>
 
 #include "db/db.h"
@@ -214,5 +215,45 @@ int db_hosts_each(struct db *db, const int64_t *ids, size_t n,
 		  db_host_fn fn, void *ctx); /* fn on each host still there */
 int64_t db_now_s(void);  /* the wall clock rows are stamped with */
 int64_t db_now_ms(void);
+
+/*
+ * db_check.c: the steps of a write transaction. db_write_open begins one
+ * once the caller's checks gave r: r < 0 passes through (no transaction
+ * begun), else the backend's tx_begin (0 or -errno). db_write_end ends
+ * it: commits when r >= 0 (0 or -errno), else rolls back and passes r
+ * through. A write statement's result, the rows it changed (r >= 0), is
+ * read by db_changed_or (err when it changed none) and db_cas_won (a
+ * compare and set: -ESTALE unless it changed exactly one).
+ */
+int db_write_open(struct db *db, int r);
+int db_write_end(struct db *db, int r);
+int db_changed_or(int r, int err);
+int db_cas_won(int r);
+
+/*
+ * A statement's parameters as the backends take them: db_args reads the
+ * arguments after fmt (at most max), one fmt character each: 'i' an int,
+ * 'I' an int64_t, 'k' an int64_t key (NULL for 0), 't' text ("" for
+ * NULL), 'o' optional text (NULL for NULL or ""), 'p' text as it is (NULL
+ * stays NULL). Each becomes an integer or a text (s NULL: SQL NULL).
+ * Returns how many it read.
+ */
+#define DB_ARGS_MAX 10
+struct db_arg {
+	bool is_int;
+	int64_t i;
+	const char *s;
+};
+size_t db_args(struct db_arg *out, size_t max, const char *fmt, va_list ap);
+
+/* The caller's function and its context, for each row of a list call. */
+struct db_list_cb {
+	union {
+		db_lease_fn lease;
+		db_event_fn event;
+		db_distro_fn distro;
+	} fn;
+	void *ctx;
+};
 
 #endif

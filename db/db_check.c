@@ -243,3 +243,60 @@ db_now_ms(void)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
+
+/* ---- the steps of a write, alike in both backends ------------------ */
+
+int
+db_write_open(struct db *db, int r)
+{
+	return r < 0 ? r : ((struct db_head *)db)->ops->tx_begin(db);
+}
+
+int
+db_write_end(struct db *db, int r)
+{
+	const struct db_ops *ops = ((struct db_head *)db)->ops;
+
+	if (r >= 0)
+		return ops->tx_commit(db);
+	ops->tx_rollback(db);
+	return r;
+}
+
+int
+db_changed_or(int r, int err)
+{
+	return r == 0 ? err : r;
+}
+
+int
+db_cas_won(int r)
+{
+	return r < 0 || r == 1 ? r : -ESTALE;
+}
+
+size_t
+db_args(struct db_arg *out, size_t max, const char *fmt, va_list ap)
+{
+	size_t n;
+
+	for (n = 0; n < max && fmt[n]; n++) {
+		struct db_arg *a = &out[n];
+
+		memset(a, 0, sizeof(*a));
+		a->is_int = strchr("iI", fmt[n]) != NULL;
+		if (fmt[n] == 'i')
+			a->i = va_arg(ap, int);
+		else if (fmt[n] == 'I')
+			a->i = va_arg(ap, int64_t);
+		else if (fmt[n] == 'k')
+			a->is_int = (a->i = va_arg(ap, int64_t)) != 0;
+		else
+			a->s = va_arg(ap, const char *);
+		if (fmt[n] == 't' && !a->s)
+			a->s = "";
+		if (fmt[n] == 'o' && a->s && !*a->s)
+			a->s = NULL;
+	}
+	return n;
+}

@@ -37,6 +37,7 @@
  */
 #include <errno.h>
 #include <libpq-fe.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -586,19 +587,6 @@ p_text(struct params *p, const char *s)
 	p->v[p->n++] = s ? s : "";
 }
 
-/* "" as NULL (unique columns allow many NULLs) */
-static void
-p_opt(struct params *p, const char *s)
-{
-	p->v[p->n++] = s && *s ? s : NULL;
-}
-
-static void
-p_null(struct params *p)
-{
-	p->v[p->n++] = NULL;
-}
-
 static void
 p_int(struct params *p, int64_t x)
 {
@@ -692,6 +680,65 @@ run_row(struct db *db, enum stmt_id id, const struct params *p,
 	return 0;
 }
 
+/* p filled from the arguments after fmt (see db_args); returns p. */
+static const struct params *
+args(struct params *p, const char *fmt, ...)
+{
+	size_t n, i;
+	va_list ap;
+	struct db_arg a[DB_ARGS_MAX];
+
+	p->n = 0;
+	va_start(ap, fmt);
+	n = db_args(a, DB_ARGS_MAX, fmt, ap);
+	va_end(ap);
+	for (i = 0; i < n; i++) {
+		if (a[i].is_int)
+			p_int(p, a[i].i);
+		else
+			p->v[p->n++] = a[i].s;
+	}
+	return p;
+}
+
+/* Reads row of res into ctx: 0, a value that stops the rows (passed
+ * on), or -errno. */
+typedef int (*row_fn)(PGresult *res, int row, void *ctx);
+
+/* Run id with p, fn on each row until it returns non-zero: that value,
+ * else 0 or -errno. */
+static int
+each_row(struct db *db, enum stmt_id id, const struct params *p, row_fn fn,
+	 void *ctx)
+{
+	PGresult *res;
+	int n, i, r = run(db, id, p, &res);
+
+	if (r < 0)
+		return r;
+	n = PQntuples(res);
+	for (i = 0; i < n && r == 0; i++)
+		r = fn(res, i, ctx);
+	PQclear(res);
+	return r;
+}
+
+/* Run id with p expecting one row, read by fn (none: just look): fn's
+ * result, -ENOENT for no row, or -errno. */
+static int
+one_row(struct db *db, enum stmt_id id, const struct params *p, row_fn fn,
+	void *ret)
+{
+	PGresult *res;
+	int r = run_row(db, id, p, &res);
+
+	if (r < 0)
+		return r;
+	r = fn ? fn(res, 0, ret) : 0;
+	PQclear(res);
+	return r;
+}
+
 static const char *
 col(PGresult *res, int row, int c)
 {
@@ -712,6 +759,14 @@ col_i64(PGresult *res, int row, int c)
 	const char *v = col(res, row, c);
 
 	return v ? strtoll(v, NULL, 10) : 0;
+}
+
+/* The first column as an int64_t. */
+static int
+int64_row(PGresult *res, int row, void *ret)
+{
+	*(int64_t *)ret = col_i64(res, row, 0);
+	return 0;
 }
 
 /* ---- transactions and snapshots ---------------------------------- */
@@ -1250,94 +1305,74 @@ dbpg_errmsg(struct db *db)
 static int
 attrs_write(struct db *db, const struct db_host *h, int64_t id)
 {
-	struct params p = { 0 };
+	struct params p;
 	size_t i;
-	int r;
+	int r = run(db, ST_ATTRS_CLEAR, args(&p, "I", id), NULL);
 
-	p_int(&p, id);
-	if ((r = run(db, ST_ATTRS_CLEAR, &p, NULL)) < 0)
-		return r;
-	for (i = 0; i < h->n_attrs; i++) {
-		memset(&p, 0, sizeof(p));
-		p_int(&p, id);
-		p_text(&p, h->attrs[i].key);
-		p_text(&p, h->attrs[i].value);
-		if ((r = run(db, ST_ATTR_INSERT, &p, NULL)) < 0)
-			return r;
-	}
-	return 0;
+	for (i = 0; r == 0 && i < h->n_attrs; i++)
+		r = run(db, ST_ATTR_INSERT,
+			args(&p, "Itt", id, h->attrs[i].key, h->attrs[i].value),
+			NULL);
+	return r;
 }
 
 static int
 mac_insert(struct db *db, const char *mac, int64_t id, int pos)
 {
-	struct params p = { 0 };
+	struct params p;
 
-	p_text(&p, mac);
-	p_int(&p, id);
-	p_int(&p, pos);
-	return run(db, ST_MAC_INSERT, &p, NULL);
+	return run(db, ST_MAC_INSERT, args(&p, "tIi", mac, id, pos), NULL);
 }
 
 static int
 dbpg_host_add(struct db *db, const struct db_host *h, int64_t *ret_id)
 {
-	struct params p = { 0 };
-	PGresult *res;
+	struct params p;
 	int64_t id;
 	size_t i;
 	int r;
 
-	if ((r = db_host_check(h, true)) < 0)
+	if ((r = db_host_check(h, true)) < 0 || (r = tx_begin(db)) < 0)
 		return r;
-	if ((r = tx_begin(db)) < 0)
-		return r;
-	p_opt(&p, h->hostname);
-	p_opt(&p, h->ip);
-	p_text(&p, db_action_name(h->action));
-	p_opt(&p, h->distro);
-	p_text(&p, h->local_boot);
-	p_int(&p, db_now_s());
-	if ((r = run_row(db, ST_HOST_INSERT, &p, &res)) < 0)
+	r = one_row(db, ST_HOST_INSERT,
+		    args(&p, "oototI", h->hostname, h->ip,
+			 db_action_name(h->action), h->distro, h->local_boot,
+			 db_now_s()),
+		    int64_row, &id);
+	for (i = 0; r == 0 && i < h->n_macs; i++)
+		r = mac_insert(db, h->macs[i], id, (int)i);
+	if (r < 0 || (r = attrs_write(db, h, id)) < 0)
 		return tx_fail(db, r);
-	id = col_i64(res, 0, 0);
-	PQclear(res);
-	for (i = 0; i < h->n_macs; i++)
-		if ((r = mac_insert(db, h->macs[i], id, (int)i)) < 0)
-			return tx_fail(db, r);
-	if ((r = attrs_write(db, h, id)) < 0)
-		return tx_fail(db, r);
-	if ((r = tx_commit(db)) < 0)
-		return r;
-	if (ret_id)
+	if ((r = tx_commit(db)) == 0 && ret_id)
 		*ret_id = id;
-	return 0;
+	return r;
 }
 
 /* Fill *ret from a HOST_COLS row. */
-static void
-host_row(PGresult *res, struct db_host *h)
+static int
+host_row(PGresult *res, int row, void *ret)
 {
 	char buf[DB_MAX_ATTRS * (NAME_MAX_LEN + DB_ATTR_VALUE_MAX + 2) + 1];
+	struct db_host *h = ret;
 	char *save, *tok;
 
 	memset(h, 0, sizeof(*h));
-	h->id = col_i64(res, 0, 0);
-	col_copy(res, 0, 1, h->hostname, sizeof(h->hostname));
-	col_copy(res, 0, 2, h->ip, sizeof(h->ip));
-	if (db_action_parse(col(res, 0, 3), &h->action) < 0)
+	h->id = col_i64(res, row, 0);
+	col_copy(res, row, 1, h->hostname, sizeof(h->hostname));
+	col_copy(res, row, 2, h->ip, sizeof(h->ip));
+	if (db_action_parse(col(res, row, 3), &h->action) < 0)
 		h->action = DB_ACTION_MENU;
-	col_copy(res, 0, 4, h->distro, sizeof(h->distro));
-	col_copy(res, 0, 5, h->local_boot, sizeof(h->local_boot));
-	col_copy(res, 0, 6, h->token, sizeof(h->token));
-	h->attempts = (unsigned)col_i64(res, 0, 7);
-	h->created = col_i64(res, 0, 8);
-	h->updated = col_i64(res, 0, 9);
-	col_copy(res, 0, 10, buf, sizeof(buf));
+	col_copy(res, row, 4, h->distro, sizeof(h->distro));
+	col_copy(res, row, 5, h->local_boot, sizeof(h->local_boot));
+	col_copy(res, row, 6, h->token, sizeof(h->token));
+	h->attempts = (unsigned)col_i64(res, row, 7);
+	h->created = col_i64(res, row, 8);
+	h->updated = col_i64(res, row, 9);
+	col_copy(res, row, 10, buf, sizeof(buf));
 	for (tok = strtok_r(buf, " ", &save); tok && h->n_macs < DB_MAX_MACS;
 	     tok = strtok_r(NULL, " ", &save))
 		str_copy(h->macs[h->n_macs++], MAC_STR_LEN, tok);
-	col_copy(res, 0, 11, buf, sizeof(buf));
+	col_copy(res, row, 11, buf, sizeof(buf));
 	for (tok = strtok_r(buf, "\x1e", &save);
 	     tok && h->n_attrs < DB_MAX_ATTRS;
 	     tok = strtok_r(NULL, "\x1e", &save)) {
@@ -1352,30 +1387,22 @@ host_row(PGresult *res, struct db_host *h)
 			 sizeof(h->attrs[0].value), us + 1);
 		h->n_attrs++;
 	}
+	return 0;
 }
 
 static int
 host_by(struct db *db, enum stmt_id id, const struct params *p,
 	struct db_host *ret)
 {
-	PGresult *res;
-	int r = run_row(db, id, p, &res);
-
-	if (r < 0)
-		return r;
-	host_row(res, ret);
-	PQclear(res);
-	return 0;
+	return one_row(db, id, p, host_row, ret);
 }
 
 static int
 dbpg_host_get(struct db *db, int64_t id, struct db_host *ret)
 {
-	struct params p = { 0 };
-	int r;
+	struct params p;
+	int r = host_by(db, ST_HOST_BY_ID, args(&p, "I", id), ret);
 
-	p_int(&p, id);
-	r = host_by(db, ST_HOST_BY_ID, &p, ret);
 	return OR_CACHE(db, r, host_get, id, ret);
 }
 
@@ -1383,27 +1410,26 @@ dbpg_host_get(struct db *db, int64_t id, struct db_host *ret)
 static int
 host_lock(struct db *db, int64_t id)
 {
-	struct params p = { 0 };
-	PGresult *res;
-	int r;
+	struct params p;
 
-	p_int(&p, id);
-	if ((r = run_row(db, ST_HOST_LOCK, &p, &res)) < 0)
-		return r;
-	PQclear(res);
-	return 0;
+	return one_row(db, ST_HOST_LOCK, args(&p, "I", id), NULL, NULL);
+}
+
+/* The host statement by gives for key: -EINVAL unless key is valid. */
+static int
+host_find(struct db *db, enum stmt_id by, const char *key, bool valid,
+	  struct db_host *ret)
+{
+	struct params p;
+
+	return valid ? host_by(db, by, args(&p, "t", key), ret) : -EINVAL;
 }
 
 static int
 dbpg_host_find_by_mac(struct db *db, const char *mac, struct db_host *ret)
 {
-	struct params p = { 0 };
-	int r;
+	int r = host_find(db, ST_HOST_BY_MAC, mac, db_mac_canonical(mac), ret);
 
-	if (!db_mac_canonical(mac))
-		return -EINVAL;
-	p_text(&p, mac);
-	r = host_by(db, ST_HOST_BY_MAC, &p, ret);
 	return OR_CACHE(db, r, host_find_by_mac, mac, ret);
 }
 
@@ -1411,37 +1437,26 @@ static int
 dbpg_host_find_by_name(struct db *db, const char *hostname,
 		       struct db_host *ret)
 {
-	struct params p = { 0 };
-	int r;
+	int r = host_find(db, ST_HOST_BY_NAME, hostname,
+			  valid_hostname(hostname), ret);
 
-	if (!valid_hostname(hostname))
-		return -EINVAL;
-	p_text(&p, hostname);
-	r = host_by(db, ST_HOST_BY_NAME, &p, ret);
 	return OR_CACHE(db, r, host_find_by_name, hostname, ret);
 }
 
 static int
 host_write(struct db *db, const struct db_host *h)
 {
-	struct params p = { 0 };
+	struct params p;
 	int r;
 
 	if ((r = db_host_check(h, false)) < 0)
 		return r;
-	p_int(&p, h->id);
-	p_opt(&p, h->hostname);
-	p_opt(&p, h->ip);
-	p_text(&p, db_action_name(h->action));
-	p_opt(&p, h->distro);
-	p_text(&p, h->local_boot);
-	p_int(&p, db_now_s());
-	r = run_count(db, ST_HOST_UPDATE, &p);
-	if (r < 0)
-		return r;
-	if (r == 0)
-		return -ENOENT;
-	return attrs_write(db, h, h->id);
+	r = run_count(db, ST_HOST_UPDATE,
+		      args(&p, "IoototI", h->id, h->hostname, h->ip,
+			   db_action_name(h->action), h->distro,
+			   h->local_boot, db_now_s()));
+	r = db_changed_or(r, -ENOENT);
+	return r < 0 ? r : attrs_write(db, h, h->id);
 }
 
 static int
@@ -1491,7 +1506,7 @@ out:
 static int
 dbpg_host_reinstall(struct db *db, int64_t id, const char *distro)
 {
-	struct params p = { 0 };
+	struct params p;
 	struct db_host h;
 	int r;
 
@@ -1505,12 +1520,9 @@ dbpg_host_reinstall(struct db *db, int64_t id, const char *distro)
 		str_copy(h.distro, sizeof(h.distro), distro);
 	if (!h.distro[0])
 		return tx_fail(db, -EINVAL);
-	p_int(&p, id);
-	p_int(&p, db_now_s());
-	if ((r = run(db, ST_INSTALL_DONE, &p, NULL)) < 0)
-		return tx_fail(db, r);
+	r = run(db, ST_INSTALL_DONE, args(&p, "II", id, db_now_s()), NULL);
 	h.action = DB_ACTION_INSTALL;
-	if ((r = host_write(db, &h)) < 0)
+	if (r < 0 || (r = host_write(db, &h)) < 0)
 		return tx_fail(db, r);
 	return tx_commit(db);
 }
@@ -1518,29 +1530,36 @@ dbpg_host_reinstall(struct db *db, int64_t id, const char *distro)
 static int
 dbpg_host_delete(struct db *db, int64_t id)
 {
-	struct params p = { 0 };
+	struct params p;
 	int r;
 
 	if ((r = write_begin(db)) < 0)
 		return r;
-	p_int(&p, id);
-	r = run_count(db, ST_HOST_DELETE, &p);
+	r = run_count(db, ST_HOST_DELETE, args(&p, "I", id));
 	return r < 0 ? r : r == 0 ? -ENOENT : 0;
+}
+
+/* The first two columns as ints. */
+static int
+slots_row(PGresult *res, int row, void *ret)
+{
+	((int *)ret)[0] = (int)col_i64(res, row, 0);
+	((int *)ret)[1] = (int)col_i64(res, row, 1);
+	return 0;
 }
 
 static int
 mac_slots(struct db *db, int64_t id, int *ret_next, int *ret_count)
 {
-	struct params p = { 0 };
-	PGresult *res;
-	int r;
+	struct params p;
+	int slots[2];
+	int r = one_row(db, ST_MAC_NEXT_POS, args(&p, "I", id), slots_row,
+			slots);
 
-	p_int(&p, id);
-	if ((r = run_row(db, ST_MAC_NEXT_POS, &p, &res)) < 0)
+	if (r < 0)
 		return r == -ENOENT ? -EIO : r;
-	*ret_next = (int)col_i64(res, 0, 0);
-	*ret_count = (int)col_i64(res, 0, 1);
-	PQclear(res);
+	*ret_next = slots[0];
+	*ret_count = slots[1];
 	return 0;
 }
 
@@ -1568,7 +1587,7 @@ dbpg_host_mac_add(struct db *db, int64_t id, const char *mac)
 static int
 dbpg_host_mac_remove(struct db *db, int64_t id, const char *mac)
 {
-	struct params p = { 0 };
+	struct params p;
 	int next, count, r;
 
 	if (!db_mac_canonical(mac))
@@ -1581,16 +1600,11 @@ dbpg_host_mac_remove(struct db *db, int64_t id, const char *mac)
 	}
 	if ((r = mac_slots(db, id, &next, &count)) < 0)
 		return tx_fail(db, r);
-	p_int(&p, id);
-	p_text(&p, mac);
-	r = run_count(db, ST_MAC_DELETE, &p);
-	if (r < 0)
-		return tx_fail(db, r);
-	if (r == 0)
-		return tx_fail(db, -ENOENT);
-	if (count <= 1)
-		return tx_fail(db, -EPERM);
-	return tx_commit(db);
+	r = run_count(db, ST_MAC_DELETE, args(&p, "It", id, mac));
+	r = db_changed_or(r, -ENOENT);
+	if (r >= 0 && count <= 1)
+		r = -EPERM;
+	return db_write_end(db, r);
 }
 
 static int
@@ -1619,14 +1633,9 @@ dbpg_host_list(struct db *db, db_host_fn fn, void *ctx)
 static int
 dbpg_host_count(struct db *db, int64_t *ret)
 {
-	PGresult *res;
-	int r;
+	int r = one_row(db, ST_HOST_COUNT, NULL, int64_row, ret);
 
-	if ((r = run_row(db, ST_HOST_COUNT, NULL, &res)) < 0)
-		return r == -ENOENT ? -EIO : r;
-	*ret = col_i64(res, 0, 0);
-	PQclear(res);
-	return 0;
+	return r == -ENOENT ? -EIO : r;
 }
 
 /* ---- install once -------------------------------------------------- */
@@ -1636,20 +1645,16 @@ event_insert_at(struct db *db, int64_t ts_ms, const char *mac,
 		const char *kind, const char *detail)
 {
 	char clean[DB_DETAIL_MAX];
-	struct params p = { 0 };
+	struct params p;
 	size_t i;
 
 	str_copy(clean, sizeof(clean), detail ? detail : "");
 	for (i = 0; clean[i]; i++)
 		if ((unsigned char)clean[i] < 0x20 || clean[i] == 0x7f)
 			clean[i] = ' ';
-	p_int(&p, ts_ms);
+	args(&p, "Itttt", ts_ms, mac, kind, clean, db_origin());
 	if (db->in_tx && !db->held)
 		return ev_gather(db, p.v[0], mac, kind, clean);
-	p_text(&p, mac);
-	p_text(&p, kind);
-	p_text(&p, clean);
-	p_text(&p, db_origin());
 	return run(db, ST_EVENT_INSERT, &p, NULL);
 }
 
@@ -1657,7 +1662,7 @@ static int
 dbpg_install_issue_for(struct db *db, int64_t id, const char *distro,
 		       const char *token, unsigned max_attempts)
 {
-	struct params p = { 0 };
+	struct params p;
 	struct db_host h;
 	char detail[128];
 	int r;
@@ -1674,45 +1679,31 @@ dbpg_install_issue_for(struct db *db, int64_t id, const char *distro,
 	    (distro && strcmp(h.distro, distro)))
 		return tx_fail(db, -ESTALE);
 	if (h.attempts >= max_attempts) {
-		p_int(&p, id);
-		p_int(&p, db_now_s());
-		r = run_count(db, ST_INSTALL_EXHAUST, &p);
+		r = run_count(db, ST_INSTALL_EXHAUST,
+			      args(&p, "II", id, db_now_s()));
 		if (r == 0)
 			return tx_fail(db, -ESTALE);
-		if (r > 0) {
-			snprintf(detail, sizeof(detail),
-				 "%u install attempts of %s without done: "
-				 "host set to menu",
-				 h.attempts, h.distro);
+		snprintf(detail, sizeof(detail),
+			 "%u install attempts of %s without done: "
+			 "host set to menu",
+			 h.attempts, h.distro);
+		if (r > 0)
 			r = event_insert_at(db, db_now_ms(),
 					    h.n_macs ? h.macs[0] : "",
 					    "install-exhausted", detail);
-		}
-		if (r < 0)
-			return tx_fail(db, r);
-		r = tx_commit(db);
+		r = db_write_end(db, r);
 		return r < 0 ? r : -EDQUOT;
 	}
-	p_int(&p, id);
-	p_text(&p, token);
-	p_int(&p, db_now_s());
-	p_int(&p, max_attempts > INT32_MAX ? INT32_MAX : max_attempts);
-	if (distro)
-		p_text(&p, distro);
-	else
-		p_null(&p);
-	r = run_count(db, ST_INSTALL_SET, &p);
-	if (r == 0)
-		r = -ESTALE; /* compare and set lost */
-	if (r < 0)
-		return tx_fail(db, r);
-	memset(&p, 0, sizeof(p));
-	p_text(&p, token);
-	p_int(&p, id);
-	p_int(&p, db_now_s());
-	if ((r = run(db, ST_INSTALL_TOKEN_INSERT, &p, NULL)) < 0)
-		return tx_fail(db, r);
-	return tx_commit(db);
+	r = run_count(db, ST_INSTALL_SET,
+		      args(&p, "ItIIp", id, token, db_now_s(),
+			   (int64_t)(max_attempts > INT32_MAX ? INT32_MAX
+							      : max_attempts),
+			   distro));
+	r = db_changed_or(r, -ESTALE); /* compare and set lost */
+	if (r >= 0)
+		r = run(db, ST_INSTALL_TOKEN_INSERT,
+			args(&p, "tII", token, id, db_now_s()), NULL);
+	return db_write_end(db, r);
 }
 
 static int
@@ -1729,7 +1720,7 @@ static int
 dbpg_install_once(struct db *db, int64_t id, const char *mac,
 		  const char *distro, const char *token)
 {
-	struct params p = { 0 };
+	struct params p;
 	struct db_distro d;
 	int r;
 
@@ -1740,22 +1731,13 @@ dbpg_install_once(struct db *db, int64_t id, const char *mac,
 	if ((r = dbpg_distro_get(db, distro, &d)) < 0)
 		return tx_fail(db, r);
 	db_distro_free(&d);
-	p_text(&p, mac);
-	p_int(&p, db_now_s());
-	if ((r = run(db, ST_INSTALL_ONCE_SUPERSEDE, &p, NULL)) < 0)
-		return tx_fail(db, r);
-	memset(&p, 0, sizeof(p));
-	p_text(&p, token);
-	if (id)
-		p_int(&p, id);
-	else
-		p_null(&p);
-	p_int(&p, db_now_s());
-	p_text(&p, mac);
-	p_text(&p, distro);
-	if ((r = run(db, ST_INSTALL_ONCE_INSERT, &p, NULL)) < 0)
-		return tx_fail(db, r);
-	return tx_commit(db);
+	r = run(db, ST_INSTALL_ONCE_SUPERSEDE, args(&p, "tI", mac, db_now_s()),
+		NULL);
+	if (r == 0)
+		r = run(db, ST_INSTALL_ONCE_INSERT,
+			args(&p, "tkItt", token, id, db_now_s(), mac, distro),
+			NULL);
+	return db_write_end(db, r);
 }
 
 struct token_row {
@@ -1766,27 +1748,31 @@ struct token_row {
 	char distro[NAME_MAX_LEN + 1];
 };
 
+/* Fill a struct token_row from a row of ST_INSTALL_TOKEN_FIND. */
+static int
+token_row_read(PGresult *res, int row, void *ret)
+{
+	struct token_row *t = ret;
+
+	memset(t, 0, sizeof(*t));
+	t->host_id = col_i64(res, row, 0);
+	t->current = col_i64(res, row, 1) != 0;
+	t->once = col_i64(res, row, 2) != 0;
+	col_copy(res, row, 3, t->mac, sizeof(t->mac));
+	col_copy(res, row, 4, t->distro, sizeof(t->distro));
+	return 0;
+}
+
 static int
 token_find(struct db *db, const char *token, struct token_row *ret)
 {
-	struct params p = { 0 };
-	PGresult *res;
-	int r;
+	struct params p;
 
 	if (!valid_token(token))
 		return -ENOENT;
-	p_text(&p, token);
-	p_int(&p, db_now_s() - DB_ONCE_TOKEN_TTL);
-	if ((r = run_row(db, ST_INSTALL_TOKEN_FIND, &p, &res)) < 0)
-		return r;
-	memset(ret, 0, sizeof(*ret));
-	ret->host_id = col_i64(res, 0, 0);
-	ret->current = col_i64(res, 0, 1) != 0;
-	ret->once = col_i64(res, 0, 2) != 0;
-	col_copy(res, 0, 3, ret->mac, sizeof(ret->mac));
-	col_copy(res, 0, 4, ret->distro, sizeof(ret->distro));
-	PQclear(res);
-	return 0;
+	return one_row(db, ST_INSTALL_TOKEN_FIND,
+		       args(&p, "tI", token, db_now_s() - DB_ONCE_TOKEN_TTL),
+		       token_row_read, ret);
 }
 
 static int
@@ -1819,12 +1805,11 @@ dbpg_install_lookup(struct db *db, const char *token, struct db_host *ret)
 static int
 dbpg_install_done(struct db *db, const char *token, struct db_host *ret_host)
 {
-	struct params p = { 0 };
+	struct params p;
 	struct token_row t;
 	struct db_host h;
 	char detail[128];
 	const char *mac;
-	PGresult *res;
 	int r;
 
 	if (!valid_token(token))
@@ -1833,46 +1818,32 @@ dbpg_install_done(struct db *db, const char *token, struct db_host *ret_host)
 		return r;
 	/* the token's row locked: a second done with it waits, then finds
 	 * it used */
-	p_text(&p, token);
-	if ((r = run_row(db, ST_INSTALL_TOKEN_LOCK, &p, &res)) < 0)
-		return tx_fail(db, r);
-	PQclear(res);
-	if ((r = token_find(db, token, &t)) < 0)
+	if ((r = one_row(db, ST_INSTALL_TOKEN_LOCK, args(&p, "t", token), NULL,
+			 NULL)) < 0 ||
+	    (r = token_find(db, token, &t)) < 0)
 		return tx_fail(db, r);
 	if (!t.current)
 		return tx_fail(db, -ESTALE);
 	if ((r = token_host(db, &t, &h)) < 0)
 		return tx_fail(db, r);
-	if (!t.once) {
-		memset(&p, 0, sizeof(p));
-		p_int(&p, t.host_id);
-		p_int(&p, db_now_s());
-		p_text(&p, token);
-		r = run_count(db, ST_INSTALL_DONE_CAS, &p);
-		if (r == 0)
-			r = -ESTALE;
-		if (r < 0)
-			return tx_fail(db, r);
+	if (!t.once)
+		r = db_changed_or(run_count(db, ST_INSTALL_DONE_CAS,
+					    args(&p, "IIt", t.host_id,
+						 db_now_s(), token)),
+				  -ESTALE);
+	if (r >= 0)
+		r = db_changed_or(run_count(db, ST_INSTALL_TOKEN_USE,
+					    args(&p, "tI", token, db_now_s())),
+				  -ESTALE);
+	if (r >= 0) {
+		mac = db_done_event(t.once, t.mac, &h, detail, sizeof(detail));
+		r = event_insert_at(db, db_now_ms(), mac, "done", detail);
 	}
-	memset(&p, 0, sizeof(p));
-	p_text(&p, token);
-	p_int(&p, db_now_s());
-	r = run_count(db, ST_INSTALL_TOKEN_USE, &p);
-	if (r == 0)
-		r = -ESTALE;
-	if (r < 0)
-		return tx_fail(db, r);
-	mac = db_done_event(t.once, t.mac, &h, detail, sizeof(detail));
-	r = event_insert_at(db, db_now_ms(), mac, "done", detail);
-	if (r < 0)
-		return tx_fail(db, r);
-	if ((r = tx_commit(db)) < 0)
-		return r;
-	if (ret_host) {
+	if ((r = db_write_end(db, r)) == 0 && ret_host) {
 		db_done_host(t.once, &h);
 		*ret_host = h;
 	}
-	return 0;
+	return r;
 }
 
 /* ---- distributions ------------------------------------------------- */
@@ -1881,20 +1852,15 @@ dbpg_install_done(struct db *db, const char *token, struct db_host *ret_host)
 static int
 distro_kernels_write(struct db *db, const struct db_distro *d)
 {
-	struct params p = { 0 };
+	struct params p;
 	size_t i;
-	int r;
+	int r = run(db, ST_DISTRO_KERNEL_CLEAR, args(&p, "t", d->name), NULL);
 
-	p_text(&p, d->name);
-	r = run(db, ST_DISTRO_KERNEL_CLEAR, &p, NULL);
-	for (i = 0; r == 0 && i < d->n_kernels; i++) {
-		memset(&p, 0, sizeof(p));
-		p_text(&p, d->name);
-		p_text(&p, d->kernels[i].arch);
-		p_text(&p, d->kernels[i].kernel);
-		p_text(&p, d->kernels[i].initrd);
-		r = run(db, ST_DISTRO_KERNEL_INSERT, &p, NULL);
-	}
+	for (i = 0; r == 0 && i < d->n_kernels; i++)
+		r = run(db, ST_DISTRO_KERNEL_INSERT,
+			args(&p, "tttt", d->name, d->kernels[i].arch,
+			     d->kernels[i].kernel, d->kernels[i].initrd),
+			NULL);
 	return r;
 }
 
@@ -1903,27 +1869,16 @@ distro_kernels_write(struct db *db, const struct db_distro *d)
 static int
 distro_write(struct db *db, const struct db_distro *d, enum stmt_id id)
 {
-	struct params p = { 0 };
+	struct params p;
 	int r;
 
-	if ((r = db_distro_check(d)) < 0)
+	if ((r = db_distro_check(d)) < 0 || (r = tx_begin(db)) < 0)
 		return r;
-	if ((r = tx_begin(db)) < 0)
-		return r;
-	p_text(&p, d->name);
-	p_text(&p, d->cmdline);
-	if (d->template_text)
-		p_text(&p, d->template_text);
-	else
-		p_null(&p);
-	p_text(&p, d->template_name);
-	p_int(&p, db_now_s());
-	r = run_count(db, id, &p);
-	if (r == 0)
-		r = -ENOENT;
-	if (r < 0)
-		return tx_fail(db, r);
-	if ((r = distro_kernels_write(db, d)) < 0)
+	r = run_count(db, id,
+		      args(&p, "ttptI", d->name, d->cmdline, d->template_text,
+			   d->template_name, db_now_s()));
+	r = db_changed_or(r, -ENOENT);
+	if (r < 0 || (r = distro_kernels_write(db, d)) < 0)
 		return tx_fail(db, r);
 	return tx_commit(db);
 }
@@ -1978,8 +1933,9 @@ distro_kernels_parse(const char *s, struct db_distro *d)
 
 /* Fill d from a row of DISTRO_COLS. */
 static int
-distro_row(PGresult *res, int row, struct db_distro *d)
+distro_row(PGresult *res, int row, void *ret)
 {
+	struct db_distro *d = ret;
 	const char *t;
 
 	memset(d, 0, sizeof(*d));
@@ -2001,88 +1957,78 @@ distro_row(PGresult *res, int row, struct db_distro *d)
 static int
 dbpg_distro_get(struct db *db, const char *name, struct db_distro *ret)
 {
-	struct params p = { 0 };
-	PGresult *res;
+	struct params p;
 	int r;
 
 	if (!valid_name(name))
 		return -ENOENT;
-	p_text(&p, name);
-	if ((r = run_row(db, ST_DISTRO_GET, &p, &res)) < 0)
-		return OR_CACHE(db, r, distro_get, name, ret);
-	r = distro_row(res, 0, ret);
-	PQclear(res);
-	return r;
+	r = one_row(db, ST_DISTRO_GET, args(&p, "t", name), distro_row, ret);
+	return r == -ENOMEM ? r : OR_CACHE(db, r, distro_get, name, ret);
 }
 
 static int
 dbpg_distro_delete(struct db *db, const char *name)
 {
-	struct params p = { 0 };
-	PGresult *res;
+	struct params p;
 	int r;
 
 	if (!valid_name(name))
 		return -ENOENT;
 	if ((r = tx_begin(db)) < 0)
 		return r;
-	p_text(&p, name);
-	r = run_row(db, ST_DISTRO_IN_USE, &p, &res);
-	if (r == 0) {
-		PQclear(res);
-		return tx_fail(db, -ENOTEMPTY);
-	}
-	if (r != -ENOENT)
-		return tx_fail(db, r);
-	r = run_count(db, ST_DISTRO_DELETE, &p);
+	r = one_row(db, ST_DISTRO_IN_USE, args(&p, "t", name), NULL, NULL);
 	if (r == 0)
-		r = -ENOENT;
-	if (r < 0)
-		return tx_fail(db, r == -ENOENT ? r : r);
-	return tx_commit(db);
+		r = -ENOTEMPTY;
+	else if (r == -ENOENT)
+		r = db_changed_or(run_count(db, ST_DISTRO_DELETE, &p), -ENOENT);
+	return db_write_end(db, r);
+}
+
+/* The caller's function on a row of ST_DISTRO_LIST. */
+static int
+distro_each_row(PGresult *res, int row, void *ctx)
+{
+	struct db_list_cb *cb = ctx;
+	struct db_distro d;
+	int r = distro_row(res, row, &d);
+
+	if (r == 0)
+		r = cb->fn.distro(&d, cb->ctx);
+	db_distro_free(&d);
+	return r;
 }
 
 static int
 dbpg_distro_list(struct db *db, db_distro_fn fn, void *ctx)
 {
-	struct db_distro d;
-	PGresult *res;
-	int n, i, r;
+	struct db_list_cb cb = { .fn.distro = fn, .ctx = ctx };
 
-	if ((r = run(db, ST_DISTRO_LIST, NULL, &res)) < 0)
-		return r;
-	n = PQntuples(res);
-	for (i = 0; i < n && r == 0; i++) {
-		r = distro_row(res, i, &d);
-		if (r == 0)
-			r = fn(&d, ctx);
-		db_distro_free(&d);
-	}
-	PQclear(res);
-	return r;
+	return each_row(db, ST_DISTRO_LIST, NULL, distro_each_row, &cb);
+}
+
+/* Append a row of ST_DISTRO_NAMES; 1 (stop) once the menu is full. */
+static int
+distro_name_row(PGresult *res, int row, void *ctx)
+{
+	struct db_distro_names *m = ctx;
+
+	col_copy(res, row, 0, m->names[m->n], sizeof(m->names[0]));
+	m->ptrs[m->n] = m->names[m->n];
+	col_copy(res, row, 1, m->arches[m->n], sizeof(m->arches[0]));
+	m->arch_ptrs[m->n] = m->arches[m->n];
+	return ++m->n == DB_MENU_DISTROS;
 }
 
 static int
 dbpg_distro_names(struct db *db, struct db_distro_names *ret)
 {
-	struct params p = { 0 };
-	PGresult *res;
-	int n, i, r;
+	struct params p;
+	int r;
 
 	ret->n = 0;
-	p_int(&p, DB_MENU_DISTROS);
-	if ((r = run(db, ST_DISTRO_NAMES, &p, &res)) < 0)
-		return OR_CACHE(db, r, distro_names, ret);
-	n = PQntuples(res);
-	for (i = 0; i < n && ret->n < DB_MENU_DISTROS; i++) {
-		col_copy(res, i, 0, ret->names[ret->n], sizeof(ret->names[0]));
-		ret->ptrs[ret->n] = ret->names[ret->n];
-		col_copy(res, i, 1, ret->arches[ret->n], sizeof(ret->arches[0]));
-		ret->arch_ptrs[ret->n] = ret->arches[ret->n];
-		ret->n++;
-	}
-	PQclear(res);
-	return 0;
+	r = each_row(db, ST_DISTRO_NAMES, args(&p, "i", DB_MENU_DISTROS),
+		     distro_name_row, ret);
+	return r < 0 ? OR_CACHE(db, r, distro_names, ret) : 0;
 }
 
 /* ---- leases -------------------------------------------------------- */
@@ -2090,7 +2036,7 @@ dbpg_distro_names(struct db *db, struct db_distro_names *ret)
 static int
 dbpg_lease_record(struct db *db, const struct db_lease *l)
 {
-	struct params p = { 0 };
+	struct params p;
 	char detail[1024], kind[16];
 	int r;
 
@@ -2098,17 +2044,12 @@ dbpg_lease_record(struct db *db, const struct db_lease *l)
 		return -EINVAL;
 	if ((r = tx_begin(db)) < 0)
 		return r;
-	p_text(&p, l->mac);
-	p_text(&p, l->ip);
-	p_text(&p, l->hostname);
-	p_int(&p, l->arch);
-	p_text(&p, l->vendor_class);
-	p_text(&p, l->user_class);
-	p_text(&p, l->state);
-	p_int(&p, l->expires);
-	p_int(&p, db_now_s());
-	p_text(&p, l->ip6);
-	if ((r = run(db, ST_LEASE_UPSERT, &p, NULL)) < 0)
+	r = run(db, ST_LEASE_UPSERT,
+		args(&p, "tttitttIIt", l->mac, l->ip, l->hostname, l->arch,
+		     l->vendor_class, l->user_class, l->state, l->expires,
+		     db_now_s(), l->ip6),
+		NULL);
+	if (r < 0)
 		return tx_fail(db, r);
 	snprintf(kind, sizeof(kind), "dhcp-%s", l->state);
 	snprintf(detail, sizeof(detail), "ip=%s arch=%d%s%s%s%s",
@@ -2123,17 +2064,15 @@ dbpg_lease_record(struct db *db, const struct db_lease *l)
 static int
 dbpg_lease_seen(struct db *db, const char *mac, int arch)
 {
-	struct params p = { 0 };
+	struct params p;
 	int r;
 
 	if (!db_mac_canonical(mac) || arch < -1 || arch > 65535)
 		return -EINVAL;
 	if ((r = write_begin(db)) < 0)
 		return r;
-	p_text(&p, mac);
-	p_int(&p, arch);
-	p_int(&p, db_now_s());
-	return run(db, ST_LEASE_SEEN, &p, NULL);
+	return run(db, ST_LEASE_SEEN, args(&p, "tiI", mac, arch, db_now_s()),
+		   NULL);
 }
 
 static int64_t
@@ -2145,8 +2084,7 @@ count_param(unsigned long n)
 static int
 dbpg_lease_prune(struct db *db, int64_t max_age_s, unsigned long unknown_keep)
 {
-	struct params p = { 0 };
-	PGresult *res;
+	struct params p;
 	int64_t now = db_now_s(), total;
 	int r, n;
 
@@ -2154,18 +2092,18 @@ dbpg_lease_prune(struct db *db, int64_t max_age_s, unsigned long unknown_keep)
 		return -EINVAL;
 	if ((r = tx_begin(db)) < 0)
 		return r;
-	p_int(&p, now - max_age_s);
-	p_int(&p, now);
-	if ((n = run_count(db, ST_LEASE_PRUNE_OLD, &p)) < 0)
+	n = run_count(db, ST_LEASE_PRUNE_OLD,
+		      args(&p, "II", now - max_age_s, now));
+	if (n < 0)
 		return tx_fail(db, n);
-	if ((r = run_row(db, ST_LEASE_COUNT, NULL, &res)) < 0)
+	/* the cap: only when there are more rows than it, known ones
+	 * included (counting is cheaper than finding the unknown ones) */
+	if ((r = one_row(db, ST_LEASE_COUNT, NULL, int64_row, &total)) < 0)
 		return tx_fail(db, r);
-	total = col_i64(res, 0, 0);
-	PQclear(res);
 	if (total > 0 && (uint64_t)total > unknown_keep) {
-		memset(&p, 0, sizeof(p));
-		p_int(&p, count_param(unknown_keep));
-		if ((r = run_count(db, ST_LEASE_PRUNE_UNKNOWN, &p)) < 0)
+		r = run_count(db, ST_LEASE_PRUNE_UNKNOWN,
+			      args(&p, "I", count_param(unknown_keep)));
+		if (r < 0)
 			return tx_fail(db, r);
 		n += r;
 	}
@@ -2176,28 +2114,29 @@ dbpg_lease_prune(struct db *db, int64_t max_age_s, unsigned long unknown_keep)
 static int
 dbpg_token_prune(struct db *db, int64_t max_age_s, unsigned long spent_keep)
 {
-	struct params p = { 0 };
+	struct params p;
 	int r, n;
 
 	if (max_age_s < 0)
 		return -EINVAL;
 	if ((r = tx_begin(db)) < 0)
 		return r;
-	p_int(&p, db_now_s() - max_age_s);
-	if ((n = run_count(db, ST_TOKEN_PRUNE_OLD, &p)) < 0)
-		return tx_fail(db, n);
-	memset(&p, 0, sizeof(p));
-	p_int(&p, count_param(spent_keep));
-	if ((r = run_count(db, ST_TOKEN_PRUNE_SPENT, &p)) < 0)
+	r = n = run_count(db, ST_TOKEN_PRUNE_OLD,
+			  args(&p, "I", db_now_s() - max_age_s));
+	if (r >= 0)
+		n += r = run_count(db, ST_TOKEN_PRUNE_SPENT,
+				   args(&p, "I", count_param(spent_keep)));
+	if (r < 0)
 		return tx_fail(db, r);
-	n += r;
 	r = tx_commit(db);
 	return r < 0 ? r : n;
 }
 
-static void
-lease_row(PGresult *res, int row, struct db_lease *l)
+static int
+lease_row(PGresult *res, int row, void *ret)
 {
+	struct db_lease *l = ret;
+
 	memset(l, 0, sizeof(*l));
 	col_copy(res, row, 0, l->mac, sizeof(l->mac));
 	col_copy(res, row, 1, l->ip, sizeof(l->ip));
@@ -2211,65 +2150,64 @@ lease_row(PGresult *res, int row, struct db_lease *l)
 	l->last_seen = col_i64(res, row, 9);
 	l->known = col_i64(res, row, 10) != 0;
 	col_copy(res, row, 11, l->ip6, sizeof(l->ip6));
+	return 0;
+}
+
+/* The caller's function on a row of ST_LEASE_LIST. */
+static int
+lease_each_row(PGresult *res, int row, void *ctx)
+{
+	struct db_list_cb *cb = ctx;
+	struct db_lease l;
+
+	lease_row(res, row, &l);
+	return cb->fn.lease(&l, cb->ctx);
 }
 
 static int
 dbpg_lease_list(struct db *db, bool unknown_only, db_lease_fn fn, void *ctx)
 {
-	struct params p = { 0 };
-	struct db_lease l;
-	PGresult *res;
-	int n, i, r;
+	struct db_list_cb cb = { .fn.lease = fn, .ctx = ctx };
+	struct params p;
 
-	p_int(&p, unknown_only ? 1 : 0);
-	if ((r = run(db, ST_LEASE_LIST, &p, &res)) < 0)
-		return r;
-	n = PQntuples(res);
-	for (i = 0; i < n && r == 0; i++) {
-		lease_row(res, i, &l);
-		r = fn(&l, ctx);
-	}
-	PQclear(res);
-	return r;
+	return each_row(db, ST_LEASE_LIST, args(&p, "i", unknown_only ? 1 : 0),
+			lease_each_row, &cb);
+}
+
+/* The first column as a MAC. */
+static int
+mac_row(PGresult *res, int row, void *ret)
+{
+	col_copy(res, row, 0, ret, MAC_STR_LEN);
+	return 0;
 }
 
 static int
 dbpg_lease_holder(struct db *db, const char *ip, char ret_mac[MAC_STR_LEN])
 {
-	struct params p = { 0 };
 	char mac[MAC_STR_LEN];
-	PGresult *res;
+	struct params p;
 	int r;
 
 	if (!ip || !valid_ip(ip))
 		return -EINVAL;
-	p_text(&p, ip);
-	p_int(&p, db_now_s());
-	if ((r = run_row(db, ST_LEASE_HOLDER, &p, &res)) < 0)
-		return r;
-	col_copy(res, 0, 0, mac, sizeof(mac));
-	PQclear(res);
-	if (!db_mac_canonical(mac))
-		return -ENOENT;
-	memcpy(ret_mac, mac, MAC_STR_LEN);
-	return 0;
+	r = one_row(db, ST_LEASE_HOLDER, args(&p, "tI", ip, db_now_s()),
+		    mac_row, mac);
+	if (r == 0 && !db_mac_canonical(mac))
+		r = -ENOENT;
+	if (r == 0)
+		memcpy(ret_mac, mac, MAC_STR_LEN);
+	return r;
 }
 
 static int
 dbpg_lease_get(struct db *db, const char *mac, struct db_lease *ret)
 {
-	struct params p = { 0 };
-	PGresult *res;
-	int r;
+	struct params p;
 
 	if (!db_mac_canonical(mac))
 		return -EINVAL;
-	p_text(&p, mac);
-	if ((r = run_row(db, ST_LEASE_GET, &p, &res)) < 0)
-		return r;
-	lease_row(res, 0, ret);
-	PQclear(res);
-	return 0;
+	return one_row(db, ST_LEASE_GET, args(&p, "t", mac), lease_row, ret);
 }
 
 /* ---- events -------------------------------------------------------- */
@@ -2298,53 +2236,48 @@ dbpg_event_add(struct db *db, const char *mac, const char *kind,
 static int
 dbpg_event_prune(struct db *db, unsigned long keep)
 {
-	struct params p = { 0 };
+	struct params p;
 	int r;
 
 	if (keep == 0)
 		return 0;
 	if ((r = write_begin(db)) < 0 || (r = ev_flush(db)) < 0)
 		return r;
-	p_int(&p, count_param(keep));
-	return run_count(db, ST_EVENT_PRUNE, &p);
+	return run_count(db, ST_EVENT_PRUNE, args(&p, "I", count_param(keep)));
+}
+
+/* The caller's function on a row of ST_EVENT_LIST. */
+static int
+event_each_row(PGresult *res, int row, void *ctx)
+{
+	struct db_list_cb *cb = ctx;
+	struct db_event e;
+
+	memset(&e, 0, sizeof(e));
+	e.id = col_i64(res, row, 0);
+	e.ts_ms = col_i64(res, row, 1);
+	col_copy(res, row, 2, e.mac, sizeof(e.mac));
+	col_copy(res, row, 3, e.kind, sizeof(e.kind));
+	col_copy(res, row, 4, e.detail, sizeof(e.detail));
+	col_copy(res, row, 5, e.appliance, sizeof(e.appliance));
+	return cb->fn.event(&e, cb->ctx);
 }
 
 static int
 dbpg_event_list(struct db *db, const char *mac, unsigned limit,
 		db_event_fn fn, void *ctx)
 {
-	struct params p = { 0 };
-	struct db_event e;
-	PGresult *res;
-	int n, i, r;
+	struct db_list_cb cb = { .fn.event = fn, .ctx = ctx };
+	struct params p;
+	int r;
 
 	if (mac && !db_mac_canonical(mac))
 		return -EINVAL;
 	if ((r = ev_flush(db)) < 0) /* this transaction's own events too */
 		return r;
-	if (mac)
-		p_text(&p, mac);
-	else
-		p_null(&p);
-	if (limit)
-		p_int(&p, limit);
-	else
-		p_null(&p);
-	if ((r = run(db, ST_EVENT_LIST, &p, &res)) < 0)
-		return r;
-	n = PQntuples(res);
-	for (i = 0; i < n && r == 0; i++) {
-		memset(&e, 0, sizeof(e));
-		e.id = col_i64(res, i, 0);
-		e.ts_ms = col_i64(res, i, 1);
-		col_copy(res, i, 2, e.mac, sizeof(e.mac));
-		col_copy(res, i, 3, e.kind, sizeof(e.kind));
-		col_copy(res, i, 4, e.detail, sizeof(e.detail));
-		col_copy(res, i, 5, e.appliance, sizeof(e.appliance));
-		r = fn(&e, ctx);
-	}
-	PQclear(res);
-	return r;
+	return each_row(db, ST_EVENT_LIST,
+			args(&p, "pk", mac, (int64_t)limit), event_each_row,
+			&cb);
 }
 
 /* ---- power control ------------------------------------------------ */
@@ -2353,12 +2286,11 @@ static int
 dbpg_power_get(struct db *db, int64_t id, struct db_power *ret, bool secret)
 {
 	struct db_power pw = { .method = "none" };
-	struct params p = { 0 };
+	struct params p;
 	PGresult *res;
 	int r;
 
-	p_int(&p, id);
-	r = run_row(db, ST_POWER_GET, &p, &res);
+	r = run_row(db, ST_POWER_GET, args(&p, "I", id), &res);
 	if (r == 0) {
 		const char *pass = col(res, 0, 3);
 
@@ -2381,7 +2313,7 @@ static int
 dbpg_power_set(struct db *db, int64_t id, const struct db_power *pw,
 	       bool set_secret)
 {
-	struct params p = { 0 };
+	struct params p;
 	int r;
 
 	if (strcmp(pw->method, "none") && strcmp(pw->method, "ipmi") &&
@@ -2391,13 +2323,8 @@ dbpg_power_set(struct db *db, int64_t id, const struct db_power *pw,
 		return -EINVAL;
 	if ((r = write_begin(db)) < 0)
 		return r;
-	p_int(&p, id);
-	p_text(&p, pw->method);
-	p_text(&p, pw->bmc);
-	p_text(&p, pw->user);
-	p_int(&p, db_now_s());
-	if (set_secret)
-		p_text(&p, pw->password);
+	args(&p, set_secret ? "ItttIt" : "ItttI", id, pw->method, pw->bmc,
+	     pw->user, db_now_s(), pw->password);
 	return run(db, set_secret ? ST_POWER_SET_SECRET : ST_POWER_SET, &p,
 		   NULL);
 }

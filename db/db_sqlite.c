@@ -15,7 +15,6 @@
 #include <errno.h>
 #include <pthread.h>
 #include <sqlite3.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -367,22 +366,6 @@ st(struct db *db, enum stmt_id id)
 	return s;
 }
 
-/* Bind text, or NULL for an empty string (unique columns allow many). */
-static void
-bind_opt(sqlite3_stmt *s, int i, const char *v)
-{
-	if (v && *v)
-		sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(s, i);
-}
-
-static void
-bind_text(sqlite3_stmt *s, int i, const char *v)
-{
-	sqlite3_bind_text(s, i, v ? v : "", -1, SQLITE_STATIC);
-}
-
 /* Copy a text column into a fixed buffer ("" for NULL). */
 static void
 col_copy(sqlite3_stmt *s, int i, char *dst, size_t dstsz)
@@ -434,46 +417,28 @@ step_row(sqlite3_stmt *s)
 }
 
 /*
- * The statement for id with the arguments after fmt bound to ?1, ?2...,
- * one fmt character each: 'i' an int, 'I' an int64_t, 'k' an int64_t
- * key (NULL for 0), 't' text ("" for NULL), 'o' optional text (NULL for
- * NULL or ""), 'p' text as it is (NULL stays NULL). NULL when the
- * statement cannot be prepared; the runners below take that as -EIO.
+ * The statement for id with the arguments after fmt (see db_args) bound
+ * to ?1, ?2... NULL when the statement cannot be prepared; the runners
+ * below take that as -EIO.
  */
 static sqlite3_stmt *
 bound(struct db *db, enum stmt_id id, const char *fmt, ...)
 {
 	sqlite3_stmt *s = st(db, id);
+	struct db_arg a[DB_ARGS_MAX];
 	va_list ap;
-	int64_t k;
-	int i;
+	size_t n, i;
 
 	va_start(ap, fmt);
-	for (i = 1; s && fmt[i - 1]; i++) {
-		switch (fmt[i - 1]) {
-		case 'i':
-			sqlite3_bind_int(s, i, va_arg(ap, int));
-			break;
-		case 'I':
-			sqlite3_bind_int64(s, i, va_arg(ap, int64_t));
-			break;
-		case 'k':
-			if ((k = va_arg(ap, int64_t)))
-				sqlite3_bind_int64(s, i, k);
-			break;
-		case 't':
-			bind_text(s, i, va_arg(ap, const char *));
-			break;
-		case 'o':
-			bind_opt(s, i, va_arg(ap, const char *));
-			break;
-		case 'p':
-			sqlite3_bind_text(s, i, va_arg(ap, const char *), -1,
-					  SQLITE_STATIC);
-			break;
-		}
-	}
+	n = db_args(a, DB_ARGS_MAX, fmt, ap);
 	va_end(ap);
+	for (i = 0; s && i < n; i++) {
+		if (a[i].is_int)
+			sqlite3_bind_int64(s, (int)i + 1, a[i].i);
+		else if (a[i].s) /* else NULL: st cleared the bindings */
+			sqlite3_bind_text(s, (int)i + 1, a[i].s, -1,
+					  SQLITE_STATIC);
+	}
 	return s;
 }
 
@@ -487,21 +452,6 @@ run(sqlite3_stmt *s)
 		return -EIO;
 	r = step_err(s, sqlite3_step(s));
 	return r < 0 ? r : sqlite3_changes(sqlite3_db_handle(s));
-}
-
-/* What run gave, or err when it changed no row. */
-static int
-changed_or(int r, int err)
-{
-	return r == 0 ? err : r;
-}
-
-/* What run gave for a compare and set: -ESTALE when it lost (did not
- * change exactly one row). */
-static int
-cas_won(int r)
-{
-	return r < 0 || r == 1 ? r : -ESTALE;
 }
 
 /* Reads the current row of s into ctx: 0, a value that stops the rows
@@ -610,14 +560,6 @@ tx_commit(struct db *db)
 	if (r < 0)
 		exec_done(st(db, ST_ROLLBACK));
 	return r;
-}
-
-/* Begin a write transaction once the caller's checks gave r: r < 0
- * passes through (no transaction), else tx_begin's 0 or -errno. */
-static int
-tx_open(struct db *db, int r)
-{
-	return r < 0 ? r : tx_begin(db);
 }
 
 /*
@@ -730,14 +672,6 @@ tx_fail(struct db *db, int r)
 	if (sqlite3_get_autocommit(db->conn) == 0)
 		exec_done(st(db, ST_ROLLBACK));
 	return r;
-}
-
-/* End a write transaction: commit when r >= 0 (0 or -errno), else
- * roll back and pass r through. */
-static int
-tx_end(struct db *db, int r)
-{
-	return r < 0 ? tx_fail(db, r) : tx_commit(db);
 }
 
 /* Run SQL with no parameters (pragmas, migrations); 0 or -errno. */
@@ -1024,7 +958,7 @@ db_host_add(struct db *db, const struct db_host *h, int64_t *ret_id)
 	size_t i;
 	int r;
 
-	r = tx_open(db, db_host_check(h, true));
+	r = db_write_open(db, db_host_check(h, true));
 	if (r < 0)
 		return r;
 	r = run(bound(db, ST_HOST_INSERT, "oototI", h->hostname, h->ip,
@@ -1035,7 +969,7 @@ db_host_add(struct db *db, const struct db_host *h, int64_t *ret_id)
 		r = mac_insert(db, h->macs[i], id, (int)i);
 	if (r >= 0)
 		r = attrs_write(db, h, id);
-	r = tx_end(db, r);
+	r = db_write_end(db, r);
 	if (r == 0 && ret_id)
 		*ret_id = id;
 	return r;
@@ -1164,7 +1098,7 @@ host_write(struct db *db, const struct db_host *h)
 	r = run(bound(db, ST_HOST_UPDATE, "IoototI", h->id, h->hostname, h->ip,
 		      db_action_name(h->action), h->distro, h->local_boot,
 		      db_now_s()));
-	r = changed_or(r, -ENOENT);
+	r = db_changed_or(r, -ENOENT);
 	return r < 0 ? r : attrs_write(db, h, h->id);
 }
 
@@ -1173,7 +1107,7 @@ db_host_update(struct db *db, const struct db_host *h)
 {
 	int r;
 
-	r = tx_open(db, db_host_check(h, false));
+	r = db_write_open(db, db_host_check(h, false));
 	if (r < 0)
 		return r;
 	r = host_write(db, h);
@@ -1215,7 +1149,7 @@ out:
 static int
 host_tx_open(struct db *db, int r, int64_t id, struct db_host *h)
 {
-	r = tx_open(db, r);
+	r = db_write_open(db, r);
 	if (r < 0)
 		return r;
 	r = db_host_get(db, id, h);
@@ -1242,7 +1176,7 @@ db_host_reinstall(struct db *db, int64_t id, const char *distro)
 	h.action = DB_ACTION_INSTALL;
 	if (r >= 0)
 		r = host_write(db, &h);
-	return tx_end(db, r);
+	return db_write_end(db, r);
 }
 
 int
@@ -1253,7 +1187,7 @@ db_host_delete(struct db *db, int64_t id)
 	if (r < 0)
 		return r;
 	r = run(bound(db, ST_HOST_DELETE, "I", id));
-	return tx_end(db, changed_or(r, -ENOENT));
+	return db_write_end(db, db_changed_or(r, -ENOENT));
 }
 
 /* Number of MACs of host id and the next free position. */
@@ -1277,7 +1211,7 @@ static int
 mac_tx_open(struct db *db, int64_t id, const char *mac, int *ret_next,
 	    int *ret_count)
 {
-	int r = tx_open(db, db_mac_canonical(mac) ? 0 : -EINVAL);
+	int r = db_write_open(db, db_mac_canonical(mac) ? 0 : -EINVAL);
 
 	if (r < 0)
 		return r;
@@ -1298,7 +1232,7 @@ db_host_mac_add(struct db *db, int64_t id, const char *mac)
 		r = -EMLINK;
 	else
 		r = mac_insert(db, mac, id, next);
-	return tx_end(db, r);
+	return db_write_end(db, r);
 }
 
 int
@@ -1308,10 +1242,10 @@ db_host_mac_remove(struct db *db, int64_t id, const char *mac)
 
 	if (r < 0)
 		return r;
-	r = changed_or(run(bound(db, ST_MAC_DELETE, "It", id, mac)), -ENOENT);
+	r = db_changed_or(run(bound(db, ST_MAC_DELETE, "It", id, mac)), -ENOENT);
 	if (r >= 0 && count <= 1)
 		r = -EPERM;
-	return tx_end(db, r);
+	return db_write_end(db, r);
 }
 
 /* A growing array of rows, size bytes each. */
@@ -1431,15 +1365,15 @@ db_install_issue_for(struct db *db, int64_t id, const char *distro,
 		if (r >= 0)
 			r = event_insert(db, h.n_macs ? h.macs[0] : "",
 					 "install-exhausted", detail);
-		r = tx_end(db, r);
+		r = db_write_end(db, r);
 		return r < 0 ? r : -EDQUOT;
 	}
-	r = cas_won(run(bound(db, ST_INSTALL_SET, "ItIIo", id, token,
+	r = db_cas_won(run(bound(db, ST_INSTALL_SET, "ItIIo", id, token,
 			      db_now_s(), (int64_t)max_attempts, distro)));
 	if (r >= 0)
 		r = run(bound(db, ST_INSTALL_TOKEN_INSERT, "tII", token, id,
 			      db_now_s()));
-	return tx_end(db, r);
+	return db_write_end(db, r);
 }
 
 int
@@ -1451,7 +1385,7 @@ db_install_once(struct db *db, int64_t id, const char *mac,
 	struct db_distro d;
 	int r;
 
-	r = tx_open(db, ok ? 0 : -EINVAL);
+	r = db_write_open(db, ok ? 0 : -EINVAL);
 	if (r < 0)
 		return r;
 	/* the distribution, and the host, exist now (in this transaction) */
@@ -1465,7 +1399,7 @@ db_install_once(struct db *db, int64_t id, const char *mac,
 	if (r >= 0)
 		r = run(bound(db, ST_INSTALL_ONCE_INSERT, "tkItt", token, id,
 			      db_now_s(), mac, distro));
-	return tx_end(db, r);
+	return db_write_end(db, r);
 }
 
 /* What install_tokens says about one token. */
@@ -1543,7 +1477,7 @@ db_install_done(struct db *db, const char *token, struct db_host *ret_host)
 	const char *mac;
 	int r;
 
-	r = tx_open(db, valid_token(token) ? 0 : -ENOENT);
+	r = db_write_open(db, valid_token(token) ? 0 : -ENOENT);
 	if (r < 0)
 		return r;
 	r = token_find(db, token, &t);
@@ -1554,16 +1488,16 @@ db_install_done(struct db *db, const char *token, struct db_host *ret_host)
 	/* a flagged install ends (the host boots locally), and the token
 	 * is used: each a compare and set */
 	if (r == 0 && !t.once)
-		r = cas_won(run(bound(db, ST_INSTALL_DONE_CAS, "IIt",
+		r = db_cas_won(run(bound(db, ST_INSTALL_DONE_CAS, "IIt",
 				      t.host_id, db_now_s(), token)));
 	if (r >= 0)
-		r = cas_won(run(bound(db, ST_INSTALL_TOKEN_USE, "tI", token,
+		r = db_cas_won(run(bound(db, ST_INSTALL_TOKEN_USE, "tI", token,
 				      db_now_s())));
 	if (r >= 0) {
 		mac = db_done_event(t.once, t.mac, &h, detail, sizeof(detail));
 		r = event_insert(db, mac, "done", detail);
 	}
-	r = tx_end(db, r);
+	r = db_write_end(db, r);
 	if (r == 0 && ret_host) {
 		db_done_host(t.once, &h);
 		*ret_host = h;
@@ -1603,15 +1537,15 @@ distro_write(struct db *db, const struct db_distro *d, enum stmt_id id)
 {
 	int r;
 
-	r = tx_open(db, db_distro_check(d));
+	r = db_write_open(db, db_distro_check(d));
 	if (r < 0)
 		return r;
 	r = run(bound(db, id, "ttptI", d->name, d->cmdline, d->template_text,
 		      d->template_name, db_now_s()));
-	r = changed_or(r, -ENOENT);
+	r = db_changed_or(r, -ENOENT);
 	if (r >= 0)
 		r = distro_kernels_write(db, d);
-	return tx_end(db, r);
+	return db_write_end(db, r);
 }
 
 int
@@ -1701,7 +1635,7 @@ db_distro_delete(struct db *db, const char *name)
 {
 	int r;
 
-	r = tx_open(db, valid_name(name) ? 0 : -ENOENT);
+	r = db_write_open(db, valid_name(name) ? 0 : -ENOENT);
 	if (r < 0)
 		return r;
 	/* in use (a row, else an error or none): not deleted */
@@ -1709,9 +1643,9 @@ db_distro_delete(struct db *db, const char *name)
 	if (r == 0)
 		r = -ENOTEMPTY;
 	if (r == -ENOENT)
-		r = changed_or(run(bound(db, ST_DISTRO_DELETE, "t", name)),
+		r = db_changed_or(run(bound(db, ST_DISTRO_DELETE, "t", name)),
 			       -ENOENT);
-	return tx_end(db, r);
+	return db_write_end(db, r);
 }
 
 /* Append a row of ST_DISTRO_LIST to the rows ctx. */
@@ -1792,7 +1726,7 @@ db_lease_record(struct db *db, const struct db_lease *l)
 	char detail[1024], kind[16];
 	int r;
 
-	r = tx_open(db, db_lease_check(l) ? 0 : -EINVAL);
+	r = db_write_open(db, db_lease_check(l) ? 0 : -EINVAL);
 	if (r < 0)
 		return r;
 	r = run(bound(db, ST_LEASE_UPSERT, "tttitttIIt", l->mac, l->ip,
@@ -1805,7 +1739,7 @@ db_lease_record(struct db *db, const struct db_lease *l)
 		 l->user_class[0] ? " user-class=" : "", l->user_class);
 	if (r >= 0)
 		r = event_insert(db, l->mac, kind, detail);
-	return tx_end(db, r);
+	return db_write_end(db, r);
 }
 
 int
@@ -1834,7 +1768,7 @@ db_lease_prune(struct db *db, int64_t max_age_s, unsigned long unknown_keep)
 	int64_t now = db_now_s(), total;
 	int r, n;
 
-	r = tx_open(db, max_age_s < 0 ? -EINVAL : 0);
+	r = db_write_open(db, max_age_s < 0 ? -EINVAL : 0);
 	if (r < 0)
 		return r;
 	n = r = run(bound(db, ST_LEASE_PRUNE_OLD, "II", now - max_age_s, now));
@@ -1845,7 +1779,7 @@ db_lease_prune(struct db *db, int64_t max_age_s, unsigned long unknown_keep)
 	if (r >= 0 && total > 0 && (uint64_t)total > unknown_keep)
 		n += r = run(bound(db, ST_LEASE_PRUNE_UNKNOWN, "I",
 				   count64(unknown_keep)));
-	r = tx_end(db, r);
+	r = db_write_end(db, r);
 	return r < 0 ? r : n;
 }
 
@@ -1854,14 +1788,14 @@ db_token_prune(struct db *db, int64_t max_age_s, unsigned long spent_keep)
 {
 	int r, n;
 
-	r = tx_open(db, max_age_s < 0 ? -EINVAL : 0);
+	r = db_write_open(db, max_age_s < 0 ? -EINVAL : 0);
 	if (r < 0)
 		return r;
 	n = r = run(bound(db, ST_TOKEN_PRUNE_OLD, "I", db_now_s() - max_age_s));
 	if (r >= 0)
 		n += r = run(bound(db, ST_TOKEN_PRUNE_SPENT, "I",
 				   count64(spent_keep)));
-	r = tx_end(db, r);
+	r = db_write_end(db, r);
 	return r < 0 ? r : n;
 }
 
@@ -1886,19 +1820,10 @@ lease_row(sqlite3_stmt *s, void *ret)
 	return 0;
 }
 
-/* The caller's function and its context, for each row of a list. */
-struct list_cb {
-	union {
-		db_lease_fn lease;
-		db_event_fn event;
-	} fn;
-	void *ctx;
-};
-
 static int
 lease_each_row(sqlite3_stmt *s, void *ctx)
 {
-	struct list_cb *cb = ctx;
+	struct db_list_cb *cb = ctx;
 	struct db_lease l;
 
 	lease_row(s, &l);
@@ -1908,7 +1833,7 @@ lease_each_row(sqlite3_stmt *s, void *ctx)
 int
 db_lease_list(struct db *db, bool unknown_only, db_lease_fn fn, void *ctx)
 {
-	struct list_cb cb = { .fn.lease = fn, .ctx = ctx };
+	struct db_list_cb cb = { .fn.lease = fn, .ctx = ctx };
 
 	/* Leases are plain rows: fn must not call into this connection
 	 * (documented in db.h through the callback convention). */
@@ -1998,7 +1923,7 @@ db_tx_rollback(struct db *db)
 static int
 event_each_row(sqlite3_stmt *s, void *ctx)
 {
-	struct list_cb *cb = ctx;
+	struct db_list_cb *cb = ctx;
 	struct db_event e;
 
 	memset(&e, 0, sizeof(e));
@@ -2015,7 +1940,7 @@ int
 db_event_list(struct db *db, const char *mac, unsigned limit,
 	      db_event_fn fn, void *ctx)
 {
-	struct list_cb cb = { .fn.event = fn, .ctx = ctx };
+	struct db_list_cb cb = { .fn.event = fn, .ctx = ctx };
 
 	if (mac && !db_mac_canonical(mac))
 		return -EINVAL;
