@@ -148,6 +148,12 @@ struct db_table {
 	const char *serial; /* the id column a sequence feeds, or NULL */
 };
 
+/* db_check.c: "SELECT c1, c2 FROM t ORDER BY o", or (insert) the INSERT
+ * of one row with numbered parameters marked by mark ('?' for SQLite's
+ * ?1, '$' for PostgreSQL's $1). 0 or -ENAMETOOLONG. */
+int db_table_sql(const struct db_table *t, bool insert, char mark, char *out,
+		 size_t outsz);
+
 /* One row: n_cols values as text, NULL for SQL NULL. */
 typedef int (*db_row_fn)(const struct db_table *t, const char *const *vals,
 			 void *ctx);
@@ -210,6 +216,18 @@ const char *db_done_event(bool once, const char *once_mac,
 			  const struct db_host *h, char *detail,
 			  size_t detailsz); /* the "done" event: its MAC */
 void db_done_host(bool once, struct db_host *h); /* as done leaves it */
+/* What install_tokens says about one token (each backend reads it). */
+struct db_token {
+	int64_t host_id; /* 0: none (an unknown MAC's one-boot token) */
+	bool current;    /* it may be used now */
+	bool once;       /* a one-boot token */
+	char mac[MAC_STR_LEN];         /* once: the MAC it was issued to */
+	char distro[NAME_MAX_LEN + 1]; /* once: the distribution chosen */
+};
+/* The host as the install of token t sees it, once t was read (r: the
+ * read's 0 or -errno): -ESTALE when t is no longer current, -ENOENT. */
+int db_token_host(struct db *db, int r, const struct db_token *t,
+		  struct db_host *ret);
 int db_hosts_each(struct db *db, const int64_t *ids, size_t n,
 		  int (*get)(struct db *, int64_t, struct db_host *),
 		  db_host_fn fn, void *ctx); /* fn on each host still there */

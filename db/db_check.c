@@ -6,6 +6,7 @@
 #include "db/db_backend.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -299,4 +300,48 @@ db_args(struct db_arg *out, size_t max, const char *fmt, va_list ap)
 			a->s = NULL;
 	}
 	return n;
+}
+
+int
+db_table_sql(const struct db_table *t, bool insert, char mark, char *out,
+	     size_t outsz)
+{
+	size_t i, len;
+
+	len = (size_t)snprintf(out, outsz,
+			       insert ? "INSERT INTO %s (" : "SELECT ", t->name);
+	for (i = 0; i < t->n_cols && len < outsz; i++)
+		len += (size_t)snprintf(out + len, outsz - len, "%s%s",
+					i ? ", " : "", t->cols[i]);
+	if (len >= outsz)
+		return -ENAMETOOLONG;
+	if (insert) {
+		len += (size_t)snprintf(out + len, outsz - len, ") VALUES (");
+		for (i = 0; i < t->n_cols && len < outsz; i++)
+			len += (size_t)snprintf(out + len, outsz - len,
+						"%s%c%zu", i ? ", " : "", mark,
+						i + 1);
+		len += (size_t)snprintf(out + len, outsz - len, ")");
+	} else {
+		len += (size_t)snprintf(out + len, outsz - len,
+					" FROM %s ORDER BY %s", t->name,
+					t->order);
+	}
+	return len < outsz ? 0 : -ENAMETOOLONG;
+}
+
+int
+db_token_host(struct db *db, int r, const struct db_token *t,
+	      struct db_host *ret)
+{
+	if (r == 0 && !t->current)
+		r = -ESTALE;
+	if (r < 0)
+		return r;
+	if (!t->host_id)
+		return t->once ? db_once_host(t->mac, t->distro, ret) : -ENOENT;
+	r = ((struct db_head *)db)->ops->host_get(db, t->host_id, ret);
+	if (r == 0 && t->once)
+		str_copy(ret->distro, sizeof(ret->distro), t->distro);
+	return r;
 }

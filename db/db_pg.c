@@ -1740,19 +1740,11 @@ dbpg_install_once(struct db *db, int64_t id, const char *mac,
 	return db_write_end(db, r);
 }
 
-struct token_row {
-	int64_t host_id;
-	bool current;
-	bool once;
-	char mac[MAC_STR_LEN];
-	char distro[NAME_MAX_LEN + 1];
-};
-
-/* Fill a struct token_row from a row of ST_INSTALL_TOKEN_FIND. */
+/* Fill a struct db_token from a row of ST_INSTALL_TOKEN_FIND. */
 static int
 token_row_read(PGresult *res, int row, void *ret)
 {
-	struct token_row *t = ret;
+	struct db_token *t = ret;
 
 	memset(t, 0, sizeof(*t));
 	t->host_id = col_i64(res, row, 0);
@@ -1764,7 +1756,7 @@ token_row_read(PGresult *res, int row, void *ret)
 }
 
 static int
-token_find(struct db *db, const char *token, struct token_row *ret)
+token_find(struct db *db, const char *token, struct db_token *ret)
 {
 	struct params p;
 
@@ -1776,37 +1768,18 @@ token_find(struct db *db, const char *token, struct token_row *ret)
 }
 
 static int
-token_host(struct db *db, const struct token_row *t, struct db_host *ret)
-{
-	int r;
-
-	if (!t->host_id)
-		return t->once ? db_once_host(t->mac, t->distro, ret) : -ENOENT;
-	r = dbpg_host_get(db, t->host_id, ret);
-	if (r == 0 && t->once)
-		str_copy(ret->distro, sizeof(ret->distro), t->distro);
-	return r;
-}
-
-static int
 dbpg_install_lookup(struct db *db, const char *token, struct db_host *ret)
 {
-	struct token_row t;
-	int r;
+	struct db_token t;
 
-	r = token_find(db, token, &t);
-	if (r == 0 && !t.current)
-		r = -ESTALE;
-	if (r == 0)
-		r = token_host(db, &t, ret);
-	return r;
+	return db_token_host(db, token_find(db, token, &t), &t, ret);
 }
 
 static int
 dbpg_install_done(struct db *db, const char *token, struct db_host *ret_host)
 {
 	struct params p;
-	struct token_row t;
+	struct db_token t;
 	struct db_host h;
 	char detail[128];
 	const char *mac;
@@ -1818,13 +1791,9 @@ dbpg_install_done(struct db *db, const char *token, struct db_host *ret_host)
 		return r;
 	/* the token's row locked: a second done with it waits, then finds
 	 * it used */
-	if ((r = one_row(db, ST_INSTALL_TOKEN_LOCK, args(&p, "t", token), NULL,
-			 NULL)) < 0 ||
-	    (r = token_find(db, token, &t)) < 0)
-		return tx_fail(db, r);
-	if (!t.current)
-		return tx_fail(db, -ESTALE);
-	if ((r = token_host(db, &t, &h)) < 0)
+	r = one_row(db, ST_INSTALL_TOKEN_LOCK, args(&p, "t", token), NULL, NULL);
+	if (r < 0 ||
+	    (r = db_token_host(db, token_find(db, token, &t), &t, &h)) < 0)
 		return tx_fail(db, r);
 	if (!t.once)
 		r = db_changed_or(run_count(db, ST_INSTALL_DONE_CAS,
@@ -1970,11 +1939,9 @@ static int
 dbpg_distro_delete(struct db *db, const char *name)
 {
 	struct params p;
-	int r;
+	int r = db_write_open(db, valid_name(name) ? 0 : -ENOENT);
 
-	if (!valid_name(name))
-		return -ENOENT;
-	if ((r = tx_begin(db)) < 0)
+	if (r < 0)
 		return r;
 	r = one_row(db, ST_DISTRO_IN_USE, args(&p, "t", name), NULL, NULL);
 	if (r == 0)
@@ -2332,32 +2299,6 @@ dbpg_power_set(struct db *db, int64_t id, const struct db_power *pw,
 /* ---- copy: whole tables as text ------------------------------------- */
 
 static int
-table_sql(const struct db_table *t, bool insert, char *out, size_t outsz)
-{
-	size_t i, len;
-
-	len = (size_t)snprintf(out, outsz,
-			       insert ? "INSERT INTO %s (" : "SELECT ", t->name);
-	for (i = 0; i < t->n_cols && len < outsz; i++)
-		len += (size_t)snprintf(out + len, outsz - len, "%s%s",
-					i ? ", " : "", t->cols[i]);
-	if (len >= outsz)
-		return -ENAMETOOLONG;
-	if (insert) {
-		len += (size_t)snprintf(out + len, outsz - len, ") VALUES (");
-		for (i = 0; i < t->n_cols && len < outsz; i++)
-			len += (size_t)snprintf(out + len, outsz - len,
-						"%s$%zu", i ? ", " : "", i + 1);
-		len += (size_t)snprintf(out + len, outsz - len, ")");
-	} else {
-		len += (size_t)snprintf(out + len, outsz - len,
-					" FROM %s ORDER BY %s", t->name,
-					t->order);
-	}
-	return len < outsz ? 0 : -ENAMETOOLONG;
-}
-
-static int
 dbpg_rows_read(struct db *db, const struct db_table *t, db_row_fn fn,
 	       void *ctx)
 {
@@ -2367,7 +2308,7 @@ dbpg_rows_read(struct db *db, const struct db_table *t, db_row_fn fn,
 	size_t c;
 	int n, i, r;
 
-	if ((r = table_sql(t, false, sql, sizeof(sql))) < 0)
+	if ((r = db_table_sql(t, false, '$', sql, sizeof(sql))) < 0)
 		return r;
 	if (!db->in_tx && (r = conn_ok(db)) < 0)
 		return r;
@@ -2400,7 +2341,7 @@ dbpg_rows_write(struct db *db, const struct db_table *t,
 
 	if ((r = write_begin(db)) < 0)
 		return r;
-	if ((r = table_sql(t, true, sql, sizeof(sql))) < 0)
+	if ((r = db_table_sql(t, true, '$', sql, sizeof(sql))) < 0)
 		return r;
 	res = PQexecParams(db->conn, sql, (int)t->n_cols, NULL, vals, NULL,
 			   NULL, 0);

@@ -1402,20 +1402,11 @@ db_install_once(struct db *db, int64_t id, const char *mac,
 	return db_write_end(db, r);
 }
 
-/* What install_tokens says about one token. */
-struct token_row {
-	int64_t host_id; /* 0: none (an unknown MAC's one-boot token) */
-	bool current;    /* it may be used now */
-	bool once;       /* a one-boot token */
-	char mac[MAC_STR_LEN];         /* once: the MAC it was issued to */
-	char distro[NAME_MAX_LEN + 1]; /* once: the distribution chosen */
-};
-
-/* Fill a struct token_row from a row of ST_INSTALL_TOKEN_FIND. */
+/* Fill a struct db_token from a row of ST_INSTALL_TOKEN_FIND. */
 static int
 token_row_read(sqlite3_stmt *s, void *ret)
 {
-	struct token_row *t = ret;
+	struct db_token *t = ret;
 
 	memset(t, 0, sizeof(*t));
 	t->host_id = sqlite3_column_int64(s, 0);
@@ -1428,7 +1419,7 @@ token_row_read(sqlite3_stmt *s, void *ret)
 
 /* Resolve token into *ret. */
 static int
-token_find(struct db *db, const char *token, struct token_row *ret)
+token_find(struct db *db, const char *token, struct db_token *ret)
 {
 	if (!valid_token(token))
 		return -ENOENT;
@@ -1437,41 +1428,23 @@ token_find(struct db *db, const char *token, struct token_row *ret)
 		       token_row_read, ret);
 }
 
-/* The host as the install of token t sees it (see db_install_lookup). */
-static int
-token_host(struct db *db, const struct token_row *t, struct db_host *ret)
-{
-	int r;
-
-	if (!t->host_id)
-		return t->once ? db_once_host(t->mac, t->distro, ret) : -ENOENT;
-	r = db_host_get(db, t->host_id, ret);
-	if (r == 0 && t->once)
-		str_copy(ret->distro, sizeof(ret->distro), t->distro);
-	return r;
-}
-
 int
 db_install_lookup(struct db *db, const char *token, struct db_host *ret)
 {
-	struct token_row t;
+	struct db_token t;
 	bool own;
 	int r;
 
 	if ((r = rtx_begin(db, &own)) < 0)
 		return r;
-	r = token_find(db, token, &t);
-	if (r == 0 && !t.current)
-		r = -ESTALE;
-	if (r == 0)
-		r = token_host(db, &t, ret);
+	r = db_token_host(db, token_find(db, token, &t), &t, ret);
 	return rtx_end(db, own, r);
 }
 
 int
 db_install_done(struct db *db, const char *token, struct db_host *ret_host)
 {
-	struct token_row t;
+	struct db_token t;
 	struct db_host h;
 	char detail[128];
 	const char *mac;
@@ -1480,11 +1453,7 @@ db_install_done(struct db *db, const char *token, struct db_host *ret_host)
 	r = db_write_open(db, valid_token(token) ? 0 : -ENOENT);
 	if (r < 0)
 		return r;
-	r = token_find(db, token, &t);
-	if (r == 0 && !t.current)
-		r = -ESTALE;
-	if (r == 0)
-		r = token_host(db, &t, &h);
+	r = db_token_host(db, token_find(db, token, &t), &t, &h);
 	/* a flagged install ends (the host boots locally), and the token
 	 * is used: each a compare and set */
 	if (r == 0 && !t.once)
@@ -1949,6 +1918,18 @@ db_event_list(struct db *db, const char *mac, unsigned limit,
 			event_each_row, &cb);
 }
 
+/* Step a statement prepared for one use, and finalize it: 0 or -errno. */
+static int
+step_final(struct db *db, sqlite3_stmt *s)
+{
+	int rc = sqlite3_step(s);
+
+	if (rc != SQLITE_DONE)
+		rc = sqlite3_extended_errcode(db->conn);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : db_err(rc);
+}
+
 /* ---- power control --------------------------------------------------- */
 
 int
@@ -1992,7 +1973,7 @@ db_power_set(struct db *db, int64_t id, const struct db_power *p,
 	     bool set_secret)
 {
 	sqlite3_stmt *s;
-	int rc, r;
+	int r;
 
 	if (strcmp(p->method, "none") && strcmp(p->method, "ipmi") &&
 	    strcmp(p->method, "wol"))
@@ -2025,41 +2006,10 @@ db_power_set(struct db *db, int64_t id, const struct db_power *p,
 	if (set_secret)
 		sqlite3_bind_text(s, 5, p->password, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 6, db_now_s());
-	rc = sqlite3_step(s);
-	if (rc != SQLITE_DONE)
-		rc = sqlite3_extended_errcode(db->conn);
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? 0 : db_err(rc);
+	return step_final(db, s);
 }
 
 /* ---- copy: whole tables as text ------------------------------------- */
-
-/* "SELECT c1, c2 FROM t ORDER BY o" or the INSERT of one row. */
-static int
-table_sql(const struct db_table *t, bool insert, char *out, size_t outsz)
-{
-	size_t i, len;
-
-	len = (size_t)snprintf(out, outsz, insert ? "INSERT INTO %s (" : "SELECT ",
-			       t->name);
-	for (i = 0; i < t->n_cols && len < outsz; i++)
-		len += (size_t)snprintf(out + len, outsz - len, "%s%s",
-					i ? ", " : "", t->cols[i]);
-	if (len >= outsz)
-		return -ENAMETOOLONG;
-	if (insert) {
-		len += (size_t)snprintf(out + len, outsz - len, ") VALUES (");
-		for (i = 0; i < t->n_cols && len < outsz; i++)
-			len += (size_t)snprintf(out + len, outsz - len, "%s?",
-						i ? ", " : "");
-		len += (size_t)snprintf(out + len, outsz - len, ")");
-	} else {
-		len += (size_t)snprintf(out + len, outsz - len,
-					" FROM %s ORDER BY %s", t->name,
-					t->order);
-	}
-	return len < outsz ? 0 : -ENAMETOOLONG;
-}
 
 int
 db_rows_read(struct db *db, const struct db_table *t, db_row_fn fn,
@@ -2071,7 +2021,7 @@ db_rows_read(struct db *db, const struct db_table *t, db_row_fn fn,
 	size_t i;
 	int rc, r;
 
-	if ((r = table_sql(t, false, sql, sizeof(sql))) < 0)
+	if ((r = db_table_sql(t, false, '?', sql, sizeof(sql))) < 0)
 		return r;
 	if (sqlite3_prepare_v2(db->conn, sql, -1, &s, NULL) != SQLITE_OK)
 		return db_err(sqlite3_extended_errcode(db->conn));
@@ -2096,11 +2046,11 @@ db_rows_write(struct db *db, const struct db_table *t,
 	sqlite3_stmt *s;
 	char sql[1024];
 	size_t i;
-	int rc, r;
+	int r;
 
 	if ((r = write_begin(db)) < 0)
 		return r;
-	if ((r = table_sql(t, true, sql, sizeof(sql))) < 0)
+	if ((r = db_table_sql(t, true, '?', sql, sizeof(sql))) < 0)
 		return r;
 	if (sqlite3_prepare_v2(db->conn, sql, -1, &s, NULL) != SQLITE_OK)
 		return db_err(sqlite3_extended_errcode(db->conn));
@@ -2108,11 +2058,7 @@ db_rows_write(struct db *db, const struct db_table *t,
 		if (vals[i])
 			sqlite3_bind_text(s, (int)i + 1, vals[i], -1,
 					  SQLITE_STATIC);
-	rc = sqlite3_step(s);
-	if (rc != SQLITE_DONE)
-		rc = sqlite3_extended_errcode(db->conn);
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? 0 : db_err(rc);
+	return step_final(db, s);
 }
 
 int
