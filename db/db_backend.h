@@ -208,6 +208,8 @@ bool db_mac_canonical(const char *mac);   /* a MAC in mac_parse's form */
 bool db_kind_ok(const char *kind);         /* an event kind: [a-z0-9-]+ */
 bool db_local_boot_ok(const char *method); /* "" or a local boot method */
 bool db_lease_check(const struct db_lease *l);
+bool db_event_check(int64_t ts_ms, const char *mac, const char *kind);
+bool db_power_check(const struct db_power *p); /* method and BMC */
 int db_host_check(const struct db_host *h, bool check_macs); /* 0, -EINVAL */
 int db_distro_check(const struct db_distro *d); /* 0, -EINVAL, -E2BIG */
 int db_once_host(const char *mac, const char *distro,

@@ -345,3 +345,19 @@ db_token_host(struct db *db, int r, const struct db_token *t,
 		str_copy(ret->distro, sizeof(ret->distro), t->distro);
 	return r;
 }
+
+bool
+db_event_check(int64_t ts_ms, const char *mac, const char *kind)
+{
+	return db_kind_ok(kind) && (!mac || !*mac || db_mac_canonical(mac)) &&
+	       ts_ms >= 0;
+}
+
+bool
+db_power_check(const struct db_power *p)
+{
+	if (strcmp(p->method, "none") && strcmp(p->method, "ipmi") &&
+	    strcmp(p->method, "wol"))
+		return false;
+	return valid_text(p->bmc, sizeof(p->bmc) - 1) || !p->bmc[0];
+}

@@ -2183,14 +2183,10 @@ static int
 dbpg_event_add_at(struct db *db, int64_t ts_ms, const char *mac,
 		  const char *kind, const char *detail)
 {
-	int r;
-
-	if (!db_kind_ok(kind) || (mac && *mac && !db_mac_canonical(mac)) ||
-	    ts_ms < 0)
+	if (!db_event_check(ts_ms, mac, kind))
 		return -EINVAL;
-	if ((r = write_begin(db)) < 0)
-		return r;
-	return event_insert_at(db, ts_ms, mac ? mac : "", kind, detail);
+	return write_begin(db) ?: event_insert_at(db, ts_ms, mac ? mac : "",
+						  kind, detail);
 }
 
 static int
@@ -2283,10 +2279,7 @@ dbpg_power_set(struct db *db, int64_t id, const struct db_power *pw,
 	struct params p;
 	int r;
 
-	if (strcmp(pw->method, "none") && strcmp(pw->method, "ipmi") &&
-	    strcmp(pw->method, "wol"))
-		return -EINVAL;
-	if (!valid_text(pw->bmc, sizeof(pw->bmc) - 1) && pw->bmc[0])
+	if (!db_power_check(pw))
 		return -EINVAL;
 	if ((r = write_begin(db)) < 0)
 		return r;

@@ -1842,14 +1842,10 @@ int
 db_event_add_at(struct db *db, int64_t ts_ms, const char *mac,
 		const char *kind, const char *detail)
 {
-	int r;
+	int r = db_event_check(ts_ms, mac, kind) ? write_begin(db) : -EINVAL;
 
-	if (!db_kind_ok(kind) || (mac && *mac && !db_mac_canonical(mac)) ||
-	    ts_ms < 0)
-		return -EINVAL;
-	if ((r = write_begin(db)) < 0)
-		return r;
-	return event_insert_at(db, ts_ms, mac ? mac : "", kind, detail);
+	return r < 0 ? r
+		     : event_insert_at(db, ts_ms, mac ? mac : "", kind, detail);
 }
 
 int
@@ -1975,12 +1971,7 @@ db_power_set(struct db *db, int64_t id, const struct db_power *p,
 	sqlite3_stmt *s;
 	int r;
 
-	if (strcmp(p->method, "none") && strcmp(p->method, "ipmi") &&
-	    strcmp(p->method, "wol"))
-		return -EINVAL;
-	if (!valid_text(p->bmc, sizeof(p->bmc) - 1) && p->bmc[0])
-		return -EINVAL;
-	r = write_begin(db);
+	r = db_power_check(p) ? write_begin(db) : -EINVAL;
 	if (r < 0)
 		return r;
 	if (sqlite3_prepare_v2(
