@@ -1109,11 +1109,8 @@ dbpg_open(const char *location, int flags, struct db **ret)
 	db->readonly = flags & DB_OPEN_READONLY;
 	db->wait_ms = flags & DB_OPEN_SHORT_WAIT ? DB_SHORT_WAIT_MS
 						 : DB_BUSY_WAIT_MS;
-	r = parse_location(db, location);
-	if (r < 0)
-		goto err;
-	r = connect_now(db);
-	if (r < 0)
+	if ((r = parse_location(db, location)) < 0 ||
+	    (r = connect_now(db)) < 0)
 		goto err;
 	v = dbpg_schema_version(db);
 	if (v < 0) {
