@@ -20,6 +20,7 @@
 #include "appliance/core/hostcheck.h"
 #include "appliance/core/hostjson.h"
 #include "http/admin_json.h"
+#include "unit_main.h"
 
 /* Apply body to a fresh host as POST /api/v1/hosts does; err kept. */
 static int
@@ -321,15 +322,7 @@ test_json_nulls(void **state)
 int
 main(void)
 {
-	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_macs_bound),
-	    cmocka_unit_test(test_hostile),
-	    cmocka_unit_test(test_distro),
-	    cmocka_unit_test(test_fields_hostile),
-	    cmocka_unit_test(test_fields_unset_and_default),
-	    cmocka_unit_test(test_attrs),
-	    cmocka_unit_test(test_json_nulls),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return UNIT_RUN(test_macs_bound, test_hostile, test_distro,
+	                test_fields_hostile, test_fields_unset_and_default,
+	                test_attrs, test_json_nulls);
 }

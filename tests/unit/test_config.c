@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "appliance/core/config.h"
+#include "unit_main.h"
 
 static char tmpdir[64];
 static char path[128];
@@ -934,20 +935,10 @@ ranges(void **state)
 int
 main(void)
 {
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(defaults),
-		cmocka_unit_test(db_path_old_layout),
-		cmocka_unit_test(every_key),
-		cmocka_unit_test(empty_and_partial_files),
-		cmocka_unit_test(durations),
-		cmocka_unit_test(unknown_section_and_key),
-		cmocka_unit_test(bad_values_per_type),
-		cmocka_unit_test(line_numbers_and_syntax),
-		cmocka_unit_test(hostile_files),
-		cmocka_unit_test(missing_file),
-		cmocka_unit_test(enum_names),
-		cmocka_unit_test(ranges),
-	};
-
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return unit_run(UNIT_LIST(defaults, db_path_old_layout, every_key,
+	                          empty_and_partial_files, durations,
+	                          unknown_section_and_key, bad_values_per_type,
+	                          line_numbers_and_syntax, hostile_files,
+	                          missing_file, enum_names, ranges),
+	                setup, teardown);
 }

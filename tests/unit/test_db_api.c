@@ -325,17 +325,8 @@ test_read_cache(void **state)
 int
 main(void)
 {
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_changes, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_tx, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_maintain, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_snapshot, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_distro_arches, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_read_cache, setup,
-						teardown),
-	};
-
-	return db_fixture_run("db_api", "bootyard_test_db_api", tests,
-			      sizeof(tests) / sizeof(tests[0]));
+	return db_fixture_run("db_api", "bootyard_test_db_api",
+	                      UNIT_LIST(test_changes, test_tx, test_maintain,
+	                                test_snapshot, test_distro_arches,
+	                                test_read_cache));
 }

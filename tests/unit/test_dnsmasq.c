@@ -25,6 +25,7 @@
 
 #include "appliance/dhcp/dnsmasq.h"
 #include "common/util.h"
+#include "unit_main.h"
 
 static const struct dnsmasq_facts facts = DNSMASQ_FACTS_FIXTURE;
 
@@ -749,22 +750,10 @@ test_subnets(void **state)
 int
 main(void)
 {
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_render_modes),
-		cmocka_unit_test(test_render_ipv6),
-		cmocka_unit_test(test_range6_auto),
-		cmocka_unit_test(test_golden_dnsmasq_accepts),
-		cmocka_unit_test(test_arch_and_tftp),
-		cmocka_unit_test(test_range_auto),
-		cmocka_unit_test(test_subnets),
-		cmocka_unit_test(test_render_refuses),
-		cmocka_unit_test(test_hosts),
-		cmocka_unit_test(test_hosts_keywords),
-		cmocka_unit_test(test_hosts_ipv6),
-		cmocka_unit_test(test_http_base_and_files),
-		cmocka_unit_test(test_lease_max),
-		cmocka_unit_test(test_backoff),
-		cmocka_unit_test(test_stale),
-	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return UNIT_RUN(test_render_modes, test_render_ipv6, test_range6_auto,
+	                test_golden_dnsmasq_accepts, test_arch_and_tftp,
+	                test_range_auto, test_subnets, test_render_refuses,
+	                test_hosts, test_hosts_keywords, test_hosts_ipv6,
+	                test_http_base_and_files, test_lease_max, test_backoff,
+	                test_stale);
 }

@@ -21,6 +21,7 @@
 #include "appliance/core/decide.h"
 #include "appliance/core/render_grub.h"
 #include "tests/unit/render_fixture.h"
+#include "unit_main.h"
 
 #define SERVER "198.18.0.1"
 #define TOKEN "0123456789abcdef0123456789abcdef"
@@ -394,12 +395,6 @@ test_choice_parse(void **state)
 int
 main(void)
 {
-	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_golden_all),
-	    cmocka_unit_test(test_hostile_attr),
-	    cmocka_unit_test(test_hostile_refs),
-	    cmocka_unit_test(test_quote),
-	    cmocka_unit_test(test_choice_parse),
-	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return UNIT_RUN(test_golden_all, test_hostile_attr, test_hostile_refs,
+	                test_quote, test_choice_parse);
 }

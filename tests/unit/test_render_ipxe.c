@@ -22,6 +22,7 @@
 #include "appliance/core/decide.h"
 #include "appliance/core/render_ipxe.h"
 #include "tests/unit/render_fixture.h"
+#include "unit_main.h"
 
 static struct db_distro
 distro(void)
@@ -367,13 +368,7 @@ test_boot_script(void **state)
 int
 main(void)
 {
-	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_golden_all),
-	    cmocka_unit_test(test_golden_trust),
-	    cmocka_unit_test(test_golden_arm64),
-	    cmocka_unit_test(test_injection_refused),
-	    cmocka_unit_test(test_error_script),
-	    cmocka_unit_test(test_boot_script),
-	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return UNIT_RUN(test_golden_all, test_golden_trust, test_golden_arm64,
+	                test_injection_refused, test_error_script,
+	                test_boot_script);
 }

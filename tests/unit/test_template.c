@@ -14,6 +14,7 @@
 
 #include "common/util.h"
 #include "appliance/core/template.h"
+#include "unit_main.h"
 
 static void
 test_validate(void **state)
@@ -206,13 +207,6 @@ test_callback(void **state)
 int
 main(void)
 {
-	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_validate),
-	    cmocka_unit_test(test_validate_cmdline),
-	    cmocka_unit_test(test_render),
-	    cmocka_unit_test(test_host_vars),
-	    cmocka_unit_test(test_default),
-	    cmocka_unit_test(test_callback),
-	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return UNIT_RUN(test_validate, test_validate_cmdline, test_render,
+	                test_host_vars, test_default, test_callback);
 }
