@@ -69,6 +69,13 @@ each_platform(void (*fn)(enum boot_platform p))
 		fn(plats[i]);
 }
 
+/* A cmocka test named test that runs fn for every platform. */
+#define EACH_PLATFORM_TEST(test, fn)                                          \
+	static void test(void **state)                                        \
+	{                                                                     \
+		each_platform(fn);                                            \
+	}
+
 /* render_golden for the golden file KIND-PLATFORM. */
 static void
 golden_on(const char *kind, enum boot_platform p, const struct decide_input *in,
@@ -124,11 +131,7 @@ golden_all_on(enum boot_platform p)
 	golden_on("shell", p, &in, DECISION_SHELL);
 }
 
-static void
-test_golden_all(void **state)
-{
-	each_platform(golden_all_on);
-}
+EACH_PLATFORM_TEST(test_golden_all, golden_all_on)
 
 /* The answers of the trust rules (decide_plan) for a client of platform
  * p: a refused change boots the local disk; a menu choice installs with
@@ -172,11 +175,7 @@ golden_trust_on(enum boot_platform p)
 	golden_on("menu-noinstall", p, &in, DECISION_MENU);
 }
 
-static void
-test_golden_trust(void **state)
-{
-	each_platform(golden_trust_on);
-}
+EACH_PLATFORM_TEST(test_golden_trust, golden_trust_on)
 
 /* Values that would add iPXE syntax are refused, never rendered. */
 /* An ARM64 client (iPXE's buildarch arm64): the kernel of its
