@@ -13,6 +13,7 @@
 #include <libpq-fe.h>
 #include <sqlite3.h>
 
+#include "records.h"
 #include "tmpdir.h"
 #include "unit_main.h"
 
@@ -117,10 +118,7 @@ distro_init(struct db_distro *d, const char *name)
 {
 	memset(d, 0, sizeof(*d));
 	strcpy(d->name, name);
-	d->n_kernels = 1;
-	strcpy(d->kernels[0].arch, "amd64");
-	strcpy(d->kernels[0].kernel, "debian12/linux");
-	strcpy(d->kernels[0].initrd, "debian12/initrd.gz");
+	distro_kernel_add(d, "amd64", "debian12/linux", "debian12/initrd.gz");
 	strcpy(d->cmdline, "auto=true priority=critical");
 }
 

@@ -20,6 +20,7 @@
 #include "appliance/core/hostcheck.h"
 #include "appliance/core/hostjson.h"
 #include "http/admin_json.h"
+#include "records.h"
 #include "unit_main.h"
 
 /* Apply body to a fresh host as POST /api/v1/hosts does; err kept. */
@@ -304,9 +305,7 @@ test_json_nulls(void **state)
 	h.n_macs = 1;
 	strcpy(h.macs[0], "52:54:00:00:00:07");
 	h.attempts = 2;
-	h.n_attrs = 1;
-	strcpy(h.attrs[0].key, "vc");
-	strcpy(h.attrs[0].value, "a\xff");
+	host_attr_add(&h, "vc", "a\xff");
 	j = host_json(&h);
 	assert_non_null(j);
 	s = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);

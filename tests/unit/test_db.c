@@ -294,11 +294,8 @@ test_host_crud(void **state)
 	strcpy(h.ip, "198.18.0.10");
 	h.action = DB_ACTION_INSTALL;
 	strcpy(h.distro, "debian12");
-	h.n_attrs = 2;
-	strcpy(h.attrs[0].key, "rack");
-	strcpy(h.attrs[0].value, "r1");
-	strcpy(h.attrs[1].key, "disk");
-	strcpy(h.attrs[1].value, "/dev/sda");
+	host_attr_add(&h, "rack", "r1");
+	host_attr_add(&h, "disk", "/dev/sda");
 	assert_int_equal(db_host_add(f->db, &h, &id), 0);
 	assert_true(id > 0);
 

@@ -23,6 +23,7 @@
 #include "appliance/core/render_ipxe.h"
 #include "tests/unit/render_fixture.h"
 #include "each.h"
+#include "records.h"
 #include "unit_main.h"
 
 static struct db_distro
@@ -194,10 +195,8 @@ test_golden_arm64(void **state)
 
 	pol.distro_arches = arches;
 	strcpy(req.buildarch, "arm64");
-	dist.n_kernels = 2;
-	strcpy(dist.kernels[1].arch, "arm64");
-	strcpy(dist.kernels[1].kernel, "debian12/arm64/linux");
-	strcpy(dist.kernels[1].initrd, "debian12/arm64/initrd.gz");
+	distro_kernel_add(&dist, "arm64", "debian12/arm64/linux",
+	                  "debian12/arm64/initrd.gz");
 	in.install = INSTALL_ISSUED;
 	in.distro = &dist;
 	in.token = "0123456789abcdef0123456789abcdef";

@@ -14,6 +14,7 @@
 
 #include "common/util.h"
 #include "appliance/core/template.h"
+#include "records.h"
 #include "unit_main.h"
 
 static void
@@ -119,9 +120,7 @@ test_host_vars(void **state)
 	memset(&h, 0, sizeof(h));
 	strcpy(h.hostname, "n1");
 	strcpy(h.ip, "198.18.0.9");
-	h.n_attrs = 1;
-	strcpy(h.attrs[0].key, "rack");
-	strcpy(h.attrs[0].value, "r7");
+	host_attr_add(&h, "rack", "r7");
 	memset(&d, 0, sizeof(d));
 	strcpy(d.name, "deb");
 	strcpy(d.template_name, "preseed.cfg");
