@@ -11,12 +11,18 @@
  * length (each string is checked with the same max):
  *
  *   EXPECT_EACH_MAX(grub_safe_arg, 100, false, "", "a b");
+ *
+ * EXPECT_IN checks that every string of a list is in a text (strstr), or
+ * that none is:
+ *
+ *   EXPECT_IN(out, false, "fd00", "06:02");
  */
 #ifndef BOOTYARD_TESTS_EACH_H
 #define BOOTYARD_TESTS_EACH_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 /* Check every string of list with check(s) or, when check is NULL, with
  * check_max(s, max). */
@@ -53,5 +59,23 @@ expect_each_in(bool (*check)(const char *),
 
 #define EXPECT_EACH_MAX(check_max, max, want, ...)                             \
 	EXPECT_EACH_IN_(#check_max, NULL, check_max, max, want, __VA_ARGS__)
+
+static inline void
+expect_in(const char *text, bool want, const char *const *list, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if ((strstr(text, list[i]) != NULL) != want)
+			fail_msg("\"%s\" %s the text", list[i],
+			         want ? "is not in" : "is in");
+}
+
+#define EXPECT_IN(text, want, ...)                                             \
+	do {                                                                   \
+		static const char *const in_list_[] = {__VA_ARGS__};           \
+		expect_in(text, want, in_list_,                                \
+		          sizeof(in_list_) / sizeof(in_list_[0]));             \
+	} while (0)
 
 #endif
