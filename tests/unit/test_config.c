@@ -58,36 +58,47 @@ write_conf(const char *text)
 	write_conf_len(text, strlen(text));
 }
 
+/* What load_refused saw: the error, and the error it should be. */
+struct refusal {
+	char err[512];
+	char full[768];
+};
+
 /*
- * load_err - load text, expect -EINVAL and an error that is exactly
- * "PATH:LINE: want".
+ * load_refused - load text, expect -EINVAL; its error in r->err, and in
+ * r->full the error it should be, "PATH:LINE: want".
  */
+static void
+load_refused(const char *text, int line, const char *want, struct refusal *r)
+{
+	struct by_config cfg;
+
+	write_conf(text);
+	assert_int_equal(cfg_load(&cfg, path, false, r->err, sizeof(r->err)),
+			 -EINVAL);
+	snprintf(r->full, sizeof(r->full), "%s:%d: %s", path, line, want);
+}
+
+/* load_err - load text, expect -EINVAL and an error that is exactly
+ * "PATH:LINE: want". */
 static void
 load_err(const char *text, int line, const char *want)
 {
-	struct by_config cfg;
-	char err[512], full[768];
+	struct refusal r;
 
-	write_conf(text);
-	assert_int_equal(cfg_load(&cfg, path, false, err, sizeof(err)),
-			 -EINVAL);
-	snprintf(full, sizeof(full), "%s:%d: %s", path, line, want);
-	assert_string_equal(err, full);
+	load_refused(text, line, want, &r);
+	assert_string_equal(r.err, r.full);
 }
 
 /* load_err_prefix - like load_err, but only the start of the reason. */
 static void
 load_err_prefix(const char *text, int line, const char *want)
 {
-	struct by_config cfg;
-	char err[512], full[768];
+	struct refusal r;
 
-	write_conf(text);
-	assert_int_equal(cfg_load(&cfg, path, false, err, sizeof(err)),
-			 -EINVAL);
-	snprintf(full, sizeof(full), "%s:%d: %s", path, line, want);
-	if (strncmp(err, full, strlen(full)))
-		fail_msg("error '%s' does not start with '%s'", err, full);
+	load_refused(text, line, want, &r);
+	if (strncmp(r.err, r.full, strlen(r.full)))
+		fail_msg("error '%s' does not start with '%s'", r.err, r.full);
 }
 
 static void
