@@ -31,6 +31,20 @@ host_init(struct db_host *h, const char *mac)
 	h->action = DB_ACTION_LOCAL;
 }
 
+/* Append the strings, up to a NULL, to buf: what the list callbacks
+ * below copy of each row. */
+static void __attribute__((sentinel))
+append(char *buf, ...)
+{
+	const char *s;
+	va_list ap;
+
+	va_start(ap, buf);
+	while ((s = va_arg(ap, const char *)))
+		strcat(buf, s);
+	va_end(ap);
+}
+
 static void
 test_fresh_schema(void **state)
 {
@@ -98,12 +112,7 @@ test_upgrade_from_v1(void **state)
 static int
 collect_origins(const struct db_event *e, void *ctx)
 {
-	char *buf = ctx;
-
-	strcat(buf, e->appliance);
-	strcat(buf, "/");
-	strcat(buf, e->kind);
-	strcat(buf, ";");
+	append(ctx, e->appliance, "/", e->kind, ";", NULL);
 	return 0;
 }
 
@@ -544,10 +553,7 @@ test_install_once(void **state)
 static int
 collect_kinds(const struct db_event *e, void *ctx)
 {
-	char *buf = ctx;
-
-	strcat(buf, e->kind);
-	strcat(buf, ",");
+	append(ctx, e->kind, ",", NULL);
 	return 0;
 }
 
@@ -1118,11 +1124,7 @@ test_distros(void **state)
 static int
 collect_leases(const struct db_lease *l, void *ctx)
 {
-	char *buf = ctx;
-
-	strcat(buf, l->mac);
-	strcat(buf, l->known ? "+" : "-");
-	strcat(buf, ",");
+	append(ctx, l->mac, l->known ? "+" : "-", ",", NULL);
 	return 0;
 }
 
@@ -1191,12 +1193,7 @@ test_leases(void **state)
 static int
 collect_events(const struct db_event *e, void *ctx)
 {
-	char *buf = ctx;
-
-	strcat(buf, e->kind);
-	strcat(buf, "=");
-	strcat(buf, e->detail);
-	strcat(buf, ";");
+	append(ctx, e->kind, "=", e->detail, ";", NULL);
 	return 0;
 }
 
