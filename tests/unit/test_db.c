@@ -56,12 +56,77 @@ test_fresh_schema(void **state)
 	assert_null(schema_migration(DB_SCHEMA_VERSION + 1));
 }
 
+/* db_event_list callback: "APPLIANCE/KIND;" for each event. */
+static int
+collect_origins(const struct db_event *e, void *ctx)
+{
+	append(ctx, e->appliance, "/", e->kind, ";", NULL);
+	return 0;
+}
+
+/*
+ * A database at loc as version v of the schema left it: migrations 1 to
+ * v and the version they record (SQLite's user_version; PostgreSQL's
+ * bootyard_schema, in a schema emptied first), then rows, the SQL that
+ * fills it.
+ */
+static void
+db_at_version(const char *loc, int v, const char *rows)
+{
+	char sql[64];
+	int i;
+
+	if (fixture_pg)
+		raw_exec(loc, "SET client_min_messages = warning;"
+			      "DROP SCHEMA public CASCADE; CREATE SCHEMA public;"
+			      "CREATE TABLE bootyard_schema"
+			      " (version integer PRIMARY KEY)");
+	for (i = 1; i <= v; i++) {
+		if (!fixture_pg) {
+			raw_exec(loc, schema_migration(i));
+			continue;
+		}
+		raw_exec(loc, schema_pg_migration(i));
+		snprintf(sql, sizeof(sql),
+			 "INSERT INTO bootyard_schema VALUES (%d)", i);
+		raw_exec(loc, sql);
+	}
+	if (!fixture_pg) {
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d;", v);
+		raw_exec(loc, sql);
+	}
+	raw_exec(loc, rows);
+}
+
+/* The event of mac that an upgraded database held (kind old): migration
+ * 8 gave it no appliance. */
+static void
+assert_event_without_appliance(struct db *db, const char *mac)
+{
+	char buf[256] = "";
+
+	assert_int_equal(db_event_list(db, mac, 0, collect_origins, buf), 0);
+	assert_true(!strncmp(buf, "/old;", 5));
+}
+
+/* The distribution name of an upgraded database, into dd (the caller
+ * frees it): migration 6 made its one kernel the amd64 kernel. */
+static void
+assert_one_amd64_kernel(struct db *db, const char *name, const char *kernel,
+			const char *initrd, struct db_distro *dd)
+{
+	assert_int_equal(db_distro_get(db, name, dd), 0);
+	assert_int_equal(dd->n_kernels, 1);
+	assert_string_equal(dd->kernels[0].arch, "amd64");
+	assert_string_equal(dd->kernels[0].kernel, kernel);
+	assert_string_equal(dd->kernels[0].initrd, initrd);
+}
+
 static void
 test_upgrade_from_v1(void **state)
 {
 	struct fixture *f = *state;
 	char path[160];
-	sqlite3 *conn;
 	struct db *db;
 	struct db_host h;
 	int64_t id;
@@ -70,20 +135,11 @@ test_upgrade_from_v1(void **state)
 
 	/* A database as version 1 left it, with a host in it. */
 	snprintf(path, sizeof(path), "%s/v1.db", f->dir);
-	assert_int_equal(sqlite3_open(path, &conn), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(conn, schema_migration(1), NULL, NULL,
-				      NULL),
-			 SQLITE_OK);
-	assert_int_equal(
-		sqlite3_exec(conn,
-			     "PRAGMA user_version = 1;"
-			     "INSERT INTO hosts (hostname, action, created,"
-			     " updated) VALUES ('old', 'menu', 1, 1);"
-			     "INSERT INTO host_macs VALUES"
-			     " ('52:54:00:00:00:01', 1, 0);",
-			     NULL, NULL, NULL),
-		SQLITE_OK);
-	sqlite3_close(conn);
+	db_at_version(path, 1,
+		      "INSERT INTO hosts (hostname, action, created,"
+		      " updated) VALUES ('old', 'menu', 1, 1);"
+		      "INSERT INTO host_macs VALUES"
+		      " ('52:54:00:00:00:01', 1, 0);");
 
 	/* Read-only refuses an old schema; a writer migrates it. */
 	assert_int_equal(db_open(path, DB_OPEN_READONLY, &db), -ESTALE);
@@ -100,20 +156,8 @@ test_upgrade_from_v1(void **state)
 	db_close(db);
 
 	/* A database from the future is refused. */
-	assert_int_equal(sqlite3_open(path, &conn), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(conn, "PRAGMA user_version = 99", NULL,
-				      NULL, NULL),
-			 SQLITE_OK);
-	sqlite3_close(conn);
+	raw_exec(path, "PRAGMA user_version = 99");
 	assert_int_equal(db_open(path, 0, &db), -EPROTO);
-}
-
-/* db_event_list callback: "APPLIANCE/KIND;" for each event. */
-static int
-collect_origins(const struct db_event *e, void *ctx)
-{
-	append(ctx, e->appliance, "/", e->kind, ";", NULL);
-	return 0;
 }
 
 /* Migration 4 rebuilds install_tokens: the tokens of a version 3
@@ -124,37 +168,25 @@ test_upgrade_from_v3(void **state)
 	struct fixture *f = *state;
 	const char *tok = "0123456789abcdef0123456789abcdef";
 	char path[160];
-	sqlite3 *conn;
 	struct db *db;
 	struct db_host h;
-	int v;
 
 	db_fixture_only_sqlite();
 
 	snprintf(path, sizeof(path), "%s/v3.db", f->dir);
-	assert_int_equal(sqlite3_open(path, &conn), SQLITE_OK);
-	for (v = 1; v <= 3; v++)
-		assert_int_equal(sqlite3_exec(conn, schema_migration(v), NULL,
-					      NULL, NULL),
-				 SQLITE_OK);
-	assert_int_equal(
-		sqlite3_exec(conn,
-			     "PRAGMA user_version = 3;"
-			     "INSERT INTO distros (name, kernel, initrd,"
-			     " created, updated) VALUES ('d', 'k', 'i', 1, 1);"
-			     "INSERT INTO hosts (hostname, action, distro,"
-			     " token, attempts, created, updated) VALUES"
-			     " ('old', 'install', 'd',"
-			     " '0123456789abcdef0123456789abcdef', 1, 1, 1);"
-			     "INSERT INTO host_macs VALUES"
-			     " ('52:54:00:00:00:01', 1, 0);"
-			     "INSERT INTO install_tokens (token, host_id, issued)"
-			     " VALUES ('0123456789abcdef0123456789abcdef', 1, 1);"
-			     "INSERT INTO events (ts_ms, mac, kind) VALUES"
-			     " (5, '52:54:00:00:00:01', 'old');",
-			     NULL, NULL, NULL),
-		SQLITE_OK);
-	sqlite3_close(conn);
+	db_at_version(path, 3,
+		      "INSERT INTO distros (name, kernel, initrd,"
+		      " created, updated) VALUES ('d', 'k', 'i', 1, 1);"
+		      "INSERT INTO hosts (hostname, action, distro,"
+		      " token, attempts, created, updated) VALUES"
+		      " ('old', 'install', 'd',"
+		      " '0123456789abcdef0123456789abcdef', 1, 1, 1);"
+		      "INSERT INTO host_macs VALUES"
+		      " ('52:54:00:00:00:01', 1, 0);"
+		      "INSERT INTO install_tokens (token, host_id, issued)"
+		      " VALUES ('0123456789abcdef0123456789abcdef', 1, 1);"
+		      "INSERT INTO events (ts_ms, mac, kind) VALUES"
+		      " (5, '52:54:00:00:00:01', 'old');");
 	assert_int_equal(db_open(path, 0, &db), 0);
 	assert_int_equal(db_schema_version(db), DB_SCHEMA_VERSION);
 	assert_int_equal(db_install_lookup(db, tok, &h), 0);
@@ -163,24 +195,12 @@ test_upgrade_from_v3(void **state)
 	assert_int_equal(db_install_done(db, tok, &h), 0);
 	assert_int_equal(h.action, DB_ACTION_LOCAL);
 	assert_int_equal(db_install_lookup(db, tok, &h), -ESTALE);
-	{
-		/* migration 8: an older event has no appliance */
-		char buf[256] = "";
-
-		assert_int_equal(db_event_list(db, "52:54:00:00:00:01", 0,
-					       collect_origins, buf),
-				 0);
-		assert_true(!strncmp(buf, "/old;", 5));
-	}
+	assert_event_without_appliance(db, "52:54:00:00:00:01");
 	{
 		/* migration 6: the one kernel became the amd64 kernel */
 		struct db_distro dd;
 
-		assert_int_equal(db_distro_get(db, "d", &dd), 0);
-		assert_int_equal(dd.n_kernels, 1);
-		assert_string_equal(dd.kernels[0].arch, "amd64");
-		assert_string_equal(dd.kernels[0].kernel, "k");
-		assert_string_equal(dd.kernels[0].initrd, "i");
+		assert_one_amd64_kernel(db, "d", "k", "i", &dd);
 		assert_non_null(db_distro_kernel(&dd, "amd64"));
 		assert_null(db_distro_kernel(&dd, "arm64"));
 		db_distro_free(&dd);
@@ -197,39 +217,23 @@ test_pg_upgrade_from_v5(void **state)
 	struct fixture *f = *state;
 	struct db_distro dd;
 	struct db_lease l, g;
-	int v;
 
 	if (!fixture_pg)
 		skip(); /* SQLite's upgrades: test_upgrade_from_v1, _v3 */
 	db_close(f->db);
 	f->db = NULL;
-	raw_exec(f->path, "SET client_min_messages = warning;"
-			  "DROP SCHEMA public CASCADE; CREATE SCHEMA public;"
-			  "CREATE TABLE bootyard_schema"
-			  " (version integer PRIMARY KEY)");
-	for (v = 1; v <= 5; v++) {
-		char sql[64];
-
-		raw_exec(f->path, schema_pg_migration(v));
-		snprintf(sql, sizeof(sql),
-			 "INSERT INTO bootyard_schema VALUES (%d)", v);
-		raw_exec(f->path, sql);
-	}
-	raw_exec(f->path,
-		 "INSERT INTO distros (name, kernel, initrd, created, updated)"
-		 " VALUES ('d', 'd/k', 'd/i d/i2', 1, 1);"
-		 "INSERT INTO leases (mac, ip, state, first_seen, last_seen)"
-		 " VALUES ('52:54:00:00:00:05', '198.18.0.5', 'add', 1, 1);"
-		 "INSERT INTO events (ts_ms, mac, kind)"
-		 " VALUES (5, '52:54:00:00:00:05', 'old')");
+	db_at_version(f->path, 5,
+		      "INSERT INTO distros (name, kernel, initrd, created,"
+		      " updated) VALUES ('d', 'd/k', 'd/i d/i2', 1, 1);"
+		      "INSERT INTO leases (mac, ip, state, first_seen,"
+		      " last_seen) VALUES ('52:54:00:00:00:05', '198.18.0.5',"
+		      " 'add', 1, 1);"
+		      "INSERT INTO events (ts_ms, mac, kind)"
+		      " VALUES (5, '52:54:00:00:00:05', 'old')");
 	assert_int_equal(db_open(f->path, 0, &f->db), 0);
 	assert_int_equal(db_schema_version(f->db), DB_SCHEMA_VERSION);
 
-	assert_int_equal(db_distro_get(f->db, "d", &dd), 0);
-	assert_int_equal(dd.n_kernels, 1);
-	assert_string_equal(dd.kernels[0].arch, "amd64");
-	assert_string_equal(dd.kernels[0].kernel, "d/k");
-	assert_string_equal(dd.kernels[0].initrd, "d/i d/i2");
+	assert_one_amd64_kernel(f->db, "d", "d/k", "d/i d/i2", &dd);
 	db_distro_free(&dd);
 	raw_exec(f->path,
 		 "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_trigger"
@@ -249,15 +253,7 @@ test_pg_upgrade_from_v5(void **state)
 	assert_int_equal(db_lease_get(f->db, "52:54:00:00:00:05", &g), 0);
 	assert_string_equal(g.ip, "198.18.0.5");
 	assert_string_equal(g.ip6, "fd00::5");
-	{
-		/* migration 8: an older event has no appliance */
-		char buf[256] = "";
-
-		assert_int_equal(db_event_list(f->db, "52:54:00:00:00:05", 0,
-					       collect_origins, buf),
-				 0);
-		assert_true(!strncmp(buf, "/old;", 5));
-	}
+	assert_event_without_appliance(f->db, "52:54:00:00:00:05");
 }
 
 static void
