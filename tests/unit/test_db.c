@@ -31,6 +31,27 @@ host_init(struct db_host *h, const char *mac)
 	h->action = DB_ACTION_LOCAL;
 }
 
+/* l: a lease of mac, its client's architecture arch (-1: unknown). */
+static void
+lease_init(struct db_lease *l, const char *mac, int arch)
+{
+	memset(l, 0, sizeof(*l));
+	strcpy(l->mac, mac);
+	l->arch = arch;
+}
+
+/* Record l as a lease event state (add, old, del) of the IPv4 address
+ * ip and the IPv6 address ip6 ("": none); db_lease_record's answer. */
+static int
+lease_event(struct db *db, struct db_lease *l, const char *state,
+	    const char *ip, const char *ip6)
+{
+	strcpy(l->state, state);
+	strcpy(l->ip, ip);
+	strcpy(l->ip6, ip6);
+	return db_lease_record(db, l);
+}
+
 /* Append the strings, up to a NULL, to buf: what the list callbacks
  * below copy of each row. */
 static void __attribute__((sentinel))
@@ -244,12 +265,8 @@ test_pg_upgrade_from_v5(void **state)
 	assert_int_equal(db_lease_get(f->db, "52:54:00:00:00:05", &g), 0);
 	assert_string_equal(g.ip, "198.18.0.5");
 	assert_string_equal(g.ip6, "");
-	memset(&l, 0, sizeof(l));
-	strcpy(l.mac, "52:54:00:00:00:05");
-	strcpy(l.ip6, "fd00::5");
-	strcpy(l.state, "add");
-	l.arch = -1;
-	assert_int_equal(db_lease_record(f->db, &l), 0);
+	lease_init(&l, "52:54:00:00:00:05", -1);
+	assert_int_equal(lease_event(f->db, &l, "add", "", "fd00::5"), 0);
 	assert_int_equal(db_lease_get(f->db, "52:54:00:00:00:05", &g), 0);
 	assert_string_equal(g.ip, "198.18.0.5");
 	assert_string_equal(g.ip6, "fd00::5");
@@ -872,14 +889,10 @@ test_lease_holder(void **state)
 	struct db_lease l;
 	char mac[MAC_STR_LEN];
 
-	memset(&l, 0, sizeof(l));
-	strcpy(l.mac, "52:54:00:00:00:01");
-	strcpy(l.ip, "198.18.0.50");
-	strcpy(l.state, "add");
-	l.arch = -1;
+	lease_init(&l, "52:54:00:00:00:01", -1);
 	l.expires = (int64_t)time(NULL) + 3600;
 	assert_int_equal(db_lease_holder(f->db, "198.18.0.50", mac), -ENOENT);
-	assert_int_equal(db_lease_record(f->db, &l), 0);
+	assert_int_equal(lease_event(f->db, &l, "add", "198.18.0.50", ""), 0);
 	assert_int_equal(db_lease_holder(f->db, "198.18.0.50", mac), 0);
 	assert_string_equal(mac, "52:54:00:00:00:01");
 	assert_int_equal(db_lease_holder(f->db, "198.18.0.51", mac), -ENOENT);
@@ -906,28 +919,20 @@ test_lease_holder(void **state)
 
 	/* a release of an address the MAC no longer holds (an older lease
 	 * of another client id) keeps the one it holds */
-	strcpy(l.state, "add");
-	strcpy(l.ip, "198.18.0.60");
-	assert_int_equal(db_lease_record(f->db, &l), 0);
-	strcpy(l.state, "del");
-	strcpy(l.ip, "198.18.0.50");
+	assert_int_equal(lease_event(f->db, &l, "add", "198.18.0.60", ""), 0);
 	l.expires = 1;
-	assert_int_equal(db_lease_record(f->db, &l), 0);
+	assert_int_equal(lease_event(f->db, &l, "del", "198.18.0.50", ""), 0);
 	assert_int_equal(db_lease_holder(f->db, "198.18.0.60", mac), 0);
 	assert_string_equal(mac, "52:54:00:00:00:01");
 
 	/* expired */
-	strcpy(l.state, "old");
-	strcpy(l.ip, "198.18.0.60");
 	l.expires = (int64_t)time(NULL) - 1;
-	assert_int_equal(db_lease_record(f->db, &l), 0);
+	assert_int_equal(lease_event(f->db, &l, "old", "198.18.0.60", ""), 0);
 	assert_int_equal(db_lease_holder(f->db, "198.18.0.60", mac), -ENOENT);
 	/* an address without expiry (unknown) is held */
 	strcpy(l.mac, "52:54:00:00:00:03");
-	strcpy(l.ip, "198.18.0.70");
-	strcpy(l.state, "add");
 	l.expires = 0;
-	assert_int_equal(db_lease_record(f->db, &l), 0);
+	assert_int_equal(lease_event(f->db, &l, "add", "198.18.0.70", ""), 0);
 	assert_int_equal(db_lease_holder(f->db, "198.18.0.70", mac), 0);
 	/* a MAC seen over HTTP only holds no address */
 	assert_int_equal(db_lease_seen(f->db, "52:54:00:00:00:04", 7), 0);
@@ -962,28 +967,22 @@ test_ipv6_addresses(void **state)
 	strcpy(h.ip, "fd00::10");
 	assert_int_equal(db_host_add(f->db, &h, &id2), 0);
 
-	memset(&l, 0, sizeof(l));
-	strcpy(l.mac, "52:54:00:66:00:03");
-	strcpy(l.ip6, "fd00::50");
-	strcpy(l.state, "add");
-	l.arch = -1;
+	lease_init(&l, "52:54:00:66:00:03", -1);
 	l.expires = (int64_t)time(NULL) + 3600;
-	assert_int_equal(db_lease_record(f->db, &l), 0);
+	assert_int_equal(lease_event(f->db, &l, "add", "", "fd00::50"), 0);
 	assert_int_equal(db_lease_holder(f->db, "fd00::50", mac), 0);
 	assert_string_equal(mac, "52:54:00:66:00:03");
 	assert_int_equal(db_lease_holder(f->db, "fd00:0::50", mac), -EINVAL);
-	strcpy(l.ip6, "fd00::050");
-	assert_int_equal(db_lease_record(f->db, &l), -EINVAL);
+	assert_int_equal(lease_event(f->db, &l, "add", "", "fd00::050"),
+			 -EINVAL);
 	/* each address in its family's field, one address an event */
-	strcpy(l.ip6, "");
-	strcpy(l.ip, "fd00::50");
-	assert_int_equal(db_lease_record(f->db, &l), -EINVAL);
-	strcpy(l.ip, "");
-	strcpy(l.ip6, "198.18.0.50");
-	assert_int_equal(db_lease_record(f->db, &l), -EINVAL);
-	strcpy(l.ip, "198.18.0.50");
-	strcpy(l.ip6, "fd00::50");
-	assert_int_equal(db_lease_record(f->db, &l), -EINVAL);
+	assert_int_equal(lease_event(f->db, &l, "add", "fd00::50", ""),
+			 -EINVAL);
+	assert_int_equal(lease_event(f->db, &l, "add", "", "198.18.0.50"),
+			 -EINVAL);
+	assert_int_equal(lease_event(f->db, &l, "add", "198.18.0.50",
+				     "fd00::50"),
+			 -EINVAL);
 }
 
 /* Dual stack: a MAC's IPv4 and IPv6 leases live side by side; an event
@@ -995,17 +994,12 @@ test_lease_dual_stack(void **state)
 	struct db_lease l, g;
 	char mac[MAC_STR_LEN];
 
-	memset(&l, 0, sizeof(l));
-	strcpy(l.mac, "52:54:00:66:00:09");
-	strcpy(l.ip, "198.18.0.90");
-	strcpy(l.state, "add");
-	l.arch = 7;
+	lease_init(&l, "52:54:00:66:00:09", 7);
 	l.expires = (int64_t)time(NULL) + 3600;
-	assert_int_equal(db_lease_record(f->db, &l), 0);
-	strcpy(l.ip, "");
-	strcpy(l.ip6, "fd00:b007::190");
+	assert_int_equal(lease_event(f->db, &l, "add", "198.18.0.90", ""), 0);
 	l.arch = -1;
-	assert_int_equal(db_lease_record(f->db, &l), 0);
+	assert_int_equal(lease_event(f->db, &l, "add", "", "fd00:b007::190"),
+			 0);
 	assert_int_equal(db_lease_get(f->db, l.mac, &g), 0);
 	assert_string_equal(g.ip, "198.18.0.90");
 	assert_string_equal(g.ip6, "fd00:b007::190");
@@ -1015,23 +1009,18 @@ test_lease_dual_stack(void **state)
 	assert_int_equal(db_lease_holder(f->db, "fd00:b007::190", mac), 0);
 	assert_string_equal(mac, l.mac);
 	/* the v4 address renewed: the v6 one stays */
-	strcpy(l.ip6, "");
-	strcpy(l.ip, "198.18.0.90");
-	strcpy(l.state, "old");
-	assert_int_equal(db_lease_record(f->db, &l), 0);
+	assert_int_equal(lease_event(f->db, &l, "old", "198.18.0.90", ""), 0);
 	assert_int_equal(db_lease_get(f->db, l.mac, &g), 0);
 	assert_string_equal(g.ip6, "fd00:b007::190");
 	/* a release of another v6 address keeps the one held */
-	strcpy(l.ip, "");
-	strcpy(l.ip6, "fd00:b007::191");
-	strcpy(l.state, "del");
-	assert_int_equal(db_lease_record(f->db, &l), 0);
+	assert_int_equal(lease_event(f->db, &l, "del", "", "fd00:b007::191"),
+			 0);
 	assert_int_equal(db_lease_get(f->db, l.mac, &g), 0);
 	assert_string_equal(g.ip6, "fd00:b007::190");
 	assert_string_equal(g.state, "old");
 	/* the v6 release: the v4 address stays */
-	strcpy(l.ip6, "fd00:b007::190");
-	assert_int_equal(db_lease_record(f->db, &l), 0);
+	assert_int_equal(lease_event(f->db, &l, "del", "", "fd00:b007::190"),
+			 0);
 	assert_int_equal(db_lease_get(f->db, l.mac, &g), 0);
 	assert_string_equal(g.ip6, "");
 	assert_string_equal(g.ip, "198.18.0.90");
@@ -1040,9 +1029,7 @@ test_lease_dual_stack(void **state)
 	assert_int_equal(db_lease_holder(f->db, "fd00:b007::190", mac),
 			 -ENOENT);
 	/* and the v4 release: the v6 field was already empty */
-	strcpy(l.ip6, "");
-	strcpy(l.ip, "198.18.0.90");
-	assert_int_equal(db_lease_record(f->db, &l), 0);
+	assert_int_equal(lease_event(f->db, &l, "del", "198.18.0.90", ""), 0);
 	assert_int_equal(db_lease_get(f->db, l.mac, &g), 0);
 	assert_string_equal(g.ip, "");
 	assert_string_equal(g.state, "del");
@@ -1133,21 +1120,14 @@ test_leases(void **state)
 	char buf[512] = "";
 	int64_t id;
 
-	memset(&l, 0, sizeof(l));
-	strcpy(l.mac, "52:54:00:00:00:01");
-	strcpy(l.ip, "198.18.0.50");
-	strcpy(l.state, "add");
+	lease_init(&l, "52:54:00:00:00:01", 0);
 	strcpy(l.user_class, "iPXE");
 	strcpy(l.vendor_class, "PXEClient:Arch:00000:UNDI:002001");
-	l.arch = 0;
-	assert_int_equal(db_lease_record(f->db, &l), 0);
+	assert_int_equal(lease_event(f->db, &l, "add", "198.18.0.50", ""), 0);
 
 	/* A later event without fields keeps what was known. */
-	memset(&l, 0, sizeof(l));
-	strcpy(l.mac, "52:54:00:00:00:01");
-	strcpy(l.state, "old");
-	l.arch = -1;
-	assert_int_equal(db_lease_record(f->db, &l), 0);
+	lease_init(&l, "52:54:00:00:00:01", -1);
+	assert_int_equal(lease_event(f->db, &l, "old", "", ""), 0);
 	assert_int_equal(db_lease_get(f->db, "52:54:00:00:00:01", &g), 0);
 	assert_string_equal(g.ip, "198.18.0.50");
 	assert_int_equal(g.arch, 0);
