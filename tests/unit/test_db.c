@@ -31,6 +31,25 @@ host_init(struct db_host *h, const char *mac)
 	h->action = DB_ACTION_LOCAL;
 }
 
+/* h: host_init's host of mac, flagged to install distro. */
+static void
+host_init_install(struct db_host *h, const char *mac, const char *distro)
+{
+	host_init(h, mac);
+	h->action = DB_ACTION_INSTALL;
+	strcpy(h->distro, distro);
+}
+
+/* Add the distribution name (distro_init's) to db. */
+static void
+distro_add_named(struct db *db, const char *name)
+{
+	struct db_distro d;
+
+	distro_init(&d, name);
+	assert_int_equal(db_distro_add(db, &d), 0);
+}
+
 /* l: a lease of mac, its client's architecture arch (-1: unknown). */
 static void
 lease_init(struct db_lease *l, const char *mac, int arch)
@@ -305,17 +324,13 @@ test_host_crud(void **state)
 {
 	struct fixture *f = *state;
 	struct db_host h, g;
-	struct db_distro d;
 	int64_t id, id2, n;
 
-	distro_init(&d, "debian12");
-	assert_int_equal(db_distro_add(f->db, &d), 0);
+	distro_add_named(f->db, "debian12");
 
-	host_init(&h, "52:54:00:12:34:56");
+	host_init_install(&h, "52:54:00:12:34:56", "debian12");
 	strcpy(h.hostname, "node1");
 	strcpy(h.ip, "198.18.0.10");
-	h.action = DB_ACTION_INSTALL;
-	strcpy(h.distro, "debian12");
 	host_attr_add(&h, "rack", "r1");
 	host_attr_add(&h, "disk", "/dev/sda");
 	assert_int_equal(db_host_add(f->db, &h, &id), 0);
@@ -353,9 +368,7 @@ test_host_crud(void **state)
 	strcpy(h.ip, "198.18.0.10");
 	assert_int_equal(db_host_add(f->db, &h, &id2), -EEXIST);
 	/* Unknown distro. */
-	host_init(&h, "52:54:00:aa:aa:aa");
-	h.action = DB_ACTION_INSTALL;
-	strcpy(h.distro, "nosuch");
+	host_init_install(&h, "52:54:00:aa:aa:aa", "nosuch");
 	assert_int_equal(db_host_add(f->db, &h, &id2), -ENOENT);
 	assert_int_equal(db_host_count(f->db, &n), 0);
 	assert_int_equal(n, 1);
@@ -517,11 +530,9 @@ test_install_once(void **state)
 	const char *t1 = "0123456789abcdef0123456789abcdef";
 	const char *t2 = "fedcba9876543210fedcba9876543210";
 	struct db_host h, g;
-	struct db_distro d;
 	int64_t id;
 
-	distro_init(&d, "debian12");
-	assert_int_equal(db_distro_add(f->db, &d), 0);
+	distro_add_named(f->db, "debian12");
 	host_init(&h, "52:54:00:12:34:56");
 	assert_int_equal(db_host_add(f->db, &h, &id), 0);
 
@@ -576,15 +587,11 @@ test_install_exhausted(void **state)
 	struct fixture *f = *state;
 	char tok[TOKEN_LEN + 1], kinds[512] = "";
 	struct db_host h;
-	struct db_distro d;
 	int64_t id;
 	int i;
 
-	distro_init(&d, "debian12");
-	assert_int_equal(db_distro_add(f->db, &d), 0);
-	host_init(&h, "52:54:00:12:34:56");
-	h.action = DB_ACTION_INSTALL;
-	strcpy(h.distro, "debian12");
+	distro_add_named(f->db, "debian12");
+	host_init_install(&h, "52:54:00:12:34:56", "debian12");
 	assert_int_equal(db_host_add(f->db, &h, &id), 0);
 	for (i = 0; i < 3; i++) {
 		snprintf(tok, sizeof(tok), "%032x", i + 1);
@@ -626,14 +633,11 @@ test_install_one_boot(void **state)
 	const char *t3 = "33333333333333333333333333333333";
 	const char *tf = "ffffffffffffffffffffffffffffffff";
 	struct db_host h, g;
-	struct db_distro d;
 	char kinds[256] = "";
 	int64_t id;
 
-	distro_init(&d, "debian12");
-	assert_int_equal(db_distro_add(f->db, &d), 0);
-	distro_init(&d, "alma9");
-	assert_int_equal(db_distro_add(f->db, &d), 0);
+	distro_add_named(f->db, "debian12");
+	distro_add_named(f->db, "alma9");
 	host_init(&h, "52:54:00:12:34:56");
 	h.action = DB_ACTION_MENU;
 	assert_int_equal(db_host_add(f->db, &h, &id), 0);
@@ -787,12 +791,10 @@ test_install_race(void **state)
 	struct racer racers[2];
 	struct race rc = { .path = f->path };
 	pthread_t th[2];
-	struct db_distro d;
 	struct db_host h;
 	int round, i, won;
 
-	distro_init(&d, "debian12");
-	assert_int_equal(db_distro_add(f->db, &d), 0);
+	distro_add_named(f->db, "debian12");
 	host_init(&h, "52:54:00:00:0e:01");
 	assert_int_equal(db_host_add(f->db, &h, &rc.id), 0);
 	pthread_barrier_init(&rc.start, NULL, 3);
@@ -851,16 +853,11 @@ test_install_issue_for(void **state)
 {
 	struct fixture *f = *state;
 	struct db_host h;
-	struct db_distro d;
 	int64_t id;
 
-	distro_init(&d, "debian12");
-	assert_int_equal(db_distro_add(f->db, &d), 0);
-	distro_init(&d, "alma9");
-	assert_int_equal(db_distro_add(f->db, &d), 0);
-	host_init(&h, "52:54:00:12:34:56");
-	h.action = DB_ACTION_INSTALL;
-	strcpy(h.distro, "debian12");
+	distro_add_named(f->db, "debian12");
+	distro_add_named(f->db, "alma9");
+	host_init_install(&h, "52:54:00:12:34:56", "debian12");
 	assert_int_equal(db_host_add(f->db, &h, &id), 0);
 	/* the admin switched the distribution meanwhile */
 	assert_int_equal(db_host_reinstall(f->db, id, "alma9"), 0);
@@ -1398,12 +1395,10 @@ test_host_modify_and_reinstall(void **state)
 {
 	struct fixture *f = *state;
 	struct db_host h;
-	struct db_distro d;
 	int64_t id;
 	int k;
 
-	distro_init(&d, "debian12");
-	assert_int_equal(db_distro_add(f->db, &d), 0);
+	distro_add_named(f->db, "debian12");
 	host_init(&h, "52:54:00:12:34:56");
 	strcpy(h.hostname, "node1");
 	assert_int_equal(db_host_add(f->db, &h, &id), 0);
@@ -1654,15 +1649,11 @@ test_token_prune(void **state)
 			      "00000000000000000000000000000004"};
 	char sql[256];
 	struct db_host h, g;
-	struct db_distro d;
 	int64_t id, now = (int64_t)time(NULL);
 	int i;
 
-	distro_init(&d, "debian12");
-	assert_int_equal(db_distro_add(f->db, &d), 0);
-	host_init(&h, "52:54:00:00:0c:01");
-	h.action = DB_ACTION_INSTALL;
-	strcpy(h.distro, "debian12");
+	distro_add_named(f->db, "debian12");
+	host_init_install(&h, "52:54:00:00:0c:01", "debian12");
 	assert_int_equal(db_host_add(f->db, &h, &id), 0);
 	for (i = 0; i < 4; i++)
 		assert_int_equal(db_install_issue(f->db, id, tok[i], 10), 0);
