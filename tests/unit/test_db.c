@@ -40,6 +40,51 @@ host_init_install(struct db_host *h, const char *mac, const char *distro)
 	strcpy(h->distro, distro);
 }
 
+/* db_host_add's answer for host_init's host of mac with the hostname
+ * and the address ip (NULL: none). */
+static int
+host_add_named(struct db *db, const char *mac, const char *hostname,
+	       const char *ip)
+{
+	struct db_host h;
+	int64_t id;
+
+	host_init(&h, mac);
+	if (hostname)
+		strcpy(h.hostname, hostname);
+	if (ip)
+		strcpy(h.ip, ip);
+	return db_host_add(db, &h, &id);
+}
+
+/* A host host_add_named adds, and the answer wanted. */
+struct host_case {
+	const char *mac, *hostname, *ip;
+	int want;
+};
+
+static void
+host_add_cases(struct db *db, const struct host_case *c, size_t n)
+{
+	int r;
+
+	for (; n--; c++)
+		if ((r = host_add_named(db, c->mac, c->hostname, c->ip)) !=
+		    c->want)
+			fail_msg("host %s hostname %s ip %s: %d, want %d",
+				 c->mac, c->hostname ? c->hostname : "(NULL)",
+				 c->ip ? c->ip : "(NULL)", r, c->want);
+}
+
+/* HOST_ADD_CASES(db, {mac, hostname, ip, want}, ...): each host added,
+ * in turn, answers want. */
+#define HOST_ADD_CASES(db, ...)                                               \
+	do {                                                                  \
+		static const struct host_case cases_[] = {__VA_ARGS__};       \
+		host_add_cases(db, cases_,                                    \
+			       sizeof(cases_) / sizeof(cases_[0]));           \
+	} while (0)
+
 /* Add the distribution name (distro_init's) to db. */
 static void
 distro_add_named(struct db *db, const char *name)
@@ -359,14 +404,9 @@ test_host_crud(void **state)
 	assert_int_equal(db_host_find_by_name(f->db, "nope", &g), -ENOENT);
 
 	/* Unique MAC, hostname and ip. */
-	host_init(&h, "52:54:00:12:34:56");
-	assert_int_equal(db_host_add(f->db, &h, &id2), -EEXIST);
-	host_init(&h, "52:54:00:aa:aa:aa");
-	strcpy(h.hostname, "node1");
-	assert_int_equal(db_host_add(f->db, &h, &id2), -EEXIST);
-	host_init(&h, "52:54:00:aa:aa:aa");
-	strcpy(h.ip, "198.18.0.10");
-	assert_int_equal(db_host_add(f->db, &h, &id2), -EEXIST);
+	HOST_ADD_CASES(f->db, {"52:54:00:12:34:56", NULL, NULL, -EEXIST},
+		       {"52:54:00:aa:aa:aa", "node1", NULL, -EEXIST},
+		       {"52:54:00:aa:aa:aa", NULL, "198.18.0.10", -EEXIST});
 	/* Unknown distro. */
 	host_init_install(&h, "52:54:00:aa:aa:aa", "nosuch");
 	assert_int_equal(db_host_add(f->db, &h, &id2), -ENOENT);
@@ -410,12 +450,8 @@ test_host_validation(void **state)
 	struct db_host h;
 	int64_t id, n;
 
-	host_init(&h, "52:54:00:12:34:56");
-	strcpy(h.hostname, "bad host");
-	assert_int_equal(db_host_add(f->db, &h, &id), -EINVAL);
-	host_init(&h, "52:54:00:12:34:56");
-	strcpy(h.ip, "198.18.0.300");
-	assert_int_equal(db_host_add(f->db, &h, &id), -EINVAL);
+	HOST_ADD_CASES(f->db, {"52:54:00:12:34:56", "bad host", NULL, -EINVAL},
+		       {"52:54:00:12:34:56", NULL, "198.18.0.300", -EINVAL});
 	host_init(&h, "52:54:00:12:34:56");
 	h.action = DB_ACTION_INSTALL; /* without distro */
 	assert_int_equal(db_host_add(f->db, &h, &id), -EINVAL);
