@@ -13,7 +13,9 @@
 #include <libpq-fe.h>
 #include <sqlite3.h>
 
+#include "records.h"
 #include "tmpdir.h"
+#include "unit_main.h"
 
 static bool fixture_pg;            /* the group running now is PostgreSQL's */
 static const char *fixture_pg_db; /* its database */
@@ -116,10 +118,7 @@ distro_init(struct db_distro *d, const char *name)
 {
 	memset(d, 0, sizeof(*d));
 	strcpy(d->name, name);
-	d->n_kernels = 1;
-	strcpy(d->kernels[0].arch, "amd64");
-	strcpy(d->kernels[0].kernel, "debian12/linux");
-	strcpy(d->kernels[0].initrd, "debian12/initrd.gz");
+	distro_kernel_add(d, "amd64", "debian12/linux", "debian12/initrd.gz");
 	strcpy(d->cmdline, "auto=true priority=critical");
 }
 
@@ -156,26 +155,30 @@ raw_exec(const char *loc, const char *sql)
 			skip();                                               \
 	} while (0)
 
-/* Run tests on SQLite, then on PostgreSQL when a test cluster is given
- * (database pg_db of it). The failures of both, added. */
+/* Run the tests of l, each with setup and teardown, on SQLite, then on
+ * PostgreSQL when a test cluster is given (database pg_db of it). The
+ * failures of both, added. */
 static inline int
-db_fixture_run(const char *name, const char *pg_db,
-	       const struct CMUnitTest *tests, size_t n)
+db_fixture_run(const char *name, const char *pg_db, struct unit_list l)
 {
+	struct CMUnitTest *tests = unit_tests(l, setup, teardown);
 	char pgname[64];
 	int r;
 
 	fixture_pg = false;
-	r = _cmocka_run_group_tests(name, tests, n, NULL, NULL);
+	r = _cmocka_run_group_tests(name, tests, l.n, NULL, NULL);
 	if (!getenv("BOOTYARD_TEST_PG_SOCK")) {
 		printf("[ NOTE ] %s: PostgreSQL not tested "
 		       "(BOOTYARD_TEST_PG_SOCK unset)\n", name);
+		free(tests);
 		return r;
 	}
 	fixture_pg = true;
 	fixture_pg_db = pg_db;
 	snprintf(pgname, sizeof(pgname), "%s-postgresql", name);
-	return r + _cmocka_run_group_tests(pgname, tests, n, NULL, NULL);
+	r += _cmocka_run_group_tests(pgname, tests, l.n, NULL, NULL);
+	free(tests);
+	return r;
 }
 
 #endif

@@ -15,6 +15,7 @@
 #include "appliance/core/decide.h"
 #include "tests/unit/golden.h"
 #include "tests/unit/policy_fixture.h"
+#include "tests/unit/records.h"
 
 static const char *const fixture_distros[] = {"debian12", "alma9"};
 
@@ -43,9 +44,7 @@ host(enum db_action a)
 	strcpy(h.distro, "debian12");
 	h.n_macs = 1;
 	strcpy(h.macs[0], "52:54:00:12:34:56");
-	h.n_attrs = 1;
-	strcpy(h.attrs[0].key, "rack");
-	strcpy(h.attrs[0].value, "r1");
+	host_attr_add(&h, "rack", "r1");
 	return h;
 }
 
@@ -57,10 +56,7 @@ distro_with(const char *initrd)
 
 	memset(&d, 0, sizeof(d));
 	strcpy(d.name, "debian12");
-	d.n_kernels = 1;
-	strcpy(d.kernels[0].arch, "amd64");
-	strcpy(d.kernels[0].kernel, "debian12/linux");
-	strcpy(d.kernels[0].initrd, initrd);
+	distro_kernel_add(&d, "amd64", "debian12/linux", initrd);
 	strcpy(d.cmdline, "auto=true priority=critical url={{install_url}} "
 	                  "hostname={{hostname}} rack={{attr.rack}}");
 	strcpy(d.template_name, "preseed.cfg");

@@ -20,6 +20,8 @@
 #include "appliance/core/hostcheck.h"
 #include "appliance/core/hostjson.h"
 #include "http/admin_json.h"
+#include "records.h"
+#include "unit_main.h"
 
 /* Apply body to a fresh host as POST /api/v1/hosts does; err kept. */
 static int
@@ -303,9 +305,7 @@ test_json_nulls(void **state)
 	h.n_macs = 1;
 	strcpy(h.macs[0], "52:54:00:00:00:07");
 	h.attempts = 2;
-	h.n_attrs = 1;
-	strcpy(h.attrs[0].key, "vc");
-	strcpy(h.attrs[0].value, "a\xff");
+	host_attr_add(&h, "vc", "a\xff");
 	j = host_json(&h);
 	assert_non_null(j);
 	s = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
@@ -321,15 +321,7 @@ test_json_nulls(void **state)
 int
 main(void)
 {
-	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_macs_bound),
-	    cmocka_unit_test(test_hostile),
-	    cmocka_unit_test(test_distro),
-	    cmocka_unit_test(test_fields_hostile),
-	    cmocka_unit_test(test_fields_unset_and_default),
-	    cmocka_unit_test(test_attrs),
-	    cmocka_unit_test(test_json_nulls),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return UNIT_RUN(test_macs_bound, test_hostile, test_distro,
+	                test_fields_hostile, test_fields_unset_and_default,
+	                test_attrs, test_json_nulls);
 }

@@ -17,6 +17,7 @@
 #include "appliance/build/ipxe_build.h"
 #include "appliance/core/arch.h"
 #include "common/util.h"
+#include "unit_main.h"
 
 /* Every code known today, its tag, HTTP Boot or not, the row serving it. */
 static const struct {
@@ -363,16 +364,7 @@ test_rows(void **state)
 int
 main(void)
 {
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_every_code),
-		cmocka_unit_test(test_unknown_codes),
-		cmocka_unit_test(test_names),
-		cmocka_unit_test(test_platforms),
-		cmocka_unit_test(test_loaders),
-		cmocka_unit_test(test_arm64),
-		cmocka_unit_test(test_local_methods),
-		cmocka_unit_test(test_ipxe_images),
-		cmocka_unit_test(test_rows),
-	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return UNIT_RUN(test_every_code, test_unknown_codes, test_names,
+	                test_platforms, test_loaders, test_arm64,
+	                test_local_methods, test_ipxe_images, test_rows);
 }

@@ -23,6 +23,7 @@
 #include "common/util.h"
 #include "common/valid.h"
 #include "tests/unit/policy_fixture.h"
+#include "tests/unit/records.h"
 
 #define MAC1 "52:54:00:00:00:01"
 #define MAC9 "52:54:00:00:00:09"
@@ -466,10 +467,7 @@ setup(void **state)
 	assert_int_equal(db_open(f->path, DB_OPEN_CREATE, &f->db), 0);
 	memset(&d, 0, sizeof(d));
 	strcpy(d.name, "deb");
-	d.n_kernels = 1;
-	strcpy(d.kernels[0].arch, "amd64");
-	strcpy(d.kernels[0].kernel, "deb/linux");
-	strcpy(d.kernels[0].initrd, "deb/initrd.gz");
+	distro_kernel_add(&d, "amd64", "deb/linux", "deb/initrd.gz");
 	strcpy(d.cmdline, "console=ttyS0");
 	assert_int_equal(db_distro_add(f->db, &d), 0);
 	h = mkhost(DB_ACTION_INSTALL, "");
@@ -561,10 +559,7 @@ test_apply_no_kernel(void **state)
 	assert_true(seen);
 
 	assert_int_equal(db_distro_get(f->db, "deb", &d), 0);
-	d.n_kernels = 2;
-	strcpy(d.kernels[1].arch, "arm64");
-	strcpy(d.kernels[1].kernel, "deb/arm64/linux");
-	strcpy(d.kernels[1].initrd, "deb/arm64/initrd.gz");
+	distro_kernel_add(&d, "arm64", "deb/arm64/linux", "deb/arm64/initrd.gz");
 	assert_int_equal(db_distro_update(f->db, &d), 0);
 	db_distro_free(&d);
 	ask(f, &r, &ans, tok);

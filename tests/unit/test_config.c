@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "appliance/core/config.h"
+#include "unit_main.h"
 
 static char tmpdir[64];
 static char path[128];
@@ -57,37 +58,107 @@ write_conf(const char *text)
 	write_conf_len(text, strlen(text));
 }
 
+/* What load_refused saw: the error, and the error it should be. */
+struct refusal {
+	char err[512];
+	char full[768];
+};
+
 /*
- * load_err - load text, expect -EINVAL and an error that is exactly
- * "PATH:LINE: want".
+ * load_refused - load text, expect -EINVAL; its error in r->err, and in
+ * r->full the error it should be, "PATH:LINE: want".
  */
+static void
+load_refused(const char *text, int line, const char *want, struct refusal *r)
+{
+	struct by_config cfg;
+
+	write_conf(text);
+	assert_int_equal(cfg_load(&cfg, path, false, r->err, sizeof(r->err)),
+			 -EINVAL);
+	snprintf(r->full, sizeof(r->full), "%s:%d: %s", path, line, want);
+}
+
+/* load_err - load text, expect -EINVAL and an error that is exactly
+ * "PATH:LINE: want". */
 static void
 load_err(const char *text, int line, const char *want)
 {
-	struct by_config cfg;
-	char err[512], full[768];
+	struct refusal r;
 
-	write_conf(text);
-	assert_int_equal(cfg_load(&cfg, path, false, err, sizeof(err)),
-			 -EINVAL);
-	snprintf(full, sizeof(full), "%s:%d: %s", path, line, want);
-	assert_string_equal(err, full);
+	load_refused(text, line, want, &r);
+	assert_string_equal(r.err, r.full);
 }
 
 /* load_err_prefix - like load_err, but only the start of the reason. */
 static void
 load_err_prefix(const char *text, int line, const char *want)
 {
-	struct by_config cfg;
-	char err[512], full[768];
+	struct refusal r;
 
-	write_conf(text);
-	assert_int_equal(cfg_load(&cfg, path, false, err, sizeof(err)),
-			 -EINVAL);
-	snprintf(full, sizeof(full), "%s:%d: %s", path, line, want);
-	if (strncmp(err, full, strlen(full)))
-		fail_msg("error '%s' does not start with '%s'", err, full);
+	load_refused(text, line, want, &r);
+	if (strncmp(r.err, r.full, strlen(r.full)))
+		fail_msg("error '%s' does not start with '%s'", r.err, r.full);
 }
+
+/*
+ * The fields that defaults and every_key both check: each with its
+ * default and the value that every_key's file sets. S(field, default,
+ * set) is a string, N(field, default, set) a number, an enum or a bool.
+ */
+#define CFG_FIELDS(S, N)                                                       \
+	S(path, "", path)                                                      \
+	S(state_dir, "/var/lib/bootyard", "/srv/by/state")                     \
+	S(run_dir, "", "/run/by")                                              \
+	S(interface, "auto", "br-lab0")                                        \
+	S(server_address, "auto", "198.18.0.1")                                \
+	S(user, "bootyard", "_bootyard")                                       \
+	N(dhcp_mode, DHCP_MODE_DHCP, DHCP_MODE_PROXY)                          \
+	S(range6, "auto", "fd00:b007::100,fd00:b007::1ff,80")                  \
+	N(lease_time, 3600, 5400)                                              \
+	N(bios_loader, BIOS_LOADER_PXELINUX, BIOS_LOADER_UNDIONLY)             \
+	N(uefi_loader, UEFI_LOADER_SNPONLY, UEFI_LOADER_SHIM)                  \
+	N(ipxe_detect, true, false)                                            \
+	N(http_boot_tls, false, true)                                          \
+	S(tftp_root, "", "/srv/by/tftp")                                       \
+	S(dnsmasq, "/usr/sbin/dnsmasq", "/usr/local/sbin/dnsmasq")             \
+	S(listen, "0.0.0.0:80", "198.18.0.1:8080")                             \
+	S(files_dir, "/var/lib/bootyard/files", "/srv/by/files")               \
+	S(tls_listen, "off", "198.18.0.1:443")                                 \
+	S(tls_cert, "", "/etc/by/server.crt")                                  \
+	S(tls_key, "", "/etc/by/server.key")                                   \
+	N(max_connections, 1024, 4096)                                         \
+	N(connection_timeout, 10, 30)                                          \
+	N(connections_per_address, 64, 8)                                      \
+	N(header_timeout, 10, 5)                                               \
+	N(threads, 0, 8)                                                       \
+	S(access_log, "", "off")                                               \
+	S(ipxe_source, "auto", "/srv/ipxe/ipxe-0ab2277c4.tar.xz")              \
+	S(ipxe_build_config, "default", "serial-console")                      \
+	S(admin_listen, "127.0.0.1:9080", "off")                               \
+	S(admin_token_file, "/etc/bootyard/admin.token",                       \
+	  "/etc/by/admin.token")                                               \
+	N(unknown, UNKNOWN_MENU, UNKNOWN_LOCAL)                                \
+	N(menu_install, MENU_INSTALL_AUTO, MENU_INSTALL_YES)                   \
+	N(menu_timeout, 10, 0)                                                 \
+	N(install_attempts, 3, 5)                                              \
+	N(local_bios, LOCAL_BOOT_SANBOOT, LOCAL_BOOT_NOFILE)                   \
+	N(local_efi, LOCAL_BOOT_GRUB, LOCAL_BOOT_GRUB)                         \
+	N(tftp_single_port, false, true)                                       \
+	N(tftp_max, 1000, 2000)                                                \
+	N(unknown_keep, 10000, 500)                                            \
+	N(unknown_rate, 10, 3)                                                 \
+	N(token_lifetime, 86400, 7200)                                         \
+	N(tftp_mtu, 0, 1400)                                                   \
+	N(allow_other_servers, false, true)                                    \
+	N(probe_interval, 300, 60)                                             \
+	N(probe_wait, 4, 0)
+
+/* Check cfg's field against its default, or against every_key's value. */
+#define DEFAULT_S(field, def, set) assert_string_equal(cfg.field, def);
+#define DEFAULT_N(field, def, set) assert_int_equal(cfg.field, def);
+#define SET_S(field, def, set) assert_string_equal(cfg.field, set);
+#define SET_N(field, def, set) assert_int_equal(cfg.field, set);
 
 static void
 defaults(void **state)
@@ -96,47 +167,10 @@ defaults(void **state)
 	char db[CFG_PATH_MAX + 16];
 
 	cfg_defaults(&cfg);
-	assert_string_equal(cfg.path, "");
-	assert_string_equal(cfg.state_dir, "/var/lib/bootyard");
-	assert_string_equal(cfg.run_dir, "");
-	assert_string_equal(cfg.interface, "auto");
-	assert_string_equal(cfg.server_address, "auto");
-	assert_string_equal(cfg.user, "bootyard");
-	assert_int_equal(cfg.dhcp_mode, DHCP_MODE_DHCP);
+	CFG_FIELDS(DEFAULT_S, DEFAULT_N)
 	assert_int_equal(cfg.ranges.n, 1);
 	assert_true(cfg.ranges.r[0].is_auto);
-	assert_string_equal(cfg.range6, "auto");
 	assert_string_equal(cfg.listen6, "auto");
-	assert_int_equal(cfg.lease_time, 3600);
-	assert_int_equal(cfg.bios_loader, BIOS_LOADER_PXELINUX);
-	assert_int_equal(cfg.uefi_loader, UEFI_LOADER_SNPONLY);
-	assert_true(cfg.ipxe_detect);
-	assert_false(cfg.http_boot_tls);
-	assert_string_equal(cfg.tftp_root, "");
-	assert_string_equal(cfg.dnsmasq, "/usr/sbin/dnsmasq");
-	assert_string_equal(cfg.listen, "0.0.0.0:80");
-	assert_string_equal(cfg.files_dir, "/var/lib/bootyard/files");
-	assert_string_equal(cfg.tls_listen, "off");
-	assert_string_equal(cfg.tls_cert, "");
-	assert_string_equal(cfg.tls_key, "");
-	assert_int_equal(cfg.max_connections, 1024);
-	assert_int_equal(cfg.connection_timeout, 10);
-	assert_int_equal(cfg.connections_per_address, 64);
-	assert_int_equal(cfg.header_timeout, 10);
-	assert_int_equal(cfg.threads, 0);
-	assert_string_equal(cfg.access_log, "");
-	assert_string_equal(cfg.ipxe_source, "auto");
-	assert_string_equal(cfg.ipxe_build_config, "default");
-	assert_string_equal(cfg.admin_listen, "127.0.0.1:9080");
-	assert_string_equal(cfg.admin_token_file, "/etc/bootyard/admin.token");
-	assert_int_equal(cfg.unknown, UNKNOWN_MENU);
-	assert_int_equal(cfg.menu_install, MENU_INSTALL_AUTO);
-	assert_int_equal(cfg.menu_timeout, 10);
-	assert_int_equal(cfg.install_attempts, 3);
-	assert_int_equal(cfg.local_bios, LOCAL_BOOT_SANBOOT);
-	assert_int_equal(cfg.local_efi, LOCAL_BOOT_GRUB);
-	assert_false(cfg.tftp_single_port);
-	assert_int_equal(cfg.tftp_max, 1000);
 	assert_int_equal(cfg.events_keep, 500000);
 	assert_int_equal(cfg.leases_keep, 30 * 86400);
 	{
@@ -154,13 +188,6 @@ defaults(void **state)
 				assert_string_equal(cfg.name, "");
 		}
 	}
-	assert_int_equal(cfg.unknown_keep, 10000);
-	assert_int_equal(cfg.unknown_rate, 10);
-	assert_int_equal(cfg.token_lifetime, 86400);
-	assert_int_equal(cfg.tftp_mtu, 0);
-	assert_false(cfg.allow_other_servers);
-	assert_int_equal(cfg.probe_interval, 300);
-	assert_int_equal(cfg.probe_wait, 4);
 	assert_int_equal(cfg_db_dir(&cfg, db, sizeof(db)), 0);
 	assert_string_equal(db, "/var/lib/bootyard/db");
 	/* (a state_dir that does not exist: no old-layout database there) */
@@ -269,56 +296,12 @@ every_key(void **state)
 		   "token_lifetime = 2h\n");
 	assert_int_equal(cfg_load(&cfg, path, false, err, sizeof(err)), 0);
 	assert_string_equal(err, "");
-	assert_string_equal(cfg.path, path);
-	assert_string_equal(cfg.state_dir, "/srv/by/state");
-	assert_string_equal(cfg.run_dir, "/run/by");
-	assert_string_equal(cfg.interface, "br-lab0");
-	assert_string_equal(cfg.server_address, "198.18.0.1");
-	assert_string_equal(cfg.user, "_bootyard");
+	CFG_FIELDS(SET_S, SET_N)
 	assert_string_equal(cfg.name, "boot-a.example.org");
-	assert_int_equal(cfg.dhcp_mode, DHCP_MODE_PROXY);
 	assert_int_equal(cfg.ranges.n, 1);
 	assert_false(cfg.ranges.r[0].is_auto);
 	assert_string_equal(cfg.ranges.r[0].start, "198.18.0.100");
 	assert_string_equal(cfg.ranges.r[0].end, "198.18.0.200");
-	assert_string_equal(cfg.range6, "fd00:b007::100,fd00:b007::1ff,80");
-	assert_int_equal(cfg.lease_time, 5400);
-	assert_int_equal(cfg.bios_loader, BIOS_LOADER_UNDIONLY);
-	assert_int_equal(cfg.uefi_loader, UEFI_LOADER_SHIM);
-	assert_false(cfg.ipxe_detect);
-	assert_true(cfg.http_boot_tls);
-	assert_string_equal(cfg.tftp_root, "/srv/by/tftp");
-	assert_string_equal(cfg.dnsmasq, "/usr/local/sbin/dnsmasq");
-	assert_string_equal(cfg.listen, "198.18.0.1:8080");
-	assert_string_equal(cfg.files_dir, "/srv/by/files");
-	assert_string_equal(cfg.tls_listen, "198.18.0.1:443");
-	assert_string_equal(cfg.tls_cert, "/etc/by/server.crt");
-	assert_string_equal(cfg.tls_key, "/etc/by/server.key");
-	assert_int_equal(cfg.max_connections, 4096);
-	assert_int_equal(cfg.connection_timeout, 30);
-	assert_int_equal(cfg.connections_per_address, 8);
-	assert_int_equal(cfg.header_timeout, 5);
-	assert_int_equal(cfg.threads, 8);
-	assert_string_equal(cfg.access_log, "off");
-	assert_string_equal(cfg.ipxe_source, "/srv/ipxe/ipxe-0ab2277c4.tar.xz");
-	assert_string_equal(cfg.ipxe_build_config, "serial-console");
-	assert_string_equal(cfg.admin_listen, "off");
-	assert_string_equal(cfg.admin_token_file, "/etc/by/admin.token");
-	assert_int_equal(cfg.unknown, UNKNOWN_LOCAL);
-	assert_int_equal(cfg.menu_install, MENU_INSTALL_YES);
-	assert_int_equal(cfg.menu_timeout, 0);
-	assert_int_equal(cfg.install_attempts, 5);
-	assert_int_equal(cfg.unknown_keep, 500);
-	assert_int_equal(cfg.unknown_rate, 3);
-	assert_int_equal(cfg.token_lifetime, 7200);
-	assert_int_equal(cfg.local_bios, LOCAL_BOOT_NOFILE);
-	assert_int_equal(cfg.local_efi, LOCAL_BOOT_GRUB);
-	assert_true(cfg.tftp_single_port);
-	assert_int_equal(cfg.tftp_max, 2000);
-	assert_int_equal(cfg.tftp_mtu, 1400);
-	assert_true(cfg.allow_other_servers);
-	assert_int_equal(cfg.probe_interval, 60);
-	assert_int_equal(cfg.probe_wait, 0);
 }
 
 static void
@@ -934,20 +917,10 @@ ranges(void **state)
 int
 main(void)
 {
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(defaults),
-		cmocka_unit_test(db_path_old_layout),
-		cmocka_unit_test(every_key),
-		cmocka_unit_test(empty_and_partial_files),
-		cmocka_unit_test(durations),
-		cmocka_unit_test(unknown_section_and_key),
-		cmocka_unit_test(bad_values_per_type),
-		cmocka_unit_test(line_numbers_and_syntax),
-		cmocka_unit_test(hostile_files),
-		cmocka_unit_test(missing_file),
-		cmocka_unit_test(enum_names),
-		cmocka_unit_test(ranges),
-	};
-
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return unit_run(UNIT_LIST(defaults, db_path_old_layout, every_key,
+	                          empty_and_partial_files, durations,
+	                          unknown_section_and_key, bad_values_per_type,
+	                          line_numbers_and_syntax, hostile_files,
+	                          missing_file, enum_names, ranges),
+	                setup, teardown);
 }

@@ -31,6 +31,105 @@ host_init(struct db_host *h, const char *mac)
 	h->action = DB_ACTION_LOCAL;
 }
 
+/* h: host_init's host of mac, flagged to install distro. */
+static void
+host_init_install(struct db_host *h, const char *mac, const char *distro)
+{
+	host_init(h, mac);
+	h->action = DB_ACTION_INSTALL;
+	strcpy(h->distro, distro);
+}
+
+/* db_host_add's answer for host_init's host of mac with the hostname
+ * and the address ip (NULL: none). */
+static int
+host_add_named(struct db *db, const char *mac, const char *hostname,
+	       const char *ip)
+{
+	struct db_host h;
+	int64_t id;
+
+	host_init(&h, mac);
+	if (hostname)
+		strcpy(h.hostname, hostname);
+	if (ip)
+		strcpy(h.ip, ip);
+	return db_host_add(db, &h, &id);
+}
+
+/* A host host_add_named adds, and the answer wanted. */
+struct host_case {
+	const char *mac, *hostname, *ip;
+	int want;
+};
+
+static void
+host_add_cases(struct db *db, const struct host_case *c, size_t n)
+{
+	int r;
+
+	for (; n--; c++)
+		if ((r = host_add_named(db, c->mac, c->hostname, c->ip)) !=
+		    c->want)
+			fail_msg("host %s hostname %s ip %s: %d, want %d",
+				 c->mac, c->hostname ? c->hostname : "(NULL)",
+				 c->ip ? c->ip : "(NULL)", r, c->want);
+}
+
+/* HOST_ADD_CASES(db, {mac, hostname, ip, want}, ...): each host added,
+ * in turn, answers want. */
+#define HOST_ADD_CASES(db, ...)                                               \
+	do {                                                                  \
+		static const struct host_case cases_[] = {__VA_ARGS__};       \
+		host_add_cases(db, cases_,                                    \
+			       sizeof(cases_) / sizeof(cases_[0]));           \
+	} while (0)
+
+/* Add the distribution name (distro_init's) to db. */
+static void
+distro_add_named(struct db *db, const char *name)
+{
+	struct db_distro d;
+
+	distro_init(&d, name);
+	assert_int_equal(db_distro_add(db, &d), 0);
+}
+
+/* l: a lease of mac, its client's architecture arch (-1: unknown). */
+static void
+lease_init(struct db_lease *l, const char *mac, int arch)
+{
+	memset(l, 0, sizeof(*l));
+	strcpy(l->mac, mac);
+	l->arch = arch;
+}
+
+/* Record l as a lease event state (add, old, del) of the IPv4 address
+ * ip and the IPv6 address ip6 ("": none); db_lease_record's answer. */
+static int
+lease_event(struct db *db, struct db_lease *l, const char *state,
+	    const char *ip, const char *ip6)
+{
+	strcpy(l->state, state);
+	strcpy(l->ip, ip);
+	strcpy(l->ip6, ip6);
+	return db_lease_record(db, l);
+}
+
+/* Append the strings, up to a NULL, to buf: what the list callbacks
+ * below copy of each row. */
+static void __attribute__((sentinel))
+append(char *buf, ...)
+{
+	const char *s;
+	va_list ap;
+
+	va_start(ap, buf);
+	while ((s = va_arg(ap, const char *)))
+		strcat(buf, s);
+	va_end(ap);
+}
+
 static void
 test_fresh_schema(void **state)
 {
@@ -42,12 +141,77 @@ test_fresh_schema(void **state)
 	assert_null(schema_migration(DB_SCHEMA_VERSION + 1));
 }
 
+/* db_event_list callback: "APPLIANCE/KIND;" for each event. */
+static int
+collect_origins(const struct db_event *e, void *ctx)
+{
+	append(ctx, e->appliance, "/", e->kind, ";", NULL);
+	return 0;
+}
+
+/*
+ * A database at loc as version v of the schema left it: migrations 1 to
+ * v and the version they record (SQLite's user_version; PostgreSQL's
+ * bootyard_schema, in a schema emptied first), then rows, the SQL that
+ * fills it.
+ */
+static void
+db_at_version(const char *loc, int v, const char *rows)
+{
+	char sql[64];
+	int i;
+
+	if (fixture_pg)
+		raw_exec(loc, "SET client_min_messages = warning;"
+			      "DROP SCHEMA public CASCADE; CREATE SCHEMA public;"
+			      "CREATE TABLE bootyard_schema"
+			      " (version integer PRIMARY KEY)");
+	for (i = 1; i <= v; i++) {
+		if (!fixture_pg) {
+			raw_exec(loc, schema_migration(i));
+			continue;
+		}
+		raw_exec(loc, schema_pg_migration(i));
+		snprintf(sql, sizeof(sql),
+			 "INSERT INTO bootyard_schema VALUES (%d)", i);
+		raw_exec(loc, sql);
+	}
+	if (!fixture_pg) {
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d;", v);
+		raw_exec(loc, sql);
+	}
+	raw_exec(loc, rows);
+}
+
+/* The event of mac that an upgraded database held (kind old): migration
+ * 8 gave it no appliance. */
+static void
+assert_event_without_appliance(struct db *db, const char *mac)
+{
+	char buf[256] = "";
+
+	assert_int_equal(db_event_list(db, mac, 0, collect_origins, buf), 0);
+	assert_true(!strncmp(buf, "/old;", 5));
+}
+
+/* The distribution name of an upgraded database, into dd (the caller
+ * frees it): migration 6 made its one kernel the amd64 kernel. */
+static void
+assert_one_amd64_kernel(struct db *db, const char *name, const char *kernel,
+			const char *initrd, struct db_distro *dd)
+{
+	assert_int_equal(db_distro_get(db, name, dd), 0);
+	assert_int_equal(dd->n_kernels, 1);
+	assert_string_equal(dd->kernels[0].arch, "amd64");
+	assert_string_equal(dd->kernels[0].kernel, kernel);
+	assert_string_equal(dd->kernels[0].initrd, initrd);
+}
+
 static void
 test_upgrade_from_v1(void **state)
 {
 	struct fixture *f = *state;
 	char path[160];
-	sqlite3 *conn;
 	struct db *db;
 	struct db_host h;
 	int64_t id;
@@ -56,20 +220,11 @@ test_upgrade_from_v1(void **state)
 
 	/* A database as version 1 left it, with a host in it. */
 	snprintf(path, sizeof(path), "%s/v1.db", f->dir);
-	assert_int_equal(sqlite3_open(path, &conn), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(conn, schema_migration(1), NULL, NULL,
-				      NULL),
-			 SQLITE_OK);
-	assert_int_equal(
-		sqlite3_exec(conn,
-			     "PRAGMA user_version = 1;"
-			     "INSERT INTO hosts (hostname, action, created,"
-			     " updated) VALUES ('old', 'menu', 1, 1);"
-			     "INSERT INTO host_macs VALUES"
-			     " ('52:54:00:00:00:01', 1, 0);",
-			     NULL, NULL, NULL),
-		SQLITE_OK);
-	sqlite3_close(conn);
+	db_at_version(path, 1,
+		      "INSERT INTO hosts (hostname, action, created,"
+		      " updated) VALUES ('old', 'menu', 1, 1);"
+		      "INSERT INTO host_macs VALUES"
+		      " ('52:54:00:00:00:01', 1, 0);");
 
 	/* Read-only refuses an old schema; a writer migrates it. */
 	assert_int_equal(db_open(path, DB_OPEN_READONLY, &db), -ESTALE);
@@ -86,25 +241,8 @@ test_upgrade_from_v1(void **state)
 	db_close(db);
 
 	/* A database from the future is refused. */
-	assert_int_equal(sqlite3_open(path, &conn), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(conn, "PRAGMA user_version = 99", NULL,
-				      NULL, NULL),
-			 SQLITE_OK);
-	sqlite3_close(conn);
+	raw_exec(path, "PRAGMA user_version = 99");
 	assert_int_equal(db_open(path, 0, &db), -EPROTO);
-}
-
-/* db_event_list callback: "APPLIANCE/KIND;" for each event. */
-static int
-collect_origins(const struct db_event *e, void *ctx)
-{
-	char *buf = ctx;
-
-	strcat(buf, e->appliance);
-	strcat(buf, "/");
-	strcat(buf, e->kind);
-	strcat(buf, ";");
-	return 0;
 }
 
 /* Migration 4 rebuilds install_tokens: the tokens of a version 3
@@ -115,37 +253,25 @@ test_upgrade_from_v3(void **state)
 	struct fixture *f = *state;
 	const char *tok = "0123456789abcdef0123456789abcdef";
 	char path[160];
-	sqlite3 *conn;
 	struct db *db;
 	struct db_host h;
-	int v;
 
 	db_fixture_only_sqlite();
 
 	snprintf(path, sizeof(path), "%s/v3.db", f->dir);
-	assert_int_equal(sqlite3_open(path, &conn), SQLITE_OK);
-	for (v = 1; v <= 3; v++)
-		assert_int_equal(sqlite3_exec(conn, schema_migration(v), NULL,
-					      NULL, NULL),
-				 SQLITE_OK);
-	assert_int_equal(
-		sqlite3_exec(conn,
-			     "PRAGMA user_version = 3;"
-			     "INSERT INTO distros (name, kernel, initrd,"
-			     " created, updated) VALUES ('d', 'k', 'i', 1, 1);"
-			     "INSERT INTO hosts (hostname, action, distro,"
-			     " token, attempts, created, updated) VALUES"
-			     " ('old', 'install', 'd',"
-			     " '0123456789abcdef0123456789abcdef', 1, 1, 1);"
-			     "INSERT INTO host_macs VALUES"
-			     " ('52:54:00:00:00:01', 1, 0);"
-			     "INSERT INTO install_tokens (token, host_id, issued)"
-			     " VALUES ('0123456789abcdef0123456789abcdef', 1, 1);"
-			     "INSERT INTO events (ts_ms, mac, kind) VALUES"
-			     " (5, '52:54:00:00:00:01', 'old');",
-			     NULL, NULL, NULL),
-		SQLITE_OK);
-	sqlite3_close(conn);
+	db_at_version(path, 3,
+		      "INSERT INTO distros (name, kernel, initrd,"
+		      " created, updated) VALUES ('d', 'k', 'i', 1, 1);"
+		      "INSERT INTO hosts (hostname, action, distro,"
+		      " token, attempts, created, updated) VALUES"
+		      " ('old', 'install', 'd',"
+		      " '0123456789abcdef0123456789abcdef', 1, 1, 1);"
+		      "INSERT INTO host_macs VALUES"
+		      " ('52:54:00:00:00:01', 1, 0);"
+		      "INSERT INTO install_tokens (token, host_id, issued)"
+		      " VALUES ('0123456789abcdef0123456789abcdef', 1, 1);"
+		      "INSERT INTO events (ts_ms, mac, kind) VALUES"
+		      " (5, '52:54:00:00:00:01', 'old');");
 	assert_int_equal(db_open(path, 0, &db), 0);
 	assert_int_equal(db_schema_version(db), DB_SCHEMA_VERSION);
 	assert_int_equal(db_install_lookup(db, tok, &h), 0);
@@ -154,24 +280,12 @@ test_upgrade_from_v3(void **state)
 	assert_int_equal(db_install_done(db, tok, &h), 0);
 	assert_int_equal(h.action, DB_ACTION_LOCAL);
 	assert_int_equal(db_install_lookup(db, tok, &h), -ESTALE);
-	{
-		/* migration 8: an older event has no appliance */
-		char buf[256] = "";
-
-		assert_int_equal(db_event_list(db, "52:54:00:00:00:01", 0,
-					       collect_origins, buf),
-				 0);
-		assert_true(!strncmp(buf, "/old;", 5));
-	}
+	assert_event_without_appliance(db, "52:54:00:00:00:01");
 	{
 		/* migration 6: the one kernel became the amd64 kernel */
 		struct db_distro dd;
 
-		assert_int_equal(db_distro_get(db, "d", &dd), 0);
-		assert_int_equal(dd.n_kernels, 1);
-		assert_string_equal(dd.kernels[0].arch, "amd64");
-		assert_string_equal(dd.kernels[0].kernel, "k");
-		assert_string_equal(dd.kernels[0].initrd, "i");
+		assert_one_amd64_kernel(db, "d", "k", "i", &dd);
 		assert_non_null(db_distro_kernel(&dd, "amd64"));
 		assert_null(db_distro_kernel(&dd, "arm64"));
 		db_distro_free(&dd);
@@ -188,39 +302,23 @@ test_pg_upgrade_from_v5(void **state)
 	struct fixture *f = *state;
 	struct db_distro dd;
 	struct db_lease l, g;
-	int v;
 
 	if (!fixture_pg)
 		skip(); /* SQLite's upgrades: test_upgrade_from_v1, _v3 */
 	db_close(f->db);
 	f->db = NULL;
-	raw_exec(f->path, "SET client_min_messages = warning;"
-			  "DROP SCHEMA public CASCADE; CREATE SCHEMA public;"
-			  "CREATE TABLE bootyard_schema"
-			  " (version integer PRIMARY KEY)");
-	for (v = 1; v <= 5; v++) {
-		char sql[64];
-
-		raw_exec(f->path, schema_pg_migration(v));
-		snprintf(sql, sizeof(sql),
-			 "INSERT INTO bootyard_schema VALUES (%d)", v);
-		raw_exec(f->path, sql);
-	}
-	raw_exec(f->path,
-		 "INSERT INTO distros (name, kernel, initrd, created, updated)"
-		 " VALUES ('d', 'd/k', 'd/i d/i2', 1, 1);"
-		 "INSERT INTO leases (mac, ip, state, first_seen, last_seen)"
-		 " VALUES ('52:54:00:00:00:05', '198.18.0.5', 'add', 1, 1);"
-		 "INSERT INTO events (ts_ms, mac, kind)"
-		 " VALUES (5, '52:54:00:00:00:05', 'old')");
+	db_at_version(f->path, 5,
+		      "INSERT INTO distros (name, kernel, initrd, created,"
+		      " updated) VALUES ('d', 'd/k', 'd/i d/i2', 1, 1);"
+		      "INSERT INTO leases (mac, ip, state, first_seen,"
+		      " last_seen) VALUES ('52:54:00:00:00:05', '198.18.0.5',"
+		      " 'add', 1, 1);"
+		      "INSERT INTO events (ts_ms, mac, kind)"
+		      " VALUES (5, '52:54:00:00:00:05', 'old')");
 	assert_int_equal(db_open(f->path, 0, &f->db), 0);
 	assert_int_equal(db_schema_version(f->db), DB_SCHEMA_VERSION);
 
-	assert_int_equal(db_distro_get(f->db, "d", &dd), 0);
-	assert_int_equal(dd.n_kernels, 1);
-	assert_string_equal(dd.kernels[0].arch, "amd64");
-	assert_string_equal(dd.kernels[0].kernel, "d/k");
-	assert_string_equal(dd.kernels[0].initrd, "d/i d/i2");
+	assert_one_amd64_kernel(f->db, "d", "d/k", "d/i d/i2", &dd);
 	db_distro_free(&dd);
 	raw_exec(f->path,
 		 "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_trigger"
@@ -231,24 +329,12 @@ test_pg_upgrade_from_v5(void **state)
 	assert_int_equal(db_lease_get(f->db, "52:54:00:00:00:05", &g), 0);
 	assert_string_equal(g.ip, "198.18.0.5");
 	assert_string_equal(g.ip6, "");
-	memset(&l, 0, sizeof(l));
-	strcpy(l.mac, "52:54:00:00:00:05");
-	strcpy(l.ip6, "fd00::5");
-	strcpy(l.state, "add");
-	l.arch = -1;
-	assert_int_equal(db_lease_record(f->db, &l), 0);
+	lease_init(&l, "52:54:00:00:00:05", -1);
+	assert_int_equal(lease_event(f->db, &l, "add", "", "fd00::5"), 0);
 	assert_int_equal(db_lease_get(f->db, "52:54:00:00:00:05", &g), 0);
 	assert_string_equal(g.ip, "198.18.0.5");
 	assert_string_equal(g.ip6, "fd00::5");
-	{
-		/* migration 8: an older event has no appliance */
-		char buf[256] = "";
-
-		assert_int_equal(db_event_list(f->db, "52:54:00:00:00:05", 0,
-					       collect_origins, buf),
-				 0);
-		assert_true(!strncmp(buf, "/old;", 5));
-	}
+	assert_event_without_appliance(f->db, "52:54:00:00:00:05");
 }
 
 static void
@@ -283,22 +369,15 @@ test_host_crud(void **state)
 {
 	struct fixture *f = *state;
 	struct db_host h, g;
-	struct db_distro d;
 	int64_t id, id2, n;
 
-	distro_init(&d, "debian12");
-	assert_int_equal(db_distro_add(f->db, &d), 0);
+	distro_add_named(f->db, "debian12");
 
-	host_init(&h, "52:54:00:12:34:56");
+	host_init_install(&h, "52:54:00:12:34:56", "debian12");
 	strcpy(h.hostname, "node1");
 	strcpy(h.ip, "198.18.0.10");
-	h.action = DB_ACTION_INSTALL;
-	strcpy(h.distro, "debian12");
-	h.n_attrs = 2;
-	strcpy(h.attrs[0].key, "rack");
-	strcpy(h.attrs[0].value, "r1");
-	strcpy(h.attrs[1].key, "disk");
-	strcpy(h.attrs[1].value, "/dev/sda");
+	host_attr_add(&h, "rack", "r1");
+	host_attr_add(&h, "disk", "/dev/sda");
 	assert_int_equal(db_host_add(f->db, &h, &id), 0);
 	assert_true(id > 0);
 
@@ -325,18 +404,11 @@ test_host_crud(void **state)
 	assert_int_equal(db_host_find_by_name(f->db, "nope", &g), -ENOENT);
 
 	/* Unique MAC, hostname and ip. */
-	host_init(&h, "52:54:00:12:34:56");
-	assert_int_equal(db_host_add(f->db, &h, &id2), -EEXIST);
-	host_init(&h, "52:54:00:aa:aa:aa");
-	strcpy(h.hostname, "node1");
-	assert_int_equal(db_host_add(f->db, &h, &id2), -EEXIST);
-	host_init(&h, "52:54:00:aa:aa:aa");
-	strcpy(h.ip, "198.18.0.10");
-	assert_int_equal(db_host_add(f->db, &h, &id2), -EEXIST);
+	HOST_ADD_CASES(f->db, {"52:54:00:12:34:56", NULL, NULL, -EEXIST},
+		       {"52:54:00:aa:aa:aa", "node1", NULL, -EEXIST},
+		       {"52:54:00:aa:aa:aa", NULL, "198.18.0.10", -EEXIST});
 	/* Unknown distro. */
-	host_init(&h, "52:54:00:aa:aa:aa");
-	h.action = DB_ACTION_INSTALL;
-	strcpy(h.distro, "nosuch");
+	host_init_install(&h, "52:54:00:aa:aa:aa", "nosuch");
 	assert_int_equal(db_host_add(f->db, &h, &id2), -ENOENT);
 	assert_int_equal(db_host_count(f->db, &n), 0);
 	assert_int_equal(n, 1);
@@ -378,12 +450,8 @@ test_host_validation(void **state)
 	struct db_host h;
 	int64_t id, n;
 
-	host_init(&h, "52:54:00:12:34:56");
-	strcpy(h.hostname, "bad host");
-	assert_int_equal(db_host_add(f->db, &h, &id), -EINVAL);
-	host_init(&h, "52:54:00:12:34:56");
-	strcpy(h.ip, "198.18.0.300");
-	assert_int_equal(db_host_add(f->db, &h, &id), -EINVAL);
+	HOST_ADD_CASES(f->db, {"52:54:00:12:34:56", "bad host", NULL, -EINVAL},
+		       {"52:54:00:12:34:56", NULL, "198.18.0.300", -EINVAL});
 	host_init(&h, "52:54:00:12:34:56");
 	h.action = DB_ACTION_INSTALL; /* without distro */
 	assert_int_equal(db_host_add(f->db, &h, &id), -EINVAL);
@@ -498,11 +566,9 @@ test_install_once(void **state)
 	const char *t1 = "0123456789abcdef0123456789abcdef";
 	const char *t2 = "fedcba9876543210fedcba9876543210";
 	struct db_host h, g;
-	struct db_distro d;
 	int64_t id;
 
-	distro_init(&d, "debian12");
-	assert_int_equal(db_distro_add(f->db, &d), 0);
+	distro_add_named(f->db, "debian12");
 	host_init(&h, "52:54:00:12:34:56");
 	assert_int_equal(db_host_add(f->db, &h, &id), 0);
 
@@ -547,10 +613,7 @@ test_install_once(void **state)
 static int
 collect_kinds(const struct db_event *e, void *ctx)
 {
-	char *buf = ctx;
-
-	strcat(buf, e->kind);
-	strcat(buf, ",");
+	append(ctx, e->kind, ",", NULL);
 	return 0;
 }
 
@@ -560,15 +623,11 @@ test_install_exhausted(void **state)
 	struct fixture *f = *state;
 	char tok[TOKEN_LEN + 1], kinds[512] = "";
 	struct db_host h;
-	struct db_distro d;
 	int64_t id;
 	int i;
 
-	distro_init(&d, "debian12");
-	assert_int_equal(db_distro_add(f->db, &d), 0);
-	host_init(&h, "52:54:00:12:34:56");
-	h.action = DB_ACTION_INSTALL;
-	strcpy(h.distro, "debian12");
+	distro_add_named(f->db, "debian12");
+	host_init_install(&h, "52:54:00:12:34:56", "debian12");
 	assert_int_equal(db_host_add(f->db, &h, &id), 0);
 	for (i = 0; i < 3; i++) {
 		snprintf(tok, sizeof(tok), "%032x", i + 1);
@@ -610,14 +669,11 @@ test_install_one_boot(void **state)
 	const char *t3 = "33333333333333333333333333333333";
 	const char *tf = "ffffffffffffffffffffffffffffffff";
 	struct db_host h, g;
-	struct db_distro d;
 	char kinds[256] = "";
 	int64_t id;
 
-	distro_init(&d, "debian12");
-	assert_int_equal(db_distro_add(f->db, &d), 0);
-	distro_init(&d, "alma9");
-	assert_int_equal(db_distro_add(f->db, &d), 0);
+	distro_add_named(f->db, "debian12");
+	distro_add_named(f->db, "alma9");
 	host_init(&h, "52:54:00:12:34:56");
 	h.action = DB_ACTION_MENU;
 	assert_int_equal(db_host_add(f->db, &h, &id), 0);
@@ -771,12 +827,10 @@ test_install_race(void **state)
 	struct racer racers[2];
 	struct race rc = { .path = f->path };
 	pthread_t th[2];
-	struct db_distro d;
 	struct db_host h;
 	int round, i, won;
 
-	distro_init(&d, "debian12");
-	assert_int_equal(db_distro_add(f->db, &d), 0);
+	distro_add_named(f->db, "debian12");
 	host_init(&h, "52:54:00:00:0e:01");
 	assert_int_equal(db_host_add(f->db, &h, &rc.id), 0);
 	pthread_barrier_init(&rc.start, NULL, 3);
@@ -835,16 +889,11 @@ test_install_issue_for(void **state)
 {
 	struct fixture *f = *state;
 	struct db_host h;
-	struct db_distro d;
 	int64_t id;
 
-	distro_init(&d, "debian12");
-	assert_int_equal(db_distro_add(f->db, &d), 0);
-	distro_init(&d, "alma9");
-	assert_int_equal(db_distro_add(f->db, &d), 0);
-	host_init(&h, "52:54:00:12:34:56");
-	h.action = DB_ACTION_INSTALL;
-	strcpy(h.distro, "debian12");
+	distro_add_named(f->db, "debian12");
+	distro_add_named(f->db, "alma9");
+	host_init_install(&h, "52:54:00:12:34:56", "debian12");
 	assert_int_equal(db_host_add(f->db, &h, &id), 0);
 	/* the admin switched the distribution meanwhile */
 	assert_int_equal(db_host_reinstall(f->db, id, "alma9"), 0);
@@ -873,14 +922,10 @@ test_lease_holder(void **state)
 	struct db_lease l;
 	char mac[MAC_STR_LEN];
 
-	memset(&l, 0, sizeof(l));
-	strcpy(l.mac, "52:54:00:00:00:01");
-	strcpy(l.ip, "198.18.0.50");
-	strcpy(l.state, "add");
-	l.arch = -1;
+	lease_init(&l, "52:54:00:00:00:01", -1);
 	l.expires = (int64_t)time(NULL) + 3600;
 	assert_int_equal(db_lease_holder(f->db, "198.18.0.50", mac), -ENOENT);
-	assert_int_equal(db_lease_record(f->db, &l), 0);
+	assert_int_equal(lease_event(f->db, &l, "add", "198.18.0.50", ""), 0);
 	assert_int_equal(db_lease_holder(f->db, "198.18.0.50", mac), 0);
 	assert_string_equal(mac, "52:54:00:00:00:01");
 	assert_int_equal(db_lease_holder(f->db, "198.18.0.51", mac), -ENOENT);
@@ -907,28 +952,20 @@ test_lease_holder(void **state)
 
 	/* a release of an address the MAC no longer holds (an older lease
 	 * of another client id) keeps the one it holds */
-	strcpy(l.state, "add");
-	strcpy(l.ip, "198.18.0.60");
-	assert_int_equal(db_lease_record(f->db, &l), 0);
-	strcpy(l.state, "del");
-	strcpy(l.ip, "198.18.0.50");
+	assert_int_equal(lease_event(f->db, &l, "add", "198.18.0.60", ""), 0);
 	l.expires = 1;
-	assert_int_equal(db_lease_record(f->db, &l), 0);
+	assert_int_equal(lease_event(f->db, &l, "del", "198.18.0.50", ""), 0);
 	assert_int_equal(db_lease_holder(f->db, "198.18.0.60", mac), 0);
 	assert_string_equal(mac, "52:54:00:00:00:01");
 
 	/* expired */
-	strcpy(l.state, "old");
-	strcpy(l.ip, "198.18.0.60");
 	l.expires = (int64_t)time(NULL) - 1;
-	assert_int_equal(db_lease_record(f->db, &l), 0);
+	assert_int_equal(lease_event(f->db, &l, "old", "198.18.0.60", ""), 0);
 	assert_int_equal(db_lease_holder(f->db, "198.18.0.60", mac), -ENOENT);
 	/* an address without expiry (unknown) is held */
 	strcpy(l.mac, "52:54:00:00:00:03");
-	strcpy(l.ip, "198.18.0.70");
-	strcpy(l.state, "add");
 	l.expires = 0;
-	assert_int_equal(db_lease_record(f->db, &l), 0);
+	assert_int_equal(lease_event(f->db, &l, "add", "198.18.0.70", ""), 0);
 	assert_int_equal(db_lease_holder(f->db, "198.18.0.70", mac), 0);
 	/* a MAC seen over HTTP only holds no address */
 	assert_int_equal(db_lease_seen(f->db, "52:54:00:00:00:04", 7), 0);
@@ -963,28 +1000,22 @@ test_ipv6_addresses(void **state)
 	strcpy(h.ip, "fd00::10");
 	assert_int_equal(db_host_add(f->db, &h, &id2), 0);
 
-	memset(&l, 0, sizeof(l));
-	strcpy(l.mac, "52:54:00:66:00:03");
-	strcpy(l.ip6, "fd00::50");
-	strcpy(l.state, "add");
-	l.arch = -1;
+	lease_init(&l, "52:54:00:66:00:03", -1);
 	l.expires = (int64_t)time(NULL) + 3600;
-	assert_int_equal(db_lease_record(f->db, &l), 0);
+	assert_int_equal(lease_event(f->db, &l, "add", "", "fd00::50"), 0);
 	assert_int_equal(db_lease_holder(f->db, "fd00::50", mac), 0);
 	assert_string_equal(mac, "52:54:00:66:00:03");
 	assert_int_equal(db_lease_holder(f->db, "fd00:0::50", mac), -EINVAL);
-	strcpy(l.ip6, "fd00::050");
-	assert_int_equal(db_lease_record(f->db, &l), -EINVAL);
+	assert_int_equal(lease_event(f->db, &l, "add", "", "fd00::050"),
+			 -EINVAL);
 	/* each address in its family's field, one address an event */
-	strcpy(l.ip6, "");
-	strcpy(l.ip, "fd00::50");
-	assert_int_equal(db_lease_record(f->db, &l), -EINVAL);
-	strcpy(l.ip, "");
-	strcpy(l.ip6, "198.18.0.50");
-	assert_int_equal(db_lease_record(f->db, &l), -EINVAL);
-	strcpy(l.ip, "198.18.0.50");
-	strcpy(l.ip6, "fd00::50");
-	assert_int_equal(db_lease_record(f->db, &l), -EINVAL);
+	assert_int_equal(lease_event(f->db, &l, "add", "fd00::50", ""),
+			 -EINVAL);
+	assert_int_equal(lease_event(f->db, &l, "add", "", "198.18.0.50"),
+			 -EINVAL);
+	assert_int_equal(lease_event(f->db, &l, "add", "198.18.0.50",
+				     "fd00::50"),
+			 -EINVAL);
 }
 
 /* Dual stack: a MAC's IPv4 and IPv6 leases live side by side; an event
@@ -996,17 +1027,12 @@ test_lease_dual_stack(void **state)
 	struct db_lease l, g;
 	char mac[MAC_STR_LEN];
 
-	memset(&l, 0, sizeof(l));
-	strcpy(l.mac, "52:54:00:66:00:09");
-	strcpy(l.ip, "198.18.0.90");
-	strcpy(l.state, "add");
-	l.arch = 7;
+	lease_init(&l, "52:54:00:66:00:09", 7);
 	l.expires = (int64_t)time(NULL) + 3600;
-	assert_int_equal(db_lease_record(f->db, &l), 0);
-	strcpy(l.ip, "");
-	strcpy(l.ip6, "fd00:b007::190");
+	assert_int_equal(lease_event(f->db, &l, "add", "198.18.0.90", ""), 0);
 	l.arch = -1;
-	assert_int_equal(db_lease_record(f->db, &l), 0);
+	assert_int_equal(lease_event(f->db, &l, "add", "", "fd00:b007::190"),
+			 0);
 	assert_int_equal(db_lease_get(f->db, l.mac, &g), 0);
 	assert_string_equal(g.ip, "198.18.0.90");
 	assert_string_equal(g.ip6, "fd00:b007::190");
@@ -1016,23 +1042,18 @@ test_lease_dual_stack(void **state)
 	assert_int_equal(db_lease_holder(f->db, "fd00:b007::190", mac), 0);
 	assert_string_equal(mac, l.mac);
 	/* the v4 address renewed: the v6 one stays */
-	strcpy(l.ip6, "");
-	strcpy(l.ip, "198.18.0.90");
-	strcpy(l.state, "old");
-	assert_int_equal(db_lease_record(f->db, &l), 0);
+	assert_int_equal(lease_event(f->db, &l, "old", "198.18.0.90", ""), 0);
 	assert_int_equal(db_lease_get(f->db, l.mac, &g), 0);
 	assert_string_equal(g.ip6, "fd00:b007::190");
 	/* a release of another v6 address keeps the one held */
-	strcpy(l.ip, "");
-	strcpy(l.ip6, "fd00:b007::191");
-	strcpy(l.state, "del");
-	assert_int_equal(db_lease_record(f->db, &l), 0);
+	assert_int_equal(lease_event(f->db, &l, "del", "", "fd00:b007::191"),
+			 0);
 	assert_int_equal(db_lease_get(f->db, l.mac, &g), 0);
 	assert_string_equal(g.ip6, "fd00:b007::190");
 	assert_string_equal(g.state, "old");
 	/* the v6 release: the v4 address stays */
-	strcpy(l.ip6, "fd00:b007::190");
-	assert_int_equal(db_lease_record(f->db, &l), 0);
+	assert_int_equal(lease_event(f->db, &l, "del", "", "fd00:b007::190"),
+			 0);
 	assert_int_equal(db_lease_get(f->db, l.mac, &g), 0);
 	assert_string_equal(g.ip6, "");
 	assert_string_equal(g.ip, "198.18.0.90");
@@ -1041,9 +1062,7 @@ test_lease_dual_stack(void **state)
 	assert_int_equal(db_lease_holder(f->db, "fd00:b007::190", mac),
 			 -ENOENT);
 	/* and the v4 release: the v6 field was already empty */
-	strcpy(l.ip6, "");
-	strcpy(l.ip, "198.18.0.90");
-	assert_int_equal(db_lease_record(f->db, &l), 0);
+	assert_int_equal(lease_event(f->db, &l, "del", "198.18.0.90", ""), 0);
 	assert_int_equal(db_lease_get(f->db, l.mac, &g), 0);
 	assert_string_equal(g.ip, "");
 	assert_string_equal(g.state, "del");
@@ -1121,11 +1140,7 @@ test_distros(void **state)
 static int
 collect_leases(const struct db_lease *l, void *ctx)
 {
-	char *buf = ctx;
-
-	strcat(buf, l->mac);
-	strcat(buf, l->known ? "+" : "-");
-	strcat(buf, ",");
+	append(ctx, l->mac, l->known ? "+" : "-", ",", NULL);
 	return 0;
 }
 
@@ -1138,21 +1153,14 @@ test_leases(void **state)
 	char buf[512] = "";
 	int64_t id;
 
-	memset(&l, 0, sizeof(l));
-	strcpy(l.mac, "52:54:00:00:00:01");
-	strcpy(l.ip, "198.18.0.50");
-	strcpy(l.state, "add");
+	lease_init(&l, "52:54:00:00:00:01", 0);
 	strcpy(l.user_class, "iPXE");
 	strcpy(l.vendor_class, "PXEClient:Arch:00000:UNDI:002001");
-	l.arch = 0;
-	assert_int_equal(db_lease_record(f->db, &l), 0);
+	assert_int_equal(lease_event(f->db, &l, "add", "198.18.0.50", ""), 0);
 
 	/* A later event without fields keeps what was known. */
-	memset(&l, 0, sizeof(l));
-	strcpy(l.mac, "52:54:00:00:00:01");
-	strcpy(l.state, "old");
-	l.arch = -1;
-	assert_int_equal(db_lease_record(f->db, &l), 0);
+	lease_init(&l, "52:54:00:00:00:01", -1);
+	assert_int_equal(lease_event(f->db, &l, "old", "", ""), 0);
 	assert_int_equal(db_lease_get(f->db, "52:54:00:00:00:01", &g), 0);
 	assert_string_equal(g.ip, "198.18.0.50");
 	assert_int_equal(g.arch, 0);
@@ -1194,12 +1202,7 @@ test_leases(void **state)
 static int
 collect_events(const struct db_event *e, void *ctx)
 {
-	char *buf = ctx;
-
-	strcat(buf, e->kind);
-	strcat(buf, "=");
-	strcat(buf, e->detail);
-	strcat(buf, ";");
+	append(ctx, e->kind, "=", e->detail, ";", NULL);
 	return 0;
 }
 
@@ -1428,12 +1431,10 @@ test_host_modify_and_reinstall(void **state)
 {
 	struct fixture *f = *state;
 	struct db_host h;
-	struct db_distro d;
 	int64_t id;
 	int k;
 
-	distro_init(&d, "debian12");
-	assert_int_equal(db_distro_add(f->db, &d), 0);
+	distro_add_named(f->db, "debian12");
 	host_init(&h, "52:54:00:12:34:56");
 	strcpy(h.hostname, "node1");
 	assert_int_equal(db_host_add(f->db, &h, &id), 0);
@@ -1684,15 +1685,11 @@ test_token_prune(void **state)
 			      "00000000000000000000000000000004"};
 	char sql[256];
 	struct db_host h, g;
-	struct db_distro d;
 	int64_t id, now = (int64_t)time(NULL);
 	int i;
 
-	distro_init(&d, "debian12");
-	assert_int_equal(db_distro_add(f->db, &d), 0);
-	host_init(&h, "52:54:00:00:0c:01");
-	h.action = DB_ACTION_INSTALL;
-	strcpy(h.distro, "debian12");
+	distro_add_named(f->db, "debian12");
+	host_init_install(&h, "52:54:00:00:0c:01", "debian12");
 	assert_int_equal(db_host_add(f->db, &h, &id), 0);
 	for (i = 0; i < 4; i++)
 		assert_int_equal(db_install_issue(f->db, id, tok[i], 10), 0);
@@ -1794,66 +1791,18 @@ test_short_wait(void **state)
 int
 main(void)
 {
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_fresh_schema, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_upgrade_from_v1, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_upgrade_from_v3, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_pg_upgrade_from_v5, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_open_errors, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_host_crud, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_host_validation, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_host_macs, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_host_list, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_install_once, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_install_one_boot, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_install_issue_for, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_install_race, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_ipv6_addresses, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_lease_dual_stack, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_lease_holder, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_install_exhausted, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_distros, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_leases, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_events, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_events_appliance, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_event_prune, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_event_batch, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_readonly, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_host_modify_and_reinstall,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_read_hold, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_lease_prune, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_token_prune, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_short_wait, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_checkpoint, setup,
-						teardown),
-	};
-
-	return db_fixture_run("db", "bootyard_test_db", tests,
-			      sizeof(tests) / sizeof(tests[0]));
+	return db_fixture_run(
+	    "db", "bootyard_test_db",
+	    UNIT_LIST(
+	        test_fresh_schema, test_upgrade_from_v1, test_upgrade_from_v3,
+	        test_pg_upgrade_from_v5, test_open_errors, test_host_crud,
+	        test_host_validation, test_host_macs, test_host_list,
+	        test_install_once, test_install_one_boot,
+	        test_install_issue_for, test_install_race, test_ipv6_addresses,
+	        test_lease_dual_stack, test_lease_holder,
+	        test_install_exhausted, test_distros, test_leases, test_events,
+	        test_events_appliance, test_event_prune, test_event_batch,
+	        test_readonly, test_host_modify_and_reinstall, test_read_hold,
+	        test_lease_prune, test_token_prune, test_short_wait,
+	        test_checkpoint));
 }

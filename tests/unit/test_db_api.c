@@ -163,10 +163,8 @@ test_distro_arches(void **state)
 	struct db_distro_names names;
 
 	distro_init(&d, "deb12");
-	d.n_kernels = 2;
-	strcpy(d.kernels[1].arch, "amd64");
-	strcpy(d.kernels[1].kernel, "deb12/amd64/linux");
-	strcpy(d.kernels[1].initrd, "deb12/amd64/initrd.gz");
+	distro_kernel_add(&d, "amd64", "deb12/amd64/linux",
+	                  "deb12/amd64/initrd.gz");
 	strcpy(d.kernels[0].arch, "arm64");
 	strcpy(d.kernels[0].kernel, "deb12/arm64/linux");
 	strcpy(d.kernels[0].initrd, "deb12/arm64/initrd.gz");
@@ -268,9 +266,7 @@ test_read_cache(void **state)
 	strcpy(h.hostname, "cached");
 	h.action = DB_ACTION_INSTALL;
 	strcpy(h.distro, "deb12");
-	h.n_attrs = 1;
-	strcpy(h.attrs[0].key, "rack");
-	strcpy(h.attrs[0].value, "r1");
+	host_attr_add(&h, "rack", "r1");
 	assert_int_equal(db_host_add(f->db, &h, &id), 0);
 	assert_int_equal(db_install_issue(f->db, id, TOK, 3), 0);
 	assert_int_equal(db_power_set(f->db, id, &pw, true), 0);
@@ -325,17 +321,8 @@ test_read_cache(void **state)
 int
 main(void)
 {
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_changes, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_tx, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_maintain, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_snapshot, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_distro_arches, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_read_cache, setup,
-						teardown),
-	};
-
-	return db_fixture_run("db_api", "bootyard_test_db_api", tests,
-			      sizeof(tests) / sizeof(tests[0]));
+	return db_fixture_run("db_api", "bootyard_test_db_api",
+	                      UNIT_LIST(test_changes, test_tx, test_maintain,
+	                                test_snapshot, test_distro_arches,
+	                                test_read_cache));
 }

@@ -15,6 +15,7 @@
 #include "common/util.h"
 #include "appliance/core/decide.h"
 #include "tests/unit/policy_fixture.h"
+#include "unit_main.h"
 
 static struct decide_policy pol = POLICY_FIXTURE(5, LOCAL_BOOT_EXIT1);
 
@@ -438,16 +439,8 @@ test_describe(void **state)
 int
 main(void)
 {
-	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_unknown),
-	    cmocka_unit_test(test_local_methods),
-	    cmocka_unit_test(test_install_once),
-	    cmocka_unit_test(test_choices),
-	    cmocka_unit_test(test_plan_leases_known),
-	    cmocka_unit_test(test_plan_leases_unknown),
-	    cmocka_unit_test(test_addr_check),
-	    cmocka_unit_test(test_refused_and_once),
-	    cmocka_unit_test(test_describe),
-	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return UNIT_RUN(test_unknown, test_local_methods, test_install_once,
+	                test_choices, test_plan_leases_known,
+	                test_plan_leases_unknown, test_addr_check,
+	                test_refused_and_once, test_describe);
 }

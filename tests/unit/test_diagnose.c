@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "appliance/core/diagnose.h"
+#include "unit_main.h"
 
 #define MAC "52:54:00:12:34:56"
 #define T0 1800000000000LL
@@ -408,25 +409,16 @@ test_hostile_details(void **state)
 int
 main(void)
 {
-	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup(test_bad_args, reset),
-	    cmocka_unit_test_setup(test_never_seen, reset),
-	    cmocka_unit_test_setup(test_offer_in_progress_then_never_requested,
-	                           reset),
-	    cmocka_unit_test_setup(test_nak, reset),
-	    cmocka_unit_test_setup(test_lease_never_asked_boot_file, reset),
-	    cmocka_unit_test_setup(test_boot_file_not_found, reset),
-	    cmocka_unit_test_setup(test_ipxe_never_fetched_config, reset),
-	    cmocka_unit_test_setup(test_local_boot, reset),
-	    cmocka_unit_test_setup(test_refused_and_error_and_menu, reset),
-	    cmocka_unit_test_setup(test_install_kernel_never_fetched, reset),
-	    cmocka_unit_test_setup(test_kernel_booted_no_answer_file, reset),
-	    cmocka_unit_test_setup(test_installer_never_called_back, reset),
-	    cmocka_unit_test_setup(test_exhausted, reset),
-	    cmocka_unit_test_setup(test_done_then_local_disk, reset),
-	    cmocka_unit_test_setup(test_new_boot_after_local, reset),
-	    cmocka_unit_test_setup(test_hostile_details, reset),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return unit_run_each(
+	    UNIT_LIST(test_bad_args, test_never_seen,
+	              test_offer_in_progress_then_never_requested, test_nak,
+	              test_lease_never_asked_boot_file,
+	              test_boot_file_not_found, test_ipxe_never_fetched_config,
+	              test_local_boot, test_refused_and_error_and_menu,
+	              test_install_kernel_never_fetched,
+	              test_kernel_booted_no_answer_file,
+	              test_installer_never_called_back, test_exhausted,
+	              test_done_then_local_disk, test_new_boot_after_local,
+	              test_hostile_details),
+	    reset, NULL);
 }

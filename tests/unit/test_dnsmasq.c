@@ -25,6 +25,8 @@
 
 #include "appliance/dhcp/dnsmasq.h"
 #include "common/util.h"
+#include "each.h"
+#include "unit_main.h"
 
 static const struct dnsmasq_facts facts = DNSMASQ_FACTS_FIXTURE;
 
@@ -137,6 +139,16 @@ test_render_modes(void **state)
 /* IPv6: an interface with an IPv6 prefix is served over IPv6 too with
  * no setting (range6 = auto), beside IPv4; an explicit range6; IPv6
  * only (range = off); range6 = off; proxy mode leaves IPv6 out. */
+/* dnsmasq_render refuses cfg with f: -EINVAL. */
+static void
+render_einval(const struct by_config *cfg, const struct dnsmasq_facts *f)
+{
+	char err[256], *out = NULL;
+
+	assert_int_equal(dnsmasq_render(cfg, f, &out, err, sizeof(err)),
+			 -EINVAL);
+}
+
 static void
 test_render_ipv6(void **state)
 {
@@ -187,27 +199,21 @@ test_render_ipv6(void **state)
 	 * that does not name it, config lines smuggled in */
 	cfg_defaults(&cfg);
 	f.addr6 = "fd00:b007::1\nport=53";
-	assert_int_equal(dnsmasq_render(&cfg, &f, &out, err, sizeof(err)),
-			 -EINVAL);
+	render_einval(&cfg, &f);
 	f.addr6 = "FD00:B007::1";
-	assert_int_equal(dnsmasq_render(&cfg, &f, &out, err, sizeof(err)),
-			 -EINVAL);
+	render_einval(&cfg, &f);
 	f.addr6 = "fd00:b007::1";
 	f.http_base6 = "http://[fd00:b007::2]";
-	assert_int_equal(dnsmasq_render(&cfg, &f, &out, err, sizeof(err)),
-			 -EINVAL);
+	render_einval(&cfg, &f);
 	f.http_base6 = "http://[fd00:b007::1]:80\nport=53";
-	assert_int_equal(dnsmasq_render(&cfg, &f, &out, err, sizeof(err)),
-			 -EINVAL);
+	render_einval(&cfg, &f);
 	f.http_base6 = NULL;
-	assert_int_equal(dnsmasq_render(&cfg, &f, &out, err, sizeof(err)),
-			 -EINVAL);
+	render_einval(&cfg, &f);
 	/* an explicit range6 that does not parse (the config file parser
 	 * refuses it first; the renderer does not trust it either) */
 	f.http_base6 = "http://[fd00:b007::1]";
 	str_copy(cfg.range6, sizeof(cfg.range6), "fd00::1,fd00::2,\n");
-	assert_int_equal(dnsmasq_render(&cfg, &f, &out, err, sizeof(err)),
-			 -EINVAL);
+	render_einval(&cfg, &f);
 }
 
 static void
@@ -382,6 +388,15 @@ assert_refused(const struct by_config *cfg, const struct dnsmasq_facts *f,
 	assert_null(out);
 }
 
+/* assert_refused with the facts of the fixture, but field = value. */
+#define REFUSED_WITH(cfg, field, value, why)                                   \
+	do {                                                                   \
+		struct dnsmasq_facts f_ = facts;                               \
+                                                                               \
+		f_.field = value;                                              \
+		assert_refused(cfg, &f_, why);                                 \
+	} while (0)
+
 static void
 test_render_refuses(void **state)
 {
@@ -389,24 +404,12 @@ test_render_refuses(void **state)
 	struct dnsmasq_facts f;
 
 	cfg_defaults(&cfg);
-	f = facts;
-	f.iface = "eth0\ndhcp-script=/bin/sh";
-	assert_refused(&cfg, &f, "interface");
-	f = facts;
-	f.tftp_root = "relative/path";
-	assert_refused(&cfg, &f, NULL);
-	f = facts;
-	f.tftp_root = "/a b";
-	assert_refused(&cfg, &f, NULL);
-	f = facts;
-	f.http_base = "http://x/,evil";
-	assert_refused(&cfg, &f, NULL);
-	f = facts;
-	f.addr = "198.18.0.300";
-	assert_refused(&cfg, &f, NULL);
-	f = facts;
-	f.prefix = 31;
-	assert_refused(&cfg, &f, "no room");
+	REFUSED_WITH(&cfg, iface, "eth0\ndhcp-script=/bin/sh", "interface");
+	REFUSED_WITH(&cfg, tftp_root, "relative/path", NULL);
+	REFUSED_WITH(&cfg, tftp_root, "/a b", NULL);
+	REFUSED_WITH(&cfg, http_base, "http://x/,evil", NULL);
+	REFUSED_WITH(&cfg, addr, "198.18.0.300", NULL);
+	REFUSED_WITH(&cfg, prefix, 31, "no room");
 	f = facts;
 	set_range(&cfg, 0, "10.0.0.1,10.0.0.9");
 	assert_refused(&cfg, &f,
@@ -476,10 +479,7 @@ test_hosts_ipv6(void **state)
 	assert_int_equal(skipped, 2);
 	assert_non_null(strstr(out, "\n52:54:00:00:06:01,set:" DNSMASQ_TAG_NOFILE
 				    ",v6a\n"));
-	assert_null(strstr(out, "fd00"));
-	assert_null(strstr(out, "06:02"));
-	assert_null(strstr(out, "06:03"));
-	assert_null(strstr(out, "06:04"));
+	EXPECT_IN(out, false, "fd00", "06:02", "06:03", "06:04");
 	free(out);
 }
 
@@ -749,22 +749,10 @@ test_subnets(void **state)
 int
 main(void)
 {
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_render_modes),
-		cmocka_unit_test(test_render_ipv6),
-		cmocka_unit_test(test_range6_auto),
-		cmocka_unit_test(test_golden_dnsmasq_accepts),
-		cmocka_unit_test(test_arch_and_tftp),
-		cmocka_unit_test(test_range_auto),
-		cmocka_unit_test(test_subnets),
-		cmocka_unit_test(test_render_refuses),
-		cmocka_unit_test(test_hosts),
-		cmocka_unit_test(test_hosts_keywords),
-		cmocka_unit_test(test_hosts_ipv6),
-		cmocka_unit_test(test_http_base_and_files),
-		cmocka_unit_test(test_lease_max),
-		cmocka_unit_test(test_backoff),
-		cmocka_unit_test(test_stale),
-	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return UNIT_RUN(test_render_modes, test_render_ipv6, test_range6_auto,
+	                test_golden_dnsmasq_accepts, test_arch_and_tftp,
+	                test_range_auto, test_subnets, test_render_refuses,
+	                test_hosts, test_hosts_keywords, test_hosts_ipv6,
+	                test_http_base_and_files, test_lease_max, test_backoff,
+	                test_stale);
 }

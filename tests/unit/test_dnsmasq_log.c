@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "appliance/dhcp/dnsmasq_log.h"
+#include "unit_main.h"
 
 #define ROOT "/var/lib/bootyard/tftp"
 
@@ -182,11 +183,6 @@ test_malformed(void **state)
 int
 main(void)
 {
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_events),
-		cmocka_unit_test(test_tftp_ipv6),
-		cmocka_unit_test(test_not_events),
-		cmocka_unit_test(test_malformed),
-	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return UNIT_RUN(test_events, test_tftp_ipv6, test_not_events,
+	                test_malformed);
 }

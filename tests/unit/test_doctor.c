@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "appliance/dhcp/doctor.h"
+#include "unit_main.h"
 
 static const uint8_t mac[6] = {0x52, 0x54, 0x00, 0x12, 0x34, 0x56};
 
@@ -159,12 +160,6 @@ test_parse_hostile(void **state)
 int
 main(void)
 {
-	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_discover),
-	    cmocka_unit_test(test_parse_offer),
-	    cmocka_unit_test(test_parse_proxy_and_source),
-	    cmocka_unit_test(test_parse_hostile),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return UNIT_RUN(test_discover, test_parse_offer,
+	                test_parse_proxy_and_source, test_parse_hostile);
 }

@@ -24,6 +24,7 @@
 #include "appliance/build/grubcfg.h"
 #include "common/util.h"
 #include "tmpdir.h"
+#include "unit_main.h"
 
 #define MAC1 "52:54:00:00:00:01"
 #define MAC2 "52:54:00:00:00:02"
@@ -569,20 +570,10 @@ test_db_watch(void **state)
 int
 main(void)
 {
-	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_files_follow_hosts, setup,
-	                                    teardown),
-	    cmocka_unit_test_setup_teardown(test_render_failure_keeps_file,
-	                                    setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_install_once, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_menu_choice, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_menu_choice_one_boot, setup,
-	                                    teardown),
-	    cmocka_unit_test_setup_teardown(test_menu_choice_expires, setup,
-	                                    teardown),
-	    cmocka_unit_test_setup_teardown(test_menu_choice_off, setup,
-	                                    teardown),
-	    cmocka_unit_test_setup_teardown(test_db_watch, setup, teardown),
-	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return unit_run_each(
+	    UNIT_LIST(test_files_follow_hosts, test_render_failure_keeps_file,
+	              test_install_once, test_menu_choice,
+	              test_menu_choice_one_boot, test_menu_choice_expires,
+	              test_menu_choice_off, test_db_watch),
+	    setup, teardown);
 }

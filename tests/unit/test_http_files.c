@@ -18,6 +18,7 @@
 
 #include "common/util.h"
 #include "http/internal.h"
+#include "unit_main.h"
 
 static char dir[64], root[128];
 
@@ -115,9 +116,5 @@ test_range(void **state)
 int
 main(void)
 {
-	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_resolve),
-	    cmocka_unit_test(test_range),
-	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return unit_run(UNIT_LIST(test_resolve, test_range), setup, teardown);
 }

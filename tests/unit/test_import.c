@@ -21,6 +21,7 @@
 #include "db/db.h"
 #include "appliance/core/template.h"
 #include "tests/unit/golden.h"
+#include "unit_main.h"
 
 #define TOKEN "0123456789abcdef0123456789abcdef"
 #define DONE "http://198.18.0.1/ipxe/v1/done?token=" TOKEN
@@ -370,13 +371,6 @@ test_families(void **state)
 int
 main(void)
 {
-	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_member_path),
-	    cmocka_unit_test(test_iso_volid),
-	    cmocka_unit_test(test_recognise),
-	    cmocka_unit_test(test_sums),
-	    cmocka_unit_test(test_distro_row),
-	    cmocka_unit_test(test_families),
-	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return UNIT_RUN(test_member_path, test_iso_volid, test_recognise,
+	                test_sums, test_distro_row, test_families);
 }

@@ -21,6 +21,7 @@
 #include "appliance/build/ipxe_build.h"
 #include "common/util.h"
 #include "tmpdir.h"
+#include "unit_main.h"
 
 /* cfg gives the boot script's base URL want. */
 static void
@@ -187,12 +188,6 @@ test_present(void **state)
 int
 main(void)
 {
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_base_url),
-		cmocka_unit_test(test_base_url_hostile),
-		cmocka_unit_test(test_parse_images),
-		cmocka_unit_test(test_present),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return UNIT_RUN(test_base_url, test_base_url_hostile, test_parse_images,
+	                test_present);
 }

@@ -22,6 +22,7 @@
 #include "appliance/dhcp/lease.h"
 #include "appliance/dhcp/lease_store.h"
 #include "tmpdir.h"
+#include "unit_main.h"
 
 #define ARGC(a) ((int)(sizeof(a) / sizeof((a)[0])) - 1)
 
@@ -546,16 +547,7 @@ test_spool(void **state)
 int
 main(void)
 {
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_add_full),
-		cmocka_unit_test(test_actions),
-		cmocka_unit_test(test_refused),
-		cmocka_unit_test(test_dhcpv6),
-		cmocka_unit_test(test_hostile_env),
-		cmocka_unit_test(test_arch),
-		cmocka_unit_test(test_init_line),
-		cmocka_unit_test(test_relay),
-		cmocka_unit_test(test_spool),
-	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return UNIT_RUN(test_add_full, test_actions, test_refused, test_dhcpv6,
+	                test_hostile_env, test_arch, test_init_line, test_relay,
+	                test_spool);
 }

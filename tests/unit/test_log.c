@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "common/log.h"
+#include "unit_main.h"
 
 /* Run the log calls with stderr in a temporary file; its text. */
 static char *
@@ -62,9 +63,5 @@ test_sanitised(void **state)
 int
 main(void)
 {
-	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_sanitised),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return UNIT_RUN(test_sanitised);
 }

@@ -18,6 +18,7 @@
 #include "common/netif.h"
 #include "common/util.h"
 #include "common/valid.h"
+#include "unit_main.h"
 
 static const struct netif_info lo = { "lo", 1, "127.0.0.1", 8, true, true,
 				      true };
@@ -183,13 +184,7 @@ test_list_real(void **state)
 int
 main(void)
 {
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_choose_auto),
-		cmocka_unit_test(test_choose_named),
-		cmocka_unit_test(test_network_and_same),
-		cmocka_unit_test(test_addr6),
-		cmocka_unit_test(test_list_real),
-		cmocka_unit_test(test_list_real6),
-	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return UNIT_RUN(test_choose_auto, test_choose_named,
+	                test_network_and_same, test_addr6, test_list_real,
+	                test_list_real6);
 }

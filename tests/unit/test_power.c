@@ -20,6 +20,7 @@
 #include "db/db.h"
 #include "each.h"
 #include "tmpdir.h"
+#include "unit_main.h"
 
 static void
 bmc_address(void **state)
@@ -211,15 +212,6 @@ db_secret_on_request(void **state)
 int
 main(void)
 {
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(bmc_address),
-		cmocka_unit_test(user_and_password),
-		cmocka_unit_test(settings),
-		cmocka_unit_test(actions),
-		cmocka_unit_test(wol_packet),
-		cmocka_unit_test(ipmi_classify),
-		cmocka_unit_test(db_secret_on_request),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return UNIT_RUN(bmc_address, user_and_password, settings, actions,
+	                wol_packet, ipmi_classify, db_secret_on_request);
 }

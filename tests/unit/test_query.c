@@ -13,6 +13,7 @@
 
 #include "common/util.h"
 #include "appliance/core/query.h"
+#include "unit_main.h"
 
 static void
 test_decode(void **state)
@@ -174,12 +175,6 @@ test_redact(void **state)
 int
 main(void)
 {
-	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_decode),
-	    cmocka_unit_test(test_redact),
-	    cmocka_unit_test(test_split),
-	    cmocka_unit_test(test_config_ok),
-	    cmocka_unit_test(test_config_hostile),
-	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return UNIT_RUN(test_decode, test_redact, test_split, test_config_ok,
+	                test_config_hostile);
 }

@@ -21,6 +21,8 @@
 #include "appliance/core/decide.h"
 #include "appliance/core/render_grub.h"
 #include "tests/unit/render_fixture.h"
+#include "each.h"
+#include "unit_main.h"
 
 #define SERVER "198.18.0.1"
 #define TOKEN "0123456789abcdef0123456789abcdef"
@@ -334,15 +336,12 @@ test_quote(void **state)
 	assert_int_equal(grub_quote("abcd", out, 6), -ENOSPC);
 	assert_int_equal(grub_quote("'''", out, 8), -ENOSPC);
 
-	assert_true(grub_safe_arg("console=ttyS0,115200n8", 100));
-	assert_true(grub_safe_arg("a=$b;c", 100));
-	assert_false(grub_safe_arg("", 100));
-	assert_false(grub_safe_arg("a b", 100));
+	EXPECT_EACH_MAX(grub_safe_arg, 100, true, "console=ttyS0,115200n8",
+	                "a=$b;c");
+	EXPECT_EACH_MAX(grub_safe_arg, 100, false, "", "a b");
 	assert_false(grub_safe_arg("abc", 2));
-	assert_true(grub_safe_path("debian12/linux", 100));
-	assert_true(grub_safe_path("a/..b/c", 100));
-	assert_false(grub_safe_path("..", 100));
-	assert_false(grub_safe_path("a/..", 100));
+	EXPECT_EACH_MAX(grub_safe_path, 100, true, "debian12/linux", "a/..b/c");
+	EXPECT_EACH_MAX(grub_safe_path, 100, false, "..", "a/..");
 }
 
 static void
@@ -394,12 +393,6 @@ test_choice_parse(void **state)
 int
 main(void)
 {
-	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_golden_all),
-	    cmocka_unit_test(test_hostile_attr),
-	    cmocka_unit_test(test_hostile_refs),
-	    cmocka_unit_test(test_quote),
-	    cmocka_unit_test(test_choice_parse),
-	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return UNIT_RUN(test_golden_all, test_hostile_attr, test_hostile_refs,
+	                test_quote, test_choice_parse);
 }

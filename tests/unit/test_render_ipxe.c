@@ -22,6 +22,9 @@
 #include "appliance/core/decide.h"
 #include "appliance/core/render_ipxe.h"
 #include "tests/unit/render_fixture.h"
+#include "each.h"
+#include "records.h"
+#include "unit_main.h"
 
 static struct db_distro
 distro(void)
@@ -66,6 +69,13 @@ each_platform(void (*fn)(enum boot_platform p))
 	for (i = 0; i < ARRAY_SIZE(plats); i++)
 		fn(plats[i]);
 }
+
+/* A cmocka test named test that runs fn for every platform. */
+#define EACH_PLATFORM_TEST(test, fn)                                          \
+	static void test(void **state)                                        \
+	{                                                                     \
+		each_platform(fn);                                            \
+	}
 
 /* render_golden for the golden file KIND-PLATFORM. */
 static void
@@ -122,11 +132,7 @@ golden_all_on(enum boot_platform p)
 	golden_on("shell", p, &in, DECISION_SHELL);
 }
 
-static void
-test_golden_all(void **state)
-{
-	each_platform(golden_all_on);
-}
+EACH_PLATFORM_TEST(test_golden_all, golden_all_on)
 
 /* The answers of the trust rules (decide_plan) for a client of platform
  * p: a refused change boots the local disk; a menu choice installs with
@@ -170,11 +176,7 @@ golden_trust_on(enum boot_platform p)
 	golden_on("menu-noinstall", p, &in, DECISION_MENU);
 }
 
-static void
-test_golden_trust(void **state)
-{
-	each_platform(golden_trust_on);
-}
+EACH_PLATFORM_TEST(test_golden_trust, golden_trust_on)
 
 /* Values that would add iPXE syntax are refused, never rendered. */
 /* An ARM64 client (iPXE's buildarch arm64): the kernel of its
@@ -193,10 +195,8 @@ test_golden_arm64(void **state)
 
 	pol.distro_arches = arches;
 	strcpy(req.buildarch, "arm64");
-	dist.n_kernels = 2;
-	strcpy(dist.kernels[1].arch, "arm64");
-	strcpy(dist.kernels[1].kernel, "debian12/arm64/linux");
-	strcpy(dist.kernels[1].initrd, "debian12/arm64/initrd.gz");
+	distro_kernel_add(&dist, "arm64", "debian12/arm64/linux",
+	                  "debian12/arm64/initrd.gz");
 	in.install = INSTALL_ISSUED;
 	in.distro = &dist;
 	in.token = "0123456789abcdef0123456789abcdef";
@@ -324,10 +324,8 @@ test_error_script(void **state)
 	assert_null(strstr(buf, "|| x"));
 	assert_int_equal(ipxe_render_error("x", buf, 10), -ENOSPC);
 	assert_true(ipxe_safe_word("http://a/b?c=d", 100));
-	assert_false(ipxe_safe_word("", 100));
-	assert_false(ipxe_safe_word("a b", 100));
-	assert_false(ipxe_safe_args(" a", 100));
-	assert_false(ipxe_safe_args("a ", 100));
+	EXPECT_EACH_MAX(ipxe_safe_word, 100, false, "", "a b");
+	EXPECT_EACH_MAX(ipxe_safe_args, 100, false, " a", "a ");
 	assert_true(ipxe_safe_args("", 100));
 }
 
@@ -367,13 +365,7 @@ test_boot_script(void **state)
 int
 main(void)
 {
-	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_golden_all),
-	    cmocka_unit_test(test_golden_trust),
-	    cmocka_unit_test(test_golden_arm64),
-	    cmocka_unit_test(test_injection_refused),
-	    cmocka_unit_test(test_error_script),
-	    cmocka_unit_test(test_boot_script),
-	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return UNIT_RUN(test_golden_all, test_golden_trust, test_golden_arm64,
+	                test_injection_refused, test_error_script,
+	                test_boot_script);
 }

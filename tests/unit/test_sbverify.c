@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "appliance/build/sbverify.h"
+#include "unit_main.h"
 
 static void
 test_parse(void **state)
@@ -74,9 +75,5 @@ test_real(void **state)
 int
 main(void)
 {
-	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_parse),
-	    cmocka_unit_test(test_real),
-	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return UNIT_RUN(test_parse, test_real);
 }

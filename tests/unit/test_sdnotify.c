@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "appliance/daemon/sdnotify.h"
+#include "unit_main.h"
 
 /* A datagram socket bound to name ("@..." = abstract); returns its fd. */
 static int
@@ -138,12 +139,6 @@ test_hostile(void **state)
 int
 main(void)
 {
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_unset_is_noop),
-		cmocka_unit_test(test_path_socket),
-		cmocka_unit_test(test_abstract_socket),
-		cmocka_unit_test(test_hostile),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return UNIT_RUN(test_unset_is_noop, test_path_socket,
+	                test_abstract_socket, test_hostile);
 }

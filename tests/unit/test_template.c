@@ -14,6 +14,8 @@
 
 #include "common/util.h"
 #include "appliance/core/template.h"
+#include "records.h"
+#include "unit_main.h"
 
 static void
 test_validate(void **state)
@@ -118,9 +120,7 @@ test_host_vars(void **state)
 	memset(&h, 0, sizeof(h));
 	strcpy(h.hostname, "n1");
 	strcpy(h.ip, "198.18.0.9");
-	h.n_attrs = 1;
-	strcpy(h.attrs[0].key, "rack");
-	strcpy(h.attrs[0].value, "r7");
+	host_attr_add(&h, "rack", "r7");
 	memset(&d, 0, sizeof(d));
 	strcpy(d.name, "deb");
 	strcpy(d.template_name, "preseed.cfg");
@@ -206,13 +206,6 @@ test_callback(void **state)
 int
 main(void)
 {
-	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_validate),
-	    cmocka_unit_test(test_validate_cmdline),
-	    cmocka_unit_test(test_render),
-	    cmocka_unit_test(test_host_vars),
-	    cmocka_unit_test(test_default),
-	    cmocka_unit_test(test_callback),
-	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return UNIT_RUN(test_validate, test_validate_cmdline, test_render,
+	                test_host_vars, test_default, test_callback);
 }

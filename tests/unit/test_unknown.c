@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "http/unknown.h"
+#include "unit_main.h"
 
 static struct sockaddr_in
 v4(const char *a)
@@ -108,10 +109,5 @@ test_table_full(void **state)
 int
 main(void)
 {
-	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_per_address_per_minute),
-	    cmocka_unit_test(test_table_full),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return UNIT_RUN(test_per_address_per_minute, test_table_full);
 }

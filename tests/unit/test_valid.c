@@ -21,6 +21,7 @@
 #include "common/sanitize.h"
 #include "common/valid.h"
 #include "each.h"
+#include "unit_main.h"
 
 /* A string of n copies of c (static buffer, n < 16384). */
 static const char *
@@ -548,26 +549,11 @@ duid_macs(void **state)
 int
 main(void)
 {
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(mac_accepts_four_forms),
-		cmocka_unit_test(mac_rejects_everything_else),
-		cmocka_unit_test(ifname_linux),
-		cmocka_unit_test(hostname_rfc1123),
-		cmocka_unit_test(hostname_no_dnsmasq_keywords),
-		cmocka_unit_test(sanitize_log_bytes),
-		cmocka_unit_test(name_strict_charset),
-		cmocka_unit_test(text_no_control_chars),
-		cmocka_unit_test(ipv4_dotted_quad),
-		cmocka_unit_test(ip_either_family),
-		cmocka_unit_test(ip_from_sockaddr),
-		cmocka_unit_test(duid_macs),
-		cmocka_unit_test(token_hex32),
-		cmocka_unit_test(kernel_arch_names),
-		cmocka_unit_test(token_generated),
-		cmocka_unit_test(path_or_url),
-		cmocka_unit_test(cli_value_no_metachars),
-		cmocka_unit_test(cli_host_ref_and_quote),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return UNIT_RUN(
+	    mac_accepts_four_forms, mac_rejects_everything_else, ifname_linux,
+	    hostname_rfc1123, hostname_no_dnsmasq_keywords, sanitize_log_bytes,
+	    name_strict_charset, text_no_control_chars, ipv4_dotted_quad,
+	    ip_either_family, ip_from_sockaddr, duid_macs, token_hex32,
+	    kernel_arch_names, token_generated, path_or_url,
+	    cli_value_no_metachars, cli_host_ref_and_quote);
 }
