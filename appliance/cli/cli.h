@@ -17,12 +17,16 @@
 #include <stdio.h>
 
 #include "appliance/bootyard.h"
+#include "appliance/cli/help.h" /* generated from appliance/cli/help.txt */
 #include "appliance/core/diagnose.h"
 #include "db/db.h"
 
 /* struct cli_cmd, the common options (cli_opt_common), cli_help, cli_err,
  * cli_usage_err and cli_q are in appliance/bootyard.h: serve uses them
- * too. */
+ * too. Each command's struct cli_cmd, cli_cmd_ID (its name, usage and
+ * --help text), is written in appliance/cli/help.txt; the build makes
+ * them into BUILD/gen/appliance/cli/help.h and BUILD/gen/cli_help.c
+ * (appliance/cli/module.mk). */
 
 /*
  * cli_simple_opts - the getopt loop of a command that takes only the

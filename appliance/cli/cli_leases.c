@@ -15,24 +15,6 @@
 #include "common/valid.h"
 #include "db/db.h"
 
-static const struct cli_cmd leases_cmd = {
-	.name = "leases",
-	.usage = "[--unknown]",
-	.help = "Every MAC address the appliance has seen (DHCP leases and\n"
-		"config requests), newest first.\n"
-		"options:\n"
-		"  --unknown           only MACs that no host has\n",
-};
-
-static const struct cli_cmd events_cmd = {
-	.name = "events",
-	.usage = "[MAC] [--limit N]",
-	.help = "The boot timeline (DHCP, TFTP, config served, install\n"
-		"fetched, done), oldest first; of one MAC when given.\n"
-		"options:\n"
-		"  --limit N           only the newest N events\n",
-};
-
 enum { OPT_UNKNOWN = 0x200, OPT_LIMIT };
 
 /* lease_one - db_lease_list callback: a row or a JSON object. */
@@ -106,7 +88,7 @@ cmd_leases(struct by_ctx *ctx, int argc, char **argv)
 		"KNOWN", "FIRST SEEN", "LAST SEEN", "VENDOR CLASS", "IPV6",
 		NULL
 	};
-	const struct cli_cmd *cmd = &leases_cmd;
+	const struct cli_cmd *cmd = &cli_cmd_leases;
 	bool unknown = false;
 	int ch, r = 0;
 
@@ -212,7 +194,7 @@ cmd_events(struct by_ctx *ctx, int argc, char **argv)
 	};
 	static const char *const head[] = { "TIME (UTC)", "MAC", "EVENT",
 					    "APPLIANCE", "DETAIL", NULL };
-	const struct cli_cmd *cmd = &events_cmd;
+	const struct cli_cmd *cmd = &cli_cmd_events;
 	unsigned long long limit = 0;
 	char mac[MAC_STR_LEN];
 	struct events_filter f;
