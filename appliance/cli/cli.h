@@ -37,6 +37,17 @@ int cli_simple_opts(struct by_ctx *ctx, const struct cli_cmd *cmd, int argc,
 		    char **argv);
 
 /*
+ * cli_one_opt - the getopt loop of a command with one option of its own
+ * besides the common ones (opts: CLI_OPTS_COMMON and that one). When it
+ * is given, *ret_arg is its argument (of the last time), "" for an
+ * option without one; else *ret_arg is left as it is. Returns
+ * CLI_CONTINUE (optind at the first positional argument) or the exit
+ * status.
+ */
+int cli_one_opt(struct by_ctx *ctx, const struct cli_cmd *cmd, int argc,
+		char **argv, const struct option *opts, const char **ret_arg);
+
+/*
  * cli_positional - check that exactly n positional arguments follow
  * optind (names: what they are, for "NAMES missing"). CLI_CONTINUE or
  * EXIT_USAGE after a message.

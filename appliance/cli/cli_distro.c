@@ -655,14 +655,11 @@ distro_import(struct by_ctx *ctx, int argc, char **argv)
 	char have[DB_DISTRO_ARCHES * KERNEL_ARCH_MAX] = "";
 	uint64_t t0 = mono_ms();
 	size_t i;
-	int c, r = 0;
+	int r;
 
 	memset(&d, 0, sizeof(d));
-	cli_getopt_reset();
-	while ((c = cli_next_opt(ctx, cmd, argc, argv, CLI_SHORTOPTS, opts,
-				 &r)) >= 0)
-		from = optarg; /* --from, the only option of its own */
-	if (c == CLI_STOP)
+	r = cli_one_opt(ctx, cmd, argc, argv, opts, &from); /* --from */
+	if (r != CLI_CONTINUE)
 		return r;
 	r = distro_name_arg(cmd, argc, argv);
 	if (r != CLI_CONTINUE)

@@ -89,15 +89,14 @@ cmd_leases(struct by_ctx *ctx, int argc, char **argv)
 		NULL
 	};
 	const struct cli_cmd *cmd = &cli_cmd_leases;
-	bool unknown = false;
-	int ch, r = 0;
+	const char *unknown_opt = NULL;
+	bool unknown;
+	int r;
 
-	cli_getopt_reset();
-	while ((ch = cli_next_opt(ctx, cmd, argc, argv, CLI_SHORTOPTS, opts,
-				  &r)) >= 0)
-		unknown = true; /* --unknown, the only option of its own */
-	if (ch == CLI_STOP)
+	r = cli_one_opt(ctx, cmd, argc, argv, opts, &unknown_opt);
+	if (r != CLI_CONTINUE)
 		return r;
+	unknown = unknown_opt != NULL;
 	if (optind < argc)
 		return cli_usage_err(cmd, "unexpected argument %s",
 				     cli_q(argv[optind]));
