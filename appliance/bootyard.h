@@ -33,10 +33,16 @@ struct by_ctx {
 	const char *progname;    /* "bootyard" */
 };
 
-typedef int (*by_cmd_fn)(struct by_ctx *ctx, int argc, char **argv);
+/*
+ * A command: argv[0] is its name, the options and arguments follow;
+ * returns the exit status. Every cmd_* below is declared as one, so that
+ * the compiler checks each against main.c's table.
+ */
+typedef int by_cmd(struct by_ctx *ctx, int argc, char **argv);
+typedef by_cmd *by_cmd_fn;
 
 /* main.c */
-int cmd_help(struct by_ctx *ctx, int argc, char **argv);
+by_cmd cmd_help;
 
 /* cli_common.c */
 /*
@@ -135,32 +141,31 @@ int cli_usage_err(const struct cli_cmd *cmd, const char *fmt, ...)
 const char *cli_q(const char *s);
 
 /* serve.c */
-int cmd_serve(struct by_ctx *ctx, int argc, char **argv);
+by_cmd cmd_serve;
 /* cli_config.c */
-int cmd_check_config(struct by_ctx *ctx, int argc, char **argv);
+by_cmd cmd_check_config;
 /* cli_host.c */
-int cmd_host(struct by_ctx *ctx, int argc, char **argv);
+by_cmd cmd_host;
 /* cli_distro.c */
-int cmd_distro(struct by_ctx *ctx, int argc, char **argv);
+by_cmd cmd_distro;
 /* cli_template.c */
-int cmd_template(struct by_ctx *ctx, int argc, char **argv);
+by_cmd cmd_template;
 /* cli_leases.c */
-int cmd_leases(struct by_ctx *ctx, int argc, char **argv);
-int cmd_events(struct by_ctx *ctx, int argc, char **argv);
+by_cmd cmd_leases, cmd_events;
 /* status.c */
-int cmd_status(struct by_ctx *ctx, int argc, char **argv);
+by_cmd cmd_status;
 /* cli_build.c */
-int cmd_tftp_root(struct by_ctx *ctx, int argc, char **argv);
-int cmd_build_ipxe(struct by_ctx *ctx, int argc, char **argv);
+by_cmd cmd_tftp_root, cmd_build_ipxe;
 
 /* cli_power.c: `power`, and the power options of host set / reinstall
  * (cmd_host hands them over when cli_power_host_wants) */
-int cmd_power(struct by_ctx *ctx, int argc, char **argv);
-int cmd_db(struct by_ctx *ctx, int argc, char **argv);
+by_cmd cmd_power;
 bool cli_power_host_wants(int argc, char **argv);
-int cli_power_host(struct by_ctx *ctx, int argc, char **argv);
+by_cmd cli_power_host;
+/* cli_db.c */
+by_cmd cmd_db;
 
 /* cli_doctor.c */
-int cmd_doctor(struct by_ctx *ctx, int argc, char **argv);
+by_cmd cmd_doctor;
 
 #endif

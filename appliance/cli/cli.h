@@ -17,12 +17,16 @@
 #include <stdio.h>
 
 #include "appliance/bootyard.h"
+#include "appliance/cli/help.h" /* generated from appliance/cli/help.txt */
 #include "appliance/core/diagnose.h"
 #include "db/db.h"
 
 /* struct cli_cmd, the common options (cli_opt_common), cli_help, cli_err,
  * cli_usage_err and cli_q are in appliance/bootyard.h: serve uses them
- * too. */
+ * too. Each command's struct cli_cmd, cli_cmd_ID (its name, usage and
+ * --help text), is written in appliance/cli/help.txt; the build makes
+ * them into BUILD/gen/appliance/cli/help.h and BUILD/gen/cli_help.c
+ * (appliance/cli/module.mk). */
 
 /*
  * cli_simple_opts - the getopt loop of a command that takes only the
@@ -31,6 +35,17 @@
  */
 int cli_simple_opts(struct by_ctx *ctx, const struct cli_cmd *cmd, int argc,
 		    char **argv);
+
+/*
+ * cli_one_opt - the getopt loop of a command with one option of its own
+ * besides the common ones (opts: CLI_OPTS_COMMON and that one). When it
+ * is given, *ret_arg is its argument (of the last time), "" for an
+ * option without one; else *ret_arg is left as it is. Returns
+ * CLI_CONTINUE (optind at the first positional argument) or the exit
+ * status.
+ */
+int cli_one_opt(struct by_ctx *ctx, const struct cli_cmd *cmd, int argc,
+		char **argv, const struct option *opts, const char **ret_arg);
 
 /*
  * cli_positional - check that exactly n positional arguments follow

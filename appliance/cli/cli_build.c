@@ -17,6 +17,7 @@
 #include "appliance/build/ipxe_build.h"
 #include "appliance/build/pki.h"
 #include "appliance/build/tftproot.h"
+#include "appliance/cli/help.h"
 #include "appliance/dhcp/dnsmasq.h"
 #include "common/netif.h"
 #include "common/log.h"
@@ -89,34 +90,6 @@ url_host(const char *url, char *out, size_t outsz)
 	out[n] = '\0';
 }
 
-static const struct cli_cmd build_cmd = {
-	.name = "build-ipxe",
-	.usage = "[-c FILE] [--source PATH] [--config NAME|DIR]\n"
-		 "         [--out DIR] [--cache DIR] [--base-url URL] "
-		 "[--ca FILE]\n"
-		 "         [--images LIST] [--jobs N] [--force]",
-	.help = "  --source    iPXE tree or tarball (default: $IPXE_SRC, "
-		"then [ipxe] source)\n"
-		"  --config    build configuration in image/ipxe/ (default: "
-		"[ipxe] build_config)\n"
-		"  --out       output directory (default <state_dir>/ipxe)\n"
-		"  --cache     build trees and results (default "
-		"$BOOTYARD_IPXE_CACHE,\n"
-		"              else <state_dir>/ipxe-cache)\n"
-		"  --base-url  boot URL base (default from [http] tls_listen "
-		"or listen)\n"
-		"  --ca        CA to embed and trust (default: the appliance "
-		"CA for https)\n"
-		"  --images    comma-separated subset of ipxe.lkrn,"
-		"undionly.kpxe,ipxe.efi,\n"
-		"              snponly.efi,arm64/ipxe.efi,arm64/snponly.efi "
-		"(default all;\n"
-		"              arm64 needs gcc-aarch64-linux-gnu, else left out)\n"
-		"  -j, --jobs  parallel make jobs, 1 to 64\n"
-		"  -f, --force build even when the cache has the images\n",
-	.own_config = true,
-};
-
 /* What the options of build-ipxe asked for; NULL = not given. */
 struct build_args {
 	const char *source, *config, *out, *cache, *base, *ca;
@@ -148,7 +121,7 @@ build_opts(struct by_ctx *ctx, int argc, char **argv, struct build_args *a,
 	int c, r = 0;
 
 	cli_getopt_reset();
-	while ((c = cli_next_opt(ctx, &build_cmd, argc, argv,
+	while ((c = cli_next_opt(ctx, &cli_cmd_build_ipxe, argc, argv,
 				 CLI_SHORTOPTS "fj:", opts, &r)) >= 0) {
 		switch (c) {
 		case 's':
@@ -171,7 +144,7 @@ build_opts(struct by_ctx *ctx, int argc, char **argv, struct build_args *a,
 			break;
 		case 'i':
 			if (ipxe_build_parse_images(optarg, &o->images) < 0) {
-				cli_err(&build_cmd,
+				cli_err(&cli_cmd_build_ipxe,
 					"--images: '%s' is not a list of "
 					"ipxe.lkrn, undionly.kpxe, ipxe.efi, "
 					"snponly.efi",
@@ -181,7 +154,8 @@ build_opts(struct by_ctx *ctx, int argc, char **argv, struct build_args *a,
 			break;
 		case 'j':
 			if (parse_uint(optarg, 1, 64, &v) < 0) {
-				cli_err(&build_cmd, "--jobs takes 1 to 64");
+				cli_err(&cli_cmd_build_ipxe,
+					"--jobs takes 1 to 64");
 				return EXIT_USAGE;
 			}
 			o->jobs = (unsigned)v;
@@ -194,7 +168,8 @@ build_opts(struct by_ctx *ctx, int argc, char **argv, struct build_args *a,
 	if (c == CLI_STOP)
 		return r;
 	if (optind < argc) {
-		cli_err(&build_cmd, "unexpected argument '%s'", argv[optind]);
+		cli_err(&cli_cmd_build_ipxe, "unexpected argument '%s'",
+			argv[optind]);
 		return EXIT_USAGE;
 	}
 	return CLI_CONTINUE;
@@ -218,7 +193,7 @@ build_source_and_config(const struct by_config *cfg, struct build_args *a,
 	    strcmp(cfg->ipxe_source, "auto"))
 		a->source = cfg->ipxe_source;
 	if (!a->source) {
-		cli_err(&build_cmd,
+		cli_err(&cli_cmd_build_ipxe,
 			"no iPXE source: give --source PATH, set IPXE_SRC, or "
 			"set [ipxe] source (a clone of "
 			"https://github.com/ipxe/ipxe or its tarball)");
@@ -230,7 +205,8 @@ build_source_and_config(const struct by_config *cfg, struct build_args *a,
 						      : "default";
 	r = find_config_dir(a->config, cfgdir, cfgdirsz);
 	if (r < 0) {
-		cli_err(&build_cmd, "build configuration '%s' %s", a->config,
+		cli_err(&cli_cmd_build_ipxe, "build configuration '%s' %s",
+			a->config,
 			r == -EINVAL ? "is not a valid name"
 				     : "not found (looked in "
 				       "$BOOTYARD_IPXE_CONFIGS, image/ipxe/ "
@@ -257,7 +233,7 @@ build_base_url(const struct by_config *cfg, const struct build_args *a,
 		return 0;
 	r = ipxe_build_base_url(cfg, urlbuf, urlsz);
 	if (r < 0) {
-		cli_err(&build_cmd, "%s",
+		cli_err(&cli_cmd_build_ipxe, "%s",
 			r == -EADDRNOTAVAIL
 				? "server_address is auto and the listener "
 				  "is 0.0.0.0: set [appliance] "
@@ -288,8 +264,9 @@ build_trust(const struct by_config *cfg, const struct build_args *a,
 	if (a->ca || !str_has_prefix(o->base_url, "https://"))
 		return 0;
 	if (cfg->tls_cert[0]) {
-		cli_err(&build_cmd, "[http] tls_cert is configured: give --ca "
-				    "FILE, the CA that issued it");
+		cli_err(&cli_cmd_build_ipxe,
+			"[http] tls_cert is configured: give --ca "
+			"FILE, the CA that issued it");
 		return EXIT_USAGE;
 	}
 	url_host(o->base_url, host, sizeof(host));
@@ -298,7 +275,7 @@ build_trust(const struct by_config *cfg, const struct build_args *a,
 	else
 		r = pki_ensure(cfg, NULL, host, &flags, perr, sizeof(perr));
 	if (r < 0) {
-		cli_err(&build_cmd, "tls: %s", perr);
+		cli_err(&cli_cmd_build_ipxe, "tls: %s", perr);
 		return EXIT_RUNTIME;
 	}
 	if (flags & PKI_CA_CREATED)
@@ -360,9 +337,9 @@ build_run(const struct ipxe_build_opts *o, const char *config)
 				  : "some images",
 			  res.skipped_why);
 	if (r < 0) {
-		cli_err(&build_cmd, "%s", err);
-		cli_err(&build_cmd, "previous images in %s left as they were",
-			o->out_dir);
+		cli_err(&cli_cmd_build_ipxe, "%s", err);
+		cli_err(&cli_cmd_build_ipxe,
+			"previous images in %s left as they were", o->out_dir);
 		return EXIT_RUNTIME;
 	}
 	if (res.cache_hit)
@@ -406,18 +383,6 @@ cmd_build_ipxe(struct by_ctx *ctx, int argc, char **argv)
 	return build_run(&o, a.config);
 }
 
-static const struct cli_cmd tftp_cmd = {
-	.name = "tftp-root",
-	.usage = "[-c FILE] [--dir DIR] [--server ADDRESS]",
-	.help = "Assemble the TFTP tree ([dhcp] tftp_root) from Debian's boot "
-		"loaders.\n"
-		"  -d, --dir DIR         where (an absolute path; default "
-		"[dhcp] tftp_root)\n"
-		"  -s, --server ADDRESS  the appliance's IPv4 address "
-		"(default: server_address,\n"
-		"                        else the serving interface's)\n",
-};
-
 /*
  * tftp_opts - the options of tftp-root into *want_dir and *server.
  * Returns CLI_CONTINUE, or the exit status (0 after --help).
@@ -435,7 +400,7 @@ tftp_opts(struct by_ctx *ctx, int argc, char **argv, const char **want_dir,
 	int c, r = 0;
 
 	cli_getopt_reset();
-	while ((c = cli_next_opt(ctx, &tftp_cmd, argc, argv,
+	while ((c = cli_next_opt(ctx, &cli_cmd_tftp_root, argc, argv,
 				 CLI_SHORTOPTS "d:s:", opts, &r)) >= 0) {
 		if (c == 'd')
 			*want_dir = optarg;
@@ -466,34 +431,36 @@ cmd_tftp_root(struct by_ctx *ctx, int argc, char **argv)
 	if (!server) {
 		r = netif_detect(cfg.interface, &nif, err, sizeof(err));
 		if (r < 0) {
-			cli_err(&tftp_cmd, "%s (or give --server)", err);
+			cli_err(&cli_cmd_tftp_root, "%s (or give --server)",
+				err);
 			return EXIT_RUNTIME;
 		}
 		server = nif.addr;
 	}
 	if (!valid_ipv4(server)) {
-		cli_err(&tftp_cmd, "--server %s is not an IPv4 address",
-			server);
+		cli_err(&cli_cmd_tftp_root,
+			"--server %s is not an IPv4 address", server);
 		return EXIT_USAGE;
 	}
 	if (want_dir) {
 		if (want_dir[0] != '/' ||
 		    str_copy(dir, sizeof(dir), want_dir) < 0) {
-			cli_err(&tftp_cmd, "--dir needs an absolute path");
+			cli_err(&cli_cmd_tftp_root,
+				"--dir needs an absolute path");
 			return EXIT_USAGE;
 		}
 	} else if (tftproot_dir(&cfg, dir, sizeof(dir)) < 0) {
 		return EXIT_USAGE;
 	}
 	if (dnsmasq_http_base(&cfg, server, base, sizeof(base)) < 0) {
-		cli_err(&tftp_cmd, "bad [http] listen");
+		cli_err(&cli_cmd_tftp_root, "bad [http] listen");
 		return EXIT_USAGE;
 	}
 	r = tftproot_assemble(dir, cfg.state_dir, server, base,
 			      cfg.uefi_loader == UEFI_LOADER_SHIM, &rep, err,
 			      sizeof(err));
 	if (r < 0) {
-		cli_err(&tftp_cmd, "%s", err);
+		cli_err(&cli_cmd_tftp_root, "%s", err);
 		return EXIT_RUNTIME;
 	}
 	printf("%s: %u written, %u up to date; iPXE from %s\n", dir,

@@ -238,6 +238,20 @@ cli_simple_opts(struct by_ctx *ctx, const struct cli_cmd *cmd, int argc,
 	return CLI_CONTINUE;
 }
 
+/* cli_one_opt - see cli.h. */
+int
+cli_one_opt(struct by_ctx *ctx, const struct cli_cmd *cmd, int argc,
+	    char **argv, const struct option *opts, const char **ret_arg)
+{
+	int c, r = 0;
+
+	cli_getopt_reset();
+	while ((c = cli_next_opt(ctx, cmd, argc, argv, CLI_SHORTOPTS, opts,
+				 &r)) >= 0)
+		*ret_arg = optarg ? optarg : "";
+	return c == CLI_STOP ? r : CLI_CONTINUE;
+}
+
 /* cli_positional - see cli.h. */
 int
 cli_positional(const struct cli_cmd *cmd, int argc, char **argv, int n,

@@ -10,23 +10,13 @@
 #include "appliance/bootyard.h"
 #include "appliance/cli/cli.h"
 
-static const struct cli_cmd check_config_cmd = {
-	.name = "check-config",
-	.usage = "[-c FILE]",
-	.help = "Check a configuration file: every section, key and value.\n"
-		"Prints \"configuration OK\" (exit 0), or the first error as\n"
-		"FILE:LINE: [section] key: reason (exit 2). Without -c the\n"
-		"default file is checked; when it does not exist the\n"
-		"defaults apply and that is OK too.\n",
-};
-
 /*
  * cmd_check_config - the check-config command. Returns the exit status.
  */
 int
 cmd_check_config(struct by_ctx *ctx, int argc, char **argv)
 {
-	const struct cli_cmd *cmd = &check_config_cmd;
+	const struct cli_cmd *cmd = &cli_cmd_check_config;
 	const char *path;
 	struct by_config cfg;
 	char err[768];

@@ -21,40 +21,6 @@
 #include "common/util.h"
 #include "db/db_copy.h"
 
-static const struct cli_cmd db_cmd = {
-	.name = "db",
-	.usage = "migrate | copy --from LOC --to LOC | dump [LOC]",
-	.help = "The host database. LOC: sqlite:PATH, a path, or a\n"
-		"postgresql:// URL (no password in it: password_file=FILE in\n"
-		"its query, or libpq's PGPASSFILE / service file).\n"
-		"  migrate   apply the schema migrations to [db] url\n"
-		"  copy      copy every table from one database into an empty\n"
-		"            one (SQLite to PostgreSQL, or back)\n"
-		"  dump      print every row (of LOC, or of [db] url)\n",
-};
-
-static const struct cli_cmd db_migrate_cmd = {
-	.name = "db migrate",
-	.usage = "",
-	.help = "Create the configured database's tables, or bring them to\n"
-		"this program's schema version.\n",
-};
-
-static const struct cli_cmd db_copy_cmd = {
-	.name = "db copy",
-	.usage = "--from LOC --to LOC",
-	.help = "Copy every row of every table from --from into --to, which\n"
-		"is created and migrated when needed and must hold no row.\n"
-		"One transaction: on failure --to is left as it was.\n",
-};
-
-static const struct cli_cmd db_dump_cmd = {
-	.name = "db dump",
-	.usage = "[LOC]",
-	.help = "Print every row of every table, one line each, sorted: two\n"
-		"databases with the same content print the same lines.\n",
-};
-
 /* A location from the command line: a password never belongs in it. */
 static bool
 location_ok(const char *loc)
@@ -106,7 +72,7 @@ open_loc(const struct cli_cmd *cmd, const char *loc, int flags,
 static int
 db_migrate_cmd_run(struct by_ctx *ctx, int argc, char **argv)
 {
-	const struct cli_cmd *cmd = &db_migrate_cmd;
+	const struct cli_cmd *cmd = &cli_cmd_db_migrate;
 	struct by_config cfg;
 	struct db *db;
 	int r;
@@ -139,7 +105,7 @@ db_copy_cmd_run(struct by_ctx *ctx, int argc, char **argv)
 		{ "to", required_argument, NULL, OPT_TO },
 		{ 0 },
 	};
-	const struct cli_cmd *cmd = &db_copy_cmd;
+	const struct cli_cmd *cmd = &cli_cmd_db_copy;
 	const char *from = NULL, *to = NULL;
 	struct db *src = NULL, *dst = NULL;
 	long n;
@@ -197,7 +163,7 @@ dump_line(const char *line, void *ctx)
 static int
 db_dump_cmd_run(struct by_ctx *ctx, int argc, char **argv)
 {
-	const struct cli_cmd *cmd = &db_dump_cmd;
+	const struct cli_cmd *cmd = &cli_cmd_db_dump;
 	struct by_config cfg;
 	struct db *db = NULL;
 	int r;
@@ -233,5 +199,6 @@ cmd_db(struct by_ctx *ctx, int argc, char **argv)
 		{ "dump", db_dump_cmd_run },
 	};
 
-	return cli_dispatch(ctx, &db_cmd, subs, ARRAY_SIZE(subs), argc, argv);
+	return cli_dispatch(ctx, &cli_cmd_db, subs, ARRAY_SIZE(subs), argc,
+			    argv);
 }

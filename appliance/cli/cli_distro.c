@@ -22,101 +22,6 @@
 
 #define DISTRO_MAX_INITRDS 4
 
-#define DISTRO_OPTS_HELP                                                     \
-	"  --arch A            the architecture --kernel and --initrd are for:\n"\
-	"                      amd64 (default) or arm64 (x86_64, aarch64 too)\n"\
-	"  --kernel K          kernel: path under files_dir, or http(s) URL\n"  \
-	"  --initrd I          initrd, the same way (repeat for more, up to 4)\n" \
-	"  --cmdline C         kernel command line: printable, {{variables}}\n" \
-	"                      as in templates (url={{install_url}}), none of\n"\
-	"                      \" ' ` $ \\ ; & | < > #\n"                      \
-	"  --template FILE     install template ({{mac}}, {{hostname}}, ...)\n" \
-	"  --template-name N   file name it is served as (default: FILE's\n"    \
-	"                      base name), e.g. preseed.cfg\n"
-
-static const struct cli_cmd distro_cmd = {
-	.name = "distro",
-	.usage = "COMMAND [ARGS]",
-	.help = "commands:\n"
-		"  import NAME --from SOURCE                 copy an installer's\n"
-		"                                            kernel + initrd in\n"
-		"                                            and add it\n"
-		"  add NAME --kernel K --initrd I [options]  add a distribution\n"
-		"  set NAME [options]                        change one\n"
-		"  show NAME                                 one distribution\n"
-		"  list                                      every distribution\n"
-		"  rm NAME                                   remove one (not "
-		"while hosts use it)\n"
-		"Run bootyard distro COMMAND --help for its options.\n",
-};
-
-static const struct cli_cmd distro_add_cmd = {
-	.name = "distro add",
-	.usage = "NAME --kernel K --initrd I [--initrd I2] [--arch A] "
-		 "[--cmdline C] [--template FILE [--template-name N]]",
-	.help = "Add a distribution. NAME: lower-case letters, digits, . _ -\n"
-		"Its kernel is for --arch (amd64 by default); add another\n"
-		"architecture's with distro set NAME --arch A --kernel ...\n"
-		"options:\n" DISTRO_OPTS_HELP,
-};
-
-static const struct cli_cmd distro_set_cmd = {
-	.name = "distro set",
-	.usage = "NAME [options]",
-	.help = "Change a distribution; what is not named stays. --kernel\n"
-		"and --initrd are --arch's (amd64 by default): for an\n"
-		"architecture it has no kernel for yet, both add one. --initrd\n"
-		"replaces the whole initrd list. --no-template removes the\n"
-		"template.\noptions:\n" DISTRO_OPTS_HELP
-		"  --no-template       remove the install template\n"
-		"  --remove-arch A     remove architecture A's kernel (not the\n"
-		"                      last one)\n",
-};
-
-static const struct cli_cmd distro_import_cmd = {
-	.name = "distro import",
-	.usage = "NAME --from SOURCE",
-	.help = "Import an installer: copy its kernel and initrd(s) per\n"
-		"architecture into files_dir/NAME/ARCH/, recognise the family\n"
-		"(Debian, Ubuntu, Fedora/RHEL/Alma/Rocky) and add the\n"
-		"distribution with that family's kernel command line and stock\n"
-		"template (bootyard template list). SOURCE is one of:\n"
-		"  an installer ISO (Debian/Ubuntu netinst, Fedora/Alma/Rocky\n"
-		"    netinst or DVD), read without mounting;\n"
-		"  a netboot.tar.gz, or a netboot directory such as the one\n"
-		"    debian-installer-12-netboot-amd64 installs:\n"
-		"    /usr/lib/debian-installer/images/12/amd64/text;\n"
-		"  an http(s):// URL of an ISO or tarball: downloaded (a broken\n"
-		"    download resumes when run again) and checked against the\n"
-		"    SHA256SUMS next to it when there is one.\n"
-		"Into an existing distribution NAME (of the same installer) it\n"
-		"adds the architectures NAME has no kernel for, e.g. the arm64\n"
-		"tree of debian-installer-12-netboot-arm64 after the amd64 one.\n"
-		"Nothing is left behind when it fails. Progress goes to stderr\n"
-		"(a bar on a terminal); with --json, progress lines\n"
-		"{\"progress\":...} and then the result go to stdout.\n"
-		"options:\n"
-		"  --from SOURCE       path or http(s) URL (required)\n",
-};
-
-static const struct cli_cmd distro_show_cmd = {
-	.name = "distro show",
-	.usage = "NAME",
-	.help = "Show one distribution (--json includes the template text).\n",
-};
-
-static const struct cli_cmd distro_list_cmd = {
-	.name = "distro list",
-	.usage = "",
-	.help = "List every distribution.\n",
-};
-
-static const struct cli_cmd distro_rm_cmd = {
-	.name = "distro rm",
-	.usage = "NAME",
-	.help = "Remove a distribution that no host refers to.\n",
-};
-
 enum {
 	OPT_KERNEL = 0x200,
 	OPT_INITRD,
@@ -647,14 +552,14 @@ out:
 static int
 distro_add(struct by_ctx *ctx, int argc, char **argv)
 {
-	return distro_write(ctx, &distro_add_cmd, argc, argv, false);
+	return distro_write(ctx, &cli_cmd_distro_add, argc, argv, false);
 }
 
 /* distro set NAME ... */
 static int
 distro_set(struct by_ctx *ctx, int argc, char **argv)
 {
-	return distro_write(ctx, &distro_set_cmd, argc, argv, true);
+	return distro_write(ctx, &cli_cmd_distro_set, argc, argv, true);
 }
 
 /* Progress display state: a bar on a terminal, else lines. */
@@ -738,7 +643,7 @@ distro_import(struct by_ctx *ctx, int argc, char **argv)
 		{ "from", required_argument, NULL, OPT_KERNEL },
 		{ 0 },
 	};
-	const struct cli_cmd *cmd = &distro_import_cmd;
+	const struct cli_cmd *cmd = &cli_cmd_distro_import;
 	struct import_progress prog;
 	struct imp_request req;
 	struct imp_result res;
@@ -750,14 +655,11 @@ distro_import(struct by_ctx *ctx, int argc, char **argv)
 	char have[DB_DISTRO_ARCHES * KERNEL_ARCH_MAX] = "";
 	uint64_t t0 = mono_ms();
 	size_t i;
-	int c, r = 0;
+	int r;
 
 	memset(&d, 0, sizeof(d));
-	cli_getopt_reset();
-	while ((c = cli_next_opt(ctx, cmd, argc, argv, CLI_SHORTOPTS, opts,
-				 &r)) >= 0)
-		from = optarg; /* --from, the only option of its own */
-	if (c == CLI_STOP)
+	r = cli_one_opt(ctx, cmd, argc, argv, opts, &from); /* --from */
+	if (r != CLI_CONTINUE)
 		return r;
 	r = distro_name_arg(cmd, argc, argv);
 	if (r != CLI_CONTINUE)
@@ -945,7 +847,7 @@ distro_name_open(struct by_ctx *ctx, const struct cli_cmd *cmd, int argc,
 static int
 distro_show(struct by_ctx *ctx, int argc, char **argv)
 {
-	const struct cli_cmd *cmd = &distro_show_cmd;
+	const struct cli_cmd *cmd = &cli_cmd_distro_show;
 	struct by_config cfg;
 	struct db_distro d;
 	struct db *db;
@@ -1008,7 +910,7 @@ distro_list(struct by_ctx *ctx, int argc, char **argv)
 	static const char *const head[] = { "NAME",	"ARCHES",  "KERNEL",
 					    "INITRD",	"TEMPLATE", "CMDLINE",
 					    NULL };
-	const struct cli_cmd *cmd = &distro_list_cmd;
+	const struct cli_cmd *cmd = &cli_cmd_distro_list;
 	int r;
 
 	r = cli_simple_args(ctx, cmd, argc, argv, 0, "");
@@ -1022,7 +924,7 @@ distro_list(struct by_ctx *ctx, int argc, char **argv)
 static int
 distro_rm(struct by_ctx *ctx, int argc, char **argv)
 {
-	const struct cli_cmd *cmd = &distro_rm_cmd;
+	const struct cli_cmd *cmd = &cli_cmd_distro_rm;
 	struct by_config cfg;
 	struct db *db;
 	char what[96];
@@ -1060,6 +962,6 @@ cmd_distro(struct by_ctx *ctx, int argc, char **argv)
 		{ "ls", distro_list },	 { "rm", distro_rm },
 	};
 
-	return cli_dispatch(ctx, &distro_cmd, subs, ARRAY_SIZE(subs), argc,
+	return cli_dispatch(ctx, &cli_cmd_distro, subs, ARRAY_SIZE(subs), argc,
 			    argv);
 }

@@ -51,16 +51,6 @@ doctor_print(const struct doctor_offer *o, bool self)
  * every DHCP server that answers. Exit 0 (the list may be empty), 2 on
  * usage errors, 3 when the probe cannot run.
  */
-static const struct cli_cmd doctor_cmd = {
-	.name = "doctor",
-	.usage = "[-i IFACE] [-t SECONDS] [--json]",
-	.help = "Send a DHCPDISCOVER on the serving interface and list every "
-		"DHCP server\nthat answers, with what it offered.\n"
-		"  -i, --interface IFACE  probe there (default: the serving "
-		"interface)\n"
-		"  -t, --timeout SECONDS  wait 1 to 60 s for answers (default "
-		"5)\n",
-};
 
 /*
  * doctor_opts - the options of doctor into *ret_want and *ret_secs.
@@ -79,13 +69,14 @@ doctor_opts(struct by_ctx *ctx, int argc, char **argv, const char **ret_want,
 	int c, r = 0;
 
 	cli_getopt_reset();
-	while ((c = cli_next_opt(ctx, &doctor_cmd, argc, argv,
+	while ((c = cli_next_opt(ctx, &cli_cmd_doctor, argc, argv,
 				 CLI_SHORTOPTS "i:t:", opts, &r)) >= 0) {
 		if (c == 'i') {
 			*ret_want = optarg;
 		} else if (c == 't') {
 			if (parse_uint(optarg, 1, 60, ret_secs) < 0) {
-				cli_err(&doctor_cmd, "-t takes 1 to 60 seconds");
+				cli_err(&cli_cmd_doctor,
+					"-t takes 1 to 60 seconds");
 				return EXIT_USAGE;
 			}
 		}
@@ -93,7 +84,7 @@ doctor_opts(struct by_ctx *ctx, int argc, char **argv, const char **ret_want,
 	if (c == CLI_STOP)
 		return r;
 	if (optind < argc) {
-		cli_err(&doctor_cmd, "unexpected argument");
+		cli_err(&cli_cmd_doctor, "unexpected argument");
 		return EXIT_USAGE;
 	}
 	return CLI_CONTINUE;
@@ -118,7 +109,7 @@ cmd_doctor(struct by_ctx *ctx, int argc, char **argv)
 	if (r)
 		return r;
 	if (want && !valid_ifname(want)) {
-		cli_err(&doctor_cmd, "bad interface name");
+		cli_err(&cli_cmd_doctor, "bad interface name");
 		return EXIT_USAGE;
 	}
 	r = netif_detect(want ? want : cfg.interface, &nif, err, sizeof(err));
@@ -130,13 +121,13 @@ cmd_doctor(struct by_ctx *ctx, int argc, char **argv)
 		r = 0;
 	}
 	if (r < 0) {
-		cli_err(&doctor_cmd, "%s", err);
+		cli_err(&cli_cmd_doctor, "%s", err);
 		return EXIT_RUNTIME;
 	}
 	r = doctor_probe(nif.name, NULL, (unsigned)secs * 1000, o,
 	                 ARRAY_SIZE(o), &n);
 	if (r < 0) {
-		cli_err(&doctor_cmd, "probe on %s: %s", nif.name,
+		cli_err(&cli_cmd_doctor, "probe on %s: %s", nif.name,
 		        strerror(-r));
 		return EXIT_RUNTIME;
 	}

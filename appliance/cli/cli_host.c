@@ -20,93 +20,6 @@
 #include "common/valid.h"
 #include "db/db.h"
 
-#define HOST_OPTS_HELP                                                        \
-	"  --hostname H        RFC 1123 host name (\"\" clears it)\n"           \
-	"  --ip A              fixed IPv4 address (\"\" clears it)\n"            \
-	"  --distro D          distribution to install (\"\" clears it)\n"       \
-	"  --action A          local | install | menu (install needs a distro)\n" \
-	"  --attr K=V          set attribute K (repeatable; K: [a-z0-9._-],\n"   \
-	"                      V: printable text without \" ' ` $ \\ ; & | < > { } #)\n" \
-	"  --local-boot M      sanboot | exit | exit1 | grub | nofile | default\n"
-
-static const struct cli_cmd host_cmd = {
-	.name = "host",
-	.usage = "COMMAND [ARGS]",
-	.help = "commands:\n"
-		"  add MAC [MAC...] [options]   add a host\n"
-		"  set HOST [options]           change a host\n"
-		"  show HOST                    one host\n"
-		"  list                         every host\n"
-		"  rm HOST                      remove a host\n"
-		"  reinstall HOST [--distro D]  flag a one-time install\n"
-		"  set HOST --power ipmi|wol|none [--bmc ...]  power settings\n"
-		"  reinstall HOST --power-cycle  ... and power-cycle it\n"
-		"                               (docs/power.md)\n"
-		"  local HOST                   boot the local disk\n"
-		"  mac add HOST MAC             give a host another MAC\n"
-		"  mac rm HOST MAC              take a MAC from a host\n"
-		"\nHOST is any MAC of the host (aa:bb:cc:dd:ee:ff,\n"
-		"AA-BB-CC-DD-EE-FF, aabb.ccdd.eeff or aabbccddeeff) or its\n"
-		"hostname. Run bootyard host COMMAND --help for its options.\n",
-};
-
-static const struct cli_cmd host_add_cmd = {
-	.name = "host add",
-	.usage = "MAC [MAC...] [options]",
-	.help = "Add a host with one or more MACs (network interfaces).\n"
-		"options:\n" HOST_OPTS_HELP,
-};
-
-static const struct cli_cmd host_set_cmd = {
-	.name = "host set",
-	.usage = "HOST [options]",
-	.help = "Change a host; what is not named stays as it is.\n"
-		"options:\n" HOST_OPTS_HELP
-		"  --unset-attr K      remove attribute K (repeatable)\n",
-};
-
-static const struct cli_cmd host_show_cmd = {
-	.name = "host show",
-	.usage = "HOST",
-	.help = "Show one host.\n",
-};
-
-static const struct cli_cmd host_list_cmd = {
-	.name = "host list",
-	.usage = "",
-	.help = "List every host.\n",
-};
-
-static const struct cli_cmd host_rm_cmd = {
-	.name = "host rm",
-	.usage = "HOST",
-	.help = "Remove a host with its MACs and attributes.\n",
-};
-
-static const struct cli_cmd host_reinstall_cmd = {
-	.name = "host reinstall",
-	.usage = "HOST [--distro D]",
-	.help = "Flag a one-time install: the next boot gets the installer of\n"
-		"distribution D (or of the host's distro), the installer's\n"
-		"callback puts the host back to local boot.\n"
-		"options:\n"
-		"  --distro D          distribution to install\n",
-};
-
-static const struct cli_cmd host_local_cmd = {
-	.name = "host local",
-	.usage = "HOST",
-	.help = "Boot the host from its local disk (cancels a pending "
-		"install).\n",
-};
-
-static const struct cli_cmd host_mac_cmd = {
-	.name = "host mac",
-	.usage = "add|rm HOST MAC",
-	.help = "Give a host another MAC, or take one away (a host keeps at\n"
-		"least one; at most 8).\n",
-};
-
 /* What the options of add/set/reinstall asked for; NULL = not given. */
 struct host_opts {
 	const char *hostname, *ip, *distro, *action, *local_boot;
@@ -527,7 +440,7 @@ host_explain_conflict(const struct cli_cmd *cmd, struct db *db,
 static int
 host_add(struct by_ctx *ctx, int argc, char **argv)
 {
-	const struct cli_cmd *cmd = &host_add_cmd;
+	const struct cli_cmd *cmd = &cli_cmd_host_add;
 	struct by_config cfg;
 	struct host_opts o;
 	struct db_host h;
@@ -658,7 +571,7 @@ host_set_fn(const struct cli_cmd *cmd, const struct host_opts *o,
 static int
 host_set(struct by_ctx *ctx, int argc, char **argv)
 {
-	const struct cli_cmd *cmd = &host_set_cmd;
+	const struct cli_cmd *cmd = &cli_cmd_host_set;
 	struct host_opts o;
 	int r;
 
@@ -678,7 +591,7 @@ host_set(struct by_ctx *ctx, int argc, char **argv)
 static int
 host_reinstall(struct by_ctx *ctx, int argc, char **argv)
 {
-	const struct cli_cmd *cmd = &host_reinstall_cmd;
+	const struct cli_cmd *cmd = &cli_cmd_host_reinstall;
 	struct by_config cfg;
 	struct host_opts o;
 	struct db_host h;
@@ -731,7 +644,7 @@ host_local_fn(const struct cli_cmd *cmd, const struct host_opts *o,
 static int
 host_local(struct by_ctx *ctx, int argc, char **argv)
 {
-	const struct cli_cmd *cmd = &host_local_cmd;
+	const struct cli_cmd *cmd = &cli_cmd_host_local;
 	struct host_opts o;
 	int r;
 
@@ -765,7 +678,7 @@ host_ref_open(struct by_ctx *ctx, const struct cli_cmd *cmd, int argc,
 static int
 host_show(struct by_ctx *ctx, int argc, char **argv)
 {
-	const struct cli_cmd *cmd = &host_show_cmd;
+	const struct cli_cmd *cmd = &cli_cmd_host_show;
 	struct by_config cfg;
 	struct db_host h;
 	struct db *db;
@@ -835,7 +748,7 @@ host_list(struct by_ctx *ctx, int argc, char **argv)
 	static const char *const head[] = { "ID",     "MACS",	"HOSTNAME",
 					    "IP",     "ACTION", "DISTRO",
 					    "LOCAL",  "ATTRS",	NULL };
-	const struct cli_cmd *cmd = &host_list_cmd;
+	const struct cli_cmd *cmd = &cli_cmd_host_list;
 	int r;
 
 	r = cli_simple_args(ctx, cmd, argc, argv, 0, "");
@@ -849,7 +762,7 @@ host_list(struct by_ctx *ctx, int argc, char **argv)
 static int
 host_rm(struct by_ctx *ctx, int argc, char **argv)
 {
-	const struct cli_cmd *cmd = &host_rm_cmd;
+	const struct cli_cmd *cmd = &cli_cmd_host_rm;
 	struct by_config cfg;
 	struct db_host h;
 	struct db *db;
@@ -872,7 +785,7 @@ host_rm(struct by_ctx *ctx, int argc, char **argv)
 static int
 host_mac(struct by_ctx *ctx, int argc, char **argv)
 {
-	const struct cli_cmd *cmd = &host_mac_cmd;
+	const struct cli_cmd *cmd = &cli_cmd_host_mac;
 	struct by_config cfg;
 	char mac[MAC_STR_LEN];
 	struct db_host h;
@@ -967,5 +880,6 @@ cmd_host(struct by_ctx *ctx, int argc, char **argv)
 		{ "mac", host_mac },
 	};
 
-	return cli_dispatch(ctx, &host_cmd, subs, ARRAY_SIZE(subs), argc, argv);
+	return cli_dispatch(ctx, &cli_cmd_host, subs, ARRAY_SIZE(subs), argc,
+			    argv);
 }

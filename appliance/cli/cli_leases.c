@@ -15,24 +15,6 @@
 #include "common/valid.h"
 #include "db/db.h"
 
-static const struct cli_cmd leases_cmd = {
-	.name = "leases",
-	.usage = "[--unknown]",
-	.help = "Every MAC address the appliance has seen (DHCP leases and\n"
-		"config requests), newest first.\n"
-		"options:\n"
-		"  --unknown           only MACs that no host has\n",
-};
-
-static const struct cli_cmd events_cmd = {
-	.name = "events",
-	.usage = "[MAC] [--limit N]",
-	.help = "The boot timeline (DHCP, TFTP, config served, install\n"
-		"fetched, done), oldest first; of one MAC when given.\n"
-		"options:\n"
-		"  --limit N           only the newest N events\n",
-};
-
 enum { OPT_UNKNOWN = 0x200, OPT_LIMIT };
 
 /* lease_one - db_lease_list callback: a row or a JSON object. */
@@ -106,16 +88,15 @@ cmd_leases(struct by_ctx *ctx, int argc, char **argv)
 		"KNOWN", "FIRST SEEN", "LAST SEEN", "VENDOR CLASS", "IPV6",
 		NULL
 	};
-	const struct cli_cmd *cmd = &leases_cmd;
-	bool unknown = false;
-	int ch, r = 0;
+	const struct cli_cmd *cmd = &cli_cmd_leases;
+	const char *unknown_opt = NULL;
+	bool unknown;
+	int r;
 
-	cli_getopt_reset();
-	while ((ch = cli_next_opt(ctx, cmd, argc, argv, CLI_SHORTOPTS, opts,
-				  &r)) >= 0)
-		unknown = true; /* --unknown, the only option of its own */
-	if (ch == CLI_STOP)
+	r = cli_one_opt(ctx, cmd, argc, argv, opts, &unknown_opt);
+	if (r != CLI_CONTINUE)
 		return r;
+	unknown = unknown_opt != NULL;
 	if (optind < argc)
 		return cli_usage_err(cmd, "unexpected argument %s",
 				     cli_q(argv[optind]));
@@ -212,7 +193,7 @@ cmd_events(struct by_ctx *ctx, int argc, char **argv)
 	};
 	static const char *const head[] = { "TIME (UTC)", "MAC", "EVENT",
 					    "APPLIANCE", "DETAIL", NULL };
-	const struct cli_cmd *cmd = &events_cmd;
+	const struct cli_cmd *cmd = &cli_cmd_events;
 	unsigned long long limit = 0;
 	char mac[MAC_STR_LEN];
 	struct events_filter f;

@@ -29,35 +29,6 @@
 #include "common/valid.h"
 #include "db/db.h"
 
-static const struct cli_cmd power_cmd = {
-	.name = "power",
-	.usage = "HOST status|on|off|cycle|reset",
-	.help = "Read or change a host's power through its BMC (ipmi) or a\n"
-		"Wake-on-LAN packet (wol: on only), by the running daemon's\n"
-		"admin API ([admin] listen and token_file). Set the method\n"
-		"with bootyard host set HOST --power ipmi|wol|none.\n",
-};
-
-static const struct cli_cmd power_set_cmd = {
-	.name = "host set",
-	.usage = "HOST --power ipmi|wol|none [--bmc ADDR[:PORT]] "
-		 "[--bmc-user U] [--bmc-password-file F]",
-	.help = "Set a host's power method (given without other host set\n"
-		"options). --power ipmi needs --bmc (an IPv4 address or host\n"
-		"name, port 623 unless given), --bmc-user and, the first time,\n"
-		"--bmc-password-file: a file whose first line is the password\n"
-		"(1 to 20 printable characters). The password is stored where\n"
-		"only root and the appliance group read it and never shown.\n",
-};
-
-static const struct cli_cmd power_reinstall_cmd = {
-	.name = "host reinstall",
-	.usage = "HOST [--distro D] --power-cycle",
-	.help = "Flag a one-time install, set the next boot to the network\n"
-		"and power-cycle the host (or power it on), through the running\n"
-		"daemon. When the power action fails the flag is cleared.\n",
-};
-
 /* ---- the admin API client ------------------------------------------ */
 
 struct buf {
@@ -262,7 +233,7 @@ admin_host_post(struct by_ctx *ctx, const struct cli_cmd *cmd,
 int
 cmd_power(struct by_ctx *ctx, int argc, char **argv)
 {
-	const struct cli_cmd *cmd = &power_cmd;
+	const struct cli_cmd *cmd = &cli_cmd_power;
 	enum power_action a;
 	char body[64];
 	json_t *j;
@@ -330,7 +301,7 @@ power_host_set(struct by_ctx *ctx, int argc, char **argv)
 		{ "bmc-password-file", required_argument, NULL, OPT_BMC_PASS },
 		{ 0 },
 	};
-	const struct cli_cmd *cmd = &power_set_cmd;
+	const struct cli_cmd *cmd = &cli_cmd_power_set;
 	const char *pwfile = NULL;
 	struct by_config cfg;
 	struct db_power p, old;
@@ -452,7 +423,7 @@ power_host_reinstall(struct by_ctx *ctx, int argc, char **argv)
 		{ "power-cycle", no_argument, NULL, OPT_POWER_CYCLE },
 		{ 0 },
 	};
-	const struct cli_cmd *cmd = &power_reinstall_cmd;
+	const struct cli_cmd *cmd = &cli_cmd_power_reinstall;
 	const char *distro = NULL;
 	json_t *j, *body;
 	char *s;

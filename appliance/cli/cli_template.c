@@ -16,44 +16,11 @@
 #include "db/db.h"
 #include "appliance/core/template.h"
 
-static const struct cli_cmd template_cmd = {
-	.name = "template",
-	.usage = "COMMAND [ARGS]",
-	.help = "commands:\n"
-		"  list          the stock templates\n"
-		"  show NAME     print one (copy it, change it, then\n"
-		"                bootyard distro set D --template FILE)\n"
-		"  check FILE    validate a template: known {{variables}}, a\n"
-		"                done callback, at most the size a distro takes\n",
-};
-
-static const struct cli_cmd template_check_cmd = {
-	.name = "template check",
-	.usage = "FILE",
-	.help = "Validate an install template: every {{variable}} known\n"
-		"(mac hostname ip server token distro done_url install_url\n"
-		"attr.KEY, each with an optional |default), and a call of the\n"
-		"done callback ({{done_url}}) without which the host never\n"
-		"turns local. Exit 0 when it is fine, 2 otherwise.\n",
-};
-
-static const struct cli_cmd template_show_cmd = {
-	.name = "template show",
-	.usage = "NAME",
-	.help = "Print a stock template (bootyard template list).\n",
-};
-
-static const struct cli_cmd template_list_cmd = {
-	.name = "template list",
-	.usage = "",
-	.help = "List the stock templates.\n",
-};
-
 /* template check FILE */
 static int
 template_check(struct by_ctx *ctx, int argc, char **argv)
 {
-	const struct cli_cmd *cmd = &template_check_cmd;
+	const struct cli_cmd *cmd = &cli_cmd_template_check;
 	char err[256], *text = NULL, *p;
 	const char *file, *problem = NULL;
 	size_t len;
@@ -100,7 +67,7 @@ template_check(struct by_ctx *ctx, int argc, char **argv)
 static int
 template_show(struct by_ctx *ctx, int argc, char **argv)
 {
-	const struct cli_cmd *cmd = &template_show_cmd;
+	const struct cli_cmd *cmd = &cli_cmd_template_show;
 	const char *text;
 	int r;
 
@@ -129,7 +96,7 @@ template_list(struct by_ctx *ctx, int argc, char **argv)
 	json_t *arr;
 	int r;
 
-	r = cli_simple_args(ctx, &template_list_cmd, argc, argv, 0, "");
+	r = cli_simple_args(ctx, &cli_cmd_template_list, argc, argv, 0, "");
 	if (r != CLI_CONTINUE)
 		return r;
 	if (!ctx->json) {
@@ -156,6 +123,6 @@ cmd_template(struct by_ctx *ctx, int argc, char **argv)
 		{ "ls", template_list },
 	};
 
-	return cli_dispatch(ctx, &template_cmd, subs, ARRAY_SIZE(subs), argc,
+	return cli_dispatch(ctx, &cli_cmd_template, subs, ARRAY_SIZE(subs), argc,
 			    argv);
 }

@@ -92,14 +92,6 @@ subnets_print(const char *text)
 	}
 }
 
-static const struct cli_cmd status_cmd = {
-	.name = "status",
-	.usage = "[-c FILE] [--json]",
-	.help = "What the running appliance serves and from where (exit 0\n"
-		"while serve runs, 3 when it does not, 1 without a status "
-		"file).\n",
-};
-
 int
 cmd_status(struct by_ctx *ctx, int argc, char **argv)
 {
@@ -120,7 +112,7 @@ cmd_status(struct by_ctx *ctx, int argc, char **argv)
 
 	cli_getopt_reset();
 	while ((c = getopt_long(argc, argv, CLI_SHORTOPTS, opts, NULL)) != -1) {
-		r = cli_opt_common(ctx, &status_cmd, c, argv);
+		r = cli_opt_common(ctx, &cli_cmd_status, c, argv);
 		if (r != CLI_CONTINUE)
 			return r == CLI_NOT_COMMON ? EXIT_USAGE : r;
 	}
@@ -136,7 +128,7 @@ cmd_status(struct by_ctx *ctx, int argc, char **argv)
 		return EXIT_USAGE;
 	r = read_file(path, 1 << 16, &text, &len);
 	if (r < 0) {
-		cli_err(&status_cmd, "%s: %s (is bootyard serve running?)",
+		cli_err(&cli_cmd_status, "%s: %s (is bootyard serve running?)",
 			path, strerror(-r));
 		return EXIT_NOTFOUND;
 	}
