@@ -69,27 +69,20 @@ static int
 imp_src_add(struct imp_src *s, const char *path, const char *data_path,
             bool symlink)
 {
+	struct imp_member m = { .symlink = symlink };
+	int r = -ENOMEM;
+
 	if (s->n == IMP_MAX_MEMBERS)
 		return -E2BIG;
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 256;
-		struct imp_member *m = realloc(s->m, cap * sizeof(*m));
-
-		if (!m)
-			return -ENOMEM;
-		s->m = m;
-		s->cap = cap;
+	m.path = strdup(path);
+	m.data_path = data_path ? strdup(data_path) : NULL;
+	if (m.path && (!data_path || m.data_path))
+		r = array_push(&s->m, &s->n, &s->cap, 0, &m, sizeof(m));
+	if (r < 0) {
+		free(m.path);
+		free(m.data_path);
 	}
-	s->m[s->n].path = strdup(path);
-	s->m[s->n].data_path = data_path ? strdup(data_path) : NULL;
-	s->m[s->n].symlink = symlink;
-	if (!s->m[s->n].path || (data_path && !s->m[s->n].data_path)) {
-		free(s->m[s->n].path);
-		free(s->m[s->n].data_path);
-		return -ENOMEM;
-	}
-	s->n++;
-	return 0;
+	return r;
 }
 
 static struct imp_member *

@@ -452,6 +452,23 @@ cfg_file_name_ok(const char *n)
 }
 
 /*
+ * dir_list - the entries of dir, sorted by name (scandir with
+ * alphasort) into *ret: the caller frees each and the array. Returns
+ * their count, or -errno with err filled.
+ */
+static int
+dir_list(const char *dir, struct dirent ***ret, char *err, size_t errsz)
+{
+	int n = scandir(dir, ret, NULL, alphasort);
+
+	if (n < 0) {
+		n = -errno;
+		snprintf(err, errsz, "%s: %s", dir, strerror(-n));
+	}
+	return n;
+}
+
+/*
  * cfg_set_load - the headers of the build configuration in dir, after
  * those of the configuration its "base" file names (a sibling directory;
  * at most IPXE_CFG_DEPTH_MAX levels). A header of dir replaces the base's
@@ -500,12 +517,9 @@ cfg_set_load(const char *dir, struct cfg_set *s, unsigned depth, char *err,
 			return r;
 	}
 
-	n = scandir(dir, &ents, NULL, alphasort);
-	if (n < 0) {
-		r = -errno;
-		snprintf(err, errsz, "%s: %s", dir, strerror(-r));
-		return r;
-	}
+	n = dir_list(dir, &ents, err, errsz);
+	if (n < 0)
+		return n;
 	for (i = 0; i < n; i++) {
 		const char *nm = ents[i]->d_name;
 		char *data = NULL;
@@ -643,12 +657,9 @@ tree_copy(const char *src, const char *dst, const char *log, char *err,
 		snprintf(err, errsz, "cannot create %s: %s", dst, strerror(-r));
 		return r;
 	}
-	n = scandir(src, &ents, NULL, alphasort);
-	if (n < 0) {
-		r = -errno;
-		snprintf(err, errsz, "%s: %s", src, strerror(-r));
-		return r;
-	}
+	n = dir_list(src, &ents, err, errsz);
+	if (n < 0)
+		return n;
 	argv[a++] = "cp";
 	argv[a++] = "-a";
 	argv[a++] = "--";

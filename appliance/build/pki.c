@@ -211,6 +211,20 @@ pki_new_crt(gnutls_x509_privkey_t key, unsigned days, const char *dn,
 }
 
 /*
+ * pki_new_pair - a fresh key into *key (pki_new_key), then a certificate
+ * for it into *crt (pki_new_crt: days, dn). Returns 0 or -errno; the
+ * caller deinits whichever of the two was made.
+ */
+static int
+pki_new_pair(unsigned days, const char *dn, gnutls_x509_privkey_t *key,
+	     gnutls_x509_crt_t *crt)
+{
+	int r = pki_new_key(key);
+
+	return r < 0 ? r : pki_new_crt(*key, days, dn, crt);
+}
+
+/*
  * pki_write_pem - export crt (or key, when crt is NULL) as PEM to path
  * atomically with mode. Returns 0 or -errno.
  */
@@ -263,10 +277,7 @@ pki_make_ca(const struct pki_paths *p, const char *name,
 		       name[0] ? name : "appliance", tag);
 	if (r < 0)
 		return r;
-	r = pki_new_key(&key);
-	if (r < 0)
-		return r;
-	r = pki_new_crt(key, PKI_CA_DAYS, dn, &crt);
+	r = pki_new_pair(PKI_CA_DAYS, dn, &key, &crt);
 	if (r < 0)
 		return r;
 	if ((r = gnutls_x509_crt_set_basic_constraints(crt, 1, 0)) < 0 ||
@@ -347,10 +358,7 @@ pki_issue_server(const struct pki_paths *p, gnutls_x509_crt_t ca,
 		       name[0] ? name : address ? address : "bootyard");
 	if (r < 0)
 		return r;
-	r = pki_new_key(&key);
-	if (r < 0)
-		return r;
-	r = pki_new_crt(key, PKI_SERVER_DAYS, dn, &crt);
+	r = pki_new_pair(PKI_SERVER_DAYS, dn, &key, &crt);
 	if (r < 0)
 		return r;
 	if ((r = gnutls_x509_crt_set_basic_constraints(crt, 0, -1)) < 0 ||

@@ -360,26 +360,35 @@ arch_ipxe_count(void)
 	return n;
 }
 
-const struct arch_ipxe_image *
-arch_ipxe_at(size_t k)
+/* ipxe_find - iPXE image k in table order, and its row into *ret_row;
+ * NULL (*ret_row untouched) past the end. */
+static const struct arch_ipxe_image *
+ipxe_find(size_t k, const struct arch **ret_row)
 {
 	size_t i, j;
 
 	for (i = 0; i < ARRAY_SIZE(arches); i++)
 		for (j = 0; j < ARCH_IPXE_MAX; j++)
-			if (arches[i].ipxe[j].name && k-- == 0)
+			if (arches[i].ipxe[j].name && k-- == 0) {
+				*ret_row = &arches[i];
 				return &arches[i].ipxe[j];
+			}
 	return NULL;
+}
+
+const struct arch_ipxe_image *
+arch_ipxe_at(size_t k)
+{
+	const struct arch *row;
+
+	return ipxe_find(k, &row);
 }
 
 const struct arch *
 arch_ipxe_row(size_t k)
 {
-	size_t i, j;
+	const struct arch *row = NULL;
 
-	for (i = 0; i < ARRAY_SIZE(arches); i++)
-		for (j = 0; j < ARCH_IPXE_MAX; j++)
-			if (arches[i].ipxe[j].name && k-- == 0)
-				return &arches[i];
-	return NULL;
+	ipxe_find(k, &row);
+	return row;
 }

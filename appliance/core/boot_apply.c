@@ -32,12 +32,13 @@ count_fetch(const struct db_event *e, void *ctx)
 }
 
 /*
- * Fetches of host h's install file since its install token was issued
- * (its "updated" time: issuing sets it; so does any edit, which starts
- * the count again).
+ * count_fetches - ret counts the fetches of host h's install file since
+ * its install token was issued (its "updated" time: issuing sets it; so
+ * does any edit, which starts the count again).
  */
-static unsigned
-fetches_since_issue(struct db *db, const struct db_host *h)
+static void
+count_fetches(struct db *db, const struct db_host *h,
+              struct boot_applied *ret)
 {
 	struct fetch_count c = {.since_ms = h->updated * 1000, .n = 0};
 	size_t i;
@@ -45,7 +46,8 @@ fetches_since_issue(struct db *db, const struct db_host *h)
 	for (i = 0; i < h->n_macs; i++)
 		db_event_list(db, h->macs[i], BOOT_FETCH_WINDOW, count_fetch,
 		              &c);
-	return c.n;
+	ret->fetches = c.n;
+	ret->counted = true;
 }
 
 /* db_host_modify callback: an install whose budget is spent -> menu. */
@@ -156,10 +158,8 @@ apply_install(struct db *db, const struct boot_answer *ans,
 			return r;
 		}
 	}
-	if (ret->install == INSTALL_ISSUED && ans->count_fetches && host) {
-		ret->fetches = fetches_since_issue(db, host);
-		ret->counted = true;
-	}
+	if (ret->install == INSTALL_ISSUED && ans->count_fetches && host)
+		count_fetches(db, host, ret);
 	return 0;
 }
 
@@ -176,8 +176,7 @@ apply_spend(struct db *db, const struct boot_answer *ans,
 	r = failed(ret, db_event_add(db, ans->mac, BOOT_FETCH_EVENT, detail));
 	if (r < 0)
 		return r;
-	ret->fetches = fetches_since_issue(db, ans->host);
-	ret->counted = true;
+	count_fetches(db, ans->host, ret);
 	return 0;
 }
 

@@ -884,13 +884,29 @@ parse_range6(const struct cfg_key *k, const char *value, void *field,
 	return store_string(k, value, field, why, whysz);
 }
 
+/*
+ * store_listen - the end of both listen parsers: port, the text after
+ * the address, is a number in 1..65535; then value is stored whole.
+ */
+static int
+store_listen(const struct cfg_key *k, const char *value, const char *port,
+	     void *field, char *why, size_t whysz)
+{
+	unsigned long long n;
+
+	if (parse_uint(port, 1, 65535, &n) < 0) {
+		snprintf(why, whysz, "port must be a number from 1 to 65535");
+		return -EINVAL;
+	}
+	return store_string(k, value, field, why, whysz);
+}
+
 /* parse_listen6 - "auto", "off" or [ADDRESS]:PORT, ADDRESS IPv6. */
 static int
 parse_listen6(const struct cfg_key *k, const char *value, void *field,
 	      char *why, size_t whysz)
 {
 	char addr[CFG_ADDR_MAX];
-	unsigned long long port;
 	const char *close;
 	size_t n;
 
@@ -910,11 +926,7 @@ parse_listen6(const struct cfg_key *k, const char *value, void *field,
 				     "([ADDRESS]:PORT, like [::]:80)");
 		return -EINVAL;
 	}
-	if (parse_uint(close + 2, 1, 65535, &port) < 0) {
-		snprintf(why, whysz, "port must be a number from 1 to 65535");
-		return -EINVAL;
-	}
-	return store_string(k, value, field, why, whysz);
+	return store_listen(k, value, close + 2, field, why, whysz);
 }
 
 /*
@@ -926,7 +938,6 @@ parse_listen(const struct cfg_key *k, const char *value, void *field,
 	     char *why, size_t whysz)
 {
 	char addr[CFG_ADDR_MAX];
-	unsigned long long port;
 	const char *colon;
 	size_t n;
 
@@ -947,11 +958,7 @@ parse_listen(const struct cfg_key *k, const char *value, void *field,
 			 valid_text(addr, 40) ? addr : "ADDRESS");
 		return -EINVAL;
 	}
-	if (parse_uint(colon + 1, 1, 65535, &port) < 0) {
-		snprintf(why, whysz, "port must be a number from 1 to 65535");
-		return -EINVAL;
-	}
-	return store_string(k, value, field, why, whysz);
+	return store_listen(k, value, colon + 1, field, why, whysz);
 }
 
 /*
@@ -1454,41 +1461,26 @@ cfg_handler(void *user, const char *section, const char *name,
 	return 0;
 }
 
-/* [admin] tls serves the console and the API with the certificate the
- * TLS boot listener uses: without [http] tls_listen there is none. */
+/*
+ * cfg_check_needs_tls - a key that is on (its section and name) and
+ * needs the TLS boot listener: without [http] tls_listen, an error at
+ * the key's line that says why (because). Returns 0 or -EINVAL.
+ */
 static int
-cfg_check_admin_tls(struct cfg_parser *p)
+cfg_check_needs_tls(struct cfg_parser *p, bool on, const char *section,
+		    const char *name, const char *because)
 {
 	size_t i;
 
-	if (!p->cfg->admin_tls || strcmp(p->cfg->tls_listen, "off"))
+	if (!on || strcmp(p->cfg->tls_listen, "off"))
 		return 0;
 	for (i = 0; i < ARRAY_SIZE(cfg_keys); i++)
-		if (!strcmp(cfg_keys[i].section, "admin") &&
-		    !strcmp(cfg_keys[i].name, "tls"))
+		if (!strcmp(cfg_keys[i].section, section) &&
+		    !strcmp(cfg_keys[i].name, name))
 			break;
 	parser_error(p, i < ARRAY_SIZE(cfg_keys) ? p->seen[i] : 0,
-		     "[admin] tls: needs [http] tls_listen (the admin "
-		     "listener uses the appliance's TLS certificate)");
-	return -EINVAL;
-}
-
-/* [dhcp] http_boot_tls hands UEFI HTTP Boot clients an https:// URL of
- * the TLS boot listener: without [http] tls_listen there is none. */
-static int
-cfg_check_http_boot_tls(struct cfg_parser *p)
-{
-	size_t i;
-
-	if (!p->cfg->http_boot_tls || strcmp(p->cfg->tls_listen, "off"))
-		return 0;
-	for (i = 0; i < ARRAY_SIZE(cfg_keys); i++)
-		if (!strcmp(cfg_keys[i].section, "dhcp") &&
-		    !strcmp(cfg_keys[i].name, "http_boot_tls"))
-			break;
-	parser_error(p, i < ARRAY_SIZE(cfg_keys) ? p->seen[i] : 0,
-		     "[dhcp] http_boot_tls: needs [http] tls_listen (the "
-		     "HTTPS URL is the TLS boot listener's)");
+		     "[%s] %s: needs [http] tls_listen (%s)", section, name,
+		     because);
 	return -EINVAL;
 }
 
@@ -1540,10 +1532,18 @@ cfg_load(struct by_config *cfg, const char *path, bool allow_missing,
 		goto out;
 	}
 	r = p.err_line ? -EINVAL : 0;
+	/* [admin] tls serves the console and the API with the certificate
+	 * the TLS boot listener uses; [dhcp] http_boot_tls hands UEFI HTTP
+	 * Boot clients an https:// URL of that listener. */
 	if (!r)
-		r = cfg_check_admin_tls(&p);
+		r = cfg_check_needs_tls(&p, p.cfg->admin_tls, "admin", "tls",
+					"the admin listener uses the "
+					"appliance's TLS certificate");
 	if (!r)
-		r = cfg_check_http_boot_tls(&p);
+		r = cfg_check_needs_tls(&p, p.cfg->http_boot_tls, "dhcp",
+					"http_boot_tls",
+					"the HTTPS URL is the TLS boot "
+					"listener's");
 	if (!r && str_copy(cfg->path, sizeof(cfg->path), path) < 0) {
 		snprintf(err, errsz, "%s: path too long", path);
 		r = -ENAMETOOLONG;

@@ -377,31 +377,21 @@ static int
 sup_collect_host(const struct db_host *h, void *arg)
 {
 	struct hosts_ctx *c = arg;
-	struct sup_resv *r;
+	struct sup_resv r;
 	bool local = h->action == DB_ACTION_LOCAL;
 	bool nofile = local && !strcmp(h->local_boot, "nofile");
 	bool sitetag = local && !h->local_boot[0] && c->site_nofile;
 
 	if (!h->ip[0] && !nofile && !sitetag)
 		return 0;
-	if (c->n == c->cap) {
-		size_t ncap = c->cap ? c->cap * 2 : 64;
-		struct sup_resv *ns = realloc(c->src, ncap * sizeof(*ns));
-
-		if (!ns)
-			return -ENOMEM;
-		c->src = ns;
-		c->cap = ncap;
-	}
-	r = &c->src[c->n++];
-	r->n_macs = h->n_macs > DB_MAX_MACS ? DB_MAX_MACS : h->n_macs;
-	memcpy(r->macs, h->macs, sizeof(r->macs));
-	str_copy(r->ip, sizeof(r->ip), h->ip);
-	str_copy(r->hostname, sizeof(r->hostname), h->hostname);
-	r->tag = nofile	   ? DNSMASQ_TAG_NOFILE
-		 : sitetag ? DNSMASQ_TAG_LOCAL
-			   : NULL;
-	return 0;
+	r.n_macs = h->n_macs > DB_MAX_MACS ? DB_MAX_MACS : h->n_macs;
+	memcpy(r.macs, h->macs, sizeof(r.macs));
+	str_copy(r.ip, sizeof(r.ip), h->ip);
+	str_copy(r.hostname, sizeof(r.hostname), h->hostname);
+	r.tag = nofile	  ? DNSMASQ_TAG_NOFILE
+		: sitetag ? DNSMASQ_TAG_LOCAL
+			  : NULL;
+	return array_push(&c->src, &c->n, &c->cap, 0, &r, sizeof(r));
 }
 
 /* Render the reservations file text from the database. */
