@@ -60,9 +60,8 @@ http_admin_error(struct MHD_Connection *c, struct http_req *r, unsigned status,
 	return http_admin_reply(c, r, status, json_pack("{s:s}", "error", msg));
 }
 
-/* Constant-time comparison of the bearer token. */
-static bool
-token_ok(const char *have, const char *want)
+bool
+http_secret_eq(const char *have, const char *want)
 {
 	size_t lh, lw, i;
 	unsigned char d;
@@ -86,7 +85,7 @@ authorized(struct MHD_Connection *c, struct http_server *srv)
 
 	if (!h || strncmp(h, "Bearer ", 7) != 0)
 		return false;
-	return token_ok(h + 7, srv->admin_token);
+	return http_secret_eq(h + 7, srv->admin_token);
 }
 
 /* ---- JSON <-> host ------------------------------------------------- */
