@@ -219,6 +219,17 @@ reply_host(struct MHD_Connection *c, struct http_req *r, struct db *db,
 	return http_admin_reply(c, r, status, host_json(&h));
 }
 
+/* Answer a host write that returned rc (db_host_*): its error, else host
+ * id as stored now with status. */
+static enum MHD_Result
+reply_host_written(struct MHD_Connection *c, struct http_req *r, struct db *db,
+                   int rc, int64_t id, unsigned status)
+{
+	if (rc < 0)
+		return reply_host_write_error(c, r, rc);
+	return reply_host(c, r, db, id, status);
+}
+
 /* /api/v1/hosts: GET the list, POST a new host. */
 static enum MHD_Result
 api_hosts_collection(struct MHD_Connection *c, struct http_req *r,
@@ -227,7 +238,7 @@ api_hosts_collection(struct MHD_Connection *c, struct http_req *r,
 	struct db_host h;
 	char err[128];
 	json_t *body;
-	int64_t id;
+	int64_t id = 0;
 	int rc;
 
 	if (!strcmp(method, "GET")) {
@@ -246,9 +257,7 @@ api_hosts_collection(struct MHD_Connection *c, struct http_req *r,
 	if (rc < 0)
 		return http_admin_error(c, r, 422, err);
 	rc = db_host_add(db, &h, &id);
-	if (rc < 0)
-		return reply_host_write_error(c, r, rc);
-	return reply_host(c, r, db, id, 201);
+	return reply_host_written(c, r, db, rc, id, 201);
 }
 
 /*
@@ -312,9 +321,7 @@ api_host_action(struct MHD_Connection *c, struct http_req *r, struct db *db,
 	if (strcmp(sub, "/local"))
 		return http_admin_error(c, r, 404, "no such action");
 	rc = db_host_modify(db, h->id, admin_host_change, &m);
-	if (rc < 0)
-		return reply_host_write_error(c, r, rc);
-	return reply_host(c, r, db, h->id, 200);
+	return reply_host_written(c, r, db, rc, h->id, 200);
 }
 
 /* PUT (replace) or PATCH (merge) /api/v1/hosts/KEY with a JSON body. */
@@ -334,9 +341,7 @@ api_host_change(struct MHD_Connection *c, struct http_req *r, struct db *db,
 	json_decref(m.body);
 	if (m.invalid)
 		return http_admin_error(c, r, 422, m.err);
-	if (rc < 0)
-		return reply_host_write_error(c, r, rc);
-	return reply_host(c, r, db, h->id, 200);
+	return reply_host_written(c, r, db, rc, h->id, 200);
 }
 
 /*
