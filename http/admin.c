@@ -60,9 +60,8 @@ http_admin_error(struct MHD_Connection *c, struct http_req *r, unsigned status,
 	return http_admin_reply(c, r, status, json_pack("{s:s}", "error", msg));
 }
 
-/* Constant-time comparison of the bearer token. */
-static bool
-token_ok(const char *have, const char *want)
+bool
+http_secret_eq(const char *have, const char *want)
 {
 	size_t lh, lw, i;
 	unsigned char d;
@@ -86,7 +85,7 @@ authorized(struct MHD_Connection *c, struct http_server *srv)
 
 	if (!h || strncmp(h, "Bearer ", 7) != 0)
 		return false;
-	return token_ok(h + 7, srv->admin_token);
+	return http_secret_eq(h + 7, srv->admin_token);
 }
 
 /* ---- JSON <-> host ------------------------------------------------- */
@@ -220,6 +219,17 @@ reply_host(struct MHD_Connection *c, struct http_req *r, struct db *db,
 	return http_admin_reply(c, r, status, host_json(&h));
 }
 
+/* Answer a host write that returned rc (db_host_*): its error, else host
+ * id as stored now with status. */
+static enum MHD_Result
+reply_host_written(struct MHD_Connection *c, struct http_req *r, struct db *db,
+                   int rc, int64_t id, unsigned status)
+{
+	if (rc < 0)
+		return reply_host_write_error(c, r, rc);
+	return reply_host(c, r, db, id, status);
+}
+
 /* /api/v1/hosts: GET the list, POST a new host. */
 static enum MHD_Result
 api_hosts_collection(struct MHD_Connection *c, struct http_req *r,
@@ -228,7 +238,7 @@ api_hosts_collection(struct MHD_Connection *c, struct http_req *r,
 	struct db_host h;
 	char err[128];
 	json_t *body;
-	int64_t id;
+	int64_t id = 0;
 	int rc;
 
 	if (!strcmp(method, "GET")) {
@@ -247,9 +257,7 @@ api_hosts_collection(struct MHD_Connection *c, struct http_req *r,
 	if (rc < 0)
 		return http_admin_error(c, r, 422, err);
 	rc = db_host_add(db, &h, &id);
-	if (rc < 0)
-		return reply_host_write_error(c, r, rc);
-	return reply_host(c, r, db, id, 201);
+	return reply_host_written(c, r, db, rc, id, 201);
 }
 
 /*
@@ -313,9 +321,7 @@ api_host_action(struct MHD_Connection *c, struct http_req *r, struct db *db,
 	if (strcmp(sub, "/local"))
 		return http_admin_error(c, r, 404, "no such action");
 	rc = db_host_modify(db, h->id, admin_host_change, &m);
-	if (rc < 0)
-		return reply_host_write_error(c, r, rc);
-	return reply_host(c, r, db, h->id, 200);
+	return reply_host_written(c, r, db, rc, h->id, 200);
 }
 
 /* PUT (replace) or PATCH (merge) /api/v1/hosts/KEY with a JSON body. */
@@ -335,9 +341,7 @@ api_host_change(struct MHD_Connection *c, struct http_req *r, struct db *db,
 	json_decref(m.body);
 	if (m.invalid)
 		return http_admin_error(c, r, 422, m.err);
-	if (rc < 0)
-		return reply_host_write_error(c, r, rc);
-	return reply_host(c, r, db, h->id, 200);
+	return reply_host_written(c, r, db, rc, h->id, 200);
 }
 
 /*

@@ -118,21 +118,6 @@ send_error(struct MHD_Connection *c, struct http_req *r, unsigned status,
 	                         NULL);
 }
 
-/* Constant time: equal strings of the same length. */
-static bool
-same(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b), i;
-	unsigned char d;
-
-	if (!lb)
-		return false;
-	d = la != lb;
-	for (i = 0; i < lb; i++)
-		d |= (unsigned char)(a[i < la ? i : 0] ^ b[i]);
-	return d == 0;
-}
-
 static int
 rand_hex(char out[SESS_HEX + 1])
 {
@@ -180,7 +165,7 @@ session_find(struct MHD_Connection *c)
 			memset(&sessions[i], 0, sizeof(sessions[i]));
 			continue;
 		}
-		if (same(id, sessions[i].id))
+		if (http_secret_eq(id, sessions[i].id))
 			found = i;
 	}
 	return found;
@@ -207,7 +192,7 @@ http_console_authorized(struct MHD_Connection *c, const char *method)
 		} else {
 			h = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 			                                "X-CSRF-Token");
-			ok = h && same(h, sessions[i].csrf);
+			ok = h && http_secret_eq(h, sessions[i].csrf);
 		}
 	}
 	pthread_mutex_unlock(&sess_lock);
@@ -237,7 +222,7 @@ login(struct MHD_Connection *c, struct http_req *r)
 		body = json_loadb(r->body, r->body_len, 0, NULL);
 	if (body && json_is_object(body))
 		tok = json_string_value(json_object_get(body, "token"));
-	if (!tok || !srv->admin_token[0] || !same(tok, srv->admin_token)) {
+	if (!http_secret_eq(tok, srv->admin_token)) {
 		json_decref(body);
 		return send_error(c, r, 401, "wrong token");
 	}

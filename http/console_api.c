@@ -36,21 +36,16 @@ now_ms(void)
 	return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
 }
 
+/* The diagnosis d of mac as JSON (new reference, NULL = ENOMEM). */
 static json_t *
 diag_json(const char *mac, const struct diagnosis *d)
 {
-	json_t *j = json_object();
-
-	json_object_set_new(j, "mac", json_string(mac));
-	json_object_set_new(j, "stage", json_string(diag_stage_name(d->stage)));
-	json_object_set_new(j, "stage_index", json_integer(d->stage));
-	json_object_set_new(j, "cause", json_string(diag_cause_name(d->cause)));
-	json_object_set_new(j, "stopped", json_boolean(d->stopped));
-	json_object_set_new(j, "failed", json_boolean(d->failed));
-	json_object_set_new(j, "since_ms", json_integer(d->since_ms));
-	json_object_set_new(j, "text", json_text(d->text));
-	json_object_set_new(j, "appliance", json_text(d->appliance));
-	return j;
+	return json_pack("{s:s,s:s,s:i,s:s,s:b,s:b,s:I,s:o,s:o}", "mac", mac,
+	                 "stage", diag_stage_name(d->stage), "stage_index",
+	                 (int)d->stage, "cause", diag_cause_name(d->cause),
+	                 "stopped", d->stopped, "failed", d->failed, "since_ms",
+	                 (json_int_t)d->since_ms, "text", json_text(d->text),
+	                 "appliance", json_text(d->appliance));
 }
 
 static void

@@ -178,5 +178,9 @@ enum MHD_Result http_admin_error(struct MHD_Connection *c, struct http_req *r,
  * (not JSON) or 422 (not an object), that answer's result in *ret. */
 json_t *http_admin_object(struct MHD_Connection *c, struct http_req *r,
                           bool empty_ok, enum MHD_Result *ret);
+/* http_secret_eq - have is the secret want (the admin token, a console
+ * session's id or CSRF token), compared in a time that depends on want's
+ * length only; false when have is NULL or want is "". */
+bool http_secret_eq(const char *have, const char *want);
 
 #endif

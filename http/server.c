@@ -562,62 +562,89 @@ serve_done(struct MHD_Connection *c, struct http_req *r)
 	return http_reply(c, r, MHD_HTTP_OK, TEXT, "ok\n", 3);
 }
 
-/* method_is - the request method is a. */
-static bool
-method_is(const char *m, const char *a)
+/* GET|HEAD /ipxe/v1/boot: the boot script, for this listener's base URL. */
+static enum MHD_Result
+serve_boot(struct MHD_Connection *c, struct http_req *r)
 {
-	return strcmp(m, a) == 0;
+	char buf[2048];
+	int n = ipxe_render_boot_script(req_base_url(r), buf, sizeof(buf));
+
+	if (n < 0)
+		return http_reply(c, r, 500, TEXT, "error\n", 6);
+	return http_reply(c, r, MHD_HTTP_OK, TEXT, buf, (size_t)n);
+}
+
+/* GET|HEAD /files/...: the files directory (files.c). The route let only
+ * GET and HEAD through, which r->method holds whole. */
+static enum MHD_Result
+serve_files(struct MHD_Connection *c, struct http_req *r)
+{
+	return http_files(c, r, r->method);
+}
+
+enum { BOOT_GET = 1, BOOT_HEAD = 2, BOOT_POST = 4 };
+
+/* The boot listener's endpoints: a path (a prefix where it ends in '/'),
+ * its metrics endpoint, the methods it answers and its handler. A new
+ * endpoint is a row. */
+static const struct boot_route {
+	const char *path;
+	enum metrics_endpoint ep;
+	unsigned methods;
+	enum MHD_Result (*serve)(struct MHD_Connection *c, struct http_req *r);
+} boot_routes[] = {
+    {"/ipxe/v1/boot", EP_BOOT, BOOT_GET | BOOT_HEAD, serve_boot},
+    /* Not HEAD: serving an install script spends an attempt and issues
+     * a token, which a HEAD must not do. */
+    {"/ipxe/v1/config", EP_CONFIG, BOOT_GET, serve_config},
+    {"/ipxe/v1/install/", EP_INSTALL, BOOT_GET | BOOT_HEAD, serve_install},
+    /* Not HEAD: done ends the install. */
+    {"/ipxe/v1/done", EP_DONE, BOOT_GET | BOOT_POST, serve_done},
+    {"/files/", EP_FILES, BOOT_GET | BOOT_HEAD, serve_files},
+};
+
+/* boot_method - the BOOT_* bit of a request method, 0 for any other. */
+static unsigned
+boot_method(const char *m)
+{
+	if (strcmp(m, "GET") == 0)
+		return BOOT_GET;
+	if (strcmp(m, "HEAD") == 0)
+		return BOOT_HEAD;
+	return strcmp(m, "POST") == 0 ? BOOT_POST : 0;
+}
+
+/* boot_route_find - the route of path, or NULL. */
+static const struct boot_route *
+boot_route_find(const char *path)
+{
+	const struct boot_route *rt;
+
+	for (rt = boot_routes; rt < boot_routes + ARRAY_SIZE(boot_routes);
+	     rt++) {
+		size_t n = strlen(rt->path);
+
+		if (rt->path[n - 1] == '/' ? str_has_prefix(path, rt->path)
+		                           : strcmp(path, rt->path) == 0)
+			return rt;
+	}
+	return NULL;
 }
 
 /* Route a request of the boot (or TLS boot) listener. */
 static enum MHD_Result
 dispatch_boot(struct MHD_Connection *c, struct http_req *r, const char *method)
 {
-	bool get = method_is(method, "GET") || method_is(method, "HEAD");
+	const struct boot_route *rt = boot_route_find(r->path);
 
-	if (strcmp(r->path, "/ipxe/v1/boot") == 0) {
-		char buf[2048];
-		int n;
-
-		r->ep = EP_BOOT;
-		if (!get)
-			goto bad_method;
-		n = ipxe_render_boot_script(req_base_url(r), buf, sizeof(buf));
-		if (n < 0)
-			return http_reply(c, r, 500, TEXT, "error\n", 6);
-		return http_reply(c, r, MHD_HTTP_OK, TEXT, buf, (size_t)n);
-	}
-	if (strcmp(r->path, "/ipxe/v1/config") == 0) {
-		r->ep = EP_CONFIG;
-		/* Not HEAD: serving an install script spends an attempt and
-		 * issues a token, which a HEAD must not do. */
-		if (!method_is(method, "GET"))
-			goto bad_method;
-		return serve_config(c, r);
-	}
-	if (str_has_prefix(r->path, "/ipxe/v1/install/")) {
-		r->ep = EP_INSTALL;
-		if (!get)
-			goto bad_method;
-		return serve_install(c, r);
-	}
-	if (strcmp(r->path, "/ipxe/v1/done") == 0) {
-		r->ep = EP_DONE;
-		/* Not HEAD: done ends the install. */
-		if (!method_is(method, "GET") && !method_is(method, "POST"))
-			goto bad_method;
-		return serve_done(c, r);
-	}
-	if (str_has_prefix(r->path, "/files/")) {
-		r->ep = EP_FILES;
-		if (!get)
-			goto bad_method;
-		return http_files(c, r, method);
-	}
-	return http_reply(c, r, MHD_HTTP_NOT_FOUND, TEXT, "not found\n", 10);
-bad_method:
-	return http_reply(c, r, MHD_HTTP_METHOD_NOT_ALLOWED, TEXT,
-	                  "method not allowed\n", 19);
+	if (!rt)
+		return http_reply(c, r, MHD_HTTP_NOT_FOUND, TEXT, "not found\n",
+		                  10);
+	r->ep = rt->ep;
+	if (!(rt->methods & boot_method(method)))
+		return http_reply(c, r, MHD_HTTP_METHOD_NOT_ALLOWED, TEXT,
+		                  "method not allowed\n", 19);
+	return rt->serve(c, r);
 }
 
 /* ---- request life cycle --------------------------------------------- */

@@ -21,6 +21,13 @@ iso() { xorriso -as mkisofs -quiet -R -J -V "$2" -o "$1" "$3" 2>/dev/null; }
 state() { (cd "$FILES" && find . | sort); by --json distro list; }
 # result: the JSON object after the --json progress lines in $out
 result() { sed -n '/^{$/,$p' <<<"$out"; }
+# boot_files DIR KERNEL KBYTES INITRD IBYTES: an installer's kernel and
+# initrd in DIR (made), random bytes of these sizes
+boot_files() {
+	mkdir -p "$1" || fail "cannot make $1"
+	head -c "$3" /dev/urandom >"$1/$2"
+	head -c "$5" /dev/urandom >"$1/$4"
+}
 # imported NAME SOURCE EXPR WANT TEXT: the import succeeds (--json) and
 # EXPR, Python over its result object d, prints WANT
 imported() {
@@ -42,8 +49,7 @@ refused() {
 # --- a Debian netinst ISO ---
 d=$W/deb
 mkdir -p "$d/install.amd/gtk" "$d/.disk" "$d/pool/main/b/base"
-head -c 300000 /dev/urandom >"$d/install.amd/vmlinuz"
-head -c 700000 /dev/urandom >"$d/install.amd/initrd.gz"
+boot_files "$d/install.amd" vmlinuz 300000 initrd.gz 700000
 cp "$d/install.amd/initrd.gz" "$d/install.amd/gtk/initrd.gz"
 echo 'Debian GNU/Linux 12.8.0 "Bookworm" - Official amd64 NETINST with firmware 20241109-11:05' >"$d/.disk/info"
 echo x >"$d/pool/main/b/base/base-files_12.4_amd64.deb"
@@ -73,9 +79,7 @@ refused deb12 "$W/deb.iso" "has a kernel for every architecture this source hold
 
 # --- a Debian ISO with two architectures (install.amd, install.a64) ---
 d2=$W/deb2
-cp -a "$d" "$d2" && mkdir -p "$d2/install.a64"
-head -c 200000 /dev/urandom >"$d2/install.a64/vmlinuz"
-head -c 300000 /dev/urandom >"$d2/install.a64/initrd.gz"
+cp -a "$d" "$d2" && boot_files "$d2/install.a64" vmlinuz 200000 initrd.gz 300000
 iso "$W/deb2.iso" 'Debian 12.8.0 multi n' "$d2"
 imported deb12m "$W/deb2.iso" '[d["arches"], d["kernel"], d["kernels"]["arm64"]["kernel"], d["kernels"]["arm64"]["initrds"]]' \
 	"[['amd64', 'arm64'], 'deb12m/amd64/vmlinuz', 'deb12m/arm64/vmlinuz', ['deb12m/arm64/initrd.gz']]" \
@@ -84,9 +88,8 @@ check "arm64 kernel copied" cmp "$d2/install.a64/vmlinuz" "$FILES/deb12m/arm64/v
 
 # --- a Fedora tree with .treeinfo ---
 f=$W/fed
-mkdir -p "$f/images/pxeboot" "$f/EFI/BOOT"
-head -c 200000 /dev/urandom >"$f/images/pxeboot/vmlinuz"
-head -c 400000 /dev/urandom >"$f/images/pxeboot/initrd.img"
+mkdir -p "$f/EFI/BOOT"
+boot_files "$f/images/pxeboot" vmlinuz 200000 initrd.img 400000
 cat >"$f/.treeinfo" <<'T'
 [header]
 type = productmd.treeinfo
@@ -113,9 +116,8 @@ check "Fedora initrd copied" cmp "$f/images/pxeboot/initrd.img" "$FILES/f40/amd6
 
 # --- an Ubuntu live server ISO ---
 u=$W/ubu
-mkdir -p "$u/casper" "$u/.disk"
-head -c 100000 /dev/urandom >"$u/casper/vmlinuz"
-head -c 100000 /dev/urandom >"$u/casper/initrd"
+mkdir -p "$u/.disk"
+boot_files "$u/casper" vmlinuz 100000 initrd 100000
 echo 'Ubuntu-Server 24.04.1 LTS "Noble Numbat" - Release amd64 (20240827)' >"$u/.disk/info"
 iso "$W/ubuntu.iso" 'Ubuntu-Server 24.04.1 LTS amd64' "$u"
 imported noble "$W/ubuntu.iso" '[d["family"], d["release"], d["template_name"], d["cmdline"]]' \
@@ -125,8 +127,7 @@ imported noble "$W/ubuntu.iso" '[d["family"], d["release"], d["template_name"], 
 # --- a netboot tarball (with the symlinks real ones hold) ---
 n=$W/nb
 mkdir -p "$n/debian-installer/amd64/pxelinux.cfg"
-head -c 100000 /dev/urandom >"$n/debian-installer/amd64/linux"
-head -c 100000 /dev/urandom >"$n/debian-installer/amd64/initrd.gz"
+boot_files "$n/debian-installer/amd64" linux 100000 initrd.gz 100000
 printf 'Debian version:  12 (bookworm)\nInstaller build: 20230607+deb12u9\n' >"$n/version.info"
 ln -s debian-installer/amd64/pxelinux.cfg "$n/pxelinux.cfg"
 tar -C "$n" -czf "$W/netboot.tar.gz" .
@@ -150,9 +151,7 @@ fi
 
 # --- an arm64 netboot tarball, then the arm64 tree into an amd64 distro ---
 n6=$W/nb64
-mkdir -p "$n6/debian-installer/arm64"
-head -c 100000 /dev/urandom >"$n6/debian-installer/arm64/linux"
-head -c 100000 /dev/urandom >"$n6/debian-installer/arm64/initrd.gz"
+boot_files "$n6/debian-installer/arm64" linux 100000 initrd.gz 100000
 cp "$n/version.info" "$n6/version.info"
 tar -C "$n6" -czf "$W/netboot-arm64.tar.gz" .
 imported nb12arm "$W/netboot-arm64.tar.gz" '[d["arches"], d["kernel"], list(d["kernels"]), d["kernels"]["arm64"]["kernel"]]' \
@@ -225,9 +224,7 @@ refused evil6 "$W/text.iso" "not an ISO image, tarball or directory"
 iso "$W/plain.iso" 'BACKUP_2024' "$W/nb/debian-installer/amd64/pxelinux.cfg"
 refused evil7 "$W/plain.iso" "is not an installer we know"
 # boot files, but no family: say what was found and how to add it by hand
-mkdir -p "$W/anon/images/pxeboot"
-head -c 1000 /dev/urandom >"$W/anon/images/pxeboot/vmlinuz"
-head -c 1000 /dev/urandom >"$W/anon/images/pxeboot/initrd.img"
+boot_files "$W/anon/images/pxeboot" vmlinuz 1000 initrd.img 1000
 iso "$W/anon.iso" 'MYDISTRO_1' "$W/anon"
 refused evil8 "$W/anon.iso" "cannot tell which installer"
 expect_contains "$err" "images/pxeboot/vmlinuz" "unknown family: names the kernel found"

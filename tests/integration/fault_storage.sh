@@ -62,8 +62,7 @@ dropped() {
 # written again: none dropped.
 writes_again() {
 	local before
-	api POST /api/v1/hosts "$1"
-	expect_eq "$status" 201 "admin API write $2"
+	api_expect 201 "admin API write $2" POST /api/v1/hosts "$1"
 	before=$(dropped)
 	boots_answered "$3"
 	sleep 1
@@ -196,11 +195,9 @@ http_stop_checked
 http_serve # fails, with the log, when serve does not start read-only
 expect_contains "$(cat "$SERVER_LOG")" "read-only: boots are answered" "serve says the database is read-only"
 boots_answered "read-only"
-api POST /api/v1/hosts '{"mac":"52:54:00:fc:01:01","hostname":"apiro"}'
-expect_eq "$status" 503 "admin API write on a read-only database: 503"
+api_expect 503 "admin API write on a read-only database: 503" POST /api/v1/hosts '{"mac":"52:54:00:fc:01:01","hostname":"apiro"}'
 expect_contains "$body" '"error":"database read-only' "admin API: the reason in JSON"
-api PATCH /api/v1/hosts/known1 '{"ip":"198.18.0.10"}'
-expect_eq "$status" 503 "admin API change on a read-only database: 503"
+api_expect 503 "admin API change on a read-only database: 503" PATCH /api/v1/hosts/known1 '{"ip":"198.18.0.10"}'
 d0=$(dropped)
 boots_answered "read-only, events"
 expect_dropped "$d0" "events not written counted"

@@ -72,10 +72,8 @@ MF=52:54:00:b0:00:01 # flagged
 MM=52:54:00:b0:00:02 # menu
 MU=52:54:00:b0:00:03 # unknown, leased
 MX=52:54:00:b0:00:04 # unknown, never leased
-api POST /api/v1/hosts "{\"mac\":\"$MF\",\"hostname\":\"flagged\",\"action\":\"install\",\"distro\":\"debian12\"}"
-expect_eq "$status" 201 "host flagged for install"
-api POST /api/v1/hosts "{\"mac\":\"$MM\",\"hostname\":\"menuhost\",\"action\":\"menu\"}"
-expect_eq "$status" 201 "host on the menu"
+api_expect 201 "host flagged for install" POST /api/v1/hosts "{\"mac\":\"$MF\",\"hostname\":\"flagged\",\"action\":\"install\",\"distro\":\"debian12\"}"
+api_expect 201 "host on the menu" POST /api/v1/hosts "{\"mac\":\"$MM\",\"hostname\":\"menuhost\",\"action\":\"menu\"}"
 lease add $MF $LEASED
 lease add $MM $MENUIP
 lease add $MU $UNKIP

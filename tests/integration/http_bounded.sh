@@ -29,11 +29,9 @@ cp "$STATE/files/debian12/linux" "$STATE/files/debian12/initrd.gz"
 check "distro add" "$BOOTYARD" -c "$CONF" distro add debian12 \
 	--kernel debian12/linux --initrd debian12/initrd.gz
 MM=52:54:00:e5:00:01
-api POST /api/v1/hosts "{\"mac\":\"$MM\",\"action\":\"menu\"}"
-expect_eq "$status" 201 "a host on the menu"
+api_expect 201 "a host on the menu" POST /api/v1/hosts "{\"mac\":\"$MM\",\"action\":\"menu\"}"
 for m in 52:54:00:e5:0f:01 52:54:00:e5:0f:02; do
-	api POST /api/v1/hosts "{\"mac\":\"$m\",\"action\":\"local\"}"
-	expect_eq "$status" 201 "host $m"
+	api_expect 201 "host $m" POST /api/v1/hosts "{\"mac\":\"$m\",\"action\":\"local\"}"
 done
 
 # rows a long-running appliance would have (of known hosts, so that only

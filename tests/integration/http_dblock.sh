@@ -18,10 +18,8 @@ head -c 1000 /dev/urandom >"$STATE/files/debian12/linux"
 cp "$STATE/files/debian12/linux" "$STATE/files/debian12/initrd.gz"
 check "distro add" "$BOOTYARD" -c "$CONF" distro add debian12 --kernel debian12/linux --initrd debian12/initrd.gz
 MI=52:54:00:d8:00:01 ML=52:54:00:d8:00:02
-api POST /api/v1/hosts "{\"mac\":\"$MI\",\"action\":\"install\",\"distro\":\"debian12\"}"
-expect_eq "$status" 201 "host flagged for install"
-api POST /api/v1/hosts "{\"mac\":\"$ML\",\"action\":\"local\"}"
-expect_eq "$status" 201 "host booting locally"
+api_expect 201 "host flagged for install" POST /api/v1/hosts "{\"mac\":\"$MI\",\"action\":\"install\",\"distro\":\"debian12\"}"
+api_expect 201 "host booting locally" POST /api/v1/hosts "{\"mac\":\"$ML\",\"action\":\"local\"}"
 out=$(curl -s "$BOOT/ipxe/v1/config?mac=$MI&platform=efi")
 expect_contains "$out" "install reason=flagged" "without a lock the install is served"
 token=$(grep -o 'bootyard.token=[0-9a-f]*' <<<"$out" | cut -d= -f2)

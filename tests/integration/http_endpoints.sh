@@ -40,8 +40,7 @@ expect_contains "$out" "item install_0 Reinstall debian12" "menu offers the dist
 expect_contains "$out" "chain $BOOT/files/tftp/memtest86+x64.efi" "EFI memtest is chained"
 out=$(curl -s "$BOOT/ipxe/v1/config?mac=$M1&platform=pcbios")
 expect_contains "$out" "kernel $BOOT/files/tftp/memtest86+x64.bin" "BIOS memtest is a kernel"
-api GET "/api/v1/leases?unknown=1"
-expect_eq "$status" 200 "leases"
+api_expect 200 "leases" GET "/api/v1/leases?unknown=1"
 expect_contains "$body" "\"mac\":\"$M1\"" "unknown MAC recorded as a lease"
 api GET "/api/v1/events?mac=$M1"
 expect_contains "$body" '"kind":"config"' "config event recorded"
@@ -49,59 +48,43 @@ expect_contains "$body" '"kind":"config"' "config event recorded"
 # a lease from the DHCP hook with a vendor class that is not UTF-8
 BOOTYARD_DB=$STATE/db/bootyard.db DNSMASQ_VENDOR_CLASS=$'PXEClient\xff\xfe' \
 	"$BOOTYARD_LEASE" add 52:54:00:aa:00:77 198.18.0.77 >/dev/null 2>&1
-api GET "/api/v1/leases"
-expect_eq "$status" 200 "lease list with odd bytes"
+api_expect 200 "lease list with odd bytes" GET "/api/v1/leases"
 expect_contains "$body" '"mac":"52:54:00:aa:00:77"' "lease from the hook listed"
 expect_contains "$body" '"vendor_class":"PXEClient??"' "bytes that are not UTF-8 shown as ?"
 
 # ---- admin API: hosts ----
 M2=52:54:00:aa:00:02
-api POST /api/v1/hosts "{\"mac\":\"$M2\",\"hostname\":\"node2\",\"action\":\"local\",\"attrs\":{\"rack\":\"r9\"}}"
-expect_eq "$status" 201 "POST /api/v1/hosts"
+api_expect 201 "POST /api/v1/hosts" POST /api/v1/hosts "{\"mac\":\"$M2\",\"hostname\":\"node2\",\"action\":\"local\",\"attrs\":{\"rack\":\"r9\"}}"
 expect_contains "$body" '"hostname":"node2"' "created host returned"
-api POST /api/v1/hosts "{\"mac\":\"$M2\"}"
-expect_eq "$status" 409 "duplicate MAC is a conflict"
+api_expect 409 "duplicate MAC is a conflict" POST /api/v1/hosts "{\"mac\":\"$M2\"}"
 api GET /api/v1/hosts
 expect_contains "$body" '"node2"' "host list"
-api GET /api/v1/hosts/node2
-expect_eq "$status" 200 "GET host by name"
-api GET /api/v1/hosts/52-54-00-AA-00-02
-expect_eq "$status" 200 "GET host by MAC in another form"
-api PATCH /api/v1/hosts/node2 '{"ip":"198.18.0.42"}'
-expect_eq "$status" 200 "PATCH host"
+api_expect 200 "GET host by name" GET /api/v1/hosts/node2
+api_expect 200 "GET host by MAC in another form" GET /api/v1/hosts/52-54-00-AA-00-02
+api_expect 200 "PATCH host" PATCH /api/v1/hosts/node2 '{"ip":"198.18.0.42"}'
 expect_contains "$body" '"ip":"198.18.0.42"' "PATCH applied"
 expect_contains "$body" '"rack":"r9"' "PATCH keeps other fields"
-api PUT /api/v1/hosts/node2 '{"hostname":"node2","action":"local","attrs":{"rack":"r9"}}'
-expect_eq "$status" 200 "PUT host"
+api_expect 200 "PUT host" PUT /api/v1/hosts/node2 '{"hostname":"node2","action":"local","attrs":{"rack":"r9"}}'
 expect_contains "$body" '"ip":null' "PUT replaces (an unset field is null)"
-api PATCH /api/v1/hosts/node2 '{"ip":null,"local_boot":"default"}'
-expect_eq "$status" 200 "PATCH takes null back (what GET shows)"
+api_expect 200 "PATCH takes null back (what GET shows)" PATCH /api/v1/hosts/node2 '{"ip":null,"local_boot":"default"}'
 expect_contains "$body" '"local_boot":null' "local_boot default is stored unset, as by the CLI"
 expect_contains "$body" '"attempts":0' "the attempts field (same name as the CLI's)"
-api GET /api/v1/hosts/nosuchhost
-expect_eq "$status" 404 "unknown host"
+api_expect 404 "unknown host" GET /api/v1/hosts/nosuchhost
 api GET /api/v1/distros
 expect_contains "$body" '"name":"debian12"' "distro list"
-api POST /api/v1/distros '{"name":"alma9","kernel":"alma/vmlinuz","initrd":["alma/initrd.img"],"template":"ks {{hostname}} {{nope}}","template_name":"ks.cfg"}'
-expect_eq "$status" 422 "template with an unknown variable refused at add time"
+api_expect 422 "template with an unknown variable refused at add time" POST /api/v1/distros '{"name":"alma9","kernel":"alma/vmlinuz","initrd":["alma/initrd.img"],"template":"ks {{hostname}} {{nope}}","template_name":"ks.cfg"}'
 expect_contains "$body" "unknown variable 'nope'" "the reason names the variable"
-api POST /api/v1/distros '{"name":"alma9","kernel":"alma/vmlinuz","initrd":"alma/initrd.img","cmdline":"inst.ks={{nope}}","template":"network --hostname={{hostname}}","template_name":"ks.cfg"}'
-expect_eq "$status" 422 "command line with an unknown variable refused (CLI rules)"
+api_expect 422 "command line with an unknown variable refused (CLI rules)" POST /api/v1/distros '{"name":"alma9","kernel":"alma/vmlinuz","initrd":"alma/initrd.img","cmdline":"inst.ks={{nope}}","template":"network --hostname={{hostname}}","template_name":"ks.cfg"}'
 expect_contains "$body" "unknown variable 'nope'" "the cmdline reason names the variable"
-api POST /api/v1/distros '{"name":"alma9","kernel":"alma/vmlinuz","initrd":"alma/initrd.img","cmdline":"inst.ks={{install_url}};x","template":"network --hostname={{hostname}}","template_name":"ks.cfg"}'
-expect_eq "$status" 422 "command line with script syntax outside a variable refused"
-api POST /api/v1/distros '{"name":"alma9","kernel":"alma/vmlinuz","initrd":"alma/initrd.img","cmdline":"inst.text inst.ks={{install_url}}","template":"network --hostname={{hostname}}","template_name":"ks.cfg"}'
-expect_eq "$status" 201 "POST /api/v1/distros with {{install_url}} on the command line"
+api_expect 422 "command line with script syntax outside a variable refused" POST /api/v1/distros '{"name":"alma9","kernel":"alma/vmlinuz","initrd":"alma/initrd.img","cmdline":"inst.ks={{install_url}};x","template":"network --hostname={{hostname}}","template_name":"ks.cfg"}'
+api_expect 201 "POST /api/v1/distros with {{install_url}} on the command line" POST /api/v1/distros '{"name":"alma9","kernel":"alma/vmlinuz","initrd":"alma/initrd.img","cmdline":"inst.text inst.ks={{install_url}}","template":"network --hostname={{hostname}}","template_name":"ks.cfg"}'
 api GET /api/v1/distros/alma9
 expect_contains "$body" '"cmdline":"inst.text inst.ks={{install_url}}"' "the command line keeps its variable"
-api POST /api/v1/distros '{"name":"alma9","kernel":"x","initrd":"y"}'
-expect_eq "$status" 409 "duplicate distro"
+api_expect 409 "duplicate distro" POST /api/v1/distros '{"name":"alma9","kernel":"x","initrd":"y"}'
 api GET /api/v1/distros/alma9
 expect_contains "$body" '"template":"network --hostname={{hostname}}"' "GET distro with its template"
-api DELETE /api/v1/distros/alma9
-expect_eq "$status" 200 "DELETE distro"
-api GET /api/v1/distros/alma9
-expect_eq "$status" 404 "deleted distro is gone"
+api_expect 200 "DELETE distro" DELETE /api/v1/distros/alma9
+api_expect 404 "deleted distro is gone" GET /api/v1/distros/alma9
 
 # ---- local per platform ----
 out=$(curl -s "$BOOT/ipxe/v1/config?mac=$M2&platform=pcbios")
@@ -122,11 +105,9 @@ out=$(curl -s "$BOOT/ipxe/v1/config?mac=$M2&platform=efi")
 expect_contains "$out" "chain $BOOT/files/tftp/bootyard-localboot.efi" "per-host grub local boot"
 
 # ---- install once ----
-api POST /api/v1/hosts/node2/reinstall '{"distro":"debian12"}'
-expect_eq "$status" 200 "reinstall"
+api_expect 200 "reinstall" POST /api/v1/hosts/node2/reinstall '{"distro":"debian12"}'
 expect_contains "$body" '"action":"install"' "host flagged"
-api DELETE /api/v1/distros/debian12
-expect_eq "$status" 409 "distro in use cannot be deleted"
+api_expect 409 "distro in use cannot be deleted" DELETE /api/v1/distros/debian12
 out=$(curl -s "$BOOT/ipxe/v1/config?mac=$M2&platform=pcbios")
 expect_contains "$out" "kernel $BOOT/files/debian12/linux auto=true priority=critical bootyard.token=" "install script"
 expect_contains "$out" "initrd $BOOT/files/debian12/initrd.gz" "install initrd"
@@ -161,8 +142,7 @@ out=$(curl -s "$BOOT/ipxe/v1/config?mac=$M2&platform=efi")
 expect_contains "$out" "menu reason=host-menu" "host stays on the menu"
 
 # ---- reinstall of a flagged host restarts its attempt budget ----
-api POST /api/v1/hosts/node2/reinstall '{}'
-expect_eq "$status" 200 "reinstall with the host's own distro"
+api_expect 200 "reinstall with the host's own distro" POST /api/v1/hosts/node2/reinstall '{}'
 out=$(curl -s "$BOOT/ipxe/v1/config?mac=$M2&platform=efi")
 expect_contains "$out" "install reason=flagged" "first attempt"
 api POST /api/v1/hosts/node2/reinstall '{}'
@@ -170,10 +150,8 @@ for i in 1 2; do
 	out=$(curl -s "$BOOT/ipxe/v1/config?mac=$M2&platform=efi")
 	expect_contains "$out" "install reason=flagged" "fresh budget, attempt $i"
 done
-api POST /api/v1/hosts/node2/reinstall '{"distro":"debian12","action":"menu"}'
-expect_eq "$status" 422 "reinstall takes only a distro"
-api POST /api/v1/hosts/node2/local
-expect_eq "$status" 200 "back to local"
+api_expect 422 "reinstall takes only a distro" POST /api/v1/hosts/node2/reinstall '{"distro":"debian12","action":"menu"}'
+api_expect 200 "back to local" POST /api/v1/hosts/node2/local
 expect_contains "$body" '"action":"local"' "host local"
 api PATCH /api/v1/hosts/node2 '{"action":"menu"}'
 expect_contains "$body" '"action":"menu"' "host on the menu again"
@@ -187,20 +165,16 @@ out=$(curl -s "$BOOT/ipxe/v1/config?mac=$M2&platform=efi")
 expect_contains "$out" "menu reason=host-menu" "the next boot gets the menu again"
 out=$(curl -s "$BOOT/ipxe/v1/config?mac=$M2&platform=efi&choice=shell")
 expect_contains "$out" "shell ||" "shell chosen in the menu"
-api POST /api/v1/hosts/node2/local
-expect_eq "$status" 200 "POST host local"
+api_expect 200 "POST host local" POST /api/v1/hosts/node2/local
 out=$(curl -s "$BOOT/ipxe/v1/config?mac=$M2&platform=efi&choice=install&distro=debian12")
 expect_contains "$out" "local reason=host-local" "no install from a forged choice for a local host"
 
 # ---- a kernel per architecture: arm64 clients ----
-api POST /api/v1/distros '{"name":"armdeb","kernels":{"aarch64":{"kernel":"armdeb/arm64/linux","initrd":["armdeb/arm64/initrd.gz"]}}}'
-expect_eq "$status" 201 "POST a distro with an arm64 kernel only"
+api_expect 201 "POST a distro with an arm64 kernel only" POST /api/v1/distros '{"name":"armdeb","kernels":{"aarch64":{"kernel":"armdeb/arm64/linux","initrd":["armdeb/arm64/initrd.gz"]}}}'
 expect_contains "$body" '"kernel":null,"initrd":null,"kernels":{"arm64":{"kernel":"armdeb/arm64/linux","initrd":"armdeb/arm64/initrd.gz"}}' \
 	"no amd64 kernel (null), the arm64 one under kernels"
-api POST /api/v1/distros '{"name":"bad","kernels":{"riscv64":{"kernel":"k","initrd":"i"}}}'
-expect_eq "$status" 422 "an unknown architecture is refused"
-api POST /api/v1/distros '{"name":"bad","kernel":"k","initrd":"i","arch":"x86_64","kernels":{"amd64":{"kernel":"k","initrd":"i"}}}'
-expect_eq "$status" 422 "an architecture given twice is refused"
+api_expect 422 "an unknown architecture is refused" POST /api/v1/distros '{"name":"bad","kernels":{"riscv64":{"kernel":"k","initrd":"i"}}}'
+api_expect 422 "an architecture given twice is refused" POST /api/v1/distros '{"name":"bad","kernel":"k","initrd":"i","arch":"x86_64","kernels":{"amd64":{"kernel":"k","initrd":"i"}}}'
 api GET /api/v1/distros/debian12
 expect_contains "$body" '"kernels":{"amd64":{"kernel":"debian12/linux"' "the amd64 kernel under kernels too"
 M3=52:54:00:aa:00:03
@@ -212,8 +186,7 @@ expect_contains "$out" "item install_0 Reinstall armdeb" "an arm64 menu offers t
 out=$(curl -s "$BOOT/ipxe/v1/config?mac=$M3&platform=efi&buildarch=x86_64")
 [[ $out == *"Reinstall debian12"* && $out != *"Reinstall armdeb"* && $out == *memtest* ]] ||
 	fail "an x86 menu: debian12 and memtest, not armdeb: $out"
-api POST /api/v1/hosts "{\"mac\":\"$M3\",\"hostname\":\"arm3\",\"action\":\"install\",\"distro\":\"debian12\"}"
-expect_eq "$status" 201 "an arm64 host flagged for an amd64-only distribution"
+api_expect 201 "an arm64 host flagged for an amd64-only distribution" POST /api/v1/hosts "{\"mac\":\"$M3\",\"hostname\":\"arm3\",\"action\":\"install\",\"distro\":\"debian12\"}"
 out=$(curl -s "$BOOT/ipxe/v1/config?mac=$M3&platform=efi&buildarch=arm64")
 expect_contains "$out" "menu reason=no-kernel-for-arch platform=efi distro=debian12 arch=arm64" "no kernel for its architecture: the menu"
 expect_contains "$out" "debian12 has no arm64 kernel" "the menu says why"
@@ -230,8 +203,7 @@ expect_contains "$out" "initrd $BOOT/files/armdeb/arm64/initrd.gz" "and its init
 out=$(curl -s "$BOOT/ipxe/v1/config?mac=$M3&platform=efi&buildarch=x86_64")
 expect_contains "$out" "reason=no-kernel-for-arch" "the same host booting as x86: no kernel"
 api DELETE /api/v1/hosts/arm3
-api DELETE /api/v1/distros/armdeb
-expect_eq "$status" 200 "arm64 distro removed"
+api_expect 200 "arm64 distro removed" DELETE /api/v1/distros/armdeb
 
 # ---- files ----
 expect_eq "$(curl -s "$BOOT/files/debian12/linux" | cmp - "$STATE/files/debian12/linux" && echo same)" same "file body"
@@ -253,18 +225,15 @@ expect_eq "$(code "$BOOT/files/debian12")" 404 "directory"
 
 # ---- metrics, health, delete ----
 expect_eq "$(code "$ADMIN/healthz")" 200 "healthz"
-api GET /metrics
-expect_eq "$status" 200 "metrics"
+api_expect 200 "metrics" GET /metrics
 expect_contains "$body" 'bootyard_http_requests_total{endpoint="config",code="2xx"}' "metrics: requests"
 expect_contains "$body" 'bootyard_boot_decisions_total{decision="install"}' "metrics: decisions"
 expect_contains "$body" 'bootyard_http_request_duration_seconds_bucket{le="+Inf"}' "metrics: histogram"
 expect_contains "$body" "bootyard_events_dropped_total 0" "metrics: no event dropped"
 expect_contains "$body" "bootyard_dnsmasq_restarts_total" "metrics: dnsmasq restarts"
 expect_eq "$(code "$ADMIN/metrics")" 401 "metrics need the token"
-api DELETE /api/v1/hosts/node2
-expect_eq "$status" 200 "DELETE host"
-api GET /api/v1/hosts/node2
-expect_eq "$status" 404 "deleted host is gone"
+api_expect 200 "DELETE host" DELETE /api/v1/hosts/node2
+api_expect 404 "deleted host is gone" GET /api/v1/hosts/node2
 
 # ---- access log: one line per request ----
 n=$(wc -l <"$TEST_TMP/access.log")

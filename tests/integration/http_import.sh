@@ -26,33 +26,28 @@ wait_import() {
 	fail "the import did not end: $body"
 }
 
-api GET /api/v1/imports
-expect_eq "$status" 200 "import status before any import"
+api_expect 200 "import status before any import" GET /api/v1/imports
 expect_contains "$body" '"state":"idle"' "idle at start"
-api POST /api/v1/distros/import "{\"name\":\"deb12\",\"from\":\"$src\"}"
-expect_eq "$status" 202 "import accepted"
+api_expect 202 "import accepted" POST /api/v1/distros/import "{\"name\":\"deb12\",\"from\":\"$src\"}"
 wait_import
 expect_contains "$body" '"state":"done"' "import done"
 expect_contains "$body" '"family":"debian"' "recognised as Debian"
 check "kernel under files_dir/deb12" cmp "$src/debian-installer/amd64/linux" "$STATE/files/deb12/amd64/linux"
-api GET /api/v1/distros/deb12
-expect_eq "$status" 200 "the distro exists"
+api_expect 200 "the distro exists" GET /api/v1/distros/deb12
 expect_contains "$body" '"cmdline":"auto=true priority=critical url={{install_url}}' "Debian command line"
 expect_contains "$body" '"template_name":"preseed.cfg"' "stock preseed"
 
 snap() { (cd "$STATE/files" && find . | sort); }
 # refused STATUS BODY WHAT: an import request answered STATUS.
 refused() {
-	api POST /api/v1/distros/import "$2"
-	expect_eq "$status" "$1" "$3"
+	api_expect "$1" "$3" POST /api/v1/distros/import "$2"
 }
 # import_fails JSON ACCEPTED FAILED WHY: the import JSON is accepted, then
 # fails saying WHY, and leaves nothing under files_dir.
 import_fails() {
 	local before
 	before=$(snap)
-	api POST /api/v1/distros/import "$1"
-	expect_eq "$status" 202 "$2"
+	api_expect 202 "$2" POST /api/v1/distros/import "$1"
 	wait_import
 	expect_contains "$body" '"state":"failed"' "$3"
 	expect_contains "$body" "$4" "says why"
@@ -67,8 +62,7 @@ mkdir -p "$src64/debian-installer/arm64"
 head -c 100000 /dev/urandom >"$src64/debian-installer/arm64/linux"
 head -c 100000 /dev/urandom >"$src64/debian-installer/arm64/initrd.gz"
 cp "$src/version.info" "$src64/"
-api POST /api/v1/distros/import "{\"name\":\"deb12\",\"from\":\"$src64\"}"
-expect_eq "$status" 202 "arm64 tree accepted"
+api_expect 202 "arm64 tree accepted" POST /api/v1/distros/import "{\"name\":\"deb12\",\"from\":\"$src64\"}"
 wait_import
 expect_contains "$body" '"state":"done"' "arm64 added"
 expect_contains "$body" '"arches":"amd64 arm64","added":true' "the result names both"
@@ -92,8 +86,7 @@ mkdir -p "$STATE/files/incoming/junk"
 echo hi >"$STATE/files/incoming/junk/readme.txt"
 import_fails "{\"name\":\"junk\",\"from\":\"$STATE/files/incoming/junk\"}" \
 	"a local tree is accepted" "no installer: failed" "not an installer we know"
-api GET /api/v1/distros/junk
-expect_eq "$status" 404 "no distro made"
+api_expect 404 "no distro made" GET /api/v1/distros/junk
 expect_eq "$(code "$ADMIN/api/v1/imports")" 401 "the API needs the token"
 http_stop_checked
 done_checks

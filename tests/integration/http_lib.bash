@@ -125,6 +125,14 @@ api() {
 	body=$(cat "$TEST_TMP/.api")
 }
 
+# api_expect CODE DESC METHOD PATH [JSON]: api, and its status must be CODE.
+api_expect() {
+	local want=$1 desc=$2
+	shift 2
+	api "$@"
+	expect_eq "$status" "$want" "$desc"
+}
+
 # pg_appliance NAME DB_URL BOOT_SETTING: an HTTP-only appliance (serve
 # --dhcp=off, loopback, admin token $TEST_TMP/admin.token) on database
 # DB_URL with BOOT_SETTING in its [boot] section: its config, state dir

@@ -103,8 +103,7 @@ sed -i "s|^access_log =.*|access_log = $ACCESS|" "$CONF"
 http_serve
 echo k >"$STATE/files/debian12/linux"
 echo i >"$STATE/files/debian12/initrd.gz"
-api POST /api/v1/distros '{"name":"debian12","kernel":"debian12/linux","initrd":"debian12/initrd.gz","template":"d-i {{hostname}}","template_name":"preseed.cfg"}'
-expect_eq "$status" 201 "distro with a template"
+api_expect 201 "distro with a template" POST /api/v1/distros '{"name":"debian12","kernel":"debian12/linux","initrd":"debian12/initrd.gz","template":"d-i {{hostname}}","template_name":"preseed.cfg"}'
 M=52:54:00:77:00:01
 tokens=()
 for i in 1 2 3; do
@@ -145,8 +144,7 @@ ok "install and done lines show the token's first 4 characters and ..."
 check_token_file() { # WANT-STATUS DESCRIPTION
 	http_stop
 	http_serve
-	api GET /api/v1/hosts
-	expect_eq "$status" "$1" "$2"
+	api_expect "$1" "$2" GET /api/v1/hosts
 }
 chmod 0644 "$TEST_TMP/admin.token"
 check_token_file 401 "world-readable token file refused"

@@ -35,20 +35,16 @@ for bad in '{"method":"ipmi","bmc":"1.2.3.4;reboot","user":"admin","password":"p
 	'{"method":"wol","bmc":"1.2.3.4"}' \
 	'{"method":"ipmi","bmc":"1.2.3.4","user":"admin","password":"p","cmd":"x"}' \
 	'["ipmi"]'; do
-	api PUT /api/v1/hosts/pw1/power "$bad"
-	expect_eq "$status" 422 "refused: $bad"
+	api_expect 422 "refused: $bad" PUT /api/v1/hosts/pw1/power "$bad"
 done
-api PUT /api/v1/hosts/pw1/power '{"method":'
-expect_eq "$status" 400 "malformed JSON"
-api PUT /api/v1/hosts/pw1/power '{"method":"ipmi","bmc":"1.2.3.4","user":"admin","password":"a\u0000b"}'
-expect_eq "$status" 400 "a NUL in a string: refused by the parser"
+api_expect 400 "malformed JSON" PUT /api/v1/hosts/pw1/power '{"method":'
+api_expect 400 "a NUL in a string: refused by the parser" PUT /api/v1/hosts/pw1/power '{"method":"ipmi","bmc":"1.2.3.4","user":"admin","password":"a\u0000b"}'
 api GET /api/v1/hosts/pw1/power
 expect_contains "$body" '"method":"none"' "nothing was stored by the refused requests"
 
 # a BMC on a closed loopback port: no answer
 port=$(free_port)
-api PUT /api/v1/hosts/pw1/power "{\"method\":\"ipmi\",\"bmc\":\"127.0.0.1:$port\",\"user\":\"admin\",\"password\":\"$PW\"}"
-expect_eq "$status" 200 "ipmi settings stored"
+api_expect 200 "ipmi settings stored" PUT /api/v1/hosts/pw1/power "{\"method\":\"ipmi\",\"bmc\":\"127.0.0.1:$port\",\"user\":\"admin\",\"password\":\"$PW\"}"
 expect_contains "$body" '"password_set":true' "the answer says a password is set"
 [[ $body != *"$PW"* ]] || fail "the answer holds the password"
 ok "the answer does not hold the password"
@@ -58,13 +54,11 @@ ok "the host's JSON does not hold the password"
 
 for bad in '{"action":"bogus"}' '{"action":"status","x":1}' '{"action":1}' '{}' \
 	'{"action":"bootdev-pxe"}'; do
-	api POST /api/v1/hosts/pw1/power "$bad"
-	expect_eq "$status" 422 "refused action: $bad"
+	api_expect 422 "refused action: $bad" POST /api/v1/hosts/pw1/power "$bad"
 done
 
 s=$SECONDS
-api POST /api/v1/hosts/pw1/reinstall '{"power_cycle":true}'
-expect_eq "$status" 504 "reinstall with a mute BMC: 504"
+api_expect 504 "reinstall with a mute BMC: 504" POST /api/v1/hosts/pw1/reinstall '{"power_cycle":true}'
 ((SECONDS - s <= 15)) || fail "the error took $((SECONDS - s)) s"
 ok "the error came within the timeout ($((SECONDS - s)) s)"
 expect_contains "$body" "no answer within the timeout" "the error says why"
@@ -75,17 +69,12 @@ expect_contains "$body" '"kind":"power"' "the failure is an event"
 [[ $body != *"$PW"* ]] || fail "an event holds the password"
 ok "no event holds the password"
 
-api PUT /api/v1/hosts/pw1/power '{"method":"none"}'
-expect_eq "$status" 200 "method none"
-api POST /api/v1/hosts/pw1/power '{"action":"status"}'
-expect_eq "$status" 422 "a host without a power method: 422"
-api POST /api/v1/hosts/pw1/reinstall '{"power_cycle":true}'
-expect_eq "$status" 422 "reinstall --power-cycle without a power method: 422"
+api_expect 200 "method none" PUT /api/v1/hosts/pw1/power '{"method":"none"}'
+api_expect 422 "a host without a power method: 422" POST /api/v1/hosts/pw1/power '{"action":"status"}'
+api_expect 422 "reinstall --power-cycle without a power method: 422" POST /api/v1/hosts/pw1/reinstall '{"power_cycle":true}'
 expect_contains "$(by --json host show pw1)" '"action": "local"' "and the host is not left flagged"
-api POST /api/v1/hosts/pw1/reinstall '{"power_cycle":false}'
-expect_eq "$status" 200 "reinstall without power_cycle as before"
-api POST /api/v1/hosts/pw1/reinstall '{"power_cycle":"yes"}'
-expect_eq "$status" 422 "power_cycle must be a boolean"
+api_expect 200 "reinstall without power_cycle as before" POST /api/v1/hosts/pw1/reinstall '{"power_cycle":false}'
+api_expect 422 "power_cycle must be a boolean" POST /api/v1/hosts/pw1/reinstall '{"power_cycle":"yes"}'
 
 grep -qF -- "$PW" "$TEST_TMP/access.log" "$SERVER_LOG" && fail "a log holds the password"
 ok "neither the access log nor the server log holds the password"

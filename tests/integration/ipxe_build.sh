@@ -19,6 +19,14 @@ source "$TOP/tests/lib/common.sh"
 source "$TOP/tests/integration/ipxe_lib.bash"
 ipxe_require
 
+# embeds IMG FILE...: the bytes of every FILE stand somewhere in IMG
+embeds() {
+	python3 -c '
+import sys
+img = open(sys.argv[1], "rb").read()
+sys.exit(0 if all(open(f, "rb").read() in img for f in sys.argv[2:]) else 1)' "$@"
+}
+
 state=$TEST_TMP/state
 conf=$TEST_TMP/bootyard.conf
 imgdir=$state/ipxe
@@ -65,11 +73,7 @@ expect_contains "$script" "#!ipxe" "boot.ipxe is an iPXE script"
 expect_contains "$script" 'imgfetch --name bootyard-config https://198.18.0.1/ipxe/v1/config?mac=${netX/mac}' \
 	"boot.ipxe fetches the HTTPS config URL"
 for img in ipxe.efi snponly.efi; do
-	check "$img embeds boot.ipxe byte for byte" python3 -c '
-import sys
-img = open(sys.argv[1], "rb").read()
-s = open(sys.argv[2], "rb").read()
-sys.exit(0 if s in img else 1)' "$imgdir/$img" "$imgdir/boot.ipxe"
+	check "$img embeds boot.ipxe byte for byte" embeds "$imgdir/$img" "$imgdir/boot.ipxe"
 done
 
 # The CA: created in the state directory, embedded (CERT=) and trusted.
@@ -80,11 +84,7 @@ check "ca.crt copied beside the images" cmp -s "$state/tls/ca.crt" "$imgdir/ca.c
 openssl x509 -in "$state/tls/ca.crt" -outform DER -out "$TEST_TMP/ca.der" ||
 	fail "ca.crt does not parse"
 for img in ipxe.efi snponly.efi; do
-	check "$img embeds the CA certificate" python3 -c '
-import sys
-img = open(sys.argv[1], "rb").read()
-der = open(sys.argv[2], "rb").read()
-sys.exit(0 if der in img else 1)' "$imgdir/$img" "$TEST_TMP/ca.der"
+	check "$img embeds the CA certificate" embeds "$imgdir/$img" "$TEST_TMP/ca.der"
 done
 # ARM64 (cross-compiled, when gcc-aarch64-linux-gnu is here; else left
 # out with one line naming the package: tests/cli/ipxe_cross.sh)
@@ -93,12 +93,8 @@ if command -v aarch64-linux-gnu-gcc >/dev/null; then
 		t=$(file -b "$imgdir/$img")
 		expect_contains "$t" "EFI application" "$img is an EFI application"
 		expect_contains "$t" "Aarch64" "$img is Aarch64"
-		check "$img embeds boot.ipxe and the CA" python3 -c '
-import sys
-img = open(sys.argv[1], "rb").read()
-s = open(sys.argv[2], "rb").read()
-sys.exit(0 if s in img and open(sys.argv[3], "rb").read() in img else 1)' \
-			"$imgdir/$img" "$imgdir/boot.ipxe" "$TEST_TMP/ca.der"
+		check "$img embeds boot.ipxe and the CA" \
+			embeds "$imgdir/$img" "$imgdir/boot.ipxe" "$TEST_TMP/ca.der"
 	done
 	expect_contains "$(cat "$TEST_TMP/build1.out")" "CROSS=aarch64-linux-gnu-" \
 		"the arm64 images are built with the cross compiler"

@@ -20,6 +20,8 @@
 #   ns_wait_port NS PROTO PORT [SECONDS]  wait until a socket listens
 #                              (PROTO udp|tcp)
 #   wait_for SECONDS CMD...    retry CMD every 0.1 s until it succeeds
+#   check_within SECONDS DESC CMD...  check (common.sh) with wait_for:
+#                              CMD must succeed within SECONDS
 NS_ID=${NS_ID:-$(($$ % 100000))$((RANDOM % 90 + 10))}
 _ns_count=0
 
@@ -79,6 +81,13 @@ wait_for() {
 		sleep 0.1
 	done
 	return 1
+}
+
+check_within() {
+	local secs=$1 desc=$2
+	shift 2
+	wait_for "$secs" "$@" || fail "$desc (not within $secs s: $*)"
+	ok "$desc"
 }
 
 ns_wait_port() {
