@@ -150,7 +150,8 @@ struct db_table {
 
 /* db_check.c: "SELECT c1, c2 FROM t ORDER BY o", or (insert) the INSERT
  * of one row with numbered parameters marked by mark ('?' for SQLite's
- * ?1, '$' for PostgreSQL's $1). 0 or -ENAMETOOLONG. */
+ * ?1, '$' for PostgreSQL's $1). 0, or -ENAMETOOLONG (out holds a
+ * terminated prefix) or -ENOMEM. */
 int db_table_sql(const struct db_table *t, bool insert, char mark, char *out,
 		 size_t outsz);
 

@@ -306,28 +306,24 @@ int
 db_table_sql(const struct db_table *t, bool insert, char mark, char *out,
 	     size_t outsz)
 {
-	size_t i, len;
+	struct strbuf b = { 0 };
+	size_t i;
+	int r;
 
-	len = (size_t)snprintf(out, outsz,
-			       insert ? "INSERT INTO %s (" : "SELECT ", t->name);
-	for (i = 0; i < t->n_cols && len < outsz; i++)
-		len += (size_t)snprintf(out + len, outsz - len, "%s%s",
-					i ? ", " : "", t->cols[i]);
-	if (len >= outsz)
-		return -ENAMETOOLONG;
+	strbuf_printf(&b, insert ? "INSERT INTO %s (" : "SELECT ", t->name);
+	for (i = 0; i < t->n_cols; i++)
+		strbuf_printf(&b, "%s%s", i ? ", " : "", t->cols[i]);
 	if (insert) {
-		len += (size_t)snprintf(out + len, outsz - len, ") VALUES (");
-		for (i = 0; i < t->n_cols && len < outsz; i++)
-			len += (size_t)snprintf(out + len, outsz - len,
-						"%s%c%zu", i ? ", " : "", mark,
-						i + 1);
-		len += (size_t)snprintf(out + len, outsz - len, ")");
+		strbuf_printf(&b, ") VALUES (");
+		for (i = 0; i < t->n_cols; i++)
+			strbuf_printf(&b, "%s%c%zu", i ? ", " : "", mark, i + 1);
+		strbuf_printf(&b, ")");
 	} else {
-		len += (size_t)snprintf(out + len, outsz - len,
-					" FROM %s ORDER BY %s", t->name,
-					t->order);
+		strbuf_printf(&b, " FROM %s ORDER BY %s", t->name, t->order);
 	}
-	return len < outsz ? 0 : -ENAMETOOLONG;
+	r = b.err ? b.err : str_copy(out, outsz, b.p);
+	free(b.p);
+	return r;
 }
 
 int

@@ -1788,6 +1788,35 @@ test_short_wait(void **state)
 	db_close(fast);
 }
 
+/*
+ * db_table_sql, the statements of db copy: both forms, and every buffer
+ * too small for the INSERT refused with a terminated prefix and no byte
+ * written past its end.
+ */
+static void
+test_table_sql(void **state)
+{
+	static const struct db_table t = {
+		.name = "t", .order = "a", .n_cols = 3, .cols = { "a", "b", "c" },
+	};
+	const char *insert = "INSERT INTO t (a, b, c) VALUES (?1, ?2, ?3)";
+	char buf[64];
+	size_t n, i;
+
+	assert_int_equal(db_table_sql(&t, false, '?', buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "SELECT a, b, c FROM t ORDER BY a");
+	assert_int_equal(db_table_sql(&t, true, '$', buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "INSERT INTO t (a, b, c) VALUES ($1, $2, $3)");
+	for (n = 1; n <= strlen(insert); n++) {
+		memset(buf, 'x', sizeof(buf));
+		assert_int_equal(db_table_sql(&t, true, '?', buf, n),
+				 -ENAMETOOLONG);
+		assert_non_null(memchr(buf, '\0', n));
+		for (i = n; i < sizeof(buf); i++)
+			assert_int_equal(buf[i], 'x');
+	}
+}
+
 int
 main(void)
 {
@@ -1804,5 +1833,5 @@ main(void)
 	        test_events_appliance, test_event_prune, test_event_batch,
 	        test_readonly, test_host_modify_and_reinstall, test_read_hold,
 	        test_lease_prune, test_token_prune, test_short_wait,
-	        test_checkpoint));
+	        test_checkpoint, test_table_sql));
 }
