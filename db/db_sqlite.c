@@ -282,8 +282,6 @@ struct db {
 
 /* ---- helpers ------------------------------------------------------- */
 
-/* db_check.c's clock, by the short names the statements use */
-
 /* Map an SQLite result code to a negative errno (see db.h). */
 static int
 db_err(int rc)
