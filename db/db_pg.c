@@ -577,8 +577,8 @@ conn_ok(struct db *db)
 /* Parameters of one statement, as text. */
 struct params {
 	int n;
-	const char *v[10];
-	char buf[10][24];
+	const char *v[DB_ARGS_MAX]; /* args() fills at most DB_ARGS_MAX */
+	char buf[DB_ARGS_MAX][24];
 };
 
 static void
